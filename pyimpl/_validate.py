@@ -1,0 +1,239 @@
+"""Input validation shared by every engine (rbridge validates with these too,
+before anything reaches R).
+
+Every failure raises :class:`~pyimpl.errors.InvalidArgument` with a message of the
+form "`name` must ...; got name[i]=value".
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import InvalidArgument
+
+__all__ = [
+    "as_1d",
+    "as_time",
+    "as_event",
+    "as_weights",
+    "as_labels",
+    "check_lengths",
+    "as_count_table",
+    "as_probability",
+    "as_choice",
+]
+
+
+def _show(x: Any) -> str:
+    try:
+        if isinstance(x, (float, np.floating)):
+            return repr(float(x))
+        return repr(x.item() if hasattr(x, "item") else x)
+    except Exception:  # pragma: no cover - repr of exotic objects
+        return repr(x)
+
+
+def _first_bad(name: str, values: np.ndarray, bad: np.ndarray) -> str:
+    idx = np.flatnonzero(bad)
+    more = f" ({idx.size} such values)" if idx.size > 1 else ""
+    return f"got {name}[{idx[0]}]={_show(values[idx[0]])}{more}"
+
+
+def as_1d(x: Any, name: str) -> np.ndarray:
+    """A 1-D array from an array-like (Series, list, ndarray); scalars and 2-D are refused."""
+    if x is None:
+        raise InvalidArgument(f"`{name}` must be a 1-D array-like; got {name}=None")
+    if isinstance(x, (pd.Series, pd.Index)):
+        arr = x.to_numpy()
+    else:
+        arr = np.asarray(x)
+    if arr.ndim != 1:
+        raise InvalidArgument(f"`{name}` must be 1-D; got an array of shape {arr.shape}")
+    if arr.size == 0:
+        raise InvalidArgument(f"`{name}` must not be empty; got length 0")
+    return arr
+
+
+def _as_float(x: Any, name: str) -> np.ndarray:
+    arr = as_1d(x, name)
+    if arr.dtype == bool:
+        return arr.astype(float)
+    try:
+        out = arr.astype(float)
+    except (TypeError, ValueError):
+        bad = np.array([not _is_number(v) for v in arr])
+        raise InvalidArgument(f"`{name}` must be numeric; {_first_bad(name, arr, bad)}") from None
+    return out
+
+
+def _is_number(v: Any) -> bool:
+    try:
+        float(v)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def as_time(x: Any, name: str = "time") -> np.ndarray:
+    """Survival times: finite and non-negative."""
+    t = _as_float(x, name)
+    bad = ~np.isfinite(t)
+    if bad.any():
+        raise InvalidArgument(
+            f"`{name}` must be finite (no NaN or infinite times); {_first_bad(name, t, bad)}"
+        )
+    bad = t < 0
+    if bad.any():
+        raise InvalidArgument(f"`{name}` must be non-negative; {_first_bad(name, t, bad)}")
+    return t
+
+
+def as_event(x: Any, name: str = "event") -> np.ndarray:
+    """Event indicator: 0/1 or False/True. Returned as float 0.0/1.0."""
+    arr = as_1d(x, name)
+    if arr.dtype == bool:
+        return arr.astype(float)
+    e = _as_float(arr, name)
+    bad = ~((e == 0) | (e == 1))
+    if bad.any():
+        raise InvalidArgument(
+            f"`{name}` must be 0/1 or False/True (1 = event); {_first_bad(name, e, bad)}"
+        )
+    return e
+
+
+def as_weights(x: Any, n: int, name: str = "weights") -> np.ndarray:
+    """Case weights: finite and non-negative; ``None`` gives all ones."""
+    if x is None:
+        return np.ones(n)
+    w = _as_float(x, name)
+    check_lengths(**{name: w}, _n=n)
+    bad = ~np.isfinite(w)
+    if bad.any():
+        raise InvalidArgument(f"`{name}` must be finite; {_first_bad(name, w, bad)}")
+    bad = w < 0
+    if bad.any():
+        raise InvalidArgument(f"`{name}` must be non-negative; {_first_bad(name, w, bad)}")
+    return w
+
+
+def as_labels(x: Any, name: str, *, min_levels: int = 1) -> tuple[np.ndarray, list]:
+    """Group labels -> (integer codes 0..k-1, levels).
+
+    Levels keep a pandas Categorical's order; otherwise they are the sorted unique
+    values (numbers numerically, strings by code point). rbridge passes these levels
+    to R explicitly, so R's locale never decides the order.
+    """
+    if isinstance(x, pd.Series) and isinstance(x.dtype, pd.CategoricalDtype):
+        cat = pd.Categorical(x)
+    elif isinstance(x, pd.Categorical):
+        cat = x
+    else:
+        arr = as_1d(x, name)
+        if arr.dtype.kind == "f":
+            bad = ~np.isfinite(arr)
+            if bad.any():
+                raise InvalidArgument(
+                    f"`{name}` must not contain missing or infinite values; "
+                    f"{_first_bad(name, arr, bad)}"
+                )
+        elif arr.dtype == object:
+            bad = np.array([v is None or (isinstance(v, float) and np.isnan(v)) for v in arr])
+            if bad.any():
+                raise InvalidArgument(
+                    f"`{name}` must not contain missing values; {_first_bad(name, arr, bad)}"
+                )
+        try:
+            levels = sorted(set(arr.tolist()))
+        except TypeError:
+            raise InvalidArgument(
+                f"`{name}` must hold values of one type (numbers or strings); got a mixture"
+            ) from None
+        cat = pd.Categorical(arr, categories=levels)
+    codes = np.asarray(cat.codes)
+    if codes.size == 0:
+        raise InvalidArgument(f"`{name}` must not be empty; got length 0")
+    if (codes < 0).any():
+        bad = codes < 0
+        raise InvalidArgument(
+            f"`{name}` must not contain missing values; {_first_bad(name, np.asarray(cat), bad)}"
+        )
+    used = np.unique(codes)
+    levels = [cat.categories[i] for i in used]
+    remap = np.full(len(cat.categories), -1)
+    remap[used] = np.arange(used.size)
+    codes = remap[codes]
+    if len(levels) < min_levels:
+        raise InvalidArgument(
+            f"`{name}` must have at least {min_levels} distinct values; "
+            f"got only {[_plain(v) for v in levels]}"
+        )
+    return codes.astype(np.intp), [_plain(v) for v in levels]
+
+
+def _plain(v: Any) -> Any:
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def check_lengths(_n: int | None = None, **arrays: Any) -> int:
+    """All given arrays (None skipped) have the same length; returns it."""
+    lens = {k: len(v) for k, v in arrays.items() if v is not None}
+    if _n is not None:
+        ref = _n
+    else:
+        ref = next(iter(lens.values()))
+    bad = {k: n for k, n in lens.items() if n != ref}
+    if bad:
+        shown = ", ".join(f"len({k})={n}" for k, n in lens.items())
+        raise InvalidArgument(f"arguments must have equal lengths; got {shown}" + (
+            f" (expected {ref})" if _n is not None else ""))
+    return ref
+
+
+def as_count_table(table: Any, name: str = "table") -> np.ndarray:
+    """A 2-D contingency table of non-negative integer counts (at least 2 x 2)."""
+    if isinstance(table, pd.DataFrame):
+        arr = table.to_numpy()
+    else:
+        arr = np.asarray(table)
+    if arr.ndim != 2:
+        raise InvalidArgument(f"`{name}` must be a 2-D table of counts; got shape {arr.shape}")
+    if arr.shape[0] < 2 or arr.shape[1] < 2:
+        raise InvalidArgument(
+            f"`{name}` must have at least 2 rows and 2 columns; got shape {arr.shape}"
+        )
+    try:
+        f = arr.astype(float)
+    except (TypeError, ValueError):
+        raise InvalidArgument(f"`{name}` must hold numeric counts; got dtype {arr.dtype}") from None
+    flat = f.ravel()
+    bad = ~np.isfinite(flat)
+    if bad.any():
+        raise InvalidArgument(f"`{name}` must hold finite counts; {_first_bad(name, flat, bad)}")
+    bad = flat < 0
+    if bad.any():
+        raise InvalidArgument(f"`{name}` counts must be non-negative; {_first_bad(name, flat, bad)}")
+    bad = flat != np.round(flat)
+    if bad.any():
+        raise InvalidArgument(f"`{name}` counts must be integers; {_first_bad(name, flat, bad)}")
+    return f
+
+
+def as_probability(x: Any, name: str, *, open_interval: bool = True) -> float:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        raise InvalidArgument(f"`{name}` must be a number between 0 and 1; got {name}={x!r}") from None
+    ok = (0 < v < 1) if open_interval else (0 <= v <= 1)
+    if not ok:
+        rng = "strictly between 0 and 1" if open_interval else "between 0 and 1"
+        raise InvalidArgument(f"`{name}` must be {rng}; got {name}={x!r}")
+    return v
+
+
+def as_choice(x: Any, name: str, choices: tuple[str, ...]) -> str:
+    if x not in choices:
+        raise InvalidArgument(f"`{name}` must be one of {', '.join(map(repr, choices))}; got {name}={x!r}")
+    return x

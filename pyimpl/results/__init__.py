@@ -1,0 +1,6 @@
+"""Result types shared by every engine (frozen dataclasses)."""
+from .base import Result, rfield
+from .contingency import ChisqTest, FisherTest
+from .survival import SurvDiff, SurvFit, SurvFitMethods
+
+__all__ = ["Result", "rfield", "SurvFit", "SurvFitMethods", "SurvDiff", "FisherTest", "ChisqTest"]

@@ -1,0 +1,80 @@
+"""Confidence limits of a survival curve: ``survival:::survfit_confint``
+(survfit.R, survival 3.5-3), expression for expression so the last bits agree."""
+from __future__ import annotations
+
+import numpy as np
+
+from .._rmath import qnorm
+
+__all__ = ["CONF_TYPES", "CONF_LOWERS", "survfit_confint", "std_low"]
+
+CONF_TYPES = ("log", "log-log", "plain", "logit", "arcsin", "none")
+CONF_LOWERS = ("usual", "peto", "modified")
+
+
+def std_low(conf_lower: str, std_err, surv, n_risk, n_event) -> np.ndarray:
+    """The standard error used for the lower limit (``survfitKM.R``):
+    usual -> std.err; peto -> sqrt((1 - S)/n.risk); modified -> std.err *
+    sqrt(n.lag/n.risk), n.lag being n.risk at the latest row with an event
+    (the first row counts as one)."""
+    if conf_lower == "usual":
+        return std_err
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if conf_lower == "peto":
+            return np.sqrt((1 - surv) / n_risk)
+        events = n_event > 0
+        events[0] = True
+        pos = np.maximum.accumulate(np.where(events, np.arange(events.size), 0))
+        n_lag = n_risk[pos]
+        return std_err * np.sqrt(n_lag / n_risk)
+
+
+def survfit_confint(p, se, logse: bool, conf_type: str, conf_int: float, selow) -> tuple[np.ndarray, np.ndarray]:
+    """(lower, upper) as R's ``survfit_confint(p, se, logse, conf.type, conf.int,
+    selow, ulimit=TRUE)``; NaN where R gives NA."""
+    p = np.asarray(p, dtype=float)
+    se = np.asarray(se, dtype=float)
+    selow = np.asarray(selow, dtype=float)
+    zval = qnorm(1 - (1 - conf_int) / 2)
+    nan = np.nan
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        scale = np.where(selow == 0, 1.0, selow / se)
+        if not logse:
+            se = np.where(se == 0, 0.0, se / p)
+        if conf_type == "plain":
+            se2 = se * p * zval
+            return _pmax(p - se2 * scale, 0.0), _pmin(p + se2, 1.0)
+        if conf_type == "log":
+            xx = np.where(p == 0, nan, p)
+            se2 = zval * se
+            temp1 = np.exp(np.log(xx) - se2 * scale)
+            temp2 = np.exp(np.log(xx) + se2)
+            return temp1, _pmin(temp2, 1.0)
+        if conf_type == "log-log":
+            xx = np.where((p == 0) | (p == 1), nan, p)
+            se2 = zval * se / np.log(xx)
+            temp1 = np.exp(-np.exp(np.log(-np.log(xx)) - se2 * scale))
+            temp2 = np.exp(-np.exp(np.log(-np.log(xx)) + se2))
+            return temp1, temp2
+        if conf_type == "logit":
+            xx = np.where(p == 0, nan, p)
+            se2 = zval * se * (1 + xx / (1 - xx))
+            temp1 = 1 - 1 / (1 + np.exp(np.log(p / (1 - p)) - se2 * scale))
+            temp2 = 1 - 1 / (1 + np.exp(np.log(p / (1 - p)) + se2))
+            return temp1, temp2
+        if conf_type == "arcsin":
+            xx = np.where(p == 0, nan, p)
+            se2 = 0.5 * zval * se * np.sqrt(xx / (1 - xx))
+            lower = np.sin(_pmax(np.arcsin(np.sqrt(xx)) - se2 * scale, 0.0)) ** 2
+            upper = np.sin(_pmin(np.arcsin(np.sqrt(xx)) + se2, np.pi / 2)) ** 2
+            return lower, upper
+    raise ValueError(f"invalid conf_type {conf_type!r}")
+
+
+def _pmax(x, bound: float) -> np.ndarray:
+    # R's pmax(x, bound): NA stays NA
+    return np.where(np.isnan(x), np.nan, np.maximum(x, bound))
+
+
+def _pmin(x, bound: float) -> np.ndarray:
+    return np.where(np.isnan(x), np.nan, np.minimum(x, bound))

@@ -1,0 +1,173 @@
+"""Kaplan-Meier: ``survival::survfit(Surv(time, event) ~ 1)``.
+
+Follows ``survfitKM.R`` and ``src/survfitkm.c`` of survival 3.5-3 (right-censored
+data, one curve):
+
+* rows are the unique times after ``timefix``, censored times included;
+* counts at a time are accumulated backwards over subjects sorted by time, as the
+  C loop does (``wt1 += wt[i2]``), so weighted counts agree to the last bit;
+* ``S = prod (n - d)/n`` over times with an event of positive weight; Greenwood
+  ``std.err = sqrt(sum d/(n(n - d)))`` is the se of ``-log S``;
+  ``cumhaz = sum d/n``, ``std.chaz = sqrt(sum d/n^2)``;
+* non-integer weights switch R to the infinitesimal-jackknife variance
+  (``robust=TRUE``, ``logse=FALSE``): see :func:`_ij_std`.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .._rorder import block_starts, segment_sums_sequential
+from .._validate import as_choice, as_event, as_probability, as_time, as_weights, check_lengths
+from ..errors import InvalidArgument
+from ..results.survival import SurvFit
+from .confint import CONF_LOWERS, CONF_TYPES, std_low, survfit_confint
+from .timefix import aeq_surv
+
+__all__ = ["survfit", "km_counts", "KMCounts"]
+
+
+class KMCounts:
+    """Per-unique-time counts of one curve (the ``n`` matrix of survfitkm.c)."""
+
+    __slots__ = ("time", "n_risk", "n_event", "n_censor", "d0", "order", "starts")
+
+    def __init__(self, time, n_risk, n_event, n_censor, d0, order, starts):
+        self.time = time
+        self.n_risk = n_risk
+        self.n_event = n_event
+        self.n_censor = n_censor
+        self.d0 = d0
+        self.order = order
+        self.starts = starts
+
+
+def km_counts(time: np.ndarray, event: np.ndarray, weights: np.ndarray) -> KMCounts:
+    """Counts at each unique time. ``time`` must already be timefixed."""
+    order = np.argsort(time, kind="stable")  # R: order(y[, 1])
+    ts = time[order]
+    es = event[order]
+    ws = weights[order]
+    starts = block_starts(ts)
+    # survfitkm.c: wt1 += wt[i2] walking persons from the last to the first
+    rev_cum = np.cumsum(ws[::-1])[::-1]
+    n_risk = rev_cum[starts]
+    n_event = segment_sums_sequential(ws * es, starts, reverse=True)
+    n_censor = segment_sums_sequential(ws * (1.0 - es), starts, reverse=True)
+    d0 = np.add.reduceat(es, starts)
+    return KMCounts(ts[starts], n_risk, n_event, n_censor, d0, order, starts)
+
+
+def survfit(time, event, *, weights=None, conf_type: str = "log", conf_int: float = 0.95,
+            conf_lower: str = "usual") -> SurvFit:
+    """Kaplan-Meier estimate, as ``survfit(Surv(time, event) ~ 1, weights=,
+    conf.type=, conf.int=, conf.lower=)`` in R's survival 3.5-3.
+
+    Parameters
+    ----------
+    time, event : array-like
+        Follow-up times (finite, >= 0) and event indicators (0/1 or bool).
+    weights : array-like, optional
+        Case weights (finite, >= 0). Non-integer weights make R use the robust
+        (infinitesimal jackknife) variance, and so does this function.
+    conf_type : {"log", "log-log", "plain", "logit", "arcsin", "none"}
+    conf_int : float
+        Confidence level, strictly between 0 and 1.
+    conf_lower : {"usual", "peto", "modified"}
+        Rule for the standard error of the lower limit.
+
+    Returns
+    -------
+    SurvFit
+    """
+    t = as_time(time, "time")
+    e = as_event(event, "event")
+    check_lengths(time=t, event=e)
+    w = as_weights(weights, t.size, "weights")
+    conf_type = as_choice(conf_type, "conf_type", CONF_TYPES)
+    conf_lower = as_choice(conf_lower, "conf_lower", CONF_LOWERS)
+    if isinstance(conf_int, bool):
+        raise InvalidArgument(f"`conf_int` must be a number between 0 and 1; got conf_int={conf_int!r}")
+    conf_int = as_probability(conf_int, "conf_int")
+    return _survfit_kernel(aeq_surv(t), e, w, conf_type, conf_int, conf_lower)
+
+
+def _survfit_kernel(t, e, w, conf_type, conf_int, conf_lower) -> SurvFit:
+    c = km_counts(t, e, w)
+    nrisk, d1 = c.n_risk, c.n_event
+    has_event = (c.d0 > 0) & (d1 > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # survfitkm.c: km *= (nrisk-d1)/nrisk; v1 += d1/(nrisk*(nrisk-d1))
+        factor = np.where(has_event, (nrisk - d1) / nrisk, 1.0)
+        surv = np.cumprod(factor)
+        green = np.where(has_event, d1 / (nrisk * (nrisk - d1)), 0.0)
+        std_err = np.sqrt(np.cumsum(green))
+        # Nelson-Aalen: nelson += d1/nrisk; v2 += d1/(nrisk*nrisk)
+        cumhaz = np.cumsum(np.where(has_event, d1 / nrisk, 0.0))
+        std_chaz = np.sqrt(np.cumsum(np.where(has_event, d1 / (nrisk * nrisk), 0.0)))
+    robust = bool(np.any(w != np.floor(w)))  # survfitKM.R: has.rwt turns robust on
+    logse = not robust
+    if robust:
+        std_err, std_chaz = _ij_std(t, e, w, c, surv)
+    if conf_type == "none":
+        lower = upper = np.full(surv.size, np.nan)
+    else:
+        selow = std_low(conf_lower, std_err, surv, nrisk, c.n_event)
+        lower, upper = survfit_confint(surv, std_err, logse, conf_type, conf_int, selow)
+    return SurvFit(
+        time=c.time, n_risk=nrisk, n_event=c.n_event, n_censor=c.n_censor, surv=surv,
+        std_err=std_err, lower=lower, upper=upper, cumhaz=cumhaz, std_chaz=std_chaz,
+        n=int(t.size), logse=logse, conf_type=conf_type, conf_int=conf_int, conf_lower=conf_lower,
+    )
+
+
+def _ij_std(t, e, w, c: KMCounts, surv) -> tuple[np.ndarray, np.ndarray]:
+    """Infinitesimal-jackknife standard errors of S and of the cumulative hazard,
+    each subject its own cluster (survfitkm.c, ``nid > 0``, type 1).
+
+    The C code updates every subject's influence at each event time:
+    ``inf1 = inf1 (1 - h) + w Y S(t-) h / n`` and ``inf1 -= S(t-) w / n`` for the
+    subjects who die there; ``inf2 -= w Y h / n``, ``inf2 += w / n`` for deaths.
+    Unrolling the recursion gives, with ``a_j = h_j / (n_j (1 - h_j))``:
+
+        inf1_k(i) = S_i w_k [ sum_{j <= i, j <= t_k} a_j - delta_k 1{t_k <= t_i} / (n (1 - h))_{t_k} ]
+        inf2_k(i) = w_k [ delta_k 1{t_k <= t_i} / n_{t_k} - sum_{j <= i, j <= t_k} h_j / n_j ]
+
+    so the variance at each time is a sum over subjects still at risk (a common
+    factor) plus a cumulative sum over those who left: O(n log n) instead of the
+    C loop's O(n x times). After S reaches 0 every influence is 0.
+    """
+    nrisk, d1 = c.n_risk, c.n_event
+    has_event = (c.d0 > 0) & (d1 > 0)
+    ntime = c.time.size
+    with np.errstate(divide="ignore", invalid="ignore"):
+        h = np.where(has_event, d1 / nrisk, 0.0)
+        a = np.where(has_event, h / (nrisk * (1 - h)), 0.0)
+        b = np.where(has_event, h / nrisk, 0.0)
+    A = np.cumsum(a)  # through time i, inclusive
+    B = np.cumsum(b)
+    # subject k leaves at its own time index tk
+    ts = t[c.order]
+    tk = np.searchsorted(c.time, ts)
+    wk = w[c.order]
+    dk = e[c.order]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        A_prev = A[tk] - a[tk]
+        # delta=1: A(t_k-) + (h - 1)/(n(1-h)) = A(t_k-) - 1/n ; delta=0: A(t_k)
+        g1 = np.where(dk == 1, A_prev - 1.0 / nrisk[tk], A[tk])
+        # inf2: delta=1: 1/n - B(t_k) ; delta=0: -B(t_k)
+        g2 = np.where(dk == 1, 1.0 / nrisk[tk] - B[tk], -B[tk])
+    w2 = wk * wk
+    # sum of w^2 over subjects still at risk after time i (t_k > t_i)
+    left_at = np.bincount(tk, weights=w2, minlength=ntime)
+    w2_after = np.concatenate((np.cumsum(left_at[::-1])[::-1][1:], [0.0]))
+    gone1 = np.cumsum(np.bincount(tk, weights=w2 * g1 * g1, minlength=ntime))
+    gone2 = np.cumsum(np.bincount(tk, weights=w2 * g2 * g2, minlength=ntime))
+    with np.errstate(invalid="ignore"):
+        v1 = surv * surv * (A * A * w2_after + gone1)
+        v2 = B * B * w2_after + gone2
+    v1 = np.where(surv == 0, 0.0, v1)
+    # before the first event nothing has been updated: R reports 0
+    first = np.cumsum(has_event) == 0
+    v1[first] = 0.0
+    v2[first] = 0.0
+    return np.sqrt(v1), np.sqrt(v2)

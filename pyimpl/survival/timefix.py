@@ -1,0 +1,36 @@
+"""R's ``timefix``: merge times that differ only by floating-point noise.
+
+Follows ``survival::aeqSurv`` (survival 3.5-3): sort the unique finite times;
+neighbours are tied when ``diff <= tol`` (absolute) or ``diff / mean(|y|) <= tol``
+with ``tol = sqrt(.Machine$double.eps)``; every time is replaced by the first
+value of its run (``findInterval`` on the cut points).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .._rmath import SQRT_EPS
+
+__all__ = ["aeq_surv"]
+
+
+def _r_mean(y: np.ndarray) -> float:
+    # R's mean(): long-double two-pass mean (summary.c); fsum gives the same
+    # correctly rounded value for our purposes.
+    return math.fsum(y.tolist()) / y.size
+
+
+def aeq_surv(time: np.ndarray, tolerance: float = SQRT_EPS) -> np.ndarray:
+    """Times after ``aeqSurv``: near-ties replaced by the first time of their run."""
+    y = np.unique(time[np.isfinite(time)])
+    if y.size < 2:
+        return time
+    dy = np.diff(y)
+    tied = (dy <= tolerance) | ((dy / _r_mean(np.abs(y))) <= tolerance)
+    if not tied.any():
+        return time
+    cuts = y[np.concatenate(([True], ~tied))]
+    z = np.searchsorted(cuts, time, side="right") - 1
+    return cuts[z]
