@@ -109,7 +109,7 @@ def survdiff(time, event, group, *, strata=None, rho: float = 0.0) -> SurvDiff:
         strata=None if s_codes is None else Factor(s_codes, [str(x) for x in s_levels]), rho=rho,
     )
     v = res.value
-    call = ("survival::survdiff(Surv(time, event) ~ group" + (" + strata(strata)" if s_codes is not None else "")
+    call = ("survival::survdiff(Surv(time, event) ~ group" + (" + strata(stratum)" if s_codes is not None else "")
             + f", data = d, rho = {rho!r})")
     return SurvDiff(
         groups=tuple(levels), n=np.asarray(v["n"], dtype=np.int64), obs=np.asarray(v["obs"], float),

@@ -58,7 +58,8 @@ class KMMethods:
             cs = np.concatenate(([0.0], r_cumsum(f0[k])))
             out[k] = np.diff(np.concatenate(([0.0], cs[index1])))
         if fit.logse:
-            out["std_err"] = out["std_err"] * out["surv"]
+            with np.errstate(invalid="ignore"):  # Inf * 0 = NaN where S = 0, as in R
+                out["std_err"] = out["std_err"] * out["surv"]
         return pd.DataFrame({k: out[k] for k in SUMMARY_COLUMNS})
 
     def quantile(self, fit: SurvFit, probs: np.ndarray) -> pd.DataFrame:

@@ -76,7 +76,9 @@ def _survdiff_kernel(t, e, g, ngroup, s, rho, levels) -> SurvDiff:
         var_terms.append(vt)
     allv = np.concatenate(var_terms, axis=0) if var_terms else np.zeros((0, ngroup, ngroup))
     var = np.cumsum(allv, axis=0)[-1] if allv.shape[0] else np.zeros((ngroup, ngroup))
-    var = var + 0.0  # -0.0 -> 0.0 as in the C accumulator initialised to 0
+    # C stores element (j, k) at j*ngroup + k and R reads it column-major, so
+    # R's var[k, j] is the C loop's (j, k): transpose (it matters in the last bit)
+    var = var.T + 0.0  # + 0.0: -0.0 -> 0.0
     counts = np.bincount(g, minlength=ngroup).astype(np.int64)
     if nstrat == 1:
         otmp, etmp = obs[:, 0], exp[:, 0]

@@ -58,8 +58,9 @@ rparity_survdiff <- function(time, event, group, strata, rho) {
   if (is.null(strata)) {
     fit <- survival::survdiff(survival::Surv(time, event) ~ group, data = d, rho = rho)
   } else {
-    d$strata <- strata
-    fit <- survival::survdiff(survival::Surv(time, event) ~ group + strata(strata), data = d, rho = rho)
+    d$stratum <- strata
+    strata <- survival::strata  # the formula special must be visible by name
+    fit <- survival::survdiff(survival::Surv(time, event) ~ group + strata(stratum), data = d, rho = rho)
   }
   etmp <- if (is.matrix(fit$exp)) apply(fit$exp, 1, sum) else fit$exp
   list(n = as.vector(fit$n), obs = fit$obs, exp = fit$exp, var = fit$var,

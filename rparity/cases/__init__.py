@@ -1,0 +1,33 @@
+"""The registry of parity cases (functions x fixtures).
+
+Each module of this package that holds cases lists them in ``CASES``; add the
+module's name to :data:`CASE_MODULES` to register it.
+"""
+from __future__ import annotations
+
+import importlib
+
+from .base import Case, as_quantities, canonical_json
+
+__all__ = ["Case", "all_cases", "get_case", "as_quantities", "canonical_json", "CASE_MODULES"]
+
+CASE_MODULES = ["survival"]
+
+
+def all_cases() -> list[Case]:
+    cases: list[Case] = []
+    for name in CASE_MODULES:
+        mod = importlib.import_module(f"{__name__}.{name}")
+        cases.extend(mod.CASES)
+    ids = [c.id for c in cases]
+    dup = {i for i in ids if ids.count(i) > 1}
+    if dup:
+        raise ValueError(f"duplicate case ids: {sorted(dup)}")
+    return cases
+
+
+def get_case(case_id: str) -> Case:
+    for c in all_cases():
+        if c.id == case_id:
+            return c
+    raise KeyError(f"no case {case_id!r}")

@@ -1,0 +1,72 @@
+"""Parity cases: one call of one contract function on one dataset.
+
+A :class:`Case` is data: its ``params`` are JSON-able and, with the dataset's
+bytes, make the fingerprint that marks a golden file stale. Its ``runner`` turns
+(engine, data, params) into a flat ``{quantity: value}`` dict; quantities are
+the keys of :data:`rparity.tolerance.TOLERANCES` under the case's function.
+Values are numpy arrays, floats, ints, bools, strings or tuples of strings.
+
+A runner must call only the engine's contract functions (``engine.survfit``...),
+never a specific implementation, so the same case runs in every engine.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Case", "Runner", "as_quantities", "canonical_json"]
+
+Runner = Callable[[Any, "pd.DataFrame | None", Mapping[str, Any]], dict]
+
+FORMAT_VERSION = 1
+
+
+def canonical_json(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), default=str)
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    function: str
+    dataset: str | None
+    params: Mapping[str, Any]
+    runner: Runner = field(repr=False, compare=False)
+    description: str = ""
+
+    def data(self) -> "pd.DataFrame | None":
+        if self.dataset is None:
+            return None
+        import fixtures
+
+        return fixtures.load(self.dataset)
+
+    def run(self, engine: Any) -> dict:
+        return self.runner(engine, self.data(), self.params)
+
+    def fingerprint(self) -> str:
+        """sha256 over the golden format version, function, params and the
+        dataset's CSV bytes: any change makes the golden file stale."""
+        h = hashlib.sha256()
+        h.update(canonical_json({"v": FORMAT_VERSION, "function": self.function,
+                                 "params": self.params, "dataset": self.dataset}).encode())
+        if self.dataset is not None:
+            import fixtures
+
+            h.update(fixtures.path(self.dataset).read_bytes())
+        return h.hexdigest()
+
+
+def as_quantities(prefix: str, values: Mapping[str, Any]) -> dict:
+    """Prefix keys (``"summary."``) and convert DataFrame/Series columns to arrays."""
+    out = {}
+    for k, v in values.items():
+        if isinstance(v, (pd.Series, pd.Index)):
+            v = v.to_numpy()
+        out[f"{prefix}{k}"] = v
+    return out

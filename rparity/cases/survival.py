@@ -1,0 +1,115 @@
+"""Parity cases for ``survfit`` and ``survdiff`` on the bundled datasets."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from .base import Case, as_quantities
+
+__all__ = ["CASES", "run_survfit", "run_survdiff", "prepare"]
+
+
+def prepare(data: pd.DataFrame, p: Mapping[str, Any]) -> pd.DataFrame:
+    """Apply a case's row filter and event coding.
+
+    ``p["time"]``/``p["event"]`` name columns; ``p["event_value"]`` (default 1)
+    is the code of an event (lung's status is 1/2); ``p["where"]`` keeps rows
+    whose column equals a value; rows missing any used column are dropped, as
+    R's ``na.action=na.omit`` would.
+    """
+    d = data.copy()
+    for col, val in (p.get("where") or {}).items():
+        d = d[d[col] == val]
+    used = [c for c in (p.get("time"), p.get("event"), p.get("group"), p.get("strata"), p.get("weights"))
+            if c]
+    d = d.dropna(subset=used)
+    if p.get("event"):
+        d["__event"] = (d[p["event"]] == p.get("event_value", 1)).astype(float)
+    return d.reset_index(drop=True)
+
+
+def run_survfit(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
+    d = prepare(data, p)
+    weights = None
+    if p.get("weights"):
+        weights = d[p["weights"]].to_numpy(float)
+        if p.get("weight_transform") == "scaled":  # non-integer weights -> robust variance
+            weights = weights / 3.0
+    fit = engine.survfit(d[p["time"]].to_numpy(float), d["__event"].to_numpy(), weights=weights,
+                         conf_type=p.get("conf_type", "log"), conf_int=p.get("conf_int", 0.95),
+                         conf_lower=p.get("conf_lower", "usual"))
+    out = dict(fit.quantities())
+    out.update(as_quantities("summary.", fit.summary(p.get("times", [0.0]), extend=p.get("extend", False))))
+    q = fit.quantile(p.get("probs", [0.25, 0.5, 0.75]))
+    out.update(as_quantities("quantile.", q))
+    out.update(as_quantities("table.", fit.table().to_dict()))
+    out["warnings"] = tuple(fit.warnings)
+    return out
+
+
+def run_survdiff(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
+    d = prepare(data, p)
+    res = engine.survdiff(d[p["time"]].to_numpy(float), d["__event"].to_numpy(), d[p["group"]],
+                          strata=None if not p.get("strata") else d[p["strata"]], rho=p.get("rho", 0.0))
+    out = dict(res.quantities())
+    out["groups"] = tuple(str(g) for g in res.groups)
+    out["warnings"] = tuple(res.warnings)
+    return out
+
+
+def _km(id_: str, dataset: str, time: str, event: str, **extra: Any) -> Case:
+    params = {"time": time, "event": event, **extra}
+    return Case(f"survfit/{id_}", "survfit", dataset, params, run_survfit)
+
+
+def _sd(id_: str, dataset: str, time: str, event: str, group: str, **extra: Any) -> Case:
+    params = {"time": time, "event": event, "group": group, **extra}
+    return Case(f"survdiff/{id_}", "survdiff", dataset, params, run_survdiff)
+
+
+_TIMES = {"aml": [0, 5, 12, 24, 36, 48, 100], "lung": [0, 90, 180, 365, 730, 1000],
+          "ovarian": [0, 100, 365, 730, 1000], "veteran": [0, 30, 90, 180, 365, 999],
+          "test1": [0, 1, 2, 6, 8, 9], "testw1": [0, 1, 2, 3, 4, 5]}
+
+CASES: list[Case] = [
+    _km("aml", "aml", "time", "status", times=_TIMES["aml"]),
+    _km("aml-maintained", "aml", "time", "status", where={"x": "Maintained"}, times=_TIMES["aml"]),
+    _km("aml-maintained-loglog", "aml", "time", "status", where={"x": "Maintained"}, conf_type="log-log",
+        times=_TIMES["aml"]),
+    _km("aml-plain", "aml", "time", "status", conf_type="plain", times=_TIMES["aml"]),
+    _km("aml-logit", "aml", "time", "status", conf_type="logit", times=_TIMES["aml"]),
+    _km("aml-arcsin", "aml", "time", "status", conf_type="arcsin", times=_TIMES["aml"]),
+    _km("aml-none", "aml", "time", "status", conf_type="none", times=_TIMES["aml"]),
+    _km("aml-peto", "aml", "time", "status", conf_lower="peto", times=_TIMES["aml"]),
+    _km("aml-modified-90", "aml", "time", "status", conf_lower="modified", conf_int=0.9,
+        times=_TIMES["aml"]),
+    _km("lung", "lung", "time", "status", event_value=2, times=_TIMES["lung"], probs=[0.1, 0.25, 0.5, 0.75]),
+    _km("lung-female-loglog", "lung", "time", "status", event_value=2, where={"sex": 2},
+        conf_type="log-log", times=_TIMES["lung"]),
+    _km("lung-ijweights", "lung", "time", "status", event_value=2, weights="ph.ecog",
+        weight_transform="scaled", times=_TIMES["lung"]),
+    _km("ovarian", "ovarian", "futime", "fustat", times=_TIMES["ovarian"], extend=True),
+    _km("ovarian-modified", "ovarian", "futime", "fustat", conf_lower="modified", times=_TIMES["ovarian"]),
+    _km("veteran", "veteran", "time", "status", times=_TIMES["veteran"]),
+    _km("veteran-logit-99", "veteran", "time", "status", conf_type="logit", conf_int=0.99,
+        times=_TIMES["veteran"]),
+    _km("test1", "test1", "time", "status", times=_TIMES["test1"], extend=True),
+    _km("test1-arcsin", "test1", "time", "status", conf_type="arcsin", times=_TIMES["test1"]),
+    _km("testw1-weights", "testw1", "time", "status", weights="wt", times=_TIMES["testw1"]),
+    _km("testw1-ijweights", "testw1", "time", "status", weights="wt", weight_transform="scaled",
+        times=_TIMES["testw1"]),
+    _sd("aml", "aml", "time", "status", "x"),
+    _sd("aml-rho1", "aml", "time", "status", "x", rho=1.0),
+    _sd("lung-sex", "lung", "time", "status", "sex", event_value=2),
+    _sd("lung-sex-rho05", "lung", "time", "status", "sex", event_value=2, rho=0.5),
+    _sd("lung-ecog-strata-sex", "lung", "time", "status", "ph.ecog", event_value=2, strata="sex"),
+    _sd("ovarian-rx", "ovarian", "futime", "fustat", "rx"),
+    _sd("ovarian-rx-strata-resid", "ovarian", "futime", "fustat", "rx", strata="resid.ds"),
+    _sd("veteran-celltype", "veteran", "time", "status", "celltype"),
+    _sd("veteran-trt-strata-celltype", "veteran", "time", "status", "trt", strata="celltype"),
+    _sd("veteran-celltype-rho1", "veteran", "time", "status", "celltype", rho=1.0),
+    _sd("test1-x", "test1", "time", "status", "x"),
+    _sd("testw1-x", "testw1", "time", "status", "x"),
+]

@@ -1,0 +1,115 @@
+"""The tolerance table: one entry per compared quantity, in one place.
+
+Keys are ``"<function>.<quantity>"`` where the quantity is a key of the flat
+dict a case runner returns (``"survfit.surv"``, ``"survfit.summary.surv"``).
+Every quantity a runner returns must have an entry; the comparison refuses to
+guess (``KeyError`` naming the missing key), and a test checks the table covers
+every case.
+
+Kinds
+-----
+``exact``
+    Identical values (counts, times, labels, match matrices). NaN equals NaN.
+``rel``
+    ``|a - b| <= rtol * max(|a|, |b|)`` elementwise; where both are within
+    ``1e-300`` of 0 the absolute difference is used instead. NaN must meet NaN
+    and infinities must be equal.
+``pvalue``
+    As ``rel``, and two p-values both below 1e-300 agree.
+``warnings``
+    The same set of warning messages (whitespace-normalised).
+
+Goals (``shared/specs/api.md``): counts identical; KM, log-rank, Fisher and
+chi-square 1e-12 (closed forms, no iteration); glm 1e-10 (IRLS stops at a
+relative deviance change of 1e-8, but both engines take the same steps);
+Cox 1e-9 (Newton iterates reproduced; R's own eps is 1e-9); balance tables 1e-10.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Tolerance", "TOLERANCES", "EXACT", "WARNINGS", "rel", "pvalue", "lookup"]
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    kind: str  # "exact" | "rel" | "pvalue" | "warnings"
+    rtol: float = 0.0
+    why: str = ""
+
+    def describe(self) -> str:
+        if self.kind in ("exact", "warnings"):
+            return "identical" if self.kind == "exact" else "same warnings"
+        return f"{self.rtol:.0e}" + (" (p)" if self.kind == "pvalue" else "")
+
+
+EXACT = Tolerance("exact", why="counts, times, labels and matchings must be identical")
+WARNINGS = Tolerance("warnings", why="the same warnings, R's wording")
+
+
+def rel(rtol: float, why: str = "") -> Tolerance:
+    return Tolerance("rel", rtol, why)
+
+
+def pvalue(rtol: float, why: str = "") -> Tolerance:
+    return Tolerance("pvalue", rtol, why)
+
+
+KM = rel(1e-12, "closed-form products and sums, replayed in R's order")
+P12 = pvalue(1e-12, "p-values of closed-form statistics")
+
+_SURVFIT_ARRAYS = {
+    "time": EXACT, "n_risk": EXACT, "n_event": EXACT, "n_censor": EXACT,
+    "surv": KM, "std_err": KM, "lower": KM, "upper": KM, "cumhaz": KM, "std_chaz": KM,
+}
+
+TOLERANCES: dict[str, Tolerance] = {
+    "*.warnings": WARNINGS,
+    # survfit
+    **{f"survfit.{k}": v for k, v in _SURVFIT_ARRAYS.items()},
+    "survfit.n": EXACT,
+    "survfit.logse": EXACT,
+    **{f"survfit.summary.{k}": v for k, v in _SURVFIT_ARRAYS.items()},
+    "survfit.quantile.quantile": EXACT,
+    "survfit.quantile.lower": EXACT,
+    "survfit.quantile.upper": EXACT,
+    "survfit.table.records": EXACT,
+    "survfit.table.n_max": EXACT,
+    "survfit.table.n_start": EXACT,
+    "survfit.table.events": EXACT,
+    "survfit.table.rmean": KM,
+    "survfit.table.se_rmean": KM,
+    "survfit.table.median": EXACT,
+    "survfit.table.lcl": EXACT,
+    "survfit.table.ucl": EXACT,
+    # survdiff
+    "survdiff.groups": EXACT,
+    "survdiff.n": EXACT,
+    "survdiff.obs": KM,
+    "survdiff.exp": KM,
+    "survdiff.var": KM,
+    "survdiff.chisq": KM,
+    "survdiff.df": EXACT,
+    "survdiff.pvalue": P12,
+    # fisher.test / chisq.test
+    "fisher_test.pvalue": P12,
+    "fisher_test.estimate": rel(1e-12, "conditional MLE by R's own uniroot (zeroin) steps"),
+    "fisher_test.conf_int": rel(1e-12, "exact limits by R's own uniroot (zeroin) steps"),
+    "chisq_test.statistic": KM,
+    "chisq_test.df": EXACT,
+    "chisq_test.pvalue": P12,
+    "chisq_test.expected": KM,
+    "chisq_test.residuals": KM,
+    "chisq_test.stdres": KM,
+}
+
+
+def lookup(function: str, quantity: str) -> Tolerance:
+    """The tolerance of ``function.quantity``; ``warnings`` share one entry."""
+    if quantity == "warnings":
+        return TOLERANCES["*.warnings"]
+    key = f"{function}.{quantity}"
+    try:
+        return TOLERANCES[key]
+    except KeyError:
+        raise KeyError(f"no tolerance for {key!r}: add it to rparity/tolerance.py") from None
