@@ -1,0 +1,72 @@
+"""Test configuration shared by the whole suite.
+
+* Tests marked ``r`` call R through rbridge. Without R they are skipped with the
+  reason and the install command -- unless ``RPARITY_REQUIRE_R=1`` (set by
+  ``.ci/run``), in which case a missing R is an error: CI has R, so parity tests
+  must run there.
+* Hypothesis profiles: ``ci`` (derandomized, bounded; used by tox and CI) and
+  ``dev`` (random, more examples). Select with ``HYPOTHESIS_PROFILE``.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    deadline=None,
+    max_examples=60,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow,
+                           HealthCheck.data_too_large],
+)
+settings.register_profile(
+    "dev",
+    deadline=None,
+    max_examples=200,
+    suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow,
+                           HealthCheck.data_too_large],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+_R_STATE: dict = {}
+
+
+def _r_status() -> tuple[bool, str]:
+    if "ok" not in _R_STATE:
+        try:
+            import rbridge
+
+            rbridge.session()
+            _R_STATE["ok"], _R_STATE["why"] = True, ""
+        except Exception as exc:  # RUnavailable, or anything R start-up raises
+            _R_STATE["ok"], _R_STATE["why"] = False, str(exc)
+    return _R_STATE["ok"], _R_STATE["why"]
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("r") is None:
+        return
+    ok, why = _r_status()
+    if ok:
+        return
+    if os.environ.get("RPARITY_REQUIRE_R") == "1":
+        pytest.fail(f"R is required here (RPARITY_REQUIRE_R=1) but unavailable: {why}", pytrace=False)
+    pytest.skip(f"R is not installed, so this live R test cannot run: {why.splitlines()[0]}")
+
+
+@pytest.fixture(scope="session")
+def py_engine():
+    import rparity
+
+    return rparity.engine("pyimpl")
+
+
+@pytest.fixture(scope="session")
+def r_engine():
+    import rparity
+
+    return rparity.engine("r")
