@@ -15,14 +15,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._rmath import pchisq_upper, r_sum
+import warnings
+
+from .. import _libm as C
+from .._rmath import NANS_PRODUCED, pchisq_upper, r_solve, r_sum
 from .._rorder import block_starts
 from .._validate import as_event, as_labels, as_time, check_lengths
-from ..errors import InvalidArgument
+from ..errors import ComputationError, InvalidArgument, RParityWarning
 from ..results.survival import SurvDiff
 from .timefix import aeq_surv
 
 __all__ = ["survdiff"]
+
 
 
 def survdiff(time, event, group, *, strata=None, rho: float = 0.0) -> SurvDiff:
@@ -94,15 +98,19 @@ def _survdiff_kernel(t, e, g, ngroup, s, rho, levels) -> SurvDiff:
     else:
         temp2 = (otmp - etmp)[use][1:]
         vv = var[np.ix_(use, use)][1:, 1:]
-        if temp2.size == 1:
-            # LAPACK dgesv on a 1x1 system is a division (dtrsm)
-            chisq = r_sum((temp2 / vv[0, 0]) * temp2)
-        else:
-            chisq = r_sum(np.linalg.solve(vv, temp2) * temp2)
+        try:
+            chisq = r_sum(r_solve(vv, temp2) * temp2)
+        except ComputationError as exc:
+            raise ComputationError(f"survdiff: solving for the test statistic, as R does: {exc}") from None
     df = int(use.sum()) - 1
+    pval = float(pchisq_upper(chisq, df))
+    warns: tuple[str, ...] = ()
+    if df < 0:  # no events at all: R's pchisq(0, -1) gives NaN with a warning
+        warnings.warn(RParityWarning(NANS_PRODUCED), stacklevel=3)
+        warns = (NANS_PRODUCED,)
     return SurvDiff(
         groups=levels, n=counts, obs=obs_out, exp=exp_out, var=var, chisq=float(chisq), df=df,
-        pvalue=float(pchisq_upper(chisq, df)), rho=rho,
+        pvalue=pval, rho=rho, warnings=warns,
     )
 
 
@@ -123,7 +131,7 @@ def _stratum(ts, es, gs, ngroup, rho):
         # left-continuous KM: kaplan[block] = km before the block
         factor = (nrisk - deaths) / nrisk
         km_before = np.concatenate(([1.0], np.cumprod(factor)[:-1]))
-        wt_block = np.power(km_before, rho)
+        wt_block = C.power(km_before, rho)  # C's pow, as survdiff2.c
     else:
         wt_block = np.ones(nb)
     # obs[k] += status[j]*wt, j from the last subject to the first
