@@ -207,11 +207,24 @@ def regenerate(cases: Iterable[Case] | None = None, root: Path | None = None, *,
     return written
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="rparity golden", description=__doc__.split("\n\n")[0])
+def _add_arguments(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--check", action="store_true", help="only report stale/missing/orphaned files (no R)")
     ap.add_argument("--only", default=None, help="regenerate only cases whose id contains this text")
-    args = ap.parse_args(argv)
+
+
+def register(sub) -> None:
+    g = sub.add_parser("golden", help="regenerate every golden file from R (--check: list stale ones)")
+    _add_arguments(g)
+    g.set_defaults(func=_run)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="rparity golden", description=__doc__.split("\n\n")[0])
+    _add_arguments(ap)
+    return _run(ap.parse_args(argv))
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.check:
         s = stale()
         bad = sum(len(v) for v in s.values())
