@@ -158,6 +158,11 @@ def compare_values(a: Any, b: Any, tol: Tolerance) -> tuple[str, float, float, s
     if x.size == 0:
         return "agree", 0.0, 0.0, "", None, None
     xn, yn = np.isnan(x), np.isnan(y)
+    if (xn & ~yn).any():
+        # the engine under test gives NaN where the reference has a number
+        i = int(np.flatnonzero((xn & ~yn).ravel())[0])
+        return ("engine error", math.nan, math.nan,
+                f"NaN where the reference has a number, first at flat index {i}", x.ravel()[i], y.ravel()[i])
     if (xn != yn).any():
         i = int(np.flatnonzero((xn != yn).ravel())[0])
         return ("differ", math.nan, math.nan, f"NaN in one engine only, first at flat index {i}",

@@ -248,9 +248,13 @@ def engine(name: str) -> Engine:
     targets = _targets()
     if name in targets:
         return _load(name, targets[name])
-    if ":" in name or "." in name:
-        return _load(name, name)
-    raise KeyError(f"unknown engine {name!r}; installed: {', '.join(engines())}")
+    try:
+        return _load(name, name)  # a module (or module:attribute) path
+    except PluginError as exc:
+        if isinstance(exc.__cause__, ModuleNotFoundError) and exc.__cause__.name == name.partition(":")[0]:
+            raise KeyError(f"unknown engine {name!r}: not registered and not an importable module; "
+                           f"installed: {', '.join(engines())}") from None
+        raise
 
 
 def engines() -> list[str]:

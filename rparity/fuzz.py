@@ -81,15 +81,17 @@ def _outcome(eng, runner, data, params) -> Outcome:
 
 
 def signatures_of(rows: list[QuantityDiff]) -> set[str]:
-    """Every divergence an input shows (see :func:`signature_of` for the names)."""
+    """The divergences an input shows: one per engine error and one per new
+    divergence (each named by its first quantity, in the runner's order, so the
+    many quantities one cause disturbs count once), one per known divergence id."""
     out = set()
-    for r in rows:
-        if r.classification == "engine error":
-            out.add(f"error:{r.quantity}")
-        elif r.classification == "new divergence":
-            out.add(f"new:{r.quantity}")
-        elif r.known:
-            out.add(f"known:{r.known}")
+    err = next((r.quantity for r in rows if r.classification == "engine error"), None)
+    if err is not None:
+        out.add(f"error:{err}")
+    new = next((r.quantity for r in rows if r.classification == "new divergence"), None)
+    if new is not None:
+        out.add(f"new:{new}")
+    out.update(f"known:{r.known}" for r in rows if r.known)
     return out
 
 
@@ -102,22 +104,26 @@ def compare_once(eng, ref, function: str, runner, data, params, versions: dict) 
     return a, b, rows
 
 
+class _Found(Exception):
+    """Raised inside the property so that hypothesis shrinks the input."""
+
+
 def campaign(engine: str, against: str, function: str, *, examples: int = 100, corpus: str | Path | None = None,
              seed: int | None = None, on_example: Callable[[int, int], None] | None = None,
              save: bool = True, strategy=None, shrink_examples: int | None = None) -> CampaignResult:
     """Run a campaign; see the module docstring.
 
-    Two phases. *Search*: ``examples`` generated inputs, each compared and
-    classified; the first input showing each divergence is saved at once.
-    *Shrink*: for each divergence seen, ``hypothesis.find`` looks for the
-    smallest input that still shows it (up to ``shrink_examples`` tries,
-    default ``examples``), which replaces the saved one.
+    Rounds of hypothesis: each round generates inputs until one shows a
+    divergence not yet found; that input is saved at once, then hypothesis'
+    shrinker reduces it while it still shows *that* divergence, and the
+    smallest is saved in its place. The next round looks for the next
+    divergence. ``examples`` bounds the generated inputs over all rounds
+    (shrinking steps are not counted).
     """
     import warnings
 
-    from hypothesis import HealthCheck, Phase, find, given, settings
+    from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import seed as hseed
-    from hypothesis.errors import NoSuchExample, Unsatisfiable
 
     import rparity
 
@@ -126,14 +132,13 @@ def campaign(engine: str, against: str, function: str, *, examples: int = 100, c
     strat = strategy if strategy is not None else tgt.strategy()
     versions = _reference_versions(ref)
     result = CampaignResult(engine=eng.name, against=ref.name, function=function)
-    seen: dict[str, Finding] = {}
-    counter = {"n": 0}
+    found: set[str] = set()
+    generated = {"n": 0}
+    calls = {"n": 0}
 
     def evaluate(drawn):
         data, params = drawn
-        counter["n"] += 1
-        if on_example is not None:
-            on_example(min(counter["n"], examples), len(seen))
+        calls["n"] += 1
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return compare_once(eng, ref, function, tgt.runner, data, params, versions)
@@ -147,47 +152,51 @@ def campaign(engine: str, against: str, function: str, *, examples: int = 100, c
                                 params=dict(params), data=data, a=a, b=b, rows=rows, versions=versions)
         return f
 
-    quiet = list(HealthCheck)
-
-    @settings(max_examples=examples, database=None, deadline=None, phases=[Phase.generate],
-              suppress_health_check=quiet)
-    @given(strat)
-    def search(drawn):
-        out = evaluate(drawn)
-        for sig in sorted(signatures_of(out[2]) - set(seen)):
-            seen[sig] = keep(sig, drawn, out)
-
-    if seed is not None:
-        search = hseed(seed)(search)
+    rnd = 0
     try:
-        search()
-        for sig in sorted(seen, key=lambda x: (not x.startswith(("error:", "new:")), x)):
-            hits: dict = {}
+        while generated["n"] < examples:
+            state: dict[str, Any] = {"target": None, "best": None}
 
-            def shows(drawn, sig=sig, hits=hits):
+            def prop(drawn):
+                if state["target"] is None:
+                    generated["n"] += 1
+                    if on_example is not None:
+                        on_example(min(generated["n"], examples), len(found))
                 out = evaluate(drawn)
-                ok = sig in signatures_of(out[2])
-                if ok:
-                    hits[id(drawn)] = out
-                return ok
+                sigs = signatures_of(out[2])
+                if state["target"] is None:
+                    fresh = sorted(sigs - found, key=lambda x: (not x.startswith(("error:", "new:")), x))
+                    if not fresh:
+                        return
+                    state["target"] = fresh[0]
+                    state["first"] = keep(fresh[0], drawn, out)
+                if state["target"] in sigs:  # one raise site: hypothesis shrinks for this failure
+                    if state["best"] is None or len(drawn[0]) <= len(state["best"][0][0]):
+                        state["best"] = (drawn, out)
+                    raise _Found(state["target"])
 
+            run = settings(max_examples=max(1, examples - generated["n"]), database=None, deadline=None,
+                           phases=[Phase.generate, Phase.shrink], report_multiple_bugs=False,
+                           suppress_health_check=list(HealthCheck))(given(strat)(prop))
+            if seed is not None:
+                run = hseed(seed + rnd)(run)
+            rnd += 1
             try:
-                smallest = find(strat, shows, settings=settings(
-                    max_examples=shrink_examples or examples, database=None, deadline=None,
-                    suppress_health_check=quiet))
-            except (NoSuchExample, Unsatisfiable):
-                result.findings.append(seen[sig])
-                continue
-            out = hits.get(id(smallest)) or evaluate(smallest)
-            f = keep(sig, smallest, out)
-            if f.path is None:  # an equally small one was already saved
-                f.path = seen[sig].path
+                run()
+            except (_Found, ExceptionGroup):  # ExceptionGroup: hypothesis' Flaky* wrappers
+                pass
+            if state["target"] is None:
+                break  # the remaining budget showed nothing new
+            sig = state["target"]
+            found.add(sig)
+            drawn, out = state["best"]
+            f = keep(sig, drawn, out)
+            if f.path is None:
+                f.path = state["first"].path
             result.findings.append(f)
     except KeyboardInterrupt:
         result.interrupted = True
-        done = {f.signature for f in result.findings}
-        result.findings.extend(f for s, f in seen.items() if s not in done)
-    result.examples_run = counter["n"]
+    result.examples_run = generated["n"]
     return result
 
 
