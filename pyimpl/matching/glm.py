@@ -18,6 +18,7 @@ about 1e-13 (the QR is replayed in the reference BLAS's summation order).
 """
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass
 
@@ -46,25 +47,47 @@ class GlmControl:
     maxit: int = 25
 
 
-def _linkinv(eta: np.ndarray) -> np.ndarray:
+def _libm(fn, x: np.ndarray) -> np.ndarray:
+    """Apply the C library's ``exp``/``log`` (what R calls) elementwise.
+
+    numpy's vectorised exp/log differ from glibc's in the last bit for some
+    arguments; with glibc's the IRLS iterates are bit-identical to R's."""
+    x = np.asarray(x, dtype=float)
+    return np.fromiter(map(fn, x.ravel().tolist()), dtype=float, count=x.size).reshape(x.shape)
+
+
+def _exp(eta: np.ndarray) -> np.ndarray:
+    # only |eta| <= 30 is used (linkinv and mu.eta use constants beyond), so
+    # clipping first cannot change a used value and avoids overflow
+    return _libm(math.exp, np.clip(eta, -31.0, 31.0))
+
+
+def _log(x: np.ndarray) -> np.ndarray:
+    """glibc ``log`` of positive values."""
+    return _libm(math.log, x)
+
+
+def _linkinv(eta: np.ndarray, e: np.ndarray) -> np.ndarray:
     # family.c logit_linkinv: x/(1 + x) with x = exp(eta) clamped
-    with np.errstate(over="ignore"):
-        tmp = np.where(eta < -_THRESH, DBL_EPS, np.where(eta > _THRESH, _INVEPS, np.exp(eta)))
+    tmp = np.where(eta < -_THRESH, DBL_EPS, np.where(eta > _THRESH, _INVEPS, e))
     return tmp / (1.0 + tmp)
 
 
-def _mu_eta(eta: np.ndarray) -> np.ndarray:
-    # family.c logit_mu_eta
+def _mu_eta(eta: np.ndarray, e: np.ndarray) -> np.ndarray:
+    # family.c logit_mu_eta: exp(eta)/(1 + exp(eta))^2, DBL_EPSILON beyond +-30
     with np.errstate(over="ignore", invalid="ignore"):
-        e = np.exp(eta)
         opexp = 1.0 + e
         val = e / (opexp * opexp)
     return np.where((eta > _THRESH) | (eta < -_THRESH), DBL_EPS, val)
 
 
 def _y_log_y(y, mu):
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(y != 0.0, y * np.log(y / mu), 0.0)
+    # family.c y_log_y: y log(y/mu) for y != 0, else 0
+    mu = np.broadcast_to(mu, y.shape)
+    out = np.zeros(y.shape)
+    nz = y != 0.0
+    out[nz] = y[nz] * _log(y[nz] / mu[nz])
+    return out
 
 
 def _dev_resids(y, mu, wt) -> np.ndarray:
@@ -104,8 +127,9 @@ def fit_logit(x: np.ndarray, y: np.ndarray, w: np.ndarray, control: GlmControl =
     msucc = w * y
     if family == "binomial" and np.any(np.abs(msucc - np.round(msucc)) > 0.001):
         warns.append("non-integer #successes in a binomial glm!")
-    eta = np.log(mustart / (1.0 - mustart))
-    mu = _linkinv(eta)
+    eta = _log(mustart / (1.0 - mustart))
+    e = _exp(eta)  # exp(eta), shared by linkinv and mu.eta (R computes it in both)
+    mu = _linkinv(eta, e)
     devold = r_sum(_dev_resids(y, mu, w))
     tol = min(1e-7, control.epsilon / 1000.0)
     start = np.zeros(p)
@@ -119,7 +143,7 @@ def fit_logit(x: np.ndarray, y: np.ndarray, w: np.ndarray, control: GlmControl =
         varmu = (mu * (1.0 - mu))[good]
         if np.any(varmu == 0):
             raise RParityError("0s in V(mu)")
-        mu_eta_val = _mu_eta(eta)
+        mu_eta_val = _mu_eta(eta, e)
         good = (w > 0) & (mu_eta_val != 0)
         if not good.any():
             conv = False
@@ -137,7 +161,8 @@ def fit_logit(x: np.ndarray, y: np.ndarray, w: np.ndarray, control: GlmControl =
         start = start.copy()
         start[fit.pivot] = fit.coefficients
         eta = seq_matvec(x, start)
-        mu = _linkinv(eta)
+        e = _exp(eta)
+        mu = _linkinv(eta, e)
         dev = r_sum(_dev_resids(y, mu, w))
         boundary = False
         # the logit's linkinv keeps mu in (0, 1), so R's step-halving branches

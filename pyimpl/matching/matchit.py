@@ -266,21 +266,18 @@ def matching_weights(mm: np.ndarray, focal: np.ndarray) -> np.ndarray:
     control weights are then scaled to sum to the number of controls used.
 
     Contract: ``mm`` (n1 x k) rows of the matches (-1 none), focal units in
-    data order; the sums run in the C loop's order (rows, then columns).
+    data order. Each control's additions run in the C loop's order (rows, then
+    columns; ``np.add.at`` is sequential), the total over controls in data order.
     """
     n = focal.size
     w = np.zeros(n)
     frows = np.flatnonzero(focal)
-    wl = w.tolist()
-    for r, row in enumerate(mm.tolist()):
-        got = [v for v in row if v >= 0]
-        if not got:
-            continue
-        add = 1.0 / float(len(got))
-        for v in got:
-            wl[v] = wl[v] + add
-        wl[frows[r]] = 1.0
-    w = np.array(wl)
+    got = mm >= 0
+    cnt = got.sum(axis=1)
+    with np.errstate(divide="ignore"):
+        add = np.repeat(1.0 / cnt.astype(float), mm.shape[1]).reshape(mm.shape)
+    np.add.at(w, mm[got], add[got])  # row-major order = the C loop's
+    w[frows[cnt > 0]] = 1.0
     ctrl = np.flatnonzero(~focal)
     cw = w[ctrl]
     sum_c = float(np.cumsum(cw)[-1]) if cw.size else 0.0  # Rcpp sugar sum: double, in order
@@ -295,16 +292,19 @@ def subclasses(mm: np.ndarray, focal: np.ndarray) -> np.ndarray:
     1-based row as a string; labels renumbered 1..K in *string* order ("10"
     before "2"). Returns int labels, 0 for units in no set."""
     frows = np.flatnonzero(focal)
-    lab = [None] * focal.size
-    for r, row in enumerate(mm.tolist()):
-        if row[0] >= 0:
-            lab[frows[r]] = str(frows[r] + 1)
-        for v in row:
-            if v >= 0:
-                lab[v] = str(frows[r] + 1)
-    levels = sorted({x for x in lab if x is not None})
-    num = {lv: k + 1 for k, lv in enumerate(levels)}
-    return np.array([num[x] if x is not None else 0 for x in lab], dtype=np.int64)
+    owner = np.full(focal.size, -1, dtype=np.int64)
+    has = mm[:, 0] >= 0
+    owner[frows[has]] = frows[has]
+    got = mm >= 0
+    owner[mm[got]] = np.repeat(frows, mm.shape[1]).reshape(mm.shape)[got]
+    used = np.unique(owner[owner >= 0])
+    keys = np.array([str(v + 1) for v in used.tolist()])
+    rank = np.empty(used.size, dtype=np.int64)
+    rank[np.argsort(keys, kind="stable")] = np.arange(1, used.size + 1)
+    out = np.zeros(focal.size, dtype=np.int64)
+    sel = owner >= 0
+    out[sel] = rank[np.searchsorted(used, owner[sel])]
+    return out
 
 
 def run_matching(spec: MatchSpec, d: np.ndarray, discarded: np.ndarray, cal: float | None,
@@ -485,8 +485,8 @@ def _result(data, spec, d, mm, weights, sub, discarded, cal, m_order_used, model
     focal = spec.treat == (1 if spec.estimand == "ATT" else 0)
     labels = data.index
     frows = np.flatnonzero(focal)
-    entries = np.empty(mm.shape, dtype=object)
-    entries.ravel()[:] = [labels[v] if v >= 0 else None for v in mm.ravel().tolist()]
+    lab = np.asarray(labels, dtype=object)
+    entries = np.where(mm >= 0, lab[np.clip(mm, 0, None)], None)
     match_matrix = pd.DataFrame(entries, index=labels[frows], columns=list(range(1, mm.shape[1] + 1)))
     bx, bnames = balance_design(spec, len(data))
     return MatchIt(distance=d, match_matrix=match_matrix, weights=weights, subclass=sub,
