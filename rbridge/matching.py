@@ -28,7 +28,7 @@ from ._session import Factor, session
 __all__ = ["glm_logit", "matchit"]
 
 _INPUT_ERRORS = ("No matches were found.", "No units were matched.", "No treated units were matched.",
-                 "No control units were matched.")
+                 "No control units were matched.", "Calipers cannot be used with binary")
 
 
 def _term_to_r(t: Term) -> Any:
@@ -125,7 +125,7 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
                         std_caliper=spec.std_caliper, m_order=spec.m_order, discard=spec.discard,
                         seed=spec.seed)
     except RError as exc:
-        if exc.r_message.strip() in _INPUT_ERRORS:
+        if exc.r_message.strip().startswith(_INPUT_ERRORS):
             raise InvalidArgument(exc.r_message.strip()) from exc
         raise
     v = res.value

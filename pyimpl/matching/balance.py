@@ -23,11 +23,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._rmath import SQRT_EPS, r_cumsum, r_sum
+from .._rmath import SQRT_EPS, r_cumsum
+from .._rmath import r_sum as _r_sum
 from ..results.matching import BALANCE_COLUMNS, NN_ROWS, MatchIt, MatchItSummary
 from ._rstats import r_mean
 
 __all__ = ["balance_table", "sample_sizes", "PYIMPL_METHODS", "bal1var"]
+
+
+def r_sum(x) -> np.float64:
+    """R's sum as a numpy scalar (so 0/0 is NaN and x/0 infinite, as in R)."""
+    return np.float64(_r_sum(x))
 
 
 def _wm(x, w) -> float:

@@ -184,7 +184,8 @@ def fit_logit(x: np.ndarray, y: np.ndarray, w: np.ndarray, control: GlmControl =
     coef = np.array(coef, dtype=float)
     if fit is not None and rank < p:
         coef[fit.pivot[rank:]] = np.nan
-    wtdmu = r_sum(w * y) / r_sum(w)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        wtdmu = np.float64(r_sum(w * y)) / np.float64(r_sum(w))
     nulldev = r_sum(_dev_resids(y, np.full(n, wtdmu), w))
     dev_final = r_sum(_dev_resids(y, mu, w))
     aic = _binomial_aic(y, mu, w) + 2 * rank
