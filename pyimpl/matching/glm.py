@@ -81,18 +81,38 @@ def _mu_eta(eta: np.ndarray, e: np.ndarray) -> np.ndarray:
     return np.where((eta > _THRESH) | (eta < -_THRESH), DBL_EPS, val)
 
 
-def _y_log_y(y, mu):
+def _log_grouped(x: np.ndarray, groups: np.ndarray | None) -> np.ndarray:
+    """glibc ``log`` of ``x``; when ``groups`` (small ints) says x takes one
+    value per group, only one log per group is computed."""
+    if groups is None:
+        return _log(x)
+    first = np.zeros(int(groups.max()) + 1, dtype=np.int64) if groups.size else np.zeros(0, dtype=np.int64)
+    first[groups[::-1]] = np.arange(groups.size)[::-1]
+    return _log(x[first])[groups]
+
+
+def _y_log_y(y, mu, groups=None):
     # family.c y_log_y: y log(y/mu) for y != 0, else 0
     mu = np.broadcast_to(mu, y.shape)
     out = np.zeros(y.shape)
     nz = y != 0.0
-    out[nz] = y[nz] * _log(y[nz] / mu[nz])
+    out[nz] = y[nz] * _log_grouped(y[nz] / mu[nz], None if groups is None else groups[nz])
     return out
 
 
-def _dev_resids(y, mu, wt) -> np.ndarray:
-    # family.c binomial_dev_resids
-    return 2.0 * wt * (_y_log_y(y, mu) + _y_log_y(1.0 - y, 1.0 - mu))
+def _dev_resids(y, mu, wt, groups=None, binary=False) -> np.ndarray:
+    """family.c binomial_dev_resids: 2 wt (y log(y/mu) + (1-y) log((1-y)/(1-mu))).
+
+    ``groups``: units known to share (y, mu) (one log per group). ``binary``:
+    y is 0/1, so exactly one term is nonzero and equals log(1/mu) or
+    log(1/(1-mu)); adding the other term (0) and multiplying by y = 1 are
+    exact, so one log per unit gives R's value."""
+    if binary:
+        mu = np.broadcast_to(mu, y.shape)
+        one = y == 1.0
+        arg = np.where(one, 1.0 / mu, 1.0 / (1.0 - mu))
+        return 2.0 * wt * _log_grouped(arg, groups)
+    return 2.0 * wt * (_y_log_y(y, mu, groups) + _y_log_y(1.0 - y, 1.0 - mu, groups))
 
 
 def _binomial_aic(y, mu, wt) -> float:
@@ -124,13 +144,21 @@ def fit_logit(x: np.ndarray, y: np.ndarray, w: np.ndarray, control: GlmControl =
     if np.any((y < 0) | (y > 1)):
         raise InvalidArgument("`y` values must be 0 <= y <= 1")
     mustart = (w * y + 0.5) / (w + 1.0)
+    # with constant weights and a 0/1 response the start takes two values:
+    # compute its logs and exps once per value (same numbers, fewer libm calls)
+    binary = bool(np.all((y == 0.0) | (y == 1.0)))
+    start_groups = y.astype(np.int64) if binary and w.size and w.min() == w.max() else None
     msucc = w * y
     if family == "binomial" and np.any(np.abs(msucc - np.round(msucc)) > 0.001):
         warns.append("non-integer #successes in a binomial glm!")
-    eta = _log(mustart / (1.0 - mustart))
-    e = _exp(eta)  # exp(eta), shared by linkinv and mu.eta (R computes it in both)
+    eta = _log_grouped(mustart / (1.0 - mustart), start_groups)
+    if start_groups is None:
+        e = _exp(eta)  # exp(eta), shared by linkinv and mu.eta (R computes it in both)
+    else:
+        e = _exp(eta[np.array([np.argmax(y == 0.0), np.argmax(y == 1.0)])])[start_groups]
     mu = _linkinv(eta, e)
-    devold = r_sum(_dev_resids(y, mu, w))
+    devold = r_sum(_dev_resids(y, mu, w, start_groups, binary))
+    dev = devold
     tol = min(1e-7, control.epsilon / 1000.0)
     start = np.zeros(p)
     coef = start.copy()
@@ -163,7 +191,7 @@ def fit_logit(x: np.ndarray, y: np.ndarray, w: np.ndarray, control: GlmControl =
         eta = seq_matvec(x, start)
         e = _exp(eta)
         mu = _linkinv(eta, e)
-        dev = r_sum(_dev_resids(y, mu, w))
+        dev = r_sum(_dev_resids(y, mu, w, None, binary))
         boundary = False
         # the logit's linkinv keeps mu in (0, 1), so R's step-halving branches
         # (non-finite deviance, invalid mu) cannot trigger here
@@ -186,8 +214,9 @@ def fit_logit(x: np.ndarray, y: np.ndarray, w: np.ndarray, control: GlmControl =
         coef[fit.pivot[rank:]] = np.nan
     with np.errstate(invalid="ignore", divide="ignore"):
         wtdmu = np.float64(r_sum(w * y)) / np.float64(r_sum(w))
-    nulldev = r_sum(_dev_resids(y, np.full(n, wtdmu), w))
-    dev_final = r_sum(_dev_resids(y, mu, w))
+    # the null model's mean is one value: one log per response value
+    nulldev = r_sum(_dev_resids(y, np.full(n, wtdmu), w, y.astype(np.int64) if binary else None, binary))
+    dev_final = dev  # glm.fit returns the deviance of its last iterate
     aic = _binomial_aic(y, mu, w) + 2 * rank
     return dict(coef=coef, fitted=mu, linear_predictor=eta, deviance=dev_final,
                 null_deviance=nulldev, aic=aic, iterations=it, converged=conv, rank=rank,

@@ -298,9 +298,14 @@ def subclasses(mm: np.ndarray, focal: np.ndarray) -> np.ndarray:
     got = mm >= 0
     owner[mm[got]] = np.repeat(frows, mm.shape[1]).reshape(mm.shape)[got]
     used = np.unique(owner[owner >= 0])
-    keys = np.array([str(v + 1) for v in used.tolist()])
+    # string order of the 1-based labels without building strings: pad each
+    # number's digits on the right to a common length (a prefix sorts first)
+    lab = used + 1
+    ndig = np.floor(np.log10(np.maximum(lab, 1))).astype(np.int64) + 1 if lab.size else lab
+    width = int(ndig.max()) if lab.size else 0
+    padded = lab * 10 ** (width - ndig)
     rank = np.empty(used.size, dtype=np.int64)
-    rank[np.argsort(keys, kind="stable")] = np.arange(1, used.size + 1)
+    rank[np.lexsort((ndig, padded))] = np.arange(1, used.size + 1)
     out = np.zeros(focal.size, dtype=np.int64)
     sel = owner >= 0
     out[sel] = rank[np.searchsorted(used, owner[sel])]

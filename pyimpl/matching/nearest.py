@@ -92,23 +92,28 @@ def nn_match(focal: np.ndarray, ord_: np.ndarray, ratio: int, discarded: np.ndar
 def _match_greedy(mm, focal_rows, ord_, pos, d_ord, usable, ds, discarded, caliper, compat):
     """Without replacement: each control is used once, so the set of usable
     positions shrinks; union-find with path halving finds the nearest usable
-    position on each side."""
+    position on each side.
+
+    In compat mode, when every distance lies in an interval shorter than 1,
+    every ``ta`` is 0: the caliper never rejects and the left side always
+    wins, so the right side is only searched when the left has no control.
+    """
     n = ds.size
     n1, ratio = mm.shape
-    dist = ta if compat else abs
     ds_l = ds.tolist()
     d_ord_l = d_ord.tolist()
     pos_l = pos.tolist()
     idx = np.arange(n + 1)
-    # left[i] for position i-1 (index 0 is the "none" sentinel at position -1)
+    # left[i] stands for position i-1 (index 0 is the "none" sentinel at position -1)
     left = np.where(np.concatenate(([True], usable)), idx, idx - 1).tolist()
-    # right[i] for position i (index n is the "none" sentinel)
+    # right[i] stands for position i (index n is the "none" sentinel)
     right = np.where(np.concatenate((usable, [True])), idx, idx + 1).tolist()
     fpos = pos[focal_rows].tolist()
     fdisc = discarded[focal_rows].tolist()
     rows = [[-1] * ratio for _ in range(n1)]
     remaining = int(usable.sum())
     cal = caliper
+    always_left = compat and n > 0 and (ds[-1] - ds[0]) < 1.0
     order = ord_.tolist()
     for r in range(ratio):
         if remaining == 0:
@@ -125,7 +130,7 @@ def _match_greedy(mm, focal_rows, ord_, pos, d_ord, usable, ds, discarded, calip
                     excl = {pos_l[v + 1] for v in row[:r] if v >= 0 and v + 1 < n}
                 else:
                     excl = {pos_l[v] for v in row[:r] if v >= 0}
-            # nearest usable on the left
+            # nearest usable position on the left
             j = ii  # left index of position ii-1
             while True:
                 while left[j] != j:
@@ -135,31 +140,43 @@ def _match_greedy(mm, focal_rows, ord_, pos, d_ord, usable, ds, discarded, calip
                 if kl < 0 or not excl or kl not in excl:
                     break
                 j = kl  # continue from kl-1
-            # nearest usable on the right
-            j = ii + 1
-            while True:
-                while right[j] != j:
-                    right[j] = right[right[j]]
-                    j = right[j]
-                kr = j
-                if kr >= n or not excl or kr not in excl:
-                    break
-                j = kr + 1
-            di = ds_l[ii]
-            if cal is not None:
-                if kl >= 0 and dist(di - ds_l[kl]) > cal:
-                    kl = -1
-                if kr < n and dist(di - ds_l[kr]) > cal:
-                    kr = n
-            if kl >= 0:
-                if kr < n:
-                    k = kl if dist(ds_l[kl] - di) <= dist(ds_l[kr] - di) else kr
-                else:
-                    k = kl
-            elif kr < n:
-                k = kr
+            if always_left and kl >= 0:
+                k = kl
             else:
-                continue
+                # nearest usable position on the right
+                j = ii + 1
+                while True:
+                    while right[j] != j:
+                        right[j] = right[right[j]]
+                        j = right[j]
+                    kr = j
+                    if kr >= n or not excl or kr not in excl:
+                        break
+                    j = kr + 1
+                if always_left:
+                    if kr >= n:
+                        continue
+                    k = kr
+                else:
+                    di = ds_l[ii]
+                    if compat:
+                        dl = ta(di - ds_l[kl]) if kl >= 0 else 0
+                        dr = ta(di - ds_l[kr]) if kr < n else 0
+                    else:
+                        dl = abs(di - ds_l[kl]) if kl >= 0 else 0.0
+                        dr = abs(di - ds_l[kr]) if kr < n else 0.0
+                    if cal is not None:
+                        if kl >= 0 and dl > cal:
+                            kl = -1
+                        if kr < n and dr > cal:
+                            kr = n
+                    if kl >= 0:
+                        # ties go left: the C code keeps the left when |dL| <= |dR|
+                        k = kl if (kr >= n or dl <= dr) else kr
+                    elif kr < n:
+                        k = kr
+                    else:
+                        continue
             row[r] = d_ord_l[k]
             # used once: unlink position k from both structures
             left[k + 1] = k
