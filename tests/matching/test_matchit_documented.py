@@ -18,6 +18,8 @@ from .helpers import LALONDE_COVS, SPEC_CONFIGS, canonical_partition
 from .reference import brute_force_documented
 from .strategies import cohorts
 
+pytestmark = pytest.mark.filterwarnings("ignore::pyimpl.errors.RParityWarning")
+
 
 def _order(m_order, d, seed_stream):
     n1 = len(d)
