@@ -59,12 +59,12 @@ def _pooled_sd(x, t, w, bin_var: bool) -> float:
                 sxi = r_sum(x[t == g] * w[t == g])
                 ni = r_sum(w[t == g])
                 v.append(sxi * (1 - sxi / ni) / r_sum(w))
-            return float(np.sqrt(r_sum(np.array(v))))
+            return np.float64(np.sqrt(r_sum(np.array(v))))
         xc = x.astype(float).copy()
         for g in groups:
             xc[t == g] = xc[t == g] - _wm(xc[t == g], w[t == g])
         w_ = w / r_sum(w)
-        return float(np.sqrt(r_sum(w_ * xc ** 2) / (1 - r_sum(w_ ** 2))))
+        return np.float64(np.sqrt(r_sum(w_ * xc ** 2) / (1 - r_sum(w_ ** 2))))
 
 
 def _qqsum(x, t, w) -> tuple[float, float]:
@@ -92,9 +92,10 @@ def _pair_dist(x, focal_rows, mm, std) -> float:
         ok = col >= 0
         vals.append(np.abs(xt[ok] - x[col[ok]]))
     v = np.concatenate(vals) if vals else np.zeros(0)
-    mp = r_mean(v)
+    mp = np.float64(r_mean(v))
     if std is not None and abs(mp) > 1e-08:
-        mp = mp / std
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mp = mp / np.float64(std)  # R: x/0 is Inf
     return mp
 
 
@@ -116,10 +117,11 @@ def bal1var(x, treat, weights, *, focal_group: int, mm=None, focal_rows=None) ->
     if abs(mdiff) > SQRT_EPS:
         if not too_small:
             grp = i1 if focal_group == 1 else i0
-            std = float(np.sqrt(_wvar(x[grp], bin_var, s_w[grp])))
-            if not np.isfinite(std) or std < SQRT_EPS:
-                std = _pooled_sd(x, treat, s_w, bin_var)
-            out[2] = mdiff / std
+            with np.errstate(invalid="ignore", divide="ignore"):
+                std = np.float64(np.sqrt(_wvar(x[grp], bin_var, s_w[grp])))
+                if not np.isfinite(std) or std < SQRT_EPS:
+                    std = _pooled_sd(x, treat, s_w, bin_var)
+                out[2] = mdiff / std
             if not un:
                 out[6] = _pair_dist(x, focal_rows, mm, std)
     else:
@@ -155,7 +157,8 @@ def sample_sizes(m: MatchIt) -> pd.DataFrame:
     disc = np.asarray(m.discarded, dtype=bool)
 
     def ess(v):
-        return r_sum(v) ** 2 / r_sum(v ** 2)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return r_sum(v) ** 2 / r_sum(v ** 2)
 
     cols = {}
     for name, g in (("control", 0), ("treated", 1)):

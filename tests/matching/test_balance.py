@@ -72,3 +72,12 @@ def test_match_matrix_uses_row_labels():
     m = pyimpl.matchit(d, "treat", ["x"], distance=np.array([0.2, 0.4, 0.6, 0.1, 0.3, 0.5, 0.7, 0.9]))
     assert m.match_matrix.index.tolist() == ["u0", "u1", "u2"]
     assert m.match_matrix[1].tolist() == ["u3", "u4", "u5"]
+
+
+def test_zero_spread_gives_infinite_standardised_values_like_r():
+    # c: treated all 0, controls all 1 -> the treated SD and the pooled SD are
+    # 0, so R divides by 0: SMD -Inf, pair distance Inf (checked against R)
+    d = pd.DataFrame({"treat": [0, 0, 0, 1, 0, 1], "c": [1.0, 1, 1, 0, 1, 0], "x": [1.0, 2, 3, 4, 5, 6]})
+    m = pyimpl.matchit(d, "treat", ["c", "x"], distance=np.array([1, 2, 3, 4, 5, 6]) / 8)
+    row = m.summary().matched.loc["c"]
+    assert row.std_mean_diff == -np.inf and row.std_pair_dist == np.inf
