@@ -486,7 +486,7 @@ def balance_design(spec: MatchSpec, n: int) -> tuple[np.ndarray, tuple]:
     return x, tuple(labels)
 
 
-def _result(data, spec, d, mm, weights, sub, discarded, cal, m_order_used, model, warns, **extra) -> MatchIt:
+def _result(data, spec, d, mm, weights, sub, discarded, cal, m_order_used, model, warns) -> MatchIt:
     focal = spec.treat == (1 if spec.estimand == "ATT" else 0)
     labels = data.index
     frows = np.flatnonzero(focal)
@@ -498,7 +498,7 @@ def _result(data, spec, d, mm, weights, sub, discarded, cal, m_order_used, model
                    discarded=np.asarray(discarded, dtype=bool), caliper=cal, treat=spec.treat,
                    index=labels, estimand=spec.estimand, ratio=spec.ratio, replace=spec.replace,
                    m_order=m_order_used, compat=spec.compat, model=model, data=data,
-                   balance_x=bx, balance_names=bnames, warnings=tuple(warns), **extra)
+                   balance_x=bx, balance_names=bnames, warnings=tuple(warns))
 
 
 def match_data(m: MatchIt) -> pd.DataFrame:
