@@ -17,6 +17,7 @@ O(n log n) (sort + union-find).
 from __future__ import annotations
 
 import argparse
+import time
 import warnings
 
 import numpy as np
@@ -25,6 +26,17 @@ import pandas as pd
 from bench._timing import best_of, fmt, ratio
 
 COVS = ["x1", "x2", "x3"]
+
+
+def best_cpu_of(fn, reps: int) -> float:
+    """Best CPU time (process_time: this process only, steadier than wall time
+    on a shared machine) of ``reps`` calls."""
+    best = float("inf")
+    for _ in range(reps):
+        t0 = time.process_time()
+        fn()
+        best = min(best, time.process_time() - t0)
+    return best
 
 
 def make_data(n: int, seed: int = 20261127) -> pd.DataFrame:
@@ -59,6 +71,7 @@ def run(sizes: list[int], reps: int, r_reps: int, with_r: bool = True) -> list[d
             for mode, compat in (("compat", "4.5.1"), ("documented", None)):
                 row[mode] = best_of(lambda: res.__setitem__(mode, pyimpl.matchit(d, "treat", COVS, compat=compat)),
                                     reps)
+                row[mode + "_cpu"] = best_cpu_of(lambda: pyimpl.matchit(d, "treat", COVS, compat=compat), reps)
         if have_r:
             from pyimpl.matching.matchit import validate
             from rbridge.matching import _rframe
@@ -67,6 +80,7 @@ def run(sizes: list[int], reps: int, r_reps: int, with_r: bool = True) -> list[d
             v = rbridge.session().call("rparity_time_matchit", X=_rframe(spec.terms, "x"),
                                        treat=spec.treat.astype(np.int32), reps=r_reps).value
             row["r"] = float(np.asarray(v["seconds"]).ravel()[0])
+            row["r_cpu"] = float(np.asarray(v["cpu_seconds"]).ravel()[0])
             r_mm = np.asarray(v["match_matrix"], dtype=float)
             r_mm = np.where(np.isfinite(r_mm), r_mm - 1, -1).astype(np.int64)
             row["pairs"] = bool(np.array_equal(res["compat"].match_positions[:, 0], r_mm))
@@ -76,12 +90,18 @@ def run(sizes: list[int], reps: int, r_reps: int, with_r: bool = True) -> list[d
 
 
 def print_table(rows: list[dict]) -> None:
+    print("wall seconds (best of reps); R timed inside R with system.time")
     print(f"{'n':>8} {'treated':>8} {'compat s':>9} {'document s':>10} {'R s':>9} {'R/compat':>9} "
           f"{'R/doc':>7} {'pairs':>6} {'doc≠R rows':>10}")
     for r in rows:
         print(f"{r['n']:>8} {r['treated']:>8} {fmt(r['compat']):>9} {fmt(r['documented']):>10} "
               f"{fmt(r.get('r')):>9} {ratio(r.get('r'), r['compat']):>9} {ratio(r.get('r'), r['documented']):>7} "
               f"{str(r.get('pairs', '-')):>6} {str(r.get('documented_rows_differ', '-')):>10}")
+    print("CPU seconds (process time; steadier when other work shares the machine)")
+    print(f"{'n':>8} {'compat s':>9} {'document s':>10} {'R s':>9} {'R/compat':>9} {'R/doc':>7}")
+    for r in rows:
+        print(f"{r['n']:>8} {fmt(r['compat_cpu']):>9} {fmt(r['documented_cpu']):>10} {fmt(r.get('r_cpu')):>9} "
+              f"{ratio(r.get('r_cpu'), r['compat_cpu']):>9} {ratio(r.get('r_cpu'), r['documented_cpu']):>7}")
 
 
 def main(argv: list[str] | None = None) -> int:
