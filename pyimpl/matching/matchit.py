@@ -110,6 +110,10 @@ def validate(data, treat, covariates, *, distance="glm", link="logit", estimand=
         raise InvalidArgument(f"`data` must be a pandas DataFrame; got {type(data).__name__}")
     if len(data) == 0:
         raise InvalidArgument("`data` must have at least one row; got 0 rows")
+    if not data.index.is_unique:
+        dup = data.index[data.index.duplicated()][0]
+        raise InvalidArgument(f"`data` must have unique row labels (they name the units in match_matrix); "
+                              f"got {dup!r} more than once")
     if not isinstance(treat, str) or treat not in data.columns:
         raise InvalidArgument(f"`treat` must name a column of `data`; got treat={treat!r}")
     if isinstance(covariates, str):

@@ -41,6 +41,7 @@ def _with(**cols):
 
 BAD_ARGS = [
     ("not a frame", dict(data=[[1, 2]], treat="treat", covariates=COVS), "must be a pandas DataFrame"),
+    ("duplicate row labels", dict(data=small().set_axis([0] * 90)), "unique row labels"),
     ("treat missing column", dict(treat="nope", covariates=COVS), "`treat` must name a column"),
     ("covariate missing column", dict(covariates=["age", "nope"]), "`covariates` must name columns"),
     ("no covariates", dict(covariates=[]), "at least one column"),
@@ -148,3 +149,14 @@ def test_constant_covariate_is_aliased_like_r(eng):
     assert np.isnan(m.model.coef[2]) and m.model.rank == 3
     s = m.summary().all.loc["const"]
     assert s.means_treated == s.means_control == 3.0 and s.std_mean_diff == 0.0 and np.isnan(s.var_ratio)
+
+
+@pytest.mark.parametrize("eng", ENGINES)
+def test_treatment_coding_does_not_matter(eng):
+    d = small()
+    base = engine(eng)(d, "treat", COVS)
+    for coded in (d.treat.astype(bool), d.treat.map({0: "control", 1: "treated"}), d.treat + 1):
+        d2 = d.assign(treat=coded)
+        m = engine(eng)(d2, "treat", COVS)
+        assert (m.match_positions == base.match_positions).all()
+        assert (m.weights == base.weights).all()
