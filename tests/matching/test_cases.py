@@ -91,3 +91,28 @@ def test_documented_vs_installed_differs_only_in_the_matching(case):
     # the bugs bite on lalonde except for ATC (few treated controls, no caliper)
     if case.params.get("estimand") != "ATC":
         assert rows["match_matrix"].verdict == "differ"
+
+
+@pytest.mark.r
+def test_documented_differences_are_classified_as_the_known_divergence():
+    from rparity.check import run_check
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rep = run_check("pyimpl", "r", cases=[c for c in DOCUMENTED_CASES if c.id.endswith(("/default",
+                                                                                            "/ratio3-replace"))])
+    classes = {r.classification for r in rep.rows}
+    assert classes == {"agrees", "known divergence matchit-4.5.1-nearest-bugs"}
+    assert rep.ok
+
+
+@pytest.mark.r
+@pytest.mark.parametrize("function", ["glm_logit", "matchit"])
+def test_fuzz_target_finds_nothing(function):
+    from rparity.fuzz import campaign
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = campaign("pyimpl", "r", function, examples=25, seed=3, save=False)
+    assert res.examples_run == 25
+    assert [f.signature for f in res.findings] == []
