@@ -5,7 +5,8 @@ validate the input, run a private kernel that follows R's own source, return a
 frozen result dataclass shared by every engine.
 """
 from .errors import InvalidArgument, RParityError, RParityWarning
-from .results import ChisqTest, FisherTest, SurvDiff, SurvFit
+from .matching import glm_logit, matchit
+from .results import ChisqTest, FisherTest, GlmLogit, MatchIt, MatchItSummary, SurvDiff, SurvFit
 from .survival import survdiff, survfit
 
 ENGINE_NAME = "pyimpl"
@@ -17,6 +18,11 @@ __all__ = [
     "SurvDiff",
     "FisherTest",
     "ChisqTest",
+    "glm_logit",
+    "matchit",
+    "GlmLogit",
+    "MatchIt",
+    "MatchItSummary",
     "InvalidArgument",
     "RParityError",
     "RParityWarning",
