@@ -170,6 +170,24 @@ def _r_nan(ctx: DivergenceContext) -> bool:
 
 REGISTRY: list[KnownDivergence] = [
     KnownDivergence(
+        id="matchit-4.5.1-nearest-bugs",
+        engines={"pyimpl": "*", "r": "MatchIt<4.5.4"},
+        functions=("matchit",),
+        quantities=("match_matrix", "weights", "subclass", "summary.matched.*", "summary.nn.matched*",
+                    "summary.nn.unmatched", "(error)"),
+        explanation=("pyimpl's documented nearest-neighbour algorithm (compat=None, MatchIt >= 4.5.4) against "
+                     "an installed MatchIt 4.5.1-4.5.3: the 4.5.1 build compares distances with C's int abs "
+                     "(differences truncated to integers: on the propensity-score scale the caliper never "
+                     "binds and the left neighbour always wins, #163, fixed in 4.5.4); its check_in compares "
+                     "0-based with 1-based rows (the row after an earlier match is skipped, the earlier match "
+                     "itself is not: with replacement and ratio > 1 the same control repeats, #159, fixed in "
+                     "4.5.3); an exact stratum without focal units makes it fail (#151, fixed in 4.5.2). "
+                     "Different pairs change the weights, subclasses and matched balance. "
+                     "pyimpl.matchit(compat='4.5.1') reproduces the installed build exactly."),
+        reference="kosukeimai/MatchIt#163, #159, #151; shared/specs/matchit-4.5.1.md section 0",
+        recognise=lambda ctx: ctx.params.get("mode") == "documented",
+    ),
+    KnownDivergence(
         id="lifelines-km-ci-loglog",
         engines={"lifelines": "*"},
         functions=("survfit",),

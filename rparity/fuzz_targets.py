@@ -62,18 +62,29 @@ def _survdiff_inputs():
     return draw()
 
 
-def _runner(name: str) -> Callable:
+def _runner(module: str, name: str) -> Callable:
     def run(engine, data, params):
-        from .cases import survival as s
+        import importlib
 
-        return getattr(s, name)(engine, data, params)
+        return getattr(importlib.import_module(f"rparity.cases.{module}"), name)(engine, data, params)
 
     return run
 
 
+def _strategy(name: str) -> Callable:
+    def make():
+        import fixtures.strategies as s
+
+        return getattr(s, name)()
+
+    return make
+
+
 TARGETS: dict[str, FuzzTarget] = {
-    "survfit": FuzzTarget("survfit", _survfit_inputs, _runner("run_survfit")),
-    "survdiff": FuzzTarget("survdiff", _survdiff_inputs, _runner("run_survdiff")),
+    "survfit": FuzzTarget("survfit", _survfit_inputs, _runner("survival", "run_survfit")),
+    "survdiff": FuzzTarget("survdiff", _survdiff_inputs, _runner("survival", "run_survdiff")),
+    "matchit": FuzzTarget("matchit", _strategy("matching_cohorts"), _runner("matching", "run_matchit")),
+    "glm_logit": FuzzTarget("glm_logit", _strategy("logistic_cohorts"), _runner("matching", "run_glm_logit")),
 }
 
 

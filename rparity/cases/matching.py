@@ -5,16 +5,14 @@
 * ``mode="installed"`` (ids ``matchit/<config>``): pyimpl runs with the compat
   mode that matches the R MatchIt the golden files / live R come from
   (:func:`compat_for`), so pairs must be identical to R's.
-* ``mode="documented"`` (ids ``matchit/documented/<config>``, in
-  :data:`DOCUMENTED_CASES`, not in :data:`CASES`): pyimpl runs the documented
-  algorithm (``compat=None``) against the same R output. Where the installed
-  MatchIt 4.5.1's bugs change the pairs these differ: that is the known
-  divergence (kosukeimai/MatchIt #163 integer ``abs``, #159 ``check_in``
-  off-by-one, #151 exact strata without focal units), not a failure. Each
-  carries ``params["known_divergence"]``; :func:`known_divergence` returns it,
-  for the harness to report such rows as known divergences. They are kept out
-  of ``CASES`` until the harness classifies them, so that ``rparity check`` and
-  the golden tests do not count them as failures.
+* ``mode="documented"`` (ids ``matchit/documented/<config>``, listed in
+  :data:`DOCUMENTED_CASES` and part of :data:`CASES`): pyimpl runs the
+  documented algorithm (``compat=None``) against the same R output. Where the
+  installed MatchIt 4.5.1's bugs change the pairs these differ: the harness
+  classifies that as the known divergence ``matchit-4.5.1-nearest-bugs``
+  (kosukeimai/MatchIt #163 integer ``abs``, #159 ``check_in`` off-by-one,
+  #151 exact strata without focal units; registered in
+  :mod:`rparity.divergences`), never as a failure.
 
 Subclasses are compared as partitions (labels renumbered by first appearance
 in data order); match matrices as 0-based row positions (-1 = no match).
@@ -29,7 +27,7 @@ import pandas as pd
 
 from .base import Case, as_quantities
 
-__all__ = ["CASES", "DOCUMENTED_CASES", "known_divergence", "matching_cohorts", "logistic_cohorts", "compat_for", "compat_for_version", "installed_matchit_version", "run_glm_logit",
+__all__ = ["CASES", "DOCUMENTED_CASES", "matching_cohorts", "logistic_cohorts", "compat_for", "compat_for_version", "installed_matchit_version", "run_glm_logit",
            "run_matchit", "canonical_subclass", "MATCHIT_ISSUES", "GOLDEN_MATCHIT_VERSION"]
 
 #: The MatchIt version the golden files were generated with (recorded in their provenance).
@@ -167,19 +165,8 @@ MATCHIT_CONFIGS: dict[str, dict] = {
 }
 
 
-KNOWN_DIVERGENCE = ("documented algorithm vs installed MatchIt 4.5.1: kosukeimai/MatchIt#163 (integer abs), "
-                    "#159 (check_in off-by-one), #151 (exact stratum without focal units)")
-
-
-def known_divergence(case: Case) -> str | None:
-    """The documented reason a case's pyimpl and R outputs may differ, if any."""
-    return case.params.get("known_divergence")
-
-
 def _mi(cfg: str, mode: str = "installed") -> Case:
     params = {"treat": "treat", "covariates": LALONDE_COVS, "mode": mode, **MATCHIT_CONFIGS[cfg]}
-    if mode == "documented":
-        params["known_divergence"] = KNOWN_DIVERGENCE
     cid = f"matchit/{cfg}" if mode == "installed" else f"matchit/documented/{cfg}"
     desc = ("pyimpl at parity with the installed MatchIt" if mode == "installed" else
             "pyimpl's documented algorithm vs the installed MatchIt 4.5.1: known divergence "
@@ -204,121 +191,8 @@ CASES: list[Case] = [
 
 #: pyimpl's documented algorithm against the installed R: the known divergence.
 DOCUMENTED_CASES: list[Case] = [_mi(c, "documented") for c in MATCHIT_CONFIGS]
+CASES += DOCUMENTED_CASES
 
 
-# -- the harness: the known divergence and the fuzz targets -------------------------
-def _documented_mode(ctx) -> bool:
-    return ctx.params.get("mode") == "documented"
-
-
-def _register_known_divergence() -> None:
-    from ..divergences import KnownDivergence, register_divergence
-
-    register_divergence(KnownDivergence(
-        id="matchit-4.5.1-nearest-bugs",
-        engines={"pyimpl": "*", "r": "MatchIt<4.5.4"},
-        functions=("matchit",),
-        quantities=("match_matrix", "weights", "subclass", "summary.matched.*", "summary.nn.matched*",
-                    "summary.nn.unmatched", "(error)"),
-        explanation=("pyimpl's documented nearest-neighbour algorithm (compat=None, MatchIt >= 4.5.4) against "
-                     "an installed MatchIt 4.5.1-4.5.3: the 4.5.1 build compares distances with C's int abs "
-                     "(differences truncated to integers: on the propensity-score scale the caliper never "
-                     "binds and the left neighbour always wins, #163, fixed in 4.5.4); its check_in compares "
-                     "0-based with 1-based rows (the row after an earlier match is skipped, the earlier match "
-                     "itself is not: with replacement and ratio > 1 the same control repeats, #159, fixed in "
-                     "4.5.3); an exact stratum without focal units makes it fail (#151, fixed in 4.5.2). "
-                     "Different pairs change the weights, subclasses and matched balance. "
-                     "pyimpl.matchit(compat='4.5.1') reproduces the installed build exactly."),
-        reference="kosukeimai/MatchIt#163, #159, #151; shared/specs/matchit-4.5.1.md section 0",
-        recognise=_documented_mode,
-    ), clobber=True)
-
-
-def matching_cohorts(*, min_n: int = 10, max_n: int = 150, exact: bool | None = None):
-    """A hypothesis strategy of ``(data, params)`` for ``matchit``: 1-4
-    covariates (binary, coarse 0-3, continuous on a 0.001 grid, a 3-level
-    category), a treatment with any split, and random options. Every value is
-    drawn by hypothesis, so failures shrink to a few rows."""
-    from hypothesis import strategies as st
-
-    @st.composite
-    def draw(d):
-        n = d(st.integers(min_n, max_n))
-        treat = d(st.lists(st.integers(0, 1), min_size=n, max_size=n))
-        if sum(treat) == 0:
-            treat[0] = 1
-        if sum(treat) == n:
-            treat[-1] = 0
-        cols = {"treat": treat}
-        kinds = d(st.lists(st.sampled_from(["binary", "coarse", "continuous", "category"]), min_size=1,
-                           max_size=4))
-        for j, kind in enumerate(kinds):
-            if kind == "binary":
-                el = st.integers(0, 1).map(float)
-            elif kind == "coarse":
-                el = st.integers(0, 3).map(float)
-            elif kind == "continuous":
-                el = st.integers(-3000, 3000).map(lambda v: v / 1000.0)
-            else:
-                el = st.sampled_from(["a", "b", "c"])
-            cols[f"c{j}"] = d(st.lists(el, min_size=n, max_size=n))
-        df = pd.DataFrame(cols)
-        for j, kind in enumerate(kinds):
-            if kind == "category":
-                df[f"c{j}"] = pd.Categorical(df[f"c{j}"], categories=["a", "b", "c"])
-        params: dict[str, Any] = {"treat": "treat", "covariates": [f"c{j}" for j in range(len(kinds))],
-                                  "mode": "installed",
-                                  "estimand": d(st.sampled_from(["ATT", "ATC"])), "ratio": d(st.integers(1, 3)),
-                                  "replace": d(st.booleans()), "link": d(st.sampled_from(["logit", "linear.logit"])),
-                                  "discard": d(st.sampled_from(["none", "none", "both", "control", "treated"]))}
-        cal = d(st.sampled_from([None, None, 0.05, 0.25, 1.0]))
-        if cal is not None:
-            params["caliper"] = cal
-            params["std_caliper"] = d(st.booleans())
-        order = d(st.sampled_from([None, "largest", "smallest", "data", "random"]))
-        if order is not None:
-            params["m_order"] = order
-        if order == "random":
-            params["seed"] = d(st.integers(1, 10**6))
-        if exact if exact is not None else d(st.booleans()):
-            df["stratum"] = d(st.lists(st.integers(0, 2), min_size=n, max_size=n))
-            params["exact"] = "stratum"
-        return df, params
-
-    return draw()
-
-
-def logistic_cohorts(*, min_n: int = 5, max_n: int = 200):
-    """A hypothesis strategy of ``(data, params)`` for ``glm_logit``: a 0/1
-    response, 1-4 covariates as in :func:`matching_cohorts`, optional
-    non-negative (possibly fractional) weights; separation and aliased columns
-    happen and are part of the test."""
-    from hypothesis import strategies as st
-
-    @st.composite
-    def draw(d):
-        df, _ = d(matching_cohorts(min_n=min_n, max_n=max_n, exact=False))
-        df = df.rename(columns={"treat": "y"})
-        covs = [c for c in df.columns if c != "y"]
-        params: dict[str, Any] = {"y_column": "y", "covariates": covs}
-        if d(st.booleans()):
-            n = len(df)
-            div = d(st.sampled_from([1.0, 4.0]))  # integer or fractional weights
-            df["w"] = d(st.lists(st.integers(0, 8).map(lambda v: v / div), min_size=n, max_size=n))
-            if df["w"].sum() == 0:
-                df.loc[0, "w"] = 1.0
-            params["weights"] = "w"
-        return df, params
-
-    return draw()
-
-
-def _register_fuzz_targets() -> None:
-    from ..fuzz_targets import TARGETS, FuzzTarget
-
-    TARGETS.setdefault("matchit", FuzzTarget("matchit", matching_cohorts, run_matchit))
-    TARGETS.setdefault("glm_logit", FuzzTarget("glm_logit", logistic_cohorts, run_glm_logit))
-
-
-_register_known_divergence()
-_register_fuzz_targets()
+# -- strategies (kept in fixtures.strategies, re-exported here) ----------------------
+from fixtures.strategies import logistic_cohorts, matching_cohorts  # noqa: E402,F401

@@ -8,8 +8,7 @@ import pytest
 
 import rparity
 from rparity.cases import all_cases
-from rparity.cases.matching import (CASES, DOCUMENTED_CASES, MATCHIT_CONFIGS, compat_for, compat_for_version,
-                                    known_divergence)
+from rparity.cases.matching import CASES, DOCUMENTED_CASES, MATCHIT_CONFIGS, compat_for, compat_for_version
 from rparity.compare import compare_outcomes, run_outcome
 from rparity.tolerance import lookup
 
@@ -17,8 +16,8 @@ from rparity.tolerance import lookup
 def test_registered_and_enough_option_combinations():
     ids = {c.id for c in all_cases()}
     assert {c.id for c in CASES} <= ids
-    assert not ({c.id for c in DOCUMENTED_CASES} & ids)  # kept out until the harness classifies them
-    mi = [c for c in CASES if c.function == "matchit"]
+    assert {c.id for c in DOCUMENTED_CASES} <= ids  # the harness classifies them
+    mi = [c for c in CASES if c.function == "matchit" and c.params.get("mode") == "installed"]
     assert len(mi) >= 12
     used = {k: set() for k in ("link", "estimand", "ratio", "replace", "caliper", "std_caliper", "m_order",
                                "discard", "exact")}
@@ -61,12 +60,13 @@ def test_compat_from_environment(monkeypatch):
     assert compat_for(rparity.engine("pyimpl")) == "4.5.1"
 
 
-def test_documented_cases_name_the_issues():
+def test_documented_cases_are_explained_by_the_registry():
+    from rparity.divergences import by_id
+
     assert len(DOCUMENTED_CASES) == len(MATCHIT_CONFIGS)
-    for c in DOCUMENTED_CASES:
-        note = known_divergence(c)
-        assert note and all(i in note for i in ("#163", "#159", "#151"))
-    assert all(known_divergence(c) is None for c in CASES)
+    k = by_id("matchit-4.5.1-nearest-bugs")
+    assert all(i in k.reference for i in ("#163", "#159", "#151"))
+    assert all(c.params["mode"] == "documented" for c in DOCUMENTED_CASES)
 
 
 # Quantities that depend only on the propensity score and the options, not on
