@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pyimpl._validate import as_event, as_labels, as_time, as_weights, check_lengths
+from pyimpl.survival.inputs import km_inputs, logrank_inputs
 from pyimpl.survival.km_methods import PYIMPL_METHODS, TABLE_INDEX
 
 __all__ = ["validated_km_inputs", "validated_groups", "CurveMethods", "step_lookup"]
@@ -12,22 +12,13 @@ __all__ = ["validated_km_inputs", "validated_groups", "CurveMethods", "step_look
 
 def validated_km_inputs(time, event, weights):
     """The same validation as pyimpl, so bad input fails alike in every engine."""
-    t = as_time(time, "time")
-    e = as_event(event, "event")
-    check_lengths(time=t, event=e)
-    w = None if weights is None else as_weights(weights, t.size, "weights")
-    return t, e, w
+    k = km_inputs(time, event, weights)
+    return k.time, k.event, k.weights
 
 
 def validated_groups(time, event, group, strata):
-    t = as_time(time, "time")
-    e = as_event(event, "event")
-    g, levels = as_labels(group, "group", min_levels=2)
-    s = None
-    if strata is not None:
-        s, _ = as_labels(strata, "strata")
-    check_lengths(time=t, event=e, group=g, strata=s)
-    return t, e, g, levels, s
+    k = logrank_inputs(time, event, group, strata)
+    return k.time, k.event, k.group, k.levels, k.strata
 
 
 def step_lookup(times: np.ndarray, values: np.ndarray, at: np.ndarray, before_first: float) -> np.ndarray:

@@ -1,6 +1,5 @@
 """docs/method-developers.md: the files it shows are the files in examples/, and
 the code it runs runs."""
-import os
 import re
 import sys
 from pathlib import Path

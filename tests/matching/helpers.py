@@ -3,25 +3,11 @@ from __future__ import annotations
 
 import numpy as np
 
-LALONDE_COVS = ["age", "educ", "race", "married", "nodegree", "re74", "re75"]
+from rparity.cases.matching import LALONDE_COVS, MATCHIT_CONFIGS  # noqa: F401  (LALONDE_COVS re-exported)
 
-#: The 14 configurations the spec verified (shared/specs/matchit-4.5.1.md).
-SPEC_CONFIGS = {
-    "default": {},
-    "smallest": dict(m_order="smallest"),
-    "data": dict(m_order="data"),
-    "random": dict(m_order="random", seed=1234),
-    "ratio2": dict(ratio=2),
-    "ratio3": dict(ratio=3),
-    "ratio3-replace": dict(ratio=3, replace=True),
-    "atc": dict(estimand="ATC"),
-    "atc-ratio2": dict(estimand="ATC", ratio=2),
-    "caliper0.1": dict(caliper=0.1),
-    "linear-caliper0.2": dict(link="linear.logit", caliper=0.2),
-    "linear-ratio2": dict(link="linear.logit", ratio=2),
-    "discard-both": dict(discard="both"),
-    "exact-married": dict(exact="married"),
-}
+#: The 14 configurations the spec verified (shared/specs/matchit-4.5.1.md),
+#: the first entries of the cases' configurations.
+SPEC_CONFIGS = dict(list(MATCHIT_CONFIGS.items())[:14])
 
 
 def max_rel(a, b) -> float:
