@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any
 
 import numpy as np
@@ -42,12 +43,9 @@ def fisher_args(table: Any, alternative: Any, conf_int: Any, conf_level: Any, or
     if isinstance(conf_level, (bool, np.bool_)):
         raise InvalidArgument(f"`conf_level` must be a number strictly between 0 and 1; got conf_level={conf_level!r}")
     conf_level = as_probability(conf_level, "conf_level")
-    if isinstance(or_, (bool, np.bool_)):
+    if isinstance(or_, (bool, np.bool_)) or not isinstance(or_, numbers.Real):
         raise InvalidArgument(f"`or_` must be a single number between 0 and Inf; got or_={or_!r}")
-    try:
-        o = float(or_)
-    except (TypeError, ValueError):
-        raise InvalidArgument(f"`or_` must be a single number between 0 and Inf; got or_={or_!r}") from None
+    o = float(or_)
     if math.isnan(o) or o < 0:
         raise InvalidArgument(f"`or_` must be a single number between 0 and Inf; got or_={or_!r}")
     return x.astype(np.int64), alternative, bool(conf_int), conf_level, o

@@ -8,7 +8,8 @@ import numpy as np
 from ..results.contingency import FisherTest
 from ._args import fisher_args
 from .fisher2x2 import fisher_2x2
-from .network import RxCControl, fisher_rxc_pvalue
+from .network import fisher_rxc_pvalue
+from .rxc_table import RxCControl
 
 __all__ = ["fisher_test"]
 
