@@ -251,6 +251,41 @@ def _tail_weights(comp: np.ndarray, thr: np.ndarray, rows: np.ndarray, chunk: in
     return hit, top[rows[hit]] + np.log(part[hit])
 
 
+class _ThreeRowGrid:
+    """Completions of three-row nodes by the last two columns, as a dense
+    (x1, x2) grid per node: x3 = c - x1 - x2 and the last column is forced, so
+    the length is ``fact[c] + fact[c_last] - sum_i (fact[x_i] + fact[m_i - x_i])``
+    (-inf where a cell is infeasible). Built from per-row vectors, far fewer
+    gathers than listing the completions one by one."""
+
+    def __init__(self, prob: RxCProblem, m_all: np.ndarray):
+        self.fact = prob.fact
+        self.m = m_all
+        self.c = int(prob.cols[-2])
+        self.const = prob.fact[self.c] + prob.fact[int(prob.cols[-1])]
+        self.n1 = min(self.c, int(m_all[:, 0].max())) + 1
+        self.n2 = min(self.c, int(m_all[:, 1].max())) + 1
+        self.width = self.n1 * self.n2
+        self.counts = np.full(m_all.shape[0], self.width)
+
+    def _g(self, x: np.ndarray, m: np.ndarray) -> np.ndarray:
+        """fact[x] + fact[m - x] (B x len(x)), +inf where x > m."""
+        fact = self.fact
+        rest = m[:, None] - x[None, :]
+        return np.where(rest >= 0, fact[x][None, :] + fact[np.maximum(rest, 0)], np.inf)
+
+    def fill(self, blk: np.ndarray, out: np.ndarray) -> None:
+        m = self.m[blk]
+        x1, x2 = np.arange(self.n1), np.arange(self.n2)
+        x3 = self.c - x1[:, None] - x2[None, :]  # n1 x n2
+        g12 = self._g(x1, m[:, 0])[:, :, None] + self._g(x2, m[:, 1])[:, None, :]
+        rest3 = m[:, 2, None, None] - x3[None, :, :]
+        ok = (x3[None, :, :] >= 0) & (rest3 >= 0) & np.isfinite(g12)
+        g3 = self.fact[np.clip(x3, 0, None)][None, :, :] + self.fact[np.maximum(rest3, 0)]
+        comp = np.where(ok, self.const - (g12 + g3), -np.inf)
+        out[:, :self.width] = comp.reshape(blk.size, self.width)
+
+
 def _backward(prob: RxCProblem, j: int, code, pastp, lmult, acc: _Accumulator) -> None:
     """Answer every live path before column j by enumerating its node's
     completions (columns j..end) once per node."""
@@ -259,7 +294,11 @@ def _backward(prob: RxCProblem, j: int, code, pastp, lmult, acc: _Accumulator) -
     code, pastp, lmult = code[order], pastp[order], lmult[order]
     nodes, starts = np.unique(code, return_index=True)
     n_paths = np.diff(np.append(starts, code.size))
-    compl = _Completions(prob, j, prob.decode(nodes))
+    m_all = prob.decode(nodes)
+    if prob.nro == 3 and j == prob.nco - 2:
+        compl = _ThreeRowGrid(prob, m_all)
+    else:
+        compl = _Completions(prob, j, m_all)
     n_comp = compl.counts
     base = lmult + pastp - prob.dro
     thr = prob.obs - pastp  # a completion counts when its length <= thr
