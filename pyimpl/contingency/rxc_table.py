@@ -27,9 +27,11 @@ FEXACT_TOL = 3.45254e-7  # fexact.c: "the square root of the smallest relative s
 class RxCControl:
     """Settings of the r x c enumeration.
 
-    ``max_work``: the largest number of elementary steps (path extensions plus
-    enumerated completions) one phase may plan; ~1e8 steps take ~10 s on one
-    core. ``chunk``: array elements per vectorised block (bounds memory use).
+    ``max_work``: the most work the enumeration may plan, in units of ~10 ns
+    of one core (path extensions and their bounds, enumerated completions),
+    summed over its phases: the default refuses tables that would take more
+    than ~10 s, after at most that long.
+    ``chunk``: array elements per vectorised block (bounds memory use).
     ``dense_nodes``: node tables up to this many entries are direct-indexed.
     ``switch``: enumerate the remaining completions (backward phase) as soon as
     that costs at most ``switch`` times extending the paths by one column;
@@ -37,7 +39,7 @@ class RxCControl:
     are for testing: every choice gives the same p-value).
     """
 
-    max_work: float = 3e8
+    max_work: float = 1e9
     chunk: int = 1 << 21
     dense_nodes: int = 1 << 24
     switch: float = 4.0
@@ -146,6 +148,7 @@ class RxCProblem:
         # rem_total[j]: the grand total still to fill before column j
         self.rem_total = np.concatenate((np.cumsum(self.cols[::-1])[::-1], [0]))
         self.control = control
+        self.spent = 0.0
         self._comps: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._ncomp: dict[int, float] = {}
 
@@ -172,11 +175,14 @@ class RxCProblem:
             self._comps[j] = (x, self.code(x), ddf(self.fact, int(self.cols[j]), x))
         return self._comps[j]
 
-    def too_large(self, work: float) -> None:
-        if work > self.control.max_work:
+    def spend(self, work: float) -> None:
+        """Book ``work`` more steps; refuse when the total would pass the limit."""
+        total = self.spent + work
+        if total > self.control.max_work:
             r, c = self.shape
             raise InvalidArgument(
                 f"`table` is too large for exact enumeration: this {r} x {c} table with N = {self.n} "
-                f"needs about {work:.2g} steps (limit {self.control.max_work:.2g}, "
+                f"needs more than {total:.2g} steps (limit {self.control.max_work:.2g}, "
                 "RxCControl.max_work); R's FEXACT also fails or runs for minutes on such tables"
             )
+        self.spent = total
