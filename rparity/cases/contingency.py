@@ -108,6 +108,7 @@ CASES: list[Case] = [
     _f("no-conf-int", [[20, 30], [25, 15]], conf_int=False),
     _f("large-2x2", [[100, 80], [60, 90]]),
     _f("mu-equals-x", [[2, 2], [2, 2]]),  # E[x] = x: estimate exactly 1
+    _f("pvalue-above-one", [[3, 2], [4, 2]]),  # R: 1.0000000000000002 (2 x 2 p is not clamped)
     # r x c edge tables
     _f("zero-column-2x3", [[10, 20, 0], [30, 40, 0]]),
     _f("one-nonzero-row", [[1, 2, 3], [0, 0, 0]]),
