@@ -5,6 +5,7 @@ validate the input, run a private kernel that follows R's own source, return a
 frozen result dataclass shared by every engine.
 """
 from .errors import InvalidArgument, RParityError, RParityWarning
+from .contingency import chisq_test, fisher_test
 from .matching import glm_logit, matchit
 from .results import ChisqTest, FisherTest, GlmLogit, MatchIt, MatchItSummary, SurvDiff, SurvFit
 from .survival import survdiff, survfit
@@ -14,6 +15,8 @@ ENGINE_NAME = "pyimpl"
 __all__ = [
     "survfit",
     "survdiff",
+    "fisher_test",
+    "chisq_test",
     "SurvFit",
     "SurvDiff",
     "FisherTest",

@@ -7,8 +7,10 @@ Results are pyimpl's result types, with ``engine="r"`` and ``provenance``.
 """
 from ._session import INSTALL_HINT, r_available, session
 from .matching import glm_logit, matchit
+from .stats import chisq_test, fisher_test
 from .survival import survdiff, survfit
 
 ENGINE_NAME = "r"
 
-__all__ = ["survfit", "survdiff", "glm_logit", "matchit", "session", "r_available", "INSTALL_HINT"]
+__all__ = ["survfit", "survdiff", "glm_logit", "matchit", "fisher_test", "chisq_test", "session", "r_available",
+           "INSTALL_HINT"]
