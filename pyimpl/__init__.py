@@ -6,6 +6,7 @@ frozen result dataclass shared by every engine.
 """
 from .errors import InvalidArgument, RParityError, RParityWarning
 from .results import ChisqTest, FisherTest, SurvDiff, SurvFit
+from .contingency import chisq_test, fisher_test
 from .survival import survdiff, survfit
 
 ENGINE_NAME = "pyimpl"
@@ -13,6 +14,8 @@ ENGINE_NAME = "pyimpl"
 __all__ = [
     "survfit",
     "survdiff",
+    "fisher_test",
+    "chisq_test",
     "SurvFit",
     "SurvDiff",
     "FisherTest",

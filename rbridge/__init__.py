@@ -6,8 +6,9 @@ process) or raises :class:`~pyimpl.errors.RUnavailable` saying how to install it
 Results are pyimpl's result types, with ``engine="r"`` and ``provenance``.
 """
 from ._session import INSTALL_HINT, r_available, session
+from .stats import chisq_test, fisher_test
 from .survival import survdiff, survfit
 
 ENGINE_NAME = "r"
 
-__all__ = ["survfit", "survdiff", "session", "r_available", "INSTALL_HINT"]
+__all__ = ["survfit", "survdiff", "fisher_test", "chisq_test", "session", "r_available", "INSTALL_HINT"]
