@@ -68,7 +68,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.json_path == "-":
         sys.stdout.write(report.to_json() + "\n")
     else:
-        render(report, Console(no_color=args.no_color, highlight=False))
+        out = Console(no_color=args.no_color, highlight=False)
+        if not out.is_terminal:
+            out = Console(no_color=args.no_color, highlight=False, width=max(out.width, 150))
+        render(report, out)
         if args.json_path:
             try:
                 Path(args.json_path).write_text(report.to_json() + "\n", encoding="utf-8")

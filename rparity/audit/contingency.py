@@ -12,9 +12,9 @@ For each row the p-value is recomputed from the counts with
 
 A test *reproduces* the printed value when its p lies in the printed value's
 rounding interval (:mod:`.printed`). The recomputed p is a float accurate to
-about 1e-12 relative (the R-parity tolerance of these tests); when it misses the
-interval by less than that, the comparison is undecidable and reported as "cannot
-tell" rather than resolved either way.
+about 1e-12 relative (the R-parity tolerance of these tests); when it lies within
+that of an end of the interval, the comparison is undecidable and reported as
+"cannot tell" rather than resolved either way (:func:`compare_p`).
 
 The row is consistent when the claimed test reproduces its p-value (or, with
 no claim, when any test does), inconsistent when it does not. Which other tests
@@ -28,7 +28,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .entries import TEST_NAMES, TESTS, AuditSettings, ContingencyEntry
+from .entries import TESTS, AuditSettings, ContingencyEntry
 from .gtest import g_test
 from .printed import RInterval
 from .results import Check, EntryResult, Verdict
@@ -95,16 +95,22 @@ def recompute_pvalues(counts, settings: AuditSettings = AuditSettings()) -> dict
 
 
 def compare_p(p: float, interval: RInterval) -> str:
-    """``"yes"`` if ``p`` lies in ``interval`` (within [0, 1]), ``"no"`` if it
-    misses it by more than :data:`P_REL_ACCURACY` relative, ``"edge"`` otherwise."""
+    """Does a recomputed p lie in a printed p's interval?
+
+    The float ``p`` stands for the exact p-value to within :data:`P_REL_ACCURACY`
+    relative (and within [0, 1]). ``"yes"`` if that whole neighbourhood lies in
+    the interval, ``"no"`` if none of it does, ``"edge"`` if it straddles an end
+    (e.g. an exact p of 1/10 against a printed "<0.1": floats cannot decide).
+    """
     I = interval.intersect(P_DOMAIN)
     x = Fraction(p)
-    if I.contains(x):
-        return YES
-    if I.is_empty():
+    near = RInterval.closed(max(Fraction(0), x * (1 - P_REL_ACCURACY)), min(Fraction(1), x * (1 + P_REL_ACCURACY)))
+    inside = near.intersect(I)
+    if inside.is_empty():
         return NO
-    fuzz = RInterval.closed(x * (1 - P_REL_ACCURACY), x * (1 + P_REL_ACCURACY))
-    return EDGE if not fuzz.intersect(I).is_empty() else NO
+    if inside == near:
+        return YES
+    return EDGE
 
 
 def _fmt_p(p: float | None) -> str:
@@ -204,5 +210,3 @@ def _decision_flip(pr, pvals, alpha: Fraction = Fraction(5, 100)) -> str:
             return "a decision error at 0.05: printed not significant, recomputed significant"
     return ""
 
-
-TEST_LABELS = {t: TEST_NAMES[t] for t in TESTS}

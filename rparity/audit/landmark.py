@@ -23,8 +23,17 @@ Consequences we use (all from the chain):
 * ``S < 1`` implies ``S <= (N - 1)/N`` (one factor ``r/n <= 1 - 1/n <= 1 - 1/N``):
   no KM estimate lies strictly between ``(N-1)/N`` and 1. More generally, from at
   most m at risk, the values below 1 are ``<= (m-1)/m``.
+* ``S > 0`` implies ``S >= 1/N``: rewrite ``S = (r_k / n_1) prod_{i<k} (r_i / n_{i+1})``;
+  every ``r_i / n_{i+1} >= 1``, so ``S >= r_k / n_1 >= 1/N``. No KM estimate lies
+  strictly between 0 and 1/N; from at most m at risk, positive values are ``>= 1/m``.
 * With ``D`` events in total from at most m at risk, ``S <= (m - D)/m``
-  (by induction: ``(x - a)/x`` increases in x).
+  (by induction: ``(x - a)/x`` increases in x), and ``S > 0`` implies
+  ``S >= 1/(D + 1)``: ``r_1 >= n_2 >= r_k + (D - d_1) >= D - d_1 + 1``, so
+  ``r_1/n_1 = r_1/(r_1 + d_1) >= (D - d_1 + 1)/(D + 1)``, and by induction the rest
+  of the chain (``D - d_1`` events) is ``>= 1/(D - d_1 + 1)``.
+* With R at risk at t (below) and the last event before t, ``r_k >= R`` and the same
+  induction gives ``S >= R/(R + D)`` (``>= R/N`` without D); with the last event at t,
+  ``n_k = R`` and ``S = prefix x r_k/R`` with ``prefix >= R/n_1``.
 * A single factor gives every fraction ``p/q`` in (0, 1) with ``q <= N``; so a
   rounding interval containing such a fraction is achievable at once.
 
@@ -196,7 +205,7 @@ def km_search(N: int, target: RInterval, *, events: int | None = None, n_risk: i
             return None
         if D is None:
             # one factor p/q, q <= m, with S p / q in the interval
-            for q in range(max(2, R or 0), m + 1):
+            for q in range(m, max(2, R or 0) - 1, -1):  # the largest risk set first
                 p0 = max(1, -(-a * q * pd // (b * pn)))
                 p1 = min(q - 1, (c * q * pd) // (d * pn))
                 for p in range(p0, p1 + 1):
@@ -237,6 +246,10 @@ def _impossible_reason(N: int, I: RInterval, D, R) -> str:
     if D is None and R is None and I.lo is not None and I.lo > top and not I.contains(1):
         return (f"no KM estimate of an arm of {N} lies strictly between (N-1)/N = "
                 f"{fmt_fraction(top, digits=6)} and 1")
+    bottom = Fraction(1, N)
+    if D is None and R is None and I.hi is not None and I.hi < bottom and not I.contains(0):
+        return (f"no KM estimate of an arm of {N} lies strictly between 0 and 1/N = "
+                f"{fmt_fraction(bottom, digits=6)}")
     extra = []
     if D is not None:
         extra.append(f"{D} events")

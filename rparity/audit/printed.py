@@ -6,15 +6,25 @@ that set, exactly, as an interval with rational ends (:class:`RInterval`).
 
 Rounding conventions
 --------------------
-"0.214" (3 decimals) was produced from a value x by rounding to 3 decimals. We do
-not know the convention: half-up (SPSS, SAS, Excel), half-even (IEEE, R's
-``sprintf``/``format`` on the binary value), half-down, or half-away-from-zero.
-For every convention x lies within half a unit of the last place, 0.0005, of
-0.214; the conventions only disagree about the two ends 0.2135 and 0.2145 (half-up
-keeps 0.2135 and excludes 0.2145; half-even keeps both here; half-down the
-opposite of half-up). The union over conventions is the **closed** interval
-``[0.2135, 0.2145]``, which is what we use: generous by exactly the ambiguity of
-the convention, never by a tolerance.
+"0.214" (3 decimals) was produced from a value x by rounding to 3 decimals, with
+one of the two conventions in use: half-up (half away from zero: SPSS, SAS, Excel)
+or half-even (IEEE, R's ``sprintf``/``format`` and C's ``printf`` on the binary
+value). Both put x within half a unit of the last place, 0.0005, of 0.214; they
+differ only at the two ties 0.2135 and 0.2145:
+
+* the tie nearer zero, 0.2135, rounds *to* 0.214 under half-up: always included;
+* the tie farther from zero, 0.2145, rounds to 0.214 only under half-even and only
+  when the printed last digit is even (4 here): included then, excluded when the
+  last digit is odd ("0.153" excludes 0.1535, which both conventions round to
+  0.154) -- **unless** the tie is not exactly representable as a binary float
+  (its reduced denominator is not a power of two, e.g. 0.1535). Software never
+  holds such a value exactly: a float an ulp either side of it is rounded, so
+  either neighbour can be printed, and the tie is included.
+
+So ``"0.214"`` is ``[0.2135, 0.2145]``; ``"17"`` is ``[16.5, 17.5)`` (17.5 is a
+binary float and rounds to 18 either way; 16.5 rounds up to 17); ``"12"`` is
+``[11.5, 12.5]``. This is generous by exactly the ambiguity of the convention and
+of the floating-point value, never by a tolerance.
 
 * Trailing zeros count: "0.05" is 2 decimals, ``[0.045, 0.055]``; "0.050" is
   ``[0.0495, 0.0505]``. This is why printed values must be passed as strings.
@@ -287,8 +297,7 @@ def parse_printed(text: object, name: str, *, allow_percent: bool = False,
     decimals = len(mant.split(".", 1)[1]) if "." in mant else 0
     value = Fraction(mant) * Fraction(10) ** exponent
     if rel == "=":
-        h = Fraction(1, 2) * Fraction(10) ** (exponent - decimals)
-        interval = RInterval(value - h, value + h, True, True)
+        interval = _rounding_interval(value, mant, exponent, decimals)
     elif rel == "<":
         interval = RInterval(None, value, False, False)
     elif rel == "<=":
@@ -299,6 +308,29 @@ def parse_printed(text: object, name: str, *, allow_percent: bool = False,
         interval = RInterval(value, None, True, False)
     return Printed(text=text, relation=rel, value=value, decimals=decimals,
                    exponent=exponent, interval=interval)
+
+
+def _is_binary_float(q: Fraction) -> bool:
+    """Is q exactly representable in binary (reduced denominator a power of 2)?"""
+    d = q.denominator
+    return d & (d - 1) == 0
+
+
+def _rounding_interval(value: Fraction, mant: str, exponent: int, decimals: int) -> RInterval:
+    """The values that half-up or half-even rounding prints as ``mant`` (module docstring)."""
+    h = Fraction(1, 2) * Fraction(10) ** (exponent - decimals)
+    last_even = int(mant.rstrip(".")[-1]) % 2 == 0
+    lo, hi = value - h, value + h
+    if value > 0:
+        far, far_end = hi, "hi"
+    elif value < 0:
+        far, far_end = lo, "lo"
+    else:  # "0.0": both ties are "far"; 0 is even, so both are included
+        return RInterval(lo, hi, True, True)
+    far_closed = last_even or not _is_binary_float(far)
+    if far_end == "hi":
+        return RInterval(lo, hi, True, far_closed)
+    return RInterval(lo, hi, far_closed, True)
 
 
 _DIGITS = re.compile(r"^\s*\d+\s*$")

@@ -194,7 +194,7 @@ def check_ratio(entry: RatioEntry) -> EntryResult:
     data["midpoint_consistent"] = mid_ok
     checks.append(Check(
         "geometric midpoint", Verdict.CONSISTENT if mid_ok else Verdict.INCONSISTENT,
-        printed=entry.estimate.text, interval=str(E), recomputed=f"sqrt(L x U) in {_fmt_fi(mid)}",
+        printed=entry.estimate.text, interval=str(E), recomputed=f"{_fmt_fi(mid)}",
         detail=("the estimate is the geometric midpoint of the interval within rounding" if mid_ok
                 else "the estimate is not the geometric midpoint of the interval, whatever the rounding"),
         data={"estimate": E.to_dict(), "midpoint": mid.to_list()}))

@@ -7,7 +7,6 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .entries import TESTS
 from .results import AuditReport, EntryResult, Verdict
 
 __all__ = ["render", "render_text"]
@@ -30,7 +29,10 @@ def _recomputed(e: EntryResult) -> str:
             star = "*" if c.data.get("claimed") else ""
             parts.append(f"{t}{star} {c.recomputed} {_MARK[c.data['match']]}")
         return "\n".join(parts)
-    return "\n".join(f"{c.name}: {c.recomputed}" for c in e.checks if c.recomputed)
+    short = {"geometric midpoint": "midpoint", "p from CI (Altman-Bland)": "p", "n/N": "", "k/N exists": "",
+             "KM value": ""}
+    return "\n".join((f"{short.get(c.name, c.name)} " if short.get(c.name, c.name) else "") + c.recomputed
+                     for c in e.checks if c.recomputed)
 
 
 def _printed(e: EntryResult) -> str:
@@ -49,6 +51,33 @@ def _interval(e: EntryResult) -> str:
     return "\n".join(seen)
 
 
+def _rows(entries: list[EntryResult]):
+    """Display rows: consistent percentages of one contingency row are merged."""
+    out = []
+    i = 0
+    while i < len(entries):
+        e = entries[i]
+        key = e.label.split(":", 1)[0] if (e.kind == "percent" and ":" in e.label) else None
+        if key is not None and e.verdict is Verdict.CONSISTENT:
+            group = [e]
+            j = i + 1
+            while (j < len(entries) and entries[j].kind == "percent" and entries[j].verdict is Verdict.CONSISTENT
+                   and entries[j].label.split(":", 1)[0] == key):
+                group.append(entries[j])
+                j += 1
+            if len(group) > 1:
+                out.append(("percent", f"{key} ({len(group)} cells)", Verdict.CONSISTENT,
+                            ", ".join(g.checks[0].printed for g in group),
+                            "half a unit of the last digit",
+                            ", ".join(f"{g.data['n']}/{g.data['N']}" for g in group),
+                            "every n/N rounds to the printed %"))
+                i = j
+                continue
+        out.append((e.kind, e.label, e.verdict, _printed(e), _interval(e), _recomputed(e), e.message))
+        i += 1
+    return out
+
+
 def render(report: AuditReport, console: Console | None = None) -> None:
     """Print the report: one table per audited table, its findings, and totals."""
     con = console or Console()
@@ -63,17 +92,17 @@ def render(report: AuditReport, console: Console | None = None) -> None:
         by_table.setdefault(e.table, []).append(e)
     for ts in report.tables:
         t = Table(title=f"{ts.table}" + (f" — {ts.title}" if ts.title else ""), title_justify="left",
-                  show_lines=True, expand=False)
+                  show_lines=True, expand=True)
         t.add_column("kind", no_wrap=True)
-        t.add_column("entry", overflow="fold", max_width=28)
+        t.add_column("entry", overflow="fold", ratio=2)
         t.add_column("verdict", no_wrap=True)
-        t.add_column("printed", overflow="fold", max_width=22)
-        t.add_column("rounding interval", overflow="fold", max_width=26)
-        t.add_column("recomputed", overflow="fold", max_width=34)
-        t.add_column("finding", overflow="fold", ratio=1, min_width=30)
-        for e in by_table.get(ts.table, []):
-            t.add_row(e.kind, e.label, Text(e.verdict.value, style=_STYLE[e.verdict]), _printed(e),
-                      _interval(e), _recomputed(e), e.message)
+        t.add_column("printed", overflow="fold", ratio=2)
+        t.add_column("rounding interval", no_wrap=True)
+        t.add_column("recomputed", no_wrap=True)
+        t.add_column("finding", overflow="fold", ratio=6)
+        for kind, label, verdict, printed, interval, recomputed, msg in _rows(by_table.get(ts.table, [])):
+            t.add_row(kind, label, Text(verdict.value, style=_STYLE[verdict]), printed, interval,
+                      recomputed, msg)
         con.print(t)
         counts = ", ".join(f"{k} {v}" for k, v in ts.counts.items() if v)
         con.print(Text(f"  {ts.table}: {counts}", style=_STYLE[ts.verdict]))
@@ -100,5 +129,3 @@ def render_text(report: AuditReport, width: int = 160) -> str:
     render(report, Console(file=buf, width=width, color_system=None, force_terminal=False))
     return buf.getvalue()
 
-
-TEST_ORDER = TESTS

@@ -52,7 +52,9 @@ def _contingency_findings(cont: list[EntryResult], claimed: tuple[str, ...],
     out: list[str] = []
     n = len(cont)
     available = [t for t in TESTS if all(e.data["match"][t] not in ("unavailable",) for e in cont)]
-    disc = [e for e in cont
+    # rows where a claimed test is undecided (on a rounding boundary) say nothing
+    decided = [e for e in cont if not any(e.data["match"][t] in ("edge", "unavailable") for t in claimed)]
+    disc = [e for e in decided
             if set(e.data["reproducing"]) != {t for t in available if e.data["match"][t] != "undefined"}]
     nd = len(disc)
     rep_disc = {t: sum(1 for e in disc if t in e.data["reproducing"]) for t in available}
@@ -63,21 +65,34 @@ def _contingency_findings(cont: list[EntryResult], claimed: tuple[str, ...],
     full = [t for t in available if rep_disc[t] == nd]
     if claimed:
         claimed_ok = sum(1 for e in disc if set(claimed) & set(e.data["reproducing"]))
+        cl = " or ".join(claimed)
         if claimed_ok == nd:
-            out.append(f"the claimed {' or '.join(claimed)} reproduces every discriminating row")
+            out.append(f"the claimed {cl} reproduces every discriminating row")
+            return out
+        others = sorted((t for t in available if t not in claimed), key=lambda t: -rep_disc[t])
+        best = [t for t in others if rep_disc[t] == rep_disc[others[0]]] if others else []
+        b = rep_disc[best[0]] if best else 0
+        if best and b == nd:
+            out.append(
+                f"TABLE-LEVEL: the claimed {cl} reproduces {claimed_ok} of {nd} discriminating rows, "
+                f"but {' and '.join(best)} {_verb(best)} all {nd}: the p-values appear to come from "
+                f"{' or '.join(best)}, not the test claimed")
+        elif best and b > claimed_ok and 2 * b > nd:
+            missed = "; ".join(
+                f"not reproduced by {t}: " + ", ".join(e.label for e in disc if t not in e.data["reproducing"])
+                for t in best)
+            each = " each" if len(best) > 1 else ""
+            out.append(
+                f"TABLE-LEVEL: the claimed {cl} reproduces {claimed_ok} of {nd} discriminating rows, "
+                f"{' and '.join(best)}{each} {_verb(best)} {b} of {nd}: most p-values appear to come from "
+                f"{' or '.join(best)}, not the test claimed ({missed})")
         else:
-            others = [t for t in full if t not in claimed]
-            if others:
-                out.append(
-                    f"TABLE-LEVEL: the claimed {' or '.join(claimed)} reproduces {claimed_ok} of {nd} "
-                    f"discriminating rows, but {' and '.join(others)} reproduces all {nd}: the p-values "
-                    f"appear to come from {' or '.join(others)}, not the test claimed")
-            else:
-                best = max(available, key=lambda t: rep_disc[t]) if available else None
-                out.append(
-                    f"the claimed {' or '.join(claimed)} reproduces {claimed_ok} of {nd} discriminating rows; "
-                    + (f"no single test reproduces them all (best: {best}, {rep_disc[best]})" if best
-                       else "no test is available"))
+            out.append(f"the claimed {cl} reproduces {claimed_ok} of {nd} discriminating rows; no single "
+                       "test explains the table" + (f" (best: {best[0]}, {b} of {nd})" if best else ""))
     elif full:
-        out.append(f"{' and '.join(full)} reproduces every discriminating row (no test claimed)")
+        out.append(f"{' and '.join(full)} {_verb(full)} every discriminating row (no test claimed)")
     return out
+
+
+def _verb(tests) -> str:
+    return "reproduces" if len(tests) == 1 else "reproduce"
