@@ -96,7 +96,12 @@ class ContingencyEntry:
 
 @dataclass(frozen=True)
 class PercentEntry:
-    """A printed percentage of an arm: n (%) with the arm size N (n may be absent)."""
+    """A printed percentage of an arm: n (%) with the arm size N (n may be absent).
+
+    ``available`` is, for a cell of a contingency row whose counts sum to less
+    than the arm, that column total: papers sometimes give the percentage of the
+    patients with data rather than of the arm.
+    """
 
     table: TableSpec
     label: str
@@ -104,6 +109,7 @@ class PercentEntry:
     percent: Printed
     n: int | None = None
     source: str = ""
+    available: int | None = None
 
 
 @dataclass(frozen=True)

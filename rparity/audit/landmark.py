@@ -182,7 +182,7 @@ def km_search(N: int, target: RInterval, *, events: int | None = None, n_risk: i
             raise _Budget
         if in_lo(pn, pd) and in_hi(pn, pd) and terminal_ok(deaths, last):
             return chain
-        key = (m, pn, pd, deaths)
+        key = (m, pn, pd, deaths if D is not None else 0)  # deaths matter only with D
         if key in failed:
             return None
         rem = None if D is None else D - deaths

@@ -44,9 +44,15 @@ def check_percent(entry: PercentEntry) -> EntryResult:
         value = Fraction(100 * entry.n, N)
         ok = I.contains(value)
         data["recomputed"] = fmt_fraction(value, digits=15)
+        alt = entry.available
         if ok:
             verdict = Verdict.CONSISTENT
             msg = f"{_pct(entry.n, N)} rounds to {pr.text}"
+        elif alt is not None and I.contains(Fraction(100 * entry.n, alt)):
+            verdict = Verdict.CONSISTENT
+            msg = (f"{_pct(entry.n, alt)} rounds to {pr.text}: a percentage of the {alt} with data "
+                   f"(column total), not of the arm's {N}")
+            data["denominator"] = alt
         else:
             verdict = Verdict.INCONSISTENT
             if fits:

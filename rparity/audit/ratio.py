@@ -194,7 +194,7 @@ def check_ratio(entry: RatioEntry) -> EntryResult:
     data["midpoint_consistent"] = mid_ok
     checks.append(Check(
         "geometric midpoint", Verdict.CONSISTENT if mid_ok else Verdict.INCONSISTENT,
-        printed=entry.estimate.text, interval=str(E), recomputed=f"{_fmt_fi(mid)}",
+        printed=entry.estimate.text, interval=f"E {E}\nL {L}\nU {U}", recomputed=f"{_fmt_fi(mid)}",
         detail=("the estimate is the geometric midpoint of the interval within rounding" if mid_ok
                 else "the estimate is not the geometric midpoint of the interval, whatever the rounding"),
         data={"estimate": E.to_dict(), "midpoint": mid.to_list()}))
@@ -208,7 +208,7 @@ def check_ratio(entry: RatioEntry) -> EntryResult:
         PI = entry.p.interval.intersect(P_DOMAIN)
         checks.append(Check(
             "p from CI (Altman-Bland)", Verdict.CONSISTENT if p_ok else Verdict.INCONSISTENT,
-            printed=entry.p.text, interval=str(PI), recomputed=f"{_fmt_fi(p_int)}",
+            printed=entry.p.text, interval=f"p {PI}", recomputed=f"{_fmt_fi(p_int)}",
             detail=(f"SE {_fmt_fi(se)}, z {_fmt_fi(z)}; approximation exp(-0.717z-0.416z^2) gives "
                     f"{_fmt_fi(p_ab)}"),
             data={"p": p_int.to_list(), "approx": p_ab.to_list(), "z": z.to_list(), "se": se.to_list()}))

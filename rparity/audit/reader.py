@@ -373,8 +373,10 @@ def _row_percents(spec, pct_raw, row, levels, counts, arm_n, arm_names, src) -> 
             except UnreadableValue as exc:
                 out.append(Unreadable(spec.id, "percent", label, str(exc), source=src))
                 continue
+            col = sum(r[j] for r in counts)
             out.append(PercentEntry(table=spec, label=label, N=arm_n[j], percent=pr,
-                                    n=counts[i][j], source=src))
+                                    n=counts[i][j], source=src,
+                                    available=col if 0 < col < arm_n[j] else None))
     return out
 
 

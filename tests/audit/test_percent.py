@@ -79,3 +79,16 @@ def test_grim_agrees_with_decimal_rounding(N, places):
         text = str(Decimal(i) * step)
         fits = counts_matching(parse_printed(text, "percent").interval, N)
         assert fits == ks.get(text, []), (N, text)
+
+
+def test_percentage_of_those_with_data():
+    # 19 + 39 = 58 of an arm of 59: 19/58 = 32.76% is printed, 19/59 = 32.20% is not
+    rep = audit({"tables": [{"id": "t", "n": [59, 60], "contingency": [
+        {"row": "r", "counts": [[19, 20], [39, 40]], "percents": [["32.8", "33.3"], ["67.2", "66.7"]]}]}]})
+    e = rep.entries[0]
+    assert e.verdict is Verdict.CONSISTENT and "of the 58 with data" in e.message
+    assert all(x.verdict is Verdict.CONSISTENT for x in rep.entries)
+    # without the missing values the same print is inconsistent
+    rep = audit({"tables": [{"id": "t", "n": [59, 60], "contingency": [
+        {"row": "r", "counts": [[19, 20], [40, 40]], "percents": [["32.8", "33.3"], ["67.8", "66.7"]]}]}]})
+    assert rep.entries[0].verdict is Verdict.INCONSISTENT

@@ -138,3 +138,10 @@ def test_printed_forms(printed):
 def test_one_slip_variants():
     v = one_slip_variants("3.60")
     assert "3.06" in v and "2.60" in v and "3.61" in v and "6.30" not in v
+
+
+@pytest.mark.parametrize("printed, p", [("0.05 (0.00–1.20)", "0.40"), ("1.00 (0.50–2.00)", "1.000"),
+                                        ("1.00 (1.00–1.00)", "0.99")])
+def test_degenerate_rows_do_not_crash(printed, p):
+    e = check({"row": "r", "printed": printed, "p": p})
+    assert e.verdict is Verdict.CONSISTENT
