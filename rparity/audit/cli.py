@@ -20,17 +20,30 @@ from .entries import AuditSettings
 from .reader import load_toml, read_settings
 from .render import render
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "register"]
+
+_DESCRIPTION = ("Check a paper's reported statistics for internal consistency: contingency "
+                "p-values against Fisher / chi-square / G tests, n (%%) against arm sizes, "
+                "ratio estimates against their CI and p-value, KM landmarks against N.")
+_EPILOG = ("Format of REPORTED.toml: examples/audit/README.md. Exit status: 0 consistent, "
+           "1 inconsistent, 2 usage error or unreadable input.")
+
+
+def register(sub) -> None:
+    """The ``audit`` subcommand of the ``rparity`` console script."""
+    p = sub.add_parser("audit", help="check a paper's reported statistics for internal consistency",
+                       description=_DESCRIPTION, epilog=_EPILOG)
+    _add_arguments(p)
+    p.set_defaults(func=_run)
 
 
 def build_parser(prog: str = "rparity audit") -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog=prog,
-        description=("Check a paper's reported statistics for internal consistency: contingency "
-                     "p-values against Fisher / chi-square / G tests, n (%%) against arm sizes, "
-                     "ratio estimates against their CI and p-value, KM landmarks against N."),
-        epilog="Format of REPORTED.toml: examples/audit/README.md. Exit status: 0 consistent, "
-               "1 inconsistent, 2 usage error or unreadable input.")
+    p = argparse.ArgumentParser(prog=prog, description=_DESCRIPTION, epilog=_EPILOG)
+    _add_arguments(p)
+    return p
+
+
+def _add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("reported", metavar="REPORTED.toml", help="file of reported statistics")
     p.add_argument("--json", metavar="PATH", dest="json_path",
                    help="also write the report as JSON to PATH ('-' for standard output, "
@@ -40,7 +53,6 @@ def build_parser(prog: str = "rparity audit") -> argparse.ArgumentParser:
     p.add_argument("--km-node-budget", type=int, metavar="N", default=None,
                    help="node budget of the KM landmark search (default 200000)")
     p.add_argument("--no-color", action="store_true", help="plain text output")
-    return p
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,6 +61,10 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: 0 for --help, 2 for usage errors
         return int(exc.code or 0)
+    return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     err = Console(stderr=True, no_color=args.no_color)
     if args.km_node_budget is not None and args.km_node_budget < 1:
         err.print("rparity audit: error: --km-node-budget must be a positive integer; "
