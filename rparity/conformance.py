@@ -70,6 +70,44 @@ def _check_survdiff(eng: Engine) -> None:
     _expect_value_error(lambda: eng.survdiff(t, e, np.zeros(t.size)), "survdiff with one group")
 
 
+def _check_fisher(eng: Engine) -> None:
+    res = eng.fisher_test([[3, 1], [1, 3]])
+    if not (0 <= res.pvalue <= 1):
+        raise AssertionError(f"fisher_test p-value {res.pvalue!r} is not a probability")
+    eng.fisher_test([[2, 2, 0], [7, 7, 3], [8, 1, 2]])
+    _expect_value_error(lambda: eng.fisher_test([[3, -1], [1, 3]]), "fisher_test with a negative count")
+
+
+def _check_chisq(eng: Engine) -> None:
+    res = eng.chisq_test([[12, 7], [5, 7]])
+    if np.shape(res.expected) != (2, 2):
+        raise AssertionError("chisq_test expected counts must have the table's shape")
+    _expect_value_error(lambda: eng.chisq_test([[1.5, 2], [3, 4]]), "chisq_test with a non-integer count")
+
+
+def _lalonde():
+    import fixtures
+
+    return fixtures.load("lalonde")
+
+
+def _check_glm(eng: Engine) -> None:
+    d = _lalonde()
+    fit = eng.glm_logit(d[["age", "educ", "married"]], d["treat"])
+    if np.shape(fit.fitted) != (len(d),):
+        raise AssertionError("glm_logit fitted values must have one value per row")
+    _expect_value_error(lambda: eng.glm_logit(d[["age"]], d["age"]), "glm_logit with a non-binary response")
+
+
+def _check_matchit(eng: Engine) -> None:
+    d = _lalonde()
+    m = eng.matchit(d, "treat", ["age", "educ", "married"])
+    if np.shape(m.distance) != (len(d),):
+        raise AssertionError("matchit distance must have one value per row")
+    m.summary()
+    _expect_value_error(lambda: eng.matchit(d, "age", ["educ"]), "matchit with a non-binary treatment")
+
+
 def _expect_value_error(call: Callable[[], Any], what: str) -> None:
     try:
         call()
@@ -83,6 +121,10 @@ def _expect_value_error(call: Callable[[], Any], what: str) -> None:
 CHECKS: dict[str, Callable[[Engine], None]] = {
     "survfit": _check_survfit,
     "survdiff": _check_survdiff,
+    "fisher_test": _check_fisher,
+    "chisq_test": _check_chisq,
+    "glm_logit": _check_glm,
+    "matchit": _check_matchit,
 }
 
 
