@@ -21,7 +21,7 @@ def test_builtins_load_and_list():
 
 
 def test_module_attribute_path_loads():
-    eng = engine("pyimpl.survival:survfit.__module__") if False else engine("pyimpl.survival")
+    eng = engine("pyimpl.survival")
     assert eng.provides("survfit") and not eng.provides("coxph")
 
 
