@@ -27,7 +27,9 @@ Fault injection (tests only): when the environment variable
 ``RPARITY_DISTRIBUTED_FAULTS`` names a directory, a file
 ``<dir>/<fault_id(key)>.<kind>`` makes the task with that key ``crash-once``
 (the worker process exits on the first attempt; the file is renamed
-``.fired``), ``crash`` (exits on every attempt) or ``raise`` (raises).
+``.fired``), ``crash`` (exits on every attempt), ``raise`` (raises) or
+``hold`` (writes its pid to ``.running`` and waits while the file exists, so
+that a test can kill the worker in the middle of the task).
 """
 from __future__ import annotations
 
@@ -36,7 +38,6 @@ import hashlib
 import json
 import os
 import time
-import traceback
 import warnings
 from pathlib import Path
 from typing import Any
@@ -222,3 +223,8 @@ def _inject_fault(spec: TaskSpec) -> None:
         os._exit(70)
     if base.with_suffix(".raise").exists():
         raise RuntimeError(f"injected failure for task {spec.index}")
+    hold = base.with_suffix(".hold")
+    if hold.exists():
+        base.with_suffix(".running").write_text(str(os.getpid()))
+        while hold.exists():
+            time.sleep(0.05)

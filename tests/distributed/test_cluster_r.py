@@ -5,6 +5,11 @@ its R) is killed in the middle of a task.
 """
 from __future__ import annotations
 
+import os
+import signal
+import threading
+import time
+
 import pytest
 
 from rparity.distributed import fuzz, fuzz_plan
@@ -50,12 +55,30 @@ def test_one_and_two_workers_agree_against_r(client1, client2, tmp_path, skewed_
         assert a.merged_paths[fn].read_bytes() == b.merged_paths[fn].read_bytes()
 
 
-def test_a_worker_killed_with_its_r_loses_nothing(client2, faults_dir, tmp_path, skewed_one):
+def test_a_worker_killed_with_its_r_in_the_middle_of_a_task_loses_nothing(client2, faults_dir, tmp_path,
+                                                                            skewed_one):
+    """SIGKILL from outside, while the worker is running a task."""
     code = ResultsStore(skewed_one.results / "tasks.jsonl").records()[0]["code"]
     key = fuzz_plan(SKEWED, "r", "survdiff", examples=60, task_examples=15, root_seed=3, code=code)[2].key
-    armed = faults_dir / f"{fault_id(key)}.crash-once"
-    armed.touch()
-    r = run_against_r(SKEWED, ["survdiff"], tmp_path, client2)
-    assert armed.with_suffix(".fired").exists(), "the worker did not crash"
+    hold, running = (faults_dir / f"{fault_id(key)}{ext}" for ext in (".hold", ".running"))
+    hold.touch()
+    workers = set(client2.run(os.getpid).values())
+    out = {}
+    t = threading.Thread(target=lambda: out.update(r=run_against_r(SKEWED, ["survdiff"], tmp_path, client2)))
+    t.start()
+    try:
+        deadline = time.monotonic() + 120
+        while not running.exists():
+            assert time.monotonic() < deadline, "the task never started"
+            time.sleep(0.05)
+        time.sleep(0.2)
+        pid = int(running.read_text())
+        assert pid in workers
+        os.kill(pid, signal.SIGKILL)
+    finally:
+        hold.unlink()
+        t.join(timeout=300)
+    r = out["r"]
     assert r.stats.done == 4 and r.stats.failed == 0
     assert r.merged_paths["survdiff"].read_bytes() == skewed_one.merged_paths["survdiff"].read_bytes()
+    assert pid not in set(client2.run(os.getpid).values())  # the nanny replaced the process
