@@ -10,7 +10,10 @@ workers. For each: the cluster's start-up (processes, imports, R on every
 worker) is timed apart from the campaign itself; throughput is generated
 cohorts compared with R per second of campaign wall time ("comparisons"
 also counts hypothesis' shrinking steps, equal when nothing diverges). "busy"
-is the workers' summed task time over campaign time x workers. The
+is the workers' summed task time over campaign time x workers; "cores got" the
+CPU seconds the task-running processes used per second of campaign (what the
+machine gave them: 2 workers can only scale if it is near 2); "cohorts/CPU-s"
+the cost of a cohort, which should not depend on the number of workers. The
 merged results of the three runs are compared byte for byte. On a shared
 machine, read the ratio with the load average and with the "ceiling" printed
 before and after: what 2 processes of pure arithmetic get over 1 right now.
@@ -25,13 +28,29 @@ import time
 from pathlib import Path
 
 
+def _cpu_seconds() -> float:
+    import resource
+
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return ru.ru_utime + ru.ru_stime
+
+
+def _cpu(client) -> float:
+    """CPU seconds used so far by the processes that run the tasks."""
+    if client is None:
+        return _cpu_seconds()
+    return sum(client.run(_cpu_seconds).values())
+
+
 def _campaign(args, results: Path, client=None):
     from rparity.distributed import fuzz
 
+    cpu0 = _cpu(client)
     t0 = time.perf_counter()
     run = fuzz(args.engine, "r", args.functions, examples=args.examples, task_examples=args.task_examples,
                seed=args.seed, results=results, client=client)
     wall = time.perf_counter() - t0
+    cpu = _cpu(client) - cpu0
     cohorts = sum(m["examples_run"] for m in run.merged.values())
     comparisons = sum(m["comparisons"] for m in run.merged.values())
     merged = b"".join(run.merged_paths[fn].read_bytes() for fn in args.functions)
@@ -40,7 +59,7 @@ def _campaign(args, results: Path, client=None):
 
     busy = sum(r["seconds"] for r in ResultsStore(run.results / "tasks.jsonl").records())
     return {"wall": wall, "cohorts": cohorts, "comparisons": comparisons, "merged": merged,
-            "tasks": run.stats.submitted, "busy": busy}
+            "tasks": run.stats.submitted, "busy": busy, "cpu": cpu}
 
 
 def _spin(n: int) -> float:
@@ -107,11 +126,12 @@ def main(argv=None) -> None:
     print(f"campaign: {args.engine} vs r on {', '.join(args.functions)}, {args.examples} cohorts per function "
           f"in tasks of {args.task_examples}, root seed {args.seed}; {os.cpu_count()} CPUs")
     print(f"{'mode':<14} {'start-up s':>10} {'campaign s':>10} {'cohorts':>8} {'cohorts/s':>10} "
-          f"{'comparisons/s':>14} {'busy':>6}")
+          f"{'comparisons/s':>14} {'busy':>6} {'cores got':>9} {'cohorts/CPU-s':>13}")
     for r in rows:
         busy = r["busy"] / (r["wall"] * max(r["workers"], 1))
         print(f"{r['mode']:<14} {r['startup']:>10.2f} {r['wall']:>10.2f} {r['cohorts']:>8d} "
-              f"{r['cohorts'] / r['wall']:>10.1f} {r['comparisons'] / r['wall']:>14.1f} {busy:>6.0%}")
+              f"{r['cohorts'] / r['wall']:>10.1f} {r['comparisons'] / r['wall']:>14.1f} {busy:>6.0%} "
+              f"{r['cpu'] / r['wall']:>9.2f} {r['cohorts'] / r['cpu']:>13.1f}")
     rate = {r["workers"]: r["cohorts"] / r["wall"] for r in rows}
     print(f"scaling 1 -> 2 workers: {rate[2] / rate[1]:.2f}x; 1 worker vs in-process: {rate[1] / rate[0]:.2f}x")
     print(f"ceiling: 2 processes of pure arithmetic vs 1 on this machine now: {ceiling_before:.2f}x before, "
