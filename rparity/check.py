@@ -11,13 +11,13 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from .cases import Case, all_cases
-from .compare import QuantityDiff, compare_outcomes, run_outcome, summarize
+from .compare import Outcome, QuantityDiff, compare_outcomes, run_outcome, summarize
 from .divergences import classify
 
-__all__ = ["CheckReport", "run_check", "aggregate", "render_table", "FAILING"]
+__all__ = ["CheckReport", "run_check", "select_cases", "assemble_report", "aggregate", "render_table", "FAILING"]
 
 #: classifications that make ``rparity check`` exit 1
 FAILING = ("new divergence", "engine error")
@@ -79,8 +79,9 @@ class CheckReport:
         Path(path).write_text(json.dumps(self.to_dict(), indent=1, default=str) + "\n")
 
 
-def _reference(against: str):
-    """(kind, engine-or-None, note)."""
+def _reference(against: str, r_available: Callable[[], bool] | None = None):
+    """(kind, engine-or-None, note). ``r_available`` says whether R can be used
+    where the reference runs (default: in this process)."""
     import rparity
 
     if against == "golden":
@@ -89,7 +90,7 @@ def _reference(against: str):
     if against == "r":
         import rbridge
 
-        if not rbridge.r_available():
+        if not (rbridge.r_available() if r_available is None else r_available()):
             return "golden", None, ("R is not available here; reference: committed golden files "
                                     "(made by R). " + rbridge.INSTALL_HINT.splitlines()[0])
     return "engine", ref, f"reference: engine {against!r} (live)"
@@ -99,26 +100,46 @@ def run_check(engine: str = "pyimpl", against: str = "r", *, cases: Iterable[Cas
               functions: Iterable[str] | None = None, progress=None) -> CheckReport:
     import rparity
 
-    from .golden import read_golden
-
     eng = rparity.engine(engine)
     kind, ref, note = _reference(against)
+    selected = select_cases(cases, functions)
+    return assemble_report(eng, against, kind, note, selected,
+                           lambda c: (run_outcome(c, eng), None if kind == "golden" else run_outcome(c, ref)),
+                           progress=progress)
+
+
+def select_cases(cases: Iterable[Case] | None = None, functions: Iterable[str] | None = None) -> list[Case]:
+    """The registered cases (or ``cases``), restricted to ``functions``, in registry order."""
     selected = list(all_cases() if cases is None else cases)
     if functions:
         fset = set(functions)
         selected = [c for c in selected if c.function in fset]
+    return selected
+
+
+def assemble_report(eng, against: str, kind: str, note: str, selected: list[Case],
+                    outcomes: Callable[[Case], tuple[Outcome, Outcome | None]], *, progress=None) -> CheckReport:
+    """Compare and classify case by case, in the order of ``selected``.
+
+    ``outcomes(case)`` gives (the engine's outcome, the reference's outcome);
+    with ``kind == "golden"`` the reference comes from the golden file instead.
+    Whoever computes the outcomes (this process, or the workers of
+    :mod:`rparity.distributed`), the rows come out in the same order with the
+    same classification.
+    """
+    from .golden import read_golden
+
     rows: list[QuantityDiff] = []
     versions: dict[str, Any] = {}
     sizes: dict[str, int] = {}
     params: dict[str, Any] = {}
     for c in selected:
-        a = run_outcome(c, eng)
+        a, b = outcomes(c)
         if kind == "golden":
             header, b = read_golden(c)
             if not versions and header.get("provenance"):
                 versions = {k: v for k, v in header["provenance"].items() if k != "calls"}
         else:
-            b = run_outcome(c, ref)
             if not versions and b.provenance:
                 versions = {k: v for k, v in b.provenance[0].items() if k != "call"}
         diff = compare_outcomes(c.function, c.id, c.dataset, a, b)

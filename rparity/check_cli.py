@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from .fuzz_cli import add_distributed_arguments, distributed, distributed_usage_error
+
 __all__ = ["register", "run", "run_engines"]
 
 DEFAULT_REPORT_DIR = "rparity-report"
@@ -22,6 +24,7 @@ def register(sub) -> None:
     c.add_argument("--problems-only", action="store_true", help="print only rows that do not agree")
     c.add_argument("--strict", action="store_true",
                    help="exit 1 on known divergences too (default: only new divergences and engine errors fail)")
+    add_distributed_arguments(c, tasks=False)
     c.set_defaults(func=run)
     e = sub.add_parser("engines", help="list the engines, where they come from, and import errors")
     e.set_defaults(func=run_engines)
@@ -34,7 +37,25 @@ def run(args: argparse.Namespace) -> int:
     from .parity_report import write_reports
 
     console = Console()
-    report = run_check(args.engine, args.against, functions=args.function or None)
+    if distributed(args):
+        err = distributed_usage_error(args)
+        if err:
+            console.print(f"[red]rparity check: {err}[/red]")
+            return 2
+        try:
+            from .distributed import check as dcheck
+        except ImportError as exc:
+            console.print(f"[red]--workers/--scheduler need dask: pip install 'rparity[dask]' ({exc})[/red]")
+            return 2
+        report, st = dcheck(args.engine, args.against, functions=args.function or None, results=args.results,
+                            workers=args.workers, scheduler=args.scheduler)
+        console.print(f"[dim]cases: {st.planned} planned, {st.reused} reused from {st.store}, {st.done} run now, "
+                      f"{st.failed} failed[/dim]")
+        if st.interrupted:
+            console.print("[yellow]interrupted: finished cases are saved; rerun to resume[/yellow]")
+            return 130
+    else:
+        report = run_check(args.engine, args.against, functions=args.function or None)
     for n in report.notes:
         console.print(f"[dim]{n}[/dim]")
     if report.reference_versions:

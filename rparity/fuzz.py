@@ -33,6 +33,9 @@ class Finding:
     data: Any
     rows: list[QuantityDiff]
     path: Path | None = None
+    #: both engines' outcomes for ``data`` (engine, reference), kept so that a
+    #: caller other than the corpus (rparity.distributed) can store them
+    outcomes: tuple[Outcome, Outcome] | None = field(default=None, repr=False)
 
     @property
     def is_new(self) -> bool:
@@ -47,6 +50,8 @@ class CampaignResult:
     examples_run: int = 0
     findings: list[Finding] = field(default_factory=list)
     interrupted: bool = False
+    #: inputs compared, shrinking steps included (``examples_run`` counts generated inputs only)
+    comparisons: int = 0
 
     @property
     def new(self) -> list[Finding]:
@@ -145,7 +150,7 @@ def campaign(engine: str, against: str, function: str, *, examples: int = 100, c
 
     def keep(sig: str, drawn, outcomes) -> Finding:
         data, params = drawn
-        f = Finding(sig, function, dict(params), data, outcomes[2])
+        f = Finding(sig, function, dict(params), data, outcomes[2], outcomes=(outcomes[0], outcomes[1]))
         if save and corpus is not None:
             a, b, rows = outcomes
             f.path = save_entry(corpus, engine=eng.name, against=ref.name, function=function, signature=sig,
@@ -197,6 +202,7 @@ def campaign(engine: str, against: str, function: str, *, examples: int = 100, c
     except KeyboardInterrupt:
         result.interrupted = True
     result.examples_run = generated["n"]
+    result.comparisons = calls["n"]
     return result
 
 
