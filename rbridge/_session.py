@@ -85,12 +85,24 @@ class RSession:
     """The embedded R. Use :func:`session` rather than constructing it."""
 
     def __init__(self) -> None:
+        import os
+
+        library_path = os.environ.get("LD_LIBRARY_PATH")
         try:
             import rpy2.rinterface as ri
             import rpy2.rinterface_lib.callbacks as callbacks
             import rpy2.robjects as ro
         except Exception as exc:  # ImportError, or rpy2 failing to find/start R
             raise RUnavailable(f"R cannot be used from Python: {exc}\n{INSTALL_HINT}") from exc
+        finally:
+            # rpy2 prepends R's library directories to LD_LIBRARY_PATH when R starts.
+            # The loader of this process read it at start-up already, so R does not
+            # need it; but a Python started later (a subprocess, a Dask worker)
+            # would load the system's libpython and fail. Put it back.
+            if library_path is None:
+                os.environ.pop("LD_LIBRARY_PATH", None)
+            else:
+                os.environ["LD_LIBRARY_PATH"] = library_path
         self._ri = ri
         self._ro = ro
         self._console: list[str] = []

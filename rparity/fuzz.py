@@ -11,6 +11,7 @@ nothing it had found.
 from __future__ import annotations
 
 import dataclasses
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -115,7 +116,7 @@ class _Found(Exception):
 
 def campaign(engine: str, against: str, function: str, *, examples: int = 100, corpus: str | Path | None = None,
              seed: int | None = None, on_example: Callable[[int, int], None] | None = None,
-             save: bool = True, strategy=None, shrink_examples: int | None = None) -> CampaignResult:
+             save: bool = True, strategy=None) -> CampaignResult:
     """Run a campaign; see the module docstring.
 
     Rounds of hypothesis: each round generates inputs until one shows a
@@ -157,8 +158,8 @@ def campaign(engine: str, against: str, function: str, *, examples: int = 100, c
                                 params=dict(params), data=data, a=a, b=b, rows=rows, versions=versions)
         return f
 
-    rnd = 0
-    try:
+    def rounds() -> None:
+        rnd = 0
         while generated["n"] < examples:
             state: dict[str, Any] = {"target": None, "best": None}
 
@@ -199,11 +200,45 @@ def campaign(engine: str, against: str, function: str, *, examples: int = 100, c
             if f.path is None:
                 f.path = state["first"].path
             result.findings.append(f)
+
+    try:
+        with fixed_hypothesis_constants():
+            rounds()
     except KeyboardInterrupt:
         result.interrupted = True
     result.examples_run = generated["n"]
     result.comparisons = calls["n"]
     return result
+
+
+@contextlib.contextmanager
+def fixed_hypothesis_constants():
+    """Empty hypothesis' pool of constants harvested from loaded local modules
+    for the duration of the block.
+
+    Besides its seed, hypothesis draws "local constants" found in whichever
+    project modules happen to be imported, so one seed gave different cohorts in
+    two processes with different imports (5 of 40 identical). With the pool
+    empty a campaign's inputs depend on its seed only, in any process.
+    """
+    try:
+        from hypothesis.internal.conjecture import providers
+    except ImportError:  # pragma: no cover
+        yield
+        return
+    harvest = getattr(providers, "_get_local_constants", None)
+    cache = getattr(providers, "CONSTANTS_CACHE", None)
+    if harvest is None or cache is None or not hasattr(providers, "Constants"):
+        yield  # a hypothesis without local constants: nothing to fix
+        return
+    empty = providers.Constants()
+    providers._get_local_constants = lambda: empty
+    cache.cache.clear()
+    try:
+        yield
+    finally:
+        providers._get_local_constants = harvest
+        cache.cache.clear()
 
 
 def _reference_versions(ref) -> dict:

@@ -47,8 +47,7 @@ def differential(function: str, probe: Callable[[Any], Mapping[str, Any]], engin
 
 
 def assert_agrees_with_r(engine: Any, functions: Any = ("survfit",), *, against: str = "r", examples: int = 50,
-                         allow: Any = (), seed: int | None = 0, strategies: Mapping[str, Any] | None = None,
-                         shrink_examples: int | None = None) -> list:
+                         allow: Any = (), seed: int | None = 0, strategies: Mapping[str, Any] | None = None) -> list:
     """Assert that ``engine`` agrees with ``against`` (R by default) on generated
     inputs for each of ``functions``, apart from the known divergences listed in
     ``allow`` (registry ids). On failure raises :class:`ParityMismatch` with a
@@ -66,7 +65,7 @@ def assert_agrees_with_r(engine: Any, functions: Any = ("survfit",), *, against:
     findings = []
     for fn in functions:
         res = campaign(engine, against, fn, examples=examples, seed=seed, save=False,
-                       strategy=(strategies or {}).get(fn), shrink_examples=shrink_examples)
+                       strategy=(strategies or {}).get(fn))
         findings.extend(res.findings)
         problems.extend(f for f in res.findings if f.signature not in allowed)
     if problems:

@@ -79,47 +79,20 @@ def dask_client(*, workers: int | None = None, scheduler: str | None = None, nee
     import dask
 
     kw = {"dashboard_address": ":0", "silence_logs": logging.ERROR, **cluster_kwargs}
-    with _unpolluted_library_path():
-        # one task per worker at a time, none queued on it: when a task kills its
-        # worker, no other task dies with it (Dask counts every task assigned to a
-        # dead worker towards its allowed failures)
-        with dask.config.set({"distributed.scheduler.worker-saturation": 1.0}):
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, **kw)
-        try:
-            client = Client(cluster)
-            try:
-                register_plugin(client, needs_r=needs_r)
-                yield client
-            finally:
-                client.close()
-        finally:
-            cluster.close()
-
-
-@contextlib.contextmanager
-def _unpolluted_library_path() -> Iterator[None]:
-    """While a local cluster lives, give the worker processes it spawns (also the
-    nanny's replacements of dead ones) the library path this process started with.
-
-    When R starts in this process, rpy2 prepends R's library directories
-    (``/usr/lib/R/lib:/usr/lib/x86_64-linux-gnu:...``) to ``LD_LIBRARY_PATH``; a
-    Python started under it may load the system's libpython instead of its own
-    and fail to import extension modules (a worker then never starts).
-    """
-    import os
-    import sys
-
-    openrlib = sys.modules.get("rpy2.rinterface_lib.openrlib")
-    added = getattr(openrlib, "LD_LIBRARY_PATH", None) if openrlib is not None else None
-    current = os.environ.get("LD_LIBRARY_PATH")
-    if not added or current is None or not current.startswith(added + ":"):
-        yield
-        return
-    os.environ["LD_LIBRARY_PATH"] = current[len(added) + 1:]
+    # one task per worker at a time, none queued on it: when a task kills its
+    # worker, no other task dies with it (Dask counts every task assigned to a
+    # dead worker towards its allowed failures)
+    with dask.config.set({"distributed.scheduler.worker-saturation": 1.0}):
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, **kw)
     try:
-        yield
+        client = Client(cluster)
+        try:
+            register_plugin(client, needs_r=needs_r)
+            yield client
+        finally:
+            client.close()
     finally:
-        os.environ["LD_LIBRARY_PATH"] = current
+        cluster.close()
 
 
 def register_plugin(client, *, needs_r: bool) -> None:

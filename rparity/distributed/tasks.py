@@ -33,7 +33,6 @@ that a test can kill the worker in the middle of the task).
 """
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -88,7 +87,7 @@ def _fuzz(spec: TaskSpec) -> dict:
 
     from ..fuzz import _reference_versions, campaign
 
-    with _fixed_hypothesis_constants(), warnings.catch_warnings():
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = campaign(spec.engine, spec.against, spec.function, examples=spec.examples, seed=spec.seed,
                        save=False, corpus=None)
@@ -105,30 +104,6 @@ def _finding_record(f) -> dict:
             "data_csv": f.data.to_csv(index=False, float_format="%.17g"),
             "classification": [r.to_dict() for r in f.rows],
             "outcomes": {"engine": outcome_to_json(a), "reference": outcome_to_json(b)}}
-
-
-@contextlib.contextmanager
-def _fixed_hypothesis_constants():
-    """Empty hypothesis' pool of constants harvested from loaded local modules
-    for the duration of the block (see the module docstring)."""
-    try:
-        from hypothesis.internal.conjecture import providers
-    except ImportError:  # pragma: no cover
-        yield
-        return
-    harvest = getattr(providers, "_get_local_constants", None)
-    cache = getattr(providers, "CONSTANTS_CACHE", None)
-    if harvest is None or cache is None or not hasattr(providers, "Constants"):
-        yield  # a hypothesis without local constants: nothing to fix
-        return
-    empty = providers.Constants()
-    providers._get_local_constants = lambda: empty
-    cache.cache.clear()
-    try:
-        yield
-    finally:
-        providers._get_local_constants = harvest
-        cache.cache.clear()
 
 
 # -- check --------------------------------------------------------------------------
