@@ -4,3 +4,6 @@ from .contingency import ChisqTest, FisherTest
 from .survival import SurvDiff, SurvFit, SurvFitMethods
 
 __all__ = ["Result", "rfield", "SurvFit", "SurvFitMethods", "SurvDiff", "FisherTest", "ChisqTest"]
+from .cox import Concordance, CoxInputs, CoxPH, CoxTest, CoxZph  # noqa: E402
+
+__all__ += ["CoxPH", "CoxTest", "CoxZph", "Concordance", "CoxInputs"]
