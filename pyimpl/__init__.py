@@ -7,6 +7,8 @@ frozen result dataclass shared by every engine.
 from .errors import InvalidArgument, RParityError, RParityWarning
 from .results import ChisqTest, FisherTest, SurvDiff, SurvFit
 from .survival import survdiff, survfit
+from .cox import CoxControl, basehaz, concordance, cox_zph, coxph
+from .results import Concordance, CoxPH, CoxTest, CoxZph
 
 ENGINE_NAME = "pyimpl"
 
@@ -18,6 +20,15 @@ __all__ = [
     "FisherTest",
     "ChisqTest",
     "InvalidArgument",
+    "coxph",
+    "cox_zph",
+    "basehaz",
+    "concordance",
+    "CoxControl",
+    "CoxPH",
+    "CoxTest",
+    "CoxZph",
+    "Concordance",
     "RParityError",
     "RParityWarning",
 ]

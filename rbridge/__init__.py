@@ -7,7 +7,8 @@ Results are pyimpl's result types, with ``engine="r"`` and ``provenance``.
 """
 from ._session import INSTALL_HINT, r_available, session
 from .survival import survdiff, survfit
+from .cox import basehaz, concordance, cox_zph, coxph
 
 ENGINE_NAME = "r"
 
-__all__ = ["survfit", "survdiff", "session", "r_available", "INSTALL_HINT"]
+__all__ = ["survfit", "survdiff", "coxph", "cox_zph", "basehaz", "concordance", "session", "r_available", "INSTALL_HINT"]

@@ -13,7 +13,7 @@ from ..results.cox import CoxPH
 from ..survival.timefix import aeq_surv
 from .chol import wald_test_chol
 from ._order import stable_order
-from .concordance import concordancefit
+from .cindex import concordancefit
 from .control import CoxControl
 from .fit import coxfit6, linear_predictor, prepare, scale_covariates
 from .inputs import Prepared, prepare_inputs

@@ -230,42 +230,71 @@ def evaluate(d: CoxData, beta: np.ndarray):
     eta = linear_predictor(d.x, beta, d.offset)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         r = np.exp(eta) * d.w
-        r_death = r[d.death_q]
-        # denominator: C order (censored added one by one, tied deaths as
-        # denom2 = their sequential sum, added whole or in d parts of denom2/d)
-        denom2 = d.death_seg(r_death)
-        sv = denom2[d.step_dgroup] / d.dcount[d.step_dgroup] if d.method == "efron" else denom2
-        seq = np.empty(d.risk_len)
-        seq[d.risk_pos_cens] = r[d.cens_q]
-        seq[d.risk_pos_step] = sv
-        denom = cumsum_restart(seq, d.risk_starts)[d.risk_pos_step]
+        rs = risk_sums(d, r)
         # loglik: += w*zbeta per death, -= c*log(denom) per step, in C order
         sll = np.empty(d.ll_len)
         sll[d.ll_pos_death] = d.w_death * eta[d.death_q]
-        sll[d.ll_pos_step] = -(d.step_c * np.log(denom))
+        sll[d.ll_pos_step] = -(d.step_c * np.log(rs.denom))
         loglik = float(np.cumsum(sll)[-1]) if sll.size else 0.0
-        # risk-set sums of r x, per group (A: whole risk set of the group,
-        # its deaths included; D: the group's deaths)
-        rx = d.x * r[:, None]
-        G = np.add.reduceat(rx, d.gstarts, axis=0) if d.n else np.zeros((0, d.p))
-        Acum = cumsum_restart(G, d.gstrat_starts)
-        A = Acum[d.dgroups]
-        D = np.add.reduceat(d.x_death * r_death[:, None], d.dstarts, axis=0)
-        q = d.step_c / denom
-        s = q / denom
-        one_f = 1.0 - d.step_f
-        H = A.shape[0]
-        Qh = np.bincount(d.step_dgroup, weights=q, minlength=H)
-        Rh = np.bincount(d.step_dgroup, weights=q * one_f, minlength=H)
-        u = d.u0 - (Qh @ A - Rh @ D)
-        alpha = np.bincount(d.step_dgroup, weights=s, minlength=H)
-        beta_ = np.bincount(d.step_dgroup, weights=s * one_f, minlength=H)
-        gamma = np.bincount(d.step_dgroup, weights=s * one_f * one_f, minlength=H)
-        cross = (A * beta_[:, None]).T @ D
-        term2 = (A * alpha[:, None]).T @ A - cross - cross.T + (D * gamma[:, None]).T @ D
-        term1 = _weighted_crossprod(d, r, q)
-        imat = term1 - term2
-    return loglik, u, (imat + imat.T) / 2
+        u, imat = score_information(d, rs)
+    return loglik, u, imat
+
+
+@dataclass
+class RiskSums:
+    """Risk-set sums at given risk scores: per step the denominator; per death
+    group the covariate sums over the whole risk set (A, tied deaths
+    included) and over the tied deaths (D)."""
+
+    r: np.ndarray
+    denom: np.ndarray
+    A: np.ndarray
+    D: np.ndarray
+
+
+def risk_sums(d: CoxData, r: np.ndarray) -> RiskSums:
+    """Contract: ``r`` = exp(eta) * w in processing order, length ``d.n``."""
+    r_death = r[d.death_q]
+    # denominator in C order: censored added one by one, tied deaths as denom2
+    # (their sequential sum) added whole (Breslow) or in d parts of denom2/d (Efron)
+    denom2 = d.death_seg(r_death)
+    sv = denom2[d.step_dgroup] / d.dcount[d.step_dgroup] if d.method == "efron" else denom2
+    seq = np.empty(d.risk_len)
+    seq[d.risk_pos_cens] = r[d.cens_q]
+    seq[d.risk_pos_step] = sv
+    denom = cumsum_restart(seq, d.risk_starts)[d.risk_pos_step]
+    rx = d.x * r[:, None]
+    G = np.add.reduceat(rx, d.gstarts, axis=0) if d.n else np.zeros((0, d.p))
+    A = cumsum_restart(G, d.gstrat_starts)[d.dgroups]
+    D = np.add.reduceat(d.x_death * r_death[:, None], d.dstarts, axis=0)
+    return RiskSums(r=r, denom=denom, A=A, D=D)
+
+
+def score_information(d: CoxData, rs: RiskSums, step_weight: np.ndarray | None = None,
+                      death_weight: np.ndarray | None = None):
+    """Score and information from :func:`risk_sums`; with ``step_weight`` (one
+    value per step, constant within a death group) every step's contribution
+    is multiplied by it (the time-weighted blocks of ``cox.zph``), and the
+    deaths' own term by ``death_weight``."""
+    denom, A, D = rs.denom, rs.A, rs.D
+    q = d.step_c / denom
+    if step_weight is not None:
+        q = q * step_weight
+    s = q / denom
+    one_f = 1.0 - d.step_f
+    H = A.shape[0]
+    Qh = np.bincount(d.step_dgroup, weights=q, minlength=H)
+    Rh = np.bincount(d.step_dgroup, weights=q * one_f, minlength=H)
+    u0 = d.u0 if death_weight is None else (d.w_death * death_weight) @ d.x_death
+    u = u0 - (Qh @ A - Rh @ D)
+    alpha = np.bincount(d.step_dgroup, weights=s, minlength=H)
+    beta_ = np.bincount(d.step_dgroup, weights=s * one_f, minlength=H)
+    gamma = np.bincount(d.step_dgroup, weights=s * one_f * one_f, minlength=H)
+    cross = (A * beta_[:, None]).T @ D
+    term2 = (A * alpha[:, None]).T @ A - cross - cross.T + (D * gamma[:, None]).T @ D
+    term1 = _weighted_crossprod(d, rs.r, q)
+    imat = term1 - term2
+    return u, (imat + imat.T) / 2
 
 
 def _weighted_crossprod(d: CoxData, r: np.ndarray, q: np.ndarray) -> np.ndarray:

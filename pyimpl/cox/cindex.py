@@ -29,10 +29,12 @@ from __future__ import annotations
 import numpy as np
 
 from .._rmath import r_sum
-from ..results.cox import Concordance
+from ..results.cox import Concordance, CoxPH
+from ..survival.timefix import aeq_surv
 from ._order import dense_rank, stable_order
+from .refit import fit_data
 
-__all__ = ["concordancefit", "ConcordanceCounts"]
+__all__ = ["concordancefit", "concordance", "ConcordanceCounts"]
 
 
 class _Wavelet:
@@ -196,3 +198,16 @@ def concordancefit(time, status, x, strata=None, weights=None, cluster=None) -> 
         c=float(conc), std=float(np.sqrt(var)), concordant=float(count[1]), discordant=float(count[0]),
         tied_x=float(count[2]), tied_y=float(count[3]), tied_xy=float(count[4]), n=int(n),
     )
+
+
+def concordance(fit: CoxPH) -> Concordance:
+    """Concordance of ``fit`` (``c``, ``std``, weighted pair counts summed over strata)."""
+    fd = fit_data(fit)
+    prep = fd.prep
+    res = concordancefit(aeq_surv(fd.time), prep.event, fd.lp, prep.strata,
+                         prep.weights if prep.has_weights else None,
+                         prep.cluster if prep.cluster_given else None)
+    if res is None:
+        return Concordance(c=float("nan"), std=float("nan"), concordant=0.0, discordant=0.0, tied_x=0.0,
+                           tied_y=0.0, tied_xy=0.0, n=int(fd.lp.size))
+    return res
