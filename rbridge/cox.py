@@ -152,6 +152,7 @@ def _coxph_r(inp: CoxInputs, design) -> CoxPH:
                            tied_x=float(cv[2]), tied_y=float(cv[3]), tied_xy=float(cv[4]), n=n, engine="r")
     na_action = tuple(int(i) - 1 for i in np.asarray(v["na_action"], dtype=np.int64).reshape(-1))
     robust = naive is not None
+    table = _summary_table(v, design.names, robust)
     return CoxPH(
         names=design.names, coef=coef, se=np.sqrt(np.diag(var)), var=var, naive_var=naive,
         loglik=np.asarray(v["loglik"], dtype=float).reshape(-1), score_test=score, wald_test=wald, lr_test=lr,
@@ -160,7 +161,22 @@ def _coxph_r(inp: CoxInputs, design) -> CoxPH:
         n_dropped=len(na_action), method=inp.ties, robust=robust, na_action=na_action,
         term_names=design.term_names, assign=design.assign, inputs=inp, engine="r",
         provenance=sess.provenance(_call_string(inp, len(design.terms))), warnings=res.warnings,
+        summary_table=table,
     )
+
+
+def _summary_table(v: dict, names, robust: bool) -> pd.DataFrame:
+    """``summary(fit)$coefficients`` and ``$conf.int`` (95%) as pyimpl's frame."""
+    p = len(names)
+    ct = np.asarray(v["coeftab"], dtype=float).reshape(p, -1, order="F")
+    ci = np.asarray(v["conftab"], dtype=float).reshape(p, -1, order="F")
+    cols = {"coef": ct[:, 0], "exp_coef": ct[:, 1], "se": ct[:, 2]}
+    k = 3
+    if robust:
+        cols["robust_se"] = ct[:, 3]
+        k = 4
+    cols.update({"z": ct[:, k], "p": ct[:, k + 1], "lower": ci[:, 2], "upper": ci[:, 3]})
+    return pd.DataFrame(cols, index=pd.Index(list(names), name="term"))
 
 
 def _placeholder_names(design) -> list[str]:

@@ -112,6 +112,7 @@ class CoxPH(Result):
     term_names: tuple[str, ...] = field(default=(), repr=False)
     assign: tuple[tuple[int, ...], ...] = field(default=(), repr=False)
     inputs: CoxInputs | None = field(default=None, repr=False)
+    summary_table: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def exp_coef(self) -> np.ndarray:
@@ -121,9 +122,15 @@ class CoxPH(Result):
         """The coefficient table of ``summary(fit)``: ``coef, exp_coef, se,
         [robust_se,] z, p, lower, upper`` (limits of exp(coef)), one row per
         coefficient. When robust, ``se`` is the naive se and z, p and the
-        limits use the robust se, as R."""
+        limits use the robust se, as R.
+
+        An R fit carries R's own table (``summary(fit)``, 95% limits); other
+        levels are computed from the fit's coefficients and standard errors.
+        """
         from ..cox.summary import coef_table
 
+        if self.summary_table is not None and conf_int == 0.95:
+            return self.summary_table.copy()
         return coef_table(self, conf_int)
 
 
