@@ -11,10 +11,12 @@ the last bits and the difference would show at our tolerances.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy import special
 
-__all__ = ["qnorm", "pchisq_upper", "r_sum", "r_cumsum", "SQRT_EPS", "DBL_EPS"]
+__all__ = ["qnorm", "pchisq_upper", "NANS_PRODUCED", "r_solve", "r_sum", "r_cumsum", "SQRT_EPS", "DBL_EPS"]
 
 DBL_EPS = float(np.finfo(float).eps)
 SQRT_EPS = DBL_EPS**0.5  # R's sqrt(.Machine$double.eps)
@@ -43,7 +45,7 @@ def _qnorm1(p: float) -> float:
                  21213.794301586595867) * r + 5394.1960214247511077) * r +
                687.1870074920579083) * r + 42.313330701600911252) * r + 1.0)
     r = p if q < 0 else 1 - p
-    r = np.sqrt(-np.log(r))
+    r = math.sqrt(-math.log(r))
     if r <= 5.0:
         r += -1.6
         val = (((((((r * 7.7454501427834140764e-4 +
@@ -83,12 +85,42 @@ def qnorm(p):
 
 
 def pchisq_upper(x, df):
-    """``pchisq(x, df, lower.tail=FALSE)``; df = 0 gives 0 for x >= 0 as in R."""
+    """``pchisq(x, df, lower.tail=FALSE)``; df = 0 gives 0 for x > 0 (1 at x = 0) and a
+    negative df gives NaN, as in R (R also warns "NaNs produced": callers that
+    mirror an R function emit that warning, see :func:`nan_warning`)."""
     x = np.asarray(x, dtype=float)
     df = np.asarray(df, dtype=float)
     with np.errstate(invalid="ignore"):
-        out = np.where(df == 0, np.where(x >= 0, 0.0, 1.0), special.chdtrc(np.maximum(df, 1e-300), x))
+        out = np.where(df == 0, np.where(x > 0, 0.0, 1.0), special.chdtrc(np.maximum(df, 1e-300), x))
+        out = np.where(df < 0, np.nan, out)
     return float(out) if out.ndim == 0 else out
+
+
+NANS_PRODUCED = "NaNs produced"  # R's warning when a math function returns NaN from numbers
+
+
+def r_solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """R's ``solve(a, b)`` (``solve.default`` -> ``La_solve``): LAPACK dgesv, then
+    R's check of the reciprocal condition number (dgecon, 1-norm) against
+    ``tol = .Machine$double.eps``. Raises :class:`~pyimpl.errors.ComputationError`
+    with R's message where R stops."""
+    from scipy.linalg import lapack
+
+    from .errors import ComputationError
+
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    lu, piv, info = lapack.dgetrf(a)
+    if info > 0:
+        raise ComputationError(
+            f"Lapack routine dgesv: system is exactly singular: U[{info},{info}] = 0")
+    anorm = float(np.abs(a).sum(axis=0).max())
+    rcond, _ = lapack.dgecon(lu, anorm, norm="1")
+    if rcond < DBL_EPS:
+        raise ComputationError(
+            f"system is computationally singular: reciprocal condition number = {rcond:.6g}")
+    x, _ = lapack.dgetrs(lu, piv, b)
+    return x
 
 
 def r_cumsum(x) -> np.ndarray:

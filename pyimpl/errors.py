@@ -10,6 +10,7 @@ __all__ = [
     "RUnavailable",
     "RError",
     "ParityMismatch",
+    "ComputationError",
     "RParityWarning",
     "RWarning",
 ]
@@ -37,6 +38,11 @@ class RError(RParityError, RuntimeError):
         self.r_call = r_call
         where = f" in {r_call}" if r_call else ""
         super().__init__(f"R error{where}: {r_message}")
+
+
+class ComputationError(RParityError, ArithmeticError):
+    """The data make the computation impossible where R raises an error too (a
+    singular variance matrix, for instance). The message gives R's reason."""
 
 
 class ParityMismatch(RParityError, AssertionError):

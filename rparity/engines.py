@@ -38,17 +38,46 @@ class Engine:
     def provided(self) -> list[str]:
         return [f for f in CONTRACT_FUNCTIONS if self.provides(f)]
 
+    def recording(self, sink: list) -> "_Recording":
+        """Context manager: while active, the provenance of every result a contract
+        function returns is appended to ``sink``."""
+        return _Recording(self, sink)
+
     def __getattr__(self, function: str) -> Callable:
         if function.startswith("_"):
             raise AttributeError(function)
         fn = getattr(self.impl, function, None)
         if callable(fn):
-            return fn
+            sinks = self.__dict__.setdefault("_sinks", [])
+            if not sinks:
+                return fn
+
+            def recorded(*args: Any, **kwargs: Any) -> Any:
+                res = fn(*args, **kwargs)
+                prov = getattr(res, "provenance", None)
+                if prov:
+                    for s in sinks:
+                        s.append(dict(prov))
+                return res
+
+            return recorded
 
         def missing(*args: Any, **kwargs: Any) -> Any:
             raise NotImplementedError(f"engine {self.name!r} does not provide {function}")
 
         return missing
+
+
+class _Recording:
+    def __init__(self, eng: Engine, sink: list):
+        self.eng, self.sink = eng, sink
+
+    def __enter__(self) -> list:
+        self.eng.__dict__.setdefault("_sinks", []).append(self.sink)
+        return self.sink
+
+    def __exit__(self, *exc: Any) -> None:
+        self.eng.__dict__["_sinks"].remove(self.sink)
 
 
 def engine(name: str) -> Engine:

@@ -1,9 +1,11 @@
 """Confidence limits of a survival curve: ``survival:::survfit_confint``
-(survfit.R, survival 3.5-3), expression for expression so the last bits agree."""
+(survfit.R, survival 3.5-3), expression for expression so the last bits agree
+(exp, log and asin from the C library, as R: see :mod:`pyimpl._libm`)."""
 from __future__ import annotations
 
 import numpy as np
 
+from .. import _libm as C
 from .._rmath import qnorm
 
 __all__ = ["CONF_TYPES", "CONF_LOWERS", "survfit_confint", "std_low"]
@@ -47,26 +49,26 @@ def survfit_confint(p, se, logse: bool, conf_type: str, conf_int: float, selow) 
         if conf_type == "log":
             xx = np.where(p == 0, nan, p)
             se2 = zval * se
-            temp1 = np.exp(np.log(xx) - se2 * scale)
-            temp2 = np.exp(np.log(xx) + se2)
+            temp1 = C.exp(C.log(xx) - se2 * scale)
+            temp2 = C.exp(C.log(xx) + se2)
             return temp1, _pmin(temp2, 1.0)
         if conf_type == "log-log":
             xx = np.where((p == 0) | (p == 1), nan, p)
-            se2 = zval * se / np.log(xx)
-            temp1 = np.exp(-np.exp(np.log(-np.log(xx)) - se2 * scale))
-            temp2 = np.exp(-np.exp(np.log(-np.log(xx)) + se2))
+            se2 = zval * se / C.log(xx)
+            temp1 = C.exp(-C.exp(C.log(-C.log(xx)) - se2 * scale))
+            temp2 = C.exp(-C.exp(C.log(-C.log(xx)) + se2))
             return temp1, temp2
         if conf_type == "logit":
             xx = np.where(p == 0, nan, p)
             se2 = zval * se * (1 + xx / (1 - xx))
-            temp1 = 1 - 1 / (1 + np.exp(np.log(p / (1 - p)) - se2 * scale))
-            temp2 = 1 - 1 / (1 + np.exp(np.log(p / (1 - p)) + se2))
+            temp1 = 1 - 1 / (1 + C.exp(C.log(p / (1 - p)) - se2 * scale))
+            temp2 = 1 - 1 / (1 + C.exp(C.log(p / (1 - p)) + se2))
             return temp1, temp2
         if conf_type == "arcsin":
             xx = np.where(p == 0, nan, p)
             se2 = 0.5 * zval * se * np.sqrt(xx / (1 - xx))
-            lower = np.sin(_pmax(np.arcsin(np.sqrt(xx)) - se2 * scale, 0.0)) ** 2
-            upper = np.sin(_pmin(np.arcsin(np.sqrt(xx)) + se2, np.pi / 2)) ** 2
+            lower = C.sin(_pmax(C.asin(np.sqrt(xx)) - se2 * scale, 0.0)) ** 2
+            upper = C.sin(_pmin(C.asin(np.sqrt(xx)) + se2, np.pi / 2)) ** 2
             return lower, upper
     raise ValueError(f"invalid conf_type {conf_type!r}")
 

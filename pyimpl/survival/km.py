@@ -16,45 +16,77 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._rorder import block_starts, segment_sums_sequential
 from .._validate import as_choice, as_event, as_probability, as_time, as_weights, check_lengths
 from ..errors import InvalidArgument
 from ..results.survival import SurvFit
 from .confint import CONF_LOWERS, CONF_TYPES, std_low, survfit_confint
-from .timefix import aeq_surv
+from .timefix import tie_codes
 
-__all__ = ["survfit", "km_counts", "KMCounts"]
+__all__ = ["survfit", "km_counts", "KMCounts", "IJ_EXACT_LIMIT"]
+
+#: Up to this many (subjects x event times), the robust variance replays R's
+#: O(n x times) loop operation for operation (bit-for-bit parity); beyond it the
+#: O(n log n) closed form is used, which agrees with R to ~1e-15 relative
+#: (a CI bound near 1e-280 on the log-log scale can then differ at 1e-12).
+IJ_EXACT_LIMIT = 30_000_000
 
 
 class KMCounts:
-    """Per-unique-time counts of one curve (the ``n`` matrix of survfitkm.c)."""
+    """Per-unique-time counts of one curve (the ``n`` matrix of survfitkm.c).
 
-    __slots__ = ("time", "n_risk", "n_event", "n_censor", "d0", "order", "starts")
+    ``codes`` maps each subject (data order) to its row.
+    """
 
-    def __init__(self, time, n_risk, n_event, n_censor, d0, order, starts):
+    __slots__ = ("time", "n_risk", "n_event", "n_censor", "d0", "codes")
+
+    def __init__(self, time, n_risk, n_event, n_censor, d0, codes):
         self.time = time
         self.n_risk = n_risk
         self.n_event = n_event
         self.n_censor = n_censor
         self.d0 = d0
-        self.order = order
-        self.starts = starts
+        self.codes = codes
+
+    def order(self) -> np.ndarray:
+        """R's ``order(time)``: stable, so ties keep data order (a radix sort of
+        the integer codes)."""
+        return np.argsort(self.codes, kind="stable")
+
+
+def _integral(w: np.ndarray) -> bool:
+    # integer weights with a total below 2^53: every summation order is exact
+    return bool(np.all(w == np.floor(w))) and float(np.abs(w).sum()) < 2.0**53
 
 
 def km_counts(time: np.ndarray, event: np.ndarray, weights: np.ndarray) -> KMCounts:
-    """Counts at each unique time. ``time`` must already be timefixed."""
-    order = np.argsort(time, kind="stable")  # R: order(y[, 1])
-    ts = time[order]
-    es = event[order]
-    ws = weights[order]
-    starts = block_starts(ts)
-    # survfitkm.c: wt1 += wt[i2] walking persons from the last to the first
-    rev_cum = np.cumsum(ws[::-1])[::-1]
-    n_risk = rev_cum[starts]
-    n_event = segment_sums_sequential(ws * es, starts, reverse=True)
-    n_censor = segment_sums_sequential(ws * (1.0 - es), starts, reverse=True)
-    d0 = np.add.reduceat(es, starts)
-    return KMCounts(ts[starts], n_risk, n_event, n_censor, d0, order, starts)
+    """Counts at each unique time, after ``timefix``.
+
+    survfitkm.c accumulates backwards over subjects sorted by time: the
+    weighted number at risk is one running sum ``wt1 += wt[i2]`` from the last
+    subject to the first, the events and censorings of a time a sum restarted
+    at 0 over its subjects, also backwards. With integer weights every order
+    gives the same sums, so the counts come from ``bincount``; with fractional
+    weights that exact order is replayed (``bincount`` over the reversed data
+    adds each time's subjects in reverse data order, which is R's reverse
+    stable-sort order).
+    """
+    codes, utime = tie_codes(time)
+    u = utime.size
+    d0 = np.bincount(codes, weights=event, minlength=u)
+    if _integral(weights):
+        n_event = np.bincount(codes, weights=weights * event, minlength=u)
+        n_censor = np.bincount(codes, weights=weights * (1.0 - event), minlength=u)
+        tot = np.bincount(codes, weights=weights, minlength=u)
+        n_risk = np.cumsum(tot[::-1])[::-1]
+    else:
+        rc = codes[::-1]
+        n_event = np.bincount(rc, weights=(weights * event)[::-1], minlength=u)
+        n_censor = np.bincount(rc, weights=(weights * (1.0 - event))[::-1], minlength=u)
+        order = np.argsort(codes, kind="stable")
+        rev_cum = np.cumsum(weights[order][::-1])[::-1]
+        starts = np.searchsorted(codes[order], np.arange(u))
+        n_risk = rev_cum[starts]
+    return KMCounts(utime, n_risk, n_event, n_censor, d0, codes)
 
 
 def survfit(time, event, *, weights=None, conf_type: str = "log", conf_int: float = 0.95,
@@ -88,7 +120,7 @@ def survfit(time, event, *, weights=None, conf_type: str = "log", conf_int: floa
     if isinstance(conf_int, bool):
         raise InvalidArgument(f"`conf_int` must be a number between 0 and 1; got conf_int={conf_int!r}")
     conf_int = as_probability(conf_int, "conf_int")
-    return _survfit_kernel(aeq_surv(t), e, w, conf_type, conf_int, conf_lower)
+    return _survfit_kernel(t, e, w, conf_type, conf_int, conf_lower)
 
 
 def _survfit_kernel(t, e, w, conf_type, conf_int, conf_lower) -> SurvFit:
@@ -107,7 +139,16 @@ def _survfit_kernel(t, e, w, conf_type, conf_int, conf_lower) -> SurvFit:
     robust = bool(np.any(w != np.floor(w)))  # survfitKM.R: has.rwt turns robust on
     logse = not robust
     if robust:
-        std_err, std_chaz = _ij_std(t, e, w, c, surv)
+        # survival 3.5-3's robust loop recomputes the curve as km *= (1 - haz),
+        # haz = d/n, and that is the curve it returns (verified bitwise against R;
+        # (n - d)/n and 1 - d/n differ in the last bit)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            surv = np.cumprod(np.where(has_event, 1 - d1 / nrisk, 1.0))
+        n_event_times = int(has_event.sum())
+        if t.size * n_event_times <= IJ_EXACT_LIMIT:
+            std_err, std_chaz = _ij_std_replay(t, e, w, c)
+        else:
+            std_err, std_chaz = _ij_std(t, e, w, c, surv)
     if conf_type == "none":
         lower = upper = np.full(surv.size, np.nan)
     else:
@@ -118,6 +159,49 @@ def _survfit_kernel(t, e, w, conf_type, conf_int, conf_lower) -> SurvFit:
         std_err=std_err, lower=lower, upper=upper, cumhaz=cumhaz, std_chaz=std_chaz,
         n=int(t.size), logse=logse, conf_type=conf_type, conf_int=conf_int, conf_lower=conf_lower,
     )
+
+
+def _ij_std_replay(t, e, w, c: KMCounts) -> tuple[np.ndarray, np.ndarray]:
+    """The infinitesimal-jackknife loop of survfitkm.c (type 1, right-censored,
+    each subject its own cluster, clusters in data order), vectorised over
+    subjects at each event time, in R's operation order."""
+    nrisk, d1 = c.n_risk, c.n_event
+    ntime = c.time.size
+    n = t.size
+    order = c.order()
+    ts = c.codes[order]  # row of each subject, in R's sort order
+    gwt = w.copy()  # per cluster (= data row), everyone at risk at the start
+    inf1 = np.zeros(n)
+    inf2 = np.zeros(n)
+    std0 = np.zeros(ntime)
+    std1 = np.zeros(ntime)
+    v1 = v2 = 0.0
+    km = 1.0
+    person2 = 0
+    for i in range(ntime):
+        # toss the outdated: subjects whose time is before this one
+        stop = int(np.searchsorted(ts, i, side="left"))
+        if stop > person2:
+            gwt[order[person2:stop]] = 0.0
+            person2 = stop
+        if c.d0[i] > 0 and d1[i] > 0:
+            n3 = nrisk[i]
+            haz = d1[i] / n3
+            inf1 = inf1 * (1.0 - haz) + gwt * km * haz / n3
+            inf2 = inf2 - gwt * haz / n3
+            stop = int(np.searchsorted(ts, i, side="right"))
+            here = order[person2:stop]
+            dead = here[e[here] == 1]
+            inf1[dead] = inf1[dead] - km * w[dead] / n3
+            inf2[dead] = inf2[dead] + w[dead] / n3
+            gwt[here] = 0.0
+            person2 = stop
+            km *= 1 - haz
+            v1 = float(np.cumsum(inf1 * inf1)[-1])  # sequential, as the C loop
+            v2 = float(np.cumsum(inf2 * inf2)[-1])
+        std0[i] = np.sqrt(v1)
+        std1[i] = np.sqrt(v2)
+    return std0, std1
 
 
 def _ij_std(t, e, w, c: KMCounts, surv) -> tuple[np.ndarray, np.ndarray]:
@@ -146,10 +230,9 @@ def _ij_std(t, e, w, c: KMCounts, surv) -> tuple[np.ndarray, np.ndarray]:
     A = np.cumsum(a)  # through time i, inclusive
     B = np.cumsum(b)
     # subject k leaves at its own time index tk
-    ts = t[c.order]
-    tk = np.searchsorted(c.time, ts)
-    wk = w[c.order]
-    dk = e[c.order]
+    tk = c.codes
+    wk = w
+    dk = e
     with np.errstate(divide="ignore", invalid="ignore"):
         A_prev = A[tk] - a[tk]
         # delta=1: A(t_k-) + (h - 1)/(n(1-h)) = A(t_k-) - 1/n ; delta=0: A(t_k)

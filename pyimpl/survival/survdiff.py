@@ -14,15 +14,19 @@ Every accumulation is replayed in the C code's order (sequential sums via
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
-from .._rmath import pchisq_upper, r_sum
-from .._rorder import block_starts
+import warnings
+
+from .. import _libm as C
+from .._rmath import NANS_PRODUCED, pchisq_upper, r_solve, r_sum
 from .._validate import as_event, as_labels, as_time, check_lengths
-from ..errors import InvalidArgument
+from ..errors import ComputationError, InvalidArgument, RParityWarning
 from ..results.survival import SurvDiff
-from .timefix import aeq_surv
+from .timefix import tie_codes
 
 __all__ = ["survdiff"]
+
 
 
 def survdiff(time, event, group, *, strata=None, rho: float = 0.0) -> SurvDiff:
@@ -54,27 +58,32 @@ def survdiff(time, event, group, *, strata=None, rho: float = 0.0) -> SurvDiff:
         raise InvalidArgument(f"`rho` must be a finite number; got rho={rho!r}") from None
     if not np.isfinite(rho):
         raise InvalidArgument(f"`rho` must be a finite number; got rho={rho!r}")
-    return _survdiff_kernel(aeq_surv(t), e, g, len(levels), s, rho, tuple(levels))
+    return _survdiff_kernel(t, e, g, len(levels), s, rho, tuple(levels))
 
 
 def _survdiff_kernel(t, e, g, ngroup, s, rho, levels) -> SurvDiff:
     n = t.size
+    tcodes, utime = tie_codes(t)
     strat = np.zeros(n, dtype=np.intp) if s is None else s
-    # survdiff.fit: ord <- order(strat, y[,1], -y[,2])  (stable)
-    ord_ = np.lexsort((np.arange(n), -e, t, strat))
-    ts, es, gs, ss = t[ord_], e[ord_], g[ord_], strat[ord_]
-    sstarts = block_starts(ss)
-    send = np.append(sstarts[1:], n)
+    # blocks = distinct (stratum, time) pairs in R's order: order(strat, time, ...)
+    key = strat.astype(np.int64) * utime.size + tcodes
+    bcodes, ukey = pd.factorize(key, sort=True)
+    bstrat = (np.asarray(ukey) // utime.size).astype(np.intp)
+    nb = ukey.size
+    cnt = np.bincount(bcodes * ngroup + g, minlength=nb * ngroup).reshape(nb, ngroup)
+    dth = np.bincount(bcodes * ngroup + g, weights=e, minlength=nb * ngroup).reshape(nb, ngroup)
+    sstarts = np.flatnonzero(np.concatenate(([True], bstrat[1:] != bstrat[:-1])))
+    send = np.append(sstarts[1:], nb)
     nstrat = sstarts.size
     obs = np.zeros((ngroup, nstrat))
     exp = np.zeros((ngroup, nstrat))
-    var_terms: list[np.ndarray] = []  # per (j, k) element: its additions in C order
+    var_terms: list[np.ndarray] = []
     for si, (a, b) in enumerate(zip(sstarts, send)):
-        o, x, vt = _stratum(ts[a:b], es[a:b], gs[a:b], ngroup, rho)
+        o, x, vt = _stratum(cnt[a:b], dth[a:b], rho)
         obs[:, si] = o
         exp[:, si] = x
         var_terms.append(vt)
-    allv = np.concatenate(var_terms, axis=0) if var_terms else np.zeros((0, ngroup, ngroup))
+    allv = np.concatenate(var_terms, axis=0)
     var = np.cumsum(allv, axis=0)[-1] if allv.shape[0] else np.zeros((ngroup, ngroup))
     # C stores element (j, k) at j*ngroup + k and R reads it column-major, so
     # R's var[k, j] is the C loop's (j, k): transpose (it matters in the last bit)
@@ -94,51 +103,55 @@ def _survdiff_kernel(t, e, g, ngroup, s, rho, levels) -> SurvDiff:
     else:
         temp2 = (otmp - etmp)[use][1:]
         vv = var[np.ix_(use, use)][1:, 1:]
-        if temp2.size == 1:
-            # LAPACK dgesv on a 1x1 system is a division (dtrsm)
-            chisq = r_sum((temp2 / vv[0, 0]) * temp2)
-        else:
-            chisq = r_sum(np.linalg.solve(vv, temp2) * temp2)
+        try:
+            chisq = r_sum(r_solve(vv, temp2) * temp2)
+        except ComputationError as exc:
+            raise ComputationError(f"survdiff: solving for the test statistic, as R does: {exc}") from None
     df = int(use.sum()) - 1
+    pval = float(pchisq_upper(chisq, df))
+    warns: tuple[str, ...] = ()
+    if df < 0:  # no events at all: R's pchisq(0, -1) gives NaN with a warning
+        warnings.warn(RParityWarning(NANS_PRODUCED), stacklevel=3)
+        warns = (NANS_PRODUCED,)
     return SurvDiff(
         groups=levels, n=counts, obs=obs_out, exp=exp_out, var=var, chisq=float(chisq), df=df,
-        pvalue=float(pchisq_upper(chisq, df)), rho=rho,
+        pvalue=pval, rho=rho, warnings=warns,
     )
 
 
-def _stratum(ts, es, gs, ngroup, rho):
-    """One stratum of survdiff2.c; subjects sorted by (time, -status).
+def _stratum(cnt: np.ndarray, dth: np.ndarray, rho: float):
+    """One stratum of survdiff2.c from its tie table.
 
-    Returns (obs, exp, var_additions) where var_additions has shape
-    (m, ngroup, ngroup): the m successive additions the C loop makes to each
+    ``cnt[b, k]``/``dth[b, k]``: subjects/deaths of group k at the stratum's b-th
+    time (ascending). Returns (obs, exp, var_additions); var_additions has shape
+    (m, ngroup, ngroup): the successive additions the C loop makes to each
     variance element (zeros where it makes none), in its order.
     """
-    m = ts.size
-    starts = block_starts(ts)
-    ends = np.append(starts[1:], m)
-    nb = starts.size
-    deaths = np.add.reduceat(es, starts)
-    nrisk = (m - starts).astype(float)  # n - i at the first subject of the block
+    nb, ngroup = cnt.shape
+    deaths = dth.sum(axis=1)
+    nsub = cnt.sum(axis=1)
+    nrisk = np.cumsum(nsub[::-1])[::-1].astype(float)  # n - i at the block's first subject
+    risk = np.cumsum(cnt[::-1], axis=0)[::-1].astype(float)  # group-k subjects at or after the block
     if rho != 0:
-        # left-continuous KM: kaplan[block] = km before the block
-        factor = (nrisk - deaths) / nrisk
-        km_before = np.concatenate(([1.0], np.cumprod(factor)[:-1]))
-        wt_block = np.power(km_before, rho)
+        # left-continuous KM of the stratum: kaplan[block] = km before the block;
+        # survdiff2.c: km = km * (nrisk-deaths)/nrisk, i.e. (km*(n-d))/n, which
+        # rounds differently from a product of ratios, hence the plain loop
+        kaplan = np.empty(nb)
+        km = 1.0
+        for b, (nr_b, d_b) in enumerate(zip(nrisk.tolist(), deaths.tolist())):
+            kaplan[b] = km
+            km = km * (nr_b - d_b) / nr_b
+        wt_block = C.power(kaplan, rho)  # C's pow
+        # obs[k] += status*wt one subject at a time, from the last subject back
+        rev = slice(None, None, -1)
+        obs = np.array([
+            (np.cumsum(np.repeat(wt_block[rev], dth[rev, k].astype(np.int64)))[-1]
+             if dth[:, k].any() else 0.0) for k in range(ngroup)])
     else:
         wt_block = np.ones(nb)
-    # obs[k] += status[j]*wt, j from the last subject to the first
-    wt_subj = np.repeat(wt_block, ends - starts)
-    obs = np.zeros(ngroup)
-    for k in range(ngroup):
-        contrib = (es * wt_subj)[gs == k][::-1]
-        obs[k] = np.cumsum(contrib)[-1] if contrib.size else 0.0
-    # risk[k] at block b: group-k subjects at or after the block start
-    onehot = np.zeros((m, ngroup))
-    onehot[np.arange(m), gs] = 1.0
-    risk = np.cumsum(onehot[::-1], axis=0)[::-1][starts]  # (nb, ngroup)
-    rev = np.arange(nb)[::-1]  # C walks blocks from the last
-    dmask = deaths[rev] > 0
-    bi = rev[dmask]
+        obs = dth.sum(axis=0)
+    rev = np.arange(nb)[::-1]  # C walks the times from the last
+    bi = rev[deaths[rev] > 0]
     w, d, nr, rk = wt_block[bi], deaths[bi], nrisk[bi], risk[bi]
     # exp[k] += wt*deaths*risk[k]/nrisk
     exp_terms = ((w * d)[:, None] * rk) / nr[:, None]

@@ -34,3 +34,19 @@ def aeq_surv(time: np.ndarray, tolerance: float = SQRT_EPS) -> np.ndarray:
     cuts = y[np.concatenate(([True], ~tied))]
     z = np.searchsorted(cuts, time, side="right") - 1
     return cuts[z]
+
+
+def tie_codes(time: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, times): each subject's index into the sorted unique times after
+    ``timefix``. Hash-based (``pandas.factorize``): O(n) plus a sort of the
+    distinct times, with no sort of the subjects."""
+    import pandas as pd
+
+    codes, uniq = pd.factorize(time, sort=True)
+    uniq = np.asarray(uniq, dtype=float)
+    fixed = aeq_surv(uniq)
+    if fixed is uniq:
+        return codes.astype(np.intp), uniq
+    new = np.concatenate(([True], fixed[1:] != fixed[:-1]))
+    remap = np.cumsum(new) - 1
+    return remap[codes].astype(np.intp), fixed[new]
