@@ -117,7 +117,7 @@ def coxph(X, time, event, *, ties: str = "efron", weights=None, strata=None, clu
 
 def _coxph_r(inp: CoxInputs, design) -> CoxPH:
     sess = session()
-    res = sess.call("rparity_coxph", **_r_args(inp))
+    res = sess.call("rparity_coxph", stacklevel=4, **_r_args(inp))
     v = res.value
     p = len(design.names)
     names_r = list(v["names"] or [])
