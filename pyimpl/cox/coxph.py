@@ -118,6 +118,13 @@ def check_prefit(prep: Prepared) -> None:
         if prep.robust:
             raise InvalidArgument("`robust` variance is not available with ties='exact' "
                                   "(R: 'dfbeta residuals are not available for the exact method')")
+        for j, name in enumerate(prep.design.names):
+            col = x[:, j]
+            if np.all(col == col[0]) and not np.all(np.isin(col, prep.nocenter)):
+                raise InvalidArgument(
+                    f"`X` column {name!r} is constant ({float(col[0])!r}); with ties='exact' R scales every "
+                    "column by its standard deviation and fails "
+                    "(R: 'NA/NaN/Inf in foreign function call (arg 5)')")
     elif np.any(w <= 0):
         i = int(np.flatnonzero(w <= 0)[0])
         raise InvalidArgument(f"`weights` must be positive (R: 'Invalid weights, must be >0'); "

@@ -28,7 +28,7 @@ import numpy as np
 from .._rmath import r_sum
 from ..errors import InvalidArgument
 from ._order import stable_order
-from .chol import cholesky2, chinv2, chsolve2
+from .chol import cholesky2, chinv2, chsolve2, inverse_from_upper
 from .control import CoxControl
 from .fit import linear_predictor
 
@@ -186,8 +186,9 @@ def coxexact_fit(x: np.ndarray, time: np.ndarray, status: np.ndarray, strata: np
     for a, b in zip(u.tolist(), u0.tolist()):
         sctest += a * b
 
-    def finish(beta_s, u_s, fac_s, it, flg):
-        var_s = chinv2(fac_s)
+    def finish(beta_s, u_s, fac_s, it, flg, var_s=None):
+        if var_s is None:
+            var_s = chinv2(fac_s)
         lp_sorted = linear_predictor(newx, beta_s, offset)
         lp = np.empty(n)
         lp[sorted_] = lp_sorted
@@ -220,5 +221,15 @@ def coxexact_fit(x: np.ndarray, time: np.ndarray, status: np.ndarray, strata: np
             oldbeta = beta
             beta = beta + step
         it += 1
+    # ran out of iterations. survival 3.5-3 (checked against R: the stored C
+    # source differs) then goes back to the last accepted coefficients and,
+    # as coxfit6, recomputes there and inverts the information without a new
+    # Cholesky (so the variance is diag(1/diag(I))); with iter_max = 1 it
+    # keeps the last evaluation
+    if maxiter > 1:
+        beta = oldbeta
+        newlk, u, imat = _evaluate(dat, beta, offset)
+        loglik[1] = newlk
+        return finish(beta, u, fac, maxiter, 1000, var_s=inverse_from_upper(imat))
     loglik[1] = newlk
     return finish(beta, u, fac, maxiter, 1000)
