@@ -191,7 +191,9 @@ def concordancefit(time, status, x, strata=None, weights=None, cluster=None) -> 
     if cluster is not None:
         cl = np.asarray(cluster)
         _, inv = np.unique(cl, return_inverse=True)
+        # tapply(dfbeta, cluster, sum), then ifelse(is.na(dfbeta), 0, dfbeta)
         dfbeta = np.bincount(inv.reshape(-1), weights=dfbeta)
+        dfbeta = np.where(np.isnan(dfbeta), 0.0, dfbeta)
     var = r_sum(dfbeta * dfbeta) / 4
     conc = 1 - (somer + 1) / 2  # reverse = TRUE
     return Concordance(

@@ -30,7 +30,7 @@ from ..errors import InvalidArgument
 from ._order import stable_order
 from .chol import cholesky2, chinv2, chsolve2, inverse_from_upper
 from .control import CoxControl
-from .fit import linear_predictor
+from .fit import _converged, linear_predictor
 
 __all__ = ["coxexact_fit", "EXACT_MAX_TIES", "ExactResult"]
 
@@ -206,7 +206,7 @@ def coxexact_fit(x: np.ndarray, time: np.ndarray, status: np.ndarray, strata: np
     while True:
         newlk, u, imat = _evaluate(dat, beta, offset)
         fac, flag = cholesky2(imat, toler)
-        if abs(1 - (loglik[1] / newlk)) <= eps and not halving:
+        if _converged(loglik[1], newlk, eps) and not halving:
             loglik[1] = newlk
             return finish(beta, u, fac, it, flag)
         if it == maxiter:

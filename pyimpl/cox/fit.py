@@ -318,6 +318,13 @@ def _reverse_starts(starts: np.ndarray, n: int) -> np.ndarray:
     return np.sort(n - ends)
 
 
+def _converged(best: float, new: float, eps: float) -> bool:
+    """``fabs(1 - (best/new)) <= eps`` with C's IEEE semantics (0/0 is NaN, so
+    a zero log-likelihood never converges)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return bool(abs(1 - (np.float64(best) / np.float64(new))) <= eps)
+
+
 @dataclass
 class Coxfit6Result:
     """What ``.Call(Ccoxfit6, ...)`` returns (original scale)."""
@@ -363,7 +370,7 @@ def coxfit6(d: CoxData, init: np.ndarray, scale: np.ndarray, means: np.ndarray,
         fac, flag = cholesky2(info, toler)
         notfinite = (not np.all(np.isfinite(u))) or (not np.all(np.isfinite(info))) or \
             (not np.all(np.isfinite(fac))) or (not math.isfinite(newlk))
-        if not notfinite and abs(1 - (loglik[1] / newlk)) <= eps:
+        if not notfinite and _converged(loglik[1], newlk, eps):
             loglik[1] = newlk
             return finish(newbeta, u, chinv2(fac), it, -2 if halving else flag)
         if notfinite or newlk < loglik[1]:
