@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import _libm
 from .._rmath import r_sum
 from ..errors import InvalidArgument
 from ._order import stable_order
@@ -108,7 +109,7 @@ def _evaluate(dat: _ExactData, beta: np.ndarray, offset: np.ndarray):
     jj, kk = dat.jj, dat.kk
     npair = jj.size
     zbeta = linear_predictor(x, beta, offset)
-    score = np.exp(zbeta)
+    score = _libm.exp(zbeta)
     loglik = 0.0
     u = [0.0] * p
     imat = np.zeros((p, p))

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import _libm
 from ._order import SegmentSummer, cumsum_restart
 from .chol import cholesky2, chinv2, chsolve2, inverse_from_upper
 from .control import CoxControl
@@ -118,12 +119,20 @@ class CoxData:
     gstrat_starts: np.ndarray  # restarts of the group sequence at strata
     step_group: np.ndarray  # group id of each step
     is_death: np.ndarray
+    exact: bool = False  # replay the C loop's sums bit for bit (see evaluate)
+
+
+EXACT_ORDER_LIMIT = 2_000_000
+"""Up to this many ``n * p^2`` the fit replays coxfit6's running sums term by
+term (C order, C-library exp and log); above it the p-dimensional sums are
+regrouped (matrix products), which is what makes 10^5 subjects fast."""
 
 
 def prepare(time_sorted: np.ndarray, status_sorted: np.ndarray, x_scaled_sorted: np.ndarray,
             w_sorted: np.ndarray, strata_sorted: np.ndarray, offset_sorted: np.ndarray,
-            method: str) -> CoxData:
-    """Build :class:`CoxData` from rows sorted by (stratum, time)."""
+            method: str, exact: bool | None = None) -> CoxData:
+    """Build :class:`CoxData` from rows sorted by (stratum, time); ``exact``
+    None chooses by size (:data:`EXACT_ORDER_LIMIT`)."""
     n, p = x_scaled_sorted.shape
     rev = slice(None, None, -1)
     t = time_sorted[rev]
@@ -187,7 +196,7 @@ def prepare(time_sorted: np.ndarray, status_sorted: np.ndarray, x_scaled_sorted:
         risk_starts=risk_starts, ll_len=ndeath + nstep, ll_pos_death=ll_pos_death,
         ll_pos_step=ll_pos_step, group_of=group_of, gstarts=gstarts, ngroup=ngroup,
         group_stratum=group_stratum, gstrat_starts=np.flatnonzero(gs_new), step_group=step_group,
-        is_death=dead,
+        is_death=dead, exact=(n * max(p, 1) ** 2 <= EXACT_ORDER_LIMIT) if exact is None else bool(exact),
     )
 
 
@@ -224,19 +233,64 @@ def evaluate(d: CoxData, beta: np.ndarray):
 
     Contract: ``beta`` has length ``d.p``; returns ``(loglik, u (p,), imat (p, p))``
     on the scaled covariates, as one call of ``coxfit6_iter``. The
-    log-likelihood is accumulated term by term in the C loop's order; the
-    p-dimensional sums are regrouped per tie group (see the module docstring).
+    log-likelihood is always accumulated term by term in the C loop's order;
+    the score and information too when ``d.exact``, otherwise they are
+    regrouped per tie group (see the module docstring).
     """
     eta = linear_predictor(d.x, beta, d.offset)
+    if d.exact:
+        return _evaluate_c_order(d, eta)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         r = np.exp(eta) * d.w
         rs = risk_sums(d, r)
-        # loglik: += w*zbeta per death, -= c*log(denom) per step, in C order
-        sll = np.empty(d.ll_len)
-        sll[d.ll_pos_death] = d.w_death * eta[d.death_q]
-        sll[d.ll_pos_step] = -(d.step_c * np.log(rs.denom))
-        loglik = float(np.cumsum(sll)[-1]) if sll.size else 0.0
+        loglik = _loglik(d, eta, np.log(rs.denom))
         u, imat = score_information(d, rs)
+    return loglik, u, imat
+
+
+def _loglik(d: CoxData, eta: np.ndarray, log_denom: np.ndarray) -> float:
+    # loglik: += w*zbeta per death, -= c*log(denom) per step, in C order
+    sll = np.empty(d.ll_len)
+    sll[d.ll_pos_death] = d.w_death * eta[d.death_q]
+    sll[d.ll_pos_step] = -(d.step_c * log_denom)
+    return float(np.cumsum(sll)[-1]) if sll.size else 0.0
+
+
+def _evaluate_c_order(d: CoxData, eta: np.ndarray):
+    """coxfit6_iter term by term: every running sum (denominator, a, cmat,
+    loglik, u, imat) is a sequential cumsum over the C loop's terms in its
+    order, with the C library's exp and log, so the results carry R's
+    rounding -- down to a score that is exactly 0 when R's is (which decides,
+    for instance, whether linear predictors tie in the concordance)."""
+    p = d.p
+    jj, kk = np.tril_indices(p)  # (i, j) pairs with j <= i, the C loop's cmat[i][j]
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        r = _libm.exp(eta) * d.w
+        rx = d.x * r[:, None]  # risk*covar[i]
+        rxx = rx[:, jj] * d.x[:, kk]  # risk*covar[i]*covar[j]
+        vals = np.column_stack((r, rx, rxx))
+        tied = d.death_seg(vals[d.death_q])  # denom2, a2, cmat2: sequential within the tie group
+        steps = tied[d.step_dgroup] / d.dcount[d.step_dgroup, None] if d.method == "efron" else tied
+        seq = np.empty((d.risk_len, vals.shape[1]))
+        seq[d.risk_pos_cens] = vals[d.cens_q]
+        seq[d.risk_pos_step] = steps
+        run = cumsum_restart(seq, d.risk_starts)[d.risk_pos_step]
+        denom = run[:, 0]
+        a = run[:, 1:p + 1]
+        cmat = run[:, p + 1:]
+        loglik = _loglik(d, eta, _libm.log(denom))
+        c = d.step_c
+        temp2 = a / denom[:, None]
+        su = np.empty((d.ll_len, p))
+        su[d.ll_pos_death] = d.w_death[:, None] * d.x_death
+        su[d.ll_pos_step] = -(c[:, None] * temp2)
+        u = np.cumsum(su, axis=0)[-1] if su.shape[0] else np.zeros(p)
+        # imat[j][i] += c*(cmat[i][j] - temp2[i]*a[j])/denom, step after step
+        terms = (c[:, None] * (cmat - temp2[:, jj] * a[:, kk])) / denom[:, None]
+        tot = np.cumsum(terms, axis=0)[-1] if terms.shape[0] else np.zeros(jj.size)
+    imat = np.zeros((p, p))
+    imat[jj, kk] = tot
+    imat[kk, jj] = tot
     return loglik, u, imat
 
 
