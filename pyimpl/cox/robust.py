@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._order import cumsum_restart
+from .. import _libm
+from .._rmath import r_sum
+from ._order import cumsum_restart, stable_order
 from .chol import wald_test_chol
 from .fit import linear_predictor
 
-__all__ = ["score_residuals", "robust_variance"]
+__all__ = ["score_residuals", "score_residuals_c_order", "robust_variance"]
 
 
 def _restart_starts(keys: np.ndarray) -> np.ndarray:
@@ -104,22 +106,133 @@ def score_residuals(x, time, status, weights, strata, lp, method) -> np.ndarray:
     return out
 
 
-def _collapse(values: np.ndarray, cluster: np.ndarray) -> np.ndarray:
+def score_residuals_c_order(x, time, status, weights, strata, score, method) -> np.ndarray:
+    """``coxscore2.c`` replayed term by term (quadratic: a loop over the tied
+    death sets, vectorised over the subjects at risk), on the raw covariates,
+    so that the residuals carry R's rounding. Used for small data: when the
+    residuals are 0 in exact arithmetic (everyone tied at one time), R's
+    robust statistics are made of rounding noise, and only the same rounding
+    gives the same numbers."""
+    n, p = x.shape
+    order = stable_order(strata, time, -status)  # order(strata, time, -status)
+    xs, ts, es, ws, ss, sc = x[order], time[order], status[order], weights[order], strata[order], score[order]
+    last = np.append(ss[1:] != ss[:-1], True)  # C: strata[i] == 1 marks a stratum's last row
+    risk = sc * ws
+    vals = np.column_stack((risk, risk[:, None] * xs))
+    rev = slice(None, None, -1)
+    run = cumsum_restart(vals[rev], np.flatnonzero(last[rev]))[rev]  # denom, a after adding row i
+    send = np.empty(n, dtype=np.intp)  # end (exclusive) of each row's stratum
+    ends = np.flatnonzero(last) + 1
+    send[:] = ends[np.searchsorted(ends, np.arange(n), side="right")]
+    newg = np.ones(n, dtype=bool)
+    newg[1:] = (ts[1:] != ts[:-1]) | (ss[1:] != ss[:-1])
+    gstart = np.flatnonzero(newg)
+    gend = np.append(gstart[1:], n)
+    resid = np.zeros((n, p))
+    efron = method == "efron"
+    for i, g1 in zip(gstart[::-1].tolist(), gend[::-1].tolist()):
+        dmask = es[i:g1] == 1
+        deaths = float(np.count_nonzero(dmask))
+        if deaths == 0:
+            continue
+        drows = np.flatnonzero(dmask)[::-1] + i  # the C loop meets them from the last
+        e_denom = float(np.cumsum(risk[drows])[-1])
+        meanwt = float(np.cumsum(ws[drows])[-1])
+        a2 = np.cumsum(risk[drows, None] * xs[drows], axis=0)[-1]
+        denom, a = run[i, 0], run[i, 1:]
+        k = slice(i, send[i])
+        xk = xs[k]
+        sk = sc[k][:, None]
+        dk = np.zeros(xk.shape[0], dtype=bool)
+        dk[: g1 - i] = dmask
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if deaths < 2 or not efron:
+                hazard = meanwt / denom
+                temp2 = xk - a / denom
+                block = resid[k]
+                block[dk] += temp2[dk]
+                block -= temp2 * sk * hazard
+                resid[k] = block
+            else:
+                meanwt /= deaths
+                block = resid[k]
+                for dd in range(int(deaths)):
+                    downwt = dd / deaths
+                    temp = denom - downwt * e_denom
+                    hazard = meanwt / temp
+                    temp2 = xk - (a - downwt * a2) / temp
+                    block[dk] += temp2[dk] / deaths
+                    block[dk] -= temp2[dk] * sk[dk] * hazard * (1 - downwt)
+                    block[~dk] -= temp2[~dk] * sk[~dk] * hazard
+                resid[k] = block
+    out = np.empty_like(resid)
+    out[order] = resid
+    return out
+
+
+C_ORDER_LIMIT = 4_000_000
+"""Largest (subjects at risk summed over the death times) x covariates for
+which the robust variance replays R's quadratic loop; above it the residuals
+come from the cumulative formula of :func:`score_residuals`."""
+
+
+def _c_order_cost(time, status, strata, p) -> int:
+    order = stable_order(strata, time)
+    ts, es, ss = time[order], status[order], strata[order]
+    n = ts.size
+    ends = np.flatnonzero(np.append(ss[1:] != ss[:-1], True)) + 1
+    send = ends[np.searchsorted(ends, np.arange(n), side="right")]
+    first = np.ones(n, dtype=bool)
+    first[1:] = (ts[1:] != ts[:-1]) | (ss[1:] != ss[:-1])
+    dgroup = first & (np.add.reduceat(es, np.flatnonzero(first))[np.cumsum(first) - 1] > 0)
+    return int(np.sum((send - np.arange(n))[dgroup])) * max(p, 1)
+
+
+def _rowsum(values: np.ndarray, cluster: np.ndarray) -> np.ndarray:
+    """R's ``rowsum``: per-group sums accumulated in row order."""
     m = int(cluster.max()) + 1
     out = np.zeros((m, values.shape[1]))
     np.add.at(out, cluster, values)
     return out
 
 
+def _crossprod_blas(D: np.ndarray) -> np.ndarray:
+    """``t(D) %*% D`` as reference BLAS dgemm sums it: over rows, in order."""
+    if D.shape[0] * D.shape[1] ** 2 > 4_000_000:
+        return D.T @ D
+    return np.cumsum(D[:, :, None] * D[:, None, :], axis=0)[-1] if D.shape[0] else np.zeros((D.shape[1],) * 2)
+
+
+def _matmul_blas(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """``A %*% B`` (B small) as reference dgemm: C[, j] += B[l, j] * A[, l], l in order."""
+    out = np.zeros((A.shape[0], B.shape[1]))
+    for l in range(A.shape[1]):
+        out += A[:, l:l + 1] * B[l:l + 1, :]
+    return out
+
+
 def robust_variance(x, time, status, weights, strata, lp, naive_var, cluster, method, init, toler_chol):
-    """(robust variance D'D, robust score statistic) as ``coxph.R`` forms them."""
+    """(robust variance D'D, robust score statistic) as ``coxph.R`` forms them:
+    D = rowsum(weights * (score residuals %*% naive_var), cluster); the robust
+    score test from the weighted score residuals at ``init`` (0)."""
+    n, p = x.shape
+    lp0 = linear_predictor(x, np.zeros(p) if init is None else init, np.zeros(n))
+    if _c_order_cost(time, status, strata, p) <= C_ORDER_LIMIT:
+        rr = score_residuals_c_order(x, time, status, weights, strata, _libm.exp(lp), method)
+        r0 = score_residuals_c_order(x, time, status, weights, strata, _libm.exp(lp0), method)
+        dfb = (rr * naive_var[0, 0] if p == 1 else _matmul_blas(rr, naive_var)) * weights[:, None]
+        D = _rowsum(dfb, cluster)
+        var = _crossprod_blas(D)
+        T0 = _rowsum(r0 * weights[:, None], cluster)
+        u = np.array([r_sum(T0[:, j]) for j in range(p)])
+        rscore = wald_test_chol(_crossprod_blas(T0), u, toler_chol)
+        return var, rscore
     rr = score_residuals(x, time, status, weights, strata, lp, method)
     dfb = (rr @ naive_var) * weights[:, None]
-    D = _collapse(dfb, cluster)
+    D = _rowsum(dfb, cluster)
     var = D.T @ D
-    lp0 = linear_predictor(x, np.zeros(x.shape[1]) if init is None else init, np.zeros(x.shape[0]))
     r0 = score_residuals(x, time, status, weights, strata, lp0, method) * weights[:, None]
-    T0 = _collapse(r0, cluster)
+    T0 = _rowsum(r0, cluster)
     u = T0.sum(axis=0)
     rscore = wald_test_chol(T0.T @ T0, u, toler_chol)
     return var, rscore

@@ -13,12 +13,16 @@ __all__ = ["chisq_test", "coef_table", "pchisq_upper_r"]
 
 
 def pchisq_upper_r(x: float, df: int) -> float:
-    """``pchisq(x, df, lower.tail=FALSE)``; for df = 0 R gives 1 at x = 0 and 0
-    above (a point mass at 0)."""
+    """``pchisq(x, df, lower.tail=FALSE)`` as R: 1 for x <= 0 (R's answer for a
+    negative statistic, e.g. a likelihood ratio that rounding made -1e-16;
+    ``_rmath.pchisq_upper`` gives NaN there), and for df = 0 (a point mass at
+    0) 0 above 0."""
     if math.isnan(x):
         return float("nan")
+    if x <= 0:
+        return 1.0  # R: the whole distribution lies at or above 0 (a rounding-negative LR statistic)
     if df == 0:
-        return 1.0 if x <= 0 else 0.0
+        return 0.0
     return float(pchisq_upper(x, df))
 
 

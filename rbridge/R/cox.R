@@ -52,7 +52,7 @@ rparity_cox_fitobj <- function(x, time, event, weights, strata, cluster, ties, r
 
 rparity_coxph <- function(x, time, event, weights, strata, cluster, ties, robust, init, control, nocenter) {
   fit <- rparity_cox_fitobj(x, time, event, weights, strata, cluster, ties, robust, init, control, nocenter)
-  s <- summary(fit)
+  s <- suppressWarnings(summary(fit))  # only coxph's own warnings are reported
   conc <- fit$concordance
   list(coef = unname(fit$coefficients), names = names(fit$coefficients),
        var = fit$var, naive_var = fit$naive.var, loglik = fit$loglik,
