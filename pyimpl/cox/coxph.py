@@ -111,6 +111,14 @@ def check_prefit(prep: Prepared) -> None:
             raise InvalidArgument("`init` leads to overflow or underflow of the exp function "
                                   "(R: 'initial values lead to overflow or underflow of the exp function'); "
                                   f"got init={init.tolist()!r}")
+    if prep.robust and x.shape[1] > 1:
+        m = np.unique(prep.cluster).size if (prep.cluster is not None and prep.cluster_given) else x.shape[0]
+        if m == 1:
+            # coxph.R: drop(rowsum(rr, cluster)) turns the one-row dfbeta matrix into a
+            # vector, t(temp) %*% temp is then 1 x 1 and the Wald test fails
+            raise InvalidArgument("`cluster` has a single value: R's robust variance fails with several "
+                                  "covariates (R: '(subscript) logical subscript too long'); "
+                                  "use robust=False or at least two clusters")
     if prep.ties == "exact":
         if prep.has_weights and np.any(w != 1):
             raise InvalidArgument("`weights` are not supported with ties='exact' "
@@ -204,8 +212,11 @@ def _fit(prep: Prepared) -> CoxPH:
     b = coef[nabeta] if init is None else (coef - init)[nabeta]
     wald = wald_test_chol(var[np.ix_(nabeta, nabeta)], b, control.toler_chol) if df else float("nan")
     logtest = -2 * (loglik[0] - loglik[1])
-    conc = concordancefit(t, e, lp, prep.strata, w if prep.has_weights else None,
-                          prep.cluster if prep.cluster is not None else None)
+    # coxph.R passes its cluster to concordancefit: the user's (even when
+    # robust=FALSE ignored it), or 1:n when robust without one (NaN influence
+    # sums then become 0 there, as R's tapply/ifelse)
+    ccl = prep.cluster if prep.cluster is not None else (np.arange(n) if prep.robust else None)
+    conc = concordancefit(t, e, lp, prep.strata, w if prep.has_weights else None, ccl)
     se = np.sqrt(np.diag(var))
     return CoxPH(
         coef=coef, se=se, var=var, naive_var=naive_var, loglik=np.asarray(loglik, dtype=float),
