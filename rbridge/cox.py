@@ -20,7 +20,8 @@ from pyimpl.cox.design import build_design
 from pyimpl.cox.inputs import float_with_nan, labels_with_nan, prepare_inputs
 from pyimpl.cox.summary import chisq_test
 from pyimpl._validate import as_choice
-from pyimpl.errors import InvalidArgument
+from pyimpl.cox.exact import OVERFLOW_MESSAGE
+from pyimpl.errors import InvalidArgument, RError
 from pyimpl.results.cox import Concordance, CoxInputs, CoxPH, CoxTest, CoxZph
 
 from ._session import Factor, session
@@ -117,7 +118,13 @@ def coxph(X, time, event, *, ties: str = "efron", weights=None, strata=None, clu
 
 def _coxph_r(inp: CoxInputs, design) -> CoxPH:
     sess = session()
-    res = sess.call("rparity_coxph", stacklevel=4, **_r_args(inp))
+    try:
+        res = sess.call("rparity_coxph", stacklevel=4, **_r_args(inp))
+    except RError as err:
+        # R failure modes that pyimpl reports as InvalidArgument: same error in both engines
+        if inp.ties == "exact" and "NA/NaN/Inf in foreign function call (arg 5)" in err.r_message:
+            raise InvalidArgument(OVERFLOW_MESSAGE) from err
+        raise
     v = res.value
     p = len(design.names)
     names_r = list(v["names"] or [])

@@ -33,7 +33,11 @@ from .chol import cholesky2, chinv2, chsolve2, inverse_from_upper
 from .control import CoxControl
 from .fit import _converged, linear_predictor
 
-__all__ = ["coxexact_fit", "EXACT_MAX_TIES", "ExactResult"]
+__all__ = ["coxexact_fit", "EXACT_MAX_TIES", "ExactResult", "OVERFLOW_MESSAGE"]
+
+OVERFLOW_MESSAGE = ("`ties`='exact': a coefficient diverged and exp(linear predictor) overflows, which stops "
+                    "R's coxexact.fit (R: 'NA/NaN/Inf in foreign function call (arg 5)'); the likelihood "
+                    "is monotone: use ties='efron' to see R's 'coefficient may be infinite' fit")
 
 EXACT_MAX_TIES = 256
 """Largest number of deaths at one time (within a stratum) that ``ties="exact"``
@@ -191,6 +195,10 @@ def coxexact_fit(x: np.ndarray, time: np.ndarray, status: np.ndarray, strata: np
         if var_s is None:
             var_s = chinv2(fac_s)
         lp_sorted = linear_predictor(newx, beta_s, offset)
+        if not np.all(np.isfinite(_libm.exp(lp_sorted))):
+            # coxexact.fit computes martingale residuals from exp(lp) with .C(),
+            # which refuses non-finite arguments
+            raise InvalidArgument(OVERFLOW_MESSAGE)
         lp = np.empty(n)
         lp[sorted_] = lp_sorted
         inv = 1.0 / rescale

@@ -20,10 +20,12 @@ SETTINGS = settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.dat
 
 
 def _fit(X, t, e, kw):
-    with warnings.catch_warnings(record=True) as w:
+    with warnings.catch_warnings(record=True):
         warnings.simplefilter("always")
-        fit = coxph(X, t, e, **kw)
-    return fit
+        try:
+            return coxph(X, t, e, **kw)
+        except pyimpl.InvalidArgument:
+            assume(False)  # degenerate inputs R refuses (e.g. robust with one cluster)
 
 
 def _regular(fit):

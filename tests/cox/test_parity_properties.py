@@ -48,7 +48,7 @@ def _close(q, a, b, *, scale=None):
     assert np.all(err <= tol.rtol), f"{q}: {a!r} vs {b!r} (err/scale {err.max():.2e})"
 
 
-def assert_cox_agree(f, g):
+def assert_cox_agree(f, g, cluster=None):
     """pyimpl fit ``f`` against R fit ``g``."""
     assert f.names == g.names
     assert (f.n, f.nevent, f.n_dropped) == (g.n, g.nevent, g.n_dropped)
@@ -90,8 +90,11 @@ def assert_cox_agree(f, g):
         _close(f"{t}.pvalue", a.pvalue, b.pvalue)
     if g.concordance is not None:
         ca, cb = f.concordance, g.concordance
-        for k in ("c", "std"):
-            _close(f"concordance.{k}", getattr(ca, k), getattr(cb, k))
+        _close("concordance.c", ca.c, cb.c)
+        # one cluster: the influence sums to 0 and std is rounding noise in both engines
+        one_cluster = cluster is not None and np.unique(cluster).size == 1
+        if not one_cluster:
+            _close("concordance.std", ca.std, cb.std)
         for k in ("concordant", "discordant", "tied_x", "tied_y", "tied_xy"):
             _close(f"concordance.{k}", getattr(ca, k), getattr(cb, k))
 
@@ -104,7 +107,7 @@ def check(X, t, e, kw):
     if ef is not None or eg is not None:
         assert type(ef) is type(eg) and str(ef) == str(eg), f"errors differ: {ef!r} vs {eg!r}"
         return
-    assert_cox_agree(f, g)
+    assert_cox_agree(f, g, kw.get("cluster"))
 
 
 @settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
