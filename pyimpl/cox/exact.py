@@ -151,15 +151,14 @@ def _evaluate(dat: _ExactData, beta: np.ndarray, offset: np.ndarray):
                         u[j] += xi[j]
             if nd > 0:
                 d0 = E[nd]
-                if not math.isfinite(d0) or d0 <= 0:
-                    raise InvalidArgument(
-                        f"`ties`='exact': the exact likelihood overflows double precision at a time with {nd} "
-                        f"tied deaths among {nrisk} at risk; use ties='efron'")
-                loglik -= math.log(d0)
-                d1 = D1[nd] / d0
+                # C semantics on under/overflow (log(0) = -Inf, x/0 = Inf): R carries on
+                loglik -= _libm.log(float(d0))
+                with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                    d1 = D1[nd] / d0
                 for j in range(p):
                     u[j] -= float(d1[j])
-                vals = D2[nd] / d0 - d1[jj] * d1[kk]
+                with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                    vals = D2[nd] / d0 - d1[jj] * d1[kk]
                 imat[kk, jj] += vals  # C: imat[k][j], k <= j (upper triangle)
     return loglik, np.array(u), imat
 
