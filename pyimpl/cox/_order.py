@@ -105,3 +105,14 @@ def stable_order(*keys: np.ndarray) -> np.ndarray:
         code = code * m + r
         span *= m
     return (np.sort(code * n + np.arange(n, dtype=np.int64)) % n).astype(np.intp)
+
+
+def r_colmeans(x: np.ndarray) -> np.ndarray:
+    """R's ``colMeans``: each column summed in long double, divided by n in
+    long double, then rounded once to double."""
+    x = np.asarray(x, dtype=float)
+    n = x.shape[0]
+    if n == 0:
+        return np.full(x.shape[1], np.nan)
+    s = np.cumsum(x.astype(np.longdouble), axis=0)[-1]
+    return (s / np.longdouble(n)).astype(float)

@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 
 from .._rmath import r_sum
+from ._order import r_colmeans
 from ..errors import InvalidArgument, RParityWarning
 from ..results.cox import CoxPH
 from ..survival.timefix import aeq_surv
@@ -104,7 +105,7 @@ def check_prefit(prep: Prepared) -> None:
     if init is not None:
         # coxph.R: refuse starting values whose risk scores overflow
         n, p = x.shape
-        colmeans = np.array([r_sum(x[:, j]) / n for j in range(p)])
+        colmeans = r_colmeans(x)
         with np.errstate(over="ignore"):
             temp = np.exp(x @ init - r_sum(colmeans * init))
         if np.any(temp > _DBL_MAX) or np.all(temp == 0):
@@ -230,7 +231,7 @@ def _no_events(prep: Prepared, common: dict, warns: list) -> CoxPH:
     """coxph.R's early return when no event is observed (no error, NA coefficients)."""
     x = prep.x
     n, p = x.shape
-    means = np.array([r_sum(x[:, j]) / n for j in range(p)])  # colMeans(X)
+    means = r_colmeans(x)  # colMeans(X)
     zero = chisq_test(0.0, 0)
     return CoxPH(
         coef=np.full(p, np.nan), se=np.zeros(p), var=np.zeros((p, p)), naive_var=None,

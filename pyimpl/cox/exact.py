@@ -27,6 +27,7 @@ import numpy as np
 
 from .. import _libm
 from .._rmath import r_sum
+from ._order import r_colmeans
 from ..errors import InvalidArgument
 from ._order import stable_order
 from .chol import cholesky2, chinv2, chsolve2, inverse_from_upper
@@ -63,7 +64,7 @@ class ExactResult:
 def _r_scale(x: np.ndarray):
     """R's ``scale(x)``: centre at column means, divide by sqrt(sum(x^2)/(n-1))."""
     n = x.shape[0]
-    center = np.array([r_sum(x[:, j]) / n for j in range(x.shape[1])])
+    center = r_colmeans(x)
     xc = x - center
     sd = np.array([math.sqrt(r_sum(xc[:, j] * xc[:, j]) / max(1, n - 1)) for j in range(x.shape[1])])
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -219,7 +220,12 @@ def coxexact_fit(x: np.ndarray, time: np.ndarray, status: np.ndarray, strata: np
             return finish(beta, u, fac, it, flag)
         if it == maxiter:
             break
-        if newlk < loglik[1]:
+        # survival 3.5-3 halves the step when the log-likelihood (or the score,
+        # or the information) is not finite, as coxfit6 does (checked against R;
+        # the stored C source only tests newlk < best)
+        notfinite = (not math.isfinite(newlk)) or (not np.all(np.isfinite(u))) or \
+            (not np.all(np.isfinite(imat)))
+        if notfinite or newlk < loglik[1]:
             halving = True
             beta = (oldbeta + beta) / 2
         else:
