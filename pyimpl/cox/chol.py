@@ -39,6 +39,11 @@ def cholesky2(a: np.ndarray, toler: float) -> tuple[np.ndarray, int]:
             big = m[i, i]
         m[i + 1:, i] = m[i, i + 1:]
     if big == 0:
+        # no positive diagonal (every column constant, or an information that
+        # rounding made a hair negative): survival 3.5-3 leaves a zero factor,
+        # so the inverse is 0 and the coefficient NA (checked against R; the
+        # stored C source returns without zeroing the diagonal)
+        m[np.diag_indices(n)] = 0.0
         return m, 0
     big *= toler
     rank = 0

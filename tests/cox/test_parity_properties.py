@@ -110,13 +110,13 @@ def check(X, t, e, kw):
     assert_cox_agree(f, g, kw.get("cluster"))
 
 
-@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large], print_blob=True)
 @given(cohort=cox_cohorts())
 def test_coxph_matches_r(cohort):
     check(*cohort)
 
 
-@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large], print_blob=True)
 @given(cohort=cox_cohorts(max_n=60, max_p=3, options=False))
 def test_exact_ties_match_r(cohort):
     X, t, e, _ = cohort
