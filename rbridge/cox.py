@@ -20,6 +20,7 @@ from pyimpl.cox.design import build_design
 from pyimpl.cox.inputs import float_with_nan, labels_with_nan, prepare_inputs
 from pyimpl.cox.summary import chisq_test
 from pyimpl._validate import as_choice
+from pyimpl.cox.chol import WTEST_MESSAGE
 from pyimpl.cox.exact import OVERFLOW_MESSAGE
 from pyimpl.errors import InvalidArgument, RError
 from pyimpl.results.cox import Concordance, CoxInputs, CoxPH, CoxTest, CoxZph
@@ -124,6 +125,8 @@ def _coxph_r(inp: CoxInputs, design) -> CoxPH:
         # R failure modes that pyimpl reports as InvalidArgument: same error in both engines
         if inp.ties == "exact" and "NA/NaN/Inf in foreign function call (arg 5)" in err.r_message:
             raise InvalidArgument(OVERFLOW_MESSAGE) from err
+        if "infinite argument in coxph.wtest" in err.r_message:
+            raise InvalidArgument(WTEST_MESSAGE) from err
         raise
     v = res.value
     p = len(design.names)

@@ -21,7 +21,10 @@ import math
 
 import numpy as np
 
-__all__ = ["cholesky2", "chsolve2", "chinv2", "inverse_from_upper", "wald_test_chol"]
+__all__ = ["cholesky2", "chsolve2", "chinv2", "inverse_from_upper", "wald_test_chol", "WTEST_MESSAGE"]
+
+WTEST_MESSAGE = ("a test statistic cannot be formed: the coefficients or their variance are not finite "
+                 "(the fit diverged), and R's coxph stops (R: 'infinite argument in coxph.wtest')")
 
 
 def cholesky2(a: np.ndarray, toler: float) -> tuple[np.ndarray, int]:
@@ -134,7 +137,12 @@ def wald_test_chol(var: np.ndarray, b: np.ndarray, toler: float) -> float:
     if b.size == 0:
         return float("nan")
     if b.size == 1:
-        return float(b[0] * b[0] / var.reshape(-1)[0])
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return float(b[0] * b[0] / var.reshape(-1)[0])
+    if not (np.all(np.isfinite(b)) and np.all(np.isfinite(var))):
+        from ..errors import InvalidArgument
+
+        raise InvalidArgument(WTEST_MESSAGE)
     fac, _ = cholesky2(var, toler)
     sol = chsolve2(fac, b)
     total = 0.0

@@ -52,6 +52,15 @@ def _transform(times: np.ndarray, event: np.ndarray, transform: str) -> np.ndarr
     return 1 - np.concatenate(([1.0], km.surv))[idx]
 
 
+def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """R's ``solve(a, b)`` (LAPACK dgesv); R stops on an exactly singular matrix."""
+    try:
+        return np.linalg.solve(a, b)
+    except np.linalg.LinAlgError:
+        raise InvalidArgument("the information matrix of the proportional-hazards test is singular "
+                              "(R's solve() stops: 'Lapack routine dgesv: system is exactly singular')") from None
+
+
 def cox_zph(fit: CoxPH, transform: str = "km") -> CoxZph:
     """Test the proportional-hazards assumption of ``fit``, as
     ``cox.zph(fit, transform=)`` with ``terms=TRUE, global=TRUE``.
@@ -110,9 +119,9 @@ def cox_zph(fit: CoxPH, transform: str = "km") -> CoxZph:
     for name, cols in terms:
         kk = list(range(p)) + [p + c for c in cols]
         uu = u[kk]
-        chisq.append(float(np.linalg.solve(imat[np.ix_(kk, kk)], uu) @ uu))
+        chisq.append(float(_solve(imat[np.ix_(kk, kk)], uu) @ uu))
         df.append(len(cols))
-    chisq.append(float(np.linalg.solve(imat, u) @ u))
+    chisq.append(float(_solve(imat, u) @ u))
     df.append(p)
     pv = [pchisq_upper_r(c, k) for c, k in zip(chisq, df)]
     return CoxZph(terms=tuple(n for n, _ in terms) + ("GLOBAL",), chisq=np.array(chisq),

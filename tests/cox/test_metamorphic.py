@@ -62,37 +62,44 @@ def test_row_order_does_not_matter(cohort, seed):
 
 
 @SETTINGS
-@given(cohort=cox_cohorts(max_n=200, max_p=4, degenerate=False), shift=st.sampled_from([-50.0, 3.5, 1e4]))
-def test_shifting_a_covariate_changes_only_the_baseline(cohort, shift):
+@given(cohort=cox_cohorts(max_n=200, max_p=4, degenerate=False), factor=st.sampled_from([-5.0, 0.5, 50.0]))
+def test_shifting_a_covariate_changes_only_the_baseline(cohort, factor):
+    """Shift by ``factor`` standard deviations: exact in arithmetic; in floating
+    point the centring absorbs it, up to a cancellation that grows with the
+    shift, hence tolerances of 1e-7..1e-10 rather than R-parity ones."""
     X, t, e, kw = cohort
     cols = [c for c in _numeric_cols(X) if c.startswith("c")]
     assume(cols)
     f = _fit(X, t, e, kw)
     assume(_regular(f))
+    shift = factor * float(np.std(X[cols[0]]))
+    assume(shift != 0)
     X2 = X.copy()
     X2[cols[0]] = X2[cols[0]] + shift
     g = _fit(X2, t, e, kw)
     j = list(f.names).index(cols[0])
-    np.testing.assert_allclose(g.coef, f.coef, rtol=0, atol=1e-8 * _model_se(f).max())
-    np.testing.assert_allclose(_model_se(g), _model_se(f), rtol=1e-7)
-    np.testing.assert_allclose(g.loglik, f.loglik, rtol=1e-11)
-    assert g.score_test.statistic == pytest.approx(f.score_test.statistic, rel=1e-8)
-    np.testing.assert_allclose(g.summary()["p"], f.summary()["p"], rtol=1e-6, atol=1e-300)
+    np.testing.assert_allclose(g.coef, f.coef, rtol=0, atol=1e-7 * _model_se(f).max())
+    np.testing.assert_allclose(_model_se(g), _model_se(f), rtol=1e-6)
+    np.testing.assert_allclose(g.loglik, f.loglik, rtol=1e-10)
+    assert abs(g.score_test.statistic - f.score_test.statistic) <= 1e-7 * max(1.0, f.score_test.statistic)
+    np.testing.assert_allclose(g.summary()["p"], f.summary()["p"], rtol=1e-5, atol=1e-12)
     # the baseline at the means is unchanged; the one at X = 0 moves by exp(-shift * beta)
-    np.testing.assert_allclose(basehaz(g)["hazard"], basehaz(f)["hazard"], rtol=1e-7)
+    np.testing.assert_allclose(basehaz(g)["hazard"], basehaz(f)["hazard"], rtol=1e-6)
     b0f, b0g = basehaz(f, centered=False)["hazard"], basehaz(g, centered=False)["hazard"]
     assume(abs(shift * f.coef[j]) < 300 and np.all(np.isfinite(b0f)))
     np.testing.assert_allclose(b0g, b0f * np.exp(-shift * f.coef[j]), rtol=1e-6)
 
 
 @SETTINGS
-@given(cohort=cox_cohorts(max_n=200, max_p=4, degenerate=False), k=st.sampled_from([0.001, 0.5, 7.0, 1e3]))
+@given(cohort=cox_cohorts(max_n=200, max_p=4, degenerate=False), k=st.sampled_from([0.01, 0.5, 7.0, 100.0]))
 def test_scaling_a_covariate_scales_its_coefficient(cohort, k):
     X, t, e, kw = cohort
     cols = [c for c in _numeric_cols(X) if c.startswith("c")]
     assume(cols)
     f = _fit(X, t, e, kw)
     assume(_regular(f))
+    zf = f.summary()
+    assume(np.all(np.abs(zf["z"]) < 1e4))  # away from separation-like fits
     X2 = X.copy()
     X2[cols[0]] = X2[cols[0]] * k
     g = _fit(X2, t, e, kw)
@@ -100,9 +107,9 @@ def test_scaling_a_covariate_scales_its_coefficient(cohort, k):
     expect = f.coef.copy()
     expect[j] /= k
     np.testing.assert_allclose(g.coef, expect, rtol=0, atol=1e-8 * _model_se(g).max())
-    zf, zg = f.summary(), g.summary()
-    np.testing.assert_allclose(zg["z"], zf["z"], rtol=1e-7)
-    np.testing.assert_allclose(zg["p"], zf["p"], rtol=1e-6)
+    zg = g.summary()
+    np.testing.assert_allclose(zg["z"], zf["z"], rtol=1e-6)
+    np.testing.assert_allclose(zg["p"], zf["p"], rtol=1e-5, atol=1e-12)
     np.testing.assert_allclose(g.loglik, f.loglik, rtol=1e-11)
 
 
@@ -135,7 +142,13 @@ def test_one_level_strata_equals_no_strata(cohort):
     np.testing.assert_array_equal(g.var, f.var)
     np.testing.assert_array_equal(g.loglik, f.loglik)
     np.testing.assert_array_equal([g.concordance.c, g.concordance.std], [f.concordance.c, f.concordance.std])
-    np.testing.assert_array_equal(cox_zph(g).chisq, cox_zph(f).chisq)
+    try:
+        zf = cox_zph(f).chisq
+    except pyimpl.InvalidArgument:
+        with pytest.raises(pyimpl.InvalidArgument):
+            cox_zph(g)
+        return
+    np.testing.assert_array_equal(cox_zph(g).chisq, zf)
 
 
 @SETTINGS

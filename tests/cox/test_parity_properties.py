@@ -94,7 +94,8 @@ def assert_cox_agree(f, g, cluster=None):
         # one cluster: the influence sums to 0 and std is rounding noise in both engines
         one_cluster = cluster is not None and np.unique(cluster).size == 1
         if not one_cluster:
-            _close("concordance.std", ca.std, cb.std)
+            # a std that is 0 in exact arithmetic (e.g. one death in its stratum) is noise
+            _close("concordance.std", ca.std, cb.std, scale=[max(abs(cb.std), 1e-6)])
         for k in ("concordant", "discordant", "tied_x", "tied_y", "tied_xy"):
             _close(f"concordance.{k}", getattr(ca, k), getattr(cb, k))
 
