@@ -37,54 +37,74 @@ from .refit import fit_data
 __all__ = ["concordancefit", "concordance", "ConcordanceCounts"]
 
 
-class _Wavelet:
-    """Weighted wavelet matrix over integer ranks (0..K-1) of items in a fixed
-    order, with two weight channels; answers, for ranges [s, e) of that order
-    and thresholds R, the weight with rank < R and with rank == R."""
+def _weight_dtype(channels) -> type:
+    """int32 when every weight is a whole number and the totals fit (exact and
+    cache-friendly), int64 for larger whole-number totals, float64 otherwise."""
+    if all(np.all(np.mod(w, 1) == 0) for w in channels):
+        total = max(float(np.abs(w).sum()) for w in channels)
+        return np.int32 if total < 2**31 - 1 else (np.int64 if total < 2**62 else np.float64)
+    return np.float64
 
-    def __init__(self, ranks: np.ndarray, weights: tuple[np.ndarray, ...], nbits: int):
-        n = ranks.size
-        self.nbits = nbits
-        self.levels = []
-        cur = ranks.astype(np.int64)
-        cw = [np.asarray(w, dtype=float) for w in weights]
-        for lev in range(nbits):
-            shift = nbits - 1 - lev
-            bit = ((cur >> shift) & 1).astype(bool)
-            zero = ~bit
-            zcount = np.zeros(n + 1, dtype=np.int64)
-            np.cumsum(zero, out=zcount[1:])
-            sums = []
-            for w in cw:
-                c = np.zeros(n + 1)
-                np.cumsum(np.where(zero, w, 0.0), out=c[1:])
-                sums.append(c)
-            nz = int(zcount[-1])
-            perm = np.concatenate((np.flatnonzero(zero), np.flatnonzero(bit)))
-            cur = cur[perm]
-            cw = [w[perm] for w in cw]
-            self.levels.append((shift, zcount, sums, nz))
-        self.final = []
+
+def _dominance(ranks: np.ndarray, channels: list, queries: list, nbits: int) -> list:
+    """Weighted 2-D dominance counts with a wavelet matrix over the ranks.
+
+    Contract: ``ranks`` (n,) integers in [0, 2**nbits) of items in a fixed
+    order; ``channels`` weight arrays (n,); ``queries`` a list of ``(s, e, R,
+    channel)`` arrays. Returns, per query set, (weight of the items at
+    positions [s, e) with rank < R, weight of those with rank == R).
+
+    One level per bit of the rank, most significant first: the items are
+    stably partitioned by the bit (zeros first) and every query's range is
+    mapped into the half its threshold's bit selects, collecting the weight
+    of the zero half when the bit is 1. Build and queries advance together,
+    so only one level is in memory.
+    """
+    n = ranks.size
+    dt = _weight_dtype(channels)
+    cur = ranks.astype(np.int32)
+    cw = [np.ascontiguousarray(w).astype(dt) for w in channels]
+    pos = np.arange(n, dtype=np.int32)
+    qs = [[np.asarray(q[0], dtype=np.int32), np.asarray(q[1], dtype=np.int32), np.asarray(q[2], dtype=np.int32),
+           q[3], np.zeros(np.size(q[0]), dtype=np.int64 if dt != np.float64 else np.float64)] for q in queries]
+    zc = np.zeros(n + 1, dtype=np.int32)
+    sums = [np.zeros(n + 1, dtype=dt) for _ in cw]
+    for lev in range(nbits):
+        shift = nbits - 1 - lev
+        bit = (cur >> shift) & 1
+        zero = 1 - bit
+        np.cumsum(zero, out=zc[1:])
+        nz = np.int32(zc[-1])
+        for c, w in zip(sums, cw):
+            np.cumsum(w * zero.astype(dt), out=c[1:])
+        for q in qs:
+            s, e, R, ch, less = q
+            one = (R >> shift) & 1
+            zs = zc[s]
+            ze = zc[e]
+            c = sums[ch]
+            less += (c[e] - c[s]).astype(less.dtype) * one
+            q[0] = zs + one * (nz + s - 2 * zs)
+            q[1] = ze + one * (nz + e - 2 * ze)
+        dest = zc[:-1] + bit * (nz + pos - 2 * zc[:-1])
+        nxt = np.empty_like(cur)
+        nxt[dest] = cur
+        cur = nxt
+        moved = []
         for w in cw:
-            c = np.zeros(n + 1)
-            np.cumsum(w, out=c[1:])
-            self.final.append(c)
-
-    def less_equal(self, s: np.ndarray, e: np.ndarray, R: np.ndarray, channel: int):
-        """(weight with rank < R, weight with rank == R) in positions [s, e)."""
-        s = s.astype(np.int64).copy()
-        e = e.astype(np.int64).copy()
-        less = np.zeros(s.size)
-        for shift, zcount, sums, nz in self.levels:
-            one = ((R >> shift) & 1).astype(bool)
-            zs = zcount[s]
-            ze = zcount[e]
-            cw = sums[channel]
-            less += np.where(one, cw[e] - cw[s], 0.0)
-            s = np.where(one, nz + (s - zs), zs)
-            e = np.where(one, nz + (e - ze), ze)
-        fin = self.final[channel]
-        return less, fin[e] - fin[s]
+            m = np.empty_like(w)
+            m[dest] = w
+            moved.append(m)
+        cw = moved
+    out = []
+    fins = []
+    for w in cw:
+        f = np.zeros(n + 1, dtype=np.int64 if dt != np.float64 else np.float64)
+        np.cumsum(w, out=f[1:])
+        fins.append(f)
+    for s, e, R, ch, less in qs:
+        out.append((less.astype(float), (fins[ch][e] - fins[ch][s]).astype(float)))
+    return out
 
 
 class ConcordanceCounts:
@@ -101,33 +121,43 @@ def _counts(time, status, x, weights, strata) -> ConcordanceCounts:
     xr, K = dense_rank(x)
     # R: order(-time, status, risk) within each stratum; strata one after another
     order = stable_order(strata, -time, status, xr)
-    ts, ds, ws, rs, ss = time[order], status[order] == 1, weights[order], xr[order], strata[order]
-    pos = np.arange(n)
+    ds = status[order] == 1
+    ws = weights[order]
+    rs = xr[order].astype(np.int32)
+    del xr
+    ss = strata[order]
+    ts = time[order]
+    pos = np.arange(n, dtype=np.int32)
     snew = np.ones(n, dtype=bool)
     snew[1:] = ss[1:] != ss[:-1]
-    sstart = np.maximum.accumulate(np.where(snew, pos, 0))
-    send_idx = np.append(np.flatnonzero(snew)[1:], n)
-    send = send_idx[np.cumsum(snew) - 1]
+    sstart = np.maximum.accumulate(np.where(snew, pos, 0)).astype(np.int32)
+    send_idx = np.append(np.flatnonzero(snew)[1:], n).astype(np.int32)
+    send = send_idx[np.cumsum(snew, dtype=np.int32) - 1]
     # death groups: runs of deaths with equal (stratum, time)
-    tnew = snew.copy()
+    tnew = snew
     tnew[1:] |= ts[1:] != ts[:-1]
+    del ts, ss
     dgnew = ds & (tnew | np.append(True, ~ds[:-1]))
-    gstart = np.maximum.accumulate(np.where(dgnew, pos, 0))
-    gend = np.empty(n, dtype=np.int64)  # last position of the death group
+    del tnew
+    gstart = np.maximum.accumulate(np.where(dgnew, pos, 0)).astype(np.int32)
     rev_new = np.append(dgnew[1:], True) | ~np.append(ds[1:], False)
-    gend_marks = np.where(ds & rev_new, pos, n)
-    gend = np.minimum.accumulate(gend_marks[::-1])[::-1]
+    gend = np.minimum.accumulate(np.where(ds & rev_new, pos, n)[::-1])[::-1].astype(np.int32)
+    del rev_new
     nbits = max(1, int(K - 1).bit_length())
-    wav = _Wavelet(rs, (ws, np.where(ds, ws, 0.0)), nbits)
     cumw = np.concatenate(([0.0], np.cumsum(ws)))
     cumd = np.concatenate(([0.0], np.cumsum(np.where(ds, ws, 0.0))))
     imat = np.zeros((n, 3))
     count = np.zeros(5)
     di = np.flatnonzero(ds)
+    # events: subjects at risk are those walked before the death group;
+    # every subject as the longer survivor: events walked after it was added
+    ins = np.where(ds, gend, pos)
+    del gend
+    (lessA, eqA), (lessB, eqB) = _dominance(
+        rs, [ws, np.where(ds, ws, 0.0)],
+        [(sstart[di], gstart[di], rs[di], 0), (ins + 1, send, rs, 1)], nbits)
     if di.size:
-        # events: subjects at risk are those walked before the death group
-        s1, e1, r1 = sstart[di], gstart[di], rs[di]
-        lessA, eqA = wav.less_equal(s1, e1, r1, 0)
+        s1, e1 = sstart[di], gstart[di]
         tot = cumw[e1] - cumw[s1]
         greatA = tot - lessA - eqA
         wd = ws[di]
@@ -144,15 +174,13 @@ def _counts(time, status, x, weights, strata) -> ConcordanceCounts:
         prevxy = _prefix_within(wd, same_x)
         count[4] = float(np.cumsum(wd * prevxy)[-1])
         count[3] -= count[4]
-    # every subject as the longer survivor: events walked after it was added
-    ins = np.where(ds, gend, pos)
     s2, e2 = ins + 1, send
-    lessB, eqB = wav.less_equal(s2, e2, rs, 1)
     totB = cumd[e2] - cumd[s2]
     greatB = totB - lessB - eqB
     imat[:, 0] += lessB
     imat[:, 1] += greatB
     imat[:, 2] += eqB
+    del lessB, greatB, eqB, totB
     out = np.empty_like(imat)
     out[order] = imat
     return ConcordanceCounts(count, out)

@@ -16,7 +16,8 @@ from .chol import wald_test_chol
 from ._order import stable_order
 from .cindex import concordancefit
 from .control import CoxControl
-from .fit import coxfit6, linear_predictor, prepare, scale_covariates
+from . import fit as _fitmod
+from .fit import coxfit6, gather_rows, linear_predictor, prepare_processing, scale_covariates
 from .inputs import Prepared, prepare_inputs
 from .robust import robust_variance
 from .summary import chisq_test
@@ -174,10 +175,20 @@ def _fit(prep: Prepared) -> CoxPH:
         flag, loglik, sctest, iters, means = res.flag, res.loglik, res.sctest, res.iter, res.means
         infs_coef, infs_var, word = res.coef_scaled, res.var_scaled, "beta"
     else:
-        order = stable_order(strata, t)  # order(strata, time)
-        xs, means, scale = scale_covariates(x[order], w[order], doscale)
-        cd = prepare(t[order], e[order], xs, w[order], strata[order], np.zeros(n), prep.ties)
+        # coxfit6 walks the rows sorted by order(strata, time) from the last:
+        # one copy of the design, in that processing order, centred and scaled in place
+        # (large data: each tie group's deaths first, which only regroups sums
+        # that are not replayed in C order there; see fit.EXACT_ORDER_LIMIT)
+        if n * max(p, 1) ** 2 <= _fitmod.EXACT_ORDER_LIMIT:
+            porder = stable_order(strata, t)[::-1]
+        else:
+            porder = stable_order(strata, t, e)[::-1]
+        xp = gather_rows(x, porder)
+        wp = w[porder]
+        means, scale = scale_covariates(xp, wp, doscale)
+        cd = prepare_processing(t[porder], e[porder], xp, wp, strata[porder], np.zeros(n), prep.ties)
         res = coxfit6(cd, np.zeros(p) if init is None else init, scale, means, control, maxiter)
+        del cd, xp, wp  # release the fit's working copy of the design before the next steps
         coef, var, u = res.coef, res.imat, res.u
         flag, loglik, sctest, iters = res.flag, res.loglik, res.sctest, res.iter
         # coxph.fit: lp <- c(x %*% coef) + offset - sum(coef * coxfit$means)

@@ -123,6 +123,7 @@ def build_design(X) -> Design:
                 f"so that the level order is explicit); got dtype {dtype} (e.g. {shown})"
             )
         assign.append(tuple(range(start, len(cols))))
-    x = np.column_stack(cols) if cols else np.zeros((len(df), 0))
-    return Design(x=np.asfortranarray(x, dtype=float), names=tuple(coef_names), terms=tuple(terms),
-                  assign=tuple(assign))
+    x = np.empty((len(df), len(cols)), order="F")
+    for j, c in enumerate(cols):
+        x[:, j] = c
+    return Design(x=x, names=tuple(coef_names), terms=tuple(terms), assign=tuple(assign))

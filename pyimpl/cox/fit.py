@@ -48,29 +48,39 @@ def _seqsum(v: np.ndarray) -> float:
     return float(np.cumsum(v)[-1])
 
 
-def scale_covariates(x_sorted: np.ndarray, w_sorted: np.ndarray, doscale: np.ndarray):
-    """coxfit6's centring and scaling, on rows already in sorted order.
+def gather_rows(x: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``x[rows]`` as a Fortran-ordered array, gathered column by column (no
+    intermediate C-ordered copy)."""
+    out = np.empty((rows.size, x.shape[1]), order="F")
+    for j in range(x.shape[1]):
+        np.take(x[:, j], rows, out=out[:, j])
+    return out
 
-    Returns (centred-scaled x, means, scale). Sums are sequential over the
-    sorted rows, as the C loop makes them.
+
+def scale_covariates(xp: np.ndarray, wp: np.ndarray, doscale: np.ndarray):
+    """coxfit6's centring and scaling, in place, on rows in *processing* order
+    (the reverse of the sorted order, in which the C loop sums).
+
+    Returns (means, scale). Sums are sequential over the sorted rows, as the
+    C loop makes them.
     """
-    n, p = x_sorted.shape
-    xs = np.array(x_sorted, dtype=float, order="F", copy=True)
+    n, p = xp.shape
     means = np.zeros(p)
     scale = np.ones(p)
-    wsum = _seqsum(w_sorted)
+    ws = wp[::-1]
+    wsum = _seqsum(ws)
     for i in range(p):
         if not doscale[i]:
             continue
-        col = xs[:, i]
-        mean = _seqsum(w_sorted * col) / wsum
+        col = xp[:, i]
+        mean = _seqsum(ws * col[::-1]) / wsum
         means[i] = mean
         col -= mean
-        tot = _seqsum(w_sorted * np.abs(col))
-        s = wsum / tot if tot > 0 else 1.0
-        scale[i] = s
-        col *= s
-    return xs, means, scale
+        tot = _seqsum(ws * np.abs(col[::-1]))
+        sc = wsum / tot if tot > 0 else 1.0
+        scale[i] = sc
+        col *= sc
+    return means, scale
 
 
 @dataclass
@@ -95,8 +105,9 @@ class CoxData:
     offset: np.ndarray
     death_q: np.ndarray  # positions of deaths (processing order, grouped)
     w_death: np.ndarray
-    x_death: np.ndarray  # (ndeath, p)
+    x_death: np.ndarray | None  # (ndeath, p); None when the deaths lead their tie groups
     u0: np.ndarray  # sum over deaths of w x
+    dblocks: np.ndarray | None  # [start, end) row pairs of each group's deaths, when they lead it
     death_seg: SegmentSummer  # deaths -> death groups, sequential sums
     dstarts: np.ndarray  # first death of each death group (in death_q)
     dcount: np.ndarray  # deaths per death group (float)
@@ -120,6 +131,12 @@ class CoxData:
     step_group: np.ndarray  # group id of each step
     is_death: np.ndarray
     exact: bool = False  # replay the C loop's sums bit for bit (see evaluate)
+    _work: np.ndarray | None = None  # one (n, p) scratch array, reused by every evaluation
+
+    def work(self) -> np.ndarray:
+        if self._work is None:
+            self._work = np.empty((self.n, self.p), order="F")
+        return self._work
 
 
 EXACT_ORDER_LIMIT = 2_000_000
@@ -128,19 +145,24 @@ term (C order, C-library exp and log); above it the p-dimensional sums are
 regrouped (matrix products), which is what makes 10^5 subjects fast."""
 
 
-def prepare(time_sorted: np.ndarray, status_sorted: np.ndarray, x_scaled_sorted: np.ndarray,
+def prepare(time_sorted: np.ndarray, status_sorted: np.ndarray, x_sorted: np.ndarray,
             w_sorted: np.ndarray, strata_sorted: np.ndarray, offset_sorted: np.ndarray,
             method: str, exact: bool | None = None) -> CoxData:
-    """Build :class:`CoxData` from rows sorted by (stratum, time); ``exact``
-    None chooses by size (:data:`EXACT_ORDER_LIMIT`)."""
-    n, p = x_scaled_sorted.shape
+    """:func:`prepare_processing` for rows sorted by (stratum, time)."""
     rev = slice(None, None, -1)
-    t = time_sorted[rev]
-    st = strata_sorted[rev]
-    dead = status_sorted[rev] == 1
-    x = np.asfortranarray(x_scaled_sorted[rev])
-    w = np.ascontiguousarray(w_sorted[rev], dtype=float)
-    off = np.ascontiguousarray(offset_sorted[rev], dtype=float)
+    return prepare_processing(time_sorted[rev], status_sorted[rev], np.asfortranarray(x_sorted[rev]),
+                              w_sorted[rev], strata_sorted[rev], offset_sorted[rev], method, exact)
+
+
+def prepare_processing(t: np.ndarray, status: np.ndarray, x: np.ndarray, w: np.ndarray, st: np.ndarray,
+                       off: np.ndarray, method: str, exact: bool | None = None) -> CoxData:
+    """Build :class:`CoxData` from rows in processing order (the reverse of
+    ``order(strata, time)``); ``x`` is used as it is (Fortran order, not
+    copied). ``exact`` None chooses by size (:data:`EXACT_ORDER_LIMIT`)."""
+    n, p = x.shape
+    dead = status == 1
+    w = np.ascontiguousarray(w, dtype=float)
+    off = np.ascontiguousarray(off, dtype=float)
     newgrp = np.ones(n, dtype=bool)
     newgrp[1:] = (t[1:] != t[:-1]) | (st[1:] != st[:-1])
     group_of = np.cumsum(newgrp) - 1
@@ -187,16 +209,25 @@ def prepare(time_sorted: np.ndarray, status_sorted: np.ndarray, x_scaled_sorted:
     ll_pos_death, ll_pos_step = _interleave(dgroup, step_group, deaths_per_group, steps_per_group)
 
     w_death = w[death_q]
-    x_death = np.asfortranarray(x[death_q])
+    exact = (n * max(p, 1) ** 2 <= EXACT_ORDER_LIMIT) if exact is None else bool(exact)
+    # rows ordered with each tie group's deaths first (coxph does that for large
+    # data): the deaths' sums are then contiguous and no copy of their rows is kept
+    dblocks = None
+    if not exact and ndeath and np.array_equal(death_q, _leading(gstarts, dstarts, dcount_i, dgroups)):
+        dblocks = np.empty(2 * dgroups.size, dtype=np.intp)
+        dblocks[0::2] = gstarts[dgroups]
+        dblocks[1::2] = gstarts[dgroups] + dcount_i
+    x_death = np.asfortranarray(x[death_q]) if dblocks is None else None
+    u0 = (w_death @ x_death) if x_death is not None else (np.where(dead, w, 0.0) @ x)
     return CoxData(
         n=n, p=p, method=method, x=x, w=w, offset=off, death_q=death_q, w_death=w_death,
-        x_death=x_death, u0=w_death @ x_death, death_seg=death_seg, dstarts=dstarts, dcount=dcount,
+        x_death=x_death, u0=u0, death_seg=death_seg, dstarts=dstarts, dcount=dcount, dblocks=dblocks,
         dgroups=dgroups, step_dgroup=step_dgroup, step_c=step_c, step_f=step_f, cens_q=cens_q,
         risk_len=cens_q.size + nstep, risk_pos_cens=risk_pos_cens, risk_pos_step=risk_pos_step,
         risk_starts=risk_starts, ll_len=ndeath + nstep, ll_pos_death=ll_pos_death,
         ll_pos_step=ll_pos_step, group_of=group_of, gstarts=gstarts, ngroup=ngroup,
         group_stratum=group_stratum, gstrat_starts=np.flatnonzero(gs_new), step_group=step_group,
-        is_death=dead, exact=(n * max(p, 1) ** 2 <= EXACT_ORDER_LIMIT) if exact is None else bool(exact),
+        is_death=dead, exact=exact,
     )
 
 
@@ -218,6 +249,11 @@ def _restarts_for(group_stratum: np.ndarray, glen: np.ndarray) -> np.ndarray:
     new = np.ones(group_stratum.size, dtype=bool)
     new[1:] = group_stratum[1:] != group_stratum[:-1]
     return gstart[new]
+
+
+def _leading(gstarts, dstarts, dcount, dgroups) -> np.ndarray:
+    """The rows the deaths would occupy if each death group's deaths came first."""
+    return np.repeat(gstarts[dgroups], dcount) + (np.arange(int(dcount.sum())) - np.repeat(dstarts, dcount))
 
 
 def linear_predictor(x: np.ndarray, beta: np.ndarray, offset: np.ndarray) -> np.ndarray:
@@ -310,17 +346,21 @@ def risk_sums(d: CoxData, r: np.ndarray) -> RiskSums:
     """Contract: ``r`` = exp(eta) * w in processing order, length ``d.n``."""
     r_death = r[d.death_q]
     # denominator in C order: censored added one by one, tied deaths as denom2
-    # (their sequential sum) added whole (Breslow) or in d parts of denom2/d (Efron)
-    denom2 = d.death_seg(r_death)
+    # (their sum) added whole (Breslow) or in d parts of denom2/d (Efron); the
+    # tied deaths' sum itself is pairwise here (the C-order path is _evaluate_c_order)
+    denom2 = np.add.reduceat(r_death, d.dstarts) if r_death.size else np.zeros(0)
     sv = denom2[d.step_dgroup] / d.dcount[d.step_dgroup] if d.method == "efron" else denom2
     seq = np.empty(d.risk_len)
     seq[d.risk_pos_cens] = r[d.cens_q]
     seq[d.risk_pos_step] = sv
     denom = cumsum_restart(seq, d.risk_starts)[d.risk_pos_step]
-    rx = d.x * r[:, None]
+    rx = np.multiply(d.x, r[:, None], out=d.work())
     G = np.add.reduceat(rx, d.gstarts, axis=0) if d.n else np.zeros((0, d.p))
     A = cumsum_restart(G, d.gstrat_starts)[d.dgroups]
-    D = np.add.reduceat(d.x_death * r_death[:, None], d.dstarts, axis=0)
+    if d.dblocks is not None:
+        D = np.add.reduceat(rx, d.dblocks, axis=0)[0::2]
+    else:
+        D = np.add.reduceat(d.x_death * r_death[:, None], d.dstarts, axis=0)
     return RiskSums(r=r, denom=denom, A=A, D=D)
 
 
@@ -339,7 +379,12 @@ def score_information(d: CoxData, rs: RiskSums, step_weight: np.ndarray | None =
     H = A.shape[0]
     Qh = np.bincount(d.step_dgroup, weights=q, minlength=H)
     Rh = np.bincount(d.step_dgroup, weights=q * one_f, minlength=H)
-    u0 = d.u0 if death_weight is None else (d.w_death * death_weight) @ d.x_death
+    if death_weight is None:
+        u0 = d.u0
+    else:
+        wd = np.zeros(d.n)
+        wd[d.death_q] = d.w_death * death_weight
+        u0 = wd @ d.x
     u = u0 - (Qh @ A - Rh @ D)
     alpha = np.bincount(d.step_dgroup, weights=s, minlength=H)
     beta_ = np.bincount(d.step_dgroup, weights=s * one_f, minlength=H)
@@ -363,7 +408,10 @@ def _weighted_crossprod(d: CoxData, r: np.ndarray, q: np.ndarray) -> np.ndarray:
     g = d.group_of
     W = np.where(d.is_death, F[g], Q[g]) + S[g]
     v = r * W
-    return (d.x.T * v) @ d.x
+    if np.all(v >= 0):
+        Y = np.multiply(d.x, np.sqrt(v)[:, None], out=d.work())
+        return Y.T @ Y  # one symmetric rank-n update (BLAS syrk)
+    return (d.x.T * v) @ d.x  # cox.zph's time weights can be negative
 
 
 def _reverse_starts(starts: np.ndarray, n: int) -> np.ndarray:

@@ -155,7 +155,7 @@ def prepare_inputs(X, time, event, *, ties, weights, strata, cluster, robust, in
         raise InvalidArgument("no (non-missing) observations: every row has a missing value "
                               "(R: 'No (non-missing) observations')")
     dropped = tuple(int(i) for i in np.flatnonzero(~keep))
-    x = np.asfortranarray(xraw[keep])
+    x = xraw if keep.all() else np.asfortranarray(xraw[keep])
     t, e = t[keep], e[keep]
     bad = ~np.isfinite(t)
     if bad.any():
