@@ -179,14 +179,12 @@ def _fit(prep: Prepared) -> CoxPH:
         # one copy of the design, in that processing order, centred and scaled in place
         # (large data: each tie group's deaths first, which only regroups sums
         # that are not replayed in C order there; see fit.EXACT_ORDER_LIMIT)
-        if n * max(p, 1) ** 2 <= _fitmod.EXACT_ORDER_LIMIT:
-            porder = stable_order(strata, t)[::-1]
-        else:
-            porder = stable_order(strata, t, e)[::-1]
+        exact = n * max(p, 1) ** 2 <= _fitmod.EXACT_ORDER_LIMIT
+        porder = (stable_order(strata, t) if exact else stable_order(strata, t, e))[::-1]
         xp = gather_rows(x, porder)
         wp = w[porder]
-        means, scale = scale_covariates(xp, wp, doscale)
-        cd = prepare_processing(t[porder], e[porder], xp, wp, strata[porder], np.zeros(n), prep.ties)
+        means, scale = scale_covariates(xp, wp, doscale, exact)
+        cd = prepare_processing(t[porder], e[porder], xp, wp, strata[porder], np.zeros(n), prep.ties, exact)
         res = coxfit6(cd, np.zeros(p) if init is None else init, scale, means, control, maxiter)
         del cd, xp, wp  # release the fit's working copy of the design before the next steps
         coef, var, u = res.coef, res.imat, res.u
