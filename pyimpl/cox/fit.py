@@ -69,11 +69,13 @@ def scale_covariates(xp: np.ndarray, wp: np.ndarray, doscale: np.ndarray, exact:
     scale = np.ones(p)
     ws = wp[::-1]
     if not exact:
-        wsum = float(np.sum(wp))
+        # the means are reported (fit$means), so they keep the C loop's
+        # sequential sums; the scale only steers the iteration's rounding
+        wsum = _seqsum(ws)
         for i in range(p):
             if doscale[i]:
                 col = xp[:, i]
-                means[i] = float(wp @ col) / wsum
+                means[i] = _seqsum(ws * col[::-1]) / wsum
                 col -= means[i]
                 tot = float(wp @ np.abs(col))
                 scale[i] = wsum / tot if tot > 0 else 1.0
@@ -369,7 +371,9 @@ def risk_sums(d: CoxData, r: np.ndarray) -> RiskSums:
     G = np.add.reduceat(rx, d.gstarts, axis=0) if d.n else np.zeros((0, d.p))
     A = cumsum_restart(G, d.gstrat_starts)[d.dgroups]
     if d.dblocks is not None:
-        D = np.add.reduceat(rx, d.dblocks, axis=0)[0::2]
+        # the last block may end at n, which reduceat cannot take: it runs to the end anyway
+        idx = d.dblocks[:-1] if d.dblocks[-1] == d.n else d.dblocks
+        D = np.add.reduceat(rx, idx, axis=0)[0::2]
     else:
         D = np.add.reduceat(d.x_death * r_death[:, None], d.dstarts, axis=0)
     return RiskSums(r=r, denom=denom, A=A, D=D)
