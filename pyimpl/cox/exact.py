@@ -224,7 +224,7 @@ def coxexact_fit(x: np.ndarray, time: np.ndarray, status: np.ndarray, strata: np
         # or the information) is not finite, as coxfit6 does (checked against R;
         # the stored C source only tests newlk < best)
         notfinite = (not math.isfinite(newlk)) or (not np.all(np.isfinite(u))) or \
-            (not np.all(np.isfinite(imat)))
+            (not np.all(np.isfinite(fac)))
         if notfinite or newlk < loglik[1]:
             halving = True
             beta = (oldbeta + beta) / 2

@@ -485,8 +485,9 @@ def coxfit6(d: CoxData, init: np.ndarray, scale: np.ndarray, means: np.ndarray,
     while it <= maxiter:
         newlk, u, info = evaluate(d, newbeta)
         fac, flag = cholesky2(info, toler)
-        notfinite = (not np.all(np.isfinite(u))) or (not np.all(np.isfinite(info))) or \
-            (not np.all(np.isfinite(fac))) or (not math.isfinite(newlk))
+        # C tests the matrix *after* cholesky2, which has zeroed non-finite pivots
+        notfinite = (not np.all(np.isfinite(u))) or (not np.all(np.isfinite(fac))) or \
+            (not math.isfinite(newlk))
         if not notfinite and _converged(loglik[1], newlk, eps):
             loglik[1] = newlk
             return finish(newbeta, u, chinv2(fac), it, -2 if halving else flag)

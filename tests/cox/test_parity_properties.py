@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 
 import pyimpl
 from rparity.compare import compare_values
@@ -87,7 +87,12 @@ def assert_cox_agree(f, g, cluster=None):
         assert a.df == b.df
         scale = max(abs(b.statistic), 1.0)
         _close(f"{t}.statistic", a.statistic, b.statistic, scale=[scale])
-        _close(f"{t}.pvalue", a.pvalue, b.pvalue)
+        # a p-value's relative error is the statistic's times ~statistic/2
+        # (d log p = -dX/2 in the chi-square tail): the tolerance scales with it
+        tol = lookup("coxph", f"{t}.pvalue").rtol * max(1.0, b.statistic)
+        assert abs(a.pvalue - b.pvalue) <= tol * max(abs(a.pvalue), abs(b.pvalue)) or \
+            (a.pvalue < 1e-300 and b.pvalue < 1e-300) or (np.isnan(a.pvalue) and np.isnan(b.pvalue)), \
+            f"{t}.pvalue: {a.pvalue!r} vs {b.pvalue!r}"
     if g.concordance is not None:
         ca, cb = f.concordance, g.concordance
         _close("concordance.c", ca.c, cb.c)
@@ -118,12 +123,18 @@ def test_coxph_matches_r(cohort):
 
 
 @settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large], print_blob=True)
-@given(cohort=cox_cohorts())
+@given(cohort=cox_cohorts(min_n=50, degenerate=False))
 def test_regrouped_sums_match_r(cohort):
-    """The same campaign with the large-data path forced (sums regrouped per
-    tie group, deaths first within their group, BLAS products)."""
+    """The campaign with the large-data path forced (sums regrouped per tie
+    group, deaths first within their group, BLAS products), on regular
+    cohorts: this path agrees with R to rounding, not bit for bit, so the
+    corners where R's answer is rounding noise (a score that is exactly 0,
+    ties between linear predictors that only exact arithmetic creates) are
+    left to the C-order path, which is what data of that size use."""
     import pyimpl.cox.fit as fitmod
 
+    X, t, e, kw = cohort
+    assume(np.unique(t[e == 1]).size > 1)  # one event time: the score is 0 in exact arithmetic
     saved = fitmod.EXACT_ORDER_LIMIT
     fitmod.EXACT_ORDER_LIMIT = -1
     try:
