@@ -353,6 +353,8 @@ class RiskSums:
     denom: np.ndarray
     A: np.ndarray
     D: np.ndarray
+    Atot: np.ndarray  # per death group: sum of r over its whole risk set (A's weight)
+    Dtot: np.ndarray  # per death group: sum of r over its deaths (D's weight)
 
 
 def risk_sums(d: CoxData, r: np.ndarray) -> RiskSums:
@@ -368,15 +370,21 @@ def risk_sums(d: CoxData, r: np.ndarray) -> RiskSums:
     seq[d.risk_pos_step] = sv
     denom = cumsum_restart(seq, d.risk_starts)[d.risk_pos_step]
     rx = np.multiply(d.x, r[:, None], out=d.work())
-    G = np.add.reduceat(rx, d.gstarts, axis=0) if d.n else np.zeros((0, d.p))
+    G = np.add.reduceat(np.column_stack((r, rx)) if d.p < 2 else rx, d.gstarts, axis=0) if d.n \
+        else np.zeros((0, d.p))
+    if d.p < 2:
+        Gr, G = G[:, 0], G[:, 1:]
+    else:
+        Gr = np.add.reduceat(r, d.gstarts) if d.n else np.zeros(0)
     A = cumsum_restart(G, d.gstrat_starts)[d.dgroups]
+    Atot = cumsum_restart(Gr, d.gstrat_starts)[d.dgroups]
     if d.dblocks is not None:
         # the last block may end at n, which reduceat cannot take: it runs to the end anyway
         idx = d.dblocks[:-1] if d.dblocks[-1] == d.n else d.dblocks
         D = np.add.reduceat(rx, idx, axis=0)[0::2]
     else:
         D = np.add.reduceat(d.x_death * r_death[:, None], d.dstarts, axis=0)
-    return RiskSums(r=r, denom=denom, A=A, D=D)
+    return RiskSums(r=r, denom=denom, A=A, D=D, Atot=Atot, Dtot=denom2)
 
 
 def score_information(d: CoxData, rs: RiskSums, step_weight: np.ndarray | None = None,
@@ -401,17 +409,26 @@ def score_information(d: CoxData, rs: RiskSums, step_weight: np.ndarray | None =
         wd[d.death_q] = d.w_death * death_weight
         u0 = wd @ d.x
     u = u0 - (Qh @ A - Rh @ D)
+    # the information does not change when every x moves by the same vector;
+    # moving it to the average risk-set mean m keeps the two regrouped terms
+    # small, so their difference loses few digits (the C loop subtracts step
+    # by step, where the terms are small anyway)
+    q0 = d.step_c / denom
+    m = (np.bincount(d.step_dgroup, weights=q0, minlength=H) @ A
+         - np.bincount(d.step_dgroup, weights=q0 * one_f, minlength=H) @ D) / np.sum(d.step_c)
+    A = A - rs.Atot[:, None] * m
+    D = D - rs.Dtot[:, None] * m
     alpha = np.bincount(d.step_dgroup, weights=s, minlength=H)
     beta_ = np.bincount(d.step_dgroup, weights=s * one_f, minlength=H)
     gamma = np.bincount(d.step_dgroup, weights=s * one_f * one_f, minlength=H)
     cross = (A * beta_[:, None]).T @ D
     term2 = (A * alpha[:, None]).T @ A - cross - cross.T + (D * gamma[:, None]).T @ D
-    term1 = _weighted_crossprod(d, rs.r, q)
+    term1 = _weighted_crossprod(d, rs.r, q, m)
     imat = term1 - term2
     return u, (imat + imat.T) / 2
 
 
-def _weighted_crossprod(d: CoxData, r: np.ndarray, q: np.ndarray) -> np.ndarray:
+def _weighted_crossprod(d: CoxData, r: np.ndarray, q: np.ndarray, m: np.ndarray) -> np.ndarray:
     """sum over steps e of c_e cmat_e / denom_e = X' diag(r W) X, W[i] = the
     sum of q = c/denom over the steps whose risk set holds i (the tied deaths'
     own group with weight f)."""
@@ -423,10 +440,11 @@ def _weighted_crossprod(d: CoxData, r: np.ndarray, q: np.ndarray) -> np.ndarray:
     g = d.group_of
     W = np.where(d.is_death, F[g], Q[g]) + S[g]
     v = r * W
+    Y = np.subtract(d.x, m, out=d.work())  # x - m (see score_information)
     if np.all(v >= 0):
-        Y = np.multiply(d.x, np.sqrt(v)[:, None], out=d.work())
+        Y *= np.sqrt(v)[:, None]
         return Y.T @ Y  # one symmetric rank-n update (BLAS syrk)
-    return (d.x.T * v) @ d.x  # cox.zph's time weights can be negative
+    return (Y.T * v) @ Y  # cox.zph's time weights can be negative
 
 
 def _reverse_starts(starts: np.ndarray, n: int) -> np.ndarray:
