@@ -65,8 +65,9 @@ def _dominance(ranks: np.ndarray, channels: list, queries: list, nbits: int) -> 
     cur = ranks.astype(np.int32)
     cw = [np.ascontiguousarray(w).astype(dt) for w in channels]
     pos = np.arange(n, dtype=np.int32)
+    # partial sums never exceed the channel totals, which fit dt (see _weight_dtype)
     qs = [[np.asarray(q[0], dtype=np.int32), np.asarray(q[1], dtype=np.int32), np.asarray(q[2], dtype=np.int32),
-           q[3], np.zeros(np.size(q[0]), dtype=np.int64 if dt != np.float64 else np.float64)] for q in queries]
+           q[3], np.zeros(np.size(q[0]), dtype=dt)] for q in queries]
     zc = np.zeros(n + 1, dtype=np.int32)
     sums = [np.zeros(n + 1, dtype=dt) for _ in cw]
     for lev in range(nbits):
@@ -83,7 +84,7 @@ def _dominance(ranks: np.ndarray, channels: list, queries: list, nbits: int) -> 
             zs = zc[s]
             ze = zc[e]
             c = sums[ch]
-            less += (c[e] - c[s]).astype(less.dtype) * one
+            less += (c[e] - c[s]) * one.astype(dt, copy=False)
             q[0] = zs + one * (nz + s - 2 * zs)
             q[1] = ze + one * (nz + e - 2 * ze)
         dest = zc[:-1] + bit * (nz + pos - 2 * zc[:-1])
@@ -99,7 +100,7 @@ def _dominance(ranks: np.ndarray, channels: list, queries: list, nbits: int) -> 
     out = []
     fins = []
     for w in cw:
-        f = np.zeros(n + 1, dtype=np.int64 if dt != np.float64 else np.float64)
+        f = np.zeros(n + 1, dtype=dt)
         np.cumsum(w, out=f[1:])
         fins.append(f)
     for s, e, R, ch, less in qs:

@@ -72,10 +72,13 @@ def scale_covariates(xp: np.ndarray, wp: np.ndarray, doscale: np.ndarray, exact:
         # the means are reported (fit$means), so they keep the C loop's
         # sequential sums; the scale only steers the iteration's rounding
         wsum = _seqsum(ws)
-        for i in range(p):
+        cols = np.flatnonzero(doscale)
+        if cols.size:
+            # every column's sequential sum in one pass (cumsum runs down each column)
+            means[cols] = np.cumsum(xp[::-1][:, cols] * ws[:, None], axis=0)[-1] / wsum
+        for i in cols.tolist():
             if doscale[i]:
                 col = xp[:, i]
-                means[i] = _seqsum(ws * col[::-1]) / wsum
                 col -= means[i]
                 tot = float(wp @ np.abs(col))
                 scale[i] = wsum / tot if tot > 0 else 1.0
