@@ -108,7 +108,7 @@ def check_prefit(prep: Prepared) -> None:
         n, p = x.shape
         colmeans = r_colmeans(x)
         with np.errstate(over="ignore"):
-            temp = np.exp(x @ init - r_sum(colmeans * init))
+            temp = np.exp(linear_predictor(x, init, np.zeros(n)) - r_sum(colmeans * init))
         if np.any(temp > _DBL_MAX) or np.all(temp == 0):
             raise InvalidArgument("`init` leads to overflow or underflow of the exp function "
                                   "(R: 'initial values lead to overflow or underflow of the exp function'); "

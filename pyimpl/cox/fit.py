@@ -80,7 +80,7 @@ def scale_covariates(xp: np.ndarray, wp: np.ndarray, doscale: np.ndarray, exact:
             if doscale[i]:
                 col = xp[:, i]
                 col -= means[i]
-                tot = float(wp @ np.abs(col))
+                tot = float(np.sum(wp * np.abs(col)))
                 scale[i] = wsum / tot if tot > 0 else 1.0
                 col *= scale[i]
         return means, scale
@@ -234,7 +234,7 @@ def prepare_processing(t: np.ndarray, status: np.ndarray, x: np.ndarray, w: np.n
         dblocks[0::2] = gstarts[dgroups]
         dblocks[1::2] = gstarts[dgroups] + dcount_i
     x_death = np.asfortranarray(x[death_q]) if dblocks is None else None
-    u0 = (w_death @ x_death) if x_death is not None else (np.where(dead, w, 0.0) @ x)
+    u0 = vecmat(w_death, x_death) if x_death is not None else vecmat(np.where(dead, w, 0.0), x)
     return CoxData(
         n=n, p=p, method=method, x=x, w=w, offset=off, death_q=death_q, w_death=w_death,
         x_death=x_death, u0=u0, death_seg=death_seg, dstarts=dstarts, dcount=dcount, dblocks=dblocks,
@@ -291,11 +291,11 @@ def evaluate(d: CoxData, beta: np.ndarray):
     """
     if d.exact:
         return _evaluate_c_order(d, linear_predictor(d.x, beta, d.offset))
-    eta = d.x @ beta + d.offset  # one BLAS pass (the C order matters only in exact mode)
+    eta = linear_predictor(d.x, beta, d.offset)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         r = np.exp(eta) * d.w
         rs = risk_sums(d, r)
-        loglik = float(d.w_death @ eta[d.death_q]) - float(d.step_c @ np.log(rs.denom))
+        loglik = float(np.sum(d.w_death * eta[d.death_q])) - float(np.sum(d.step_c * np.log(rs.denom)))
         u, imat = score_information(d, rs)
     return loglik, u, imat
 
@@ -410,22 +410,22 @@ def score_information(d: CoxData, rs: RiskSums, step_weight: np.ndarray | None =
     else:
         wd = np.zeros(d.n)
         wd[d.death_q] = d.w_death * death_weight
-        u0 = wd @ d.x
-    u = u0 - (Qh @ A - Rh @ D)
+        u0 = vecmat(wd, d.x)
+    u = u0 - (vecmat(Qh, A) - vecmat(Rh, D))
     # the information does not change when every x moves by the same vector;
     # moving it to the average risk-set mean m keeps the two regrouped terms
     # small, so their difference loses few digits (the C loop subtracts step
     # by step, where the terms are small anyway)
     q0 = d.step_c / denom
-    m = (np.bincount(d.step_dgroup, weights=q0, minlength=H) @ A
-         - np.bincount(d.step_dgroup, weights=q0 * one_f, minlength=H) @ D) / np.sum(d.step_c)
+    m = (vecmat(np.bincount(d.step_dgroup, weights=q0, minlength=H), A)
+         - vecmat(np.bincount(d.step_dgroup, weights=q0 * one_f, minlength=H), D)) / np.sum(d.step_c)
     A = A - rs.Atot[:, None] * m
     D = D - rs.Dtot[:, None] * m
     alpha = np.bincount(d.step_dgroup, weights=s, minlength=H)
     beta_ = np.bincount(d.step_dgroup, weights=s * one_f, minlength=H)
     gamma = np.bincount(d.step_dgroup, weights=s * one_f * one_f, minlength=H)
-    cross = (A * beta_[:, None]).T @ D
-    term2 = (A * alpha[:, None]).T @ A - cross - cross.T + (D * gamma[:, None]).T @ D
+    cross = xtwy(A, beta_, D)
+    term2 = xtwy(A, alpha, A) - cross - cross.T + xtwy(D, gamma, D)
     term1 = _weighted_crossprod(d, rs.r, q, m)
     imat = term1 - term2
     return u, (imat + imat.T) / 2
@@ -443,11 +443,39 @@ def _weighted_crossprod(d: CoxData, r: np.ndarray, q: np.ndarray, m: np.ndarray)
     g = d.group_of
     W = np.where(d.is_death, F[g], Q[g]) + S[g]
     v = r * W
-    Y = np.subtract(d.x, m, out=d.work())  # x - m (see score_information)
-    if np.all(v >= 0):
-        Y *= np.sqrt(v)[:, None]
-        return Y.T @ Y  # one symmetric rank-n update (BLAS syrk)
-    return (Y.T * v) @ Y  # cox.zph's time weights can be negative
+    # sum_i v_i (x_i - m)(x_i - m)' in blocks of rows: each block's BLAS call is
+    # small enough to run on one thread (multithreaded BLAS on tall-skinny
+    # products costs more in thread start-up and spinning than it saves)
+    out = np.zeros((d.p, d.p))
+    signed = not np.all(v >= 0)  # cox.zph's time weights can be negative
+    for a in range(0, d.n, _BLOCK):
+        Y = d.x[a:a + _BLOCK] - m
+        if signed:
+            out += (Y.T * v[a:a + _BLOCK]) @ Y
+        else:
+            Y *= np.sqrt(v[a:a + _BLOCK])[:, None]
+            out += Y.T @ Y
+    return out
+
+
+_BLOCK = 4096
+
+
+def xtwy(a: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a' diag(w) b`` for tall a, b (n x p), in row blocks: each block's
+    BLAS call stays on one thread (see :func:`_weighted_crossprod`)."""
+    out = np.zeros((a.shape[1], b.shape[1]))
+    for i in range(0, a.shape[0], _BLOCK):
+        out += (a[i:i + _BLOCK].T * w[i:i + _BLOCK]) @ b[i:i + _BLOCK]
+    return out
+
+
+def vecmat(v: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """``v @ a`` for tall a (n x p), in row blocks (one BLAS thread each)."""
+    out = np.zeros(a.shape[1])
+    for i in range(0, a.shape[0], _BLOCK):
+        out += v[i:i + _BLOCK] @ a[i:i + _BLOCK]
+    return out
 
 
 def _reverse_starts(starts: np.ndarray, n: int) -> np.ndarray:

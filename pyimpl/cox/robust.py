@@ -22,7 +22,7 @@ from .. import _libm
 from .._rmath import r_sum
 from ._order import cumsum_restart, stable_order
 from .chol import wald_test_chol
-from .fit import linear_predictor
+from .fit import linear_predictor, xtwy
 
 __all__ = ["score_residuals", "score_residuals_c_order", "robust_variance"]
 
@@ -199,7 +199,7 @@ def _rowsum(values: np.ndarray, cluster: np.ndarray) -> np.ndarray:
 def _crossprod_blas(D: np.ndarray) -> np.ndarray:
     """``t(D) %*% D`` as reference BLAS dgemm sums it: over rows, in order."""
     if D.shape[0] * D.shape[1] ** 2 > 4_000_000:
-        return D.T @ D
+        return xtwy(D, np.ones(D.shape[0]), D)
     return np.cumsum(D[:, :, None] * D[:, None, :], axis=0)[-1] if D.shape[0] else np.zeros((D.shape[1],) * 2)
 
 
@@ -228,11 +228,11 @@ def robust_variance(x, time, status, weights, strata, lp, naive_var, cluster, me
         rscore = wald_test_chol(_crossprod_blas(T0), u, toler_chol)
         return var, rscore
     rr = score_residuals(x, time, status, weights, strata, lp, method)
-    dfb = (rr @ naive_var) * weights[:, None]
+    dfb = _matmul_blas(rr, naive_var) * weights[:, None]
     D = _rowsum(dfb, cluster)
-    var = D.T @ D
+    var = xtwy(D, np.ones(D.shape[0]), D)
     r0 = score_residuals(x, time, status, weights, strata, lp0, method) * weights[:, None]
     T0 = _rowsum(r0, cluster)
     u = T0.sum(axis=0)
-    rscore = wald_test_chol(T0.T @ T0, u, toler_chol)
+    rscore = wald_test_chol(xtwy(T0, np.ones(T0.shape[0]), T0), u, toler_chol)
     return var, rscore
