@@ -99,7 +99,11 @@ def stable_order(*keys: np.ndarray) -> np.ndarray:
     code = np.zeros(n, dtype=np.int64)
     span = 1
     for k in keys:
-        r, m = dense_rank(np.asarray(k))
+        k = np.asarray(k)
+        if k.dtype.kind in "iub" and (k.size == 0 or (k.min() >= 0 and k.max() < 2 * n + 2)):
+            r, m = k.astype(np.int64), int(k.max()) + 1 if k.size else 1  # already small codes
+        else:
+            r, m = dense_rank(k)
         if span * m * max(n, 1) >= 2**62:
             return np.lexsort(tuple(np.asarray(k) for k in reversed(keys)))
         code = code * m + r

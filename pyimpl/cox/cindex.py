@@ -40,7 +40,7 @@ __all__ = ["concordancefit", "concordance", "ConcordanceCounts"]
 def _weight_dtype(channels) -> type:
     """int32 when every weight is a whole number and the totals fit (exact and
     cache-friendly), int64 for larger whole-number totals, float64 otherwise."""
-    if all(np.all(np.mod(w, 1) == 0) for w in channels):
+    if all(np.array_equal(w, np.floor(w)) for w in channels):
         total = max(float(np.abs(w).sum()) for w in channels)
         return np.int32 if total < 2**31 - 1 else (np.int64 if total < 2**62 else np.float64)
     return np.float64
@@ -61,6 +61,9 @@ def _dominance(ranks: np.ndarray, channels: list, queries: list, nbits: int) -> 
     so only one level is in memory.
     """
     n = ranks.size
+    if (len(channels) == 2 and nbits <= 29 and np.all(channels[0] == 1)
+            and np.all((channels[1] == 0) | (channels[1] == 1))):
+        return _dominance_unweighted(ranks, channels[1], queries, nbits)
     dt = _weight_dtype(channels)
     cur = ranks.astype(np.int32)
     cw = [np.ascontiguousarray(w).astype(dt) for w in channels]
@@ -108,6 +111,49 @@ def _dominance(ranks: np.ndarray, channels: list, queries: list, nbits: int) -> 
     return out
 
 
+def _dominance_unweighted(ranks: np.ndarray, flag: np.ndarray, queries: list, nbits: int) -> list:
+    """:func:`_dominance` for unit weights (channel 0) and 0/1 weights
+    (channel 1): the counts of channel 0 are the zero counts themselves, and
+    the 0/1 flag rides along in bit 30 of the rank, so one array is
+    partitioned per level instead of three."""
+    n = ranks.size
+    cur = ranks.astype(np.int32) | (flag.astype(np.int32) << 30)
+    pos = np.arange(n, dtype=np.int32)
+    qs = [[np.asarray(q[0], dtype=np.int32), np.asarray(q[1], dtype=np.int32), np.asarray(q[2], dtype=np.int32),
+           q[3], np.zeros(np.size(q[0]), dtype=np.int32)] for q in queries]
+    zc = np.zeros(n + 1, dtype=np.int32)
+    fc = np.zeros(n + 1, dtype=np.int32)
+    for lev in range(nbits):
+        shift = nbits - 1 - lev
+        bit = (cur >> shift) & 1
+        zero = 1 - bit
+        np.cumsum(zero, out=zc[1:])
+        np.cumsum(zero & (cur >> 30), out=fc[1:])
+        nz = np.int32(zc[-1])
+        for q in qs:
+            s, e, R, ch, less = q
+            one = (R >> shift) & 1
+            zs = zc[s]
+            ze = zc[e]
+            if ch == 0:
+                less += (ze - zs) * one
+            else:
+                less += (fc[e] - fc[s]) * one
+            q[0] = zs + one * (nz + s - 2 * zs)
+            q[1] = ze + one * (nz + e - 2 * ze)
+        dest = zc[:-1] + bit * (nz + pos - 2 * zc[:-1])
+        nxt = np.empty_like(cur)
+        nxt[dest] = cur
+        cur = nxt
+    ff = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(cur >> 30, out=ff[1:])
+    out = []
+    for s, e, R, ch, less in qs:
+        eq = (e - s) if ch == 0 else (ff[e] - ff[s])
+        out.append((less.astype(float), eq.astype(float)))
+    return out
+
+
 class ConcordanceCounts:
     """Per-fit output of the walk: the five counts and per-subject influence."""
 
@@ -121,7 +167,7 @@ def _counts(time, status, x, weights, strata) -> ConcordanceCounts:
     n = time.size
     xr, K = dense_rank(x)
     # R: order(-time, status, risk) within each stratum; strata one after another
-    order = stable_order(strata, -time, status, xr)
+    order = stable_order(strata, -time, (status == 1).astype(np.int8), xr)
     ds = status[order] == 1
     ws = weights[order]
     rs = xr[order].astype(np.int32)

@@ -76,13 +76,11 @@ def scale_covariates(xp: np.ndarray, wp: np.ndarray, doscale: np.ndarray, exact:
         if cols.size:
             # every column's sequential sum in one pass (cumsum runs down each column)
             means[cols] = np.cumsum(xp[::-1][:, cols] * ws[:, None], axis=0)[-1] / wsum
-        for i in cols.tolist():
-            if doscale[i]:
-                col = xp[:, i]
-                col -= means[i]
-                tot = float(np.sum(wp * np.abs(col)))
-                scale[i] = wsum / tot if tot > 0 else 1.0
-                col *= scale[i]
+            xp -= means  # 0 for the columns left alone
+            tot = vecmat(wp, np.abs(xp))
+            sc = np.where(tot > 0, wsum / np.where(tot > 0, tot, 1.0), 1.0)
+            scale[cols] = sc[cols]
+            xp *= scale
         return means, scale
     wsum = _seqsum(ws)
     for i in range(p):
