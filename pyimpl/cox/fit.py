@@ -121,7 +121,7 @@ class CoxData:
     w_death: np.ndarray
     x_death: np.ndarray | None  # (ndeath, p); None when the deaths lead their tie groups
     u0: np.ndarray  # sum over deaths of w x
-    dblocks: np.ndarray | None  # [start, end) row pairs of each group's deaths, when they lead it
+    dgroup_of_row: np.ndarray | None  # death group of each death row (-1 otherwise), when deaths lead
     death_seg: SegmentSummer  # deaths -> death groups, sequential sums
     dstarts: np.ndarray  # first death of each death group (in death_q)
     dcount: np.ndarray  # deaths per death group (float)
@@ -145,12 +145,6 @@ class CoxData:
     step_group: np.ndarray  # group id of each step
     is_death: np.ndarray
     exact: bool = False  # replay the C loop's sums bit for bit (see evaluate)
-    _work: np.ndarray | None = None  # one (n, p) scratch array, reused by every evaluation
-
-    def work(self) -> np.ndarray:
-        if self._work is None:
-            self._work = np.empty((self.n, self.p), order="F")
-        return self._work
 
 
 EXACT_ORDER_LIMIT = 250_000
@@ -226,16 +220,21 @@ def prepare_processing(t: np.ndarray, status: np.ndarray, x: np.ndarray, w: np.n
     exact = (n * max(p, 1) ** 2 <= EXACT_ORDER_LIMIT) if exact is None else bool(exact)
     # rows ordered with each tie group's deaths first (coxph does that for large
     # data): the deaths' sums are then contiguous and no copy of their rows is kept
-    dblocks = None
+    dgroup_of_row = None
     if not exact and ndeath and np.array_equal(death_q, _leading(gstarts, dstarts, dcount_i, dgroups)):
-        dblocks = np.empty(2 * dgroups.size, dtype=np.intp)
-        dblocks[0::2] = gstarts[dgroups]
-        dblocks[1::2] = gstarts[dgroups] + dcount_i
-    x_death = np.asfortranarray(x[death_q]) if dblocks is None else None
+        dgroup_of_row = np.full(n, -1, dtype=np.int32)
+        dgroup_of_row[death_q] = np.repeat(np.arange(dgroups.size, dtype=np.int32), dcount_i)
+    x_death = np.asfortranarray(x[death_q]) if dgroup_of_row is None else None
     u0 = vecmat(w_death, x_death) if x_death is not None else vecmat(np.where(dead, w, 0.0), x)
+    # row-length index arrays as int32 (half the memory; n < 2**31)
+    i32 = (lambda a: a.astype(np.int32)) if n < 2**31 - 1 else (lambda a: a)
+    group_of, death_q, cens_q = i32(group_of), i32(death_q), i32(cens_q)
+    risk_pos_cens, risk_pos_step = i32(risk_pos_cens), i32(risk_pos_step)
+    ll_pos_death, ll_pos_step = i32(ll_pos_death), i32(ll_pos_step)
+    step_dgroup, step_group = i32(step_dgroup), i32(step_group)
     return CoxData(
         n=n, p=p, method=method, x=x, w=w, offset=off, death_q=death_q, w_death=w_death,
-        x_death=x_death, u0=u0, death_seg=death_seg, dstarts=dstarts, dcount=dcount, dblocks=dblocks,
+        x_death=x_death, u0=u0, death_seg=death_seg, dstarts=dstarts, dcount=dcount, dgroup_of_row=dgroup_of_row,
         dgroups=dgroups, step_dgroup=step_dgroup, step_c=step_c, step_f=step_f, cens_q=cens_q,
         risk_len=cens_q.size + nstep, risk_pos_cens=risk_pos_cens, risk_pos_step=risk_pos_step,
         risk_starts=risk_starts, ll_len=ndeath + nstep, ll_pos_death=ll_pos_death,
@@ -370,22 +369,35 @@ def risk_sums(d: CoxData, r: np.ndarray) -> RiskSums:
     seq[d.risk_pos_cens] = r[d.cens_q]
     seq[d.risk_pos_step] = sv
     denom = cumsum_restart(seq, d.risk_starts)[d.risk_pos_step]
-    rx = np.multiply(d.x, r[:, None], out=d.work())
-    G = np.add.reduceat(np.column_stack((r, rx)) if d.p < 2 else rx, d.gstarts, axis=0) if d.n \
-        else np.zeros((0, d.p))
-    if d.p < 2:
-        Gr, G = G[:, 0], G[:, 1:]
-    else:
-        Gr = np.add.reduceat(r, d.gstarts) if d.n else np.zeros(0)
+    Gr = np.add.reduceat(r, d.gstarts) if d.n else np.zeros(0)
+    G, D = _group_sums(d, r, r_death)
     A = cumsum_restart(G, d.gstrat_starts)[d.dgroups]
     Atot = cumsum_restart(Gr, d.gstrat_starts)[d.dgroups]
-    if d.dblocks is not None:
-        # the last block may end at n, which reduceat cannot take: it runs to the end anyway
-        idx = d.dblocks[:-1] if d.dblocks[-1] == d.n else d.dblocks
-        D = np.add.reduceat(rx, idx, axis=0)[0::2]
-    else:
-        D = np.add.reduceat(d.x_death * r_death[:, None], d.dstarts, axis=0)
     return RiskSums(r=r, denom=denom, A=A, D=D, Atot=Atot, Dtot=denom2)
+
+
+def _group_sums(d: CoxData, r: np.ndarray, r_death: np.ndarray):
+    """Per tie group, sum of r x over the group (G) and over its deaths (D),
+    in row blocks so that no (n, p) temporary is ever made."""
+    G = np.zeros((d.ngroup, d.p))
+    D = np.zeros((d.dgroups.size, d.p)) if d.dgroup_of_row is not None else None
+    for a in range(0, d.n, _BLOCK):
+        b = min(d.n, a + _BLOCK)
+        blk = d.x[a:b] * r[a:b, None]
+        g = d.group_of[a:b]
+        first = np.flatnonzero(np.append(True, g[1:] != g[:-1]))
+        G[g[first]] += np.add.reduceat(blk, first, axis=0)  # groups are contiguous: distinct ids
+        if D is not None:
+            dg = d.dgroup_of_row[a:b]
+            m = dg >= 0
+            if m.any():
+                dgs = dg[m]
+                first = np.flatnonzero(np.append(True, dgs[1:] != dgs[:-1]))
+                D[dgs[first]] += np.add.reduceat(blk[m], first, axis=0)
+    if D is None:
+        D = np.add.reduceat(d.x_death * r_death[:, None], d.dstarts, axis=0) if r_death.size \
+            else np.zeros((0, d.p))
+    return G, D
 
 
 def score_information(d: CoxData, rs: RiskSums, step_weight: np.ndarray | None = None,
