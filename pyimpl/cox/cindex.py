@@ -200,13 +200,21 @@ def _counts(time, status, x, weights, strata) -> ConcordanceCounts:
     # every subject as the longer survivor: events walked after it was added
     ins = np.where(ds, gend, pos)
     del gend
-    (lessA, eqA), (lessB, eqB) = _dominance(
-        rs, [ws, np.where(ds, ws, 0.0)],
-        [(sstart[di], gstart[di], rs[di], 0), (ins + 1, send, rs, 1)], nbits)
+    wdeath = np.where(ds, ws, 0.0)
+    queries = [(sstart[di], gstart[di], rs[di], 0), (ins + 1, send, rs, 1)]
+    (lessA, eqA), (lessB, eqB) = _dominance(rs, [ws, wdeath], queries, nbits)
+    if _weight_dtype([ws]) == np.float64:
+        # fractional weights: "greater" counted directly (reversed ranks) rather
+        # than as total - less - equal, which leaves rounding where R has 0
+        rv = (K - 1) - rs
+        (greatA_, _), (greatB_, _) = _dominance(
+            rv, [ws, wdeath], [(q[0], q[1], (K - 1) - q[2], q[3]) for q in queries], nbits)
+    else:
+        greatA_ = greatB_ = None
     if di.size:
         s1, e1 = sstart[di], gstart[di]
         tot = cumw[e1] - cumw[s1]
-        greatA = tot - lessA - eqA
+        greatA = tot - lessA - eqA if greatA_ is None else greatA_
         wd = ws[di]
         count[0] = float(np.cumsum(wd * greatA)[-1])
         count[1] = float(np.cumsum(wd * lessA)[-1])
@@ -223,7 +231,7 @@ def _counts(time, status, x, weights, strata) -> ConcordanceCounts:
         count[3] -= count[4]
     s2, e2 = ins + 1, send
     totB = cumd[e2] - cumd[s2]
-    greatB = totB - lessB - eqB
+    greatB = totB - lessB - eqB if greatB_ is None else greatB_
     imat[:, 0] += lessB
     imat[:, 1] += greatB
     imat[:, 2] += eqB
