@@ -208,16 +208,12 @@ def as_count_table(table: Any, name: str = "table") -> np.ndarray:
         f = arr.astype(float)
     except (TypeError, ValueError):
         raise InvalidArgument(f"`{name}` must hold numeric counts; got dtype {arr.dtype}") from None
-    flat = f.ravel()
-    bad = ~np.isfinite(flat)
-    if bad.any():
-        raise InvalidArgument(f"`{name}` must hold finite counts; {_first_bad(name, flat, bad)}")
-    bad = flat < 0
-    if bad.any():
-        raise InvalidArgument(f"`{name}` counts must be non-negative; {_first_bad(name, flat, bad)}")
-    bad = flat != np.round(flat)
-    if bad.any():
-        raise InvalidArgument(f"`{name}` counts must be integers; {_first_bad(name, flat, bad)}")
+    for bad, what in ((~np.isfinite(f), "must hold finite counts"), (f < 0, "counts must be non-negative"),
+                      (f != np.round(f), "counts must be integers")):
+        if bad.any():
+            i, j = np.argwhere(bad)[0]
+            more = f" ({int(bad.sum())} such cells)" if bad.sum() > 1 else ""
+            raise InvalidArgument(f"`{name}` {what}; got {name}[{i}, {j}]={_show(f[i, j])}{more}")
     return f
 
 

@@ -6,9 +6,12 @@ process) or raises :class:`~pyimpl.errors.RUnavailable` saying how to install it
 Results are pyimpl's result types, with ``engine="r"`` and ``provenance``.
 """
 from ._session import INSTALL_HINT, r_available, session
+from .matching import glm_logit, matchit
+from .stats import chisq_test, fisher_test
 from .survival import survdiff, survfit
 from .cox import basehaz, concordance, cox_zph, coxph
 
 ENGINE_NAME = "r"
 
-__all__ = ["survfit", "survdiff", "coxph", "cox_zph", "basehaz", "concordance", "session", "r_available", "INSTALL_HINT"]
+__all__ = ["survfit", "survdiff", "glm_logit", "matchit", "fisher_test", "chisq_test", "session", "r_available",
+           "INSTALL_HINT", "coxph", "cox_zph", "basehaz", "concordance"]

@@ -232,9 +232,10 @@ def _factor(codes: np.ndarray, levels: list) -> Any:
     codes = np.asarray(codes)
     iv = ro.IntVector(np.where(codes < 0, ro.NA_Integer, codes + 1).astype(np.int32)) \
         if (codes < 0).any() else ro.IntVector((codes + 1).astype(np.int32))
-    iv.do_slot_assign("levels", ro.StrVector([str(v) for v in levels]))
-    iv.do_slot_assign("class", ro.StrVector(["factor"]))
-    return iv
+    # structure() sets the class through `class<-`, which also sets R's object bit;
+    # setting the attribute directly does not, and model.matrix then sees a number
+    return ro.baseenv["structure"](iv, levels=ro.StrVector([str(v) for v in levels]),
+                                   **{"class": ro.StrVector(["factor"])})
 
 
 _NA_INT = -2147483648

@@ -11,10 +11,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pyimpl._validate import as_choice, as_event, as_labels, as_probability, as_time, as_weights, check_lengths
-from pyimpl.errors import InvalidArgument
 from pyimpl.results import SurvDiff, SurvFit
-from pyimpl.survival.confint import CONF_LOWERS, CONF_TYPES
+from pyimpl.survival.inputs import km_inputs, logrank_inputs
 from pyimpl.survival.km_methods import SUMMARY_COLUMNS, TABLE_INDEX
 
 from ._session import Factor, session
@@ -61,16 +59,9 @@ class _RKM:
 def survfit(time, event, *, weights=None, conf_type: str = "log", conf_int: float = 0.95,
             conf_lower: str = "usual") -> SurvFit:
     """R's ``survival::survfit(Surv(time, event) ~ 1, ...)``; see :func:`pyimpl.survfit`."""
-    t = as_time(time, "time")
-    e = as_event(event, "event")
-    check_lengths(time=t, event=e)
-    w = None if weights is None else as_weights(weights, t.size, "weights")
-    conf_type = as_choice(conf_type, "conf_type", CONF_TYPES)
-    conf_lower = as_choice(conf_lower, "conf_lower", CONF_LOWERS)
-    if isinstance(conf_int, bool):
-        raise InvalidArgument(f"`conf_int` must be a number between 0 and 1; got conf_int={conf_int!r}")
-    conf_int = as_probability(conf_int, "conf_int")
-    inputs = _RKM(t, e, w, conf_type, conf_int, conf_lower)
+    k = km_inputs(time, event, weights, conf_type, conf_int, conf_lower)
+    conf_type, conf_int, conf_lower, w = k.conf_type, k.conf_int, k.conf_lower, k.weights
+    inputs = _RKM(k.time, k.event, w, conf_type, conf_int, conf_lower)
     s = session()
     res = s.call("rparity_survfit", **inputs.args())
     v = res.value
@@ -90,19 +81,8 @@ def survfit(time, event, *, weights=None, conf_type: str = "log", conf_int: floa
 
 def survdiff(time, event, group, *, strata=None, rho: float = 0.0) -> SurvDiff:
     """R's ``survival::survdiff``; see :func:`pyimpl.survdiff`."""
-    t = as_time(time, "time")
-    e = as_event(event, "event")
-    g, levels = as_labels(group, "group", min_levels=2)
-    s_codes = s_levels = None
-    if strata is not None:
-        s_codes, s_levels = as_labels(strata, "strata")
-    check_lengths(time=t, event=e, group=g, strata=s_codes)
-    try:
-        rho = float(rho)
-    except (TypeError, ValueError):
-        raise InvalidArgument(f"`rho` must be a finite number; got rho={rho!r}") from None
-    if not np.isfinite(rho):
-        raise InvalidArgument(f"`rho` must be a finite number; got rho={rho!r}")
+    k = logrank_inputs(time, event, group, strata, rho)
+    t, e, g, levels, s_codes, s_levels, rho = k.time, k.event, k.group, k.levels, k.strata, k.strata_levels, k.rho
     sess = session()
     res = sess.call(
         "rparity_survdiff", time=t, event=e, group=Factor(g, [str(x) for x in levels]),

@@ -35,7 +35,7 @@ GOLDEN_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "golden"
 def golden_path(case: Case, root: Path | None = None) -> Path:
     root = GOLDEN_DIR if root is None else root
     fn, _, name = case.id.partition("/")
-    return root / fn / f"{name or fn}.json"
+    return root / fn / f"{(name or fn).replace('/', '--')}.json"
 
 
 # -- encoding ------------------------------------------------------------------------

@@ -63,6 +63,12 @@ _SURVFIT_ARRAYS = {
     "surv": KM, "std_err": KM, "lower": KM, "upper": KM, "cumhaz": KM, "std_chaz": KM,
 }
 
+GLM = rel(1e-10, "IRLS replayed step by step (glm.fit); bit-identical to R on this platform, "
+                  "1e-10 allows another BLAS/libm")
+BALANCE = rel(1e-10, "closed forms on the distance and the covariates (summary.matchit)")
+_BALANCE_COLUMNS = ("means_treated", "means_control", "std_mean_diff", "var_ratio", "ecdf_mean", "ecdf_max",
+                    "std_pair_dist")
+
 TOLERANCES: dict[str, Tolerance] = {
     "*.warnings": WARNINGS,
     # survfit
@@ -101,6 +107,33 @@ TOLERANCES: dict[str, Tolerance] = {
     "chisq_test.expected": KM,
     "chisq_test.residuals": KM,
     "chisq_test.stdres": KM,
+    # glm_logit
+    "glm_logit.names": EXACT,
+    "glm_logit.coef": GLM,
+    "glm_logit.fitted": GLM,
+    "glm_logit.linear_predictor": GLM,
+    "glm_logit.deviance": GLM,
+    "glm_logit.null_deviance": GLM,
+    "glm_logit.aic": GLM,
+    "glm_logit.iterations": EXACT,
+    "glm_logit.converged": EXACT,
+    "glm_logit.rank": EXACT,
+    # matchit (nearest, glm distance) and summary.matchit
+    "matchit.distance": GLM,
+    "matchit.focal": EXACT,
+    "matchit.match_matrix": EXACT,
+    "matchit.subclass": Tolerance("exact", why="subclass partitions (labels canonicalised by the runner)"),
+    "matchit.weights": Tolerance("exact", why="weights_matrixC's sums replayed in its order: identical"),
+    "matchit.discarded": EXACT,
+    "matchit.caliper": GLM,
+    "matchit.summary.rows": EXACT,
+    **{f"matchit.summary.{t}.{c}": BALANCE for t in ("all", "matched") for c in _BALANCE_COLUMNS},
+    "matchit.summary.nn.all": EXACT,
+    "matchit.summary.nn.matched": EXACT,
+    "matchit.summary.nn.unmatched": EXACT,
+    "matchit.summary.nn.discarded": EXACT,
+    "matchit.summary.nn.all_ess": rel(1e-12, "(sum w)^2 / sum w^2"),
+    "matchit.summary.nn.matched_ess": rel(1e-12, "(sum w)^2 / sum w^2"),
 }
 
 

@@ -16,12 +16,14 @@ class FisherTest(Result):
 
     For a 2 x 2 table ``estimate`` is the conditional maximum-likelihood odds
     ratio and ``conf_int`` its exact interval (R's, found with R's ``uniroot``);
-    both are NaN for larger tables, where R reports neither.
+    both are NaN for larger tables, where R reports neither, and ``conf_int``
+    is a NaN pair when R returns none (``conf_int=False``).
     """
 
     pvalue: float = rfield("p.value")
-    estimate: float = rfield("estimate", default=float("nan"))
-    conf_int: np.ndarray = rfield("conf.int", default=None)
+    estimate: float = rfield("estimate", default=float("nan"),
+                             doc="conditional MLE of the odds ratio (2 x 2 only)")
+    conf_int: np.ndarray = rfield("conf.int", default=None, doc="(lower, upper), length 2")
     alternative: str = field(default="two.sided")
     conf_level: float = field(default=0.95)
 

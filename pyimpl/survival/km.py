@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validate import as_choice, as_event, as_probability, as_time, as_weights, check_lengths
-from ..errors import InvalidArgument
 from ..results.survival import SurvFit
-from .confint import CONF_LOWERS, CONF_TYPES, std_low, survfit_confint
+from .confint import std_low, survfit_confint
+from .inputs import km_inputs
 from .timefix import tie_codes
 
 __all__ = ["survfit", "km_counts", "KMCounts", "IJ_EXACT_LIMIT"]
@@ -111,16 +110,9 @@ def survfit(time, event, *, weights=None, conf_type: str = "log", conf_int: floa
     -------
     SurvFit
     """
-    t = as_time(time, "time")
-    e = as_event(event, "event")
-    check_lengths(time=t, event=e)
-    w = as_weights(weights, t.size, "weights")
-    conf_type = as_choice(conf_type, "conf_type", CONF_TYPES)
-    conf_lower = as_choice(conf_lower, "conf_lower", CONF_LOWERS)
-    if isinstance(conf_int, bool):
-        raise InvalidArgument(f"`conf_int` must be a number between 0 and 1; got conf_int={conf_int!r}")
-    conf_int = as_probability(conf_int, "conf_int")
-    return _survfit_kernel(t, e, w, conf_type, conf_int, conf_lower)
+    k = km_inputs(time, event, weights, conf_type, conf_int, conf_lower)
+    w = np.ones(k.time.size) if k.weights is None else k.weights
+    return _survfit_kernel(k.time, k.event, w, k.conf_type, k.conf_int, k.conf_lower)
 
 
 def _survfit_kernel(t, e, w, conf_type, conf_int, conf_lower) -> SurvFit:

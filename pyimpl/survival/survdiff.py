@@ -20,8 +20,8 @@ import warnings
 
 from .. import _libm as C
 from .._rmath import NANS_PRODUCED, pchisq_upper, r_solve, r_sum
-from .._validate import as_event, as_labels, as_time, check_lengths
-from ..errors import ComputationError, InvalidArgument, RParityWarning
+from ..errors import ComputationError, RParityWarning
+from .inputs import logrank_inputs
 from ..results.survival import SurvDiff
 from .timefix import tie_codes
 
@@ -45,20 +45,8 @@ def survdiff(time, event, group, *, strata=None, rho: float = 0.0) -> SurvDiff:
     rho : float
         0 gives the log-rank test, 1 the Peto-Peto modification of Gehan-Wilcoxon.
     """
-    t = as_time(time, "time")
-    e = as_event(event, "event")
-    g, levels = as_labels(group, "group", min_levels=2)
-    s = None
-    if strata is not None:
-        s, _ = as_labels(strata, "strata")
-    check_lengths(time=t, event=e, group=g, strata=s)
-    try:
-        rho = float(rho)
-    except (TypeError, ValueError):
-        raise InvalidArgument(f"`rho` must be a finite number; got rho={rho!r}") from None
-    if not np.isfinite(rho):
-        raise InvalidArgument(f"`rho` must be a finite number; got rho={rho!r}")
-    return _survdiff_kernel(t, e, g, len(levels), s, rho, tuple(levels))
+    k = logrank_inputs(time, event, group, strata, rho)
+    return _survdiff_kernel(k.time, k.event, k.group, len(k.levels), k.strata, k.rho, tuple(k.levels))
 
 
 def _survdiff_kernel(t, e, g, ngroup, s, rho, levels) -> SurvDiff:

@@ -16,7 +16,6 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
-import numpy as np
 import pandas as pd
 
 __all__ = ["Case", "Runner", "as_quantities", "canonical_json"]

@@ -101,3 +101,14 @@ def test_timefix_merges_near_ties():
     fit = survfit(t, [1, 1, 1])
     assert fit.time.tolist() == [1.0, 2.0]
     assert fit.n_event.tolist() == [2.0, 1.0]
+
+
+def test_testw1_weighted_km_closed_form():
+    d = fixtures.load("testw1")
+    fit = survfit(d.time, d.status, weights=d.wt)
+    np.testing.assert_array_equal(fit.time, cf.TESTW1_KM_TIME)
+    np.testing.assert_array_equal(fit.n_risk, cf.TESTW1_KM_N_RISK)
+    np.testing.assert_allclose(fit.surv, cf.TESTW1_KM_SURV, rtol=1e-15)
+    np.testing.assert_allclose(fit.std_err, cf.TESTW1_KM_STD_ERR, rtol=1e-15)
+    np.testing.assert_allclose(fit.cumhaz, cf.TESTW1_KM_CUMHAZ, rtol=1e-15)
+    assert fit.logse  # integer weights: Greenwood, not the robust variance

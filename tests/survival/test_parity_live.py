@@ -2,7 +2,7 @@
 tolerance table on generated cohorts."""
 import numpy as np
 import pytest
-from hypothesis import example, given
+from hypothesis import given
 from hypothesis import strategies as st
 
 from fixtures.strategies import survival_cohorts

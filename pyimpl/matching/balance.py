@@ -1,0 +1,180 @@
+"""Balance tables of ``summary.matchit`` (MatchIt 4.5.1 ``bal1var``, ``wvar``,
+``pooled_sd``, ``qqsum``, ``pair.dist``, ``nn``), with ``standardize = TRUE``.
+
+For each variable x (the distance, then every model-matrix column):
+
+* means ``sum(w x)/sum(w)`` per group, ``w`` = 1 (all) or the matching weights;
+* std. mean difference: difference / ``sqrt(wvar(x[focal group], 1))`` (the
+  treated for ATT, controls for ATC, over the *full* sample); a pooled SD when
+  that is not finite or below sqrt(eps); the raw difference when
+  ``|diff| <= sqrt(eps)``;
+* variance ratio ``wvar(x1, w1)/wvar(x0, w0)`` (NA for binary x), with
+  ``wvar = sum(w (x - m)^2)/(1 - sum(w^2))`` for weights normalised to sum 1
+  (``p(1 - p)`` for binary x);
+* eCDF mean and max: |running sum| of the group-normalised weights (one group
+  negated) at the end of each run of tied x values (binary x: |diff|);
+* std. pair distance: mean |x_focal - x_match| over the match matrix,
+  divided by the same SD when above 1e-8 (matched table only).
+
+Sums, cumulative sums and means follow R's long-double accumulation.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .._rmath import SQRT_EPS, r_cumsum
+from .._rmath import r_sum as _r_sum
+from ..results.matching import BALANCE_COLUMNS, NN_ROWS, MatchIt, MatchItSummary
+from ._rstats import r_mean
+
+__all__ = ["balance_table", "sample_sizes", "PYIMPL_METHODS", "bal1var"]
+
+
+def r_sum(x) -> np.float64:
+    """R's sum as a numpy scalar (so 0/0 is NaN and x/0 infinite, as in R)."""
+    return np.float64(_r_sum(x))
+
+
+def _wm(x, w) -> float:
+    return r_sum(x * w) / r_sum(w)
+
+
+def _wvar(x, bin_var: bool, w) -> float:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        w = w / r_sum(w)
+        mx = r_sum(w * x)
+        if bin_var:
+            return mx * (1 - mx)
+        return r_sum(w * (x - mx) ** 2) / (1 - r_sum(w ** 2))
+
+
+def _pooled_sd(x, t, w, bin_var: bool) -> float:
+    # pooled_sd(contribution = "proportional") with s.weights present
+    groups = pd.unique(t)  # unique(t): order of appearance
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if bin_var:
+            v = []
+            for g in groups:
+                sxi = r_sum(x[t == g] * w[t == g])
+                ni = r_sum(w[t == g])
+                v.append(sxi * (1 - sxi / ni) / r_sum(w))
+            return np.float64(np.sqrt(r_sum(np.array(v))))
+        xc = x.astype(float).copy()
+        for g in groups:
+            xc[t == g] = xc[t == g] - _wm(xc[t == g], w[t == g])
+        w_ = w / r_sum(w)
+        return np.float64(np.sqrt(r_sum(w_ * xc ** 2) / (1 - r_sum(w_ ** 2))))
+
+
+def _qqsum(x, t, w) -> tuple[float, float]:
+    """eCDF statistics (``qqsum(standardize = TRUE)``) for a non-binary x."""
+    w = w.astype(float).copy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for g in pd.unique(t)[:2]:
+            w[t == g] = w[t == g] / r_sum(w[t == g])
+    o = np.argsort(x, kind="stable")  # order(x): stable
+    xo, wo, to = x[o], w[o], t[o]
+    wo = wo.copy()
+    wo[to == to[0]] = -wo[to == to[0]]
+    keep = np.append(np.diff(xo) != 0, True)
+    ediff = np.abs(r_cumsum(wo))[keep]
+    return r_mean(ediff), float(np.max(ediff))
+
+
+def _pair_dist(x, focal_rows, mm, std) -> float:
+    """``pair.dist`` over the match matrix: mean |x_focal - x_match| (column-major,
+    NA dropped), divided by ``std`` when given and the mean exceeds 1e-8."""
+    xt = x[focal_rows]
+    vals = []
+    for j in range(mm.shape[1]):  # R's matrix is column-major
+        col = mm[:, j]
+        ok = col >= 0
+        vals.append(np.abs(xt[ok] - x[col[ok]]))
+    v = np.concatenate(vals) if vals else np.zeros(0)
+    mp = np.float64(r_mean(v))
+    if std is not None and abs(mp) > 1e-08:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mp = mp / np.float64(std)  # R: x/0 is Inf
+    return mp
+
+
+def bal1var(x, treat, weights, *, focal_group: int, mm=None, focal_rows=None) -> np.ndarray:
+    """One row of a balance table (``bal1var``); ``weights=None`` for the
+    unmatched table. Returns the 7 values of :data:`BALANCE_COLUMNS`."""
+    x = np.asarray(x, dtype=float)
+    un = weights is None
+    s_w = np.ones(x.size)
+    ww = s_w if un else weights * s_w
+    bin_var = bool(np.all((x == 0) | (x == 1)))
+    out = np.full(7, np.nan)
+    i1, i0 = treat == 1, treat == 0
+    too_small = (np.sum(ww[i1] != 0) < 2) and (np.sum(ww[i0] != 0) < 2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out[0] = _wm(x[i1], ww[i1])
+        out[1] = _wm(x[i0], ww[i0])
+    mdiff = out[0] - out[1]
+    if abs(mdiff) > SQRT_EPS:
+        if not too_small:
+            grp = i1 if focal_group == 1 else i0
+            with np.errstate(invalid="ignore", divide="ignore"):
+                std = np.float64(np.sqrt(_wvar(x[grp], bin_var, s_w[grp])))
+                if not np.isfinite(std) or std < SQRT_EPS:
+                    std = _pooled_sd(x, treat, s_w, bin_var)
+                out[2] = mdiff / std
+            if not un:
+                out[6] = _pair_dist(x, focal_rows, mm, std)
+    else:
+        out[2] = mdiff
+        if not un:
+            out[6] = _pair_dist(x, focal_rows, mm, None)
+    if bin_var:
+        out[4] = out[5] = abs(mdiff)
+    elif not too_small:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[3] = _wvar(x[i1], bin_var, ww[i1]) / _wvar(x[i0], bin_var, ww[i0])
+        out[4], out[5] = _qqsum(x, treat, ww)
+    return out
+
+
+def balance_table(m: MatchIt, matched: bool) -> pd.DataFrame:
+    """``sum.all`` (``matched=False``) or ``sum.matched``."""
+    treat = np.asarray(m.treat)
+    focal_group = 1 if m.estimand == "ATT" else 0
+    mm = m.match_positions
+    focal_rows = np.flatnonzero(treat == focal_group)
+    w = m.weights if matched else None
+    cols = [np.asarray(m.distance, dtype=float)] + [m.balance_x[:, j] for j in range(m.balance_x.shape[1])]
+    rows = [bal1var(c, treat, w, focal_group=focal_group, mm=mm, focal_rows=focal_rows) for c in cols]
+    return pd.DataFrame(np.vstack(rows), columns=list(BALANCE_COLUMNS),
+                        index=pd.Index(["distance", *m.balance_names]))
+
+
+def sample_sizes(m: MatchIt) -> pd.DataFrame:
+    """``nn``: ESS, counts of matched, unmatched and discarded units per group."""
+    treat = np.asarray(m.treat)
+    w = np.asarray(m.weights, dtype=float)
+    disc = np.asarray(m.discarded, dtype=bool)
+
+    def ess(v):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return r_sum(v) ** 2 / r_sum(v ** 2)
+
+    cols = {}
+    for name, g in (("control", 0), ("treated", 1)):
+        in_g = treat == g
+        cols[name] = [ess(np.ones(int(in_g.sum()))), float(in_g.sum()), ess(w[in_g]),
+                      float((in_g & (w > 0)).sum()), float((in_g & (w == 0) & ~disc).sum()),
+                      float((in_g & disc).sum())]
+    return pd.DataFrame(cols, index=pd.Index(NN_ROWS))
+
+
+class _PyimplSummary:
+    """pyimpl's :class:`~pyimpl.results.MatchItMethods`."""
+
+    def summary(self, m: MatchIt) -> MatchItSummary:
+        return MatchItSummary(all=balance_table(m, matched=False), matched=balance_table(m, matched=True),
+                              nn=sample_sizes(m), engine=m.engine)
+
+
+PYIMPL_METHODS = _PyimplSummary()

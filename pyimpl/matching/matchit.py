@@ -1,0 +1,521 @@
+"""``MatchIt::matchit(method = "nearest", distance = "glm")``: propensity score,
+discarding, caliper, exact strata, then greedy nearest-neighbour matching,
+weights and subclasses (MatchIt 4.5.1, ``R/matchit.R``, ``matchit2nearest``,
+``weights.matrix``, ``mm2subclass``; see ``shared/specs/matchit-4.5.1.md``).
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .._validate import as_choice
+from ..errors import InvalidArgument, RParityError, RParityWarning
+from ..results.matching import GlmLogit, MatchIt
+from ._rformat import stratum_label
+from ._rstats import r_sd
+from .design import balance_matrix, covariate_terms, glm_matrix
+from .glm import GlmControl, fit_logit
+from .nearest import INT_MAX, nn_match
+from .rng import RRandom
+
+__all__ = ["matchit", "match_data", "MatchItCompatError", "binarize_treat", "COMPAT_MODES",
+           "M_ORDERS", "DISCARDS", "LINKS", "ESTIMANDS"]
+
+COMPAT_MODES = (None, "4.5.1")
+M_ORDERS = ("largest", "smallest", "random", "data")
+DISCARDS = ("none", "both", "control", "treated")
+LINKS = ("logit", "linear.logit")
+ESTIMANDS = ("ATT", "ATC")
+
+
+class MatchItCompatError(RParityError):
+    """MatchIt 4.5.1 itself fails on this input; ``compat="4.5.1"`` reproduces
+    the failure (the message names the MatchIt issue that fixed it)."""
+
+
+@dataclass(frozen=True)
+class MatchSpec:
+    """Validated options of one ``matchit`` call (shared by pyimpl and rbridge)."""
+
+    treat: np.ndarray  # 0/1 int, original coding (1 = treated)
+    terms: list  # covariate Terms
+    exact_terms: list | None
+    distance: np.ndarray | None  # user-supplied distance, or None for glm
+    link: str
+    estimand: str
+    ratio: int
+    replace: bool
+    caliper: float | None
+    std_caliper: bool
+    m_order: str | None
+    discard: str
+    seed: int | None
+    compat: str | None
+
+
+def binarize_treat(x) -> np.ndarray:
+    """MatchIt's ``check_treat``/``binarize``: two distinct values; 0 (or the
+    smaller value) is control. Strings and categoricals: the first level
+    (category order, else sorted) is control."""
+    s = pd.Series(x)
+    if s.isna().any():
+        raise InvalidArgument("`treat` must not contain missing values (MatchIt: Missing values are not "
+                              "allowed in the treatment.)")
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        used = [c for c in s.cat.categories if (s == c).any()]
+        if len(used) != 2:
+            raise InvalidArgument(f"`treat` must be a binary variable (two distinct values); got {len(used)}: "
+                                  f"{[str(u) for u in used][:5]}")
+        return (s == used[1]).to_numpy().astype(np.int64)
+    vals = s.to_numpy()
+    uniq = pd.unique(vals)
+    if len(uniq) != 2:
+        shown = [v.item() if isinstance(v, np.generic) else v for v in uniq[:5]]
+        raise InvalidArgument(f"`treat` must be a binary variable (two distinct values); got {len(uniq)}: {shown}")
+    if vals.dtype == bool:
+        return vals.astype(np.int64)
+    if vals.dtype.kind in "iuf":
+        zero = 0 if (vals == 0).any() else vals.min()
+        return (vals != zero).astype(np.int64)
+    levels = sorted(str(v) for v in uniq)
+    return (np.array([str(v) for v in vals]) == levels[1]).astype(np.int64)
+
+
+def _as_int(x, name: str, minimum: int) -> int:
+    if isinstance(x, (bool, np.bool_)):
+        raise InvalidArgument(f"`{name}` must be a whole number >= {minimum}; got {name}={x!r}")
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        raise InvalidArgument(f"`{name}` must be a whole number >= {minimum}; got {name}={x!r}") from None
+    if not np.isfinite(v) or v != round(v) or v < minimum:
+        raise InvalidArgument(f"`{name}` must be a whole number >= {minimum}; got {name}={x!r}")
+    return int(v)
+
+
+def _as_bool(x, name: str) -> bool:
+    if isinstance(x, (bool, np.bool_)):
+        return bool(x)
+    raise InvalidArgument(f"`{name}` must be True or False; got {name}={x!r}")
+
+
+def validate(data, treat, covariates, *, distance="glm", link="logit", estimand="ATT", ratio=1,
+             replace=False, caliper=None, std_caliper=True, m_order=None, discard="none", exact=None,
+             seed=None, compat=None) -> MatchSpec:
+    """Check every argument of :func:`matchit`; raise :class:`InvalidArgument`."""
+    if not isinstance(data, pd.DataFrame):
+        raise InvalidArgument(f"`data` must be a pandas DataFrame; got {type(data).__name__}")
+    if len(data) == 0:
+        raise InvalidArgument("`data` must have at least one row; got 0 rows")
+    if not data.index.is_unique:
+        dup = data.index[data.index.duplicated()][0]
+        raise InvalidArgument(f"`data` must have unique row labels (they name the units in match_matrix); "
+                              f"got {dup!r} more than once")
+    if not isinstance(treat, str) or treat not in data.columns:
+        raise InvalidArgument(f"`treat` must name a column of `data`; got treat={treat!r}")
+    if isinstance(covariates, str):
+        covariates = [covariates]
+    covariates = list(covariates) if covariates is not None else []
+    if not covariates:
+        raise InvalidArgument("`covariates` must name at least one column of `data`; got none")
+    if treat in covariates:
+        raise InvalidArgument(f"`covariates` must not include the treatment column; got {treat!r}")
+    t = binarize_treat(data[treat])
+    terms = covariate_terms(data, covariates)
+    exact_terms = None
+    if exact is not None:
+        ex_cols = [exact] if isinstance(exact, str) else list(exact)
+        if not ex_cols:
+            raise InvalidArgument("`exact` must name at least one column of `data` (or be None); got []")
+        exact_terms = covariate_terms(data, ex_cols, arg="exact")
+    dist = None
+    if isinstance(distance, str):
+        if distance != "glm":
+            raise InvalidArgument(f"`distance` must be 'glm' or a numeric vector with one value per row; "
+                                  f"got distance={distance!r}")
+    else:
+        try:
+            dist = np.asarray(distance, dtype=float)
+        except (TypeError, ValueError):
+            raise InvalidArgument("`distance` must be 'glm' or a numeric vector with one value per row") from None
+        if dist.ndim != 1 or dist.size != len(data):
+            raise InvalidArgument(f"`distance` must have one value per row of `data` ({len(data)}); "
+                                  f"got shape {dist.shape}")
+        if not np.isfinite(dist).all():
+            i = int(np.flatnonzero(~np.isfinite(dist))[0])
+            raise InvalidArgument(f"`distance` must be finite; got distance[{i}]={dist[i]!r}")
+    link = as_choice(link, "link", LINKS)
+    est = estimand.upper() if isinstance(estimand, str) else estimand
+    est = as_choice(est, "estimand", ESTIMANDS)
+    ratio = _as_int(ratio, "ratio", 1)
+    replace = _as_bool(replace, "replace")
+    std_caliper = _as_bool(std_caliper, "std_caliper")
+    cal = None
+    if caliper is not None:
+        try:
+            cal = float(caliper)
+        except (TypeError, ValueError):
+            raise InvalidArgument(f"`caliper` must be a non-negative number; got caliper={caliper!r}") from None
+        if np.isnan(cal) or cal < 0:
+            raise InvalidArgument(f"`caliper` must be a non-negative number; got caliper={caliper!r}")
+    if m_order is not None:
+        m_order = as_choice(m_order, "m_order", M_ORDERS)
+    discard = as_choice(discard, "discard", DISCARDS)
+    if seed is not None:
+        if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) \
+                or not -(2**31) < int(seed) < 2**31:
+            raise InvalidArgument(f"`seed` must be an integer between -2147483647 and 2147483647; got seed={seed!r}")
+        seed = int(seed)
+    if compat not in COMPAT_MODES:
+        raise InvalidArgument(f"`compat` must be None or '4.5.1'; got compat={compat!r}")
+    return MatchSpec(treat=t, terms=terms, exact_terms=exact_terms, distance=dist, link=link, estimand=est,
+                     ratio=ratio, replace=replace, caliper=cal, std_caliper=std_caliper, m_order=m_order,
+                     discard=discard, seed=seed, compat=compat)
+
+
+# -- the steps of matchit() ---------------------------------------------------------
+def discard_units(treat: np.ndarray, d: np.ndarray, option: str) -> np.ndarray:
+    """MatchIt ``discard()``: common support on the distance (strict comparisons)."""
+    if option == "none":
+        return np.zeros(treat.size, dtype=bool)
+    d0, d1 = d[treat == 0], d[treat == 1]
+    if option == "both":
+        return (d < max(d0.min(), d1.min())) | (d > min(d0.max(), d1.max()))
+    if option == "control":
+        return (d < d1.min()) | (d > d1.max())
+    return (d < d0.min()) | (d > d0.max())  # "treated"
+
+
+def process_caliper(caliper: float | None, std_caliper: bool, d: np.ndarray,
+                    discarded: np.ndarray) -> float | None:
+    """MatchIt ``process.caliper`` for a caliper on the distance."""
+    if caliper is None or not np.isfinite(caliper):
+        return None
+    nuniq = np.unique(d).size
+    if nuniq <= 1:
+        return None
+    if nuniq == 2:
+        raise InvalidArgument("Calipers cannot be used with binary, factor, or character variables. "
+                              "Offending variables:\n\t<distance>")
+    cal = caliper
+    if std_caliper:
+        cal = cal * r_sd(d[~discarded])
+    return abs(cal)
+
+
+def _focal_order(m_order: str, d_focal: np.ndarray, rng_draw) -> np.ndarray:
+    """0-based visiting order of the focal units (``order()`` is R's stable
+    radix sort: ties stay in data order, also when decreasing)."""
+    n1 = d_focal.size
+    idx = np.arange(n1)
+    if m_order == "largest":
+        return np.lexsort((idx, -d_focal))
+    if m_order == "smallest":
+        return np.lexsort((idx, d_focal))
+    if m_order == "random":
+        return rng_draw(n1) - 1
+    return idx
+
+
+def _strata(exact_terms, n: int) -> tuple[np.ndarray, list[str]]:
+    """Stratum code of each unit and the labels, in R's (sorted) level order."""
+    names = [t.name for t in exact_terms]
+    cols = []
+    for t in exact_terms:
+        if t.kind == "numeric":  # doubles in R too (rbridge passes them as doubles)
+            cols.append(t.values.tolist())
+        else:
+            cols.append([str(t.levels[c]) for c in t.codes])
+    labels = [stratum_label(names, [c[i] for c in cols]) for i in range(n)]
+    levels = sorted(set(labels))
+    index = {lv: k for k, lv in enumerate(levels)}
+    return np.array([index[lb] for lb in labels], dtype=np.int64), levels
+
+
+def _match_warnings(focal: np.ndarray, codes: np.ndarray | None, nlev: int, reuse_max: int,
+                    ratio: int, tc: tuple[str, str]) -> list[str]:
+    """The warnings ``matchit2nearest`` issues before matching."""
+    n1 = int(focal.sum())
+    n0 = focal.size - n1
+    out = []
+    if reuse_max >= n1:
+        return out
+    if codes is not None:
+        e = []
+        for k in range(nlev):
+            f = int((focal & (codes == k)).sum())
+            c = int((~focal & (codes == k)).sum())
+            e.append(c * (reuse_max / f) if f > 0 else np.inf)
+        e = np.array(e)
+        if np.any(e < 1):
+            out.append(f"Fewer {tc[1]} units than {tc[0]} units in some 'exact' strata; "
+                       f"not all {tc[0]} units will get a match.")
+        if ratio > 1 and np.any(e < ratio):
+            out.append(f"Not all {tc[0]} units will get {ratio} matches.")
+    else:
+        e = float(reuse_max) * n0 / n1
+        if e < 1:
+            out.append(f"Fewer {tc[1]} units than {tc[0]} units; not all {tc[0]} units will get a match.")
+        elif e < ratio:
+            out.append(f"Not all {tc[0]} units will get {ratio} matches.")
+    return out
+
+
+def matching_weights(mm: np.ndarray, focal: np.ndarray) -> np.ndarray:
+    """MatchIt 4.5.1 ``weights_matrixC``: a matched focal unit gets 1; each
+    control gets 1/(number of matches of its focal unit) per appearance; the
+    control weights are then scaled to sum to the number of controls used.
+
+    Contract: ``mm`` (n1 x k) rows of the matches (-1 none), focal units in
+    data order. Each control's additions run in the C loop's order (rows, then
+    columns; ``np.add.at`` is sequential), the total over controls in data order.
+    """
+    n = focal.size
+    w = np.zeros(n)
+    frows = np.flatnonzero(focal)
+    got = mm >= 0
+    cnt = got.sum(axis=1)
+    with np.errstate(divide="ignore"):
+        add = np.repeat(1.0 / cnt.astype(float), mm.shape[1]).reshape(mm.shape)
+    np.add.at(w, mm[got], add[got])  # row-major order = the C loop's
+    w[frows[cnt > 0]] = 1.0
+    ctrl = np.flatnonzero(~focal)
+    cw = w[ctrl]
+    sum_c = float(np.cumsum(cw)[-1]) if cw.size else 0.0  # Rcpp sugar sum: double, in order
+    n_pos = float((cw > 0).sum())
+    with np.errstate(invalid="ignore", divide="ignore"):
+        w[ctrl] = cw * n_pos / sum_c
+    return w
+
+
+def subclasses(mm: np.ndarray, focal: np.ndarray) -> np.ndarray:
+    """MatchIt ``mm2subclass``: each matched set is labelled by its focal unit's
+    1-based row as a string; labels renumbered 1..K in *string* order ("10"
+    before "2"). Returns int labels, 0 for units in no set."""
+    frows = np.flatnonzero(focal)
+    owner = np.full(focal.size, -1, dtype=np.int64)
+    has = mm[:, 0] >= 0
+    owner[frows[has]] = frows[has]
+    got = mm >= 0
+    owner[mm[got]] = np.repeat(frows, mm.shape[1]).reshape(mm.shape)[got]
+    used = np.unique(owner[owner >= 0])
+    # string order of the 1-based labels without building strings: pad each
+    # number's digits on the right to a common length (a prefix sorts first)
+    lab = used + 1
+    ndig = np.floor(np.log10(np.maximum(lab, 1))).astype(np.int64) + 1 if lab.size else lab
+    width = int(ndig.max()) if lab.size else 0
+    padded = lab * 10 ** (width - ndig)
+    rank = np.empty(used.size, dtype=np.int64)
+    rank[np.lexsort((ndig, padded))] = np.arange(1, used.size + 1)
+    out = np.zeros(focal.size, dtype=np.int64)
+    sel = owner >= 0
+    out[sel] = rank[np.searchsorted(used, owner[sel])]
+    return out
+
+
+def run_matching(spec: MatchSpec, d: np.ndarray, discarded: np.ndarray, cal: float | None,
+                 compat: bool) -> tuple[np.ndarray, str, list[str]]:
+    """``matchit2nearest``: (match matrix of data rows, -1 none; m.order used; warnings)."""
+    est = spec.estimand
+    focal_v = 1 if est == "ATT" else 0
+    tc = ("treated", "control") if est == "ATT" else ("control", "treated")
+    focal = spec.treat == focal_v
+    n1 = int(focal.sum())
+    reuse_max = INT_MAX if spec.replace else 1
+    m_order = spec.m_order
+    if reuse_max >= n1:
+        m_order = "data"
+    if m_order is None:
+        m_order = "smallest" if est == "ATC" else "largest"
+    codes, levels = (None, [])
+    if spec.exact_terms is not None:
+        codes, levels = _strata(spec.exact_terms, focal.size)
+    warns = _match_warnings(focal, codes, len(levels), reuse_max, spec.ratio, tc)
+    rng = None
+
+    def draw(k: int) -> np.ndarray:
+        nonlocal rng
+        if rng is None:
+            seed = spec.seed
+            if seed is None:
+                seed = int(np.random.default_rng().integers(-(2**31) + 1, 2**31))
+            rng = RRandom(seed)
+        return rng.sample_int(k)
+
+    if codes is None:
+        ord_ = _focal_order(m_order, d[focal], draw)
+        mm = nn_match(focal, ord_, spec.ratio, discarded, spec.replace, d, cal, compat)
+        return mm, m_order, warns
+    f_in = [np.any(focal & (codes == k)) for k in range(len(levels))]
+    c_in = [np.any(~focal & (codes == k)) for k in range(len(levels))]
+    if not any(a and b for a, b in zip(f_in, c_in)):
+        raise InvalidArgument("No matches were found.")
+    if compat:
+        empty = [levels[k] for k in range(len(levels)) if not f_in[k]]
+        if empty:
+            raise MatchItCompatError(
+                f"MatchIt 4.5.1 fails when an exact stratum has no {tc[0]} units (rbind: number of columns of "
+                f"matrices must match); fixed in MatchIt 4.5.2 (kosukeimai/MatchIt#151). Stratum: {empty[0]}. "
+                f"Use compat=None for the documented behaviour."
+            )
+    frows = np.flatnonzero(focal)
+    where = {int(r): i for i, r in enumerate(frows)}
+    mm = np.full((n1, spec.ratio), -1, dtype=np.int64)
+    for k in range(len(levels)):
+        rows = np.flatnonzero(codes == k)
+        fl = focal[rows]
+        ord_ = _focal_order(m_order, d[rows][fl], draw)
+        if not fl.any():
+            continue
+        mm_k = nn_match(fl, ord_, spec.ratio, discarded[rows], spec.replace, d[rows], cal, compat)
+        glob = np.where(mm_k >= 0, rows[np.clip(mm_k, 0, None)], -1)
+        for i, r in enumerate(rows[fl]):
+            mm[where[int(r)]] = glob[i]
+    return mm, m_order, warns
+
+
+def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link: str = "logit",
+            estimand: str = "ATT", ratio: int = 1, replace: bool = False, caliper: float | None = None,
+            std_caliper: bool = True, m_order: str | None = None, discard: str = "none", exact=None,
+            seed: int | None = None, compat: str | None = None) -> MatchIt:
+    """Nearest-neighbour matching on a propensity score, as
+    ``MatchIt::matchit(treat ~ covariates, data, method = "nearest", ...)``.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per unit; its index labels the units in ``match_matrix``.
+    treat : str
+        Column of ``data`` with the binary treatment (0/1, bool, or two
+        values: 0 or the smaller / first level is control).
+    covariates : list of str
+        Columns entering the propensity model (``glm(treat ~ ...,
+        family = quasibinomial)``) and the balance tables; categoricals expand
+        as ``model.matrix``.
+    distance : "glm" or array
+        ``"glm"``, or a numeric distance per unit (MatchIt's user distance).
+    link : "logit" or "linear.logit"
+        Match on the probability or on the linear predictor.
+    estimand : "ATT" or "ATC"
+        Which group is focal (matched to the other).
+    ratio : int
+        Controls per focal unit (k of 1:k).
+    replace : bool
+        Controls can be reused (``m_order`` is then "data", as in MatchIt).
+    caliper : float, optional
+        Maximum distance; in SD units of the distance when ``std_caliper``
+        (SD over the units not discarded).
+    m_order : {"largest", "smallest", "random", "data"}, optional
+        Order of the focal units; default "largest" (ATT) / "smallest" (ATC).
+    discard : {"none", "both", "control", "treated"}
+        Drop units outside the other group's range of the distance first.
+    exact : str or list of str, optional
+        Match only within strata of these columns.
+    seed : int, optional
+        With ``m_order="random"``: the order R's ``set.seed(seed);
+        sample.int(n1)`` gives (one draw per stratum, in stratum order).
+    compat : None or "4.5.1"
+        None: the documented algorithm (MatchIt 4.5.4: true distances, caliper
+        honoured, a unit's earlier matches skipped). "4.5.1": the installed
+        MatchIt 4.5.1 build bit for bit, including its integer ``abs``
+        (#163), its ``check_in`` off-by-one (#159) and its failure on exact
+        strata without focal units (#151).
+
+    Notes
+    -----
+    Divergences from R: ``treat`` is recoded to 0/1 before the model (R's glm
+    sees the original coding and fails unless it is 0/1); booleans are 0/1
+    covariates; a negative caliper is an error (4.5.1 silently takes its
+    absolute value). With ``m_order="random"`` and no seed, a seed is drawn
+    from numpy's entropy source.
+    """
+    spec = validate(data, treat, covariates, distance=distance, link=link, estimand=estimand, ratio=ratio,
+                    replace=replace, caliper=caliper, std_caliper=std_caliper, m_order=m_order,
+                    discard=discard, exact=exact, seed=seed, compat=compat)
+    warns: list[str] = []
+    model = None
+    n = len(data)
+    if spec.distance is None:
+        x, names = glm_matrix(spec.terms, n)
+        fit = fit_logit(x, spec.treat.astype(float), np.ones(n), GlmControl(), family="quasibinomial")
+        warns.extend(fit["warnings"])
+        model = GlmLogit(names=tuple(names), coef=fit["coef"], fitted=fit["fitted"],
+                         linear_predictor=fit["linear_predictor"], deviance=fit["deviance"],
+                         null_deviance=fit["null_deviance"], aic=fit["aic"], iterations=fit["iterations"],
+                         converged=fit["converged"], rank=fit["rank"], warnings=tuple(fit["warnings"]))
+        d = fit["linear_predictor"] if spec.link == "linear.logit" else fit["fitted"]
+    else:
+        d = spec.distance
+    d = np.asarray(d, dtype=float)
+    discarded = discard_units(spec.treat, d, spec.discard)
+    cal = process_caliper(spec.caliper, spec.std_caliper, d, discarded)
+    mm, m_order_used, mwarns = run_matching(spec, d, discarded, cal, compat=spec.compat == "4.5.1")
+    warns.extend(mwarns)
+    for w in warns:
+        warnings.warn(RParityWarning(w), stacklevel=2)
+    focal = spec.treat == (1 if spec.estimand == "ATT" else 0)
+    weights = matching_weights(mm, focal)
+    _check_weights(weights, focal)
+    sub = None
+    if not spec.replace:
+        s = subclasses(mm, focal)
+        k = int(s.max()) if s.size else 0
+        sub = pd.Categorical.from_codes(s - 1, categories=list(range(1, k + 1)))
+    return _result(data, spec, d, mm, weights, sub, discarded, cal, m_order_used, model, warns)
+
+
+def _check_weights(w: np.ndarray, focal: np.ndarray) -> None:
+    # weights.matrix(): R stops on these (a sum that is NaN fails R's `if` too)
+    tot = w.sum()
+    if not tot > 0:
+        raise InvalidArgument("No units were matched.")
+    if not w[focal].sum() > 0:
+        raise InvalidArgument("No treated units were matched.")
+    if not w[~focal].sum() > 0:
+        raise InvalidArgument("No control units were matched.")
+
+
+def balance_design(spec: MatchSpec, n: int) -> tuple[np.ndarray, tuple]:
+    """The rows of the balance tables: the covariates, then the ``exact``
+    columns not among them (MatchIt's ``X``), every factor level expanded."""
+    terms = list(spec.terms)
+    names = {t.name for t in terms}
+    for t in spec.exact_terms or []:
+        if t.name not in names:
+            terms.append(t)
+    x, labels = balance_matrix(terms, n)
+    return x, tuple(labels)
+
+
+def _result(data, spec, d, mm, weights, sub, discarded, cal, m_order_used, model, warns) -> MatchIt:
+    focal = spec.treat == (1 if spec.estimand == "ATT" else 0)
+    labels = data.index
+    frows = np.flatnonzero(focal)
+    lab = np.asarray(labels, dtype=object)
+    entries = np.where(mm >= 0, lab[np.clip(mm, 0, None)], None)
+    match_matrix = pd.DataFrame(entries, index=labels[frows], columns=list(range(1, mm.shape[1] + 1)))
+    bx, bnames = balance_design(spec, len(data))
+    return MatchIt(distance=d, match_matrix=match_matrix, weights=weights, subclass=sub,
+                   discarded=np.asarray(discarded, dtype=bool), caliper=cal, treat=spec.treat,
+                   index=labels, estimand=spec.estimand, ratio=spec.ratio, replace=spec.replace,
+                   m_order=m_order_used, compat=spec.compat, model=model, data=data,
+                   balance_x=bx, balance_names=bnames, warnings=tuple(warns))
+
+
+def match_data(m: MatchIt) -> pd.DataFrame:
+    """``match.data()``: matched rows (weight > 0) in data order, with
+    ``distance``, ``weights`` and ``subclass`` columns."""
+    if m.data is None:
+        raise InvalidArgument("this result carries no data; pass the data to matchit()")
+    out = m.data.copy()
+    for col in ("distance", "weights", "subclass"):
+        if col in out.columns:
+            raise InvalidArgument(f'"{col}" is already the name of a variable in the data')
+    out["distance"] = m.distance
+    out["weights"] = m.weights
+    if m.subclass is not None:
+        out["subclass"] = pd.Categorical(m.subclass)
+    return out[m.weights > 0]

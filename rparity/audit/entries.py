@@ -1,0 +1,154 @@
+"""Typed, validated entries of a file of reported statistics.
+
+:mod:`.reader` turns the TOML (or an equivalent dict) into these; each checker
+takes one. An entry that cannot be read becomes an :class:`Unreadable` carrying
+the reason, and the rest of the audit goes on.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from .printed import Printed
+
+__all__ = [
+    "AuditSettings",
+    "TableSpec",
+    "ContingencyEntry",
+    "PercentEntry",
+    "RatioEntry",
+    "LandmarkEntry",
+    "Unreadable",
+    "TESTS",
+    "TEST_NAMES",
+]
+
+#: The contingency tests recomputed for every row, in display order.
+TESTS = ("fisher", "chisq", "chisq_yates", "g")
+
+#: Human names of the tests.
+TEST_NAMES = {
+    "fisher": "Fisher's exact test",
+    "chisq": "Pearson's chi-square (no continuity correction)",
+    "chisq_yates": "Pearson's chi-square with Yates' correction",
+    "g": "likelihood-ratio G test",
+}
+
+
+@dataclass(frozen=True)
+class AuditSettings:
+    """Numerical settings of an audit (house style: one object per method).
+
+    Attributes
+    ----------
+    g_williams : bool
+        Apply Williams' correction to the G test (default False, as in the
+        uncorrected likelihood-ratio test SPSS and most papers report).
+    km_node_budget : int
+        Node budget of the exhaustive search deciding whether a Kaplan-Meier
+        estimate can take a printed value (see :mod:`.landmark`); when it runs
+        out the answer is "cannot tell".
+    """
+
+    g_williams: bool = False
+    km_node_budget: int = 200_000
+
+    def to_dict(self) -> dict:
+        return {"g_williams": self.g_williams, "km_node_budget": self.km_node_budget}
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """Table-level facts shared by its entries."""
+
+    id: str
+    title: str = ""
+    source: str = ""
+    arms: tuple[str, ...] = ()
+    n: tuple[int, ...] | None = None
+    test: tuple[str, ...] = ()
+    measure: str = "HR"
+    conf_level: Fraction = Fraction(95, 100)
+    ci_method: str = "wald"
+
+    def arm_size(self, arm: str) -> int | None:
+        if self.n is None or arm not in self.arms:
+            return None
+        return self.n[self.arms.index(arm)]
+
+
+@dataclass(frozen=True)
+class ContingencyEntry:
+    """Counts of a categorical variable by arm and the printed p-value.
+
+    ``counts[i][j]`` is the count of level ``i`` in arm ``j``.
+    """
+
+    table: TableSpec
+    row: str
+    levels: tuple[str, ...]
+    counts: tuple[tuple[int, ...], ...]
+    p: Printed | None
+    test: tuple[str, ...]
+    source: str = ""
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PercentEntry:
+    """A printed percentage of an arm: n (%) with the arm size N (n may be absent).
+
+    ``available`` is, for a cell of a contingency row whose counts sum to less
+    than the arm, that column total: papers sometimes give the percentage of the
+    patients with data rather than of the arm.
+    """
+
+    table: TableSpec
+    label: str
+    N: int
+    percent: Printed
+    n: int | None = None
+    source: str = ""
+    available: int | None = None
+
+
+@dataclass(frozen=True)
+class RatioEntry:
+    """A ratio estimate (HR, OR, RR) with its confidence interval and p-value."""
+
+    table: TableSpec
+    row: str
+    estimate: Printed
+    lower: Printed
+    upper: Printed
+    p: Printed | None
+    measure: str
+    conf_level: Fraction
+    ci_method: str = "wald"
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class LandmarkEntry:
+    """A Kaplan-Meier survival percentage at a time in an arm of size N."""
+
+    table: TableSpec
+    label: str
+    N: int
+    percent: Printed
+    time: str = ""
+    events: int | None = None
+    n_risk: int | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """An entry that could not be read, and why."""
+
+    table: str
+    kind: str
+    label: str
+    reason: str
+    source: str = ""
+    extra: dict = field(default_factory=dict)

@@ -1,0 +1,198 @@
+"""Parity cases for ``glm_logit`` and ``matchit`` (with its balance summary).
+
+``matchit`` cases come in two modes:
+
+* ``mode="installed"`` (ids ``matchit/<config>``): pyimpl runs with the compat
+  mode that matches the R MatchIt the golden files / live R come from
+  (:func:`compat_for`), so pairs must be identical to R's.
+* ``mode="documented"`` (ids ``matchit/documented/<config>``, listed in
+  :data:`DOCUMENTED_CASES` and part of :data:`CASES`): pyimpl runs the
+  documented algorithm (``compat=None``) against the same R output. Where the
+  installed MatchIt 4.5.1's bugs change the pairs these differ: the harness
+  classifies that as the known divergence ``matchit-4.5.1-nearest-bugs``
+  (kosukeimai/MatchIt #163 integer ``abs``, #159 ``check_in`` off-by-one,
+  #151 exact strata without focal units; registered in
+  :mod:`rparity.divergences`), never as a failure.
+
+Subclasses are compared as partitions (labels renumbered by first appearance
+in data order); match matrices as 0-based row positions (-1 = no match).
+"""
+from __future__ import annotations
+
+import os
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from .base import Case, as_quantities
+
+__all__ = ["CASES", "DOCUMENTED_CASES", "matching_cohorts", "logistic_cohorts", "compat_for", "compat_for_version", "installed_matchit_version", "run_glm_logit",
+           "run_matchit", "canonical_subclass", "MATCHIT_ISSUES", "GOLDEN_MATCHIT_VERSION"]
+
+#: The MatchIt version the golden files were generated with (recorded in their provenance).
+GOLDEN_MATCHIT_VERSION = "4.5.1"
+
+#: MatchIt issues behind the documented-vs-installed difference.
+MATCHIT_ISSUES = {
+    "#163": "4.5.1-4.5.3 compare distances with C's int abs: caliper ignored on the PS scale, "
+            "left neighbour always preferred (fixed in 4.5.4)",
+    "#159": "check_in off-by-one: with replacement and ratio > 1 the same control repeats; "
+            "without replacement the row after an earlier match is skipped (fixed in 4.5.3)",
+    "#151": "an exact stratum without focal units makes rbind fail (fixed in 4.5.2)",
+}
+
+_COMPAT_BY_VERSION = {"4.5.0": "4.5.1", "4.5.1": "4.5.1", "4.5.2": "4.5.1"}
+
+
+def compat_for_version(version: str | None) -> str | None:
+    """pyimpl's ``compat`` for an R MatchIt version: ``"4.5.1"`` for the
+    builds with both matching bugs (4.5.0-4.5.2), else the documented algorithm."""
+    return _COMPAT_BY_VERSION.get(str(version)) if version else None
+
+
+def installed_matchit_version() -> str:
+    """The MatchIt version to be at parity with: ``RPARITY_MATCHIT_VERSION`` if
+    set, else the version in the running R (if R is available), else the
+    version the golden files were generated with."""
+    env = os.environ.get("RPARITY_MATCHIT_VERSION")
+    if env:
+        return env
+    try:
+        import rbridge
+
+        if rbridge.r_available():
+            v = rbridge.session().versions.get("MatchIt")
+            if v:
+                return str(v)
+    except Exception:  # pragma: no cover - no rpy2 / no R
+        pass
+    return GOLDEN_MATCHIT_VERSION
+
+
+def compat_for(engine: Any, matchit_version: str | None = None) -> str | None:
+    """The ``compat`` argument to give ``engine.matchit``: only pyimpl takes
+    one; it is ``"4.5.1"`` when the R MatchIt compared against is 4.5.0-4.5.2."""
+    if getattr(engine, "name", None) != "pyimpl":
+        return None
+    return compat_for_version(matchit_version or installed_matchit_version())
+
+
+def canonical_subclass(sub) -> np.ndarray:
+    """Subclass partition: labels renumbered 0, 1, ... by first appearance in
+    data order, -1 for units in no subclass; empty when there are none (with
+    replacement, as R's NULL)."""
+    if sub is None:
+        return np.zeros(0, dtype=np.int64)
+    codes = np.asarray(pd.Categorical(sub).codes)
+    out = np.full(codes.size, -1, dtype=np.int64)
+    seen: dict = {}
+    for i, c in enumerate(codes.tolist()):
+        if c >= 0:
+            out[i] = seen.setdefault(c, len(seen))
+    return out
+
+
+def _prepare(data: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    return data.dropna(subset=cols).reset_index(drop=True)
+
+
+def run_glm_logit(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
+    d = _prepare(data, [*p["covariates"], p["y_column"]] + ([p["weights"]] if p.get("weights") else []))
+    y = (d[p["y_column"]] == p.get("y_value", 1)).astype(float).to_numpy()
+    w = None
+    if p.get("weights"):
+        w = d[p["weights"]].to_numpy(float) * p.get("weights_scale", 1.0) + p.get("weights_offset", 0.0)
+    fit = engine.glm_logit(d[list(p["covariates"])], y, weights=w)
+    out = dict(fit.quantities())
+    out["names"] = tuple(fit.names)
+    out["warnings"] = tuple(fit.warnings)
+    return out
+
+
+_MATCHIT_OPTIONS = ("link", "estimand", "ratio", "replace", "caliper", "std_caliper", "m_order", "discard",
+                    "exact", "seed")
+
+
+def run_matchit(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
+    kw = {k: p[k] for k in _MATCHIT_OPTIONS if k in p}
+    if getattr(engine, "name", None) == "pyimpl":
+        kw["compat"] = None if p.get("mode") == "documented" else compat_for(engine)
+    m = engine.matchit(data, p["treat"], list(p["covariates"]), **kw)
+    out = {
+        "distance": np.asarray(m.distance, dtype=float),
+        "focal": np.flatnonzero(m.treat == (1 if m.estimand == "ATT" else 0)).astype(np.int64),
+        "match_matrix": m.match_positions,
+        "weights": np.asarray(m.weights, dtype=float),
+        "subclass": canonical_subclass(m.subclass),
+        "discarded": np.asarray(m.discarded, dtype=bool),
+        "caliper": float("nan") if m.caliper is None else float(m.caliper),
+        "warnings": tuple(m.warnings),
+    }
+    s = m.summary()
+    out["summary.rows"] = tuple(str(r) for r in s.all.index)
+    out.update(as_quantities("summary.all.", {c: s.all[c] for c in s.all.columns}))
+    out.update(as_quantities("summary.matched.", {c: s.matched[c] for c in s.matched.columns}))
+    out.update(as_quantities("summary.nn.", {r: s.nn.loc[r].to_numpy(float) for r in s.nn.index}))
+    return out
+
+
+LALONDE_COVS = ["age", "educ", "race", "married", "nodegree", "re74", "re75"]
+
+#: Option combinations on lalonde: the spec's 14 verified ones, then more.
+MATCHIT_CONFIGS: dict[str, dict] = {
+    "default": {},
+    "smallest": dict(m_order="smallest"),
+    "data": dict(m_order="data"),
+    "random": dict(m_order="random", seed=1234),
+    "ratio2": dict(ratio=2),
+    "ratio3": dict(ratio=3),
+    "ratio3-replace": dict(ratio=3, replace=True),
+    "atc": dict(estimand="ATC"),
+    "atc-ratio2": dict(estimand="ATC", ratio=2),
+    "caliper0.1": dict(caliper=0.1),
+    "linear-caliper0.2": dict(link="linear.logit", caliper=0.2),
+    "linear-ratio2": dict(link="linear.logit", ratio=2),
+    "discard-both": dict(discard="both"),
+    "exact-married": dict(exact="married"),
+    # beyond the spec's list
+    "exact-married-nodegree-ratio2": dict(exact=["married", "nodegree"], ratio=2),
+    "exact-race-random": dict(exact="race", m_order="random", seed=7),
+    "discard-treated-linear-caliper0.05": dict(discard="treated", link="linear.logit", caliper=0.05),
+    "discard-control-atc-ratio2-replace": dict(discard="control", estimand="ATC", ratio=2, replace=True),
+    "linear-caliper0.5-raw-ratio2": dict(link="linear.logit", caliper=0.5, std_caliper=False, ratio=2),
+    "replace": dict(replace=True),
+}
+
+
+def _mi(cfg: str, mode: str = "installed") -> Case:
+    params = {"treat": "treat", "covariates": LALONDE_COVS, "mode": mode, **MATCHIT_CONFIGS[cfg]}
+    cid = f"matchit/{cfg}" if mode == "installed" else f"matchit/documented/{cfg}"
+    desc = ("pyimpl at parity with the installed MatchIt" if mode == "installed" else
+            "pyimpl's documented algorithm vs the installed MatchIt 4.5.1: known divergence "
+            "(MatchIt #163, #159, #151) where they differ")
+    return Case(cid, "matchit", "lalonde", params, run_matchit, description=desc)
+
+
+def _glm(id_: str, dataset: str, y_column: str, covariates: list[str], **extra: Any) -> Case:
+    params = {"y_column": y_column, "covariates": covariates, **extra}
+    return Case(f"glm_logit/{id_}", "glm_logit", dataset, params, run_glm_logit)
+
+
+CASES: list[Case] = [
+    _glm("lalonde", "lalonde", "treat", LALONDE_COVS),
+    _glm("lalonde-weights-fractional", "lalonde", "treat", LALONDE_COVS, weights="educ", weights_scale=0.25),
+    _glm("lalonde-separated", "lalonde", "nodegree", ["educ", "age"]),
+    _glm("lalonde-re78-positive", "lalonde", "married", ["age", "race", "re74", "re75", "re78"]),
+    _glm("lung-death", "lung", "status", ["age", "sex", "ph.ecog", "wt.loss"], y_value=2),
+    _glm("veteran-celltype", "veteran", "status", ["trt", "celltype", "karno", "age", "prior"]),
+    *[_mi(c) for c in MATCHIT_CONFIGS],
+]
+
+#: pyimpl's documented algorithm against the installed R: the known divergence.
+DOCUMENTED_CASES: list[Case] = [_mi(c, "documented") for c in MATCHIT_CONFIGS]
+CASES += DOCUMENTED_CASES
+
+
+# -- strategies (kept in fixtures.strategies, re-exported here) ----------------------
+from fixtures.strategies import logistic_cohorts, matching_cohorts  # noqa: E402,F401
