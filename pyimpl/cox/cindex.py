@@ -157,17 +157,19 @@ def _dominance_unweighted(ranks: np.ndarray, flag: np.ndarray, queries: list, nb
 class ConcordanceCounts:
     """Per-fit output of the walk: the five counts and per-subject influence."""
 
-    def __init__(self, count: np.ndarray, imat: np.ndarray):
+    def __init__(self, count: np.ndarray, imat: np.ndarray, order: np.ndarray):
         self.count = count  # concordant, discordant, tied.x, tied.y, tied.xy (not reversed)
-        self.imat = imat  # (n, 3): C_i, D_i, T_i (not reversed)
+        self.imat = imat  # (n, 3): C_i, D_i, T_i (not reversed), in walk order
+        self.order = order  # walk position -> caller's row
 
 
-def _counts(time, status, x, weights, strata) -> ConcordanceCounts:
+def _counts(time, status, x, weights, strata, time_rank=None) -> ConcordanceCounts:
     """The concordance3.c walk for all strata at once (``timewt = "n"``)."""
     n = time.size
     xr, K = dense_rank(x)
     # R: order(-time, status, risk) within each stratum; strata one after another
-    order = stable_order(strata, -time, (status == 1).astype(np.int8), xr)
+    tr = dense_rank(time)[0] if time_rank is None else np.asarray(time_rank, dtype=np.int64)
+    order = stable_order(strata, tr.max(initial=0) - tr, (status == 1).astype(np.int8), xr)  # -time
     ds = status[order] == 1
     ws = weights[order]
     rs = xr[order].astype(np.int32)
@@ -236,9 +238,7 @@ def _counts(time, status, x, weights, strata) -> ConcordanceCounts:
     imat[:, 1] += greatB
     imat[:, 2] += eqB
     del lessB, greatB, eqB, totB
-    out = np.empty_like(imat)
-    out[order] = imat
-    return ConcordanceCounts(count, out)
+    return ConcordanceCounts(count, imat, order)
 
 
 def _prefix_within(w: np.ndarray, new: np.ndarray) -> np.ndarray:
@@ -248,12 +248,14 @@ def _prefix_within(w: np.ndarray, new: np.ndarray) -> np.ndarray:
     return (c - w) - start_c
 
 
-def concordancefit(time, status, x, strata=None, weights=None, cluster=None) -> Concordance | None:
+def concordancefit(time, status, x, strata=None, weights=None, cluster=None,
+                   time_rank=None) -> Concordance | None:
     """``concordancefit(Surv(time, status), x, strata, weights, cluster=,
     reverse=TRUE, timefix=FALSE)``: the concordance a Cox fit reports.
 
     Contract: 1-D arrays of one length; ``time`` already timefixed; ``strata``
-    and ``cluster`` integer codes or None. Returns None if ``x`` has NaN (R
+    and ``cluster`` integer codes or None; ``time_rank`` optionally the dense
+    ranks of ``time`` (saves a sort). Returns None if ``x`` has NaN (R
     returns NULL).
     """
     x = np.asarray(x, dtype=float)
@@ -263,14 +265,16 @@ def concordancefit(time, status, x, strata=None, weights=None, cluster=None) -> 
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
     s = np.zeros(n, dtype=np.int64) if strata is None else np.asarray(strata)
     status = np.asarray(status, dtype=float)
-    cc = _counts(np.asarray(time, dtype=float), status, x, w, s)
+    cc = _counts(np.asarray(time, dtype=float), status, x, w, s, time_rank)
     count = cc.count
     npair = r_sum(count[:3])
     with np.errstate(divide="ignore", invalid="ignore"):
         somer = (count[0] - count[1]) / npair
         im = cc.imat
         rowsum = np.array([r_sum(row) for row in im]) if n <= 2000 else (im[:, 0] + im[:, 1]) + im[:, 2]
-        dfbeta = w * ((im[:, 0] - im[:, 1]) / npair - (somer / npair) * rowsum)
+        walk = w[cc.order] * ((im[:, 0] - im[:, 1]) / npair - (somer / npair) * rowsum)
+        dfbeta = np.empty(n)
+        dfbeta[cc.order] = walk  # back to the caller's rows (R sums them in that order)
     if cluster is not None:
         cl = np.asarray(cluster)
         _, inv = np.unique(cl, return_inverse=True)

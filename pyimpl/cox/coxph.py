@@ -13,7 +13,7 @@ from ..errors import InvalidArgument, RParityWarning
 from ..results.cox import CoxPH
 from ..survival.timefix import aeq_surv
 from .chol import wald_test_chol
-from ._order import stable_order
+from ._order import dense_rank, stable_order
 from .cindex import concordancefit
 from .control import CoxControl
 from . import fit as _fitmod
@@ -188,7 +188,9 @@ def _fit(prep: Prepared) -> CoxPH:
         # (large data: each tie group's deaths first, which only regroups sums
         # that are not replayed in C order there; see fit.EXACT_ORDER_LIMIT)
         exact = n * max(p, 1) ** 2 <= _fitmod.EXACT_ORDER_LIMIT
-        porder = (stable_order(strata, t) if exact else stable_order(strata, t, e))[::-1]
+        trank, _ = dense_rank(t)  # one sort of the times, reused by the concordance
+        porder = (stable_order(strata, trank) if exact
+                  else stable_order(strata, trank, (e == 1).astype(np.int8)))[::-1]
         xp = gather_rows(x, porder)
         wp = w[porder]
         means, scale = scale_covariates(xp, wp, doscale, exact)
@@ -234,7 +236,8 @@ def _fit(prep: Prepared) -> CoxPH:
     # robust=FALSE ignored it), or 1:n when robust without one (NaN influence
     # sums then become 0 there, as R's tapply/ifelse)
     ccl = prep.cluster if prep.cluster is not None else (np.arange(n) if prep.robust else None)
-    conc = concordancefit(t, e, lp, prep.strata, w if prep.has_weights else None, ccl)
+    conc = concordancefit(t, e, lp, prep.strata, w if prep.has_weights else None, ccl,
+                          time_rank=trank if prep.ties != "exact" else None)
     se = np.sqrt(np.diag(var))
     return CoxPH(
         coef=coef, se=se, var=var, naive_var=naive_var, loglik=np.asarray(loglik, dtype=float),
