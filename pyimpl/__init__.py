@@ -9,6 +9,8 @@ from .contingency import chisq_test, fisher_test
 from .matching import glm_logit, matchit
 from .results import ChisqTest, FisherTest, GlmLogit, MatchIt, MatchItSummary, SurvDiff, SurvFit
 from .survival import survdiff, survfit
+from .cox import CoxControl, basehaz, concordance, cox_zph, coxph
+from .results import Concordance, CoxPH, CoxTest, CoxZph
 
 ENGINE_NAME = "pyimpl"
 
@@ -27,6 +29,15 @@ __all__ = [
     "MatchIt",
     "MatchItSummary",
     "InvalidArgument",
+    "coxph",
+    "cox_zph",
+    "basehaz",
+    "concordance",
+    "CoxControl",
+    "CoxPH",
+    "CoxTest",
+    "CoxZph",
+    "Concordance",
     "RParityError",
     "RParityWarning",
 ]

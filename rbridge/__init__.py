@@ -9,8 +9,9 @@ from ._session import INSTALL_HINT, r_available, session
 from .matching import glm_logit, matchit
 from .stats import chisq_test, fisher_test
 from .survival import survdiff, survfit
+from .cox import basehaz, concordance, cox_zph, coxph
 
 ENGINE_NAME = "r"
 
 __all__ = ["survfit", "survdiff", "glm_logit", "matchit", "fisher_test", "chisq_test", "session", "r_available",
-           "INSTALL_HINT"]
+           "INSTALL_HINT", "coxph", "cox_zph", "basehaz", "concordance"]

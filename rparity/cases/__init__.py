@@ -11,7 +11,7 @@ from .base import Case, as_quantities, canonical_json
 
 __all__ = ["Case", "all_cases", "get_case", "as_quantities", "canonical_json", "CASE_MODULES"]
 
-CASE_MODULES = ["survival", "contingency", "matching"]
+CASE_MODULES = ["survival", "contingency", "matching", "cox"]
 
 
 def all_cases() -> list[Case]:

@@ -1,0 +1,261 @@
+"""``survival::coxph`` for right-censored data (survival 3.5-3): ``coxph.R``
+and ``coxph.fit.R`` around the kernels of :mod:`.fit` (Breslow, Efron) and
+:mod:`.exact` (the exact partial likelihood)."""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from .._rmath import r_sum
+from ._order import r_colmeans
+from ..errors import InvalidArgument, RParityWarning
+from ..results.cox import CoxPH
+from ..survival.timefix import aeq_surv
+from .chol import wald_test_chol
+from ._order import dense_rank, stable_order
+from .cindex import concordancefit
+from .control import CoxControl
+from . import fit as _fitmod
+from .fit import coxfit6, gather_rows, linear_predictor, prepare_processing, scale_covariates
+from .inputs import Prepared, prepare_inputs
+from .robust import robust_variance
+from .summary import chisq_test
+
+__all__ = ["coxph", "check_prefit", "check_singular"]
+
+_DBL_MAX = np.finfo(float).max
+
+
+def coxph(X, time, event, *, ties: str = "efron", weights=None, strata=None, cluster=None,
+          robust: bool | None = None, init=None, control: CoxControl | None = None,
+          nocenter=(-1, 0, 1), singular_ok: bool = True) -> CoxPH:
+    """Fit a Cox proportional hazards model, as
+    ``coxph(Surv(time, event) ~ X + strata(strata), weights=, cluster=, robust=,
+    ties=, init=, control=, nocenter=)`` in R's survival 3.5-3.
+
+    Parameters
+    ----------
+    X : pandas.DataFrame
+        Covariates: numeric, bool (R's logical: one column ``<name>TRUE``) or
+        categorical (treatment contrasts, columns ``<name><level>``, levels in
+        the Categorical's order).
+    time, event : array-like
+        Follow-up times (finite, >= 0) and event indicators (0/1 or bool).
+    ties : {"efron", "breslow", "exact"}
+        Handling of tied event times. ``"exact"`` is the discrete (conditional
+        logistic) likelihood; see Notes for its limits.
+    weights : array-like, optional
+        Case weights (finite, > 0). Non-integer weights turn ``robust`` on,
+        as in R.
+    strata : array-like, optional
+        Stratum labels: separate baseline hazards.
+    cluster : array-like, optional
+        Cluster labels for the robust (grouped dfbeta) variance; turns
+        ``robust`` on unless ``robust=False`` (then R warns and ignores it).
+    robust : bool or None
+        ``None`` is R's rule: robust when ``cluster`` is given or weights are
+        not integers.
+    init : array-like, optional
+        Starting coefficients (R's ``init``); tests are against ``init``.
+    control : CoxControl, optional
+        ``eps``, ``iter_max``, ``toler_chol``, ``toler_inf``, ``timefix``.
+    nocenter : sequence of numbers
+        Columns whose values all lie in this set are not centred (R's default
+        ``c(-1, 0, 1)``).
+    singular_ok : bool
+        If False, a redundant column raises instead of giving NaN.
+
+    Returns
+    -------
+    CoxPH
+
+    Notes
+    -----
+    * Rows with a missing value in any input are dropped (R's ``na.omit``);
+      ``n_dropped`` and ``na_action`` say which.
+    * R's warnings ("Ran out of iterations and did not converge", "Loglik
+      converged before variable ...; coefficient may be infinite.") are issued
+      with R's wording, and kept in ``warnings``.
+    * Up to ``n * p^2 = 2.5e5`` the iteration replays coxfit6's sums in C
+      order (coefficients, variance and log-likelihood equal R's to the last
+      bit); above, the sums are regrouped for speed and agree to ~1e-13
+      relative, with R's iteration count (see :mod:`pyimpl.cox.fit`).
+    * ``ties="exact"`` evaluates the conditional likelihood by the recursion of
+      Gail et al. (as R's ``coxexact.c``), whose cost grows as (deaths at a time)
+      x (risk set); tie groups above ``EXACT_MAX_TIES`` (256) deaths raise
+      :class:`InvalidArgument` rather than run for hours. As in R, weights
+      other than 1 and the robust variance are refused with exact ties.
+    * Where R stops with an error after fitting (a diverged exact fit whose
+      risk scores overflow; a Wald test on non-finite values; a robust fit
+      with one cluster and several covariates), this function raises
+      :class:`InvalidArgument` saying so, and rbridge raises the same.
+    * Contract note: the default ``robust=None`` applies R's rule; the API
+      table's ``robust=False`` would silently ignore ``cluster`` (with R's
+      warning), which is not what ``coxph(..., cluster=)`` does in R.
+    """
+    prep = prepare_inputs(X, time, event, ties=ties, weights=weights, strata=strata, cluster=cluster,
+                          robust=robust, init=init, control=control, nocenter=nocenter)
+    check_prefit(prep)
+    fit = _fit(prep)
+    check_singular(fit, singular_ok)
+    for msg in fit.warnings:
+        warnings.warn(RParityWarning(msg), stacklevel=2)
+    return fit
+
+
+def check_prefit(prep: Prepared) -> None:
+    """The checks R makes between building the model frame and fitting, in R's
+    order (none of them applies when there is no event: R returns early)."""
+    x, w = prep.x, prep.weights
+    if np.sum(prep.event) == 0:
+        return
+    init = prep.init
+    if init is not None:
+        # coxph.R: refuse starting values whose risk scores overflow
+        n, p = x.shape
+        colmeans = r_colmeans(x)
+        with np.errstate(over="ignore"):
+            temp = np.exp(linear_predictor(x, init, np.zeros(n)) - r_sum(colmeans * init))
+        if np.any(temp > _DBL_MAX) or np.all(temp == 0):
+            raise InvalidArgument("`init` leads to overflow or underflow of the exp function "
+                                  "(R: 'initial values lead to overflow or underflow of the exp function'); "
+                                  f"got init={init.tolist()!r}")
+    if prep.robust and x.shape[1] > 1:
+        m = np.unique(prep.cluster).size if (prep.cluster is not None and prep.cluster_given) else x.shape[0]
+        if m == 1:
+            # coxph.R: drop(rowsum(rr, cluster)) turns the one-row dfbeta matrix into a
+            # vector, t(temp) %*% temp is then 1 x 1 and the Wald test fails
+            raise InvalidArgument("`cluster` has a single value: R's robust variance fails with several "
+                                  "covariates (R: '(subscript) logical subscript too long'); "
+                                  "use robust=False or at least two clusters")
+    if prep.ties == "exact":
+        if prep.has_weights and np.any(w != 1):
+            raise InvalidArgument("`weights` are not supported with ties='exact' "
+                                  "(R: 'Case weights are not supported for the exact method')")
+        if prep.robust:
+            raise InvalidArgument("`robust` variance is not available with ties='exact' "
+                                  "(R: 'dfbeta residuals are not available for the exact method')")
+        for j, name in enumerate(prep.design.names):
+            col = x[:, j]
+            if np.all(col == col[0]) and not np.all(np.isin(col, prep.nocenter)):
+                raise InvalidArgument(
+                    f"`X` column {name!r} is constant ({float(col[0])!r}); with ties='exact' R scales every "
+                    "column by its standard deviation and fails "
+                    "(R: 'NA/NaN/Inf in foreign function call (arg 5)')")
+    elif np.any(w <= 0):
+        i = int(np.flatnonzero(w <= 0)[0])
+        raise InvalidArgument(f"`weights` must be positive (R: 'Invalid weights, must be >0'); "
+                              f"got weights[{np.flatnonzero(prep.keep)[i]}]={float(w[i])!r}")
+
+
+def check_singular(fit: CoxPH, singular_ok: bool) -> None:
+    """``singular.ok = FALSE``: a redundant column is an error."""
+    bad = np.flatnonzero(np.isnan(fit.coef))
+    if singular_ok or bad.size == 0 or fit.nevent == 0:
+        return
+    raise InvalidArgument("X matrix deemed to be singular; variable " + " ".join(str(i + 1) for i in bad)
+                          + f" ({', '.join(fit.names[i] for i in bad)}); "
+                          "pass singular_ok=True to get NaN coefficients instead")
+
+
+def _fit(prep: Prepared) -> CoxPH:
+    d = prep.design
+    x, w, e = prep.x, prep.weights, prep.event
+    n, p = x.shape
+    control = prep.control
+    t = aeq_surv(prep.time) if control.timefix else prep.time
+    warns = list(prep.warnings)
+    nevent = int(np.sum(e))
+    common = dict(names=d.names, n=n, nevent=nevent, n_dropped=len(prep.dropped), na_action=prep.dropped,
+                  method=prep.ties, term_names=d.term_names, assign=d.assign, inputs=prep.inputs)
+    if nevent == 0:
+        return _no_events(prep, common, warns)
+    init = prep.init
+    strata = prep.strata if prep.strata is not None else np.zeros(n, dtype=np.intp)
+    doscale = np.array([not np.all(np.isin(x[:, j], prep.nocenter)) for j in range(p)], dtype=bool)
+    maxiter = control.iter_max
+    if prep.ties == "exact":
+        from .exact import coxexact_fit
+
+        res = coxexact_fit(x, t, e, strata, init, control, doscale)
+        coef, var, u, lp = res.coef, res.var, res.u, res.lp
+        flag, loglik, sctest, iters, means = res.flag, res.loglik, res.sctest, res.iter, res.means
+        infs_coef, infs_var, word = res.coef_scaled, res.var_scaled, "beta"
+    else:
+        # coxfit6 walks the rows sorted by order(strata, time) from the last:
+        # one copy of the design, in that processing order, centred and scaled in place
+        # (large data: each tie group's deaths first, which only regroups sums
+        # that are not replayed in C order there; see fit.EXACT_ORDER_LIMIT)
+        exact = n * max(p, 1) ** 2 <= _fitmod.EXACT_ORDER_LIMIT
+        trank, _ = dense_rank(t)  # one sort of the times, reused by the concordance
+        porder = (stable_order(strata, trank) if exact
+                  else stable_order(strata, trank, (e == 1).astype(np.int8)))[::-1]
+        xp = gather_rows(x, porder)
+        wp = w[porder]
+        means, scale = scale_covariates(xp, wp, doscale, exact)
+        cd = prepare_processing(t[porder], e[porder], xp, wp, strata[porder], np.zeros(n), prep.ties, exact)
+        res = coxfit6(cd, np.zeros(p) if init is None else init, scale, means, control, maxiter)
+        del cd, xp, wp  # release the fit's working copy of the design before the next steps
+        coef, var, u = res.coef, res.imat, res.u
+        flag, loglik, sctest, iters = res.flag, res.loglik, res.sctest, res.iter
+        # coxph.fit: lp <- c(x %*% coef) + offset - sum(coef * coxfit$means)
+        lp = linear_predictor(x, coef, np.zeros(n)) - r_sum(coef * means)
+        infs_coef, infs_var, word = coef, var, "coefficient"
+    which_sing = (np.diag(var) == 0) if flag < p else np.zeros(p, dtype=bool)
+    if maxiter > 1:
+        infs = np.abs(u @ infs_var)
+        if flag == 1000:
+            warns.append("Ran out of iterations and did not converge")
+            if prep.ties != "exact" and (np.max(lp) > 500 or not np.all(np.isfinite(infs))):
+                warns.append("one or more coefficients may be infinite")
+        else:
+            bad = (infs > control.eps) & (infs > control.toler_inf * np.abs(infs_coef))
+            if prep.ties != "exact":
+                bad |= ~np.isfinite(u)
+            if bad.any():
+                which = ",".join(str(i + 1) for i in np.flatnonzero(bad))
+                warns.append(f"Loglik converged before variable  {which} ; {word} may be infinite. ")
+    coef = coef.copy()
+    if maxiter > 0:
+        coef[which_sing] = np.nan
+    nabeta = ~np.isnan(coef)
+    naive_var = None
+    rscore = None
+    if prep.robust and nabeta.any():
+        naive_var = var
+        cluster = prep.cluster if (prep.cluster is not None and prep.cluster_given) else np.arange(n)
+        var, rscore_stat = robust_variance(x, t, e, w, strata, lp, naive_var, cluster, prep.ties,
+                                           init, control.toler_chol)
+        rscore = chisq_test(rscore_stat, int(nabeta.sum()))
+    df = int(nabeta.sum())
+    b = coef[nabeta] if init is None else (coef - init)[nabeta]
+    wald = wald_test_chol(var[np.ix_(nabeta, nabeta)], b, control.toler_chol) if df else float("nan")
+    logtest = -2 * (loglik[0] - loglik[1])
+    # coxph.R passes its cluster to concordancefit: the user's (even when
+    # robust=FALSE ignored it), or 1:n when robust without one (NaN influence
+    # sums then become 0 there, as R's tapply/ifelse)
+    ccl = prep.cluster if prep.cluster is not None else (np.arange(n) if prep.robust else None)
+    conc = concordancefit(t, e, lp, prep.strata, w if prep.has_weights else None, ccl,
+                          time_rank=trank if prep.ties != "exact" else None)
+    se = np.sqrt(np.diag(var))
+    return CoxPH(
+        coef=coef, se=se, var=var, naive_var=naive_var, loglik=np.asarray(loglik, dtype=float),
+        score_test=chisq_test(sctest, df), wald_test=chisq_test(wald, df), lr_test=chisq_test(logtest, df),
+        robust_score_test=rscore, concordance=conc, iterations=int(iters), means=np.asarray(means),
+        linear_predictors=lp, robust=prep.robust and naive_var is not None, warnings=tuple(warns), **common,
+    )
+
+
+def _no_events(prep: Prepared, common: dict, warns: list) -> CoxPH:
+    """coxph.R's early return when no event is observed (no error, NA coefficients)."""
+    x = prep.x
+    n, p = x.shape
+    means = r_colmeans(x)  # colMeans(X)
+    zero = chisq_test(0.0, 0)
+    return CoxPH(
+        coef=np.full(p, np.nan), se=np.zeros(p), var=np.zeros((p, p)), naive_var=None,
+        loglik=np.zeros(2), score_test=zero, wald_test=zero, lr_test=zero, robust_score_test=None,
+        concordance=None, iterations=0, means=means, linear_predictors=np.zeros(n), robust=False,
+        warnings=tuple(warns), **common,
+    )

@@ -1,0 +1,205 @@
+"""Parity cases for the Cox model: ``coxph``, ``cox_zph``, ``basehaz`` and
+``concordance`` on the bundled datasets.
+
+Rows with missing values are passed to the engines as they are: dropping
+them (R's ``na.omit``) is part of what is compared (``n``, ``n_dropped``).
+
+Monotone likelihood (``infinite=True``): R warns "coefficient may be
+infinite" and stops where the log-likelihood stops changing; the coefficient
+that diverges is then a point on a flat ridge, determined by the iteration
+path to ~1e-8 only. Those cases emit the coefficients as ``coef_infinite``
+(its own, loose tolerance) and leave out everything computed from the
+diverging coefficient's variance (se, var, Wald test, summary); the
+log-likelihood, the warning, the score test, iteration count and
+concordance are compared as usual.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from .base import Case, as_quantities
+
+__all__ = ["CASES", "run_coxph", "run_cox_zph", "run_basehaz", "run_concordance", "cox_inputs"]
+
+
+def cox_inputs(data: pd.DataFrame, p: Mapping[str, Any]) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, dict]:
+    """(X, time, event, keyword arguments) of a case.
+
+    ``p["covariates"]`` lists columns; ``p["factors"]`` turns numeric columns
+    into categoricals with the given levels; ``p["flags"]`` adds bool columns
+    ``name: [column, value]`` (column == value); ``p["event_value"]`` is the
+    code of an event (lung: 2); ``p["weights"]`` a column, optionally divided
+    by ``p["weight_divisor"]``; ``p["strata"]``, ``p["cluster"]`` columns.
+    """
+    d = data.copy()
+    for col, levels in (p.get("factors") or {}).items():
+        d[col] = pd.Categorical(d[col], categories=levels)
+    for name, (col, val) in (p.get("flags") or {}).items():
+        v = d[col] == val
+        d[name] = v.astype("boolean").where(d[col].notna(), pd.NA) if d[col].isna().any() else v
+    X = d[list(p["covariates"])]
+    ev = d[p["event"]]
+    event = np.where(ev.isna(), np.nan, (ev == p.get("event_value", 1)).astype(float))
+    kw: dict[str, Any] = {"ties": p.get("ties", "efron")}
+    if p.get("weights"):
+        kw["weights"] = d[p["weights"]].to_numpy(float) / p.get("weight_divisor", 1)
+    if p.get("strata"):
+        kw["strata"] = d[p["strata"]]
+    if p.get("cluster"):
+        kw["cluster"] = d[p["cluster"]]
+    if "robust" in p:
+        kw["robust"] = p["robust"]
+    if "nocenter" in p:
+        kw["nocenter"] = tuple(p["nocenter"])
+    if p.get("init") is not None:
+        kw["init"] = np.asarray(p["init"], dtype=float)
+    if p.get("control"):
+        from pyimpl.cox import CoxControl
+
+        kw["control"] = CoxControl(**p["control"])
+    return X, d[p["time"]].to_numpy(float), event, kw
+
+
+def _fit(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]):
+    X, t, e, kw = cox_inputs(data, p)
+    return engine.coxph(X, t, e, **kw)
+
+
+def _test(prefix: str, t) -> dict:
+    return {f"{prefix}.statistic": t.statistic, f"{prefix}.df": t.df, f"{prefix}.pvalue": t.pvalue}
+
+
+def run_coxph(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
+    fit = _fit(engine, data, p)
+    infinite = bool(p.get("infinite"))
+    out: dict[str, Any] = {
+        "names": tuple(fit.names), "loglik": fit.loglik, "means": fit.means, "iterations": fit.iterations,
+        "n": fit.n, "nevent": fit.nevent, "n_dropped": fit.n_dropped,
+    }
+    out.update(_test("score_test", fit.score_test))
+    out.update(_test("lr_test", fit.lr_test))
+    if infinite:
+        out["coef_infinite"] = fit.coef
+    else:
+        out.update({"coef": fit.coef, "se": fit.se, "var": fit.var})
+        out.update(_test("wald_test", fit.wald_test))
+        if fit.naive_var is not None:
+            out["naive_var"] = fit.naive_var
+        if fit.robust_score_test is not None:
+            out.update(_test("robust_score_test", fit.robust_score_test))
+        out.update(as_quantities("summary.", {k: v for k, v in fit.summary().items()}))
+    if fit.concordance is not None:
+        c = fit.concordance
+        out.update({"concordance.c": c.c, "concordance.std": c.std, "concordance.concordant": c.concordant,
+                    "concordance.discordant": c.discordant, "concordance.tied_x": c.tied_x,
+                    "concordance.tied_y": c.tied_y, "concordance.tied_xy": c.tied_xy})
+    out["warnings"] = tuple(fit.warnings)
+    return out
+
+
+def run_cox_zph(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
+    fit = _fit(engine, data, p)
+    z = engine.cox_zph(fit, transform=p.get("transform", "km"))
+    return {"terms": tuple(z.terms), "chisq": z.chisq, "df": z.df, "p": z.p, "warnings": tuple(z.warnings)}
+
+
+def run_basehaz(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
+    fit = _fit(engine, data, p)
+    b = engine.basehaz(fit, centered=p.get("centered", True))
+    out = {"time": b["time"].to_numpy(), "hazard": b["hazard"].to_numpy()}
+    if "strata" in b.columns:
+        out["strata"] = tuple(str(s) for s in b["strata"])
+    return out
+
+
+def run_concordance(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
+    fit = _fit(engine, data, p)
+    c = engine.concordance(fit)
+    return {"c": c.c, "std": c.std, "concordant": c.concordant, "discordant": c.discordant,
+            "tied_x": c.tied_x, "tied_y": c.tied_y, "tied_xy": c.tied_xy, "n": c.n,
+            "warnings": tuple(c.warnings)}
+
+
+_LUNG = {"time": "time", "event": "status", "event_value": 2}
+_VET = {"time": "time", "event": "status"}
+_OVA = {"time": "futime", "event": "fustat"}
+_T1 = {"time": "time", "event": "status"}
+_RUN = {"coxph": run_coxph, "cox_zph": run_cox_zph, "basehaz": run_basehaz, "concordance": run_concordance}
+
+
+def _case(function: str, id_: str, dataset: str, base: Mapping[str, Any], covariates, **extra: Any) -> Case:
+    params = {**base, "covariates": list(covariates), **extra}
+    return Case(f"{function}/{id_}", function, dataset, params, _RUN[function])
+
+
+def _cox(id_, dataset, base, covariates, **extra):
+    return _case("coxph", id_, dataset, base, covariates, **extra)
+
+
+CASES: list[Case] = [
+    # Therneau & Grambsch's test1 (book1.R): closed forms for Breslow and Efron
+    _cox("test1-efron", "test1", _T1, ["x"]),
+    _cox("test1-breslow", "test1", _T1, ["x"], ties="breslow"),
+    _cox("test1-exact", "test1", _T1, ["x"], ties="exact", infinite=True),
+    # start values (R's init=, as survival's test2 checks): tests are against init
+    _cox("test1-efron-init", "test1", _T1, ["x"], init=[0.5]),
+    _cox("test1-breslow-init", "test1", _T1, ["x"], ties="breslow", init=[2.0]),
+    _cox("lung-init", "lung", _LUNG, ["age", "sex"], init=[0.01, -0.3]),
+    # case weights (book5.R / book6.R)
+    _cox("testw1-breslow", "testw1", _T1, ["x"], ties="breslow", weights="wt"),
+    _cox("testw1-efron", "testw1", _T1, ["x"], weights="wt"),
+    _cox("testw1-efron-robust", "testw1", _T1, ["x"], weights="wt", robust=True),
+    # lung: the spec's golden values, then every option
+    _cox("lung", "lung", _LUNG, ["age", "sex"]),
+    _cox("lung-breslow", "lung", _LUNG, ["age", "sex"], ties="breslow"),
+    _cox("lung-exact", "lung", _LUNG, ["age", "sex"], ties="exact"),
+    _cox("lung-strata-inst", "lung", _LUNG, ["age", "sex"], strata="inst"),
+    _cox("lung-weights-karno", "lung", _LUNG, ["age", "sex"], weights="ph.karno", weight_divisor=10),
+    _cox("lung-cluster-inst", "lung", _LUNG, ["age", "sex"], cluster="inst"),
+    _cox("lung-robust", "lung", _LUNG, ["age", "sex"], robust=True),
+    _cox("lung-cluster-not-robust", "lung", _LUNG, ["age", "sex"], cluster="inst", robust=False),
+    _cox("lung-strata-weights-cluster", "lung", _LUNG, ["age", "sex", "ph.ecog"], strata="sex",
+         weights="ph.karno", weight_divisor=10, cluster="inst", ties="breslow"),
+    _cox("lung-ecog-na", "lung", _LUNG, ["age", "sex", "ph.ecog", "wt.loss"]),
+    _cox("lung-ecog-factor", "lung", _LUNG, ["age", "ph.ecog"], factors={"ph.ecog": [0, 1, 2, 3]}),
+    _cox("lung-female-bool", "lung", _LUNG, ["age", "female"], flags={"female": ["sex", 2]}),
+    _cox("lung-eps-iter", "lung", _LUNG, ["age", "sex", "ph.karno"], control={"eps": 1e-4, "iter_max": 2}),
+    _cox("lung-nocenter-none", "lung", _LUNG, ["age", "sex"], nocenter=[]),
+    # veteran: a categorical covariate (celltype, R's level order)
+    _cox("veteran-celltype", "veteran", _VET, ["trt", "celltype", "karno"]),
+    _cox("veteran-celltype-breslow", "veteran", _VET, ["trt", "celltype", "karno", "age"], ties="breslow"),
+    _cox("veteran-strata-prior-exact", "veteran", _VET, ["trt", "celltype"], strata="prior", ties="exact"),
+    # ovarian: small, with strata
+    _cox("ovarian", "ovarian", _OVA, ["age", "rx", "ecog.ps"]),
+    _cox("ovarian-strata-resid", "ovarian", _OVA, ["age", "rx"], strata="resid.ds"),
+    # monotone likelihood: R's warning, log-likelihood and iterations compared
+    _cox("infcoef-x-z", "infcoef", _T1, ["x", "z"], infinite=True),
+    _cox("infcoef-x", "infcoef", _T1, ["x"], infinite=True),
+    _cox("infcoef-x-z-breslow", "infcoef", _T1, ["x", "z"], ties="breslow", infinite=True),
+    # cox.zph
+    *[_case("cox_zph", f"lung-{tr}", "lung", _LUNG, ["age", "sex"], transform=tr)
+      for tr in ("km", "rank", "identity", "log")],
+    _case("cox_zph", "lung-breslow-strata", "lung", _LUNG, ["age", "ph.ecog"], ties="breslow", strata="sex"),
+    _case("cox_zph", "lung-weights", "lung", _LUNG, ["age", "sex"], weights="ph.karno", weight_divisor=10),
+    _case("cox_zph", "veteran-celltype", "veteran", _VET, ["trt", "celltype", "karno"]),
+    _case("cox_zph", "veteran-exact-rank", "veteran", _VET, ["trt", "karno"], ties="exact", transform="rank"),
+    _case("cox_zph", "ovarian", "ovarian", _OVA, ["age", "rx"], transform="identity"),
+    # basehaz
+    _case("basehaz", "lung", "lung", _LUNG, ["age", "sex"]),
+    _case("basehaz", "lung-uncentered", "lung", _LUNG, ["age", "sex"], centered=False),
+    _case("basehaz", "lung-breslow", "lung", _LUNG, ["age", "sex"], ties="breslow"),
+    _case("basehaz", "test1-efron", "test1", _T1, ["x"]),
+    _case("basehaz", "testw1-weights", "testw1", _T1, ["x"], weights="wt", centered=False),
+    _case("basehaz", "veteran-strata", "veteran", _VET, ["karno", "celltype"], strata="trt"),
+    _case("basehaz", "ovarian-exact", "ovarian", _OVA, ["age"], ties="exact"),
+    # concordance(fit)
+    _case("concordance", "lung", "lung", _LUNG, ["age", "sex"]),
+    _case("concordance", "lung-strata", "lung", _LUNG, ["age", "sex"], strata="inst"),
+    _case("concordance", "lung-weights-cluster", "lung", _LUNG, ["age", "sex"], weights="ph.karno",
+          weight_divisor=10, cluster="inst"),
+    _case("concordance", "veteran", "veteran", _VET, ["trt", "celltype", "karno"]),
+    _case("concordance", "test1", "test1", _T1, ["x"]),
+]
