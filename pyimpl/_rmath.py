@@ -85,14 +85,17 @@ def qnorm(p):
 
 
 def pchisq_upper(x, df):
-    """``pchisq(x, df, lower.tail=FALSE)``; df = 0 gives 0 for x > 0 (1 at x = 0) and a
-    negative df gives NaN, as in R (R also warns "NaNs produced": callers that
+    """``pchisq(x, df, lower.tail=FALSE)``; x <= 0 gives 1, df = 0 gives 0 for
+    x > 0, and a negative df gives NaN, as in R (R also warns "NaNs produced": callers that
     mirror an R function emit that warning, see :func:`nan_warning`)."""
     x = np.asarray(x, dtype=float)
     df = np.asarray(df, dtype=float)
     with np.errstate(invalid="ignore"):
         out = np.where(df == 0, np.where(x > 0, 0.0, 1.0), special.chdtrc(np.maximum(df, 1e-300), x))
-        out = np.where(df < 0, np.nan, out)
+        # a statistic that rounding made negative (a likelihood ratio of -1e-16):
+        # R's pchisq gives 1 where scipy gives NaN
+        out = np.where(x <= 0, 1.0, out)
+        out = np.where((df < 0) | np.isnan(x) | np.isnan(df), np.nan, out)
     return float(out) if out.ndim == 0 else out
 
 

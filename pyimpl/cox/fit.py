@@ -533,7 +533,6 @@ def coxfit6(d: CoxData, init: np.ndarray, scale: np.ndarray, means: np.ndarray,
     eps = control.eps
     toler = control.toler_chol
     beta = np.asarray(init, dtype=float) / scale
-    p = d.p
     ll0, u, info = evaluate(d, beta)
     loglik = [ll0, ll0]
     fac, flag = cholesky2(info, toler)

@@ -142,7 +142,6 @@ def prepare_inputs(X, time, event, *, ties, weights, strata, cluster, robust, in
     if cluster is not None:
         c_codes, _, c_miss = labels_with_nan(cluster, "cluster")
     check_lengths(X=xraw, time=t, event=e, weights=w, strata=s_codes, cluster=c_codes)
-    n0 = t.size
 
     keep = ~np.isnan(t) & ~np.isnan(e) & ~np.isnan(xraw).any(axis=1)
     if w is not None:

@@ -16,6 +16,8 @@ by g (for ``I_g``, ``U_g``) or g^2 (for ``I_gg``).
 from __future__ import annotations
 
 import numpy as np
+
+from .._rmath import pchisq_upper
 from scipy.stats import rankdata
 
 from .._validate import as_choice
@@ -23,9 +25,8 @@ from ..errors import InvalidArgument
 from ..results.cox import CoxPH, CoxZph
 from ..survival.km import survfit
 from ._order import stable_order
-from .fit import CoxData, prepare, risk_sums, score_information
+from .fit import prepare, risk_sums, score_information
 from .refit import fit_data
-from .summary import pchisq_upper_r
 
 __all__ = ["cox_zph", "TRANSFORMS"]
 
@@ -123,6 +124,6 @@ def cox_zph(fit: CoxPH, transform: str = "km") -> CoxZph:
         df.append(len(cols))
     chisq.append(float(_solve(imat, u) @ u))
     df.append(p)
-    pv = [pchisq_upper_r(c, k) for c, k in zip(chisq, df)]
+    pv = [float(pchisq_upper(c, k)) for c, k in zip(chisq, df)]
     return CoxZph(terms=tuple(n for n, _ in terms) + ("GLOBAL",), chisq=np.array(chisq),
                   df=np.array(df, dtype=float), p=np.array(pv), transform=transform)

@@ -3,17 +3,7 @@
 ## or factors built from codes and levels); the formula is built from those
 ## fixed names only.
 
-## Factors built through rpy2 carry the class attribute but not R's internal
-## object bit, which model.matrix() relies on; rebuild them with factor().
-rparity_refactor <- function(f) {
-  if (is.null(f) || !inherits(f, "factor")) return(f)
-  factor(as.integer(unclass(f)), levels = seq_along(levels(f)), labels = levels(f))
-}
-
 rparity_cox_env <- function(x, time, event, weights, strata, cluster) {
-  for (nm in names(x)) x[[nm]] <- rparity_refactor(x[[nm]])
-  strata <- rparity_refactor(strata)
-  cluster <- rparity_refactor(cluster)
   xn <- names(x)
   if (!all(grepl("^x[0-9]+$", xn))) stop("internal: covariate columns must be named x1..xp")
   d <- x

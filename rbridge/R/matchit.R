@@ -2,18 +2,8 @@
 ## covariates, e1..eq for exact-only columns, treat, y, w); formulas are built
 ## from those names only.
 
-## Factors built by rpy2 carry the class attribute without R's object bit, so
-## model.matrix would take them as numbers: rebuild them as R factors.
-rparity_refactor <- function(df) {
-  for (nm in names(df)) {
-    lv <- attr(df[[nm]], "levels")
-    if (!is.null(lv)) df[[nm]] <- factor(lv[unclass(df[[nm]])], levels = lv)
-  }
-  df
-}
-
 rparity_glm_logit <- function(X, y, weights) {
-  d <- rparity_refactor(X)
+  d <- X
   d$y <- y
   f <- stats::reformulate(names(X), response = "y")
   if (is.null(weights)) {
@@ -38,10 +28,10 @@ rparity_balance_table <- function(tab) {
 
 rparity_matchit <- function(X, treat, exact_data, exact_names, distance, link, estimand, ratio,
                             replace, caliper, std_caliper, m_order, discard, seed) {
-  d <- rparity_refactor(X)
+  d <- X
   d$treat <- treat
   if (!is.null(exact_data)) {
-    exact_data <- rparity_refactor(exact_data)
+    exact_data <- exact_data
     for (nm in names(exact_data)) d[[nm]] <- exact_data[[nm]]
   }
   f <- stats::reformulate(names(X), response = "treat")
@@ -81,7 +71,7 @@ rparity_matchit <- function(X, treat, exact_data, exact_names, distance, link, e
 ## Benchmark: MatchIt::matchit timed inside R (system.time, best of reps), and
 ## the match matrix of the last run (1-based rows) to check the pairs.
 rparity_time_matchit <- function(X, treat, reps) {
-  d <- rparity_refactor(X)
+  d <- X
   d$treat <- treat
   f <- stats::reformulate(names(X), response = "treat")
   best <- Inf

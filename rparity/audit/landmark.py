@@ -256,7 +256,7 @@ def _impossible_reason(N: int, I: RInterval, D, R) -> str:
     if R is not None:
         extra.append(f"{R} at risk at the landmark")
     return ("no chain of risk sets and events " + (f"with {' and '.join(extra)} " if extra else "")
-            + f"gives a value in the interval (exhaustive search)")
+            + "gives a value in the interval (exhaustive search)")
 
 
 def check_landmark(entry: LandmarkEntry, settings: AuditSettings = AuditSettings()) -> EntryResult:
