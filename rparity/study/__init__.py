@@ -1,0 +1,1 @@
+"""The study pipeline (filled in below)."""
