@@ -219,6 +219,8 @@ def _step_of(key: str, res: StudyResult) -> str:
         return f"subgroups.{head[1]}"
     if head[0] in ("matching", "balance"):
         return "matching"
+    if head[0] == "published_audit":
+        return "published_audit"
     return ""
 
 

@@ -10,6 +10,8 @@ order, each through the engine's contract functions only:
 4. Subgroup hazard ratios (before and/or after matching)
 5. Propensity-score matching and balance
 6. Steps 1-3 again on the matched sample
+7. When the spec carries the paper's Table 1 counts and p-values: every Table 1
+   test recomputed on the published counts (which test did the paper use?)
 
 A step the engine does not provide (``NotImplementedError``) is recorded as
 "not provided" and the run carries on; any other engine error is recorded as
@@ -26,6 +28,7 @@ import numpy as np
 
 from .cohort import Cohort
 from .errors import StudyInputError
+from .published import audit_table1_tests, published_table1
 from .result import Recorder, StudyResult
 from .spec import StudySpec
 from .steps_basic import kaplan_meier, landmark_defined, logrank, table1
@@ -35,7 +38,7 @@ from .steps_matching import match
 __all__ = ["run_study", "check_landmarks", "STEP_ORDER"]
 
 STEP_ORDER = ("table1.before", "km.before", "cox.before", "subgroups.before", "matching", "table1.after",
-              "km.after", "cox.after", "subgroups.after")
+              "km.after", "cox.after", "subgroups.after", "published_audit")
 
 
 def check_landmarks(cohort: Cohort, spec: StudySpec) -> None:
@@ -58,15 +61,20 @@ def check_landmarks(cohort: Cohort, spec: StudySpec) -> None:
 
 @contextmanager
 def _step(rec: Recorder, name: str) -> Iterator[None]:
+    """Run one step atomically: if the engine fails, the step's partial numbers
+    are dropped and the failure is recorded."""
+    before = set(rec.values)
     try:
         yield
     except StudyInputError:
         raise
-    except NotImplementedError as exc:
-        rec.steps[name] = f"not provided: {exc}"
     except Exception as exc:  # noqa: BLE001 - an engine's failure is a result, reported
-        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        rec.steps[name] = f"error: {type(exc).__name__}: {msg}"
+        rec.discard(set(rec.values) - before)
+        if isinstance(exc, NotImplementedError):
+            rec.steps[name] = f"not provided: {exc}"
+        else:
+            msg = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            rec.steps[name] = f"error: {type(exc).__name__}: {msg}"
     else:
         rec.steps[name] = "ok"
 
@@ -116,7 +124,10 @@ def run_study(eng, cohort: Cohort, spec: StudySpec, *, match_kwargs: dict | None
             cluster = pair[np.asarray(matched)] if spec.cox.after_matching == "robust_pairs" else None
             _analyse(eng, rec, sub, spec, "after", cluster=cluster)
         else:
-            for s in ("table1.after", "km.after", "cox.after", "subgroups.after"):
+            for s in ("table1.after", "km.after", "cox.after", "subgroups.after", "published_audit"):
                 if s != "subgroups.after" or "after" in spec.subgroups.samples:
                     rec.steps[s] = "skipped: matching did not run"
+        if published_table1(spec):
+            with _step(rec, "published_audit"):
+                audit_table1_tests(eng, rec, spec)
     return rec.freeze(prov)

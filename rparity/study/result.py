@@ -114,6 +114,13 @@ class Recorder:
         self.values[key] = value
         self.sources[key] = source
 
+    def discard(self, keys) -> None:
+        """Forget ``keys`` (the partial output of a failed step)."""
+        for k in keys:
+            self.values.pop(k, None)
+            self.sources.pop(k, None)
+            self.notes.pop(k, None)
+
     def note(self, key: str, text: str) -> None:
         self.notes[key] = text
 
