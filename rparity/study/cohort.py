@@ -13,6 +13,7 @@ number downstream.
 """
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import math
@@ -137,10 +138,13 @@ def read_cohort(text: str | bytes, spec: StudySpec, *, source: str = "<cohort>")
         raise CohortError(f"cohort file {source!r} is empty") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise CohortError(f"cohort file {source!r} is not a readable CSV: {str(exc).strip()}") from None
-    raw.columns = [str(c).strip() for c in raw.columns]
-    dups = sorted({c for c in raw.columns if list(raw.columns).count(c) > 1})
+    # pandas renames a repeated header ("t", "t.1"): check the header as written
+    header = next(csv.reader(io.StringIO(data.decode("utf-8", errors="replace").splitlines()[0])), [])
+    header = [h.strip() for h in header]
+    dups = sorted({c for c in header if header.count(c) > 1})
     if dups:
         raise CohortError(f"cohort file {source!r} has column {dups[0]!r} more than once")
+    raw.columns = [str(c).strip() for c in raw.columns]
 
     needed: dict[str, str] = {}
     if spec.id_column:

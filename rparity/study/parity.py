@@ -41,15 +41,15 @@ CONTRACT_DEFAULTS: dict[str, _tol.Tolerance] = {
     "coxph.coef": _tol.rel(1e-9, "api.md: Cox coef reproducing R's Newton iterates"),
     "coxph.se": _tol.rel(1e-9, "api.md: Cox se"),
     "coxph.loglik": _tol.rel(1e-9, "api.md: Cox loglik"),
+    "coxph.summary.exp_coef": _tol.rel(1e-9, "exp(coef): as coef"),
     "coxph.summary.lower": _tol.rel(1e-9, "exp(coef - z se): as coef and se"),
     "coxph.summary.upper": _tol.rel(1e-9, "exp(coef + z se): as coef and se"),
     "coxph.summary.p": _tol.pvalue(1e-9, "Wald p of coef/se"),
     "matchit.match_matrix": _tol.EXACT,
     "matchit.distance": _tol.rel(1e-10, "api.md: fitted propensity scores"),
     "matchit.caliper": _tol.rel(1e-10, "caliper x sd of the distance"),
-    "matchit.summary.std_mean_diff": _tol.rel(1e-10, "api.md: balance table"),
-    "matchit.summary.means_treated": _tol.rel(1e-10, "api.md: balance table"),
-    "matchit.summary.means_control": _tol.rel(1e-10, "api.md: balance table"),
+    **{f"matchit.summary.{t}.{q}": _tol.rel(1e-10, "api.md: balance table") for t in ("all", "matched")
+       for q in ("std_mean_diff", "means_treated", "means_control")},
 }
 
 

@@ -262,8 +262,12 @@ def _published(spec: StudySpec, results) -> dict | None:
     a = results[0]
     checks = check_published(spec, a, a.notes)
     counts: dict[str, int] = {}
+    groups: dict[str, dict] = {}
     for c in checks:
         counts[c.verdict] = counts.get(c.verdict, 0) + 1
+        g = groups.setdefault(_published_group(c.key), {"n": 0, "matches": 0})
+        g["n"] += 1
+        g["matches"] += c.verdict == "matches"
     audit = None
     if any(k.startswith("published_audit.") for k in a.keys()):
         v = table1_test_verdicts(spec, a)
@@ -276,7 +280,23 @@ def _published(spec: StudySpec, results) -> dict | None:
                          "tests": [(c.shown, c.verdict) for c in (chk_f, chk_c, chk_u)]})
         audit = {"tests": audit, "rows": rows}
     return {"note": spec.published_note, "checks": checks, "counts": counts, "audit": audit,
-            "engine": a.engine}
+            "engine": a.engine, "groups": [(k, v["matches"], v["n"]) for k, v in groups.items()]}
+
+
+def _published_group(key: str) -> str:
+    """The kind of number a published key is, for the report's summary."""
+    parts = key.split(".")
+    when = {"before": "before matching", "after": "after matching"}
+    if parts[0] == "table1":
+        what = "p-values" if parts[-1] == "p" else "counts"
+        return f"Table 1 {what} {when.get(parts[1], '')}".strip()
+    if parts[0] == "matching":
+        return "Matched sample size"
+    if parts[0] in ("km", "logrank"):
+        return f"Kaplan–Meier and log-rank {when.get(parts[1], '')}".strip()
+    if parts[0] == "cox":
+        return f"Cox models {when.get(parts[1], '')}".strip()
+    return parts[0]
 
 
 def build_context(inp: ReportInputs) -> dict:

@@ -31,7 +31,7 @@ from .result import StudyResult
 from .spec import StudySpec, load_spec
 from .steps_matching import match_data_frame, matchit_kwargs, takes_compat
 
-__all__ = ["StudyRun", "run_study_files", "run_engines", "methods_notes", "REPORT_NAME", "JSON_NAME"]
+__all__ = ["StudyRun", "run_study_files", "write_outputs", "run_engines", "methods_notes", "REPORT_NAME", "JSON_NAME"]
 
 REPORT_NAME = "study-report.html"
 JSON_NAME = "study-results.json"
@@ -238,15 +238,22 @@ def run_study_files(cohort_path: str | Path, spec: str | Path | StudySpec, engin
     run = StudyRun(spec=spec_obj, cohort=cohort, results=results, parity=parity, provenance=prov,
                    methods_notes=mnotes, notices=notes, skipped_engines=skipped)
     if out_dir is not None:
-        out = Path(out_dir)
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StudyInputError(f"`--out`: cannot create directory {str(out)!r}: {exc}") from None
-        html = render_html(ReportInputs(spec=spec_obj, cohort=cohort, results=results, parity=parity,
-                                        provenance=prov, notices=notes, methods_notes=mnotes))
-        doc = dumps(to_document(spec_obj, results, parity, prov, mnotes))
-        run.json_path, run.html_path = out / JSON_NAME, out / REPORT_NAME
-        _write_atomic(run.json_path, doc)
-        _write_atomic(run.html_path, html)
+        write_outputs(run, out_dir)
+    return run
+
+
+def write_outputs(run: StudyRun, out_dir: str | Path) -> StudyRun:
+    """Render the report and the JSON in memory, then move both into ``out_dir``."""
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StudyInputError(f"`--out`: cannot create directory {str(out)!r}: {exc}") from None
+    html = render_html(ReportInputs(spec=run.spec, cohort=run.cohort, results=run.results, parity=run.parity,
+                                    provenance=run.provenance, notices=run.notices,
+                                    methods_notes=run.methods_notes))
+    doc = dumps(to_document(run.spec, run.results, run.parity, run.provenance, run.methods_notes))
+    run.json_path, run.html_path = out / JSON_NAME, out / REPORT_NAME
+    _write_atomic(run.json_path, doc)
+    _write_atomic(run.html_path, html)
     return run

@@ -21,7 +21,7 @@ __all__ = ["cox_models", "subgroups", "variables", "COX_COLUMNS"]
 #: (key suffix, column of ``CoxPH.summary()``, contract source)
 COX_COLUMNS = (
     ("coef", "coef", ("coxph", "coef")),
-    ("hr", "exp_coef", ("coxph", "coef")),
+    ("hr", "exp_coef", ("coxph", "summary.exp_coef")),
     ("se", "se", ("coxph", "se")),
     ("lower", "lower", ("coxph", "summary.lower")),
     ("upper", "upper", ("coxph", "summary.upper")),

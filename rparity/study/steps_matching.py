@@ -12,6 +12,8 @@ import inspect
 import numpy as np
 import pandas as pd
 
+from pyimpl.errors import InvalidArgument
+
 from .cohort import Cohort
 from .errors import StudyInputError
 from .result import Recorder
@@ -43,6 +45,12 @@ def matchit_kwargs(spec: StudySpec, eng=None) -> dict:
     return kw
 
 
+def _settings(spec: StudySpec) -> str:
+    m = spec.matching
+    return (f"link={m.link!r}, caliper={m.caliper!r}, std_caliper={m.std_caliper}, m_order={m.m_order!r}, "
+            f"discard={m.discard!r}, compat={m.compat!r}")
+
+
 def match_data_frame(cohort: Cohort, spec: StudySpec) -> pd.DataFrame:
     """The data ``matchit`` sees: ``treatment`` then the matching covariates (0/1)."""
     d = cohort.covariates[list(spec.matching.covariates)].astype(np.int64).copy()
@@ -55,7 +63,11 @@ def match(eng, rec: Recorder, cohort: Cohort, spec: StudySpec, *, kwargs: dict |
     tables. Returns ``(mask of matched rows, pair label per row)``."""
     data = match_data_frame(cohort, spec)
     kw = matchit_kwargs(spec, eng) if kwargs is None else kwargs
-    m = eng.matchit(data, TREATMENT, list(spec.matching.covariates), **kw)
+    try:
+        m = eng.matchit(data, TREATMENT, list(spec.matching.covariates), **kw)
+    except InvalidArgument as exc:  # e.g. MatchIt's "No matches were found." (raised by every engine)
+        raise StudyInputError(f"matching failed in engine {eng.name!r} with the spec's [matching] settings "
+                              f"({_settings(spec)}): {exc}") from exc
     w = np.asarray(m.weights, dtype=float)
     matched = w > 0
     for arm in spec.arms.order:
@@ -64,9 +76,8 @@ def match(eng, rec: Recorder, cohort: Cohort, spec: StudySpec, *, kwargs: dict |
         if n == 0:
             raise StudyInputError(
                 f"matching left no patient in arm {arm!r} (engine {eng.name!r}; spec [matching]: "
-                f"link={spec.matching.link!r}, caliper={spec.matching.caliper!r}, "
-                f"std_caliper={spec.matching.std_caliper}): the after-matching analysis cannot run; "
-                f"loosen `matching.caliper` or check the propensity model's covariates")
+                f"{_settings(spec)}): the after-matching analysis cannot run; loosen `matching.caliper` "
+                f"or check the propensity model's covariates")
     # pairs "focal:matched", focal units in label order
     mm = m.match_matrix
     pairs, pair_of = [], {}
@@ -82,11 +93,11 @@ def match(eng, rec: Recorder, cohort: Cohort, spec: StudySpec, *, kwargs: dict |
         rec.put("matching.caliper", float(m.caliper), ("matchit", "caliper"))
     rec.put("matching.warnings", tuple(m.warnings), ("matchit", "warnings"))
     summ = m.summary()
-    for sample, tab in (("before", summ.all), ("after", summ.matched)):
+    for sample, table, tab in (("before", "all", summ.all), ("after", "matched", summ.matched)):
         for row in tab.index:
             for q in BALANCE_QUANTITIES:
                 rec.put(f"balance.{sample}.{row}.{_BALANCE_KEYS[q]}", float(tab.loc[row, q]),
-                        ("matchit", f"summary.{q}"))
+                        ("matchit", f"summary.{table}.{q}"))
     rec.matched_ids = tuple(str(i) for i in cohort.ids[matched])
     pair_label = np.array([pair_of.get(str(i), "") for i in cohort.ids], dtype=object)
     return matched, pair_label
