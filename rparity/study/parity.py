@@ -155,6 +155,7 @@ class StudyParity:
     ran: bool = True
     reason: str = ""
     steps: dict = field(default_factory=dict)
+    known: tuple = ()  # the KnownDivergence entries that classified some number
 
     @property
     def ok(self) -> bool:
@@ -191,6 +192,7 @@ class StudyParity:
     def to_dict(self) -> dict:
         return {"engines": list(self.engines), "ran": self.ran, "reason": self.reason, "ok": self.ok,
                 "counts": self.counts(), "steps": self.steps, "by_source": self.by_source(),
+                "known_divergences": [asdict(k) for k in self.known],
                 "rows": [r.to_dict() for r in self.rows]}
 
 
@@ -224,10 +226,18 @@ def _step_of(key: str, res: StudyResult) -> str:
     return ""
 
 
-def compare_results(a: StudyResult, b: StudyResult, *,
-                    classifier: Callable[[NumberDiff, tuple[str, str]], str] = classify) -> StudyParity:
-    """Compare every number of ``a`` with ``b`` (``b`` is the reference, usually R)."""
+def compare_results(a: StudyResult, b: StudyResult, *, registry: Iterable[KnownDivergence] | None = None,
+                    classifier: Callable[[NumberDiff, tuple[str, str]], str] | None = None) -> StudyParity:
+    """Compare every number of ``a`` with ``b`` (``b`` is the reference, usually R).
+
+    ``registry``: the known divergences (default :data:`KNOWN_DIVERGENCES`);
+    ``classifier`` replaces :func:`classify` altogether.
+    """
     engines = (a.engine, b.engine)
+    known = tuple(KNOWN_DIVERGENCES if registry is None else registry)
+    if classifier is None:
+        def classifier(d: NumberDiff, e: tuple[str, str]) -> str:
+            return classify(d, e, registry=known)
     rows: list[NumberDiff] = []
     keys = list(dict.fromkeys([*b.values.keys(), *a.values.keys()]))
     for key in keys:
@@ -254,7 +264,8 @@ def compare_results(a: StudyResult, b: StudyResult, *,
         rows.append(_with_class(d, classifier(d, engines)))
     steps = {s: {a.engine: a.steps.get(s, "-"), b.engine: b.steps.get(s, "-")}
              for s in dict.fromkeys([*a.steps, *b.steps])}
-    return StudyParity(engines=engines, rows=tuple(rows), steps=steps)
+    used = {r.classification.removeprefix("known divergence ") for r in rows}
+    return StudyParity(engines=engines, rows=tuple(rows), steps=steps, known=tuple(k for k in known if k.id in used))
 
 
 def _with_class(d: NumberDiff, cls: str) -> NumberDiff:

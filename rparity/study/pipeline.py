@@ -5,11 +5,12 @@
 order, each through the engine's contract functions only:
 
 1. Table 1 before matching (counts, the spec's test)
-2. Kaplan-Meier landmarks, medians, log-rank, for every endpoint, before matching
-3. Cox models before matching (univariate, then the multivariable selection rule)
-4. Subgroup hazard ratios (before and/or after matching)
-5. Propensity-score matching and balance
-6. Steps 1-3 again on the matched sample
+2. Propensity-score matching and balance (before and after)
+3. Kaplan-Meier landmarks, medians, log-rank, for every endpoint, before matching
+4. Cox models before matching (univariate, then the multivariable selection rule,
+   whose imbalance criterion may use step 1's p-values or step 2's SMDs)
+5. Subgroup hazard ratios (before and/or after matching)
+6. Steps 1, 3-5 again on the matched sample
 7. When the spec carries the paper's Table 1 counts and p-values: every Table 1
    test recomputed on the published counts (which test did the paper use?)
 
@@ -37,7 +38,7 @@ from .steps_matching import match
 
 __all__ = ["run_study", "check_landmarks", "STEP_ORDER"]
 
-STEP_ORDER = ("table1.before", "km.before", "cox.before", "subgroups.before", "matching", "table1.after",
+STEP_ORDER = ("table1.before", "matching", "km.before", "cox.before", "subgroups.before", "table1.after",
               "km.after", "cox.after", "subgroups.after", "published_audit")
 
 
@@ -88,8 +89,7 @@ def _imbalance(rec: Recorder, spec: StudySpec, sample: str) -> dict[str, float]:
 
 
 def _analyse(eng, rec: Recorder, cohort: Cohort, spec: StudySpec, sample: str, cluster=None) -> None:
-    with _step(rec, f"table1.{sample}"):
-        table1(eng, rec, cohort, spec, sample)
+    """Survival analyses of one sample (Table 1 is done by the caller)."""
     with _step(rec, f"km.{sample}"):
         kaplan_meier(eng, rec, cohort, spec, sample, spec.primary, spec.km.landmarks)
         logrank(eng, rec, cohort, spec, sample, spec.primary)
@@ -115,12 +115,16 @@ def run_study(eng, cohort: Cohort, spec: StudySpec, *, match_kwargs: dict | None
         rec.put("cohort.n", len(cohort), ("study", "count"))
         for arm in spec.arms.order:
             rec.put(f"cohort.{arm}.n", int(cohort.arm_mask(arm).sum()), ("study", "count"))
-        _analyse(eng, rec, cohort, spec, "before")
+        with _step(rec, "table1.before"):
+            table1(eng, rec, cohort, spec, "before")
         matched = None
         with _step(rec, "matching"):
             matched, pair = match(eng, rec, cohort, spec, kwargs=match_kwargs)
+        _analyse(eng, rec, cohort, spec, "before")
         if matched is not None and rec.steps.get("matching") == "ok":
             sub = cohort.subset(matched)
+            with _step(rec, "table1.after"):
+                table1(eng, rec, sub, spec, "after")
             cluster = pair[np.asarray(matched)] if spec.cox.after_matching == "robust_pairs" else None
             _analyse(eng, rec, sub, spec, "after", cluster=cluster)
         else:

@@ -253,7 +253,7 @@ def _parity(inp: ReportInputs) -> dict:
                   "max_abs": "—" if _nan(g["max_abs"]) else f"{g['max_abs']:.1e}"} for g in p.by_source()]
     return {"ran": p.ran, "reason": p.reason, "ok": p.ok, "engines": list(p.engines), "counts": p.counts(),
             "n": len(p.rows), "rows": rows, "problems": [x for x in rows if x["cls"] != "agrees"],
-            "by_source": by_source, "steps": p.steps}
+            "by_source": by_source, "steps": p.steps, "known": list(p.known)}
 
 
 def _published(spec: StudySpec, results) -> dict | None:

@@ -23,7 +23,7 @@ from typing import Sequence
 from .cohort import Cohort, load_cohort
 from .errors import StudyInputError
 from .json_out import dumps, to_document
-from .parity import StudyParity, compare_results, not_run
+from .parity import KNOWN_DIVERGENCES, KnownDivergence, StudyParity, compare_results, not_run
 from .pipeline import run_study
 from .published import paper_selection_check, table1_test_verdicts
 from .report import TEST_NAMES, ReportInputs, render_html
@@ -108,6 +108,34 @@ def _documented_pairs(cohort: Cohort, spec: StudySpec) -> int | None:
         except Exception:  # noqa: BLE001 - a note, not a result
             return None
     return int((m.weights > 0).sum()) // 2
+
+
+#: Keys that follow from the matched sample.
+AFTER_MATCHING_KEYS = ("matching.pairs", "matching.n.*", "balance.after.*", "table1.after.*", "km.after.*",
+                       "logrank.after.*", "cox.after.*", "subgroup.after.*")
+
+
+def run_divergences(spec: StudySpec, results: Sequence[StudyResult]) -> list[KnownDivergence]:
+    """Divergences this run's settings explain: an engine told to run the
+    documented matching algorithm (``matching.compat = "none"``) against R's
+    MatchIt 4.5.1-4.5.3, whose two bugs pick other pairs (api.md: reported as
+    a known divergence). Everything computed on the matched sample follows."""
+    version = _matchit_version(results)
+    if spec.matching.compat is not None or not version or not version.startswith(("4.5.1", "4.5.2", "4.5.3")):
+        return []
+    import rparity
+
+    documented = [r.engine for r in results if r.engine != "r" and r.engine in rparity.engines()
+                  and takes_compat(rparity.engine(r.engine))]
+    if not documented:
+        return []
+    return [KnownDivergence(
+        id="matchit-4.5.1-vs-documented",
+        keys=AFTER_MATCHING_KEYS,
+        reason=(f"{documented[0]} ran the documented matching algorithm (matching.compat = \"none\"); R's MatchIt "
+                f"{version} truncates distance differences to integers (#163) and mis-checks reused controls (#159), "
+                f"so it can pick other pairs; every after-matching number follows from the pairs"),
+        engines=(documented[0], "r"))]
 
 
 def _matchit_version(results: Sequence[StudyResult]) -> str | None:
@@ -227,7 +255,8 @@ def run_study_files(cohort_path: str | Path, spec: str | Path | StudySpec, engin
     for n, why in skipped:
         notes.append(f"Engine {n!r} did not run: {why}")
     if len(results) == 2:
-        parity = compare_results(results[0], results[1])
+        registry = [*KNOWN_DIVERGENCES, *run_divergences(spec_obj, results)]
+        parity = compare_results(results[0], results[1], registry=registry)
     else:
         reason = ("only one engine ran" + (f" ({skipped[0][0]!r} is unavailable: {skipped[0][1]})" if skipped else
                                            " (ask for two with --engines A,B)"))

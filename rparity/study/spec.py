@@ -144,8 +144,8 @@ class CoxSpec:
     A variable enters the multivariable model when its univariate p is below
     ``univariate_p``, when it is named in ``force``, or when it is imbalanced
     between the arms in that sample (``imbalance``: ``table1_p`` = Table 1
-    p-value below ``imbalance_threshold``; ``smd`` = |standardised mean
-    difference| above it; ``none``).
+    p-value below ``imbalance_threshold``, default 0.05; ``smd`` = |standardised
+    mean difference| above it, default 0.1; ``none``).
     """
 
     ties: str = "efron"
@@ -495,11 +495,13 @@ def parse_spec(text: str, *, source: str | None = None) -> StudySpec:
     cx = top.table("cox", required=False)
     force = _names_in("cox.force", cx.strings("force", (TREATMENT,), nonempty=False), (TREATMENT, *names),
                       f"{TREATMENT!r} or a covariate")
+    imbalance = cx.string("imbalance", "table1_p", choices=("table1_p", "smd", "none"))
     cox = CoxSpec(ties=cx.string("ties", "efron", choices=("efron", "breslow")),
                   univariate_p=cx.number("univariate_p", 0.05, lo=0, hi=1),
                   force=force,
-                  imbalance=cx.string("imbalance", "table1_p", choices=("table1_p", "smd", "none")),
-                  imbalance_threshold=cx.number("imbalance_threshold", 0.05, lo=0),
+                  imbalance=imbalance,
+                  # defaults: p < 0.05 for Table 1 p-values, |SMD| > 0.1 for standardised differences
+                  imbalance_threshold=cx.number("imbalance_threshold", 0.1 if imbalance == "smd" else 0.05, lo=0),
                   after_matching=cx.string("after_matching", "unadjusted", choices=("unadjusted", "robust_pairs")))
     cx.finish()
 

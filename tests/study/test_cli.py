@@ -107,3 +107,35 @@ def test_study_help_lists_the_options(capsys):
     assert main(["study", "--help"]) == 0
     text = capsys.readouterr().out
     assert "--spec" in text and "--engines" in text and "--out" in text
+
+
+def test_a_new_divergence_exits_1_and_is_named(tmp_path, capsys, monkeypatch):
+    """An engine whose log-rank statistic is off by 1e-9 (relative) is caught."""
+    import pyimpl
+
+    import rparity
+
+    class Perturbed:
+        def __getattr__(self, name):
+            fn = getattr(pyimpl, name)
+            if name != "survdiff":
+                return fn
+
+            def survdiff(*args, **kwargs):
+                res = fn(*args, **kwargs)
+                return res.replace(chisq=res.chisq * (1 + 1e-9))
+
+            return survdiff
+
+    real = rparity.engine
+    monkeypatch.setattr(rparity, "engine",
+                        lambda name: rparity.Engine("perturbed", Perturbed()) if name == "perturbed" else real(name))
+    out = tmp_path / "out"
+    assert main(["study", COHORT, "--spec", SPEC, "--engines", "perturbed,pyimpl", "--out", str(out)]) == 1
+    printed = " ".join(capsys.readouterr().out.split())
+    assert "new divergence" in printed and "logrank.before.os.chisq" in printed
+    html = (out / "study-report.html").read_text()
+    assert 'data-parity="divergence"' in html
+    doc = json.loads((out / "study-results.json").read_text())
+    bad = {r["key"] for r in doc["parity"]["rows"] if r["classification"] == "new divergence"}
+    assert bad == {f"logrank.{s}.{ep}.chisq" for s in ("before", "after") for ep in ("os", "pfs_rfs")}

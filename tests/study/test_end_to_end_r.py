@@ -61,3 +61,42 @@ def test_demo_command_with_r(tmp_path, capsys):
     doc = json.loads((out / "study-results.json").read_text())
     assert doc["parity"]["ran"] and doc["parity"]["ok"]
     assert "agrees" in capsys.readouterr().out
+
+
+def test_documented_matching_against_matchit_451_is_a_known_divergence(tmp_path):
+    """compat = "none": pyimpl runs the documented algorithm, R its 4.5.1 build;
+    the pairs differ and everything after matching follows, classified as the
+    registered divergence, never as agreement or as a new divergence."""
+    import fixtures
+    from rparity.study import bundled_spec_path, run_study_files
+
+    spec = tmp_path / "documented.toml"
+    spec.write_text(bundled_spec_path().read_text().replace('compat = "4.5.1"', 'compat = "none"'))
+    run = run_study_files(fixtures.path("study_cohort"), spec, ["pyimpl", "r"], out_dir=tmp_path / "out")
+    p = run.parity
+    assert p.ok and [k.id for k in p.known] == ["matchit-4.5.1-vs-documented"]
+    counts = p.counts()
+    assert counts["known divergence matchit-4.5.1-vs-documented"] > 50 and "new divergence" not in counts
+    py, r = run.results
+    assert len(py["matching.pairs"]) == 27 and len(r["matching.pairs"]) == 38
+    # numbers before matching still agree
+    assert all(x.classification == "agrees" for x in p.rows if ".before." in x.key)
+    html = run.html_path.read_text()
+    assert 'data-parity="accounted"' in html and "matchit-4.5.1-vs-documented" in html
+
+
+def test_variant_spec_agrees_in_both_engines():
+    """Other spec choices (chi-square, SMD imbalance, pair-clustered Cox, subgroups
+    after matching) also agree number for number."""
+    import fixtures
+    from rparity.study import compare_results, load_cohort, parse_spec, run_study
+    import rparity
+
+    from .test_pipeline import VARIANT
+
+    spec = parse_spec(VARIANT)
+    cohort = load_cohort(fixtures.path("study_cohort"), spec)
+    a, b = (run_study(rparity.engine(e), cohort, spec) for e in ("pyimpl", "r"))
+    assert a.steps == b.steps == {s: "ok" for s in STEP_ORDER}
+    p = compare_results(a, b)
+    assert p.ok and p.counts() == {"agrees": len(p.rows)}, [(x.key, x.detail) for x in p.problems()[:5]]

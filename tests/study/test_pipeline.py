@@ -157,3 +157,52 @@ def test_a_function_the_engine_lacks_is_recorded_not_raised():
     assert res.steps["km.before"] == "ok" and res.steps["matching"] == "ok"
     # a failed step leaves no partial numbers
     assert not any(k.startswith(("cox.", "subgroup.")) for k in res.keys())
+
+
+VARIANT = (SPEC.source_text
+           .replace('test = "fisher"', 'test = "chisq_uncorrected"')
+           .replace('imbalance = "table1_p"', 'imbalance = "smd"')
+           .replace("imbalance_threshold = 0.05", "imbalance_threshold = 0.1")
+           .replace('after_matching = "unadjusted"', 'after_matching = "robust_pairs"')
+           .replace('samples = ["before"]', 'samples = ["before", "after"]'))
+
+
+@pytest.fixture(scope="module")
+def variant():
+    spec = parse_spec(VARIANT)
+    cohort = load_cohort(fixtures.path("study_cohort"), spec)
+    return spec, run_study(rparity.engine("pyimpl"), cohort, spec)
+
+
+def test_variant_spec_options_are_honoured(variant):
+    spec, res = variant
+    assert res.steps == {s: "ok" for s in STEP_ORDER}
+    # the spec's test: chi-square without correction, with its statistic
+    assert "table1.before.afp.statistic" in res
+    # imbalance by |SMD| > 0.1, from the balance tables
+    for s in ("before", "after"):
+        sel = res[f"cox.{s}.multivariable.selected"]
+        for v in spec.covariate_names:
+            expect = abs(res[f"balance.{s}.{v}.smd"]) > 0.1 or res[f"cox.{s}.univariate.{v}.p"] < 0.05
+            assert (v in sel) == expect, (s, v)
+    # subgroups after matching too
+    assert math.isfinite(res["subgroup.after.t_stage.positive.hr"])
+
+
+def test_robust_pairs_clusters_on_the_matched_pairs(variant):
+    """After matching, Cox se is the robust (pair-clustered) one: recompute it directly."""
+    import pyimpl
+
+    spec, res = variant
+    df = fixtures.load("study_cohort").set_index("patient_id").loc[list(res.matched_ids)]
+    pair = {}
+    for p in res["matching.pairs"]:
+        a, b = p.split(":")
+        pair[a] = pair[b] = a
+    X = pd.DataFrame({"treatment": (df.arm == "immuno").astype(float).to_numpy()})
+    fit = pyimpl.coxph(X, df.os_months.to_numpy(), df.os_death.to_numpy(),
+                       cluster=np.array([pair[i] for i in df.index]), robust=True)
+    tab = fit.summary()
+    assert res["cox.after.univariate.treatment.p"] == tab["p"].to_numpy()[0]
+    naive = pyimpl.coxph(X, df.os_months.to_numpy(), df.os_death.to_numpy()).summary()
+    assert res["cox.after.univariate.treatment.p"] != naive["p"].to_numpy()[0]
