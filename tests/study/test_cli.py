@@ -22,7 +22,15 @@ def test_demo_in_pyimpl_writes_report_and_json(tmp_path, capsys):
     assert "SYNTHETIC" in html
     doc = json.loads((out / "study-results.json").read_text())
     assert doc["engines"]["pyimpl"]["steps"]["matching"] == "ok"
+    # ordinary files (mkstemp's 0600 is not kept), no temporary file left behind
     assert sorted(p.name for p in out.iterdir()) == ["study-report.html", "study-results.json"]
+    import os
+    import stat
+
+    umask = os.umask(0)
+    os.umask(umask)
+    for name in ("study-report.html", "study-results.json"):
+        assert stat.S_IMODE((out / name).stat().st_mode) == 0o666 & ~umask
 
 
 def test_demo_without_r_runs_pyimpl_and_marks_parity_not_run(tmp_path, capsys, monkeypatch):
@@ -139,3 +147,4 @@ def test_a_new_divergence_exits_1_and_is_named(tmp_path, capsys, monkeypatch):
     doc = json.loads((out / "study-results.json").read_text())
     bad = {r["key"] for r in doc["parity"]["rows"] if r["classification"] == "new divergence"}
     assert bad == {f"logrank.{s}.{ep}.chisq" for s in ("before", "after") for ep in ("os", "pfs_rfs")}
+

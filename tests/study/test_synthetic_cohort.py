@@ -3,8 +3,6 @@ to the paper's Table 1 as its README says."""
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
-import pytest
 
 import fixtures
 from fixtures import synthetic_study as ss
