@@ -1,8 +1,9 @@
 """The report's figures, drawn with matplotlib (Agg) as self-contained SVG.
 
 Every figure overlays the engines: the first engine's values are drawn solid
-(filled markers), the second's dashed (open markers) on top, so agreement shows
-as one line / a ring around each dot, and a difference shows as two.
+(filled markers), the second's in thin dashes (open markers) on top, so
+agreement shows as dashes running along one line / a ring around each dot, and
+a difference shows as two.
 Fonts are converted to paths, and the SVG carries no date, so the same numbers
 give the same bytes.
 """
@@ -20,8 +21,8 @@ from .spec import StudySpec
 __all__ = ["km_figure", "love_plot", "forest_plot", "svg_bytes"]
 
 _ARM_COLOURS = ("#c0392b", "#1f5fa8")  # treated, reference
-_ENGINE_STYLES = ({"linestyle": "-", "linewidth": 1.8, "alpha": 0.95},
-                  {"linestyle": (0, (4, 3)), "linewidth": 1.2, "alpha": 1.0})
+_ENGINE_STYLES = ({"linestyle": "-", "linewidth": 2.2, "alpha": 0.9},
+                  {"linestyle": (0, (3, 3)), "linewidth": 0.9, "alpha": 1.0})
 
 
 def _plt():
@@ -64,7 +65,9 @@ def km_figure(spec: StudySpec, results: Sequence[StudyResult], endpoint: str, sa
                 t, s = _step_xy(res[f"{base}.time"], res[f"{base}.surv"])
                 tmax = max(tmax, float(t.max()))
                 n = res.get(f"km.{sample}.{endpoint}.{arm}.n")
-                ax.step(t, s, where="post", color=colour,
+                # the second engine is drawn in thin black dashes on top: where the engines
+                # agree the dashes run along the first engine's coloured line
+                ax.step(t, s, where="post", color=colour if res is results[0] else "#111111",
                         label=f"{spec.arms.label(arm)} (n={n}) · {res.engine}", **style)
                 if res is results[0]:
                     cens = np.asarray(res[f"{base}.n_event"]) == 0
@@ -74,7 +77,13 @@ def km_figure(spec: StudySpec, results: Sequence[StudyResult], endpoint: str, sa
         p = [r.get(f"logrank.{sample}.{endpoint}.pvalue") for r in results]
         p_txt = " / ".join(_fmt_p(x, eq=True) + f" ({r.engine})" for x, r in zip(p, results) if x is not None)
         title = "Before matching" if sample == "before" else "After matching"
-        ax.set_title(f"{title}\nlog-rank p {p_txt}", fontsize=9)
+        hr_key = f"cox.{sample}.univariate.treatment"
+        hr_txt = ""
+        if endpoint == spec.primary and math.isfinite(results[0].number(f"{hr_key}.hr")):
+            r0 = results[0]
+            hr_txt = (f"; HR {r0.number(f'{hr_key}.hr'):.2f} ({r0.number(f'{hr_key}.lower'):.2f}–"
+                      f"{r0.number(f'{hr_key}.upper'):.2f})")
+        ax.set_title(f"{title}\nlog-rank p {p_txt}{hr_txt}", fontsize=9)
         ax.set_xlabel(f"Time ({spec.time_unit})")
         ax.set_ylabel(spec.endpoints[endpoint].label)
         ax.set_ylim(-0.02, 1.02)

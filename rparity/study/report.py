@@ -306,7 +306,7 @@ def build_context(inp: ReportInputs) -> dict:
     if any(f"km.before.{spec.primary}.{spec.arms.treated}.curve.time" in r for r in results):
         figs.append(("km", f"Kaplan–Meier {spec.endpoints[spec.primary].label.lower()} per arm, before and after "
                            f"matching; {' and '.join(r.engine for r in results)} overlaid "
-                           f"(solid: {results[0].engine}" + (f", dashed: {results[1].engine})" if len(results) > 1 else ")"),
+                           f"(solid: {results[0].engine}" + (f"; black dashes: {results[1].engine})" if len(results) > 1 else ")"),
                      _data_uri(km_figure(spec, results, spec.primary))))
     sec_figs = []
     for ep in spec.secondary.endpoints:
