@@ -1,7 +1,9 @@
-"""``rparity check``: every case in two engines, compared against the tolerance table.
+"""``rparity check``: every case in two engines, compared against the tolerance
+table, each difference classified (agrees / known divergence / not provided /
+engine error / new divergence).
 
 The reference is R: live through rbridge when R is available, otherwise (or with
-``--against golden``) the committed golden files, which were made by R.
+``against="golden"``) the committed golden files, which were made by R.
 """
 from __future__ import annotations
 
@@ -12,11 +14,21 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .cases import Case, all_cases
-from .compare import Outcome, QuantityDiff, compare_outcomes, run_outcome, summarize
+from .compare import QuantityDiff, compare_outcomes, run_outcome, summarize
+from .divergences import classify
 
-__all__ = ["CheckReport", "run_check", "aggregate", "render_table"]
+__all__ = ["CheckReport", "run_check", "aggregate", "render_table", "FAILING"]
 
-VERDICT_ORDER = {"agree": 0, "not provided": 1, "missing": 2, "differ": 3, "error": 4}
+#: classifications that make ``rparity check`` exit 1
+FAILING = ("new divergence", "engine error")
+CLASS_ORDER = {"agrees": 0, "not provided": 1, "known divergence": 2, "new divergence": 3, "engine error": 4}
+
+
+def _rank(classification: str) -> int:
+    for k, v in CLASS_ORDER.items():
+        if classification.startswith(k):
+            return v
+    return 5
 
 
 @dataclass
@@ -24,22 +36,40 @@ class CheckReport:
     engine: str
     against: str
     rows: list[QuantityDiff]
+    engine_version: str = ""
     reference_versions: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    case_sizes: dict[str, int] = field(default_factory=dict)
+    case_params: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
-        return all(r.verdict == "agree" for r in self.rows)
+        """No new divergence and no engine error (known divergences and
+        quantities an engine does not provide are reported, not failed)."""
+        return not any(r.classification.startswith(FAILING) for r in self.rows)
+
+    @property
+    def all_agree(self) -> bool:
+        return all(r.classification == "agrees" for r in self.rows)
 
     def counts(self) -> dict[str, int]:
         return dict(summarize(self.rows))
 
+    def classification_counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for r in self.rows:
+            out[r.classification] = out.get(r.classification, 0) + 1
+        return out
+
     def to_dict(self) -> dict:
         return {
             "engine": self.engine,
+            "engine_version": self.engine_version,
             "against": self.against,
             "ok": self.ok,
+            "all_agree": self.all_agree,
             "counts": self.counts(),
+            "classifications": self.classification_counts(),
             "reference_versions": self.reference_versions,
             "notes": self.notes,
             "rows": [r.to_dict() for r in self.rows],
@@ -79,6 +109,8 @@ def run_check(engine: str = "pyimpl", against: str = "r", *, cases: Iterable[Cas
         selected = [c for c in selected if c.function in fset]
     rows: list[QuantityDiff] = []
     versions: dict[str, Any] = {}
+    sizes: dict[str, int] = {}
+    params: dict[str, Any] = {}
     for c in selected:
         a = run_outcome(c, eng)
         if kind == "golden":
@@ -89,45 +121,77 @@ def run_check(engine: str = "pyimpl", against: str = "r", *, cases: Iterable[Cas
             b = run_outcome(c, ref)
             if not versions and b.provenance:
                 versions = {k: v for k, v in b.provenance[0].items() if k != "call"}
-        rows.extend(compare_outcomes(c.function, c.id, c.dataset, a, b))
+        diff = compare_outcomes(c.function, c.id, c.dataset, a, b)
+        rows.extend(classify(diff, engine=eng.name, engine_version=eng.version, reference="r",
+                             reference_versions=versions, params=c.params, data=_case_data(c)))
+        sizes[c.id] = _case_size(c)
+        params[c.id] = dict(c.params)
         if progress is not None:
             progress(c)
-    return CheckReport(engine=engine, against="golden" if kind == "golden" else against, rows=rows,
-                       reference_versions=versions, notes=[note])
+    return CheckReport(engine=eng.name, against="golden" if kind == "golden" else against, rows=rows,
+                       engine_version=eng.version, reference_versions=versions, notes=[note],
+                       case_sizes=sizes, case_params=params)
 
 
-def aggregate(rows: list[QuantityDiff]) -> list[dict]:
-    """One row per (function, dataset, quantity): the worst case."""
+def _case_data(c: Case):
+    try:
+        return c.data()
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def _case_size(c: Case) -> int:
+    try:
+        d = c.data()
+    except Exception:  # noqa: BLE001
+        return -1
+    if d is None:
+        t = c.params.get("table")
+        return int(sum(sum(r) for r in t)) if t else 0
+    return len(d)
+
+
+def aggregate(rows: list[QuantityDiff], *, by_dataset: bool = True) -> list[dict]:
+    """One row per (function, [dataset,] quantity): the worst case."""
     groups: dict[tuple, dict] = {}
     for r in rows:
-        key = (r.function, r.dataset or "-", r.quantity)
+        ds = (r.dataset or "-") if by_dataset else "*"
+        key = (r.function, ds, r.quantity)
         g = groups.get(key)
         rel = r.max_rel if r.max_rel is not None else math.nan
         if g is None:
-            groups[key] = g = {"function": r.function, "dataset": r.dataset or "-", "quantity": r.quantity,
-                               "max_rel": rel, "tolerance": r.tolerance, "verdict": r.verdict, "cases": 0,
-                               "detail": r.detail}
+            groups[key] = g = {"function": r.function, "dataset": ds, "quantity": r.quantity,
+                               "max_rel": rel, "max_abs": r.max_abs, "tolerance": r.tolerance,
+                               "verdict": r.verdict, "classification": r.classification or r.verdict,
+                               "cases": 0, "detail": r.detail, "worst_case": r.case, "known": r.known}
         g["cases"] += 1
         if not math.isnan(rel) and (math.isnan(g["max_rel"]) or rel > g["max_rel"]):
-            g["max_rel"] = rel
-        if VERDICT_ORDER.get(r.verdict, 5) > VERDICT_ORDER.get(g["verdict"], 5):
-            g["verdict"], g["detail"] = r.verdict, r.detail
+            g["max_rel"], g["max_abs"] = rel, r.max_abs
+            if _rank(r.classification) >= _rank(g["classification"]):
+                g["worst_case"] = r.case
+        if _rank(r.classification) > _rank(g["classification"]):
+            g["classification"], g["detail"], g["verdict"], g["worst_case"], g["known"] = (
+                r.classification, r.detail, r.verdict, r.case, r.known)
     return list(groups.values())
+
+
+_STYLE = {"agrees": "green", "new divergence": "bold red", "engine error": "bold red",
+          "not provided": "yellow", "known divergence": "cyan"}
 
 
 def render_table(report: CheckReport, *, only_problems: bool = False):
     from rich.table import Table
 
     t = Table(title=f"rparity check: {report.engine} vs {report.against}", show_lines=False)
-    for col in ("function", "dataset", "quantity", "max rel diff", "tolerance", "verdict"):
+    for col in ("function", "dataset", "quantity", "max rel diff", "tolerance", "classification"):
         t.add_column(col, justify="right" if col == "max rel diff" else "left")
     for g in aggregate(report.rows):
-        if only_problems and g["verdict"] == "agree":
+        if only_problems and g["classification"] == "agrees":
             continue
         rel = g["max_rel"]
         rel_s = "-" if rel is None or (isinstance(rel, float) and math.isnan(rel)) else f"{rel:.1e}"
-        style = {"agree": "green", "differ": "bold red", "error": "bold red", "missing": "yellow",
-                 "not provided": "yellow"}.get(g["verdict"], "")
-        verdict = g["verdict"] + (f" ({g['detail']})" if g["verdict"] != "agree" and g["detail"] else "")
-        t.add_row(g["function"], g["dataset"], g["quantity"], rel_s, g["tolerance"], f"[{style}]{verdict}[/]")
+        cls = g["classification"]
+        style = next((v for k, v in _STYLE.items() if cls.startswith(k)), "")
+        shown = cls + (f" ({g['detail']})" if cls in ("new divergence", "engine error") and g["detail"] else "")
+        t.add_row(g["function"], g["dataset"], g["quantity"], rel_s, g["tolerance"], f"[{style}]{shown}[/]")
     return t

@@ -1,25 +1,37 @@
-"""``rparity check``: compare an engine with R on every fixture."""
+"""``rparity check`` (compare an engine with R on every fixture) and
+``rparity engines`` (list engines and why some cannot load)."""
 from __future__ import annotations
 
 import argparse
 
-__all__ = ["register", "run"]
+__all__ = ["register", "run", "run_engines"]
+
+DEFAULT_REPORT_DIR = "rparity-report"
 
 
 def register(sub) -> None:
     c = sub.add_parser("check", help="run every function on every fixture in two engines and compare")
-    c.add_argument("--engine", default="pyimpl", help="engine under test (default pyimpl)")
+    c.add_argument("--engine", default="pyimpl", help="engine under test: a name or module:attribute (default pyimpl)")
     c.add_argument("--against", default="r", help="reference: r (default; golden files if R is missing) or golden")
     c.add_argument("--function", action="append", help="only this contract function (repeatable)")
     c.add_argument("--json", metavar="PATH", help="also write the full comparison as JSON")
+    c.add_argument("--report", metavar="DIR", default=DEFAULT_REPORT_DIR,
+                   help=f"write Markdown and HTML parity reports here (default {DEFAULT_REPORT_DIR}; '' for none)")
+    c.add_argument("--corpus", metavar="DIR", default=None,
+                   help="a fuzz corpus whose shrunk cohorts the report should show")
     c.add_argument("--problems-only", action="store_true", help="print only rows that do not agree")
+    c.add_argument("--strict", action="store_true",
+                   help="exit 1 on known divergences too (default: only new divergences and engine errors fail)")
     c.set_defaults(func=run)
+    e = sub.add_parser("engines", help="list the engines, where they come from, and import errors")
+    e.set_defaults(func=run_engines)
 
 
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from .check import render_table, run_check
+    from .parity_report import write_reports
 
     console = Console()
     report = run_check(args.engine, args.against, functions=args.function or None)
@@ -33,8 +45,36 @@ def run(args: argparse.Namespace) -> int:
                   f"LAPACK {v['LAPACK_version']}" if v.get("LAPACK_version") else ""]
         console.print("Compared against " + ", ".join(p for p in parts if p), soft_wrap=True)
     console.print(render_table(report, only_problems=args.problems_only))
-    console.print("Summary: " + ", ".join(f"{n} {k}" for k, n in sorted(report.counts().items())))
+    console.print("Summary: " + ", ".join(f"{n} {k}" for k, n in sorted(report.classification_counts().items())))
     if args.json:
         report.write_json(args.json)
         console.print(f"wrote {args.json}")
+    if args.report:
+        md, html = write_reports(report, args.report, corpus_dir=args.corpus)
+        console.print(f"wrote {md} and {html}")
+    if args.strict:
+        return 0 if report.all_agree else 1
     return 0 if report.ok else 1
+
+
+def run_engines(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from .engines import _targets, engine_status
+
+    status = engine_status()
+    targets = _targets()
+    t = Table(title="rparity engines")
+    for col in ("engine", "source", "status", "provides"):
+        t.add_column(col)
+    import rparity
+
+    for name, err in status.items():
+        provides = ""
+        if err is None:
+            provides = ", ".join(rparity.engine(name).provided())
+        src = targets[name] if isinstance(targets[name], str) else "registered object"
+        t.add_row(name, src, "ok" if err is None else f"[red]{err}[/red]", provides)
+    Console().print(t)
+    return 0

@@ -9,6 +9,8 @@ difference, the tolerance applied and a verdict:
 ``differ``     outside tolerance, shapes or NaN patterns differ, or one engine
                raised and the other did not
 ``missing``    the quantity exists in one outcome only
+``not provided`` the engine does not compute this function or quantity
+``engine error`` the engine under test raised, or returned a malformed result
 ``error``      the comparison itself could not be made (no tolerance entry, an
                engine returned something that is not a number where R has one)
 
@@ -76,6 +78,8 @@ class QuantityDiff:
     detail: str = ""
     a: Any = None
     b: Any = None
+    classification: str = ""
+    known: str | None = None
 
     @property
     def agrees(self) -> bool:
@@ -120,8 +124,24 @@ def _as_float_array(v: Any) -> np.ndarray:
     return arr.astype(float)
 
 
+def _not_provided(v: Any) -> bool:
+    if v is None:
+        return True
+    if isinstance(v, np.ndarray) and v.dtype == object and v.size and all(x is None for x in v.ravel()):
+        return True
+    return False
+
+
 def compare_values(a: Any, b: Any, tol: Tolerance) -> tuple[str, float, float, str, Any, Any]:
-    """(verdict, max_abs, max_rel, detail, a_worst, b_worst) for one quantity."""
+    """(verdict, max_abs, max_rel, detail, a_worst, b_worst) for one quantity.
+
+    ``a`` is the engine under test, ``b`` the reference. A value of ``None``
+    means the engine does not compute that quantity ("not provided").
+    """
+    if _not_provided(a) or _not_provided(b):
+        if _not_provided(a) and _not_provided(b):
+            return "agree", 0.0, 0.0, "", None, None
+        return "not provided", math.nan, math.nan, "the engine does not compute it", None, None
     if tol.kind == "warnings" or _is_textual(a) or _is_textual(b):
         na, nb = _norm_text(a), _norm_text(b)
         if tol.kind == "warnings":
@@ -183,11 +203,18 @@ def compare_outcomes(function: str, case: str, dataset: str | None, a: Outcome, 
             return [QuantityDiff(**base, quantity="(error)", verdict="agree", tolerance="both raise",
                                  detail=f"{a.engine}: {a.error_type}: {_first_line(a.error)} | "
                                         f"{b.engine}: {_first_line(b.error)}")]
-        bad, good = (a, b) if not a.ok else (b, a)
-        verdict = "not provided" if bad.error_type == "NotImplementedError" else "differ"
-        return [QuantityDiff(**base, quantity="(error)", verdict=verdict, tolerance="-",
-                             detail=f"{bad.engine} raised {bad.error_type}: {_first_line(bad.error)}; "
-                                    f"{good.engine} returned a result")]
+        if not a.ok:
+            if a.error_type == "NotImplementedError":
+                verdict = "not provided"
+            else:
+                verdict = "engine error"
+            where = f" ({_tb_summary(a.traceback)})" if a.traceback and verdict == "engine error" else ""
+            return [QuantityDiff(**base, quantity="(error)", verdict=verdict, tolerance="-",
+                                 detail=f"{a.engine} raised {a.error_type}: {_first_line(a.error)}{where}; "
+                                        f"{b.engine} returned a result")]
+        return [QuantityDiff(**base, quantity="(error)", verdict="differ", tolerance="-",
+                             detail=f"{b.engine} raised {b.error_type}: {_first_line(b.error)}; "
+                                    f"{a.engine} returned a result")]
     rows = []
     keys = list(dict.fromkeys([*b.values.keys(), *a.values.keys()]))
     for q in keys:
@@ -205,6 +232,14 @@ def compare_outcomes(function: str, case: str, dataset: str | None, a: Outcome, 
         rows.append(QuantityDiff(**base, quantity=q, verdict=verdict, tolerance=tol.describe(),
                                  max_abs=mabs, max_rel=mrel, detail=detail, a=aw, b=bw))
     return rows
+
+
+def _tb_summary(tb: str | None) -> str:
+    """The innermost frame of a traceback, as 'file:line in function'."""
+    if not tb:
+        return ""
+    frames = [ln.strip() for ln in tb.splitlines() if ln.strip().startswith("File ")]
+    return frames[-1].replace("File ", "") if frames else ""
 
 
 def _first_line(msg: str | None) -> str:

@@ -44,3 +44,45 @@ def differential(function: str, probe: Callable[[Any], Mapping[str, Any]], engin
     table; errors in both engines count as agreement, an error in one as a
     difference."""
     return assert_outcomes_agree(function, _outcome(engine, probe), _outcome(reference, probe), label=label)
+
+
+def assert_agrees_with_r(engine: Any, functions: Any = ("survfit",), *, against: str = "r", examples: int = 50,
+                         allow: Any = (), seed: int | None = 0, strategies: Mapping[str, Any] | None = None,
+                         shrink_examples: int | None = None) -> list:
+    """Assert that ``engine`` agrees with ``against`` (R by default) on generated
+    inputs for each of ``functions``, apart from the known divergences listed in
+    ``allow`` (registry ids). On failure raises :class:`ParityMismatch` with a
+    table of the divergences found, each with its smallest input.
+
+    ``strategies`` optionally maps a function to a hypothesis strategy of
+    ``(data, params)`` replacing the built-in one.
+    """
+    from .fuzz import campaign
+
+    if isinstance(functions, str):
+        functions = (functions,)
+    allowed = {f"known:{a}" for a in allow}
+    problems = []
+    findings = []
+    for fn in functions:
+        res = campaign(engine, against, fn, examples=examples, seed=seed, save=False,
+                       strategy=(strategies or {}).get(fn), shrink_examples=shrink_examples)
+        findings.extend(res.findings)
+        problems.extend(f for f in res.findings if f.signature not in allowed)
+    if problems:
+        raise ParityMismatch(_findings_text(engine, against, problems))
+    return findings
+
+
+def _findings_text(engine: Any, against: str, findings: list) -> str:
+    name = getattr(engine, "name", engine)
+    lines = [f"{name} disagrees with {against} ({len(findings)} divergence(s) not allowed):"]
+    for f in findings:
+        bad = [r for r in f.rows if r.classification not in ("agrees", "not provided")]
+        lines.append("")
+        lines.append(f"== {f.function}: {f.signature} (smallest input found: {len(f.data)} rows; "
+                     f"params {f.params})")
+        lines.append(format_diffs(bad))
+        if len(f.data) <= 20:
+            lines.append(f.data.to_csv(index=False).rstrip())
+    return "\n".join(lines)

@@ -70,3 +70,12 @@ def r_engine():
     import rparity
 
     return rparity.engine("r")
+
+
+def pytest_configure(config):
+    # the pytest11 entry point loads rparity's plugin when the package is
+    # installed; when tests run from a source tree without installing, load it here
+    import rparity.pytest_plugin as plugin
+
+    if not any(p is plugin for p in config.pluginmanager.get_plugins()):
+        config.pluginmanager.register(plugin, "rparity")

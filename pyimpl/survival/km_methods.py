@@ -20,7 +20,9 @@ TABLE_INDEX = ["records", "n_max", "n_start", "events", "rmean", "se_rmean", "me
 def _survfit0(fit: SurvFit) -> dict[str, np.ndarray]:
     """survfit0(): prepend a row at time 0 (start.time = min(0, time) = 0 here):
     n.risk of row 1, no events or censorings, surv/lower/upper 1, se 0, cumhaz 0."""
-    cols = {k: np.asarray(getattr(fit, k), dtype=float) for k in SUMMARY_COLUMNS}
+    n = np.shape(fit.time)[0]
+    cols = {k: (np.full(n, np.nan) if getattr(fit, k) is None else np.asarray(getattr(fit, k), dtype=float))
+            for k in SUMMARY_COLUMNS}
     if fit.time.size and fit.time[0] == 0:
         return cols
     first = {"time": 0.0, "n_risk": cols["n_risk"][0] if fit.time.size else 0.0, "n_event": 0.0,

@@ -1,0 +1,377 @@
+"""The registry of known divergences between engines.
+
+Each entry is data: an id, the engines (and versions) concerned, the functions
+and quantities (glob patterns), a one-paragraph explanation, the reference
+(issue or source) and a predicate that recognises the divergence in a given
+comparison. :func:`classify` labels every compared quantity:
+
+``agrees``                    within the tolerance table
+``known divergence <id>``     a registered, explained difference
+``not provided``              the engine does not compute it (the adapter says so)
+``engine error``              the engine raised or returned something malformed
+``new divergence``            none of the above: a bug, or an undocumented difference
+
+Add an entry here (not in a test) when a difference is understood.
+"""
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping
+
+from .compare import QuantityDiff
+
+__all__ = ["KnownDivergence", "DivergenceContext", "REGISTRY", "classify", "by_id", "version_matches",
+           "register_divergence"]
+
+
+@dataclass(frozen=True)
+class DivergenceContext:
+    """What a predicate sees about one compared quantity."""
+
+    engine: str
+    engine_version: str
+    reference: str
+    reference_versions: Mapping[str, Any]
+    function: str
+    quantity: str
+    params: Mapping[str, Any]
+    row: QuantityDiff
+    data: Any = None  # the input DataFrame, when known
+
+    def column(self, key: str):
+        """The input column named by ``params[key]``, or None."""
+        name = self.params.get(key)
+        if self.data is None or not name or name not in getattr(self.data, "columns", ()):
+            return None
+        return self.data[name].to_numpy()
+
+
+def _always(ctx: DivergenceContext) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class KnownDivergence:
+    id: str
+    engines: Mapping[str, str]  # engine name -> version spec ("*", "==4.5.1", "<0.31")
+    functions: tuple[str, ...]
+    quantities: tuple[str, ...]  # glob patterns over quantity names
+    explanation: str
+    reference: str
+    recognise: Callable[[DivergenceContext], bool] = field(default=_always, repr=False)
+
+    def applies(self, ctx: DivergenceContext) -> bool:
+        if ctx.function not in self.functions:
+            return False
+        if not any(fnmatch.fnmatchcase(ctx.quantity, pat) for pat in self.quantities):
+            return False
+        for name, spec in self.engines.items():
+            if name == ctx.engine:
+                if not version_matches(ctx.engine_version, spec):
+                    return False
+            elif name == ctx.reference:
+                if not _reference_version_ok(spec, ctx.reference_versions):
+                    return False
+            elif name != "*":
+                return False
+        return bool(self.recognise(ctx))
+
+
+def version_matches(version: str, spec: str) -> bool:
+    """Tiny version specifiers: "*", "==x", "<x", "<=x", ">=x", ">x"."""
+    if spec in ("*", ""):
+        return True
+    for op in ("==", "<=", ">=", "<", ">"):
+        if spec.startswith(op):
+            want = _vt(spec[len(op):])
+            have = _vt(version)
+            if not have:
+                return False
+            return {"==": have == want, "<=": have <= want, ">=": have >= want, "<": have < want,
+                    ">": have > want}[op]
+    return version == spec
+
+
+def _vt(v: str) -> tuple:
+    out = []
+    for part in str(v).replace("-", ".").split("."):
+        try:
+            out.append(int(part))
+        except ValueError:
+            break
+    return tuple(out)
+
+
+def _reference_version_ok(spec: str, versions: Mapping[str, Any]) -> bool:
+    # spec like "MatchIt==4.5.1" for the R engine: a package and a version spec
+    if spec in ("*", ""):
+        return True
+    for pkg in ("MatchIt", "survival", "R"):
+        if spec.startswith(pkg):
+            return version_matches(str(versions.get(pkg, "")), spec[len(pkg):])
+    return True
+
+
+# -- predicates ------------------------------------------------------------------------
+def _conf_type_not_loglog(ctx: DivergenceContext) -> bool:
+    return ctx.params.get("conf_type", "log") != "log-log" or ctx.quantity.startswith(("quantile.", "table."))
+
+
+def _r_infinite_or_nan(ctx: DivergenceContext) -> bool:
+    b = ctx.row.b
+    if b is None:
+        return "NaN" in ctx.row.detail or "infinite" in ctx.row.detail
+    return isinstance(b, float) and (math.isinf(b) or math.isnan(b))
+
+
+def _tiny_relative(limit: float) -> Callable[[DivergenceContext], bool]:
+    def pred(ctx: DivergenceContext) -> bool:
+        r = ctx.row.max_rel
+        return r is not None and not math.isnan(r) and r <= limit
+    return pred
+
+
+def _weighted(ctx: DivergenceContext) -> bool:
+    return bool(ctx.params.get("weights"))
+
+
+def _has_near_ties(ctx: DivergenceContext) -> bool:
+    """Some distinct times are merged by R's timefix (aeqSurv)."""
+    import numpy as np
+
+    from pyimpl.survival.timefix import aeq_surv
+
+    t = ctx.column("time")
+    if t is None:
+        return False
+    t = np.asarray(t, dtype=float)
+    t = t[np.isfinite(t)]
+    return np.unique(aeq_surv(t)).size < np.unique(t).size
+
+
+def _fractional_weights(ctx: DivergenceContext) -> bool:
+    import numpy as np
+
+    w = ctx.column("weights")
+    if w is None:
+        return False
+    w = np.asarray(w, dtype=float)
+    if ctx.params.get("weight_transform") == "scaled":
+        w = w / 3.0
+    return bool(np.any(w != np.floor(w)))
+
+
+def _r_nan(ctx: DivergenceContext) -> bool:
+    return "NaN in one engine only" in ctx.row.detail and (ctx.row.b is None or ctx.row.b != ctx.row.b)
+
+
+REGISTRY: list[KnownDivergence] = [
+    KnownDivergence(
+        id="lifelines-km-ci-loglog",
+        engines={"lifelines": "*"},
+        functions=("survfit",),
+        quantities=("lower", "upper", "summary.lower", "summary.upper", "quantile.lower", "quantile.upper",
+                    "table.lcl", "table.ucl"),
+        explanation=("lifelines' KaplanMeierFitter always gives the 'exponential Greenwood' interval, which "
+                     "is R's conf.type='log-log'; R's default is conf.type='log'. The limits (and the quantile "
+                     "limits read off them) therefore differ unless R is asked for log-log."),
+        reference="CamDavidsonPilon/lifelines#419, #861; lifelines KaplanMeierFitter._bounds",
+        recognise=_conf_type_not_loglog,
+    ),
+    KnownDivergence(
+        id="lifelines-median-rule",
+        engines={"lifelines": "*"},
+        functions=("survfit",),
+        quantities=("quantile.quantile", "table.median", "quantile.lower", "quantile.upper", "table.lcl",
+                    "table.ucl"),
+        explanation=("lifelines takes the first time the curve is at or below 1 - p, with no midpoint rule; "
+                     "R's quantile.survfit takes the midpoint of a flat stretch at exactly 1 - p (Surv(1:10): "
+                     "R 5.5, lifelines 5)."),
+        reference="survival quantile.survfit (findq); lifelines.utils.qth_survival_times",
+    ),
+    KnownDivergence(
+        id="lifelines-greenwood-at-total-failure",
+        engines={"lifelines": "*"},
+        functions=("survfit",),
+        quantities=("std_err", "summary.std_err"),
+        explanation=("Where everyone at risk dies (n = d), R's Greenwood term d/(n(n-d)) is infinite and R "
+                     "reports std.err Inf (summary: NaN); lifelines drops that term and reports a finite value."),
+        reference="lifelines KaplanMeierFitter._additive_var; survival survfitkm.c",
+        recognise=_r_infinite_or_nan,
+    ),
+    KnownDivergence(
+        id="lifelines-km-no-timefix",
+        engines={"lifelines": "*"},
+        functions=("survfit",),
+        quantities=("*",),
+        explanation=("lifelines does not merge times that differ only by floating-point noise; R's survfit "
+                     "does (timefix=TRUE, aeqSurv: neighbours within 1.49e-8, absolute or relative to the mean "
+                     "time, become one time). With such near-ties lifelines has more rows, and its risk sets "
+                     "and estimates differ from R's."),
+        reference="survival aeqSurv.R (timefix); shared/specs/survival-3.5.md",
+        recognise=_has_near_ties,
+    ),
+    KnownDivergence(
+        id="lifelines-km-no-robust-variance",
+        engines={"lifelines": "*"},
+        functions=("survfit",),
+        quantities=("std_err", "logse", "lower", "upper", "summary.std_err", "summary.lower", "summary.upper",
+                    "quantile.lower", "quantile.upper", "table.lcl", "table.ucl", "surv", "summary.surv",
+                    "table.rmean", "table.se_rmean"),
+        explanation=("With fractional case weights R's survfit switches to the infinitesimal-jackknife "
+                     "variance (robust=TRUE; std.err is then the se of S, logse=FALSE) and computes the curve "
+                     "as prod(1 - d/n); lifelines keeps Greenwood on weighted counts."),
+        reference="survival survfitKM.R (has.rwt -> robust), survfitkm.c",
+        recognise=_fractional_weights,
+    ),
+    KnownDivergence(
+        id="lifelines-ci-undefined-limits",
+        engines={"lifelines": "*"},
+        functions=("survfit",),
+        quantities=("lower", "upper", "summary.lower", "summary.upper", "quantile.*", "table.lcl", "table.ucl"),
+        explanation=("Where R's interval is undefined it reports NA (S = 0 on the log and log-log scales, "
+                     "S = 1 on log-log); lifelines reports a number there (0 or 1)."),
+        reference="survival survfit_confint; lifelines KaplanMeierFitter._bounds",
+        recognise=_r_nan,
+    ),
+    KnownDivergence(
+        id="lifelines-censored-count-truncated",
+        engines={"lifelines": "*"},
+        functions=("survfit",),
+        quantities=("n_censor", "summary.n_censor"),
+        explanation=("With fractional case weights lifelines' event table truncates the weighted number "
+                     "censored at a time to an integer (weights 0.7 censored at t=1 give 0, not 0.7), while "
+                     "its 'removed' and 'at_risk' columns keep the fractions. Found by rparity's fuzz "
+                     "campaign (smallest case: one censored subject of weight 0.1)."),
+        reference="lifelines.utils.survival_table_from_events (event_table 'censored' column); "
+                  "tests/corpus/lifelines-vs-r/survfit",
+        recognise=_fractional_weights,
+    ),
+    KnownDivergence(
+        id="peer-warnings",
+        engines={"*": "*"},
+        functions=("survfit", "survdiff", "coxph", "cox_zph", "basehaz", "concordance", "glm_logit", "matchit",
+                   "fisher_test", "chisq_test"),
+        quantities=("warnings",),
+        explanation=("A peer library warns in its own words, or not at all, where R warns; only pyimpl "
+                     "reproduces R's warnings verbatim. (lifelines' NelsonAalenFitter also fails outright on "
+                     "fractional weights; the adapter records that as a warning.)"),
+        reference="rparity.peers adapters",
+        recognise=lambda ctx: ctx.engine not in ("pyimpl", "r"),
+    ),
+    KnownDivergence(
+        id="lifelines-nelson-aalen-tie-smoothing",
+        engines={"lifelines": "*"},
+        functions=("survfit",),
+        quantities=("cumhaz", "std_chaz", "summary.cumhaz", "summary.std_chaz"),
+        explanation=("lifelines' NelsonAalenFitter smooths tied deaths by default (d deaths at n at risk add "
+                     "sum_{i<d} 1/(n-i), nelson_aalen_smoothing=True); R's survfit adds d/n. They agree "
+                     "without ties. With fractional weights lifelines' fitter fails, so the cumulative hazard "
+                     "is not provided."),
+        reference="lifelines NelsonAalenFitter(nelson_aalen_smoothing=True); survival survfitkm.c",
+    ),
+    KnownDivergence(
+        id="lifelines-no-logrank-components",
+        engines={"lifelines": "*"},
+        functions=("survdiff",),
+        quantities=("obs", "exp", "var"),
+        explanation="lifelines' log-rank test reports the statistic and p-value only.",
+        reference="lifelines.statistics.multivariate_logrank_test",
+    ),
+    KnownDivergence(
+        id="lifelines-logrank-no-timefix",
+        engines={"lifelines": "*"},
+        functions=("survdiff",),
+        quantities=("chisq", "pvalue"),
+        explanation=("lifelines does not merge times that differ by floating-point noise (R's timefix, "
+                     "aeqSurv); with such near-ties its risk sets differ from R's."),
+        reference="survival aeqSurv.R; shared/specs/survival-3.5.md section 5",
+        recognise=lambda ctx: bool(ctx.params.get("near_ties")),
+    ),
+    KnownDivergence(
+        id="statsmodels-se-of-S",
+        engines={"statsmodels": "*"},
+        functions=("survfit",),
+        quantities=("std_err", "logse"),
+        explanation=("statsmodels' SurvfuncRight.surv_prob_se is the standard error of S itself; R's "
+                     "fit$std.err is the standard error of -log S (logse=TRUE). summary() reports se(S) in "
+                     "both, where they agree for unweighted data."),
+        reference="statsmodels SurvfuncRight; survival survfitKM.R (logse)",
+    ),
+    KnownDivergence(
+        id="statsmodels-weighted-km-variance",
+        engines={"statsmodels": "*"},
+        functions=("survfit",),
+        quantities=("std_err", "summary.std_err"),
+        explanation=("With case weights statsmodels uses a Tsiatis-type variance with the weights as "
+                     "frequencies; R uses Greenwood on weighted counts for integer weights and the "
+                     "infinitesimal jackknife for fractional ones."),
+        reference="statsmodels SurvfuncRight(freq_weights); survival survfitKM.R (robust when weights are "
+                  "not integers)",
+        recognise=_weighted,
+    ),
+    KnownDivergence(
+        id="statsmodels-quantile-rules",
+        engines={"statsmodels": "*"},
+        functions=("survfit",),
+        quantities=("quantile.*", "table.median", "table.lcl", "table.ucl"),
+        explanation=("statsmodels' quantile is the first time S < 1 - p (strict, no midpoint rule) and its "
+                     "confidence limits invert a SAS-style cloglog test; R takes midpoints of flat stretches "
+                     "and reads the limits off the pointwise confidence curves."),
+        reference="statsmodels SurvfuncRight.quantile / quantile_ci; survival quantile.survfit",
+    ),
+    KnownDivergence(
+        id="fractional-weight-summation-order",
+        engines={"*": "*"},
+        functions=("survfit",),
+        quantities=("n_risk", "n_event", "n_censor", "summary.n_*", "table.n_max", "table.n_start",
+                    "table.events"),
+        explanation=("With fractional weights the weighted counts are sums of floats, and an engine that adds "
+                     "them in another order than R's C loop differs in the last bits (relative 1e-15)."),
+        reference="survival survfitkm.c (backward running sums)",
+        recognise=_tiny_relative(1e-13),
+    ),
+]
+
+
+def register_divergence(entry: KnownDivergence, *, clobber: bool = False) -> None:
+    """Add an entry (a plugin explaining its own engine's known differences)."""
+    if not clobber and any(k.id == entry.id for k in REGISTRY):
+        raise ValueError(f"a known divergence with id {entry.id!r} is already registered")
+    REGISTRY[:] = [k for k in REGISTRY if k.id != entry.id] + [entry]
+
+
+def by_id(id_: str) -> KnownDivergence:
+    for k in REGISTRY:
+        if k.id == id_:
+            return k
+    raise KeyError(id_)
+
+
+def classify(rows: Iterable[QuantityDiff], *, engine: str, engine_version: str = "", reference: str = "r",
+             reference_versions: Mapping[str, Any] | None = None,
+             params: Mapping[str, Any] | None = None, data: Any = None,
+             registry: list[KnownDivergence] | None = None) -> list[QuantityDiff]:
+    """Rows with ``classification`` (and, for known ones, the entry's id)."""
+    reg = REGISTRY if registry is None else registry
+    out = []
+    for r in rows:
+        if r.verdict == "agree":
+            out.append(dataclasses.replace(r, classification="agrees"))
+            continue
+        cls = "engine error" if r.verdict in ("error", "engine error") else ""
+        ctx = DivergenceContext(engine, engine_version, reference, reference_versions or {}, r.function,
+                                r.quantity, params or {}, r, data)
+        hit = next((k for k in reg if k.applies(ctx)), None)
+        if hit is not None:
+            out.append(dataclasses.replace(r, classification=f"known divergence {hit.id}", known=hit.id))
+        elif cls:
+            out.append(dataclasses.replace(r, classification=cls))
+        elif r.verdict == "not provided":
+            out.append(dataclasses.replace(r, classification="not provided"))
+        else:
+            out.append(dataclasses.replace(r, classification="new divergence"))
+    return out
