@@ -6,27 +6,32 @@ the pipeline): a KM landmark under ``survfit.summary.surv``, a hazard ratio
 under ``coxph.coef``, a Table 1 p-value under ``fisher_test.pvalue``. Numbers
 the pipeline derives itself (counts, the selected variables) must be identical.
 
-Classification happens in one place, :func:`classify`: "agrees", "known
-divergence <id>" (a registered, explained difference), "not provided" (an
-engine lacks the function) or "new divergence". The harness-wide registry of
-known divergences plugs in there.
+Classification happens in one place, :func:`classify`, which hands each
+number to the harness's :func:`rparity.divergences.classify` as the contract
+quantity it comes from: "agrees", "known divergence <id>" (a registered,
+explained difference: the harness registry, plus :data:`STUDY_DIVERGENCES`),
+"not provided" (an engine lacks the function), "engine error" or "new
+divergence".
 """
 from __future__ import annotations
 
 import fnmatch
 import math
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
+from rparity import divergences as _divergences
 from rparity import tolerance as _tol
-from rparity.compare import compare_values
+from rparity.check import FAILING
+from rparity.compare import QuantityDiff, compare_values
+from rparity.divergences import KnownDivergence
 
 from .result import Source, StudyResult
 
-__all__ = ["NumberDiff", "StudyParity", "KnownDivergence", "KNOWN_DIVERGENCES", "compare_results", "classify",
-           "tolerance_for", "STUDY_TOLERANCES", "CONTRACT_DEFAULTS", "not_run"]
+__all__ = ["NumberDiff", "StudyParity", "ClassifyContext", "STUDY_DIVERGENCES", "AFTER_MATCHING_KEYS",
+           "compare_results", "classify", "tolerance_for", "STUDY_TOLERANCES", "CONTRACT_DEFAULTS", "not_run"]
 
 #: Quantities the pipeline computes itself (same code in every engine).
 STUDY_TOLERANCES: dict[str, _tol.Tolerance] = {
@@ -68,30 +73,6 @@ def tolerance_for(source: Source) -> tuple[_tol.Tolerance, str]:
 
 
 @dataclass(frozen=True)
-class KnownDivergence:
-    """A registered, explained difference between engines.
-
-    ``keys`` are fnmatch patterns on study keys; ``engines`` the pair it
-    applies to (any order; empty = any pair).
-    """
-
-    id: str
-    keys: tuple[str, ...]
-    reason: str
-    engines: tuple[str, ...] = ()
-
-    def applies(self, key: str, engines: tuple[str, str]) -> bool:
-        if self.engines and set(engines) != set(self.engines):
-            return False
-        return any(fnmatch.fnmatchcase(key, p) for p in self.keys)
-
-
-#: Divergences known to the study pipeline. Empty: pyimpl reproduces R on every
-#: number when ``matching.compat`` names the installed MatchIt.
-KNOWN_DIVERGENCES: list[KnownDivergence] = []
-
-
-@dataclass(frozen=True)
 class NumberDiff:
     """One number of the study in two engines."""
 
@@ -100,7 +81,7 @@ class NumberDiff:
     tolerance: str
     tolerance_from: str
     verdict: str  # agree | differ | missing | error (rparity.compare's verdicts)
-    classification: str  # agrees | known divergence <id> | not provided | new divergence
+    classification: str  # agrees | known divergence <id> | not provided | engine error | new divergence
     max_abs: float = 0.0
     max_rel: float = 0.0
     a: Any = None
@@ -132,18 +113,78 @@ def _jsonable(v: Any) -> Any:
     return v
 
 
-def classify(diff: NumberDiff, engines: tuple[str, str], *,
-             registry: Iterable[KnownDivergence] | None = None) -> str:
-    """THE classification of a compared number (the one place to plug in the
-    harness's known-divergence registry)."""
-    if diff.verdict == "agree":
-        return "agrees"
-    for kd in (KNOWN_DIVERGENCES if registry is None else registry):
-        if kd.applies(diff.key, engines):
-            return f"known divergence {kd.id}"
-    if diff.verdict == "missing" and diff.detail.startswith("not provided"):
-        return "not provided"
-    return "new divergence"
+@dataclass(frozen=True)
+class ClassifyContext:
+    """What the harness's divergence predicates see about a study comparison:
+    the engines and their versions, the study settings (``params``: the spec's
+    ``conf_type``, ``ties``, ``matching_compat``...) and the cohort's times
+    (``data``, columns ``time_<endpoint>``)."""
+
+    engines: tuple[str, str]
+    engine_version: str = ""
+    reference_versions: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = field(default_factory=dict)
+    data: Any = None
+
+
+def classify(diff: NumberDiff, ctx: ClassifyContext, *, registry: Iterable[KnownDivergence] | None = None) -> str:
+    """THE classification of one compared study number: the harness's
+    :func:`rparity.divergences.classify` on the contract quantity the number
+    comes from, with the study key and settings in ``params``. ``registry``
+    defaults to the harness registry plus :data:`STUDY_DIVERGENCES`."""
+    reg = list(_divergences.REGISTRY) + STUDY_DIVERGENCES if registry is None else list(registry)
+    function, _, quantity = diff.source.partition(".")
+    verdict = diff.verdict
+    if verdict == "missing":
+        verdict = "not provided" if diff.detail.startswith("not provided") else (
+            "engine error" if diff.detail.startswith(f"{ctx.engines[0]} has no value (error") else "differ")
+    params = dict(ctx.params)
+    params["study_key"] = diff.key
+    ep = _endpoint_of(diff.key)
+    if ep is not None:
+        params["time"] = f"time_{ep}"
+    row = QuantityDiff(function=function, case=diff.key, dataset=None, quantity=quantity, verdict=verdict,
+                       tolerance=diff.tolerance, max_abs=diff.max_abs, max_rel=diff.max_rel, detail=diff.detail,
+                       a=diff.a, b=diff.b)
+    (out,) = _divergences.classify([row], engine=ctx.engines[0], engine_version=ctx.engine_version,
+                                   reference=ctx.engines[1], reference_versions=ctx.reference_versions,
+                                   params=params, data=ctx.data, registry=reg)
+    return out.classification
+
+
+def _endpoint_of(key: str) -> str | None:
+    parts = key.split(".")
+    if parts[0] in ("km", "logrank") and len(parts) > 2:
+        return parts[2]
+    return None
+
+
+#: Keys that follow from the matched sample.
+AFTER_MATCHING_KEYS = ("matching.pairs", "matching.n.*", "balance.after.*", "table1.after.*", "km.after.*",
+                       "logrank.after.*", "cox.after.*", "subgroup.after.*")
+
+
+def _documented_vs_451(ctx: _divergences.DivergenceContext) -> bool:
+    return (ctx.params.get("matching_compat", "4.5.1") is None
+            and any(fnmatch.fnmatchcase(str(ctx.params.get("study_key", "")), p) for p in AFTER_MATCHING_KEYS))
+
+
+#: Divergences only a study run shows (in the harness's format).
+STUDY_DIVERGENCES: list[KnownDivergence] = [
+    KnownDivergence(
+        id="study-matchit-documented-vs-4.5.1",
+        engines={"pyimpl": "*", "r": "MatchIt<4.5.4"},
+        functions=("study", "matchit", "survfit", "survdiff", "coxph", "fisher_test", "chisq_test"),
+        quantities=("*",),
+        explanation=("The spec asked for the documented matching algorithm (matching.compat = \"none\"), "
+                     "which pyimpl runs; R's MatchIt before 4.5.4 truncates distance differences to integers "
+                     "(so a caliper acts only on whole units of the distance) and, in rounds after the first, "
+                     "mis-checks the controls already used, so it can pick other pairs. Every number computed on "
+                     "the matched sample follows from the pairs."),
+        reference="kosukeimai/MatchIt#163 (abs on int), #159 (check_in); shared/specs/matchit-4.5.1.md",
+        recognise=_documented_vs_451,
+    ),
+]
 
 
 @dataclass(frozen=True)
@@ -159,9 +200,9 @@ class StudyParity:
 
     @property
     def ok(self) -> bool:
-        """No new divergence (agreements, known divergences and functions not
-        provided are all accounted for)."""
-        return self.ran and all(r.classification != "new divergence" for r in self.rows)
+        """No new divergence and no engine error (agreements, known divergences
+        and functions not provided are accounted for), as ``rparity check``."""
+        return self.ran and not any(r.classification.startswith(FAILING) for r in self.rows)
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -192,7 +233,8 @@ class StudyParity:
     def to_dict(self) -> dict:
         return {"engines": list(self.engines), "ran": self.ran, "reason": self.reason, "ok": self.ok,
                 "counts": self.counts(), "steps": self.steps, "by_source": self.by_source(),
-                "known_divergences": [asdict(k) for k in self.known],
+                "known_divergences": [{"id": k.id, "engines": dict(k.engines), "explanation": k.explanation,
+                                       "reference": k.reference} for k in self.known],
                 "rows": [r.to_dict() for r in self.rows]}
 
 
@@ -203,7 +245,9 @@ def _rank(classification: str) -> int:
         return 1
     if classification.startswith("known divergence"):
         return 2
-    return 3
+    if classification == "new divergence":
+        return 3
+    return 4
 
 
 def not_run(engines: tuple[str, str], reason: str) -> StudyParity:
@@ -226,18 +270,21 @@ def _step_of(key: str, res: StudyResult) -> str:
     return ""
 
 
-def compare_results(a: StudyResult, b: StudyResult, *, registry: Iterable[KnownDivergence] | None = None,
-                    classifier: Callable[[NumberDiff, tuple[str, str]], str] | None = None) -> StudyParity:
+def compare_results(a: StudyResult, b: StudyResult, *, context: ClassifyContext | None = None,
+                    registry: Iterable[KnownDivergence] | None = None,
+                    classifier: Callable[[NumberDiff, ClassifyContext], str] | None = None) -> StudyParity:
     """Compare every number of ``a`` with ``b`` (``b`` is the reference, usually R).
 
-    ``registry``: the known divergences (default :data:`KNOWN_DIVERGENCES`);
-    ``classifier`` replaces :func:`classify` altogether.
+    ``context`` carries versions and settings for the divergence predicates;
+    ``registry`` replaces the known divergences (default: the harness's plus
+    :data:`STUDY_DIVERGENCES`); ``classifier`` replaces :func:`classify`.
     """
     engines = (a.engine, b.engine)
-    known = tuple(KNOWN_DIVERGENCES if registry is None else registry)
+    ctx = context or ClassifyContext(engines=engines)
+    known = list(_divergences.REGISTRY) + STUDY_DIVERGENCES if registry is None else list(registry)
     if classifier is None:
-        def classifier(d: NumberDiff, e: tuple[str, str]) -> str:
-            return classify(d, e, registry=known)
+        def classifier(d: NumberDiff, c: ClassifyContext) -> str:
+            return classify(d, c, registry=known)
     rows: list[NumberDiff] = []
     keys = list(dict.fromkeys([*b.values.keys(), *a.values.keys()]))
     for key in keys:
@@ -261,11 +308,12 @@ def compare_results(a: StudyResult, b: StudyResult, *, registry: Iterable[KnownD
                 d = NumberDiff(key=key, source=src_s, tolerance=tol.describe(), tolerance_from=origin,
                                verdict=verdict, classification="", max_abs=mabs, max_rel=mrel,
                                a=a.values[key], b=b.values[key], detail=detail)
-        rows.append(_with_class(d, classifier(d, engines)))
+        rows.append(_with_class(d, classifier(d, ctx)))
     steps = {s: {a.engine: a.steps.get(s, "-"), b.engine: b.steps.get(s, "-")}
              for s in dict.fromkeys([*a.steps, *b.steps])}
     used = {r.classification.removeprefix("known divergence ") for r in rows}
-    return StudyParity(engines=engines, rows=tuple(rows), steps=steps, known=tuple(k for k in known if k.id in used))
+    return StudyParity(engines=engines, rows=tuple(rows), steps=steps,
+                       known=tuple(k for k in known if k.id in used))
 
 
 def _with_class(d: NumberDiff, cls: str) -> NumberDiff:

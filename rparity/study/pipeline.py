@@ -107,7 +107,7 @@ def _analyse(eng, rec: Recorder, cohort: Cohort, spec: StudySpec, sample: str, c
 def run_study(eng, cohort: Cohort, spec: StudySpec, *, match_kwargs: dict | None = None) -> StudyResult:
     """Run the whole pipeline in engine ``eng`` (an :class:`rparity.Engine`)."""
     check_landmarks(cohort, spec)
-    rec = Recorder(eng.name)
+    rec = Recorder(eng.name, str(getattr(eng, "version", "") or ""))
     prov: list = []
     with eng.recording(prov), warnings.catch_warnings():
         # engines' warnings are recorded in the results (``*.warnings`` keys), not printed

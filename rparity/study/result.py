@@ -61,6 +61,7 @@ class StudyResult:
     engine: str
     values: Mapping[str, Any]
     sources: Mapping[str, Source]
+    engine_version: str = ""
     notes: Mapping[str, str] = field(default_factory=dict)
     steps: Mapping[str, str] = field(default_factory=dict)
     provenance: tuple = ()
@@ -97,8 +98,9 @@ class StudyResult:
 class Recorder:
     """Mutable builder of a :class:`StudyResult`."""
 
-    def __init__(self, engine: str):
+    def __init__(self, engine: str, engine_version: str = ""):
         self.engine = engine
+        self.engine_version = engine_version
         self.values: dict[str, Any] = {}
         self.sources: dict[str, Source] = {}
         self.notes: dict[str, str] = {}
@@ -125,6 +127,7 @@ class Recorder:
         self.notes[key] = text
 
     def freeze(self, provenance: list) -> StudyResult:
-        return StudyResult(engine=self.engine, values=dict(self.values), sources=dict(self.sources),
+        return StudyResult(engine=self.engine, engine_version=self.engine_version, values=dict(self.values),
+                           sources=dict(self.sources),
                            notes=dict(self.notes), steps=dict(self.steps), provenance=tuple(provenance),
                            matched_ids=self.matched_ids, selected=dict(self.selected))

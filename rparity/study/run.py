@@ -23,7 +23,7 @@ from typing import Sequence
 from .cohort import Cohort, load_cohort
 from .errors import StudyInputError
 from .json_out import dumps, to_document
-from .parity import KNOWN_DIVERGENCES, KnownDivergence, StudyParity, compare_results, not_run
+from .parity import ClassifyContext, StudyParity, compare_results, not_run
 from .pipeline import run_study
 from .published import paper_selection_check, table1_test_verdicts
 from .report import TEST_NAMES, ReportInputs, render_html
@@ -31,7 +31,7 @@ from .result import StudyResult
 from .spec import StudySpec, load_spec
 from .steps_matching import match_data_frame, matchit_kwargs, takes_compat
 
-__all__ = ["StudyRun", "run_study_files", "write_outputs", "run_engines", "methods_notes", "REPORT_NAME", "JSON_NAME"]
+__all__ = ["StudyRun", "run_study_files", "write_outputs", "run_engines", "classify_context", "methods_notes", "REPORT_NAME", "JSON_NAME"]
 
 REPORT_NAME = "study-report.html"
 JSON_NAME = "study-results.json"
@@ -110,32 +110,19 @@ def _documented_pairs(cohort: Cohort, spec: StudySpec) -> int | None:
     return int((m.weights > 0).sum()) // 2
 
 
-#: Keys that follow from the matched sample.
-AFTER_MATCHING_KEYS = ("matching.pairs", "matching.n.*", "balance.after.*", "table1.after.*", "km.after.*",
-                       "logrank.after.*", "cox.after.*", "subgroup.after.*")
+def classify_context(spec: StudySpec, cohort: Cohort, results: Sequence[StudyResult]) -> ClassifyContext:
+    """Versions and settings the divergence predicates may look at."""
+    import pandas as pd
 
-
-def run_divergences(spec: StudySpec, results: Sequence[StudyResult]) -> list[KnownDivergence]:
-    """Divergences this run's settings explain: an engine told to run the
-    documented matching algorithm (``matching.compat = "none"``) against R's
-    MatchIt 4.5.1-4.5.3, whose two bugs pick other pairs (api.md: reported as
-    a known divergence). Everything computed on the matched sample follows."""
-    version = _matchit_version(results)
-    if spec.matching.compat is not None or not version or not version.startswith(("4.5.1", "4.5.2", "4.5.3")):
-        return []
-    import rparity
-
-    documented = [r.engine for r in results if r.engine != "r" and r.engine in rparity.engines()
-                  and takes_compat(rparity.engine(r.engine))]
-    if not documented:
-        return []
-    return [KnownDivergence(
-        id="matchit-4.5.1-vs-documented",
-        keys=AFTER_MATCHING_KEYS,
-        reason=(f"{documented[0]} ran the documented matching algorithm (matching.compat = \"none\"); R's MatchIt "
-                f"{version} truncates distance differences to integers (#163) and mis-checks reused controls (#159), "
-                f"so it can pick other pairs; every after-matching number follows from the pairs"),
-        engines=(documented[0], "r"))]
+    a, b = results[0], results[1]
+    ref_versions = {k: v for k, v in (b.provenance[0] if b.provenance else {}).items()
+                    if k not in ("call", "placeholders")}
+    params = {"conf_type": spec.km.conf_type, "conf_int": spec.km.conf_int, "ties": spec.cox.ties,
+              "matching_compat": spec.matching.compat, "link": spec.matching.link, "caliper": spec.matching.caliper,
+              "table1_test": spec.table1.test}
+    data = pd.DataFrame({f"time_{ep}": cohort.time[ep] for ep in cohort.time})
+    return ClassifyContext(engines=(a.engine, b.engine), engine_version=a.engine_version,
+                           reference_versions=ref_versions, params=params, data=data)
 
 
 def _matchit_version(results: Sequence[StudyResult]) -> str | None:
@@ -258,8 +245,7 @@ def run_study_files(cohort_path: str | Path, spec: str | Path | StudySpec, engin
     for n, why in skipped:
         notes.append(f"Engine {n!r} did not run: {why}")
     if len(results) == 2:
-        registry = [*KNOWN_DIVERGENCES, *run_divergences(spec_obj, results)]
-        parity = compare_results(results[0], results[1], registry=registry)
+        parity = compare_results(results[0], results[1], context=classify_context(spec_obj, cohort, results))
     else:
         reason = ("only one engine ran" + (f" ({skipped[0][0]!r} is unavailable: {skipped[0][1]})" if skipped else
                                            " (ask for two with --engines A,B)"))

@@ -74,15 +74,15 @@ def test_documented_matching_against_matchit_451_is_a_known_divergence(tmp_path)
     spec.write_text(bundled_spec_path().read_text().replace('compat = "4.5.1"', 'compat = "none"'))
     run = run_study_files(fixtures.path("study_cohort"), spec, ["pyimpl", "r"], out_dir=tmp_path / "out")
     p = run.parity
-    assert p.ok and [k.id for k in p.known] == ["matchit-4.5.1-vs-documented"]
+    assert p.ok and [k.id for k in p.known] == ["study-matchit-documented-vs-4.5.1"]
     counts = p.counts()
-    assert counts["known divergence matchit-4.5.1-vs-documented"] > 50 and "new divergence" not in counts
+    assert counts["known divergence study-matchit-documented-vs-4.5.1"] > 50 and "new divergence" not in counts
     py, r = run.results
     assert len(py["matching.pairs"]) == 27 and len(r["matching.pairs"]) == 38
     # numbers before matching still agree
     assert all(x.classification == "agrees" for x in p.rows if ".before." in x.key)
     html = run.html_path.read_text()
-    assert 'data-parity="accounted"' in html and "matchit-4.5.1-vs-documented" in html
+    assert 'data-parity="accounted"' in html and "study-matchit-documented-vs-4.5.1" in html
 
 
 def test_variant_spec_agrees_in_both_engines():

@@ -1,12 +1,14 @@
 """Cross-engine comparison of study numbers: tolerances by source, classification."""
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
 import pytest
 
-from rparity.study.parity import (KNOWN_DIVERGENCES, KnownDivergence, classify, compare_results, not_run,
+from rparity.divergences import KnownDivergence
+from rparity.study.parity import (STUDY_DIVERGENCES, ClassifyContext, classify, compare_results, not_run,
                                   tolerance_for)
 from rparity.study.result import StudyResult
 from rparity import tolerance as tol
@@ -81,25 +83,58 @@ def test_a_number_missing_because_a_function_is_not_provided_is_classified_so():
     assert row.classification == "not provided" and row.verdict == "missing"
     assert "not provided by r" in row.detail
     assert p.ok  # accounted for
-    # missing for any other reason is a new divergence
-    b2 = _res("r", b_vals, SOURCES, steps={"km.before": "error: RError: boom"})
-    p2 = compare_results(_res("pyimpl", VALUES, SOURCES), b2)
+    # the engine under test failing is an engine error; the reference failing, a new divergence
+    a_err = _res("pyimpl", b_vals, SOURCES, steps={"km.before": "error: ValueError: boom"})
+    p1 = compare_results(a_err, _res("r", VALUES, SOURCES))
+    assert p1.problems()[0].classification == "engine error" and not p1.ok
+    b_err = _res("r", b_vals, SOURCES, steps={"km.before": "error: RError: boom"})
+    p2 = compare_results(_res("pyimpl", VALUES, SOURCES), b_err)
     assert p2.problems()[0].classification == "new divergence" and not p2.ok
 
 
-def test_known_divergences_are_classified_by_the_registry():
+def test_known_divergences_come_from_the_harness_registry():
     far = dict(VALUES, **{"km.before.os.A.landmark.12.surv": 0.81})
     p = compare_results(_res("pyimpl", far, SOURCES), _res("r", VALUES, SOURCES))
     row = p.problems()[0]
-    reg = [KnownDivergence("KD-TEST", ("km.*.landmark.*",), "for the test", engines=("pyimpl", "r"))]
-    assert classify(row, ("pyimpl", "r"), registry=reg) == "known divergence KD-TEST"
-    assert classify(row, ("lifelines", "r"), registry=reg) == "new divergence"
-    assert KNOWN_DIVERGENCES == []  # nothing is excused by default
+    reg = [KnownDivergence(id="KD-TEST", engines={"pyimpl": "*"}, functions=("survfit",),
+                           quantities=("summary.surv",), explanation="for the test", reference="-")]
+    assert classify(row, ClassifyContext(engines=("pyimpl", "r")), registry=reg) == "known divergence KD-TEST"
+    assert classify(row, ClassifyContext(engines=("lifelines", "r")), registry=reg) == "new divergence"
+    p2 = compare_results(_res("pyimpl", far, SOURCES), _res("r", VALUES, SOURCES), registry=reg)
+    assert p2.ok and [k.id for k in p2.known] == ["KD-TEST"]
+    # by default nothing excuses pyimpl against R on a study number
+    assert p.problems()[0].classification == "new divergence"
+
+
+def test_the_harness_registry_classifies_peer_engines():
+    """lifelines' log-log interval against R's log interval: the harness's entry."""
+    far = dict(VALUES, **{"km.before.os.A.landmark.12.surv": 0.81})
+    src = dict(SOURCES, **{"km.before.os.A.landmark.12.surv": ("survfit", "summary.lower")})
+    ctx = ClassifyContext(engines=("lifelines", "r"), params={"conf_type": "log"})
+    p = compare_results(_res("lifelines", far, src), _res("r", VALUES, src), context=ctx)
+    assert p.problems()[0].classification == "known divergence lifelines-km-ci-loglog"
+
+
+def test_study_divergence_documented_matching_needs_compat_none_and_old_matchit():
+    far = dict(VALUES, **{"table1.before.x.A.n": 13})
+    src = dict(SOURCES)
+    a, b = _res("pyimpl", far, src), _res("r", VALUES, src)
+    row = compare_results(a, b).problems()[0]
+    after = dataclasses.replace(row, key="table1.after.x.A.n")
+    ctx = ClassifyContext(engines=("pyimpl", "r"), reference_versions={"MatchIt": "4.5.1"},
+                          params={"matching_compat": None})
+    assert classify(after, ctx) == "known divergence study-matchit-documented-vs-4.5.1"
+    assert classify(row, ctx) == "new divergence"  # before matching: nothing to excuse
+    assert classify(after, ClassifyContext(engines=("pyimpl", "r"), reference_versions={"MatchIt": "4.5.4"},
+                                           params={"matching_compat": None})) == "new divergence"
+    assert classify(after, ClassifyContext(engines=("pyimpl", "r"), reference_versions={"MatchIt": "4.5.1"},
+                                           params={"matching_compat": "4.5.1"})) == "new divergence"
+    assert [k.id for k in STUDY_DIVERGENCES] == ["study-matchit-documented-vs-4.5.1"]
 
 
 def test_classifier_is_pluggable():
     p = compare_results(_res("pyimpl", dict(VALUES, **{"table1.before.x.A.n": 1}), SOURCES),
-                        _res("r", VALUES, SOURCES), classifier=lambda d, e: "known divergence X")
+                        _res("r", VALUES, SOURCES), classifier=lambda d, c: "known divergence X")
     assert p.ok and p.counts() == {"known divergence X": 5}
 
 
