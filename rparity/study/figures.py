@@ -60,7 +60,7 @@ def km_figure(spec: StudySpec, results: Sequence[StudyResult], endpoint: str, sa
         for arm, colour in zip(spec.arms.order, _ARM_COLOURS):
             for res, style in zip(results, _ENGINE_STYLES):
                 base = f"km.{sample}.{endpoint}.{arm}.curve"
-                if f"{base}.time" not in res:
+                if res.get(f"{base}.time") is None or res.get(f"{base}.surv") is None:
                     continue
                 t, s = _step_xy(res[f"{base}.time"], res[f"{base}.surv"])
                 tmax = max(tmax, float(t.max()))
@@ -69,7 +69,7 @@ def km_figure(spec: StudySpec, results: Sequence[StudyResult], endpoint: str, sa
                 # agree the dashes run along the first engine's coloured line
                 ax.step(t, s, where="post", color=colour if res is results[0] else "#111111",
                         label=f"{spec.arms.label(arm)} (n={n}) · {res.engine}", **style)
-                if res is results[0]:
+                if res is results[0] and res.get(f"{base}.n_event") is not None:
                     cens = np.asarray(res[f"{base}.n_event"]) == 0
                     ct = np.asarray(res[f"{base}.time"])[cens]
                     cs = np.asarray(res[f"{base}.surv"])[cens]
@@ -113,7 +113,7 @@ def _at_risk(ax, spec: StudySpec, res: StudyResult, base: str, tmax: float) -> N
     ax.text(0, -0.27, "Number at risk", transform=ax.transAxes, fontsize=7, fontweight="bold", ha="left")
     for j, (arm, colour) in enumerate(zip(spec.arms.order, _ARM_COLOURS)):
         key = f"{base}.{arm}.curve"
-        if f"{key}.time" not in res:
+        if res.get(f"{key}.time") is None or res.get(f"{key}.n_risk") is None:
             continue
         y = -0.36 - 0.08 * j
         for t in ticks:

@@ -134,10 +134,12 @@ def classify(diff: NumberDiff, ctx: ClassifyContext, *, registry: Iterable[Known
     defaults to the harness registry plus :data:`STUDY_DIVERGENCES`."""
     reg = list(_divergences.REGISTRY) + STUDY_DIVERGENCES if registry is None else list(registry)
     function, _, quantity = diff.source.partition(".")
+    if diff.verdict == "missing":
+        # no value at all in one engine: the registry explains differing values, not absent ones
+        if diff.detail.startswith("not provided"):
+            return "not provided"
+        return "engine error" if diff.detail.startswith(f"{ctx.engines[0]} ") else "new divergence"
     verdict = diff.verdict
-    if verdict == "missing":
-        verdict = "not provided" if diff.detail.startswith("not provided") else (
-            "engine error" if diff.detail.startswith(f"{ctx.engines[0]} has no value (error") else "differ")
     params = dict(ctx.params)
     params["study_key"] = diff.key
     ep = _endpoint_of(diff.key)
@@ -270,6 +272,17 @@ def _step_of(key: str, res: StudyResult) -> str:
     return ""
 
 
+def _status(res: StudyResult, step: str) -> str:
+    """A step's status; a step skipped because matching did not run inherits
+    matching's status (not provided, or an error)."""
+    status = res.steps.get(step, "")
+    if status.startswith("skipped") and step != "matching":
+        up = res.steps.get("matching", "")
+        if up.startswith(("not provided", "error")):
+            return up
+    return status
+
+
 def compare_results(a: StudyResult, b: StudyResult, *, context: ClassifyContext | None = None,
                     registry: Iterable[KnownDivergence] | None = None,
                     classifier: Callable[[NumberDiff, ClassifyContext], str] | None = None) -> StudyParity:
@@ -291,8 +304,8 @@ def compare_results(a: StudyResult, b: StudyResult, *, context: ClassifyContext 
         src = b.sources.get(key) or a.sources.get(key)
         src_s = f"{src[0]}.{src[1]}"
         if key not in a.values or key not in b.values:
-            who, other = (a, b) if key not in a.values else (b, a)
-            status = who.steps.get(_step_of(key, who), "")
+            who = a if key not in a.values else b
+            status = _status(who, _step_of(key, who))
             detail = (f"not provided by {who.engine}: {status.split(': ', 1)[-1]}" if status.startswith("not provided")
                       else f"{who.engine} has no value ({status or 'not computed'})")
             d = NumberDiff(key=key, source=src_s, tolerance="-", tolerance_from="-", verdict="missing",

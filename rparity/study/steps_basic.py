@@ -54,6 +54,11 @@ def table1(eng, rec: Recorder, cohort: Cohort, spec: StudySpec, sample: str) -> 
             rec.put(f"{key}.warnings", tuple(res.warnings), ("chisq_test", "warnings"))
 
 
+def _array(v) -> np.ndarray | None:
+    """A float array, or None where the engine does not compute the quantity."""
+    return None if v is None else np.asarray(v, dtype=float)
+
+
 def landmark_defined(time: np.ndarray, event: np.ndarray, t: float) -> bool:
     """Whether the Kaplan-Meier estimate at ``t`` exists: ``t`` is within
     follow-up, or the curve has reached 0 (everyone at risk at the last time
@@ -77,7 +82,7 @@ def kaplan_meier(eng, rec: Recorder, cohort: Cohort, spec: StudySpec, sample: st
         rec.put(f"{base}.events", int(e.sum()), ("study", "count"))
         fit = eng.survfit(t, e, conf_type=spec.km.conf_type, conf_int=spec.km.conf_int)
         for q in CURVE_QUANTITIES:
-            rec.put(f"{base}.curve.{q}", np.asarray(getattr(fit, q), dtype=float), ("survfit", q))
+            rec.put(f"{base}.curve.{q}", _array(getattr(fit, q)), ("survfit", q))
         summ = fit.summary(list(landmarks), extend=True)
         for i, lm in enumerate(landmarks):
             lk = f"{base}.landmark.{landmark_key(lm)}"
@@ -105,9 +110,9 @@ def logrank(eng, rec: Recorder, cohort: Cohort, spec: StudySpec, sample: str, en
     rec.put(f"{base}.df", int(res.df), ("survdiff", "df"))
     rec.put(f"{base}.pvalue", float(res.pvalue), ("survdiff", "pvalue"))
     groups = [str(g) for g in res.groups]
-    obs, exp = np.asarray(res.obs, dtype=float).ravel(), np.asarray(res.exp, dtype=float).ravel()
-    for arm in spec.arms.order:
-        i = groups.index(arm)
-        rec.put(f"{base}.{arm}.obs", float(obs[i]), ("survdiff", "obs"))
-        rec.put(f"{base}.{arm}.exp", float(exp[i]), ("survdiff", "exp"))
+    for q in ("obs", "exp"):
+        v = getattr(res, q)  # None: the engine does not compute it (a peer's log-rank, say)
+        arr = None if v is None else np.asarray(v, dtype=float).ravel()
+        for arm in spec.arms.order:
+            rec.put(f"{base}.{arm}.{q}", None if arr is None else float(arr[groups.index(arm)]), ("survdiff", q))
     rec.put(f"{base}.warnings", tuple(res.warnings), ("survdiff", "warnings"))

@@ -100,3 +100,20 @@ def test_variant_spec_agrees_in_both_engines():
     assert a.steps == b.steps == {s: "ok" for s in STEP_ORDER}
     p = compare_results(a, b)
     assert p.ok and p.counts() == {"agrees": len(p.rows)}, [(x.key, x.detail) for x in p.problems()[:5]]
+
+
+def test_a_peer_engine_is_classified_by_the_harness_registry(tmp_path):
+    """lifelines against R on the bundled study: what lifelines computes either agrees
+    or is a registered divergence (its log-log interval, ...); the rest is 'not provided'."""
+    pytest.importorskip("lifelines")
+    import fixtures
+    from rparity.study import bundled_spec_path, run_study_files
+
+    run = run_study_files(fixtures.path("study_cohort"), bundled_spec_path(), ["lifelines", "r"], out_dir=None)
+    p = run.parity
+    counts = p.counts()
+    assert p.ok, [(x.key, x.classification, x.detail) for x in p.problems() if x.classification in
+                  ("new divergence", "engine error")][:5]
+    assert counts["agrees"] > 50 and counts["not provided"] > 100
+    assert counts.get("known divergence lifelines-km-ci-loglog", 0) > 0
+    assert run.results[0].steps["matching"].startswith("not provided")
