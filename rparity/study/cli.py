@@ -73,9 +73,12 @@ def _print_run(run, console) -> int:
         counts = ", ".join(f"{v} {k}" for k, v in sorted(parity.counts().items()))
         style = "green" if parity.ok else "bold red"
         console.print(f"parity {parity.engines[0]} vs {parity.engines[1]}: [{style}]{counts}[/{style}]")
-        for row in parity.problems()[:10]:
-            if row.classification == "new divergence":
-                console.print(f"  [red]{row.key}[/red]: {row.detail or f'rel diff {row.max_rel:.1e} > {row.tolerance}'}")
+        failing = [r for r in parity.problems() if r.classification in ("new divergence", "engine error")]
+        for row in failing[:10]:
+            console.print(f"  [red]{row.key}[/red] ({row.classification}): "
+                          f"{row.detail or f'rel diff {row.max_rel:.1e} > {row.tolerance}'}")
+        if len(failing) > 10:
+            console.print(f"  ... and {len(failing) - 10} more (see the report's parity section)")
         code = 0 if parity.ok else 1
     console.print(f"report: {run.html_path.resolve()}")
     console.print(f"json:   {run.json_path.resolve()}")

@@ -31,7 +31,9 @@ def _plt():
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
 
+    # labels come from the spec: never read "$...$" in them as mathtext
     plt.rcParams.update({"svg.fonttype": "path", "svg.hashsalt": "rparity-study", "font.size": 9,
+                         "text.parse_math": False,
                          "axes.spines.top": False, "axes.spines.right": False})
     return plt
 

@@ -128,7 +128,7 @@ def run_study(eng, cohort: Cohort, spec: StudySpec, *, match_kwargs: dict | None
             cluster = pair[np.asarray(matched)] if spec.cox.after_matching == "robust_pairs" else None
             _analyse(eng, rec, sub, spec, "after", cluster=cluster)
         else:
-            for s in ("table1.after", "km.after", "cox.after", "subgroups.after", "published_audit"):
+            for s in ("table1.after", "km.after", "cox.after", "subgroups.after"):
                 if s != "subgroups.after" or "after" in spec.subgroups.samples:
                     rec.steps[s] = "skipped: matching did not run"
         if published_table1(spec):

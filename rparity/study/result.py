@@ -22,6 +22,8 @@ an arm label, ``<v>`` ``treatment`` or a covariate name, ``<t>`` a landmark):
   ``cox.<s>.multivariable.selected``, ``cox.<s>.multivariable.<v>.…``,
   ``cox.<s>.multivariable.loglik``
 * ``subgroup.<s>.<cov>.<positive|negative>.hr|lower|upper|p|n|events|warnings``
+* ``published_audit.table1.<s>.<cov>.<test>.p``: every Table 1 test on the
+  paper's published counts (when the spec carries them)
 """
 from __future__ import annotations
 

@@ -206,3 +206,20 @@ def test_robust_pairs_clusters_on_the_matched_pairs(variant):
     assert res["cox.after.univariate.treatment.p"] == tab["p"].to_numpy()[0]
     naive = pyimpl.coxph(X, df.os_months.to_numpy(), df.os_death.to_numpy()).summary()
     assert res["cox.after.univariate.treatment.p"] != naive["p"].to_numpy()[0]
+
+
+def test_without_matching_the_after_steps_are_skipped_and_the_rest_runs():
+    class NoMatchit:
+        def __getattr__(self, name):
+            if name == "matchit":
+                raise AttributeError(name)
+            import pyimpl
+
+            return getattr(pyimpl, name)
+
+    cohort = load_cohort(fixtures.path("study_cohort"), SPEC)
+    res = run_study(rparity.Engine("nomatch", NoMatchit()), cohort, SPEC)
+    assert res.steps["matching"] == "not provided: engine 'nomatch' does not provide matchit"
+    assert res.steps["table1.after"] == res.steps["cox.after"] == "skipped: matching did not run"
+    assert res.steps["cox.before"] == res.steps["published_audit"] == "ok"
+    assert not any(".after." in k for k in res.keys())

@@ -115,3 +115,23 @@ def test_json_document_has_every_number(run, tmp_path):
     assert doc["parity"]["ran"] is False
     assert any(p["key"] == "table1.before.afp.immuno.n" and p["verdict"] == "matches" for p in doc["published"])
     assert "NaN" not in text and "Infinity" not in text
+
+
+def test_spec_strings_are_escaped_and_never_read_as_mathtext(tmp_path):
+    import warnings
+
+    from rparity.study import parse_spec, read_cohort
+    from rparity.study.run import run_study_files
+
+    from .conftest import MINIMAL_SPEC, TINY_COHORT
+
+    text = MINIMAL_SPEC.replace('column = "age"', 'column = "age"\nlabel = "Age <script>alert(1)</script> $x_1$"')
+    (tmp_path / "s.toml").write_text(text)
+    (tmp_path / "c.csv").write_text(TINY_COHORT)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run = run_study_files(tmp_path / "c.csv", tmp_path / "s.toml", ["pyimpl"], out_dir=tmp_path / "out")
+    html = run.html_path.read_text()
+    assert "<script>alert(1)</script>" not in html
+    assert "Age &lt;script&gt;alert(1)&lt;/script&gt; $x_1$" in html
+    assert parse_spec(text).covariate("old").label.endswith("$x_1$") and read_cohort(TINY_COHORT, parse_spec(text))
