@@ -222,4 +222,4 @@ def test_without_matching_the_after_steps_are_skipped_and_the_rest_runs():
     assert res.steps["matching"] == "not provided: engine 'nomatch' does not provide matchit"
     assert res.steps["table1.after"] == res.steps["cox.after"] == "skipped: matching did not run"
     assert res.steps["cox.before"] == res.steps["published_audit"] == "ok"
-    assert not any(".after." in k for k in res.keys())
+    assert not any(".after." in k for k in res.keys() if not k.startswith("published_audit."))
