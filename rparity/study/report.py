@@ -26,7 +26,7 @@ from .result import StudyResult, landmark_key
 from .spec import TABLE1_TESTS, TREATMENT, StudySpec
 from .steps_cox import variables
 
-__all__ = ["build_context", "render_html", "ReportInputs", "fmt_p", "fmt_hr", "fmt_pct"]
+__all__ = ["build_context", "render_html", "ReportInputs", "display_order", "fmt_p", "fmt_hr", "fmt_pct"]
 
 TEST_NAMES = {"fisher": "Fisher's exact test (fisher.test)",
               "chisq": "Pearson's chi-square with Yates' continuity correction (chisq.test)",
@@ -242,6 +242,14 @@ def _matching(spec: StudySpec, results) -> dict | None:
             "warnings": list(a.get("matching.warnings", ())), "balance": _balance_table(spec, results)}
 
 
+def _steps_table(results) -> dict:
+    """Steps that did not run everywhere: {"engines": [...], "rows": [(step, [status per engine])]}."""
+    names = list(dict.fromkeys(s for r in results for s in r.steps))
+    rows = [(s, [r.steps.get(s, "-") for r in results]) for s in names
+            if any(r.steps.get(s, "-") != "ok" for r in results)]
+    return {"engines": [r.engine for r in results], "rows": rows}
+
+
 def _parity(inp: ReportInputs) -> dict:
     p = inp.parity
     rows = []
@@ -299,9 +307,16 @@ def _published_group(key: str) -> str:
     return parts[0]
 
 
+def display_order(results: Sequence[StudyResult]) -> list[StudyResult]:
+    """The engine whose numbers the tables show first: the one that ran the most
+    steps (a peer that lacks matching should not leave Table 1 empty); ties keep
+    the command line's order."""
+    return sorted(results, key=lambda r: -sum(v == "ok" for v in r.steps.values()))
+
+
 def build_context(inp: ReportInputs) -> dict:
     """The template's context: formatted rows, figures as data URIs."""
-    spec, results = inp.spec, list(inp.results)
+    spec, results = inp.spec, display_order(inp.results)
     figs = []
     if any(f"km.before.{spec.primary}.{spec.arms.treated}.curve.time" in r for r in results):
         figs.append(("km", f"Kaplan–Meier {spec.endpoints[spec.primary].label.lower()} per arm, before and after "
@@ -338,7 +353,7 @@ def build_context(inp: ReportInputs) -> dict:
         "secondary_figures": sec_figs,
         "cox": _cox_table(spec, results),
         "forests": forests,
-        "steps": {r.engine: r.steps for r in results},
+        "steps": _steps_table(results),
         "parity": _parity(inp),
         "published": _published(spec, results),
         "provenance": inp.provenance,

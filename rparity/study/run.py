@@ -26,7 +26,7 @@ from .json_out import dumps, to_document
 from .parity import ClassifyContext, StudyParity, compare_results, not_run
 from .pipeline import run_study
 from .published import paper_selection_check, table1_test_verdicts
-from .report import TEST_NAMES, ReportInputs, render_html
+from .report import TEST_NAMES, ReportInputs, display_order, render_html
 from .result import StudyResult
 from .spec import StudySpec, load_spec
 from .steps_matching import match_data_frame, matchit_kwargs, takes_compat
@@ -137,7 +137,7 @@ def methods_notes(spec: StudySpec, cohort: Cohort, results: Sequence[StudyResult
     """What a reader needs to know about how the methods ran here."""
     notes = []
     m = spec.matching
-    a = results[0] if results else None
+    a = display_order(results)[0] if results else None
     version = _matchit_version(results)
     if version and version.startswith(("4.5.1", "4.5.2", "4.5.3")) and m.caliper is not None:
         cal = a.get("matching.caliper") if a is not None else None
