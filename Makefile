@@ -7,6 +7,9 @@ VENV ?= .venv
 setup:
 	./scripts/setup.sh
 
+demo: setup
+	$(VENV)/bin/rparity demo
+
 check: setup
 	$(VENV)/bin/rparity check
 

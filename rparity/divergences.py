@@ -169,10 +169,16 @@ def _r_nan(ctx: DivergenceContext) -> bool:
 
 
 def _rxc_table(ctx: DivergenceContext) -> bool:
+    """The input is a table larger than 2 x 2: a literal ``params["table"]``, or a
+    cross-tabulation of ``params["rows"]`` by ``params["cols"]`` of the data."""
     t = ctx.params.get("table")
-    if t is None:  # a crosstab of a dataset: its shape is in the case's rows/cols
-        return bool(ctx.params.get("rxc", True))
-    return not (len(t) == 2 and all(len(r) == 2 for r in t))
+    if t is not None:
+        return not (len(t) == 2 and all(len(r) == 2 for r in t))
+    rows, cols = ctx.params.get("rows"), ctx.params.get("cols")
+    if ctx.data is None or rows not in getattr(ctx.data, "columns", ()) or cols not in ctx.data.columns:
+        return False
+    d = ctx.data[[rows, cols]].dropna()
+    return d[rows].nunique() * d[cols].nunique() > 4
 
 
 REGISTRY: list[KnownDivergence] = [

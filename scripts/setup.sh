@@ -34,6 +34,21 @@ if ! r_ready; then
   fi
 fi
 
+# Headless Chromium renders the study report in the browser test (tests/study).
+if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then CSUDO=""
+  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then CSUDO="sudo"
+  else CSUDO="-"; fi
+  if [ "$CSUDO" != "-" ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing chromium from Debian (headless browser test of the study report)"
+    $CSUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $CSUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  else
+    say "chromium is not installed and this user cannot install it: the browser test will be skipped"
+    say "  install it with:  sudo apt-get install -y --no-install-recommends chromium"
+  fi
+fi
+
 if r_ready; then
   say "R: $(Rscript -e 'cat(R.version.string, "| survival", as.character(packageVersion("survival")), "| MatchIt", as.character(packageVersion("MatchIt")))' 2>/dev/null)"
   EXTRAS="r,peers,test"

@@ -1,0 +1,137 @@
+"""The study pipeline of ``shared/specs/study.md``, run in one engine.
+
+:func:`run_study` checks the inputs that would make the analysis meaningless
+(landmarks beyond follow-up) before anything runs, then runs the steps in
+order, each through the engine's contract functions only:
+
+1. Table 1 before matching (counts, the spec's test)
+2. Propensity-score matching and balance (before and after)
+3. Kaplan-Meier landmarks, medians, log-rank, for every endpoint, before matching
+4. Cox models before matching (univariate, then the multivariable selection rule,
+   whose imbalance criterion may use step 1's p-values or step 2's SMDs)
+5. Subgroup hazard ratios (before and/or after matching)
+6. Steps 1, 3-5 again on the matched sample
+7. When the spec carries the paper's Table 1 counts and p-values: every Table 1
+   test recomputed on the published counts (which test did the paper use?)
+
+A step the engine does not provide (``NotImplementedError``) is recorded as
+"not provided" and the run carries on; any other engine error is recorded as
+"error" with its message, so the comparison shows it. Bad input
+(:class:`~rparity.study.errors.StudyInputError`) stops the run.
+"""
+from __future__ import annotations
+
+import warnings
+from contextlib import contextmanager
+from typing import Iterator
+
+import numpy as np
+
+from .cohort import Cohort
+from .errors import StudyInputError
+from .published import audit_table1_tests, published_table1
+from .result import Recorder, StudyResult
+from .spec import StudySpec
+from .steps_basic import kaplan_meier, landmark_defined, logrank, table1
+from .steps_cox import cox_models, subgroups
+from .steps_matching import match
+
+__all__ = ["run_study", "check_landmarks", "STEP_ORDER"]
+
+STEP_ORDER = ("table1.before", "matching", "km.before", "cox.before", "subgroups.before", "table1.after",
+              "km.after", "cox.after", "subgroups.after", "published_audit")
+
+
+def check_landmarks(cohort: Cohort, spec: StudySpec) -> None:
+    """Every landmark must be within each arm's follow-up in the full cohort
+    (or after the arm's curve reached 0); otherwise the landmark is a setting
+    the data cannot answer."""
+    checks = [(spec.primary, spec.km.landmarks, "km.landmarks")]
+    checks += [(ep, spec.secondary.landmarks, "secondary.landmarks") for ep in spec.secondary.endpoints]
+    for ep, landmarks, setting in checks:
+        for arm in spec.arms.order:
+            m = cohort.arm_mask(arm)
+            t, e = cohort.time[ep][m], cohort.event[ep][m]
+            for lm in landmarks:
+                if not landmark_defined(t, e, lm):
+                    raise StudyInputError(
+                        f"spec `{setting}` asks for {lm:g} {spec.time_unit}, beyond the follow-up of arm {arm!r} "
+                        f"for endpoint {ep!r}: its last time is {t.max():g} {spec.time_unit} and is censored, so "
+                        f"survival at {lm:g} is not estimable; use landmarks up to {t.max():g}")
+
+
+@contextmanager
+def _step(rec: Recorder, name: str) -> Iterator[None]:
+    """Run one step atomically: if the engine fails, the step's partial numbers
+    are dropped and the failure is recorded."""
+    before = set(rec.values)
+    try:
+        yield
+    except StudyInputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - an engine's failure is a result, reported
+        rec.discard(set(rec.values) - before)
+        if isinstance(exc, NotImplementedError):
+            rec.steps[name] = f"not provided: {exc}"
+        else:
+            msg = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            rec.steps[name] = f"error: {type(exc).__name__}: {msg}"
+    else:
+        rec.steps[name] = "ok"
+
+
+def _imbalance(rec: Recorder, spec: StudySpec, sample: str) -> dict[str, float]:
+    out = {}
+    for c in spec.covariate_names:
+        key = f"table1.{sample}.{c}.p" if spec.cox.imbalance == "table1_p" else f"balance.{sample}.{c}.smd"
+        out[c] = float(rec.values.get(key, float("nan")))
+    return out
+
+
+def _analyse(eng, rec: Recorder, cohort: Cohort, spec: StudySpec, sample: str, cluster=None) -> None:
+    """Survival analyses of one sample (Table 1 is done by the caller)."""
+    with _step(rec, f"km.{sample}"):
+        kaplan_meier(eng, rec, cohort, spec, sample, spec.primary, spec.km.landmarks)
+        logrank(eng, rec, cohort, spec, sample, spec.primary)
+        for ep in spec.secondary.endpoints:
+            if ep != spec.primary:
+                kaplan_meier(eng, rec, cohort, spec, sample, ep, spec.secondary.landmarks)
+                logrank(eng, rec, cohort, spec, sample, ep)
+    with _step(rec, f"cox.{sample}"):
+        cox_models(eng, rec, cohort, spec, sample, cluster=cluster, imbalance=_imbalance(rec, spec, sample))
+    if sample in spec.subgroups.samples:
+        with _step(rec, f"subgroups.{sample}"):
+            subgroups(eng, rec, cohort, spec, sample)
+
+
+def run_study(eng, cohort: Cohort, spec: StudySpec, *, match_kwargs: dict | None = None) -> StudyResult:
+    """Run the whole pipeline in engine ``eng`` (an :class:`rparity.Engine`)."""
+    check_landmarks(cohort, spec)
+    rec = Recorder(eng.name, str(getattr(eng, "version", "") or ""))
+    prov: list = []
+    with eng.recording(prov), warnings.catch_warnings():
+        # engines' warnings are recorded in the results (``*.warnings`` keys), not printed
+        warnings.simplefilter("ignore")
+        rec.put("cohort.n", len(cohort), ("study", "count"))
+        for arm in spec.arms.order:
+            rec.put(f"cohort.{arm}.n", int(cohort.arm_mask(arm).sum()), ("study", "count"))
+        with _step(rec, "table1.before"):
+            table1(eng, rec, cohort, spec, "before")
+        matched = None
+        with _step(rec, "matching"):
+            matched, pair = match(eng, rec, cohort, spec, kwargs=match_kwargs)
+        _analyse(eng, rec, cohort, spec, "before")
+        if matched is not None and rec.steps.get("matching") == "ok":
+            sub = cohort.subset(matched)
+            with _step(rec, "table1.after"):
+                table1(eng, rec, sub, spec, "after")
+            cluster = pair[np.asarray(matched)] if spec.cox.after_matching == "robust_pairs" else None
+            _analyse(eng, rec, sub, spec, "after", cluster=cluster)
+        else:
+            for s in ("table1.after", "km.after", "cox.after", "subgroups.after"):
+                if s != "subgroups.after" or "after" in spec.subgroups.samples:
+                    rec.steps[s] = "skipped: matching did not run"
+        if published_table1(spec):
+            with _step(rec, "published_audit"):
+                audit_table1_tests(eng, rec, spec)
+    return rec.freeze(prov)
