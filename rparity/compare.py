@@ -224,8 +224,11 @@ def compare_outcomes(function: str, case: str, dataset: str | None, a: Outcome, 
     keys = list(dict.fromkeys([*b.values.keys(), *a.values.keys()]))
     for q in keys:
         if q not in a.values or q not in b.values:
+            # the engine under test lacks it: it does not compute it; the reference
+            # lacks it: the engine reports something R does not
+            verdict = "not provided" if q not in a.values else "missing"
             who = a.engine if q not in a.values else b.engine
-            rows.append(QuantityDiff(**base, quantity=q, verdict="missing", tolerance="-",
+            rows.append(QuantityDiff(**base, quantity=q, verdict=verdict, tolerance="-",
                                      detail=f"{who} has no {q!r}"))
             continue
         try:

@@ -164,6 +164,46 @@ def _fractional_weights(ctx: DivergenceContext) -> bool:
     return bool(np.any(w != np.floor(w)))
 
 
+def _close_to_r_but_not_at_parity(limit: float) -> Callable[[DivergenceContext], bool]:
+    """Different stopping rules of an iterative fit: the engine's value is within
+    ``limit`` of R's, outside the tolerance table."""
+    def pred(ctx: DivergenceContext) -> bool:
+        r = ctx.row.max_rel
+        return r is not None and not math.isnan(r) and r <= limit
+    return pred
+
+
+def _cox_option(*keys: str) -> Callable[[DivergenceContext], bool]:
+    return lambda ctx: any(ctx.params.get(k) for k in keys)
+
+
+def _ties_not_efron(ctx: DivergenceContext) -> bool:
+    return ctx.params.get("ties", "efron") != "efron"
+
+
+def _matches_r_breslow(ctx: DivergenceContext) -> bool:
+    """Counterfactual check: refit the case in R with ties="breslow"; the
+    engine's differing coefficient is one of R's Breslow coefficients."""
+    import numpy as np
+
+    if ctx.params.get("ties", "efron") != "efron" or ctx.data is None or ctx.row.a is None:
+        return False
+    try:
+        import rbridge
+        from .cases.cox import cox_inputs
+
+        X, t, e, kw = cox_inputs(ctx.data, ctx.params)
+        kw["ties"] = "breslow"
+        coef = np.asarray(rbridge.coxph(X, t, e, **kw).coef, dtype=float)
+    except Exception:  # noqa: BLE001 - no R, or R fails: not recognised
+        return False
+    a, b = float(ctx.row.a), float(ctx.row.b)
+    near = coef[np.argmin(np.abs(coef - a))]
+    # the engine has R's Breslow value, and R's Efron value is a different one
+    # (without tied deaths the two methods coincide and nothing is explained)
+    return bool(np.isclose(near, a, rtol=1e-7, atol=0) and not np.isclose(near, b, rtol=1e-7, atol=0))
+
+
 def _r_nan(ctx: DivergenceContext) -> bool:
     return "NaN in one engine only" in ctx.row.detail and (ctx.row.b is None or ctx.row.b != ctx.row.b)
 
@@ -368,6 +408,132 @@ REGISTRY: list[KnownDivergence] = [
                      "confidence limits invert a SAS-style cloglog test; R takes midpoints of flat stretches "
                      "and reads the limits off the pointwise confidence curves."),
         reference="statsmodels SurvfuncRight.quantile / quantile_ci; survival quantile.survfit",
+    ),
+    KnownDivergence(
+        id="lifelines-efron-only",
+        engines={"lifelines": "*"},
+        functions=("coxph", "cox_zph", "basehaz", "concordance"),
+        quantities=("(error)",),
+        explanation=("lifelines' CoxPHFitter implements Efron's method for tied times only; asked for R's "
+                     "Breslow or exact (discrete) likelihood it cannot answer."),
+        reference="CamDavidsonPilon/lifelines#580",
+        recognise=_ties_not_efron,
+    ),
+    KnownDivergence(
+        id="lifelines-cox-newton-stopping",
+        engines={"lifelines": "*"},
+        functions=("coxph",),
+        quantities=("coef", "se", "var", "loglik", "lr_test.*", "summary.*"),
+        explanation=("lifelines maximises the partial likelihood with a damped Newton-Raphson (step 0.95) "
+                     "that stops when the step norm is below 1e-7, the relative log-likelihood change below "
+                     "1e-9 or the Newton decrement below 1e-7; R takes full Newton steps with step-halving "
+                     "from 0 and stops at |1 - ll_old/ll_new| <= 1e-9. Both are near the same maximum: a "
+                     "relative log-likelihood change of 1e-9 at |ll| of a few hundred leaves coefficients "
+                     "about sqrt(2e-9 |ll| / I) ~ 1e-4 from the optimum, so the estimates agree to about "
+                     "1e-4 absolute, not to R's own iterates."),
+        reference="CamDavidsonPilon/lifelines#272; lifelines CoxPHFitter._newton_raphson_for_efron_model",
+        recognise=lambda ctx: (_close_to_r_but_not_at_parity(1e-3)(ctx)
+                               or (ctx.row.max_abs is not None and ctx.row.max_abs <= 1e-3
+                                   and ctx.row.max_rel <= 1e-2)),
+    ),
+    KnownDivergence(
+        id="lifelines-robust-variance",
+        engines={"lifelines": "*"},
+        functions=("coxph",),
+        quantities=("se", "var", "summary.*"),
+        explanation=("lifelines' robust (sandwich) variance comes from score residuals that, in its own "
+                     "words, do not handle ties, and its summary reports the robust se as se(coef); R's is "
+                     "D'D of the Efron-adjusted dfbeta residuals summed within clusters, with the "
+                     "model-based se kept in se(coef) and the robust one in its own column."),
+        reference="lifelines CoxPHFitter (robust=True, score residuals); survival coxph.R, summary.coxph",
+        recognise=_cox_option("cluster", "robust"),
+    ),
+    KnownDivergence(
+        id="lifelines-concordance-ignores-weights-strata",
+        engines={"lifelines": "*"},
+        functions=("coxph", "concordance"),
+        quantities=("concordance.c", "c"),
+        explanation=("lifelines' concordance index ignores case weights and pools strata; R's concordance() "
+                     "weights the pairs and compares subjects within strata only."),
+        reference="CamDavidsonPilon/lifelines#628; survival concordancefit",
+        recognise=_cox_option("weights", "strata"),
+    ),
+    KnownDivergence(
+        id="lifelines-ph-test-scaled-schoenfeld",
+        engines={"lifelines": "*"},
+        functions=("cox_zph",),
+        quantities=("*",),
+        explanation=("lifelines' proportional_hazard_test is the scaled-Schoenfeld-residual approximation "
+                     "of survival 2.x's cox.zph, per coefficient and without a GLOBAL test; survival 3.x's "
+                     "cox.zph is a score test with the full information matrix, per term plus GLOBAL."),
+        reference="CamDavidsonPilon/lifelines#997; survival cox.zph.R (3.x)",
+    ),
+    KnownDivergence(
+        id="lifelines-baseline-breslow-at-means",
+        engines={"lifelines": "*"},
+        functions=("basehaz",),
+        quantities=("time", "hazard"),
+        explanation=("lifelines' baseline cumulative hazard always uses Breslow's increments, even for an "
+                     "Efron fit, at the unweighted means of all covariates (dummies included); R's basehaz "
+                     "uses Efron's increments for an Efron fit, at fit$means (0 for 0/1 columns)."),
+        reference="CamDavidsonPilon/lifelines#1146, #1540, #1600; survival agsurv.R",
+    ),
+    KnownDivergence(
+        id="monotone-likelihood-ridge",
+        engines={"*": "*"},
+        functions=("coxph",),
+        quantities=("coef_infinite", "lr_test.*", "loglik"),
+        explanation=("Where the partial likelihood is monotone (a covariate separates the events) the "
+                     "coefficient is infinite; each implementation stops somewhere on the flat ridge, so the "
+                     "reported (large, finite) coefficient depends on its iteration rules, and the "
+                     "log-likelihood agrees only as far as the ridge is flat."),
+        reference="survival coxph.fit ('coefficient may be infinite'); shared/specs/survival-3.5.md section 3",
+        recognise=lambda ctx: bool(ctx.params.get("infinite")),
+    ),
+    KnownDivergence(
+        id="statsmodels-breslow-default",
+        engines={"*": "*"},
+        functions=("coxph",),
+        quantities=("coef", "summary.coef", "summary.exp_coef"),
+        explanation=("statsmodels' PHReg handles ties with Breslow's method unless told otherwise; R's coxph "
+                     "defaults to Efron's. An engine built on PHReg's default gives R's Breslow coefficients "
+                     "where R was asked for Efron (recognised by refitting in R with ties='breslow'). "
+                     "rparity's own statsmodels adapter passes the ties asked for."),
+        reference="statsmodels PHReg(ties='breslow'); survival coxph(ties='efron')",
+        recognise=_matches_r_breslow,
+    ),
+    KnownDivergence(
+        id="statsmodels-phreg-convergence",
+        engines={"statsmodels": "*"},
+        functions=("coxph",),
+        quantities=("coef", "se", "var", "loglik", "lr_test.*", "summary.*"),
+        explanation=("statsmodels' PHReg stops its Newton iterations when the parameters change by less "
+                     "than 1e-8, adds a 1e-10 ridge to the Hessian and neither centres the covariates nor "
+                     "halves steps; R stops at a relative log-likelihood change of 1e-9. The estimates agree "
+                     "to about 1e-8, not to R's iterates."),
+        reference="statsmodels PHReg.fit (tol=1e-8, ridge_factor=1e-10); survival coxph.control",
+        recognise=_close_to_r_but_not_at_parity(1e-5),
+    ),
+    KnownDivergence(
+        id="statsmodels-robust-variance",
+        engines={"statsmodels": "*"},
+        functions=("coxph",),
+        quantities=("se", "var", "summary.*"),
+        explanation=("With clusters, statsmodels' PHReg(groups=) sandwich uses its own score residuals and "
+                     "scaling; R's robust variance is D'D of the (Efron-adjusted) dfbeta residuals summed "
+                     "within clusters. R's summary also keeps the model-based se in se(coef) and puts the "
+                     "robust one in its own column."),
+        reference="statsmodels PHRegResults (groups); survival coxph.R (robust), summary.coxph",
+        recognise=_cox_option("cluster", "robust"),
+    ),
+    KnownDivergence(
+        id="statsmodels-baseline-event-times",
+        engines={"statsmodels": "*"},
+        functions=("basehaz",),
+        quantities=("time", "hazard"),
+        explanation=("statsmodels reports the baseline cumulative hazard at event times only; R's basehaz "
+                     "has a row at every distinct time, censored ones included."),
+        reference="statsmodels PHRegResults.baseline_cumulative_hazard; survival basehaz",
     ),
     KnownDivergence(
         id="fractional-weight-summation-order",

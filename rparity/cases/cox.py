@@ -69,6 +69,9 @@ def _fit(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]):
 
 
 def _test(prefix: str, t) -> dict:
+    """A test's three numbers; None for each when the engine does not report the test."""
+    if t is None:
+        return {f"{prefix}.statistic": None, f"{prefix}.df": None, f"{prefix}.pvalue": None}
     return {f"{prefix}.statistic": t.statistic, f"{prefix}.df": t.df, f"{prefix}.pvalue": t.pvalue}
 
 

@@ -31,6 +31,11 @@ UNSUPPORTED = {
 }
 
 
+def _df(res) -> int:
+    # lifelines' StatisticalResult calls it degrees_of_freedom or degrees_freedom
+    return int(getattr(res, "degrees_of_freedom", getattr(res, "degrees_freedom", 0)))
+
+
 def _not_honoured(what: str):
     raise NotImplementedError(f"engine 'lifelines' cannot honour {what}")
 
@@ -107,5 +112,115 @@ def survdiff(time, event, group, *, strata=None, rho=0.0) -> SurvDiff:
         warnings.simplefilter("ignore")
         res = multivariate_logrank_test(t, np.asarray(levels, dtype=object)[g], e, **kw)
     return SurvDiff(groups=tuple(levels), n=np.bincount(g, minlength=len(levels)), obs=None, exp=None,
-                    var=None, chisq=float(res.test_statistic), df=int(res.degrees_of_freedom),
+                    var=None, chisq=float(res.test_statistic), df=int(_df(res)),
                     pvalue=float(res.p_value), rho=float(rho), engine=ENGINE_NAME)
+
+
+# -- Cox model -------------------------------------------------------------------------
+UNSUPPORTED.update({
+    "coxph": ["ties other than 'efron' (lifelines implements Efron only, lifelines#580)",
+              "init, control (lifelines' own Newton-Raphson: step size 0.95, its own stopping rule)",
+              "score test, Wald test, iteration count (not reported)"],
+    "cox_zph": ["the survival 3.x score test: lifelines' proportional_hazard_test is the older "
+                "scaled-Schoenfeld approximation, with no GLOBAL row"],
+    "basehaz": ["centered=False; lifelines' baseline is Breslow's, at the unweighted means of all covariates"],
+    "concordance": ["standard error and pair counts (not reported)"],
+})
+
+
+def _cph(fit):
+    cph = getattr(fit, "_lifelines", None)
+    if cph is None:
+        raise NotImplementedError("engine 'lifelines' can only use fits made by lifelines")
+    return cph
+
+
+def coxph(X, time, event, *, ties="efron", weights=None, strata=None, cluster=None, robust=None, **kw):
+    """lifelines' ``CoxPHFitter(penalizer=0)`` on R's design matrix."""
+    import pandas as pd
+    from lifelines import CoxPHFitter
+
+    from ._cox_common import cox_frame, cox_result, test_or_none
+
+    if ties != "efron":
+        _not_honoured(f"ties={ties!r}")
+    if kw.get("init") is not None or kw.get("control") is not None:
+        _not_honoured("init/control")
+    cf = cox_frame(X, time, event, weights=weights, strata=strata, cluster=cluster)
+    df = cf.frame
+    use_robust = bool(robust) if robust is not None else (cluster is not None or (
+        weights is not None and bool(np.any(np.asarray(df.get("W", 1.0)) % 1 != 0))))
+    fit_kw = {"duration_col": "T", "event_col": "E", "robust": use_robust}
+    if "W" in df:
+        fit_kw["weights_col"] = "W"
+    if "S" in df:
+        fit_kw["strata"] = ["S"]
+    if "C" in df:
+        fit_kw["cluster_col"] = "C"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cph = CoxPHFitter(penalizer=0.0).fit(df, **fit_kw)
+        lrt = cph.log_likelihood_ratio_test()
+    order = cf.covariates
+    coef = cph.params_.reindex(order).to_numpy(float)
+    se = cph.standard_errors_.reindex(order).to_numpy(float)
+    var = cph.variance_matrix_.reindex(index=order, columns=order).to_numpy(float)
+    ll = float(cph.log_likelihood_)
+    s = cph.summary.reindex(order)
+    summary = pd.DataFrame({
+        "coef": s["coef"].to_numpy(float), "exp_coef": s["exp(coef)"].to_numpy(float),
+        "se": s["se(coef)"].to_numpy(float), "z": s["z"].to_numpy(float), "p": s["p"].to_numpy(float),
+        "lower": s["exp(coef) lower 95%"].to_numpy(float), "upper": s["exp(coef) upper 95%"].to_numpy(float),
+    }, index=pd.Index(cf.names, name="term"))
+    from pyimpl.results.cox import Concordance
+
+    conc = Concordance(c=float(cph.concordance_index_), std=None, concordant=None, discordant=None, tied_x=None,
+                       tied_y=None, tied_xy=None, n=int(len(df)), engine=ENGINE_NAME)
+    fit = cox_result(ENGINE_NAME, cf, coef=coef, se=se, var=var,
+                     loglik=[ll - float(lrt.test_statistic) / 2, ll],
+                     lr=test_or_none(lrt.test_statistic, _df(lrt), lrt.p_value),
+                     summary=summary, concordance=conc, robust=use_robust)
+    object.__setattr__(fit, "_lifelines", cph)
+    object.__setattr__(fit, "_lifelines_frame", df)
+    return fit
+
+
+def concordance(fit):
+    """lifelines' C index of the fit (``concordance_index_``): no standard error."""
+    if fit.concordance is None:
+        _cph(fit)
+    return fit.concordance
+
+
+def cox_zph(fit, transform="km"):
+    """lifelines' ``proportional_hazard_test`` (scaled Schoenfeld residuals,
+    the approximation survival 2.x used), one row per coefficient, no GLOBAL."""
+    from lifelines.statistics import proportional_hazard_test
+
+    from pyimpl.results.cox import CoxZph
+
+    cph = _cph(fit)
+    tt = {"km": "km", "rank": "rank", "identity": "identity", "log": "log"}.get(transform)
+    if tt is None:
+        _not_honoured(f"transform={transform!r}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = proportional_hazard_test(cph, fit._lifelines_frame, time_transform=tt)
+    summ = res.summary
+    order = [c for c in fit._lifelines_frame.columns if c.startswith("c")]
+    summ = summ.reindex(order)
+    return CoxZph(terms=tuple(fit.names), chisq=summ["test_statistic"].to_numpy(float),
+                  df=np.ones(len(order)), p=summ["p"].to_numpy(float), transform=transform, engine=ENGINE_NAME)
+
+
+def basehaz(fit, centered=True):
+    """lifelines' ``baseline_cumulative_hazard_`` (Breslow, at its own means)."""
+    import pandas as pd
+
+    cph = _cph(fit)
+    if not centered:
+        _not_honoured("centered=False")
+    bh = cph.baseline_cumulative_hazard_
+    if "S" in fit._lifelines_frame:
+        raise NotImplementedError("engine 'lifelines' cannot honour basehaz of a stratified fit in R's layout")
+    return pd.DataFrame({"time": bh.index.to_numpy(float), "hazard": bh.iloc[:, 0].to_numpy(float)})

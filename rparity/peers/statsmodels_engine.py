@@ -89,3 +89,71 @@ def survdiff(time, event, group, *, strata=None, rho=0.0) -> SurvDiff:
     used = len(levels)
     return SurvDiff(groups=tuple(levels), n=np.bincount(g, minlength=used), obs=None, exp=None, var=None,
                     chisq=float(chisq), df=used - 1, pvalue=float(p), rho=float(rho), engine=ENGINE_NAME)
+
+
+# -- Cox model -------------------------------------------------------------------------
+UNSUPPORTED.update({
+    "coxph": ["weights (PHReg has none)", "init, control (its own Newton: tol 1e-8 on the parameters, "
+              "ridge 1e-10, no step-halving)", "score and Wald tests, iteration count, concordance"],
+    "basehaz": ["centered=True: PHReg's baseline is at covariates 0 (R's centered=False)"],
+})
+
+
+def coxph(X, time, event, *, ties="efron", weights=None, strata=None, cluster=None, robust=None, **kw):
+    """statsmodels' ``PHReg`` on R's design matrix, with the ties asked for
+    (PHReg's own default is Breslow; R's is Efron)."""
+    import pandas as pd
+    from statsmodels.duration.hazard_regression import PHReg
+
+    from ._cox_common import cox_frame, cox_result, test_or_none
+
+    if ties not in ("efron", "breslow"):
+        raise NotImplementedError(f"engine 'statsmodels' cannot honour ties={ties!r}")
+    if weights is not None:
+        raise NotImplementedError("engine 'statsmodels' cannot honour weights (PHReg has none)")
+    if kw.get("init") is not None or kw.get("control") is not None:
+        raise NotImplementedError("engine 'statsmodels' cannot honour init/control")
+    cf = cox_frame(X, time, event, strata=strata, cluster=cluster)
+    df = cf.frame
+    x = df[cf.covariates].to_numpy(float)
+    model = PHReg(df["T"].to_numpy(float), x, status=df["E"].to_numpy(float),
+                  strata=df["S"].to_numpy() if "S" in df else None, ties=ties)
+    use_robust = bool(robust) if robust is not None else cluster is not None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = model.fit(groups=df["C"].to_numpy() if (use_robust and "C" in df) else None)
+    coef = np.asarray(res.params, float)
+    var = np.asarray(res.cov_params(), float)
+    se = np.asarray(res.bse, float)
+    ll0 = float(model.loglike(np.zeros(coef.size)))
+    ll = float(res.llf)
+    from scipy.stats import norm
+
+    z = coef / se
+    summary = pd.DataFrame({"coef": coef, "exp_coef": np.exp(coef), "se": se, "z": z,
+                            "p": 2 * norm.sf(np.abs(z)), "lower": np.exp(coef - 1.959963984540054 * se),
+                            "upper": np.exp(coef + 1.959963984540054 * se)}, index=pd.Index(cf.names, name="term"))
+    from scipy.stats import chi2
+
+    lr = 2 * (ll - ll0)
+    fit = cox_result(ENGINE_NAME, cf, coef=coef, se=se, var=var, loglik=[ll0, ll],
+                     lr=test_or_none(lr, coef.size, chi2.sf(lr, coef.size)), summary=summary,
+                     robust=use_robust, method=ties)
+    object.__setattr__(fit, "_statsmodels", res)
+    return fit
+
+
+def basehaz(fit, centered=True):
+    """PHReg's ``baseline_cumulative_hazard`` (covariates at 0)."""
+    import pandas as pd
+
+    res = getattr(fit, "_statsmodels", None)
+    if res is None:
+        raise NotImplementedError("engine 'statsmodels' can only use fits made by statsmodels")
+    if centered:
+        raise NotImplementedError("engine 'statsmodels' cannot honour centered=True")
+    bch = res.baseline_cumulative_hazard
+    if len(bch) != 1:
+        raise NotImplementedError("engine 'statsmodels' cannot honour basehaz of a stratified fit in R's layout")
+    t, h, _ = bch[0]
+    return pd.DataFrame({"time": np.asarray(t, float), "hazard": np.asarray(h, float)})

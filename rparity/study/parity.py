@@ -15,6 +15,8 @@ divergence".
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import fnmatch
 import math
 from dataclasses import asdict, dataclass, field
@@ -322,11 +324,36 @@ def compare_results(a: StudyResult, b: StudyResult, *, context: ClassifyContext 
                                verdict=verdict, classification="", max_abs=mabs, max_rel=mrel,
                                a=a.values[key], b=b.values[key], detail=detail)
         rows.append(_with_class(d, classifier(d, ctx)))
+    rows = _consequences_of_selection(rows)
     steps = {s: {a.engine: a.steps.get(s, "-"), b.engine: b.steps.get(s, "-")}
              for s in dict.fromkeys([*a.steps, *b.steps])}
     used = {r.classification.removeprefix("known divergence ") for r in rows}
     return StudyParity(engines=engines, rows=tuple(rows), steps=steps,
                        known=tuple(k for k in known if k.id in used))
+
+
+def _consequences_of_selection(rows: list[NumberDiff]) -> list[NumberDiff]:
+    """The multivariable model uses the variables each engine selected; its
+    selection rule reads Table 1's p-values ("imbalanced variables"). When an
+    engine does not provide those p-values its selection, and so every number
+    of its multivariable model, differs as a consequence: classify them as not
+    provided, naming the cause, rather than as new divergences."""
+    by_key = {r.key: r for r in rows}
+    out = []
+    for r in rows:
+        parts = r.key.split(".")
+        if (len(parts) > 3 and parts[0] == "cox" and parts[2] == "multivariable"
+                and r.classification in ("new divergence", "engine error")):
+            phase = parts[1]
+            sel = by_key.get(f"cox.{phase}.multivariable.selected")
+            missing_t1 = [k for k, v in by_key.items()
+                          if k.startswith(f"table1.{phase}.") and k.endswith(".p") and v.classification == "not provided"]
+            if sel is not None and sel.classification != "agrees" and missing_t1:
+                r = _with_class(r, "not provided")
+                r = replace(r, detail=(f"the engine does not provide the Table 1 p-values the selection rule reads "
+                                       f"({missing_t1[0]}...), so it selected other variables"))
+        out.append(r)
+    return out
 
 
 def _with_class(d: NumberDiff, cls: str) -> NumberDiff:

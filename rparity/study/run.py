@@ -168,8 +168,8 @@ def methods_notes(spec: StudySpec, cohort: Cohort, results: Sequence[StudyResult
         best = max(v, key=lambda t: (v[t]["matches"], v[t]["last digit"]))
         n = v[best]["n"]
         parts = [f"{TEST_NAMES[t].split(' (')[0]}: {v[t]['matches']} of {n}" for t in v]
-        line = (f"The published Table 1 p-values, recomputed from the published counts: " + "; ".join(parts)
-                + f" reproduced at the printed precision.")
+        line = ("The published Table 1 p-values, recomputed from the published counts: " + "; ".join(parts)
+                + " reproduced at the printed precision.")
         if best != spec.table1.test and v[best]["matches"] > v[spec.table1.test]["matches"]:
             line += (f" The paper's p-values are those of {TEST_NAMES[best]}, not of the test the spec names "
                      f"({TEST_NAMES[spec.table1.test]}).")
