@@ -19,6 +19,7 @@ __all__ = [
     "as_event",
     "as_weights",
     "as_labels",
+    "label_codes",
     "check_lengths",
     "as_count_table",
     "as_probability",
@@ -119,12 +120,13 @@ def as_weights(x: Any, n: int, name: str = "weights") -> np.ndarray:
     return w
 
 
-def as_labels(x: Any, name: str, *, min_levels: int = 1) -> tuple[np.ndarray, list]:
-    """Group labels -> (integer codes 0..k-1, levels).
+def label_codes(x: Any, name: str) -> tuple[np.ndarray, list]:
+    """Group labels -> (integer codes, levels); code -1 marks a missing label.
 
-    Levels keep a pandas Categorical's order; otherwise they are the sorted unique
-    values (numbers numerically, strings by code point). rbridge passes these levels
-    to R explicitly, so R's locale never decides the order.
+    Levels keep a pandas Categorical's order (all its categories); otherwise they
+    are the sorted unique non-missing values (numbers numerically, strings by code
+    point). rbridge passes these levels to R explicitly, so R's locale never
+    decides the order.
     """
     if isinstance(x, pd.Series) and isinstance(x.dtype, pd.CategoricalDtype):
         cat = pd.Categorical(x)
@@ -132,45 +134,50 @@ def as_labels(x: Any, name: str, *, min_levels: int = 1) -> tuple[np.ndarray, li
         cat = x
     else:
         arr = as_1d(x, name)
-        if arr.dtype.kind == "f":
-            bad = ~np.isfinite(arr)
-            if bad.any():
-                raise InvalidArgument(
-                    f"`{name}` must not contain missing or infinite values; "
-                    f"{_first_bad(name, arr, bad)}"
-                )
+        if isinstance(x, pd.Series):
+            miss = np.asarray(pd.isna(x))
+        elif arr.dtype.kind == "f":
+            miss = np.isnan(arr)
         elif arr.dtype == object:
-            bad = np.array([v is None or (isinstance(v, float) and np.isnan(v)) for v in arr])
-            if bad.any():
-                raise InvalidArgument(
-                    f"`{name}` must not contain missing values; {_first_bad(name, arr, bad)}"
-                )
+            miss = np.array([v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
+                             for v in arr.tolist()], dtype=bool)
+        else:
+            miss = np.zeros(arr.size, dtype=bool)
         try:
-            levels = sorted(set(arr.tolist()))
+            levels = sorted(set(arr[~miss].tolist()))
         except TypeError:
             raise InvalidArgument(
                 f"`{name}` must hold values of one type (numbers or strings); got a mixture"
             ) from None
-        cat = pd.Categorical(arr, categories=levels)
-    codes = np.asarray(cat.codes)
+        cat = pd.Categorical(np.where(miss, None, arr).tolist() if miss.any() else arr, categories=levels)
+    codes = np.asarray(cat.codes).astype(np.intp)
     if codes.size == 0:
         raise InvalidArgument(f"`{name}` must not be empty; got length 0")
+    return codes, [_plain(v) for v in cat.categories]
+
+
+def as_labels(x: Any, name: str, *, min_levels: int = 1) -> tuple[np.ndarray, list]:
+    """Group labels with none missing -> (codes 0..k-1, the k levels used); see
+    :func:`label_codes` for the order of the levels."""
+    arr = x.to_numpy() if isinstance(x, pd.Series) and not isinstance(x.dtype, pd.CategoricalDtype) else x
+    if isinstance(arr, np.ndarray) and arr.dtype.kind == "f":
+        bad = ~np.isfinite(arr)
+        if bad.any():
+            raise InvalidArgument(
+                f"`{name}` must not contain missing or infinite values; {_first_bad(name, arr, bad)}")
+    codes, levels = label_codes(x, name)
     if (codes < 0).any():
-        bad = codes < 0
-        raise InvalidArgument(
-            f"`{name}` must not contain missing values; {_first_bad(name, np.asarray(cat), bad)}"
-        )
+        shown = np.asarray(x.astype(object) if isinstance(x, pd.Series) else x, dtype=object)
+        raise InvalidArgument(f"`{name}` must not contain missing values; {_first_bad(name, shown, codes < 0)}")
     used = np.unique(codes)
-    levels = [cat.categories[i] for i in used]
-    remap = np.full(len(cat.categories), -1)
+    remap = np.full(len(levels), -1)
     remap[used] = np.arange(used.size)
-    codes = remap[codes]
+    levels = [levels[i] for i in used]
     if len(levels) < min_levels:
         raise InvalidArgument(
-            f"`{name}` must have at least {min_levels} distinct values; "
-            f"got only {[_plain(v) for v in levels]}"
+            f"`{name}` must have at least {min_levels} distinct values; got only {levels}"
         )
-    return codes.astype(np.intp), [_plain(v) for v in levels]
+    return remap[codes].astype(np.intp), levels
 
 
 def _plain(v: Any) -> Any:

@@ -26,6 +26,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from ._json import to_json
 from .tolerance import Tolerance, lookup
 
 __all__ = ["Outcome", "QuantityDiff", "compare_outcomes", "compare_values", "TINY", "run_outcome"]
@@ -96,15 +97,7 @@ class QuantityDiff:
 
 
 def _jsonable(v: Any) -> Any:
-    if isinstance(v, np.ndarray):
-        return v.tolist()
-    if isinstance(v, (np.floating, np.integer, np.bool_)):
-        return v.item()
-    if isinstance(v, tuple):
-        return list(v)
-    if isinstance(v, float) and not math.isfinite(v):
-        return str(v)
-    return v
+    return to_json(v, nonfinite="str")
 
 
 def _is_textual(v: Any) -> bool:

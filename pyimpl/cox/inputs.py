@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate import as_1d, as_choice, check_lengths
+from .._validate import as_1d, as_choice, check_lengths, label_codes
 from ..errors import InvalidArgument
 from ..results.cox import CoxInputs
 from .control import CoxControl
@@ -60,35 +60,10 @@ def float_with_nan(x: Any, name: str) -> np.ndarray:
 
 
 def labels_with_nan(x: Any, name: str) -> tuple[np.ndarray, list, np.ndarray]:
-    """Group labels -> (codes, levels, missing mask). Levels keep a Categorical's
-    order, else sorted unique values (numbers numerically, strings by code point)."""
-    if isinstance(x, pd.Series) and isinstance(x.dtype, pd.CategoricalDtype):
-        cat = pd.Categorical(x)
-    elif isinstance(x, pd.Categorical):
-        cat = x
-    else:
-        arr = as_1d(x, name)
-        if isinstance(x, pd.Series):
-            miss = np.asarray(pd.isna(x))
-        elif arr.dtype.kind == "f":
-            miss = np.isnan(arr)
-        elif arr.dtype == object:
-            miss = np.array([v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
-                             for v in arr.tolist()], dtype=bool)
-        else:
-            miss = np.zeros(arr.size, dtype=bool)
-        vals = arr[~miss]
-        try:
-            levels = sorted(set(vals.tolist()))
-        except TypeError:
-            raise InvalidArgument(
-                f"`{name}` must hold values of one type (numbers or strings); got a mixture"
-            ) from None
-        cat = pd.Categorical(np.where(miss, None, arr).tolist() if miss.any() else arr, categories=levels)
-    codes = np.asarray(cat.codes).astype(np.intp)
-    miss = codes < 0
-    levels = [v.item() if isinstance(v, np.generic) else v for v in cat.categories]
-    return codes, levels, miss
+    """Group labels -> (codes, levels, missing mask): rows with a missing label
+    are dropped later, as R's ``na.omit`` does."""
+    codes, levels = label_codes(x, name)
+    return codes, levels, codes < 0
 
 
 @dataclass

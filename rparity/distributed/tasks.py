@@ -41,6 +41,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from .._json import to_json
 from .fingerprint import code_fingerprint
 from .plan import TaskSpec
 from .worker import on_r_thread, r_status, require_r
@@ -137,17 +138,7 @@ def _check(spec: TaskSpec) -> dict:
 # -- encoding -----------------------------------------------------------------------
 def plain(v: Any) -> Any:
     """``v`` with numpy scalars and arrays, tuples and sets made JSON-native."""
-    import numpy as np
-
-    if isinstance(v, dict):
-        return {str(k): plain(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [plain(x) for x in v]
-    if isinstance(v, np.ndarray):
-        return [plain(x) for x in v.tolist()]
-    if isinstance(v, (np.generic,)):
-        return v.item()
-    return v
+    return to_json(v, nonfinite="keep")
 
 
 def outcome_to_json(o) -> dict:

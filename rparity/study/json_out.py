@@ -4,11 +4,9 @@ provenance, as one JSON document (NaN and infinities become ``null``)."""
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
-import numpy as np
-
+from .._json import to_json
 from .parity import StudyParity
 from .published import check_published
 from .result import StudyResult
@@ -20,17 +18,7 @@ FORMAT = "rparity-study/1"
 
 
 def _clean(v: Any) -> Any:
-    if isinstance(v, np.ndarray):
-        return [_clean(x) for x in v.tolist()]
-    if isinstance(v, (np.floating, np.integer, np.bool_)):
-        v = v.item()
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    if isinstance(v, (tuple, list)):
-        return [_clean(x) for x in v]
-    if isinstance(v, dict):
-        return {str(k): _clean(x) for k, x in v.items()}
-    return v
+    return to_json(v)
 
 
 def _engine_doc(r: StudyResult) -> dict:

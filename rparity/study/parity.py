@@ -17,12 +17,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from .._json import to_json
+
 import fnmatch
 import math
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
-import numpy as np
 
 from rparity import divergences as _divergences
 from rparity import tolerance as _tol
@@ -104,15 +105,7 @@ class NumberDiff:
 
 
 def _jsonable(v: Any) -> Any:
-    if isinstance(v, np.ndarray):
-        return [_jsonable(x) for x in v.tolist()]
-    if isinstance(v, (np.floating, np.integer, np.bool_)):
-        v = v.item()
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    if isinstance(v, tuple):
-        return list(v)
-    return v
+    return to_json(v)
 
 
 @dataclass(frozen=True)
