@@ -10,7 +10,6 @@ nothing it had found.
 """
 from __future__ import annotations
 
-import dataclasses
 import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,8 @@ from .corpus import save_entry
 from .divergences import classify
 from .fuzz_targets import target
 
-__all__ = ["Finding", "CampaignResult", "campaign", "signature_of"]
+__all__ = ["Finding", "CampaignResult", "campaign", "signatures_of", "compare_once", "finding_table",
+           "fixed_hypothesis_constants"]
 
 SAVED_CLASSES = ("known divergence", "new divergence", "engine error")
 
@@ -57,21 +57,6 @@ class CampaignResult:
     @property
     def new(self) -> list[Finding]:
         return [f for f in self.findings if f.is_new]
-
-
-def signature_of(rows: list[QuantityDiff]) -> str | None:
-    """The divergence an input shows: engine error first, then a new divergence
-    (by its first quantity), then a known one (by id); None if all agree."""
-    errs = [r for r in rows if r.classification == "engine error"]
-    if errs:
-        return f"error:{errs[0].quantity}"
-    new = sorted(r.quantity for r in rows if r.classification == "new divergence")
-    if new:
-        return f"new:{new[0]}"
-    known = sorted({r.known for r in rows if r.known})
-    if known:
-        return f"known:{known[0]}"
-    return None
 
 
 def _outcome(eng, runner, data, params) -> Outcome:
@@ -261,7 +246,3 @@ def finding_table(result: CampaignResult) -> list[dict]:
                     "worst_rel": max((r.max_rel for r in bad if r.max_rel == r.max_rel), default=float("nan")),
                     "classification": sorted({r.classification for r in bad})})
     return out
-
-
-def replace_rows(rows, **kw):
-    return [dataclasses.replace(r, **kw) for r in rows]
