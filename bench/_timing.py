@@ -25,3 +25,15 @@ def ratio(a: float | None, b: float | None) -> str:
 
 def fmt(t: float | None) -> str:
     return "-" if t is None else f"{t:.4f}"
+
+
+def r_session():
+    """The R session, or None (saying why) when R cannot be used: the R
+    columns of a benchmark are then left empty."""
+    try:
+        import rbridge
+
+        return rbridge.session()
+    except Exception as exc:  # noqa: BLE001 - any failure to start R
+        print(f"R unavailable ({str(exc).splitlines()[0]}); R columns left empty")
+        return None

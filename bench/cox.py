@@ -24,7 +24,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from bench._timing import best_of, fmt, ratio
+from bench._timing import best_of, fmt, r_session, ratio
 
 
 def make_data(n: int, p: int = 10, seed: int = 20261127):
@@ -49,14 +49,9 @@ def _peak_mb(fn) -> float:
 def run(sizes: list[int], reps: int, p: int) -> list[dict]:
     import pyimpl
 
-    try:
+    have_r = r_session() is not None
+    if have_r:
         import rbridge
-
-        rbridge.session()
-        have_r = True
-    except Exception as exc:  # noqa: BLE001
-        print(f"R unavailable ({exc}); R column left empty")
-        have_r = False
     try:
         from lifelines import CoxPHFitter
     except ImportError:

@@ -18,7 +18,7 @@ import warnings
 
 import numpy as np
 
-from bench._timing import best_of, fmt, ratio
+from bench._timing import best_of, fmt, r_session, ratio
 
 
 def make_data(n: int, seed: int = 20261127):
@@ -34,14 +34,9 @@ def run(sizes: list[int], reps: int) -> list[dict]:
     import pyimpl
 
     rows = []
-    try:
+    have_r = r_session() is not None
+    if have_r:
         import rbridge
-
-        rbridge.session()
-        have_r = True
-    except Exception as exc:  # noqa: BLE001
-        print(f"R unavailable ({exc}); R columns left empty")
-        have_r = False
     try:
         import lifelines
         from lifelines.statistics import logrank_test
