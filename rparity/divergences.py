@@ -375,7 +375,7 @@ REGISTRY: list[KnownDivergence] = [
         explanation=("lifelines does not merge times that differ by floating-point noise (R's timefix, "
                      "aeqSurv); with such near-ties its risk sets differ from R's."),
         reference="survival aeqSurv.R; shared/specs/survival-3.5.md section 5",
-        recognise=lambda ctx: bool(ctx.params.get("near_ties")),
+        recognise=_has_near_ties,
     ),
     KnownDivergence(
         id="statsmodels-se-of-S",
