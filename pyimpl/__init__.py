@@ -1,43 +1,29 @@
 """pyimpl: the pure-Python engine (numpy, scipy, pandas only).
 
-Each public function mirrors an R function (see ``shared/specs/api.md``):
-validate the input, run a private kernel that follows R's own source, return a
-frozen result dataclass shared by every engine.
+Each public function mirrors an R function (the contract:
+:mod:`rparity_contract.functions`): validate the input, run a private kernel
+that follows R's own source, return a frozen result of the contract. pyimpl
+imports the contract and nothing else of the project.
 """
-from .errors import InvalidArgument, RParityError, RParityWarning
+from rparity_contract.control import CoxControl
+from rparity_contract.errors import ComputationError, InvalidArgument, RParityError, RParityWarning
+from rparity_contract.results import (ChisqTest, Concordance, CoxPH, CoxTest, CoxZph, FisherTest, GlmLogit,
+                                      MatchIt, MatchItSummary, SurvDiff, SurvFit)
+
 from .contingency import chisq_test, fisher_test
-from .matching import glm_logit, matchit
-from .results import ChisqTest, FisherTest, GlmLogit, MatchIt, MatchItSummary, SurvDiff, SurvFit
-from .survival import survdiff, survfit
-from .cox import CoxControl, basehaz, concordance, cox_zph, coxph
-from .results import Concordance, CoxPH, CoxTest, CoxZph
+from .cox import basehaz, concordance, cox_zph, coxph, coxph_summary
+from .matching import glm_logit, match_data, matchit, matchit_summary
+from .survival import survdiff, survfit, survfit_quantile, survfit_summary, survfit_table
 
 ENGINE_NAME = "pyimpl"
 
 __all__ = [
-    "survfit",
-    "survdiff",
-    "fisher_test",
-    "chisq_test",
-    "SurvFit",
-    "SurvDiff",
-    "FisherTest",
-    "ChisqTest",
-    "glm_logit",
-    "matchit",
-    "GlmLogit",
-    "MatchIt",
-    "MatchItSummary",
-    "InvalidArgument",
-    "coxph",
-    "cox_zph",
-    "basehaz",
-    "concordance",
-    "CoxControl",
-    "CoxPH",
-    "CoxTest",
-    "CoxZph",
-    "Concordance",
-    "RParityError",
+    # the contract's functions
+    "survfit", "survfit_summary", "survfit_quantile", "survfit_table", "survdiff",
+    "coxph", "coxph_summary", "cox_zph", "basehaz", "concordance",
+    "glm_logit", "matchit", "matchit_summary", "match_data", "fisher_test", "chisq_test",
+    # re-exported from the contract for convenience
+    "CoxControl", "SurvFit", "SurvDiff", "FisherTest", "ChisqTest", "GlmLogit", "MatchIt", "MatchItSummary",
+    "CoxPH", "CoxTest", "CoxZph", "Concordance", "InvalidArgument", "ComputationError", "RParityError",
     "RParityWarning",
 ]

@@ -109,19 +109,20 @@ def r_solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     with R's message where R stops."""
     from scipy.linalg import lapack
 
-    from .errors import ComputationError
+    from rparity_contract.errors import ComputationError
 
     a = np.asarray(a, dtype=float)
     b = np.asarray(b, dtype=float)
     lu, piv, info = lapack.dgetrf(a)
     if info > 0:
         raise ComputationError(
-            f"Lapack routine dgesv: system is exactly singular: U[{info},{info}] = 0")
+            f"Lapack routine dgesv: system is exactly singular: U[{info},{info}] = 0", kind="solve.singular")
     anorm = float(np.abs(a).sum(axis=0).max())
     rcond, _ = lapack.dgecon(lu, anorm, norm="1")
     if rcond < DBL_EPS:
         raise ComputationError(
-            f"system is computationally singular: reciprocal condition number = {rcond:.6g}")
+            f"system is computationally singular: reciprocal condition number = {rcond:.6g}",
+            kind="solve.ill_conditioned")
     x, _ = lapack.dgetrs(lu, piv, b)
     return x
 
@@ -133,9 +134,12 @@ def r_cumsum(x) -> np.ndarray:
     return np.cumsum(x.astype(np.longdouble)).astype(float)
 
 
-def r_sum(x) -> float:
-    """R's ``sum`` of doubles: sequential, accumulated in long double (``rsum``)."""
+def r_sum(x) -> np.float64:
+    """R's ``sum`` of doubles: sequential, accumulated in long double (``rsum``).
+
+    A numpy scalar, so that arithmetic on it follows IEEE as R's does (0/0 is
+    NaN and x/0 infinite, not a ZeroDivisionError)."""
     x = np.asarray(x, dtype=float).ravel()
     if x.size == 0:
-        return 0.0
-    return float(np.cumsum(x.astype(np.longdouble))[-1])
+        return np.float64(0.0)
+    return np.float64(np.cumsum(x.astype(np.longdouble))[-1])

@@ -1,8 +1,8 @@
-"""Input validation shared by every engine (rbridge validates with these too,
-before anything reaches R).
+"""Input validation of pyimpl's functions.
 
-Every failure raises :class:`~pyimpl.errors.InvalidArgument` with a message of the
-form "`name` must ...; got name[i]=value".
+Every failure raises :class:`~rparity_contract.errors.InvalidArgument` with a
+message of the form "`name` must ...; got name[i]=value" and a refusal kind
+(:mod:`rparity_contract.kinds`) derived from the argument's name.
 """
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import InvalidArgument
+from rparity_contract.errors import InvalidArgument
+from rparity_contract.kinds import KINDS
 
 __all__ = [
     "as_1d",
@@ -45,15 +46,15 @@ def _first_bad(name: str, values: np.ndarray, bad: np.ndarray) -> str:
 def as_1d(x: Any, name: str) -> np.ndarray:
     """A 1-D array from an array-like (Series, list, ndarray); scalars and 2-D are refused."""
     if x is None:
-        raise InvalidArgument(f"`{name}` must be a 1-D array-like; got {name}=None")
+        raise InvalidArgument(f"`{name}` must be a 1-D array-like; got {name}=None", kind="argument.type")
     if isinstance(x, (pd.Series, pd.Index)):
         arr = x.to_numpy()
     else:
         arr = np.asarray(x)
     if arr.ndim != 1:
-        raise InvalidArgument(f"`{name}` must be 1-D; got an array of shape {arr.shape}")
+        raise InvalidArgument(f"`{name}` must be 1-D; got an array of shape {arr.shape}", kind="argument.shape")
     if arr.size == 0:
-        raise InvalidArgument(f"`{name}` must not be empty; got length 0")
+        raise InvalidArgument(f"`{name}` must not be empty; got length 0", kind="data.empty")
     return arr
 
 
@@ -65,8 +66,16 @@ def _as_float(x: Any, name: str) -> np.ndarray:
         out = arr.astype(float)
     except (TypeError, ValueError):
         bad = np.array([not _is_number(v) for v in arr])
-        raise InvalidArgument(f"`{name}` must be numeric; {_first_bad(name, arr, bad)}") from None
+        raise InvalidArgument(f"`{name}` must be numeric; {_first_bad(name, arr, bad)}",
+                              kind=_kind(name, "type")) from None
     return out
+
+
+def _kind(name: str, problem: str) -> str:
+    """The refusal kind of ``problem`` with argument ``name``: ``time.type``,
+    ``weights.negative``...; an argument without kinds of its own is ``argument``."""
+    kind = f"{name}.{problem}"
+    return kind if kind in KINDS else f"argument.{problem}" if f"argument.{problem}" in KINDS else "argument.type"
 
 
 def _is_number(v: Any) -> bool:
@@ -83,11 +92,12 @@ def as_time(x: Any, name: str = "time") -> np.ndarray:
     bad = ~np.isfinite(t)
     if bad.any():
         raise InvalidArgument(
-            f"`{name}` must be finite (no NaN or infinite times); {_first_bad(name, t, bad)}"
-        )
+            f"`{name}` must be finite (no NaN or infinite times); {_first_bad(name, t, bad)}",
+            kind=_kind(name, "nonfinite"))
     bad = t < 0
     if bad.any():
-        raise InvalidArgument(f"`{name}` must be non-negative; {_first_bad(name, t, bad)}")
+        raise InvalidArgument(f"`{name}` must be non-negative; {_first_bad(name, t, bad)}",
+                              kind=_kind(name, "negative"))
     return t
 
 
@@ -100,8 +110,8 @@ def as_event(x: Any, name: str = "event") -> np.ndarray:
     bad = ~((e == 0) | (e == 1))
     if bad.any():
         raise InvalidArgument(
-            f"`{name}` must be 0/1 or False/True (1 = event); {_first_bad(name, e, bad)}"
-        )
+            f"`{name}` must be 0/1 or False/True (1 = event); {_first_bad(name, e, bad)}",
+            kind=_kind(name, "values"))
     return e
 
 
@@ -113,10 +123,11 @@ def as_weights(x: Any, n: int, name: str = "weights") -> np.ndarray:
     check_lengths(**{name: w}, _n=n)
     bad = ~np.isfinite(w)
     if bad.any():
-        raise InvalidArgument(f"`{name}` must be finite; {_first_bad(name, w, bad)}")
+        raise InvalidArgument(f"`{name}` must be finite; {_first_bad(name, w, bad)}", kind=_kind(name, "nonfinite"))
     bad = w < 0
     if bad.any():
-        raise InvalidArgument(f"`{name}` must be non-negative; {_first_bad(name, w, bad)}")
+        raise InvalidArgument(f"`{name}` must be non-negative; {_first_bad(name, w, bad)}",
+                              kind=_kind(name, "negative"))
     return w
 
 
@@ -147,12 +158,12 @@ def label_codes(x: Any, name: str) -> tuple[np.ndarray, list]:
             levels = sorted(set(arr[~miss].tolist()))
         except TypeError:
             raise InvalidArgument(
-                f"`{name}` must hold values of one type (numbers or strings); got a mixture"
-            ) from None
+                f"`{name}` must hold values of one type (numbers or strings); got a mixture",
+                kind=_kind(name, "type")) from None
         cat = pd.Categorical(np.where(miss, None, arr).tolist() if miss.any() else arr, categories=levels)
     codes = np.asarray(cat.codes).astype(np.intp)
     if codes.size == 0:
-        raise InvalidArgument(f"`{name}` must not be empty; got length 0")
+        raise InvalidArgument(f"`{name}` must not be empty; got length 0", kind="data.empty")
     return codes, [_plain(v) for v in cat.categories]
 
 
@@ -164,19 +175,21 @@ def as_labels(x: Any, name: str, *, min_levels: int = 1) -> tuple[np.ndarray, li
         bad = ~np.isfinite(arr)
         if bad.any():
             raise InvalidArgument(
-                f"`{name}` must not contain missing or infinite values; {_first_bad(name, arr, bad)}")
+                f"`{name}` must not contain missing or infinite values; {_first_bad(name, arr, bad)}",
+                kind=_kind(name, "missing"))
     codes, levels = label_codes(x, name)
     if (codes < 0).any():
         shown = np.asarray(x.astype(object) if isinstance(x, pd.Series) else x, dtype=object)
-        raise InvalidArgument(f"`{name}` must not contain missing values; {_first_bad(name, shown, codes < 0)}")
+        raise InvalidArgument(f"`{name}` must not contain missing values; {_first_bad(name, shown, codes < 0)}",
+                              kind=_kind(name, "missing"))
     used = np.unique(codes)
     remap = np.full(len(levels), -1)
     remap[used] = np.arange(used.size)
     levels = [levels[i] for i in used]
     if len(levels) < min_levels:
         raise InvalidArgument(
-            f"`{name}` must have at least {min_levels} distinct values; got only {levels}"
-        )
+            f"`{name}` must have at least {min_levels} distinct values; got only {levels}",
+            kind=_kind(name, "levels"))
     return remap[codes].astype(np.intp), levels
 
 
@@ -195,7 +208,7 @@ def check_lengths(_n: int | None = None, **arrays: Any) -> int:
     if bad:
         shown = ", ".join(f"len({k})={n}" for k, n in lens.items())
         raise InvalidArgument(f"arguments must have equal lengths; got {shown}" + (
-            f" (expected {ref})" if _n is not None else ""))
+            f" (expected {ref})" if _n is not None else ""), kind="lengths")
     return ref
 
 
@@ -206,21 +219,22 @@ def as_count_table(table: Any, name: str = "table") -> np.ndarray:
     else:
         arr = np.asarray(table)
     if arr.ndim != 2:
-        raise InvalidArgument(f"`{name}` must be a 2-D table of counts; got shape {arr.shape}")
+        raise InvalidArgument(f"`{name}` must be a 2-D table of counts; got shape {arr.shape}", kind="table.shape")
     if arr.shape[0] < 2 or arr.shape[1] < 2:
         raise InvalidArgument(
-            f"`{name}` must have at least 2 rows and 2 columns; got shape {arr.shape}"
-        )
+            f"`{name}` must have at least 2 rows and 2 columns; got shape {arr.shape}", kind="table.shape")
     try:
         f = arr.astype(float)
     except (TypeError, ValueError):
-        raise InvalidArgument(f"`{name}` must hold numeric counts; got dtype {arr.dtype}") from None
+        raise InvalidArgument(f"`{name}` must hold numeric counts; got dtype {arr.dtype}",
+                              kind="table.type") from None
     for bad, what in ((~np.isfinite(f), "must hold finite counts"), (f < 0, "counts must be non-negative"),
                       (f != np.round(f), "counts must be integers")):
         if bad.any():
             i, j = np.argwhere(bad)[0]
             more = f" ({int(bad.sum())} such cells)" if bad.sum() > 1 else ""
-            raise InvalidArgument(f"`{name}` {what}; got {name}[{i}, {j}]={_show(f[i, j])}{more}")
+            raise InvalidArgument(f"`{name}` {what}; got {name}[{i}, {j}]={_show(f[i, j])}{more}",
+                                  kind="table.values")
     return f
 
 
@@ -228,15 +242,17 @@ def as_probability(x: Any, name: str, *, open_interval: bool = True) -> float:
     try:
         v = float(x)
     except (TypeError, ValueError):
-        raise InvalidArgument(f"`{name}` must be a number between 0 and 1; got {name}={x!r}") from None
+        raise InvalidArgument(f"`{name}` must be a number between 0 and 1; got {name}={x!r}",
+                              kind=_kind(name, "value")) from None
     ok = (0 < v < 1) if open_interval else (0 <= v <= 1)
     if not ok:
         rng = "strictly between 0 and 1" if open_interval else "between 0 and 1"
-        raise InvalidArgument(f"`{name}` must be {rng}; got {name}={x!r}")
+        raise InvalidArgument(f"`{name}` must be {rng}; got {name}={x!r}", kind=_kind(name, "value"))
     return v
 
 
 def as_choice(x: Any, name: str, choices: tuple[str, ...]) -> str:
     if x not in choices:
-        raise InvalidArgument(f"`{name}` must be one of {', '.join(map(repr, choices))}; got {name}={x!r}")
+        raise InvalidArgument(f"`{name}` must be one of {', '.join(map(repr, choices))}; got {name}={x!r}",
+                              kind=_kind(name, "value"))
     return x

@@ -1,17 +1,22 @@
-"""rbridge: the contract's functions run in R through rpy2.
+"""rbridge: the contract's functions run in R through rpy2, and nothing else.
 
-This is the only package that imports rpy2, and it does so lazily: importing
-``rbridge`` works without R; the first call starts the embedded R (one per
-process) or raises :class:`~pyimpl.errors.RUnavailable` saying how to install it.
-Results are pyimpl's result types, with ``engine="r"`` and ``provenance``.
+The R engine converts the caller's arguments to R objects and lets R accept
+or refuse them: it runs no validation of its own and imports no other engine,
+so that an input one engine refuses and R accepts shows up as a divergence.
+It is the only package that imports rpy2, lazily: importing ``rbridge`` works
+without R; the first call starts the embedded R (one per process) or raises
+:class:`~rparity_contract.errors.RUnavailable` saying how to install it.
+Results are the contract's types, with ``engine="r"`` and ``provenance``.
 """
 from ._session import INSTALL_HINT, r_available, session
-from .matching import glm_logit, matchit
+from .cox import basehaz, concordance, cox_zph, coxph, coxph_summary
+from .matching import glm_logit, match_data, matchit, matchit_summary
 from .stats import chisq_test, fisher_test
-from .survival import survdiff, survfit
-from .cox import basehaz, concordance, cox_zph, coxph
+from .survival import survdiff, survfit, survfit_quantile, survfit_summary, survfit_table
 
 ENGINE_NAME = "r"
 
-__all__ = ["survfit", "survdiff", "glm_logit", "matchit", "fisher_test", "chisq_test", "session", "r_available",
-           "INSTALL_HINT", "coxph", "cox_zph", "basehaz", "concordance"]
+__all__ = ["survfit", "survfit_summary", "survfit_quantile", "survfit_table", "survdiff",
+           "coxph", "coxph_summary", "cox_zph", "basehaz", "concordance",
+           "glm_logit", "matchit", "matchit_summary", "match_data", "fisher_test", "chisq_test",
+           "session", "r_available", "INSTALL_HINT"]

@@ -10,8 +10,8 @@ Contract
   use placeholder column names (``time``, ``event``, ``x1``...).
 * Every call goes through ``rparity_invoke`` (``R/core.R``), which collects R's
   warnings and messages and turns an R error into a value, so that R's own
-  message reaches Python as :class:`~pyimpl.errors.RError` and each R warning as
-  an :class:`~pyimpl.errors.RWarning`; nothing is left only on R's console.
+  message reaches Python as :class:`~rparity_contract.errors.RError` and each R warning as
+  an :class:`~rparity_contract.errors.RWarning`; nothing is left only on R's console.
 * R is not thread-safe: calls are serialised by a process-wide lock. Parallel
   work needs processes, each with its own R.
 """
@@ -24,10 +24,9 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Mapping
 
-import numpy as np
-import pandas as pd
+from rparity_contract.errors import RError, RUnavailable, RWarning
 
-from pyimpl.errors import RError, RUnavailable, RWarning
+from ._convert import Placeholders, from_r, to_r
 
 __all__ = ["session", "RSession", "RCallResult", "r_available", "INSTALL_HINT"]
 
@@ -143,28 +142,32 @@ class RSession:
             raise RUnavailable(f"the R package {package!r} is not installed.\n{INSTALL_HINT}")
 
     # -- calls -------------------------------------------------------------------
-    def call_raw(self, fname: str, **kwargs: Any) -> RCallResult:
+    def call_raw(self, fname: str, *, placeholders: Placeholders | None = None, **kwargs: Any) -> RCallResult:
         """Call the bridge's R function ``fname`` with keyword arguments converted
-        by :func:`to_r`; R errors are raised as :class:`RError`."""
+        by :func:`to_r` (arguments already converted pass through); R errors are
+        raised as :class:`RError`, with placeholder names shown as the caller's."""
+        ph = placeholders or Placeholders({})
         with _lock:
             fun = self.env.find(fname)
-            args = self._ro.vectors.ListVector({k: to_r(v) for k, v in kwargs.items()}) if kwargs \
+            args = self._ro.vectors.ListVector({k: to_r(v, k) for k, v in kwargs.items()}) if kwargs \
                 else self._ro.r["list"]()
             out = self.env.find("rparity_invoke")(fun, args)
             res = from_r(out)
         if res["error"] is not None:
             err = res["error"]
-            raise RError(_scalar_str(err.get("message")), _scalar_str(err.get("call")) or None)
+            call = _scalar_str(err.get("call"))
+            raise RError(ph.translate(_scalar_str(err.get("message"))), ph.translate(call) or None)
         return RCallResult(
             value=res["value"],
-            warnings=tuple(res["warnings"] or ()),
+            warnings=tuple(ph.translate(w) for w in (res["warnings"] or ())),
             messages=tuple(res["messages"] or ()),
         )
 
-    def call(self, fname: str, *, stacklevel: int = 3, **kwargs: Any) -> RCallResult:
+    def call(self, fname: str, *, stacklevel: int = 3, placeholders: Placeholders | None = None,
+             **kwargs: Any) -> RCallResult:
         """As :meth:`call_raw`, and re-raise each R warning as a Python
         :class:`RWarning` (R's message verbatim)."""
-        res = self.call_raw(fname, **kwargs)
+        res = self.call_raw(fname, placeholders=placeholders, **kwargs)
         for w in res.warnings:
             warnings.warn(RWarning(w), stacklevel=stacklevel)
         for m in res.messages:
@@ -178,130 +181,3 @@ def _scalar_str(x: Any) -> str:
     if isinstance(x, (list, tuple)):
         return " ".join(str(v) for v in x)
     return str(x)
-
-
-# -- conversion -------------------------------------------------------------------
-def to_r(value: Any) -> Any:
-    """Convert a Python value to an R object (no R code is evaluated)."""
-    import rpy2.rinterface as ri
-    import rpy2.robjects as ro
-
-    if value is None:
-        return ri.NULL
-    if isinstance(value, (ri.Sexp,)):
-        return value
-    if isinstance(value, bool) or isinstance(value, np.bool_):
-        return ro.BoolVector([bool(value)])
-    if isinstance(value, (int, np.integer)):
-        return ro.IntVector([int(value)])
-    if isinstance(value, (float, np.floating)):
-        return ro.FloatVector([float(value)])
-    if isinstance(value, str):
-        return ro.StrVector([value])
-    if isinstance(value, Mapping):
-        return ro.vectors.ListVector({str(k): to_r(v) for k, v in value.items()}) if value \
-            else ro.r["list"]()
-    if isinstance(value, pd.DataFrame):
-        cols = {str(c): to_r(value[c]) for c in value.columns}
-        return ro.DataFrame(cols)
-    if isinstance(value, pd.Series) and isinstance(value.dtype, pd.CategoricalDtype):
-        return _factor(value.cat.codes.to_numpy(), list(value.cat.categories))
-    if isinstance(value, pd.Categorical):
-        return _factor(np.asarray(value.codes), list(value.categories))
-    if isinstance(value, Factor):
-        return _factor(value.codes, value.levels)
-    if isinstance(value, (list, tuple)) and value and all(isinstance(v, str) for v in value):
-        return ro.StrVector(list(value))
-    arr = np.asarray(value)
-    if arr.ndim == 2:
-        vec = to_r(np.asfortranarray(arr).ravel(order="F"))
-        vec.do_slot_assign("dim", ro.IntVector([arr.shape[0], arr.shape[1]]))
-        return vec
-    if arr.ndim != 1:
-        arr = arr.reshape(-1)
-    if arr.dtype == bool:
-        return ro.BoolVector(arr.tolist())
-    if arr.dtype.kind in "iu":
-        return ro.IntVector(np.ascontiguousarray(arr, dtype=np.int32))
-    if arr.dtype.kind == "f":
-        return ro.FloatVector(np.ascontiguousarray(arr, dtype=np.float64))
-    if arr.dtype.kind in "UO":
-        return ro.StrVector([str(v) for v in arr.tolist()])
-    raise TypeError(f"cannot pass a value of dtype {arr.dtype} to R")
-
-
-@dataclass(frozen=True)
-class Factor:
-    """An R factor to build: 0-based ``codes`` into ``levels`` (order kept)."""
-
-    codes: np.ndarray
-    levels: list
-
-
-def _factor(codes: np.ndarray, levels: list) -> Any:
-    import rpy2.robjects as ro
-
-    codes = np.asarray(codes)
-    iv = ro.IntVector(np.where(codes < 0, ro.NA_Integer, codes + 1).astype(np.int32)) \
-        if (codes < 0).any() else ro.IntVector((codes + 1).astype(np.int32))
-    # structure() sets the class through `class<-`, which also sets R's object bit;
-    # setting the attribute directly does not, and model.matrix then sees a number
-    return ro.baseenv["structure"](iv, levels=ro.StrVector([str(v) for v in levels]),
-                                   **{"class": ro.StrVector(["factor"])})
-
-
-_NA_INT = -2147483648
-
-
-def from_r(obj: Any) -> Any:
-    """Convert an R object to Python: named lists to dicts, data frames to
-    DataFrames, numeric vectors and matrices to float/int numpy arrays (NA -> NaN),
-    logical vectors to bool arrays (NA -> error), character vectors to lists of
-    str (NA -> None), factors to lists of their labels, NULL to None."""
-    import rpy2.rinterface as ri
-    import rpy2.robjects as ro
-
-    if obj is ri.NULL or obj is None:
-        return None
-    rclass = list(obj.rclass) if hasattr(obj, "rclass") else []
-    if "data.frame" in rclass:
-        names = list(obj.names)
-        return pd.DataFrame({n: _vector(obj[i]) for i, n in enumerate(names)})
-    if isinstance(obj, ro.vectors.ListVector) or isinstance(obj, ri.ListSexpVector):
-        names = obj.names if obj.names is not ri.NULL else None
-        items = [from_r(obj[i]) for i in range(len(obj))]
-        if names is not None and names is not ri.NULL:
-            return {str(n): v for n, v in zip(names, items)}
-        return items
-    return _vector(obj)
-
-
-def _vector(obj: Any) -> Any:
-    import rpy2.rinterface as ri
-    import rpy2.robjects as ro
-
-    if obj is ri.NULL:
-        return None
-    if isinstance(obj, ro.vectors.FactorVector) or (
-        hasattr(obj, "rclass") and "factor" in list(obj.rclass)
-    ):
-        levels = list(ro.r["levels"](obj))
-        codes = np.asarray(obj.memoryview())
-        return [None if c == _NA_INT else levels[c - 1] for c in codes.tolist()]
-    if isinstance(obj, (ri.StrSexpVector,)):
-        return [None if v is ri.NA_Character else str(v) for v in obj]
-    if isinstance(obj, ri.BoolSexpVector):
-        arr = np.asarray(obj.memoryview())
-        if (arr == _NA_INT).any():
-            return np.where(arr == _NA_INT, np.nan, arr.astype(float))
-        return arr.astype(bool).copy()
-    if isinstance(obj, ri.IntSexpVector):
-        arr = np.asarray(obj.memoryview())
-        if (arr == _NA_INT).any():
-            return np.where(arr == _NA_INT, np.nan, arr.astype(float))
-        return arr.astype(np.int64)
-    if isinstance(obj, ri.FloatSexpVector):
-        return np.array(obj.memoryview(), dtype=float)
-    if isinstance(obj, (ri.ListSexpVector,)):
-        return from_r(obj)
-    raise TypeError(f"cannot convert R object of type {type(obj).__name__}")

@@ -1,139 +1,169 @@
-"""``glm_logit`` and ``matchit`` run in R (stats::glm, MatchIt::matchit and
-``summary.matchit``), returning pyimpl's result types.
+"""``glm_logit`` and ``matchit`` (with ``matchit_summary`` and ``match_data``)
+run in R (``stats::glm``, ``MatchIt::matchit``, ``summary.matchit``,
+``match.data``).
 
-Arguments are validated by pyimpl's validators first, so bad input raises the
-same :class:`~pyimpl.errors.InvalidArgument` in every engine. Columns reach R
-under placeholder names (``x1..xp``, ``e1..``); the formulas are built from
-those names in R, never from user strings. R's errors that are about the input
-("No matches were found.", "No units were matched.") are re-raised as
-``InvalidArgument`` with R's message, as pyimpl raises them.
+Nothing is checked here: every column of ``data`` reaches R under a
+placeholder name (``v1..vk``), the treatment and covariates are given by those
+names (a name that is not a column of ``data`` gets a placeholder of its own,
+``u1..``, which R then reports as not found), and MatchIt accepts or refuses
+the call. R's messages name the caller's columns again. Options left at None
+are not passed (R's own defaults apply).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from pyimpl._validate import as_weights, check_lengths
-from pyimpl.errors import InvalidArgument, RError
-from pyimpl.matching.design import Term, covariate_terms, glm_matrix
-from pyimpl.matching.glm import as_covariate_frame, as_response
-from pyimpl.matching.matchit import MatchSpec, balance_design, validate
-from pyimpl.results.matching import BALANCE_COLUMNS, NN_ROWS, GlmLogit, MatchIt, MatchItSummary
+from rparity_contract.calls import MatchItCall
+from rparity_contract.errors import InvalidArgument
+from rparity_contract.results.matching import GlmLogit, MatchIt, MatchItSummary
+from rparity_contract.values import BALANCE_COLUMNS, NN_ROWS
 
-from ._session import Factor, session
+from ._convert import Placeholders, scalar
+from ._convert import r_literal as lit
+from ._session import session
 
-__all__ = ["glm_logit", "matchit"]
-
-_INPUT_ERRORS = ("No matches were found.", "No units were matched.", "No treated units were matched.",
-                 "No control units were matched.", "Calipers cannot be used with binary")
+__all__ = ["glm_logit", "matchit", "matchit_summary", "match_data"]
 
 
-def _term_to_r(t: Term) -> Any:
-    if t.kind == "numeric":
-        return np.asarray(t.values, dtype=float)
-    return Factor(np.asarray(t.codes), [str(v) for v in t.levels])
+def _frame(X: Any, prefix: str = "x") -> pd.DataFrame:
+    if isinstance(X, pd.DataFrame):
+        return X
+    if isinstance(X, pd.Series):
+        return X.to_frame(name=str(X.name) if X.name is not None else f"{prefix}1")
+    arr = np.asarray(X)
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    if arr.ndim != 2:
+        raise InvalidArgument(f"`X` must be 2-D; got an array of shape {arr.shape}", kind="argument.shape")
+    return pd.DataFrame(arr, columns=[f"x{j + 1}" for j in range(arr.shape[1])])
 
 
-def _glm_from_r(v: dict, names: list[str], engine_warnings=()) -> GlmLogit:
-    coef = np.asarray(v["coef"], dtype=float)
-    if len(coef) != len(names):  # pragma: no cover - design mismatch would be a bug
-        raise RuntimeError(f"R's design has {len(coef)} columns, pyimpl's {len(names)}: {v['names']}")
-    g = lambda k: np.asarray(v[k]).ravel()[0]  # noqa: E731
-    return GlmLogit(names=tuple(names), coef=coef, fitted=np.asarray(v["fitted"], float),
-                    linear_predictor=np.asarray(v["linear_predictor"], float),
-                    deviance=float(g("deviance")), null_deviance=float(g("null_deviance")),
-                    aic=float(g("aic")), iterations=int(g("iterations")), converged=bool(g("converged")),
-                    rank=int(g("rank")), engine="r", warnings=tuple(engine_warnings))
+def _user_glm_names(v: dict, placeholders: dict[str, str]) -> tuple[str, ...]:
+    """Coefficient names in the caller's terms, through ``assign`` (0 =
+    intercept, k = the k-th term label)."""
+    rnames = [str(n) for n in v["names"] or []]
+    labels = [str(t) for t in v["term_labels"] or []]
+    assign = [int(a) for a in np.asarray(v["assign"], dtype=int).reshape(-1)]
+    out = []
+    for name, a in zip(rnames, assign):
+        if a == 0:
+            out.append(name)
+            continue
+        term = labels[a - 1]
+        user = placeholders.get(term, term)
+        out.append(user + name[len(term):] if name.startswith(term) else name)
+    return tuple(out)
+
+
+def _glm_result(v: dict, placeholders: dict[str, str], **kw: Any) -> GlmLogit:
+    names = _user_glm_names(v, placeholders)
+    return GlmLogit(names=names, coef=np.asarray(v["coef"], dtype=float).reshape(-1),
+                    fitted=np.asarray(v["fitted"], float).reshape(-1),
+                    linear_predictor=np.asarray(v["linear_predictor"], float).reshape(-1),
+                    deviance=scalar(v["deviance"]), null_deviance=scalar(v["null_deviance"]),
+                    aic=scalar(v["aic"]), iterations=int(scalar(v["iterations"])),
+                    converged=bool(np.asarray(v["converged"]).reshape(-1)[0]), rank=int(scalar(v["rank"])),
+                    engine="r", **kw)
 
 
 def glm_logit(X, y, *, weights=None) -> GlmLogit:
-    """R's ``glm(y ~ ., family = binomial)``; see :func:`pyimpl.glm_logit`."""
-    frame = as_covariate_frame(X)
-    yv = as_response(y)
-    check_lengths(X=frame.index, y=yv)
-    w = None if weights is None else as_weights(weights, yv.size, "weights")
-    terms = covariate_terms(frame, list(frame.columns), arg="X")
-    _, names = glm_matrix(terms, yv.size)
+    """R's ``glm(y ~ x1 + ... + xp, family = binomial, weights =)``."""
+    frame = _frame(X)
+    ph = {f"x{j + 1}": str(c) for j, c in enumerate(frame.columns)}
+    xs = {f"x{j + 1}": frame.iloc[:, j] for j in range(frame.shape[1])}
     sess = session()
-    res = sess.call("rparity_glm_logit", X=_rframe(terms, "x"),
-                    y=yv, weights=w)
-    out = _glm_from_r(res.value, names, res.warnings)
-    rhs = " + ".join(f"x{j + 1}" for j in range(len(terms)))
-    call = f"stats::glm(y ~ {rhs}, data = d, family = binomial()" + (", weights = w)" if w is not None else ")")
-    return out.replace(provenance={**sess.provenance(call),
-                                   "placeholders": {f"x{j + 1}": t.name for j, t in enumerate(terms)}})
+    res = sess.call("rparity_glm_logit", placeholders=Placeholders(ph), x=xs, y=y, weights=weights)
+    rhs = " + ".join(ph) or "1"
+    call = f"stats::glm(y ~ {rhs}, family = binomial()" + (", weights = w)" if weights is not None else ")")
+    return _glm_result(res.value, ph, provenance={**sess.provenance(call), "placeholders": ph},
+                       warnings=res.warnings)
 
 
-def _rframe(terms: list[Term], prefix: str):
-    """An R data.frame with placeholder column names."""
-    import rpy2.robjects as ro
+class _Call:
+    """The R arguments of a matchit call and its placeholder names."""
 
-    from ._session import to_r
+    def __init__(self, call: MatchItCall):
+        data = call.data
+        if not isinstance(data, pd.DataFrame):
+            raise InvalidArgument(f"`data` must be a pandas DataFrame (R's data.frame); got {type(data).__name__}",
+                                  kind="data.type")
+        self.call = call
+        self.data = data
+        cols = list(data.columns)
+        # fixed-width names (v01..v12): no placeholder is a prefix of another, so a
+        # model-matrix column "v03black" has one reading
+        self.width = len(str(len(cols) + 1))
+        self.to_ph = {c: f"v{j + 1:0{self.width}d}" for j, c in enumerate(cols)}
+        self.extra: dict[str, str] = {}
+        self.names = {ph: str(c) for c, ph in self.to_ph.items()}
 
-    cols = {f"{prefix}{j + 1}": to_r(_term_to_r(t)) for j, t in enumerate(terms)}
-    return ro.DataFrame(cols)
+    def ph(self, name: Any) -> str:
+        """The placeholder of a column (a fresh one, absent from the data, for
+        a name that is not a column: R then reports it as not found)."""
+        try:
+            if name in self.to_ph:
+                return self.to_ph[name]
+        except TypeError:  # unhashable: not a column
+            pass
+        key = repr(name)
+        if key not in self.extra:
+            self.extra[key] = f"u{len(self.extra) + 1:0{self.width}d}"
+            self.names[self.extra[key]] = str(name)
+        return self.extra[key]
 
+    def names_of(self, cols: Any) -> list[str] | None:
+        if cols is None:
+            return None
+        if isinstance(cols, str):
+            cols = [cols]
+        return [self.ph(c) for c in cols]
 
-@dataclass(frozen=True)
-class _RSummary:
-    """Implements :class:`pyimpl.results.MatchItMethods` with the summary R
-    computed (``summary.matchit``) in the same call."""
+    def args(self) -> dict:
+        c = self.call
+        opts = dict(c.options)
+        seed = opts.pop("seed", None)
+        exact = opts.pop("exact", None)
+        renamed = {"std_caliper": "std.caliper", "m_order": "m.order"}
+        options = {renamed.get(k, k): v for k, v in opts.items() if v is not None and k != "compat"}
+        frame = self.data.set_axis([self.to_ph[c] for c in self.data.columns], axis=1)
+        frame.index = pd.RangeIndex(1, len(frame) + 1)
+        return dict(data=frame, treat=self.ph(c.treat), covariates=self.names_of(c.covariates) or [],
+                    exact=self.names_of(exact), options=options, seed=seed)
 
-    value: MatchItSummary
+    def placeholders(self) -> Placeholders:
+        return Placeholders(self.names)
 
-    def summary(self, m: MatchIt) -> MatchItSummary:
-        return self.value
-
-
-def _table(v: dict, names: tuple) -> pd.DataFrame:
-    rows = list(v["rows"])
-    if len(rows) != len(names) + 1:  # pragma: no cover
-        raise RuntimeError(f"R's balance table has rows {rows}; expected distance + {list(names)}")
-    return pd.DataFrame({c: np.asarray(v[c], dtype=float) for c in BALANCE_COLUMNS},
-                        index=pd.Index(["distance", *names]))
+    def call_string(self) -> str:
+        a = self.args()
+        xs = " + ".join(a["covariates"]) or "1"
+        opts = ", ".join(f"{k} = {lit(v)}" for k, v in a["options"].items())
+        seed = f"set.seed({a['seed']}); " if a["seed"] is not None else ""
+        exact = f", exact = ~{' + '.join(a['exact'])}" if a["exact"] else ""
+        return f"{seed}MatchIt::matchit({a['treat']} ~ {xs}, data = d, method = \"nearest\", {opts}{exact})"
 
 
 def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link: str = "logit",
             estimand: str = "ATT", ratio: int = 1, replace: bool = False, caliper: float | None = None,
             std_caliper: bool = True, m_order: str | None = None, discard: str = "none", exact=None,
             seed: int | None = None) -> MatchIt:
-    """R's ``MatchIt::matchit(method = "nearest")``; see :func:`pyimpl.matchit`."""
-    spec: MatchSpec = validate(data, treat, covariates, distance=distance, link=link, estimand=estimand,
-                               ratio=ratio, replace=replace, caliper=caliper, std_caliper=std_caliper,
-                               m_order=m_order, discard=discard, exact=exact, seed=seed, compat=None)
+    """R's ``MatchIt::matchit(treat ~ covariates, data, method = "nearest", ...)``
+    (``set.seed(seed)`` first when a seed is given)."""
+    call = MatchItCall(data=data, treat=treat, covariates=covariates,
+                       options=dict(distance=distance, link=link, estimand=estimand, ratio=ratio, replace=replace,
+                                    caliper=caliper, std_caliper=std_caliper, m_order=m_order, discard=discard,
+                                    exact=exact, seed=seed))
+    c = _Call(call)
     sess = session()
     sess.require("MatchIt")
-    n = len(data)
-    cov_names = [t.name for t in spec.terms]
-    exact_frame, exact_names, ex_only = None, None, []
-    if spec.exact_terms is not None:
-        exact_names = []
-        for t in spec.exact_terms:
-            if t.name in cov_names:
-                exact_names.append(f"x{cov_names.index(t.name) + 1}")
-            else:
-                ex_only.append(t)
-                exact_names.append(f"e{len(ex_only)}")
-        exact_frame = _rframe(ex_only, "e") if ex_only else None
-    try:
-        res = sess.call("rparity_matchit", X=_rframe(spec.terms, "x"), treat=spec.treat.astype(np.int32),
-                        exact_data=exact_frame, exact_names=exact_names, distance=spec.distance, link=spec.link,
-                        estimand=spec.estimand, ratio=spec.ratio, replace=spec.replace, caliper=spec.caliper,
-                        std_caliper=spec.std_caliper, m_order=spec.m_order, discard=spec.discard,
-                        seed=spec.seed)
-    except RError as exc:
-        if exc.r_message.strip().startswith(_INPUT_ERRORS):
-            raise InvalidArgument(exc.r_message.strip()) from exc
-        raise
+    res = sess.call("rparity_matchit", placeholders=c.placeholders(), **c.args())
     v = res.value
     labels = data.index
-    ncol = int(np.asarray(v["mm_ncol"]).ravel()[0])
-    frows = np.asarray(v["focal_rows"], dtype=np.int64) - 1
-    mmv = np.asarray(v["match_matrix"], dtype=float).reshape(ncol, -1).T if frows.size else \
-        np.zeros((0, ncol))
+    ncol = int(scalar(v["mm_ncol"]))
+    frows = np.asarray(v["focal_rows"], dtype=np.int64).reshape(-1) - 1
+    mmv = np.asarray(v["match_matrix"], dtype=float).reshape(ncol, -1).T if frows.size else np.zeros((0, ncol))
     entries = np.empty(mmv.shape, dtype=object)
     entries.ravel()[:] = [labels[int(x) - 1] if np.isfinite(x) else None for x in mmv.ravel().tolist()]
     match_matrix = pd.DataFrame(entries, index=labels[frows], columns=list(range(1, ncol + 1)))
@@ -143,36 +173,73 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
         codes = np.where(np.isfinite(s), s - 1, -1).astype(np.int64)
         k = int(codes.max()) + 1 if codes.size else 0
         sub = pd.Categorical.from_codes(codes, categories=list(range(1, k + 1)))
-    bx, bnames = balance_design(spec, n)
-    nn = pd.DataFrame({"control": np.asarray(v["nn_control"], float),
-                       "treated": np.asarray(v["nn_treated"], float)}, index=pd.Index(NN_ROWS))
-    summ = MatchItSummary(all=_table(v["sum_all"], bnames), matched=_table(v["sum_matched"], bnames), nn=nn,
-                          engine="r")
     model = None
     if v.get("model") is not None:
-        model = _glm_from_r(v["model"], glm_matrix(spec.terms, n)[1])
+        ph = {p: n for p, n in c.names.items()}
+        model = _glm_result(v["model"], ph)
     cal = v.get("caliper")
-    cal = None if cal is None else float(np.asarray(cal).ravel()[0])
-    m_used = spec.m_order or ("smallest" if spec.estimand == "ATC" else "largest")
     n1 = int(frows.size)
-    if spec.replace or n1 <= 1:
+    m_used = m_order or ("smallest" if str(v["estimand"][0]) == "ATC" else "largest")
+    if replace is True or n1 <= 1:
         m_used = "data"
-    xs = " + ".join(f"x{j + 1}" for j in range(len(spec.terms)))
-    call = (("set.seed({}); ".format(spec.seed) if spec.seed is not None else "")
-            + f"MatchIt::matchit(treat ~ {xs}, data = d, method = \"nearest\", "
-            + ("distance = \"glm\"" if spec.distance is None else "distance = <numeric>")
-            + f", link = \"{spec.link}\", estimand = \"{spec.estimand}\", ratio = {spec.ratio}, "
-            + f"replace = {str(spec.replace).upper()}, caliper = {'NULL' if spec.caliper is None else repr(spec.caliper)}, "
-            + f"std.caliper = {str(spec.std_caliper).upper()}, "
-            + f"m.order = {'NULL' if spec.m_order is None else chr(34) + spec.m_order + chr(34)}, "
-            + f"discard = \"{spec.discard}\""
-            + (f", exact = ~{' + '.join(exact_names)})" if exact_names else ")"))
-    placeholders = {f"x{j + 1}": t.name for j, t in enumerate(spec.terms)}
-    placeholders.update({f"e{j + 1}": t.name for j, t in enumerate(ex_only)})
-    return MatchIt(distance=np.asarray(v["distance"], float), match_matrix=match_matrix,
-                   weights=np.asarray(v["weights"], float), subclass=sub,
-                   discarded=np.asarray(v["discarded"], dtype=bool), caliper=cal, treat=spec.treat,
-                   index=labels, estimand=spec.estimand, ratio=spec.ratio, replace=spec.replace,
-                   m_order=m_used, compat=None, model=model, data=data, balance_x=bx, balance_names=bnames,
-                   engine="r", provenance={**sess.provenance(call), "placeholders": placeholders},
-                   warnings=res.warnings, _methods=_RSummary(summ))
+    return MatchIt(distance=np.asarray(v["distance"], float).reshape(-1), match_matrix=match_matrix,
+                   weights=np.asarray(v["weights"], float).reshape(-1), subclass=sub,
+                   discarded=np.asarray(v["discarded"], dtype=bool).reshape(-1),
+                   caliper=None if cal is None else scalar(cal),
+                   treat=np.asarray(v["treat"], dtype=np.int64).reshape(-1), index=labels,
+                   estimand=str(v["estimand"][0]), ratio=int(ratio) if isinstance(ratio, (int, np.integer)) else 1,
+                   replace=bool(replace), m_order=m_used, compat=None, model=model, call=call, engine="r",
+                   provenance={**sess.provenance(c.call_string()), "placeholders": dict(c.names)},
+                   warnings=res.warnings)
+
+
+def _call_of(m: Any) -> _Call:
+    if not isinstance(m, MatchIt) or m.call is None:
+        raise InvalidArgument("`m` must be a MatchIt result that kept its call (from matchit() of any engine); "
+                              f"got {type(m).__name__}", kind="fit.type")
+    return _Call(m.call)
+
+
+def _row_name(row: str, names: dict[str, str]) -> str:
+    """A model-matrix column named after a placeholder (``v03black``) in the
+    caller's terms (``raceblack``)."""
+    for ph in sorted(names, key=len, reverse=True):
+        if row.startswith(ph):
+            return names[ph] + row[len(ph):]
+    return row
+
+
+def _table(v: dict, c: _Call) -> pd.DataFrame:
+    rows = [_row_name(str(r), c.names) for r in v["rows"]]
+    return pd.DataFrame({k: np.asarray(v[k], dtype=float).reshape(-1) for k in BALANCE_COLUMNS},
+                        index=pd.Index(rows))
+
+
+def matchit_summary(m: MatchIt) -> MatchItSummary:
+    """R's ``summary(m)`` on the match's call, run again in R (same seed)."""
+    c = _call_of(m)
+    sess = session()
+    res = sess.call("rparity_matchit_summary", placeholders=c.placeholders(), **c.args())
+    v = res.value
+    nn = pd.DataFrame({"control": np.asarray(v["nn_control"], float).reshape(-1),
+                       "treated": np.asarray(v["nn_treated"], float).reshape(-1)}, index=pd.Index(list(NN_ROWS)))
+    return MatchItSummary(all=_table(v["sum_all"], c), matched=_table(v["sum_matched"], c), nn=nn, engine="r",
+                          provenance=sess.provenance(f"summary({c.call_string()})"), warnings=res.warnings)
+
+
+def match_data(m: MatchIt) -> pd.DataFrame:
+    """R's ``match.data(m)`` on the match's call, run again in R (same seed):
+    the matched rows of ``data`` with ``distance``, ``weights`` and (without
+    replacement) ``subclass``."""
+    c = _call_of(m)
+    v = session().call("rparity_match_data", placeholders=c.placeholders(), **c.args()).value
+    rows = np.asarray(v["rows"], dtype=np.int64).reshape(-1) - 1
+    out = c.data.iloc[rows].copy()
+    out["distance"] = np.asarray(v["distance"], float).reshape(-1)
+    out["weights"] = np.asarray(v["weights"], float).reshape(-1)
+    if v.get("subclass") is not None:
+        s = np.asarray(v["subclass"], dtype=float).reshape(-1)
+        codes = np.where(np.isfinite(s), s - 1, -1).astype(np.int64)
+        k = int(codes.max()) + 1 if codes.size else 0
+        out["subclass"] = pd.Categorical.from_codes(codes, categories=list(range(1, k + 1)))
+    return out

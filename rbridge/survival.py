@@ -1,100 +1,113 @@
-"""``survfit`` and ``survdiff`` run in R (survival), returning pyimpl's result types.
+"""``survfit`` (and its summary, quantiles and table) and ``survdiff`` run in R.
 
-Inputs are validated with pyimpl's validators before anything reaches R, so bad
-input gives the same :class:`~pyimpl.errors.InvalidArgument` in every engine.
+The caller's arguments are converted as they are (missing values become
+``NA``; nothing is checked here) and R's ``survfit``/``survdiff`` accept or
+refuse them. Derived values are R's own, computed on the same call
+(``summary(fit, times=)``, ``quantile(fit)``, ``summary(fit)$table``).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
 
-from pyimpl.results import SurvDiff, SurvFit
-from pyimpl.survival.inputs import km_inputs, logrank_inputs
-from pyimpl.survival.km_methods import SUMMARY_COLUMNS, TABLE_INDEX
+from rparity_contract.calls import SurvFitCall
+from rparity_contract.errors import InvalidArgument
+from rparity_contract.results import SurvDiff, SurvFit
+from rparity_contract.values import QUANTILE_COLUMNS, SUMMARY_COLUMNS, TABLE_INDEX
 
-from ._session import Factor, session
+from ._convert import r_literal as lit
+from ._convert import scalar
+from ._session import session
 
-__all__ = ["survfit", "survdiff"]
-
-
-def _fmt(v: Any) -> str:
-    return f'"{v}"' if isinstance(v, str) else repr(v)
+__all__ = ["survfit", "survfit_summary", "survfit_quantile", "survfit_table", "survdiff"]
 
 
-@dataclass(frozen=True)
-class _RKM:
-    """The inputs of a Kaplan-Meier fit, kept so R can recompute summaries.
-    Implements :class:`pyimpl.results.SurvFitMethods` by asking R."""
+def _args(c: SurvFitCall) -> dict:
+    return dict(time=c.time, event=c.event, weights=c.weights, conf_type=c.conf_type, conf_int=c.conf_int,
+                conf_lower=c.conf_lower)
 
-    time: np.ndarray
-    event: np.ndarray
-    weights: np.ndarray | None
-    conf_type: str
-    conf_int: float
-    conf_lower: str
 
-    def args(self) -> dict:
-        return dict(time=self.time, event=self.event, weights=self.weights, conf_type=self.conf_type,
-                    conf_int=self.conf_int, conf_lower=self.conf_lower)
+def _call_of(fit: Any) -> SurvFitCall:
+    if not isinstance(fit, SurvFit) or fit.call is None:
+        raise InvalidArgument("`fit` must be a SurvFit that kept its call (from survfit() of any engine); "
+                              f"got {type(fit).__name__}", kind="fit.type")
+    return fit.call
 
-    def summary(self, fit: SurvFit, times: np.ndarray, extend: bool) -> pd.DataFrame:
-        v = session().call("rparity_survfit_summary", times=np.asarray(times, float), extend=bool(extend),
-                           **self.args()).value
-        return pd.DataFrame({k: np.asarray(v[k], dtype=float) for k in SUMMARY_COLUMNS})
 
-    def quantile(self, fit: SurvFit, probs: np.ndarray) -> pd.DataFrame:
-        v = session().call("rparity_survfit_quantile", probs=np.asarray(probs, float), **self.args()).value
-        return pd.DataFrame({k: np.asarray(v[k], dtype=float) for k in ("quantile", "lower", "upper")},
-                            index=pd.Index(np.asarray(probs, float), name="probs"))
-
-    def table(self, fit: SurvFit) -> pd.Series:
-        v = session().call("rparity_survfit_table", **self.args()).value
-        return pd.Series({k: float(np.asarray(v[k], dtype=float)[0]) for k in TABLE_INDEX},
-                         index=TABLE_INDEX, dtype=float)
+def _call_string(c: SurvFitCall) -> str:
+    return ("survival::survfit(Surv(time, event) ~ 1" + (", weights = w" if c.weights is not None else "")
+            + f", conf.type = {lit(c.conf_type)}, conf.int = {lit(c.conf_int)}, conf.lower = {lit(c.conf_lower)})")
 
 
 def survfit(time, event, *, weights=None, conf_type: str = "log", conf_int: float = 0.95,
             conf_lower: str = "usual") -> SurvFit:
-    """R's ``survival::survfit(Surv(time, event) ~ 1, ...)``; see :func:`pyimpl.survfit`."""
-    k = km_inputs(time, event, weights, conf_type, conf_int, conf_lower)
-    conf_type, conf_int, conf_lower, w = k.conf_type, k.conf_int, k.conf_lower, k.weights
-    inputs = _RKM(k.time, k.event, w, conf_type, conf_int, conf_lower)
+    """R's ``survival::survfit(Surv(time, event) ~ 1, weights=, conf.type=,
+    conf.int=, conf.lower=)``."""
+    c = SurvFitCall(time=time, event=event, weights=weights, conf_type=conf_type, conf_int=conf_int,
+                    conf_lower=conf_lower)
     s = session()
-    res = s.call("rparity_survfit", **inputs.args())
+    res = s.call("rparity_survfit", **_args(c))
     v = res.value
-    call = ("survival::survfit(Surv(time, event) ~ 1, data = d"
-            + (", weights = w" if w is not None else "")
-            + f", conf.type = {_fmt(conf_type)}, conf.int = {conf_int!r}, conf.lower = {_fmt(conf_lower)})")
-    f = lambda k: np.asarray(v[k], dtype=float)  # noqa: E731
+
+    def f(k: str) -> np.ndarray:
+        return np.asarray(v[k], dtype=float).reshape(-1)
+
     return SurvFit(
         time=f("time"), n_risk=f("n_risk"), n_event=f("n_event"), n_censor=f("n_censor"),
         surv=f("surv"), std_err=f("std_err"), lower=f("lower"), upper=f("upper"),
-        cumhaz=f("cumhaz"), std_chaz=f("std_chaz"), n=int(np.asarray(v["n"])[0]),
-        logse=bool(np.asarray(v["logse"])[0]), conf_type=conf_type, conf_int=conf_int,
-        conf_lower=conf_lower, engine="r", provenance=s.provenance(call), warnings=res.warnings,
-        _methods=inputs,
+        cumhaz=f("cumhaz"), std_chaz=f("std_chaz"), n=int(scalar(v["n"])),
+        logse=bool(np.asarray(v["logse"]).reshape(-1)[0]), conf_type=str(v["conf_type"][0]),
+        conf_int=scalar(v["conf_int"]), conf_lower=conf_lower if isinstance(conf_lower, str) else str(conf_lower),
+        engine="r", provenance=s.provenance(_call_string(c)), warnings=res.warnings, call=c,
     )
+
+
+def survfit_summary(fit: SurvFit, times: Sequence[float], *, extend: bool = False) -> pd.DataFrame:
+    """R's ``summary(fit, times=, extend=)`` on the fit's call, run again in R."""
+    c = _call_of(fit)
+    v = session().call("rparity_survfit_summary", times=times, extend=extend, **_args(c)).value
+    return pd.DataFrame({k: np.asarray(v[k], dtype=float).reshape(-1) for k in SUMMARY_COLUMNS})
+
+
+def survfit_quantile(fit: SurvFit, probs: Sequence[float] = (0.25, 0.5, 0.75)) -> pd.DataFrame:
+    """R's ``quantile(fit, probs)`` on the fit's call, run again in R."""
+    c = _call_of(fit)
+    v = session().call("rparity_survfit_quantile", probs=probs, **_args(c)).value
+    index = pd.Index(np.atleast_1d(np.asarray(probs, dtype=float)).ravel(), name="probs")
+    return pd.DataFrame({k: np.asarray(v[k], dtype=float).reshape(-1) for k in QUANTILE_COLUMNS}, index=index)
+
+
+def survfit_table(fit: SurvFit) -> pd.Series:
+    """R's ``summary(fit)$table`` on the fit's call, run again in R."""
+    c = _call_of(fit)
+    v = session().call("rparity_survfit_table", **_args(c)).value
+    return pd.Series({k: scalar(v[k]) for k in TABLE_INDEX}, index=list(TABLE_INDEX), dtype=float)
 
 
 def survdiff(time, event, group, *, strata=None, rho: float = 0.0) -> SurvDiff:
-    """R's ``survival::survdiff``; see :func:`pyimpl.survdiff`."""
-    k = logrank_inputs(time, event, group, strata, rho)
-    t, e, g, levels, s_codes, s_levels, rho = k.time, k.event, k.group, k.levels, k.strata, k.strata_levels, k.rho
+    """R's ``survival::survdiff(Surv(time, event) ~ group [+ strata(stratum)], rho=)``."""
     sess = session()
-    res = sess.call(
-        "rparity_survdiff", time=t, event=e, group=Factor(g, [str(x) for x in levels]),
-        strata=None if s_codes is None else Factor(s_codes, [str(x) for x in s_levels]), rho=rho,
-    )
+    res = sess.call("rparity_survdiff", time=time, event=event, group=group, strata=strata, rho=rho)
     v = res.value
-    call = ("survival::survdiff(Surv(time, event) ~ group" + (" + strata(stratum)" if s_codes is not None else "")
-            + f", data = d, rho = {rho!r})")
+    groups = tuple(str(g) for g in v["groups"])
+    k = len(groups)
+    dims = None if v["obs_dim"] is None else tuple(int(d) for d in np.asarray(v["obs_dim"]).reshape(-1))
+
+    def table(key: str) -> np.ndarray:
+        a = np.asarray(v[key], dtype=float).reshape(-1)
+        return a.reshape(dims, order="F") if dims else a
+
+    call = ("survival::survdiff(Surv(time, event) ~ group" + (" + strata(stratum)" if strata is not None else "")
+            + f", rho = {lit(rho)})")
     return SurvDiff(
-        groups=tuple(levels), n=np.asarray(v["n"], dtype=np.int64), obs=np.asarray(v["obs"], float),
-        exp=np.asarray(v["exp"], float), var=np.asarray(v["var"], float).reshape(len(levels), len(levels)),
-        chisq=float(np.asarray(v["chisq"])[0]), df=int(np.asarray(v["df"])[0]),
-        pvalue=float(np.asarray(v["pvalue"])[0]), rho=rho, engine="r",
-        provenance=sess.provenance(call), warnings=res.warnings,
+        groups=groups, n=np.asarray(v["n"], dtype=np.int64).reshape(-1), obs=table("obs"), exp=table("exp"),
+        var=np.asarray(v["var"], dtype=float).reshape(k, k, order="F"), chisq=scalar(v["chisq"]),
+        df=int(scalar(v["df"])), pvalue=scalar(v["pvalue"]), rho=scalar(rho) if _is_number(rho) else rho,
+        engine="r", provenance=sess.provenance(call), warnings=res.warnings,
     )
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)

@@ -1,6 +1,6 @@
 """rparity: does this Python analysis give the same numbers as R, and where it
 doesn't, why?"""
-from pyimpl.errors import (  # noqa: F401
+from rparity_contract.errors import (  # noqa: F401
     InvalidArgument,
     ParityMismatch,
     RError,

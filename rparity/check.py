@@ -13,22 +13,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from rparity_contract.verdicts import Classification
+
+from ._interrupt import checkpoint
+from ._io import atomic_write_text
 from .cases import Case, all_cases
 from .compare import Outcome, QuantityDiff, compare_outcomes, run_outcome, summarize
 from .divergences import classify
 
-__all__ = ["CheckReport", "run_check", "select_cases", "assemble_report", "aggregate", "render_table", "FAILING"]
-
-#: classifications that make ``rparity check`` exit 1
-FAILING = ("new divergence", "engine error")
-CLASS_ORDER = {"agrees": 0, "not provided": 1, "known divergence": 2, "new divergence": 3, "engine error": 4}
+__all__ = ["CheckReport", "run_check", "select_cases", "assemble_report", "aggregate", "render_table",
+           "NothingChecked"]
 
 
-def _rank(classification: str) -> int:
-    for k, v in CLASS_ORDER.items():
-        if classification.startswith(k):
-            return v
-    return 5
+class NothingChecked(ValueError):
+    """A check that would compare nothing (no case selected)."""
+
+
+def _rank(c: Classification | None) -> int:
+    return 5 if c is None else c.rank
 
 
 @dataclass
@@ -44,21 +46,24 @@ class CheckReport:
 
     @property
     def ok(self) -> bool:
-        """No new divergence and no engine error (known divergences and
-        quantities an engine does not provide are reported, not failed)."""
-        return not any(r.classification.startswith(FAILING) for r in self.rows)
+        """Something was compared, and nothing is a new divergence or an engine
+        error (known divergences and quantities an engine does not provide are
+        reported, not failed)."""
+        return bool(self.rows) and not any(r.classification is not None and r.classification.failing
+                                           for r in self.rows)
 
     @property
     def all_agree(self) -> bool:
-        return all(r.classification == "agrees" for r in self.rows)
+        return bool(self.rows) and all(r.classification is Classification.AGREES for r in self.rows)
 
     def counts(self) -> dict[str, int]:
         return dict(summarize(self.rows))
 
     def classification_counts(self) -> dict[str, int]:
+        """Rows per label (``known divergence <id>`` counted per id)."""
         out: dict[str, int] = {}
         for r in self.rows:
-            out[r.classification] = out.get(r.classification, 0) + 1
+            out[r.label] = out.get(r.label, 0) + 1
         return out
 
     def to_dict(self) -> dict:
@@ -76,7 +81,7 @@ class CheckReport:
         }
 
     def write_json(self, path: str | Path) -> None:
-        Path(path).write_text(json.dumps(self.to_dict(), indent=1, default=str) + "\n")
+        atomic_write_text(path, json.dumps(self.to_dict(), indent=1, default=str) + "\n")
 
 
 def _reference(against: str, r_available: Callable[[], bool] | None = None):
@@ -103,16 +108,24 @@ def run_check(engine: str = "pyimpl", against: str = "r", *, cases: Iterable[Cas
     eng = rparity.engine(engine)
     kind, ref, note = _reference(against)
     selected = select_cases(cases, functions)
+    if not selected:
+        raise NothingChecked("no case selected: nothing would be compared")
     return assemble_report(eng, against, kind, note, selected,
                            lambda c: (run_outcome(c, eng), None if kind == "golden" else run_outcome(c, ref)),
                            progress=progress)
 
 
 def select_cases(cases: Iterable[Case] | None = None, functions: Iterable[str] | None = None) -> list[Case]:
-    """The registered cases (or ``cases``), restricted to ``functions``, in registry order."""
+    """The registered cases (or ``cases``), restricted to ``functions``, in registry order.
+
+    A function is selected with the derived functions its cases exercise
+    (``survfit`` cases run ``survfit_summary``...): naming a derived function
+    selects the cases of the fit it derives from."""
+    from .cases import case_function
+
     selected = list(all_cases() if cases is None else cases)
     if functions:
-        fset = set(functions)
+        fset = {case_function(f) for f in functions}
         selected = [c for c in selected if c.function in fset]
     return selected
 
@@ -134,6 +147,7 @@ def assemble_report(eng, against: str, kind: str, note: str, selected: list[Case
     sizes: dict[str, int] = {}
     params: dict[str, Any] = {}
     for c in selected:
+        checkpoint()
         a, b = outcomes(c)
         if kind == "golden":
             header, b = read_golden(c)
@@ -143,7 +157,7 @@ def assemble_report(eng, against: str, kind: str, note: str, selected: list[Case
             if not versions and b.provenance:
                 versions = {k: v for k, v in b.provenance[0].items() if k != "call"}
         diff = compare_outcomes(c.function, c.id, c.dataset, a, b)
-        rows.extend(classify(diff, engine=eng.name, engine_version=eng.version, reference="r",
+        rows.extend(classify(diff, engine=eng.identity, engine_version=eng.version, reference="r",
                              reference_versions=versions, params=c.params, data=_case_data(c)))
         sizes[c.id] = _case_size(c)
         params[c.id] = dict(c.params)
@@ -183,21 +197,22 @@ def aggregate(rows: list[QuantityDiff], *, by_dataset: bool = True) -> list[dict
         if g is None:
             groups[key] = g = {"function": r.function, "dataset": ds, "quantity": r.quantity,
                                "max_rel": rel, "max_abs": r.max_abs, "tolerance": r.tolerance,
-                               "verdict": r.verdict, "classification": r.classification or r.verdict,
-                               "cases": 0, "detail": r.detail, "worst_case": r.case, "known": r.known}
+                               "verdict": r.verdict, "classification": r.classification, "label": r.label,
+                               "cases": 0, "detail": r.detail, "worst_case": r.case, "known": r.known,
+                               "evidence": r.evidence}
         g["cases"] += 1
         if not math.isnan(rel) and (math.isnan(g["max_rel"]) or rel > g["max_rel"]):
             g["max_rel"], g["max_abs"] = rel, r.max_abs
             if _rank(r.classification) >= _rank(g["classification"]):
                 g["worst_case"] = r.case
         if _rank(r.classification) > _rank(g["classification"]):
-            g["classification"], g["detail"], g["verdict"], g["worst_case"], g["known"] = (
-                r.classification, r.detail, r.verdict, r.case, r.known)
+            g.update(classification=r.classification, label=r.label, detail=r.detail, verdict=r.verdict,
+                     worst_case=r.case, known=r.known, evidence=r.evidence)
     return list(groups.values())
 
 
-_STYLE = {"agrees": "green", "new divergence": "bold red", "engine error": "bold red",
-          "not provided": "yellow", "known divergence": "cyan"}
+_STYLE = {Classification.AGREES: "green", Classification.NEW: "bold red", Classification.ENGINE_ERROR: "bold red",
+          Classification.NOT_PROVIDED: "yellow", Classification.KNOWN: "cyan"}
 
 
 def render_table(report: CheckReport, *, only_problems: bool = False):
@@ -207,12 +222,14 @@ def render_table(report: CheckReport, *, only_problems: bool = False):
     for col in ("function", "dataset", "quantity", "max rel diff", "tolerance", "classification"):
         t.add_column(col, justify="right" if col == "max rel diff" else "left")
     for g in aggregate(report.rows):
-        if only_problems and g["classification"] == "agrees":
+        cls = g["classification"]
+        if only_problems and cls is Classification.AGREES:
             continue
         rel = g["max_rel"]
         rel_s = "-" if rel is None or (isinstance(rel, float) and math.isnan(rel)) else f"{rel:.1e}"
-        cls = g["classification"]
-        style = next((v for k, v in _STYLE.items() if cls.startswith(k)), "")
-        shown = cls + (f" ({g['detail']})" if cls in ("new divergence", "engine error") and g["detail"] else "")
+        style = _STYLE.get(cls, "")
+        shown = g["label"] + (f" ({g['detail']})" if cls is not None and cls.failing and g["detail"] else "")
+        if g.get("evidence"):
+            shown += f" [{g['evidence']}]"
         t.add_row(g["function"], g["dataset"], g["quantity"], rel_s, g["tolerance"], f"[{style}]{shown}[/]")
     return t

@@ -30,23 +30,44 @@ def register(sub) -> None:
     e.set_defaults(func=run_engines)
 
 
+def _validate(args: argparse.Namespace) -> None:
+    """Everything checked before any work (exit 2 with one line otherwise)."""
+    from pathlib import Path
+
+    from .cases import CHECKED_IN, all_cases
+    from .cli_args import (UsageError, check_engine, check_functions, check_output_dir, check_output_file,
+                           check_reference)
+
+    check_engine(args.engine)
+    check_reference(args.against)
+    with_cases = sorted({c.function for c in all_cases()} | {f for f, parent in CHECKED_IN.items()})
+    check_functions(args.function, with_cases)
+    check_output_file(args.json, "--json")
+    check_output_dir(args.report, "--report")
+    if args.corpus and not Path(args.corpus).is_dir():
+        raise UsageError(f"--corpus {args.corpus!r} is not a directory (a fuzz corpus, from rparity fuzz --corpus)")
+    err = distributed_usage_error(args) if distributed(args) else None
+    if err:
+        raise UsageError(err)
+    if distributed(args):
+        check_output_dir(args.results, "--results")
+
+
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from .check import render_table, run_check
     from .parity_report import write_reports
 
+    _validate(args)
     console = Console()
     if distributed(args):
-        err = distributed_usage_error(args)
-        if err:
-            console.print(f"[red]rparity check: {err}[/red]")
-            return 2
         try:
             from .distributed import check as dcheck
         except ImportError as exc:
-            console.print(f"[red]--workers/--scheduler need dask: pip install 'rparity[dask]' ({exc})[/red]")
-            return 2
+            from .cli_args import UsageError
+
+            raise UsageError(f"--workers/--scheduler need dask: pip install 'rparity[dask]' ({exc})") from None
         report, st = dcheck(args.engine, args.against, functions=args.function or None, results=args.results,
                             workers=args.workers, scheduler=args.scheduler)
         console.print(f"[dim]cases: {st.planned} planned, {st.reused} reused from {st.store}, {st.done} run now, "
@@ -56,6 +77,10 @@ def run(args: argparse.Namespace) -> int:
             return 130
     else:
         report = run_check(args.engine, args.against, functions=args.function or None)
+    if not report.rows:  # pragma: no cover - select_cases refuses an empty selection first
+        from .check import NothingChecked
+
+        raise NothingChecked("nothing was compared")
     for n in report.notes:
         console.print(f"[dim]{n}[/dim]")
     if report.reference_versions:

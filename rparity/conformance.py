@@ -2,10 +2,10 @@
 
 For every contract function the engine provides, call it on small bundled
 inputs and check what comes back: the contract's result type, fields present,
-per-row arrays of one length, and a ``ValueError`` (rparity's
-``InvalidArgument`` is one) for input the contract forbids. It checks the
-*shape* of an engine, not its numbers: numbers are what ``rparity check`` and
-``rparity fuzz`` compare with R.
+per-row arrays of one length, and, for input R refuses, a refusal that says why
+(an :class:`~rparity_contract.errors.InvalidArgument` with the refusal kind R's
+message maps to). It checks the *shape* of an engine, not its numbers: numbers
+are what ``rparity check`` and ``rparity fuzz`` compare with R.
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .engines import Engine, engine as get_engine
+from .refusals import refusal_kind
 
 __all__ = ["ConformanceReport", "run_conformance"]
 
@@ -55,11 +56,13 @@ def _check_survfit(eng: Engine) -> None:
         raise AssertionError(f"survfit result lacks {missing}")
     if not np.all(np.diff(fit.time) > 0):
         raise AssertionError("survfit times must be strictly increasing")
-    s = fit.summary([0.0, 12.0])
-    if list(s["time"]) != [0.0, 12.0]:
-        raise AssertionError("summary(times) must return one row per requested time")
-    fit.quantile([0.5])
-    _expect_value_error(lambda: eng.survfit([1.0, float("nan")], [1, 0]), "survfit with a NaN time")
+    if eng.provides("survfit_summary"):
+        s = eng.survfit_summary(fit, [0.0, 12.0])
+        if list(s["time"]) != [0.0, 12.0]:
+            raise AssertionError("survfit_summary(times) must return one row per requested time")
+    if eng.provides("survfit_quantile"):
+        eng.survfit_quantile(fit, [0.5])
+    _expect_refusal(lambda: eng.survfit(["a", "b"], [1, 0]), "survfit with text times", "time.type", "survfit")
 
 
 def _check_survdiff(eng: Engine) -> None:
@@ -67,7 +70,8 @@ def _check_survdiff(eng: Engine) -> None:
     res = eng.survdiff(t, e, g)
     if not (0 <= res.pvalue <= 1):
         raise AssertionError(f"survdiff p-value {res.pvalue!r} is not a probability")
-    _expect_value_error(lambda: eng.survdiff(t, e, np.zeros(t.size)), "survdiff with one group")
+    _expect_refusal(lambda: eng.survdiff(t, e, np.zeros(t.size)), "survdiff with one group", "group.levels",
+                    "survdiff")
 
 
 def _check_fisher(eng: Engine) -> None:
@@ -75,14 +79,16 @@ def _check_fisher(eng: Engine) -> None:
     if not (0 <= res.pvalue <= 1):
         raise AssertionError(f"fisher_test p-value {res.pvalue!r} is not a probability")
     eng.fisher_test([[2, 2, 0], [7, 7, 3], [8, 1, 2]])
-    _expect_value_error(lambda: eng.fisher_test([[3, -1], [1, 3]]), "fisher_test with a negative count")
+    _expect_refusal(lambda: eng.fisher_test([[3, -1], [1, 3]]), "fisher_test with a negative count", "table.values",
+                    "fisher_test")
 
 
 def _check_chisq(eng: Engine) -> None:
     res = eng.chisq_test([[12, 7], [5, 7]])
     if np.shape(res.expected) != (2, 2):
         raise AssertionError("chisq_test expected counts must have the table's shape")
-    _expect_value_error(lambda: eng.chisq_test([[1.5, 2], [3, 4]]), "chisq_test with a non-integer count")
+    _expect_refusal(lambda: eng.chisq_test([[-1, 2], [3, 4]]), "chisq_test with a negative count", "table.values",
+                    "chisq_test")
 
 
 def _lalonde():
@@ -96,7 +102,8 @@ def _check_glm(eng: Engine) -> None:
     fit = eng.glm_logit(d[["age", "educ", "married"]], d["treat"])
     if np.shape(fit.fitted) != (len(d),):
         raise AssertionError("glm_logit fitted values must have one value per row")
-    _expect_value_error(lambda: eng.glm_logit(d[["age"]], d["age"]), "glm_logit with a non-binary response")
+    _expect_refusal(lambda: eng.glm_logit(d[["age"]], d["age"]), "glm_logit with a response outside [0, 1]",
+                    "y.values", "glm_logit")
 
 
 def _check_matchit(eng: Engine) -> None:
@@ -104,18 +111,23 @@ def _check_matchit(eng: Engine) -> None:
     m = eng.matchit(d, "treat", ["age", "educ", "married"])
     if np.shape(m.distance) != (len(d),):
         raise AssertionError("matchit distance must have one value per row")
-    m.summary()
-    _expect_value_error(lambda: eng.matchit(d, "age", ["educ"]), "matchit with a non-binary treatment")
+    if eng.provides("matchit_summary"):
+        eng.matchit_summary(m)
+    _expect_refusal(lambda: eng.matchit(d, "age", ["educ"]), "matchit with a non-binary treatment", "treat.binary",
+                    "matchit")
 
 
-def _expect_value_error(call: Callable[[], Any], what: str) -> None:
+def _expect_refusal(call: Callable[[], Any], what: str, kind: str, function: str) -> None:
+    """R refuses this input with refusal kind ``kind``: so must the engine."""
     try:
         call()
-    except ValueError:
-        return
     except Exception as exc:  # noqa: BLE001
-        raise AssertionError(f"{what} must raise ValueError; raised {type(exc).__name__}: {exc}") from None
-    raise AssertionError(f"{what} must raise ValueError; it returned a result")
+        got = refusal_kind(exc, function)
+        if got == kind:
+            return
+        raise AssertionError(f"{what} must be refused as R refuses it (kind {kind!r}); raised "
+                             f"{type(exc).__name__} of kind {got!r}: {exc}") from None
+    raise AssertionError(f"{what} must be refused as R refuses it (kind {kind!r}); it returned a result")
 
 
 CHECKS: dict[str, Callable[[Engine], None]] = {

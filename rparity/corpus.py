@@ -23,6 +23,8 @@ from typing import Any, Iterable
 
 import pandas as pd
 
+from rparity_contract.verdicts import Classification
+
 from .compare import Outcome, QuantityDiff
 from .golden import decode, encode
 
@@ -49,7 +51,10 @@ def entry_dir(root: Path, engine: str, against: str, function: str, signature: s
 
 def _encode_outcome(o: Outcome) -> str:
     if not o.ok:
-        return json.dumps({"engine": o.engine, "error": {"type": o.error_type, "message": o.error}})
+        err = {"type": o.error_type, "message": o.error, "kind": o.kind}
+        if o.r_message is not None:
+            err["r_message"] = o.r_message
+        return json.dumps({"engine": o.engine, "error": err})
     body = ", ".join(f"{json.dumps(k)}: {encode(v)}" for k, v in o.values.items())
     return '{"engine": %s, "values": {%s}}' % (json.dumps(o.engine), body)
 
@@ -112,7 +117,8 @@ def smallest_entry(root: str | Path, *, engine: str, function: str, quantities: 
     for e in load_entries(root):
         if e.engine != engine or e.function != function:
             continue
-        qs = {r["quantity"] for r in e.classification if r.get("classification") not in ("agrees", None)}
+        qs = {r["quantity"] for r in e.classification
+              if r.get("classification") not in (Classification.AGREES.value, None)}
         if not qs & quantities:
             continue
         if best is None or len(e.data) < len(best.data):
@@ -123,7 +129,11 @@ def smallest_entry(root: str | Path, *, engine: str, function: str, quantities: 
             "params": best.params}
 
 
-def decode_outcome(obj: dict) -> Outcome:
+def decode_outcome(obj: dict, function: str | None = None) -> Outcome:
+    """A stored outcome; an error's refusal kind is derived again from R's
+    message when there is one (the table may have grown since)."""
     if "error" in obj:
-        return Outcome(obj["engine"], error=obj["error"]["message"], error_type=obj["error"]["type"])
+        from .golden import error_outcome
+
+        return error_outcome(obj["engine"], function or "", obj["error"])
     return Outcome(obj["engine"], values={k: decode(v) for k, v in obj["values"].items()})

@@ -1,15 +1,29 @@
 """The registry of known divergences between engines.
 
-Each entry is data: an id, the engines (and versions) concerned, the functions
-and quantities (glob patterns), a one-paragraph explanation, the reference
-(issue or source) and a predicate that recognises the divergence in a given
-comparison. :func:`classify` labels every compared quantity:
+Each entry is data: an id, the engines under test it covers (by name, with a
+version spec; never "every engine"), the reference it is about (R, with a
+spec on R's package versions), the functions and quantities (glob patterns),
+a one-paragraph explanation, the source (issue or R source) and a predicate
+that recognises the divergence in a given comparison. :func:`classify` labels
+every compared quantity with a :class:`~rparity_contract.verdicts.Classification`:
 
-``agrees``                    within the tolerance table
-``known divergence <id>``     a registered, explained difference
-``not provided``              the engine does not compute it (the adapter says so)
-``engine error``              the engine raised or returned something malformed
-``new divergence``            none of the above: a bug, or an undocumented difference
+``agrees``               within the tolerance table, or both engines refused alike
+``known divergence``     a registered, explained difference (``known`` holds its id)
+``not provided``         the engine does not compute it (the adapter says so)
+``engine error``         the engine under test failed, or the comparison could not be made
+``new divergence``       none of the above: a bug, or an undocumented difference
+
+The rules that keep the referee honest (the referee issue; tests enforce them):
+
+* an entry names its engines; none covers pyimpl against R unless pyimpl departs
+  from R deliberately, and then the entry names that departure (``departure``);
+* entries are checked when registered: the engines exist, the functions are
+  contract functions, the quantity patterns match quantities of the tolerance
+  table;
+* an engine error, and a refusal of the engine under test, are never known
+  divergences;
+* a predicate that needs R to decide says so (``needs_r``) and returns what it
+  recomputed, which the report shows.
 
 Add an entry here (not in a test) when a difference is understood.
 """
@@ -21,10 +35,19 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
+from rparity_contract import registry as engine_registry
+from rparity_contract.functions import FUNCTIONS
+from rparity_contract.verdicts import ERROR_QUANTITY, Classification, Verdict
+
 from .compare import QuantityDiff
+from .tolerance import TOLERANCES
 
 __all__ = ["KnownDivergence", "DivergenceContext", "REGISTRY", "classify", "by_id", "version_matches",
-           "register_divergence"]
+           "register_divergence", "validate_entry", "InvalidDivergence", "declared_not_computed"]
+
+
+class InvalidDivergence(ValueError):
+    """A known-divergence entry breaks the registry's rules; the message says which."""
 
 
 @dataclass(frozen=True)
@@ -55,29 +78,44 @@ def _always(ctx: DivergenceContext) -> bool:
 
 @dataclass(frozen=True)
 class KnownDivergence:
-    id: str
-    engines: Mapping[str, str]  # engine name -> version spec ("*", "==4.5.1", "<0.31")
-    functions: tuple[str, ...]
-    quantities: tuple[str, ...]  # glob patterns over quantity names
-    explanation: str
-    reference: str
-    recognise: Callable[[DivergenceContext], bool] = field(default=_always, repr=False)
+    """One explained difference.
 
-    def applies(self, ctx: DivergenceContext) -> bool:
+    Attributes
+    ----------
+    engines : engine under test -> version spec (``"*"``, ``"<0.31"``...)
+    reference : reference engine -> spec on its versions (``"MatchIt<4.5.4"``)
+    departure : for an entry that covers pyimpl, the name of pyimpl's
+        deliberate departure from R (required then)
+    needs_r : the predicate recomputes in R to decide; it returns the evidence
+    """
+
+    id: str
+    engines: Mapping[str, str]
+    functions: tuple[str, ...]
+    quantities: tuple[str, ...]
+    explanation: str
+    source: str
+    recognise: Callable[[DivergenceContext], bool | str] = field(default=_always, repr=False)
+    reference: Mapping[str, str] = field(default_factory=lambda: {"r": "*"})
+    departure: str | None = None
+    needs_r: bool = False
+
+    def recognises(self, ctx: DivergenceContext) -> str | None:
+        """None when the entry does not apply; else the evidence ("" if none)."""
         if ctx.function not in self.functions:
-            return False
+            return None
         if not any(fnmatch.fnmatchcase(ctx.quantity, pat) for pat in self.quantities):
-            return False
-        for name, spec in self.engines.items():
-            if name == ctx.engine:
-                if not version_matches(ctx.engine_version, spec):
-                    return False
-            elif name == ctx.reference:
-                if not _reference_version_ok(spec, ctx.reference_versions):
-                    return False
-            elif name != "*":
-                return False
-        return bool(self.recognise(ctx))
+            return None
+        if ctx.engine not in self.engines or not version_matches(ctx.engine_version, self.engines[ctx.engine]):
+            return None
+        if ctx.reference not in self.reference:
+            return None
+        if not _reference_version_ok(self.reference[ctx.reference], ctx.reference_versions):
+            return None
+        got = self.recognise(ctx)
+        if not got:
+            return None
+        return got if isinstance(got, str) else ""
 
 
 def version_matches(version: str, spec: str) -> bool:
@@ -105,14 +143,62 @@ def _vt(v: str) -> tuple:
     return tuple(out)
 
 
+_PACKAGES = ("MatchIt", "survival", "R")
+
+
 def _reference_version_ok(spec: str, versions: Mapping[str, Any]) -> bool:
-    # spec like "MatchIt==4.5.1" for the R engine: a package and a version spec
+    """``spec`` like ``"MatchIt<4.5.4"``: a package of the reference and a version spec."""
     if spec in ("*", ""):
         return True
-    for pkg in ("MatchIt", "survival", "R"):
+    for pkg in _PACKAGES:
         if spec.startswith(pkg):
             return version_matches(str(versions.get(pkg, "")), spec[len(pkg):])
-    return True
+    return False
+
+
+def _spec_ok(spec: str) -> bool:
+    return spec in ("*", "") or any(spec.startswith(op) for op in ("==", "<=", ">=", "<", ">"))
+
+
+def validate_entry(entry: KnownDivergence, *, known_ids: Iterable[str] = ()) -> None:
+    """Check an entry against the registry's rules; :class:`InvalidDivergence`
+    lists every problem."""
+    problems = []
+    if not entry.id or not isinstance(entry.id, str):
+        problems.append("it has no id")
+    if entry.id in set(known_ids):
+        problems.append(f"the id {entry.id!r} is already registered")
+    if not entry.engines:
+        problems.append("it names no engine")
+    targets = engine_registry.targets()
+    for name, spec in entry.engines.items():
+        if name == "*" or "*" in name:
+            problems.append("it covers every engine ('*'): name the engines it is about")
+        elif name not in targets:
+            problems.append(f"engine {name!r} is not registered (registered: {', '.join(sorted(targets))})")
+        if not _spec_ok(spec):
+            problems.append(f"engine {name!r} has an unreadable version spec {spec!r}")
+    if "pyimpl" in entry.engines and not (entry.departure or "").strip():
+        problems.append("it covers pyimpl against R without naming pyimpl's deliberate departure (departure=)")
+    for name, spec in entry.reference.items():
+        if name not in targets:
+            problems.append(f"reference {name!r} is not a registered engine")
+        if spec not in ("*", "") and not any(spec.startswith(p) and _spec_ok(spec[len(p):]) for p in _PACKAGES):
+            problems.append(f"reference spec {spec!r} must be a package ({', '.join(_PACKAGES)}) and a version spec")
+    for f in entry.functions:
+        if f not in FUNCTIONS:
+            problems.append(f"{f!r} is not a contract function")
+    keys = list(TOLERANCES)
+    for pat in entry.quantities:
+        if pat in (ERROR_QUANTITY, "warnings"):
+            continue
+        if not any(fnmatch.fnmatchcase(k, f"{f}.{pat}") for f in entry.functions for k in keys):
+            problems.append(f"quantity pattern {pat!r} matches no quantity of {', '.join(entry.functions)} "
+                            "in the tolerance table")
+    if not entry.explanation.strip() or not entry.source.strip():
+        problems.append("it needs an explanation and a source")
+    if problems:
+        raise InvalidDivergence(f"known divergence {entry.id!r}: " + "; ".join(problems))
 
 
 # -- predicates ------------------------------------------------------------------------
@@ -121,10 +207,7 @@ def _conf_type_not_loglog(ctx: DivergenceContext) -> bool:
 
 
 def _r_infinite_or_nan(ctx: DivergenceContext) -> bool:
-    b = ctx.row.b
-    if b is None:
-        return "NaN" in ctx.row.detail or "infinite" in ctx.row.detail
-    return isinstance(b, float) and (math.isinf(b) or math.isnan(b))
+    return _r_value(ctx, lambda b: math.isinf(b) or math.isnan(b))
 
 
 def _tiny_relative(limit: float) -> Callable[[DivergenceContext], bool]:
@@ -181,15 +264,17 @@ def _ties_not_efron(ctx: DivergenceContext) -> bool:
     return ctx.params.get("ties", "efron") != "efron"
 
 
-def _matches_r_breslow(ctx: DivergenceContext) -> bool:
-    """Counterfactual check: refit the case in R with ties="breslow"; the
-    engine's differing coefficient is one of R's Breslow coefficients."""
+def _matches_r_breslow(ctx: DivergenceContext) -> bool | str:
+    """Counterfactual check, in R: refit the case with ties="breslow"; the
+    engine's differing coefficient is one of R's Breslow coefficients. Returns
+    the evidence (what R recomputed) when it is."""
     import numpy as np
 
     if ctx.params.get("ties", "efron") != "efron" or ctx.data is None or ctx.row.a is None:
         return False
     try:
         import rbridge
+
         from .cases.cox import cox_inputs
 
         X, t, e, kw = cox_inputs(ctx.data, ctx.params)
@@ -201,11 +286,22 @@ def _matches_r_breslow(ctx: DivergenceContext) -> bool:
     near = coef[np.argmin(np.abs(coef - a))]
     # the engine has R's Breslow value, and R's Efron value is a different one
     # (without tied deaths the two methods coincide and nothing is explained)
-    return bool(np.isclose(near, a, rtol=1e-7, atol=0) and not np.isclose(near, b, rtol=1e-7, atol=0))
+    if np.isclose(near, a, rtol=1e-7, atol=0) and not np.isclose(near, b, rtol=1e-7, atol=0):
+        return (f"recomputed in R with ties='breslow': coefficient {near!r} equals the engine's {a!r}; "
+                f"R's Efron value is {b!r}")
+    return False
+
+
+def _r_value(ctx: DivergenceContext, test: Callable[[float], bool]) -> bool:
+    """R's value (the reference's, at the worst element) passes ``test``."""
+    b = ctx.row.b
+    return isinstance(b, (int, float)) and not isinstance(b, bool) and bool(test(float(b)))
 
 
 def _r_nan(ctx: DivergenceContext) -> bool:
-    return "NaN in one engine only" in ctx.row.detail and (ctx.row.b is None or ctx.row.b != ctx.row.b)
+    """R has NA (NaN) where the engine has a number."""
+    a = ctx.row.a
+    return _r_value(ctx, math.isnan) and isinstance(a, float) and not math.isnan(a)
 
 
 def _rxc_table(ctx: DivergenceContext) -> bool:
@@ -224,7 +320,8 @@ def _rxc_table(ctx: DivergenceContext) -> bool:
 REGISTRY: list[KnownDivergence] = [
     KnownDivergence(
         id="r-fexact-approximations",
-        engines={"pyimpl": "*", "r": "*"},
+        engines={"pyimpl": "*"},
+        departure="exact enumeration: pyimpl sums every qualifying table where R's FEXACT approximates",
         functions=("fisher_test",),
         quantities=("pvalue",),
         explanation=("For r x c tables R's FEXACT (network algorithm) is itself approximate: its table of "
@@ -234,15 +331,17 @@ REGISTRY: list[KnownDivergence] = [
                      "short by that table's probability. pyimpl sums every qualifying table exactly (checked "
                      "against brute-force enumeration with exact rational arithmetic); the two then differ "
                      "by up to a few 1e-12 relative. 2 x 2 tables are not affected (bit-identical)."),
-        reference="R src/library/stats/src/fexact.c; tests/contingency (test_fexact_skips_a_qualifying_table)",
+        source="R src/library/stats/src/fexact.c; tests/contingency (test_fexact_skips_a_qualifying_table)",
         recognise=_rxc_table,
     ),
     KnownDivergence(
         id="matchit-4.5.1-nearest-bugs",
-        engines={"pyimpl": "*", "r": "MatchIt<4.5.4"},
+        engines={"pyimpl": "*"},
+        reference={"r": "MatchIt<4.5.4"},
+        departure="the documented nearest-neighbour algorithm (compat=None) against MatchIt 4.5.1's build",
         functions=("matchit",),
         quantities=("match_matrix", "weights", "subclass", "summary.matched.*", "summary.nn.matched*",
-                    "summary.nn.unmatched", "(error)"),
+                    "summary.nn.unmatched", "match_data.*", ERROR_QUANTITY),
         explanation=("pyimpl's documented nearest-neighbour algorithm (compat=None, MatchIt >= 4.5.4) against "
                      "an installed MatchIt 4.5.1-4.5.3: the 4.5.1 build compares distances with C's int abs "
                      "(differences truncated to integers: on the propensity-score scale the caliper never "
@@ -252,7 +351,7 @@ REGISTRY: list[KnownDivergence] = [
                      "4.5.3); an exact stratum without focal units makes it fail (#151, fixed in 4.5.2). "
                      "Different pairs change the weights, subclasses and matched balance. "
                      "pyimpl.matchit(compat='4.5.1') reproduces the installed build exactly."),
-        reference="kosukeimai/MatchIt#163, #159, #151; shared/specs/matchit-4.5.1.md section 0",
+        source="kosukeimai/MatchIt#163, #159, #151; shared/specs/matchit-4.5.1.md section 0",
         recognise=lambda ctx: ctx.params.get("mode") == "documented",
     ),
     KnownDivergence(
@@ -264,7 +363,7 @@ REGISTRY: list[KnownDivergence] = [
         explanation=("lifelines' KaplanMeierFitter always gives the 'exponential Greenwood' interval, which "
                      "is R's conf.type='log-log'; R's default is conf.type='log'. The limits (and the quantile "
                      "limits read off them) therefore differ unless R is asked for log-log."),
-        reference="CamDavidsonPilon/lifelines#419, #861; lifelines KaplanMeierFitter._bounds",
+        source="CamDavidsonPilon/lifelines#419, #861; lifelines KaplanMeierFitter._bounds",
         recognise=_conf_type_not_loglog,
     ),
     KnownDivergence(
@@ -276,7 +375,7 @@ REGISTRY: list[KnownDivergence] = [
         explanation=("lifelines takes the first time the curve is at or below 1 - p, with no midpoint rule; "
                      "R's quantile.survfit takes the midpoint of a flat stretch at exactly 1 - p (Surv(1:10): "
                      "R 5.5, lifelines 5)."),
-        reference="survival quantile.survfit (findq); lifelines.utils.qth_survival_times",
+        source="survival quantile.survfit (findq); lifelines.utils.qth_survival_times",
     ),
     KnownDivergence(
         id="lifelines-greenwood-at-total-failure",
@@ -285,7 +384,7 @@ REGISTRY: list[KnownDivergence] = [
         quantities=("std_err", "summary.std_err"),
         explanation=("Where everyone at risk dies (n = d), R's Greenwood term d/(n(n-d)) is infinite and R "
                      "reports std.err Inf (summary: NaN); lifelines drops that term and reports a finite value."),
-        reference="lifelines KaplanMeierFitter._additive_var; survival survfitkm.c",
+        source="lifelines KaplanMeierFitter._additive_var; survival survfitkm.c",
         recognise=_r_infinite_or_nan,
     ),
     KnownDivergence(
@@ -297,7 +396,7 @@ REGISTRY: list[KnownDivergence] = [
                      "does (timefix=TRUE, aeqSurv: neighbours within 1.49e-8, absolute or relative to the mean "
                      "time, become one time). With such near-ties lifelines has more rows, and its risk sets "
                      "and estimates differ from R's."),
-        reference="survival aeqSurv.R (timefix); shared/specs/survival-3.5.md",
+        source="survival aeqSurv.R (timefix); shared/specs/survival-3.5.md",
         recognise=_has_near_ties,
     ),
     KnownDivergence(
@@ -310,7 +409,7 @@ REGISTRY: list[KnownDivergence] = [
         explanation=("With fractional case weights R's survfit switches to the infinitesimal-jackknife "
                      "variance (robust=TRUE; std.err is then the se of S, logse=FALSE) and computes the curve "
                      "as prod(1 - d/n); lifelines keeps Greenwood on weighted counts."),
-        reference="survival survfitKM.R (has.rwt -> robust), survfitkm.c",
+        source="survival survfitKM.R (has.rwt -> robust), survfitkm.c",
         recognise=_fractional_weights,
     ),
     KnownDivergence(
@@ -320,7 +419,7 @@ REGISTRY: list[KnownDivergence] = [
         quantities=("lower", "upper", "summary.lower", "summary.upper", "quantile.*", "table.lcl", "table.ucl"),
         explanation=("Where R's interval is undefined it reports NA (S = 0 on the log and log-log scales, "
                      "S = 1 on log-log); lifelines reports a number there (0 or 1)."),
-        reference="survival survfit_confint; lifelines KaplanMeierFitter._bounds",
+        source="survival survfit_confint; lifelines KaplanMeierFitter._bounds",
         recognise=_r_nan,
     ),
     KnownDivergence(
@@ -332,21 +431,20 @@ REGISTRY: list[KnownDivergence] = [
                      "censored at a time to an integer (weights 0.7 censored at t=1 give 0, not 0.7), while "
                      "its 'removed' and 'at_risk' columns keep the fractions. Found by rparity's fuzz "
                      "campaign (smallest case: one censored subject of weight 0.1)."),
-        reference="lifelines.utils.survival_table_from_events (event_table 'censored' column); "
+        source="lifelines.utils.survival_table_from_events (event_table 'censored' column); "
                   "tests/corpus/lifelines-vs-r/survfit",
         recognise=_fractional_weights,
     ),
     KnownDivergence(
         id="peer-warnings",
-        engines={"*": "*"},
+        engines={"lifelines": "*", "statsmodels": "*"},
         functions=("survfit", "survdiff", "coxph", "cox_zph", "basehaz", "concordance", "glm_logit", "matchit",
                    "fisher_test", "chisq_test"),
         quantities=("warnings",),
         explanation=("A peer library warns in its own words, or not at all, where R warns; only pyimpl "
                      "reproduces R's warnings verbatim. (lifelines' NelsonAalenFitter also fails outright on "
                      "fractional weights; the adapter records that as a warning.)"),
-        reference="rparity.peers adapters",
-        recognise=lambda ctx: ctx.engine not in ("pyimpl", "r"),
+        source="rparity_peers adapters",
     ),
     KnownDivergence(
         id="lifelines-nelson-aalen-tie-smoothing",
@@ -357,7 +455,7 @@ REGISTRY: list[KnownDivergence] = [
                      "sum_{i<d} 1/(n-i), nelson_aalen_smoothing=True); R's survfit adds d/n. They agree "
                      "without ties. With fractional weights lifelines' fitter fails, so the cumulative hazard "
                      "is not provided."),
-        reference="lifelines NelsonAalenFitter(nelson_aalen_smoothing=True); survival survfitkm.c",
+        source="lifelines NelsonAalenFitter(nelson_aalen_smoothing=True); survival survfitkm.c",
     ),
     KnownDivergence(
         id="lifelines-no-logrank-components",
@@ -365,7 +463,7 @@ REGISTRY: list[KnownDivergence] = [
         functions=("survdiff",),
         quantities=("obs", "exp", "var"),
         explanation="lifelines' log-rank test reports the statistic and p-value only.",
-        reference="lifelines.statistics.multivariate_logrank_test",
+        source="lifelines.statistics.multivariate_logrank_test",
     ),
     KnownDivergence(
         id="lifelines-logrank-no-timefix",
@@ -374,8 +472,20 @@ REGISTRY: list[KnownDivergence] = [
         quantities=("chisq", "pvalue"),
         explanation=("lifelines does not merge times that differ by floating-point noise (R's timefix, "
                      "aeqSurv); with such near-ties its risk sets differ from R's."),
-        reference="survival aeqSurv.R; shared/specs/survival-3.5.md section 5",
+        source="survival aeqSurv.R; shared/specs/survival-3.5.md section 5",
         recognise=_has_near_ties,
+    ),
+    KnownDivergence(
+        id="lifelines-logrank-without-events",
+        engines={"lifelines": "*"},
+        functions=("survdiff",),
+        quantities=("df", "pvalue"),
+        explanation=("Without any event R's survdiff has no group with expected events, so its degrees of "
+                     "freedom are sum(E > 0) - 1 = -1 and pchisq(0, -1) is NaN (with the warning 'NaNs "
+                     "produced'); lifelines' multivariate_logrank_test reports k - 1 degrees of freedom and a "
+                     "p-value of 1 whatever the events."),
+        source="survival survdiff.R (print.survdiff's df); lifelines.statistics.multivariate_logrank_test",
+        recognise=lambda ctx: _r_value(ctx, lambda b: math.isnan(b) or b < 0),
     ),
     KnownDivergence(
         id="statsmodels-se-of-S",
@@ -385,7 +495,7 @@ REGISTRY: list[KnownDivergence] = [
         explanation=("statsmodels' SurvfuncRight.surv_prob_se is the standard error of S itself; R's "
                      "fit$std.err is the standard error of -log S (logse=TRUE). summary() reports se(S) in "
                      "both, where they agree for unweighted data."),
-        reference="statsmodels SurvfuncRight; survival survfitKM.R (logse)",
+        source="statsmodels SurvfuncRight; survival survfitKM.R (logse)",
     ),
     KnownDivergence(
         id="statsmodels-weighted-km-variance",
@@ -395,7 +505,7 @@ REGISTRY: list[KnownDivergence] = [
         explanation=("With case weights statsmodels uses a Tsiatis-type variance with the weights as "
                      "frequencies; R uses Greenwood on weighted counts for integer weights and the "
                      "infinitesimal jackknife for fractional ones."),
-        reference="statsmodels SurvfuncRight(freq_weights); survival survfitKM.R (robust when weights are "
+        source="statsmodels SurvfuncRight(freq_weights); survival survfitKM.R (robust when weights are "
                   "not integers)",
         recognise=_weighted,
     ),
@@ -407,17 +517,7 @@ REGISTRY: list[KnownDivergence] = [
         explanation=("statsmodels' quantile is the first time S < 1 - p (strict, no midpoint rule) and its "
                      "confidence limits invert a SAS-style cloglog test; R takes midpoints of flat stretches "
                      "and reads the limits off the pointwise confidence curves."),
-        reference="statsmodels SurvfuncRight.quantile / quantile_ci; survival quantile.survfit",
-    ),
-    KnownDivergence(
-        id="lifelines-efron-only",
-        engines={"lifelines": "*"},
-        functions=("coxph", "cox_zph", "basehaz", "concordance"),
-        quantities=("(error)",),
-        explanation=("lifelines' CoxPHFitter implements Efron's method for tied times only; asked for R's "
-                     "Breslow or exact (discrete) likelihood it cannot answer."),
-        reference="CamDavidsonPilon/lifelines#580",
-        recognise=_ties_not_efron,
+        source="statsmodels SurvfuncRight.quantile / quantile_ci; survival quantile.survfit",
     ),
     KnownDivergence(
         id="lifelines-cox-newton-stopping",
@@ -431,7 +531,7 @@ REGISTRY: list[KnownDivergence] = [
                      "relative log-likelihood change of 1e-9 at |ll| of a few hundred leaves coefficients "
                      "about sqrt(2e-9 |ll| / I) ~ 1e-4 from the optimum, so the estimates agree to about "
                      "1e-4 absolute, not to R's own iterates."),
-        reference="CamDavidsonPilon/lifelines#272; lifelines CoxPHFitter._newton_raphson_for_efron_model",
+        source="CamDavidsonPilon/lifelines#272; lifelines CoxPHFitter._newton_raphson_for_efron_model",
         recognise=lambda ctx: (_close_to_r_but_not_at_parity(1e-3)(ctx)
                                or (ctx.row.max_abs is not None and ctx.row.max_abs <= 1e-3
                                    and ctx.row.max_rel <= 1e-2)),
@@ -445,7 +545,7 @@ REGISTRY: list[KnownDivergence] = [
                      "words, do not handle ties, and its summary reports the robust se as se(coef); R's is "
                      "D'D of the Efron-adjusted dfbeta residuals summed within clusters, with the "
                      "model-based se kept in se(coef) and the robust one in its own column."),
-        reference="lifelines CoxPHFitter (robust=True, score residuals); survival coxph.R, summary.coxph",
+        source="lifelines CoxPHFitter (robust=True, score residuals); survival coxph.R, summary.coxph",
         recognise=_cox_option("cluster", "robust"),
     ),
     KnownDivergence(
@@ -455,7 +555,7 @@ REGISTRY: list[KnownDivergence] = [
         quantities=("concordance.c", "c"),
         explanation=("lifelines' concordance index ignores case weights and pools strata; R's concordance() "
                      "weights the pairs and compares subjects within strata only."),
-        reference="CamDavidsonPilon/lifelines#628; survival concordancefit",
+        source="CamDavidsonPilon/lifelines#628; survival concordancefit",
         recognise=_cox_option("weights", "strata"),
     ),
     KnownDivergence(
@@ -466,7 +566,7 @@ REGISTRY: list[KnownDivergence] = [
         explanation=("lifelines' proportional_hazard_test is the scaled-Schoenfeld-residual approximation "
                      "of survival 2.x's cox.zph, per coefficient and without a GLOBAL test; survival 3.x's "
                      "cox.zph is a score test with the full information matrix, per term plus GLOBAL."),
-        reference="CamDavidsonPilon/lifelines#997; survival cox.zph.R (3.x)",
+        source="CamDavidsonPilon/lifelines#997; survival cox.zph.R (3.x)",
     ),
     KnownDivergence(
         id="lifelines-baseline-breslow-at-means",
@@ -476,30 +576,33 @@ REGISTRY: list[KnownDivergence] = [
         explanation=("lifelines' baseline cumulative hazard always uses Breslow's increments, even for an "
                      "Efron fit, at the unweighted means of all covariates (dummies included); R's basehaz "
                      "uses Efron's increments for an Efron fit, at fit$means (0 for 0/1 columns)."),
-        reference="CamDavidsonPilon/lifelines#1146, #1540, #1600; survival agsurv.R",
+        source="CamDavidsonPilon/lifelines#1146, #1540, #1600; survival agsurv.R",
     ),
     KnownDivergence(
         id="monotone-likelihood-ridge",
-        engines={"*": "*"},
+        engines={"lifelines": "*", "statsmodels": "*"},
         functions=("coxph",),
         quantities=("coef_infinite", "lr_test.*", "loglik"),
         explanation=("Where the partial likelihood is monotone (a covariate separates the events) the "
-                     "coefficient is infinite; each implementation stops somewhere on the flat ridge, so the "
+                     "coefficient is infinite; a peer stops somewhere else on the flat ridge than R, so the "
                      "reported (large, finite) coefficient depends on its iteration rules, and the "
-                     "log-likelihood agrees only as far as the ridge is flat."),
-        reference="survival coxph.fit ('coefficient may be infinite'); shared/specs/survival-3.5.md section 3",
+                     "log-likelihood agrees only as far as the ridge is flat. (pyimpl replays R's iterations "
+                     "and is held to R's values here.)"),
+        source="survival coxph.fit ('coefficient may be infinite'); shared/specs/survival-3.5.md section 3",
         recognise=lambda ctx: bool(ctx.params.get("infinite")),
     ),
     KnownDivergence(
         id="statsmodels-breslow-default",
-        engines={"*": "*"},
+        engines={"statsmodels": "*"},
+        needs_r=True,
         functions=("coxph",),
         quantities=("coef", "summary.coef", "summary.exp_coef"),
         explanation=("statsmodels' PHReg handles ties with Breslow's method unless told otherwise; R's coxph "
                      "defaults to Efron's. An engine built on PHReg's default gives R's Breslow coefficients "
                      "where R was asked for Efron (recognised by refitting in R with ties='breslow'). "
-                     "rparity's own statsmodels adapter passes the ties asked for."),
-        reference="statsmodels PHReg(ties='breslow'); survival coxph(ties='efron')",
+                     "rparity's own statsmodels adapter passes the ties asked for; a plugin built on PHReg "
+                     "registers this explanation under its own engine name with register_divergence."),
+        source="statsmodels PHReg(ties='breslow'); survival coxph(ties='efron')",
         recognise=_matches_r_breslow,
     ),
     KnownDivergence(
@@ -511,7 +614,7 @@ REGISTRY: list[KnownDivergence] = [
                      "than 1e-8, adds a 1e-10 ridge to the Hessian and neither centres the covariates nor "
                      "halves steps; R stops at a relative log-likelihood change of 1e-9. The estimates agree "
                      "to about 1e-8, not to R's iterates."),
-        reference="statsmodels PHReg.fit (tol=1e-8, ridge_factor=1e-10); survival coxph.control",
+        source="statsmodels PHReg.fit (tol=1e-8, ridge_factor=1e-10); survival coxph.control",
         recognise=_close_to_r_but_not_at_parity(1e-5),
     ),
     KnownDivergence(
@@ -523,7 +626,7 @@ REGISTRY: list[KnownDivergence] = [
                      "scaling; R's robust variance is D'D of the (Efron-adjusted) dfbeta residuals summed "
                      "within clusters. R's summary also keeps the model-based se in se(coef) and puts the "
                      "robust one in its own column."),
-        reference="statsmodels PHRegResults (groups); survival coxph.R (robust), summary.coxph",
+        source="statsmodels PHRegResults (groups); survival coxph.R (robust), summary.coxph",
         recognise=_cox_option("cluster", "robust"),
     ),
     KnownDivergence(
@@ -533,26 +636,30 @@ REGISTRY: list[KnownDivergence] = [
         quantities=("time", "hazard"),
         explanation=("statsmodels reports the baseline cumulative hazard at event times only; R's basehaz "
                      "has a row at every distinct time, censored ones included."),
-        reference="statsmodels PHRegResults.baseline_cumulative_hazard; survival basehaz",
+        source="statsmodels PHRegResults.baseline_cumulative_hazard; survival basehaz",
     ),
     KnownDivergence(
         id="fractional-weight-summation-order",
-        engines={"*": "*"},
+        engines={"lifelines": "*", "statsmodels": "*"},
         functions=("survfit",),
         quantities=("n_risk", "n_event", "n_censor", "summary.n_*", "table.n_max", "table.n_start",
                     "table.events"),
-        explanation=("With fractional weights the weighted counts are sums of floats, and an engine that adds "
-                     "them in another order than R's C loop differs in the last bits (relative 1e-15)."),
-        reference="survival survfitkm.c (backward running sums)",
+        explanation=("With fractional weights the weighted counts are sums of floats, and a peer that adds "
+                     "them in another order than R's C loop differs in the last bits (relative 1e-15). "
+                     "(pyimpl replays R's order and is held to identical counts.)"),
+        source="survival survfitkm.c (backward running sums)",
         recognise=_tiny_relative(1e-13),
     ),
 ]
 
 
+
+
 def register_divergence(entry: KnownDivergence, *, clobber: bool = False) -> None:
-    """Add an entry (a plugin explaining its own engine's known differences)."""
-    if not clobber and any(k.id == entry.id for k in REGISTRY):
-        raise ValueError(f"a known divergence with id {entry.id!r} is already registered")
+    """Add an entry (a plugin explaining its own engine's known differences),
+    checked by :func:`validate_entry`."""
+    others = [k.id for k in REGISTRY if not (clobber and k.id == entry.id)]
+    validate_entry(entry, known_ids=others)
     REGISTRY[:] = [k for k in REGISTRY if k.id != entry.id] + [entry]
 
 
@@ -563,27 +670,73 @@ def by_id(id_: str) -> KnownDivergence:
     raise KeyError(id_)
 
 
+def declared_not_computed(engine: str) -> Mapping[str, tuple[str, ...]]:
+    """What engine ``engine`` declares it does not compute: its ``NOT_COMPUTED``
+    (``{function: (quantity glob, ...)}``); nothing for an unknown engine."""
+    try:
+        impl = engine_registry.resolve(engine)
+    except Exception:  # noqa: BLE001 - an engine given as an object, or one that does not import
+        return {}
+    return dict(getattr(impl, "NOT_COMPUTED", {}) or {})
+
+
+def _declared(not_computed: Mapping[str, Iterable[str]], function: str, quantity: str) -> bool:
+    return any(fnmatch.fnmatchcase(quantity, pat) for pat in not_computed.get(function, ()))
+
+
 def classify(rows: Iterable[QuantityDiff], *, engine: str, engine_version: str = "", reference: str = "r",
              reference_versions: Mapping[str, Any] | None = None,
              params: Mapping[str, Any] | None = None, data: Any = None,
-             registry: list[KnownDivergence] | None = None) -> list[QuantityDiff]:
-    """Rows with ``classification`` (and, for known ones, the entry's id)."""
+             registry: list[KnownDivergence] | None = None,
+             not_computed: Mapping[str, Iterable[str]] | None = None) -> list[QuantityDiff]:
+    """Rows with their :class:`Classification` (and, for known ones, the entry's
+    id and the predicate's evidence).
+
+    A quantity the engine leaves empty in a function it provides (a *gap*) is
+    "not provided" only where the engine declares it in ``NOT_COMPUTED``
+    (``not_computed``, by default looked up from the registered engine);
+    otherwise it is a new divergence: an engine that silently drops a value R
+    has is not at parity."""
     reg = REGISTRY if registry is None else registry
+    declared = declared_not_computed(engine) if not_computed is None else not_computed
     out = []
     for r in rows:
-        if r.verdict == "agree":
-            out.append(dataclasses.replace(r, classification="agrees"))
+        if r.verdict is Verdict.AGREE:
+            out.append(dataclasses.replace(r, classification=Classification.AGREES))
             continue
-        cls = "engine error" if r.verdict in ("error", "engine error") else ""
+        if r.verdict is Verdict.NOT_PROVIDED:
+            if r.gap and not _declared(declared, r.function, r.quantity):
+                out.append(dataclasses.replace(r, classification=Classification.NEW,
+                                               detail=f"{r.detail} (not declared in the engine's NOT_COMPUTED)"))
+            else:
+                out.append(dataclasses.replace(r, classification=Classification.NOT_PROVIDED))
+            continue
+        if r.verdict in (Verdict.ENGINE_ERROR, Verdict.ERROR):
+            out.append(dataclasses.replace(r, classification=Classification.ENGINE_ERROR))
+            continue
+        if r.engine_refused:  # refusing what R accepts, or refusing for another reason: never "known"
+            out.append(dataclasses.replace(r, classification=Classification.NEW))
+            continue
         ctx = DivergenceContext(engine, engine_version, reference, reference_versions or {}, r.function,
                                 r.quantity, params or {}, r, data)
-        hit = next((k for k in reg if k.applies(ctx)), None)
+        hit, evidence = None, ""
+        for k in reg:
+            ev = k.recognises(ctx)
+            if ev is not None:
+                hit, evidence = k, ev
+                break
         if hit is not None:
-            out.append(dataclasses.replace(r, classification=f"known divergence {hit.id}", known=hit.id))
-        elif cls:
-            out.append(dataclasses.replace(r, classification=cls))
-        elif r.verdict == "not provided":
-            out.append(dataclasses.replace(r, classification="not provided"))
+            out.append(dataclasses.replace(r, classification=Classification.KNOWN, known=hit.id, evidence=evidence))
         else:
-            out.append(dataclasses.replace(r, classification="new divergence"))
+            out.append(dataclasses.replace(r, classification=Classification.NEW))
     return out
+
+
+def _validate_registry() -> None:
+    seen: list[str] = []
+    for k in REGISTRY:
+        validate_entry(k, known_ids=seen)
+        seen.append(k.id)
+
+
+_validate_registry()

@@ -1,71 +1,37 @@
-"""Engines: objects providing some of the contract's functions.
+"""Engines: objects providing some of the contract's functions, checked.
 
-An engine is any object (usually a module) whose attributes are contract
-functions (``survfit``, ``coxph``...). Engines come from a read-only registry of
-names to dotted paths, imported lazily:
-
-* built in: ``pyimpl``, ``r`` (rbridge), and the peer adapters ``lifelines`` and
-  ``statsmodels``;
-* third-party plugins: the entry point group ``rparity.engines``
-  (``my_km = "mypkg.engine:ENGINE"``);
-* at run time: :func:`register_engine` (``clobber=False`` by default);
-* ad hoc: ``engine("mypkg.engine:ENGINE")``.
-
-An engine is checked when it is loaded: it must provide at least one contract
-function, and each must accept the contract's positional arguments; otherwise
+Engines are found through the contract's registry
+(:mod:`rparity_contract.registry`: built-ins, the ``rparity.engines`` entry
+points, run-time registrations, or ``"module:attribute"``). An engine is
+checked when it is loaded: it must provide at least one contract function, and
+each must accept the contract's positional arguments; otherwise
 :class:`PluginError` names the plugin and the problem. A plugin that fails to
 import is listed by :func:`engine_status` with its import error.
 
 Calls go through :class:`Engine`, which checks what the function returns (the
 contract's result type, arrays of consistent length) and raises
-:class:`EngineError` otherwise. An engine that lacks a function raises
-``NotImplementedError`` naming the engine; the harness reports "not provided".
+:class:`EngineError` otherwise. Only contract functions can be called on an
+:class:`Engine`: a misspelt name is an ``AttributeError`` naming the close
+match; a contract function the engine lacks raises ``NotImplementedError``
+naming the engine (reported as "not provided").
 """
 from __future__ import annotations
 
-import importlib
+import difflib
 import inspect
 from dataclasses import dataclass, field
-from importlib import metadata
 from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from pyimpl.errors import RParityError
+from rparity_contract import registry
+from rparity_contract.errors import RParityError
+from rparity_contract.functions import FUNCTIONS, spec
 
-__all__ = ["Engine", "EngineError", "PluginError", "engine", "engines", "engine_status", "register_engine",
-           "CONTRACT_FUNCTIONS", "RESULT_TYPES", "ENTRY_POINT_GROUP"]
+__all__ = ["Engine", "EngineError", "PluginError", "UnknownName", "engine", "engines", "engine_status",
+           "register_engine", "ENTRY_POINT_GROUP", "close_match"]
 
-ENTRY_POINT_GROUP = "rparity.engines"
-
-#: contract function -> its positional parameters (api.md)
-CONTRACT_FUNCTIONS: dict[str, tuple[str, ...]] = {
-    "survfit": ("time", "event"),
-    "survdiff": ("time", "event", "group"),
-    "coxph": ("X", "time", "event"),
-    "cox_zph": ("fit",),
-    "basehaz": ("fit",),
-    "concordance": ("fit",),
-    "glm_logit": ("X", "y"),
-    "matchit": ("data", "treat", "covariates"),
-    "fisher_test": ("table",),
-    "chisq_test": ("table",),
-}
-
-#: contract function -> name of its result type in ``pyimpl.results``
-RESULT_TYPES: dict[str, str] = {
-    "survfit": "SurvFit", "survdiff": "SurvDiff", "coxph": "CoxPH", "cox_zph": "CoxZph",
-    "concordance": "Concordance", "glm_logit": "GlmLogit", "matchit": "MatchIt",
-    "fisher_test": "FisherTest", "chisq_test": "ChisqTest",
-}
-
-_BUILTIN: dict[str, str] = {
-    "pyimpl": "pyimpl",
-    "r": "rbridge",
-    "lifelines": "rparity.peers.lifelines_engine",
-    "statsmodels": "rparity.peers.statsmodels_engine",
-}
-_RUNTIME: dict[str, Any] = {}
+ENTRY_POINT_GROUP = registry.ENTRY_POINT_GROUP
 
 
 class PluginError(RParityError):
@@ -77,22 +43,47 @@ class EngineError(RParityError):
     arrays of inconsistent length)."""
 
 
+class UnknownName(RParityError, KeyError):
+    """A name (engine, function) that is not known; the message lists the valid
+    names and the closest one."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+def close_match(name: str, valid: list[str] | tuple[str, ...]) -> str:
+    """``" (did you mean 'x'?)"`` for the closest valid name, or ``""``."""
+    m = difflib.get_close_matches(str(name), list(valid), n=1, cutoff=0.6)
+    return f" (did you mean {m[0]!r}?)" if m else ""
+
+
 @dataclass
 class Engine:
     """A named provider of contract functions.
 
     ``impl`` is any object whose attributes are the functions. Optional
-    attributes of ``impl`` the harness reads: ``VERSION`` (str) and
-    ``UNSUPPORTED`` (``{function: [argument it cannot honour, ...]}``).
+    attributes of ``impl`` the harness reads: ``VERSION`` (str),
+    ``UNSUPPORTED`` (``{function: [argument it cannot honour, ...]}``, for
+    people), ``NOT_COMPUTED`` (``{function: (quantity glob, ...)}``: values it
+    leaves empty, reported as "not provided") and ``CLASSIFY_AS`` (see
+    :attr:`identity`).
     """
 
     name: str
     impl: Any = field(repr=False)
     source: str = ""
+    _sinks: list = field(default_factory=list, repr=False)
 
     @property
     def version(self) -> str:
         return str(getattr(self.impl, "VERSION", "") or "")
+
+    @property
+    def identity(self) -> str:
+        """The engine whose known divergences and ``NOT_COMPUTED`` apply: the
+        impl's ``CLASSIFY_AS`` (an engine wrapping another, such as a seeded
+        fault of pyimpl) or the engine's own name."""
+        return str(getattr(self.impl, "CLASSIFY_AS", "") or self.name)
 
     @property
     def unsupported(self) -> Mapping[str, list]:
@@ -102,39 +93,45 @@ class Engine:
         return callable(getattr(self.impl, function, None))
 
     def provided(self) -> list[str]:
-        return [f for f in CONTRACT_FUNCTIONS if self.provides(f)]
+        return [f for f in FUNCTIONS if self.provides(f)]
 
     def recording(self, sink: list) -> "_Recording":
         """Context manager: while active, the provenance of every result a contract
         function returns is appended to ``sink``."""
         return _Recording(self, sink)
 
-    def __getattr__(self, function: str) -> Callable:
-        if function.startswith("_"):
-            raise AttributeError(function)
-        fn = getattr(self.impl, function, None)
+    def function(self, name: str) -> Callable:
+        """Contract function ``name`` of this engine, checked."""
+        if name not in FUNCTIONS:
+            raise AttributeError(f"{name!r} is not a contract function{close_match(name, tuple(FUNCTIONS))}; "
+                                 f"valid: {', '.join(FUNCTIONS)}")
+        fn = getattr(self.impl, name, None)
+        engine_name = self.name
         if not callable(fn):
             def missing(*args: Any, **kwargs: Any) -> Any:
-                raise NotImplementedError(f"engine {self.name!r} does not provide {function}")
+                raise NotImplementedError(f"engine {engine_name!r} does not provide {name}")
 
+            missing.__name__ = name
             return missing
-        if function not in CONTRACT_FUNCTIONS:
-            return fn
-        sinks = self.__dict__.setdefault("_sinks", [])
-        name = self.name
+        sinks = self._sinks
 
         def checked(*args: Any, **kwargs: Any) -> Any:
             res = fn(*args, **kwargs)
-            _check_result(name, function, res)
+            _check_result(engine_name, name, res)
             prov = getattr(res, "provenance", None)
             if prov:
                 for s in sinks:
                     s.append(dict(prov))
             return res
 
-        checked.__name__ = function
+        checked.__name__ = name
         checked.__doc__ = getattr(fn, "__doc__", None)
         return checked
+
+    def __getattr__(self, name: str) -> Callable:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self.function(name)
 
 
 class _Recording:
@@ -142,45 +139,35 @@ class _Recording:
         self.eng, self.sink = eng, sink
 
     def __enter__(self) -> list:
-        self.eng.__dict__.setdefault("_sinks", []).append(self.sink)
+        self.eng._sinks.append(self.sink)
         return self.sink
 
     def __exit__(self, *exc: Any) -> None:
-        self.eng.__dict__["_sinks"].remove(self.sink)
+        self.eng._sinks.remove(self.sink)
+
+
+_ROW_ARRAYS = ("n_risk", "n_event", "n_censor", "surv", "std_err", "lower", "upper", "cumhaz", "std_chaz")
 
 
 def _check_result(engine_name: str, function: str, res: Any) -> None:
     """The contract's result type, with per-row arrays of one length."""
-    import pandas as pd
-
-    import pyimpl.results as results
-
-    if function == "basehaz":
-        if not isinstance(res, pd.DataFrame):
-            raise EngineError(f"engine {engine_name!r}: basehaz returned {type(res).__name__}, "
-                              "not a pandas DataFrame")
-        return
-    tname = RESULT_TYPES.get(function)
-    rtype = getattr(results, tname, None) if tname else None
-    if rtype is None:
-        return  # result type not known in this build
+    rtype = spec(function).result
     if not isinstance(res, rtype):
         raise EngineError(f"engine {engine_name!r}: {function} returned {type(res).__name__}, "
-                          f"not {tname}")
+                          f"not {rtype.__name__}")
     if function == "survfit":
         n = np.shape(res.time)
-        bad = [k for k in ("n_risk", "n_event", "n_censor", "surv", "std_err", "lower", "upper",
-                           "cumhaz", "std_chaz") if getattr(res, k) is not None and np.shape(getattr(res, k)) != n]
+        bad = [k for k in _ROW_ARRAYS if getattr(res, k) is not None and np.shape(getattr(res, k)) != n]
         if bad:
             raise EngineError(f"engine {engine_name!r}: survfit arrays {bad} do not have the length of "
                               f"`time` ({n[0] if n else 0})")
 
 
 def _validate_impl(name: str, impl: Any) -> None:
-    provided = [f for f in CONTRACT_FUNCTIONS if hasattr(impl, f)]
+    provided = [f for f in FUNCTIONS if hasattr(impl, f)]
     if not provided:
         raise PluginError(f"engine plugin {name!r} provides none of the contract functions "
-                          f"({', '.join(CONTRACT_FUNCTIONS)})")
+                          f"({', '.join(FUNCTIONS)})")
     for f in provided:
         fn = getattr(impl, f)
         if not callable(fn):
@@ -190,70 +177,55 @@ def _validate_impl(name: str, impl: Any) -> None:
         except (TypeError, ValueError):
             continue
         try:
-            sig.bind(*CONTRACT_FUNCTIONS[f])
+            sig.bind(*FUNCTIONS[f].positional)
         except TypeError as exc:
             raise PluginError(f"engine plugin {name!r}: `{f}` must accept the positional arguments "
-                              f"({', '.join(CONTRACT_FUNCTIONS[f])}); {exc}") from None
-
-
-def _entry_points() -> dict[str, str]:
-    try:
-        eps = metadata.entry_points(group=ENTRY_POINT_GROUP)
-    except Exception:  # pragma: no cover - broken metadata
-        return {}
-    return {ep.name: ep.value for ep in eps}
-
-
-def _targets() -> dict[str, Any]:
-    out: dict[str, Any] = dict(_BUILTIN)
-    for k, v in _entry_points().items():
-        out.setdefault(k, v)
-    out.update(_RUNTIME)
-    return out
+                              f"({', '.join(FUNCTIONS[f].positional)}); {exc}") from None
 
 
 def register_engine(name: str, target: Any, *, clobber: bool = False) -> None:
     """Register an engine under ``name``: a dotted path (``"pkg.mod:attr"``) or the
     object itself (checked now)."""
-    if not clobber and name in _targets():
-        raise PluginError(f"an engine named {name!r} is already registered; pass clobber=True to replace it")
     if not isinstance(target, str):
         _validate_impl(name, target)
-    _RUNTIME[name] = target
+    try:
+        registry.register(name, target, clobber=clobber)
+    except ValueError as exc:
+        raise PluginError(str(exc)) from None
 
 
 def _load(name: str, target: Any) -> Engine:
     if not isinstance(target, str):
+        _validate_impl(name, target)
         return Engine(name, target, source="registered object")
-    mod_name, _, attr = target.partition(":")
     try:
-        mod = importlib.import_module(mod_name)
+        impl = registry.import_target(target)
     except ImportError as exc:
         raise PluginError(f"engine {name!r} ({target}) cannot be imported: {exc}") from exc
-    impl = mod
-    if attr:
-        try:
-            for part in attr.split("."):
-                impl = getattr(impl, part)
-        except AttributeError:
-            raise PluginError(f"engine {name!r}: {mod_name} has no attribute {attr!r}") from None
+    except AttributeError:
+        raise PluginError(f"engine {name!r}: {target} has no such attribute") from None
     _validate_impl(name, impl)
     return Engine(name, impl, source=target)
 
 
-def engine(name: str) -> Engine:
-    """The engine called ``name``, or the object at ``"module:attribute"``."""
+def engine(name: str | Engine) -> Engine:
+    """The engine called ``name``, or the object at ``"module:attribute"``.
+
+    An unknown name raises :class:`UnknownName` listing the registered engines
+    and the closest one."""
     if isinstance(name, Engine):
         return name
-    targets = _targets()
+    targets = registry.targets()
     if name in targets:
         return _load(name, targets[name])
-    try:
-        return _load(name, name)  # a module (or module:attribute) path
+    mod = name.partition(":")[0]
+    try:  # a module (or module:attribute) path
+        return _load(name, name)
     except PluginError as exc:
-        if isinstance(exc.__cause__, ModuleNotFoundError) and exc.__cause__.name == name.partition(":")[0]:
-            raise KeyError(f"unknown engine {name!r}: not registered and not an importable module; "
-                           f"installed: {', '.join(engines())}") from None
+        if isinstance(exc.__cause__, ModuleNotFoundError) and exc.__cause__.name == mod:
+            raise UnknownName(f"unknown engine {name!r}{close_match(name, sorted(targets))}: not registered and "
+                              f"not an importable module; registered: {', '.join(sorted(targets))} "
+                              "(or give module:attribute)") from None
         raise
 
 
@@ -265,7 +237,7 @@ def engines() -> list[str]:
 def engine_status() -> dict[str, str | None]:
     """Every registered engine name -> None if it loads, else the reason it does not."""
     out: dict[str, str | None] = {}
-    for name, target in sorted(_targets().items()):
+    for name, target in sorted(registry.targets().items()):
         try:
             _load(name, target)
             out[name] = None

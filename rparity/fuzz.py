@@ -15,7 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .compare import Outcome, QuantityDiff, compare_outcomes
+from rparity_contract.verdicts import Classification
+
+from ._interrupt import checkpoint
+from .compare import Outcome, QuantityDiff, compare_outcomes, outcome_of
 from .corpus import save_entry
 from .divergences import classify
 from .fuzz_targets import target
@@ -23,7 +26,8 @@ from .fuzz_targets import target
 __all__ = ["Finding", "CampaignResult", "campaign", "signatures_of", "compare_once", "finding_table",
            "fixed_hypothesis_constants"]
 
-SAVED_CLASSES = ("known divergence", "new divergence", "engine error")
+#: classifications a campaign saves an input for
+SAVED_CLASSES = (Classification.KNOWN, Classification.NEW, Classification.ENGINE_ERROR)
 
 
 @dataclass
@@ -59,27 +63,15 @@ class CampaignResult:
         return [f for f in self.findings if f.is_new]
 
 
-def _outcome(eng, runner, data, params) -> Outcome:
-    import traceback
-
-    try:
-        return Outcome(eng.name, values=dict(runner(eng, data, params)))
-    except NotImplementedError as exc:
-        return Outcome(eng.name, error=str(exc), error_type="NotImplementedError")
-    except Exception as exc:  # noqa: BLE001 - third-party engines
-        tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__, limit=6))
-        return Outcome(eng.name, error=str(exc), error_type=type(exc).__name__, traceback=tb)
-
-
 def signatures_of(rows: list[QuantityDiff]) -> set[str]:
     """The divergences an input shows: one per engine error and one per new
     divergence (each named by its first quantity, in the runner's order, so the
     many quantities one cause disturbs count once), one per known divergence id."""
     out = set()
-    err = next((r.quantity for r in rows if r.classification == "engine error"), None)
+    err = next((r.quantity for r in rows if r.classification is Classification.ENGINE_ERROR), None)
     if err is not None:
         out.add(f"error:{err}")
-    new = next((r.quantity for r in rows if r.classification == "new divergence"), None)
+    new = next((r.quantity for r in rows if r.classification is Classification.NEW), None)
     if new is not None:
         out.add(f"new:{new}")
     out.update(f"known:{r.known}" for r in rows if r.known)
@@ -87,10 +79,10 @@ def signatures_of(rows: list[QuantityDiff]) -> set[str]:
 
 
 def compare_once(eng, ref, function: str, runner, data, params, versions: dict) -> tuple[Outcome, Outcome, list]:
-    a = _outcome(eng, runner, data, params)
-    b = _outcome(ref, runner, data, params)
+    a = outcome_of(eng.name, function, lambda: runner(eng, data, params))
+    b = outcome_of(ref.name, function, lambda: runner(ref, data, params))
     rows = compare_outcomes(function, "fuzz", None, a, b)
-    rows = classify(rows, engine=eng.name, engine_version=eng.version, reference=ref.name,
+    rows = classify(rows, engine=eng.identity, engine_version=eng.version, reference=ref.name,
                     reference_versions=versions, params=params, data=data)
     return a, b, rows
 
@@ -149,6 +141,7 @@ def campaign(engine: str, against: str, function: str, *, examples: int = 100, c
             state: dict[str, Any] = {"target": None, "best": None}
 
             def prop(drawn):
+                checkpoint()
                 if state["target"] is None:
                     generated["n"] += 1
                     if on_example is not None:
@@ -240,9 +233,9 @@ def _reference_versions(ref) -> dict:
 def finding_table(result: CampaignResult) -> list[dict]:
     out = []
     for f in result.findings:
-        bad = [r for r in f.rows if r.classification.startswith(SAVED_CLASSES)]
+        bad = [r for r in f.rows if r.classification in SAVED_CLASSES]
         out.append({"signature": f.signature, "rows": len(f.data), "path": str(f.path) if f.path else "",
                     "quantities": sorted({r.quantity for r in bad}),
                     "worst_rel": max((r.max_rel for r in bad if r.max_rel == r.max_rel), default=float("nan")),
-                    "classification": sorted({r.classification for r in bad})})
+                    "classification": sorted({r.label for r in bad})})
     return out

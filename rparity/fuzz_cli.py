@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import argparse
 
+from .cli_args import positive_int
+
 __all__ = ["register", "run"]
 
 DEFAULT_CORPUS = "rparity-corpus"
@@ -15,7 +17,7 @@ def register(sub) -> None:
     f.add_argument("--engine", required=True, help="engine under test (name or module:attribute)")
     f.add_argument("--against", default="r", help="reference engine (default r)")
     f.add_argument("--function", required=True, action="append", help="contract function (repeatable)")
-    f.add_argument("--examples", type=int, default=200, help="inputs to try per function (default 200)")
+    f.add_argument("--examples", type=positive_int, default=200, help="inputs to try per function (default 200)")
     f.add_argument("--corpus", default=DEFAULT_CORPUS, help=f"where divergences are saved (default {DEFAULT_CORPUS})")
     f.add_argument("--seed", type=int, default=None, help="seed for a reproducible campaign")
     add_distributed_arguments(f, tasks=True)
@@ -26,14 +28,14 @@ def add_distributed_arguments(p, *, tasks: bool) -> None:
     """--workers / --scheduler / --results (shared with ``rparity check``)."""
     g = p.add_argument_group("distributed (Dask; needs the dask extra)")
     where = g.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=int, metavar="N", default=None,
+    where.add_argument("--workers", type=positive_int, metavar="N", default=None,
                        help="run on a local Dask cluster of N single-threaded worker processes, each with its own R")
     where.add_argument("--scheduler", metavar="ADDRESS", default=None,
                        help="run on the existing Dask cluster at ADDRESS (e.g. tcp://host:8786)")
     g.add_argument("--results", metavar="DIR", default=DEFAULT_RESULTS,
                    help=f"where task results stream, for resuming (default {DEFAULT_RESULTS})")
     if tasks:
-        g.add_argument("--task-examples", type=int, metavar="K", default=DEFAULT_TASK_EXAMPLES,
+        g.add_argument("--task-examples", type=positive_int, metavar="K", default=DEFAULT_TASK_EXAMPLES,
                        help=f"generated inputs per task (default {DEFAULT_TASK_EXAMPLES}); part of the campaign's "
                             "identity, like --seed")
 
@@ -51,12 +53,31 @@ def distributed_usage_error(args: argparse.Namespace) -> str | None:
     return None
 
 
+def _validate(args: argparse.Namespace) -> None:
+    """Everything checked before any work (exit 2 with one line otherwise)."""
+    from .cli_args import UsageError, check_engine, check_functions, check_output_dir, check_reference
+    from .fuzz_targets import TARGETS
+
+    check_engine(args.engine)
+    if args.against == "golden":
+        raise UsageError("--against golden: a fuzz campaign needs a live reference engine (r, or an engine name)")
+    check_reference(args.against)
+    check_functions(args.function, sorted(TARGETS))
+    check_output_dir(args.corpus, "--corpus")
+    err = distributed_usage_error(args) if distributed(args) else None
+    if err:
+        raise UsageError(err)
+    if distributed(args):
+        check_output_dir(args.results, "--results")
+
+
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from .fuzz import campaign, finding_table
 
+    _validate(args)
     console = Console()
     if distributed(args):
         return _run_distributed(args, console)
@@ -83,8 +104,11 @@ def _findings_table(fn, res, finding_table, *, status: str | None = None):
 
     status = status or ("interrupted" if res.interrupted else "complete")
     t = Table(title=f"{fn}: divergences found ({status})")
-    for col in ("signature", "minimal rows", "quantities", "classification", "saved in"):
-        t.add_column(col)
+    sigs = [f.signature for f in res.findings] or [""]
+    # a signature is an identifier: shown whole, on one line
+    t.add_column("signature", no_wrap=True, min_width=max(len("signature"), *map(len, sigs)))
+    for col in ("minimal rows", "quantities", "classification", "saved in"):
+        t.add_column(col, overflow="fold")
     for row in finding_table(res):
         t.add_row(row["signature"], str(row["rows"]), ", ".join(row["quantities"][:6]),
                   ", ".join(row["classification"]), row["path"])
@@ -98,14 +122,11 @@ def _run_distributed(args: argparse.Namespace, console) -> int:
         from .distributed import fuzz as dfuzz
         from .distributed.plan import new_root_seed
     except ImportError as exc:
-        console.print(f"[red]--workers/--scheduler need dask: pip install 'rparity[dask]' ({exc})[/red]")
-        return 2
+        from .cli_args import UsageError
+
+        raise UsageError(f"--workers/--scheduler need dask: pip install 'rparity[dask]' ({exc})") from None
     from .fuzz import finding_table
 
-    err = distributed_usage_error(args)
-    if err:
-        console.print(f"[red]rparity fuzz: {err}[/red]")
-        return 2
     seed = args.seed if args.seed is not None else new_root_seed()
     where = f"{args.workers} local worker(s)" if args.workers is not None else f"the cluster at {args.scheduler}"
     console.print(f"root seed {seed} (rerun with --seed {seed} to resume); {where}; results in {args.results}")

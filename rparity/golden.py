@@ -16,14 +16,14 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any, Iterable
 
 import numpy as np
 
+from ._interrupt import checkpoint
+from ._io import atomic_write_text
 from .cases import Case, all_cases
 from .compare import Outcome, run_outcome
 
@@ -44,6 +44,8 @@ def _num(x: float) -> str:
         return '"NaN"'
     if math.isinf(x):
         return '"Inf"' if x > 0 else '"-Inf"'
+    if x == 0 and math.copysign(1.0, x) < 0:
+        return "-0.0"  # JSON reads "-0" as the integer 0: keep the sign of R's negative zero
     return "%.17g" % x
 
 
@@ -124,10 +126,29 @@ def _document(case: Case, outcome: Outcome) -> str:
             lines.append(f"    {json.dumps(k)}: {encode(v)}" + ("," if i < len(items) - 1 else ""))
         lines.append("  }")
     else:
-        lines.append(f'  "error": {json.dumps({"type": outcome.error_type, "message": outcome.error})},')
+        lines.append(f'  "error": {json.dumps(_error_record(outcome))},')
         lines.append('  "values": null')
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _error_record(o: Outcome) -> dict:
+    """An error as stored: its type and message, and R's own message (from
+    which the harness derives the refusal kind when the file is read, so a
+    better refusal table needs no new golden files)."""
+    rec = {"type": o.error_type, "message": o.error}
+    if o.r_message is not None:
+        rec["r_message"] = o.r_message
+    return rec
+
+
+def error_outcome(engine: str, function: str, rec: dict) -> Outcome:
+    """The outcome of a stored error (golden file, corpus), with its refusal kind."""
+    from .refusals import r_kind
+
+    r_message = rec.get("r_message")
+    kind = r_kind(r_message, function) if r_message is not None else rec.get("kind")
+    return Outcome(engine, error=rec["message"], error_type=rec["type"], kind=kind, r_message=r_message)
 
 
 def _provenance(outcome: Outcome) -> dict:
@@ -140,26 +161,14 @@ def _provenance(outcome: Outcome) -> dict:
 
 def write_golden(case: Case, outcome: Outcome, root: Path | None = None) -> Path:
     """Write atomically (temporary file, then rename): never a half-written golden."""
-    path = golden_path(case, root)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = _document(case, outcome)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+    return atomic_write_text(golden_path(case, root), _document(case, outcome))
 
 
 def read_golden(case: Case, root: Path | None = None) -> tuple[dict, Outcome]:
     """(header, outcome) of the case's golden file."""
     doc = json.loads(golden_path(case, root).read_text())
     if doc.get("error"):
-        out = Outcome("r (golden)", error=doc["error"]["message"], error_type=doc["error"]["type"])
+        out = error_outcome("r (golden)", case.function, doc["error"])
     else:
         out = Outcome("r (golden)", values={k: decode(v) for k, v in doc["values"].items()})
     return doc, out
@@ -194,9 +203,17 @@ def regenerate(cases: Iterable[Case] | None = None, root: Path | None = None, *,
     selected = list(all_cases() if cases is None else cases)
     written = []
     for i, c in enumerate(selected, 1):
+        checkpoint()
         out = run_outcome(c, r)
         if not out.ok and out.error_type in ("RUnavailable",):
             raise RuntimeError(f"R is not available: {out.error}")
+        if out.failed:
+            raise RuntimeError(f"{c.id}: R's engine failed, which no golden file may record: "
+                               f"{out.error_type}: {out.error}")
+        if not out.provenance:  # R refused: record the versions that refused it
+            import rbridge
+
+            out.provenance = [rbridge.session().provenance(f"refused: {out.r_message or out.error}")]
         written.append(write_golden(c, out, root))
         if progress:
             print(f"[{i}/{len(selected)}] {c.id}" + ("" if out.ok else f"  (R error: {out.error})"),
@@ -236,6 +253,17 @@ def _run(args: argparse.Namespace) -> int:
     cases = None
     if args.only:
         cases = [c for c in all_cases() if args.only in c.id]
+        if not cases:
+            from .cli_args import UsageError
+
+            raise UsageError(f"--only {args.only!r} matches no case id (ids look like 'survfit/aml')")
+    import rbridge
+
+    if not rbridge.r_available():
+        from rparity_contract.errors import RUnavailable
+
+        raise RUnavailable("golden files are made by R, which is not available here: "
+                           + rbridge.INSTALL_HINT.splitlines()[0])
     regenerate(cases)
     return 0
 

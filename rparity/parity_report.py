@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rparity_contract.verdicts import Classification
+
+from ._io import atomic_write_text
 from .check import CheckReport, aggregate
 from .divergences import by_id
 
@@ -24,9 +27,10 @@ __all__ = ["write_reports", "divergence_sections"]
 @dataclass
 class _Section:
     title: str
-    classification: str
+    classification: Classification
     explanation: str
     reference: str
+    evidence: str
     rows: list[dict]
     smallest_case: str
     smallest_size: int
@@ -50,16 +54,18 @@ def divergence_sections(report: CheckReport, corpus_dir: str | Path | None = Non
     groups: dict[str, list] = {}
     for r in report.rows:
         c = r.classification
-        if c in ("agrees", "not provided") or not c:
+        if c is None or c in (Classification.AGREES, Classification.NOT_PROVIDED):
             continue
-        key = c if c.startswith("known divergence") else f"{c}: {r.function}.{r.quantity}"
+        key = r.label if c is Classification.KNOWN else f"{c.value}: {r.function}.{r.quantity}"
         groups.setdefault(key, []).append(r)
     out = []
     for key, rows in sorted(groups.items()):
         first = rows[0]
         if first.known:
             k = by_id(first.known)
-            expl, ref = k.explanation, k.reference
+            expl, ref = k.explanation, k.source
+            if k.departure:
+                expl = f"Deliberate departure of {report.engine}: {k.departure}. {expl}"
         else:
             expl = ("Not explained by any registered divergence: a bug in the engine, or a difference to "
                     "understand and register in rparity/divergences.py.")
@@ -71,6 +77,7 @@ def divergence_sections(report: CheckReport, corpus_dir: str | Path | None = Non
                                   quantities={r.quantity for r in rows})
         out.append(_Section(
             title=key, classification=first.classification, explanation=expl, reference=ref,
+            evidence="; ".join(sorted({r.evidence for r in rows if r.evidence})),
             rows=aggregate(rows, by_dataset=False), smallest_case=smallest.case,
             smallest_size=report.case_sizes.get(smallest.case, -1),
             case_params=report.case_params.get(smallest.case, {}), corpus=corp,
@@ -91,7 +98,7 @@ def _markdown(report: CheckReport, sections: list[_Section]) -> str:
     lines.append("|---|---|---|---|---|---|")
     for g in aggregate(report.rows, by_dataset=False):
         lines.append(f"| {g['function']} | `{g['quantity']}` | {_fmt(g['max_rel'])} | {g['tolerance']} | "
-                     f"{g['classification']} | {g['cases']} |")
+                     f"{g['label']} | {g['cases']} |")
     lines.append("")
     if sections:
         lines.append("## Divergences")
@@ -103,6 +110,9 @@ def _markdown(report: CheckReport, sections: list[_Section]) -> str:
         if s.reference:
             lines.append("")
             lines.append(f"Reference: {s.reference}")
+        if s.evidence:
+            lines.append("")
+            lines.append(f"Recomputed to decide: {s.evidence}")
         lines.append("")
         lines.append("Quantities: " + ", ".join(f"`{g['quantity']}` (worst {_fmt(g['max_rel'])})" for g in s.rows))
         lines.append("")
@@ -133,9 +143,12 @@ pre {{ background: #f7f7f7; padding: 0.5em; overflow-x: auto; }} code {{ font-si
 """
 
 
-def _cls(c: str) -> str:
-    return ("agrees" if c == "agrees" else "known" if c.startswith("known") else "np" if c == "not provided"
-            else "error" if c == "engine error" else "new")
+_CSS = {Classification.AGREES: "agrees", Classification.KNOWN: "known", Classification.NOT_PROVIDED: "np",
+        Classification.ENGINE_ERROR: "error", Classification.NEW: "new"}
+
+
+def _cls(c: Classification | None) -> str:
+    return _CSS.get(c, "new") if c is not None else "new"
 
 
 def _html(report: CheckReport, sections: list[_Section]) -> str:
@@ -151,7 +164,7 @@ def _html(report: CheckReport, sections: list[_Section]) -> str:
     for g in aggregate(report.rows, by_dataset=False):
         parts.append(f"<tr><td>{e(g['function'])}</td><td><code>{e(g['quantity'])}</code></td>"
                      f"<td>{e(_fmt(g['max_rel']))}</td><td>{e(g['tolerance'])}</td>"
-                     f"<td class='{_cls(g['classification'])}'>{e(g['classification'])}</td><td>{g['cases']}</td></tr>")
+                     f"<td class='{_cls(g['classification'])}'>{e(g['label'])}</td><td>{g['cases']}</td></tr>")
     parts.append("</table>")
     if sections:
         parts.append("<h2>Divergences</h2>")
@@ -159,6 +172,8 @@ def _html(report: CheckReport, sections: list[_Section]) -> str:
         parts.append(f"<h3 class='{_cls(s.classification)}'>{e(s.title)}</h3><p>{e(s.explanation)}</p>")
         if s.reference:
             parts.append(f"<p>Reference: {e(s.reference)}</p>")
+        if s.evidence:
+            parts.append(f"<p>Recomputed to decide: {e(s.evidence)}</p>")
         parts.append("<p>Quantities: " + ", ".join(
             f"<code>{e(g['quantity'])}</code> (worst {e(_fmt(g['max_rel']))})" for g in s.rows) + "</p>")
         parts.append(f"<p>Smallest fixture case: <code>{e(s.smallest_case)}</code> ({s.smallest_size} rows), "
@@ -176,6 +191,6 @@ def write_reports(report: CheckReport, out_dir: str | Path, *, corpus_dir: str |
     sections = divergence_sections(report, corpus_dir)
     stem = f"{report.engine}-vs-{report.against}".replace("/", "_").replace(":", "_")
     md, ht = out / f"{stem}.md", out / f"{stem}.html"
-    md.write_text(_markdown(report, sections))
-    ht.write_text(_html(report, sections))
+    atomic_write_text(md, _markdown(report, sections))
+    atomic_write_text(ht, _html(report, sections))
     return md, ht

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
-from pyimpl.errors import ParityMismatch
+from rparity_contract.errors import ParityMismatch
 
-from .compare import Outcome, QuantityDiff, compare_outcomes
+from rparity_contract.verdicts import Classification, Verdict
+
+from .compare import Outcome, QuantityDiff, compare_outcomes, outcome_of
 
 __all__ = ["assert_outcomes_agree", "differential", "format_diffs"]
 
@@ -15,35 +17,28 @@ def format_diffs(rows: list[QuantityDiff]) -> str:
     lines = [f"{'quantity':<28} {'verdict':<8} {'max rel':>10} {'tolerance':<12} detail"]
     for r in rows:
         rel = "-" if r.max_rel is None else f"{r.max_rel:.2e}"
-        lines.append(f"{r.quantity:<28} {r.verdict:<8} {rel:>10} {r.tolerance:<12} {r.detail} "
+        lines.append(f"{r.quantity:<28} {r.verdict.value:<8} {rel:>10} {r.tolerance:<12} {r.detail} "
                      + (f"[{r.a!r} vs {r.b!r}]" if r.a is not None else ""))
     return "\n".join(lines)
 
 
 def assert_outcomes_agree(function: str, a: Outcome, b: Outcome, *, label: str = "") -> list[QuantityDiff]:
     rows = compare_outcomes(function, label or function, None, a, b)
-    bad = [r for r in rows if r.verdict != "agree"]
+    bad = [r for r in rows if r.verdict is not Verdict.AGREE]
     if bad:
         raise ParityMismatch(f"{a.engine} and {b.engine} disagree on {function} {label}:\n" + format_diffs(bad))
     return rows
-
-
-def _outcome(engine: Any, probe: Callable[[Any], Mapping[str, Any]]) -> Outcome:
-    try:
-        return Outcome(engine.name, values=dict(probe(engine)))
-    except NotImplementedError as exc:
-        return Outcome(engine.name, error=str(exc), error_type="NotImplementedError")
-    except Exception as exc:  # noqa: BLE001
-        return Outcome(engine.name, error=str(exc), error_type=type(exc).__name__)
 
 
 def differential(function: str, probe: Callable[[Any], Mapping[str, Any]], engine: Any, reference: Any,
                  *, label: str = "") -> list[QuantityDiff]:
     """Run ``probe(engine)`` and ``probe(reference)`` (each returning a flat
     quantity dict, like a case runner) and assert they agree within the tolerance
-    table; errors in both engines count as agreement, an error in one as a
-    difference."""
-    return assert_outcomes_agree(function, _outcome(engine, probe), _outcome(reference, probe), label=label)
+    table: both answer alike, or both refuse the input for the same reason
+    (refusal kind); one refusing, or refusing for another reason, is a difference."""
+    a = outcome_of(engine.name, function, lambda: probe(engine))
+    b = outcome_of(reference.name, function, lambda: probe(reference))
+    return assert_outcomes_agree(function, a, b, label=label)
 
 
 def assert_agrees_with_r(engine: Any, functions: Any = ("survfit",), *, against: str = "r", examples: int = 50,
@@ -77,7 +72,7 @@ def _findings_text(engine: Any, against: str, findings: list) -> str:
     name = getattr(engine, "name", engine)
     lines = [f"{name} disagrees with {against} ({len(findings)} divergence(s) not allowed):"]
     for f in findings:
-        bad = [r for r in f.rows if r.classification not in ("agrees", "not provided")]
+        bad = [r for r in f.rows if r.classification not in (Classification.AGREES, Classification.NOT_PROVIDED)]
         lines.append("")
         lines.append(f"== {f.function}: {f.signature} (smallest input found: {len(f.data)} rows; "
                      f"params {f.params})")

@@ -19,7 +19,7 @@ Kinds
 ``warnings``
     The same set of warning messages (whitespace-normalised).
 
-Goals (``shared/specs/api.md``): counts identical; KM, log-rank, Fisher and
+Goals (the contract, ``docs/contract.md``): counts identical; KM, log-rank, Fisher and
 chi-square 1e-12 (closed forms, no iteration); glm 1e-10 (IRLS stops at a
 relative deviance change of 1e-8, but both engines take the same steps);
 Cox 1e-9 (Newton iterates reproduced; R's own eps is 1e-9); balance tables 1e-10.
@@ -134,6 +134,11 @@ TOLERANCES: dict[str, Tolerance] = {
     "matchit.summary.nn.discarded": EXACT,
     "matchit.summary.nn.all_ess": rel(1e-12, "(sum w)^2 / sum w^2"),
     "matchit.summary.nn.matched_ess": rel(1e-12, "(sum w)^2 / sum w^2"),
+    # match.data(m): the matched rows, their weights, distances and subclasses
+    "matchit.match_data.rows": EXACT,
+    "matchit.match_data.distance": GLM,
+    "matchit.match_data.weights": Tolerance("exact", why="the match's weights, row by row"),
+    "matchit.match_data.subclass": Tolerance("exact", why="subclass partition of the matched rows"),
 }
 
 
@@ -181,6 +186,16 @@ TOLERANCES.update({
     "concordance.std": COX,
     "concordance.n": EXACT,
     **{f"concordance.{k}": COX_SUM for k in ("concordant", "discordant", "tied_x", "tied_y", "tied_xy")},
+})
+
+# The study pipeline (rparity.study): numbers it computes itself from the cohort, with the
+# same code whatever the engine; they differ only when their inputs (the matched sample,
+# the p-values the selection rule reads) differ.
+TOLERANCES.update({
+    "study.count": Tolerance("exact", why="counts of patients and events, computed by the study pipeline "
+                                          "from the cohort: identical"),
+    "study.selection": Tolerance("exact", why="the multivariable selection rule applied by the study pipeline "
+                                              "(the variables and the reasons): identical"),
 })
 
 

@@ -7,7 +7,8 @@ from rparity.cases import all_cases
 from rparity.compare import run_outcome
 from rparity.golden import GOLDEN_DIR, decode, encode, read_golden, stale
 from rparity.compare import compare_outcomes
-from rparity.divergences import classify
+from rparity.divergences import by_id, classify
+from rparity_contract.verdicts import Classification
 from rparity.testing import format_diffs
 
 CASES = all_cases()
@@ -32,8 +33,30 @@ def test_pyimpl_matches_golden(case):
     rows = classify(compare_outcomes(case.function, case.id, case.dataset, out, ref), engine="pyimpl",
                     engine_version=pyimpl.version, reference_versions=versions, params=case.params,
                     data=case.data())
-    bad = [r for r in rows if not (r.classification == "agrees" or r.classification.startswith("known"))]
+    bad = [r for r in rows if not _accepted(r)]
     assert not bad, f"{case.id}:\n" + format_diffs(bad)
+
+
+def _accepted(row) -> bool:
+    """Agreement, or a known divergence that names pyimpl's deliberate departure
+    (the documented matching mode): nothing else passes for pyimpl."""
+    if row.classification is Classification.AGREES:
+        return True
+    if row.classification is Classification.KNOWN:
+        entry = by_id(row.known)
+        return "pyimpl" in entry.engines and bool(entry.departure)
+    return False
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_golden_errors_carry_r_message_and_kind(case):
+    """A golden file of an input R refuses keeps R's own message, from which the
+    refusal kind is derived (never 'r.unmapped': the table must know it)."""
+    _, ref = read_golden(case)
+    if ref.ok:
+        return
+    assert ref.r_message, f"{case.id}: the golden error lacks R's message"
+    assert ref.kind and ref.kind != "r.unmapped", f"{case.id}: R's message {ref.r_message!r} maps to no kind"
 
 
 @pytest.mark.r
@@ -44,6 +67,7 @@ def test_r_still_produces_the_golden_values(case):
     live = run_outcome(case, rparity.engine("r"))
     assert live.ok == ref.ok
     if not live.ok:
+        assert live.r_message == ref.r_message and live.kind == ref.kind
         return
     assert set(live.values) == set(ref.values)
     for k, v in live.values.items():

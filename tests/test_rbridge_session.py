@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import rbridge
-from pyimpl.errors import RError, RWarning
+from rparity_contract.errors import RError, RWarning
 
 pytestmark = pytest.mark.r
 

@@ -22,7 +22,7 @@ def _run(tmp_path, code: str) -> subprocess.CompletedProcess:
 def test_rbridge_says_how_to_install_r(tmp_path):
     proc = _run(tmp_path, """
         import rbridge
-        from pyimpl.errors import RUnavailable
+        from rparity_contract.errors import RUnavailable
         assert not rbridge.r_available()
         try:
             rbridge.survfit([1.0, 2.0], [1, 0])

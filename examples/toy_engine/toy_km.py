@@ -2,12 +2,14 @@
 
 S(t) = prod over event times u <= t of (1 - d_u / n_u), Greenwood's variance,
 log-scale confidence limits. Only what rparity needs: return the contract's
-result type, refuse what it cannot do.
+result type, refuse bad input saying why (a refusal kind), and say what it
+cannot do.
 """
 import numpy as np
 from scipy.stats import norm
 
-from pyimpl.results import SurvFit
+from rparity_contract.errors import InvalidArgument
+from rparity_contract.results import SurvFit
 
 ENGINE_NAME = "toy_km"
 VERSION = "0.1"
@@ -15,14 +17,17 @@ UNSUPPORTED = {"survfit": ["weights", "conf_type other than 'log'", "conf_lower 
 
 
 def survfit(time, event, *, weights=None, conf_type="log", conf_int=0.95, conf_lower="usual"):
-    t = np.asarray(time, dtype=float)
+    try:
+        t = np.asarray(time, dtype=float)
+    except ValueError:
+        raise InvalidArgument("time must be numeric", kind="time.type") from None
     e = np.asarray(event, dtype=float)
     if t.shape != e.shape or t.ndim != 1 or t.size == 0:
-        raise ValueError("time and event must be 1-D arrays of the same, non-zero length")
+        raise InvalidArgument("time and event must be 1-D arrays of the same, non-zero length", kind="lengths")
     if not np.all(np.isfinite(t)) or np.any(t < 0):
-        raise ValueError("time must be finite and non-negative")
+        raise InvalidArgument("time must be finite and non-negative", kind="time.negative")
     if not np.all((e == 0) | (e == 1)):
-        raise ValueError("event must be 0 or 1")
+        raise InvalidArgument("event must be 0 or 1", kind="event.values")
     if weights is not None or conf_type != "log" or conf_lower != "usual":
         raise NotImplementedError("toy_km: unweighted, log-scale intervals only")
 

@@ -17,6 +17,6 @@ register_divergence(KnownDivergence(
     functions=("survfit",),
     quantities=("*",),
     explanation="toy_km treats times that differ by 1e-11 as different; R merges them (timefix).",
-    reference="toy_km README",
+    source="toy_km README",
     recognise=_has_near_ties,
 ), clobber=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import InvalidArgument
+from rparity_contract.errors import InvalidArgument
 
 __all__ = ["FEXACT_TOL", "RxCControl", "RxCProblem", "fexact_log_factorials", "compositions",
            "count_compositions"]
@@ -142,8 +142,7 @@ class RxCProblem:
         if float(np.prod((self.rows + 1).astype(float))) > 2.0**62:
             raise InvalidArgument(
                 f"`table` is too large for exact enumeration: row totals {self.rows.tolist()} "
-                "cannot be indexed"
-            )
+                "cannot be indexed", kind="fisher.workspace")
         self.weights = np.cumprod(np.concatenate(([1], self.rows[:-1] + 1))).astype(np.int64)
         # rem_total[j]: the grand total still to fill before column j
         self.rem_total = np.concatenate((np.cumsum(self.cols[::-1])[::-1], [0]))
@@ -183,6 +182,6 @@ class RxCProblem:
             raise InvalidArgument(
                 f"`table` is too large for exact enumeration: this {r} x {c} table with N = {self.n} "
                 f"needs more than {total:.2g} steps (limit {self.control.max_work:.2g}, "
-                "RxCControl.max_work); R's FEXACT also fails or runs for minutes on such tables"
-            )
+                "RxCControl.max_work); R's FEXACT also fails or runs for minutes on such tables",
+                kind="fisher.workspace")
         self.spent = total

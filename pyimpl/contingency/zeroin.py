@@ -26,7 +26,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Callable
 
-from ..errors import RParityError, RParityWarning
+from rparity_contract.errors import RParityError, RParityWarning
 
 __all__ = ["UnirootControl", "UnirootResult", "uniroot", "zeroin2"]
 

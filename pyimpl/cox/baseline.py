@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 
 from .._rmath import r_cumsum, r_sum
-from ..errors import InvalidArgument
-from ..results.cox import CoxPH
+from rparity_contract.errors import InvalidArgument
+from rparity_contract.results.cox import CoxPH
 from .fit import linear_predictor
 from .refit import fit_data
 
@@ -34,7 +34,7 @@ def basehaz(fit: CoxPH, centered: bool = True) -> pd.DataFrame:
     time, censored times included), plus ``strata`` for a stratified fit.
     """
     if not isinstance(centered, (bool, np.bool_)):
-        raise InvalidArgument(f"`centered` must be True or False; got centered={centered!r}")
+        raise InvalidArgument(f"`centered` must be True or False; got centered={centered!r}", kind="centered.type")
     fd = fit_data(fit)
     prep = fd.prep
     beta = np.where(np.isnan(fd.coef), 0.0, fd.coef)

@@ -140,9 +140,9 @@ def wald_test_chol(var: np.ndarray, b: np.ndarray, toler: float) -> float:
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return float(b[0] * b[0] / var.reshape(-1)[0])
     if not (np.all(np.isfinite(b)) and np.all(np.isfinite(var))):
-        from ..errors import InvalidArgument
+        from rparity_contract.errors import InvalidArgument
 
-        raise InvalidArgument(WTEST_MESSAGE)
+        raise InvalidArgument(WTEST_MESSAGE, kind="wald.nonfinite")
     fac, _ = cholesky2(var, toler)
     sol = chsolve2(fac, b)
     total = 0.0

@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._rmath import r_sum
-from ..results.cox import Concordance, CoxPH
+from rparity_contract.results.cox import Concordance, CoxPH
 from ..survival.timefix import aeq_surv
 from ._order import dense_rank, stable_order
 from .refit import fit_data

@@ -7,15 +7,17 @@ import warnings
 
 import numpy as np
 
+from rparity_contract.calls import CoxCall
+from rparity_contract.control import CoxControl
+from rparity_contract.errors import InvalidArgument, RParityWarning
+from rparity_contract.results.cox import Concordance, CoxPH
+
 from .._rmath import r_sum
-from ._order import r_colmeans
-from ..errors import InvalidArgument, RParityWarning
-from ..results.cox import CoxPH
 from ..survival.timefix import aeq_surv
+from ._order import r_colmeans
 from .chol import wald_test_chol
 from ._order import dense_rank, stable_order
 from .cindex import concordancefit
-from .control import CoxControl
 from . import fit as _fitmod
 from .fit import coxfit6, gather_rows, linear_predictor, prepare_processing, scale_covariates
 from .inputs import Prepared, prepare_inputs
@@ -94,8 +96,9 @@ def coxph(X, time, event, *, ties: str = "efron", weights=None, strata=None, clu
       table's ``robust=False`` would silently ignore ``cluster`` (with R's
       warning), which is not what ``coxph(..., cluster=)`` does in R.
     """
-    prep = prepare_inputs(X, time, event, ties=ties, weights=weights, strata=strata, cluster=cluster,
-                          robust=robust, init=init, control=control, nocenter=nocenter)
+    call = CoxCall(X=X, time=time, event=event, ties=ties, weights=weights, strata=strata, cluster=cluster,
+                   robust=robust, init=init, control=control, nocenter=nocenter, singular_ok=singular_ok)
+    prep = prepare_inputs(call)
     check_prefit(prep)
     fit = _fit(prep)
     check_singular(fit, singular_ok)
@@ -110,6 +113,11 @@ def check_prefit(prep: Prepared) -> None:
     x, w = prep.x, prep.weights
     if np.sum(prep.event) == 0:
         return
+    if x.shape[0] == 1:
+        # coxph.R fits, then concordancefit's rowSums(imat[, 1:3]) fails on one row
+        raise InvalidArgument("`time`/`event` hold a single observation (with an event): R's coxph fails on it "
+                              "(R: \"'x' must be an array of at least two dimensions\"); a Cox model needs "
+                              "at least two observations", kind="data.one_subject")
     init = prep.init
     if init is not None:
         # coxph.R: refuse starting values whose risk scores overflow
@@ -120,7 +128,7 @@ def check_prefit(prep: Prepared) -> None:
         if np.any(temp > _DBL_MAX) or np.all(temp == 0):
             raise InvalidArgument("`init` leads to overflow or underflow of the exp function "
                                   "(R: 'initial values lead to overflow or underflow of the exp function'); "
-                                  f"got init={init.tolist()!r}")
+                                  f"got init={init.tolist()!r}", kind="init.overflow")
     if prep.robust and x.shape[1] > 1:
         m = np.unique(prep.cluster).size if (prep.cluster is not None and prep.cluster_given) else x.shape[0]
         if m == 1:
@@ -128,25 +136,28 @@ def check_prefit(prep: Prepared) -> None:
             # vector, t(temp) %*% temp is then 1 x 1 and the Wald test fails
             raise InvalidArgument("`cluster` has a single value: R's robust variance fails with several "
                                   "covariates (R: '(subscript) logical subscript too long'); "
-                                  "use robust=False or at least two clusters")
+                                  "use robust=False or at least two clusters", kind="cluster.single")
     if prep.ties == "exact":
         if prep.has_weights and np.any(w != 1):
             raise InvalidArgument("`weights` are not supported with ties='exact' "
-                                  "(R: 'Case weights are not supported for the exact method')")
+                                  "(R: 'Case weights are not supported for the exact method')",
+                                  kind="weights.exact")
         if prep.robust:
             raise InvalidArgument("`robust` variance is not available with ties='exact' "
-                                  "(R: 'dfbeta residuals are not available for the exact method')")
+                                  "(R: 'dfbeta residuals are not available for the exact method')",
+                                  kind="robust.exact")
         for j, name in enumerate(prep.design.names):
             col = x[:, j]
             if np.all(col == col[0]) and not np.all(np.isin(col, prep.nocenter)):
                 raise InvalidArgument(
                     f"`X` column {name!r} is constant ({float(col[0])!r}); with ties='exact' R scales every "
                     "column by its standard deviation and fails "
-                    "(R: 'NA/NaN/Inf in foreign function call (arg 5)')")
+                    "(R: 'NA/NaN/Inf in foreign function call (arg 5)')", kind="exact.nonfinite")
     elif np.any(w <= 0):
         i = int(np.flatnonzero(w <= 0)[0])
         raise InvalidArgument(f"`weights` must be positive (R: 'Invalid weights, must be >0'); "
-                              f"got weights[{np.flatnonzero(prep.keep)[i]}]={float(w[i])!r}")
+                              f"got weights[{np.flatnonzero(prep.keep)[i]}]={float(w[i])!r}",
+                              kind="weights.nonpositive")
 
 
 def check_singular(fit: CoxPH, singular_ok: bool) -> None:
@@ -156,7 +167,7 @@ def check_singular(fit: CoxPH, singular_ok: bool) -> None:
         return
     raise InvalidArgument("X matrix deemed to be singular; variable " + " ".join(str(i + 1) for i in bad)
                           + f" ({', '.join(fit.names[i] for i in bad)}); "
-                          "pass singular_ok=True to get NaN coefficients instead")
+                          "pass singular_ok=True to get NaN coefficients instead", kind="X.singular")
 
 
 def _fit(prep: Prepared) -> CoxPH:
@@ -168,7 +179,7 @@ def _fit(prep: Prepared) -> CoxPH:
     warns = list(prep.warnings)
     nevent = int(np.sum(e))
     common = dict(names=d.names, n=n, nevent=nevent, n_dropped=len(prep.dropped), na_action=prep.dropped,
-                  method=prep.ties, term_names=d.term_names, assign=d.assign, inputs=prep.inputs)
+                  method=prep.ties, term_names=d.term_names, assign=d.assign, call=prep.call)
     if nevent == 0:
         return _no_events(prep, common, warns)
     init = prep.init
@@ -256,6 +267,9 @@ def _no_events(prep: Prepared, common: dict, warns: list) -> CoxPH:
     return CoxPH(
         coef=np.full(p, np.nan), se=np.zeros(p), var=np.zeros((p, p)), naive_var=None,
         loglik=np.zeros(2), score_test=zero, wald_test=zero, lr_test=zero, robust_score_test=None,
-        concordance=None, iterations=0, means=means, linear_predictors=np.zeros(n), robust=False,
+        # coxph.R's early return: concordance counts 0, concordance and std NA
+        concordance=Concordance(c=float("nan"), std=float("nan"), concordant=0.0, discordant=0.0, tied_x=0.0,
+                                tied_y=0.0, tied_xy=0.0, n=n),
+        iterations=0, means=means, linear_predictors=np.zeros(n), robust=False,
         warnings=tuple(warns), **common,
     )

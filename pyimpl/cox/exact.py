@@ -28,7 +28,7 @@ import numpy as np
 from .. import _libm
 from .._rmath import r_sum
 from ._order import r_colmeans
-from ..errors import InvalidArgument
+from rparity_contract.errors import InvalidArgument
 from ._order import stable_order
 from .chol import cholesky2, chinv2, chsolve2, inverse_from_upper
 from .control import CoxControl
@@ -99,7 +99,7 @@ class _ExactData:
                 raise InvalidArgument(
                     f"`ties`='exact' supports at most {EXACT_MAX_TIES} deaths at one time; got {maxd} tied "
                     "deaths (the exact likelihood's recursion is quadratic in the tie size and overflows "
-                    "double precision); use ties='efron'")
+                    "double precision); use ties='efron'", kind="ties.exact_size")
             last = max((g1 for g0, g1, nd in groups if nd > 0), default=a)
             self.strata.append((a, last, max(maxd, 1), groups))
         self.status = status
@@ -198,7 +198,7 @@ def coxexact_fit(x: np.ndarray, time: np.ndarray, status: np.ndarray, strata: np
         if not np.all(np.isfinite(_libm.exp(lp_sorted))):
             # coxexact.fit computes martingale residuals from exp(lp) with .C(),
             # which refuses non-finite arguments
-            raise InvalidArgument(OVERFLOW_MESSAGE)
+            raise InvalidArgument(OVERFLOW_MESSAGE, kind="exact.nonfinite")
         lp = np.empty(n)
         lp[sorted_] = lp_sorted
         inv = 1.0 / rescale

@@ -14,15 +14,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rparity_contract.calls import CoxCall
+from rparity_contract.control import CoxControl
+from rparity_contract.errors import InvalidArgument
+from rparity_contract.values import TIES
+
 from .._validate import as_1d, as_choice, check_lengths, label_codes
-from ..errors import InvalidArgument
-from ..results.cox import CoxInputs
-from .control import CoxControl
-from .design import Design, build_design
+from ..design import Design, as_frame, model_matrix, read_terms
+from ..survival.surv import read_surv
+from .control import check_control
 
-__all__ = ["Prepared", "prepare_inputs", "TIES", "float_with_nan", "labels_with_nan"]
-
-TIES = ("efron", "breslow", "exact")
+__all__ = ["Prepared", "prepare_inputs", "float_with_nan", "labels_with_nan", "cox_design"]
 
 
 def _show(v: Any) -> str:
@@ -35,7 +37,7 @@ def float_with_nan(x: Any, name: str) -> np.ndarray:
     """A float array; missing values become NaN, anything non-numeric is refused."""
     if isinstance(x, (pd.Series, pd.Index)):
         if isinstance(x.dtype, pd.CategoricalDtype):
-            raise InvalidArgument(f"`{name}` must be numeric; got a categorical")
+            raise InvalidArgument(f"`{name}` must be numeric; got a categorical", kind=f"{_arg_kind(name)}.type")
         try:
             return x.to_numpy(dtype=float, na_value=np.nan)
         except (TypeError, ValueError):
@@ -55,8 +57,21 @@ def float_with_nan(x: Any, name: str) -> np.ndarray:
         try:
             out[i] = float(v)
         except (TypeError, ValueError):
-            raise InvalidArgument(f"`{name}` must be numeric; got {name}[{i}]={_show(v)}") from None
+            raise InvalidArgument(f"`{name}` must be numeric; got {name}[{i}]={_show(v)}",
+                                  kind=f"{_arg_kind(name)}.type") from None
     return out
+
+
+def _arg_kind(name: str) -> str:
+    return name if name in ("time", "event", "weights") else "argument"
+
+
+def cox_design(X) -> Design:
+    """The Cox design: ``model.matrix`` without intercept, unused factor levels
+    kept (``coxph`` does not drop them: their coefficient is NA)."""
+    frame = as_frame(X)
+    terms = read_terms(frame)
+    return model_matrix(terms, len(frame), intercept=False, drop_unused_levels=False)
 
 
 def labels_with_nan(x: Any, name: str) -> tuple[np.ndarray, list, np.ndarray]:
@@ -87,28 +102,37 @@ class Prepared:
     init: np.ndarray | None
     control: CoxControl
     nocenter: tuple
-    inputs: CoxInputs
+    call: CoxCall
     warnings: list[str]
 
 
-def prepare_inputs(X, time, event, *, ties, weights, strata, cluster, robust, init, control,
-                   nocenter) -> Prepared:
-    ties = as_choice(ties, "ties", TIES)
-    robust_arg = robust
+def prepare_inputs(call: CoxCall) -> Prepared:
+    """Validate a call's arguments and apply R's ``na.omit``."""
+    X, time, event = call.X, call.time, call.event
+    weights, strata, cluster, robust, init = call.weights, call.strata, call.cluster, call.robust, call.init
+    ties = as_choice(call.ties, "ties", TIES)
+    control = call.control
     if control is None:
         control = CoxControl()
     elif not isinstance(control, CoxControl):
-        raise InvalidArgument(f"`control` must be a CoxControl; got control={control!r}")
+        raise InvalidArgument(f"`control` must be a CoxControl; got control={control!r}", kind="control.type")
+    control = check_control(control)
     if robust is not None and not isinstance(robust, (bool, np.bool_)):
-        raise InvalidArgument(f"`robust` must be True, False or None (R's default rule); got robust={robust!r}")
+        raise InvalidArgument(f"`robust` must be True, False or None (R's default rule); got robust={robust!r}",
+                              kind="robust.type")
+    nocenter = call.nocenter
     try:
         nocenter = tuple(float(v) for v in (nocenter if nocenter is not None else ()))
     except (TypeError, ValueError):
-        raise InvalidArgument(f"`nocenter` must be a sequence of numbers; got nocenter={nocenter!r}") from None
-    design = build_design(X)
+        raise InvalidArgument(f"`nocenter` must be a sequence of numbers; got nocenter={nocenter!r}",
+                              kind="nocenter.type") from None
+    design = cox_design(X)
+    if not design.names:
+        raise InvalidArgument("`X` must have at least one covariate column; got 0 columns (R fits the null "
+                              "model coxph(Surv(time, event) ~ 1); pyimpl does not yet)", kind="X.empty")
     xraw = design.x
-    t = float_with_nan(time, "time")
-    e = float_with_nan(event, "event")
+    sd = read_surv(time, event)  # Surv(): 1/2 coding, logicals, factors; invalid -> NA with R's warning
+    t, e = sd.time, sd.status
     w = None if weights is None else float_with_nan(weights, "weights")
     s_codes = s_levels = s_miss = None
     if strata is not None:
@@ -127,28 +151,25 @@ def prepare_inputs(X, time, event, *, ties, weights, strata, cluster, robust, in
         keep &= ~c_miss
     if not keep.any():
         raise InvalidArgument("no (non-missing) observations: every row has a missing value "
-                              "(R: 'No (non-missing) observations')")
+                              "(R: 'No (non-missing) observations')", kind="data.empty")
     dropped = tuple(int(i) for i in np.flatnonzero(~keep))
     x = xraw if keep.all() else np.asfortranarray(xraw[keep])
     t, e = t[keep], e[keep]
     bad = ~np.isfinite(t)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise InvalidArgument(f"`time` must be finite; got time[{np.flatnonzero(keep)[i]}]={_show(t[i])}")
+        raise InvalidArgument(f"`time` must be finite; got time[{np.flatnonzero(keep)[i]}]={_show(t[i])}",
+                              kind="time.nonfinite")
     bad = t < 0
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise InvalidArgument(f"`time` must be non-negative; got time[{np.flatnonzero(keep)[i]}]={_show(t[i])}")
-    bad = (e != 0) & (e != 1)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise InvalidArgument(
-            f"`event` must be 0/1 or False/True (1 = event); got event[{np.flatnonzero(keep)[i]}]={_show(e[i])}")
+        raise InvalidArgument(f"`time` must be non-negative; got time[{np.flatnonzero(keep)[i]}]={_show(t[i])}",
+                              kind="time.negative")
     if np.isinf(x).any():
         r, c = np.argwhere(np.isinf(x))[0]
         raise InvalidArgument(
             f"`X` must be finite (R: 'data contains an infinite predictor'); "
-            f"got {design.names[c]!r}[{np.flatnonzero(keep)[r]}]={_show(x[r, c])}")
+            f"got {design.names[c]!r}[{np.flatnonzero(keep)[r]}]={_show(x[r, c])}", kind="X.nonfinite")
     has_weights = w is not None
     if w is not None:
         w = w[keep]
@@ -157,7 +178,7 @@ def prepare_inputs(X, time, event, *, ties, weights, strata, cluster, robust, in
             i = int(np.flatnonzero(bad)[0])
             raise InvalidArgument(
                 f"`weights` must be finite (R: 'weights must be finite'); "
-                f"got weights[{np.flatnonzero(keep)[i]}]={_show(w[i])}")
+                f"got weights[{np.flatnonzero(keep)[i]}]={_show(w[i])}", kind="weights.nonfinite")
     else:
         w = np.ones(t.size)
     strata_codes = None
@@ -168,12 +189,16 @@ def prepare_inputs(X, time, event, *, ties, weights, strata, cluster, robust, in
         remap[used] = np.arange(used.size)
         strata_codes = remap[sc]
         s_levels = [s_levels[i] for i in used]
+        if len(s_levels) == 1:
+            # coxph.R keeps strata only when more than one is used (fit$strata is
+            # NULL otherwise): basehaz and survfit then report no strata column
+            strata_codes, s_levels = None, None
     cluster_codes = None
     if c_codes is not None:
         cc = c_codes[keep]
         _, cluster_codes = np.unique(cc, return_inverse=True)
     # R's rule (coxph.R): robust when a cluster is given or weights are not integers
-    warns: list[str] = []
+    warns: list[str] = list(sd.warnings)
     has_rwt = has_weights and bool(np.any(w != np.floor(w)))
     if robust is None:
         robust = cluster_codes is not None or has_rwt
@@ -185,22 +210,16 @@ def prepare_inputs(X, time, event, *, ties, weights, strata, cluster, robust, in
         try:
             init = np.asarray(init, dtype=float).reshape(-1)
         except (TypeError, ValueError):
-            raise InvalidArgument(f"`init` must be numeric; got init={init!r}") from None
+            raise InvalidArgument(f"`init` must be numeric; got init={init!r}", kind="init.type") from None
         if init.size != x.shape[1]:
             raise InvalidArgument(
                 f"`init` must have one value per coefficient ({x.shape[1]}: {', '.join(design.names)}) "
-                f"(R: 'wrong length for init argument'); got {init.size} values")
+                f"(R: 'wrong length for init argument'); got {init.size} values", kind="init.length")
         if not np.all(np.isfinite(init)):
-            raise InvalidArgument(f"`init` must be finite; got init={init.tolist()!r}")
-    inputs = CoxInputs(
-        x=X if isinstance(X, pd.DataFrame) else pd.DataFrame(design.x, columns=list(design.names)),
-        time=np.asarray(time), event=np.asarray(event),
-        weights=None if weights is None else np.asarray(weights), strata=strata, cluster=cluster,
-        ties=ties, robust=robust_arg, init=init, control=control, nocenter=nocenter,
-    )
+            raise InvalidArgument(f"`init` must be finite; got init={init.tolist()!r}", kind="init.nonfinite")
     return Prepared(
         design=design, x=x, time=t, event=e, weights=w, has_weights=has_weights, strata=strata_codes,
         strata_levels=s_levels, cluster=cluster_codes, keep=keep, dropped=dropped, ties=ties,
         robust=robust, cluster_given=cluster_given, init=init, control=control, nocenter=nocenter,
-        inputs=inputs, warnings=warns,
+        call=call, warnings=warns,
     )

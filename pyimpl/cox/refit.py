@@ -1,4 +1,4 @@
-"""The data behind a fit, rebuilt from the inputs it kept (for ``cox_zph``,
+"""The data behind a fit, rebuilt from the call it kept (for ``cox_zph``,
 ``basehaz`` and ``concordance``, which R computes from the model frame)."""
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import InvalidArgument
-from ..results.cox import CoxPH
+from rparity_contract.errors import InvalidArgument
+from rparity_contract.results.cox import CoxPH
 from ..survival.timefix import aeq_surv
 from .inputs import Prepared, prepare_inputs
 
@@ -24,16 +24,14 @@ class FitData:
 
 
 def fit_data(fit: CoxPH) -> FitData:
-    if not isinstance(fit, CoxPH) or fit.inputs is None:
-        raise InvalidArgument("`fit` must be a CoxPH result that kept its inputs (from coxph() of any engine); "
-                              f"got fit={type(fit).__name__}")
-    inp = fit.inputs
-    prep = prepare_inputs(inp.x, inp.time, inp.event, ties=inp.ties, weights=inp.weights, strata=inp.strata,
-                          cluster=inp.cluster, robust=inp.robust, init=inp.init, control=inp.control,
-                          nocenter=inp.nocenter)
+    if not isinstance(fit, CoxPH) or fit.call is None:
+        raise InvalidArgument("`fit` must be a CoxPH result that kept its call (from coxph() of any engine); "
+                              f"got fit={type(fit).__name__}", kind="fit.type")
+    prep = prepare_inputs(fit.call)
     t = aeq_surv(prep.time) if prep.control.timefix else prep.time
     lp = np.asarray(fit.linear_predictors, dtype=float)
     if lp.size != t.size:
-        raise InvalidArgument(f"`fit` does not match its inputs: {lp.size} linear predictors for {t.size} rows")
+        raise InvalidArgument(f"`fit` does not match its inputs: {lp.size} linear predictors for {t.size} rows",
+                              kind="fit.type")
     return FitData(prep=prep, time=t, coef=np.asarray(fit.coef, dtype=float), lp=lp,
                    means=np.asarray(fit.means, dtype=float))

@@ -1,22 +1,33 @@
-"""The tests and the coefficient table of ``summary.coxph`` (survival 3.5-3)."""
+"""The tests and the coefficient table of ``summary.coxph`` (survival 3.5-3):
+pyimpl's ``coxph_summary``."""
 from __future__ import annotations
 
 
 import numpy as np
 import pandas as pd
 
-from .._rmath import pchisq_upper, qnorm
-from ..results.cox import CoxPH, CoxTest
+from rparity_contract.errors import InvalidArgument
+from rparity_contract.results.cox import CoxPH, CoxTest
 
-__all__ = ["chisq_test", "coef_table"]
+from .._rmath import pchisq_upper, qnorm
+
+__all__ = ["chisq_test", "coxph_summary"]
 
 
 def chisq_test(statistic: float, df: int) -> CoxTest:
     return CoxTest(statistic=float(statistic), df=int(df), pvalue=float(pchisq_upper(float(statistic), int(df))))
 
 
-def coef_table(fit: CoxPH, conf_int: float = 0.95) -> pd.DataFrame:
-    """``summary(fit)$coefficients`` and ``$conf.int`` in one frame."""
+def coxph_summary(fit: CoxPH, *, conf_int: float = 0.95) -> pd.DataFrame:
+    """``summary(fit, conf.int=)``: ``$coefficients`` and ``$conf.int`` in one
+    frame (columns ``coef, exp_coef, se, [robust_se,] z, p, lower, upper``),
+    from the fit's coefficients and variances (a fit of any engine)."""
+    if not isinstance(fit, CoxPH):
+        raise InvalidArgument(f"`fit` must be a CoxPH (from coxph() of any engine); got {type(fit).__name__}",
+                              kind="fit.type")
+    if isinstance(conf_int, bool) or not isinstance(conf_int, (int, float)) or not 0 < conf_int < 1:
+        raise InvalidArgument(f"`conf_int` must be a level strictly between 0 and 1; got conf_int={conf_int!r}",
+                              kind="conf_int.value")
     beta = np.asarray(fit.coef, dtype=float)
     se = np.asarray(fit.se, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):

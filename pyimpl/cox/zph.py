@@ -17,20 +17,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._rmath import pchisq_upper
 from scipy.stats import rankdata
 
+from rparity_contract.errors import InvalidArgument
+from rparity_contract.results.cox import CoxPH, CoxZph
+from rparity_contract.values import ZPH_TRANSFORMS
+
+from .._rmath import pchisq_upper
 from .._validate import as_choice
-from ..errors import InvalidArgument
-from ..results.cox import CoxPH, CoxZph
 from ..survival.km import survfit
 from ._order import stable_order
 from .fit import prepare, risk_sums, score_information
 from .refit import fit_data
 
-__all__ = ["cox_zph", "TRANSFORMS"]
-
-TRANSFORMS = ("km", "rank", "identity", "log")
+__all__ = ["cox_zph"]
 
 
 def _r_mean(v: np.ndarray) -> float:
@@ -59,7 +59,8 @@ def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.linalg.solve(a, b)
     except np.linalg.LinAlgError:
         raise InvalidArgument("the information matrix of the proportional-hazards test is singular "
-                              "(R's solve() stops: 'Lapack routine dgesv: system is exactly singular')") from None
+                              "(R's solve() stops: 'Lapack routine dgesv: system is exactly singular')",
+                              kind="solve.singular") from None
 
 
 def cox_zph(fit: CoxPH, transform: str = "km") -> CoxZph:
@@ -78,10 +79,10 @@ def cox_zph(fit: CoxPH, transform: str = "km") -> CoxZph:
     CoxZph
         ``chisq, df, p`` per term (a categorical column is one term) and GLOBAL.
     """
-    transform = as_choice(transform, "transform", TRANSFORMS)
+    transform = as_choice(transform, "transform", ZPH_TRANSFORMS)
     if fit.nevent == 0:
         raise InvalidArgument("`fit` has no events: there are no score residuals to test "
-                              "(R: 'there are no score residuals for a Null model')")
+                              "(R: 'there are no score residuals for a Null model')", kind="fit.no_events")
     fd = fit_data(fit)
     prep = fd.prep
     x = prep.x

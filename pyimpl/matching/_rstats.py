@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["r_mean", "r_sd", "r_var", "r_sum"]
-
-from .._rmath import r_sum  # noqa: E402  (re-exported)
+__all__ = ["r_mean", "r_sd", "r_var"]
 
 
 def _ld(x) -> np.ndarray:

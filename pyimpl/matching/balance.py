@@ -23,17 +23,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._rmath import SQRT_EPS, r_cumsum
-from .._rmath import r_sum as _r_sum
-from ..results.matching import BALANCE_COLUMNS, NN_ROWS, MatchIt, MatchItSummary
+from rparity_contract.errors import InvalidArgument
+from rparity_contract.results.matching import MatchIt, MatchItSummary
+from rparity_contract.values import BALANCE_COLUMNS, NN_ROWS
+
+from .._rmath import SQRT_EPS, r_cumsum, r_sum
+from ..design import Design, model_matrix
 from ._rstats import r_mean
 
-__all__ = ["balance_table", "sample_sizes", "PYIMPL_METHODS", "bal1var"]
-
-
-def r_sum(x) -> np.float64:
-    """R's sum as a numpy scalar (so 0/0 is NaN and x/0 infinite, as in R)."""
-    return np.float64(_r_sum(x))
+__all__ = ["balance_table", "balance_design", "sample_sizes", "matchit_summary", "bal1var"]
 
 
 def _wm(x, w) -> float:
@@ -137,17 +135,36 @@ def bal1var(x, treat, weights, *, focal_group: int, mm=None, focal_rows=None) ->
     return out
 
 
-def balance_table(m: MatchIt, matched: bool) -> pd.DataFrame:
+def balance_design(m: MatchIt) -> Design:
+    """The variables of the balance tables (``get.covs.matrix``: every level of
+    a factor, unused levels dropped, a logical as ``<name>TRUE``), from the
+    match's call."""
+    if not isinstance(m, MatchIt):
+        raise InvalidArgument(f"`m` must be a MatchIt result; got {type(m).__name__}", kind="fit.type")
+    if m.call is None:
+        raise InvalidArgument("`m` must be a MatchIt result that kept its call (from matchit() of any engine)",
+                              kind="fit.type")
+    from .matchit import balance_terms, validate
+
+    c = m.call
+    spec = validate(c.data, c.treat, c.covariates, **{k: v for k, v in c.options.items() if k != "compat"})
+    terms = balance_terms(spec)
+    return model_matrix(terms, len(c.data), intercept=False, contrasts=False, drop_unused_levels=True,
+                        arg="covariates")
+
+
+def balance_table(m: MatchIt, matched: bool, design: Design | None = None) -> pd.DataFrame:
     """``sum.all`` (``matched=False``) or ``sum.matched``."""
+    design = balance_design(m) if design is None else design
     treat = np.asarray(m.treat)
     focal_group = 1 if m.estimand == "ATT" else 0
     mm = m.match_positions
     focal_rows = np.flatnonzero(treat == focal_group)
     w = m.weights if matched else None
-    cols = [np.asarray(m.distance, dtype=float)] + [m.balance_x[:, j] for j in range(m.balance_x.shape[1])]
+    cols = [np.asarray(m.distance, dtype=float)] + [design.x[:, j] for j in range(design.x.shape[1])]
     rows = [bal1var(c, treat, w, focal_group=focal_group, mm=mm, focal_rows=focal_rows) for c in cols]
     return pd.DataFrame(np.vstack(rows), columns=list(BALANCE_COLUMNS),
-                        index=pd.Index(["distance", *m.balance_names]))
+                        index=pd.Index(["distance", *design.names]))
 
 
 def sample_sizes(m: MatchIt) -> pd.DataFrame:
@@ -166,15 +183,14 @@ def sample_sizes(m: MatchIt) -> pd.DataFrame:
         cols[name] = [ess(np.ones(int(in_g.sum()))), float(in_g.sum()), ess(w[in_g]),
                       float((in_g & (w > 0)).sum()), float((in_g & (w == 0) & ~disc).sum()),
                       float((in_g & disc).sum())]
-    return pd.DataFrame(cols, index=pd.Index(NN_ROWS))
+    return pd.DataFrame(cols, index=pd.Index(list(NN_ROWS)))
 
 
-class _PyimplSummary:
-    """pyimpl's :class:`~pyimpl.results.MatchItMethods`."""
-
-    def summary(self, m: MatchIt) -> MatchItSummary:
-        return MatchItSummary(all=balance_table(m, matched=False), matched=balance_table(m, matched=True),
-                              nn=sample_sizes(m), engine=m.engine)
-
-
-PYIMPL_METHODS = _PyimplSummary()
+def matchit_summary(m: MatchIt) -> MatchItSummary:
+    """``summary(m)`` (``un = TRUE``, ``standardize = TRUE``, ``pair.dist =
+    TRUE``): balance before and after matching and the sample sizes, for a
+    match of any engine."""
+    design = balance_design(m)
+    return MatchItSummary(all=balance_table(m, matched=False, design=design),
+                          matched=balance_table(m, matched=True, design=design), nn=sample_sizes(m),
+                          engine="pyimpl")

@@ -26,14 +26,15 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._rmath import DBL_EPS, r_sum
-from .._validate import as_1d, as_weights, check_lengths
-from ..errors import InvalidArgument, RParityError, RParityWarning
-from ..results.matching import GlmLogit
-from ._linpack import dqrls, seq_matvec
-from .design import covariate_terms, glm_matrix
+from rparity_contract.errors import InvalidArgument, RParityError, RParityWarning
+from rparity_contract.results.matching import GlmLogit
 
-__all__ = ["glm_logit", "GlmControl", "fit_logit", "as_covariate_frame", "as_response"]
+from .._rmath import DBL_EPS, r_sum
+from .._validate import as_1d, check_lengths
+from ..design import as_frame, complete_rows, model_matrix, read_terms
+from ._linpack import dqrls, seq_matvec
+
+__all__ = ["glm_logit", "GlmControl", "fit_logit", "as_response"]
 
 _THRESH = 30.0
 _INVEPS = 1.0 / DBL_EPS
@@ -142,7 +143,7 @@ def fit_logit(x: np.ndarray, y: np.ndarray, w: np.ndarray, control: GlmControl =
     # binomial()$initialize (runs in glm.fit's frame: y is changed for the fit)
     y[w == 0] = 0.0
     if np.any((y < 0) | (y > 1)):
-        raise InvalidArgument("`y` values must be 0 <= y <= 1")
+        raise InvalidArgument("`y` values must be 0 <= y <= 1", kind="y.values")
     mustart = (w * y + 0.5) / (w + 1.0)
     # with constant weights and a 0/1 response the start takes two values:
     # compute its logs and exps once per value (same numbers, fewer libm calls)
@@ -223,36 +224,48 @@ def fit_logit(x: np.ndarray, y: np.ndarray, w: np.ndarray, control: GlmControl =
                 warnings=warns)
 
 
-def as_covariate_frame(X) -> pd.DataFrame:
-    if isinstance(X, pd.DataFrame):
-        return X
-    if isinstance(X, pd.Series):
-        return X.to_frame(name=str(X.name) if X.name is not None else "x1")
-    arr = np.asarray(X)
-    if arr.ndim == 1:
-        arr = arr[:, None]
-    if arr.ndim != 2:
-        raise InvalidArgument(f"`X` must be a DataFrame or a 2-D array; got an array of shape {arr.shape}")
-    return pd.DataFrame(arr, columns=[f"x{j + 1}" for j in range(arr.shape[1])])
-
-
 def as_response(y) -> np.ndarray:
+    """The response as floats, NaN where missing: 0/1 numbers or booleans."""
     arr = as_1d(y, "y")
     if arr.dtype == bool:
         return arr.astype(float)
+    if isinstance(y, pd.Series) and pd.api.types.is_bool_dtype(y.dtype):
+        return y.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     try:
-        v = arr.astype(float)
+        v = pd.Series(arr).to_numpy(dtype=float, na_value=np.nan) if arr.dtype == object else arr.astype(float)
     except (TypeError, ValueError):
-        raise InvalidArgument("`y` must be numeric 0/1 or boolean") from None
-    bad = ~np.isfinite(v)
+        raise InvalidArgument("`y` must be numeric 0/1 or boolean", kind="y.type") from None
+    bad = np.isinf(v)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise InvalidArgument(f"`y` must not contain missing or infinite values; got y[{i}]={v[i]!r}")
+        raise InvalidArgument(f"`y` must be finite; got y[{i}]={v[i]!r}", kind="y.values")
     bad = (v < 0) | (v > 1)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise InvalidArgument(f"`y` values must be 0 <= y <= 1; got y[{i}]={v[i]!r}")
+        raise InvalidArgument(f"`y` values must be 0 <= y <= 1; got y[{i}]={v[i]!r}", kind="y.values")
     return v
+
+
+def _as_prior_weights(weights, n: int) -> np.ndarray | None:
+    """Prior weights, NaN where missing (the row is dropped); glm refuses negatives."""
+    if weights is None:
+        return None
+    w = as_1d(weights, "weights")
+    try:
+        w = pd.Series(w).to_numpy(dtype=float, na_value=np.nan) if w.dtype == object else w.astype(float)
+    except (TypeError, ValueError):
+        raise InvalidArgument("`weights` must be numeric", kind="weights.type") from None
+    check_lengths(weights=w, _n=n)
+    bad = np.isinf(w)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InvalidArgument(f"`weights` must be finite; got weights[{i}]={w[i]!r}", kind="weights.nonfinite")
+    bad = w < 0
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InvalidArgument(f"`weights` must be non-negative (R: 'negative weights not allowed'); "
+                              f"got weights[{i}]={w[i]!r}", kind="weights.negative")
+    return w
 
 
 def glm_logit(X, y, *, weights=None, control: GlmControl = GlmControl()) -> GlmLogit:
@@ -271,18 +284,35 @@ def glm_logit(X, y, *, weights=None, control: GlmControl = GlmControl()) -> GlmL
 
     Notes
     -----
-    Missing values are refused (R would drop the rows with ``na.omit``).
+    Rows with a missing value in ``X``, ``y`` or ``weights`` are dropped, as
+    R's ``na.omit``: the fitted values are those of the rows kept. Factor levels
+    unused in those rows are dropped (``model.frame(drop.unused.levels = TRUE)``).
     Aliased columns get NaN coefficients, as R reports NA. Warnings use R's
     wording (``"glm.fit: fitted probabilities numerically 0 or 1 occurred"``
     under separation).
     """
-    frame = as_covariate_frame(X)
+    frame = as_frame(X)
     yv = as_response(y)
     check_lengths(X=frame.index, y=yv)
-    w = as_weights(weights, yv.size, "weights")
-    terms = covariate_terms(frame, list(frame.columns), arg="X")
-    x, names = glm_matrix(terms, yv.size)
-    out = fit_logit(x, yv, w, control)
+    w = _as_prior_weights(weights, yv.size)
+    terms = read_terms(frame)
+    keep = complete_rows(terms, yv.size) & ~np.isnan(yv)
+    if w is not None:
+        keep &= ~np.isnan(w)
+    if not keep.any():
+        raise InvalidArgument("no (non-missing) observations: every row has a missing value", kind="data.empty")
+    if not keep.all():
+        rows = np.flatnonzero(keep)
+        terms = [t.take(rows) for t in terms]
+        yv = yv[rows]
+        w = None if w is None else w[rows]
+    design = model_matrix(terms, yv.size, intercept=True, drop_unused_levels=True)
+    x, names = design.x, design.names
+    if np.isinf(x).any():
+        r, c = np.argwhere(np.isinf(x))[0]
+        raise InvalidArgument(f"`X` must be finite (R: 'NA/NaN/Inf in 'x''); got {names[c]!r}[{r}]={x[r, c]!r}",
+                              kind="X.nonfinite")
+    out = fit_logit(x, yv, np.ones(yv.size) if w is None else w, control)
     for msg in out["warnings"]:
         warnings.warn(RParityWarning(msg), stacklevel=2)
     return GlmLogit(names=tuple(names), coef=out["coef"], fitted=out["fitted"],

@@ -1,7 +1,7 @@
 """``MatchIt::matchit(method = "nearest", distance = "glm")``: propensity score,
 discarding, caliper, exact strata, then greedy nearest-neighbour matching,
 weights and subclasses (MatchIt 4.5.1, ``R/matchit.R``, ``matchit2nearest``,
-``weights.matrix``, ``mm2subclass``; see ``shared/specs/matchit-4.5.1.md``).
+``weights.matrix``, ``mm2subclass``; docs/matchit.md of this repository).
 """
 from __future__ import annotations
 
@@ -11,29 +11,27 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from rparity_contract.calls import MatchItCall
+from rparity_contract.errors import InvalidArgument, RParityError, RParityWarning
+from rparity_contract.results.matching import GlmLogit, MatchIt
+from rparity_contract.values import COMPAT_MODES, DISCARDS, ESTIMANDS, LINKS, M_ORDERS
+
+from .._rformat import stratum_label
 from .._validate import as_choice
-from ..errors import InvalidArgument, RParityError, RParityWarning
-from ..results.matching import GlmLogit, MatchIt
-from ._rformat import stratum_label
+from ..design import Term, model_matrix, read_terms
 from ._rstats import r_sd
-from .design import balance_matrix, covariate_terms, glm_matrix
 from .glm import GlmControl, fit_logit
 from .nearest import INT_MAX, nn_match
 from .rng import RRandom
 
-__all__ = ["matchit", "match_data", "MatchItCompatError", "binarize_treat", "COMPAT_MODES",
-           "M_ORDERS", "DISCARDS", "LINKS", "ESTIMANDS"]
-
-COMPAT_MODES = (None, "4.5.1")
-M_ORDERS = ("largest", "smallest", "random", "data")
-DISCARDS = ("none", "both", "control", "treated")
-LINKS = ("logit", "linear.logit")
-ESTIMANDS = ("ATT", "ATC")
+__all__ = ["matchit", "match_data", "MatchItCompatError", "binarize_treat", "validate", "balance_terms"]
 
 
 class MatchItCompatError(RParityError):
     """MatchIt 4.5.1 itself fails on this input; ``compat="4.5.1"`` reproduces
     the failure (the message names the MatchIt issue that fixed it)."""
+
+    kind = "compat.failure"
 
 
 @dataclass(frozen=True)
@@ -56,50 +54,91 @@ class MatchSpec:
     compat: str | None
 
 
-def binarize_treat(x) -> np.ndarray:
-    """MatchIt's ``check_treat``/``binarize``: two distinct values; 0 (or the
-    smaller value) is control. Strings and categoricals: the first level
-    (category order, else sorted) is control."""
+def binarize_treat(x, *, glm_distance: bool = True) -> np.ndarray:
+    """MatchIt 4.5.1's reading of the treatment (``check_treat``, then the
+    propensity ``glm``, then ``binarize``): exactly two distinct values, none
+    missing; a logical is FALSE/TRUE, a factor's first level is control (glm's
+    factor response). With ``distance = "glm"`` a numeric treatment must be
+    coded 0/1 and a character one is refused, because R's glm stops on them
+    ("y values must be 0 <= y <= 1")."""
     s = pd.Series(x)
     if s.isna().any():
         raise InvalidArgument("`treat` must not contain missing values (MatchIt: Missing values are not "
-                              "allowed in the treatment.)")
+                              "allowed in the treatment.)", kind="treat.missing")
     if isinstance(s.dtype, pd.CategoricalDtype):
         used = [c for c in s.cat.categories if (s == c).any()]
         if len(used) != 2:
             raise InvalidArgument(f"`treat` must be a binary variable (two distinct values); got {len(used)}: "
-                                  f"{[str(u) for u in used][:5]}")
+                                  f"{[str(u) for u in used][:5]}", kind="treat.binary")
         return (s == used[1]).to_numpy().astype(np.int64)
     vals = s.to_numpy()
     uniq = pd.unique(vals)
     if len(uniq) != 2:
         shown = [v.item() if isinstance(v, np.generic) else v for v in uniq[:5]]
-        raise InvalidArgument(f"`treat` must be a binary variable (two distinct values); got {len(uniq)}: {shown}")
+        raise InvalidArgument(f"`treat` must be a binary variable (two distinct values); got {len(uniq)}: {shown}",
+                              kind="treat.binary")
     if vals.dtype == bool:
         return vals.astype(np.int64)
     if vals.dtype.kind in "iuf":
+        if glm_distance and not np.all(np.isin(vals, (0, 1))):
+            raise InvalidArgument(f"`treat` must be coded 0/1 (or logical, or a factor) for the propensity glm "
+                                  f"(R: 'y values must be 0 <= y <= 1'); got values {sorted(uniq.tolist())}",
+                                  kind="treat.values")
         zero = 0 if (vals == 0).any() else vals.min()
         return (vals != zero).astype(np.int64)
+    if glm_distance:
+        raise InvalidArgument("`treat` must be numeric 0/1, logical or a factor: MatchIt passes a character "
+                              "treatment to glm, which refuses it (R: 'y values must be 0 <= y <= 1'); got "
+                              f"values {[str(v) for v in uniq]}", kind="treat.values")
     levels = sorted(str(v) for v in uniq)
     return (np.array([str(v) for v in vals]) == levels[1]).astype(np.int64)
 
 
 def _as_int(x, name: str, minimum: int) -> int:
+    msg = f"`{name}` must be a whole number >= {minimum}; got {name}={x!r}"
     if isinstance(x, (bool, np.bool_)):
-        raise InvalidArgument(f"`{name}` must be a whole number >= {minimum}; got {name}={x!r}")
+        raise InvalidArgument(msg, kind=f"{name}.value")
     try:
         v = float(x)
     except (TypeError, ValueError):
-        raise InvalidArgument(f"`{name}` must be a whole number >= {minimum}; got {name}={x!r}") from None
+        raise InvalidArgument(msg, kind=f"{name}.value") from None
     if not np.isfinite(v) or v != round(v) or v < minimum:
-        raise InvalidArgument(f"`{name}` must be a whole number >= {minimum}; got {name}={x!r}")
+        raise InvalidArgument(msg, kind=f"{name}.value")
     return int(v)
 
 
 def _as_bool(x, name: str) -> bool:
     if isinstance(x, (bool, np.bool_)):
         return bool(x)
-    raise InvalidArgument(f"`{name}` must be True or False; got {name}={x!r}")
+    raise InvalidArgument(f"`{name}` must be True or False; got {name}={x!r}", kind=f"{name}.type")
+
+
+def _columns(data: pd.DataFrame, cols, arg: str) -> list:
+    """``cols`` (a name or a list of names) checked against ``data``."""
+    if isinstance(cols, str):
+        cols = [cols]
+    try:
+        cols = list(cols)
+    except TypeError:
+        raise InvalidArgument(f"`{arg}` must be a column name or a list of column names; got {arg}={cols!r}",
+                              kind=f"{arg}.column") from None
+    missing = [c for c in cols if c not in data.columns]
+    if missing:
+        raise InvalidArgument(f"`{arg}` must name columns of `data`; got {arg}={missing[0]!r}, not among "
+                              f"{list(map(str, data.columns))} (R: object '{missing[0]}' not found)",
+                              kind=f"{arg}.column")
+    return cols
+
+
+def _complete_terms(data: pd.DataFrame, cols: list, arg: str) -> list[Term]:
+    """The terms of ``cols``; MatchIt refuses missing or non-finite values."""
+    terms = read_terms(data, cols, arg=arg)
+    bad = [t.name for t in terms if t.missing.any() or (t.kind == "numeric" and np.isinf(t.values).any())]
+    if bad:
+        raise InvalidArgument(f"`{arg}` must not contain missing or non-finite values; got them in "
+                              f"{', '.join(bad)} (MatchIt: Missing and non-finite values are not allowed in the "
+                              "covariates.)", kind="covariates.missing")
+    return terms
 
 
 def validate(data, treat, covariates, *, distance="glm", link="logit", estimand="ATT", ratio=1,
@@ -107,46 +146,53 @@ def validate(data, treat, covariates, *, distance="glm", link="logit", estimand=
              seed=None, compat=None) -> MatchSpec:
     """Check every argument of :func:`matchit`; raise :class:`InvalidArgument`."""
     if not isinstance(data, pd.DataFrame):
-        raise InvalidArgument(f"`data` must be a pandas DataFrame; got {type(data).__name__}")
+        raise InvalidArgument(f"`data` must be a pandas DataFrame; got {type(data).__name__}", kind="data.type")
     if len(data) == 0:
-        raise InvalidArgument("`data` must have at least one row; got 0 rows")
+        raise InvalidArgument("`data` must have at least one row; got 0 rows", kind="data.empty")
     if not data.index.is_unique:
         dup = data.index[data.index.duplicated()][0]
         raise InvalidArgument(f"`data` must have unique row labels (they name the units in match_matrix); "
-                              f"got {dup!r} more than once")
+                              f"got {dup!r} more than once", kind="data.index")
     if not isinstance(treat, str) or treat not in data.columns:
-        raise InvalidArgument(f"`treat` must name a column of `data`; got treat={treat!r}")
-    if isinstance(covariates, str):
-        covariates = [covariates]
-    covariates = list(covariates) if covariates is not None else []
+        raise InvalidArgument(f"`treat` must name a column of `data`; got treat={treat!r}", kind="treat.column")
+    covariates = _columns(data, [] if covariates is None else covariates, "covariates")
     if not covariates:
-        raise InvalidArgument("`covariates` must name at least one column of `data`; got none")
+        raise InvalidArgument("`covariates` must name at least one column of `data`; got none "
+                              "(MatchIt fits treat ~ 1; pyimpl does not)", kind="covariates.none")
     if treat in covariates:
-        raise InvalidArgument(f"`covariates` must not include the treatment column; got {treat!r}")
-    t = binarize_treat(data[treat])
-    terms = covariate_terms(data, covariates)
+        raise InvalidArgument(f"`covariates` must not include the treatment column; got {treat!r}",
+                              kind="covariates.treat")
+    dup = sorted({str(c) for c in covariates if covariates.count(c) > 1})
+    if dup:
+        raise InvalidArgument(f"`covariates` must not repeat a column; got {dup[0]!r} more than once",
+                              kind="X.names")
+    terms = _complete_terms(data, covariates, "covariates")
     exact_terms = None
     if exact is not None:
-        ex_cols = [exact] if isinstance(exact, str) else list(exact)
+        ex_cols = _columns(data, exact, "exact")
         if not ex_cols:
-            raise InvalidArgument("`exact` must name at least one column of `data` (or be None); got []")
-        exact_terms = covariate_terms(data, ex_cols, arg="exact")
+            raise InvalidArgument("`exact` must name at least one column of `data` (or be None); got []",
+                                  kind="exact.column")
+        exact_terms = _complete_terms(data, ex_cols, "exact")
     dist = None
     if isinstance(distance, str):
         if distance != "glm":
             raise InvalidArgument(f"`distance` must be 'glm' or a numeric vector with one value per row; "
-                                  f"got distance={distance!r}")
+                                  f"got distance={distance!r}", kind="distance.value")
     else:
         try:
             dist = np.asarray(distance, dtype=float)
         except (TypeError, ValueError):
-            raise InvalidArgument("`distance` must be 'glm' or a numeric vector with one value per row") from None
+            raise InvalidArgument("`distance` must be 'glm' or a numeric vector with one value per row",
+                                  kind="distance.value") from None
         if dist.ndim != 1 or dist.size != len(data):
             raise InvalidArgument(f"`distance` must have one value per row of `data` ({len(data)}); "
-                                  f"got shape {dist.shape}")
+                                  f"got shape {dist.shape}", kind="distance.value")
         if not np.isfinite(dist).all():
             i = int(np.flatnonzero(~np.isfinite(dist))[0])
-            raise InvalidArgument(f"`distance` must be finite; got distance[{i}]={dist[i]!r}")
+            raise InvalidArgument(f"`distance` must be finite; got distance[{i}]={dist[i]!r}",
+                                  kind="distance.value")
+    t = binarize_treat(data[treat], glm_distance=dist is None)
     link = as_choice(link, "link", LINKS)
     est = estimand.upper() if isinstance(estimand, str) else estimand
     est = as_choice(est, "estimand", ESTIMANDS)
@@ -158,19 +204,21 @@ def validate(data, treat, covariates, *, distance="glm", link="logit", estimand=
         try:
             cal = float(caliper)
         except (TypeError, ValueError):
-            raise InvalidArgument(f"`caliper` must be a non-negative number; got caliper={caliper!r}") from None
-        if np.isnan(cal) or cal < 0:
-            raise InvalidArgument(f"`caliper` must be a non-negative number; got caliper={caliper!r}")
+            raise InvalidArgument(f"`caliper` must be a number; got caliper={caliper!r}",
+                                  kind="caliper.value") from None
+        if np.isnan(cal):
+            raise InvalidArgument(f"`caliper` must be a number; got caliper={caliper!r}", kind="caliper.value")
     if m_order is not None:
         m_order = as_choice(m_order, "m_order", M_ORDERS)
     discard = as_choice(discard, "discard", DISCARDS)
     if seed is not None:
         if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) \
                 or not -(2**31) < int(seed) < 2**31:
-            raise InvalidArgument(f"`seed` must be an integer between -2147483647 and 2147483647; got seed={seed!r}")
+            raise InvalidArgument(f"`seed` must be an integer between -2147483647 and 2147483647; got seed={seed!r}",
+                                  kind="seed.value")
         seed = int(seed)
     if compat not in COMPAT_MODES:
-        raise InvalidArgument(f"`compat` must be None or '4.5.1'; got compat={compat!r}")
+        raise InvalidArgument(f"`compat` must be None or '4.5.1'; got compat={compat!r}", kind="compat.value")
     return MatchSpec(treat=t, terms=terms, exact_terms=exact_terms, distance=dist, link=link, estimand=est,
                      ratio=ratio, replace=replace, caliper=cal, std_caliper=std_caliper, m_order=m_order,
                      discard=discard, seed=seed, compat=compat)
@@ -199,7 +247,7 @@ def process_caliper(caliper: float | None, std_caliper: bool, d: np.ndarray,
         return None
     if nuniq == 2:
         raise InvalidArgument("Calipers cannot be used with binary, factor, or character variables. "
-                              "Offending variables:\n\t<distance>")
+                              "Offending variables:\n\t<distance>", kind="caliper.binary")
     cal = caliper
     if std_caliper:
         cal = cal * r_sd(d[~discarded])
@@ -225,8 +273,10 @@ def _strata(exact_terms, n: int) -> tuple[np.ndarray, list[str]]:
     names = [t.name for t in exact_terms]
     cols = []
     for t in exact_terms:
-        if t.kind == "numeric":  # doubles in R too (rbridge passes them as doubles)
+        if t.kind == "numeric":  # doubles in R too
             cols.append(t.values.tolist())
+        elif t.kind == "logical":
+            cols.append([bool(c) for c in t.codes])
         else:
             cols.append([str(t.levels[c]) for c in t.codes])
     labels = [stratum_label(names, [c[i] for c in cols]) for i in range(n)]
@@ -352,7 +402,7 @@ def run_matching(spec: MatchSpec, d: np.ndarray, discarded: np.ndarray, cal: flo
     f_in = [np.any(focal & (codes == k)) for k in range(len(levels))]
     c_in = [np.any(~focal & (codes == k)) for k in range(len(levels))]
     if not any(a and b for a, b in zip(f_in, c_in)):
-        raise InvalidArgument("No matches were found.")
+        raise InvalidArgument("No matches were found.", kind="match.none")
     if compat:
         empty = [levels[k] for k in range(len(levels)) if not f_in[k]]
         if empty:
@@ -439,7 +489,8 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
     model = None
     n = len(data)
     if spec.distance is None:
-        x, names = glm_matrix(spec.terms, n)
+        design = model_matrix(spec.terms, n, intercept=True, drop_unused_levels=True, arg="covariates")
+        x, names = design.x, design.names
         fit = fit_logit(x, spec.treat.astype(float), np.ones(n), GlmControl(), family="quasibinomial")
         warns.extend(fit["warnings"])
         model = GlmLogit(names=tuple(names), coef=fit["coef"], fitted=fit["fitted"],
@@ -464,56 +515,62 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
         s = subclasses(mm, focal)
         k = int(s.max()) if s.size else 0
         sub = pd.Categorical.from_codes(s - 1, categories=list(range(1, k + 1)))
-    return _result(data, spec, d, mm, weights, sub, discarded, cal, m_order_used, model, warns)
+    call = MatchItCall(data=data, treat=treat, covariates=covariates,
+                       options=dict(distance=distance, link=link, estimand=estimand, ratio=ratio, replace=replace,
+                                    caliper=caliper, std_caliper=std_caliper, m_order=m_order, discard=discard,
+                                    exact=exact, seed=seed))
+    return _result(data, spec, d, mm, weights, sub, discarded, cal, m_order_used, model, warns, call)
 
 
 def _check_weights(w: np.ndarray, focal: np.ndarray) -> None:
     # weights.matrix(): R stops on these (a sum that is NaN fails R's `if` too)
     tot = w.sum()
     if not tot > 0:
-        raise InvalidArgument("No units were matched.")
+        raise InvalidArgument("No units were matched.", kind="match.none")
     if not w[focal].sum() > 0:
-        raise InvalidArgument("No treated units were matched.")
+        raise InvalidArgument("No treated units were matched.", kind="match.no_treated")
     if not w[~focal].sum() > 0:
-        raise InvalidArgument("No control units were matched.")
+        raise InvalidArgument("No control units were matched.", kind="match.no_control")
 
 
-def balance_design(spec: MatchSpec, n: int) -> tuple[np.ndarray, tuple]:
-    """The rows of the balance tables: the covariates, then the ``exact``
-    columns not among them (MatchIt's ``X``), every factor level expanded."""
+def balance_terms(spec: MatchSpec) -> list[Term]:
+    """The variables of the balance tables: the covariates, then the ``exact``
+    columns not among them (MatchIt's ``X``)."""
     terms = list(spec.terms)
     names = {t.name for t in terms}
     for t in spec.exact_terms or []:
         if t.name not in names:
             terms.append(t)
-    x, labels = balance_matrix(terms, n)
-    return x, tuple(labels)
+    return terms
 
 
-def _result(data, spec, d, mm, weights, sub, discarded, cal, m_order_used, model, warns) -> MatchIt:
+def _result(data, spec, d, mm, weights, sub, discarded, cal, m_order_used, model, warns, call) -> MatchIt:
     focal = spec.treat == (1 if spec.estimand == "ATT" else 0)
     labels = data.index
     frows = np.flatnonzero(focal)
     lab = np.asarray(labels, dtype=object)
     entries = np.where(mm >= 0, lab[np.clip(mm, 0, None)], None)
     match_matrix = pd.DataFrame(entries, index=labels[frows], columns=list(range(1, mm.shape[1] + 1)))
-    bx, bnames = balance_design(spec, len(data))
     return MatchIt(distance=d, match_matrix=match_matrix, weights=weights, subclass=sub,
                    discarded=np.asarray(discarded, dtype=bool), caliper=cal, treat=spec.treat,
                    index=labels, estimand=spec.estimand, ratio=spec.ratio, replace=spec.replace,
-                   m_order=m_order_used, compat=spec.compat, model=model, data=data,
-                   balance_x=bx, balance_names=bnames, warnings=tuple(warns))
+                   m_order=m_order_used, compat=spec.compat, model=model, call=call, warnings=tuple(warns))
 
 
 def match_data(m: MatchIt) -> pd.DataFrame:
-    """``match.data()``: matched rows (weight > 0) in data order, with
-    ``distance``, ``weights`` and ``subclass`` columns."""
-    if m.data is None:
-        raise InvalidArgument("this result carries no data; pass the data to matchit()")
-    out = m.data.copy()
+    """``match.data(m)``: matched rows (weight > 0) in data order, with
+    ``distance``, ``weights`` and (without replacement) ``subclass`` columns.
+    Takes a match of any engine (its call's data)."""
+    if not isinstance(m, MatchIt):
+        raise InvalidArgument(f"`m` must be a MatchIt result; got {type(m).__name__}", kind="fit.type")
+    if m.call is None or not isinstance(m.call.data, pd.DataFrame):
+        raise InvalidArgument("this result carries no data; pass the data to matchit()",
+                              kind="match_data.no_data")
+    out = m.call.data.copy()
     for col in ("distance", "weights", "subclass"):
         if col in out.columns:
-            raise InvalidArgument(f'"{col}" is already the name of a variable in the data')
+            raise InvalidArgument(f'"{col}" is already the name of a variable in the data',
+                                  kind="match_data.name")
     out["distance"] = m.distance
     out["weights"] = m.weights
     if m.subclass is not None:

@@ -25,7 +25,7 @@ import math
 
 import numpy as np
 
-from ..errors import InvalidArgument
+from rparity_contract.errors import InvalidArgument
 
 __all__ = ["RRandom", "set_seed", "r_sample_int"]
 
@@ -60,12 +60,11 @@ class RRandom:
         try:
             s = int(seed)
         except (TypeError, ValueError):
-            raise InvalidArgument(f"`seed` must be an integer; got seed={seed!r}") from None
+            raise InvalidArgument(f"`seed` must be an integer; got seed={seed!r}", kind="seed.value") from None
         if s != seed or not (-(2**31) < s < 2**31):
             raise InvalidArgument(
                 f"`seed` must be an integer between -2147483647 and 2147483647 (R's set.seed); "
-                f"got seed={seed!r}"
-            )
+                f"got seed={seed!r}", kind="seed.value")
         self._bitgen = np.random.MT19937()
         self._bitgen.state = {
             "bit_generator": "MT19937",
@@ -117,10 +116,10 @@ class RRandom:
         k = n if size is None else int(size)
         if k > n or k < 0:
             raise InvalidArgument(
-                f"`size` must be between 0 and n without replacement; got size={k}, n={n}"
-            )
+                f"`size` must be between 0 and n without replacement; got size={k}, n={n}", kind="argument.value")
         if n > 10_000_000 and k <= n / 2:
-            raise InvalidArgument("sample.int's hashed algorithm (n > 1e7, size <= n/2) is not implemented")
+            raise InvalidArgument("sample.int's hashed algorithm (n > 1e7, size <= n/2) is not implemented",
+                                  kind="argument.value")
         x = list(range(n))
         out = np.empty(k, dtype=np.int64)
         m = n

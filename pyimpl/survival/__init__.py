@@ -1,6 +1,7 @@
 """Kaplan-Meier and the G-rho tests, at parity with R's survival 3.5-3."""
 from .km import survfit
+from .km_methods import survfit_quantile, survfit_summary, survfit_table
 from .survdiff import survdiff
 from .timefix import aeq_surv
 
-__all__ = ["survfit", "survdiff", "aeq_surv"]
+__all__ = ["survfit", "survfit_summary", "survfit_quantile", "survfit_table", "survdiff", "aeq_surv"]

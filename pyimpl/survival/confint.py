@@ -8,10 +8,7 @@ import numpy as np
 from .. import _libm as C
 from .._rmath import qnorm
 
-__all__ = ["CONF_TYPES", "CONF_LOWERS", "survfit_confint", "std_low"]
-
-CONF_TYPES = ("log", "log-log", "plain", "logit", "arcsin", "none")
-CONF_LOWERS = ("usual", "peto", "modified")
+__all__ = ["survfit_confint", "std_low"]
 
 
 def std_low(conf_lower: str, std_err, surv, n_risk, n_event) -> np.ndarray:

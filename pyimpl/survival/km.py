@@ -14,9 +14,14 @@ data, one curve):
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
-from ..results.survival import SurvFit
+from rparity_contract.calls import SurvFitCall
+from rparity_contract.errors import RParityWarning
+from rparity_contract.results.survival import SurvFit
+
 from .confint import std_low, survfit_confint
 from .inputs import km_inputs
 from .timefix import tie_codes
@@ -96,10 +101,14 @@ def survfit(time, event, *, weights=None, conf_type: str = "log", conf_int: floa
     Parameters
     ----------
     time, event : array-like
-        Follow-up times (finite, >= 0) and event indicators (0/1 or bool).
+        Follow-up times (finite, >= 0) and the status, read as R's ``Surv()``
+        reads it: 0/1, a 1/2 coding (censored/dead), logical, or a factor;
+        other values become missing with R's warning. Rows with a missing
+        time, status or weight are dropped (``na.omit``).
     weights : array-like, optional
-        Case weights (finite, >= 0). Non-integer weights make R use the robust
-        (infinitesimal jackknife) variance, and so does this function.
+        Case weights (finite, >= 0; missing drops the row). Non-integer weights
+        make R use the robust (infinitesimal jackknife) variance, and so does
+        this function.
     conf_type : {"log", "log-log", "plain", "logit", "arcsin", "none"}
     conf_int : float
         Confidence level, strictly between 0 and 1.
@@ -112,7 +121,12 @@ def survfit(time, event, *, weights=None, conf_type: str = "log", conf_int: floa
     """
     k = km_inputs(time, event, weights, conf_type, conf_int, conf_lower)
     w = np.ones(k.time.size) if k.weights is None else k.weights
-    return _survfit_kernel(k.time, k.event, w, k.conf_type, k.conf_int, k.conf_lower)
+    fit = _survfit_kernel(k.time, k.event, w, k.conf_type, k.conf_int, k.conf_lower)
+    for msg in k.warnings:  # Surv(): invalid status values
+        warnings.warn(RParityWarning(msg), stacklevel=2)
+    return fit.evolve(call=SurvFitCall(time=time, event=event, weights=weights, conf_type=conf_type,
+                                        conf_int=conf_int, conf_lower=conf_lower),
+                       warnings=tuple(fit.warnings) + k.warnings)
 
 
 def _survfit_kernel(t, e, w, conf_type, conf_int, conf_lower) -> SurvFit:

@@ -1,20 +1,29 @@
-"""``summary``, ``quantile`` and the print table of a Kaplan-Meier fit, computed
-from the fit's arrays exactly as survival 3.5-3 does (``summary.survfit``,
-``quantile.survfit``/``findq``, ``survmean``), including ``survfit0``'s time-0 row."""
+"""``summary``, ``quantile`` and the print table of a Kaplan-Meier fit (pyimpl's
+``survfit_summary``, ``survfit_quantile``, ``survfit_table``), computed from the
+fit's arrays exactly as survival 3.5-3 does (``summary.survfit``,
+``quantile.survfit``/``findq``, ``survmean``), including ``survfit0``'s time-0 row.
+They take a fit of any engine."""
 from __future__ import annotations
+
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
+from rparity_contract.errors import InvalidArgument
+from rparity_contract.results.survival import SurvFit
+from rparity_contract.values import SUMMARY_COLUMNS, TABLE_INDEX
+
 from .._rmath import SQRT_EPS, r_cumsum, r_sum
-from ..errors import InvalidArgument
-from ..results.survival import SurvFit
 
-__all__ = ["PYIMPL_METHODS", "KMMethods", "SUMMARY_COLUMNS", "TABLE_INDEX"]
+__all__ = ["survfit_summary", "survfit_quantile", "survfit_table"]
 
-SUMMARY_COLUMNS = ["time", "n_risk", "n_event", "n_censor", "surv", "std_err", "lower", "upper",
-                   "cumhaz", "std_chaz"]
-TABLE_INDEX = ["records", "n_max", "n_start", "events", "rmean", "se_rmean", "median", "lcl", "ucl"]
+
+def _check_fit(fit) -> SurvFit:
+    if not isinstance(fit, SurvFit):
+        raise InvalidArgument(f"`fit` must be a SurvFit (from survfit() of any engine); got {type(fit).__name__}",
+                              kind="fit.type")
+    return fit
 
 
 def _survfit0(fit: SurvFit) -> dict[str, np.ndarray]:
@@ -33,84 +42,97 @@ def _survfit0(fit: SurvFit) -> dict[str, np.ndarray]:
     return {k: np.concatenate(([first[k]], v)) for k, v in cols.items()}
 
 
-class KMMethods:
-    """pyimpl's implementation of :class:`~pyimpl.results.SurvFitMethods`."""
+def survfit_summary(fit: SurvFit, times: Sequence[float], *, extend: bool = False) -> pd.DataFrame:
+    """``summary(fit, times=, extend=)``: columns ``time, n_risk, n_event,
+    n_censor, surv, std_err, lower, upper, cumhaz, std_chaz``; ``std_err`` is
+    the se of S; ``n_event``/``n_censor`` count over (previous time, time]."""
+    fit = _check_fit(fit)
+    f0 = _survfit0(fit)
+    try:
+        times = np.sort(np.asarray(times, dtype=float).ravel())
+    except (TypeError, ValueError):
+        raise InvalidArgument(f"`times` must be numeric; got times={times!r}", kind="argument.type") from None
+    ptimes = times[np.isfinite(times)]
+    if not extend:
+        ptimes = ptimes[ptimes <= f0["time"].max()]
+    if ptimes.size == 0:
+        raise InvalidArgument(
+            "`times` selects no points: every requested time is after the last follow-up "
+            f"({f0['time'].max()!r}); pass extend=True to report them", kind="times.none")
+    # findInterval(ptimes, time) and 1 + findInterval(..., left.open=TRUE)
+    index1 = np.searchsorted(f0["time"], ptimes, side="right")
+    index2 = np.searchsorted(f0["time"], ptimes, side="left") + 1
+    pick = np.maximum(1, index1) - 1
+    out = {"time": ptimes}
+    for k in ("surv", "std_err", "lower", "upper", "cumhaz", "std_chaz"):
+        out[k] = f0[k][pick]
+    out["n_risk"] = np.append(f0["n_risk"], 0.0)[index2 - 1]
+    for k in ("n_event", "n_censor"):
+        # delta(): diff(c(0, c(0, cumsum(x))[indx + 1]))
+        cs = np.concatenate(([0.0], r_cumsum(f0[k])))
+        out[k] = np.diff(np.concatenate(([0.0], cs[index1])))
+    if fit.logse:
+        with np.errstate(invalid="ignore"):  # Inf * 0 = NaN where S = 0, as in R
+            out["std_err"] = out["std_err"] * out["surv"]
+    return pd.DataFrame({k: out[k] for k in SUMMARY_COLUMNS})
 
-    def summary(self, fit: SurvFit, times: np.ndarray, extend: bool) -> pd.DataFrame:
-        f0 = _survfit0(fit)
-        times = np.sort(np.asarray(times, dtype=float))
-        ptimes = times[np.isfinite(times)]
-        if not extend:
-            ptimes = ptimes[ptimes <= f0["time"].max()]
-        if ptimes.size == 0:
-            raise InvalidArgument(
-                "`times` selects no points: every requested time is after the last follow-up "
-                f"({f0['time'].max()!r}); pass extend=True to report them"
-            )
-        # findInterval(ptimes, time) and 1 + findInterval(..., left.open=TRUE)
-        index1 = np.searchsorted(f0["time"], ptimes, side="right")
-        index2 = np.searchsorted(f0["time"], ptimes, side="left") + 1
-        pick = np.maximum(1, index1) - 1
-        out = {"time": ptimes}
-        for k in ("surv", "std_err", "lower", "upper", "cumhaz", "std_chaz"):
-            out[k] = f0[k][pick]
-        out["n_risk"] = np.append(f0["n_risk"], 0.0)[index2 - 1]
-        for k in ("n_event", "n_censor"):
-            # delta(): diff(c(0, c(0, cumsum(x))[indx + 1]))
-            cs = np.concatenate(([0.0], r_cumsum(f0[k])))
-            out[k] = np.diff(np.concatenate(([0.0], cs[index1])))
-        if fit.logse:
-            with np.errstate(invalid="ignore"):  # Inf * 0 = NaN where S = 0, as in R
-                out["std_err"] = out["std_err"] * out["surv"]
-        return pd.DataFrame({k: out[k] for k in SUMMARY_COLUMNS})
 
-    def quantile(self, fit: SurvFit, probs: np.ndarray) -> pd.DataFrame:
-        probs = np.asarray(probs, dtype=float)
-        if np.isnan(probs).any() or (probs < 0).any() or (probs > 1).any():
-            raise InvalidArgument(f"`probs` must be probabilities in [0, 1]; got probs={probs.tolist()!r}")
-        x = np.concatenate(([0.0], fit.time))
-        q = _findq(x, np.concatenate(([0.0], 1 - fit.surv)), probs)
-        if fit.conf_type == "none":
-            lo = hi = np.full(probs.size, np.nan)
-        else:
-            lo = _findq(x, np.concatenate(([0.0], 1 - fit.lower)), probs)
-            hi = _findq(x, np.concatenate(([0.0], 1 - fit.upper)), probs)
-        return pd.DataFrame({"quantile": q, "lower": lo, "upper": hi}, index=pd.Index(probs, name="probs"))
+def survfit_quantile(fit: SurvFit, probs: Sequence[float] = (0.25, 0.5, 0.75)) -> pd.DataFrame:
+    """``quantile(fit, probs)``: index ``probs``, columns ``quantile, lower,
+    upper`` (R's midpoint rule on flat stretches; NaN where R gives NA)."""
+    fit = _check_fit(fit)
+    try:
+        probs = np.atleast_1d(np.asarray(probs, dtype=float)).ravel()
+    except (TypeError, ValueError):
+        raise InvalidArgument(f"`probs` must be numeric; got probs={probs!r}", kind="probs.value") from None
+    if np.isnan(probs).any() or (probs < 0).any() or (probs > 1).any():
+        raise InvalidArgument(f"`probs` must be probabilities in [0, 1]; got probs={probs.tolist()!r}",
+                              kind="probs.value")
+    x = np.concatenate(([0.0], fit.time))
+    q = _findq(x, np.concatenate(([0.0], 1 - fit.surv)), probs)
+    if fit.conf_type == "none":
+        lo = hi = np.full(probs.size, np.nan)
+    else:
+        lo = _findq(x, np.concatenate(([0.0], 1 - fit.lower)), probs)
+        hi = _findq(x, np.concatenate(([0.0], 1 - fit.upper)), probs)
+    return pd.DataFrame({"quantile": q, "lower": lo, "upper": hi}, index=pd.Index(probs, name="probs"))
 
-    def table(self, fit: SurvFit) -> pd.Series:
-        f0 = _survfit0(fit)
-        time, surv = f0["time"], f0["surv"]
-        n_risk, n_event = f0["n_risk"], f0["n_event"]
-        # survmean(pfun): rmean over [0, max(time)] ("common" truncation)
-        end_time = time.max()
-        with np.errstate(divide="ignore", invalid="ignore"):
-            hh = np.where((n_risk - n_event) == 0, 0.0, n_event / (n_risk * (n_risk - n_event)))
-        keep = time <= end_time
-        temptime = np.append(time[keep], end_time)
-        tempsurv = np.append(surv[keep], surv[np.flatnonzero(keep).max()])
-        hh = np.append(hh[keep], 0.0)
-        n = temptime.size
-        delta = np.diff(np.concatenate(([0.0], temptime)))
-        rect = delta * np.concatenate(([1.0], tempsurv[:-1]))
-        tail = r_cumsum(rect[1:][::-1])
-        varmean = r_sum(tail * tail * hh[::-1][1:])
-        mean = r_sum(rect) + 0.0
-        out = {
-            "records": float(fit.n),
-            "n_max": float(n_risk.max()),
-            "n_start": float(n_risk[0]),
-            "events": r_sum(n_event),
-            "rmean": mean,
-            "se_rmean": float(np.sqrt(varmean)),
-            "median": _minmin(surv, time),
-        }
-        if fit.conf_type == "none":
-            out["lcl"] = out["ucl"] = np.nan
-        else:
-            out["lcl"] = _minmin(f0["lower"], time)
-            out["ucl"] = _minmin(f0["upper"], time)
-        del n
-        return pd.Series(out, index=TABLE_INDEX, dtype=float)
+
+def survfit_table(fit: SurvFit) -> pd.Series:
+    """``summary(fit)$table``: records, n_max, n_start, events, rmean,
+    se_rmean, median, lcl, ucl (the median R prints)."""
+    fit = _check_fit(fit)
+    f0 = _survfit0(fit)
+    time, surv = f0["time"], f0["surv"]
+    n_risk, n_event = f0["n_risk"], f0["n_event"]
+    # survmean(pfun): rmean over [0, max(time)] ("common" truncation)
+    end_time = time.max()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        hh = np.where((n_risk - n_event) == 0, 0.0, n_event / (n_risk * (n_risk - n_event)))
+    keep = time <= end_time
+    temptime = np.append(time[keep], end_time)
+    tempsurv = np.append(surv[keep], surv[np.flatnonzero(keep).max()])
+    hh = np.append(hh[keep], 0.0)
+    delta = np.diff(np.concatenate(([0.0], temptime)))
+    rect = delta * np.concatenate(([1.0], tempsurv[:-1]))
+    tail = r_cumsum(rect[1:][::-1])
+    varmean = r_sum(tail * tail * hh[::-1][1:])
+    mean = r_sum(rect) + 0.0
+    out = {
+        "records": float(fit.n),
+        "n_max": float(n_risk.max()),
+        "n_start": float(n_risk[0]),
+        "events": r_sum(n_event),
+        "rmean": mean,
+        "se_rmean": float(np.sqrt(varmean)),
+        "median": _minmin(surv, time),
+    }
+    if fit.conf_type == "none":
+        out["lcl"] = out["ucl"] = np.nan
+    else:
+        out["lcl"] = _minmin(f0["lower"], time)
+        out["ucl"] = _minmin(f0["upper"], time)
+    return pd.Series(out, index=list(TABLE_INDEX), dtype=float)
 
 
 def _minmin(y: np.ndarray, x: np.ndarray) -> float:
@@ -182,5 +204,3 @@ def _approx_const_f1(xv: np.ndarray, p: np.ndarray) -> np.ndarray:
     out[inside] = np.floor(pos[j])
     return out
 
-
-PYIMPL_METHODS = KMMethods()

@@ -18,11 +18,13 @@ import pandas as pd
 
 import warnings
 
+from rparity_contract.errors import ComputationError, RParityWarning
+from rparity_contract.results.survival import SurvDiff
+
 from .. import _libm as C
+from .._rformat import r_label
 from .._rmath import NANS_PRODUCED, pchisq_upper, r_solve, r_sum
-from ..errors import ComputationError, RParityWarning
 from .inputs import logrank_inputs
-from ..results.survival import SurvDiff
 from .timefix import tie_codes
 
 __all__ = ["survdiff"]
@@ -36,7 +38,9 @@ def survdiff(time, event, group, *, strata=None, rho: float = 0.0) -> SurvDiff:
     Parameters
     ----------
     time, event : array-like
-        Follow-up times (finite, >= 0) and event indicators (0/1 or bool).
+        Follow-up times (finite, >= 0) and the status as R's ``Surv()`` reads
+        it (0/1, 1/2, logical, factor); rows with a missing time, status,
+        group or stratum are dropped (``na.omit``).
     group : array-like
         Group labels (at least two distinct values). Groups are ordered as a
         pandas Categorical's categories, else by sorted value.
@@ -46,10 +50,10 @@ def survdiff(time, event, group, *, strata=None, rho: float = 0.0) -> SurvDiff:
         0 gives the log-rank test, 1 the Peto-Peto modification of Gehan-Wilcoxon.
     """
     k = logrank_inputs(time, event, group, strata, rho)
-    return _survdiff_kernel(k.time, k.event, k.group, len(k.levels), k.strata, k.rho, tuple(k.levels))
+    return _survdiff_kernel(k.time, k.event, k.group, len(k.levels), k.strata, k.rho, tuple(k.levels), k.warnings)
 
 
-def _survdiff_kernel(t, e, g, ngroup, s, rho, levels) -> SurvDiff:
+def _survdiff_kernel(t, e, g, ngroup, s, rho, levels, input_warnings=()) -> SurvDiff:
     n = t.size
     tcodes, utime = tie_codes(t)
     strat = np.zeros(n, dtype=np.intp) if s is None else s
@@ -94,16 +98,18 @@ def _survdiff_kernel(t, e, g, ngroup, s, rho, levels) -> SurvDiff:
         try:
             chisq = r_sum(r_solve(vv, temp2) * temp2)
         except ComputationError as exc:
-            raise ComputationError(f"survdiff: solving for the test statistic, as R does: {exc}") from None
+            raise ComputationError(f"survdiff: solving for the test statistic, as R does: {exc}",
+                                   kind=exc.kind or "solve.singular") from None
     df = int(use.sum()) - 1
     pval = float(pchisq_upper(chisq, df))
-    warns: tuple[str, ...] = ()
+    warns = list(input_warnings)  # Surv(): invalid status values
     if df < 0:  # no events at all: R's pchisq(0, -1) gives NaN with a warning
-        warnings.warn(RParityWarning(NANS_PRODUCED), stacklevel=3)
-        warns = (NANS_PRODUCED,)
+        warns.append(NANS_PRODUCED)
+    for w in warns:
+        warnings.warn(RParityWarning(w), stacklevel=3)
     return SurvDiff(
-        groups=levels, n=counts, obs=obs_out, exp=exp_out, var=var, chisq=float(chisq), df=df,
-        pvalue=pval, rho=rho, warnings=warns,
+        groups=tuple(r_label(v) for v in levels), n=counts, obs=obs_out, exp=exp_out, var=var, chisq=float(chisq),
+        df=df, pvalue=pval, rho=rho, warnings=tuple(warns),
     )
 
 

@@ -37,3 +37,27 @@ rparity_versions <- function() {
 
 ## Deparse a call for provenance, with the data shown by placeholder names.
 rparity_deparse <- function(cl) paste(deparse(cl, width.cutoff = 500L), collapse = " ")
+
+## Conversion helpers (rbridge/_convert.py): NA at 1-based positions of a
+## double vector; a factor as R's factor() builds it from codes and levels of
+## their own type (R formats numeric levels itself).
+rparity_na_at <- function(x, at) { x[at] <- NA_real_; x }
+rparity_factor <- function(codes, levels) factor(levels[codes], levels = levels)
+
+## A call evaluated where the data are: `vars` (a named list) become variables
+## of a fresh environment whose parent is `ns`, so that formulas built there
+## find them by name, as in a user's session (no data = argument).
+rparity_env <- function(vars, ns = "survival") {
+  env <- new.env(parent = asNamespace(ns))
+  for (nm in names(vars)) assign(nm, vars[[nm]], envir = env)
+  env
+}
+
+## The language object `name` (a symbol) for a placeholder string.
+rparity_sym <- function(name) as.name(name)
+
+## The right-hand side `a + b + c` of placeholder names (`1` when empty).
+rparity_rhs <- function(names) {
+  if (length(names) == 0L) return(1)
+  Reduce(function(l, r) call("+", l, r), lapply(names, as.name))
+}

@@ -1,65 +1,66 @@
-## survival: Cox model, concordance, cox.zph, basehaz.
-## Covariates arrive as a data frame with placeholder columns x1..xp (numeric,
-## or factors built from codes and levels); the formula is built from those
-## fixed names only.
+## survival: Cox model, its summary, concordance, cox.zph, basehaz.
+## The covariates arrive as a list of vectors named x1..xp (numeric, logical,
+## factor, character: whatever the caller had), time, event, w, stratum, cl
+## as vectors; they become variables of a fresh environment and the formula
+## is built from those fixed names only: Surv(time, event) ~ x1 + ... + xp
+## [+ strata(stratum)], or ~ 1 without covariates.
 
-rparity_cox_env <- function(x, time, event, weights, strata, cluster) {
-  xn <- names(x)
-  if (!all(grepl("^x[0-9]+$", xn))) stop("internal: covariate columns must be named x1..xp")
-  d <- x
-  d$time <- time
-  d$event <- event
-  rhs <- paste(xn, collapse = " + ")
-  if (!is.null(strata)) {
-    d$stratum <- strata
-    rhs <- paste(rhs, "+ strata(stratum)")
-  }
-  if (!is.null(weights)) d$w <- weights
-  if (!is.null(cluster)) d$cl <- cluster
-  env <- new.env(parent = asNamespace("survival"))  # Surv() and strata() by name
-  env$d <- d
-  env$formula <- stats::as.formula(paste("Surv(time, event) ~", rhs), env = env)
-  env
-}
-
-rparity_cox_call <- function(env, weights, cluster, ties, robust, init, control, nocenter) {
-  cl <- quote(survival::coxph(formula, data = d))
+rparity_cox_fitobj <- function(x, time, event, weights, strata, cluster, ties, robust, init, control,
+                               nocenter, singular_ok) {
+  vars <- c(as.list(x), list(time = time, event = event, w = weights, stratum = strata, cl = cluster))
+  env <- rparity_env(vars)
+  rhs <- rparity_rhs(names(x))
+  if (!is.null(strata)) rhs <- call("+", rhs, quote(strata(stratum)))
+  if (identical(rhs, 1) && !is.null(strata)) rhs <- quote(strata(stratum))
+  env$formula <- eval(call("~", quote(Surv(time, event)), rhs), env)
+  cl <- quote(coxph(formula))
   if (!is.null(weights)) cl$weights <- quote(w)
   if (!is.null(cluster)) cl$cluster <- quote(cl)
   cl$ties <- ties
   if (!is.null(robust)) cl$robust <- robust
   if (!is.null(init)) cl$init <- init
-  cl$control <- do.call(survival::coxph.control, control)
+  if (!is.null(control)) cl$control <- if (is.list(control)) do.call(survival::coxph.control, control) else control
   cl$nocenter <- nocenter
-  cl
-}
-
-rparity_cox_fitobj <- function(x, time, event, weights, strata, cluster, ties, robust, init, control, nocenter) {
-  env <- rparity_cox_env(x, time, event, weights, strata, cluster)
-  cl <- rparity_cox_call(env, weights, cluster, ties, robust, init, control, nocenter)
+  if (!is.null(singular_ok)) cl$singular.ok <- singular_ok
   eval(cl, env)
 }
 
-rparity_coxph <- function(x, time, event, weights, strata, cluster, ties, robust, init, control, nocenter) {
-  fit <- rparity_cox_fitobj(x, time, event, weights, strata, cluster, ties, robust, init, control, nocenter)
+rparity_coxph <- function(x, time, event, weights, strata, cluster, ties, robust, init, control, nocenter,
+                          singular_ok) {
+  fit <- rparity_cox_fitobj(x, time, event, weights, strata, cluster, ties, robust, init, control, nocenter,
+                            singular_ok)
   s <- suppressWarnings(summary(fit))  # only coxph's own warnings are reported
   conc <- fit$concordance
+  test <- function(t) if (is.null(t)) NULL else unname(t[seq_len(min(3L, length(t)))])
   list(coef = unname(fit$coefficients), names = names(fit$coefficients),
+       assign_terms = names(fit$assign), assign_sizes = unname(lengths(fit$assign)),
+       assign_index = unname(unlist(fit$assign)),
        var = fit$var, naive_var = fit$naive.var, loglik = fit$loglik,
-       score = fit$score, wald = fit$wald.test, rscore = fit$rscore,
-       iter = fit$iter, means = unname(fit$means), n = fit$n, nevent = fit$nevent,
+       iter = if (is.null(fit$iter)) 0L else fit$iter,
+       means = unname(fit$means), n = fit$n, nevent = fit$nevent,
        lp = unname(fit$linear.predictors),
        na_action = if (is.null(fit$na.action)) integer(0) else as.integer(fit$na.action),
+       method = fit$method,
        concordance = if (is.null(conc)) NULL else unname(conc[1:7]),
-       logtest = unname(s$logtest), sctest = unname(s$sctest),
-       waldtest_p = unname(s$waldtest["pvalue"]), df = unname(s$logtest["df"]),
-       robscore = if (is.null(s$robscore)) NULL else unname(s$robscore),
-       coeftab = unname(s$coefficients), conftab = unname(s$conf.int))
+       logtest = test(s$logtest), sctest = test(s$sctest),
+       wald = if (is.null(fit$wald.test)) NULL else unname(fit$wald.test),
+       waldtest = test(s$waldtest),
+       robscore = test(s$robscore))
+}
+
+rparity_coxph_summary <- function(x, time, event, weights, strata, cluster, ties, robust, init, control,
+                                  nocenter, singular_ok, conf_int) {
+  fit <- rparity_cox_fitobj(x, time, event, weights, strata, cluster, ties, robust, init, control, nocenter,
+                            singular_ok)
+  s <- summary(fit, conf.int = conf_int)
+  list(coef = unname(s$coefficients), coef_cols = colnames(s$coefficients),
+       conf = unname(s$conf.int), names = rownames(s$coefficients))
 }
 
 rparity_cox_zph <- function(x, time, event, weights, strata, cluster, ties, robust, init, control, nocenter,
-                            transform) {
-  fit <- rparity_cox_fitobj(x, time, event, weights, strata, cluster, ties, robust, init, control, nocenter)
+                            singular_ok, transform) {
+  fit <- rparity_cox_fitobj(x, time, event, weights, strata, cluster, ties, robust, init, control, nocenter,
+                            singular_ok)
   z <- survival::cox.zph(fit, transform = transform)
   tab <- z$table
   list(terms = rownames(tab), chisq = unname(tab[, "chisq"]), df = unname(tab[, "df"]),
@@ -67,16 +68,18 @@ rparity_cox_zph <- function(x, time, event, weights, strata, cluster, ties, robu
 }
 
 rparity_basehaz <- function(x, time, event, weights, strata, cluster, ties, robust, init, control, nocenter,
-                            centered) {
-  fit <- rparity_cox_fitobj(x, time, event, weights, strata, cluster, ties, robust, init, control, nocenter)
+                            singular_ok, centered) {
+  fit <- rparity_cox_fitobj(x, time, event, weights, strata, cluster, ties, robust, init, control, nocenter,
+                            singular_ok)
   b <- survival::basehaz(fit, centered = centered)
   list(time = b$time, hazard = b$hazard,
        strata = if (is.null(b$strata)) NULL else as.character(b$strata))
 }
 
 rparity_concordance <- function(x, time, event, weights, strata, cluster, ties, robust, init, control,
-                                nocenter) {
-  fit <- rparity_cox_fitobj(x, time, event, weights, strata, cluster, ties, robust, init, control, nocenter)
+                                nocenter, singular_ok) {
+  fit <- rparity_cox_fitobj(x, time, event, weights, strata, cluster, ties, robust, init, control, nocenter,
+                            singular_ok)
   cc <- survival::concordance(fit)
   count <- if (is.matrix(cc$count)) colSums(cc$count) else cc$count
   list(concordance = unname(cc$concordance), std = sqrt(unname(cc$var)), count = unname(count),

@@ -1,20 +1,24 @@
-## MatchIt and glm. Data arrive with placeholder column names (x1..xp for the
-## covariates, e1..eq for exact-only columns, treat, y, w); formulas are built
-## from those names only.
+## MatchIt and glm. The caller's columns arrive under placeholder names (x1..xp
+## for glm's covariates and y, w; v1..vk for every column of matchit's data,
+## u1.. for names that are not columns of it, so that R reports them missing);
+## formulas are built from those names only.
 
-rparity_glm_logit <- function(X, y, weights) {
-  d <- X
-  d$y <- y
-  f <- stats::reformulate(names(X), response = "y")
-  if (is.null(weights)) {
-    fit <- stats::glm(f, data = d, family = stats::binomial())
-  } else {
-    d$w <- weights
-    fit <- stats::glm(f, data = d, family = stats::binomial(), weights = w)
-  }
+rparity_glm_logit <- function(x, y, weights) {
+  env <- rparity_env(c(as.list(x), list(y = y, w = weights)), "stats")
+  env$formula <- eval(call("~", quote(y), rparity_rhs(names(x))), env)
+  cl <- quote(glm(formula, family = binomial()))
+  if (!is.null(weights)) cl$weights <- quote(w)
+  fit <- eval(cl, env)
+  rparity_glm_values(fit)
+}
+
+rparity_glm_values <- function(fit) {
+  mm <- stats::model.matrix(fit)
   list(coef = unname(stats::coef(fit)), names = names(stats::coef(fit)),
+       assign = attr(mm, "assign"), term_labels = attr(stats::terms(fit), "term.labels"),
        fitted = unname(fit$fitted.values), linear_predictor = unname(fit$linear.predictors),
-       deviance = fit$deviance, null_deviance = fit$null.deviance, aic = fit$aic,
+       deviance = fit$deviance, null_deviance = fit$null.deviance,
+       aic = if (is.null(fit$aic)) NA_real_ else fit$aic,
        iterations = fit$iter, converged = fit$converged, rank = fit$rank)
 }
 
@@ -26,46 +30,43 @@ rparity_balance_table <- function(tab) {
        std_pair_dist = unname(tab[, 7]))
 }
 
-rparity_matchit <- function(X, treat, exact_data, exact_names, distance, link, estimand, ratio,
-                            replace, caliper, std_caliper, m_order, discard, seed) {
-  d <- X
-  d$treat <- treat
-  if (!is.null(exact_data)) {
-    exact_data <- exact_data
-    for (nm in names(exact_data)) d[[nm]] <- exact_data[[nm]]
-  }
-  f <- stats::reformulate(names(X), response = "treat")
-  args <- list(formula = f, data = d, method = "nearest",
-               distance = if (is.null(distance)) "glm" else distance,
-               link = link, estimand = estimand, ratio = ratio, replace = replace,
-               caliper = caliper, std.caliper = std_caliper, m.order = m_order,
-               discard = discard)
-  if (!is.null(exact_names)) args$exact <- stats::reformulate(exact_names)
+rparity_matchit_object <- function(data, treat, covariates, exact, options, seed) {
+  f <- eval(call("~", as.name(treat), rparity_rhs(covariates)), globalenv())
+  args <- c(list(formula = f, data = data, method = "nearest"), options)
+  if (!is.null(exact)) args$exact <- stats::reformulate(exact)
   if (!is.null(seed)) set.seed(seed)
-  m <- do.call(MatchIt::matchit, args)
-  s <- summary(m)
+  do.call(MatchIt::matchit, args)
+}
+
+rparity_matchit <- function(data, treat, covariates, exact, options, seed) {
+  m <- rparity_matchit_object(data, treat, covariates, exact, options, seed)
   mm <- m$match.matrix
-  mmi <- matrix(match(mm, rownames(d)), nrow = nrow(mm), ncol = ncol(mm))
-  model <- NULL
-  if (!is.null(m$model)) {
-    fit <- m$model
-    model <- list(coef = unname(stats::coef(fit)), names = names(stats::coef(fit)),
-                  fitted = unname(fit$fitted.values), linear_predictor = unname(fit$linear.predictors),
-                  deviance = fit$deviance, null_deviance = fit$null.deviance,
-                  aic = if (is.null(fit$aic)) NA_real_ else fit$aic,
-                  iterations = fit$iter, converged = fit$converged, rank = fit$rank)
-  }
+  mmi <- matrix(match(mm, rownames(data)), nrow = nrow(mm), ncol = ncol(mm))
   list(distance = unname(m$distance), weights = unname(m$weights),
+       treat = unname(as.integer(m$treat)),
        subclass = if (is.null(m$subclass)) NULL else as.integer(unname(m$subclass)),
        discarded = unname(m$discarded),
-       focal_rows = match(rownames(mm), rownames(d)),
+       focal_rows = match(rownames(mm), rownames(data)),
        match_matrix = as.vector(mmi), mm_ncol = ncol(mm),
        caliper = if (is.null(m$caliper)) NULL else unname(m$caliper),
-       model = model,
-       sum_all = rparity_balance_table(s$sum.all),
+       estimand = m$estimand,
+       model = if (is.null(m$model)) NULL else rparity_glm_values(m$model))
+}
+
+rparity_matchit_summary <- function(data, treat, covariates, exact, options, seed) {
+  m <- rparity_matchit_object(data, treat, covariates, exact, options, seed)
+  s <- summary(m)
+  list(sum_all = rparity_balance_table(s$sum.all),
        sum_matched = rparity_balance_table(s$sum.matched),
-       nn_control = unname(s$nn[, "Control"]), nn_treated = unname(s$nn[, "Treated"]),
-       nn_rows = rownames(s$nn))
+       nn_control = unname(s$nn[, "Control"]), nn_treated = unname(s$nn[, "Treated"]))
+}
+
+rparity_match_data <- function(data, treat, covariates, exact, options, seed) {
+  m <- rparity_matchit_object(data, treat, covariates, exact, options, seed)
+  md <- MatchIt::match.data(m)
+  list(rows = match(rownames(md), rownames(data)), distance = unname(md$distance),
+       weights = unname(md$weights),
+       subclass = if (is.null(md$subclass)) NULL else as.integer(unname(md$subclass)))
 }
 
 ## Benchmark: MatchIt::matchit timed inside R (system.time, best of reps), and

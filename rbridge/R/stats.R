@@ -1,13 +1,13 @@
-## stats: Fisher's exact test and Pearson's chi-squared test on a matrix of counts.
-## `x` arrives as a numeric matrix built from validated counts; nothing here is
-## built from user strings.
+## stats: Fisher's exact test and Pearson's chi-squared test on whatever the
+## caller passed as the table (converted, not checked: R decides).
 
 rparity_fisher_test <- function(x, alternative, conf_int, conf_level, or) {
   f <- stats::fisher.test(x, alternative = alternative, conf.int = conf_int,
                           conf.level = conf_level, or = or)
   list(p_value = unname(f$p.value),
        estimate = if (is.null(f$estimate)) NA_real_ else unname(f$estimate),
-       conf_int = if (is.null(f$conf.int)) c(NA_real_, NA_real_) else as.vector(f$conf.int))
+       conf_int = if (is.null(f$conf.int)) c(NA_real_, NA_real_) else as.vector(f$conf.int),
+       alternative = f$alternative)
 }
 
 rparity_chisq_test <- function(x, correct) {

@@ -1,25 +1,27 @@
-## survival: Kaplan-Meier and G-rho tests. Column names are fixed placeholders.
+## survival: Kaplan-Meier and G-rho tests. The caller's vectors are variables
+## of a fresh environment (placeholder names time, event, w, group, stratum);
+## the call is what an R user would type, and R accepts or refuses it.
 
 rparity_km_fit <- function(time, event, weights, conf_type, conf_int, conf_lower) {
-  d <- data.frame(time = time, event = event)
-  if (is.null(weights)) {
-    survival::survfit(survival::Surv(time, event) ~ 1, data = d,
-                      conf.type = conf_type, conf.int = conf_int, conf.lower = conf_lower)
-  } else {
-    d$w <- weights
-    survival::survfit(survival::Surv(time, event) ~ 1, data = d, weights = w,
-                      conf.type = conf_type, conf.int = conf_int, conf.lower = conf_lower)
-  }
+  env <- rparity_env(list(time = time, event = event, w = weights))
+  cl <- quote(survfit(Surv(time, event) ~ 1))
+  if (!is.null(weights)) cl$weights <- quote(w)
+  cl$conf.type <- conf_type
+  cl$conf.int <- conf_int
+  cl$conf.lower <- conf_lower
+  eval(cl, env)
 }
+
+rparity_na_vec <- function(x, n) if (is.null(x)) rep(NA_real_, n) else x
 
 rparity_survfit <- function(time, event, weights, conf_type, conf_int, conf_lower) {
   fit <- rparity_km_fit(time, event, weights, conf_type, conf_int, conf_lower)
   nt <- length(fit$time)
   list(time = fit$time, n_risk = fit$n.risk, n_event = fit$n.event, n_censor = fit$n.censor,
        surv = fit$surv, std_err = fit$std.err,
-       lower = if (is.null(fit$lower)) rep(NA_real_, nt) else fit$lower,
-       upper = if (is.null(fit$upper)) rep(NA_real_, nt) else fit$upper,
-       cumhaz = fit$cumhaz, std_chaz = fit$std.chaz, n = fit$n, logse = fit$logse)
+       lower = rparity_na_vec(fit$lower, nt), upper = rparity_na_vec(fit$upper, nt),
+       cumhaz = fit$cumhaz, std_chaz = rparity_na_vec(fit$std.chaz, nt), n = fit$n, logse = fit$logse,
+       conf_type = fit$conf.type, conf_int = fit$conf.int)
 }
 
 rparity_survfit_summary <- function(time, event, weights, conf_type, conf_int, conf_lower, times, extend) {
@@ -28,9 +30,8 @@ rparity_survfit_summary <- function(time, event, weights, conf_type, conf_int, c
   nt <- length(s$time)
   list(time = s$time, n_risk = s$n.risk, n_event = s$n.event, n_censor = s$n.censor,
        surv = s$surv, std_err = s$std.err,
-       lower = if (is.null(s$lower)) rep(NA_real_, nt) else s$lower,
-       upper = if (is.null(s$upper)) rep(NA_real_, nt) else s$upper,
-       cumhaz = s$cumhaz, std_chaz = s$std.chaz)
+       lower = rparity_na_vec(s$lower, nt), upper = rparity_na_vec(s$upper, nt),
+       cumhaz = s$cumhaz, std_chaz = rparity_na_vec(s$std.chaz, nt))
 }
 
 rparity_survfit_quantile <- function(time, event, weights, conf_type, conf_int, conf_lower, probs) {
@@ -54,15 +55,14 @@ rparity_survfit_table <- function(time, event, weights, conf_type, conf_int, con
 }
 
 rparity_survdiff <- function(time, event, group, strata, rho) {
-  d <- data.frame(time = time, event = event, group = group)
-  if (is.null(strata)) {
-    fit <- survival::survdiff(survival::Surv(time, event) ~ group, data = d, rho = rho)
-  } else {
-    d$stratum <- strata
-    strata <- survival::strata  # the formula special must be visible by name
-    fit <- survival::survdiff(survival::Surv(time, event) ~ group + strata(stratum), data = d, rho = rho)
-  }
+  env <- rparity_env(list(time = time, event = event, group = group, stratum = strata))
+  cl <- if (is.null(strata)) quote(survdiff(Surv(time, event) ~ group))
+        else quote(survdiff(Surv(time, event) ~ group + strata(stratum)))
+  cl$rho <- rho
+  fit <- eval(cl, env)
   etmp <- if (is.matrix(fit$exp)) apply(fit$exp, 1, sum) else fit$exp
-  list(n = as.vector(fit$n), obs = fit$obs, exp = fit$exp, var = fit$var,
-       chisq = fit$chisq, df = sum(etmp > 0) - 1, pvalue = fit$pvalue)
+  list(groups = sub("^group=", "", names(fit$n)), n = as.vector(fit$n),
+       obs = as.vector(fit$obs), exp = as.vector(fit$exp),
+       obs_dim = if (is.matrix(fit$obs)) dim(fit$obs) else NULL,
+       var = as.vector(fit$var), chisq = fit$chisq, df = sum(etmp > 0) - 1, pvalue = fit$pvalue)
 }

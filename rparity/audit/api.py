@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pyimpl.errors import InvalidArgument
+from rparity_contract.errors import InvalidArgument
 
 from .contingency import check_contingency
 from .entries import (
@@ -53,7 +53,7 @@ def audit(reported: dict, *, settings: AuditSettings | None = None, source: str 
     ``examples/audit/README.md``).
 
     ``settings`` overrides the file's ``[options]``. Raises
-    :class:`~pyimpl.errors.InvalidArgument` only when the structure as a whole
+    :class:`~rparity_contract.errors.InvalidArgument` only when the structure as a whole
     is unusable; a bad entry is reported as unreadable and the rest is audited.
     """
     rep = read_reported(reported, settings=settings)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from pyimpl.errors import InvalidArgument
+from rparity_contract.errors import InvalidArgument
 
 from .api import audit
 from .entries import AuditSettings

@@ -48,7 +48,7 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
-from pyimpl.errors import InvalidArgument
+from rparity_contract.errors import InvalidArgument
 
 __all__ = [
     "RInterval",
@@ -60,7 +60,15 @@ __all__ = [
 ]
 
 
-class UnreadableValue(InvalidArgument):
+class AuditInputError(InvalidArgument):
+    """A file of reported statistics that cannot be read as written (the
+    audit's own input: its refusal kind is always ``argument.value``)."""
+
+    def __init__(self, message: str):
+        super().__init__(message, kind="argument.value")
+
+
+class UnreadableValue(AuditInputError):
     """A printed value could not be read as a number."""
 
 

@@ -13,7 +13,7 @@ The format is documented in ``examples/audit/README.md``. In short::
     [[tables.landmark]]            # arm or N, time, percent, events, n_risk
 
 Problems with the file as a whole (not TOML, no ``tables``) raise
-:class:`~pyimpl.errors.InvalidArgument`. Problems with one entry (a malformed
+:class:`~rparity_contract.errors.InvalidArgument`. Problems with one entry (a malformed
 number, a CI whose lower bound exceeds its upper bound, a count larger than its
 arm, a missing or unknown field) turn that entry into an
 :class:`~.entries.Unreadable` with the reason; the other entries are audited.
@@ -26,7 +26,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable
 
-from pyimpl.errors import InvalidArgument
+from rparity_contract.errors import InvalidArgument
+
 
 from .entries import (
     TESTS,
@@ -38,7 +39,7 @@ from .entries import (
     TableSpec,
     Unreadable,
 )
-from .printed import UnreadableValue, parse_count, parse_printed
+from .printed import AuditInputError, UnreadableValue, parse_count, parse_printed
 
 __all__ = ["load_toml", "read_reported", "read_settings", "Reported", "KINDS"]
 
@@ -79,49 +80,49 @@ def load_toml(path: str | Path) -> dict:
     try:
         raw = p.read_bytes()
     except OSError as exc:
-        raise InvalidArgument(f"cannot read the reported-statistics file {str(p)!r}: {exc.strerror}") from None
+        raise AuditInputError(f"cannot read the reported-statistics file {str(p)!r}: {exc.strerror}") from None
     try:
         return tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
-        raise InvalidArgument(f"`{p}` must be UTF-8 text") from None
+        raise AuditInputError(f"`{p}` must be UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
-        raise InvalidArgument(f"`{p}` is not valid TOML: {exc}") from None
+        raise AuditInputError(f"`{p}` is not valid TOML: {exc}") from None
 
 
 def read_settings(opts: Any) -> AuditSettings:
     if opts is None:
         return AuditSettings()
     if not isinstance(opts, dict):
-        raise InvalidArgument(f"`options` must be a table; got options={opts!r}")
+        raise AuditInputError(f"`options` must be a table; got options={opts!r}")
     unknown = set(opts) - {"g_williams", "km_node_budget"}
     if unknown:
-        raise InvalidArgument(f"`options` has unknown field(s) {sorted(unknown)}; "
+        raise AuditInputError(f"`options` has unknown field(s) {sorted(unknown)}; "
                               "known: g_williams, km_node_budget")
     g = opts.get("g_williams", False)
     if not isinstance(g, bool):
-        raise InvalidArgument(f"`options.g_williams` must be true or false; got g_williams={g!r}")
+        raise AuditInputError(f"`options.g_williams` must be true or false; got g_williams={g!r}")
     b = opts.get("km_node_budget", AuditSettings.km_node_budget)
     if isinstance(b, bool) or not isinstance(b, int) or b < 1:
-        raise InvalidArgument(f"`options.km_node_budget` must be a positive integer; got km_node_budget={b!r}")
+        raise AuditInputError(f"`options.km_node_budget` must be a positive integer; got km_node_budget={b!r}")
     return AuditSettings(g_williams=g, km_node_budget=b)
 
 
 def read_reported(data: Any, *, settings: AuditSettings | None = None) -> Reported:
     """Validate the structure and read every entry (unreadable ones included)."""
     if not isinstance(data, dict):
-        raise InvalidArgument(f"reported statistics must be a table (dict); got {type(data).__name__}")
+        raise AuditInputError(f"reported statistics must be a table (dict); got {type(data).__name__}")
     unknown = set(data) - _TOP_KEYS
     if unknown:
-        raise InvalidArgument(f"unknown top-level field(s) {sorted(unknown)}; known: {sorted(_TOP_KEYS)}")
+        raise AuditInputError(f"unknown top-level field(s) {sorted(unknown)}; known: {sorted(_TOP_KEYS)}")
     tables = data.get("tables")
     if not isinstance(tables, list) or not tables or not all(isinstance(t, dict) for t in tables):
-        raise InvalidArgument("reported statistics must have `tables`, a non-empty array of tables "
+        raise AuditInputError("reported statistics must have `tables`, a non-empty array of tables "
                               "([[tables]] in TOML); got " + (
                                   "none" if tables is None else repr(type(tables).__name__)))
     title = data.get("title", "")
     source = data.get("source", "")
     if not isinstance(title, str) or not isinstance(source, str):
-        raise InvalidArgument("`title` and `source` must be strings")
+        raise AuditInputError("`title` and `source` must be strings")
     s = settings if settings is not None else read_settings(data.get("options"))
     out: list[tuple[TableSpec, list[Any]]] = []
     seen: set[str] = set()
@@ -130,7 +131,7 @@ def read_reported(data: Any, *, settings: AuditSettings | None = None) -> Report
         if not isinstance(tid, str) or not tid:
             tid = f"table{i + 1}"
         if tid in seen:
-            raise InvalidArgument(f"table ids must be unique; got id={tid!r} twice")
+            raise AuditInputError(f"table ids must be unique; got id={tid!r} twice")
         seen.add(tid)
         out.append(_read_table(t, tid))
     return Reported(title, source, s, out)

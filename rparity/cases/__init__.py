@@ -9,9 +9,23 @@ import importlib
 
 from .base import Case, as_quantities, canonical_json
 
-__all__ = ["Case", "all_cases", "get_case", "as_quantities", "canonical_json", "CASE_MODULES"]
+__all__ = ["Case", "all_cases", "get_case", "as_quantities", "canonical_json", "CASE_MODULES", "case_function",
+           "CHECKED_IN"]
 
 CASE_MODULES = ["survival", "contingency", "matching", "cox"]
+
+#: Derived functions that are checked inside the cases of another function
+#: (a survfit case also compares survfit_summary, survfit_quantile and
+#: survfit_table of the same fit); every other function has cases of its own.
+CHECKED_IN: dict[str, str] = {
+    "survfit_summary": "survfit", "survfit_quantile": "survfit", "survfit_table": "survfit",
+    "coxph_summary": "coxph", "matchit_summary": "matchit", "match_data": "matchit",
+}
+
+
+def case_function(function: str) -> str:
+    """The function whose cases exercise ``function``."""
+    return CHECKED_IN.get(function, function)
 
 
 def all_cases() -> list[Case]:

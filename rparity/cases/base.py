@@ -18,7 +18,7 @@ from typing import Any, Callable, Mapping
 
 import pandas as pd
 
-__all__ = ["Case", "Runner", "as_quantities", "canonical_json"]
+__all__ = ["Case", "Runner", "as_quantities", "canonical_json", "derived_quantities"]
 
 Runner = Callable[[Any, "pd.DataFrame | None", Mapping[str, Any]], dict]
 
@@ -69,3 +69,20 @@ def as_quantities(prefix: str, values: Mapping[str, Any]) -> dict:
             v = v.to_numpy()
         out[f"{prefix}{k}"] = v
     return out
+
+
+def derived_quantities(prefix: str, compute: Callable[[], Any], keys: tuple[str, ...] | list[str]) -> dict:
+    """The quantities of a derived function (``summary.``, ``quantile.``...);
+    each is :class:`~rparity.compare.NotProvided` when the engine does not
+    provide the function, so the fit's own quantities are still compared."""
+    from ..compare import NotProvided
+
+    try:
+        values = compute()
+    except NotImplementedError as exc:
+        return {f"{prefix}{k}": NotProvided(str(exc)) for k in keys}
+    if isinstance(values, pd.Series):
+        values = values.to_dict()
+    elif isinstance(values, pd.DataFrame):
+        values = {k: values[k] for k in values.columns}
+    return as_quantities(prefix, values)

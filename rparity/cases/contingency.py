@@ -121,4 +121,9 @@ CASES: list[Case] = [
     _c("yates-capped", [[10, 11], [11, 11]]),  # min |x - E| < 0.5: YATES = min |x - E|
     _c("yates-zero", [[10, 11], [10, 11]]),  # x == E: YATES = 0, no correction
     _c("3x3-small", [[2, 2, 0], [7, 7, 3], [8, 1, 2]]),
+    # tables both engines refuse, for the same reason
+    _f("all-zero-3x3", [[0, 0, 0], [0, 0, 0], [0, 0, 0]]),
+    _c("all-zero-2x2", [[0, 0], [0, 0]]),
+    _f("negative-count", [[3, -1], [1, 3]]),
+    _c("negative-count", [[3, -1], [1, 3]]),
 ]

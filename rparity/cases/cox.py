@@ -20,7 +20,10 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from .base import Case, as_quantities
+from rparity_contract.control import CoxControl
+from rparity_contract.values import COX_SUMMARY_COLUMNS
+
+from .base import Case, derived_quantities
 
 __all__ = ["CASES", "run_coxph", "run_cox_zph", "run_basehaz", "run_concordance", "cox_inputs"]
 
@@ -31,10 +34,13 @@ def cox_inputs(data: pd.DataFrame, p: Mapping[str, Any]) -> tuple[pd.DataFrame, 
     ``p["covariates"]`` lists columns; ``p["factors"]`` turns numeric columns
     into categoricals with the given levels; ``p["flags"]`` adds bool columns
     ``name: [column, value]`` (column == value); ``p["event_value"]`` is the
-    code of an event (lung: 2); ``p["weights"]`` a column, optionally divided
+    code of an event (lung: 2); ``p["where"]`` keeps rows whose column equals a
+    value (before anything else); ``p["weights"]`` a column, optionally divided
     by ``p["weight_divisor"]``; ``p["strata"]``, ``p["cluster"]`` columns.
     """
     d = data.copy()
+    for col, val in (p.get("where") or {}).items():
+        d = d[d[col] == val].reset_index(drop=True)
     for col, levels in (p.get("factors") or {}).items():
         d[col] = pd.Categorical(d[col], categories=levels)
     for name, (col, val) in (p.get("flags") or {}).items():
@@ -57,8 +63,6 @@ def cox_inputs(data: pd.DataFrame, p: Mapping[str, Any]) -> tuple[pd.DataFrame, 
     if p.get("init") is not None:
         kw["init"] = np.asarray(p["init"], dtype=float)
     if p.get("control"):
-        from pyimpl.cox import CoxControl
-
         kw["control"] = CoxControl(**p["control"])
     return X, d[p["time"]].to_numpy(float), event, kw
 
@@ -93,7 +97,7 @@ def run_coxph(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
             out["naive_var"] = fit.naive_var
         if fit.robust_score_test is not None:
             out.update(_test("robust_score_test", fit.robust_score_test))
-        out.update(as_quantities("summary.", {k: v for k, v in fit.summary().items()}))
+        out.update(derived_quantities("summary.", lambda: engine.coxph_summary(fit), COX_SUMMARY_COLUMNS))
     if fit.concordance is not None:
         c = fit.concordance
         out.update({"concordance.c": c.c, "concordance.std": c.std, "concordance.concordant": c.concordant,
@@ -141,6 +145,27 @@ def _case(function: str, id_: str, dataset: str, base: Mapping[str, Any], covari
 def _cox(id_, dataset, base, covariates, **extra):
     return _case("coxph", id_, dataset, base, covariates, **extra)
 
+
+_EDGE = {"time": "time", "event": "status"}
+
+
+def _edge(function: str, id_: str, subset: str, covariates=("x",), **extra: Any) -> Case:
+    return _case(function, f"edge-{id_}", "edge", {**_EDGE, "where": {"set": subset}}, covariates, **extra)
+
+
+#: degenerate inputs R handles (or refuses): each is compared like any case
+EDGE_CASES: list[Case] = [
+    _edge("coxph", "no-events", "no_events"),
+    _edge("coxph", "one-subject", "one_subject"),
+    _edge("coxph", "one-time", "one_time"),
+    _edge("coxph", "one-stratum", "basic", strata="s"),
+    _edge("coxph", "single-cluster", "basic", cluster="cl"),
+    _edge("coxph", "single-cluster-two-covariates", "basic", ("x", "z"), cluster="cl"),
+    _edge("cox_zph", "no-events", "no_events"),
+    _edge("basehaz", "no-events", "no_events"),
+    _edge("concordance", "no-events", "no_events"),
+    _edge("basehaz", "one-stratum", "basic", strata="s"),
+]
 
 CASES: list[Case] = [
     # Therneau & Grambsch's test1 (book1.R): closed forms for Breslow and Efron
@@ -206,3 +231,5 @@ CASES: list[Case] = [
     _case("concordance", "veteran", "veteran", _VET, ["trt", "celltype", "karno"]),
     _case("concordance", "test1", "test1", _T1, ["x"]),
 ]
+
+CASES += EDGE_CASES

@@ -25,7 +25,10 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from .base import Case, as_quantities
+from rparity_contract.values import BALANCE_COLUMNS, NN_ROWS
+
+from ..compare import NotProvided
+from .base import Case
 
 __all__ = ["CASES", "DOCUMENTED_CASES", "matching_cohorts", "logistic_cohorts", "compat_for", "compat_for_version", "installed_matchit_version", "run_glm_logit",
            "run_matchit", "canonical_subclass", "MATCHIT_ISSUES", "GOLDEN_MATCHIT_VERSION"]
@@ -70,10 +73,22 @@ def installed_matchit_version() -> str:
     return GOLDEN_MATCHIT_VERSION
 
 
+def takes_compat(engine: Any) -> bool:
+    """Whether the engine's ``matchit`` has pyimpl's ``compat`` parameter (pyimpl,
+    and engines that wrap it)."""
+    import inspect
+
+    fn = getattr(getattr(engine, "impl", engine), "matchit", None)
+    try:
+        return fn is not None and "compat" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+
+
 def compat_for(engine: Any, matchit_version: str | None = None) -> str | None:
-    """The ``compat`` argument to give ``engine.matchit``: only pyimpl takes
-    one; it is ``"4.5.1"`` when the R MatchIt compared against is 4.5.0-4.5.2."""
-    if getattr(engine, "name", None) != "pyimpl":
+    """The ``compat`` argument to give ``engine.matchit`` (when it takes one):
+    ``"4.5.1"`` when the R MatchIt compared against is 4.5.0-4.5.2."""
+    if not takes_compat(engine):
         return None
     return compat_for_version(matchit_version or installed_matchit_version())
 
@@ -116,7 +131,7 @@ _MATCHIT_OPTIONS = ("link", "estimand", "ratio", "replace", "caliper", "std_cali
 
 def run_matchit(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
     kw = {k: p[k] for k in _MATCHIT_OPTIONS if k in p}
-    if getattr(engine, "name", None) == "pyimpl":
+    if takes_compat(engine):
         kw["compat"] = None if p.get("mode") == "documented" else compat_for(engine)
     m = engine.matchit(data, p["treat"], list(p["covariates"]), **kw)
     out = {
@@ -129,12 +144,35 @@ def run_matchit(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
         "caliper": float("nan") if m.caliper is None else float(m.caliper),
         "warnings": tuple(m.warnings),
     }
-    s = m.summary()
-    out["summary.rows"] = tuple(str(r) for r in s.all.index)
-    out.update(as_quantities("summary.all.", {c: s.all[c] for c in s.all.columns}))
-    out.update(as_quantities("summary.matched.", {c: s.matched[c] for c in s.matched.columns}))
-    out.update(as_quantities("summary.nn.", {r: s.nn.loc[r].to_numpy(float) for r in s.nn.index}))
+    absent = None
+    try:
+        s = engine.matchit_summary(m)
+    except NotImplementedError as exc:
+        s, absent = None, NotProvided(str(exc))
+    out["summary.rows"] = absent if s is None else tuple(str(r) for r in s.all.index)
+    for part in ("all", "matched"):
+        out.update({f"summary.{part}.{c}": absent if s is None else getattr(s, part)[c].to_numpy()
+                    for c in BALANCE_COLUMNS})
+    out.update({f"summary.nn.{r}": absent if s is None else s.nn.loc[r].to_numpy(float) for r in NN_ROWS})
+    out.update(_match_data_quantities(engine, m))
     return out
+
+
+def _match_data_quantities(engine: Any, m: Any) -> dict:
+    """``match.data(m)``: which rows (0-based positions in data order), and
+    their distance, weight and subclass partition."""
+    try:
+        md = engine.match_data(m)
+    except NotImplementedError as exc:
+        return {f"match_data.{k}": NotProvided(str(exc)) for k in ("rows", "distance", "weights", "subclass")}
+    pos = {lab: i for i, lab in enumerate(m.index)}
+    return {
+        "match_data.rows": np.array([pos[lab] for lab in md.index], dtype=np.int64),
+        "match_data.distance": md["distance"].to_numpy(float),
+        "match_data.weights": md["weights"].to_numpy(float),
+        "match_data.subclass": canonical_subclass(md["subclass"]) if "subclass" in md.columns
+        else np.zeros(0, dtype=np.int64),
+    }
 
 
 LALONDE_COVS = ["age", "educ", "race", "married", "nodegree", "re74", "re75"]

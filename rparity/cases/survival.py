@@ -5,7 +5,9 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from .base import Case, as_quantities
+from rparity_contract.values import QUANTILE_COLUMNS, SUMMARY_COLUMNS, TABLE_INDEX
+
+from .base import Case, derived_quantities
 
 __all__ = ["CASES", "run_survfit", "run_survdiff", "prepare"]
 
@@ -40,10 +42,12 @@ def run_survfit(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
                          conf_type=p.get("conf_type", "log"), conf_int=p.get("conf_int", 0.95),
                          conf_lower=p.get("conf_lower", "usual"))
     out = dict(fit.quantities())
-    out.update(as_quantities("summary.", fit.summary(p.get("times", [0.0]), extend=p.get("extend", False))))
-    q = fit.quantile(p.get("probs", [0.25, 0.5, 0.75]))
-    out.update(as_quantities("quantile.", q))
-    out.update(as_quantities("table.", fit.table().to_dict()))
+    out.update(derived_quantities(
+        "summary.", lambda: engine.survfit_summary(fit, p.get("times", [0.0]), extend=p.get("extend", False)),
+        SUMMARY_COLUMNS))
+    out.update(derived_quantities(
+        "quantile.", lambda: engine.survfit_quantile(fit, p.get("probs", [0.25, 0.5, 0.75])), QUANTILE_COLUMNS))
+    out.update(derived_quantities("table.", lambda: engine.survfit_table(fit), TABLE_INDEX))
     out["warnings"] = tuple(fit.warnings)
     return out
 
@@ -112,3 +116,18 @@ CASES: list[Case] = [
     _sd("test1-x", "test1", "time", "status", "x"),
     _sd("testw1-x", "testw1", "time", "status", "x"),
 ]
+
+#: degenerate inputs R handles: no events, one subject, every event at one
+#: time, one stratum, a group without events
+EDGE_CASES: list[Case] = [
+    _km("edge-no-events", "edge", "time", "status", where={"set": "no_events"}, times=[0, 5, 11]),
+    _km("edge-one-subject", "edge", "time", "status", where={"set": "one_subject"}, times=[0, 5]),
+    _km("edge-one-time", "edge", "time", "status", where={"set": "one_time"}, times=[0, 4]),
+    _km("edge-one-time-loglog", "edge", "time", "status", where={"set": "one_time"}, conf_type="log-log",
+        times=[0, 4]),
+    _sd("edge-no-events", "edge", "time", "status", "g", where={"set": "no_events"}),
+    _sd("edge-one-stratum", "edge", "time", "status", "g", where={"set": "basic"}, strata="s"),
+    _sd("edge-group-without-events", "edge", "time", "status", "g", where={"set": "one_group_events"}),
+    _sd("edge-one-group", "edge", "time", "status", "s", where={"set": "basic"}),  # R: "There is only 1 group"
+]
+CASES += EDGE_CASES

@@ -19,7 +19,6 @@ two runs of a campaign can be compared byte for byte.
 from __future__ import annotations
 
 import io
-import math
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -89,14 +88,7 @@ def merge_fuzz(plan: Iterable[TaskSpec], records: Mapping[str, dict], *, task_ex
 def _rows(classification: list[dict]):
     from ..compare import QuantityDiff
 
-    out = []
-    for d in classification:
-        d = dict(d)
-        for k in ("max_abs", "max_rel"):
-            if d.get(k) is None:
-                d[k] = math.nan
-        out.append(QuantityDiff(**d))
-    return out
+    return [QuantityDiff.from_dict(d) for d in classification]
 
 
 def campaign_result(merged: dict, *, corpus: str | Path | None = None, interrupted: bool = False):

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
+from rparity_contract.errors import RParityError
+
 from .fingerprint import code_fingerprint
 from .merge import campaign_result, merge_fuzz
 from .plan import TaskSpec, check_plan, fuzz_plan, new_root_seed
@@ -56,6 +58,14 @@ class RunStats:
     store: Path | None = None
 
 
+class SchedulerUnreachable(RParityError):
+    """The Dask scheduler given with --scheduler does not answer."""
+
+
+#: how long to wait for a scheduler named with --scheduler
+SCHEDULER_TIMEOUT = "10s"
+
+
 @contextlib.contextmanager
 def dask_client(*, workers: int | None = None, scheduler: str | None = None, needs_r: bool = True,
                 **cluster_kwargs: Any) -> Iterator[Any]:
@@ -67,7 +77,11 @@ def dask_client(*, workers: int | None = None, scheduler: str | None = None, nee
     if (workers is None) == (scheduler is None):
         raise ValueError("give exactly one of `workers` and `scheduler`")
     if scheduler is not None:
-        client = Client(scheduler)
+        try:
+            client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)
+        except (OSError, TimeoutError) as exc:
+            raise SchedulerUnreachable(f"the Dask scheduler at {scheduler} cannot be reached within "
+                                       f"{SCHEDULER_TIMEOUT}: {exc}") from None
         try:
             register_plugin(client, needs_r=needs_r)
             yield client
@@ -266,8 +280,6 @@ def _r_available(client) -> bool:
         return True
     if not any(avail.values()):
         return False
-    from pyimpl.errors import RParityError
-
     raise RParityError("R is available on some workers and not on others: "
                        + ", ".join(f"{a}: {'yes' if v else 'no'}" for a, v in sorted(avail.items())))
 

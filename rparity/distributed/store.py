@@ -19,7 +19,15 @@ import warnings
 from pathlib import Path
 from typing import Iterator
 
-__all__ = ["ResultsStore", "safe_name", "write_json_atomic"]
+from rparity_contract.errors import RParityError
+
+from .._io import atomic_write_text
+
+__all__ = ["ResultsStore", "ResultsLocked", "safe_name", "write_json_atomic"]
+
+
+class ResultsLocked(RParityError):
+    """Another run holds the results store's lock."""
 
 
 def safe_name(s: str) -> str:
@@ -81,8 +89,8 @@ class ResultsStore:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
-            raise RuntimeError(f"another rparity run is writing {self.path}; wait for it or use another "
-                               "--results directory") from None
+            raise ResultsLocked(f"another rparity run is writing {self.path}; wait for it or use another "
+                                "--results directory") from None
         self._lock_fd = fd
         return self
 
@@ -136,14 +144,5 @@ def _fsync_dir(path: Path) -> None:
 
 
 def write_json_atomic(path: str | Path, obj) -> Path:
-    """Write ``obj`` as indented JSON (key order kept) to ``path`` via a temporary file
-    renamed into place."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w") as f:
-        f.write(json.dumps(obj, indent=1, default=str) + "\n")
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-    return path
+    """Write ``obj`` as indented JSON (key order kept) to ``path`` atomically."""
+    return atomic_write_text(path, json.dumps(obj, indent=1, default=str) + "\n")

@@ -147,7 +147,8 @@ def outcome_to_json(o) -> dict:
     back the same numbers."""
     from ..golden import encode
 
-    return {"engine": o.engine, "error": o.error, "error_type": o.error_type, "traceback": o.traceback,
+    return {"engine": o.engine, "error": o.error, "error_type": o.error_type, "kind": o.kind,
+            "r_message": o.r_message, "traceback": o.traceback,
             "values": None if o.values is None else {k: json.loads(encode(v)) for k, v in o.values.items()},
             "provenance": plain(o.provenance)}
 
@@ -157,8 +158,8 @@ def outcome_from_json(d: dict):
     from ..golden import decode
 
     values = None if d["values"] is None else {k: decode(v) for k, v in d["values"].items()}
-    return Outcome(d["engine"], values=values, error=d["error"], error_type=d["error_type"],
-                   traceback=d["traceback"], provenance=list(d.get("provenance") or []))
+    return Outcome(d["engine"], values=values, error=d["error"], error_type=d["error_type"], kind=d.get("kind"),
+                   r_message=d.get("r_message"), traceback=d["traceback"], provenance=list(d.get("provenance") or []))
 
 
 def failed_record(spec: TaskSpec, exc: BaseException | None, tb: str = "") -> dict:

@@ -84,7 +84,7 @@ def require_r() -> dict:
     """Start R if needed (on the R thread) and raise :class:`RUnavailable` if it
     cannot be used: a task comparing with R must fail, not report R's absence
     as a divergence."""
-    from pyimpl.errors import RUnavailable
+    from rparity_contract.errors import RUnavailable
 
     st = start_r()
     if not st["available"]:

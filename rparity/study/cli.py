@@ -8,16 +8,25 @@ runs a study's pipeline in each engine, compares every number, and writes
 with the bundled spec of the paper's methods, in pyimpl and R (R missing: it
 says so, runs pyimpl alone and marks the parity section as not run).
 
+Before any work, the engine names are checked (an unknown one is named with
+the valid names and the closest) and so is the output directory (it must be
+creatable and writable). The two files are written atomically, together, at
+the end: a failed or interrupted run leaves no file behind, and a previous
+report untouched.
+
 Exit status: 0 every number agrees (or its difference is classified), or
-parity was not run; 1 a new divergence; 2 bad input (the message names the
-setting, column or row) -- and then no report is written.
+parity was not run; 1 a new divergence or an engine error; 2 bad input (one
+line naming the setting, column, row, engine or directory; no report is
+written); 130 interrupted (Ctrl-C).
 """
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-from pyimpl.errors import InvalidArgument
+from rparity_contract.errors import InvalidArgument
+
+from .errors import StudyInputError
 
 __all__ = ["register", "run_study_cmd", "run_demo_cmd", "SYNTHETIC_NOTICE"]
 
@@ -53,30 +62,39 @@ def _engines(text: str) -> list[str]:
     return [e.strip() for e in text.split(",") if e.strip()]
 
 
+def _status_line(results, spec) -> str:
+    from . import keys as K
+    from .keys import Quantity
+
+    a = results[0]
+    matched = " + ".join(str(a.get(K.matching(Quantity.N, arm=arm), "?")) for arm in spec.arms.order)
+    total = " + ".join(str(a.get(K.cohort(arm=arm), "?")) for arm in spec.arms.order)
+    return f"cohort {total} -> matched {matched}  ({', '.join(r.engine for r in results)})"
+
+
 def _print_run(run, console) -> int:
+    from rich.markup import escape
+
     spec, parity = run.spec, run.parity
-    console.print(f"[bold]{spec.title}[/bold]")
+    console.print(f"[bold]{escape(spec.title)}[/bold]")
     for n, why in run.skipped_engines:
-        console.print(f"[yellow]engine {n!r} did not run: {why}[/yellow]")
-    a = run.results[0]
-    matched = " + ".join(str(a.get(f"matching.n.{arm}", "?")) for arm in spec.arms.order)
-    total = " + ".join(str(a.get(f"cohort.{arm}.n", "?")) for arm in spec.arms.order)
-    console.print(f"cohort {total} -> matched {matched}  ({', '.join(r.engine for r in run.results)})")
+        console.print(f"[yellow]engine {n!r} did not run: {escape(why)}[/yellow]")
+    console.print(escape(_status_line(run.results, spec)))
     for r in run.results:
         for step, status in r.steps.items():
-            if status != "ok":
-                console.print(f"[yellow]{r.engine}: {step} {status}[/yellow]")
+            if not status.ok:
+                console.print(f"[yellow]{r.engine}: {step} {escape(str(status))}[/yellow]")
     if not parity.ran:
-        console.print(f"parity: not run ({parity.reason})")
+        console.print(f"parity: not run ({escape(parity.reason)})")
         code = 0
     else:
         counts = ", ".join(f"{v} {k}" for k, v in sorted(parity.counts().items()))
         style = "green" if parity.ok else "bold red"
-        console.print(f"parity {parity.engines[0]} vs {parity.engines[1]}: [{style}]{counts}[/{style}]")
-        failing = [r for r in parity.problems() if r.classification in ("new divergence", "engine error")]
+        console.print(f"parity {parity.engines[0]} vs {parity.engines[1]}: [{style}]{escape(counts)}[/{style}]")
+        failing = parity.failing()
         for row in failing[:10]:
-            console.print(f"  [red]{row.key}[/red] ({row.classification}): "
-                          f"{row.detail or f'rel diff {row.max_rel:.1e} > {row.tolerance}'}")
+            console.print(f"  [red]{escape(str(row.key))}[/red] ({escape(row.label)}): "
+                          + escape(row.detail or f"rel diff {row.max_rel:.1e} > {row.tolerance}"))
         if len(failing) > 10:
             console.print(f"  ... and {len(failing) - 10} more (see the report's parity section)")
         code = 0 if parity.ok else 1
@@ -87,18 +105,32 @@ def _print_run(run, console) -> int:
 
 def _run(args, cohort, spec, notices, command) -> int:
     from rich.console import Console
+    from rich.markup import escape
 
-    from .run import run_study_files
+    from rparity._interrupt import interruptible
+
+    from .run import check_engines, check_out_dir, run_study_files
 
     console = Console(highlight=False)
     err = Console(stderr=True, highlight=False)
     try:
-        run = run_study_files(cohort, spec, _engines(args.engines), out_dir=args.out, notices=notices,
-                              command=command)
-    except InvalidArgument as exc:
-        err.print(f"[bold red]rparity {args.command}: bad input:[/bold red] {exc}", soft_wrap=True)
-        err.print("no report was written.")
+        with interruptible():
+            # before any work: the engines exist, the output directory can be written
+            names = check_engines(_engines(args.engines))
+            check_out_dir(args.out)
+            run = run_study_files(cohort, spec, names, out_dir=args.out, notices=notices, command=command)
+    except (StudyInputError, InvalidArgument) as exc:
+        # one line: what is wrong, and that nothing was written
+        err.print(f"[bold red]rparity {args.command}: bad input:[/bold red] {escape(str(exc))} "
+                  f"(no report was written)", soft_wrap=True)
         return 2
+    except OSError as exc:  # writing the files failed (a full disk...): they were not moved into place
+        err.print(f"[bold red]rparity {args.command}: cannot write to {escape(str(args.out))!r}:[/bold red] "
+                  f"{escape(str(exc))} (no report was written)", soft_wrap=True)
+        return 2
+    except KeyboardInterrupt:
+        err.print(f"rparity {args.command}: interrupted (no report was written)")
+        return 130
     return _print_run(run, console)
 
 

@@ -1,16 +1,19 @@
 """Errors of the study pipeline: bad input, named precisely.
 
-All derive from :class:`~pyimpl.errors.InvalidArgument`, so the CLI maps them to
-exit status 2 like every other bad argument.
+A study's input is a spec and a cohort, not the arguments of a contract
+function, so its errors are not refusals with a kind
+(:data:`rparity_contract.kinds.KINDS`, which two engines compare): they are
+their own class, an :class:`~rparity_contract.errors.RParityError` and a
+``ValueError``, which the command line maps to exit status 2.
 """
 from __future__ import annotations
 
-from pyimpl.errors import InvalidArgument
+from rparity_contract.errors import RParityError
 
-__all__ = ["StudyInputError", "SpecError", "CohortError"]
+__all__ = ["StudyInputError", "SpecError", "CohortError", "StudyFormatError"]
 
 
-class StudyInputError(InvalidArgument):
+class StudyInputError(RParityError, ValueError):
     """The study cannot run on this input; the message names the setting,
     column or row, and what is wrong."""
 
@@ -21,3 +24,8 @@ class SpecError(StudyInputError):
 
 class CohortError(StudyInputError):
     """The cohort CSV does not fit the spec; the message names the column and row."""
+
+
+class StudyFormatError(RParityError, ValueError):
+    """A study-results JSON document that this version cannot read (another
+    format or version, or a malformed record); the message names the field."""

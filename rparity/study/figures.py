@@ -15,8 +15,10 @@ from typing import Sequence
 
 import numpy as np
 
+from . import keys as K
+from .keys import Level, Model, Quantity, Sample
 from .result import StudyResult
-from .spec import StudySpec
+from .spec import TREATMENT, StudySpec
 
 __all__ = ["km_figure", "love_plot", "forest_plot", "svg_bytes"]
 
@@ -52,39 +54,45 @@ def _step_xy(time: np.ndarray, surv: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return t, s
 
 
-def km_figure(spec: StudySpec, results: Sequence[StudyResult], endpoint: str, samples=("before", "after")) -> bytes:
+Q = Quantity
+
+
+def km_figure(spec: StudySpec, results: Sequence[StudyResult], endpoint: str,
+              samples: Sequence[Sample] = tuple(Sample)) -> bytes:
     """Kaplan-Meier curves per arm, one panel per sample, engines overlaid."""
     plt = _plt()
-    present = [s for s in samples if any(f"km.{s}.{endpoint}.{spec.arms.treated}.curve.time" in r for r in results)]
+    present = [s for s in samples
+               if any(K.km(s, endpoint, spec.arms.treated, Q.TIME, curve=True) in r for r in results)]
     fig, axes = plt.subplots(1, max(len(present), 1), figsize=(5.2 * max(len(present), 1), 3.8), squeeze=False)
     for ax, sample in zip(axes[0], present):
         tmax = 0.0
         for arm, colour in zip(spec.arms.order, _ARM_COLOURS):
             for res, style in zip(results, _ENGINE_STYLES):
-                base = f"km.{sample}.{endpoint}.{arm}.curve"
-                if res.get(f"{base}.time") is None or res.get(f"{base}.surv") is None:
+                def curve(q: Quantity, res=res, arm=arm, sample=sample) -> np.ndarray | None:
+                    return res.get(K.km(sample, endpoint, arm, q, curve=True))
+
+                if curve(Q.TIME) is None or curve(Q.SURV) is None:
                     continue
-                t, s = _step_xy(res[f"{base}.time"], res[f"{base}.surv"])
+                t, s = _step_xy(curve(Q.TIME), curve(Q.SURV))
                 tmax = max(tmax, float(t.max()))
-                n = res.get(f"km.{sample}.{endpoint}.{arm}.n")
+                n = res.get(K.km(sample, endpoint, arm, Q.N))
                 # the second engine is drawn in thin black dashes on top: where the engines
                 # agree the dashes run along the first engine's coloured line
                 ax.step(t, s, where="post", color=colour if res is results[0] else "#111111",
                         label=f"{spec.arms.label(arm)} (n={n}) · {res.engine}", **style)
-                if res is results[0] and res.get(f"{base}.n_event") is not None:
-                    cens = np.asarray(res[f"{base}.n_event"]) == 0
-                    ct = np.asarray(res[f"{base}.time"])[cens]
-                    cs = np.asarray(res[f"{base}.surv"])[cens]
+                if res is results[0] and curve(Q.N_EVENT) is not None:
+                    cens = np.asarray(curve(Q.N_EVENT)) == 0
+                    ct = np.asarray(curve(Q.TIME))[cens]
+                    cs = np.asarray(curve(Q.SURV))[cens]
                     ax.plot(ct, cs, linestyle="none", marker="|", markersize=6, color=colour, alpha=0.8)
-        p = [r.get(f"logrank.{sample}.{endpoint}.pvalue") for r in results]
+        p = [r.get(K.logrank(sample, endpoint, Q.PVALUE)) for r in results]
         p_txt = " / ".join(_fmt_p(x, eq=True) + f" ({r.engine})" for x, r in zip(p, results) if x is not None)
-        title = "Before matching" if sample == "before" else "After matching"
-        hr_key = f"cox.{sample}.univariate.treatment"
+        title = "Before matching" if sample is Sample.BEFORE else "After matching"
+        hr = [results[0].number(K.cox(sample, Model.UNIVARIATE, q, variable=TREATMENT)) for q in (Q.HR, Q.LOWER,
+                                                                                                   Q.UPPER)]
         hr_txt = ""
-        if endpoint == spec.primary and math.isfinite(results[0].number(f"{hr_key}.hr")):
-            r0 = results[0]
-            hr_txt = (f"; HR {r0.number(f'{hr_key}.hr'):.2f} ({r0.number(f'{hr_key}.lower'):.2f}–"
-                      f"{r0.number(f'{hr_key}.upper'):.2f})")
+        if endpoint == spec.primary and math.isfinite(hr[0]):
+            hr_txt = f"; HR {hr[0]:.2f} ({hr[1]:.2f}–{hr[2]:.2f})"
         ax.set_title(f"{title}\nlog-rank p {p_txt}{hr_txt}", fontsize=9)
         ax.set_xlabel(f"Time ({spec.time_unit})")
         ax.set_ylabel(spec.endpoints[endpoint].label)
@@ -95,7 +103,7 @@ def km_figure(spec: StudySpec, results: Sequence[StudyResult], endpoint: str, sa
             ax.set_xticks(np.arange(0, tmax + step, step))
         ax.grid(alpha=0.25, linewidth=0.5)
         ax.legend(fontsize=7, frameon=False, loc="upper right")
-        _at_risk(ax, spec, results[0], f"km.{sample}.{endpoint}", tmax)
+        _at_risk(ax, spec, results[0], sample, endpoint, tmax)
     fig.tight_layout()
     return svg_bytes(fig)
 
@@ -106,7 +114,7 @@ def _n_at_risk(time: np.ndarray, n_risk: np.ndarray, t: float) -> int:
     return int(np.asarray(n_risk)[idx]) if idx < len(time) else 0
 
 
-def _at_risk(ax, spec: StudySpec, res: StudyResult, base: str, tmax: float) -> None:
+def _at_risk(ax, spec: StudySpec, res: StudyResult, sample: Sample, endpoint: str, tmax: float) -> None:
     """A numbers-at-risk table under the axis (first engine's curve)."""
     from matplotlib.transforms import blended_transform_factory
 
@@ -114,13 +122,13 @@ def _at_risk(ax, spec: StudySpec, res: StudyResult, base: str, tmax: float) -> N
     ticks = [t for t in ax.get_xticks() if 0 <= t <= tmax * 1.02]
     ax.text(0, -0.27, "Number at risk", transform=ax.transAxes, fontsize=7, fontweight="bold", ha="left")
     for j, (arm, colour) in enumerate(zip(spec.arms.order, _ARM_COLOURS)):
-        key = f"{base}.{arm}.curve"
-        if res.get(f"{key}.time") is None or res.get(f"{key}.n_risk") is None:
+        time = res.get(K.km(sample, endpoint, arm, Q.TIME, curve=True))
+        n_risk = res.get(K.km(sample, endpoint, arm, Q.N_RISK, curve=True))
+        if time is None or n_risk is None:
             continue
         y = -0.36 - 0.08 * j
         for t in ticks:
-            ax.text(t, y, str(_n_at_risk(res[f"{key}.time"], res[f"{key}.n_risk"], t)), transform=tr,
-                    fontsize=7, ha="center", color=colour)
+            ax.text(t, y, str(_n_at_risk(time, n_risk, t)), transform=tr, fontsize=7, ha="center", color=colour)
 
 
 def _fmt_p(p: float | None, eq: bool = False) -> str:
@@ -135,19 +143,19 @@ def love_plot(spec: StudySpec, results: Sequence[StudyResult]) -> bytes:
     """Standardised mean differences before and after matching (a love plot)."""
     plt = _plt()
     rows = ["distance", *spec.matching.covariates]
-    labels = ["Propensity score" if r == "distance" else spec.covariate(r).label + f" {spec.covariate(r).positive_label}"
-              for r in rows]
+    labels = ["Propensity score" if r == "distance"
+              else f"{spec.covariate(r).label} {spec.covariate(r).positive_label}" for r in rows]
     fig, ax = plt.subplots(figsize=(6.2, 0.34 * len(rows) + 1.2))
     y = np.arange(len(rows))[::-1]
-    for sample, colour, marker in (("before", "#7f7f7f", "o"), ("after", "#1f5fa8", "s")):
+    for sample, colour, marker in ((Sample.BEFORE, "#7f7f7f", "o"), (Sample.AFTER, "#1f5fa8", "s")):
         for k, res in enumerate(results):
-            x = np.array([res.number(f"balance.{sample}.{r}.smd") for r in rows])
+            x = np.array([res.number(K.balance(sample, r, Q.SMD)) for r in rows])
             if np.isnan(x).all():
                 continue
             kw = ({"color": colour, "s": 26, "zorder": 3} if k == 0 else
                   {"facecolors": "none", "edgecolors": colour, "s": 80, "linewidths": 1.0, "zorder": 4})
             ax.scatter(np.abs(x), y, marker=marker,
-                       label=f"{'Before' if sample == 'before' else 'After'} matching · {res.engine}", **kw)
+                       label=f"{'Before' if sample is Sample.BEFORE else 'After'} matching · {res.engine}", **kw)
     ax.axvline(0.1, color="#999", linestyle=":", linewidth=1)
     ax.set_yticks(y)
     ax.set_yticklabels(labels)
@@ -158,20 +166,21 @@ def love_plot(spec: StudySpec, results: Sequence[StudyResult]) -> bytes:
     return svg_bytes(fig)
 
 
-def forest_plot(spec: StudySpec, results: Sequence[StudyResult], sample: str = "before") -> bytes:
+def forest_plot(spec: StudySpec, results: Sequence[StudyResult], sample: Sample = Sample.BEFORE) -> bytes:
     """Hazard ratio of treatment (95% CI) within each subgroup, log scale."""
     plt = _plt()
+    sample = Sample(sample)
     items = []
     for name in spec.subgroups.covariates:
         cov = spec.covariate(name)
-        for level, lab in (("positive", cov.positive_label), ("negative", cov.negative_label)):
-            items.append((f"{cov.label} {lab}", f"subgroup.{sample}.{name}.{level}"))
+        for level, lab in ((Level.POSITIVE, cov.positive_label), (Level.NEGATIVE, cov.negative_label)):
+            items.append((f"{cov.label} {lab}", (name, level)))
     fig, ax = plt.subplots(figsize=(6.4, 0.3 * len(items) + 1.3))
     y = np.arange(len(items))[::-1]
     finite = []
     for k, res in enumerate(results):
-        for yi, (_, key) in zip(y, items):
-            hr, lo, hi = (res.number(f"{key}.{q}") for q in ("hr", "lower", "upper"))
+        for yi, (_, (name, level)) in zip(y, items):
+            hr, lo, hi = (res.number(K.subgroup(sample, name, level, q)) for q in (Q.HR, Q.LOWER, Q.UPPER))
             if not all(math.isfinite(v) and v > 0 for v in (hr, lo, hi)):
                 continue
             finite += [lo, hi]
@@ -187,13 +196,14 @@ def forest_plot(spec: StudySpec, results: Sequence[StudyResult], sample: str = "
         lo, hi = min(finite), max(finite)
         ax.set_xlim(lo / 1.3, hi * 1.3)
     ax.set_yticks(y)
-    ax.set_yticklabels([lab + f" (n={results[0].get(key + '.n', '?')})" for lab, key in items])
+    ax.set_yticklabels([lab + f" (n={results[0].get(K.subgroup(sample, name, level, Q.N), '?')})"
+                        for lab, (name, level) in items])
     eng = " vs ".join(r.engine for r in results)
     ax.set_xlabel(f"Hazard ratio, {spec.arms.label(spec.arms.treated)} vs {spec.arms.label(spec.arms.reference)} "
                   f"(95% CI, log scale)")
-    ax.set_title(f"Subgroups ({'before' if sample == 'before' else 'after'} matching): "
+    ax.set_title(f"Subgroups ({sample.value} matching): "
                  f"{eng} ({results[0].engine}: squares; {results[-1].engine}: circles)" if len(results) > 1 else
-                 f"Subgroups ({sample} matching)", fontsize=8)
+                 f"Subgroups ({sample.value} matching)", fontsize=8)
     ax.grid(axis="x", alpha=0.25, linewidth=0.5)
     fig.tight_layout()
     return svg_bytes(fig)

@@ -1,90 +1,68 @@
 """Every number of two engines' study runs, compared and classified.
 
-Each number is compared with :func:`rparity.compare.compare_values` under the
-tolerance of the contract quantity it comes from (its *source*, recorded by
-the pipeline): a KM landmark under ``survfit.summary.surv``, a hazard ratio
-under ``coxph.coef``, a Table 1 p-value under ``fisher_test.pvalue``. Numbers
-the pipeline derives itself (counts, the selected variables) must be identical.
+Numbers are matched by their typed key (:class:`~rparity.study.keys.StudyKey`)
+and compared with :func:`rparity.compare.compare_values` under the tolerance
+of the contract quantity they come from (their
+:class:`~rparity.study.result.Source`, looked up in ``rparity/tolerance.py``):
+a KM landmark under ``survfit.summary.surv``, a hazard ratio under
+``coxph.summary.exp_coef``, a Table 1 p-value under ``fisher_test.pvalue``,
+the pipeline's own counts under ``study.count`` (identical).
 
-Classification happens in one place, :func:`classify`, which hands each
-number to the harness's :func:`rparity.divergences.classify` as the contract
-quantity it comes from: "agrees", "known divergence <id>" (a registered,
-explained difference: the harness registry, plus :data:`STUDY_DIVERGENCES`),
-"not provided" (an engine lacks the function), "engine error" or "new
-divergence".
+Classification (:class:`~rparity_contract.verdicts.Classification`) happens
+in :func:`classify`, which hands each number to the harness's
+:func:`rparity.divergences.classify` as the contract quantity it comes from:
+agrees, known divergence (the harness registry plus
+:data:`STUDY_DIVERGENCES`), not provided, engine error or new divergence. A
+number one engine lacks is classified by the status of the step that records
+it (not provided, engine error). Two rules then follow a difference to its
+consequences, as the pipeline computes them:
+
+* the multivariable model reads Table 1's p-values (its selection rule); when
+  an engine does not provide them, its model is "not provided", not new;
+* every number computed from the matched sample follows from the matched
+  pairs: when the pairs are a known divergence, so is a number that differs
+  after matching.
 """
 from __future__ import annotations
 
-from dataclasses import replace
-
-from .._json import to_json
-
-import fnmatch
+import dataclasses
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
-
 
 from rparity import divergences as _divergences
 from rparity import tolerance as _tol
-from rparity.check import FAILING
 from rparity.compare import QuantityDiff, compare_values
-from rparity.divergences import KnownDivergence
+from rparity.divergences import DivergenceContext, KnownDivergence, validate_entry
+from rparity_contract.verdicts import Classification, Verdict
 
-from .result import Source, StudyResult
+from . import keys as K
+from .keys import Model, Quantity, Step, StudyKey
+from .result import Source, StepState, StudyResult, StudyValue, same_value
 
-__all__ = ["NumberDiff", "StudyParity", "ClassifyContext", "STUDY_DIVERGENCES", "AFTER_MATCHING_KEYS",
-           "compare_results", "classify", "tolerance_for", "STUDY_TOLERANCES", "CONTRACT_DEFAULTS", "not_run"]
-
-#: Quantities the pipeline computes itself (same code in every engine).
-STUDY_TOLERANCES: dict[str, _tol.Tolerance] = {
-    "count": _tol.EXACT,
-    "selection": _tol.EXACT,
-}
-
-#: The goals of ``shared/specs/api.md``, used only for a contract quantity the
-#: harness table (:mod:`rparity.tolerance`) has no entry for yet; the parity
-#: table says when a default was used.
-CONTRACT_DEFAULTS: dict[str, _tol.Tolerance] = {
-    "coxph.coef": _tol.rel(1e-9, "api.md: Cox coef reproducing R's Newton iterates"),
-    "coxph.se": _tol.rel(1e-9, "api.md: Cox se"),
-    "coxph.loglik": _tol.rel(1e-9, "api.md: Cox loglik"),
-    "coxph.summary.exp_coef": _tol.rel(1e-9, "exp(coef): as coef"),
-    "coxph.summary.lower": _tol.rel(1e-9, "exp(coef - z se): as coef and se"),
-    "coxph.summary.upper": _tol.rel(1e-9, "exp(coef + z se): as coef and se"),
-    "coxph.summary.p": _tol.pvalue(1e-9, "Wald p of coef/se"),
-    "matchit.match_matrix": _tol.EXACT,
-    "matchit.distance": _tol.rel(1e-10, "api.md: fitted propensity scores"),
-    "matchit.caliper": _tol.rel(1e-10, "caliper x sd of the distance"),
-    **{f"matchit.summary.{t}.{q}": _tol.rel(1e-10, "api.md: balance table") for t in ("all", "matched")
-       for q in ("std_mean_diff", "means_treated", "means_control")},
-}
+__all__ = ["NumberDiff", "StudyParity", "SourceSummary", "KnownRecord", "ClassifyContext", "STUDY_DIVERGENCES",
+           "compare_results", "classify", "default_registry", "tolerance_for", "not_run"]
 
 
-def tolerance_for(source: Source) -> tuple[_tol.Tolerance, str]:
-    """(tolerance, where it came from: "table", "study" or "api.md default")."""
-    function, quantity = source
-    if function == "study":
-        return STUDY_TOLERANCES[quantity], "study"
-    try:
-        return _tol.lookup(function, quantity), "table"
-    except KeyError:
-        key = f"{function}.{quantity}"
-        if key in CONTRACT_DEFAULTS:
-            return CONTRACT_DEFAULTS[key], "api.md default"
-        raise
+def tolerance_for(source: Source) -> _tol.Tolerance:
+    """The tolerance-table entry of ``source`` (``KeyError`` naming the missing key)."""
+    return source.tolerance
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class NumberDiff:
-    """One number of the study in two engines."""
+    """One number of the study in two engines: ``a`` (the engine under test)
+    against ``b`` (the reference), with the verdict of the comparison and its
+    classification (``known``: the known divergence's id; ``evidence``: what
+    its predicate recomputed, or why a consequence rule applied)."""
 
-    key: str
-    source: str
+    key: StudyKey
+    source: Source
+    verdict: Verdict
     tolerance: str
-    tolerance_from: str
-    verdict: str  # agree | differ | missing | error (rparity.compare's verdicts)
-    classification: str  # agrees | known divergence <id> | not provided | engine error | new divergence
+    classification: Classification | None = None
+    known: str | None = None
+    evidence: str = ""
     max_abs: float = 0.0
     max_rel: float = 0.0
     a: Any = None
@@ -92,20 +70,56 @@ class NumberDiff:
     detail: str = ""
 
     @property
-    def section(self) -> str:
-        return self.key.split(".", 1)[0]
+    def label(self) -> str:
+        """The classification as tables show it (``known divergence <id>``)."""
+        return self.classification.label(self.known) if self.classification is not None else str(self.verdict)
 
-    def to_dict(self) -> dict:
-        d = asdict(self)
-        for k in ("max_abs", "max_rel"):
-            v = d[k]
-            d[k] = None if v is None or (isinstance(v, float) and not math.isfinite(v)) else v
-        d["a"], d["b"] = _jsonable(self.a), _jsonable(self.b)
-        return d
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, NumberDiff):
+            return NotImplemented
+        return all(same_value(getattr(self, f.name), getattr(other, f.name)) if f.name in _LOOSE
+                   else getattr(self, f.name) == getattr(other, f.name) for f in dataclasses.fields(self))
+
+    __hash__ = None  # type: ignore[assignment]
 
 
-def _jsonable(v: Any) -> Any:
-    return to_json(v)
+_LOOSE = ("a", "b", "max_abs", "max_rel")  # arrays and NaN: compared by same_value
+
+
+@dataclass(frozen=True)
+class KnownRecord:
+    """What a report says about a known divergence that classified some number
+    (the entry's data, without its predicate)."""
+
+    id: str
+    engines: Mapping[str, str]
+    reference: Mapping[str, str]
+    explanation: str
+    source: str
+    departure: str | None = None
+
+    @classmethod
+    def of(cls, entry: KnownDivergence) -> "KnownRecord":
+        return cls(id=entry.id, engines=dict(entry.engines), reference=dict(entry.reference),
+                   explanation=entry.explanation, source=entry.source, departure=entry.departure)
+
+
+@dataclass(frozen=True)
+class SourceSummary:
+    """The numbers of one source quantity: how many, the worst differences, the
+    tolerance and the worst classification."""
+
+    source: Source
+    n: int
+    max_rel: float
+    max_abs: float
+    tolerance: str
+    classification: Classification
+    known: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.classification.label(self.known)
 
 
 @dataclass(frozen=True)
@@ -122,66 +136,73 @@ class ClassifyContext:
     data: Any = None
 
 
-def classify(diff: NumberDiff, ctx: ClassifyContext, *, registry: Iterable[KnownDivergence] | None = None) -> str:
-    """THE classification of one compared study number: the harness's
-    :func:`rparity.divergences.classify` on the contract quantity the number
-    comes from, with the study key and settings in ``params``. ``registry``
-    defaults to the harness registry plus :data:`STUDY_DIVERGENCES`."""
-    reg = list(_divergences.REGISTRY) + STUDY_DIVERGENCES if registry is None else list(registry)
-    function, _, quantity = diff.source.partition(".")
-    if diff.verdict == "missing":
-        # no value at all in one engine: the registry explains differing values, not absent ones
-        if diff.detail.startswith("not provided"):
-            return "not provided"
-        return "engine error" if diff.detail.startswith(f"{ctx.engines[0]} ") else "new divergence"
-    verdict = diff.verdict
-    params = dict(ctx.params)
-    params["study_key"] = diff.key
-    ep = _endpoint_of(diff.key)
-    if ep is not None:
-        params["time"] = f"time_{ep}"
-    row = QuantityDiff(function=function, case=diff.key, dataset=None, quantity=quantity, verdict=verdict,
-                       tolerance=diff.tolerance, max_abs=diff.max_abs, max_rel=diff.max_rel, detail=diff.detail,
-                       a=diff.a, b=diff.b)
-    (out,) = _divergences.classify([row], engine=ctx.engines[0], engine_version=ctx.engine_version,
-                                   reference=ctx.engines[1], reference_versions=ctx.reference_versions,
-                                   params=params, data=ctx.data, registry=reg)
-    return out.classification
+# -------------------------------------------------------------- registry ---
+
+def _documented_vs_451(ctx: DivergenceContext) -> bool:
+    key = ctx.params.get("study_key")
+    return ctx.params.get("matching_compat", "4.5.1") is None and isinstance(key, StudyKey) and key.follows_matching
 
 
-def _endpoint_of(key: str) -> str | None:
-    parts = key.split(".")
-    if parts[0] in ("km", "logrank") and len(parts) > 2:
-        return parts[2]
-    return None
-
-
-#: Keys that follow from the matched sample.
-AFTER_MATCHING_KEYS = ("matching.pairs", "matching.n.*", "balance.after.*", "table1.after.*", "km.after.*",
-                       "logrank.after.*", "cox.after.*", "subgroup.after.*")
-
-
-def _documented_vs_451(ctx: _divergences.DivergenceContext) -> bool:
-    return (ctx.params.get("matching_compat", "4.5.1") is None
-            and any(fnmatch.fnmatchcase(str(ctx.params.get("study_key", "")), p) for p in AFTER_MATCHING_KEYS))
-
-
-#: Divergences only a study run shows (in the harness's format).
+#: Divergences only a study run shows (checked by the harness's rules when this module loads).
 STUDY_DIVERGENCES: list[KnownDivergence] = [
     KnownDivergence(
         id="study-matchit-documented-vs-4.5.1",
-        engines={"pyimpl": "*", "r": "MatchIt<4.5.4"},
-        functions=("study", "matchit", "survfit", "survdiff", "coxph", "fisher_test", "chisq_test"),
-        quantities=("*",),
+        engines={"pyimpl": "*"},
+        reference={"r": "MatchIt<4.5.4"},
+        departure="the documented nearest-neighbour algorithm (spec matching.compat = \"none\": pyimpl's "
+                  "compat=None, MatchIt >= 4.5.4) against the installed MatchIt 4.5.1 build",
+        functions=("matchit",),
+        quantities=("match_matrix", "summary.matched.*"),
         explanation=("The spec asked for the documented matching algorithm (matching.compat = \"none\"), "
                      "which pyimpl runs; R's MatchIt before 4.5.4 truncates distance differences to integers "
                      "(so a caliper acts only on whole units of the distance) and, in rounds after the first, "
                      "mis-checks the controls already used, so it can pick other pairs. Every number computed on "
-                     "the matched sample follows from the pairs."),
-        reference="kosukeimai/MatchIt#163 (abs on int), #159 (check_in); shared/specs/matchit-4.5.1.md",
+                     "the matched sample follows from the pairs (and is classified with them)."),
+        source="kosukeimai/MatchIt#163 (abs on int), #159 (check_in); shared/specs/matchit-4.5.1.md",
         recognise=_documented_vs_451,
     ),
 ]
+
+
+def _validate_study_divergences() -> None:
+    seen = [k.id for k in _divergences.REGISTRY]
+    for k in STUDY_DIVERGENCES:
+        validate_entry(k, known_ids=seen)
+        seen.append(k.id)
+
+
+_validate_study_divergences()
+
+
+def default_registry() -> list[KnownDivergence]:
+    """The harness's registry (as it is now, plugins included) and :data:`STUDY_DIVERGENCES`."""
+    return [*_divergences.REGISTRY, *STUDY_DIVERGENCES]
+
+
+# -------------------------------------------------------- classification ---
+
+def classify(diff: NumberDiff, ctx: ClassifyContext, *, registry: Iterable[KnownDivergence] | None = None
+             ) -> NumberDiff:
+    """THE classification of one compared study number: the harness's
+    :func:`rparity.divergences.classify` on the contract quantity the number
+    comes from, with the study key (``params["study_key"]``, a
+    :class:`StudyKey`) and the settings in ``params``. ``registry`` defaults to
+    :func:`default_registry`. A row already classified (a number one engine
+    lacks, classified by its step's status) is returned as it is."""
+    if diff.classification is not None:
+        return diff
+    reg = default_registry() if registry is None else list(registry)
+    params = dict(ctx.params)
+    params["study_key"] = diff.key
+    if diff.key.endpoint is not None:
+        params["time"] = f"time_{diff.key.endpoint}"
+    row = QuantityDiff(function=diff.source.function, case=str(diff.key), dataset=None,
+                       quantity=diff.source.quantity, verdict=diff.verdict, tolerance=diff.tolerance,
+                       max_abs=diff.max_abs, max_rel=diff.max_rel, detail=diff.detail, a=diff.a, b=diff.b)
+    (out,) = _divergences.classify([row], engine=ctx.engines[0], engine_version=ctx.engine_version,
+                                   reference=ctx.engines[1], reference_versions=ctx.reference_versions,
+                                   params=params, data=ctx.data, registry=reg)
+    return dataclasses.replace(diff, classification=out.classification, known=out.known, evidence=out.evidence)
 
 
 @dataclass(frozen=True)
@@ -192,137 +213,127 @@ class StudyParity:
     rows: tuple[NumberDiff, ...] = ()
     ran: bool = True
     reason: str = ""
-    steps: dict = field(default_factory=dict)
-    known: tuple = ()  # the KnownDivergence entries that classified some number
+    known: tuple[KnownRecord, ...] = ()  # the known divergences that classified some number
 
     @property
     def ok(self) -> bool:
         """No new divergence and no engine error (agreements, known divergences
         and functions not provided are accounted for), as ``rparity check``."""
-        return self.ran and not any(r.classification.startswith(FAILING) for r in self.rows)
+        return self.ran and not any(r.classification is None or r.classification.failing for r in self.rows)
 
     def counts(self) -> dict[str, int]:
+        """Numbers per classification label (``known divergence <id>`` per id)."""
         out: dict[str, int] = {}
         for r in self.rows:
-            out[r.classification] = out.get(r.classification, 0) + 1
+            out[r.label] = out.get(r.label, 0) + 1
         return out
 
-    def by_source(self) -> list[dict]:
-        """Per contract quantity: numbers compared, worst relative and absolute
+    def by_source(self) -> list[SourceSummary]:
+        """Per source quantity: numbers compared, worst relative and absolute
         difference, tolerance, and the worst classification."""
-        groups: dict[str, dict] = {}
+        groups: dict[Source, list[NumberDiff]] = {}
         for r in self.rows:
-            g = groups.setdefault(r.source, {"source": r.source, "n": 0, "max_rel": 0.0, "max_abs": 0.0,
-                                             "tolerance": r.tolerance, "tolerance_from": r.tolerance_from,
-                                             "classification": "agrees"})
-            g["n"] += 1
-            for k in ("max_rel", "max_abs"):
-                v = getattr(r, k)
-                if isinstance(v, float) and math.isfinite(v) and v > g[k]:
-                    g[k] = v
-            if _rank(r.classification) > _rank(g["classification"]):
-                g["classification"] = r.classification
-        return sorted(groups.values(), key=lambda g: g["source"])
+            groups.setdefault(r.source, []).append(r)
+        out = []
+        for src, rows in groups.items():
+            worst = max(rows, key=lambda r: -1 if r.classification is None else r.classification.rank)
+            out.append(SourceSummary(source=src, n=len(rows), max_rel=_worst(r.max_rel for r in rows),
+                                     max_abs=_worst(r.max_abs for r in rows), tolerance=rows[0].tolerance,
+                                     classification=worst.classification or Classification.ENGINE_ERROR,
+                                     known=worst.known))
+        return sorted(out, key=lambda g: str(g.source))
 
     def problems(self) -> list[NumberDiff]:
-        return [r for r in self.rows if r.classification != "agrees"]
+        return [r for r in self.rows if r.classification is not Classification.AGREES]
 
-    def to_dict(self) -> dict:
-        return {"engines": list(self.engines), "ran": self.ran, "reason": self.reason, "ok": self.ok,
-                "counts": self.counts(), "steps": self.steps, "by_source": self.by_source(),
-                "known_divergences": [{"id": k.id, "engines": dict(k.engines), "explanation": k.explanation,
-                                       "reference": k.reference} for k in self.known],
-                "rows": [r.to_dict() for r in self.rows]}
+    def failing(self) -> list[NumberDiff]:
+        """The new divergences and engine errors."""
+        return [r for r in self.rows if r.classification is None or r.classification.failing]
 
 
-def _rank(classification: str) -> int:
-    if classification == "agrees":
-        return 0
-    if classification == "not provided":
-        return 1
-    if classification.startswith("known divergence"):
-        return 2
-    if classification == "new divergence":
-        return 3
-    return 4
+def _worst(values: Iterable[float]) -> float:
+    finite = [v for v in values if isinstance(v, float) and math.isfinite(v)]
+    return max(finite, default=0.0)
 
 
 def not_run(engines: tuple[str, str], reason: str) -> StudyParity:
     return StudyParity(engines=engines, ran=False, reason=reason)
 
 
-def _step_of(key: str, res: StudyResult) -> str:
-    """The step that produces ``key`` (for 'not provided' details)."""
-    head = key.split(".")
-    if head[0] in ("table1", "km", "cox") and len(head) > 1:
-        return f"{head[0]}.{head[1]}"
-    if head[0] == "logrank":
-        return f"km.{head[1]}"
-    if head[0] == "subgroup":
-        return f"subgroups.{head[1]}"
-    if head[0] in ("matching", "balance"):
-        return "matching"
-    if head[0] == "published_audit":
-        return "published_audit"
-    return ""
+# ------------------------------------------------------------ comparison ---
+
+def _present(key: StudyKey, va: StudyValue, vb: StudyValue) -> NumberDiff:
+    src = vb.source
+    if va.source != src:
+        return NumberDiff(key=key, source=src, verdict=Verdict.ERROR, tolerance="-", a=va.value, b=vb.value,
+                          detail=f"recorded from different sources: {va.source} vs {src}")
+    try:
+        tol = src.tolerance
+    except KeyError as exc:
+        return NumberDiff(key=key, source=src, verdict=Verdict.ERROR, tolerance="-", a=va.value, b=vb.value,
+                          detail=str(exc.args[0]))
+    c = compare_values(va.value, vb.value, tol)
+    return NumberDiff(key=key, source=src, verdict=c.verdict, tolerance=tol.describe(), max_abs=c.max_abs,
+                      max_rel=c.max_rel, a=va.value, b=vb.value, detail=c.detail)
 
 
-def _status(res: StudyResult, step: str) -> str:
-    """A step's status; a step skipped because matching did not run inherits
-    matching's status (not provided, or an error)."""
-    status = res.steps.get(step, "")
-    if status.startswith("skipped") and step != "matching":
-        up = res.steps.get("matching", "")
-        if up.startswith(("not provided", "error")):
-            return up
-    return status
+def _absent(key: StudyKey, source: Source, a: StudyResult, b: StudyResult) -> NumberDiff:
+    """A number only one engine has, by the status of the step that records it
+    in the engine that lacks it: not provided; an error (of the engine under
+    test: engine error; of the reference: new divergence); or the step ran and
+    computed other numbers (a difference, classified like any other)."""
+    lacks_a = key not in a.values
+    who, other = (a, b) if lacks_a else (b, a)
+    st = who.status(key.stage)
+    base = dict(key=key, source=source, tolerance=_describe(source), a=a.get(key), b=b.get(key))
+    if st.state is StepState.NOT_PROVIDED:
+        return NumberDiff(**base, verdict=Verdict.NOT_PROVIDED if lacks_a else Verdict.MISSING,
+                          classification=Classification.NOT_PROVIDED,
+                          detail=f"not provided by {who.engine}: {st.detail}")
+    if st.state is StepState.ERROR:
+        return NumberDiff(**base, verdict=Verdict.ENGINE_ERROR if lacks_a else Verdict.MISSING,
+                          classification=Classification.ENGINE_ERROR if lacks_a else Classification.NEW,
+                          detail=f"{who.engine} has no value ({st})")
+    return NumberDiff(**base, verdict=Verdict.DIFFER if lacks_a else Verdict.MISSING,
+                      detail=f"{who.engine} has no value ({st}); {other.engine} has one")
+
+
+def _describe(source: Source) -> str:
+    try:
+        return source.tolerance.describe()
+    except KeyError:
+        return "-"
 
 
 def compare_results(a: StudyResult, b: StudyResult, *, context: ClassifyContext | None = None,
                     registry: Iterable[KnownDivergence] | None = None,
-                    classifier: Callable[[NumberDiff, ClassifyContext], str] | None = None) -> StudyParity:
-    """Compare every number of ``a`` with ``b`` (``b`` is the reference, usually R).
+                    classifier: Callable[[NumberDiff, ClassifyContext], NumberDiff] | None = None) -> StudyParity:
+    """Compare every number of ``a`` with ``b`` (``b`` is the reference, usually R),
+    key by key.
 
     ``context`` carries versions and settings for the divergence predicates;
-    ``registry`` replaces the known divergences (default: the harness's plus
-    :data:`STUDY_DIVERGENCES`); ``classifier`` replaces :func:`classify`.
+    ``registry`` replaces the known divergences (default:
+    :func:`default_registry`); ``classifier`` replaces :func:`classify` (it
+    receives every row and returns it classified).
     """
     engines = (a.engine, b.engine)
     ctx = context or ClassifyContext(engines=engines)
-    known = list(_divergences.REGISTRY) + STUDY_DIVERGENCES if registry is None else list(registry)
+    known = default_registry() if registry is None else list(registry)
     if classifier is None:
-        def classifier(d: NumberDiff, c: ClassifyContext) -> str:
+        def classifier(d: NumberDiff, c: ClassifyContext) -> NumberDiff:
             return classify(d, c, registry=known)
     rows: list[NumberDiff] = []
-    keys = list(dict.fromkeys([*b.values.keys(), *a.values.keys()]))
-    for key in keys:
-        src = b.sources.get(key) or a.sources.get(key)
-        src_s = f"{src[0]}.{src[1]}"
-        if key not in a.values or key not in b.values:
-            who = a if key not in a.values else b
-            status = _status(who, _step_of(key, who))
-            detail = (f"not provided by {who.engine}: {status.split(': ', 1)[-1]}" if status.startswith("not provided")
-                      else f"{who.engine} has no value ({status or 'not computed'})")
-            d = NumberDiff(key=key, source=src_s, tolerance="-", tolerance_from="-", verdict="missing",
-                           classification="", a=a.values.get(key), b=b.values.get(key), detail=detail)
+    for key in dict.fromkeys([*b.values, *a.values]):
+        va, vb = a.values.get(key), b.values.get(key)
+        if va is not None and vb is not None:
+            d = _present(key, va, vb)
         else:
-            try:
-                tol, origin = tolerance_for(src)
-            except KeyError as exc:
-                d = NumberDiff(key=key, source=src_s, tolerance="-", tolerance_from="-", verdict="error",
-                               classification="", a=a.values[key], b=b.values[key], detail=str(exc))
-            else:
-                verdict, mabs, mrel, detail, _, _ = compare_values(a.values[key], b.values[key], tol)
-                d = NumberDiff(key=key, source=src_s, tolerance=tol.describe(), tolerance_from=origin,
-                               verdict=verdict, classification="", max_abs=mabs, max_rel=mrel,
-                               a=a.values[key], b=b.values[key], detail=detail)
-        rows.append(_with_class(d, classifier(d, ctx)))
-    rows = _consequences_of_selection(rows)
-    steps = {s: {a.engine: a.steps.get(s, "-"), b.engine: b.steps.get(s, "-")}
-             for s in dict.fromkeys([*a.steps, *b.steps])}
-    used = {r.classification.removeprefix("known divergence ") for r in rows}
-    return StudyParity(engines=engines, rows=tuple(rows), steps=steps,
-                       known=tuple(k for k in known if k.id in used))
+            d = _absent(key, (vb or va).source, a, b)
+        rows.append(classifier(d, ctx))
+    rows = _consequences_of_matching(_consequences_of_selection(rows))
+    used = {r.known for r in rows if r.classification is Classification.KNOWN}
+    return StudyParity(engines=engines, rows=tuple(rows),
+                       known=tuple(KnownRecord.of(k) for k in known if k.id in used))
 
 
 def _consequences_of_selection(rows: list[NumberDiff]) -> list[NumberDiff]:
@@ -334,22 +345,29 @@ def _consequences_of_selection(rows: list[NumberDiff]) -> list[NumberDiff]:
     by_key = {r.key: r for r in rows}
     out = []
     for r in rows:
-        parts = r.key.split(".")
-        if (len(parts) > 3 and parts[0] == "cox" and parts[2] == "multivariable"
-                and r.classification in ("new divergence", "engine error")):
-            phase = parts[1]
-            sel = by_key.get(f"cox.{phase}.multivariable.selected")
-            missing_t1 = [k for k, v in by_key.items()
-                          if k.startswith(f"table1.{phase}.") and k.endswith(".p") and v.classification == "not provided"]
-            if sel is not None and sel.classification != "agrees" and missing_t1:
-                r = _with_class(r, "not provided")
-                r = replace(r, detail=(f"the engine does not provide the Table 1 p-values the selection rule reads "
-                                       f"({missing_t1[0]}...), so it selected other variables"))
+        k = r.key
+        if k.step is Step.COX and k.model is Model.MULTIVARIABLE and r.classification in (
+                Classification.NEW, Classification.ENGINE_ERROR):
+            sel = by_key.get(K.cox(k.sample, Model.MULTIVARIABLE, Quantity.SELECTED))
+            missing_t1 = [x for x, v in by_key.items() if x.step is Step.TABLE1 and x.sample is k.sample
+                          and x.quantity is Quantity.P and v.classification is Classification.NOT_PROVIDED]
+            if sel is not None and sel.classification is not Classification.AGREES and missing_t1:
+                r = dataclasses.replace(
+                    r, classification=Classification.NOT_PROVIDED, known=None,
+                    detail=(f"the engine does not provide the Table 1 p-values the selection rule reads "
+                            f"({missing_t1[0]}...), so it selected other variables"))
         out.append(r)
     return out
 
 
-def _with_class(d: NumberDiff, cls: str) -> NumberDiff:
-    from dataclasses import replace
-
-    return replace(d, classification=cls)
+def _consequences_of_matching(rows: list[NumberDiff]) -> list[NumberDiff]:
+    """Numbers computed from the matched sample follow from the matched pairs:
+    when the pairs are a known divergence, a new divergence after matching
+    (a count, a curve, a model, a number only one engine has) is that known
+    divergence. An engine error never is."""
+    pairs = next((r for r in rows if r.key == K.matching(Quantity.PAIRS)), None)
+    if pairs is None or pairs.classification is not Classification.KNOWN:
+        return rows
+    why = f"computed from the matched sample; its pairs ({pairs.key}) are known divergence {pairs.known}"
+    return [dataclasses.replace(r, classification=Classification.KNOWN, known=pairs.known, evidence=why)
+            if r.classification is Classification.NEW and r.key.follows_matching else r for r in rows]

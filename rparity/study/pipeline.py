@@ -27,10 +27,14 @@ from typing import Iterator
 
 import numpy as np
 
+from rparity._interrupt import checkpoint
+
+from . import keys as K
 from .cohort import Cohort
 from .errors import StudyInputError
+from .keys import Quantity, Sample, Step, StepId
 from .published import audit_table1_tests, published_table1
-from .result import Recorder, StudyResult
+from .result import COUNT, Recorder, StepState, StepStatus, StudyResult
 from .spec import StudySpec
 from .steps_basic import kaplan_meier, landmark_defined, logrank, table1
 from .steps_cox import cox_models, subgroups
@@ -38,8 +42,12 @@ from .steps_matching import match
 
 __all__ = ["run_study", "check_landmarks", "STEP_ORDER"]
 
-STEP_ORDER = ("table1.before", "matching", "km.before", "cox.before", "subgroups.before", "table1.after",
-              "km.after", "cox.after", "subgroups.after", "published_audit")
+B, A = Sample.BEFORE, Sample.AFTER
+#: The steps in the order they run.
+STEP_ORDER: tuple[StepId, ...] = (
+    StepId(Step.TABLE1, B), StepId(Step.MATCHING), StepId(Step.KM, B), StepId(Step.COX, B),
+    StepId(Step.SUBGROUP, B), StepId(Step.TABLE1, A), StepId(Step.KM, A), StepId(Step.COX, A),
+    StepId(Step.SUBGROUP, A), StepId(Step.PUBLISHED_AUDIT))
 
 
 def check_landmarks(cohort: Cohort, spec: StudySpec) -> None:
@@ -61,46 +69,50 @@ def check_landmarks(cohort: Cohort, spec: StudySpec) -> None:
 
 
 @contextmanager
-def _step(rec: Recorder, name: str) -> Iterator[None]:
+def _step(rec: Recorder, step: StepId) -> Iterator[None]:
     """Run one step atomically: if the engine fails, the step's partial numbers
-    are dropped and the failure is recorded."""
+    are dropped and the failure is recorded. Ctrl-C stops the run, even when an
+    engine turned it into an error of its own (:mod:`rparity._interrupt`)."""
+    checkpoint()
     before = set(rec.values)
     try:
         yield
     except StudyInputError:
         raise
     except Exception as exc:  # noqa: BLE001 - an engine's failure is a result, reported
+        checkpoint()
         rec.discard(set(rec.values) - before)
         if isinstance(exc, NotImplementedError):
-            rec.steps[name] = f"not provided: {exc}"
+            rec.steps[step] = StepStatus(StepState.NOT_PROVIDED, str(exc))
         else:
             msg = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-            rec.steps[name] = f"error: {type(exc).__name__}: {msg}"
+            rec.steps[step] = StepStatus(StepState.ERROR, f"{type(exc).__name__}: {msg}")
     else:
-        rec.steps[name] = "ok"
+        rec.steps[step] = StepStatus(StepState.OK)
 
 
-def _imbalance(rec: Recorder, spec: StudySpec, sample: str) -> dict[str, float]:
+def _imbalance(rec: Recorder, spec: StudySpec, sample: Sample) -> dict[str, float]:
     out = {}
     for c in spec.covariate_names:
-        key = f"table1.{sample}.{c}.p" if spec.cox.imbalance == "table1_p" else f"balance.{sample}.{c}.smd"
-        out[c] = float(rec.values.get(key, float("nan")))
+        key = (K.table1(sample, Quantity.P, variable=c) if spec.cox.imbalance == "table1_p"
+               else K.balance(sample, c, Quantity.SMD))
+        out[c] = float(rec.value(key, float("nan")))
     return out
 
 
-def _analyse(eng, rec: Recorder, cohort: Cohort, spec: StudySpec, sample: str, cluster=None) -> None:
+def _analyse(eng, rec: Recorder, cohort: Cohort, spec: StudySpec, sample: Sample, cluster=None) -> None:
     """Survival analyses of one sample (Table 1 is done by the caller)."""
-    with _step(rec, f"km.{sample}"):
+    with _step(rec, StepId(Step.KM, sample)):
         kaplan_meier(eng, rec, cohort, spec, sample, spec.primary, spec.km.landmarks)
         logrank(eng, rec, cohort, spec, sample, spec.primary)
         for ep in spec.secondary.endpoints:
             if ep != spec.primary:
                 kaplan_meier(eng, rec, cohort, spec, sample, ep, spec.secondary.landmarks)
                 logrank(eng, rec, cohort, spec, sample, ep)
-    with _step(rec, f"cox.{sample}"):
+    with _step(rec, StepId(Step.COX, sample)):
         cox_models(eng, rec, cohort, spec, sample, cluster=cluster, imbalance=_imbalance(rec, spec, sample))
     if sample in spec.subgroups.samples:
-        with _step(rec, f"subgroups.{sample}"):
+        with _step(rec, StepId(Step.SUBGROUP, sample)):
             subgroups(eng, rec, cohort, spec, sample)
 
 
@@ -110,28 +122,28 @@ def run_study(eng, cohort: Cohort, spec: StudySpec, *, match_kwargs: dict | None
     rec = Recorder(eng.name, str(getattr(eng, "version", "") or ""))
     prov: list = []
     with eng.recording(prov), warnings.catch_warnings():
-        # engines' warnings are recorded in the results (``*.warnings`` keys), not printed
+        # engines' warnings are recorded in the results (``warnings`` quantities), not printed
         warnings.simplefilter("ignore")
-        rec.put("cohort.n", len(cohort), ("study", "count"))
+        rec.put(K.cohort(), len(cohort), COUNT)
         for arm in spec.arms.order:
-            rec.put(f"cohort.{arm}.n", int(cohort.arm_mask(arm).sum()), ("study", "count"))
-        with _step(rec, "table1.before"):
-            table1(eng, rec, cohort, spec, "before")
+            rec.put(K.cohort(arm=arm), int(cohort.arm_mask(arm).sum()), COUNT)
+        with _step(rec, StepId(Step.TABLE1, B)):
+            table1(eng, rec, cohort, spec, B)
         matched = None
-        with _step(rec, "matching"):
+        with _step(rec, StepId(Step.MATCHING)):
             matched, pair = match(eng, rec, cohort, spec, kwargs=match_kwargs)
-        _analyse(eng, rec, cohort, spec, "before")
-        if matched is not None and rec.steps.get("matching") == "ok":
+        _analyse(eng, rec, cohort, spec, B)
+        if matched is not None and rec.steps[StepId(Step.MATCHING)].ok:
             sub = cohort.subset(matched)
-            with _step(rec, "table1.after"):
-                table1(eng, rec, sub, spec, "after")
+            with _step(rec, StepId(Step.TABLE1, A)):
+                table1(eng, rec, sub, spec, A)
             cluster = pair[np.asarray(matched)] if spec.cox.after_matching == "robust_pairs" else None
-            _analyse(eng, rec, sub, spec, "after", cluster=cluster)
+            _analyse(eng, rec, sub, spec, A, cluster=cluster)
         else:
-            for s in ("table1.after", "km.after", "cox.after", "subgroups.after"):
-                if s != "subgroups.after" or "after" in spec.subgroups.samples:
-                    rec.steps[s] = "skipped: matching did not run"
+            for s in (StepId(Step.TABLE1, A), StepId(Step.KM, A), StepId(Step.COX, A), StepId(Step.SUBGROUP, A)):
+                if s.step is not Step.SUBGROUP or A in spec.subgroups.samples:
+                    rec.steps[s] = StepStatus(StepState.SKIPPED, "matching did not run")
         if published_table1(spec):
-            with _step(rec, "published_audit"):
+            with _step(rec, StepId(Step.PUBLISHED_AUDIT)):
                 audit_table1_tests(eng, rec, spec)
     return rec.freeze(prov)

@@ -1,13 +1,14 @@
 """The published numbers: are they reproduced, and which test made Table 1?
 
 Two checks, both driven by the spec's ``[published.values]`` (numbers as
-printed in the paper, as strings, under the study's keys):
+printed in the paper, as strings, under the keys they name):
 
 * :func:`check_published` compares each published number with the reproduced
-  one at the paper's printed precision: "matches" (rounds to the printed
-  value, or satisfies ``<0.001``), "last digit" (one unit away in the last
-  printed digit: truncation instead of rounding, or a different rounding
-  rule), "differs", or "not computed".
+  one (the number recorded under the key the published name resolves to,
+  :class:`~rparity.study.spec.PublishedValue`) at the paper's printed precision (:class:`PublishedVerdict`): matches
+  (rounds to the printed value, or satisfies ``<0.001``), last digit (one unit
+  away in the last printed digit: truncation instead of rounding, or a
+  different rounding rule), differs, or not computed.
 * :func:`audit_table1_tests` recomputes each published Table 1 p-value from the
   *published counts* with every test the pipeline knows, in an engine, so the
   report can say which test the paper's p-values come from, whatever cohort is
@@ -18,79 +19,97 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Mapping
 
 import numpy as np
 
-from .result import Recorder
-from .spec import TABLE1_TESTS, StudySpec
+from . import keys as K
+from .keys import Model, Quantity, Sample, StudyKey, Table1Test
+from .result import Recorder, Source
+from .spec import TREATMENT, StudySpec
 
-__all__ = ["PublishedCheck", "check_published", "audit_table1_tests", "published_table1"]
+__all__ = ["PublishedCheck", "PublishedVerdict", "check_published", "check_number", "audit_table1_tests",
+           "published_table1", "table1_test_verdicts", "paper_selection_check"]
 
 _NUM = re.compile(r"^(?P<op>[<>]?)\s*(?P<num>-?\d+(?:\.(?P<dec>\d+))?)$")
 
 
+class PublishedVerdict(StrEnum):
+    MATCHES = "matches"
+    LAST_DIGIT = "last digit"
+    DIFFERS = "differs"
+    NOT_COMPUTED = "not computed"
+
+
 @dataclass(frozen=True)
 class PublishedCheck:
-    key: str
+    """One published number against the reproduced one. ``name`` is the spec's
+    name of the number; ``key`` the key it names (None: the pipeline records
+    no such number for this spec)."""
+
+    name: str
+    key: StudyKey | None
     published: str
     reproduced: float | None
     shown: str  # the reproduced value at the published precision
-    verdict: str  # matches | last digit | differs | not computed
+    verdict: PublishedVerdict
     note: str = ""
 
 
-def _as_float(v) -> float | None:
+def _as_float(v: Any) -> float | None:
+    """The value as a float; None when absent, not a number, or NaN (not estimable)."""
     if v is None:
         return None
     try:
         x = float(v)
     except (TypeError, ValueError):
         return None
-    return x
+    return None if math.isnan(x) else x
 
 
-def check_published(spec: StudySpec, values, notes=None) -> list[PublishedCheck]:
-    """Compare ``values`` (a StudyResult or mapping) with the spec's published numbers."""
+def check_number(printed: str, x: float | None) -> tuple[str, PublishedVerdict]:
+    """(``x`` at the printed precision, verdict) for a number printed as ``printed``."""
+    m = _NUM.match(printed)
+    op, num, dec = m.group("op"), float(m.group("num")), len(m.group("dec") or "")
+    if x is None or math.isnan(x):
+        return "—", PublishedVerdict.NOT_COMPUTED
+    shown = f"{x:.{dec}f}"
+    if op == "<":
+        return (f"<{num:.{dec}f}", PublishedVerdict.MATCHES) if x < num else (shown, PublishedVerdict.DIFFERS)
+    if op == ">":
+        return (f">{num:.{dec}f}", PublishedVerdict.MATCHES) if x > num else (shown, PublishedVerdict.DIFFERS)
+    if float(shown) == num:
+        return shown, PublishedVerdict.MATCHES
+    if abs(x - num) <= 10.0 ** -dec * 1.5:
+        return shown, PublishedVerdict.LAST_DIGIT
+    return shown, PublishedVerdict.DIFFERS
+
+
+def check_published(spec: StudySpec, result) -> list[PublishedCheck]:
+    """Compare ``result`` (a :class:`~rparity.study.result.StudyResult`) with the
+    spec's published numbers."""
     out = []
-    notes = notes or {}
-    for key, text in spec.published.items():
-        m = _NUM.match(text)
-        op, num, dec = m.group("op"), float(m.group("num")), len(m.group("dec") or "")
-        x = _as_float(values.get(key)) if hasattr(values, "get") else None
-        if x is None or math.isnan(x):
-            out.append(PublishedCheck(key, text, x, "—", "not computed", notes.get(key, "")))
-            continue
-        shown = f"{x:.{dec}f}"
-        if op == "<":
-            verdict = "matches" if x < num else "differs"
-            shown = f"<{num:.{dec}f}" if x < num else shown
-        elif op == ">":
-            verdict = "matches" if x > num else "differs"
-            shown = f">{num:.{dec}f}" if x > num else shown
-        else:
-            unit = 10.0 ** -dec
-            if float(shown) == num:
-                verdict = "matches"
-            elif abs(x - num) <= unit * 1.5:
-                verdict = "last digit"
-            else:
-                verdict = "differs"
-        out.append(PublishedCheck(key, text, x, shown, verdict, notes.get(key, "")))
+    for p in spec.published:
+        x = None if p.key is None else _as_float(result.get(p.key))
+        shown, verdict = check_number(p.printed, x)
+        note = "not recorded with this spec's settings" if p.key is None else result.note(p.key)
+        out.append(PublishedCheck(p.name, p.key, p.printed, x, shown, verdict, note))
     return out
 
 
-def published_table1(spec: StudySpec) -> dict[tuple[str, str], np.ndarray]:
+def published_table1(spec: StudySpec) -> dict[tuple[Sample, str], np.ndarray]:
     """``{(sample, covariate): 2 x 2 table}`` from the published counts and arm
-    totals (only where all four numbers are published)."""
-    pub = spec.published
+    totals (only where all four numbers and the p-value are published)."""
+    pub = spec.published_by_key
     out = {}
-    for sample in ("before", "after"):
-        totals = [pub.get(f"table1.{sample}.{arm}.total") for arm in spec.arms.order]
+    for sample in Sample:
+        totals = [pub.get(K.table1(sample, Quantity.TOTAL, arm=arm)) for arm in spec.arms.order]
         if any(t is None for t in totals):
             continue
         for cov in spec.covariate_names:
-            ns = [pub.get(f"table1.{sample}.{cov}.{arm}.n") for arm in spec.arms.order]
-            if any(n is None for n in ns) or f"table1.{sample}.{cov}.p" not in pub:
+            ns = [pub.get(K.table1(sample, Quantity.N, variable=cov, arm=arm)) for arm in spec.arms.order]
+            if any(n is None for n in ns) or K.table1(sample, Quantity.P, variable=cov) not in pub:
                 continue
             rows = [[int(float(n)), int(float(t)) - int(float(n))] for n, t in zip(ns, totals)]
             out[(sample, cov)] = np.array(rows, dtype=np.int64)
@@ -98,40 +117,47 @@ def published_table1(spec: StudySpec) -> dict[tuple[str, str], np.ndarray]:
 
 
 def audit_table1_tests(eng, rec: Recorder, spec: StudySpec) -> None:
-    """p-values of every Table 1 test on the published counts, in engine ``eng``:
-    keys ``published_audit.table1.<sample>.<covariate>.<test>.p``."""
+    """p-values of every Table 1 test on the published counts, in engine ``eng``
+    (keys :func:`~rparity.study.keys.published_audit`)."""
     for (sample, cov), tab in published_table1(spec).items():
-        for test in TABLE1_TESTS:
-            key = f"published_audit.table1.{sample}.{cov}.{test}.p"
-            if test == "fisher":
-                rec.put(key, float(eng.fisher_test(tab).pvalue), ("fisher_test", "pvalue"))
+        for test in Table1Test:
+            key = K.published_audit(sample, cov, test)
+            if test is Table1Test.FISHER:
+                rec.put(key, float(eng.fisher_test(tab).pvalue), Source("fisher_test", "pvalue"))
             else:
-                rec.put(key, float(eng.chisq_test(tab, correct=(test == "chisq")).pvalue), ("chisq_test", "pvalue"))
+                res = eng.chisq_test(tab, correct=(test is Table1Test.CHISQ))
+                rec.put(key, float(res.pvalue), Source("chisq_test", "pvalue"))
 
 
-def table1_test_verdicts(spec: StudySpec, values) -> dict[str, dict]:
-    """Per test: how many published Table 1 p-values it reproduces at the
-    printed precision (from :func:`audit_table1_tests`' numbers)."""
-    out: dict[str, dict] = {}
-    for test in TABLE1_TESTS:
+@dataclass(frozen=True)
+class Table1Tally:
+    """How many published Table 1 p-values one test reproduces at the printed precision."""
+
+    test: Table1Test
+    rows: tuple[PublishedCheck, ...]
+
+    @property
+    def n(self) -> int:
+        return len(self.rows)
+
+    def count(self, verdict: PublishedVerdict) -> int:
+        return sum(r.verdict is verdict for r in self.rows)
+
+
+def table1_test_verdicts(spec: StudySpec, result) -> dict[Table1Test, Table1Tally]:
+    """Per test: the published Table 1 p-values checked against that test's
+    p-value on the published counts (from :func:`audit_table1_tests`)."""
+    out = {}
+    pub = spec.published_by_key
+    for test in Table1Test:
         rows = []
         for (sample, cov) in published_table1(spec):
-            pkey = f"table1.{sample}.{cov}.p"
-            key = f"published_audit.table1.{sample}.{cov}.{test}.p"
-            chk = check_published(_OneKey(spec, pkey), {pkey: values.get(key)})
-            rows.extend(chk)
-        n = len(rows)
-        out[test] = {"n": n, "matches": sum(r.verdict == "matches" for r in rows),
-                     "last digit": sum(r.verdict == "last digit" for r in rows),
-                     "differs": sum(r.verdict == "differs" for r in rows), "rows": rows}
+            pkey = K.table1(sample, Quantity.P, variable=cov)
+            x = _as_float(result.get(K.published_audit(sample, cov, test)))
+            shown, verdict = check_number(pub[pkey], x)
+            rows.append(PublishedCheck(str(pkey), pkey, pub[pkey], x, shown, verdict))
+        out[test] = Table1Tally(test, tuple(rows))
     return out
-
-
-class _OneKey:
-    """A spec stand-in holding one published value (for :func:`check_published`)."""
-
-    def __init__(self, spec: StudySpec, key: str):
-        self.published = {key: spec.published[key]}
 
 
 def _published_float(text: str | None) -> float | None:
@@ -150,14 +176,14 @@ def paper_selection_check(spec: StudySpec) -> list[str]:
     differ from what its stated rule selects."""
     from .steps_cox import variables
 
-    pub = spec.published
+    pub: Mapping[StudyKey, str] = spec.published_by_key
     notes = []
 
     def lab(v: str) -> str:
-        return "treatment" if v == "treatment" else spec.covariate(v).label
+        return "treatment" if v == TREATMENT else spec.covariate(v).label
 
-    for sample in ("before", "after"):
-        shown = [v for v in variables(spec) if f"cox.{sample}.multivariable.{v}.hr" in pub]
+    for sample in Sample:
+        shown = [v for v in variables(spec) if K.cox(sample, Model.MULTIVARIABLE, Quantity.HR, variable=v) in pub]
         if not shown:
             continue
         rule = []
@@ -165,30 +191,33 @@ def paper_selection_check(spec: StudySpec) -> list[str]:
             why = []
             if v in spec.cox.force:
                 why.append("named")
-            p = _published_float(pub.get(f"cox.{sample}.univariate.{v}.p"))
+            uni = K.cox(sample, Model.UNIVARIATE, Quantity.P, variable=v)
+            p = _published_float(pub.get(uni))
             if p is not None and p < spec.cox.univariate_p:
-                why.append(f"univariate p {pub[f'cox.{sample}.univariate.{v}.p']}")
-            if v != "treatment" and spec.cox.imbalance == "table1_p":
-                q = _published_float(pub.get(f"table1.{sample}.{v}.p"))
+                why.append(f"univariate p {pub[uni]}")
+            if v != TREATMENT and spec.cox.imbalance == "table1_p":
+                t1 = K.table1(sample, Quantity.P, variable=v)
+                q = _published_float(pub.get(t1))
                 if q is not None and q < spec.cox.imbalance_threshold:
-                    why.append(f"imbalanced, Table 1 p {pub[f'table1.{sample}.{v}.p']}")
+                    why.append(f"imbalanced, Table 1 p {pub[t1]}")
             if why:
                 rule.append((v, why))
         rule_names = [v for v, _ in rule]
         missing = [(v, w) for v, w in rule if v not in shown]
         extra = [v for v in shown if v not in rule_names]
-        what = "before" if sample == "before" else "after"
+        what = sample.value
         if not missing and not extra:
-            notes.append(f"The paper's multivariable model {what} matching ({', '.join(map(lab, shown))}) is what its stated "
-                         f"rule selects from its own published numbers.")
+            notes.append(f"The paper's multivariable model {what} matching ({', '.join(map(lab, shown))}) is what "
+                         f"its stated rule selects from its own published numbers.")
             continue
         parts = []
         if missing:
             parts.append("the rule also selects " + "; ".join(f"{lab(v)} ({', '.join(w)})" for v, w in missing)
                          + ", which the paper's model does not contain")
         if extra:
-            parts.append("the paper's model contains " + ", ".join(map(lab, extra)) + ", which the rule does not select")
-        notes.append(f"The paper's multivariable model {what} matching contains {', '.join(map(lab, shown))}; applying its "
-                     f"stated rule (univariate p < {spec.cox.univariate_p:g}, named variables, imbalanced variables) "
-                     f"to its own published numbers, " + "; ".join(parts) + ".")
+            parts.append("the paper's model contains " + ", ".join(map(lab, extra))
+                         + ", which the rule does not select")
+        notes.append(f"The paper's multivariable model {what} matching contains {', '.join(map(lab, shown))}; "
+                     f"applying its stated rule (univariate p < {spec.cox.univariate_p:g}, named variables, "
+                     f"imbalanced variables) to its own published numbers, " + "; ".join(parts) + ".")
     return notes

@@ -9,7 +9,10 @@ without JavaScript); the full list of compared numbers sits in a
 headless-browser test reads.
 
 :func:`build_context` turns the engines' results into rows of formatted
-strings; the template (``templates/report.html.j2``) only lays them out.
+strings, reading each number by its typed key (:mod:`~rparity.study.keys`)
+and each classification as its enum; the template
+(``templates/report.html.j2``) only lays them out. Keys appear in the parity
+tables in their printed form.
 """
 from __future__ import annotations
 
@@ -18,19 +21,30 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
+from rparity_contract.verdicts import Classification
+
+from . import keys as K
 from .cohort import Cohort
 from .figures import forest_plot, km_figure, love_plot
+from .keys import Level, Model, Quantity, Sample, Step, StudyKey, Table1Test
 from .parity import StudyParity
-from .published import check_published, table1_test_verdicts
-from .result import StudyResult, landmark_key
-from .spec import TABLE1_TESTS, TREATMENT, StudySpec
+from .published import PublishedVerdict, check_published, table1_test_verdicts
+from .result import StudyResult
+from .spec import TREATMENT, StudySpec
 from .steps_cox import variables
 
-__all__ = ["build_context", "render_html", "ReportInputs", "display_order", "fmt_p", "fmt_hr", "fmt_pct"]
+__all__ = ["TEST_NAMES", "TEST_SHORT_NAMES", "build_context", "render_html", "ReportInputs", "display_order", "fmt_p",
+           "fmt_hr", "fmt_pct"]
 
-TEST_NAMES = {"fisher": "Fisher's exact test (fisher.test)",
-              "chisq": "Pearson's chi-square with Yates' continuity correction (chisq.test)",
-              "chisq_uncorrected": "Pearson's chi-square without continuity correction (chisq.test, correct = FALSE)"}
+TEST_NAMES = {Table1Test.FISHER: "Fisher's exact test (fisher.test)",
+              Table1Test.CHISQ: "Pearson's chi-square with Yates' continuity correction (chisq.test)",
+              Table1Test.CHISQ_UNCORRECTED: "Pearson's chi-square without continuity correction "
+                                            "(chisq.test, correct = FALSE)"}
+#: the test's name in a sentence
+TEST_SHORT_NAMES = {Table1Test.FISHER: "Fisher's exact test",
+                    Table1Test.CHISQ: "Pearson's chi-square with Yates' continuity correction",
+                    Table1Test.CHISQ_UNCORRECTED: "Pearson's chi-square without continuity correction"}
+Q = Quantity
 
 
 @dataclass
@@ -112,7 +126,7 @@ class Cell:
     note: str = ""
 
 
-def _cell(results: Sequence[StudyResult], fn, note_key: str | None = None) -> Cell:
+def _cell(results: Sequence[StudyResult], fn, note_key: StudyKey | None = None) -> Cell:
     first = fn(results[0])
     c = Cell(text=first)
     for r in results[1:]:
@@ -121,52 +135,55 @@ def _cell(results: Sequence[StudyResult], fn, note_key: str | None = None) -> Ce
             c.same.append(r.engine)
         else:
             c.others.append((r.engine, t))
-    if note_key:
-        c.note = results[0].notes.get(note_key, "")
+    if note_key is not None:
+        c.note = results[0].note(note_key)
     return c
 
 
 # ------------------------------------------------------------- sections -----
 
-def _table1(spec: StudySpec, results, sample: str) -> dict | None:
+def _table1(spec: StudySpec, results, sample: Sample) -> dict | None:
     a = results[0]
-    if f"table1.{sample}.{spec.arms.treated}.total" not in a:
+    if K.table1(sample, Q.TOTAL, arm=spec.arms.treated) not in a:
         return None
-    totals = {arm: a.get(f"table1.{sample}.{arm}.total") for arm in spec.arms.order}
+    totals = {arm: a.get(K.table1(sample, Q.TOTAL, arm=arm)) for arm in spec.arms.order}
     rows = []
     for cov in spec.covariates:
-        ps = [(r.engine, fmt_p(r.get(f"table1.{sample}.{cov.name}.p"))) for r in results]
+        ps = [(r.engine, fmt_p(r.get(K.table1(sample, Q.P, variable=cov.name)))) for r in results]
         rows.append({"label": cov.label, "kind": "head", "ps": ps})
-        for level, lab in (("pos", cov.positive_label), ("neg", cov.negative_label)):
+        for positive, lab in ((True, cov.positive_label), (False, cov.negative_label)):
             cells = []
             for arm in spec.arms.order:
-                n = a.get(f"table1.{sample}.{cov.name}.{arm}.n")
-                if level == "neg" and n is not None:
+                n = a.get(K.table1(sample, Q.N, variable=cov.name, arm=arm))
+                if not positive and n is not None:
                     n = totals[arm] - n
                 cells.append(fmt_pct(n, totals[arm]))
             rows.append({"label": lab, "kind": "level", "cells": cells})
-    return {"sample": sample, "totals": [totals[a_] for a_ in spec.arms.order], "rows": rows,
+    return {"sample": sample.value, "totals": [totals[a_] for a_ in spec.arms.order], "rows": rows,
             "engines": [r.engine for r in results]}
 
 
 def _km_table(spec: StudySpec, results, endpoint: str, landmarks) -> dict:
     rows = []
-    for sample in ("before", "after"):
-        if not any(f"km.{sample}.{endpoint}.{spec.arms.treated}.n" in r for r in results):
+    for sample in Sample:
+        if not any(K.km(sample, endpoint, spec.arms.treated, Q.N) in r for r in results):
             continue
         for arm in spec.arms.order:
-            base = f"km.{sample}.{endpoint}.{arm}"
-            cells = [_cell(results, lambda r, lm=lm: fmt_surv(*(r.get(f"{base}.landmark.{landmark_key(lm)}.{q}")
-                                                                 for q in ("surv", "lower", "upper"))),
-                           f"{base}.landmark.{landmark_key(lm)}.surv") for lm in landmarks]
-            median = _cell(results, lambda r: fmt_time(r.get(f"{base}.median"), r.get(f"{base}.median_lower"),
-                                                        r.get(f"{base}.median_upper")))
-            rows.append({"sample": sample, "arm": spec.arms.label(arm), "n": results[0].get(f"{base}.n"),
-                         "events": results[0].get(f"{base}.events"), "cells": cells, "median": median,
+            def key(q: Quantity, landmark: float | None = None, sample=sample, arm=arm) -> StudyKey:
+                return K.km(sample, endpoint, arm, q, landmark=landmark)
+
+            def surv(r: StudyResult, lm: float, key=key) -> str:
+                return fmt_surv(*(r.get(key(q, lm)) for q in (Q.SURV, Q.LOWER, Q.UPPER)))
+
+            cells = [_cell(results, lambda r, lm=lm: surv(r, lm), key(Q.SURV, lm)) for lm in landmarks]
+            median = _cell(results, lambda r: fmt_time(r.get(key(Q.MEDIAN)), r.get(key(Q.MEDIAN_LOWER)),
+                                                        r.get(key(Q.MEDIAN_UPPER))))
+            rows.append({"sample": sample.value, "arm": spec.arms.label(arm), "n": results[0].get(key(Q.N)),
+                         "events": results[0].get(key(Q.EVENTS)), "cells": cells, "median": median,
                          "logrank": None})
-        lr = _cell(results, lambda r: fmt_p(r.get(f"logrank.{sample}.{endpoint}.pvalue")))
-        chisq = _cell(results, lambda r: "—" if _nan(r.get(f"logrank.{sample}.{endpoint}.chisq"))
-                      else f"{r.get(f'logrank.{sample}.{endpoint}.chisq'):.3f}")
+        pkey, ckey = K.logrank(sample, endpoint, Q.PVALUE), K.logrank(sample, endpoint, Q.CHISQ)
+        lr = _cell(results, lambda r, pkey=pkey: fmt_p(r.get(pkey)))
+        chisq = _cell(results, lambda r, ckey=ckey: "—" if _nan(r.get(ckey)) else f"{r.get(ckey):.3f}")
         rows[-1]["logrank"] = {"p": lr, "chisq": chisq}
     return {"endpoint": spec.endpoints[endpoint].label, "landmarks": [f"{lm:g}" for lm in landmarks], "rows": rows}
 
@@ -179,40 +196,45 @@ def _var_label(spec: StudySpec, v: str) -> str:
 
 
 def _cox_table(spec: StudySpec, results) -> dict:
-    cols = [(s, m) for s in ("before", "after") for m in ("univariate", "multivariable")]
+    cols = [(s, m) for s in Sample for m in Model]
     rows = []
     for v in variables(spec):
         cells = []
         for s, m in cols:
-            base = f"cox.{s}.{m}.{v}"
-            if not any(f"{base}.hr" in r for r in results):
+            def key(q: Quantity, s=s, m=m, v=v) -> StudyKey:
+                return K.cox(s, m, q, variable=v)
+
+            if not any(key(Q.HR) in r for r in results):
                 cells += [Cell(""), Cell("")]
                 continue
-            cells.append(_cell(results, lambda r: fmt_hr(r.get(f"{base}.hr"), r.get(f"{base}.lower"),
-                                                         r.get(f"{base}.upper")), f"{base}.hr"))
-            cells.append(_cell(results, lambda r: fmt_p(r.get(f"{base}.p"))))
+            cells.append(_cell(results, lambda r: fmt_hr(r.get(key(Q.HR)), r.get(key(Q.LOWER)), r.get(key(Q.UPPER))),
+                               key(Q.HR)))
+            cells.append(_cell(results, lambda r: fmt_p(r.get(key(Q.P)))))
         rows.append({"label": _var_label(spec, v), "cells": cells})
     sel = {}
-    for s in ("before", "after"):
+    for s in Sample:
         items = []
-        for v in results[0].get(f"cox.{s}.multivariable.selected", ()) or ():
-            items.append(f"{_var_label(spec, v)} ({results[0].get(f'cox.{s}.multivariable.{v}.reason', '')})")
-        sel[s] = items
+        for v in results[0].get(K.cox(s, Model.MULTIVARIABLE, Q.SELECTED), ()) or ():
+            reason = results[0].get(K.cox(s, Model.MULTIVARIABLE, Q.REASON, variable=v), "")
+            items.append(f"{_var_label(spec, v)} ({reason})")
+        sel[s.value] = items
     return {"rows": rows, "selected": sel}
 
 
-def _subgroup_table(spec: StudySpec, results, sample: str) -> list[dict]:
+def _subgroup_table(spec: StudySpec, results, sample: Sample) -> list[dict]:
     rows = []
+    a = results[0]
     for name in spec.subgroups.covariates:
         cov = spec.covariate(name)
-        for level, lab in (("positive", cov.positive_label), ("negative", cov.negative_label)):
-            key = f"subgroup.{sample}.{name}.{level}"
-            a = results[0]
-            rows.append({"label": f"{cov.label} {lab}", "n": a.get(f"{key}.n"), "events": a.get(f"{key}.events"),
-                         "arms": [a.get(f"{key}.{arm}.n") for arm in spec.arms.order],
-                         "hr": _cell(results, lambda r: fmt_hr(r.get(f"{key}.hr"), r.get(f"{key}.lower"),
-                                                                r.get(f"{key}.upper")), f"{key}.hr"),
-                         "p": _cell(results, lambda r: fmt_p(r.get(f"{key}.p")))})
+        for level, lab in ((Level.POSITIVE, cov.positive_label), (Level.NEGATIVE, cov.negative_label)):
+            def key(q: Quantity, arm: str | None = None, level=level, name=name) -> StudyKey:
+                return K.subgroup(sample, name, level, q, arm=arm)
+
+            rows.append({"label": f"{cov.label} {lab}", "n": a.get(key(Q.N)), "events": a.get(key(Q.EVENTS)),
+                         "arms": [a.get(key(Q.N, arm)) for arm in spec.arms.order],
+                         "hr": _cell(results, lambda r: fmt_hr(r.get(key(Q.HR)), r.get(key(Q.LOWER)),
+                                                                r.get(key(Q.UPPER))), key(Q.HR)),
+                         "p": _cell(results, lambda r: fmt_p(r.get(key(Q.P))))})
     return rows
 
 
@@ -222,128 +244,145 @@ def _balance_table(spec: StudySpec, results) -> list[dict]:
         label = "Propensity score (distance)" if row == "distance" else _var_label(spec, row)
 
         def smd(r, s, row=row):
-            v = r.get(f"balance.{s}.{row}.smd")
+            v = r.get(K.balance(s, row, Q.SMD))
             return "—" if _nan(v) else f"{v:.4f}"
 
-        rows.append({"label": label, "before": _cell(results, lambda r: smd(r, "before")),
-                     "after": _cell(results, lambda r: smd(r, "after"))})
+        rows.append({"label": label, "before": _cell(results, lambda r: smd(r, Sample.BEFORE)),
+                     "after": _cell(results, lambda r: smd(r, Sample.AFTER))})
     return rows
 
 
 def _matching(spec: StudySpec, results) -> dict | None:
     a = results[0]
-    if "matching.pairs" not in a:
+    pairs = K.matching(Q.PAIRS)
+    if pairs not in a:
         return None
-    same_pairs = [r.engine for r in results[1:] if r.get("matching.pairs") == a.get("matching.pairs")]
-    diff_pairs = [r.engine for r in results[1:] if "matching.pairs" in r and r.get("matching.pairs") != a.get("matching.pairs")]
-    return {"n": [(spec.arms.label(arm), a.get(f"cohort.{arm}.n"), a.get(f"matching.n.{arm}")) for arm in spec.arms.order],
-            "pairs": len(a.get("matching.pairs")), "caliper": a.get("matching.caliper"),
+    same_pairs = [r.engine for r in results[1:] if r.get(pairs) == a.get(pairs)]
+    diff_pairs = [r.engine for r in results[1:] if pairs in r and r.get(pairs) != a.get(pairs)]
+    return {"n": [(spec.arms.label(arm), a.get(K.cohort(arm=arm)), a.get(K.matching(Q.N, arm=arm)))
+                  for arm in spec.arms.order],
+            "pairs": len(a.get(pairs)), "caliper": a.get(K.matching(Q.CALIPER)),
             "same_pairs": same_pairs, "diff_pairs": diff_pairs,
-            "warnings": list(a.get("matching.warnings", ())), "balance": _balance_table(spec, results)}
+            "warnings": list(a.get(K.matching(Q.WARNINGS), ())), "balance": _balance_table(spec, results)}
 
 
 def _steps_table(results) -> dict:
     """Steps that did not run everywhere: {"engines": [...], "rows": [(step, [status per engine])]}."""
     names = list(dict.fromkeys(s for r in results for s in r.steps))
-    rows = [(s, [r.steps.get(s, "-") for r in results]) for s in names
-            if any(r.steps.get(s, "-") != "ok" for r in results)]
+    rows = [(str(s), [str(r.steps[s]) if s in r.steps else "-" for r in results]) for s in names
+            if any(s not in r.steps or not r.steps[s].ok for r in results)]
     return {"engines": [r.engine for r in results], "rows": rows}
+
+
+def _cls(c: Classification | None) -> str:
+    """The CSS class of a classification."""
+    return {Classification.AGREES: "cls-agrees", Classification.NEW: "cls-new",
+            Classification.NOT_PROVIDED: "cls-np", Classification.KNOWN: "cls-known"}.get(c, "cls-new")
 
 
 def _parity(inp: ReportInputs) -> dict:
     p = inp.parity
     rows = []
     for r in p.rows:
-        rows.append({"key": r.key, "source": r.source, "a": _num(r.a), "b": _num(r.b),
+        rows.append({"key": str(r.key), "source": str(r.source), "a": _num(r.a), "b": _num(r.b),
                      "rel": "—" if _nan(r.max_rel) else f"{r.max_rel:.1e}", "tol": r.tolerance,
-                     "cls": r.classification, "detail": r.detail})
-    by_source = [{**g, "max_rel": "—" if _nan(g["max_rel"]) else f"{g['max_rel']:.1e}",
-                  "max_abs": "—" if _nan(g["max_abs"]) else f"{g['max_abs']:.1e}"} for g in p.by_source()]
+                     "cls": r.label, "css": _cls(r.classification), "detail": r.detail, "evidence": r.evidence,
+                     "agrees": r.classification is Classification.AGREES})
+    by_source = [{"source": str(g.source), "n": g.n, "tolerance": g.tolerance, "cls": g.label,
+                  "css": _cls(g.classification),
+                  "max_rel": "—" if _nan(g.max_rel) else f"{g.max_rel:.1e}",
+                  "max_abs": "—" if _nan(g.max_abs) else f"{g.max_abs:.1e}"} for g in p.by_source()]
     return {"ran": p.ran, "reason": p.reason, "ok": p.ok, "engines": list(p.engines), "counts": p.counts(),
-            "n": len(p.rows), "rows": rows, "problems": [x for x in rows if x["cls"] != "agrees"],
-            "by_source": by_source, "steps": p.steps, "known": list(p.known)}
+            "n": len(p.rows), "rows": rows, "problems": [x for x in rows if not x["agrees"]],
+            "all_agree": all(x["agrees"] for x in rows), "by_source": by_source, "known": list(p.known)}
 
 
 def _published(spec: StudySpec, results) -> dict | None:
     if not spec.published:
         return None
     a = results[0]
-    checks = check_published(spec, a, a.notes)
+    checks = check_published(spec, a)
     counts: dict[str, int] = {}
     groups: dict[str, dict] = {}
     for c in checks:
-        counts[c.verdict] = counts.get(c.verdict, 0) + 1
+        counts[c.verdict.value] = counts.get(c.verdict.value, 0) + 1
         g = groups.setdefault(_published_group(c.key), {"n": 0, "matches": 0})
         g["n"] += 1
-        g["matches"] += c.verdict == "matches"
+        g["matches"] += c.verdict is PublishedVerdict.MATCHES
     audit = None
-    if any(k.startswith("published_audit.") for k in a.keys()):
+    if any(k.step is Step.PUBLISHED_AUDIT for k in a.keys()):
         v = table1_test_verdicts(spec, a)
-        audit = [{"test": TEST_NAMES[t], "key": t, "n": v[t]["n"], "matches": v[t]["matches"],
-                  "last": v[t]["last digit"], "differs": v[t]["differs"],
-                  "chosen": t == spec.table1.test} for t in TABLE1_TESTS]
+        tests = [{"test": TEST_NAMES[t], "key": t.value, "n": v[t].n, "matches": v[t].count(PublishedVerdict.MATCHES),
+                  "last": v[t].count(PublishedVerdict.LAST_DIGIT), "differs": v[t].count(PublishedVerdict.DIFFERS),
+                  "chosen": t == spec.table1.test} for t in Table1Test]
         rows = []
-        for (chk_f, chk_c, chk_u) in zip(*(v[t]["rows"] for t in TABLE1_TESTS)):
-            rows.append({"key": chk_f.key, "published": chk_f.published,
-                         "tests": [(c.shown, c.verdict) for c in (chk_f, chk_c, chk_u)]})
-        audit = {"tests": audit, "rows": rows}
-    return {"note": spec.published_note, "checks": checks, "counts": counts, "audit": audit,
+        for per_test in zip(*(v[t].rows for t in Table1Test)):
+            rows.append({"key": per_test[0].name, "published": per_test[0].published,
+                         "tests": [(c.shown, c.verdict.value) for c in per_test]})
+        audit = {"tests": tests, "rows": rows}
+    shown = [{"key": c.name, "published": c.published, "shown": c.shown, "verdict": c.verdict.value,
+              "note": c.note} for c in checks]
+    return {"note": spec.published_note, "checks": shown, "counts": counts, "audit": audit,
             "engine": a.engine, "groups": [(k, v["matches"], v["n"]) for k, v in groups.items()]}
 
 
-def _published_group(key: str) -> str:
+def _published_group(key: StudyKey | None) -> str:
     """The kind of number a published key is, for the report's summary."""
-    parts = key.split(".")
-    when = {"before": "before matching", "after": "after matching"}
-    if parts[0] == "table1":
-        what = "p-values" if parts[-1] == "p" else "counts"
-        return f"Table 1 {what} {when.get(parts[1], '')}".strip()
-    if parts[0] == "matching":
+    if key is None:
+        return "Numbers this spec's analysis does not compute"
+    when = {Sample.BEFORE: "before matching", Sample.AFTER: "after matching"}.get(key.sample, "")
+    if key.step is Step.TABLE1:
+        what = "p-values" if key.quantity is Q.P else "counts"
+        return f"Table 1 {what} {when}".strip()
+    if key.step is Step.MATCHING:
         return "Matched sample size"
-    if parts[0] in ("km", "logrank"):
-        return f"Kaplan–Meier and log-rank {when.get(parts[1], '')}".strip()
-    if parts[0] == "cox":
-        return f"Cox models {when.get(parts[1], '')}".strip()
-    return parts[0]
+    if key.step in (Step.KM, Step.LOGRANK):
+        return f"Kaplan–Meier and log-rank {when}".strip()
+    if key.step is Step.COX:
+        return f"Cox models {when}".strip()
+    return key.step.value
 
 
 def display_order(results: Sequence[StudyResult]) -> list[StudyResult]:
     """The engine whose numbers the tables show first: the one that ran the most
     steps (a peer that lacks matching should not leave Table 1 empty); ties keep
     the command line's order."""
-    return sorted(results, key=lambda r: -sum(v == "ok" for v in r.steps.values()))
+    return sorted(results, key=lambda r: -sum(v.ok for v in r.steps.values()))
 
 
 def build_context(inp: ReportInputs) -> dict:
     """The template's context: formatted rows, figures as data URIs."""
     spec, results = inp.spec, display_order(inp.results)
+    treated = spec.arms.treated
     figs = []
-    if any(f"km.before.{spec.primary}.{spec.arms.treated}.curve.time" in r for r in results):
+    if any(K.km(Sample.BEFORE, spec.primary, treated, Q.TIME, curve=True) in r for r in results):
+        second = f"; black dashes: {results[1].engine})" if len(results) > 1 else ")"
         figs.append(("km", f"Kaplan–Meier {spec.endpoints[spec.primary].label.lower()} per arm, before and after "
                            f"matching; {' and '.join(r.engine for r in results)} overlaid "
-                           f"(solid: {results[0].engine}" + (f"; black dashes: {results[1].engine})" if len(results) > 1 else ")"),
+                           f"(solid: {results[0].engine}" + second,
                      _data_uri(km_figure(spec, results, spec.primary))))
     sec_figs = []
     for ep in spec.secondary.endpoints:
-        if ep != spec.primary and any(f"km.before.{ep}.{spec.arms.treated}.curve.time" in r for r in results):
+        if ep != spec.primary and any(K.km(Sample.BEFORE, ep, treated, Q.TIME, curve=True) in r for r in results):
             sec_figs.append((f"km-{ep}", f"Kaplan–Meier {spec.endpoints[ep].label} per arm",
                              _data_uri(km_figure(spec, results, ep))))
-    love = _data_uri(love_plot(spec, results)) if any("balance.before.distance.smd" in r for r in results) else None
+    love = (_data_uri(love_plot(spec, results))
+            if any(K.balance(Sample.BEFORE, "distance", Q.SMD) in r for r in results) else None)
     forests = []
     for s in spec.subgroups.samples:
-        if any(f"subgroup.{s}.{spec.subgroups.covariates[0]}.positive.hr" in r for r in results):
-            forests.append((s, _data_uri(forest_plot(spec, results, s)),
-                            _subgroup_table(spec, results, s)))
+        s = Sample(s)
+        if any(K.subgroup(s, spec.subgroups.covariates[0], Level.POSITIVE, Q.HR) in r for r in results):
+            forests.append((s.value, _data_uri(forest_plot(spec, results, s)), _subgroup_table(spec, results, s)))
     return {
         "spec": spec,
         "title": spec.title,
         "engines": [r.engine for r in results],
         "notices": inp.notices,
         "methods_notes": inp.methods_notes,
-        "test_name": TEST_NAMES[spec.table1.test],
+        "test_name": TEST_NAMES[Table1Test(spec.table1.test)],
         "arms": [spec.arms.label(a) for a in spec.arms.order],
         "covariates": spec.covariates,
-        "table1": [t for t in (_table1(spec, results, "before"), _table1(spec, results, "after")) if t],
+        "table1": [t for t in (_table1(spec, results, s) for s in Sample) if t],
         "matching": _matching(spec, results),
         "love": love,
         "km_figures": figs,

@@ -4,8 +4,10 @@
 read and validate the spec and the cohort (bad input raises
 :class:`~rparity.study.errors.StudyInputError` before anything is written), run
 the pipeline in each engine, compare, and write ``study-report.html`` and
-``study-results.json``. Both files are rendered in memory first and then
-moved into place, so a failed run never leaves a partial report behind.
+``study-results.json``. Both files are rendered in memory, written to
+temporary files in the output directory, and only then moved into place
+(``os.replace``), so a failed or interrupted run never leaves a partial or
+mismatched report behind.
 """
 from __future__ import annotations
 
@@ -20,18 +22,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
+from . import keys as K
 from .cohort import Cohort, load_cohort
+from .document import dumps, to_document
 from .errors import StudyInputError
-from .json_out import dumps, to_document
+from .keys import Quantity, Step, Table1Test
 from .parity import ClassifyContext, StudyParity, compare_results, not_run
 from .pipeline import run_study
-from .published import paper_selection_check, table1_test_verdicts
-from .report import TEST_NAMES, ReportInputs, display_order, render_html
+from .published import PublishedVerdict, paper_selection_check, table1_test_verdicts
+from .report import TEST_NAMES, TEST_SHORT_NAMES, ReportInputs, display_order, render_html
 from .result import StudyResult
 from .spec import StudySpec, load_spec
 from .steps_matching import match_data_frame, matchit_kwargs, takes_compat
 
-__all__ = ["StudyRun", "run_study_files", "write_outputs", "run_engines", "classify_context", "methods_notes", "REPORT_NAME", "JSON_NAME"]
+__all__ = ["StudyRun", "run_study_files", "write_outputs", "run_engines", "check_engines", "check_out_dir",
+           "classify_context", "methods_notes", "REPORT_NAME", "JSON_NAME"]
 
 REPORT_NAME = "study-report.html"
 JSON_NAME = "study-results.json"
@@ -52,12 +57,27 @@ class StudyRun:
 
 
 def _engine(name: str):
-    import rparity
+    """The engine ``name``; an unknown name (listing the valid ones and the
+    closest) or an engine that cannot load is bad input."""
+    from rparity.engines import PluginError, UnknownName, engine
 
     try:
-        return rparity.engine(name)
-    except KeyError as exc:
-        raise StudyInputError(f"`--engines`: {exc.args[0]}") from None
+        return engine(name)
+    except UnknownName as exc:
+        raise StudyInputError(f"`--engines`: {exc}") from None
+    except PluginError as exc:
+        raise StudyInputError(f"`--engines`: engine {name!r} cannot be used: {exc}") from None
+
+
+def check_engines(names: Sequence[str]) -> list[str]:
+    """The distinct engine names, checked (one or two, each known and loadable)
+    before any work; :class:`StudyInputError` otherwise."""
+    names = list(dict.fromkeys(names))
+    if not 1 <= len(names) <= 2:
+        raise StudyInputError(f"`--engines` takes one or two engines (the second is the reference); got {names}")
+    for n in names:
+        _engine(n)
+    return names
 
 
 def _r_missing_reason(name: str) -> str | None:
@@ -89,11 +109,12 @@ def run_engines(cohort: Cohort, spec: StudySpec, names: Sequence[str]) -> tuple[
 def _documented_pairs(cohort: Cohort, spec: StudySpec) -> int | None:
     """Pairs the documented matching algorithm (MatchIt >= 4.5.4) finds with the
     spec's settings, when an engine here can run it (pyimpl's compat=None)."""
-    import rparity
+    from rparity.engines import engine
+    from rparity_contract.errors import RParityError
 
     try:
-        eng = rparity.engine("pyimpl")
-    except KeyError:  # pragma: no cover
+        eng = engine("pyimpl")
+    except (KeyError, RParityError):  # pragma: no cover - pyimpl is built in
         return None
     if not eng.provides("matchit") or not takes_compat(eng):
         return None
@@ -140,39 +161,41 @@ def methods_notes(spec: StudySpec, cohort: Cohort, results: Sequence[StudyResult
     a = display_order(results)[0] if results else None
     version = _matchit_version(results)
     if version and version.startswith(("4.5.1", "4.5.2", "4.5.3")) and m.caliper is not None:
-        cal = a.get("matching.caliper") if a is not None else None
+        cal = a.get(K.matching(Quantity.CALIPER)) if a is not None else None
         cal_s = f" ({m.caliper:g} SD = {cal:.3g} on the distance scale)" if cal is not None and m.std_caliper else ""
         if m.link == "logit":
-            notes.append(f"The installed MatchIt {version} compares propensity-score differences after truncating them to "
-                         f"integers (C's int abs(), MatchIt issue #163, fixed in 4.5.4). On the probability scale every "
-                         f"difference truncates to 0, so the caliper{cal_s} removes no pair.")
+            notes.append(f"The installed MatchIt {version} compares propensity-score differences after truncating "
+                         f"them to integers (C's int abs(), MatchIt issue #163, fixed in 4.5.4). On the probability "
+                         f"scale every difference truncates to 0, so the caliper{cal_s} removes no pair.")
         elif cal is not None:
             floor_ = math.floor(cal) + 1
             notes.append(f"The installed MatchIt {version} compares distance differences after truncating them to "
                          f"integers (C's int abs(), MatchIt issue #163, fixed in 4.5.4). Matching on the logit with "
                          f"caliper{cal_s}, it rejects a pair only when the logit difference is {floor_} or more.")
-    if m.compat == "4.5.1" and a is not None and "matching.pairs" in a:
+    if m.compat == "4.5.1" and a is not None and K.matching(Quantity.PAIRS) in a:
         documented = _documented_pairs(cohort, spec)
         if documented is not None:
-            notes.append(f"This run matched {len(a['matching.pairs'])} pairs. The documented algorithm (MatchIt 4.5.4 "
-                         f"and later: caliper honoured on the true distance; pyimpl with compat=None) matches "
-                         f"{documented} pairs with the same settings.")
-    pub = spec.published
-    if a is not None and all(f"matching.n.{arm}" in pub for arm in spec.arms.order) and "matching.n." + spec.arms.treated in a:
-        here = " + ".join(str(a[f"matching.n.{arm}"]) for arm in spec.arms.order)
-        paper = " + ".join(pub[f"matching.n.{arm}"] for arm in spec.arms.order)
+            notes.append(f"This run matched {len(a[K.matching(Quantity.PAIRS)])} pairs. The documented algorithm "
+                         f"(MatchIt 4.5.4 and later: caliper honoured on the true distance; pyimpl with compat=None) "
+                         f"matches {documented} pairs with the same settings.")
+    pub = spec.published_by_key
+    n_keys = [K.matching(Quantity.N, arm=arm) for arm in spec.arms.order]
+    if a is not None and all(k in pub for k in n_keys) and all(k in a for k in n_keys):
+        here = " + ".join(str(a[k]) for k in n_keys)
+        paper = " + ".join(pub[k] for k in n_keys)
         notes.append(f"The paper reports {paper} matched patients, from MatchIt under R 3.4.3 with its caliper and "
                      f"matching order unreported; this run, with the spec's settings, gives {here}.")
-    if a is not None and any(k.startswith("published_audit.") for k in a.keys()):
+    if a is not None and any(k.step is Step.PUBLISHED_AUDIT for k in a.keys()):
         v = table1_test_verdicts(spec, a)
-        best = max(v, key=lambda t: (v[t]["matches"], v[t]["last digit"]))
-        n = v[best]["n"]
-        parts = [f"{TEST_NAMES[t].split(' (')[0]}: {v[t]['matches']} of {n}" for t in v]
+        matches = {t: v[t].count(PublishedVerdict.MATCHES) for t in v}
+        best = max(v, key=lambda t: (matches[t], v[t].count(PublishedVerdict.LAST_DIGIT)))
+        chosen = Table1Test(spec.table1.test)
+        parts = [f"{TEST_SHORT_NAMES[t]}: {matches[t]} of {v[t].n}" for t in v]
         line = ("The published Table 1 p-values, recomputed from the published counts: " + "; ".join(parts)
                 + " reproduced at the printed precision.")
-        if best != spec.table1.test and v[best]["matches"] > v[spec.table1.test]["matches"]:
+        if best is not chosen and matches[best] > matches[chosen]:
             line += (f" The paper's p-values are those of {TEST_NAMES[best]}, not of the test the spec names "
-                     f"({TEST_NAMES[spec.table1.test]}).")
+                     f"({TEST_NAMES[chosen]}).")
         notes.append(line)
     notes.extend(paper_selection_check(spec))
     return notes
@@ -212,32 +235,38 @@ def _provenance(spec: StudySpec, cohort: Cohort, results: Sequence[StudyResult],
     }
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=str(path.parent), prefix=f".{path.name}.", suffix=".tmp")
+def _write_all_atomic(files: Sequence[tuple[Path, str]]) -> None:
+    """Write every file to a temporary file beside it, then move them all into
+    place (``os.replace``): on any failure before the moves (a full disk,
+    Ctrl-C) the temporary files are removed and the previous files, if any,
+    are untouched."""
+    tmps: list[str] = []
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a report is an ordinary file
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+        for path, text in files:
+            fd, tmp = tempfile.mkstemp(dir=str(path.parent), prefix=f".{path.name}.", suffix=".tmp")
+            tmps.append(tmp)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a report is an ordinary file
+        for (path, _), tmp in zip(files, tmps):
+            os.replace(tmp, path)
+    finally:
+        for tmp in tmps:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
 
 
 def run_study_files(cohort_path: str | Path, spec: str | Path | StudySpec, engines: Sequence[str], *,
                     out_dir: str | Path | None = None, notices: Sequence[str] = (), command: str | None = None
                     ) -> StudyRun:
     """Validate, run in each engine, compare, and (with ``out_dir``) write the report and JSON."""
-    names = list(dict.fromkeys(engines))
-    if not 1 <= len(names) <= 2:
-        raise StudyInputError(f"`--engines` takes one or two engines (the second is the reference); got {names}")
+    names = check_engines(engines)
+    if out_dir is not None:
+        check_out_dir(out_dir)
     spec_obj = spec if isinstance(spec, StudySpec) else load_spec(spec)
     cohort = load_cohort(cohort_path, spec_obj)
-    for n in names:
-        _engine(n)
     results, skipped = run_engines(cohort, spec_obj, names)
     if not results:
         raise StudyInputError("no engine could run: " + "; ".join(f"{n}: {w}" for n, w in skipped))
@@ -260,18 +289,29 @@ def run_study_files(cohort_path: str | Path, spec: str | Path | StudySpec, engin
     return run
 
 
+def check_out_dir(out_dir: str | Path) -> Path:
+    """``out_dir`` can be created (or is a directory) and written by this user;
+    :class:`StudyInputError` (one line, naming it) otherwise. Nothing is created."""
+    from rparity._io import Unwritable, check_writable
+
+    try:
+        return check_writable(out_dir, directory=True, what="`--out`")
+    except Unwritable as exc:
+        raise StudyInputError(str(exc)) from None
+
+
 def write_outputs(run: StudyRun, out_dir: str | Path) -> StudyRun:
     """Render the report and the JSON in memory, then move both into ``out_dir``."""
-    out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StudyInputError(f"`--out`: cannot create directory {str(out)!r}: {exc}") from None
+    out = check_out_dir(out_dir)
     html = render_html(ReportInputs(spec=run.spec, cohort=run.cohort, results=run.results, parity=run.parity,
                                     provenance=run.provenance, notices=run.notices,
                                     methods_notes=run.methods_notes))
     doc = dumps(to_document(run.spec, run.results, run.parity, run.provenance, run.methods_notes))
-    run.json_path, run.html_path = out / JSON_NAME, out / REPORT_NAME
-    _write_atomic(run.json_path, doc)
-    _write_atomic(run.html_path, html)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StudyInputError(f"`--out`: cannot create directory {str(out)!r}: {exc}") from None
+    json_path, html_path = out / JSON_NAME, out / REPORT_NAME
+    _write_all_atomic([(json_path, doc), (html_path, html)])
+    run.json_path, run.html_path = json_path, html_path
     return run

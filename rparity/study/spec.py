@@ -6,9 +6,16 @@ Every error is a :class:`~rparity.study.errors.SpecError` naming the key
 unknown keys are refused with the closest known key, so a typo never silently
 falls back to a default. The layout is documented key by key in
 ``rparity/study/specs/paper.toml``, the spec of the paper the project ships.
+
+``[published.values]`` names each published number by the printed form of a
+study key (``"km.before.os.surgery.landmark.12.surv"``); the name is resolved
+to its :class:`~rparity.study.keys.StudyKey` by formatting the keys the
+pipeline records for the spec (:mod:`~rparity.study.catalogue`), never by
+splitting it (:class:`~rparity.study.catalogue.PublishedValue`).
 """
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import hashlib
 import math
@@ -16,12 +23,16 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from .errors import SpecError
+from .keys import StudyKey
 
-__all__ = ["StudySpec", "Arms", "Endpoint", "Covariate", "Table1Spec", "MatchingSpec", "KMSpec", "CoxSpec",
-           "SubgroupSpec", "SecondarySpec", "load_spec", "parse_spec", "bundled_spec_path", "TREATMENT",
+if TYPE_CHECKING:  # pragma: no cover
+    from .catalogue import PublishedValue
+
+__all__ = ["StudySpec", "Arms", "Endpoint", "Covariate", "Table1Spec", "MatchingSpec", "KMSpec",
+           "CoxSpec", "SubgroupSpec", "SecondarySpec", "load_spec", "parse_spec", "bundled_spec_path", "TREATMENT",
            "SAMPLES", "TABLE1_TESTS"]
 
 #: Name of the treatment indicator in Cox models and in ``cox.force``.
@@ -191,7 +202,7 @@ class StudySpec:
     cox: CoxSpec
     subgroups: SubgroupSpec
     secondary: SecondarySpec
-    published: Mapping[str, str] = field(default_factory=dict)
+    published: tuple[PublishedValue, ...] = ()
     published_note: str = ""
     source_text: str = field(default="", repr=False)
     source_path: str | None = field(default=None, repr=False)
@@ -205,6 +216,12 @@ class StudySpec:
             if c.name == name:
                 return c
         raise KeyError(name)
+
+    @property
+    def published_by_key(self) -> dict[StudyKey, str]:
+        """The published numbers (as printed) under the keys they name (those the
+        pipeline records for this spec)."""
+        return {p.key: p.printed for p in self.published if p.key is not None}
 
     @property
     def covariate_names(self) -> tuple[str, ...]:
@@ -527,21 +544,24 @@ def parse_spec(text: str, *, source: str | None = None) -> StudySpec:
     pu = top.table("published", required=False)
     note = pu.string("note", "")
     vals = pu.table("values", required=False)
-    published = {}
+    printed = {}
     for k in list(vals.data):
         v = vals.raw(k)
         if not isinstance(v, str) or not _PUBLISHED.match(v.strip()):
             raise SpecError(f"spec `published.values.\"{k}\"` must be a number written as printed in the paper, "
                             f"as a string (\"0.800\", \"45\", \"<0.001\"); got {_show(v)}")
-        published[k] = v.strip()
+        printed[k] = v.strip()
     vals.finish()
     pu.finish()
 
     top.finish()
-    return StudySpec(title=title, reference=reference, seed=seed, time_unit=time_unit, id_column=id_column,
+    spec = StudySpec(title=title, reference=reference, seed=seed, time_unit=time_unit, id_column=id_column,
                      arms=arms, endpoints=endpoints, primary=primary, covariates=covs, table1=table1,
                      matching=matching, km=km, cox=cox, subgroups=subgroups, secondary=secondary,
-                     published=published, published_note=note, source_text=text, source_path=source)
+                     published_note=note, source_text=text, source_path=source)
+    from .catalogue import resolve_published  # (it lists the keys of a spec: it imports this module)
+
+    return dataclasses.replace(spec, published=resolve_published(spec, printed))
 
 
 _PUBLISHED = re.compile(r"^[<>]?\s*-?\d+(\.\d+)?$")

@@ -12,17 +12,21 @@ import inspect
 import numpy as np
 import pandas as pd
 
-from pyimpl.errors import InvalidArgument
+from rparity.refusals import refusal_kind
+from rparity_contract.kinds import UNMAPPED
 
+from . import keys as K
 from .cohort import Cohort
 from .errors import StudyInputError
-from .result import Recorder
+from .keys import Quantity, Sample
+from .result import COUNT, Recorder, Source
 from .spec import TREATMENT, StudySpec
 
-__all__ = ["match", "matchit_kwargs", "takes_compat", "BALANCE_QUANTITIES"]
+__all__ = ["match", "matchit_kwargs", "takes_compat", "BALANCE_COLUMNS"]
 
-BALANCE_QUANTITIES = ("std_mean_diff", "means_treated", "means_control")
-_BALANCE_KEYS = {"std_mean_diff": "smd", "means_treated": "means_treated", "means_control": "means_control"}
+#: balance-table quantity -> column of ``summary(m)`` (MatchIt's ``Std. Mean Diff.``, ``Means Treated``, ...)
+BALANCE_COLUMNS = {Quantity.SMD: "std_mean_diff", Quantity.MEANS_TREATED: "means_treated",
+                   Quantity.MEANS_CONTROL: "means_control"}
 
 
 def takes_compat(eng) -> bool:
@@ -60,19 +64,26 @@ def match_data_frame(cohort: Cohort, spec: StudySpec) -> pd.DataFrame:
 
 def match(eng, rec: Recorder, cohort: Cohort, spec: StudySpec, *, kwargs: dict | None = None):
     """Run ``matchit``; record the matched sample, its pairs and the balance
-    tables. Returns ``(mask of matched rows, pair label per row)``."""
+    tables (``eng.matchit_summary``). Returns ``(mask of matched rows, pair
+    label per row)``."""
     data = match_data_frame(cohort, spec)
     kw = matchit_kwargs(spec, eng) if kwargs is None else kwargs
     try:
         m = eng.matchit(data, TREATMENT, list(spec.matching.covariates), **kw)
-    except InvalidArgument as exc:  # e.g. MatchIt's "No matches were found." (raised by every engine)
+    except Exception as exc:
+        # a refusal of these settings (MatchIt's "No units were matched", kind match.none, from
+        # pyimpl's kind or R's message through rparity.refusals) is the spec's problem, in every
+        # engine; anything else (an R message the table does not know included) is the engine's
+        # failure, recorded by the pipeline
+        if refusal_kind(exc, "matchit") in (None, UNMAPPED):
+            raise
         raise StudyInputError(f"matching failed in engine {eng.name!r} with the spec's [matching] settings "
                               f"({_settings(spec)}): {exc}") from exc
     w = np.asarray(m.weights, dtype=float)
     matched = w > 0
     for arm in spec.arms.order:
         n = int((matched & cohort.arm_mask(arm)).sum())
-        rec.put(f"matching.n.{arm}", n, ("study", "count"))
+        rec.put(K.matching(Quantity.N, arm=arm), n, COUNT)
         if n == 0:
             raise StudyInputError(
                 f"matching left no patient in arm {arm!r} (engine {eng.name!r}; spec [matching]: "
@@ -87,17 +98,17 @@ def match(eng, rec: Recorder, cohort: Cohort, spec: StudySpec, *, kwargs: dict |
             continue
         pairs.append(f"{focal}:{mate}")
         pair_of[str(focal)] = pair_of[str(mate)] = str(focal)
-    rec.put("matching.pairs", tuple(sorted(pairs)), ("matchit", "match_matrix"))
-    rec.put("matching.distance", np.asarray(m.distance, dtype=float), ("matchit", "distance"))
+    rec.put(K.matching(Quantity.PAIRS), tuple(sorted(pairs)), Source("matchit", "match_matrix"))
+    rec.put(K.matching(Quantity.DISTANCE), np.asarray(m.distance, dtype=float), Source("matchit", "distance"))
     if m.caliper is not None:
-        rec.put("matching.caliper", float(m.caliper), ("matchit", "caliper"))
-    rec.put("matching.warnings", tuple(m.warnings), ("matchit", "warnings"))
-    summ = m.summary()
-    for sample, table, tab in (("before", "all", summ.all), ("after", "matched", summ.matched)):
+        rec.put(K.matching(Quantity.CALIPER), float(m.caliper), Source("matchit", "caliper"))
+    rec.put(K.matching(Quantity.WARNINGS), tuple(m.warnings), Source("matchit", "warnings"))
+    summ = eng.matchit_summary(m)
+    for sample, table, tab in ((Sample.BEFORE, "all", summ.all), (Sample.AFTER, "matched", summ.matched)):
         for row in tab.index:
-            for q in BALANCE_QUANTITIES:
-                rec.put(f"balance.{sample}.{row}.{_BALANCE_KEYS[q]}", float(tab.loc[row, q]),
-                        ("matchit", f"summary.{table}.{q}"))
+            for q, col in BALANCE_COLUMNS.items():
+                rec.put(K.balance(sample, str(row), q), float(tab.loc[row, col]),
+                        Source("matchit", f"summary.{table}.{col}"))
     rec.matched_ids = tuple(str(i) for i in cohort.ids[matched])
     pair_label = np.array([pair_of.get(str(i), "") for i in cohort.ids], dtype=object)
     return matched, pair_label

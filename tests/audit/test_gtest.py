@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, strategies as st
 from scipy.stats import chi2_contingency
 
-from pyimpl.errors import InvalidArgument
+from rparity_contract.errors import InvalidArgument
 from rparity.audit.gtest import g_test
 
 

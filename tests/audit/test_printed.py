@@ -9,7 +9,7 @@ from fractions import Fraction as F
 import pytest
 from hypothesis import given, strategies as st
 
-from pyimpl.errors import InvalidArgument
+from rparity_contract.errors import InvalidArgument
 from rparity.audit.fint import FInterval, down, up
 from ._rounding import printable
 from rparity.audit.printed import RInterval, UnreadableValue, fmt_fraction, parse_count, parse_printed

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from pyimpl.errors import InvalidArgument
+from rparity_contract.errors import InvalidArgument
 from rparity.audit import Verdict, audit, audit_file
 
 GOOD_ROW = {"row": "g", "counts": [[12, 5], [8, 15]], "p": "0.054"}

@@ -9,7 +9,7 @@ import pytest
 
 from pyimpl.contingency.nmath import bd0, dhyper, phyper, stirlerr
 from pyimpl.contingency.zeroin import UnirootControl, uniroot, zeroin2
-from pyimpl.errors import RParityError
+from rparity_contract.errors import RParityError
 
 H = float.fromhex
 

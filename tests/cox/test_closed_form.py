@@ -167,4 +167,7 @@ def test_no_events_is_not_an_error():
         f = coxph(X, np.arange(1.0, 9.0), np.zeros(8))
     assert np.isnan(f.coef).all() and f.iterations == 0 and f.nevent == 0
     assert f.lr_test.statistic == 0 and f.lr_test.df == 0 and f.lr_test.pvalue == 1
-    assert f.concordance is None
+    # coxph.R's early return: every pair count 0, the concordance and its std NA
+    c = f.concordance
+    assert (c.concordant, c.discordant, c.tied_x, c.tied_y, c.tied_xy) == (0, 0, 0, 0, 0)
+    assert np.isnan(c.c) and np.isnan(c.std) and c.n == 8

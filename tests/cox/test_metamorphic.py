@@ -31,9 +31,9 @@ def _fit(X, t, e, kw):
 def _regular(fit):
     """A fit away from the degenerate corners (no warning, every coefficient
     estimable, more than two events at more than one time)."""
-    t = np.asarray(fit.inputs.time, dtype=float)
-    e = np.asarray(fit.inputs.event, dtype=float)
-    one_cluster = fit.robust and fit.inputs.cluster is not None and np.unique(fit.inputs.cluster).size == 1
+    t = np.asarray(fit.call.time, dtype=float)
+    e = np.asarray(fit.call.event, dtype=float)
+    one_cluster = fit.robust and fit.call.cluster is not None and np.unique(fit.call.cluster).size == 1
     return (fit.nevent > 2 and not fit.warnings and not np.isnan(fit.coef).any()
             and np.unique(t[e == 1]).size > 1 and not one_cluster)
 

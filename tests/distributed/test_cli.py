@@ -25,7 +25,7 @@ def test_fuzz_on_local_workers_then_on_a_scheduler(client2, tmp_path, capsys):
     assert main([*FUZZ, "--workers", "1", "--results", str(local), "--corpus", str(tmp_path / "corpus")]) == 1
     out = capsys.readouterr().out
     assert "root seed 3" in out and "1 local worker(s)" in out
-    assert "tasks: 4 planned, 0 reused" in out and "new:chisq" in out and "error:(error)" in out
+    assert "tasks: 4 planned, 0 reused" in out and "new:chisq" in out and "error:(outcome)" in out
     assert len(list((tmp_path / "corpus").glob("*/survdiff/*/cohort.csv"))) == 2
     doc = json.loads(merged(local).read_text())
     assert doc["complete"] and doc["examples_run"] == 60
@@ -40,12 +40,23 @@ def test_fuzz_on_local_workers_then_on_a_scheduler(client2, tmp_path, capsys):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["check", "--workers", "0"], "rparity check: --workers must be at least 1; got --workers 0"),
-    ([*FUZZ, "--workers", "2", "--task-examples", "0"], "--task-examples must be at least 1; got --task-examples 0"),
+    (["check", "--workers", "0"], "argument --workers: must be a positive integer; got 0"),
+    ([*FUZZ, "--workers", "2", "--task-examples", "0"], "argument --task-examples: must be a positive integer; got 0"),
+    (["check", "--workers", "1", "--results", "/proc/x"], "--results '/proc/x' cannot be written"),
 ])
 def test_bad_distributed_arguments_exit_2(argv, message, capsys):
     assert main(argv) == 2
-    assert message in " ".join(capsys.readouterr().out.split())
+    assert message in " ".join(capsys.readouterr().err.split())
+
+
+def test_a_results_directory_in_use_exits_2_with_one_line(tmp_path, capsys):
+    from rparity.distributed.store import ResultsStore
+
+    with ResultsStore(tmp_path / "check" / "pyimpl-vs-golden" / "tasks.jsonl"):
+        assert main(["check", "--function", "survdiff", "--against", "golden", "--report", "", "--workers", "1",
+                     "--results", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "another rparity run is writing" in err and "Traceback" not in err
 
 
 def test_workers_and_scheduler_exclude_each_other(capsys):

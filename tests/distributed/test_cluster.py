@@ -45,7 +45,7 @@ def reference(tmp_path_factory):
     """The campaign run in this process, one task at a time."""
     r = run(tmp_path_factory.mktemp("ref"))
     assert r.merged["survdiff"]["complete"]
-    assert {f["signature"] for f in r.merged["survdiff"]["findings"]} == {"error:(error)", "new:chisq"}
+    assert {f["signature"] for f in r.merged["survdiff"]["findings"]} == {"error:(outcome)", "new:chisq"}
     return r
 
 

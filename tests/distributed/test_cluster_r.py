@@ -35,7 +35,7 @@ def skewed_one(client1, tmp_path_factory):
 
 def test_one_and_two_workers_agree_against_r(client1, client2, tmp_path, skewed_one):
     m = skewed_one.merged["survdiff"]
-    assert m["complete"] and {f["signature"] for f in m["findings"]} == {"error:(error)", "new:chisq"}
+    assert m["complete"] and {f["signature"] for f in m["findings"]} == {"error:(outcome)", "new:chisq"}
     assert m["versions"]["survival"]
     two = run_against_r(SKEWED, ["survdiff"], tmp_path / "two", client2)
     assert two.merged_paths["survdiff"].read_bytes() == skewed_one.merged_paths["survdiff"].read_bytes()

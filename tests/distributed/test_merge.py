@@ -27,7 +27,7 @@ def done(spec, findings, examples_run=None):
 
 RECORDS = {
     PLAN[0].key: done(PLAN[0], [finding("known:k", 5, "t0"), finding("new:chisq", 4, "t0")]),
-    PLAN[1].key: done(PLAN[1], [finding("new:chisq", 3, "t1a"), finding("error:(error)", 2, "t1")]),
+    PLAN[1].key: done(PLAN[1], [finding("new:chisq", 3, "t1a"), finding("error:(outcome)", 2, "t1")]),
     PLAN[2].key: done(PLAN[2], [finding("new:chisq", 3, "t2"), finding("known:k", 5, "t2")]),
 }
 
@@ -40,8 +40,8 @@ def test_smallest_input_wins_ties_to_the_lower_task():
     m = merge_fuzz(PLAN, RECORDS, task_examples=10)
     got = {f["signature"]: (f["task"], f["n_rows"], f["params"]["tag"], f["found_in"]) for f in m["findings"]}
     assert got == {"new:chisq": (1, 3, "t1a", [0, 1, 2]), "known:k": (0, 5, "t0", [0, 2]),
-                   "error:(error)": (1, 2, "t1", [1])}
-    assert [f["signature"] for f in m["findings"]] == ["error:(error)", "new:chisq", "known:k"]
+                   "error:(outcome)": (1, 2, "t1", [1])}
+    assert [f["signature"] for f in m["findings"]] == ["error:(outcome)", "new:chisq", "known:k"]
     assert m["examples_run"] == 30 and m["comparisons"] == 60 and m["complete"]
     assert m["versions"] == {"ref": "v0"} and m["failed"] == []
 
@@ -77,7 +77,7 @@ def test_an_in_process_campaign_finds_and_shrinks_the_planted_faults(in_process)
     m = in_process.merged["survdiff"]
     assert m["complete"] and m["examples_run"] == 60 and m["comparisons"] > 60
     sigs = {f["signature"]: f for f in m["findings"]}
-    assert set(sigs) == {"error:(error)", "new:chisq"}
+    assert set(sigs) == {"error:(outcome)", "new:chisq"}
     assert all(f["n_rows"] <= 3 for f in sigs.values())
     rows = {r["quantity"]: r for r in sigs["new:chisq"]["classification"]}
     assert rows["chisq"]["classification"] == "new divergence"

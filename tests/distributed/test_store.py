@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from rparity.distributed.store import ResultsStore, write_json_atomic
+from rparity.distributed.store import ResultsLocked, ResultsStore, write_json_atomic
 
 
 def rec(key, status="done", **kw):
@@ -48,7 +48,7 @@ def test_a_torn_last_record_is_skipped_and_the_next_starts_on_its_own_line(tmp_p
 
 def test_one_writer_at_a_time(tmp_path):
     with ResultsStore(tmp_path / "tasks.jsonl"):
-        with pytest.raises(RuntimeError, match="another rparity run is writing"):
+        with pytest.raises(ResultsLocked, match="another rparity run is writing"):
             ResultsStore(tmp_path / "tasks.jsonl").open()
     with ResultsStore(tmp_path / "tasks.jsonl"):  # released
         pass

@@ -31,7 +31,7 @@ def test_plugin_fixture_reports_a_disallowed_divergence(tmp_path):
     """Without R the fixture skips; here it runs pyimpl against itself through a
     deliberately wrong engine so the failure table can be checked without R."""
     from rparity.testing import assert_agrees_with_r
-    from pyimpl.errors import ParityMismatch
+    from rparity_contract.errors import ParityMismatch
 
     import types
     import numpy as np
@@ -39,7 +39,7 @@ def test_plugin_fixture_reports_a_disallowed_divergence(tmp_path):
 
     def survfit(time, event, **kw):
         fit = pyimpl.survfit(time, event, **kw)
-        return fit.replace(surv=np.asarray(fit.surv) * 0.5)
+        return fit.evolve(surv=np.asarray(fit.surv) * 0.5)
 
     bad = types.SimpleNamespace(survfit=survfit, ENGINE_NAME="halver")
     from rparity.engines import register_engine

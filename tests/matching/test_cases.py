@@ -65,7 +65,8 @@ def test_documented_cases_are_explained_by_the_registry():
 
     assert len(DOCUMENTED_CASES) == len(MATCHIT_CONFIGS)
     k = by_id("matchit-4.5.1-nearest-bugs")
-    assert all(i in k.reference for i in ("#163", "#159", "#151"))
+    assert all(i in k.source for i in ("#163", "#159", "#151"))
+    assert k.engines == {"pyimpl": "*"} and k.departure  # pyimpl's deliberate departure, named
     assert all(c.params["mode"] == "documented" for c in DOCUMENTED_CASES)
 
 
@@ -101,7 +102,7 @@ def test_documented_differences_are_classified_as_the_known_divergence():
         warnings.simplefilter("ignore")
         rep = run_check("pyimpl", "r", cases=[c for c in DOCUMENTED_CASES if c.id.endswith(("/default",
                                                                                             "/ratio3-replace"))])
-    classes = {r.classification for r in rep.rows}
+    classes = {r.label for r in rep.rows}
     assert classes == {"agrees", "known divergence matchit-4.5.1-nearest-bugs"}
     assert rep.ok
 

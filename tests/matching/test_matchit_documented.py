@@ -11,14 +11,14 @@ from hypothesis import strategies as st
 
 import fixtures
 import pyimpl
-from pyimpl.errors import InvalidArgument
+from rparity_contract.errors import InvalidArgument
 from pyimpl.matching.rng import RRandom
 
 from .helpers import LALONDE_COVS, SPEC_CONFIGS, canonical_partition
 from .reference import brute_force_documented
 from .strategies import cohorts
 
-pytestmark = pytest.mark.filterwarnings("ignore::pyimpl.errors.RParityWarning")
+pytestmark = pytest.mark.filterwarnings("ignore::rparity_contract.errors.RParityWarning")
 
 
 def _order(m_order, d, seed_stream):

@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 import fixtures
 import pyimpl
-from pyimpl.errors import InvalidArgument, RError
+from rparity_contract.errors import InvalidArgument, RError
 from pyimpl.matching.matchit import MatchItCompatError
+from rparity.refusals import refusal_kind
 
 from .helpers import LALONDE_COVS, SPEC_CONFIGS, assert_same_match
 from .strategies import cohorts
@@ -86,13 +87,14 @@ def _run_or_errors(data, covs, kw):
         warnings.simplefilter("ignore")
         try:
             r = rbridge.matchit(data, "treat", covs, **kw)
-        except (RError, InvalidArgument) as exc:
-            # R's input errors arrive as InvalidArgument; its rbind failure on
-            # a stratum without focal units is the #151 bug compat reproduces
-            expected = (MatchItCompatError,) if isinstance(exc, RError) else (InvalidArgument,)
-            with pytest.raises(expected):
+        except RError as exc:
+            # R refuses (its rbind failure on a stratum without focal units is
+            # the #151 bug compat reproduces): pyimpl refuses for the same reason
+            kind = refusal_kind(exc, "matchit")
+            with pytest.raises((InvalidArgument, MatchItCompatError)) as got:
                 pyimpl.matchit(data, "treat", covs, compat="4.5.1", **kw)
-            event(f"both engines refused: {type(exc).__name__}")
+            assert got.value.kind == kind, f"R refused ({kind}): {exc}; pyimpl ({got.value.kind}): {got.value}"
+            event(f"both engines refused: {kind}")
             return None, None
         p = pyimpl.matchit(data, "treat", covs, compat="4.5.1", **kw)
     event(f"compared (n {'<' if len(data) < 100 else '>='} 100)")

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pyimpl.errors import InvalidArgument
+from rparity_contract.errors import InvalidArgument
 from pyimpl.matching.rng import RRandom, r_sample_int
 
 # Rscript (R 4.2.2, default RNGkind): set.seed(s); x <- sample.int(n);

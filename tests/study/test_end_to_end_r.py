@@ -5,7 +5,13 @@ import json
 
 import pytest
 
+from rparity.study import keys as K
+from rparity.study.document import loads
+from rparity.study.keys import Model, Sample, Step, StepId
+from rparity.study.keys import Quantity as Q
 from rparity.study.pipeline import STEP_ORDER
+from rparity.study.result import StepState, StepStatus
+from rparity_contract.verdicts import Classification
 
 from .conftest import demo_run
 
@@ -20,30 +26,37 @@ def run():
 def test_every_step_runs_in_both_engines(run):
     py, r = run.results
     assert (py.engine, r.engine) == ("pyimpl", "r")
-    expected = {s: "ok" for s in STEP_ORDER if s != "subgroups.after"}
+    expected = {s: StepStatus(StepState.OK) for s in STEP_ORDER if s != StepId(Step.SUBGROUP, Sample.AFTER)}
     assert py.steps == expected and r.steps == expected
 
 
 def test_every_number_agrees(run):
     p = run.parity
-    assert p.ran and p.ok, [(x.key, x.detail, x.max_rel) for x in p.problems()[:10]]
+    assert p.ran and p.ok, [(str(x.key), x.detail, x.max_rel) for x in p.problems()[:10]]
     assert p.counts() == {"agrees": len(p.rows)}
+    assert all(x.classification is Classification.AGREES for x in p.rows)
     assert len(p.rows) > 700
     assert set(run.results[0].keys()) == set(run.results[1].keys())
+    assert [x.key for x in p.rows] == list(run.results[1].keys())  # one row per typed key
 
 
 def test_identical_matched_pairs_and_selected_models(run):
     py, r = run.results
-    assert py["matching.pairs"] == r["matching.pairs"]
+    assert py[K.matching(Q.PAIRS)] == r[K.matching(Q.PAIRS)]
     assert py.matched_ids == r.matched_ids
-    for s in ("before", "after"):
-        assert py[f"cox.{s}.multivariable.selected"] == r[f"cox.{s}.multivariable.selected"]
+    for s in Sample:
+        sel = K.cox(s, Model.MULTIVARIABLE, Q.SELECTED)
+        assert py[sel] == r[sel]
 
 
 def test_tolerances_come_from_the_harness_table(run):
-    """Every compared quantity has an entry in rparity/tolerance.py (no api.md fallback)."""
-    fallbacks = [g["source"] for g in run.parity.by_source() if g["tolerance_from"] == "api.md default"]
-    assert fallbacks == []
+    """Every compared quantity has an entry in rparity/tolerance.py (there is no other source)."""
+    from rparity import tolerance as tol
+
+    for g in run.parity.by_source():
+        assert g.tolerance == tol.lookup(g.source.function, g.source.quantity).describe(), g.source
+    assert {str(g.source) for g in run.parity.by_source()} >= {"survfit.summary.surv", "coxph.summary.exp_coef",
+                                                               "matchit.match_matrix", "study.count"}
 
 
 def test_r_provenance_is_recorded(run):
@@ -58,8 +71,11 @@ def test_demo_command_with_r(tmp_path, capsys):
 
     out = tmp_path / "demo"
     assert main(["demo", "--out", str(out)]) == 0
-    doc = json.loads((out / "study-results.json").read_text())
-    assert doc["parity"]["ran"] and doc["parity"]["ok"]
+    text = (out / "study-results.json").read_text()
+    doc = json.loads(text)
+    assert doc["parity"]["ran"] and doc["parity"]["ok"] and doc["version"] == 2
+    back = loads(text)
+    assert back.parity.ok and [r.engine for r in back.results] == ["pyimpl", "r"]
     assert "agrees" in capsys.readouterr().out
 
 
@@ -77,10 +93,12 @@ def test_documented_matching_against_matchit_451_is_a_known_divergence(tmp_path)
     assert p.ok and [k.id for k in p.known] == ["study-matchit-documented-vs-4.5.1"]
     counts = p.counts()
     assert counts["known divergence study-matchit-documented-vs-4.5.1"] > 50 and "new divergence" not in counts
+    assert "engine error" not in counts
     py, r = run.results
-    assert len(py["matching.pairs"]) == 27 and len(r["matching.pairs"]) == 38
-    # numbers before matching still agree
-    assert all(x.classification == "agrees" for x in p.rows if ".before." in x.key)
+    assert len(py[K.matching(Q.PAIRS)]) == 27 and len(r[K.matching(Q.PAIRS)]) == 38
+    # numbers before matching still agree; only numbers that follow the matching are excused
+    assert all(x.classification is Classification.AGREES for x in p.rows if x.key.sample is Sample.BEFORE)
+    assert all(x.key.follows_matching for x in p.rows if x.classification is Classification.KNOWN)
     html = run.html_path.read_text()
     assert 'data-parity="accounted"' in html and "study-matchit-documented-vs-4.5.1" in html
 
@@ -89,17 +107,17 @@ def test_variant_spec_agrees_in_both_engines():
     """Other spec choices (chi-square, SMD imbalance, pair-clustered Cox, subgroups
     after matching) also agree number for number."""
     import fixtures
-    from rparity.study import compare_results, load_cohort, parse_spec, run_study
     import rparity
+    from rparity.study import compare_results, load_cohort, parse_spec, run_study
 
     from .test_pipeline import VARIANT
 
     spec = parse_spec(VARIANT)
     cohort = load_cohort(fixtures.path("study_cohort"), spec)
     a, b = (run_study(rparity.engine(e), cohort, spec) for e in ("pyimpl", "r"))
-    assert a.steps == b.steps == {s: "ok" for s in STEP_ORDER}
+    assert a.steps == b.steps == {s: StepStatus(StepState.OK) for s in STEP_ORDER}
     p = compare_results(a, b)
-    assert p.ok and p.counts() == {"agrees": len(p.rows)}, [(x.key, x.detail) for x in p.problems()[:5]]
+    assert p.ok and p.counts() == {"agrees": len(p.rows)}, [(str(x.key), x.detail) for x in p.problems()[:5]]
 
 
 def test_a_peer_engine_is_classified_by_the_harness_registry(tmp_path):
@@ -112,8 +130,7 @@ def test_a_peer_engine_is_classified_by_the_harness_registry(tmp_path):
     run = run_study_files(fixtures.path("study_cohort"), bundled_spec_path(), ["lifelines", "r"], out_dir=None)
     p = run.parity
     counts = p.counts()
-    assert p.ok, [(x.key, x.classification, x.detail) for x in p.problems() if x.classification in
-                  ("new divergence", "engine error")][:5]
+    assert p.ok, [(str(x.key), x.label, x.detail) for x in p.failing()][:5]
     assert counts["agrees"] > 50 and counts["not provided"] > 100
     assert counts.get("known divergence lifelines-km-ci-loglog", 0) > 0
-    assert run.results[0].steps["matching"].startswith("not provided")
+    assert run.results[0].steps[StepId(Step.MATCHING)].state is StepState.NOT_PROVIDED

@@ -10,13 +10,19 @@ import pytest
 
 import fixtures
 import rparity
-from rparity.study import (StudyInputError, bundled_spec_path, load_cohort, load_spec, parse_spec, read_cohort,
-                           run_study)
+from rparity.study import StudyInputError, bundled_spec_path, load_cohort, load_spec, parse_spec, read_cohort, run_study
+from rparity.study import keys as K
+from rparity.study.catalogue import study_keys
+from rparity.study.keys import Level, Model, Sample, Step, StepId, Table1Test
+from rparity.study.keys import Quantity as Q
 from rparity.study.pipeline import STEP_ORDER
+from rparity.study.result import StepState, StepStatus
 
 from .conftest import MINIMAL_SPEC, TINY_COHORT, demo_run
 
 SPEC = load_spec(bundled_spec_path())
+B, A = Sample.BEFORE, Sample.AFTER
+OK = StepStatus(StepState.OK)
 
 
 @pytest.fixture(scope="module")
@@ -31,24 +37,46 @@ def res(run):
 
 def test_every_step_runs_in_pyimpl(res):
     assert res.engine == "pyimpl"
-    assert res.steps == {s: "ok" for s in STEP_ORDER if s != "subgroups.after"}
+    assert res.steps == {s: OK for s in STEP_ORDER if s != StepId(Step.SUBGROUP, A)}
+    assert list(res.steps) == [s for s in STEP_ORDER if s != StepId(Step.SUBGROUP, A)]
+
+
+def test_every_recorded_key_is_in_the_catalogue_and_printed_names_are_distinct(res):
+    listed = list(study_keys(SPEC))
+    assert set(res.keys()) <= set(listed)
+    assert len({str(k) for k in listed}) == len(set(listed))  # printed names tell the keys apart
+    # the documented printed form
+    assert str(K.km(B, "os", "surgery", Q.SURV, landmark=12)) == "km.before.os.surgery.landmark.12.surv"
+    assert str(K.matching(Q.N, arm="immuno")) == "matching.n.immuno"
+    assert str(K.published_audit(B, "afp", Table1Test.FISHER)) == "published_audit.table1.before.afp.fisher.p"
+    assert str(K.subgroup(A, "afp", Level.POSITIVE, Q.N, arm="immuno")) == "subgroup.after.afp.positive.immuno.n"
+
+
+def test_every_value_has_a_source_with_a_tolerance_entry(res):
+    from rparity import tolerance as tol
+
+    for v in res.values.values():
+        assert v.source.tolerance == tol.lookup(v.source.function, v.source.quantity), v.key
 
 
 def test_table1_before_matching_is_the_papers(res):
-    assert res["table1.before.immuno.total"] == 59 and res["table1.before.surgery.total"] == 60
-    assert (res["table1.before.afp.immuno.n"], res["table1.before.afp.surgery.n"]) == (45, 19)
-    assert (res["table1.before.t_stage.immuno.n"], res["table1.before.t_stage.surgery.n"]) == (26, 6)
+    assert res[K.table1(B, Q.TOTAL, arm="immuno")] == 59 and res[K.table1(B, Q.TOTAL, arm="surgery")] == 60
+    n = {(v, arm): res[K.table1(B, Q.N, variable=v, arm=arm)] for v in ("afp", "t_stage")
+         for arm in ("immuno", "surgery")}
+    assert (n["afp", "immuno"], n["afp", "surgery"]) == (45, 19)
+    assert (n["t_stage", "immuno"], n["t_stage", "surgery"]) == (26, 6)
     # same counts as the paper, so the same p-value as Fisher's test of the paper's counts
-    assert res["table1.before.afp.p"] == res["published_audit.table1.before.afp.fisher.p"]
-    assert res["table1.before.afp.p"] < 1e-4
+    p = res[K.table1(B, Q.P, variable="afp")]
+    assert p == res[K.published_audit(B, "afp", Table1Test.FISHER)]
+    assert p < 1e-4
 
 
 def test_matched_sample_is_one_to_one_and_consistent(res):
-    n_t, n_r = res["matching.n.immuno"], res["matching.n.surgery"]
-    assert n_t == n_r == len(res["matching.pairs"]) > 0
+    n_t, n_r = res[K.matching(Q.N, arm="immuno")], res[K.matching(Q.N, arm="surgery")]
+    assert n_t == n_r == len(res[K.matching(Q.PAIRS)]) > 0
     assert len(res.matched_ids) == n_t + n_r
-    assert res["table1.after.immuno.total"] == n_t and res["cohort.immuno.n"] == 59
-    ids = {i for pair in res["matching.pairs"] for i in pair.split(":")}
+    assert res[K.table1(A, Q.TOTAL, arm="immuno")] == n_t and res[K.cohort(arm="immuno")] == 59
+    ids = {i for pair in res[K.matching(Q.PAIRS)] for i in pair.split(":")}
     assert ids == set(res.matched_ids)
 
 
@@ -61,41 +89,42 @@ def test_after_matching_numbers_equal_the_engine_on_the_matched_rows(res):
         d = df[df.arm == arm]
         fit = pyimpl.survfit(d.os_months.to_numpy(), d.os_death.to_numpy())
         s = fit.summary([12, 24, 36], extend=True)
-        assert res[f"km.after.os.{arm}.landmark.24.surv"] == s["surv"].to_numpy()[1]
-        assert res[f"km.after.os.{arm}.median"] == fit.median
+        assert res[K.km(A, "os", arm, Q.SURV, landmark=24)] == s["surv"].to_numpy()[1]
+        assert res[K.km(A, "os", arm, Q.MEDIAN)] == fit.median
     X = pd.DataFrame({"treatment": (df.arm == "immuno").astype(float).to_numpy()})
     cox = pyimpl.coxph(X, df.os_months.to_numpy(), df.os_death.to_numpy())
-    assert res["cox.after.univariate.treatment.hr"] == cox.summary()["exp_coef"].to_numpy()[0]
+    assert res[K.cox(A, Model.UNIVARIATE, Q.HR, variable="treatment")] == cox.summary()["exp_coef"].to_numpy()[0]
     lr = pyimpl.survdiff(df.os_months.to_numpy(), df.os_death.to_numpy(), df.arm.to_numpy())
-    assert res["logrank.after.os.pvalue"] == lr.pvalue
+    assert res[K.logrank(A, "os", Q.PVALUE)] == lr.pvalue
 
 
 def test_multivariable_selection_follows_the_spec_rule(res):
-    for s in ("before", "after"):
-        selected = res[f"cox.{s}.multivariable.selected"]
+    for s in Sample:
+        selected = res[K.cox(s, Model.MULTIVARIABLE, Q.SELECTED)]
         assert selected[0] == "treatment"
         for v in ("treatment", *SPEC.covariate_names):
-            p_uni = res[f"cox.{s}.univariate.{v}.p"]
-            imbalanced = v != "treatment" and res[f"table1.{s}.{v}.p"] < 0.05
+            p_uni = res[K.cox(s, Model.UNIVARIATE, Q.P, variable=v)]
+            imbalanced = v != "treatment" and res[K.table1(s, Q.P, variable=v)] < 0.05
             expect = v == "treatment" or p_uni < 0.05 or imbalanced
             assert (v in selected) == expect, (s, v)
         # the multivariable HRs come from one model with exactly these variables
-        assert all(f"cox.{s}.multivariable.{v}.hr" in res for v in selected)
-        assert not any(f"cox.{s}.multivariable.{v}.hr" in res for v in SPEC.covariate_names if v not in selected)
+        assert all(K.cox(s, Model.MULTIVARIABLE, Q.HR, variable=v) in res for v in selected)
+        assert not any(K.cox(s, Model.MULTIVARIABLE, Q.HR, variable=v) in res
+                       for v in SPEC.covariate_names if v not in selected)
 
 
 def test_subgroups_cover_both_levels_and_partition_the_cohort(res):
     for name in SPEC.subgroups.covariates:
-        pos, neg = (res[f"subgroup.before.{name}.{lv}.n"] for lv in ("positive", "negative"))
+        pos, neg = (res[K.subgroup(B, name, lv, Q.N)] for lv in Level)
         assert pos + neg == 119
-        hr = res[f"subgroup.before.{name}.positive.hr"]
+        hr = res[K.subgroup(B, name, Level.POSITIVE, Q.HR)]
         assert math.isfinite(hr) and hr > 0
 
 
 def test_secondary_endpoint_landmarks(res):
-    for s in ("before", "after"):
+    for s in Sample:
         for arm in ("immuno", "surgery"):
-            v = [res[f"km.{s}.pfs_rfs.{arm}.landmark.{t}.surv"] for t in (12, 24, 36)]
+            v = [res[K.km(s, "pfs_rfs", arm, Q.SURV, landmark=t)] for t in (12, 24, 36)]
             assert v[0] >= v[1] >= v[2] >= 0
 
 
@@ -127,7 +156,7 @@ def test_landmark_after_the_curve_reached_zero_is_zero():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = run_study(rparity.engine("pyimpl"), cohort, spec)
-    assert res["km.before.os.A.landmark.5.5.surv"] == 0.0
+    assert res[K.km(B, "os", "A", Q.SURV, landmark=5.5)] == 0.0
 
 
 def test_matching_that_finds_nothing_is_bad_input():
@@ -137,7 +166,8 @@ def test_matching_that_finds_nothing_is_bad_input():
     text = TINY_COHORT.replace("p2,A,45,f", "p2,A,55,m").replace("p5,B,70,m", "p5,B,70,f")
     cohort = read_cohort(text, spec)
     with pytest.raises(StudyInputError, match=r"matching failed in engine 'pyimpl' with the spec's \[matching\] "
-                                              r"settings \(link='linear.logit', caliper=1e-09, .*\): No units were matched"):
+                                              r"settings \(link='linear.logit', caliper=1e-09, .*\): "
+                                              r"No units were matched"):
         run_study(rparity.engine("pyimpl"), cohort, spec)
 
 
@@ -153,10 +183,12 @@ def test_a_function_the_engine_lacks_is_recorded_not_raised():
     eng = rparity.Engine("nocox", NoCox())
     cohort = load_cohort(fixtures.path("study_cohort"), SPEC)
     res = run_study(eng, cohort, SPEC)
-    assert res.steps["cox.before"] == "not provided: engine 'nocox' does not provide coxph"
-    assert res.steps["km.before"] == "ok" and res.steps["matching"] == "ok"
+    assert res.steps[StepId(Step.COX, B)] == StepStatus(StepState.NOT_PROVIDED,
+                                                         "engine 'nocox' does not provide coxph")
+    assert str(res.steps[StepId(Step.COX, B)]) == "not provided: engine 'nocox' does not provide coxph"
+    assert res.steps[StepId(Step.KM, B)] == OK and res.steps[StepId(Step.MATCHING)] == OK
     # a failed step leaves no partial numbers
-    assert not any(k.startswith(("cox.", "subgroup.")) for k in res.keys())
+    assert not any(k.step in (Step.COX, Step.SUBGROUP) for k in res.keys())
 
 
 VARIANT = (SPEC.source_text
@@ -176,17 +208,19 @@ def variant():
 
 def test_variant_spec_options_are_honoured(variant):
     spec, res = variant
-    assert res.steps == {s: "ok" for s in STEP_ORDER}
+    assert res.steps == {s: OK for s in STEP_ORDER}
+    assert set(res.keys()) <= set(study_keys(spec))
     # the spec's test: chi-square without correction, with its statistic
-    assert "table1.before.afp.statistic" in res
+    assert K.table1(B, Q.STATISTIC, variable="afp") in res
     # imbalance by |SMD| > 0.1, from the balance tables
-    for s in ("before", "after"):
-        sel = res[f"cox.{s}.multivariable.selected"]
+    for s in Sample:
+        sel = res[K.cox(s, Model.MULTIVARIABLE, Q.SELECTED)]
         for v in spec.covariate_names:
-            expect = abs(res[f"balance.{s}.{v}.smd"]) > 0.1 or res[f"cox.{s}.univariate.{v}.p"] < 0.05
+            expect = (abs(res[K.balance(s, v, Q.SMD)]) > 0.1
+                      or res[K.cox(s, Model.UNIVARIATE, Q.P, variable=v)] < 0.05)
             assert (v in sel) == expect, (s, v)
     # subgroups after matching too
-    assert math.isfinite(res["subgroup.after.t_stage.positive.hr"])
+    assert math.isfinite(res[K.subgroup(A, "t_stage", Level.POSITIVE, Q.HR)])
 
 
 def test_robust_pairs_clusters_on_the_matched_pairs(variant):
@@ -196,16 +230,17 @@ def test_robust_pairs_clusters_on_the_matched_pairs(variant):
     spec, res = variant
     df = fixtures.load("study_cohort").set_index("patient_id").loc[list(res.matched_ids)]
     pair = {}
-    for p in res["matching.pairs"]:
+    for p in res[K.matching(Q.PAIRS)]:
         a, b = p.split(":")
         pair[a] = pair[b] = a
     X = pd.DataFrame({"treatment": (df.arm == "immuno").astype(float).to_numpy()})
     fit = pyimpl.coxph(X, df.os_months.to_numpy(), df.os_death.to_numpy(),
                        cluster=np.array([pair[i] for i in df.index]), robust=True)
     tab = fit.summary()
-    assert res["cox.after.univariate.treatment.p"] == tab["p"].to_numpy()[0]
+    p = res[K.cox(A, Model.UNIVARIATE, Q.P, variable="treatment")]
+    assert p == tab["p"].to_numpy()[0]
     naive = pyimpl.coxph(X, df.os_months.to_numpy(), df.os_death.to_numpy()).summary()
-    assert res["cox.after.univariate.treatment.p"] != naive["p"].to_numpy()[0]
+    assert p != naive["p"].to_numpy()[0]
 
 
 def test_without_matching_the_after_steps_are_skipped_and_the_rest_runs():
@@ -219,7 +254,12 @@ def test_without_matching_the_after_steps_are_skipped_and_the_rest_runs():
 
     cohort = load_cohort(fixtures.path("study_cohort"), SPEC)
     res = run_study(rparity.Engine("nomatch", NoMatchit()), cohort, SPEC)
-    assert res.steps["matching"] == "not provided: engine 'nomatch' does not provide matchit"
-    assert res.steps["table1.after"] == res.steps["cox.after"] == "skipped: matching did not run"
-    assert res.steps["cox.before"] == res.steps["published_audit"] == "ok"
-    assert not any(".after." in k for k in res.keys() if not k.startswith("published_audit."))
+    assert res.steps[StepId(Step.MATCHING)] == StepStatus(StepState.NOT_PROVIDED,
+                                                           "engine 'nomatch' does not provide matchit")
+    skipped = StepStatus(StepState.SKIPPED, "matching did not run")
+    assert res.steps[StepId(Step.TABLE1, A)] == res.steps[StepId(Step.COX, A)] == skipped
+    assert res.steps[StepId(Step.COX, B)] == res.steps[StepId(Step.PUBLISHED_AUDIT)] == OK
+    # the skipped steps inherit matching's status
+    assert res.status(StepId(Step.COX, A)) == res.steps[StepId(Step.MATCHING)]
+    assert not any(k.sample is A for k in res.keys() if k.step is not Step.PUBLISHED_AUDIT)
+    assert not any(k.step in (Step.MATCHING, Step.BALANCE) for k in res.keys())

@@ -103,18 +103,30 @@ def test_formatting_helpers():
 
 
 def test_json_document_has_every_number(run, tmp_path):
-    from rparity.study.json_out import dumps, to_document
+    from rparity.study import keys as K
+    from rparity.study.document import dumps, loads, to_document
+    from rparity.study.keys import Quantity as Q
+    from rparity.study.keys import Sample
 
     text = dumps(to_document(run.spec, run.results, run.parity, run.provenance, run.methods_notes))
     doc = json.loads(text)
-    assert doc["format"] == "rparity-study/1"
+    assert doc["format"] == "rparity-study" and doc["version"] == 2
     vals = doc["engines"]["pyimpl"]["values"]
-    assert set(vals) == set(run.results[0].keys())
-    assert vals["table1.before.afp.immuno.n"] == 45
-    assert doc["engines"]["pyimpl"]["sources"]["km.before.os.surgery.landmark.12.surv"] == "survfit.summary.surv"
+    assert [v["name"] for v in vals] == [str(k) for k in run.results[0].keys()]
+    afp = next(v for v in vals if v["name"] == "table1.before.afp.immuno.n")
+    assert afp["key"] == {"step": "table1", "sample": "before", "variable": "afp", "arm": "immuno", "quantity": "n"}
+    assert (afp["type"], afp["value"], afp["source"]) == ("int", 45, {"function": "study", "quantity": "count"})
+    lm = next(v for v in vals if v["name"] == "km.before.os.surgery.landmark.12.surv")
+    assert lm["source"] == {"function": "survfit", "quantity": "summary.surv"} and lm["key"]["landmark"] == 12.0
     assert doc["parity"]["ran"] is False
-    assert any(p["key"] == "table1.before.afp.immuno.n" and p["verdict"] == "matches" for p in doc["published"])
-    assert "NaN" not in text and "Infinity" not in text
+    assert any(c["spec_key"] == "table1.before.afp.immuno.n" and c["verdict"] == "matches"
+               for c in doc["published"]["checks"])
+    assert "NaN" not in text.replace('"NaN"', "") and "Infinity" not in text
+    # read back: the typed values, as recorded
+    back = loads(text)
+    r = back.result("pyimpl")
+    assert r[K.table1(Sample.BEFORE, Q.N, variable="afp", arm="immuno")] == 45
+    assert r == run.results[0]
 
 
 def test_spec_strings_are_escaped_and_never_read_as_mathtext(tmp_path):
@@ -135,3 +147,33 @@ def test_spec_strings_are_escaped_and_never_read_as_mathtext(tmp_path):
     assert "<script>alert(1)</script>" not in html
     assert "Age &lt;script&gt;alert(1)&lt;/script&gt; $x_1$" in html
     assert parse_spec(text).covariate("old").label.endswith("$x_1$") and read_cohort(TINY_COHORT, parse_spec(text))
+
+
+def test_a_published_number_the_spec_does_not_record_is_shown_not_computed(tmp_path):
+    import warnings
+
+    from rparity.study import keys as K
+    from rparity.study.document import loads, to_document
+    from rparity.study.keys import Quantity, Sample
+    from rparity.study.published import PublishedVerdict, check_published
+    from rparity.study.run import run_study_files
+
+    from .conftest import MINIMAL_SPEC, TINY_COHORT
+
+    text = MINIMAL_SPEC + ('\n[published.values]\n"km.before.os.A.landmark.3.surv" = "0.5"\n'
+                           '"km.before.os.A.landmark.2.surv" = "0.667"\n')
+    (tmp_path / "s.toml").write_text(text)
+    (tmp_path / "c.csv").write_text(TINY_COHORT)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run = run_study_files(tmp_path / "c.csv", tmp_path / "s.toml", ["pyimpl"], out_dir=tmp_path / "out")
+    unknown, known = check_published(run.spec, run.results[0])
+    assert (unknown.name, unknown.key, unknown.verdict) == ("km.before.os.A.landmark.3.surv", None,
+                                                            PublishedVerdict.NOT_COMPUTED)
+    assert known.key == K.km(Sample.BEFORE, "os", "A", Quantity.SURV, landmark=2)
+    assert known.verdict is PublishedVerdict.MATCHES and known.shown == "0.667"
+    html = run.html_path.read_text()
+    assert "km.before.os.A.landmark.3.surv" in html and "not computed" in html
+    doc = loads(run.json_path.read_text())
+    assert doc.published == (unknown, known)
+    assert doc == to_document(run.spec, run.results, run.parity, run.provenance, run.methods_notes)

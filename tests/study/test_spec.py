@@ -24,7 +24,14 @@ def test_bundled_paper_spec_is_valid_and_says_what_the_paper_says():
     assert s.km.landmarks == (12.0, 24.0, 36.0)
     assert s.cox.univariate_p == 0.05 and s.cox.force == (TREATMENT,) and s.cox.imbalance == "table1_p"
     assert s.secondary.endpoints == ("pfs_rfs",)
-    assert s.published["cox.after.multivariable.treatment.hr"] == "4.441"
+    from rparity.study import keys as K
+    from rparity.study.keys import Model, Quantity, Sample
+
+    hr = K.cox(Sample.AFTER, Model.MULTIVARIABLE, Quantity.HR, variable="treatment")
+    assert s.published_by_key[hr] == "4.441"
+    # every published name is the printed form of the key it resolves to
+    assert all(p.key is not None and str(p.key) == p.name for p in s.published)
+    assert next(p for p in s.published if p.key == hr).name == "cox.after.multivariable.treatment.hr"
     assert len(s.sha256) == 64
 
 
@@ -33,7 +40,7 @@ def test_minimal_spec_defaults():
     assert s.primary == "os" and s.time_unit == "months" and s.table1.test == "fisher"
     assert s.matching.covariates == ("old", "male") and s.matching.compat == "4.5.1"
     assert s.subgroups.covariates == ("old", "male") and s.subgroups.samples == ("before",)
-    assert s.secondary.endpoints == () and s.published == {}
+    assert s.secondary.endpoints == () and s.published == () and s.published_by_key == {}
     old = s.covariate("old")
     assert (old.direction, old.positive_label, old.negative_label) == (">=", ">=50", "<50")
 
@@ -107,7 +114,8 @@ BAD_SPECS = [
     ("force typo", _add('[cox]\nforce = ["treatmnt"]'),
      r"spec `cox.force` names 'treatmnt', which is not 'treatment' or a covariate \(did you mean 'treatment'\?\)"),
     ("imbalance", _add('[cox]\nimbalance = "p"'), r"spec `cox.imbalance` must be one of 'table1_p', 'smd', 'none'"),
-    ("univariate_p", _add("[cox]\nunivariate_p = 2"), r"spec `cox.univariate_p` must be >= 0 and <= 1; got univariate_p=2"),
+    ("univariate_p", _add("[cox]\nunivariate_p = 2"),
+     r"spec `cox.univariate_p` must be >= 0 and <= 1; got univariate_p=2"),
     ("ties", _add('[cox]\nties = "exact"'), r"spec `cox.ties` must be one of 'efron', 'breslow'"),
     ("subgroup sample", _add('[subgroups]\nsamples = ["during"]'),
      r"spec `subgroups.samples` must list 'before' and/or 'after'; got 'during'"),
@@ -126,7 +134,8 @@ BAD_SPECS = [
      r"spec `subgroups.covariates` must be a non-empty list of strings or \"all\"; got covariates=\[1\]"),
     ("duplicate in list", _add('[subgroups]\ncovariates = ["old", "old"]'),
      r"spec `subgroups.covariates` lists 'old' more than once"),
-    ("boolean as number", _sub("cut = 50", "cut = true"), r"spec `covariates.old.cut` must be a finite number; got cut=True"),
+    ("boolean as number", _sub("cut = 50", "cut = true"),
+     r"spec `covariates.old.cut` must be a finite number; got cut=True"),
 ]
 
 
@@ -136,10 +145,30 @@ def test_bad_spec_is_refused_with_the_key_named(name, mutate, message):
         parse_spec(mutate(MINIMAL_SPEC))
 
 
-def test_spec_errors_are_invalid_arguments():
-    from rparity import InvalidArgument
+def test_spec_errors_are_study_input_errors_not_engine_refusals():
+    """The CLI maps StudyInputError to exit 2 (tests/study/test_cli.py); spec and cohort
+    errors are not refusals of a contract function's argument, so they carry no kind."""
+    from rparity import InvalidArgument, RParityError
+    from rparity.study import CohortError, StudyInputError
 
-    assert issubclass(SpecError, InvalidArgument)
+    assert issubclass(SpecError, StudyInputError) and issubclass(CohortError, StudyInputError)
+    assert issubclass(StudyInputError, RParityError) and issubclass(StudyInputError, ValueError)
+    assert not issubclass(StudyInputError, InvalidArgument)
+    assert SpecError("x").kind is None
+
+
+def test_a_published_name_the_pipeline_does_not_record_is_kept_unresolved():
+    """Another landmark than the paper's, say: the number is "not computed", not an error."""
+    from rparity.study import keys as K
+    from rparity.study.keys import Quantity, Sample
+
+    text = MINIMAL_SPEC + '\n[published.values]\n"km.before.os.A.landmark.3.surv" = "0.5"\n' \
+                          '"km.before.os.A.landmark.2.surv" = "0.6"\n'
+    s = parse_spec(text)
+    assert [(p.name, p.key) for p in s.published] == [
+        ("km.before.os.A.landmark.3.surv", None),
+        ("km.before.os.A.landmark.2.surv", K.km(Sample.BEFORE, "os", "A", Quantity.SURV, landmark=2))]
+    assert s.published_by_key == {K.km(Sample.BEFORE, "os", "A", Quantity.SURV, landmark=2): "0.6"}
 
 
 def test_spec_file_errors(tmp_path):

@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 
 from fixtures.strategies import survival_cohorts
 from pyimpl import survdiff, survfit
-from pyimpl.errors import ComputationError
+from rparity_contract.errors import ComputationError
 
 
 def _sd(*args, **kw):

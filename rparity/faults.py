@@ -1,0 +1,357 @@
+"""Seeded faults: proof that the referee fails when it should.
+
+Each :class:`Fault` is pyimpl with one planted mistake in one contract
+function: a value off by less than a tolerance class allows, a count off by
+one, a dropped warning, a refusal of an input R accepts, a result for an input
+R refuses, a wrong refusal reason, a value silently left out. Wrapped as an
+engine (``rparity.faults:<attribute>``, or :func:`fault_engine`), a fault must
+make ``rparity check`` report a new divergence or an engine error and exit 1,
+against the golden files and against live R; ``rparity faults`` runs them all
+and exits 0 only when every one is caught.
+
+A fault changes what pyimpl returns or raises, never the reference and never
+the harness: it is what a regression of pyimpl would look like to the check.
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+import pyimpl
+from rparity_contract.errors import InvalidArgument
+from rparity_contract.functions import FUNCTIONS
+
+__all__ = ["Fault", "FAULTS", "fault_engine", "by_id", "FaultyEngine"]
+
+Wrap = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One planted mistake.
+
+    Attributes
+    ----------
+    id : the fault's name (also its attribute in this module, ``-`` as ``_``)
+    function : the contract function it is planted in
+    probes : what it tests: a tolerance class (``"1e-12 relative"``...),
+        ``"refuses what R accepts"``, ``"accepts what R refuses"``,
+        ``"refusal kind"``, ``"warnings"``, ``"missing value"``
+    description : the mistake, in words
+    wrap : turns pyimpl's function into the faulty one
+    """
+
+    id: str
+    function: str
+    probes: str
+    description: str
+    wrap: Wrap = dataclasses.field(repr=False)
+
+    @property
+    def attribute(self) -> str:
+        return self.id.replace("-", "_").replace(".", "_")
+
+
+class FaultyEngine:
+    """pyimpl with one function replaced by its faulty version."""
+
+    VERSION = getattr(pyimpl, "__version__", "")
+    #: the same deliberate departures as pyimpl (documented matching mode...)
+    CLASSIFY_AS = "pyimpl"
+
+    def __init__(self, fault: Fault):
+        self.fault = fault
+        for name in FUNCTIONS:
+            setattr(self, name, getattr(pyimpl, name))
+        setattr(self, fault.function, fault.wrap(getattr(pyimpl, fault.function)))
+
+    def __repr__(self) -> str:
+        return f"FaultyEngine({self.fault.id})"
+
+
+def fault_engine(fault: Fault | str):
+    """The faulty engine, as the harness loads it (name ``pyimpl+<id>``)."""
+    from .engines import Engine
+
+    f = by_id(fault) if isinstance(fault, str) else fault
+    return Engine(f"pyimpl+{f.id}", FaultyEngine(f), source=f"rparity.faults:{f.attribute}")
+
+
+# -- helpers that build wraps -------------------------------------------------------
+def _result(change: Callable[[Any], Any]) -> Wrap:
+    """Change the function's result."""
+    def wrap(fn):
+        @functools.wraps(fn)
+        def faulty(*args, **kwargs):
+            return change(fn(*args, **kwargs))
+        return faulty
+    return wrap
+
+
+def _field(name: str, change: Callable[[np.ndarray], Any]) -> Wrap:
+    """Change one field of a result dataclass."""
+    return _result(lambda r: dataclasses.replace(r, **{name: change(np.asarray(getattr(r, name)))}))
+
+
+def _column(col: str, change: Callable[[np.ndarray], Any]) -> Wrap:
+    """Change one column of a DataFrame result."""
+    def change_frame(df: pd.DataFrame) -> pd.DataFrame:
+        out = df.copy()
+        out[col] = change(out[col].to_numpy())
+        return out
+    return _result(change_frame)
+
+
+def _scale(rel: float) -> Callable[[np.ndarray], np.ndarray]:
+    return lambda v: np.asarray(v, dtype=float) * (1.0 + rel)
+
+
+def _before(check: Callable[..., Exception | None]) -> Wrap:
+    """Raise ``check(*args, **kwargs)`` when it returns an exception."""
+    def wrap(fn):
+        @functools.wraps(fn)
+        def faulty(*args, **kwargs):
+            exc = check(*args, **kwargs)
+            if exc is not None:
+                raise exc
+            return fn(*args, **kwargs)
+        return faulty
+    return wrap
+
+
+def _events(event) -> np.ndarray:
+    return np.asarray(pd.to_numeric(pd.Series(np.asarray(event)), errors="coerce"), dtype=float)
+
+
+def _refuse_without_events(time, event, *a, **k):
+    e = _events(event)
+    if np.nansum(e) == 0:
+        return InvalidArgument("`event` has no events", kind="data.empty")
+    return None
+
+
+def _refuse_one_subject(time, event, *a, **k):
+    if np.size(time) == 1:
+        return InvalidArgument("`time` must have at least two observations", kind="data.empty")
+    return None
+
+
+def _refuse_one_stratum(X, time, event, *a, strata=None, **k):
+    if strata is not None and pd.Series(np.asarray(strata)).nunique() == 1:
+        return InvalidArgument("`strata` must have at least two levels", kind="strata.type")
+    return None
+
+
+def _wrong_kind(fn):
+    @functools.wraps(fn)
+    def faulty(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except InvalidArgument as exc:
+            raise InvalidArgument(str(exc), kind="data.empty" if exc.kind != "data.empty" else "lengths") from None
+    return faulty
+
+
+def _accept_one_group(fn):
+    @functools.wraps(fn)
+    def faulty(time, event, group, *args, **kwargs):
+        try:
+            return fn(time, event, group, *args, **kwargs)
+        except InvalidArgument as exc:
+            if exc.kind != "group.levels":
+                raise
+            return pyimpl.SurvDiff(groups=("1",), n=np.array([np.size(time)]), obs=np.zeros(1), exp=np.zeros(1),
+                                   var=np.zeros((1, 1)), chisq=0.0, df=0, pvalue=1.0)
+    return faulty
+
+
+def _accept_single_cluster(fn):
+    @functools.wraps(fn)
+    def faulty(X, time, event, **kwargs):
+        try:
+            return fn(X, time, event, **kwargs)
+        except InvalidArgument as exc:
+            if exc.kind != "cluster.single":
+                raise
+            return fn(X, time, event, **{**kwargs, "cluster": None, "robust": False})
+    return faulty
+
+
+def _accept_negative_counts(fn):
+    @functools.wraps(fn)
+    def faulty(table, **kwargs):
+        return fn(np.abs(np.asarray(table, dtype=float)), **kwargs)
+    return faulty
+
+
+def _without_warnings(r):
+    return dataclasses.replace(r, warnings=())
+
+
+def _infinite_loglik(r):
+    if any("may be infinite" in w for w in r.warnings):
+        return dataclasses.replace(r, loglik=np.asarray(r.loglik, float) * np.array([1.0, 1.3]))
+    return r
+
+
+def _drop_infinite_warning(r):
+    return dataclasses.replace(r, warnings=tuple(w for w in r.warnings if "may be infinite" not in w))
+
+
+def _fractional_counts(fn):
+    @functools.wraps(fn)
+    def faulty(time, event, *, weights=None, **kwargs):
+        fit = fn(time, event, weights=weights, **kwargs)
+        w = None if weights is None else np.asarray(weights, dtype=float)
+        if w is not None and np.any(w != np.floor(w)):
+            # a different summation order: weighted counts off in the last bits
+            return dataclasses.replace(fit, n_event=np.asarray(fit.n_event) * (1 + 4e-15))
+        return fit
+    return faulty
+
+
+def _swap_first_pair(m):
+    mm = m.match_matrix.copy()
+    if len(mm) >= 2:
+        a, b = mm.iloc[0, 0], mm.iloc[1, 0]
+        mm.iloc[0, 0], mm.iloc[1, 0] = b, a
+    return dataclasses.replace(m, match_matrix=mm)
+
+
+def _bump_last(v: np.ndarray) -> np.ndarray:
+    out = np.asarray(v, dtype=float).copy()
+    if out.size:
+        out[-1] += 1
+    return out
+
+
+def _drop_last_row(df: pd.DataFrame) -> pd.DataFrame:
+    return df.iloc[:-1].copy()
+
+
+def _summary_smd(s):
+    a = s.all.copy()
+    a["std_mean_diff"] = a["std_mean_diff"].to_numpy(float) * (1 + 1e-9)
+    return dataclasses.replace(s, all=a)
+
+
+def _zph_chisq(z):
+    return dataclasses.replace(z, chisq=np.asarray(z.chisq, float) * (1 + 1e-8))
+
+
+def _concordant(c):
+    return dataclasses.replace(c, concordant=float(c.concordant) * (1 + 1e-10))
+
+
+def _chisq_uncorrected(fn):
+    @functools.wraps(fn)
+    def faulty(table, *, correct=True):
+        return fn(table, correct=False)
+    return faulty
+
+
+def _drop_chisq_warning(r):
+    return dataclasses.replace(r, warnings=())
+
+
+FAULTS: list[Fault] = [
+    # survfit and its derived functions
+    Fault("survfit-surv-1e-11", "survfit", "1e-12 relative", "the survival curve off by 1e-11 relative",
+          _field("surv", _scale(1e-11))),
+    Fault("survfit-n-risk-plus-one", "survfit", "identical", "the last number at risk off by one",
+          _field("n_risk", _bump_last)),
+    Fault("survfit-fractional-counts", "survfit", "identical",
+          "weighted event counts off by 4e-15 relative under fractional weights (another summation order)",
+          _fractional_counts),
+    Fault("survfit-refuses-no-events", "survfit", "refuses what R accepts", "refuses data without events",
+          _before(_refuse_without_events)),
+    Fault("survfit-refuses-one-subject", "survfit", "refuses what R accepts", "refuses a single subject",
+          _before(_refuse_one_subject)),
+    Fault("survfit-drops-std-chaz", "survfit", "missing value", "leaves std_chaz out",
+          _result(lambda r: dataclasses.replace(r, std_chaz=None))),
+    Fault("survfit-summary-std-err", "survfit_summary", "1e-12 relative", "summary's std_err off by 1e-9",
+          _column("std_err", _scale(1e-9))),
+    Fault("survfit-quantile-shifted", "survfit_quantile", "identical", "quantiles off by 1e-6 relative",
+          _column("quantile", _scale(1e-6))),
+    Fault("survfit-table-median", "survfit_table", "identical", "the printed median one time unit late",
+          _result(lambda t: t.where(t.index != "median", t + 1))),
+    # survdiff
+    Fault("survdiff-chisq-1e-10", "survdiff", "1e-12 relative", "the statistic off by 1e-10 relative",
+          _field("chisq", lambda v: float(v) * (1 + 1e-10))),
+    Fault("survdiff-pvalue-1e-10", "survdiff", "p-value 1e-12", "the p-value off by 1e-10 relative",
+          _field("pvalue", lambda v: float(v) * (1 + 1e-10))),
+    Fault("survdiff-accepts-one-group", "survdiff", "accepts what R refuses", "answers with a single group",
+          _accept_one_group),
+    Fault("survdiff-drops-warning", "survdiff", "warnings", "drops R's warnings (NaNs produced)",
+          _result(_without_warnings)),
+    # coxph and its derived functions
+    Fault("coxph-coef-1e-8", "coxph", "1e-9 relative", "coefficients off by 1e-8 relative",
+          _field("coef", _scale(1e-8))),
+    Fault("coxph-loglik-infinite", "coxph", "1e-9 relative",
+          "the final log-likelihood 30% off on a fit that warns of an infinite coefficient",
+          _result(_infinite_loglik)),
+    Fault("coxph-drops-infinite-warning", "coxph", "warnings", "drops the 'coefficient may be infinite' warning",
+          _result(_drop_infinite_warning)),
+    Fault("coxph-n-dropped", "coxph", "identical", "reports one row fewer dropped for missing values",
+          _result(lambda r: dataclasses.replace(r, n_dropped=max(int(r.n_dropped) - 1, 0) if r.n_dropped
+                                                else r.n_dropped + 1))),
+    Fault("coxph-refuses-one-stratum", "coxph", "refuses what R accepts", "refuses a single stratum",
+          _before(_refuse_one_stratum)),
+    Fault("coxph-accepts-single-cluster", "coxph", "accepts what R refuses",
+          "answers where R's robust variance fails (one cluster, two covariates)", _accept_single_cluster),
+    Fault("coxph-wrong-refusal-kind", "coxph", "refusal kind", "refuses what R refuses, for another reason",
+          _wrong_kind),
+    Fault("coxph-summary-z", "coxph_summary", "1e-9 relative", "z statistics off by 1e-8 relative",
+          _column("z", _scale(1e-8))),
+    Fault("coxph-summary-p", "coxph_summary", "p-value 1e-9", "p-values off by 1e-7 relative",
+          _column("p", _scale(1e-7))),
+    Fault("cox-zph-chisq", "cox_zph", "1e-9 relative", "the PH test statistics off by 1e-8 relative",
+          _result(_zph_chisq)),
+    Fault("basehaz-hazard", "basehaz", "1e-9 relative", "the baseline hazard off by 1e-8 relative",
+          _column("hazard", _scale(1e-8))),
+    Fault("basehaz-drops-last-time", "basehaz", "identical", "leaves the last time out",
+          _result(_drop_last_row)),
+    Fault("concordance-count", "concordance", "1e-12 relative", "concordant pairs off by 1e-10 relative",
+          _result(_concordant)),
+    # glm and matching
+    Fault("glm-coef-1e-9", "glm_logit", "1e-10 relative", "coefficients off by 1e-9 relative",
+          _field("coef", _scale(1e-9))),
+    Fault("glm-iterations", "glm_logit", "identical", "one IRLS iteration more",
+          _result(lambda r: dataclasses.replace(r, iterations=int(r.iterations) + 1))),
+    Fault("matchit-swaps-pair", "matchit", "identical", "the controls of the first two focal units swapped",
+          _result(_swap_first_pair)),
+    Fault("matchit-distance-1e-9", "matchit", "1e-10 relative", "propensity scores off by 1e-9 relative",
+          _field("distance", _scale(1e-9))),
+    Fault("matchit-summary-smd", "matchit_summary", "1e-10 relative",
+          "standardised mean differences off by 1e-9 relative", _result(_summary_smd)),
+    Fault("match-data-drops-row", "match_data", "identical", "leaves the last matched row out",
+          _result(_drop_last_row)),
+    # contingency tables
+    Fault("fisher-pvalue-1e-10", "fisher_test", "p-value 1e-12", "p-values off by 1e-10 relative",
+          _field("pvalue", lambda v: float(v) * (1 + 1e-10))),
+    Fault("fisher-conf-int", "fisher_test", "1e-12 relative", "confidence limits off by 1e-10 relative",
+          _field("conf_int", _scale(1e-10))),
+    Fault("chisq-no-yates", "chisq_test", "1e-12 relative", "ignores correct=True (no Yates correction)",
+          _chisq_uncorrected),
+    Fault("chisq-drops-warning", "chisq_test", "warnings",
+          "drops 'Chi-squared approximation may be incorrect'", _result(_drop_chisq_warning)),
+    Fault("chisq-accepts-negative", "chisq_test", "accepts what R refuses", "answers for a negative count",
+          _accept_negative_counts),
+]
+
+
+def by_id(fault_id: str) -> Fault:
+    for f in FAULTS:
+        if f.id == fault_id:
+            return f
+    raise KeyError(f"no seeded fault {fault_id!r}; known: {', '.join(f.id for f in FAULTS)}")
+
+
+# every fault as a module attribute: `rparity check --engine rparity.faults:survfit_surv_1e_11`
+for _f in FAULTS:
+    globals()[_f.attribute] = FaultyEngine(_f)

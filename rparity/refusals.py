@@ -1,0 +1,198 @@
+"""Refusal kinds of engine errors: one table from R's messages to kinds.
+
+Two engines that both refuse an input agree only when they refuse for the same
+reason (``shared/specs/api.md``, "Accepting and refusing input"). pyimpl and
+plugins say why with :attr:`RParityError.kind`; R says it in words, and this
+module's :data:`R_MESSAGES` maps those words to the same kinds. An R message
+the table does not know maps to :data:`~rparity_contract.kinds.UNMAPPED`,
+which equals no engine's kind: the refusal then shows as a divergence with R's
+message, and the table gets the entry it lacks (never the other way round).
+
+Each rule is a regular expression searched in R's message (``conditionMessage``)
+and, optionally, the contract functions it is limited to (the same R message
+can mean different arguments: glm's "y values must be 0 <= y <= 1" is the
+treatment when MatchIt fits its propensity model).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rparity_contract.errors import RError, RParityError
+from rparity_contract.kinds import KINDS, UNMAPPED
+
+__all__ = ["RefusalRule", "R_MESSAGES", "r_kind", "refusal_kind", "is_refusal"]
+
+
+@dataclass(frozen=True)
+class RefusalRule:
+    """R's message (a regular expression) -> the refusal kind."""
+
+    pattern: str
+    kind: str
+    functions: tuple[str, ...] = ()
+    source: str = ""
+
+    def matches(self, message: str, function: str | None) -> bool:
+        if self.functions and function not in self.functions:
+            return False
+        return re.search(self.pattern, message) is not None
+
+
+_SURV = ("survfit", "survdiff", "coxph")
+_COX = ("coxph", "coxph_summary", "cox_zph", "basehaz", "concordance")
+_MATCH = ("matchit", "matchit_summary", "match_data")
+_TABLES = ("fisher_test", "chisq_test")
+
+#: R's messages, most specific first (the first rule that matches wins).
+R_MESSAGES: tuple[RefusalRule, ...] = (
+    # Surv() and the model frame (survival 3.5-3 Surv.R, stats model.frame)
+    RefusalRule(r"Time variable is not numeric", "time.type", source="survival Surv.R"),
+    RefusalRule(r"Invalid status value, must be logical or numeric", "event.type", source="survival Surv.R"),
+    RefusalRule(r"Time and status are different lengths", "lengths", source="survival Surv.R"),
+    RefusalRule(r"variable lengths differ", "lengths", source="stats model.frame"),
+    RefusalRule(r"arguments imply differing number of rows", "lengths", source="base data.frame"),
+    RefusalRule(r"(data set has no non-missing observations|No \(non-missing\) observations)", "data.empty",
+                source="survival survfit.formula / coxph.R"),
+    RefusalRule(r"weights must be non-negative", "weights.negative", source="survival survfit.formula"),
+    RefusalRule(r"negative weights not allowed", "weights.negative", source="stats glm.fit"),
+    RefusalRule(r"Invalid weights, must be >0", "weights.nonpositive", source="survival coxph.R"),
+    RefusalRule(r"weights must be finite", "weights.nonfinite", source="survival survfit.formula / coxph.R"),
+    RefusalRule(r"Case weights are not supported for the exact method", "weights.exact", source="survival coxph.R"),
+    RefusalRule(r"dfbeta residuals are not available for the exact method", "robust.exact",
+                source="survival coxph.R"),
+    # options
+    RefusalRule(r"'arg' should be one of .*“log-log”", "conf_type.value", ("survfit",),
+                source="survival survfit.formula (match.arg)"),
+    RefusalRule(r"'arg' should be one of .*“peto”", "conf_lower.value", ("survfit",),
+                source="survival survfit.formula (match.arg)"),
+    RefusalRule(r"'arg' should be one of .*“breslow”", "ties.value", _COX, source="survival coxph.R (match.arg)"),
+    RefusalRule(r"'arg' should be one of .*“two\.sided”", "alternative.value", _TABLES,
+                source="stats fisher.test (match.arg)"),
+    RefusalRule(r"There is only 1 group", "group.levels", ("survdiff",), source="survival survdiff.R"),
+    RefusalRule(r"no points selected for one or more curves", "times.none", ("survfit_summary",),
+                source="survival summary.survfit"),
+    RefusalRule(r"Invalid probability", "probs.value", ("survfit_quantile",), source="survival quantile.survfit"),
+    RefusalRule(r"Unrecognized transform", "transform.value", ("cox_zph",), source="survival cox.zph"),
+    RefusalRule(r"there are no score residuals for a Null model", "fit.no_events", ("cox_zph",),
+                source="survival cox.zph"),
+    RefusalRule(r"wrong length for init argument", "init.length", ("coxph",), source="survival coxph.R"),
+    RefusalRule(r"initial values lead to overflow or underflow", "init.overflow", ("coxph",),
+                source="survival coxph.R"),
+    RefusalRule(r"(Invalid value for iterations|Invalid convergence criteria|The inf\.warn setting must be >0)",
+                "control.value", _COX, source="survival coxph.control"),
+    RefusalRule(r"X matrix deemed to be singular", "X.singular", ("coxph",), source="survival coxph.fit"),
+    RefusalRule(r"infinite argument in coxph\.wtest", "wald.nonfinite", _COX, source="survival coxph.wtest"),
+    RefusalRule(r"NA/NaN/Inf in foreign function call \(arg 5\)", "exact.nonfinite", ("coxph",),
+                source="survival coxexact.fit"),
+    RefusalRule(r"\(subscript\) logical subscript too long", "cluster.single", ("coxph",),
+                source="survival coxph.R: the robust variance with one cluster and several covariates"),
+    RefusalRule(r"'x' must be an array of at least two dimensions", "data.one_subject", ("coxph",),
+                source="survival coxph.R: concordancefit's rowSums on a single observation"),
+    RefusalRule(r"subscript out of bounds", "fit.no_events", ("cox_zph",),
+                source="survival cox.zph: the score residuals of a fit without events are empty"),
+    RefusalRule(r"contrasts can be applied only to factors with 2 or more levels", "X.levels",
+                source="stats contrasts<-"),
+    RefusalRule(r"data contains an infinite predictor", "X.nonfinite", ("coxph",), source="survival coxph.R"),
+    RefusalRule(r"NA/NaN/Inf in 'x'", "X.nonfinite", ("glm_logit",), source="stats glm.fit (lm.fit)"),
+    RefusalRule(r"Lapack routine dgesv: system is exactly singular", "solve.singular", source="base solve"),
+    RefusalRule(r"system is computationally singular", "solve.ill_conditioned", source="base solve"),
+    # glm and MatchIt (MatchIt 4.5.1 R/input_processing.R, matchit.R, aux_functions.R)
+    RefusalRule(r"y values must be 0 <= y <= 1", "treat.values", _MATCH, source="stats binomial() in MatchIt"),
+    RefusalRule(r"y values must be 0 <= y <= 1", "y.values", ("glm_logit",), source="stats binomial()"),
+    RefusalRule(r"Missing values are not allowed in the treatment", "treat.missing", _MATCH,
+                source="MatchIt check_treat"),
+    RefusalRule(r"The treatment must be a binary variable", "treat.binary", _MATCH, source="MatchIt check_treat"),
+    RefusalRule(r"Missing and non-finite values are not allowed in the covariates", "covariates.missing", _MATCH,
+                source="MatchIt matchit.R"),
+    RefusalRule(r"object '.*' not found", "covariates.column", _MATCH, source="stats model.frame"),
+    RefusalRule(r"`ratio` must be a single number greater than or equal to 1", "ratio.value", _MATCH,
+                source="MatchIt matchit2nearest"),
+    RefusalRule(r"The argument to 'm\.order' should be one of", "m_order.value", _MATCH, source="MatchIt"),
+    RefusalRule(r"The argument to 'option' should be one of", "discard.value", _MATCH, source="MatchIt discard"),
+    RefusalRule(r"The argument to 'estimand' should be one of", "estimand.value", _MATCH, source="MatchIt"),
+    RefusalRule(r"link not recognised", "link.value", _MATCH, source="stats binomial()"),
+    RefusalRule(r"Calipers cannot be used with binary, factor, or character variables", "caliper.binary", _MATCH,
+                source="MatchIt process.caliper"),
+    RefusalRule(r"No matches were found", "match.none", _MATCH, source="MatchIt matchit2nearest"),
+    RefusalRule(r"No units were matched", "match.none", _MATCH, source="MatchIt weights.matrix"),
+    RefusalRule(r"No treated units were matched", "match.no_treated", _MATCH, source="MatchIt weights.matrix"),
+    RefusalRule(r"No control units were matched", "match.no_control", _MATCH, source="MatchIt weights.matrix"),
+    RefusalRule(r"number of columns of matrices must match", "compat.failure", _MATCH,
+                source="MatchIt 4.5.1 rbind of an exact stratum without focal units (#151)"),
+    # fisher.test / chisq.test (R stats fisher.test.R, chisq.test.R)
+    RefusalRule(r"all entries of 'x' must be nonnegative and finite", "table.values", _TABLES,
+                source="stats fisher.test / chisq.test"),
+    RefusalRule(r"at least one entry of 'x' must be positive", "table.zero", ("chisq_test",),
+                source="stats chisq.test"),
+    RefusalRule(r"All elements of TABLE are zero", "table.zero", ("fisher_test",), source="stats fexact.c"),
+    RefusalRule(r"'x' must have at least 2 rows and columns", "table.shape", _TABLES, source="stats fisher.test"),
+    RefusalRule(r"if 'x' is not a matrix, 'y' must be given", "table.shape", _TABLES, source="stats"),
+    RefusalRule(r"'conf\.level' must be a single number between 0 and 1", "conf_level.value", ("fisher_test",),
+                source="stats fisher.test"),
+    RefusalRule(r"'or' must be a single number between 0 and Inf", "or.value", ("fisher_test",),
+                source="stats fisher.test"),
+    RefusalRule(r"(FEXACT error|LDKEY.*too small|LDSTP.*too small|workspace)", "fisher.workspace",
+                ("fisher_test",), source="stats fexact.c"),
+    # refusal-parity tables (tests/*/test_bad_*.py): R's messages for inputs pyimpl refuses for the same reason
+    RefusalRule(r"NA/NaN/Inf in foreign function call \(arg 4\)", "rho.value", ("survdiff",),
+                source="survival survdiff.fit: argument 4 of .C(Csurvdiff2) is as.double(rho)"),
+    RefusalRule(r"NA/NaN/Inf in foreign function call \(arg 3\)", "time.nonfinite", ("coxph",),
+                source="survival coxph.fit: argument 3 of .C(Ccoxmart) is the sorted times"),
+    RefusalRule(r"robust must be TRUE/FALSE", "robust.type", _COX, source="survival coxph.R"),
+    RefusalRule(r"timefix must be TRUE or FALSE", "control.value", _COX, source="survival coxph.control"),
+    RefusalRule(r"^invalid argument type$", "centered.type", ("basehaz",),
+                source="survival basehaz: !centered on a value that is not logical"),
+    RefusalRule(r"`caliper` must be a numeric vector", "caliper.value", _MATCH, source="MatchIt process.caliper"),
+    RefusalRule(r"`ratio` must be a whole number when `max\.controls` is not specified", "ratio.value", _MATCH,
+                source="MatchIt process.ratio"),
+    RefusalRule(r"`distance` must be the same length as the dataset", "distance.value", _MATCH,
+                source="MatchIt process.distance"),
+    RefusalRule(r"Missing values are not allowed in `distance`", "distance.value", _MATCH,
+                source="MatchIt process.distance"),
+    RefusalRule(r"`replace` must be TRUE or FALSE", "replace.type", _MATCH, source="MatchIt process.replace"),
+    RefusalRule(r"'x' has entries too large to be integer", "table.too_large", ("fisher_test",),
+                source="stats fisher.test"),
+    RefusalRule(r"^no match$", "alternative.value", ("fisher_test",),
+                source="stats fisher.test: char.expand(alternative, ...) on a 2 x 2 table"),
+    RefusalRule(r"^argument is not interpretable as logical$", "conf_int.type", ("fisher_test",),
+                source="stats fisher.test: if (conf.int) on a 2 x 2 table"),
+    RefusalRule(r"^non-numeric argument to mathematical function$", "or.value", ("fisher_test",),
+                source="stats fisher.test: log(ncp) of a non-numeric `or` (dnhyper, 2 x 2 table)"),
+    RefusalRule(r"^invalid 'x' type in 'x && y'$", "correct.type", ("chisq_test",),
+                source="stats chisq.test: correct && nrow(x) == 2L"),
+)
+
+
+def r_kind(message: str, function: str | None = None) -> str:
+    """The refusal kind of an R error message (:data:`UNMAPPED` if unknown)."""
+    for rule in R_MESSAGES:
+        if rule.matches(message, function):
+            return rule.kind
+    return UNMAPPED
+
+
+def refusal_kind(exc: BaseException, function: str | None = None) -> str | None:
+    """The refusal kind of an engine's exception: its ``kind`` (pyimpl, plugins),
+    R's message through the table (rbridge), or None when the exception is not a
+    refusal of the input (a bug, R missing, a parity mismatch)."""
+    if isinstance(exc, RError):
+        return r_kind(exc.r_message, function)
+    if isinstance(exc, RParityError):
+        kind = getattr(exc, "kind", None)
+        return kind if isinstance(kind, str) and kind else None
+    return None
+
+
+def is_refusal(kind: str | None) -> bool:
+    return kind is not None and (kind in KINDS or kind == UNMAPPED)
+
+
+def _check_table() -> None:
+    for rule in R_MESSAGES:
+        if rule.kind not in KINDS:  # pragma: no cover - caught by the test of this table
+            raise ValueError(f"refusal rule {rule.pattern!r} maps to unknown kind {rule.kind!r}")
+        re.compile(rule.pattern)
+
+
+_check_table()

@@ -1,0 +1,81 @@
+"""The contract's functions: name, the positional parameters every engine must
+accept, and the result type (``shared/specs/api.md``).
+
+*Fits* take data; *derived* functions take a fit (of any engine) and compute
+what R computes from it (``summary(fit, times=)``, ``cox.zph(fit)``...). An
+engine provides any subset; the harness reports the rest as "not provided".
+The result methods (``fit.summary()``, ``m.match_data()``...) call the derived
+function of the engine that made the result (see :mod:`.registry`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from .results import (ChisqTest, Concordance, CoxPH, CoxZph, FisherTest, GlmLogit, MatchIt, MatchItSummary,
+                      SurvDiff, SurvFit)
+
+__all__ = ["FunctionSpec", "FUNCTIONS", "FUNCTION_NAMES", "FIT_FUNCTIONS", "DERIVED_FUNCTIONS", "spec"]
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """One contract function.
+
+    Attributes
+    ----------
+    name : the function's name in every engine
+    positional : parameters every engine must accept positionally
+    result : the type every engine must return
+    r_name : the R function it mirrors
+    derived_from : for a derived function, the fit function whose result it takes
+    """
+
+    name: str
+    positional: tuple[str, ...]
+    result: type
+    r_name: str
+    derived_from: str | None = None
+
+
+FUNCTIONS: dict[str, FunctionSpec] = {f.name: f for f in [
+    FunctionSpec("survfit", ("time", "event"), SurvFit, "survival::survfit(Surv(time, event) ~ 1)"),
+    FunctionSpec("survfit_summary", ("fit", "times"), pd.DataFrame, "summary(<survfit>, times=, extend=)",
+                 "survfit"),
+    FunctionSpec("survfit_quantile", ("fit",), pd.DataFrame, "quantile(<survfit>, probs=)", "survfit"),
+    FunctionSpec("survfit_table", ("fit",), pd.Series, "summary(<survfit>)$table", "survfit"),
+    FunctionSpec("survdiff", ("time", "event", "group"), SurvDiff, "survival::survdiff"),
+    FunctionSpec("coxph", ("X", "time", "event"), CoxPH, "survival::coxph"),
+    FunctionSpec("coxph_summary", ("fit",), pd.DataFrame, "summary(<coxph>, conf.int=)", "coxph"),
+    FunctionSpec("cox_zph", ("fit",), CoxZph, "survival::cox.zph", "coxph"),
+    FunctionSpec("basehaz", ("fit",), pd.DataFrame, "survival::basehaz", "coxph"),
+    FunctionSpec("concordance", ("fit",), Concordance, "survival::concordance(<coxph>)", "coxph"),
+    FunctionSpec("glm_logit", ("X", "y"), GlmLogit, "stats::glm(family = binomial)"),
+    FunctionSpec("matchit", ("data", "treat", "covariates"), MatchIt, "MatchIt::matchit(method = \"nearest\")"),
+    FunctionSpec("matchit_summary", ("m",), MatchItSummary, "summary(<matchit>)", "matchit"),
+    FunctionSpec("match_data", ("m",), pd.DataFrame, "MatchIt::match.data", "matchit"),
+    FunctionSpec("fisher_test", ("table",), FisherTest, "stats::fisher.test"),
+    FunctionSpec("chisq_test", ("table",), ChisqTest, "stats::chisq.test"),
+]}
+
+#: every contract function name, in the contract's order
+FUNCTION_NAMES: tuple[str, ...] = tuple(FUNCTIONS)
+#: functions that take data
+FIT_FUNCTIONS: tuple[str, ...] = tuple(n for n, f in FUNCTIONS.items() if f.derived_from is None)
+#: functions that take a fit
+DERIVED_FUNCTIONS: tuple[str, ...] = tuple(n for n, f in FUNCTIONS.items() if f.derived_from is not None)
+
+
+def spec(name: str) -> FunctionSpec:
+    """The contract function ``name``; ``KeyError`` lists the valid names."""
+    try:
+        return FUNCTIONS[name]
+    except KeyError:
+        raise KeyError(f"{name!r} is not a contract function; valid: {', '.join(FUNCTIONS)}") from None
+
+
+def returns_contract_type(name: str, value: Any) -> bool:
+    """Whether ``value`` is of the result type of function ``name``."""
+    return isinstance(value, spec(name).result)

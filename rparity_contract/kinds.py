@@ -1,0 +1,129 @@
+"""Refusal kinds: which argument an engine refused, and why, as a short code.
+
+``<argument>.<problem>``; the argument is the contract's name (``event``,
+``weights``, ``X``, ``table``...), or the computation that failed (``solve``,
+``match``). Two engines that both refuse an input agree only when their kinds
+are equal. pyimpl raises :class:`~rparity_contract.errors.InvalidArgument`
+with one of these; the harness maps R's messages to them
+(:mod:`rparity.refusals`). A test checks that every kind either side uses is
+listed here.
+"""
+from __future__ import annotations
+
+__all__ = ["KINDS", "UNMAPPED", "is_kind"]
+
+#: An R message the harness's table does not know: never equal to a kind of
+#: pyimpl's, so such a refusal always shows as a divergence (with R's message).
+UNMAPPED = "r.unmapped"
+
+KINDS: dict[str, str] = {
+    # any array argument
+    "argument.type": "an argument of a type the engine cannot read (not convertible)",
+    "argument.shape": "an argument of the wrong shape (2-D where 1-D is needed, or empty)",
+    "lengths": "arguments that must have one value per row have different lengths",
+    "data.empty": "no observations left (every row missing, or none given)",
+    "data.one_subject": "a single observation with an event, where R's coxph fails (its concordance)",
+    "argument.missing": "a missing value where the engine refuses one (R drops such rows)",
+    "argument.value": "an option value the engine does not take",
+    # times and events
+    "time.type": "time is not numeric",
+    "time.nonfinite": "time has an infinite value",
+    "time.negative": "time has a negative value where R refuses it",
+    "event.type": "event is not numeric or logical",
+    "event.values": "event has values that are not a status code R reads (0/1, 1/2, FALSE/TRUE)",
+    # weights
+    "weights.type": "weights are not numeric",
+    "weights.nonfinite": "weights have an infinite or missing value",
+    "weights.negative": "weights have a negative value",
+    "weights.nonpositive": "weights have a zero or negative value where R needs them positive",
+    "weights.exact": "case weights with ties='exact'",
+    # groups and strata
+    "group.levels": "fewer distinct groups than the test needs",
+    "group.type": "group labels of mixed or unsupported types",
+    "strata.type": "strata labels of mixed or unsupported types",
+    "cluster.single": "a single cluster where the robust variance needs several",
+    # options
+    "conf_type.value": "conf_type is not one of R's conf.type values",
+    "conf_lower.value": "conf_lower is not one of R's conf.lower values",
+    "conf_int.value": "conf_int is not a level strictly between 0 and 1",
+    "rho.value": "rho is not a finite number",
+    "times.none": "no requested time is within the follow-up (summary without extend)",
+    "probs.value": "probs outside [0, 1]",
+    "ties.value": "ties is not one of efron, breslow, exact",
+    "ties.exact_size": "more tied deaths at one time than the exact likelihood handles",
+    "robust.type": "robust is not TRUE/FALSE",
+    "robust.exact": "a robust variance with ties='exact'",
+    "init.type": "init is not numeric",
+    "init.length": "init does not have one value per coefficient",
+    "init.nonfinite": "init has a missing or infinite value",
+    "init.overflow": "init makes exp(risk score) overflow or underflow",
+    "control.type": "control is not a CoxControl",
+    "control.value": "a coxph.control setting R refuses (iterations, eps, toler.inf)",
+    "nocenter.type": "nocenter is not numeric",
+    "centered.type": "centered is not TRUE/FALSE",
+    "transform.value": "an unknown cox.zph transform",
+    "fit.type": "a derived function given something that is not a fit of the right kind",
+    "fit.no_events": "a derived function that needs events given a fit without any",
+    # covariates and model frames
+    "X.type": "a covariate of a type R cannot put in a model matrix",
+    "X.empty": "no covariates (R fits the null model)",
+    "X.nonfinite": "a covariate with an infinite value",
+    "X.levels": "a factor covariate with fewer than two levels",
+    "X.names": "covariate names that are not unique",
+    "X.singular": "a redundant covariate with singular_ok=False",
+    "y.type": "the response is not numeric, logical or a factor",
+    "y.values": "the response has values outside [0, 1]",
+    # numerical failures R also stops on
+    "solve.singular": "a linear system that is exactly singular (LAPACK dgesv)",
+    "solve.ill_conditioned": "a linear system that is computationally singular (reciprocal condition number)",
+    "exact.nonfinite": "coxexact.fit meets a non-finite value: a constant covariate scaled by its zero sd, or "
+                       "a diverged fit whose risk scores overflow (R's one message for both)",
+    "wald.nonfinite": "the Wald test of non-finite coefficients or variances",
+    # matching
+    "data.type": "data is not a data frame",
+    "data.index": "data has duplicated row labels",
+    "treat.column": "treat does not name a column of data",
+    "treat.binary": "the treatment does not have exactly two values",
+    "treat.missing": "the treatment has a missing value",
+    "treat.values": "the treatment is not coded as the propensity glm needs it (0/1, logical or a factor)",
+    "covariates.column": "a covariate does not name a column of data",
+    "covariates.none": "no covariates",
+    "covariates.treat": "the treatment among the covariates",
+    "covariates.missing": "a covariate with missing or non-finite values",
+    "exact.column": "exact does not name columns of data",
+    "distance.value": "distance is neither 'glm' nor one value per row",
+    "link.value": "an unknown link",
+    "estimand.value": "an estimand the method does not support",
+    "ratio.value": "ratio is not a whole number >= 1",
+    "replace.type": "replace is not TRUE/FALSE",
+    "std_caliper.type": "std_caliper is not TRUE/FALSE",
+    "caliper.value": "caliper is not a non-negative number",
+    "caliper.binary": "a caliper on a binary or factor variable",
+    "m_order.value": "an unknown m.order",
+    "discard.value": "an unknown discard option",
+    "seed.value": "seed is not an integer R's set.seed takes",
+    "compat.value": "an unknown compat mode",
+    "compat.failure": "the emulated MatchIt build itself fails on this input",
+    "match.none": "no unit could be matched",
+    "match.no_treated": "no treated unit was matched",
+    "match.no_control": "no control unit was matched",
+    "match_data.name": "match.data would overwrite a column of data",
+    "match_data.no_data": "the match carries no data",
+    # contingency tables
+    "table.shape": "the table is not 2-D with at least 2 rows and 2 columns",
+    "table.type": "the table is not numeric",
+    "table.values": "the table has negative, non-integer or non-finite counts",
+    "table.zero": "the table has no positive count",
+    "table.too_large": "counts too large for the test's integer arithmetic",
+    "alternative.value": "an unknown alternative",
+    "conf_level.value": "conf_level is not strictly between 0 and 1",
+    "conf_int.type": "conf_int is not TRUE/FALSE",
+    "or.value": "or is not a single number in [0, Inf]",
+    "correct.type": "correct is not TRUE/FALSE",
+    "fisher.workspace": "the network algorithm ran out of its workspace or time limit",
+}
+
+
+def is_kind(kind: object) -> bool:
+    """Whether ``kind`` is a listed refusal kind (or the unmapped-R marker)."""
+    return isinstance(kind, str) and (kind in KINDS or kind == UNMAPPED)

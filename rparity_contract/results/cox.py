@@ -1,0 +1,126 @@
+"""Result types of the Cox model: ``coxph``, ``concordance`` and ``cox.zph``."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..calls import CoxCall
+from ..registry import derived
+from .base import Result, rfield
+
+__all__ = ["CoxTest", "Concordance", "CoxPH", "CoxZph"]
+
+
+@dataclass(frozen=True)
+class CoxTest:
+    """A chi-square test of ``summary.coxph``: statistic, degrees of freedom, p-value
+    (``pchisq(statistic, df, lower.tail=FALSE)``)."""
+
+    statistic: float
+    df: int
+    pvalue: float
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Concordance(Result):
+    """Harrell's C as R's ``concordance()`` reports it for a Cox fit
+    (``concordancefit(..., reverse=TRUE)``): a pair is concordant when the
+    subject with the event has the larger linear predictor.
+
+    ``c = (concordant + tied_x/2) / (concordant + discordant + tied_x)``;
+    ``std`` is the infinitesimal-jackknife standard error (``sqrt(var)``).
+    Counts are weighted and summed over strata.
+    """
+
+    c: float = rfield("concordance", doc="C statistic")
+    std: float = rfield("std", doc="standard error of C: sqrt(var)")
+    concordant: float = rfield("count['concordant']")
+    discordant: float = rfield("count['discordant']")
+    tied_x: float = rfield("count['tied.x']", doc="tied on the linear predictor only")
+    tied_y: float = rfield("count['tied.y']", doc="tied on the event time only")
+    tied_xy: float = rfield("count['tied.xy']", doc="tied on both")
+    n: int = rfield("n", doc="observations used")
+
+    @property
+    def se(self) -> float:
+        """Alias of :attr:`std`."""
+        return self.std
+
+    @property
+    def var(self) -> float:
+        """``var``: the variance of C."""
+        return self.std * self.std
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class CoxPH(Result):
+    """A Cox proportional hazards fit, as ``survival::coxph`` (survival 3.5-3).
+
+    Coefficients of redundant (collinear, constant) columns are NaN, R's NA.
+    With ``robust`` the variance is the grouped-dfbeta sandwich and
+    ``naive_var`` the model-based one, as R.
+
+    Notes
+    -----
+    ``wald_test.statistic`` is R's ``fit$wald.test``, unrounded (``summary``
+    prints it rounded to 2 decimals; its p-value uses the unrounded value).
+    """
+
+    names: tuple[str, ...] = rfield("names(coefficients)")
+    coef: np.ndarray = rfield("coefficients", doc="NaN where R has NA")
+    se: np.ndarray = rfield("sqrt(diag(var))", doc="robust when robust")
+    var: np.ndarray = rfield("var", doc="variance matrix (robust when robust)")
+    naive_var: np.ndarray | None = rfield("naive.var", default=None, doc="model-based variance when robust")
+    loglik: np.ndarray = rfield("loglik", doc="(at init, at the estimate)")
+    score_test: CoxTest = rfield("score", doc="score (log-rank) test at init")
+    wald_test: CoxTest = rfield("wald.test")
+    lr_test: CoxTest = rfield("logtest", doc="likelihood ratio test")
+    robust_score_test: CoxTest | None = rfield("rscore", default=None, doc="robust score test")
+    concordance: Concordance | None = rfield("concordance", default=None)
+    n: int = rfield("n", doc="observations used (after dropping missing values)")
+    nevent: int = rfield("nevent", doc="number of events (unweighted)")
+    iterations: int = rfield("iter")
+    means: np.ndarray = rfield("means", doc="centring values (0 for columns in nocenter)")
+    linear_predictors: np.ndarray = rfield("linear.predictors", doc="centred, one per used row")
+    n_dropped: int = rfield("length(na.action)", doc="rows dropped for missing values")
+    method: str = field(default="efron")
+    robust: bool = field(default=False)
+    na_action: tuple[int, ...] = field(default=(), repr=False)
+    term_names: tuple[str, ...] = field(default=(), repr=False)
+    assign: tuple[tuple[int, ...], ...] = field(default=(), repr=False)
+    call: CoxCall | None = field(default=None, repr=False)
+
+    @property
+    def exp_coef(self) -> np.ndarray:
+        return np.asarray(np.exp(self.coef), dtype=float)
+
+    def summary(self, conf_int: float = 0.95) -> pd.DataFrame:
+        """The coefficient table of ``summary(fit)``: ``coef, exp_coef, se,
+        [robust_se,] z, p, lower, upper`` (limits of exp(coef)), one row per
+        coefficient. When robust, ``se`` is the naive se and z, p and the
+        limits use the robust se, as R. Computed by the engine that made the
+        fit (its ``coxph_summary``).
+        """
+        return derived(self, "coxph_summary")(self, conf_int=conf_int)
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class CoxZph(Result):
+    """``survival::cox.zph``: test of proportional hazards, one row per term and
+    ``GLOBAL`` (survival 3.x score test, not the old scaled-Schoenfeld
+    approximation)."""
+
+    terms: tuple[str, ...] = rfield("rownames(table)")
+    chisq: np.ndarray = rfield("table[, 'chisq']")
+    df: np.ndarray = rfield("table[, 'df']")
+    p: np.ndarray = rfield("table[, 'p']")
+    transform: str = field(default="km")
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The table R prints: columns ``chisq, df, p``, rows the terms and GLOBAL."""
+        return pd.DataFrame({"chisq": self.chisq, "df": self.df, "p": self.p},
+                            index=pd.Index(list(self.terms), name="term"))

@@ -1,0 +1,123 @@
+"""Result types of the propensity-score pipeline: ``glm_logit`` and ``matchit``."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..calls import MatchItCall
+from ..registry import derived
+from ..values import BALANCE_COLUMNS, NN_ROWS
+from .base import Result, rfield
+
+__all__ = ["GlmLogit", "MatchIt", "MatchItSummary", "BALANCE_COLUMNS", "NN_ROWS"]
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class GlmLogit(Result):
+    """A logistic regression, as ``stats::glm(y ~ X, family = binomial)``.
+
+    ``coef`` is NaN for columns R reports as NA (aliased: linearly dependent on
+    earlier columns, found by the same pivoting QR as R's).
+    """
+
+    names: tuple[str, ...] = field(default=())
+    coef: np.ndarray = rfield("coefficients", doc="coefficients, intercept first (NaN = NA)")
+    fitted: np.ndarray = rfield("fitted.values", doc="fitted probabilities")
+    linear_predictor: np.ndarray = rfield("linear.predictors", doc="X beta")
+    deviance: float = rfield("deviance")
+    null_deviance: float = rfield("null.deviance")
+    aic: float = rfield("aic")
+    iterations: int = rfield("iter", doc="IRLS iterations")
+    converged: bool = rfield("converged")
+    rank: int = rfield("rank", doc="rank of the design (columns not aliased)")
+
+    def coef_series(self) -> pd.Series:
+        """Coefficients indexed by name."""
+        return pd.Series(self.coef, index=list(self.names), name="coef")
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class MatchItSummary(Result):
+    """``summary.matchit``: balance before (``all``) and after (``matched``)
+    matching, and the sample sizes (``nn``).
+
+    ``all`` and ``matched`` are indexed by ``distance`` then the covariates'
+    model-matrix columns (every level of a categorical), with the columns of
+    :data:`BALANCE_COLUMNS`; NaN where R shows NA. ``nn`` has the rows of
+    :data:`NN_ROWS` and the columns ``control``, ``treated``.
+    """
+
+    all: pd.DataFrame = rfield("sum.all", doc="balance of the full sample")
+    matched: pd.DataFrame = rfield("sum.matched", doc="balance of the matched sample")
+    nn: pd.DataFrame = rfield("nn", doc="sample sizes")
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class MatchIt(Result):
+    """Nearest-neighbour matching on a propensity score, as
+    ``MatchIt::matchit(method = "nearest")``.
+
+    Attributes
+    ----------
+    distance : ndarray
+        ``m$distance``: the propensity score (or, with ``link="linear.logit"``,
+        its linear predictor), one per row of ``data``.
+    match_matrix : DataFrame
+        ``m$match.matrix``: one row per focal unit (treated for ATT, control
+        for ATC), indexed by its row label, columns ``1..ratio``; entries are
+        the row labels of the matched units, ``None`` where there is no match.
+    weights : ndarray
+        ``m$weights``.
+    subclass : pandas.Categorical or None
+        ``m$subclass``: the matched set of each unit (labels as R numbers them);
+        NaN for units in no set; ``None`` with replacement, as in R.
+    discarded : ndarray of bool
+        ``m$discarded``.
+    treat : ndarray of int
+        The treatment as the engine read it: 1 treated, 0 control.
+    index : pandas.Index
+        The row labels of ``data`` (the units).
+    """
+
+    distance: np.ndarray = rfield("distance")
+    match_matrix: pd.DataFrame = rfield("match.matrix")
+    weights: np.ndarray = rfield("weights")
+    subclass: Any = rfield("subclass")
+    discarded: np.ndarray = rfield("discarded")
+    caliper: float | None = rfield("caliper", default=None, doc="caliper on the distance scale (abs)")
+    treat: np.ndarray | None = field(default=None, repr=False)
+    index: pd.Index | None = field(default=None, repr=False)
+    estimand: str = field(default="ATT")
+    ratio: int = field(default=1)
+    replace: bool = field(default=False)
+    m_order: str = field(default="largest")
+    compat: str | None = field(default=None)
+    model: GlmLogit | None = field(default=None, repr=False)
+    call: MatchItCall | None = field(default=None, repr=False)
+
+    @property
+    def match_positions(self) -> np.ndarray:
+        """``match_matrix`` as 0-based row positions in ``data`` (-1 = no match)."""
+        labels = self.index if self.index is not None else range(len(self.distance))
+        pos = {lab: i for i, lab in enumerate(labels)}
+        mm = self.match_matrix.to_numpy(dtype=object)
+        return np.array([[pos[v] if v is not None else -1 for v in row] for row in mm],
+                        dtype=np.int64).reshape(mm.shape)
+
+    def summary(self) -> MatchItSummary:
+        """Balance tables and sample sizes, as ``summary(m)`` (``un = TRUE``,
+        ``standardize = TRUE``, ``pair.dist = TRUE``). Computed by the engine
+        that made the match (its ``matchit_summary``)."""
+        out: MatchItSummary = derived(self, "matchit_summary")(self)
+        return out
+
+    def match_data(self) -> pd.DataFrame:
+        """``match.data(m)``: the rows of ``data`` with weight > 0, in data
+        order, with columns ``distance``, ``weights`` and (without replacement)
+        ``subclass`` added. Computed by the engine that made the match (its
+        ``match_data``)."""
+        out: pd.DataFrame = derived(self, "match_data")(self)
+        return out

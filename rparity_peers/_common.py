@@ -1,0 +1,135 @@
+"""Helpers shared by the peer adapters: reading the contract's arguments into
+the arrays a peer library takes, and the derived values of a peer's curve.
+
+The adapters do what a user of the peer would do; they borrow nothing from
+pyimpl. Rows with a missing value are dropped (as a user would before calling
+the peer, and as R's ``na.omit`` does); anything that is not numeric is
+refused with a refusal kind.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from rparity_contract.errors import InvalidArgument
+from rparity_contract.results import SurvFit
+from rparity_contract.values import QUANTILE_COLUMNS, SUMMARY_COLUMNS, TABLE_INDEX
+
+__all__ = ["numeric", "km_arrays", "group_arrays", "step_lookup", "CurveFunctions", "curve_summary",
+           "not_honoured"]
+
+
+def not_honoured(engine: str, what: str):
+    raise NotImplementedError(f"engine {engine!r} cannot honour {what}")
+
+
+def numeric(x: Any, name: str) -> np.ndarray:
+    """A 1-D float array (NaN where missing); a non-numeric value is refused."""
+    if x is None:
+        raise InvalidArgument(f"`{name}` must be an array; got None", kind="argument.type")
+    s = x if isinstance(x, pd.Series) else pd.Series(np.asarray(x).reshape(-1) if np.ndim(x) else [x])
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        raise InvalidArgument(f"`{name}` must be numeric; got a categorical", kind=f"{name}.type")
+    try:
+        return s.astype("Float64").to_numpy(dtype=float, na_value=np.nan) if s.dtype == object else \
+            s.to_numpy(dtype=float, na_value=np.nan)
+    except (TypeError, ValueError):
+        raise InvalidArgument(f"`{name}` must be numeric", kind=f"{name}.type") from None
+
+
+def km_arrays(time: Any, event: Any, weights: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """(time, event, weights) of the complete rows."""
+    t, e = numeric(time, "time"), numeric(event, "event")
+    w = None if weights is None else numeric(weights, "weights")
+    if t.size != e.size or (w is not None and w.size != t.size):
+        raise InvalidArgument("`time`, `event` and `weights` must have the same length", kind="lengths")
+    keep = ~np.isnan(t) & ~np.isnan(e) & (np.ones(t.size, bool) if w is None else ~np.isnan(w))
+    return t[keep], e[keep], None if w is None else w[keep]
+
+
+def group_arrays(time: Any, event: Any, group: Any, strata: Any):
+    """(time, event, group codes, group labels, strata codes or None) of the
+    complete rows; labels sorted as R's factor() sorts numbers and strings."""
+    t, e = numeric(time, "time"), numeric(event, "event")
+    g = pd.Series(group).reset_index(drop=True)
+    s = None if strata is None else pd.Series(strata).reset_index(drop=True)
+    if len(g) != t.size or (s is not None and len(s) != t.size) or e.size != t.size:
+        raise InvalidArgument("`time`, `event`, `group` and `strata` must have the same length", kind="lengths")
+    keep = ~np.isnan(t) & ~np.isnan(e) & g.notna().to_numpy() & (s.notna().to_numpy() if s is not None
+                                                                     else np.ones(t.size, bool))
+    codes, levels = pd.factorize(g[keep], sort=True)
+    if len(levels) < 2:  # survdiff.R: "There is only 1 group"
+        raise InvalidArgument(f"`group` must have at least 2 distinct values; got {[str(v) for v in levels]}",
+                              kind="group.levels")
+    scodes = None if s is None else pd.factorize(s[keep], sort=True)[0]
+    return t[keep], e[keep], codes, [_label(v) for v in levels], scodes
+
+
+def _label(v: Any) -> str:
+    """A group label as R prints it: ``1`` for the number 1.0."""
+    if isinstance(v, (float, np.floating)) and float(v).is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def step_lookup(times: np.ndarray, values: np.ndarray, at: np.ndarray, before_first: float) -> np.ndarray:
+    """Right-continuous step function through (times, values) evaluated at ``at``."""
+    idx = np.searchsorted(times, at, side="right") - 1
+    out = np.where(idx >= 0, values[np.maximum(idx, 0)], before_first)
+    return out.astype(float)
+
+
+def curve_summary(fit: SurvFit, times: Sequence[float], extend: bool) -> pd.DataFrame:
+    """A peer's curve read at ``times``: the values of the last time at or
+    before each requested time, the number at risk at the first time at or
+    after it, events and censorings counted since the previous requested time.
+    What the peer does not compute stays None ("not provided")."""
+    t = np.asarray(fit.time, dtype=float)
+    req = np.sort(np.asarray(times, dtype=float).ravel())
+    if not extend:
+        req = req[req <= (t.max() if t.size else 0.0)]
+    if req.size == 0:
+        raise InvalidArgument("`times` selects no points within the follow-up; pass extend=True",
+                              kind="times.none")
+    out: dict[str, Any] = {"time": req}
+    for k, first in (("surv", 1.0), ("std_err", 0.0), ("lower", 1.0), ("upper", 1.0), ("cumhaz", 0.0),
+                     ("std_chaz", 0.0)):
+        v = getattr(fit, k)
+        out[k] = None if v is None else step_lookup(t, np.asarray(v, float), req, first)
+    nr = np.asarray(fit.n_risk, float)
+    j = np.searchsorted(t, req, side="left")
+    out["n_risk"] = np.where(j < t.size, nr[np.minimum(j, t.size - 1)], 0.0)
+    upto = np.searchsorted(t, req, side="right")
+    for k in ("n_event", "n_censor"):
+        cs = np.concatenate(([0.0], np.cumsum(np.asarray(getattr(fit, k), float))))
+        out[k] = np.diff(np.concatenate(([0.0], cs[upto])))
+    if out["std_err"] is not None and fit.logse and out["surv"] is not None:
+        out["std_err"] = out["std_err"] * out["surv"]
+    return pd.DataFrame({k: out[k] if out[k] is not None else [None] * req.size for k in SUMMARY_COLUMNS})
+
+
+class CurveFunctions:
+    """The quantile and table functions of one peer's fitted curve (the
+    peer's own rules: where they differ from R's is what the divergence
+    registry explains)."""
+
+    def __init__(self, quantile: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]],
+                 median: Callable[[], tuple[float, float, float]], rmean: Callable[[], float | None]):
+        self.quantile = quantile
+        self.median = median
+        self.rmean = rmean
+
+    def quantile_frame(self, probs: Sequence[float]) -> pd.DataFrame:
+        p = np.atleast_1d(np.asarray(probs, dtype=float)).ravel()
+        q, lo, hi = self.quantile(p)
+        return pd.DataFrame(dict(zip(QUANTILE_COLUMNS, (q, lo, hi))), index=pd.Index(p, name="probs"))
+
+    def table(self, fit: SurvFit) -> pd.Series:
+        nr = np.asarray(fit.n_risk, float)
+        med, lcl, ucl = self.median()
+        vals = {"records": float(fit.n), "n_max": float(nr.max()) if nr.size else 0.0,
+                "n_start": float(nr[0]) if nr.size else 0.0, "events": float(np.sum(fit.n_event)),
+                "rmean": self.rmean(), "se_rmean": None, "median": med, "lcl": lcl, "ucl": ucl}
+        return pd.Series(vals, index=list(TABLE_INDEX), dtype=object)
