@@ -7,8 +7,19 @@ imports the contract and nothing else of the project.
 """
 from rparity_contract.control import CoxControl
 from rparity_contract.errors import ComputationError, InvalidArgument, RParityError, RParityWarning
-from rparity_contract.results import (ChisqTest, Concordance, CoxPH, CoxTest, CoxZph, FisherTest, GlmLogit,
-                                      MatchIt, MatchItSummary, SurvDiff, SurvFit)
+from rparity_contract.results import (
+                                      ChisqTest,
+                                      Concordance,
+                                      CoxPH,
+                                      CoxTest,
+                                      CoxZph,
+                                      FisherTest,
+                                      GlmLogit,
+                                      MatchIt,
+                                      MatchItSummary,
+                                      SurvDiff,
+                                      SurvFit,
+)
 
 from .contingency import chisq_test, fisher_test
 from .cox import basehaz, concordance, cox_zph, coxph, coxph_summary

@@ -109,7 +109,7 @@ def _read_column(name: str, s: pd.Series, arg: str) -> Term:
         return Term(name, "logical", codes=codes, levels=("FALSE", "TRUE"))
     if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype):
         return Term(name, "numeric", values=s.to_numpy(dtype=float, na_value=np.nan))
-    if dtype == object or pd.api.types.is_string_dtype(dtype):
+    if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
         arr = s.to_numpy(dtype=object)
         miss = _missing_objects(arr)
         present = [v for v, m in zip(arr.tolist(), miss.tolist()) if not m]

@@ -35,8 +35,14 @@ def _validate(args: argparse.Namespace) -> None:
     from pathlib import Path
 
     from .cases import CHECKED_IN, all_cases
-    from .cli_args import (UsageError, check_engine, check_functions, check_output_dir, check_output_file,
-                           check_reference)
+    from .cli_args import (
+        UsageError,
+        check_engine,
+        check_functions,
+        check_output_dir,
+        check_output_file,
+        check_reference,
+    )
 
     check_engine(args.engine)
     check_reference(args.against)

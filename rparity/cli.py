@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _say("interrupted")
         return 130
-    except cli_args.CANNOT_RUN as exc:
+    except cli_args.cannot_run() as exc:
         _say(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
         return 2
     except ImportError as exc:  # an optional dependency that is not installed

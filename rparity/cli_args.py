@@ -4,7 +4,7 @@ command exit 2 with one line.
 
 A subcommand validates everything here *before* any work: an unknown name, a
 count that is not positive, an output that cannot be written. Each failure is
-a :class:`UsageError` (or one of :data:`CANNOT_RUN`) whose message names the
+a :class:`UsageError` (or one of :func:`cannot_run`) whose message names the
 argument, shows the value and lists the valid names with the closest one.
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ from rparity_contract.functions import FUNCTIONS
 from ._io import Unwritable, check_writable
 from .engines import PluginError, UnknownName, close_match
 
-__all__ = ["UsageError", "CANNOT_RUN", "positive_int", "check_engine", "check_reference", "check_functions",
+__all__ = ["UsageError", "cannot_run", "positive_int", "check_engine", "check_reference", "check_functions",
            "check_output_file", "check_output_dir"]
 
 
@@ -27,7 +27,8 @@ class UsageError(RParityError):
     """A command-line argument that cannot be used; exit status 2."""
 
 
-def _cannot_run() -> tuple[type[BaseException], ...]:
+def cannot_run() -> tuple[type[BaseException], ...]:
+    """The exceptions that mean "this command cannot run as asked": exit 2."""
     from .check import NothingChecked
 
     out: list[type[BaseException]] = [UsageError, Unwritable, UnknownName, PluginError, RUnavailable,
@@ -40,12 +41,6 @@ def _cannot_run() -> tuple[type[BaseException], ...]:
     else:
         out += [SchedulerUnreachable, ResultsLocked]
     return tuple(out)
-
-
-def __getattr__(name: str):
-    if name == "CANNOT_RUN":
-        return _cannot_run()
-    raise AttributeError(name)
 
 
 def positive_int(text: str) -> int:

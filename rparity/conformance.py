@@ -15,7 +15,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .engines import Engine, engine as get_engine
+from .engines import Engine
+from .engines import engine as get_engine
 from .refusals import refusal_kind
 
 __all__ = ["ConformanceReport", "run_conformance"]

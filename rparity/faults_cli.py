@@ -64,7 +64,8 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--only {i!r} is not a seeded fault{close_match(i, known)}; see rparity faults --list")
     if args.list:
         t = Table(title="seeded faults of pyimpl")
-        for col in ("fault", "function", "probes", "mistake"):
+        t.add_column("fault", no_wrap=True)  # an identifier: `--only` takes it
+        for col in ("function", "probes", "mistake"):
             t.add_column(col)
         for f in FAULTS:
             t.add_row(f.id, f.function, f.probes, f.description)
@@ -72,7 +73,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     results = run_faults(args.against, args.only)
     t = Table(title=f"seeded faults against {args.against}")
-    for col in ("fault", "function", "probes", "caught", "failing rows", "first failing row"):
+    t.add_column("fault", no_wrap=True)
+    for col in ("function", "probes", "caught", "failing rows", "first failing row"):
         t.add_column(col)
     for r in results:
         t.add_row(r.fault, r.function, r.probes, "[green]yes[/]" if r.caught else "[bold red]NO[/]",

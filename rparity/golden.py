@@ -27,7 +27,8 @@ from ._io import atomic_write_text
 from .cases import Case, all_cases
 from .compare import Outcome, run_outcome
 
-__all__ = ["GOLDEN_DIR", "golden_path", "write_golden", "read_golden", "regenerate", "stale", "encode", "decode", "main"]
+__all__ = ["GOLDEN_DIR", "golden_path", "write_golden", "read_golden", "regenerate", "stale", "encode", "decode",
+           "main", "error_outcome"]
 
 GOLDEN_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "golden"
 

@@ -184,7 +184,8 @@ def _html(report: CheckReport, sections: list[_Section]) -> str:
     return _HTML.format(title=e(f"rparity: {report.engine} vs {report.against}"), body="\n".join(parts))
 
 
-def write_reports(report: CheckReport, out_dir: str | Path, *, corpus_dir: str | Path | None = None) -> tuple[Path, Path]:
+def write_reports(report: CheckReport, out_dir: str | Path, *,
+                  corpus_dir: str | Path | None = None) -> tuple[Path, Path]:
     """Write ``<engine>-vs-<against>.md`` and ``.html`` into ``out_dir``."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping
 
 from rparity_contract.errors import ParityMismatch
-
 from rparity_contract.verdicts import Classification, Verdict
 
 from .compare import Outcome, QuantityDiff, compare_outcomes, outcome_of

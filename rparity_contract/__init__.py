@@ -17,12 +17,32 @@ table of engines (:mod:`.registry`). This package imports no engine.
 """
 from .calls import CoxCall, MatchItCall, SurvFitCall
 from .control import CoxControl
-from .errors import (ComputationError, InvalidArgument, ParityMismatch, RError, RParityError, RParityWarning,
-                     RUnavailable, RWarning)
+from .errors import (
+                     ComputationError,
+                     InvalidArgument,
+                     ParityMismatch,
+                     RError,
+                     RParityError,
+                     RParityWarning,
+                     RUnavailable,
+                     RWarning,
+)
 from .functions import DERIVED_FUNCTIONS, FIT_FUNCTIONS, FUNCTION_NAMES, FUNCTIONS, FunctionSpec
 from .kinds import KINDS
-from .results import (ChisqTest, Concordance, CoxPH, CoxTest, CoxZph, FisherTest, GlmLogit, MatchIt,
-                      MatchItSummary, Result, SurvDiff, SurvFit)
+from .results import (
+                     ChisqTest,
+                     Concordance,
+                     CoxPH,
+                     CoxTest,
+                     CoxZph,
+                     FisherTest,
+                     GlmLogit,
+                     MatchIt,
+                     MatchItSummary,
+                     Result,
+                     SurvDiff,
+                     SurvFit,
+)
 from .verdicts import Classification, Verdict
 
 __all__ = [

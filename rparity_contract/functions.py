@@ -14,8 +14,18 @@ from typing import Any
 
 import pandas as pd
 
-from .results import (ChisqTest, Concordance, CoxPH, CoxZph, FisherTest, GlmLogit, MatchIt, MatchItSummary,
-                      SurvDiff, SurvFit)
+from .results import (
+    ChisqTest,
+    Concordance,
+    CoxPH,
+    CoxZph,
+    FisherTest,
+    GlmLogit,
+    MatchIt,
+    MatchItSummary,
+    SurvDiff,
+    SurvFit,
+)
 
 __all__ = ["FunctionSpec", "FUNCTIONS", "FUNCTION_NAMES", "FIT_FUNCTIONS", "DERIVED_FUNCTIONS", "spec"]
 

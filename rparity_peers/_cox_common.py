@@ -34,7 +34,8 @@ def _dummies(X: Any) -> tuple[pd.DataFrame, list[str]]:
     reference). Missing values stay NaN."""
     if not isinstance(X, pd.DataFrame):
         arr = np.asarray(X, dtype=float)
-        X = pd.DataFrame(arr.reshape(len(arr), -1), columns=[f"x{j + 1}" for j in range(arr.reshape(len(arr), -1).shape[1])])
+        arr = arr.reshape(len(arr), -1)
+        X = pd.DataFrame(arr, columns=[f"x{j + 1}" for j in range(arr.shape[1])])
     cols: dict[str, np.ndarray] = {}
     for name in X.columns:
         s = X[name]

@@ -17,9 +17,10 @@ import warnings
 
 import numpy as np
 
-from .._rmath import pchisq_upper, r_sum
 from rparity_contract.errors import RParityWarning
 from rparity_contract.results.contingency import ChisqTest
+
+from .._rmath import pchisq_upper, r_sum
 from ._args import chisq_args
 
 __all__ = ["chisq_test", "CHISQ_WARNING"]

@@ -6,6 +6,7 @@ import math
 import numpy as np
 
 from rparity_contract.results.contingency import FisherTest
+
 from ._args import fisher_args
 from .fisher2x2 import fisher_2x2
 from .network import fisher_rxc_pvalue

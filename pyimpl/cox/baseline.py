@@ -18,9 +18,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._rmath import r_cumsum, r_sum
 from rparity_contract.errors import InvalidArgument
 from rparity_contract.results.cox import CoxPH
+
+from .._rmath import r_cumsum, r_sum
 from .fit import linear_predictor
 from .refit import fit_data
 

@@ -28,8 +28,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._rmath import r_sum
 from rparity_contract.results.cox import Concordance, CoxPH
+
+from .._rmath import r_sum
 from ..survival.timefix import aeq_surv
 from ._order import dense_rank, stable_order
 from .refit import fit_data

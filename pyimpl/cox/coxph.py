@@ -14,11 +14,10 @@ from rparity_contract.results.cox import Concordance, CoxPH
 
 from .._rmath import r_sum
 from ..survival.timefix import aeq_surv
-from ._order import r_colmeans
-from .chol import wald_test_chol
-from ._order import dense_rank, stable_order
-from .cindex import concordancefit
 from . import fit as _fitmod
+from ._order import dense_rank, r_colmeans, stable_order
+from .chol import wald_test_chol
+from .cindex import concordancefit
 from .fit import coxfit6, gather_rows, linear_predictor, prepare_processing, scale_covariates
 from .inputs import Prepared, prepare_inputs
 from .robust import robust_variance

@@ -25,12 +25,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rparity_contract.errors import InvalidArgument
+
 from .. import _libm
 from .._rmath import r_sum
-from ._order import r_colmeans
-from rparity_contract.errors import InvalidArgument
-from ._order import stable_order
-from .chol import cholesky2, chinv2, chsolve2, inverse_from_upper
+from ._order import r_colmeans, stable_order
+from .chol import chinv2, cholesky2, chsolve2, inverse_from_upper
 from .control import CoxControl
 from .fit import _converged, linear_predictor
 

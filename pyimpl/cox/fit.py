@@ -46,7 +46,7 @@ import numpy as np
 
 from .. import _libm
 from ._order import SegmentSummer, cumsum_restart
-from .chol import cholesky2, chinv2, chsolve2, inverse_from_upper
+from .chol import chinv2, cholesky2, chsolve2, inverse_from_upper
 from .control import CoxControl
 
 __all__ = ["CoxData", "prepare", "prepare_processing", "evaluate", "coxfit6", "Coxfit6Result",

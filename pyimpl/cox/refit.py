@@ -8,6 +8,7 @@ import numpy as np
 
 from rparity_contract.errors import InvalidArgument
 from rparity_contract.results.cox import CoxPH
+
 from ..survival.timefix import aeq_surv
 from .inputs import Prepared, prepare_inputs
 

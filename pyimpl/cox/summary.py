@@ -2,7 +2,6 @@
 pyimpl's ``coxph_summary``."""
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 

@@ -16,7 +16,6 @@ by g (for ``I_g``, ``U_g``) or g^2 (for ``I_gg``).
 from __future__ import annotations
 
 import numpy as np
-
 from scipy.stats import rankdata
 
 from rparity_contract.errors import InvalidArgument

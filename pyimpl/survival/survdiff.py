@@ -13,10 +13,10 @@ Every accumulation is replayed in the C code's order (sequential sums via
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
-
-import warnings
 
 from rparity_contract.errors import ComputationError, RParityWarning
 from rparity_contract.results.survival import SurvDiff

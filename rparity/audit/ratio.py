@@ -45,10 +45,10 @@ from fractions import Fraction
 
 from pyimpl._rmath import qnorm
 
+from .entries import RatioEntry
 from .fint import FInterval, _dn, _un, down, up
 from .printed import Printed, RInterval, UnreadableValue, fmt_fraction, parse_printed
 from .results import Check, EntryResult, Verdict, combine
-from .entries import RatioEntry
 
 __all__ = ["check_ratio", "critical_value", "midpoint_consistent", "wald_p_interval", "one_slip_variants"]
 
@@ -100,7 +100,8 @@ def _p_from(a: FInterval, w: FInterval, zc: FInterval) -> FInterval | None:
     return z.two_sided_normal_p()
 
 
-def wald_p_interval(E: RInterval, L: RInterval, U: RInterval, zc: FInterval) -> tuple[FInterval, FInterval, FInterval, FInterval | None]:
+def wald_p_interval(E: RInterval, L: RInterval, U: RInterval,
+                    zc: FInterval) -> tuple[FInterval, FInterval, FInterval, FInterval | None]:
     """Altman-Bland: (SE, z, exact two-sided p, approximate p) intervals."""
     lnE, lnL, lnU = _fi(E).log(), _fi(L).log(), _fi(U).log()
     half = (lnU - lnL).scale(0.5)

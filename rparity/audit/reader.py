@@ -26,9 +26,6 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable
 
-from rparity_contract.errors import InvalidArgument
-
-
 from .entries import (
     TESTS,
     AuditSettings,

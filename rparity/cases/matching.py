@@ -30,8 +30,9 @@ from rparity_contract.values import BALANCE_COLUMNS, NN_ROWS
 from ..compare import NotProvided
 from .base import Case
 
-__all__ = ["CASES", "DOCUMENTED_CASES", "matching_cohorts", "logistic_cohorts", "compat_for", "compat_for_version", "installed_matchit_version", "run_glm_logit",
-           "run_matchit", "canonical_subclass", "MATCHIT_ISSUES", "GOLDEN_MATCHIT_VERSION"]
+__all__ = ["CASES", "DOCUMENTED_CASES", "matching_cohorts", "logistic_cohorts", "compat_for", "compat_for_version",
+           "installed_matchit_version", "run_glm_logit", "run_matchit", "canonical_subclass", "MATCHIT_ISSUES",
+           "GOLDEN_MATCHIT_VERSION", "takes_compat"]
 
 #: The MatchIt version the golden files were generated with (recorded in their provenance).
 GOLDEN_MATCHIT_VERSION = "4.5.1"

@@ -9,7 +9,8 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction as F
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from rparity.audit import Verdict, audit
 from rparity.audit.contingency import compare_p

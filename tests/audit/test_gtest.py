@@ -8,11 +8,12 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 from scipy.stats import chi2_contingency
 
-from rparity_contract.errors import InvalidArgument
 from rparity.audit.gtest import g_test
+from rparity_contract.errors import InvalidArgument
 
 
 def test_perfect_association_closed_form():

@@ -16,7 +16,8 @@ from functools import lru_cache
 
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 import pyimpl
 from rparity.audit import Verdict, audit

@@ -7,12 +7,14 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction as F
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from rparity_contract.errors import InvalidArgument
 from rparity.audit.fint import FInterval, down, up
-from ._rounding import printable
 from rparity.audit.printed import RInterval, UnreadableValue, fmt_fraction, parse_count, parse_printed
+from rparity_contract.errors import InvalidArgument
+
+from ._rounding import printable
 
 
 def iv(text, **kw):

@@ -10,7 +10,8 @@ from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from statistics import NormalDist
 
 import pytest
-from hypothesis import assume, given, strategies as st
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from rparity.audit import Verdict, audit
 from rparity.audit.ratio import one_slip_variants

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from rparity_contract.errors import InvalidArgument
 from rparity.audit import Verdict, audit, audit_file
+from rparity_contract.errors import InvalidArgument
 
 GOOD_ROW = {"row": "g", "counts": [[12, 5], [8, 15]], "p": "0.054"}
 
@@ -23,7 +23,8 @@ BAD_ENTRIES = [
     ({}, "contingency", {"counts": [[12, 5], [8, 15]], "p": "0.05"}, "missing field `row`"),
     ({}, "contingency", {"row": "r", "counts": [[12, 5, 3], [8, 15]], "p": "0.05"}, "same number"),
     ({}, "contingency", {"row": "r", "counts": [[12, 5]], "p": "0.05"}, "at least 2 levels"),
-    ({}, "contingency", {"row": "r", "counts": [[12, 5], [8, 15]], "pvalue": "0.05"}, r"unknown field\(s\) \['pvalue'\]"),
+    ({}, "contingency", {"row": "r", "counts": [[12, 5], [8, 15]], "pvalue": "0.05"},
+     r"unknown field\(s\) \['pvalue'\]"),
     ({}, "contingency", {"row": "r", "counts": [[12, 5], [8, 15]], "p": "0.05", "test": "t-test"}, "must name tests"),
     ({}, "contingency", {"row": "r", "counts": [[12, 5], [8, 15]], "p": 0.05}, 'p = "0.05"'),
     ({}, "contingency", {"row": "r", "counts": [[12, 5], [8, 15]], "percents": [["60.0", "25.0"], ["40.0", "75.0"]]},

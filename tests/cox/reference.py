@@ -115,11 +115,17 @@ def concordance(t, e, x, *, w=None, strata=None):
             if t[i] > t[j] or (t[i] == t[j] and e[i] == 0):
                 ww = w[i] * w[j]
                 if x[j] > x[i]:
-                    conc += ww; C[i] += w[j]; C[j] += w[i]
+                    conc += ww
+                    C[i] += w[j]
+                    C[j] += w[i]
                 elif x[j] < x[i]:
-                    disc += ww; D[i] += w[j]; D[j] += w[i]
+                    disc += ww
+                    D[i] += w[j]
+                    D[j] += w[i]
                 else:
-                    tx += ww; T[i] += w[j]; T[j] += w[i]
+                    tx += ww
+                    T[i] += w[j]
+                    T[j] += w[i]
             elif t[i] == t[j] and e[i] == 1 and i < j:
                 ty += w[i] * w[j]
     npair = conc + disc + tx

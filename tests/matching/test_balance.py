@@ -24,7 +24,7 @@ def test_means_smd_and_pair_distance_by_hand():
     # documented nearest, data order: 2 -> 1 (tie with 3 goes left), 4 -> 3, 6 -> 5
     assert m.match_positions[:, 0].tolist() == [3, 4, 5]
     s = m.summary()
-    x_t, x_c_all, x_c_m = np.array([2, 4, 6.0]), np.array([1, 3, 5, 7, 9.0]), np.array([1, 3, 5.0])
+    x_t, x_c_all = np.array([2, 4, 6.0]), np.array([1, 3, 5, 7, 9.0])
     sd_t = np.sqrt(np.var(x_t, ddof=1))
     assert s.all.loc["x", "means_treated"] == pytest.approx(4.0)
     assert s.all.loc["x", "means_control"] == pytest.approx(5.0)
@@ -40,8 +40,8 @@ def test_means_smd_and_pair_distance_by_hand():
     assert s.all.loc["b", "ecdf_max"] == pytest.approx(abs(p_t - 2 / 5))
     assert np.isnan(s.all.loc["b", "var_ratio"])
     # eCDF of x, all units: sorted 1..9 alternate groups; the running |F_t - F_c|
-    assert s.all.loc["x", "ecdf_max"] == pytest.approx(max(abs(a / 3 - b / 5) for a, b in
-                                                           [(0, 1), (1, 1), (1, 2), (2, 2), (2, 3), (3, 3), (3, 4), (3, 5)]))
+    steps = [(0, 1), (1, 1), (1, 2), (2, 2), (2, 3), (3, 3), (3, 4), (3, 5)]
+    assert s.all.loc["x", "ecdf_max"] == pytest.approx(max(abs(a / 3 - b / 5) for a, b in steps))
     nn = s.nn
     assert nn.loc["all", "treated"] == 3 and nn.loc["all", "control"] == 5
     assert nn.loc["matched", "control"] == 3 and nn.loc["unmatched", "control"] == 2
