@@ -351,7 +351,7 @@ REGISTRY: list[KnownDivergence] = [
                      "4.5.3); an exact stratum without focal units makes it fail (#151, fixed in 4.5.2). "
                      "Different pairs change the weights, subclasses and matched balance. "
                      "pyimpl.matchit(compat='4.5.1') reproduces the installed build exactly."),
-        source="kosukeimai/MatchIt#163, #159, #151; shared/specs/matchit-4.5.1.md section 0",
+        source="kosukeimai/MatchIt#163, #159, #151; MatchIt 4.5.1 src/nn_matchC.cpp, R/weights.matrix.R",
         recognise=lambda ctx: ctx.params.get("mode") == "documented",
     ),
     KnownDivergence(
@@ -396,7 +396,7 @@ REGISTRY: list[KnownDivergence] = [
                      "does (timefix=TRUE, aeqSurv: neighbours within 1.49e-8, absolute or relative to the mean "
                      "time, become one time). With such near-ties lifelines has more rows, and its risk sets "
                      "and estimates differ from R's."),
-        source="survival aeqSurv.R (timefix); shared/specs/survival-3.5.md",
+        source="survival aeqSurv.R (timefix)",
         recognise=_has_near_ties,
     ),
     KnownDivergence(
@@ -472,7 +472,7 @@ REGISTRY: list[KnownDivergence] = [
         quantities=("chisq", "pvalue"),
         explanation=("lifelines does not merge times that differ by floating-point noise (R's timefix, "
                      "aeqSurv); with such near-ties its risk sets differ from R's."),
-        source="survival aeqSurv.R; shared/specs/survival-3.5.md section 5",
+        source="survival aeqSurv.R (timefix)",
         recognise=_has_near_ties,
     ),
     KnownDivergence(
@@ -588,7 +588,7 @@ REGISTRY: list[KnownDivergence] = [
                      "reported (large, finite) coefficient depends on its iteration rules, and the "
                      "log-likelihood agrees only as far as the ridge is flat. (pyimpl replays R's iterations "
                      "and is held to R's values here.)"),
-        source="survival coxph.fit ('coefficient may be infinite'); shared/specs/survival-3.5.md section 3",
+        source="survival coxph.fit.R ('coefficient may be infinite'), src/coxfit6.c",
         recognise=lambda ctx: bool(ctx.params.get("infinite")),
     ),
     KnownDivergence(

@@ -1,7 +1,7 @@
 """Refusal kinds of engine errors: one table from R's messages to kinds.
 
 Two engines that both refuse an input agree only when they refuse for the same
-reason (``shared/specs/api.md``, "Accepting and refusing input"). pyimpl and
+reason (``docs/contract.md``, "Accepting and refusing input"). pyimpl and
 plugins say why with :attr:`RParityError.kind`; R says it in words, and this
 module's :data:`R_MESSAGES` maps those words to the same kinds. An R message
 the table does not know maps to :data:`~rparity_contract.kinds.UNMAPPED`,

@@ -5,7 +5,7 @@ Every refusal an engine makes on purpose carries a *kind*: a short code
 (``"event.values"``, ``"weights.negative"``; the vocabulary is
 :data:`rparity_contract.kinds.KINDS`) saying which argument was refused and why.
 Two engines agree on an input they both refuse only when the kinds are equal
-(``shared/specs/api.md``, "Accepting and refusing input"). pyimpl sets the kind
+(``docs/contract.md``, "Accepting and refusing input"). pyimpl sets the kind
 where it raises; R's messages are mapped to kinds by one table in the harness
 (:mod:`rparity.refusals`), so :class:`RError` carries R's own message and call
 and no kind of its own.

@@ -1,5 +1,5 @@
 """The contract's functions: name, the positional parameters every engine must
-accept, and the result type (``shared/specs/api.md``).
+accept, and the result type (``docs/contract.md``).
 
 *Fits* take data; *derived* functions take a fit (of any engine) and compute
 what R computes from it (``summary(fit, times=)``, ``cox.zph(fit)``...). An

@@ -1,7 +1,7 @@
 """``MatchIt::matchit(method = "nearest", distance = "glm")``: propensity score,
 discarding, caliper, exact strata, then greedy nearest-neighbour matching,
 weights and subclasses (MatchIt 4.5.1, ``R/matchit.R``, ``matchit2nearest``,
-``weights.matrix``, ``mm2subclass``; docs/matchit.md of this repository).
+``weights.matrix``, ``mm2subclass``, ``src/nn_matchC.cpp``).
 """
 from __future__ import annotations
 

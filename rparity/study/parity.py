@@ -158,7 +158,7 @@ STUDY_DIVERGENCES: list[KnownDivergence] = [
                      "(so a caliper acts only on whole units of the distance) and, in rounds after the first, "
                      "mis-checks the controls already used, so it can pick other pairs. Every number computed on "
                      "the matched sample follows from the pairs (and is classified with them)."),
-        source="kosukeimai/MatchIt#163 (abs on int), #159 (check_in); shared/specs/matchit-4.5.1.md",
+        source="kosukeimai/MatchIt#163 (abs on int), #159 (check_in); MatchIt 4.5.1 src/nn_matchC.cpp",
         recognise=_documented_vs_451,
     ),
 ]

@@ -1,4 +1,4 @@
-"""The study pipeline of ``shared/specs/study.md``, run in one engine.
+"""The study pipeline (README, "The study pipeline on your data"), run in one engine.
 
 :func:`run_study` checks the inputs that would make the analysis meaningless
 (landmarks beyond follow-up) before anything runs, then runs the steps in

@@ -5,7 +5,7 @@ import numpy as np
 
 from rparity.cases.matching import LALONDE_COVS, MATCHIT_CONFIGS  # noqa: F401  (LALONDE_COVS re-exported)
 
-#: The 14 configurations the spec verified (shared/specs/matchit-4.5.1.md),
+#: The 14 configurations verified against MatchIt 4.5.1 when this suite was written,
 #: the first entries of the cases' configurations.
 SPEC_CONFIGS = dict(list(MATCHIT_CONFIGS.items())[:14])
 

@@ -1,7 +1,7 @@
 """Slow, obviously-correct references for the matching kernel (tests only).
 
 * :func:`scan_match` -- the installed MatchIt 4.5.1 loop as the spec describes
-  it (``shared/specs/matchit-4.5.1.md`` section 2): sort by distance, walk left
+  it (MatchIt 4.5.1 ``src/nn_matchC.cpp``): sort by distance, walk left
   and right from each focal unit to the first usable control, test the caliper
   on that one only, prefer the left on ties; with ``compat=True`` the
   integer ``abs`` and the ``check_in`` off-by-one. Quadratic.
