@@ -65,9 +65,7 @@ def run(sizes: list[int], reps: int, p: int) -> list[dict]:
         row["pyimpl"] = best_of(lambda: pyimpl.coxph(X, t, e), reps)
         row["peak_mb"] = _peak_mb(lambda: pyimpl.coxph(X, t, e))
         if have_r:
-            from rbridge.cox import _data_frame
-
-            xr = _data_frame({f"x{j + 1}": X.iloc[:, j].to_numpy() for j in range(p)})
+            xr = pd.DataFrame({f"x{j + 1}": X.iloc[:, j].to_numpy() for j in range(p)})
             v = rbridge.session().call("rparity_time_coxph", x=xr, time=t, event=e, reps=reps).value
             row["r"], row["iter_r"] = float(v[0]), int(v[1])
         if CoxPHFitter is not None:

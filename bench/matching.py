@@ -67,12 +67,10 @@ def run(sizes: list[int], reps: int, r_reps: int, with_r: bool = True) -> list[d
                                     reps)
                 row[mode + "_cpu"] = best_cpu_of(lambda: pyimpl.matchit(d, "treat", COVS, compat=compat), reps)
         if have_r:
-            from pyimpl.matching.matchit import validate
-            from rbridge.matching import _rframe
-
-            spec = validate(d, "treat", COVS)
-            v = rbridge.session().call("rparity_time_matchit", X=_rframe(spec.terms, "x"),
-                                       treat=spec.treat.astype(np.int32), reps=r_reps).value
+            # the covariates as they are (numeric), under placeholder names
+            xs = {f"x{j + 1}": d[c] for j, c in enumerate(COVS)}
+            v = rbridge.session().call("rparity_time_matchit", X=pd.DataFrame(xs),
+                                       treat=d["treat"].to_numpy(np.int32), reps=r_reps).value
             row["r"] = float(np.asarray(v["seconds"]).ravel()[0])
             row["r_cpu"] = float(np.asarray(v["cpu_seconds"]).ravel()[0])
             r_mm = np.asarray(v["match_matrix"], dtype=float)
