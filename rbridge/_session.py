@@ -22,7 +22,7 @@ import threading
 import warnings
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any, Mapping
+from typing import Any
 
 from rparity_contract.errors import RError, RUnavailable, RWarning
 

@@ -4,12 +4,11 @@ import pytest
 
 import rparity
 from rparity.cases import all_cases
-from rparity.compare import run_outcome
-from rparity.golden import GOLDEN_DIR, decode, encode, read_golden, stale
-from rparity.compare import compare_outcomes
+from rparity.compare import compare_outcomes, run_outcome
 from rparity.divergences import by_id, classify
-from rparity_contract.verdicts import Classification
+from rparity.golden import GOLDEN_DIR, decode, encode, read_golden, stale
 from rparity.testing import format_diffs
+from rparity_contract.verdicts import Classification
 
 CASES = all_cases()
 

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 import pyimpl
 import rbridge
-from rparity_contract.errors import RError
 from rparity.cases import all_cases
 from rparity.compare import outcome_of
+from rparity_contract.errors import RError
 
 from ._compare import assert_parity
 

@@ -4,8 +4,16 @@ import dataclasses
 import pytest
 
 from rparity.compare import QuantityDiff
-from rparity.divergences import (REGISTRY, InvalidDivergence, KnownDivergence, by_id, classify, register_divergence,
-                                 validate_entry, version_matches)
+from rparity.divergences import (
+    REGISTRY,
+    InvalidDivergence,
+    KnownDivergence,
+    by_id,
+    classify,
+    register_divergence,
+    validate_entry,
+    version_matches,
+)
 from rparity_contract.verdicts import Classification as C
 from rparity_contract.verdicts import Verdict as V
 

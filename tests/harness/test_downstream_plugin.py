@@ -30,12 +30,13 @@ def test_downstream_toy_engine_suite_passes(tmp_path):
 def test_plugin_fixture_reports_a_disallowed_divergence(tmp_path):
     """Without R the fixture skips; here it runs pyimpl against itself through a
     deliberately wrong engine so the failure table can be checked without R."""
+    import types
+
+    import numpy as np
+
+    import pyimpl
     from rparity.testing import assert_agrees_with_r
     from rparity_contract.errors import ParityMismatch
-
-    import types
-    import numpy as np
-    import pyimpl
 
     def survfit(time, event, **kw):
         fit = pyimpl.survfit(time, event, **kw)

@@ -3,10 +3,9 @@ import json
 
 import pytest
 
-from rparity_contract.verdicts import Classification
-
 from rparity.check import run_check
 from rparity.parity_report import write_reports
+from rparity_contract.verdicts import Classification
 
 
 @pytest.mark.r

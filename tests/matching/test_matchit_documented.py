@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 import fixtures
 import pyimpl
-from rparity_contract.errors import InvalidArgument
 from pyimpl.matching.rng import RRandom
+from rparity_contract.errors import InvalidArgument
 
 from .helpers import LALONDE_COVS, SPEC_CONFIGS, canonical_partition
 from .reference import brute_force_documented

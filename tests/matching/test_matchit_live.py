@@ -4,16 +4,16 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-import pytest
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 import fixtures
 import pyimpl
-from rparity_contract.errors import InvalidArgument, RError
 from pyimpl.matching.matchit import MatchItCompatError
 from rparity.refusals import refusal_kind
+from rparity_contract.errors import InvalidArgument, RError
 
 from .helpers import LALONDE_COVS, SPEC_CONFIGS, assert_same_match
 from .strategies import cohorts

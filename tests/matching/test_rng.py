@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rparity_contract.errors import InvalidArgument
 from pyimpl.matching.rng import RRandom, r_sample_int
+from rparity_contract.errors import InvalidArgument
 
 # Rscript (R 4.2.2, default RNGkind): set.seed(s); x <- sample.int(n);
 # cat(s, n, head(x, 8), "|", tail(x, 3))

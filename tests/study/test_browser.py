@@ -35,9 +35,8 @@ def report(tmp_path_factory):
     """The report of the bundled study: both engines when R is here, else pyimpl."""
     import copy
 
-    from rparity.study.run import write_outputs
-
     import rbridge
+    from rparity.study.run import write_outputs
 
     run = demo_run(("pyimpl", "r") if rbridge.r_available() else ("pyimpl",))
     return write_outputs(copy.copy(run), tmp_path_factory.mktemp("report")).html_path
