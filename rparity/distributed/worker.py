@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import threading
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -23,6 +24,8 @@ from typing import Any, Callable
 __all__ = ["RWorkerPlugin", "on_r_thread", "start_r", "r_status", "PLUGIN_NAME"]
 
 PLUGIN_NAME = "rparity-r"
+#: seconds a worker waits for its R to start (survival and MatchIt load in ~2 s)
+R_START_TIMEOUT = 180.0
 _THREAD_PREFIX = "rparity-R"
 
 _lock = threading.Lock()
@@ -113,4 +116,11 @@ class RWorkerPlugin(_WorkerPlugin):
 
     async def setup(self, worker: Any) -> None:
         fut = _r_thread().submit(_start_r if self.start_r else r_status)
-        await asyncio.wrap_future(fut)  # the event loop keeps serving while R starts
+        try:  # the event loop keeps serving while R starts
+            await asyncio.wait_for(asyncio.wrap_future(fut), R_START_TIMEOUT)
+        except asyncio.TimeoutError:
+            # seen once under heavy load: R's namespace loading spinning on the R
+            # thread for minutes. A thread cannot be stopped; the process can, and
+            # its nanny starts a fresh one (whose R starts afresh)
+            _state.update(available=False, error=f"R did not start within {R_START_TIMEOUT:.0f} s")
+            os.kill(os.getpid(), signal.SIGKILL)
