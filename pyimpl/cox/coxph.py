@@ -13,9 +13,9 @@ from rparity_contract.errors import InvalidArgument, RParityWarning
 from rparity_contract.results.cox import Concordance, CoxPH
 
 from .._rmath import r_sum
-from ..survival.timefix import aeq_surv
+from ..survival.timefix import tie_codes
 from . import fit as _fitmod
-from ._order import dense_rank, r_colmeans, stable_order
+from ._order import r_colmeans, stable_order
 from .chol import wald_test_chol
 from .cindex import concordancefit
 from .fit import coxfit6, gather_rows, linear_predictor, prepare_processing, scale_covariates
@@ -42,7 +42,7 @@ def coxph(X, time, event, *, ties: str = "efron", weights=None, strata=None, clu
         categorical (treatment contrasts, columns ``<name><level>``, levels in
         the Categorical's order).
     time, event : array-like
-        Follow-up times (finite, >= 0) and event indicators (0/1 or bool).
+        Follow-up times (finite; negative allowed, as in R) and event indicators (0/1 or bool).
     ties : {"efron", "breslow", "exact"}
         Handling of tied event times. ``"exact"`` is the discrete (conditional
         logistic) likelihood; see Notes for its limits.
@@ -174,7 +174,9 @@ def _fit(prep: Prepared) -> CoxPH:
     x, w, e = prep.x, prep.weights, prep.event
     n, p = x.shape
     control = prep.control
-    t = aeq_surv(prep.time) if control.timefix else prep.time
+    # one hash of the times: R's timefix (aeqSurv) and their dense ranks
+    trank, tvals = tie_codes(prep.time, control.timefix)
+    t = tvals[trank]
     warns = list(prep.warnings)
     nevent = int(np.sum(e))
     common = dict(names=d.names, n=n, nevent=nevent, n_dropped=len(prep.dropped), na_action=prep.dropped,
@@ -198,7 +200,6 @@ def _fit(prep: Prepared) -> CoxPH:
         # (large data: each tie group's deaths first, which only regroups sums
         # that are not replayed in C order there; see fit.EXACT_ORDER_LIMIT)
         exact = n * max(p, 1) ** 2 <= _fitmod.EXACT_ORDER_LIMIT
-        trank, _ = dense_rank(t)  # one sort of the times, reused by the concordance
         porder = (stable_order(strata, trank) if exact
                   else stable_order(strata, trank, (e == 1).astype(np.int8)))[::-1]
         xp = gather_rows(x, porder)
@@ -247,7 +248,7 @@ def _fit(prep: Prepared) -> CoxPH:
     # sums then become 0 there, as R's tapply/ifelse)
     ccl = prep.cluster if prep.cluster is not None else (np.arange(n) if prep.robust else None)
     conc = concordancefit(t, e, lp, prep.strata, w if prep.has_weights else None, ccl,
-                          time_rank=trank if prep.ties != "exact" else None)
+                          time_rank=trank)
     se = np.sqrt(np.diag(var))
     return CoxPH(
         coef=coef, se=se, var=var, naive_var=naive_var, loglik=np.asarray(loglik, dtype=float),

@@ -48,6 +48,7 @@ from .. import _libm
 from ._order import SegmentSummer, cumsum_restart
 from .chol import chinv2, cholesky2, chsolve2, inverse_from_upper
 from .control import CoxControl
+from .regrouped import RowSegments, evaluate_regrouped, row_segments
 
 __all__ = ["CoxData", "prepare", "prepare_processing", "evaluate", "coxfit6", "Coxfit6Result",
            "scale_covariates", "gather_rows", "EXACT_ORDER_LIMIT"]
@@ -82,17 +83,16 @@ def scale_covariates(xp: np.ndarray, wp: np.ndarray, doscale: np.ndarray, exact:
     ws = wp[::-1]
     if not exact:
         # the means are reported (fit$means), so they keep the C loop's
-        # sequential sums; the scale only steers the iteration's rounding
+        # sequential sums; the scale only steers the iteration's rounding.
+        # Column by column: no (n, p) temporary.
         wsum = _seqsum(ws)
-        cols = np.flatnonzero(doscale)
-        if cols.size:
-            # every column's sequential sum in one pass (cumsum runs down each column)
-            means[cols] = np.cumsum(xp[::-1][:, cols] * ws[:, None], axis=0)[-1] / wsum
-            xp -= means  # 0 for the columns left alone
-            tot = vecmat(wp, np.abs(xp))
-            sc = np.where(tot > 0, wsum / np.where(tot > 0, tot, 1.0), 1.0)
-            scale[cols] = sc[cols]
-            xp *= scale
+        for i in np.flatnonzero(doscale).tolist():
+            col = xp[:, i]
+            means[i] = _seqsum(col[::-1] * ws) / wsum
+            col -= means[i]
+            tot = float(np.sum(wp * np.abs(col)))  # no BLAS: a threaded ddot spins after it returns
+            scale[i] = wsum / tot if tot > 0 else 1.0
+            col *= scale[i]
         return means, scale
     wsum = _seqsum(ws)
     for i in range(p):
@@ -151,12 +151,14 @@ class CoxData:
     ll_pos_step: np.ndarray
     group_of: np.ndarray  # group id of each person
     gstarts: np.ndarray  # first person of each group
+    group_len: np.ndarray  # persons per group
     ngroup: int
     group_stratum: np.ndarray
     gstrat_starts: np.ndarray  # restarts of the group sequence at strata
     step_group: np.ndarray  # group id of each step
     is_death: np.ndarray
     exact: bool = False  # replay the C loop's sums bit for bit (see evaluate)
+    segments: RowSegments | None = None  # row blocks of the two-pass evaluation (regrouped.py)
 
 
 EXACT_ORDER_LIMIT = 250_000
@@ -236,6 +238,11 @@ def prepare_processing(t: np.ndarray, status: np.ndarray, x: np.ndarray, w: np.n
     if not exact and ndeath and np.array_equal(death_q, _leading(gstarts, dstarts, dcount_i, dgroups)):
         dgroup_of_row = np.full(n, -1, dtype=np.int32)
         dgroup_of_row[death_q] = np.repeat(np.arange(dgroups.size, dtype=np.int32), dcount_i)
+    segments = None
+    if dgroup_of_row is not None:
+        snew = np.ones(n, dtype=bool)
+        snew[1:] = st[1:] != st[:-1]
+        segments = row_segments(n, snew, gstarts, dgroups, dcount_i, method == "efron")
     x_death = np.asfortranarray(x[death_q]) if dgroup_of_row is None else None
     u0 = vecmat(w_death, x_death) if x_death is not None else vecmat(np.where(dead, w, 0.0), x)
     # row-length index arrays as int32 (half the memory; n < 2**31)
@@ -250,9 +257,10 @@ def prepare_processing(t: np.ndarray, status: np.ndarray, x: np.ndarray, w: np.n
         dgroups=dgroups, step_dgroup=step_dgroup, step_c=step_c, step_f=step_f, cens_q=cens_q,
         risk_len=cens_q.size + nstep, risk_pos_cens=risk_pos_cens, risk_pos_step=risk_pos_step,
         risk_starts=risk_starts, ll_len=ndeath + nstep, ll_pos_death=ll_pos_death,
-        ll_pos_step=ll_pos_step, group_of=group_of, gstarts=gstarts, ngroup=ngroup,
+        ll_pos_step=ll_pos_step, group_of=group_of, gstarts=gstarts, group_len=np.diff(np.append(gstarts, n)),
+        ngroup=ngroup,
         group_stratum=group_stratum, gstrat_starts=np.flatnonzero(gs_new), step_group=step_group,
-        is_death=dead, exact=exact,
+        is_death=dead, exact=exact, segments=segments,
     )
 
 
@@ -300,6 +308,8 @@ def evaluate(d: CoxData, beta: np.ndarray):
     """
     if d.exact:
         return _evaluate_c_order(d, linear_predictor(d.x, beta, d.offset))
+    if d.segments is not None:
+        return evaluate_regrouped(d, beta)
     eta = linear_predictor(d.x, beta, d.offset)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         r = np.exp(eta) * d.w
