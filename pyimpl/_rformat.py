@@ -11,10 +11,17 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["r_as_character_num", "r_label", "stratum_label"]
+__all__ = ["r_as_character_num", "r_format", "r_label", "stratum_label"]
 
 
-def r_as_character_num(x: float) -> str:
+def r_format(x: float, digits: int = 7) -> str:
+    """``format(x)`` of one double (``digits = 7``, scipen = 0): the fewest
+    significant digits (up to ``digits``) that show x at that precision, fixed
+    notation unless scientific is shorter."""
+    return r_as_character_num(x, digits)
+
+
+def r_as_character_num(x: float, digits: int = 15) -> str:
     """``as.character(x)`` for a finite double (R 4.2, scipen = 0)."""
     if x == 0:
         return "0"
@@ -22,9 +29,9 @@ def r_as_character_num(x: float) -> str:
         return "NaN"
     if math.isinf(x):
         return "Inf" if x > 0 else "-Inf"
-    # fewest significant digits (<= 15) that reproduce x at 15 digits
-    target = float(f"{x:.15g}")
-    for nsig in range(1, 16):
+    # fewest significant digits (<= digits) that reproduce x at that precision
+    target = float(f"{x:.{digits}g}")
+    for nsig in range(1, digits + 1):
         if float(f"{x:.{nsig - 1}e}") == target:
             break
     mant, exp = f"{x:.{nsig - 1}e}".split("e")

@@ -23,18 +23,25 @@ __all__ = [
     "label_codes",
     "check_lengths",
     "as_count_table",
+    "count_values",
     "as_probability",
     "as_choice",
+    "show",
 ]
 
 
-def _show(x: Any) -> str:
+def show(x: Any) -> str:
+    """``repr`` of a value as a user wrote it: numpy scalars as Python's
+    (``-1.0``, not ``np.float64(-1.0)``)."""
     try:
         if isinstance(x, (float, np.floating)):
             return repr(float(x))
         return repr(x.item() if hasattr(x, "item") else x)
     except Exception:  # pragma: no cover - repr of exotic objects
         return repr(x)
+
+
+_show = show
 
 
 def _first_bad(name: str, values: np.ndarray, bad: np.ndarray) -> str:
@@ -212,8 +219,10 @@ def check_lengths(_n: int | None = None, **arrays: Any) -> int:
     return ref
 
 
-def as_count_table(table: Any, name: str = "table") -> np.ndarray:
-    """A 2-D contingency table of non-negative integer counts (at least 2 x 2)."""
+def as_count_table(table: Any, name: str = "table", *, integers: bool = True, allow_inf: bool = False,
+                   type_kind: str = "table.type") -> np.ndarray:
+    """A 2-D contingency table of non-negative counts (at least 2 x 2): whole
+    numbers unless ``integers`` is False, finite unless ``allow_inf``."""
     if isinstance(table, pd.DataFrame):
         arr = table.to_numpy()
     else:
@@ -223,17 +232,30 @@ def as_count_table(table: Any, name: str = "table") -> np.ndarray:
     if arr.shape[0] < 2 or arr.shape[1] < 2:
         raise InvalidArgument(
             f"`{name}` must have at least 2 rows and 2 columns; got shape {arr.shape}", kind="table.shape")
+    return count_values(arr, name, integers=integers, allow_inf=allow_inf, type_kind=type_kind)
+
+
+def count_values(arr: np.ndarray, name: str, *, integers: bool = True, allow_inf: bool = False,
+                 type_kind: str = "table.type") -> np.ndarray:
+    """The counts of a table or vector as floats: numeric, not NaN, finite
+    unless ``allow_inf``, non-negative, whole numbers if ``integers``."""
     try:
+        if arr.dtype.kind not in "biuf":
+            raise TypeError
         f = arr.astype(float)
     except (TypeError, ValueError):
         raise InvalidArgument(f"`{name}` must hold numeric counts; got dtype {arr.dtype}",
-                              kind="table.type") from None
-    for bad, what in ((~np.isfinite(f), "must hold finite counts"), (f < 0, "counts must be non-negative"),
-                      (f != np.round(f), "counts must be integers")):
+                              kind=type_kind) from None
+    checks = [(np.isnan(f) if allow_inf else ~np.isfinite(f), "must hold finite counts"),
+              (f < 0, "counts must be non-negative")]
+    if integers:
+        checks.append((np.isfinite(f) & (f != np.round(f)), "counts must be integers"))
+    for bad, what in checks:
         if bad.any():
-            i, j = np.argwhere(bad)[0]
+            idx = np.argwhere(bad)[0]
+            at = ", ".join(str(int(i)) for i in idx)
             more = f" ({int(bad.sum())} such cells)" if bad.sum() > 1 else ""
-            raise InvalidArgument(f"`{name}` {what}; got {name}[{i}, {j}]={_show(f[i, j])}{more}",
+            raise InvalidArgument(f"`{name}` {what}; got {name}[{at}]={_show(f[tuple(idx)])}{more}",
                                   kind="table.values")
     return f
 

@@ -50,10 +50,12 @@ def chisq_test(table, *, correct: bool = True) -> ChisqTest:
     sess = session()
     res = sess.call("rparity_chisq_test", x=_table(table), correct=correct)
     v = res.value
-    shape = tuple(int(d) for d in np.asarray(v["dim"]).ravel())
+    # a vector of counts (goodness of fit) comes back without dimensions
+    shape = tuple(int(d) for d in np.asarray(v["dim"]).ravel()) if v["dim"] is not None else None
 
     def mat(key: str) -> np.ndarray:
-        return np.asarray(v[key], dtype=float).reshape(shape, order="F")
+        a = np.asarray(v[key], dtype=float)
+        return a.reshape(shape, order="F") if shape else a.ravel()
 
     call = f"stats::chisq.test(x, correct = {lit(correct)})"
     return ChisqTest(

@@ -105,7 +105,7 @@ R_MESSAGES: tuple[RefusalRule, ...] = (
     RefusalRule(r"The treatment must be a binary variable", "treat.binary", _MATCH, source="MatchIt check_treat"),
     RefusalRule(r"Missing and non-finite values are not allowed in the covariates", "covariates.missing", _MATCH,
                 source="MatchIt matchit.R"),
-    RefusalRule(r"object '.*' not found", "covariates.column", _MATCH, source="stats model.frame"),
+    RefusalRule(r"object '.*' not found", "data.column", _MATCH, source="stats model.frame"),
     RefusalRule(r"`ratio` must be a single number greater than or equal to 1", "ratio.value", _MATCH,
                 source="MatchIt matchit2nearest"),
     RefusalRule(r"The argument to 'm\.order' should be one of", "m_order.value", _MATCH, source="MatchIt"),
@@ -137,6 +137,8 @@ R_MESSAGES: tuple[RefusalRule, ...] = (
     # refusal-parity tables (tests/*/test_bad_*.py): R's messages for inputs pyimpl refuses for the same reason
     RefusalRule(r"NA/NaN/Inf in foreign function call \(arg 4\)", "rho.value", ("survdiff",),
                 source="survival survdiff.fit: argument 4 of .C(Csurvdiff2) is as.double(rho)"),
+    RefusalRule(r"NA/NaN/Inf in foreign function call \(arg 5\)", "time.nonfinite", ("survdiff",),
+                source="survival survdiff.fit: argument 5 of .C(Csurvdiff2) is the sorted times"),
     RefusalRule(r"NA/NaN/Inf in foreign function call \(arg 3\)", "time.nonfinite", ("coxph",),
                 source="survival coxph.fit: argument 3 of .C(Ccoxmart) is the sorted times"),
     RefusalRule(r"robust must be TRUE/FALSE", "robust.type", _COX, source="survival coxph.R"),

@@ -28,7 +28,7 @@ KINDS: dict[str, str] = {
     # times and events
     "time.type": "time is not numeric",
     "time.nonfinite": "time has an infinite value",
-    "time.negative": "time has a negative value where R refuses it",
+    "time.negative": "time has a negative value (an engine's own limit: R's right-censored Surv accepts it)",
     "event.type": "event is not numeric or logical",
     "event.values": "event has values that are not a status code R reads (0/1, 1/2, FALSE/TRUE)",
     # weights
@@ -82,15 +82,15 @@ KINDS: dict[str, str] = {
     # matching
     "data.type": "data is not a data frame",
     "data.index": "data has duplicated row labels",
-    "treat.column": "treat does not name a column of data",
+    "data.column": "treat, a covariate or an exact variable names a column data does not have",
+    "treat.column": "treat is not a column name",
     "treat.binary": "the treatment does not have exactly two values",
     "treat.missing": "the treatment has a missing value",
     "treat.values": "the treatment is not coded as the propensity glm needs it (0/1, logical or a factor)",
-    "covariates.column": "a covariate does not name a column of data",
-    "covariates.none": "no covariates",
+    "covariates.column": "covariates is not a column name or a list of them",
     "covariates.treat": "the treatment among the covariates",
     "covariates.missing": "a covariate with missing or non-finite values",
-    "exact.column": "exact does not name columns of data",
+    "exact.column": "exact is not a column name or a non-empty list of them",
     "distance.value": "distance is neither 'glm' nor one value per row",
     "link.value": "an unknown link",
     "estimand.value": "an estimand the method does not support",

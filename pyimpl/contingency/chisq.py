@@ -33,8 +33,10 @@ def chisq_test(table, *, correct: bool = True) -> ChisqTest:
 
     Parameters
     ----------
-    table : 2-D array-like or DataFrame of non-negative integer counts, at
-        least 2 x 2 with a positive total.
+    table : 2-D array-like or DataFrame of non-negative counts (whole numbers
+        or not, as R) with a positive total; a table with one row or column,
+        or a 1-D array, is a vector of counts: the goodness-of-fit test against
+        equal probabilities, as R's ``chisq.test`` makes it.
     correct : bool
         Yates' continuity correction, applied (as in R) to 2 x 2 tables only.
 
@@ -48,7 +50,7 @@ def chisq_test(table, *, correct: bool = True) -> ChisqTest:
     -----
     The upper chi-squared tail is scipy's ``chdtrc`` (see
     :func:`pyimpl._rmath.pchisq_upper`), within 3e-14 of R's ``pchisq``.
-    R's ``chisq.test`` also accepts a vector (goodness of fit) and simulated
+    R's ``chisq.test`` also takes given probabilities ``p`` and simulated
     p-values; those are not part of this contract.
     """
     x, correct = chisq_args(table, correct)
@@ -58,9 +60,30 @@ def chisq_test(table, *, correct: bool = True) -> ChisqTest:
     return res
 
 
+def _goodness_of_fit(x: np.ndarray, correct: bool) -> ChisqTest:
+    """``chisq.test(x)`` for a vector of counts (R's else-branch, ``p = rep(1/k, k)``):
+    E = n p, V = n p (1 - p), X^2 = sum((x - E)^2 / E), df = k - 1."""
+    k = x.size
+    n = r_sum(x)
+    p = np.full(k, 1.0 / k)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        e = n * p
+        v = n * p * (1 - p)
+        statistic = r_sum((x - e) ** 2 / e)
+        pvalue = float(pchisq_upper(statistic, k - 1)) if np.isfinite(statistic) else float("nan")
+        residuals = (x - e) / np.sqrt(e)
+        stdres = (x - e) / np.sqrt(v)
+    warns = (CHISQ_WARNING,) if (e < 5).any() else ()
+    return ChisqTest(statistic=float(statistic), df=k - 1, pvalue=pvalue, expected=e, residuals=residuals,
+                     stdres=stdres, correct=correct, warnings=warns)
+
+
 def _chisq_kernel(x: np.ndarray, correct: bool) -> ChisqTest:
-    """Contract: x is an r x c float array of counts (r, c >= 2, sum > 0).
-    Returns the result with R's warning text in ``warnings`` (not yet emitted)."""
+    """Contract: x is an r x c float array of counts (r, c >= 2, sum > 0), or a
+    1-D array of at least 2 counts (goodness of fit). Returns the result with
+    R's warning text in ``warnings`` (not yet emitted)."""
+    if x.ndim == 1:
+        return _goodness_of_fit(x, correct)
     nr, nc = x.shape
     # rowSums/colSums/sum accumulate in long double; integer counts make them exact
     sr = np.array([r_sum(x[i, :]) for i in range(nr)])

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
+from rparity_contract.errors import RParityWarning
 from rparity_contract.results.contingency import FisherTest
 
 from ._args import fisher_args
@@ -67,7 +69,9 @@ def fisher_test(table, *, alternative: str = "two.sided", conf_int: bool = True,
       tables. All R-version quirks that matter more -- FEXACT's log-factorial
       table, which moves p-values by up to 2e-11 -- are reproduced.
     """
-    x, alternative, conf_int, conf_level, or_ = fisher_args(table, alternative, conf_int, conf_level, or_)
+    x, alternative, conf_int, conf_level, or_, warns = fisher_args(table, alternative, conf_int, conf_level, or_)
+    for w in warns:
+        warnings.warn(RParityWarning(w), stacklevel=2)
     if x.shape == (2, 2):
         m = int(x[:, 0].sum())
         n = int(x[:, 1].sum())
@@ -76,7 +80,7 @@ def fisher_test(table, *, alternative: str = "two.sided", conf_int: bool = True,
                        conf_level=conf_level, or_=or_)
         ci = np.array(r.conf_int if r.conf_int is not None else _NAN2, dtype=float)
         return FisherTest(pvalue=r.pvalue, estimate=r.estimate, conf_int=ci,
-                          alternative=alternative, conf_level=conf_level)
+                          alternative=alternative, conf_level=conf_level, warnings=tuple(warns))
     p = fisher_rxc_pvalue(x, control)
     return FisherTest(pvalue=p, estimate=math.nan, conf_int=np.array(_NAN2),
-                      alternative="two.sided", conf_level=conf_level)
+                      alternative="two.sided", conf_level=conf_level, warnings=tuple(warns))

@@ -22,7 +22,7 @@ from rparity_contract.values import TIES
 from .._validate import as_1d, as_choice, check_lengths, label_codes
 from ..design import Design, as_frame, model_matrix, read_terms
 from ..survival.surv import read_surv
-from .control import check_control
+from .control import as_control, check_control
 
 __all__ = ["Prepared", "prepare_inputs", "float_with_nan", "labels_with_nan", "cox_design"]
 
@@ -111,12 +111,7 @@ def prepare_inputs(call: CoxCall) -> Prepared:
     X, time, event = call.X, call.time, call.event
     weights, strata, cluster, robust, init = call.weights, call.strata, call.cluster, call.robust, call.init
     ties = as_choice(call.ties, "ties", TIES)
-    control = call.control
-    if control is None:
-        control = CoxControl()
-    elif not isinstance(control, CoxControl):
-        raise InvalidArgument(f"`control` must be a CoxControl; got control={control!r}", kind="control.type")
-    control = check_control(control)
+    control, control_warnings = check_control(as_control(call.control))
     if robust is not None and not isinstance(robust, (bool, np.bool_)):
         raise InvalidArgument(f"`robust` must be True, False or None (R's default rule); got robust={robust!r}",
                               kind="robust.type")
@@ -160,11 +155,6 @@ def prepare_inputs(call: CoxCall) -> Prepared:
         i = int(np.flatnonzero(bad)[0])
         raise InvalidArgument(f"`time` must be finite; got time[{np.flatnonzero(keep)[i]}]={_show(t[i])}",
                               kind="time.nonfinite")
-    bad = t < 0
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise InvalidArgument(f"`time` must be non-negative; got time[{np.flatnonzero(keep)[i]}]={_show(t[i])}",
-                              kind="time.negative")
     if np.isinf(x).any():
         r, c = np.argwhere(np.isinf(x))[0]
         raise InvalidArgument(
@@ -198,7 +188,7 @@ def prepare_inputs(call: CoxCall) -> Prepared:
         cc = c_codes[keep]
         _, cluster_codes = np.unique(cc, return_inverse=True)
     # R's rule (coxph.R): robust when a cluster is given or weights are not integers
-    warns: list[str] = list(sd.warnings)
+    warns: list[str] = control_warnings + list(sd.warnings)
     has_rwt = has_weights and bool(np.any(w != np.floor(w)))
     if robust is None:
         robust = cluster_codes is not None or has_rwt

@@ -30,7 +30,7 @@ from rparity_contract.errors import InvalidArgument, RParityError, RParityWarnin
 from rparity_contract.results.matching import GlmLogit
 
 from .._rmath import DBL_EPS, r_sum
-from .._validate import as_1d, check_lengths
+from .._validate import as_1d, check_lengths, show
 from ..design import as_frame, complete_rows, model_matrix, read_terms
 from ._linpack import dqrls, seq_matvec
 
@@ -111,7 +111,8 @@ def _dev_resids(y, mu, wt, groups=None, binary=False) -> np.ndarray:
     if binary:
         mu = np.broadcast_to(mu, y.shape)
         one = y == 1.0
-        arg = np.where(one, 1.0 / mu, 1.0 / (1.0 - mu))
+        with np.errstate(divide="ignore"):  # np.where computes both terms; C computes the one it uses
+            arg = np.where(one, 1.0 / mu, 1.0 / (1.0 - mu))
         return 2.0 * wt * _log_grouped(arg, groups)
     return 2.0 * wt * (_y_log_y(y, mu, groups) + _y_log_y(1.0 - y, 1.0 - mu, groups))
 
@@ -238,11 +239,11 @@ def as_response(y) -> np.ndarray:
     bad = np.isinf(v)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise InvalidArgument(f"`y` must be finite; got y[{i}]={v[i]!r}", kind="y.values")
+        raise InvalidArgument(f"`y` must be finite; got y[{i}]={show(v[i])}", kind="y.values")
     bad = (v < 0) | (v > 1)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise InvalidArgument(f"`y` values must be 0 <= y <= 1; got y[{i}]={v[i]!r}", kind="y.values")
+        raise InvalidArgument(f"`y` values must be 0 <= y <= 1; got y[{i}]={show(v[i])}", kind="y.values")
     return v
 
 
@@ -259,12 +260,12 @@ def _as_prior_weights(weights, n: int) -> np.ndarray | None:
     bad = np.isinf(w)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise InvalidArgument(f"`weights` must be finite; got weights[{i}]={w[i]!r}", kind="weights.nonfinite")
+        raise InvalidArgument(f"`weights` must be finite; got weights[{i}]={show(w[i])}", kind="weights.nonfinite")
     bad = w < 0
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise InvalidArgument(f"`weights` must be non-negative (R: 'negative weights not allowed'); "
-                              f"got weights[{i}]={w[i]!r}", kind="weights.negative")
+                              f"got weights[{i}]={show(w[i])}", kind="weights.negative")
     return w
 
 
@@ -310,7 +311,7 @@ def glm_logit(X, y, *, weights=None, control: GlmControl = GlmControl()) -> GlmL
     x, names = design.x, design.names
     if np.isinf(x).any():
         r, c = np.argwhere(np.isinf(x))[0]
-        raise InvalidArgument(f"`X` must be finite (R: 'NA/NaN/Inf in 'x''); got {names[c]!r}[{r}]={x[r, c]!r}",
+        raise InvalidArgument(f"`X` must be finite (R: 'NA/NaN/Inf in 'x''); got {names[c]!r}[{r}]={show(x[r, c])}",
                               kind="X.nonfinite")
     out = fit_logit(x, yv, np.ones(yv.size) if w is None else w, control)
     for msg in out["warnings"]:

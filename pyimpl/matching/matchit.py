@@ -5,6 +5,7 @@ weights and subclasses (MatchIt 4.5.1, ``R/matchit.R``, ``matchit2nearest``,
 """
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass
 
@@ -17,7 +18,7 @@ from rparity_contract.results.matching import GlmLogit, MatchIt
 from rparity_contract.values import COMPAT_MODES, DISCARDS, ESTIMANDS, LINKS, M_ORDERS
 
 from .._rformat import stratum_label
-from .._validate import as_choice
+from .._validate import as_choice, show
 from ..design import Term, model_matrix, read_terms
 from ._rstats import r_sd
 from .glm import GlmControl, fit_logit
@@ -126,7 +127,7 @@ def _columns(data: pd.DataFrame, cols, arg: str) -> list:
     if missing:
         raise InvalidArgument(f"`{arg}` must name columns of `data`; got {arg}={missing[0]!r}, not among "
                               f"{list(map(str, data.columns))} (R: object '{missing[0]}' not found)",
-                              kind=f"{arg}.column")
+                              kind="data.column")
     return cols
 
 
@@ -152,19 +153,19 @@ def validate(data, treat, covariates, *, distance="glm", link="logit", estimand=
     if not data.index.is_unique:
         dup = data.index[data.index.duplicated()][0]
         raise InvalidArgument(f"`data` must have unique row labels (they name the units in match_matrix); "
-                              f"got {dup!r} more than once", kind="data.index")
-    if not isinstance(treat, str) or treat not in data.columns:
+                              f"got {show(dup)} more than once", kind="data.index")
+    if not isinstance(treat, str):
         raise InvalidArgument(f"`treat` must name a column of `data`; got treat={treat!r}", kind="treat.column")
+    if treat not in data.columns:
+        raise InvalidArgument(f"`treat` must name a column of `data`; got treat={treat!r} "
+                              f"(R: object '{treat}' not found)", kind="data.column")
     covariates = _columns(data, [] if covariates is None else covariates, "covariates")
-    if not covariates:
-        raise InvalidArgument("`covariates` must name at least one column of `data`; got none "
-                              "(MatchIt fits treat ~ 1; pyimpl does not)", kind="covariates.none")
     if treat in covariates:
         raise InvalidArgument(f"`covariates` must not include the treatment column; got {treat!r}",
                               kind="covariates.treat")
     dup = sorted({str(c) for c in covariates if covariates.count(c) > 1})
     if dup:
-        raise InvalidArgument(f"`covariates` must not repeat a column; got {dup[0]!r} more than once",
+        raise InvalidArgument(f"`covariates` must not repeat a column; got {show(dup[0])} more than once",
                               kind="X.names")
     terms = _complete_terms(data, covariates, "covariates")
     exact_terms = None
@@ -190,7 +191,7 @@ def validate(data, treat, covariates, *, distance="glm", link="logit", estimand=
                                   f"got shape {dist.shape}", kind="distance.value")
         if not np.isfinite(dist).all():
             i = int(np.flatnonzero(~np.isfinite(dist))[0])
-            raise InvalidArgument(f"`distance` must be finite; got distance[{i}]={dist[i]!r}",
+            raise InvalidArgument(f"`distance` must be finite; got distance[{i}]={show(dist[i])}",
                                   kind="distance.value")
     t = binarize_treat(data[treat], glm_distance=dist is None)
     link = as_choice(link, "link", LINKS)
@@ -212,10 +213,11 @@ def validate(data, treat, covariates, *, distance="glm", link="logit", estimand=
         m_order = as_choice(m_order, "m_order", M_ORDERS)
     discard = as_choice(discard, "discard", DISCARDS)
     if seed is not None:
-        if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) \
-                or not -(2**31) < int(seed) < 2**31:
-            raise InvalidArgument(f"`seed` must be an integer between -2147483647 and 2147483647; got seed={seed!r}",
-                                  kind="seed.value")
+        # set.seed(seed): as.integer(seed), which truncates; NA (out of range) is refused
+        if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer, float, np.floating)) \
+                or not math.isfinite(seed) or not -(2**31) < int(seed) < 2**31:
+            raise InvalidArgument(f"`seed` must be a number between -2147483647 and 2147483647 (set.seed truncates "
+                                  f"it to an integer); got seed={show(seed)}", kind="seed.value")
         seed = int(seed)
     if compat not in COMPAT_MODES:
         raise InvalidArgument(f"`compat` must be None or '4.5.1'; got compat={compat!r}", kind="compat.value")
@@ -444,7 +446,8 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
     covariates : list of str
         Columns entering the propensity model (``glm(treat ~ ...,
         family = quasibinomial)``) and the balance tables; categoricals expand
-        as ``model.matrix``.
+        as ``model.matrix``. An empty list is MatchIt's ``treat ~ 1`` (one
+        propensity score for everyone: matching in data order).
     distance : "glm" or array
         ``"glm"``, or a numeric distance per unit (MatchIt's user distance).
     link : "logit" or "linear.logit"

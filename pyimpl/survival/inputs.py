@@ -11,6 +11,7 @@ a warning).
 """
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,7 @@ import numpy as np
 from rparity_contract.errors import InvalidArgument
 from rparity_contract.values import CONF_LOWERS, CONF_TYPES
 
-from .._validate import as_choice, as_probability, label_codes
+from .._validate import as_choice, label_codes, show
 from .surv import numeric_or_nan, read_surv
 
 __all__ = ["KMInputs", "km_inputs", "LogrankInputs", "logrank_inputs"]
@@ -48,30 +49,21 @@ def _weights(weights: Any, n: int) -> np.ndarray | None:
     bad = np.isinf(w)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise InvalidArgument(f"`weights` must be finite (R: 'weights must be finite'); got weights[{i}]={w[i]!r}",
+        raise InvalidArgument(f"`weights` must be finite (R: 'weights must be finite'); got weights[{i}]={show(w[i])}",
                               kind="weights.nonfinite")
     bad = w < 0
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise InvalidArgument(f"`weights` must be non-negative (R: 'weights must be non-negative'); "
-                              f"got weights[{i}]={w[i]!r}", kind="weights.negative")
+                              f"got weights[{i}]={show(w[i])}", kind="weights.negative")
     return w
 
 
 def _complete_times(t: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """The times of the rows kept: pyimpl needs them finite and non-negative."""
-    t = t[rows]
-    bad = ~np.isfinite(t)
-    if bad.any():
-        i = int(rows[np.flatnonzero(bad)[0]])
-        raise InvalidArgument(f"`time` must be finite; got time[{i}]={float(t[bad][0])!r} (R keeps an infinite "
-                              "time as a time point; pyimpl does not)", kind="time.nonfinite")
-    bad = t < 0
-    if bad.any():
-        i = int(rows[np.flatnonzero(bad)[0]])
-        raise InvalidArgument(f"`time` must be non-negative; got time[{i}]={float(t[bad][0])!r} (R accepts negative "
-                              "times for right-censored data; pyimpl does not)", kind="time.negative")
-    return t
+    """The times of the rows kept. As R's right-censored ``Surv``: any real
+    number, negative or infinite (an infinite time is a time point like any
+    other; only the order of the times matters)."""
+    return t[rows]
 
 
 def km_inputs(time: Any, event: Any, weights: Any = None, conf_type: str = "log", conf_int: Any = 0.95,
@@ -88,11 +80,20 @@ def km_inputs(time: Any, event: Any, weights: Any = None, conf_type: str = "log"
     t = _complete_times(sd.time, rows)
     conf_type = as_choice(conf_type, "conf_type", CONF_TYPES)
     conf_lower = as_choice(conf_lower, "conf_lower", CONF_LOWERS)
-    if isinstance(conf_int, bool):
-        raise InvalidArgument(f"`conf_int` must be a number between 0 and 1; got conf_int={conf_int!r}",
-                              kind="conf_int.value")
-    return KMInputs(t, sd.status[rows], None if w is None else w[rows], conf_type,
-                    as_probability(conf_int, "conf_int"), conf_lower, sd.warnings)
+    if isinstance(conf_int, (bool, np.bool_)):
+        # survfitKM: a logical conf.int means 0.95, and FALSE also turns the intervals off
+        if not conf_int:
+            conf_type = "none"
+        conf_int = 0.95
+    elif isinstance(conf_int, (numbers.Real, np.floating, np.integer)):
+        # any number: qnorm(1 - (1 - conf.int)/2) gives R's limits (NaN, with R's
+        # "NaNs produced", beyond 1; swapped below 0)
+        conf_int = float(conf_int)
+    else:
+        raise InvalidArgument(f"`conf_int` must be a number (the level of the intervals, 0.95) or True/False; "
+                              f"got conf_int={conf_int!r}", kind="conf_int.value")
+    return KMInputs(t, sd.status[rows], None if w is None else w[rows], conf_type, conf_int, conf_lower,
+                    sd.warnings)
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,12 @@ def logrank_inputs(time: Any, event: Any, group: Any, strata: Any = None, rho: A
     if len(g_levels) < 2:
         raise InvalidArgument(f"`group` must have at least 2 distinct values (R: 'There is only 1 group'); got "
                               f"only {g_levels}", kind="group.levels")
+    bad = ~np.isfinite(t)
+    if bad.any():
+        # survdiff.fit hands the times to C, which refuses them (survfit keeps them)
+        i = int(rows[np.flatnonzero(bad)[0]])
+        raise InvalidArgument(f"`time` must be finite; got time[{i}]={show(t[bad][0])} "
+                              f"(R: 'NA/NaN/Inf in foreign function call (arg 5)')", kind="time.nonfinite")
     if s is not None:
         s, s_levels = _used(s[rows], s_levels)
     return LogrankInputs(t, sd.status[rows], g, g_levels, s, s_levels, rho_f, sd.warnings)

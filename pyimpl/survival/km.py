@@ -22,6 +22,7 @@ from rparity_contract.calls import SurvFitCall
 from rparity_contract.errors import RParityWarning
 from rparity_contract.results.survival import SurvFit
 
+from .._rmath import NANS_PRODUCED, qnorm
 from .confint import std_low, survfit_confint
 from .inputs import km_inputs
 from .timefix import tie_codes
@@ -101,17 +102,20 @@ def survfit(time, event, *, weights=None, conf_type: str = "log", conf_int: floa
     Parameters
     ----------
     time, event : array-like
-        Follow-up times (finite, >= 0) and the status, read as R's ``Surv()``
-        reads it: 0/1, a 1/2 coding (censored/dead), logical, or a factor;
-        other values become missing with R's warning. Rows with a missing
-        time, status or weight are dropped (``na.omit``).
+        Follow-up times (any real numbers: negative and infinite times are
+        time points, as in R) and the status, read as R's ``Surv()`` reads
+        it: 0/1, a 1/2 coding (censored/dead), logical, or a factor; other
+        values become missing with R's warning. Rows with a missing time,
+        status or weight are dropped (``na.omit``).
     weights : array-like, optional
         Case weights (finite, >= 0; missing drops the row). Non-integer weights
         make R use the robust (infinitesimal jackknife) variance, and so does
         this function.
     conf_type : {"log", "log-log", "plain", "logit", "arcsin", "none"}
-    conf_int : float
-        Confidence level, strictly between 0 and 1.
+    conf_int : float or bool
+        Confidence level (0.95). As survfitKM: any number goes into
+        ``qnorm(1 - (1 - conf_int) / 2)`` (beyond 1: NaN limits and R's
+        "NaNs produced"); True means 0.95, False also turns the intervals off.
     conf_lower : {"usual", "peto", "modified"}
         Rule for the standard error of the lower limit.
 
@@ -122,11 +126,12 @@ def survfit(time, event, *, weights=None, conf_type: str = "log", conf_int: floa
     k = km_inputs(time, event, weights, conf_type, conf_int, conf_lower)
     w = np.ones(k.time.size) if k.weights is None else k.weights
     fit = _survfit_kernel(k.time, k.event, w, k.conf_type, k.conf_int, k.conf_lower)
-    for msg in k.warnings:  # Surv(): invalid status values
+    # R's order: Surv()'s invalid status values, then qnorm's NaNs
+    warns = tuple(k.warnings) + tuple(fit.warnings)
+    for msg in warns:
         warnings.warn(RParityWarning(msg), stacklevel=2)
     return fit.evolve(call=SurvFitCall(time=time, event=event, weights=weights, conf_type=conf_type,
-                                        conf_int=conf_int, conf_lower=conf_lower),
-                       warnings=tuple(fit.warnings) + k.warnings)
+                                        conf_int=conf_int, conf_lower=conf_lower), warnings=warns)
 
 
 def _survfit_kernel(t, e, w, conf_type, conf_int, conf_lower) -> SurvFit:
@@ -155,12 +160,15 @@ def _survfit_kernel(t, e, w, conf_type, conf_int, conf_lower) -> SurvFit:
             std_err, std_chaz = _ij_std_replay(t, e, w, c)
         else:
             std_err, std_chaz = _ij_std(t, e, w, c, surv)
+    warns: tuple[str, ...] = ()
     if conf_type == "none":
         lower = upper = np.full(surv.size, np.nan)
     else:
         selow = std_low(conf_lower, std_err, surv, nrisk, c.n_event)
         lower, upper = survfit_confint(surv, std_err, logse, conf_type, conf_int, selow)
-    return SurvFit(
+        if np.isnan(qnorm(1 - (1 - conf_int) / 2)) and not np.isnan(conf_int):
+            warns = (NANS_PRODUCED,)  # R's qnorm warns, once
+    return SurvFit(warnings=warns,
         time=c.time, n_risk=nrisk, n_event=c.n_event, n_censor=c.n_censor, surv=surv,
         std_err=std_err, lower=lower, upper=upper, cumhaz=cumhaz, std_chaz=std_chaz,
         n=int(t.size), logse=logse, conf_type=conf_type, conf_int=conf_int, conf_lower=conf_lower,

@@ -38,7 +38,7 @@ def survdiff(time, event, group, *, strata=None, rho: float = 0.0) -> SurvDiff:
     Parameters
     ----------
     time, event : array-like
-        Follow-up times (finite, >= 0) and the status as R's ``Surv()`` reads
+        Follow-up times (finite; negative allowed, as in R) and the status as R's ``Surv()`` reads
         it (0/1, 1/2, logical, factor); rows with a missing time, status,
         group or stratum are dropped (``na.omit``).
     group : array-like

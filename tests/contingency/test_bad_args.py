@@ -14,7 +14,7 @@ import pyimpl
 import rbridge
 from pyimpl import InvalidArgument
 
-from ..test_refusal_table import Accepts, Refuses, assert_behaves, assert_refuses
+from ..test_refusal_table import assert_refuses
 
 GOOD = [[3, 1], [1, 3]]
 
@@ -61,44 +61,61 @@ BAD_ARGS = [
      "correct.type"),
 ]
 
-TABLE_KINDS = {kind for *_, kind in BAD_ARGS}
+
 
 
 def _test(function, **kwargs):
     return lambda eng: getattr(eng, function)(**kwargs)
 
 
-def _chisq_one_column(eng):
-    if eng is rbridge:
-        # R answers (chisq.test makes a one-column matrix a vector and tests
-        # goodness of fit), but rbridge cannot read that answer back (it has no
-        # expected matrix, dim() is NULL: TypeError): ask R through the bridge's
-        # own R function, as rbridge.chisq_test does
-        return rbridge.session().call_raw("rparity_chisq_test", x=np.array([[1], [2]]), correct=True)
-    return eng.chisq_test([[1], [2]])
-
-
-# (function, description, call(engine), pyimpl's behaviour, R's behaviour)
-ACCEPT_REFUSE_DIFFERENCES = [
-    ("fisher_test", "a non-integer count", _test("fisher_test", table=[[3, 1.5], [1, 3]]),
-     Refuses("table.values", r"`table` counts must be integers; got table\[0, 1\]=1\.5"),
-     Accepts("R rounds the table", warning=r"'x' has been rounded to integer: Mean relative difference: 0.333")),
-    ("fisher_test", "an infinite count", _test("fisher_test", table=[[3, np.inf], [1, 3]]),
-     Refuses("table.values", r"`table` must hold finite counts; got table\[0, 1\]=inf"),
-     Refuses("table.too_large", r"^'x' has entries too large to be integer$")),
-    ("fisher_test", "a table of strings", _test("fisher_test", table=[["a", "b"], ["c", "d"]]),
-     Refuses("table.type", r"`table` must hold numeric counts; got dtype <U1"),
-     Refuses("table.values", r"^all entries of 'x' must be nonnegative and finite$")),
-    ("fisher_test", "alternative='l' (an abbreviation)", _test("fisher_test", table=GOOD, alternative="l"),
-     Refuses("alternative.value", r"`alternative` must be one of 'two.sided', 'less', 'greater'; got alternative='l'"),
-     Accepts("char.expand completes it to 'less' (2 x 2 tables)")),
-    ("chisq_test", "a non-integer count", _test("chisq_test", table=[[3, 0.5], [1, 3]]),
-     Refuses("table.values", r"`table` counts must be integers; got table\[0, 1\]=0\.5"),
-     Accepts("chisq.test takes any non-negative numbers", warning=r"Chi-squared approximation may be incorrect")),
-    ("chisq_test", "a one-column table (2 x 1)", _chisq_one_column,
-     Refuses("table.shape", r"`table` must have at least 2 rows and 2 columns; got shape \(2, 1\)"),
-     Accepts("a goodness-of-fit test of the column against equal probabilities")),
+# refused by both engines, pyimpl now with R's kind (R's message for each: see refusals.R_MESSAGES)
+BAD_ARGS += [
+    ("fisher_test", dict(table=[[3, np.inf], [1, 3]]),
+     r"`table` has counts too large to be integer; got max\(table\)=inf", "table.too_large"),
+    ("fisher_test", dict(table=[["a", "b"], ["c", "d"]]), r"`table` must hold numeric counts; got dtype <U1",
+     "table.values"),
 ]
+
+# (function, kwargs, R's warning or None): inputs R reads by its own rules, and so does pyimpl
+ACCEPTED_BY_BOTH = [
+    ("fisher_test", dict(table=[[3, 1.5], [1, 3]]), "'x' has been rounded to integer: Mean relative difference: "
+                                                   "0.3333333"),  # rounded to [[3, 2], [1, 3]]
+    ("fisher_test", dict(table=[[3, 1.5, 2.25], [1, 3, 4.5]]),
+     "'x' has been rounded to integer: Mean relative difference: 0.1515152"),
+    ("fisher_test", dict(table=GOOD, alternative="l"), None),  # char.expand: 'less'
+    ("fisher_test", dict(table=GOOD, alternative="g"), None),
+    ("chisq_test", dict(table=[[3, 0.5], [1, 3]]), "Chi-squared approximation may be incorrect"),  # not whole
+    ("chisq_test", dict(table=[[1], [2]]), "Chi-squared approximation may be incorrect"),  # goodness of fit
+    ("chisq_test", dict(table=[[30, 50, 40]]), None),  # one row: goodness of fit
+    ("chisq_test", dict(table=np.array([12.0, 7.5, 30.0, 4.0])), None),  # a vector
+]
+
+ACCEPT_REFUSE_DIFFERENCES: list = []  # none left for these functions
+
+TABLE_KINDS = {kind for *_, kind in BAD_ARGS}
+
+
+@pytest.mark.parametrize("function,kwargs,warning", ACCEPTED_BY_BOTH, ids=[str(a[1]) for a in ACCEPTED_BY_BOTH])
+def test_pyimpl_accepts_like_r(function, kwargs, warning):
+    if warning:
+        with pytest.warns(pyimpl.RParityWarning, match=warning.replace("(", r"\(").replace(")", r"\)")):
+            res = getattr(pyimpl, function)(**kwargs)
+    else:
+        res = getattr(pyimpl, function)(**kwargs)
+    assert res.warnings == ((warning,) if warning else ())
+
+
+@pytest.mark.r
+@pytest.mark.parametrize("function,kwargs,warning", ACCEPTED_BY_BOTH, ids=[str(a[1]) for a in ACCEPTED_BY_BOTH])
+def test_accepted_by_both_agree(py_engine, r_engine, function, kwargs, warning):
+    from rparity.testing import differential
+
+    def probe(eng):
+        res = getattr(eng, function)(**kwargs)
+        return {**res.quantities(), "warnings": tuple(res.warnings)}
+
+    rows = differential(function, probe, py_engine, r_engine)
+    assert {"pvalue", "warnings"} <= {r.quantity for r in rows}
 
 
 @pytest.mark.parametrize("function, kwargs, message, kind", BAD_ARGS,
@@ -114,31 +131,3 @@ def test_bad_arguments(function, kwargs, message, kind):
                          ids=[f"{f}-{i}" for i, (f, *_) in enumerate(BAD_ARGS)])
 def test_bad_arguments_in_r(function, kwargs, message, kind):
     assert_refuses(function, lambda: getattr(rbridge, function)(**kwargs), kind)
-
-
-@pytest.mark.parametrize("function,description,call,py,r", ACCEPT_REFUSE_DIFFERENCES,
-                         ids=[f"{d[0]}-{d[1]}" for d in ACCEPT_REFUSE_DIFFERENCES])
-def test_difference_pyimpl_side(function, description, call, py, r):
-    """pyimpl's side of each listed difference (runs without R)."""
-    assert_behaves(function, lambda: call(pyimpl), py)
-
-
-@pytest.mark.r
-@pytest.mark.parametrize("function,description,call,py,r", ACCEPT_REFUSE_DIFFERENCES,
-                         ids=[f"{d[0]}-{d[1]}" for d in ACCEPT_REFUSE_DIFFERENCES])
-def test_difference_still_there(function, description, call, py, r):
-    """The difference between pyimpl and R is still there. When this fails, one
-    side changed (pyimpl fixed to accept what R accepts, say): check that the
-    engines now agree and move the row out of ACCEPT_REFUSE_DIFFERENCES."""
-    assert_behaves(function, lambda: call(pyimpl), py)
-    assert_behaves(function, lambda: call(rbridge), r)
-
-
-@pytest.mark.r
-def test_one_column_table_is_a_goodness_of_fit_test_in_r():
-    """What R answers for the 2 x 1 table of ACCEPT_REFUSE_DIFFERENCES: the
-    goodness-of-fit statistic of (1, 2) against (1.5, 1.5), no expected matrix."""
-    v = _chisq_one_column(rbridge).value
-    assert v["dim"] is None
-    assert float(np.asarray(v["statistic"]).ravel()[0]) == pytest.approx(1 / 3, rel=1e-12)
-    assert int(np.asarray(v["parameter"]).ravel()[0]) == 1

@@ -55,7 +55,11 @@ BAD_ARGS = [
     # rbridge refuses this one itself: only a DataFrame becomes R's data.frame
     ("not a frame", dict(data=[[1, 2]], treat="treat", covariates=COVS), "must be a pandas DataFrame", "data.type"),
     ("covariate missing column", dict(covariates=["age", "nope"]), "`covariates` must name columns",
-     "covariates.column"),
+     "data.column"),
+    ("treat names no column", dict(treat="nope"), r"`treat` must name a column of `data`; got treat='nope'",
+     "data.column"),
+    ("exact names no column", dict(exact="nope"), r"`exact` must name columns of `data`; got exact='nope'",
+     "data.column"),
     ("treat three values", dict(data=_with(treat=np.arange(90) % 3)), "binary variable", "treat.binary"),
     ("one arm empty", dict(data=_with(treat=np.ones(90, int))), "binary variable", "treat.binary"),
     ("treat with NaN", dict(data=_with(treat=np.where(np.arange(90) == 3, np.nan, np.arange(90) % 2))),
@@ -89,6 +93,9 @@ BAD_ARGS = [
 # (label, arguments): accepted by both engines, compared live
 ACCEPTED_BY_BOTH = [
     ("caliper negative", dict(caliper=-0.1)),  # MatchIt uses abs(caliper)
+    ("fractional seed", dict(m_order="random", seed=1.5)),  # set.seed(1.5): as.integer gives 1
+    ("no covariates", dict(covariates=[])),  # MatchIt fits treat ~ 1: one propensity score for all
+    ("no covariates, ratio 2 with replacement", dict(covariates=[], ratio=2, replace=True)),
     ("treat logical", dict(data=_with(treat=small().treat.astype(bool)))),
     ("treat factor", dict(data=_with(treat=_labels({0: "control", 1: "treated"}).astype("category")))),
     ("treat factor, treated level first",
@@ -117,15 +124,6 @@ ACCEPT_REFUSE_DIFFERENCES = [
     ("matchit", "duplicated row labels", _matchit(data=small().set_axis([0] * 90)),
      Refuses("data.index", r"`data` must have unique row labels .*got (np\.int64\()?0\)? more than once"),
      Accepts("rbridge numbers the rows 1..n: an R data.frame cannot hold duplicated row names")),
-    ("matchit", "treat names no column", _matchit(treat="nope"),
-     Refuses("treat.column", r"`treat` must name a column of `data`; got treat='nope'"),
-     Refuses("covariates.column", r"^object 'nope' not found$")),
-    ("matchit", "exact names no column", _matchit(exact="nope"),
-     Refuses("exact.column", r"`exact` must name columns of `data`; got exact='nope'"),
-     Refuses("covariates.column", r"^object 'nope' not found$")),
-    ("matchit", "no covariates", _matchit(covariates=[]),
-     Refuses("covariates.none", r"`covariates` must name at least one column of `data`; got none"),
-     Accepts("MatchIt fits treat ~ 1")),
     ("matchit", "the treatment among the covariates", _matchit(covariates=["treat", "age"]),
      Refuses("covariates.treat", r"`covariates` must not include the treatment column; got 'treat'"),
      Accepts("the formula's response is dropped from its right-hand side",
@@ -136,9 +134,6 @@ ACCEPT_REFUSE_DIFFERENCES = [
     ("matchit", "distance='mahalanobis'", _matchit(distance="mahalanobis"),
      Refuses("distance.value", r"`distance` must be 'glm' or a numeric vector .*got distance='mahalanobis'"),
      Accepts("Mahalanobis distance matching")),
-    ("matchit", "a fractional seed", _matchit(m_order="random", seed=1.5),
-     Refuses("seed.value", r"`seed` must be an integer .*got seed=1.5"),
-     Accepts("set.seed(1.5) uses seed 1")),
 ]
 
 TABLE_KINDS = {row[-1] for row in BAD_ARGS}
