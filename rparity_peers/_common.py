@@ -8,6 +8,7 @@ refused with a refusal kind.
 """
 from __future__ import annotations
 
+import weakref
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -17,7 +18,7 @@ from rparity_contract.errors import InvalidArgument
 from rparity_contract.results import SurvFit
 from rparity_contract.values import QUANTILE_COLUMNS, SUMMARY_COLUMNS, TABLE_INDEX
 
-__all__ = ["numeric", "km_arrays", "group_arrays", "step_lookup", "CurveFunctions", "curve_summary",
+__all__ = ["numeric", "km_arrays", "group_arrays", "step_lookup", "CurveFunctions", "Curves", "curve_summary",
            "not_honoured"]
 
 
@@ -133,3 +134,28 @@ class CurveFunctions:
                 "n_start": float(nr[0]) if nr.size else 0.0, "events": float(np.sum(fit.n_event)),
                 "rmean": self.rmean(), "se_rmean": None, "median": med, "lcl": lcl, "ucl": ucl}
         return pd.Series(vals, index=list(TABLE_INDEX), dtype=object)
+
+
+class Curves:
+    """The curve functions of each fit a peer's ``survfit`` made, by fit (weak
+    keys: no private state on the result). A fit made by another engine is
+    refitted with the peer from its call."""
+
+    def __init__(self, engine: str, survfit: Callable[..., SurvFit]):
+        self.engine = engine
+        self.survfit = survfit
+        self._by_fit: weakref.WeakKeyDictionary[SurvFit, CurveFunctions] = weakref.WeakKeyDictionary()
+
+    def keep(self, fit: SurvFit, functions: CurveFunctions) -> None:
+        self._by_fit[fit] = functions
+
+    def of(self, fit: SurvFit) -> CurveFunctions:
+        if not isinstance(fit, SurvFit):
+            raise InvalidArgument(f"`fit` must be a SurvFit; got {type(fit).__name__}", kind="fit.type")
+        if fit not in self._by_fit:
+            if fit.call is None:
+                not_honoured(self.engine, "a fit without its call")
+            c = fit.call
+            fit = self.survfit(c.time, c.event, weights=c.weights, conf_type=c.conf_type, conf_int=c.conf_int,
+                               conf_lower=c.conf_lower)
+        return self._by_fit[fit]

@@ -6,7 +6,6 @@ cox_zph via ``proportional_hazard_test``).
 from __future__ import annotations
 
 import warnings
-import weakref
 
 import numpy as np
 import pandas as pd
@@ -15,7 +14,7 @@ from rparity_contract.calls import SurvFitCall
 from rparity_contract.errors import InvalidArgument
 from rparity_contract.results import SurvDiff, SurvFit
 
-from ._common import CurveFunctions, curve_summary, group_arrays, km_arrays, not_honoured
+from ._common import CurveFunctions, Curves, curve_summary, group_arrays, km_arrays, not_honoured
 from ._cox_common import PeerFit, PeerFits, cox_frame, cox_result, test_or_none
 
 try:  # the adapter is importable only where lifelines is installed
@@ -58,8 +57,6 @@ def _not_honoured(what: str):
     not_honoured(ENGINE_NAME, what)
 
 
-#: the curve functions of each fit this adapter made (no private state on the result)
-_CURVES: "weakref.WeakKeyDictionary[SurvFit, CurveFunctions]" = weakref.WeakKeyDictionary()
 
 
 def survfit(time, event, *, weights=None, conf_type="log", conf_int=0.95, conf_lower="usual") -> SurvFit:
@@ -130,38 +127,28 @@ def survfit(time, event, *, weights=None, conf_type="log", conf_int=0.95, conf_l
         call=SurvFitCall(time=time, event=event, weights=weights, conf_type=conf_type, conf_int=conf_int,
                          conf_lower=conf_lower),
     )
-    _CURVES[fit] = CurveFunctions(quantile, median, rmean)
+    _CURVES.keep(fit, CurveFunctions(quantile, median, rmean))
     return fit
 
 
-def _curve(fit: SurvFit) -> CurveFunctions:
-    """This adapter's curve functions for ``fit`` (a fit of another engine is
-    refitted with lifelines from its call)."""
-    if not isinstance(fit, SurvFit):
-        raise InvalidArgument(f"`fit` must be a SurvFit; got {type(fit).__name__}", kind="fit.type")
-    if fit not in _CURVES:
-        if fit.call is None:
-            _not_honoured("a fit without its call")
-        c = fit.call
-        fit = survfit(c.time, c.event, weights=c.weights, conf_type=c.conf_type, conf_int=c.conf_int,
-                      conf_lower=c.conf_lower)
-    return _CURVES[fit]
+#: the curve functions of each fit this adapter made (no private state on the result)
+_CURVES = Curves(ENGINE_NAME, survfit)
 
 
 def survfit_summary(fit: SurvFit, times, *, extend: bool = False) -> pd.DataFrame:
     """The curve read at ``times`` (see :func:`rparity_peers._common.curve_summary`)."""
-    _curve(fit)
+    _CURVES.of(fit)
     return curve_summary(fit, times, extend)
 
 
 def survfit_quantile(fit: SurvFit, probs=(0.25, 0.5, 0.75)) -> pd.DataFrame:
     """lifelines' ``qth_survival_times`` on the curve and on its confidence limits."""
-    return _curve(fit).quantile_frame(probs)
+    return _CURVES.of(fit).quantile_frame(probs)
 
 
 def survfit_table(fit: SurvFit) -> pd.Series:
     """Counts from the event table; lifelines' median and restricted mean."""
-    return _curve(fit).table(fit)
+    return _CURVES.of(fit).table(fit)
 
 
 def survdiff(time, event, group, *, strata=None, rho=0.0) -> SurvDiff:

@@ -9,7 +9,6 @@ from the data at the added rows.
 from __future__ import annotations
 
 import warnings
-import weakref
 
 import numpy as np
 import pandas as pd
@@ -18,7 +17,7 @@ from rparity_contract.calls import CoxCall, SurvFitCall
 from rparity_contract.errors import InvalidArgument
 from rparity_contract.results import SurvDiff, SurvFit
 
-from ._common import CurveFunctions, curve_summary, group_arrays, km_arrays, step_lookup
+from ._common import CurveFunctions, Curves, curve_summary, group_arrays, km_arrays, step_lookup
 from ._cox_common import PeerFit, PeerFits, cox_frame, cox_result, test_or_none
 
 try:
@@ -38,8 +37,6 @@ UNSUPPORTED = {
 }
 
 
-#: the curve functions of each fit this adapter made
-_CURVES: "weakref.WeakKeyDictionary[SurvFit, CurveFunctions]" = weakref.WeakKeyDictionary()
 _FITS = PeerFits(ENGINE_NAME)
 
 
@@ -92,36 +89,28 @@ def survfit(time, event, *, weights=None, conf_type="log", conf_int=0.95, conf_l
         call=SurvFitCall(time=time, event=event, weights=weights, conf_type=conf_type, conf_int=conf_int,
                          conf_lower=conf_lower),
     )
-    _CURVES[fit] = CurveFunctions(quantile, median, lambda: None)
+    _CURVES.keep(fit, CurveFunctions(quantile, median, lambda: None))
     return fit
 
 
-def _curve(fit: SurvFit) -> CurveFunctions:
-    if not isinstance(fit, SurvFit):
-        raise InvalidArgument(f"`fit` must be a SurvFit; got {type(fit).__name__}", kind="fit.type")
-    if fit not in _CURVES:
-        if fit.call is None:
-            raise NotImplementedError("engine 'statsmodels' cannot honour a fit without its call")
-        c = fit.call
-        fit = survfit(c.time, c.event, weights=c.weights, conf_type=c.conf_type, conf_int=c.conf_int,
-                      conf_lower=c.conf_lower)
-    return _CURVES[fit]
+#: the curve functions of each fit this adapter made (no private state on the result)
+_CURVES = Curves(ENGINE_NAME, survfit)
 
 
 def survfit_summary(fit: SurvFit, times, *, extend: bool = False) -> pd.DataFrame:
     """The curve carried to ``times``."""
-    _curve(fit)
+    _CURVES.of(fit)
     return curve_summary(fit, times, extend)
 
 
 def survfit_quantile(fit: SurvFit, probs=(0.25, 0.5, 0.75)) -> pd.DataFrame:
     """``SurvfuncRight.quantile`` and ``quantile_ci``."""
-    return _curve(fit).quantile_frame(probs)
+    return _CURVES.of(fit).quantile_frame(probs)
 
 
 def survfit_table(fit: SurvFit) -> pd.Series:
     """Counts of the curve; statsmodels' median and its interval; no restricted mean."""
-    return _curve(fit).table(fit)
+    return _CURVES.of(fit).table(fit)
 
 
 def _nan(x) -> float:
