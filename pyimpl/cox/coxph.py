@@ -80,8 +80,9 @@ def coxph(X, time, event, *, ties: str = "efron", weights=None, strata=None, clu
       with R's wording, and kept in ``warnings``.
     * Up to ``n * p^2 = 2.5e5`` the iteration replays coxfit6's sums in C
       order (coefficients, variance and log-likelihood equal R's to the last
-      bit); above, the sums are regrouped for speed and agree to ~1e-13
-      relative, with R's iteration count (see :mod:`pyimpl.cox.fit`).
+      bit); above, the sums are regrouped for speed and agree to ~1e-14
+      relative to the scale of each quantity, with R's iteration count (see
+      :mod:`pyimpl.cox.fit`).
     * ``ties="exact"`` evaluates the conditional likelihood by the recursion of
       Gail et al. (as R's ``coxexact.c``), whose cost grows as (deaths at a time)
       x (risk set); tie groups above ``EXACT_MAX_TIES`` (256) deaths raise

@@ -33,9 +33,15 @@ whether linear predictors tie in the concordance).
 (each group's deaths moved first) and the information as
 ``X' diag(r W) X - A' diag(c/denom^2) A`` (``W`` the per-subject sum of
 ``c/denom`` over the risk sets it belongs to), with row-blocked BLAS calls
-that stay on one thread and no (n, p) temporary. The log-likelihood keeps the
-C order of the denominator; results agree with R to ~1e-13 relative (more in
-ill-conditioned fits), and the iteration count is R's.
+that stay on one thread and no (n, p) temporary; :mod:`.regrouped` streams
+it in one pass over the design. The log-likelihood keeps the C order of the
+denominator. Measured against R (``python -m bench.cox_precision``: strong
+effects, large covariate means, mixed scales, heavy ties, strata, weights):
+coefficients within 2e-14 relative, every variance element within 1e-14 of
+its scale ``sqrt(var_ii var_jj)``, log-likelihood within 1e-14, R's iteration
+count. An element far smaller than its scale (an off-diagonal covariance
+near 0) has no meaningful relative error of its own; ill-conditioned
+information matrices lose more, as R's own sums do.
 """
 from __future__ import annotations
 
