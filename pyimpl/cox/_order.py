@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["cumsum_restart", "SegmentSummer"]
+__all__ = ["cumsum_restart", "reverse_starts", "SegmentSummer"]
 
 
 def cumsum_restart(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -34,6 +34,12 @@ def cumsum_restart(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
     for a, b in zip(starts.tolist(), ends.tolist()):
         np.cumsum(values[a:b], axis=0, out=out[a:b])
     return out
+
+
+def reverse_starts(starts: np.ndarray, n: int) -> np.ndarray:
+    """Restart positions of a segmented sequence of length n once it is reversed."""
+    ends = np.append(starts[1:], n)
+    return np.sort(n - ends)
 
 
 class SegmentSummer:

@@ -51,13 +51,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import _libm
+from ._blocked import BLOCK, crossprod_about, vecmat, xtwy
 from ._order import SegmentSummer, cumsum_restart
 from .chol import chinv2, cholesky2, chsolve2, inverse_from_upper
 from .control import CoxControl
-from .regrouped import RowSegments, evaluate_regrouped, row_segments
+from .regrouped import RowSegments, evaluate_regrouped, risk_weights, row_segments
 
 __all__ = ["CoxData", "prepare", "prepare_processing", "evaluate", "coxfit6", "Coxfit6Result",
-           "scale_covariates", "gather_rows", "EXACT_ORDER_LIMIT"]
+           "scale_covariates", "gather_rows", "EXACT_ORDER_LIMIT", "vecmat", "xtwy"]
 
 
 def _seqsum(v: np.ndarray) -> float:
@@ -409,8 +410,8 @@ def _group_sums(d: CoxData, r: np.ndarray, r_death: np.ndarray):
     in row blocks so that no (n, p) temporary is ever made."""
     G = np.zeros((d.ngroup, d.p))
     D = np.zeros((d.dgroups.size, d.p)) if d.dgroup_of_row is not None else None
-    for a in range(0, d.n, _BLOCK):
-        b = min(d.n, a + _BLOCK)
+    for a in range(0, d.n, BLOCK):
+        b = min(d.n, a + BLOCK)
         blk = d.x[a:b] * r[a:b, None]
         g = d.group_of[a:b]
         first = np.flatnonzero(np.append(True, g[1:] != g[:-1]))
@@ -470,56 +471,9 @@ def score_information(d: CoxData, rs: RiskSums, step_weight: np.ndarray | None =
 
 
 def _weighted_crossprod(d: CoxData, r: np.ndarray, q: np.ndarray, m: np.ndarray) -> np.ndarray:
-    """sum over steps e of c_e cmat_e / denom_e = X' diag(r W) X, W[i] = the
-    sum of q = c/denom over the steps whose risk set holds i (the tied deaths'
-    own group with weight f)."""
-    Q = np.bincount(d.step_group, weights=q, minlength=d.ngroup)
-    F = np.bincount(d.step_group, weights=d.step_f * q, minlength=d.ngroup)
-    # S[g]: sum of Q over the groups processed after g (earlier times), same stratum
-    tail = cumsum_restart(Q[::-1], _reverse_starts(d.gstrat_starts, d.ngroup))[::-1]
-    S = tail - Q
-    g = d.group_of
-    W = np.where(d.is_death, F[g], Q[g]) + S[g]
-    v = r * W
-    # sum_i v_i (x_i - m)(x_i - m)' in blocks of rows: each block's BLAS call is
-    # small enough to run on one thread (multithreaded BLAS on tall-skinny
-    # products costs more in thread start-up and spinning than it saves)
-    out = np.zeros((d.p, d.p))
-    signed = not np.all(v >= 0)  # cox.zph's time weights can be negative
-    for a in range(0, d.n, _BLOCK):
-        Y = d.x[a:a + _BLOCK] - m
-        if signed:
-            out += (Y.T * v[a:a + _BLOCK]) @ Y
-        else:
-            Y *= np.sqrt(v[a:a + _BLOCK])[:, None]
-            out += Y.T @ Y
-    return out
-
-
-_BLOCK = 4096
-
-
-def xtwy(a: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``a' diag(w) b`` for tall a, b (n x p), in row blocks: each block's
-    BLAS call stays on one thread (see :func:`_weighted_crossprod`)."""
-    out = np.zeros((a.shape[1], b.shape[1]))
-    for i in range(0, a.shape[0], _BLOCK):
-        out += (a[i:i + _BLOCK].T * w[i:i + _BLOCK]) @ b[i:i + _BLOCK]
-    return out
-
-
-def vecmat(v: np.ndarray, a: np.ndarray) -> np.ndarray:
-    """``v @ a`` for tall a (n x p), in row blocks (one BLAS thread each)."""
-    out = np.zeros(a.shape[1])
-    for i in range(0, a.shape[0], _BLOCK):
-        out += v[i:i + _BLOCK] @ a[i:i + _BLOCK]
-    return out
-
-
-def _reverse_starts(starts: np.ndarray, n: int) -> np.ndarray:
-    """Restart positions of a segmented sequence once the sequence is reversed."""
-    ends = np.append(starts[1:], n)
-    return np.sort(n - ends)
+    """sum over steps e of c_e cmat_e / denom_e = X' diag(r W) X about m, W
+    the risk weights of :func:`.regrouped.risk_weights`."""
+    return crossprod_about(d.x, r * risk_weights(d, q), m)
 
 
 def _converged(best: float, new: float, eps: float) -> bool:

@@ -1,4 +1,4 @@
-"""One Newton iteration of the Cox fit on large data, in two passes over the
+"""One Newton iteration of the Cox fit on large data, in one pass over the
 design: the regrouped evaluation of :mod:`.fit` streamed through row blocks.
 
 The quantities are those of ``coxfit6_iter`` (``src/coxfit6.c``, survival
@@ -11,16 +11,17 @@ processing order, each tie group's deaths first),
 * ``D_h`` = sum of ``r x`` over its tied deaths, needed only where Efron splits
   two or more deaths (a single death, and every Breslow step, has f = 1);
 * the information ``X' diag(v) X - sum_h alpha_h A_h A_h' + ...`` with
-  ``v = r W`` (see ``fit._weighted_crossprod``), both terms taken about the
-  v-weighted mean ``m = sum v x / sum v``, which is the centring ``fit`` uses:
-  ``sum_i v_i x_i = sum_h (Q_h A_h - R_h D_h)``, because ``W_i`` is exactly the
-  weight of row i in that sum, and ``sum v = sum c``.
+  ``v = r W`` (:func:`risk_weights`), both terms taken about the v-weighted
+  mean ``m = sum v x / sum v`` -- the centre :mod:`.fit` uses, since
+  ``sum_i v_i x_i = sum_h (Q_h A_h - R_h D_h)`` (``W_i`` is exactly the weight
+  of row i in that sum) and ``sum v = sum c``.
 
-Pass one (row blocks cut at stratum starts, so a running sum restarts at 0
-where R's does): ``r x`` per block, the deaths' sums D, ``sum v x``, then the
-block's cumulative sum, read at the death groups' last rows plus the carry
-from the blocks before. Pass two: ``sum v (x - m)(x - m)'``. Everything else is
-one-dimensional or per death group.
+Everything one-dimensional (risk scores, denominators in C order, W) comes
+first; then ``m`` (one blocked product); then one pass over row blocks cut at
+stratum starts (a running sum restarts at 0 where R's does): per block
+``y = x - m``, ``r y`` and its running sum read at the death groups' last rows
+(plus the carry of the blocks before), the tied deaths' sums, and
+``sum v y y'``. A and D come out centred; the score adds back ``m sum c``.
 """
 from __future__ import annotations
 
@@ -28,12 +29,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._order import cumsum_restart
+from ._blocked import BLOCK, crossprod_about, matvec, vecmat
+from ._order import cumsum_restart, reverse_starts
 
-__all__ = ["RowSegments", "row_segments", "evaluate_regrouped", "BLOCK"]
-
-BLOCK = 4096
-"""Rows per block: a block's BLAS calls stay on one thread and in cache."""
+__all__ = ["RowSegments", "row_segments", "evaluate_regrouped", "risk_weights"]
 
 MAX_EXTRA_SEGMENTS = 512
 """Strata beyond which the blocks are not cut at stratum starts (many small
@@ -106,11 +105,9 @@ def row_segments(n: int, stratum_new: np.ndarray, gstarts: np.ndarray, dgroups: 
 def evaluate_regrouped(d, beta: np.ndarray):
     """``(loglik, u, imat)`` at ``beta`` (scaled) for :class:`.fit.CoxData`
     ``d`` with ``d.segments`` set: the regrouped evaluation, one fused pass."""
-    from .fit import vecmat
-
     seg: RowSegments = d.segments
     x = d.x
-    eta = _matvec(x, beta) + d.offset  # regrouped: no need for coxfit6's column order
+    eta = matvec(x, beta) + d.offset  # regrouped: no need for coxfit6's column order
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         r = np.exp(eta) * d.w
         r_death = r[d.death_q]
@@ -125,7 +122,7 @@ def evaluate_regrouped(d, beta: np.ndarray):
         loglik = float(np.sum(d.w_death * eta[d.death_q])) - float(np.sum(d.step_c * np.log(denom)))
         q = d.step_c / denom
         s = q / denom
-        v = r * _risk_weights(d, q)
+        v = r * risk_weights(d, q)
         # the centre: sum v x / sum v (module docstring); every sum below is
         # about it, so A and D come out centred
         m = vecmat(v, x) / np.sum(d.step_c)
@@ -138,7 +135,7 @@ def evaluate_regrouped(d, beta: np.ndarray):
         # u = u0 - sum_h (Q_h A_h - R_h D_h) with A, D uncentred; centred, the
         # m terms add up to m * sum(c)
         u = d.u0 - (vecmat(Qh, A) + np.sum(d.step_c) * m)
-        term2 = _centred_crossprod(A, alpha, None)
+        term2 = crossprod_about(A, alpha)
         if seg.multi.size:
             mu = seg.multi
             Rh = np.bincount(d.step_dgroup, weights=q * one_f, minlength=H)[mu]
@@ -151,23 +148,14 @@ def evaluate_regrouped(d, beta: np.ndarray):
     return loglik, u, (imat + imat.T) / 2
 
 
-def _matvec(x: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``x @ b`` in row blocks: each BLAS call small enough for one thread
-    (threaded BLAS on tall-skinny products costs more than it saves)."""
-    out = np.empty(x.shape[0])
-    for a in range(0, x.shape[0], BLOCK):
-        np.dot(x[a:a + BLOCK], b, out=out[a:a + BLOCK])
-    return out
-
-
-def _risk_weights(d, q: np.ndarray) -> np.ndarray:
-    """W of ``fit._weighted_crossprod``: per row, the sum of q over the steps
-    whose risk set holds it (its own tie group's deaths with weight f)."""
-    from .fit import _reverse_starts
-
+def risk_weights(d, q: np.ndarray) -> np.ndarray:
+    """W: per row (of :class:`.fit.CoxData` ``d``), the sum of ``q`` (one value
+    per step, c/denom) over the steps whose risk set holds the row, its own tie
+    group's deaths with weight f. Then ``sum_e c_e cmat_e / denom_e = X' diag(r W) X``."""
     Q = np.bincount(d.step_group, weights=q, minlength=d.ngroup)
     F = np.bincount(d.step_group, weights=d.step_f * q, minlength=d.ngroup)
-    tail = cumsum_restart(Q[::-1], _reverse_starts(d.gstrat_starts, d.ngroup))[::-1]
+    # S[g]: sum of Q over the groups processed after g (earlier times), same stratum
+    tail = cumsum_restart(Q[::-1], reverse_starts(d.gstrat_starts, d.ngroup))[::-1]
     S = tail - Q
     W = np.repeat(Q + S, d.group_len)  # rows of a tie group are contiguous
     W[d.death_q] = (F + S)[d.group_of[d.death_q]]
@@ -212,13 +200,3 @@ def _fused_pass(d, seg: RowSegments, r: np.ndarray, v: np.ndarray, m: np.ndarray
             A[h0:h1] = Z[ends] + carry
             carry = carry + Z[-1]
     return A, D, term1
-
-
-def _centred_crossprod(y: np.ndarray, w: np.ndarray, m: np.ndarray | None) -> np.ndarray:
-    """``sum_i w_i (y_i - m)(y_i - m)'`` (w >= 0; m None: 0) in row blocks."""
-    out = np.zeros((y.shape[1], y.shape[1]))
-    sw = np.sqrt(w)
-    for a in range(0, y.shape[0], BLOCK):
-        Y = y[a:a + BLOCK] * sw[a:a + BLOCK, None] if m is None else (y[a:a + BLOCK] - m) * sw[a:a + BLOCK, None]
-        out += Y.T @ Y
-    return out
