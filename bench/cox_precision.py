@@ -13,6 +13,8 @@ strata, weights; Efron and Breslow) in both engines and prints, per fit:
   scale ``sqrt(var_ii var_jj)`` of each element (an off-diagonal element near 0
   has no meaningful relative error of its own);
 * ``loglik``: relative difference of the final log partial likelihood;
+  (heavy and light ties, Efron's tied-death terms on many small tie groups,
+  strata and weights among the data sets);
 * the iteration counts.
 """
 from __future__ import annotations
@@ -41,6 +43,10 @@ def datasets(n: int, seed: int = 7):
     yield "heavy ties, breslow, 14 columns", rng.standard_normal((n, 14)), {"ties": 20}, 0.2, "breslow"
     kw = {"strata": rng.integers(0, 50, n), "weights": rng.integers(1, 4, n).astype(float)}
     yield "strata 50 + weights", X, kw, 0.2, "efron"
+    # Efron's tied-death terms on many small tie groups (about 3 rows a time)
+    yield "n/3 distinct times, efron", X, {"ties": n // 3}, 0.2, "efron"
+    yield "n/6 distinct times, 100 strata, efron", X, {"ties": n // 6, "strata": rng.integers(0, 100, n)}, 0.2, \
+        "efron"
 
 
 def one(X, kw, effect, ties, rng):

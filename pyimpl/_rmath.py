@@ -142,4 +142,18 @@ def r_sum(x) -> np.float64:
     x = np.asarray(x, dtype=float).ravel()
     if x.size == 0:
         return np.float64(0.0)
-    return np.float64(np.cumsum(x.astype(np.longdouble))[-1])
+    if x.size <= _RSUM_CHUNK:
+        return np.float64(np.cumsum(x.astype(np.longdouble))[-1])
+    # in chunks, each running on from the last's total: the same sequential
+    # sum, with a chunk's worth of long doubles in memory instead of two copies of x
+    buf = np.empty(_RSUM_CHUNK + 1, dtype=np.longdouble)
+    total = np.longdouble(0.0)
+    for a in range(0, x.size, _RSUM_CHUNK):
+        part = x[a:a + _RSUM_CHUNK]
+        buf[0] = total
+        buf[1:part.size + 1] = part
+        total = np.cumsum(buf[:part.size + 1])[-1]
+    return np.float64(total)
+
+
+_RSUM_CHUNK = 1 << 16

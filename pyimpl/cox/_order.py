@@ -13,6 +13,13 @@ import numpy as np
 __all__ = ["cumsum_restart", "reverse_starts", "SegmentSummer"]
 
 
+PAD_MIN_SEGMENTS = 1024
+"""Segments from which :func:`cumsum_restart` pads them into one 2-D running
+sum instead of one ``cumsum`` per segment (measured at 2 x 10^5 values: 100
+segments 0.8 ms by the loop vs 4.3 ms padded; 2,000 about even; 10,000
+padded 5 ms vs 21 ms). Both give the same sums."""
+
+
 def cumsum_restart(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
     """Running sums along axis 0 that restart at 0 at each index of ``starts``
     (``starts[0] == 0``): ``s = 0`` at a restart, then ``s += v`` element by element."""
@@ -23,7 +30,7 @@ def cumsum_restart(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
     lengths = ends - starts
     nseg = starts.size
     maxlen = int(lengths.max())
-    if nseg > 32 and nseg * maxlen <= 4 * n + 1024:
+    if nseg > PAD_MIN_SEGMENTS and nseg * maxlen <= 4 * n + 1024:
         # many short strata: pad into (nseg, maxlen, ...) and accumulate along axis 1
         pad = np.zeros((nseg, maxlen) + values.shape[1:], dtype=values.dtype)
         seg = np.repeat(np.arange(nseg), lengths)

@@ -23,223 +23,294 @@ lies before position P in that walk with rank < R"), answered here for all
 subjects at once with a wavelet matrix over the ranks: one stable partition
 of the walk per bit of the rank, so the cost is O(n log n) in whole-array
 operations rather than a per-subject loop.
+
+Two such counts: each event against the subjects walked before its death
+group (all subjects are the items), and each subject against the events
+walked after it (the events alone are the items). They are independent and
+run on two threads for large data, with the same results either way. The
+walk's boundaries do not depend on x (:func:`walk_plan`), so a fit can plan
+them before its linear predictor is known.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
 from rparity_contract.results.cox import Concordance, CoxPH
 
 from .._rmath import r_sum
+from .._threads import Helpers, run_all
 from ..survival.timefix import aeq_surv
 from ._order import dense_rank, stable_order
 from .refit import fit_data
 
-__all__ = ["concordancefit", "concordance", "ConcordanceCounts"]
+__all__ = ["concordancefit", "concordance", "ConcordanceCounts", "WalkPlan", "walk_plan"]
 
 
-def _weight_dtype(channels) -> type:
-    """int32 when every weight is a whole number and the totals fit (exact and
+def _weight_dtype(w: np.ndarray) -> type:
+    """int32 when every weight is a whole number and the total fits (exact and
     cache-friendly), int64 for larger whole-number totals, float64 otherwise."""
-    if all(np.array_equal(w, np.floor(w)) for w in channels):
-        total = max(float(np.abs(w).sum()) for w in channels)
+    if np.array_equal(w, np.floor(w)):
+        total = float(np.abs(w).sum())
         return np.int32 if total < 2**31 - 1 else (np.int64 if total < 2**62 else np.float64)
     return np.float64
 
 
-def _dominance(ranks: np.ndarray, channels: list, queries: list, nbits: int) -> list:
+def _range_dominance(ranks: np.ndarray, weights: np.ndarray | None, s: np.ndarray, e: np.ndarray,
+                     R: np.ndarray, nbits: int) -> tuple[np.ndarray, np.ndarray]:
     """Weighted 2-D dominance counts with a wavelet matrix over the ranks.
 
     Contract: ``ranks`` (n,) integers in [0, 2**nbits) of items in a fixed
-    order; ``channels`` weight arrays (n,); ``queries`` a list of ``(s, e, R,
-    channel)`` arrays. Returns, per query set, (weight of the items at
-    positions [s, e) with rank < R, weight of those with rank == R).
+    order, ``weights`` their weights (None: all 1); queries ``s``, ``e``,
+    ``R`` (m,). Returns (weight of the items at positions [s, e) with rank < R,
+    weight of those with rank == R), as float arrays.
 
     One level per bit of the rank, most significant first: the items are
     stably partitioned by the bit (zeros first) and every query's range is
     mapped into the half its threshold's bit selects, collecting the weight
     of the zero half when the bit is 1. Build and queries advance together,
-    so only one level is in memory.
+    so only one level is in memory. Everything is whole-array arithmetic,
+    ``take`` and one scatter per level (masked ``where`` and boolean
+    compression cost several times more in numpy); integer weights are summed
+    in integers (exact), fractional ones in the order a running sum makes.
     """
     n = ranks.size
-    if (len(channels) == 2 and nbits <= 29 and np.all(channels[0] == 1)
-            and np.all((channels[1] == 0) | (channels[1] == 1))):
-        return _dominance_unweighted(ranks, channels[1], queries, nbits)
-    dt = _weight_dtype(channels)
     cur = ranks.astype(np.int32)
-    cw = [np.ascontiguousarray(w).astype(dt) for w in channels]
+    nxt = np.empty_like(cur)
+    s = np.asarray(s, dtype=np.int32)
+    e = np.asarray(e, dtype=np.int32)
+    R = np.asarray(R, dtype=np.int32)
+    if weights is not None and np.all(weights == 1):
+        weights = None
+    dt = np.int32 if weights is None else _weight_dtype(weights)
+    w = None if weights is None else np.ascontiguousarray(weights).astype(dt)
+    less = np.zeros(s.size, dtype=dt)
     pos = np.arange(n, dtype=np.int32)
-    # partial sums never exceed the channel totals, which fit dt (see _weight_dtype)
-    qs = [[np.asarray(q[0], dtype=np.int32), np.asarray(q[1], dtype=np.int32), np.asarray(q[2], dtype=np.int32),
-           q[3], np.zeros(np.size(q[0]), dtype=dt)] for q in queries]
     zc = np.zeros(n + 1, dtype=np.int32)
-    sums = [np.zeros(n + 1, dtype=dt) for _ in cw]
-    for lev in range(nbits):
-        shift = nbits - 1 - lev
-        bit = (cur >> shift) & 1
+    cw = None if w is None else np.zeros(n + 1, dtype=dt)
+    for shift in range(nbits - 1, -1, -1):
+        bit = cur >> shift
+        bit &= 1
         zero = 1 - bit
         np.cumsum(zero, out=zc[1:])
-        nz = np.int32(zc[-1])
-        for c, w in zip(sums, cw):
-            np.cumsum(w * zero.astype(dt), out=c[1:])
-        for q in qs:
-            s, e, R, ch, less = q
-            one = (R >> shift) & 1
-            zs = zc[s]
-            ze = zc[e]
-            c = sums[ch]
-            less += (c[e] - c[s]) * one.astype(dt, copy=False)
-            q[0] = zs + one * (nz + s - 2 * zs)
-            q[1] = ze + one * (nz + e - 2 * ze)
-        dest = zc[:-1] + bit * (nz + pos - 2 * zc[:-1])
-        nxt = np.empty_like(cur)
+        nz = zc[-1]
+        one = R >> shift
+        one &= 1
+        zs = np.take(zc, s)
+        ze = np.take(zc, e)
+        if w is None:
+            got = ze - zs
+        else:
+            np.cumsum(w * zero.astype(dt), out=cw[1:])
+            got = np.take(cw, e) - np.take(cw, s)
+        got *= one.astype(dt, copy=False)
+        less += got
+        # a position p moves to zc[p] (bit 0) or nz + (p - zc[p]) (bit 1)
+        s = _moved(s, zs, nz, one)
+        e = _moved(e, ze, nz, one)
+        zl = zc[:-1]
+        dest = _moved(pos, zl, nz, bit)
         nxt[dest] = cur
-        cur = nxt
-        moved = []
-        for w in cw:
-            m = np.empty_like(w)
-            m[dest] = w
-            moved.append(m)
-        cw = moved
-    out = []
-    fins = []
-    for w in cw:
-        f = np.zeros(n + 1, dtype=dt)
-        np.cumsum(w, out=f[1:])
-        fins.append(f)
-    for s, e, R, ch, less in qs:
-        out.append((less.astype(float), (fins[ch][e] - fins[ch][s]).astype(float)))
+        cur, nxt = nxt, cur
+        if w is not None:
+            moved = np.empty_like(w)
+            moved[dest] = w
+            w = moved
+    if w is None:
+        return less.astype(float), (e - s).astype(float)
+    np.cumsum(w, out=cw[1:])
+    return less.astype(float), (np.take(cw, e) - np.take(cw, s)).astype(float)
+
+
+def _moved(p: np.ndarray, zp: np.ndarray, nz, one: np.ndarray) -> np.ndarray:
+    """``zp + one * (nz + p - 2 zp)``: where position p goes in the partition
+    (zp zeros before it), in place on one temporary."""
+    out = p - zp
+    out -= zp
+    out += nz
+    out *= one
+    out += zp
     return out
 
 
-def _dominance_unweighted(ranks: np.ndarray, flag: np.ndarray, queries: list, nbits: int) -> list:
-    """:func:`_dominance` for unit weights (channel 0) and 0/1 weights
-    (channel 1): the counts of channel 0 are the zero counts themselves, and
-    the 0/1 flag rides along in bit 30 of the rank, so one array is
-    partitioned per level instead of three."""
-    n = ranks.size
-    cur = ranks.astype(np.int32) | (flag.astype(np.int32) << 30)
-    pos = np.arange(n, dtype=np.int32)
-    qs = [[np.asarray(q[0], dtype=np.int32), np.asarray(q[1], dtype=np.int32), np.asarray(q[2], dtype=np.int32),
-           q[3], np.zeros(np.size(q[0]), dtype=np.int32)] for q in queries]
-    zc = np.zeros(n + 1, dtype=np.int32)
-    fc = np.zeros(n + 1, dtype=np.int32)
-    for lev in range(nbits):
-        shift = nbits - 1 - lev
-        bit = (cur >> shift) & 1
-        zero = 1 - bit
-        np.cumsum(zero, out=zc[1:])
-        np.cumsum(zero & (cur >> 30), out=fc[1:])
-        nz = np.int32(zc[-1])
-        for q in qs:
-            s, e, R, ch, less = q
-            one = (R >> shift) & 1
-            zs = zc[s]
-            ze = zc[e]
-            if ch == 0:
-                less += (ze - zs) * one
-            else:
-                less += (fc[e] - fc[s]) * one
-            q[0] = zs + one * (nz + s - 2 * zs)
-            q[1] = ze + one * (nz + e - 2 * ze)
-        dest = zc[:-1] + bit * (nz + pos - 2 * zc[:-1])
-        nxt = np.empty_like(cur)
-        nxt[dest] = cur
-        cur = nxt
-    ff = np.zeros(n + 1, dtype=np.int32)
-    np.cumsum(cur >> 30, out=ff[1:])
-    out = []
-    for s, e, R, ch, less in qs:
-        eq = (e - s) if ch == 0 else (ff[e] - ff[s])
-        out.append((less.astype(float), eq.astype(float)))
-    return out
+PARALLEL_MIN_ITEMS = 50_000
+"""Items (summed over the wavelets) from which the wavelets run on two threads."""
 
 
 class ConcordanceCounts:
     """Per-fit output of the walk: the five counts and per-subject influence."""
 
-    def __init__(self, count: np.ndarray, imat: np.ndarray, order: np.ndarray):
+    def __init__(self, count: np.ndarray, conc: np.ndarray, disc: np.ndarray, tied: np.ndarray,
+                 order: np.ndarray):
         self.count = count  # concordant, discordant, tied.x, tied.y, tied.xy (not reversed)
-        self.imat = imat  # (n, 3): C_i, D_i, T_i (not reversed), in walk order
+        # per subject, in walk order (R's imat columns 1:3, not reversed): C_i, D_i, T_i
+        self.conc = conc
+        self.disc = disc
+        self.tied = tied
         self.order = order  # walk position -> caller's row
 
 
-def _counts(time, status, x, weights, strata, time_rank=None) -> ConcordanceCounts:
-    """The concordance3.c walk for all strata at once (``timewt = "n"``)."""
+@dataclass
+class WalkPlan:
+    """The walk's positions and risk-set boundaries, which the linear predictor
+    does not enter: R walks ``order(-time, status, risk)`` within each stratum,
+    and every boundary below falls between runs of equal (stratum, time,
+    status), so it is the same whatever the order inside a run (the
+    predictor only sorts the subjects within runs, :func:`_walk_order`).
+
+    Contract: ``base`` the walk without the predictor (runs in index order);
+    ``run`` the run of each position; per position ``ds`` (event), ``sstart``/
+    ``send`` (its stratum's positions), ``gstart`` (first position of its
+    run of events), ``ins`` (the position after which events count against
+    it); ``di`` the event positions, ``nd[k]`` the events before position k;
+    ``dgnew`` True where a run of tied events starts."""
+
+    base: np.ndarray
+    run: np.ndarray
+    nrun: int
+    ds: np.ndarray
+    sstart: np.ndarray
+    send: np.ndarray
+    gstart: np.ndarray
+    ins: np.ndarray
+    di: np.ndarray
+    nd: np.ndarray
+    dgnew: np.ndarray
+
+
+def walk_plan(time, status, strata, time_rank=None) -> WalkPlan:
+    """:class:`WalkPlan` for ``time`` (timefixed), ``status``, ``strata``
+    (integer codes); ``time_rank`` optionally the dense ranks of ``time``."""
+    time = np.asarray(time, dtype=float)
+    status = np.asarray(status, dtype=float)
     n = time.size
-    xr, K = dense_rank(x)
-    # R: order(-time, status, risk) within each stratum; strata one after another
     tr = dense_rank(time)[0] if time_rank is None else np.asarray(time_rank, dtype=np.int64)
-    order = stable_order(strata, tr.max(initial=0) - tr, (status == 1).astype(np.int8), xr)  # -time
-    ds = status[order] == 1
-    ws = weights[order]
-    rs = xr[order].astype(np.int32)
-    del xr
-    ss = strata[order]
-    ts = time[order]
+    ev = (status == 1).astype(np.int8)
+    base = stable_order(strata, tr.max(initial=0) - tr, ev)  # -time
+    ds = ev[base] == 1
+    ss = strata[base]
+    ts = tr[base]
     pos = np.arange(n, dtype=np.int32)
     snew = np.ones(n, dtype=bool)
     snew[1:] = ss[1:] != ss[:-1]
     sstart = np.maximum.accumulate(np.where(snew, pos, 0)).astype(np.int32)
     send_idx = np.append(np.flatnonzero(snew)[1:], n).astype(np.int32)
     send = send_idx[np.cumsum(snew, dtype=np.int32) - 1]
-    # death groups: runs of deaths with equal (stratum, time)
+    # runs of equal (stratum, time), then of equal status within them
     tnew = snew
     tnew[1:] |= ts[1:] != ts[:-1]
     del ts, ss
+    rnew = tnew.copy()
+    rnew[1:] |= ds[1:] != ds[:-1]
+    run = np.cumsum(rnew, dtype=np.int32) - 1
+    # death groups: runs of deaths with equal (stratum, time)
     dgnew = ds & (tnew | np.append(True, ~ds[:-1]))
     del tnew
     gstart = np.maximum.accumulate(np.where(dgnew, pos, 0)).astype(np.int32)
     rev_new = np.append(dgnew[1:], True) | ~np.append(ds[1:], False)
     gend = np.minimum.accumulate(np.where(ds & rev_new, pos, n)[::-1])[::-1].astype(np.int32)
-    del rev_new
-    nbits = max(1, int(K - 1).bit_length())
-    cumw = np.concatenate(([0.0], np.cumsum(ws)))
-    cumd = np.concatenate(([0.0], np.cumsum(np.where(ds, ws, 0.0))))
-    imat = np.zeros((n, 3))
-    count = np.zeros(5)
     di = np.flatnonzero(ds)
-    # events: subjects at risk are those walked before the death group;
-    # every subject as the longer survivor: events walked after it was added
+    # every subject as the longer survivor: the events walked after it was
+    # added (after its death group for an event)
     ins = np.where(ds, gend, pos)
-    del gend
-    wdeath = np.where(ds, ws, 0.0)
-    queries = [(sstart[di], gstart[di], rs[di], 0), (ins + 1, send, rs, 1)]
-    (lessA, eqA), (lessB, eqB) = _dominance(rs, [ws, wdeath], queries, nbits)
-    if _weight_dtype([ws]) == np.float64:
+    nd = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(ds, out=nd[1:])
+    # positions as int32 (n < 2^31 rows): half the memory of the plan
+    return WalkPlan(base=base.astype(np.int32), run=run, nrun=int(run[-1]) + 1 if n else 0, ds=ds, sstart=sstart,
+                    send=send, gstart=gstart, ins=ins.astype(np.int32), di=di.astype(np.int32), nd=nd, dgnew=dgnew)
+
+
+def _walk_order(plan: WalkPlan, xr: np.ndarray) -> np.ndarray:
+    """R's walk, ``order(-time, status, risk)`` per stratum: the plan's, with
+    each run sorted by the predictor's rank (ties in index order)."""
+    if plan.nrun == plan.base.size:
+        return plan.base
+    return plan.base[stable_order(plan.run, xr[plan.base])]
+
+
+def _counts(plan: WalkPlan, x, weights, parallel: bool = True, helpers: Helpers | None = None) -> ConcordanceCounts:
+    """The concordance3.c walk for all strata at once (``timewt = "n"``);
+    ``weights`` None for unit weights (counts in integers, no weight arrays)."""
+    xr, K = dense_rank(x)
+    order = _walk_order(plan, xr)
+    rs = xr[order].astype(np.int32)
+    del xr
+    sstart, send, gstart, ins, di, nd, dgnew = (plan.sstart, plan.send, plan.gstart, plan.ins,
+                                               plan.di, plan.nd, plan.dgnew)
+    nbits = max(1, int(K - 1).bit_length())
+    count = np.zeros(5)
+    # events (A): subjects at risk are those walked before the death group;
+    # every subject as the longer survivor (B): the events walked after it,
+    # so B's items are the events alone, positions counted in events
+    rd = rs[di]
+    ws = None if weights is None else weights[order]
+    wd = None if ws is None else ws[di]
+    s1, e1 = sstart[di], gstart[di]
+    s2, e2 = nd[ins + 1], nd[send]
+    tasks = [(_range_dominance, (rs, ws, s1, e1, rd, nbits)),
+             (_range_dominance, (rd, wd, s2, e2, rs, nbits))]
+    if ws is not None and _weight_dtype(ws) == np.float64:
         # fractional weights: "greater" counted directly (reversed ranks) rather
         # than as total - less - equal, which leaves rounding where R has 0
-        rv = (K - 1) - rs
-        (greatA_, _), (greatB_, _) = _dominance(
-            rv, [ws, wdeath], [(q[0], q[1], (K - 1) - q[2], q[3]) for q in queries], nbits)
+        top = K - 1
+        tasks += [(_range_dominance, (top - rs, ws, s1, e1, top - rd, nbits)),
+                  (_range_dominance, (top - rd, wd, s2, e2, top - rs, nbits))]
+    if helpers is not None:
+        # the other counts are left for a thread that comes to help; this one does the first
+        posted = [helpers.post(fn, *args) for fn, args in tasks[1:]]
+        res = [tasks[0][0](*tasks[0][1])] + [t.result() for t in posted]
     else:
-        greatA_ = greatB_ = None
-    if di.size:
-        s1, e1 = sstart[di], gstart[di]
+        res = run_all(tasks, parallel=parallel and rs.size + rd.size >= PARALLEL_MIN_ITEMS)
+    (lessA, eqA), (lessB, eqB) = res[0], res[1]
+    greatA_, greatB_ = (res[2][0], res[3][0]) if len(res) > 2 else (None, None)
+    # weight of the items in each query's range: positions (unit weights) or running sums
+    if ws is None:
+        totB = (e2 - s2).astype(float)
+        tot = (e1 - s1).astype(float)
+    else:
+        cumd = np.concatenate(([0.0], np.cumsum(wd)))
+        totB = cumd[e2] - cumd[s2]
+        cumw = np.concatenate(([0.0], np.cumsum(ws)))
         tot = cumw[e1] - cumw[s1]
+    del s1, e1, s2, e2
+    # subject i as the longer survivor (B), then as the event (A)
+    conc = lessB
+    disc = totB - lessB - eqB if greatB_ is None else greatB_
+    tied = eqB
+    del totB
+    if di.size:
         greatA = tot - lessA - eqA if greatA_ is None else greatA_
-        wd = ws[di]
-        count[0] = float(np.cumsum(wd * greatA)[-1])
-        count[1] = float(np.cumsum(wd * lessA)[-1])
-        count[2] = float(np.cumsum(wd * eqA)[-1])
-        imat[di, 0] += greatA
-        imat[di, 1] += lessA
-        imat[di, 2] += eqA
+        if wd is None:
+            # whole numbers below 2^53: any order of summation gives them exactly
+            count[0], count[1], count[2] = float(np.sum(greatA)), float(np.sum(lessA)), float(np.sum(eqA))
+        else:
+            count[0] = float(np.cumsum(wd * greatA)[-1])
+            count[1] = float(np.cumsum(wd * lessA)[-1])
+            count[2] = float(np.cumsum(wd * eqA)[-1])
+        conc[di] += greatA
+        disc[di] += lessA
+        tied[di] += eqA
         # tied.y and tied.xy within each death group, in walk order
-        prev = _prefix_within(wd, dgnew[di])
-        count[3] = float(np.cumsum(wd * prev)[-1])
-        same_x = dgnew[di] | np.append(True, rs[di][1:] != rs[di][:-1])
-        prevxy = _prefix_within(wd, same_x)
-        count[4] = float(np.cumsum(wd * prevxy)[-1])
+        new_group = dgnew[di]
+        same_x = new_group | np.append(True, rd[1:] != rd[:-1])
+        if wd is None:
+            # unit weights: k tied events make k(k-1)/2 pairs (exact in integers)
+            count[3] = _pairs(new_group)
+            count[4] = _pairs(same_x)
+        else:
+            prev = _prefix_within(wd, new_group)
+            count[3] = float(np.cumsum(wd * prev)[-1])
+            prevxy = _prefix_within(wd, same_x)
+            count[4] = float(np.cumsum(wd * prevxy)[-1])
         count[3] -= count[4]
-    s2, e2 = ins + 1, send
-    totB = cumd[e2] - cumd[s2]
-    greatB = totB - lessB - eqB if greatB_ is None else greatB_
-    imat[:, 0] += lessB
-    imat[:, 1] += greatB
-    imat[:, 2] += eqB
-    del lessB, greatB, eqB, totB
-    return ConcordanceCounts(count, imat, order)
+    return ConcordanceCounts(count, conc, disc, tied, order)
+
+
+def _pairs(new: np.ndarray) -> float:
+    """Pairs within the runs that start where ``new``: sum of k(k-1)/2."""
+    k = np.diff(np.append(np.flatnonzero(new), new.size)).astype(np.int64)
+    return float(np.sum(k * (k - 1) // 2))
 
 
 def _prefix_within(w: np.ndarray, new: np.ndarray) -> np.ndarray:
@@ -250,30 +321,39 @@ def _prefix_within(w: np.ndarray, new: np.ndarray) -> np.ndarray:
 
 
 def concordancefit(time, status, x, strata=None, weights=None, cluster=None,
-                   time_rank=None) -> Concordance | None:
+                   time_rank=None, plan: WalkPlan | None = None, parallel: bool = True,
+                   helpers: Helpers | None = None) -> Concordance | None:
     """``concordancefit(Surv(time, status), x, strata, weights, cluster=,
     reverse=TRUE, timefix=FALSE)``: the concordance a Cox fit reports.
 
     Contract: 1-D arrays of one length; ``time`` already timefixed; ``strata``
     and ``cluster`` integer codes or None; ``time_rank`` optionally the dense
-    ranks of ``time`` (saves a sort). Returns None if ``x`` has NaN (R
-    returns NULL).
+    ranks of ``time`` (saves a sort); ``plan`` optionally :func:`walk_plan`
+    of these times, status and strata, made beforehand; ``parallel`` False
+    keeps the two counts on this thread; ``helpers`` (instead) leaves the
+    second count to whichever thread helps first. Returns None if ``x`` has
+    NaN (R returns NULL).
     """
     x = np.asarray(x, dtype=float)
     n = x.size
     if np.isnan(x).any():
         return None
-    w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
-    s = np.zeros(n, dtype=np.int64) if strata is None else np.asarray(strata)
-    status = np.asarray(status, dtype=float)
-    cc = _counts(np.asarray(time, dtype=float), status, x, w, s, time_rank)
+    w = None if weights is None else np.asarray(weights, dtype=float)
+    if plan is None:
+        s = np.zeros(n, dtype=np.int8) if strata is None else np.asarray(strata)
+        plan = walk_plan(time, np.asarray(status, dtype=float), s, time_rank)
+    cc = _counts(plan, x, w, parallel, helpers)
     count = cc.count
     npair = r_sum(count[:3])
     with np.errstate(divide="ignore", invalid="ignore"):
         somer = (count[0] - count[1]) / npair
-        im = cc.imat
-        rowsum = np.array([r_sum(row) for row in im]) if n <= 2000 else (im[:, 0] + im[:, 1]) + im[:, 2]
-        walk = w[cc.order] * ((im[:, 0] - im[:, 1]) / npair - (somer / npair) * rowsum)
+        if n <= 2000:
+            rowsum = np.array([r_sum(np.array(row)) for row in zip(cc.conc, cc.disc, cc.tied)])
+        else:
+            rowsum = (cc.conc + cc.disc) + cc.tied
+        walk = (cc.conc - cc.disc) / npair - (somer / npair) * rowsum
+        if w is not None:
+            walk = w[cc.order] * walk  # (1 * v == v: unit weights need no product)
         dfbeta = np.empty(n)
         dfbeta[cc.order] = walk  # back to the caller's rows (R sums them in that order)
     if cluster is not None:

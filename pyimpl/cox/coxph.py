@@ -13,12 +13,14 @@ from rparity_contract.errors import InvalidArgument, RParityWarning
 from rparity_contract.results.cox import Concordance, CoxPH
 
 from .._rmath import r_sum
+from .._threads import background
 from ..survival.timefix import tie_codes
 from . import fit as _fitmod
+from ._ahead import ConcordanceAhead
 from ._order import r_colmeans, stable_order
 from .chol import wald_test_chol
 from .cindex import concordancefit
-from .fit import coxfit6, gather_rows, linear_predictor, prepare_processing, scale_covariates
+from .fit import coxfit6, gather_scaled, linear_predictor, plan_processing, with_design
 from .inputs import Prepared, prepare_inputs
 from .robust import robust_variance
 from .summary import chisq_test
@@ -26,6 +28,10 @@ from .summary import chisq_test
 __all__ = ["coxph", "check_prefit", "check_singular"]
 
 _DBL_MAX = np.finfo(float).max
+
+PARALLEL_MIN_ROWS = 50_000
+"""Rows from which independent parts of the fit run on two threads (below,
+thread start-up costs more than it saves). Results do not depend on it."""
 
 
 def coxph(X, time, event, *, ties: str = "efron", weights=None, strata=None, cluster=None,
@@ -83,6 +89,11 @@ def coxph(X, time, event, *, ties: str = "efron", weights=None, strata=None, clu
       bit); above, the sums are regrouped for speed and agree to ~1e-14
       relative to the scale of each quantity, with R's iteration count (see
       :mod:`pyimpl.cox.fit`).
+    * From 50,000 rows (``PARALLEL_MIN_ROWS``) independent parts of the fit
+      run on a second thread: the plan of the sums beside the design's
+      scaling, and the concordance of the final coefficients beside the last
+      likelihood evaluation (:mod:`pyimpl.cox._ahead`). The results are the
+      same numbers with or without the threads.
     * ``ties="exact"`` evaluates the conditional likelihood by the recursion of
       Gail et al. (as R's ``coxexact.c``), whose cost grows as (deaths at a time)
       x (risk set); tie groups above ``EXACT_MAX_TIES`` (256) deaths raise
@@ -186,7 +197,11 @@ def _fit(prep: Prepared) -> CoxPH:
         return _no_events(prep, common, warns)
     init = prep.init
     strata = prep.strata if prep.strata is not None else np.zeros(n, dtype=np.intp)
-    doscale = np.array([not np.all(np.isin(x[:, j], prep.nocenter)) for j in range(p)], dtype=bool)
+    # coxph.R passes its cluster to concordancefit: the user's (even when
+    # robust=FALSE ignored it), or 1:n when robust without one (NaN influence
+    # sums then become 0 there, as R's tapply/ifelse)
+    ccl = prep.cluster if prep.cluster is not None else (np.arange(n) if prep.robust else None)
+    doscale = np.array([not _within(x[:, j], prep.nocenter) for j in range(p)], dtype=bool)
     maxiter = control.iter_max
     if prep.ties == "exact":
         from .exact import coxexact_fit
@@ -195,6 +210,7 @@ def _fit(prep: Prepared) -> CoxPH:
         coef, var, u, lp = res.coef, res.var, res.u, res.lp
         flag, loglik, sctest, iters, means = res.flag, res.loglik, res.sctest, res.iter, res.means
         infs_coef, infs_var, word = res.coef_scaled, res.var_scaled, "beta"
+        conc = concordancefit(t, e, lp, prep.strata, w if prep.has_weights else None, ccl, time_rank=trank)
     else:
         # coxfit6 walks the rows sorted by order(strata, time) from the last:
         # one copy of the design, in that processing order, centred and scaled in place
@@ -203,16 +219,28 @@ def _fit(prep: Prepared) -> CoxPH:
         exact = n * max(p, 1) ** 2 <= _fitmod.EXACT_ORDER_LIMIT
         porder = (stable_order(strata, trank) if exact
                   else stable_order(strata, trank, (e == 1).astype(np.int8)))[::-1]
-        xp = gather_rows(x, porder)
         wp = w[porder]
-        means, scale = scale_covariates(xp, wp, doscale, exact)
-        cd = prepare_processing(t[porder], e[porder], xp, wp, strata[porder], np.zeros(n), prep.ties, exact)
-        res = coxfit6(cd, np.zeros(p) if init is None else init, scale, means, control, maxiter)
+        # the sums' plan (groups, steps) does not need the design: made beside
+        # the design's gathering and scaling
+        plan = background(plan_processing, t[porder], e[porder], wp, strata[porder], np.zeros(n), prep.ties,
+                          p, exact, parallel=n >= PARALLEL_MIN_ROWS)
+        if exact:
+            xp = _fitmod.gather_rows(x, porder)
+            means, scale = _fitmod.scale_covariates(xp, wp, doscale, exact)
+        else:
+            xp, means, scale = gather_scaled(x, porder, wp, doscale)
+        del porder  # large data: every n-long array let go once used
+        cd = with_design(plan.result(), xp)
+        ahead = ConcordanceAhead(x, means, t, e, prep.strata, w if prep.has_weights else None, ccl, trank,
+                                 parallel=n >= PARALLEL_MIN_ROWS)
+        res = coxfit6(cd, np.zeros(p) if init is None else init, scale, means, control, maxiter,
+                      ahead=ahead.guess)
         del cd, xp, wp  # release the fit's working copy of the design before the next steps
         coef, var, u = res.coef, res.imat, res.u
         flag, loglik, sctest, iters = res.flag, res.loglik, res.sctest, res.iter
-        # coxph.fit: lp <- c(x %*% coef) + offset - sum(coef * coxfit$means)
-        lp = linear_predictor(x, coef, np.zeros(n)) - r_sum(coef * means)
+        # coxph.fit: lp <- c(x %*% coef) + offset - sum(coef * coxfit$means), and its
+        # concordance (coxph.R), started beside the last evaluation when guessed right
+        lp, conc = ahead.result(coef)
         infs_coef, infs_var, word = coef, var, "coefficient"
     which_sing = (np.diag(var) == 0) if flag < p else np.zeros(p, dtype=bool)
     if maxiter > 1:
@@ -244,12 +272,6 @@ def _fit(prep: Prepared) -> CoxPH:
     b = coef[nabeta] if init is None else (coef - init)[nabeta]
     wald = wald_test_chol(var[np.ix_(nabeta, nabeta)], b, control.toler_chol) if df else float("nan")
     logtest = -2 * (loglik[0] - loglik[1])
-    # coxph.R passes its cluster to concordancefit: the user's (even when
-    # robust=FALSE ignored it), or 1:n when robust without one (NaN influence
-    # sums then become 0 there, as R's tapply/ifelse)
-    ccl = prep.cluster if prep.cluster is not None else (np.arange(n) if prep.robust else None)
-    conc = concordancefit(t, e, lp, prep.strata, w if prep.has_weights else None, ccl,
-                          time_rank=trank)
     se = np.sqrt(np.diag(var))
     return CoxPH(
         coef=coef, se=se, var=var, naive_var=naive_var, loglik=np.asarray(loglik, dtype=float),
@@ -257,6 +279,12 @@ def _fit(prep: Prepared) -> CoxPH:
         robust_score_test=rscore, concordance=conc, iterations=int(iters), means=np.asarray(means),
         linear_predictors=lp, robust=prep.robust and naive_var is not None, warnings=tuple(warns), **common,
     )
+
+
+def _within(col: np.ndarray, values) -> bool:
+    """Every element of ``col`` is one of ``values`` (R's ``all(x %in% nocenter)``);
+    the first rows are looked at first, which settles a continuous column at once."""
+    return bool(np.all(np.isin(col[:64], values))) and bool(np.all(np.isin(col, values)))
 
 
 def _no_events(prep: Prepared, common: dict, warns: list) -> CoxPH:

@@ -46,7 +46,8 @@ information matrices lose more, as R's own sums do.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Callable
 
 import numpy as np
 
@@ -57,8 +58,8 @@ from .chol import chinv2, cholesky2, chsolve2, inverse_from_upper
 from .control import CoxControl
 from .regrouped import RowSegments, evaluate_regrouped, risk_weights, row_segments
 
-__all__ = ["CoxData", "prepare", "prepare_processing", "evaluate", "coxfit6", "Coxfit6Result",
-           "scale_covariates", "gather_rows", "EXACT_ORDER_LIMIT", "vecmat", "xtwy"]
+__all__ = ["CoxData", "prepare", "prepare_processing", "plan_processing", "with_design", "evaluate", "coxfit6",
+           "Coxfit6Result", "scale_covariates", "gather_rows", "gather_scaled", "EXACT_ORDER_LIMIT", "vecmat", "xtwy"]
 
 
 def _seqsum(v: np.ndarray) -> float:
@@ -89,17 +90,10 @@ def scale_covariates(xp: np.ndarray, wp: np.ndarray, doscale: np.ndarray, exact:
     scale = np.ones(p)
     ws = wp[::-1]
     if not exact:
-        # the means are reported (fit$means), so they keep the C loop's
-        # sequential sums; the scale only steers the iteration's rounding.
-        # Column by column: no (n, p) temporary.
         wsum = _seqsum(ws)
+        unit = bool(np.all(wp == 1))
         for i in np.flatnonzero(doscale).tolist():
-            col = xp[:, i]
-            means[i] = _seqsum(col[::-1] * ws) / wsum
-            col -= means[i]
-            tot = float(np.sum(wp * np.abs(col)))  # no BLAS: a threaded ddot spins after it returns
-            scale[i] = wsum / tot if tot > 0 else 1.0
-            col *= scale[i]
+            means[i], scale[i] = _scale_column(xp[:, i], wp, ws, wsum, unit)
         return means, scale
     wsum = _seqsum(ws)
     for i in range(p):
@@ -114,6 +108,39 @@ def scale_covariates(xp: np.ndarray, wp: np.ndarray, doscale: np.ndarray, exact:
         scale[i] = sc
         col *= sc
     return means, scale
+
+
+def _scale_column(col: np.ndarray, wp: np.ndarray, ws: np.ndarray, wsum: float, unit: bool) -> tuple[float, float]:
+    """One column of :func:`scale_covariates` on the large-data path, in
+    place: (mean, scale). The means are reported (fit$means), so they keep
+    the C loop's sequential sums; the scale only steers the iteration's
+    rounding. (With unit weights the products by 1 are skipped: x * 1 == x.)"""
+    mean = _seqsum(col[::-1] if unit else col[::-1] * ws) / wsum
+    col -= mean
+    a = np.abs(col)
+    tot = float(np.sum(a if unit else wp * a))  # no BLAS: a threaded ddot spins after it returns
+    sc = wsum / tot if tot > 0 else 1.0
+    col *= sc
+    return mean, sc
+
+
+def gather_scaled(x: np.ndarray, rows: np.ndarray, wp: np.ndarray, doscale: np.ndarray):
+    """:func:`gather_rows` then :func:`scale_covariates` (large-data path),
+    column by column while each column is in cache: (xp, means, scale), the
+    same numbers as the two steps."""
+    n, p = rows.size, x.shape[1]
+    out = np.empty((n, p), order="F")
+    means = np.zeros(p)
+    scale = np.ones(p)
+    ws = wp[::-1]
+    wsum = _seqsum(ws)
+    unit = bool(np.all(wp == 1))
+    for j in range(p):
+        col = out[:, j]
+        np.take(x[:, j], rows, out=col)
+        if doscale[j]:
+            means[j], scale[j] = _scale_column(col, wp, ws, wsum, unit)
+    return out, means, scale
 
 
 @dataclass
@@ -166,6 +193,17 @@ class CoxData:
     is_death: np.ndarray
     exact: bool = False  # replay the C loop's sums bit for bit (see evaluate)
     segments: RowSegments | None = None  # row blocks of the two-pass evaluation (regrouped.py)
+    multi: np.ndarray | None = None  # Efron: death groups with two or more deaths (None: Breslow / none)
+    multi_rows: np.ndarray | None = None  # their death rows, group by group
+    multi_count: np.ndarray | None = None  # their deaths
+    multi_steps: np.ndarray | None = None  # their steps, group by group
+    multi_step_group: np.ndarray | None = None  # index into ``multi`` of each of those steps
+    multi_one_f: np.ndarray | None = None  # 1 - f of those steps
+    death_dgroup: np.ndarray | None = None  # death group of each death (intp)
+    step_dcount: np.ndarray | None = None  # Efron: deaths in the step's group (float)
+    rows_are_groups: bool = False  # every tie group is one row
+    unit_weights: bool = False
+    offset_zero: bool = False
 
 
 EXACT_ORDER_LIMIT = 250_000
@@ -188,7 +226,25 @@ def prepare_processing(t: np.ndarray, status: np.ndarray, x: np.ndarray, w: np.n
     """Build :class:`CoxData` from rows in processing order (the reverse of
     ``order(strata, time)``); ``x`` is used as it is (Fortran order, not
     copied). ``exact`` None chooses by size (:data:`EXACT_ORDER_LIMIT`)."""
-    n, p = x.shape
+    return with_design(plan_processing(t, status, w, st, off, method, x.shape[1], exact), x)
+
+
+def with_design(plan: CoxData, x: np.ndarray) -> CoxData:
+    """``plan`` (from :func:`plan_processing`) with the design ``x`` (rows in
+    processing order, centred and scaled) and the sums taken from it."""
+    dead = plan.is_death
+    x_death = np.asfortranarray(x[plan.death_q]) if plan.dgroup_of_row is None else None
+    u0 = vecmat(plan.w_death, x_death) if x_death is not None else vecmat(np.where(dead, plan.w, 0.0), x)
+    return replace(plan, x=x, x_death=x_death, u0=u0)
+
+
+def plan_processing(t: np.ndarray, status: np.ndarray, w: np.ndarray, st: np.ndarray, off: np.ndarray,
+                    method: str, p: int, exact: bool | None = None) -> CoxData:
+    """Everything of :class:`CoxData` that the design does not enter (the
+    groups, steps and orders of the sums), for rows in processing order and
+    ``p`` covariates; :func:`with_design` adds the design. The two can run
+    side by side with the design's gathering and scaling."""
+    n = t.size
     dead = status == 1
     w = np.ascontiguousarray(w, dtype=float)
     off = np.ascontiguousarray(off, dtype=float)
@@ -250,17 +306,31 @@ def prepare_processing(t: np.ndarray, status: np.ndarray, x: np.ndarray, w: np.n
         snew = np.ones(n, dtype=bool)
         snew[1:] = st[1:] != st[:-1]
         segments = row_segments(n, snew, gstarts, dgroups, dcount_i, method == "efron")
-    x_death = np.asfortranarray(x[death_q]) if dgroup_of_row is None else None
-    u0 = vecmat(w_death, x_death) if x_death is not None else vecmat(np.where(dead, w, 0.0), x)
     # row-length index arrays as int32 (half the memory; n < 2**31)
     i32 = (lambda a: a.astype(np.int32)) if n < 2**31 - 1 else (lambda a: a)
     group_of, death_q, cens_q = i32(group_of), i32(death_q), i32(cens_q)
     risk_pos_cens, risk_pos_step = i32(risk_pos_cens), i32(risk_pos_step)
     ll_pos_death, ll_pos_step = i32(ll_pos_death), i32(ll_pos_step)
     step_dgroup, step_group = i32(step_dgroup), i32(step_group)
+    multi = multi_rows = multi_count = multi_steps = multi_step_group = multi_one_f = None
+    if method == "efron" and ndeath and int(dcount_i.max()) >= 2:
+        multi = np.flatnonzero(dcount_i >= 2)
+        multi_count = dcount_i[multi]
+        # Efron: step k of death group h is its k-th death, so steps and deaths share positions
+        multi_deaths = np.repeat(dstarts[multi], multi_count) + (
+            np.arange(int(multi_count.sum())) - np.repeat(np.cumsum(multi_count) - multi_count, multi_count))
+        multi_rows = death_q[multi_deaths].astype(np.int32)
+        multi_steps = multi_deaths.astype(np.int32)
+        multi_step_group = np.repeat(np.arange(multi.size, dtype=np.int32), multi_count)
+        multi_one_f = 1.0 - step_f[multi_steps]
     return CoxData(
-        n=n, p=p, method=method, x=x, w=w, offset=off, death_q=death_q, w_death=w_death,
-        x_death=x_death, u0=u0, death_seg=death_seg, dstarts=dstarts, dcount=dcount, dgroup_of_row=dgroup_of_row,
+        multi=multi, multi_rows=multi_rows, multi_count=multi_count, multi_steps=multi_steps,
+        multi_step_group=multi_step_group, multi_one_f=multi_one_f,
+        death_dgroup=np.repeat(np.arange(dgroups.size, dtype=np.int32), dcount_i),
+        step_dcount=dcount[step_dgroup] if method == "efron" else None, rows_are_groups=ngroup == n,
+        unit_weights=bool(np.all(w == 1)), offset_zero=not np.any(off),
+        n=n, p=p, method=method, x=np.empty((0, p)), w=w, offset=off, death_q=death_q, w_death=w_death,
+        x_death=None, u0=np.zeros(p), death_seg=death_seg, dstarts=dstarts, dcount=dcount, dgroup_of_row=dgroup_of_row,
         dgroups=dgroups, step_dgroup=step_dgroup, step_c=step_c, step_f=step_f, cens_q=cens_q,
         risk_len=cens_q.size + nstep, risk_pos_cens=risk_pos_cens, risk_pos_step=risk_pos_step,
         risk_starts=risk_starts, ll_len=ndeath + nstep, ll_pos_death=ll_pos_death,
@@ -275,11 +345,13 @@ def _interleave(g1: np.ndarray, g2: np.ndarray, n1: np.ndarray, n2: np.ndarray):
     """Positions in a sequence that lists, group by group, the items of kind 1
     (group ids ``g1``, non-decreasing) then those of kind 2 (``g2``), each kind
     in its given order; ``n1``/``n2`` are the counts per group."""
-    glen = n1 + n2
-    gstart = np.cumsum(glen) - glen
-    rank1 = np.arange(g1.size) - (np.cumsum(n1) - n1)[g1]
-    rank2 = np.arange(g2.size) - (np.cumsum(n2) - n2)[g2]
-    return gstart[g1] + rank1, gstart[g2] + n1[g2] + rank2
+    # item k of kind 1 (the j-th of its group g) sits at gstart[g] + j, where
+    # gstart[g] = (kind-1 items before g) + (kind-2 items before g) and
+    # j = k - (kind-1 items before g): so at k + (kind-2 items before g);
+    # likewise item k of kind 2 at k + (kind-1 items up to and with g)
+    c1 = np.cumsum(n1)
+    c2 = np.cumsum(n2)
+    return np.arange(g1.size) + (c2 - n2)[g1], np.arange(g2.size) + c1[g2]
 
 
 def _restarts_for(group_stratum: np.ndarray, glen: np.ndarray) -> np.ndarray:
@@ -498,8 +570,14 @@ class Coxfit6Result:
 
 
 def coxfit6(d: CoxData, init: np.ndarray, scale: np.ndarray, means: np.ndarray,
-            control: CoxControl, maxiter: int) -> Coxfit6Result:
-    """coxfit6's iteration, state for state (see the module docstring)."""
+            control: CoxControl, maxiter: int, ahead: Callable[[np.ndarray], None] | None = None) -> Coxfit6Result:
+    """coxfit6's iteration, state for state (see the module docstring).
+
+    ``ahead``, if given, is told the coefficients (unscaled) about to be
+    evaluated when the Newton step's predicted gain in log-likelihood,
+    ``u' I^-1 u / 2``, is already within the convergence tolerance: they are
+    then most likely the fit's result, and the caller may start work that
+    depends on them beside the evaluation. It never changes the iteration."""
     eps = control.eps
     toler = control.toler_chol
     beta = np.asarray(init, dtype=float) / scale
@@ -510,6 +588,7 @@ def coxfit6(d: CoxData, init: np.ndarray, scale: np.ndarray, means: np.ndarray,
     sctest = 0.0
     for ui, ai in zip(u.tolist(), a.tolist()):
         sctest += ui * ai
+    gain = sctest / 2
 
     def finish(beta_s, u_s, var_s, it, flg):
         var = var_s * np.outer(scale, scale)
@@ -523,6 +602,8 @@ def coxfit6(d: CoxData, init: np.ndarray, scale: np.ndarray, means: np.ndarray,
     halving = 0
     it = 1
     while it <= maxiter:
+        if ahead is not None and not halving and abs(gain) <= eps * abs(loglik[1]):
+            ahead(newbeta * scale)
         newlk, u, info = evaluate(d, newbeta)
         fac, flag = cholesky2(info, toler)
         # C tests the matrix *after* cholesky2, which has zeroed non-finite pivots
@@ -537,7 +618,9 @@ def coxfit6(d: CoxData, init: np.ndarray, scale: np.ndarray, means: np.ndarray,
         else:
             halving = 0
             loglik[1] = newlk
+            score = u
             u = chsolve2(fac, u)  # coxfit6 overwrites u with the step
+            gain = float(score @ u) / 2
             beta = newbeta
             newbeta = newbeta + u
         it += 1

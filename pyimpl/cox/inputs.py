@@ -137,7 +137,10 @@ def prepare_inputs(call: CoxCall) -> Prepared:
         c_codes, _, c_miss = labels_with_nan(cluster, "cluster")
     check_lengths(X=xraw, time=t, event=e, weights=w, strata=s_codes, cluster=c_codes)
 
-    keep = ~np.isnan(t) & ~np.isnan(e) & ~np.isnan(xraw).any(axis=1)
+    x_finite = bool(np.isfinite(xraw).all())  # the usual case: one pass, no NaN or Inf to look for
+    keep = ~np.isnan(t) & ~np.isnan(e)
+    if not x_finite:
+        keep &= ~np.isnan(xraw).any(axis=1)
     if w is not None:
         keep &= ~np.isnan(w)
     if s_miss is not None:
@@ -155,7 +158,7 @@ def prepare_inputs(call: CoxCall) -> Prepared:
         i = int(np.flatnonzero(bad)[0])
         raise InvalidArgument(f"`time` must be finite; got time[{np.flatnonzero(keep)[i]}]={_show(t[i])}",
                               kind="time.nonfinite")
-    if np.isinf(x).any():
+    if not x_finite and np.isinf(x).any():
         r, c = np.argwhere(np.isinf(x))[0]
         raise InvalidArgument(
             f"`X` must be finite (R: 'data contains an infinite predictor'); "
