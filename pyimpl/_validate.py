@@ -161,6 +161,14 @@ def label_codes(x: Any, name: str) -> tuple[np.ndarray, list]:
                              for v in arr.tolist()], dtype=bool)
         else:
             miss = np.zeros(arr.size, dtype=bool)
+        if arr.dtype.kind in "iub":
+            # integers (no missing value possible): one sort gives the sorted
+            # levels and the codes, as the general way below would
+            uniq, inv = np.unique(arr, return_inverse=True)
+            codes = inv.reshape(-1).astype(np.intp)
+            if codes.size == 0:
+                raise InvalidArgument(f"`{name}` must not be empty; got length 0", kind="data.empty")
+            return codes, [_plain(v) for v in uniq.tolist()]
         try:
             levels = sorted(set(arr[~miss].tolist()))
         except TypeError:

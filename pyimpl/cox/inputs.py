@@ -177,7 +177,7 @@ def prepare_inputs(call: CoxCall) -> Prepared:
     strata_codes = None
     if s_codes is not None:
         sc = s_codes[keep]
-        used = np.unique(sc)
+        used = np.flatnonzero(np.bincount(sc, minlength=len(s_levels)))  # the levels in use, in order
         remap = np.full(len(s_levels), -1)
         remap[used] = np.arange(used.size)
         strata_codes = remap[sc]

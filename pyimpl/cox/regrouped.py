@@ -80,6 +80,7 @@ class RowSegments:
     k_hi: list
     death_mask: np.ndarray | None
     strata_rows: np.ndarray  # first row of each stratum (processing order)
+    running: list | None = None  # per block: turned into running sums (pieces, or many death groups)
     short_runs: list | None = None  # per block, a :class:`ShortRuns` or None
 
 
@@ -148,12 +149,17 @@ def row_segments(n: int, stratum_new: np.ndarray, gstarts: np.ndarray, dgroups: 
         np.add.at(cover, run_start, 1)
         np.add.at(cover, run_end, -1)
         mask = np.cumsum(cover[:-1]).astype(np.uint8)  # 1 on the death rows of multi-death runs
+    # blocks cut into pieces, and blocks of one piece with many death groups,
+    # are turned into running sums (the tied deaths' sums are read off them);
+    # in the others short runs are summed row position by row position
+    running = (piece_hi - piece_lo > 1) | ((h_hi > h_lo) & (8 * (h_hi - h_lo) >= ends - starts))
     short = None
     if multi.size:
-        short = [ShortRuns.of(run_start[k0:k1] - a, run_end[k0:k1] - a, b - a)
-                 for a, b, k0, k1 in zip(starts.tolist(), ends.tolist(), k_lo.tolist(), k_hi.tolist())]
+        short = [None if rn or k1 == k0 else ShortRuns.of(run_start[k0:k1] - a, run_end[k0:k1] - a, b - a)
+                 for a, b, k0, k1, rn in zip(starts.tolist(), ends.tolist(), k_lo.tolist(), k_hi.tolist(),
+                                             running.tolist())]
     return RowSegments(
-        short_runs=short,
+        running=running.tolist(), short_runs=short,
         starts=starts.tolist(), ends=ends.tolist(), piece_lo=piece_lo.tolist(), piece_hi=piece_hi.tolist(),
         piece_start=pstart.tolist(), piece_end=pend.tolist(), restart=restart.tolist(), h_lo=h_lo.tolist(),
         h_hi=h_hi.tolist(), gend_row=gend_row, gend_piece=gend_piece, multi=multi, run_start=run_start,
@@ -298,9 +304,8 @@ def _fused_pass(d, seg: RowSegments, r: np.ndarray, v: np.ndarray, m: np.ndarray
         Z = np.multiply(Y, r[a:b, None], out=zbuf[:b - a])
         Y *= sw[a:b, None]
         term1 += Y.T @ Y
-        # one running sum over the whole block (one stratum, many death groups)?
-        whole = ph - pl == 1 and h1 > h0 and 8 * (h1 - h0) >= b - a
-        if k1 > k0 and not whole:
+        running = seg.running[blk]
+        if k1 > k0 and not running:
             sr = seg.short_runs[blk] if seg.short_runs is not None else None
             if sr is not None:
                 D[k0 + sr.order] += _short_run_sums(Z, sr)
@@ -318,6 +323,9 @@ def _fused_pass(d, seg: RowSegments, r: np.ndarray, v: np.ndarray, m: np.ndarray
                 carries[j - pl] = carry
                 np.cumsum(Z[p0:p1], axis=0, out=Z[p0:p1])
                 carry = carry + Z[p1 - 1]
+            if k1 > k0:  # runs never cross a stratum start, so never a piece's
+                D[k0:k1] += _run_sums_from_running(Z, seg.run_start[k0:k1] - a, seg.run_end[k0:k1] - a,
+                                                   np.asarray(seg.piece_start[pl:ph]) - a)
             if h1 == h0:
                 continue
             At = np.take(Z.T, ends, axis=1)
@@ -328,7 +336,7 @@ def _fused_pass(d, seg: RowSegments, r: np.ndarray, v: np.ndarray, m: np.ndarray
             if h1 == h0:
                 carry = carry + Z.sum(axis=0)
                 continue
-            if 8 * (h1 - h0) < b - a:
+            if not running:
                 # few death groups in the block: the sums between the rows
                 # read, then a running sum over those few
                 last = int(ends[-1]) + 1
@@ -362,11 +370,13 @@ SHORT_RUNS = 32
 taken from those rows alone; above, one masked ``reduceat`` over the block."""
 
 
-def _run_sums_from_running(Zc: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+def _run_sums_from_running(Zc: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                           piece_starts: np.ndarray | None = None) -> np.ndarray:
     """Per run (block rows ``lo:hi``, clipped to the block), its rows' sum
-    read off the block's running sum ``Zc`` as a difference of two of its
-    rows. The running sum is of centred terms within one block, so the
-    difference loses no more than the A_h read from it (measured with
+    read off the block's running sums ``Zc`` (from 0 at the block's start and
+    at each of ``piece_starts``) as a difference of two of their rows. The
+    running sums are of centred terms within one block, so the difference
+    loses no more than the A_h read from them (measured with
     ``bench.cox_precision``: Efron with about 3 rows a time, ~1e-14 of R)."""
     L = Zc.shape[0]
     lo = np.maximum(lo, 0)
@@ -374,7 +384,8 @@ def _run_sums_from_running(Zc: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np
     Zt = Zc.T
     out = np.take(Zt, hi - 1, axis=1)
     before = np.take(Zt, np.maximum(lo - 1, 0), axis=1)
-    before[:, lo == 0] = 0.0
+    fresh = lo == 0 if piece_starts is None else np.isin(lo, piece_starts)
+    before[:, fresh] = 0.0
     out -= before
     return out.T
 

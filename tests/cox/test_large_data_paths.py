@@ -74,15 +74,23 @@ def test_block_branches_are_reached(monkeypatch):
     real = regmod._fused_pass
 
     def spy(d, seg, *args):
-        for pl, ph, h0, h1, a, b in zip(seg.piece_lo, seg.piece_hi, seg.h_lo, seg.h_hi, seg.starts, seg.ends):
+        for blk, (pl, ph, h0, h1, k0, k1) in enumerate(zip(seg.piece_lo, seg.piece_hi, seg.h_lo, seg.h_hi,
+                                                           seg.k_lo, seg.k_hi)):
             if ph - pl > 1:
                 seen.add("pieces")
             elif h1 == h0:
                 seen.add("no death group")
-            elif 8 * (h1 - h0) < b - a:
+            elif not seg.running[blk]:
                 seen.add("few death groups")
             else:
                 seen.add("running sum")
+            if k1 > k0:
+                if seg.running[blk]:
+                    seen.add("deaths' sums off the running sum")
+                elif seg.short_runs[blk] is not None:
+                    seen.add("deaths' sums row by row")
+                else:
+                    seen.add("deaths' sums masked")
         crossing = (seg.run_start[:, None] < np.array(seg.starts)[None, 1:]) & \
                    (seg.run_start[:, None] + 1 >= np.array(seg.starts)[None, 1:])
         if seg.multi.size and crossing.any():
@@ -91,11 +99,12 @@ def test_block_branches_are_reached(monkeypatch):
 
     monkeypatch.setattr(regmod, "_fused_pass", spy)
     monkeypatch.setattr(fitmod, "EXACT_ORDER_LIMIT", 0)
-    for block, kw in [(16, {"strata": 5}), (37, {"ties": 0.3}), (5, {}), (64, {"ties": 0.05})]:
+    for block, kw in [(16, {"strata": 5}), (37, {"ties": 0.3}), (5, {}), (64, {"ties": 0.05}), (4096, {"ties": 0.05})]:
         monkeypatch.setattr(regmod, "BLOCK", block)
         X, t, e, s, w = _cohort(11, **kw)
         coxph(X, t, e, strata=s, weights=w)
-    assert seen == {"pieces", "no death group", "few death groups", "running sum", "run across blocks"}
+    assert seen == {"pieces", "no death group", "few death groups", "running sum", "run across blocks",
+                    "deaths' sums off the running sum", "deaths' sums row by row", "deaths' sums masked"}
 
 
 @pytest.mark.parametrize("guess", ["right", "wrong", "never", "off"])
