@@ -6,15 +6,14 @@ Small data replay coxfit6's sums in C order and agree with R to the bit; data
 with ``n p^2`` above ``pyimpl.cox.fit.EXACT_ORDER_LIMIT`` regroup the sums.
 This script fits data sets chosen to stress that path (strong effects,
 covariates with large means and mixed scales, binary columns, heavy ties,
-strata, weights; Efron and Breslow) in both engines and prints, per fit:
+Efron's tied-death terms on many small tie groups, strata, weights; Efron
+and Breslow) in both engines and prints, per fit:
 
 * ``coef``: max |pyimpl - R| / |R| over the coefficients;
 * ``var``: max |pyimpl - R| over the variance matrix, relative to the matrix's
   scale ``sqrt(var_ii var_jj)`` of each element (an off-diagonal element near 0
   has no meaningful relative error of its own);
 * ``loglik``: relative difference of the final log partial likelihood;
-  (heavy and light ties, Efron's tied-death terms on many small tie groups,
-  strata and weights among the data sets);
 * the iteration counts.
 """
 from __future__ import annotations

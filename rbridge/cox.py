@@ -193,7 +193,8 @@ def coxph_summary(fit: CoxPH, *, conf_int: float = 0.95) -> pd.DataFrame:
     v = session().call("rparity_coxph_summary", placeholders=m.names(), conf_int=conf_int, **m.args()).value
     rn = [str(x) for x in (v["names"] or [])]
     p = len(rn)
-    cols_r = [str(c) for c in v["coef_cols"] or []]
+    # the null model has no coefficient table: the contract's columns, no rows
+    cols_r = [str(c) for c in v["coef_cols"] or []] or ["coef", "exp(coef)", "se(coef)", "z", "Pr(>|z|)"]
     ct = np.asarray(v["coef"] if v["coef"] is not None else [], dtype=float).reshape(p, len(cols_r), order="F")
     ci = np.asarray(v["conf"] if v["conf"] is not None else [], dtype=float).reshape(p, -1, order="F") if p else \
         np.zeros((0, 4))

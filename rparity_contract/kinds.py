@@ -63,10 +63,10 @@ KINDS: dict[str, str] = {
     "centered.type": "centered is not TRUE/FALSE",
     "transform.value": "an unknown cox.zph transform",
     "fit.type": "a derived function given something that is not a fit of the right kind",
-    "fit.no_events": "a derived function that needs events given a fit without any",
+    "fit.no_events": "a derived function that needs events and covariates given a fit without either "
+                     "(R: 'no score residuals for a Null model')",
     # covariates and model frames
     "X.type": "a covariate of a type R cannot put in a model matrix",
-    "X.empty": "no covariates (R fits the null model)",
     "X.nonfinite": "a covariate with an infinite value",
     "X.levels": "a factor covariate with fewer than two levels",
     "X.names": "covariate names that are not unique",

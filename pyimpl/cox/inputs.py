@@ -121,10 +121,7 @@ def prepare_inputs(call: CoxCall) -> Prepared:
     except (TypeError, ValueError):
         raise InvalidArgument(f"`nocenter` must be a sequence of numbers; got nocenter={nocenter!r}",
                               kind="nocenter.type") from None
-    design = cox_design(X)
-    if not design.names:
-        raise InvalidArgument("`X` must have at least one covariate column; got 0 columns (R fits the null "
-                              "model coxph(Surv(time, event) ~ 1); pyimpl does not yet)", kind="X.empty")
+    design = cox_design(X)  # no columns: the null model Surv(time, event) ~ 1 (coxph.fit handles it)
     xraw = design.x
     sd = read_surv(time, event)  # Surv(): 1/2 coding, logicals, factors; invalid -> NA with R's warning
     t, e = sd.time, sd.status

@@ -82,6 +82,9 @@ def cox_zph(fit: CoxPH, transform: str = "km") -> CoxZph:
     if fit.nevent == 0:
         raise InvalidArgument("`fit` has no events: there are no score residuals to test "
                               "(R: 'there are no score residuals for a Null model')", kind="fit.no_events")
+    if len(fit.coef) == 0:
+        raise InvalidArgument("`fit` is the null model (no covariates): there are no score residuals to test "
+                              "(R: 'there are no score residuals for a Null model')", kind="fit.no_events")
     fd = fit_data(fit)
     prep = fd.prep
     x = prep.x

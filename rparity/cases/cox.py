@@ -165,6 +165,13 @@ EDGE_CASES: list[Case] = [
     _edge("basehaz", "no-events", "no_events"),
     _edge("concordance", "no-events", "no_events"),
     _edge("basehaz", "one-stratum", "basic", strata="s"),
+    # the null model Surv(time, event) ~ 1 (coxph.null): one log-likelihood, no test
+    _edge("coxph", "null-model", "basic", ()),
+    _edge("coxph", "null-model-breslow-strata", "basic", (), ties="breslow", strata="s"),
+    _edge("coxph", "null-model-exact", "basic", (), ties="exact"),
+    _edge("cox_zph", "null-model", "basic", ()),
+    _edge("basehaz", "null-model", "basic", ()),
+    _edge("concordance", "null-model", "basic", ()),
 ]
 
 CASES: list[Case] = [

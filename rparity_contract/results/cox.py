@@ -60,7 +60,8 @@ class CoxPH(Result):
 
     Coefficients of redundant (collinear, constant) columns are NaN, R's NA.
     With ``robust`` the variance is the grouped-dfbeta sandwich and
-    ``naive_var`` the model-based one, as R.
+    ``naive_var`` the model-based one, as R. Without covariates it is R's
+    null model (``coxph.null``): no coefficient, one log-likelihood, no test.
 
     Notes
     -----
@@ -73,10 +74,10 @@ class CoxPH(Result):
     se: np.ndarray = rfield("sqrt(diag(var))", doc="robust when robust")
     var: np.ndarray = rfield("var", doc="variance matrix (robust when robust)")
     naive_var: np.ndarray | None = rfield("naive.var", default=None, doc="model-based variance when robust")
-    loglik: np.ndarray = rfield("loglik", doc="(at init, at the estimate)")
-    score_test: CoxTest = rfield("score", doc="score (log-rank) test at init")
-    wald_test: CoxTest = rfield("wald.test")
-    lr_test: CoxTest = rfield("logtest", doc="likelihood ratio test")
+    loglik: np.ndarray = rfield("loglik", doc="(at init, at the estimate); the null model's one value")
+    score_test: CoxTest | None = rfield("score", doc="score (log-rank) test at init; None for the null model")
+    wald_test: CoxTest | None = rfield("wald.test", doc="None for the null model")
+    lr_test: CoxTest | None = rfield("logtest", doc="likelihood ratio test; None for the null model")
     robust_score_test: CoxTest | None = rfield("rscore", default=None, doc="robust score test")
     concordance: Concordance | None = rfield("concordance", default=None)
     n: int = rfield("n", doc="observations used (after dropping missing values)")

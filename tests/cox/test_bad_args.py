@@ -116,9 +116,6 @@ def _tied_exact(eng):
 
 # (function, description, call(engine), pyimpl's behaviour, R's behaviour)
 ACCEPT_REFUSE_DIFFERENCES = [
-    ("coxph", "no covariate columns", _coxph(X=pd.DataFrame(index=range(N))),
-     Refuses("X.empty", r"`X` must have at least one covariate column; got 0 columns"),
-     Accepts("R fits the null model Surv(time, event) ~ 1")),
     ("coxph", "duplicated column names",
      _coxph(X=pd.DataFrame({"a": _X.a, "b": np.arange(N) % 3.0}).set_axis(["a", "a"], axis=1)),
      Refuses("X.names", r"`X` column names must be unique; got duplicates \['a'\]"),
