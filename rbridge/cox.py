@@ -72,7 +72,8 @@ class _Model:
         rhs = " + ".join(self.placeholders) or "1"
         if c.strata is not None:
             rhs += " + strata(stratum)"
-        parts = [f"survival::coxph(Surv(time, event) ~ {rhs}"]
+        surv = "Surv(time)" if c.event is None else "Surv(time, event)"
+        parts = [f"survival::coxph({surv} ~ {rhs}"]
         if c.weights is not None:
             parts.append("weights = w")
         if c.cluster is not None:

@@ -37,7 +37,8 @@ def _call_of(fit: Any) -> SurvFitCall:
 
 
 def _call_string(c: SurvFitCall) -> str:
-    return ("survival::survfit(Surv(time, event) ~ 1" + (", weights = w" if c.weights is not None else "")
+    surv = "Surv(time)" if c.event is None else "Surv(time, event)"
+    return (f"survival::survfit({surv} ~ 1" + (", weights = w" if c.weights is not None else "")
             + f", conf.type = {lit(c.conf_type)}, conf.int = {lit(c.conf_int)}, conf.lower = {lit(c.conf_lower)})")
 
 
@@ -99,7 +100,8 @@ def survdiff(time, event, group, *, strata=None, rho: float = 0.0) -> SurvDiff:
         a = np.asarray(v[key], dtype=float).reshape(-1)
         return a.reshape(dims, order="F") if dims else a
 
-    call = ("survival::survdiff(Surv(time, event) ~ group" + (" + strata(stratum)" if strata is not None else "")
+    surv = "Surv(time)" if event is None else "Surv(time, event)"
+    call = (f"survival::survdiff({surv} ~ group" + (" + strata(stratum)" if strata is not None else "")
             + f", rho = {lit(rho)})")
     return SurvDiff(
         groups=groups, n=np.asarray(v["n"], dtype=np.int64).reshape(-1), obs=table("obs"), exp=table("exp"),

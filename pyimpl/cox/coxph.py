@@ -47,9 +47,12 @@ def coxph(X, time, event, *, ties: str = "efron", weights=None, strata=None, clu
     X : pandas.DataFrame
         Covariates: numeric, bool (R's logical: one column ``<name>TRUE``) or
         categorical (treatment contrasts, columns ``<name><level>``, levels in
-        the Categorical's order).
+        the Categorical's order). No columns: R's null model
+        ``Surv(time, event) ~ 1``.
     time, event : array-like
-        Follow-up times (finite; negative allowed, as in R) and event indicators (0/1 or bool).
+        Follow-up times (finite; negative allowed, as in R) and the status as
+        R's ``Surv()`` reads it (0/1, 1/2, logical, factor; None:
+        ``Surv(time)``, every row an event).
     ties : {"efron", "breslow", "exact"}
         Handling of tied event times. ``"exact"`` is the discrete (conditional
         logistic) likelihood; see Notes for its limits.

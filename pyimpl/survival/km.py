@@ -105,7 +105,8 @@ def survfit(time, event, *, weights=None, conf_type: str = "log", conf_int: floa
         Follow-up times (any real numbers: negative and infinite times are
         time points, as in R) and the status, read as R's ``Surv()`` reads
         it: 0/1, a 1/2 coding (censored/dead), logical, or a factor; other
-        values become missing with R's warning. Rows with a missing time,
+        values become missing with R's warning; None is R's one-argument
+        ``Surv(time)``, every row an event. Rows with a missing time,
         status or weight are dropped (``na.omit``).
     weights : array-like, optional
         Case weights (finite, >= 0; missing drops the row). Non-integer weights

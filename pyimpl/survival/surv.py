@@ -12,7 +12,8 @@ How R reads the status:
 * anything else (text): "Invalid status value, must be logical or numeric".
 
 The time must be numeric ("Time variable is not numeric"). Missing values stay
-NaN here; the row is dropped later, as ``na.omit``.
+NaN here; the row is dropped later, as ``na.omit``. No event vector
+(``event=None``) is R's one-argument ``Surv(time)``: every row is an event.
 """
 from __future__ import annotations
 
@@ -90,6 +91,9 @@ def _status(x: Any) -> np.ndarray:
 def read_surv(time: Any, event: Any) -> SurvData:
     """``Surv(time, event)`` as R reads it (see the module docstring)."""
     t = numeric_or_nan(time, "time", "time.type")
+    if event is None:
+        # R's one-argument Surv(time): every row is an event
+        return SurvData(time=t, status=np.ones(t.size), warnings=())
     e = _status(event)
     if t.size != e.size:
         raise InvalidArgument(f"`time` and `event` must have the same length (R: 'Time and status are different "

@@ -39,8 +39,9 @@ def survdiff(time, event, group, *, strata=None, rho: float = 0.0) -> SurvDiff:
     ----------
     time, event : array-like
         Follow-up times (finite; negative allowed, as in R) and the status as R's ``Surv()`` reads
-        it (0/1, 1/2, logical, factor); rows with a missing time, status,
-        group or stratum are dropped (``na.omit``).
+        it (0/1, 1/2, logical, factor; None: ``Surv(time)``, every row an
+        event); rows with a missing time, status, group or stratum are
+        dropped (``na.omit``).
     group : array-like
         Group labels (at least two distinct values). Groups are ordered as a
         pandas Categorical's categories, else by sorted value.

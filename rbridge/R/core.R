@@ -53,6 +53,10 @@ rparity_env <- function(vars, ns = "survival") {
   env
 }
 
+## The response: Surv(time, event), or Surv(time) when there is no event
+## vector (R: one-argument Surv, every row an event).
+rparity_surv <- function(event) if (is.null(event)) quote(Surv(time)) else quote(Surv(time, event))
+
 ## The language object `name` (a symbol) for a placeholder string.
 rparity_sym <- function(name) as.name(name)
 

@@ -12,7 +12,7 @@ rparity_cox_fitobj <- function(x, time, event, weights, strata, cluster, ties, r
   rhs <- rparity_rhs(names(x))
   if (!is.null(strata)) rhs <- call("+", rhs, quote(strata(stratum)))
   if (identical(rhs, 1) && !is.null(strata)) rhs <- quote(strata(stratum))
-  env$formula <- eval(call("~", quote(Surv(time, event)), rhs), env)
+  env$formula <- eval(call("~", rparity_surv(event), rhs), env)
   cl <- quote(coxph(formula))
   if (!is.null(weights)) cl$weights <- quote(w)
   if (!is.null(cluster)) cl$cluster <- quote(cl)

@@ -4,7 +4,7 @@
 
 rparity_km_fit <- function(time, event, weights, conf_type, conf_int, conf_lower) {
   env <- rparity_env(list(time = time, event = event, w = weights))
-  cl <- quote(survfit(Surv(time, event) ~ 1))
+  cl <- call("survfit", call("~", rparity_surv(event), 1))
   if (!is.null(weights)) cl$weights <- quote(w)
   cl$conf.type <- conf_type
   cl$conf.int <- conf_int
@@ -56,8 +56,8 @@ rparity_survfit_table <- function(time, event, weights, conf_type, conf_int, con
 
 rparity_survdiff <- function(time, event, group, strata, rho) {
   env <- rparity_env(list(time = time, event = event, group = group, stratum = strata))
-  cl <- if (is.null(strata)) quote(survdiff(Surv(time, event) ~ group))
-        else quote(survdiff(Surv(time, event) ~ group + strata(stratum)))
+  rhs <- if (is.null(strata)) quote(group) else quote(group + strata(stratum))
+  cl <- call("survdiff", call("~", rparity_surv(event), rhs))
   cl$rho <- rho
   fit <- eval(cl, env)
   etmp <- if (is.matrix(fit$exp)) apply(fit$exp, 1, sum) else fit$exp

@@ -28,7 +28,7 @@ from .base import Case, derived_quantities
 __all__ = ["CASES", "run_coxph", "run_cox_zph", "run_basehaz", "run_concordance", "cox_inputs"]
 
 
-def cox_inputs(data: pd.DataFrame, p: Mapping[str, Any]) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, dict]:
+def cox_inputs(data: pd.DataFrame, p: Mapping[str, Any]) -> tuple[pd.DataFrame, np.ndarray, np.ndarray | None, dict]:
     """(X, time, event, keyword arguments) of a case.
 
     ``p["covariates"]`` lists columns; ``p["factors"]`` turns numeric columns
@@ -47,8 +47,10 @@ def cox_inputs(data: pd.DataFrame, p: Mapping[str, Any]) -> tuple[pd.DataFrame, 
         v = d[col] == val
         d[name] = v.astype("boolean").where(d[col].notna(), pd.NA) if d[col].isna().any() else v
     X = d[list(p["covariates"])]
-    ev = d[p["event"]]
-    event = np.where(ev.isna(), np.nan, (ev == p.get("event_value", 1)).astype(float))
+    event = None  # no event column: R's one-argument Surv(time), every row an event
+    if p.get("event"):
+        ev = d[p["event"]]
+        event = np.where(ev.isna(), np.nan, (ev == p.get("event_value", 1)).astype(float))
     kw: dict[str, Any] = {"ties": p.get("ties", "efron")}
     if p.get("weights"):
         kw["weights"] = d[p["weights"]].to_numpy(float) / p.get("weight_divisor", 1)
@@ -190,6 +192,7 @@ CASES: list[Case] = [
     # lung: the spec's golden values, then every option
     _cox("lung", "lung", _LUNG, ["age", "sex"]),
     _cox("lung-breslow", "lung", _LUNG, ["age", "sex"], ties="breslow"),
+    _cox("lung-surv-time", "lung", {**_LUNG, "event": None}, ["age", "sex"]),
     _cox("lung-exact", "lung", _LUNG, ["age", "sex"], ties="exact"),
     _cox("lung-strata-inst", "lung", _LUNG, ["age", "sex"], strata="inst"),
     _cox("lung-weights-karno", "lung", _LUNG, ["age", "sex"], weights="ph.karno", weight_divisor=10),

@@ -31,6 +31,11 @@ def prepare(data: pd.DataFrame, p: Mapping[str, Any]) -> pd.DataFrame:
     return d.reset_index(drop=True)
 
 
+def _event(d: pd.DataFrame, p: Mapping[str, Any]):
+    """The case's event vector, or None without an event column (R's Surv(time))."""
+    return d["__event"].to_numpy() if p.get("event") else None
+
+
 def run_survfit(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
     d = prepare(data, p)
     weights = None
@@ -38,7 +43,7 @@ def run_survfit(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
         weights = d[p["weights"]].to_numpy(float)
         if p.get("weight_transform") == "scaled":  # non-integer weights -> robust variance
             weights = weights / 3.0
-    fit = engine.survfit(d[p["time"]].to_numpy(float), d["__event"].to_numpy(), weights=weights,
+    fit = engine.survfit(d[p["time"]].to_numpy(float), _event(d, p), weights=weights,
                          conf_type=p.get("conf_type", "log"), conf_int=p.get("conf_int", 0.95),
                          conf_lower=p.get("conf_lower", "usual"))
     out = dict(fit.quantities())
@@ -54,7 +59,7 @@ def run_survfit(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
 
 def run_survdiff(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
     d = prepare(data, p)
-    res = engine.survdiff(d[p["time"]].to_numpy(float), d["__event"].to_numpy(), d[p["group"]],
+    res = engine.survdiff(d[p["time"]].to_numpy(float), _event(d, p), d[p["group"]],
                           strata=None if not p.get("strata") else d[p["strata"]], rho=p.get("rho", 0.0))
     out = dict(res.quantities())
     out["groups"] = tuple(str(g) for g in res.groups)
@@ -62,12 +67,12 @@ def run_survdiff(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
     return out
 
 
-def _km(id_: str, dataset: str, time: str, event: str, **extra: Any) -> Case:
+def _km(id_: str, dataset: str, time: str, event: str | None, **extra: Any) -> Case:
     params = {"time": time, "event": event, **extra}
     return Case(f"survfit/{id_}", "survfit", dataset, params, run_survfit)
 
 
-def _sd(id_: str, dataset: str, time: str, event: str, group: str, **extra: Any) -> Case:
+def _sd(id_: str, dataset: str, time: str, event: str | None, group: str, **extra: Any) -> Case:
     params = {"time": time, "event": event, "group": group, **extra}
     return Case(f"survdiff/{id_}", "survdiff", dataset, params, run_survdiff)
 
@@ -89,6 +94,7 @@ CASES: list[Case] = [
     _km("aml-modified-90", "aml", "time", "status", conf_lower="modified", conf_int=0.9,
         times=_TIMES["aml"]),
     _km("lung", "lung", "time", "status", event_value=2, times=_TIMES["lung"], probs=[0.1, 0.25, 0.5, 0.75]),
+    _km("lung-surv-time", "lung", "time", None, times=_TIMES["lung"]),
     _km("lung-female-loglog", "lung", "time", "status", event_value=2, where={"sex": 2},
         conf_type="log-log", times=_TIMES["lung"]),
     _km("lung-ijweights", "lung", "time", "status", event_value=2, weights="ph.ecog",
@@ -106,6 +112,8 @@ CASES: list[Case] = [
     _sd("aml", "aml", "time", "status", "x"),
     _sd("aml-rho1", "aml", "time", "status", "x", rho=1.0),
     _sd("lung-sex", "lung", "time", "status", "sex", event_value=2),
+    # R's one-argument Surv(time): every row an event
+    _sd("lung-sex-surv-time", "lung", "time", None, "sex"),
     _sd("lung-sex-rho05", "lung", "time", "status", "sex", event_value=2, rho=0.5),
     _sd("lung-ecog-strata-sex", "lung", "time", "status", "ph.ecog", event_value=2, strata="sex"),
     _sd("ovarian-rx", "ovarian", "futime", "fustat", "rx"),

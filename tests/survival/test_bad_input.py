@@ -222,3 +222,16 @@ def test_quantile_probs_must_be_probabilities():
     with pytest.raises(InvalidArgument, match="`probs` must be probabilities") as exc:
         pyimpl.survfit(T, E).quantile([1.5])
     assert exc.value.kind == "probs.value"
+
+
+def test_event_none_is_r_one_argument_surv():
+    """``event=None`` is R's ``Surv(time)``: every row an event (the same
+    estimate as an all-ones status, missing times still dropped)."""
+
+    t = np.array([3.0, 1.0, np.nan, 2.0, 2.0, 5.0])
+    ones = np.ones(t.size)
+    a, b = pyimpl.survfit(t, None), pyimpl.survfit(t, ones)
+    np.testing.assert_array_equal(a.surv, b.surv)
+    assert a.n == 5 and a.n_event.sum() == 5
+    g = np.array([0, 1, 0, 1, 0, 1])
+    assert pyimpl.survdiff(t, None, g).chisq == pyimpl.survdiff(t, ones, g).chisq
