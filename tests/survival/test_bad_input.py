@@ -227,7 +227,6 @@ def test_quantile_probs_must_be_probabilities():
 def test_event_none_is_r_one_argument_surv():
     """``event=None`` is R's ``Surv(time)``: every row an event (the same
     estimate as an all-ones status, missing times still dropped)."""
-
     t = np.array([3.0, 1.0, np.nan, 2.0, 2.0, 5.0])
     ones = np.ones(t.size)
     a, b = pyimpl.survfit(t, None), pyimpl.survfit(t, ones)
