@@ -55,9 +55,10 @@ import numpy as np
 from .. import _libm
 from ._blocked import BLOCK, crossprod_about, vecmat, xtwy
 from ._order import SegmentSummer, cumsum_restart
+from ._rowblocks import RowSegments, row_segments
 from .chol import chinv2, cholesky2, chsolve2, inverse_from_upper
 from .control import CoxControl
-from .regrouped import RowSegments, evaluate_regrouped, risk_weights, row_segments
+from .regrouped import evaluate_regrouped, risk_weights
 
 __all__ = ["CoxData", "prepare", "prepare_processing", "plan_processing", "with_design", "evaluate", "coxfit6",
            "Coxfit6Result", "scale_covariates", "gather_rows", "gather_scaled", "EXACT_ORDER_LIMIT", "vecmat", "xtwy"]

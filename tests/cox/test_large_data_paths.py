@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import pyimpl.cox._rowblocks as blocks
 import pyimpl.cox.fit as fitmod
 import pyimpl.cox.regrouped as regmod
 from pyimpl import coxph
@@ -47,22 +48,20 @@ def _same_fit(a, b, rtol_var=1e-11):
 @pytest.mark.parametrize("block", [5, 16, 37, 4096])
 @pytest.mark.parametrize("ties", ["efron", "breslow"])
 @pytest.mark.parametrize("case", ["plain", "strata", "heavy-ties", "weights+strata"])
-@pytest.mark.parametrize("short_runs,short_run_max", [(0, 0), (10**6, 0), (0, 10**6)])
-def test_blocks_and_pieces_match_c_order(monkeypatch, block, ties, case, short_runs, short_run_max):
+@pytest.mark.parametrize("short_run_max", [0, 10**6])
+def test_blocks_and_pieces_match_c_order(monkeypatch, block, ties, case, short_run_max):
     """Every block size gives the C-order answer to rounding: carries across
     blocks, strata starting inside a block (several pieces), multi-death runs
     split by a block boundary, blocks with no death group, the branch for
     blocks with few death groups (heavy ties), and the tied deaths' sums
-    taken row position by row position, from their rows alone, or by one
-    masked sum over the block."""
+    taken row position by row position or by one masked sum over the block."""
     kw = {"plain": {}, "strata": {"strata": 5}, "heavy-ties": {"ties": 0.3},
           "weights+strata": {"strata": 3, "weights": True}}[case]
     X, t, e, s, w = _cohort(11, **kw)
     exact = coxph(X, t, e, ties=ties, strata=s, weights=w)
     monkeypatch.setattr(fitmod, "EXACT_ORDER_LIMIT", 0)
-    monkeypatch.setattr(regmod, "BLOCK", block)
-    monkeypatch.setattr(regmod, "SHORT_RUNS", short_runs)
-    monkeypatch.setattr(regmod, "SHORT_RUN_MAX", short_run_max)
+    monkeypatch.setattr(blocks, "BLOCK", block)
+    monkeypatch.setattr(blocks, "SHORT_RUN_MAX", short_run_max)
     fast = coxph(X, t, e, ties=ties, strata=s, weights=w)
     _same_fit(fast, exact)
 
@@ -100,7 +99,7 @@ def test_block_branches_are_reached(monkeypatch):
     monkeypatch.setattr(regmod, "_fused_pass", spy)
     monkeypatch.setattr(fitmod, "EXACT_ORDER_LIMIT", 0)
     for block, kw in [(16, {"strata": 5}), (37, {"ties": 0.3}), (5, {}), (64, {"ties": 0.05}), (4096, {"ties": 0.05})]:
-        monkeypatch.setattr(regmod, "BLOCK", block)
+        monkeypatch.setattr(blocks, "BLOCK", block)
         X, t, e, s, w = _cohort(11, **kw)
         coxph(X, t, e, strata=s, weights=w)
     assert seen == {"pieces", "no death group", "few death groups", "running sum", "run across blocks",
