@@ -18,7 +18,7 @@ from rparity_contract.errors import InvalidArgument
 from rparity_contract.results import SurvFit
 from rparity_contract.values import QUANTILE_COLUMNS, SUMMARY_COLUMNS, TABLE_INDEX
 
-__all__ = ["numeric", "km_arrays", "group_arrays", "step_lookup", "CurveFunctions", "Curves", "curve_summary",
+__all__ = ["numeric", "status", "km_arrays", "group_arrays", "step_lookup", "CurveFunctions", "Curves", "curve_summary",
            "not_honoured"]
 
 
@@ -40,9 +40,16 @@ def numeric(x: Any, name: str) -> np.ndarray:
         raise InvalidArgument(f"`{name}` must be numeric", kind=f"{name}.type") from None
 
 
+def status(event: Any, n: int) -> np.ndarray:
+    """The event indicator; None is the contract's (R's) one-argument
+    ``Surv(time)``: every row an event."""
+    return np.ones(n) if event is None else numeric(event, "event")
+
+
 def km_arrays(time: Any, event: Any, weights: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """(time, event, weights) of the complete rows."""
-    t, e = numeric(time, "time"), numeric(event, "event")
+    t = numeric(time, "time")
+    e = status(event, t.size)
     w = None if weights is None else numeric(weights, "weights")
     if t.size != e.size or (w is not None and w.size != t.size):
         raise InvalidArgument("`time`, `event` and `weights` must have the same length", kind="lengths")
@@ -53,7 +60,8 @@ def km_arrays(time: Any, event: Any, weights: Any) -> tuple[np.ndarray, np.ndarr
 def group_arrays(time: Any, event: Any, group: Any, strata: Any):
     """(time, event, group codes, group labels, strata codes or None) of the
     complete rows; labels sorted as R's factor() sorts numbers and strings."""
-    t, e = numeric(time, "time"), numeric(event, "event")
+    t = numeric(time, "time")
+    e = status(event, t.size)
     g = pd.Series(group).reset_index(drop=True)
     s = None if strata is None else pd.Series(strata).reset_index(drop=True)
     if len(g) != t.size or (s is not None and len(s) != t.size) or e.size != t.size:

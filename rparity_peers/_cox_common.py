@@ -15,7 +15,7 @@ from rparity_contract.calls import CoxCall
 from rparity_contract.errors import InvalidArgument
 from rparity_contract.results.cox import CoxPH, CoxTest
 
-from ._common import numeric
+from ._common import numeric, status
 
 __all__ = ["CoxFrame", "cox_frame", "cox_result", "test_or_none", "PeerFits"]
 
@@ -73,7 +73,8 @@ class CoxFrame:
 
 def cox_frame(X: Any, time: Any, event: Any, *, weights=None, strata=None, cluster=None) -> CoxFrame:
     design, names = _dummies(X)
-    t, e = numeric(time, "time"), numeric(event, "event")
+    t = numeric(time, "time")
+    e = status(event, t.size)
     n = len(design)
     for nm, v in (("time", t), ("event", e), ("weights", weights), ("strata", strata), ("cluster", cluster)):
         if v is not None and len(v) != n:
@@ -124,7 +125,11 @@ class PeerFits:
 def cox_result(engine: str, cf: CoxFrame, call: CoxCall, *, coef, se, var, loglik, n_iter=None, score=None,
                wald=None, lr=None, concordance=None, means=None, naive_var=None, robust=False, method="efron",
                warnings=()) -> CoxPH:
-    """A CoxPH from what a peer computed; what it does not compute stays None."""
+    """A CoxPH from what a peer computed; what it does not compute stays None.
+    Without covariates it is the contract's null model: one log-likelihood,
+    no test."""
+    if not cf.names:
+        loglik, score, wald, lr = np.asarray(loglik, float).reshape(-1)[:1], None, None, None
     return CoxPH(
         names=cf.names, coef=np.asarray(coef, float), se=np.asarray(se, float), var=np.asarray(var, float),
         naive_var=naive_var, loglik=np.asarray(loglik, float), score_test=score, wald_test=wald, lr_test=lr,

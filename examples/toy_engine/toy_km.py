@@ -13,10 +13,13 @@ from rparity_contract.results import SurvFit
 
 ENGINE_NAME = "toy_km"
 VERSION = "0.1"
-UNSUPPORTED = {"survfit": ["weights", "conf_type other than 'log'", "conf_lower other than 'usual'"]}
+UNSUPPORTED = {"survfit": ["weights", "conf_type other than 'log'", "conf_lower other than 'usual'",
+                           "event=None (R's one-argument Surv(time))"]}
 
 
 def survfit(time, event, *, weights=None, conf_type="log", conf_int=0.95, conf_lower="usual"):
+    if event is None:
+        raise NotImplementedError("toy_km: needs an event vector")
     try:
         t = np.asarray(time, dtype=float)
     except ValueError:
