@@ -15,8 +15,7 @@ from typing import Any, Callable
 
 __all__ = ["run_all", "cpus", "Background", "background", "Helpers", "Task"]
 
-_POOL: ThreadPoolExecutor | None = None
-_POOL_PID = -1
+_POOLS: dict[str, tuple[int, ThreadPoolExecutor]] = {}
 
 
 def cpus() -> int:
@@ -27,12 +26,13 @@ def cpus() -> int:
         return os.cpu_count() or 1
 
 
-def _pool() -> ThreadPoolExecutor:
-    global _POOL, _POOL_PID
-    if _POOL is None or _POOL_PID != os.getpid():  # a forked child gets its own
-        _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="pyimpl")
-        _POOL_PID = os.getpid()
-    return _POOL
+def _pool(name: str = "pyimpl", workers: int = 2) -> ThreadPoolExecutor:
+    """The process's pool ``name`` (made on first use; a forked child gets its own)."""
+    pid, pool = _POOLS.get(name, (-1, None))
+    if pool is None or pid != os.getpid():
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
+        _POOLS[name] = (os.getpid(), pool)
+    return pool
 
 
 def run_all(tasks: list[tuple[Callable[..., Any], tuple]], parallel: bool = True) -> list:
@@ -77,18 +77,10 @@ class Background:
         return self._value
 
 
-_BG: ThreadPoolExecutor | None = None
-_BG_PID = -1
-
-
 def _background_pool() -> ThreadPoolExecutor:
     """One thread for background calls, apart from :func:`run_all`'s pool (a
     background call may itself use :func:`run_all` without waiting on itself)."""
-    global _BG, _BG_PID
-    if _BG is None or _BG_PID != os.getpid():
-        _BG = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pyimpl-bg")
-        _BG_PID = os.getpid()
-    return _BG
+    return _pool("pyimpl-bg", 1)
 
 
 def background(fn: Callable[..., Any], *args: Any, parallel: bool = True) -> Background:
