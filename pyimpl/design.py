@@ -87,9 +87,12 @@ class Design:
     names: tuple[str, ...]
     terms: tuple[Term, ...]
     assign: tuple[tuple[int, ...], ...] = field(default=())
+    labels: tuple[str, ...] | None = None  # a formula's term labels (interactions), when not one per source column
 
     @property
     def term_names(self) -> tuple[str, ...]:
+        if self.labels is not None:
+            return self.labels
         return tuple(t.name for t in self.terms)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rparity_contract.calls import CoxCall
+from rparity_contract.calls import MISSING, CoxCall, cox_call
 from rparity_contract.control import CoxControl
 from rparity_contract.errors import InvalidArgument
 from rparity_contract.results.cox import Concordance, CoxPH, CoxTest, CoxZph
@@ -24,6 +24,7 @@ from rparity_contract.results.cox import Concordance, CoxPH, CoxTest, CoxZph
 from ._convert import Placeholders, scalar
 from ._convert import r_literal as lit
 from ._session import session
+from .formula import FormulaArgs
 
 __all__ = ["coxph", "coxph_summary", "cox_zph", "basehaz", "concordance"]
 
@@ -53,12 +54,20 @@ class _Model:
 
     def __init__(self, call: CoxCall):
         self.call = call
-        self.frame = _frame(call.X)
+        self.formula = None if call.formula is None else FormulaArgs(call.formula, call.data, call.subset)
+        self.frame = _frame(call.X) if self.formula is None else pd.DataFrame()
         self.columns = [str(c) for c in self.frame.columns]
         self.placeholders = {f"x{j + 1}": c for j, c in enumerate(self.columns)}
+        if self.formula is not None:
+            self.placeholders = dict(self.formula.names.names)
 
     def args(self) -> dict:
         c = self.call
+        if self.formula is not None:
+            fa = self.formula
+            return dict(x={}, time=None, event=None, weights=fa.column(c.weights, c.data), strata=c.strata,
+                        cluster=fa.column(c.cluster, c.data), ties=c.ties, robust=c.robust, init=c.init,
+                        control=_control(c.control), nocenter=c.nocenter, singular_ok=c.singular_ok, form=fa.form)
         xs = {f"x{j + 1}": self.frame.iloc[:, j] for j in range(self.frame.shape[1])}
         return dict(x=xs, time=c.time, event=c.event, weights=c.weights, strata=c.strata, cluster=c.cluster,
                     ties=c.ties, robust=c.robust, init=c.init, control=_control(c.control), nocenter=c.nocenter,
@@ -69,6 +78,16 @@ class _Model:
 
     def call_string(self, extra: str = "") -> str:
         c = self.call
+        if self.formula is not None:  # provenance only (never evaluated)
+            parts = [f"survival::coxph({self.formula.text}, data = <data>"]
+            if c.subset is not None:
+                parts.append(f"subset = {c.subset if isinstance(c.subset, str) else '<rows>'}")
+            if c.weights is not None:
+                parts.append(f"weights = {c.weights if isinstance(c.weights, str) else '<w>'}")
+            if c.cluster is not None:
+                parts.append(f"cluster = {c.cluster if isinstance(c.cluster, str) else '<cl>'}")
+            parts.append(f"ties = {lit(c.ties)}")
+            return ", ".join(parts) + ")" + extra
         rhs = " + ".join(self.placeholders) or "1"
         if c.strata is not None:
             rhs += " + strata(stratum)"
@@ -130,6 +149,13 @@ def _user_names(v: dict, m: _Model) -> tuple[tuple[str, ...], tuple[str, ...], t
     index = [int(i) - 1 for i in np.asarray(v["assign_index"] if v["assign_index"] is not None else [], dtype=int)]
     names = list(rnames)
     assign: list[tuple[int, ...]] = []
+    if m.formula is not None:
+        fa = m.formula
+        pos = 0
+        for k in sizes:
+            assign.append(tuple(index[pos:pos + k]))
+            pos += k
+        return (tuple(fa.user_label(n) for n in rnames), tuple(fa.user_label(t) for t in terms), tuple(assign))
     pos = 0
     for term, k in zip(terms, sizes):
         cols = tuple(index[pos:pos + k])
@@ -143,13 +169,14 @@ def _user_names(v: dict, m: _Model) -> tuple[tuple[str, ...], tuple[str, ...], t
     return tuple(names), term_names, tuple(assign)
 
 
-def coxph(X, time, event, *, ties: str = "efron", weights=None, strata=None, cluster=None,
-          robust: bool | None = None, init=None, control: CoxControl | None = None,
+def coxph(X, time=None, event=MISSING, *, data=None, subset=None, ties: str = "efron", weights=None,
+          strata=None, cluster=None, robust: bool | None = None, init=None, control: CoxControl | None = None,
           nocenter=(-1, 0, 1), singular_ok: bool = True) -> CoxPH:
     """R's ``survival::coxph(Surv(time, event) ~ X [+ strata(strata)], weights=,
     cluster=, ties=, robust=, init=, control=, nocenter=, singular.ok=)``."""
-    call = CoxCall(X=X, time=time, event=event, ties=ties, weights=weights, strata=strata, cluster=cluster,
-                   robust=robust, init=init, control=control, nocenter=nocenter, singular_ok=singular_ok)
+    call = cox_call(X, time, event, data=data, subset=subset, ties=ties, weights=weights, strata=strata,
+                    cluster=cluster, robust=robust, init=init, control=control, nocenter=nocenter,
+                    singular_ok=singular_ok)
     m = _Model(call)
     sess = session()
     res = sess.call("rparity_coxph", stacklevel=3, placeholders=m.names(), **m.args())
@@ -213,7 +240,8 @@ def cox_zph(fit: CoxPH, transform: str = "km") -> CoxZph:
     sess = session()
     res = sess.call("rparity_cox_zph", placeholders=m.names(), transform=transform, **m.args())
     v = res.value
-    terms = tuple(m.placeholders.get(str(t), str(t)) for t in v["terms"])
+    terms = tuple(m.formula.user_label(str(t)) if m.formula is not None else m.placeholders.get(str(t), str(t))
+                  for t in v["terms"])
     return CoxZph(terms=terms, chisq=np.asarray(v["chisq"], dtype=float), df=np.asarray(v["df"], dtype=float),
                   p=np.asarray(v["p"], dtype=float), transform=str(transform), engine="r",
                   provenance=sess.provenance(f"survival::cox.zph({m.call_string()}, transform = {lit(transform)})"),
@@ -227,7 +255,10 @@ def basehaz(fit: CoxPH, centered: bool = True) -> pd.DataFrame:
     v = session().call("rparity_basehaz", placeholders=m.names(), centered=centered, **m.args()).value
     out = pd.DataFrame({"time": np.asarray(v["time"], dtype=float), "hazard": np.asarray(v["hazard"], dtype=float)})
     if v["strata"] is not None:
-        out["strata"] = [s.split("=", 1)[1] if "=" in s else s for s in v["strata"]]
+        if m.formula is not None:  # R's own labels (strata(sex): "sex=1"), in the caller's names
+            out["strata"] = [m.formula.names.translate(str(s)) for s in v["strata"]]
+        else:  # strata(stratum): "stratum=<label>" -> the label
+            out["strata"] = [s.split("=", 1)[1] if "=" in s else s for s in v["strata"]]
     return out
 
 

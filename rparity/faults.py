@@ -182,6 +182,32 @@ def _accept_single_cluster(fn):
     return faulty
 
 
+def _patched(target: Any, name: str, replacement: Any) -> Wrap:
+    """pyimpl's function with ``target.name`` replaced for the call: a mistake
+    planted in the model-frame code pyimpl uses (the formula form)."""
+    def wrap(fn):
+        @functools.wraps(fn)
+        def faulty(*args, **kwargs):
+            original = getattr(target, name)
+            setattr(target, name, replacement)
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                setattr(target, name, original)
+        return faulty
+    return wrap
+
+
+def _formula_model() -> Any:
+    from rparity_contract.formula import model
+    return model
+
+
+def _formula_frame() -> Any:
+    import pyimpl.cox.formula as cox_formula
+    return cox_formula
+
+
 def _accept_negative_counts(fn):
     @functools.wraps(fn)
     def faulty(table, **kwargs):
@@ -306,6 +332,12 @@ FAULTS: list[Fault] = [
           "answers where R's robust variance fails (one cluster, two covariates)", _accept_single_cluster),
     Fault("coxph-wrong-refusal-kind", "coxph", "refusal kind", "refuses what R refuses, for another reason",
           _wrong_kind),
+    Fault("coxph-formula-contrasts-everywhere", "coxph", "identical",
+          "codes every factor of an interaction by contrasts (R codes a factor whose margin is absent by all "
+          "its levels: TermCode)", _patched(_formula_model(), "_term_code", lambda terms, k, j: 1)),
+    Fault("coxph-formula-keeps-rows-of-minus-terms", "coxph", "identical",
+          "keeps rows missing a variable the formula removed with '-' (R's model frame still has it)",
+          _patched(_formula_frame(), "incomplete_elsewhere", lambda frame: frame.na_rows.copy())),
     Fault("coxph-summary-z", "coxph_summary", "1e-9 relative", "z statistics off by 1e-8 relative",
           _column("z", _scale(1e-8))),
     Fault("coxph-summary-p", "coxph_summary", "p-value 1e-9", "p-values off by 1e-7 relative",

@@ -13,7 +13,22 @@ from typing import Any, Mapping
 
 from .control import CoxControl
 
-__all__ = ["SurvFitCall", "CoxCall", "MatchItCall"]
+__all__ = ["SurvFitCall", "CoxCall", "MatchItCall", "MISSING", "is_formula", "cox_call"]
+
+
+class _Missing:
+    """An argument not given (``event``: None already means ``Surv(time)``)."""
+
+    def __repr__(self) -> str:
+        return "<missing>"
+
+
+MISSING: Any = _Missing()
+
+
+def is_formula(x: object) -> bool:
+    """The first argument is the formula form (a string with ``~``, or a parsed formula)."""
+    return (isinstance(x, str) and "~" in x) or type(x).__name__ == "ModelFormula"
 
 
 @dataclass(frozen=True)
@@ -31,7 +46,8 @@ class SurvFitCall:
 @dataclass(frozen=True)
 class CoxCall:
     """``coxph(X, time, event, ties=, weights=, strata=, cluster=, robust=, init=,
-    control=, nocenter=, singular_ok=)``."""
+    control=, nocenter=, singular_ok=)``, or its formula form
+    ``coxph(formula, data=, subset=, weights=, cluster=, ...)``."""
 
     X: Any
     time: Any
@@ -45,11 +61,17 @@ class CoxCall:
     control: CoxControl | None = None
     nocenter: Any = (-1, 0, 1)
     singular_ok: Any = True
+    formula: Any = None  # the formula form: coxph(formula, data=, subset=, ...); X, time, event are then None
+    data: Any = None
+    subset: Any = None
 
     def arguments(self) -> dict[str, Any]:
-        """The keyword arguments to repeat the call: ``coxph(X, time, event, **kw)``."""
-        return {k: getattr(self, k) for k in ("ties", "weights", "strata", "cluster", "robust", "init",
-                                                "control", "nocenter", "singular_ok")}
+        """The keyword arguments to repeat the call: ``coxph(X, time, event, **kw)``
+        (formula form: ``coxph(formula, **kw)``, with ``data`` and ``subset``)."""
+        keys = ["ties", "weights", "strata", "cluster", "robust", "init", "control", "nocenter", "singular_ok"]
+        if self.formula is not None:
+            keys += ["data", "subset"]
+        return {k: getattr(self, k) for k in keys}
 
 
 @dataclass(frozen=True)
@@ -61,3 +83,30 @@ class MatchItCall:
     treat: Any
     covariates: Any
     options: Mapping[str, Any] = field(default_factory=dict)
+
+
+def cox_call(first: Any, time: Any = None, event: Any = MISSING, *, data: Any = None, subset: Any = None,
+             **kw: Any) -> CoxCall:
+    """The call of ``coxph(X, time, event, **kw)`` or of its formula form
+    ``coxph(formula, data=, subset=, **kw)``, checked for mixing the two."""
+    from .errors import InvalidArgument
+
+    if is_formula(first):
+        if time is not None or event is not MISSING:
+            raise InvalidArgument("`time` and `event` come from the formula's Surv() in the formula form; "
+                                  "give either coxph(formula, data=...) or coxph(X, time, event)",
+                                  kind="argument.value")
+        if data is None:
+            raise InvalidArgument("`data` is needed with a formula: coxph(formula, data=frame)",
+                                  kind="data.type")
+        return CoxCall(X=None, time=None, event=None, formula=first, data=data, subset=subset, **kw)
+    if isinstance(first, str):
+        raise InvalidArgument(f"`formula` needs '~' (Surv(time, status) ~ x); got {first!r}",
+                              kind="formula.syntax")
+    if data is not None or subset is not None:
+        raise InvalidArgument("`data` and `subset` belong to the formula form coxph(formula, data=...); "
+                              "the array form takes X, time and event", kind="argument.value")
+    if event is MISSING:
+        raise InvalidArgument("`event` is missing: give the status vector, or event=None for Surv(time) "
+                              "(every row an event)", kind="argument.missing")
+    return CoxCall(X=first, time=time, event=event, **kw)

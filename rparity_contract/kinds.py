@@ -65,6 +65,12 @@ KINDS: dict[str, str] = {
     "fit.type": "a derived function given something that is not a fit of the right kind",
     "fit.no_events": "a derived function that needs events and covariates given a fit without either "
                      "(R: 'no score residuals for a Null model')",
+    # formulas (rparity_contract.formula)
+    "formula.syntax": "a formula that is not R formula syntax this interface reads",
+    "formula.function": "a formula calling a function the interface does not know",
+    "formula.special": "a survival special (strata, cluster, offset, Surv) used where R does not take it",
+    "formula.response": "a formula whose response is not what the function needs (Surv() for survival)",
+    "subset.value": "subset is not a logical or row-number vector of the data, or an expression",
     # covariates and model frames
     "X.type": "a covariate of a type R cannot put in a model matrix",
     "X.nonfinite": "a covariate with an infinite value",

@@ -143,3 +143,40 @@ def test_or_none(statistic, df, pvalue) -> CoxTest | None:
     if statistic is None:
         return None
     return CoxTest(statistic=float(statistic), df=int(df), pvalue=float(pvalue))
+
+
+def formula_arrays(engine: str, formula: Any, data: Any, subset: Any) -> tuple[Any, Any, Any, Any, Any]:
+    """The formula form for a peer, as its users write it: the columns a
+    formula names, when it names only columns (``Surv(time, status) ~ a + b
+    + strata(s) + cluster(id)``): (X, time, event, strata, cluster). Anything
+    the peer has no formula for (transforms, interactions, ``.``, ``subset``)
+    is not honoured: the peer says so."""
+    from rparity_contract.formula import Call, Name, parse_formula
+
+    if not isinstance(data, pd.DataFrame):
+        raise InvalidArgument(f"`data` must be a pandas DataFrame; got {type(data).__name__}", kind="data.type")
+    mf = parse_formula(formula, [str(c) for c in data.columns])
+    if subset is not None:
+        raise NotImplementedError(f"engine {engine!r} cannot honour subset= (select the rows of data)")
+    resp = mf.response
+    if resp is None or not resp.surv or resp.counting or not all(isinstance(a, Name) for a in resp.args):
+        raise NotImplementedError(f"engine {engine!r} takes Surv(time, event) or Surv(time) of columns only")
+    covs, strata, cluster = [], None, None
+    for k, term in enumerate(mf.terms):
+        e = mf.variables[term[0]]
+        if len(term) == 1 and isinstance(e, Name):
+            covs.append(e.id)
+        elif len(term) == 1 and isinstance(e, Call) and e.fn in ("strata", "cluster") and len(e.args) == 1 \
+                and isinstance(e.args[0], Name) and (strata if e.fn == "strata" else cluster) is None:
+            if e.fn == "strata":
+                strata = data[e.args[0].id]
+            else:
+                cluster = data[e.args[0].id]
+        else:
+            raise NotImplementedError(f"engine {engine!r} has no formula for the term {mf.label(k)!r} "
+                                      "(it takes column names, strata(x) and cluster(x))")
+    if mf.offsets:
+        raise NotImplementedError(f"engine {engine!r} cannot honour offset()")
+    names = [a.id for a in resp.args if isinstance(a, Name)]
+    event = data[names[1]] if len(names) == 2 else None
+    return data[covs], data[names[0]], event, strata, cluster

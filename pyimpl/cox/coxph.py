@@ -8,7 +8,7 @@ import warnings
 
 import numpy as np
 
-from rparity_contract.calls import CoxCall
+from rparity_contract.calls import MISSING, cox_call
 from rparity_contract.control import CoxControl
 from rparity_contract.errors import InvalidArgument, RParityWarning
 from rparity_contract.results.cox import Concordance, CoxPH
@@ -35,16 +35,29 @@ PARALLEL_MIN_ROWS = 50_000
 thread start-up costs more than it saves). Results do not depend on it."""
 
 
-def coxph(X, time, event, *, ties: str = "efron", weights=None, strata=None, cluster=None,
-          robust: bool | None = None, init=None, control: CoxControl | None = None,
+def coxph(X, time=None, event=MISSING, *, data=None, subset=None, ties: str = "efron", weights=None,
+          strata=None, cluster=None, robust: bool | None = None, init=None, control: CoxControl | None = None,
           nocenter=(-1, 0, 1), singular_ok: bool = True) -> CoxPH:
     """Fit a Cox proportional hazards model, as
     ``coxph(Surv(time, event) ~ X + strata(strata), weights=, cluster=, robust=,
     ties=, init=, control=, nocenter=)`` in R's survival 3.5-3.
 
+    Two forms, as in R::
+
+        coxph("Surv(time, status) ~ age + factor(ph.ecog) + strata(inst)", data=lung)
+        coxph(X, time, event, strata=inst)
+
     Parameters
     ----------
-    X : pandas.DataFrame
+    X : str (formula) or pandas.DataFrame
+        The formula form: an R formula (``Surv(time, status) ~ age + sex *
+        ph.ecog + strata(inst) + cluster(id)``, with ``factor() I() log()``...
+        see :mod:`rparity_contract.formula`), read with R's ``model.frame`` and
+        ``model.matrix`` rules (:mod:`pyimpl.cox.formula`); ``data`` holds its
+        columns, ``subset`` (a boolean mask, 0-based row positions or an R
+        expression such as ``"age > 50"``) selects rows, ``weights`` and
+        ``cluster`` may name columns of ``data``.
+    X (array form) : pandas.DataFrame
         Covariates: numeric, bool (R's logical: one column ``<name>TRUE``) or
         categorical (treatment contrasts, columns ``<name><level>``, levels in
         the Categorical's order). No columns: R's null model
@@ -111,8 +124,9 @@ def coxph(X, time, event, *, ties: str = "efron", weights=None, strata=None, clu
       table's ``robust=False`` would silently ignore ``cluster`` (with R's
       warning), which is not what ``coxph(..., cluster=)`` does in R.
     """
-    call = CoxCall(X=X, time=time, event=event, ties=ties, weights=weights, strata=strata, cluster=cluster,
-                   robust=robust, init=init, control=control, nocenter=nocenter, singular_ok=singular_ok)
+    call = cox_call(X, time, event, data=data, subset=subset, ties=ties, weights=weights, strata=strata,
+                    cluster=cluster, robust=robust, init=init, control=control, nocenter=nocenter,
+                    singular_ok=singular_ok)
     prep = prepare_inputs(call)
     check_prefit(prep)
     fit = _fit(prep)

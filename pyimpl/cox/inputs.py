@@ -107,7 +107,13 @@ class Prepared:
 
 
 def prepare_inputs(call: CoxCall) -> Prepared:
-    """Validate a call's arguments and apply R's ``na.omit``."""
+    """Validate a call's arguments and apply R's ``na.omit`` (a formula call is
+    first turned into the array form: :mod:`pyimpl.cox.formula`)."""
+    original = call
+    if call.formula is not None:
+        from .formula import resolve
+
+        call = resolve(call)
     X, time, event = call.X, call.time, call.event
     weights, strata, cluster, robust, init = call.weights, call.strata, call.cluster, call.robust, call.init
     ties = as_choice(call.ties, "ties", TIES)
@@ -121,7 +127,8 @@ def prepare_inputs(call: CoxCall) -> Prepared:
     except (TypeError, ValueError):
         raise InvalidArgument(f"`nocenter` must be a sequence of numbers; got nocenter={nocenter!r}",
                               kind="nocenter.type") from None
-    design = cox_design(X)  # no columns: the null model Surv(time, event) ~ 1 (coxph.fit handles it)
+    # a formula call arrives with its Design; no columns: the null model (coxph.fit handles it)
+    design = X if isinstance(X, Design) else cox_design(X)
     xraw = design.x
     sd = read_surv(time, event)  # Surv(): 1/2 coding, logicals, factors; invalid -> NA with R's warning
     t, e = sd.time, sd.status
@@ -211,5 +218,5 @@ def prepare_inputs(call: CoxCall) -> Prepared:
         design=design, x=x, time=t, event=e, weights=w, has_weights=has_weights, strata=strata_codes,
         strata_levels=s_levels, cluster=cluster_codes, keep=keep, dropped=dropped, ties=ties,
         robust=robust, cluster_given=cluster_given, init=init, control=control, nocenter=nocenter,
-        call=call, warnings=warns,
+        call=original, warnings=warns,
     )

@@ -65,3 +65,18 @@ rparity_rhs <- function(names) {
   if (length(names) == 0L) return(1)
   Reduce(function(l, r) call("+", l, r), lapply(names, as.name))
 }
+
+## A language object from its description as data (rbridge/formula.py): a
+## node is list(k = "name", v = placeholder), list(k = "const", v = value) or
+## list(k = "call", f = function or operator, a = arguments, n = their names).
+## Only the functions in `allowed` (the contract's list) are built.
+rparity_lang <- function(node, allowed) {
+  k <- node$k
+  if (identical(k, "name")) return(as.name(node$v))
+  if (identical(k, "const")) return(node$v)
+  f <- node$f
+  if (!(f %in% allowed)) stop("rparity: ", f, "() is not a function a formula may call here")
+  args <- if (is.null(node$a)) list() else lapply(unname(node$a), rparity_lang, allowed = allowed)
+  if (!is.null(node$n)) names(args) <- node$n
+  as.call(c(list(as.name(f)), args))
+}

@@ -6,7 +6,9 @@
 ## [+ strata(stratum)], or ~ 1 without covariates.
 
 rparity_cox_fitobj <- function(x, time, event, weights, strata, cluster, ties, robust, init, control,
-                               nocenter, singular_ok) {
+                               nocenter, singular_ok, form = NULL) {
+  if (!is.null(form))
+    return(rparity_cox_formula_fitobj(form, weights, cluster, ties, robust, init, control, nocenter, singular_ok))
   vars <- c(as.list(x), list(time = time, event = event, w = weights, stratum = strata, cl = cluster))
   env <- rparity_env(vars)
   rhs <- rparity_rhs(names(x))
@@ -25,10 +27,33 @@ rparity_cox_fitobj <- function(x, time, event, weights, strata, cluster, ties, r
   eval(cl, env)
 }
 
+## The formula form: `form` holds the formula as data (`tree`: nodes built
+## into a language object by rparity_lang, with placeholder names v1..vk), the
+## data columns under those names, and `subset` (a vector, or a `subset_tree`).
+## R's coxph then does everything itself: terms, model frame, model matrix.
+rparity_cox_formula_fitobj <- function(form, weights, cluster, ties, robust, init, control, nocenter,
+                                       singular_ok) {
+  df <- as.data.frame(form$data, stringsAsFactors = FALSE, optional = TRUE)
+  env <- rparity_env(list(.rp_df = df, .rp_w = weights, .rp_cl = cluster))
+  env$.rp_f <- eval(rparity_lang(form$tree, form$allowed), env)
+  cl <- quote(coxph(.rp_f, data = .rp_df))
+  if (!is.null(form$subset_tree)) cl$subset <- rparity_lang(form$subset_tree, form$allowed)
+  else if (!is.null(form$subset)) cl$subset <- form$subset
+  if (!is.null(weights)) cl$weights <- quote(.rp_w)
+  if (!is.null(cluster)) cl$cluster <- quote(.rp_cl)
+  cl$ties <- ties
+  if (!is.null(robust)) cl$robust <- robust
+  if (!is.null(init)) cl$init <- init
+  if (!is.null(control)) cl$control <- if (is.list(control)) do.call(survival::coxph.control, control) else control
+  cl$nocenter <- nocenter
+  if (!is.null(singular_ok)) cl$singular.ok <- singular_ok
+  eval(cl, env)
+}
+
 rparity_coxph <- function(x, time, event, weights, strata, cluster, ties, robust, init, control, nocenter,
-                          singular_ok) {
+                          singular_ok, form = NULL) {
   fit <- rparity_cox_fitobj(x, time, event, weights, strata, cluster, ties, robust, init, control, nocenter,
-                            singular_ok)
+                            singular_ok, form)
   s <- suppressWarnings(summary(fit))  # only coxph's own warnings are reported
   conc <- fit$concordance
   test <- function(t) if (is.null(t)) NULL else unname(t[seq_len(min(3L, length(t)))])
@@ -49,18 +74,18 @@ rparity_coxph <- function(x, time, event, weights, strata, cluster, ties, robust
 }
 
 rparity_coxph_summary <- function(x, time, event, weights, strata, cluster, ties, robust, init, control,
-                                  nocenter, singular_ok, conf_int) {
+                                  nocenter, singular_ok, form = NULL, conf_int) {
   fit <- rparity_cox_fitobj(x, time, event, weights, strata, cluster, ties, robust, init, control, nocenter,
-                            singular_ok)
+                            singular_ok, form)
   s <- summary(fit, conf.int = conf_int)
   list(coef = unname(s$coefficients), coef_cols = colnames(s$coefficients),
        conf = unname(s$conf.int), names = rownames(s$coefficients))
 }
 
 rparity_cox_zph <- function(x, time, event, weights, strata, cluster, ties, robust, init, control, nocenter,
-                            singular_ok, transform) {
+                            singular_ok, form = NULL, transform) {
   fit <- rparity_cox_fitobj(x, time, event, weights, strata, cluster, ties, robust, init, control, nocenter,
-                            singular_ok)
+                            singular_ok, form)
   z <- survival::cox.zph(fit, transform = transform)
   tab <- z$table
   list(terms = rownames(tab), chisq = unname(tab[, "chisq"]), df = unname(tab[, "df"]),
@@ -68,18 +93,18 @@ rparity_cox_zph <- function(x, time, event, weights, strata, cluster, ties, robu
 }
 
 rparity_basehaz <- function(x, time, event, weights, strata, cluster, ties, robust, init, control, nocenter,
-                            singular_ok, centered) {
+                            singular_ok, form = NULL, centered) {
   fit <- rparity_cox_fitobj(x, time, event, weights, strata, cluster, ties, robust, init, control, nocenter,
-                            singular_ok)
+                            singular_ok, form)
   b <- survival::basehaz(fit, centered = centered)
   list(time = b$time, hazard = b$hazard,
        strata = if (is.null(b$strata)) NULL else as.character(b$strata))
 }
 
 rparity_concordance <- function(x, time, event, weights, strata, cluster, ties, robust, init, control,
-                                nocenter, singular_ok) {
+                                nocenter, singular_ok, form = NULL) {
   fit <- rparity_cox_fitobj(x, time, event, weights, strata, cluster, ties, robust, init, control, nocenter,
-                            singular_ok)
+                            singular_ok, form)
   cc <- survival::concordance(fit)
   count <- if (is.matrix(cc$count)) colSums(cc$count) else cc$count
   list(concordance = unname(cc$concordance), std = sqrt(unname(cc$var)), count = unname(count),

@@ -70,8 +70,28 @@ def cox_inputs(data: pd.DataFrame, p: Mapping[str, Any]) -> tuple[pd.DataFrame, 
 
 
 def _fit(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]):
+    if p.get("formula"):
+        return _fit_formula(engine, data, p)
     X, t, e, kw = cox_inputs(data, p)
     return engine.coxph(X, t, e, **kw)
+
+
+def _fit_formula(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]):
+    """The formula form: ``coxph(formula, data=, subset=, weights=, cluster=, ...)``;
+    ``weights``/``cluster`` name columns, ``subset`` is an R expression;
+    ``factors`` and ``where`` prepare the data as in :func:`cox_inputs`."""
+    d = data.copy()
+    for col, val in (p.get("where") or {}).items():
+        d = d[d[col] == val].reset_index(drop=True)
+    for col, levels in (p.get("factors") or {}).items():
+        d[col] = pd.Categorical(d[col], categories=levels)
+    kw: dict[str, Any] = {"ties": p.get("ties", "efron")}
+    for key in ("weights", "cluster", "subset", "robust"):
+        if p.get(key) is not None:
+            kw[key] = p[key]
+    if p.get("init") is not None:
+        kw["init"] = np.asarray(p["init"], dtype=float)
+    return engine.coxph(p["formula"], data=d, **kw)
 
 
 def _test(prefix: str, t) -> dict:
@@ -149,6 +169,40 @@ def _cox(id_, dataset, base, covariates, **extra):
 
 
 _EDGE = {"time": "time", "event": "status"}
+
+
+def _formula(function: str, id_: str, dataset: str, formula: str, **extra: Any) -> Case:
+    """A formula-form case (survival's own tests write every model so)."""
+    return Case(f"{function}/formula-{id_}", function, dataset, {"formula": formula, **extra}, _RUN[function])
+
+
+#: the formula form: R's model.frame / model.matrix rules on each engine's side
+FORMULA_CASES: list[Case] = [
+    _formula("coxph", "lung-factor", "lung", "Surv(time, status) ~ age + sex + factor(ph.ecog)"),
+    _formula("coxph", "lung-status-expr-interaction-strata", "lung",
+             "Surv(time, status == 2) ~ age * sex + strata(inst)"),
+    _formula("coxph", "lung-transforms", "lung",
+             "Surv(time, status) ~ log(age) + I(age^2) + I(wt.loss > 0) + pmin(ph.karno, 90)"),
+    _formula("coxph", "lung-cluster-term-breslow", "lung", "Surv(time, status) ~ age + sex + cluster(inst)",
+             ties="breslow"),
+    _formula("coxph", "lung-dot-minus", "lung", "Surv(time, status) ~ . - inst - meal.cal"),
+    _formula("coxph", "lung-subset-expr", "lung", "Surv(time, status) ~ age + sex",
+             subset="ph.ecog < 2 & age > 50"),
+    _formula("coxph", "lung-weights-column", "lung", "Surv(time, status) ~ age + ph.ecog", weights="ph.karno"),
+    _formula("coxph", "lung-strata-interaction", "lung", "Surv(time, status) ~ age + strata(sex):ph.ecog"),
+    _formula("coxph", "lung-factor-by-numeric", "lung", "Surv(time, status) ~ factor(sex):age + ph.ecog:age"),
+    _formula("coxph", "lung-relevel-two-strata", "lung",
+             "Surv(time, status) ~ relevel(factor(ph.ecog), ref = '1') + age + strata(sex, I(age > 65))"),
+    _formula("coxph", "veteran-strings-strata", "veteran",
+             "Surv(time, status) ~ trt + celltype + karno + strata(prior)"),
+    _formula("coxph", "veteran-interaction-power", "veteran",
+             "Surv(time, status) ~ (trt + karno + celltype)^2 - trt:celltype"),
+    _formula("coxph", "aml-surv-time", "aml", "Surv(time) ~ x"),
+    _formula("coxph", "ovarian-as-numeric", "ovarian", "Surv(futime, fustat) ~ age + as.numeric(factor(rx))"),
+    _formula("cox_zph", "lung-factor", "lung", "Surv(time, status) ~ age + sex + factor(ph.ecog)"),
+    _formula("basehaz", "lung-strata", "lung", "Surv(time, status) ~ age + strata(sex)"),
+    _formula("concordance", "lung-interaction", "lung", "Surv(time, status) ~ age * sex"),
+]
 
 
 def _edge(function: str, id_: str, subset: str, covariates=("x",), **extra: Any) -> Case:
@@ -243,3 +297,4 @@ CASES: list[Case] = [
 ]
 
 CASES += EDGE_CASES
+CASES += FORMULA_CASES

@@ -35,8 +35,11 @@ BAD_ARGS = [
      r"`X` column 'g' is a factor with 1 level.*contrasts can be applied only to factors with 2 or more levels",
      "X.levels"),
     # rbridge refuses this one itself: a string has no R counterpart as covariates
-    ("not a frame", _args(X="age"), r"`X` must be a DataFrame or a 2-D array; got an array of shape \(\)",
-     "argument.shape"),
+    # a string is the formula form; without '~' it is no formula
+    ("not a frame", _args(X="age"), r"`formula` needs '~' \(Surv\(time, status\) ~ x\); got 'age'",
+     "formula.syntax"),
+    ("not a frame (0-d array)", _args(X=np.float64(3.0)), r"`X` must be a DataFrame or a 2-D array; got an array "
+     r"of shape \(\)", "argument.shape"),
     ("infinite time", _args(time=np.r_[np.inf, _T[1:]]), r"`time` must be finite; got time\[0\]=inf",
      "time.nonfinite"),
     ("text time", _args(time=["a"] * N), r"`time` must be numeric; got time\[0\]='a'", "time.type"),

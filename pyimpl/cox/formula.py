@@ -1,0 +1,107 @@
+"""``coxph(Surv(time, status) ~ terms, data=, subset=, weights=, cluster=)``:
+the formula call turned into the array form.
+
+As R's ``coxph`` (survival 3.5-3, ``coxph`` and ``model.matrix.coxph``): the
+model matrix is built with an intercept (so factors get treatment contrasts
+whatever ``- 1`` says) and its intercept column dropped; ``strata()`` terms
+give the strata (several combine, ``strata(..., shortlabel = TRUE)``) and are
+left out of the matrix, unless a strata variable is in an interaction: then
+every term enters ``model.matrix`` and only the strata terms' own columns are
+dropped; ``cluster()`` gives the cluster (also possible as ``cluster=``).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from rparity_contract.calls import CoxCall
+from rparity_contract.errors import InvalidArgument
+
+from ..design import Term
+from ..formula import as_series, column_or_values, complete_frame, incomplete_elsewhere, model_frame, terms_matrix
+
+__all__ = ["resolve"]
+
+
+def _combine(strata: list[Term]) -> Term:
+    """Several strata variables: the combinations that occur, first slowest."""
+    if len(strata) == 1:
+        return strata[0]
+    key = np.zeros(strata[0].codes.size, dtype=np.int64)  # type: ignore[union-attr]
+    miss = np.zeros(key.size, dtype=bool)
+    for t in strata:
+        assert t.codes is not None
+        miss |= t.codes < 0
+        key = key * (len(t.levels) + 1) + np.maximum(t.codes, 0)
+    used = np.unique(key[~miss])
+    codes = np.full(key.size, -1, dtype=np.intp)
+    codes[~miss] = np.searchsorted(used, key[~miss])
+    labels = []
+    for u in used.tolist():
+        parts = []
+        for t in reversed(strata):
+            parts.append(t.levels[u % (len(t.levels) + 1)])
+            u //= len(t.levels) + 1
+        labels.append(", ".join(reversed(parts)))
+    return Term("strata", "factor", codes=codes, levels=tuple(labels))
+
+
+def resolve(call: CoxCall) -> CoxCall:
+    """The array-form call equivalent to the formula call ``call``."""
+    if call.X is not None or call.time is not None or call.event is not None:
+        raise InvalidArgument("`formula` and `X`/`time`/`event` are two forms of the call: give one",
+                              kind="argument.value")
+    if call.strata is not None:
+        raise InvalidArgument("`strata` is a formula term in the formula form: write + strata(x)",
+                              kind="argument.value")
+    frame = model_frame(call.formula, call.data, call.subset)
+    mf = frame.formula
+    if mf.response is None or not mf.response.surv:
+        raise InvalidArgument(f"`formula` response must be Surv(time, event) or Surv(time) for coxph; got "
+                              f"{mf.text!r}", kind="formula.response")
+    if mf.response.counting:
+        raise InvalidArgument("`formula`: counting-process data Surv(start, stop, event) are not implemented "
+                              "in pyimpl's coxph yet", kind="formula.response")
+    if mf.offsets:
+        raise InvalidArgument("`formula`: offset() terms are not implemented in pyimpl's coxph yet",
+                              kind="formula.special")
+    weights = column_or_values(call.weights, frame, "weights", call.data)
+    given_cluster = None if mf.cluster is not None else column_or_values(call.cluster, frame, "cluster", call.data)
+    frame = complete_frame(frame, [weights, given_cluster])
+    strata_terms = set(mf.special_terms("strata"))
+    cluster_terms = set(mf.special_terms("cluster"))
+    interacting = any(len(mf.terms[k]) > 1 for k in strata_terms)
+    keep_terms = [k for k in range(len(mf.terms)) if k not in cluster_terms and (interacting or k not in strata_terms)]
+    n = len(frame.data)
+    design = terms_matrix(frame.variables, [mf.terms[k] for k in keep_terms], [mf.codes[k] for k in keep_terms],
+                          [mf.label(k) for k in keep_terms], n)
+    if interacting:  # model.matrix.coxph: drop the strata terms' own columns
+        own = [pos for pos, k in enumerate(keep_terms) if k in strata_terms and len(mf.terms[k]) == 1]
+        drop = {c for pos in own for c in design.assign[pos]}
+        cols = [c for c in range(design.x.shape[1]) if c not in drop]
+        remap = {c: i for i, c in enumerate(cols)}
+        assign = tuple(tuple(remap[c] for c in a) for pos, a in enumerate(design.assign) if pos not in own)
+        labels = tuple(lb for pos, lb in enumerate(design.term_names) if pos not in own)
+        design = type(design)(x=np.asfortranarray(design.x[:, cols]), names=tuple(design.names[c] for c in cols),
+                              terms=design.terms, assign=assign, labels=labels)
+    strata = None
+    if mf.strata:
+        strata = as_series(_combine([frame.variables[i] for i in mf.strata]))
+    cluster = None
+    if mf.cluster is not None:
+        if call.cluster is not None:
+            raise InvalidArgument("`cluster` is given both as an argument and as a formula term",
+                                  kind="argument.value")
+        cluster = as_series(frame.variables[mf.cluster])
+    else:
+        cluster = given_cluster
+    time_t = frame.response[0]
+    if time_t.kind != "numeric":
+        raise InvalidArgument(f"`formula` response time {time_t.name!r} must be numeric (R: 'Time variable is "
+                              "not numeric')", kind="time.type")
+    event = None if mf.response.event is None else as_series(frame.response[1])
+    time = np.asarray(time_t.values, dtype=float).copy()
+    time[incomplete_elsewhere(frame)] = np.nan  # na.omit of the whole model frame
+    return CoxCall(X=design, time=time, event=event, ties=call.ties, weights=weights,
+                   strata=strata, cluster=cluster, robust=call.robust, init=call.init, control=call.control,
+                   nocenter=call.nocenter, singular_ok=call.singular_ok)
+

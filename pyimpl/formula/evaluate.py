@@ -1,0 +1,358 @@
+"""A formula's variables evaluated on the data, with R's semantics.
+
+Each :class:`~rparity_contract.formula.Expr` is walked (never ``eval``-ed) to
+a :class:`~pyimpl.design.Term`: numeric (doubles, NaN for NA), logical (codes
+0/1, -1 for NA) or factor (codes into levels). What R does, done here:
+
+* arithmetic on numbers and logicals (``TRUE`` is 1); on a factor R warns
+  "not meaningful for factors" and gives NA: refused here (kind ``X.type``);
+* ``log``/``sqrt`` of a negative number give NaN with R's warning "NaNs
+  produced" (the row is then dropped by ``na.omit``, as in R);
+* comparisons give logicals (a factor compares by its labels); ``& | !``
+  follow R's three-valued logic with NA;
+* ``factor(x)``: levels the sorted distinct values (numbers numerically,
+  labelled as ``as.character``; strings by code point, R's C-locale order;
+  a factor keeps its level order and drops unused levels), ``levels=`` as
+  given; ``as.factor`` keeps every level of a factor; ``relevel(f, ref=)``;
+  ``as.numeric``/``as.integer`` of a factor are its level numbers (1, 2...);
+* ``strata(a, b)``: the combinations that occur, first variable slowest
+  (survival's ``strata()``), labelled "a=1, b=x" ("x=1" for one variable
+  that is not a factor; a factor's own levels when it is the only one).
+"""
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from rparity_contract.errors import InvalidArgument, RParityWarning
+from rparity_contract.formula import BinOp, Call, Const, Expr, Name, Unary, deparse
+
+from .._rformat import r_label
+from ..design import Term, _read_column
+
+__all__ = ["evaluate", "Scalar"]
+
+Scalar = float | str | bool
+Value = Term | Scalar
+
+
+def _numeric(v: Value, where: str) -> np.ndarray | float:
+    """A value as doubles (logicals as 0/1, NA as NaN)."""
+    if isinstance(v, Term):
+        if v.kind == "numeric":
+            assert v.values is not None
+            return v.values
+        if v.kind == "logical":
+            assert v.codes is not None
+            return np.where(v.codes < 0, np.nan, v.codes.astype(float))
+        raise InvalidArgument(f"`formula` term {where!r}: arithmetic on a factor (R: 'not meaningful for "
+                              "factors')", kind="X.type")
+    if isinstance(v, bool):
+        return float(v)
+    if isinstance(v, (int, float)):
+        return float(v)
+    raise InvalidArgument(f"`formula` term {where!r}: arithmetic on a string (R: 'non-numeric argument to "
+                          "binary operator')", kind="X.type")
+
+
+def _num_term(name: str, x: np.ndarray | float, n: int) -> Term:
+    arr = np.broadcast_to(np.asarray(x, dtype=float), (n,)).copy()
+    return Term(name, "numeric", values=arr)
+
+
+def _logical(name: str, values: np.ndarray, missing: np.ndarray) -> Term:
+    codes = np.where(missing, -1, values.astype(np.intp))
+    return Term(name, "logical", codes=codes, levels=("FALSE", "TRUE"))
+
+
+def _as_logical(v: Value, where: str, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(values, missing) of a logical operand (numbers: != 0, as R)."""
+    if isinstance(v, Term) and v.kind == "logical":
+        assert v.codes is not None
+        return v.codes == 1, v.codes < 0
+    x = np.broadcast_to(np.asarray(_numeric(v, where), dtype=float), (n,))
+    return x != 0, np.isnan(x)
+
+
+def _labels(v: Term) -> np.ndarray:
+    """A factor's or logical's labels per row (None for NA)."""
+    assert v.codes is not None
+    lv = np.array(list(v.levels) + [None], dtype=object)
+    return lv[np.where(v.codes < 0, len(v.levels), v.codes)]
+
+
+def _compare(op: str, a: Value, b: Value, where: str, n: int) -> tuple[np.ndarray, np.ndarray]:
+    fns: dict[str, Callable[[Any, Any], Any]] = {
+        "==": lambda x, y: x == y, "!=": lambda x, y: x != y, "<": lambda x, y: x < y,
+        "<=": lambda x, y: x <= y, ">": lambda x, y: x > y, ">=": lambda x, y: x >= y}
+    if isinstance(a, Term) and a.kind == "factor" or isinstance(b, Term) and b.kind == "factor" \
+            or isinstance(a, str) or isinstance(b, str):
+        if op not in ("==", "!="):
+            raise InvalidArgument(f"`formula` term {where!r}: {op} on a factor or string (R: 'not meaningful "
+                                  "for factors' / string order depends on the locale)", kind="X.type")
+        la = _labels(a) if isinstance(a, Term) and a.kind != "numeric" else a
+        lb = _labels(b) if isinstance(b, Term) and b.kind != "numeric" else b
+        if isinstance(la, Term) or isinstance(lb, Term):
+            raise InvalidArgument(f"`formula` term {where!r}: compares a factor with numbers", kind="X.type")
+        xa = np.broadcast_to(np.asarray(la, dtype=object), (n,))
+        xb = np.broadcast_to(np.asarray(lb, dtype=object), (n,))
+        miss = np.array([p is None or q is None for p, q in zip(xa, xb)], dtype=bool)
+        vals = np.array([False if m else fns[op](p, q) for p, q, m in zip(xa, xb, miss)], dtype=bool)
+        return vals, miss
+    xa = np.broadcast_to(np.asarray(_numeric(a, where), dtype=float), (n,))
+    xb = np.broadcast_to(np.asarray(_numeric(b, where), dtype=float), (n,))
+    miss = np.isnan(xa) | np.isnan(xb)
+    with np.errstate(invalid="ignore"):
+        vals = np.asarray(fns[op](xa, xb), dtype=bool) & ~miss
+    return vals, miss
+
+
+def _nan_warning(fn: str, x: np.ndarray, out: np.ndarray) -> None:
+    if np.any(np.isnan(out) & ~np.isnan(x)):
+        warnings.warn(RParityWarning("NaNs produced"), stacklevel=4)
+
+
+def _factor_of(v: Value, name: str, *, keep_levels: bool, levels: list[str] | None = None) -> Term:
+    """``factor(x)`` (``keep_levels``: ``as.factor``)."""
+    if not isinstance(v, Term):
+        raise InvalidArgument(f"`formula` term {name!r}: factor() of a constant", kind="X.type")
+    if v.kind == "numeric":
+        assert v.values is not None
+        ok = ~np.isnan(v.values)
+        uniq = np.unique(v.values[ok])
+        labels = [r_label(float(u)) for u in uniq]
+        codes = np.full(v.values.size, -1, dtype=np.intp)
+        codes[ok] = np.searchsorted(uniq, v.values[ok])
+        t = Term(name, "factor", codes=codes, levels=tuple(labels))
+    else:
+        assert v.codes is not None
+        t = Term(name, "factor", codes=v.codes, levels=v.levels)
+        if not keep_levels:
+            used = np.unique(t.codes[t.codes >= 0])  # type: ignore[index]
+            remap = np.full(len(t.levels) + 1, -1, dtype=np.intp)
+            remap[used] = np.arange(used.size)
+            t = Term(name, "factor", codes=remap[np.where(v.codes < 0, len(t.levels), v.codes)],
+                     levels=tuple(t.levels[i] for i in used))
+    if levels is not None:
+        lab = _labels(t)
+        index = {lv: i for i, lv in enumerate(levels)}
+        codes = np.array([index.get(x, -1) if x is not None else -1 for x in lab], dtype=np.intp)
+        t = Term(name, "factor", codes=codes, levels=tuple(levels))
+    return t
+
+
+def _const_list(e: Expr, where: str) -> list[str]:
+    items = e.args if isinstance(e, Call) and e.fn == "c" else (e,)
+    out = []
+    for a in items:
+        if not isinstance(a, Const):
+            raise InvalidArgument(f"`formula` term {where!r}: levels must be constants", kind="formula.syntax")
+        out.append(a.value if isinstance(a.value, str) else r_label(float(a.value)))
+    return [str(x) for x in out]
+
+
+_MATH: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "log": np.log, "log2": np.log2, "log10": np.log10, "log1p": np.log1p, "exp": np.exp, "sqrt": np.sqrt,
+    "abs": np.abs, "floor": np.floor, "ceiling": np.ceil,
+}
+
+
+class _Evaluator:
+    def __init__(self, data: pd.DataFrame):
+        self.data = data
+        self.n = len(data)
+        self.columns: dict[str, Term] = {}
+
+    def column(self, name: str) -> Term:
+        if name not in self.columns:
+            if name not in self.data.columns:
+                raise InvalidArgument(f"`formula` names {name!r}, which is not a column of `data` "
+                                      f"(R: object '{name}' not found)", kind="data.column")
+            self.columns[name] = _read_column(name, self.data[name], "data")
+        return self.columns[name]
+
+    def term(self, e: Expr) -> Term:
+        v = self.value(e)
+        name = deparse(e)
+        if isinstance(v, Term):
+            return Term(name, v.kind, values=v.values, codes=v.codes, levels=v.levels)
+        if isinstance(v, str):
+            raise InvalidArgument(f"`formula` term {name!r} is a string constant", kind="X.type")
+        return _num_term(name, _numeric(v, name), self.n)
+
+    def value(self, e: Expr) -> Value:
+        where = deparse(e)
+        n = self.n
+        if isinstance(e, Name):
+            if e.id in self.data.columns:
+                return self.column(e.id)
+            if e.id in ("T", "F"):
+                return e.id == "T"
+            return self.column(e.id)
+        if isinstance(e, Const):
+            return e.value
+        if isinstance(e, Unary):
+            v = self.value(e.operand)
+            if e.op == "!":
+                vals, miss = _as_logical(v, where, n)
+                return _logical(where, ~vals & ~miss, miss)
+            x = _numeric(v, where)
+            return _num_term(where, -np.asarray(x) if e.op == "-" else np.asarray(x), n) \
+                if isinstance(v, Term) else (-x if e.op == "-" else x)  # type: ignore[operator]
+        if isinstance(e, BinOp):
+            a, b = self.value(e.left), self.value(e.right)
+            if e.op in ("&", "|"):
+                va, ma = _as_logical(a, where, n)
+                vb, mb = _as_logical(b, where, n)
+                if e.op == "&":  # FALSE & NA is FALSE
+                    val = va & vb & ~ma & ~mb
+                    miss = (ma | mb) & ~((~va & ~ma) | (~vb & ~mb))
+                else:  # TRUE | NA is TRUE
+                    val = (va & ~ma) | (vb & ~mb)
+                    miss = (ma | mb) & ~val
+                return _logical(where, val, miss)
+            if e.op in ("==", "!=", "<", "<=", ">", ">="):
+                vals, miss = _compare(e.op, a, b, where, n)
+                return _logical(where, vals, miss)
+            xa, xb = _numeric(a, where), _numeric(b, where)
+            with np.errstate(all="ignore"):
+                if e.op == "+":
+                    out = np.add(xa, xb)
+                elif e.op == "-":
+                    out = np.subtract(xa, xb)
+                elif e.op == "*":
+                    out = np.multiply(xa, xb)
+                elif e.op == "/":
+                    out = np.divide(xa, xb)
+                else:  # R_pow: x^0 is 1 and 1^y is 1, even for NA/NaN
+                    out = np.power(xa, xb)
+                    out = np.where((np.asarray(xb) == 0) | (np.asarray(xa) == 1), 1.0, out)
+            if not isinstance(a, Term) and not isinstance(b, Term):
+                return float(out)
+            return _num_term(where, out, n)
+        assert isinstance(e, Call)
+        return self.call(e, where)
+
+    def call(self, e: Call, where: str) -> Value:
+        fn, args, kw = e.fn, e.args, dict(e.kwargs)
+        n = self.n
+        if fn == "I":
+            if len(args) != 1 or kw:
+                raise InvalidArgument(f"`formula` term {where!r}: I() takes one argument", kind="formula.syntax")
+            return self.value(args[0])
+        if fn in _MATH or fn == "log":
+            if fn == "log" and (len(args) == 2 or "base" in kw):
+                base = args[1] if len(args) == 2 else kw["base"]
+                x = np.asarray(_numeric(self.value(args[0]), where), dtype=float)
+                b = float(_numeric(self.value(base), where))  # type: ignore[arg-type]
+                with np.errstate(all="ignore"):
+                    out = np.log(x) / math.log(b)
+                _nan_warning(fn, x, out)
+                return _num_term(where, out, n)
+            if len(args) != 1 or kw:
+                raise InvalidArgument(f"`formula` term {where!r}: {fn}() takes one argument here",
+                                      kind="formula.syntax")
+            x = np.asarray(_numeric(self.value(args[0]), where), dtype=float)
+            with np.errstate(all="ignore"):
+                out = _MATH[fn](x)
+            _nan_warning(fn, x, out)
+            return _num_term(where, out, n)
+        if fn in ("pmin", "pmax"):
+            if len(args) < 1 or kw:
+                raise InvalidArgument(f"`formula` term {where!r}: {fn}() takes vectors", kind="formula.syntax")
+            xs = [np.broadcast_to(np.asarray(_numeric(self.value(a), where), dtype=float), (n,)) for a in args]
+            out = xs[0].copy()
+            for x in xs[1:]:  # na.rm = FALSE: NA wins
+                out = np.where(np.isnan(out) | np.isnan(x), np.nan,
+                               np.minimum(out, x) if fn == "pmin" else np.maximum(out, x))
+            return _num_term(where, out, n)
+        if fn in ("factor", "as.factor"):
+            if len(args) != 1 or (fn == "as.factor" and kw) or set(kw) - {"levels"}:
+                raise InvalidArgument(f"`formula` term {where!r}: {fn}() takes a variable (and levels=)",
+                                      kind="formula.syntax")
+            levels = _const_list(kw["levels"], where) if "levels" in kw else None
+            return _factor_of(self.value(args[0]), where, keep_levels=fn == "as.factor", levels=levels)
+        if fn == "relevel":
+            ref = kw.get("ref", args[1] if len(args) > 1 else None)
+            f = self.value(args[0]) if args else None
+            if not isinstance(f, Term) or f.kind != "factor" or not isinstance(ref, Const):
+                raise InvalidArgument(f"`formula` term {where!r}: relevel() needs a factor and ref= a level "
+                                      "(R: 'only for (unordered) factors')", kind="X.type")
+            label = ref.value if isinstance(ref.value, str) else None
+            if label is None:  # a number is the level's position (R)
+                k = int(ref.value) - 1  # type: ignore[arg-type]
+                if not 0 <= k < len(f.levels):
+                    raise InvalidArgument(f"`formula` term {where!r}: ref must be an existing level",
+                                          kind="X.levels")
+                label = f.levels[k]
+            if label not in f.levels:
+                raise InvalidArgument(f"`formula` term {where!r}: 'ref' must be an existing level "
+                                      f"(levels: {list(f.levels)})", kind="X.levels")
+            new = [label] + [lv for lv in f.levels if lv != label]
+            return _factor_of(f, where, keep_levels=True, levels=new)
+        if fn in ("as.numeric", "as.integer"):
+            v = self.value(args[0]) if len(args) == 1 and not kw else None
+            if v is None:
+                raise InvalidArgument(f"`formula` term {where!r}: {fn}() takes one argument", kind="formula.syntax")
+            if isinstance(v, Term) and v.kind == "factor":
+                assert v.codes is not None
+                x = np.where(v.codes < 0, np.nan, v.codes + 1.0)
+            else:
+                x = np.asarray(_numeric(v, where), dtype=float)
+                if fn == "as.integer":
+                    x = np.trunc(x)
+            return _num_term(where, x, n)
+        if fn == "as.logical":
+            v = self.value(args[0]) if len(args) == 1 and not kw else None
+            if v is None or isinstance(v, Term) and v.kind == "factor":
+                raise InvalidArgument(f"`formula` term {where!r}: as.logical() of a number or logical",
+                                      kind="X.type")
+            vals, miss = _as_logical(v, where, n)
+            return _logical(where, vals & ~miss, miss)
+        if fn == "strata":
+            return self.strata(e, where)
+        if fn == "cluster":
+            return self.value(args[0])
+        raise InvalidArgument(f"`formula` term {where!r}: {fn}() cannot be used here", kind="formula.function")
+
+    def strata(self, e: Call, where: str) -> Term:
+        """survival's ``strata()``: the combinations that occur, first variable slowest."""
+        if e.kwargs:
+            raise InvalidArgument(f"`formula` term {where!r}: strata() takes variables only here",
+                                  kind="formula.special")
+        fs = []
+        for a in e.args:
+            v = self.value(a)
+            f = _factor_of(v, deparse(a), keep_levels=False)
+            if len(e.args) > 1 or not (isinstance(v, Term) and v.kind == "factor"):
+                # strata(): "x=level" except for one factor argument (its levels as they are)
+                f = Term(f.name, "factor", codes=f.codes, levels=tuple(f"{deparse(a)}={lv}" for lv in f.levels))
+            fs.append(f)
+        miss = np.zeros(self.n, dtype=bool)
+        key = np.zeros(self.n, dtype=np.int64)
+        for f in fs:
+            assert f.codes is not None
+            miss |= f.codes < 0
+            key = key * (len(f.levels) + 1) + np.maximum(f.codes, 0)
+        used = np.unique(key[~miss])
+        codes = np.full(self.n, -1, dtype=np.intp)
+        codes[~miss] = np.searchsorted(used, key[~miss])
+        labels = []
+        for u in used.tolist():
+            parts = []
+            for f in reversed(fs):
+                parts.append(f.levels[u % (len(f.levels) + 1)])
+                u //= len(f.levels) + 1
+            labels.append(", ".join(reversed(parts)))
+        return Term(where, "factor", codes=codes, levels=tuple(labels))
+
+
+def evaluate(exprs: list[Expr], data: pd.DataFrame) -> list[Term]:
+    """The expressions evaluated on every row of ``data``, as model-frame
+    variables named by their R labels."""
+    ev = _Evaluator(data)
+    return [ev.term(e) for e in exprs]
