@@ -134,6 +134,16 @@ def r_cumsum(x) -> np.ndarray:
     return np.cumsum(x.astype(np.longdouble)).astype(float)
 
 
+def r_mean(x) -> float:
+    """R's ``mean`` of doubles (``summary.c``): a sequential sum in long
+    double divided by n, then one correcting pass ``s += sum(x - s) / n``."""
+    yl = np.asarray(x, dtype=float).astype(np.longdouble)
+    s = np.cumsum(yl)[-1] / yl.size
+    if np.isfinite(s):
+        s = s + np.cumsum(yl - s)[-1] / yl.size
+    return float(s)
+
+
 def r_sum(x) -> np.float64:
     """R's ``sum`` of doubles: sequential, accumulated in long double (``rsum``).
 

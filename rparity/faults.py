@@ -208,6 +208,11 @@ def _formula_frame() -> Any:
     return cox_formula
 
 
+def _cox_inputs() -> Any:
+    import pyimpl.cox.inputs as cox_inputs
+    return cox_inputs
+
+
 def _accept_negative_counts(fn):
     @functools.wraps(fn)
     def faulty(table, **kwargs):
@@ -338,6 +343,8 @@ FAULTS: list[Fault] = [
     Fault("coxph-formula-keeps-rows-of-minus-terms", "coxph", "identical",
           "keeps rows missing a variable the formula removed with '-' (R's model frame still has it)",
           _patched(_formula_frame(), "incomplete_elsewhere", lambda frame: frame.na_rows.copy())),
+    Fault("coxph-formula-drops-offset", "coxph", "1e-9 relative",
+          "fits as if the formula had no offset() term", _patched(_cox_inputs(), "_centred_offset", lambda off: None)),
     Fault("coxph-summary-z", "coxph_summary", "1e-9 relative", "z statistics off by 1e-8 relative",
           _column("z", _scale(1e-8))),
     Fault("coxph-summary-p", "coxph_summary", "p-value 1e-9", "p-values off by 1e-7 relative",

@@ -58,6 +58,7 @@ R_MESSAGES: tuple[RefusalRule, ...] = (
     RefusalRule(r"negative weights not allowed", "weights.negative", source="stats glm.fit"),
     RefusalRule(r"Invalid weights, must be >0", "weights.nonpositive", source="survival coxph.R"),
     RefusalRule(r"weights must be finite", "weights.nonfinite", source="survival survfit.formula / coxph.R"),
+    RefusalRule(r"offsets must lead to a finite risk score", "offset.nonfinite", source="survival coxph.R"),
     RefusalRule(r"Case weights are not supported for the exact method", "weights.exact", source="survival coxph.R"),
     RefusalRule(r"dfbeta residuals are not available for the exact method", "robust.exact",
                 source="survival coxph.R"),

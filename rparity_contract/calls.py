@@ -64,6 +64,8 @@ class CoxCall:
     formula: Any = None  # the formula form: coxph(formula, data=, subset=, ...); X, time, event are then None
     data: Any = None
     subset: Any = None
+    offset: Any = None  # the sum of the formula's offset() terms, once a formula call is resolved (R has no
+    # offset= argument in coxph: an offset is a formula term)
 
     def arguments(self) -> dict[str, Any]:
         """The keyword arguments to repeat the call: ``coxph(X, time, event, **kw)``

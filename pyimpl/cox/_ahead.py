@@ -36,6 +36,7 @@ class _Inputs:
     weights: np.ndarray | None
     cluster: np.ndarray | None
     time_rank: np.ndarray
+    offset: np.ndarray | None = None
 
 
 def final_lp_and_concordance(inp: _Inputs, coef: np.ndarray, plan: Background | None = None,
@@ -45,7 +46,10 @@ def final_lp_and_concordance(inp: _Inputs, coef: np.ndarray, plan: Background | 
     the concordance's :class:`.cindex.WalkPlan`, being made; ``helpers``
     where the concordance leaves its second count for a thread that helps."""
     try:
-        lp = linear_predictor(inp.x, coef, np.zeros(inp.x.shape[0])) - r_sum(coef * inp.means)
+        lp = linear_predictor(inp.x, coef, np.zeros(inp.x.shape[0]))
+        if inp.offset is not None:  # R's order: (X %*% coef + offset) - sum(coef * means)
+            lp = lp + inp.offset
+        lp = lp - r_sum(coef * inp.means)
         walk: WalkPlan | None = plan.result() if plan is not None else None
         conc = concordancefit(inp.time, inp.event, lp, inp.strata, inp.weights, inp.cluster,
                               time_rank=inp.time_rank, plan=walk, helpers=helpers)
@@ -60,8 +64,9 @@ class ConcordanceAhead:
     ``ahead``) and the linear predictor and concordance they lead to
     (:meth:`result`)."""
 
-    def __init__(self, x, means, time, event, strata, weights, cluster, time_rank, parallel: bool):
-        self.inputs = _Inputs(x, means, time, event, strata, weights, cluster, time_rank)
+    def __init__(self, x, means, time, event, strata, weights, cluster, time_rank, parallel: bool,
+                 offset: np.ndarray | None = None):
+        self.inputs = _Inputs(x, means, time, event, strata, weights, cluster, time_rank, offset)
         self.parallel = parallel
         self._coef: np.ndarray | None = None
         self._job: Background | None = None

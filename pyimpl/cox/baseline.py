@@ -21,7 +21,7 @@ import pandas as pd
 from rparity_contract.errors import InvalidArgument
 from rparity_contract.results.cox import CoxPH
 
-from .._rmath import r_cumsum, r_sum
+from .._rmath import r_cumsum, r_mean, r_sum
 from .fit import linear_predictor
 from .refit import fit_data
 
@@ -40,8 +40,23 @@ def basehaz(fit: CoxPH, centered: bool = True) -> pd.DataFrame:
     prep = fd.prep
     beta = np.where(np.isnan(fd.coef), 0.0, fd.coef)
     xcenter = r_sum(fd.means * beta)
-    with np.errstate(over="ignore"):
-        risk = np.exp(linear_predictor(prep.x, beta, np.zeros(prep.x.shape[0])) - xcenter)
+    if prep.offset_raw is None:
+        with np.errstate(over="ignore"):
+            risk = np.exp(linear_predictor(prep.x, beta, np.zeros(prep.x.shape[0])) - xcenter)
+    else:
+        # survfit.coxph with an offset: offset.mean (weighted by the case weights when
+        # there are some), risk <- exp(X %*% beta + offset - xcenter) with
+        # xcenter <- sum(means * beta) + offset.mean (R 3.5-3's basehaz is that
+        # hazard as it is: measured, no further scaling of the curve at the means)
+        off = prep.offset_raw
+        if prep.has_weights:
+            w = prep.weights
+            mean_off = float(r_sum(off * (w / r_sum(w))))
+        else:
+            mean_off = r_mean(off)
+        xc = xcenter + mean_off
+        with np.errstate(over="ignore"):
+            risk = np.exp((linear_predictor(prep.x, beta, np.zeros(prep.x.shape[0])) + off) - xc)
     efron = fit.method == "efron"
     t, e, w = fd.time, prep.event, prep.weights
     strata = prep.strata

@@ -152,8 +152,12 @@ def check_prefit(prep: Prepared) -> None:
         # coxph.R: refuse starting values whose risk scores overflow
         n, p = x.shape
         colmeans = r_colmeans(x)
+        # coxph.R: exp(X %*% init - sum(colMeans(X) * init) + offset)
         with np.errstate(over="ignore"):
-            temp = np.exp(linear_predictor(x, init, np.zeros(n)) - r_sum(colmeans * init))
+            temp = linear_predictor(x, init, np.zeros(n)) - r_sum(colmeans * init)
+            if prep.offset is not None:
+                temp = temp + prep.offset
+            temp = np.exp(temp)
         if np.any(temp > _DBL_MAX) or np.all(temp == 0):
             raise InvalidArgument("`init` leads to overflow or underflow of the exp function "
                                   "(R: 'initial values lead to overflow or underflow of the exp function'); "
@@ -214,6 +218,7 @@ def _fit(prep: Prepared) -> CoxPH:
     if nevent == 0:
         return _no_events(prep, common, warns)
     init = prep.init
+    off = prep.offset if prep.offset is not None else np.zeros(n)
     null = p == 0
     if null:
         # the null model Surv(time, event) ~ 1: coxph.fit (coxexact.fit) fits a
@@ -232,7 +237,7 @@ def _fit(prep: Prepared) -> CoxPH:
     if prep.ties == "exact":
         from .exact import coxexact_fit
 
-        res = coxexact_fit(x, t, e, strata, init, control, doscale)
+        res = coxexact_fit(x, t, e, strata, init, control, doscale, offset=off)
         coef, var, u, lp = res.coef, res.var, res.u, res.lp
         flag, loglik, sctest, iters, means = res.flag, res.loglik, res.sctest, res.iter, res.means
         infs_coef, infs_var, word = res.coef_scaled, res.var_scaled, "beta"
@@ -248,7 +253,7 @@ def _fit(prep: Prepared) -> CoxPH:
         wp = w[porder]
         # the sums' plan (groups, steps) does not need the design: made beside
         # the design's gathering and scaling
-        plan = background(plan_processing, t[porder], e[porder], wp, strata[porder], np.zeros(n), prep.ties,
+        plan = background(plan_processing, t[porder], e[porder], wp, strata[porder], off[porder], prep.ties,
                           p, exact, parallel=n >= PARALLEL_MIN_ROWS)
         if exact:
             xp = _fitmod.gather_rows(x, porder)
@@ -258,7 +263,7 @@ def _fit(prep: Prepared) -> CoxPH:
         del porder  # large data: every n-long array let go once used
         cd = with_design(plan.result(), xp)
         ahead = ConcordanceAhead(x, means, t, e, prep.strata, w if prep.has_weights else None, ccl, trank,
-                                 parallel=n >= PARALLEL_MIN_ROWS)
+                                 parallel=n >= PARALLEL_MIN_ROWS, offset=prep.offset)
         res = coxfit6(cd, np.zeros(p) if init is None else init, scale, means, control, maxiter,
                       ahead=ahead.guess)
         del cd, xp, wp  # release the fit's working copy of the design before the next steps
@@ -283,7 +288,7 @@ def _fit(prep: Prepared) -> CoxPH:
                 which = ",".join(str(i + 1) for i in np.flatnonzero(bad))
                 warns.append(f"Loglik converged before variable  {which} ; {word} may be infinite. ")
     if null:
-        return _null_model(common, warns, loglik, conc, n)
+        return _null_model(common, warns, loglik, conc, off)
     coef = coef.copy()
     if maxiter > 0:
         coef[which_sing] = np.nan
@@ -315,15 +320,15 @@ def _within(col: np.ndarray, values) -> bool:
     return bool(np.all(np.isin(col[:64], values))) and bool(np.all(np.isin(col, values)))
 
 
-def _null_model(common: dict, warns: list, loglik, conc: Concordance | None, n: int) -> CoxPH:
+def _null_model(common: dict, warns: list, loglik, conc: Concordance | None, offset: np.ndarray) -> CoxPH:
     """coxph.fit's null model: one log-likelihood (at 0), lp = 0 (the offset),
     the concordance of that lp; no coefficient, variance, test or iteration
     (``class = c("coxph.null", "coxph")``)."""
     return CoxPH(
         coef=np.zeros(0), se=np.zeros(0), var=np.zeros((0, 0)), naive_var=None,
         loglik=np.asarray([loglik[0]], dtype=float), score_test=None, wald_test=None, lr_test=None,
-        robust_score_test=None, concordance=conc, iterations=0, means=np.zeros(0), linear_predictors=np.zeros(n),
-        robust=False, warnings=tuple(warns), **common,
+        robust_score_test=None, concordance=conc, iterations=0, means=np.zeros(0),
+        linear_predictors=np.asarray(offset, dtype=float), robust=False, warnings=tuple(warns), **common,
     )
 
 

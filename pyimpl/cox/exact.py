@@ -165,7 +165,7 @@ def _evaluate(dat: _ExactData, beta: np.ndarray, offset: np.ndarray):
 
 
 def coxexact_fit(x: np.ndarray, time: np.ndarray, status: np.ndarray, strata: np.ndarray,
-                 init, control: CoxControl, doscale: np.ndarray) -> ExactResult:
+                 init, control: CoxControl, doscale: np.ndarray, offset: np.ndarray | None = None) -> ExactResult:
     """``coxexact.fit`` + ``coxexact.c``: returns coefficients and variance on
     the original scale and the pieces coxph needs for its warnings."""
     n, p = x.shape
@@ -178,7 +178,7 @@ def coxexact_fit(x: np.ndarray, time: np.ndarray, status: np.ndarray, strata: np
         means[j] = 0.0
     newx = np.ascontiguousarray(newx)
     dat = _ExactData(newx, time[sorted_], status[sorted_], strata[sorted_])
-    offset = np.zeros(n)
+    offset = np.zeros(n) if offset is None else np.asarray(offset, dtype=float)[sorted_]  # offset[sorted]
     beta = (np.zeros(p) if init is None else np.asarray(init, dtype=float)) * rescale
     eps, toler, maxiter = control.eps, control.toler_chol, control.iter_max
 
@@ -194,7 +194,8 @@ def coxexact_fit(x: np.ndarray, time: np.ndarray, status: np.ndarray, strata: np
     def finish(beta_s, u_s, fac_s, it, flg, var_s=None):
         if var_s is None:
             var_s = chinv2(fac_s)
-        lp_sorted = linear_predictor(newx, beta_s, offset)
+        # coxexact.fit: lp <- newx %*% coef + offset
+        lp_sorted = linear_predictor(newx, beta_s, np.zeros(n)) + offset
         if not np.all(np.isfinite(_libm.exp(lp_sorted))):
             # coxexact.fit computes martingale residuals from exp(lp) with .C(),
             # which refuses non-finite arguments

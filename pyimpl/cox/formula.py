@@ -61,9 +61,6 @@ def resolve(call: CoxCall) -> CoxCall:
     if mf.response.counting:
         raise InvalidArgument("`formula`: counting-process data Surv(start, stop, event) are not implemented "
                               "in pyimpl's coxph yet", kind="formula.response")
-    if mf.offsets:
-        raise InvalidArgument("`formula`: offset() terms are not implemented in pyimpl's coxph yet",
-                              kind="formula.special")
     weights = column_or_values(call.weights, frame, "weights", call.data)
     given_cluster = None if mf.cluster is not None else column_or_values(call.cluster, frame, "cluster", call.data)
     frame = complete_frame(frame, [weights, given_cluster])
@@ -99,9 +96,14 @@ def resolve(call: CoxCall) -> CoxCall:
         raise InvalidArgument(f"`formula` response time {time_t.name!r} must be numeric (R: 'Time variable is "
                               "not numeric')", kind="time.type")
     event = None if mf.response.event is None else as_series(frame.response[1])
+    offset = None
+    for t in frame.offsets:  # model.offset: the offset() terms summed in order
+        if t.kind != "numeric":
+            raise InvalidArgument(f"`formula` term offset({t.name}) must be numeric", kind="X.type")
+        offset = np.asarray(t.values, dtype=float) if offset is None else offset + t.values
     time = np.asarray(time_t.values, dtype=float).copy()
     time[incomplete_elsewhere(frame)] = np.nan  # na.omit of the whole model frame
     return CoxCall(X=design, time=time, event=event, ties=call.ties, weights=weights,
                    strata=strata, cluster=cluster, robust=call.robust, init=call.init, control=call.control,
-                   nocenter=call.nocenter, singular_ok=call.singular_ok)
+                   nocenter=call.nocenter, singular_ok=call.singular_ok, offset=offset)
 

@@ -19,6 +19,7 @@ from rparity_contract.control import CoxControl
 from rparity_contract.errors import InvalidArgument
 from rparity_contract.values import TIES
 
+from .._rmath import r_mean
 from .._validate import as_1d, as_choice, check_lengths, label_codes
 from ..design import Design, as_frame, model_matrix, read_terms
 from ..survival.surv import read_surv
@@ -104,6 +105,8 @@ class Prepared:
     nocenter: tuple
     call: CoxCall
     warnings: list[str]
+    offset: np.ndarray | None = None  # centred (coxph.R), rows kept; None: no offset
+    offset_raw: np.ndarray | None = None  # as given (survfit.coxph uses it), rows kept
 
 
 def prepare_inputs(call: CoxCall) -> Prepared:
@@ -133,13 +136,14 @@ def prepare_inputs(call: CoxCall) -> Prepared:
     sd = read_surv(time, event)  # Surv(): 1/2 coding, logicals, factors; invalid -> NA with R's warning
     t, e = sd.time, sd.status
     w = None if weights is None else float_with_nan(weights, "weights")
+    off = None if call.offset is None else float_with_nan(call.offset, "offset")
     s_codes = s_levels = s_miss = None
     if strata is not None:
         s_codes, s_levels, s_miss = labels_with_nan(strata, "strata")
     c_codes = c_miss = None
     if cluster is not None:
         c_codes, _, c_miss = labels_with_nan(cluster, "cluster")
-    check_lengths(X=xraw, time=t, event=e, weights=w, strata=s_codes, cluster=c_codes)
+    check_lengths(X=xraw, time=t, event=e, weights=w, strata=s_codes, cluster=c_codes, offset=off)
 
     x_finite = bool(np.isfinite(xraw).all())  # the usual case: one pass, no NaN or Inf to look for
     keep = ~np.isnan(t) & ~np.isnan(e)
@@ -147,6 +151,8 @@ def prepare_inputs(call: CoxCall) -> Prepared:
         keep &= ~np.isnan(xraw).any(axis=1)
     if w is not None:
         keep &= ~np.isnan(w)
+    if off is not None:
+        keep &= ~np.isnan(off)
     if s_miss is not None:
         keep &= ~s_miss
     if c_miss is not None:
@@ -168,6 +174,8 @@ def prepare_inputs(call: CoxCall) -> Prepared:
             f"`X` must be finite (R: 'data contains an infinite predictor'); "
             f"got {design.names[c]!r}[{np.flatnonzero(keep)[r]}]={_show(x[r, c])}", kind="X.nonfinite")
     has_weights = w is not None
+    offset = _centred_offset(off[keep]) if off is not None else None
+    offset_raw = off[keep] if offset is not None else None
     if w is not None:
         w = w[keep]
         bad = ~np.isfinite(w)
@@ -218,5 +226,19 @@ def prepare_inputs(call: CoxCall) -> Prepared:
         design=design, x=x, time=t, event=e, weights=w, has_weights=has_weights, strata=strata_codes,
         strata_levels=s_levels, cluster=cluster_codes, keep=keep, dropped=dropped, ties=ties,
         robust=robust, cluster_given=cluster_given, init=init, control=control, nocenter=nocenter,
-        call=original, warnings=warns,
+        call=original, warnings=warns, offset=offset, offset_raw=offset_raw,
     )
+
+
+def _centred_offset(off: np.ndarray) -> np.ndarray | None:
+    """coxph.R: no offset when every value is 0; an offset whose exp is not
+    finite is an error; otherwise ``offset - mean(offset)``."""
+    if np.all(off == 0):
+        return None
+    with np.errstate(over="ignore"):
+        bad = ~np.isfinite(off) | ~np.isfinite(np.exp(off))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InvalidArgument(f"`offset` must lead to a finite risk score (R: 'offsets must lead to a finite "
+                              f"risk score'); got offset[{i}]={_show(off[i])}", kind="offset.nonfinite")
+    return off - r_mean(off)

@@ -106,10 +106,9 @@ def model_frame(formula: Any, data: Any, subset: Any = None) -> Frame:
 
 def complete_frame(frame: Frame, extra: list[Any]) -> Frame:
     """``frame`` with its string columns made factors over the complete rows
-    only (``na.omit`` first, then ``model.matrix``'s ``factor()``), and the
-    rows with a missing value in a variable outside the matrix (``- x``, the
-    response, ``extra`` arrays such as weights) marked in every variable."""
-    n = len(frame.data)
+    only (``na.omit`` first, then ``model.matrix``'s ``factor()``): complete in
+    every variable, the response, the offsets, the variables in no term and
+    the ``extra`` arrays (weights, cluster)."""
     complete = ~frame.na_rows
     for t in frame.variables + frame.response + frame.offsets + frame.unused:
         complete &= ~t.missing

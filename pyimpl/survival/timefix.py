@@ -9,19 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._rmath import SQRT_EPS
+from .._rmath import SQRT_EPS, r_mean
 
 __all__ = ["aeq_surv"]
 
 
 def _r_mean(y: np.ndarray) -> float:
-    """R's ``mean`` of doubles (``summary.c``): a sequential sum in long
-    double divided by n, then one correcting pass ``s += sum(x - s) / n``."""
-    yl = y.astype(np.longdouble)
-    s = np.cumsum(yl)[-1] / y.size
-    if np.isfinite(s):
-        s = s + np.cumsum(yl - s)[-1] / y.size
-    return float(s)
+    return r_mean(y)
 
 
 def aeq_surv(time: np.ndarray, tolerance: float = SQRT_EPS) -> np.ndarray:

@@ -204,3 +204,36 @@ def test_r_reports_unknown_columns_itself():
 
     with pytest.raises(RError, match="agee"):
         rbridge.coxph("Surv(time, status) ~ agee", data=load("lung"))
+
+
+def test_offset_of_zero_is_no_offset():
+    lung = load("lung")
+    a = pyimpl.coxph("Surv(time, status) ~ age + sex + offset(0 * age)", data=lung)
+    b = pyimpl.coxph("Surv(time, status) ~ age + sex", data=lung)
+    _same(a, b)
+    np.testing.assert_array_equal(a.linear_predictors, b.linear_predictors)
+
+
+def test_offset_is_centred_as_r():
+    # coxph.R: offset - mean(offset): a constant added to the offset changes nothing but rounding
+    lung = load("lung")
+    a = pyimpl.coxph("Surv(time, status) ~ age + offset(log(ph.karno))", data=lung)
+    b = pyimpl.coxph("Surv(time, status) ~ age + offset(log(ph.karno) + 3)", data=lung)
+    np.testing.assert_allclose(a.coef, b.coef, rtol=1e-12)
+    np.testing.assert_allclose(a.loglik, b.loglik, rtol=1e-13)
+
+
+def test_offset_fixed_at_the_fitted_coefficient_leaves_the_likelihood():
+    # an offset of b * x, with b the fitted coefficient of x, is that fit's final log-likelihood
+    lung = load("lung").dropna(subset=["age", "sex"]).reset_index(drop=True)
+    full = pyimpl.coxph("Surv(time, status) ~ age + sex", data=lung)
+    lung = lung.assign(bx=full.coef[0] * lung["age"])
+    part = pyimpl.coxph("Surv(time, status) ~ sex + offset(bx)", data=lung)
+    np.testing.assert_allclose(part.coef, full.coef[1:], rtol=1e-7)
+    np.testing.assert_allclose(part.loglik[1], full.loglik[1], rtol=1e-12)
+
+
+def test_offset_overflow_refused_with_rs_reason():
+    with pytest.raises(InvalidArgument) as err:
+        pyimpl.coxph("Surv(time, status) ~ sex + offset(age * 20)", data=load("lung"))
+    assert err.value.kind == "offset.nonfinite"
