@@ -64,6 +64,7 @@ class CoxCall:
     formula: Any = None  # the formula form: coxph(formula, data=, subset=, ...); X, time, event are then None
     data: Any = None
     subset: Any = None
+    start: Any = None  # Surv(start, stop, event): the interval starts (``time`` the stops), once resolved
     offset: Any = None  # the sum of the formula's offset() terms, once a formula call is resolved (R has no
     # offset= argument in coxph: an offset is a formula term)
 

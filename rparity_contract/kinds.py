@@ -28,6 +28,7 @@ KINDS: dict[str, str] = {
     # times and events
     "time.type": "time is not numeric",
     "time.nonfinite": "time has an infinite value",
+    "time.interval": "a (start, stop] interval of effective length 0 once near-equal times are made equal",
     "time.negative": "time has a negative value (an engine's own limit: R's right-censored Surv accepts it)",
     "event.type": "event is not numeric or logical",
     "event.values": "event has values that are not a status code R reads (0/1, 1/2, FALSE/TRUE)",

@@ -372,11 +372,18 @@ def concordancefit(time, status, x, strata=None, weights=None, cluster=None,
 
 def concordance(fit: CoxPH) -> Concordance:
     """Concordance of ``fit`` (``c``, ``std``, weighted pair counts summed over strata)."""
-    fd = fit_data(fit)
+    fd = fit_data(fit, counting=True)
     prep = fd.prep
-    res = concordancefit(aeq_surv(fd.time), prep.event, fd.lp, prep.strata,
-                         prep.weights if prep.has_weights else None,
-                         prep.cluster if prep.cluster_given else None)
+    if prep.start is not None:  # Surv(start, stop, event)
+        from .counting import counting_concordance, counting_times
+
+        start, stop = counting_times(prep)
+        res = counting_concordance(start, stop, prep.event, fd.lp, prep.strata,
+                                   prep.weights if prep.has_weights else None)
+    else:
+        res = concordancefit(aeq_surv(fd.time), prep.event, fd.lp, prep.strata,
+                             prep.weights if prep.has_weights else None,
+                             prep.cluster if prep.cluster_given else None)
     if res is None:
         return Concordance(c=float("nan"), std=float("nan"), concordant=0.0, discordant=0.0, tied_x=0.0,
                            tied_y=0.0, tied_xy=0.0, n=int(fd.lp.size))

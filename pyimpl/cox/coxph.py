@@ -217,6 +217,10 @@ def _fit(prep: Prepared) -> CoxPH:
                   method=prep.ties, term_names=d.term_names, assign=d.assign, call=prep.call)
     if nevent == 0:
         return _no_events(prep, common, warns)
+    if prep.start is not None:  # Surv(start, stop, event): agreg.fit
+        from .counting import fit_counting
+
+        return fit_counting(prep, common, warns)
     init = prep.init
     off = prep.offset if prep.offset is not None else np.zeros(n)
     null = p == 0

@@ -58,9 +58,6 @@ def resolve(call: CoxCall) -> CoxCall:
     if mf.response is None or not mf.response.surv:
         raise InvalidArgument(f"`formula` response must be Surv(time, event) or Surv(time) for coxph; got "
                               f"{mf.text!r}", kind="formula.response")
-    if mf.response.counting:
-        raise InvalidArgument("`formula`: counting-process data Surv(start, stop, event) are not implemented "
-                              "in pyimpl's coxph yet", kind="formula.response")
     weights = column_or_values(call.weights, frame, "weights", call.data)
     given_cluster = None if mf.cluster is not None else column_or_values(call.cluster, frame, "cluster", call.data)
     frame = complete_frame(frame, [weights, given_cluster])
@@ -91,11 +88,19 @@ def resolve(call: CoxCall) -> CoxCall:
         cluster = as_series(frame.variables[mf.cluster])
     else:
         cluster = given_cluster
-    time_t = frame.response[0]
+    counting = mf.response.counting
+    time_t = frame.response[1] if counting else frame.response[0]
+    start = None
+    if counting:
+        st = frame.response[0]
+        if st.kind != "numeric":
+            raise InvalidArgument(f"`formula` response start {st.name!r} must be numeric (R: 'Start time is not "
+                                  "numeric')", kind="time.type")
+        start = np.asarray(st.values, dtype=float)
     if time_t.kind != "numeric":
         raise InvalidArgument(f"`formula` response time {time_t.name!r} must be numeric (R: 'Time variable is "
                               "not numeric')", kind="time.type")
-    event = None if mf.response.event is None else as_series(frame.response[1])
+    event = None if mf.response.event is None else as_series(frame.response[2 if counting else 1])
     offset = None
     for t in frame.offsets:  # model.offset: the offset() terms summed in order
         if t.kind != "numeric":
@@ -105,5 +110,5 @@ def resolve(call: CoxCall) -> CoxCall:
     time[incomplete_elsewhere(frame)] = np.nan  # na.omit of the whole model frame
     return CoxCall(X=design, time=time, event=event, ties=call.ties, weights=weights,
                    strata=strata, cluster=cluster, robust=call.robust, init=call.init, control=call.control,
-                   nocenter=call.nocenter, singular_ok=call.singular_ok, offset=offset)
+                   nocenter=call.nocenter, singular_ok=call.singular_ok, offset=offset, start=start)
 

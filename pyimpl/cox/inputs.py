@@ -107,6 +107,7 @@ class Prepared:
     warnings: list[str]
     offset: np.ndarray | None = None  # centred (coxph.R), rows kept; None: no offset
     offset_raw: np.ndarray | None = None  # as given (survfit.coxph uses it), rows kept
+    start: np.ndarray | None = None  # Surv(start, stop, event): the starts (``time`` the stops), rows kept
 
 
 def prepare_inputs(call: CoxCall) -> Prepared:
@@ -135,6 +136,16 @@ def prepare_inputs(call: CoxCall) -> Prepared:
     xraw = design.x
     sd = read_surv(time, event)  # Surv(): 1/2 coding, logicals, factors; invalid -> NA with R's warning
     t, e = sd.time, sd.status
+    start = None
+    start_warnings: list[str] = []
+    if call.start is not None:
+        # Surv(start, stop, event): an interval that does not end after it starts is NA (R warns)
+        start = float_with_nan(call.start, "start")
+        with np.errstate(invalid="ignore"):
+            bad = start >= t
+        if bad.any():
+            t = np.where(bad, np.nan, t)
+            start_warnings.append("Stop time must be > start time, NA created")
     w = None if weights is None else float_with_nan(weights, "weights")
     off = None if call.offset is None else float_with_nan(call.offset, "offset")
     s_codes = s_levels = s_miss = None
@@ -147,6 +158,8 @@ def prepare_inputs(call: CoxCall) -> Prepared:
 
     x_finite = bool(np.isfinite(xraw).all())  # the usual case: one pass, no NaN or Inf to look for
     keep = ~np.isnan(t) & ~np.isnan(e)
+    if start is not None:
+        keep &= ~np.isnan(start)
     if not x_finite:
         keep &= ~np.isnan(xraw).any(axis=1)
     if w is not None:
@@ -163,6 +176,8 @@ def prepare_inputs(call: CoxCall) -> Prepared:
     dropped = tuple(int(i) for i in np.flatnonzero(~keep))
     x = xraw if keep.all() else np.asfortranarray(xraw[keep])
     t, e = t[keep], e[keep]
+    if start is not None:
+        start = start[keep]
     bad = ~np.isfinite(t)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
@@ -203,7 +218,7 @@ def prepare_inputs(call: CoxCall) -> Prepared:
         cc = c_codes[keep]
         _, cluster_codes = np.unique(cc, return_inverse=True)
     # R's rule (coxph.R): robust when a cluster is given or weights are not integers
-    warns: list[str] = control_warnings + list(sd.warnings)
+    warns: list[str] = control_warnings + list(sd.warnings) + start_warnings
     has_rwt = has_weights and bool(np.any(w != np.floor(w)))
     if robust is None:
         robust = cluster_codes is not None or has_rwt
@@ -226,7 +241,7 @@ def prepare_inputs(call: CoxCall) -> Prepared:
         design=design, x=x, time=t, event=e, weights=w, has_weights=has_weights, strata=strata_codes,
         strata_levels=s_levels, cluster=cluster_codes, keep=keep, dropped=dropped, ties=ties,
         robust=robust, cluster_given=cluster_given, init=init, control=control, nocenter=nocenter,
-        call=original, warnings=warns, offset=offset, offset_raw=offset_raw,
+        call=original, warnings=warns, offset=offset, offset_raw=offset_raw, start=start,
     )
 
 

@@ -165,10 +165,10 @@ def test_strata_interaction_labels_as_r():
     assert f.names == ("age", "strata(sex)sex=1:ph.ecog", "strata(sex)sex=2:ph.ecog")
 
 
-def test_counting_process_is_said_not_implemented():
-    d = pd.DataFrame({"a": [0.0, 0, 0], "b": [1.0, 2, 3], "d": [1, 0, 1], "x": [1.0, 2, 3]})
-    with pytest.raises(InvalidArgument, match="counting-process"):
-        pyimpl.coxph("Surv(a, b, d) ~ x", data=d)
+def test_counting_process_response_reads_start_stop_event():
+    d = pd.DataFrame({"a": [0.0, 0, 1, 0], "b": [1.0, 2, 3, 4], "d": [1, 0, 1, 1], "x": [1.0, 2, 3, 0]})
+    fit = pyimpl.coxph("Surv(a, b, d) ~ x", data=d)
+    assert fit.n == 4 and fit.nevent == 3
 
 
 TRICKY = [
