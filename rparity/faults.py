@@ -225,6 +225,13 @@ def _agfit4_without_entry(*args, **kwargs):
     return agfit4(x, np.full_like(start, np.min(start)), *rest, **kwargs)
 
 
+def _robust_by_row(x, start, stop, event, weights, strata, lp, naive_var, cluster, *rest):
+    """The counting-process robust variance with every row its own cluster."""
+    from pyimpl.cox.agscore import robust_variance_counting
+    return robust_variance_counting(x, start, stop, event, weights, strata, lp, naive_var,
+                                    np.arange(x.shape[0]), *rest)
+
+
 def _accept_negative_counts(fn):
     @functools.wraps(fn)
     def faulty(table, **kwargs):
@@ -360,6 +367,9 @@ FAULTS: list[Fault] = [
     Fault("coxph-counting-ignores-entry", "coxph", "1e-9 relative",
           "counting-process data fitted as if every interval started at the first start (delayed entry lost)",
           _patched(_counting(), "agfit4", _agfit4_without_entry)),
+    Fault("coxph-counting-robust-by-row", "coxph", "1e-9 relative",
+          "the robust variance of (start, stop] data summed by row, not by the cluster (a subject's rows "
+          "treated as independent)", _patched(_counting(), "robust_variance_counting", _robust_by_row)),
     Fault("coxph-summary-z", "coxph_summary", "1e-9 relative", "z statistics off by 1e-8 relative",
           _column("z", _scale(1e-8))),
     Fault("coxph-summary-p", "coxph_summary", "p-value 1e-9", "p-values off by 1e-7 relative",

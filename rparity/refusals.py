@@ -59,6 +59,7 @@ R_MESSAGES: tuple[RefusalRule, ...] = (
     RefusalRule(r"Invalid weights, must be >0", "weights.nonpositive", source="survival coxph.R"),
     RefusalRule(r"weights must be finite", "weights.nonfinite", source="survival survfit.formula / coxph.R"),
     RefusalRule(r"offsets must lead to a finite risk score", "offset.nonfinite", source="survival coxph.R"),
+    RefusalRule(r"one of cluster or id is needed", "cluster.missing", source="survival coxph.R"),
     RefusalRule(r"aeqSurv exception, an interval has effective length 0", "time.interval",
                 source="survival aeqSurv.R"),
     RefusalRule(r"Case weights are not supported for the exact method", "weights.exact", source="survival coxph.R"),

@@ -42,6 +42,7 @@ KINDS: dict[str, str] = {
     "group.levels": "fewer distinct groups than the test needs",
     "group.type": "group labels of mixed or unsupported types",
     "strata.type": "strata labels of mixed or unsupported types",
+    "cluster.missing": "a robust variance of (start, stop] data asked for without a cluster",
     "cluster.single": "a single cluster where the robust variance needs several",
     # options
     "conf_type.value": "conf_type is not one of R's conf.type values",

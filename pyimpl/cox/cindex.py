@@ -379,7 +379,8 @@ def concordance(fit: CoxPH) -> Concordance:
 
         start, stop = counting_times(prep)
         res = counting_concordance(start, stop, prep.event, fd.lp, prep.strata,
-                                   prep.weights if prep.has_weights else None)
+                                   prep.weights if prep.has_weights else None,
+                                   prep.cluster if prep.cluster_given else None)
     else:
         res = concordancefit(aeq_surv(fd.time), prep.event, fd.lp, prep.strata,
                              prep.weights if prep.has_weights else None,

@@ -4,8 +4,9 @@ path through ``agreg.fit`` (:mod:`.agreg`), and the concordance of such data
 event time t when start < t <= stop).
 
 Not implemented here (refused, naming the option): ``ties = "exact"`` (R's
-``agexact.fit``) and the robust variance (``agscore3`` residuals), so cluster
-terms too; R's own answers for those are in the R engine.
+``agexact.fit``); R's own answers for it are in the R engine. The robust
+variance (cluster, non-integer weights, ``robust=True``) is agscore2's
+(:mod:`.agscore`).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from .._rmath import r_sum
 from ..survival.timefix import aeq_surv
 from ._order import r_colmeans
 from .agreg import agfit4, agreg_order
+from .agscore import robust_variance_counting
 from .chol import wald_test_chol
 from .fit import linear_predictor
 from .inputs import Prepared
@@ -53,11 +55,12 @@ def fit_counting(prep: Prepared, common: dict, warns: list) -> CoxPH:
     if prep.ties == "exact":
         raise InvalidArgument("`ties`='exact' with Surv(start, stop, event) (R's agexact.fit) is not implemented "
                               "in pyimpl; use efron or breslow, or the R engine", kind="argument.value")
-    if prep.robust:
-        raise InvalidArgument("the robust variance (cluster, robust=True, non-integer weights) with Surv(start, "
-                              "stop, event) is not implemented in pyimpl; use the R engine",
-                              kind="argument.value")
     assert prep.start is not None
+    if prep.robust and not prep.cluster_given and prep.call.robust is not None:
+        # coxph.R: robust asked for on (start, stop] data needs a cluster (the rows of one
+        # subject are not independent); only robust implied by fractional weights gets 1:n
+        raise InvalidArgument("`robust`=True with Surv(start, stop, event) needs `cluster` (R: 'one of cluster or "
+                              "id is needed')", kind="cluster.missing")
     x = prep.x
     n, p = x.shape
     start, stop = counting_times(prep)
@@ -99,7 +102,9 @@ def fit_counting(prep: Prepared, common: dict, warns: list) -> CoxPH:
     lp = (linear_predictor(xfit, coef, np.zeros(n)) + off) - r_sum(coef * agmeans)
     if null:
         lp = off.copy()
-    conc = counting_concordance(start, stop, e, lp, strata, w if prep.has_weights else None)
+    # coxph.R hands its cluster to concordancefit: the user's, or 1:n when robust without one
+    ccl = prep.cluster if prep.cluster is not None else (np.arange(n) if prep.robust else None)
+    conc = counting_concordance(start, stop, e, lp, strata, w if prep.has_weights else None, ccl)
     if null:
         return CoxPH(coef=np.zeros(0), se=np.zeros(0), var=np.zeros((0, 0)), naive_var=None,
                      loglik=np.asarray([res.loglik[1]]), score_test=None, wald_test=None, lr_test=None,
@@ -110,20 +115,29 @@ def fit_counting(prep: Prepared, common: dict, warns: list) -> CoxPH:
         coef[which_sing] = np.nan
     nabeta = ~np.isnan(coef)
     df = int(nabeta.sum())
+    naive_var = None
+    rscore = None
+    if prep.robust and nabeta.any():
+        naive_var = vmat
+        cluster = prep.cluster if (prep.cluster is not None and prep.cluster_given) else np.arange(n)
+        vmat, rscore_stat = robust_variance_counting(x, start, stop, e, w, strata, lp, naive_var, cluster,
+                                                     prep.ties == "efron", prep.init, control.toler_chol)
+        rscore = chisq_test(rscore_stat, int(nabeta.sum()))
     b = coef[nabeta] if prep.init is None else (coef - init)[nabeta]
     wald = wald_test_chol(vmat[np.ix_(nabeta, nabeta)], b, control.toler_chol) if df else float("nan")
     loglik = np.asarray(res.loglik, dtype=float)
     return CoxPH(
-        coef=coef, se=np.sqrt(np.diag(vmat)), var=vmat, naive_var=None, loglik=loglik,
+        coef=coef, se=np.sqrt(np.diag(vmat)), var=vmat, naive_var=naive_var, loglik=loglik,
         score_test=chisq_test(res.sctest, df), wald_test=chisq_test(wald, df),
-        lr_test=chisq_test(-2 * (loglik[0] - loglik[1]), df), robust_score_test=None, concordance=conc,
-        iterations=int(res.iter), means=agmeans, linear_predictors=lp, robust=False, warnings=tuple(warns),
-        **common,
+        lr_test=chisq_test(-2 * (loglik[0] - loglik[1]), df), robust_score_test=rscore, concordance=conc,
+        iterations=int(res.iter), means=agmeans, linear_predictors=lp, robust=naive_var is not None,
+        warnings=tuple(warns), **common,
     )
 
 
 def counting_concordance(start: np.ndarray, stop: np.ndarray, event: np.ndarray, x: np.ndarray,
-                         strata: np.ndarray | None, weights: np.ndarray | None) -> Concordance | None:
+                         strata: np.ndarray | None, weights: np.ndarray | None,
+                         cluster: np.ndarray | None = None) -> Concordance | None:
     """``concordancefit(Surv(start, stop, event), x, strata, weights,
     reverse = TRUE, timefix = FALSE)``: for each event time t, the events at
     t against the subjects at risk (start < t <= stop) that are not events at
@@ -172,6 +186,10 @@ def counting_concordance(start: np.ndarray, stop: np.ndarray, event: np.ndarray,
         somer = (count[0] - count[1]) / npair
         rowsum = (conc + disc) + tied
         dfbeta = w * ((conc - disc) / npair - (somer / npair) * rowsum)
+    if cluster is not None:  # tapply(dfbeta, cluster, sum), NA as 0
+        _, inv = np.unique(np.asarray(cluster), return_inverse=True)
+        dfbeta = np.bincount(inv.reshape(-1), weights=dfbeta)
+        dfbeta = np.where(np.isnan(dfbeta), 0.0, dfbeta)
     var = r_sum(dfbeta * dfbeta) / 4
     return Concordance(c=float(1 - (somer + 1) / 2), std=float(np.sqrt(var)), concordant=float(count[1]),
                        discordant=float(count[0]), tied_x=float(count[2]), tied_y=float(count[3]),

@@ -79,10 +79,24 @@ def test_empty_interval_is_na_with_rs_warning():
     assert (fit.n, fit.n_dropped) == (9, 1)
 
 
-def test_robust_and_exact_are_said_not_implemented():
+def test_robust_without_cluster_refused_as_r():
+    with pytest.raises(InvalidArgument, match="one of cluster or id is needed") as err:
+        pyimpl.coxph("Surv(tstart, time, status) ~ age", data=load("lung_split"), robust=True)
+    assert err.value.kind == "cluster.missing"
+
+
+def test_robust_variance_by_subject_equals_r_by_hand():
+    """The robust variance is D'D with D the per-subject sums of the dfbeta
+    residuals: one subject's split rows add up (survSplit keeps a subject's
+    score residual)."""
+    whole = pyimpl.coxph("Surv(time, status) ~ age + sex", data=load("lung"), robust=True)
+    split = pyimpl.coxph("Surv(tstart, time, status) ~ age + sex", data=load("lung_split"), cluster="id")
+    np.testing.assert_allclose(split.var, whole.var, rtol=1e-9)
+    np.testing.assert_allclose(split.robust_score_test.statistic, whole.robust_score_test.statistic, rtol=1e-9)
+
+
+def test_exact_and_derived_functions_are_said_not_implemented():
     lung = load("lung_split")
-    with pytest.raises(InvalidArgument, match="not implemented"):
-        pyimpl.coxph("Surv(tstart, time, status) ~ age", data=lung, cluster="id")
     with pytest.raises(InvalidArgument, match="not implemented"):
         pyimpl.coxph("Surv(tstart, time, status) ~ age", data=lung, ties="exact")
     fit = pyimpl.coxph("Surv(tstart, time, status) ~ age", data=lung)
