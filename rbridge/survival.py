@@ -12,7 +12,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from rparity_contract.calls import SurvFitCall
+from rparity_contract.calls import MISSING, SurvFitCall, check_formula_form, is_formula, one_curve
 from rparity_contract.errors import InvalidArgument
 from rparity_contract.results import SurvDiff, SurvFit
 from rparity_contract.values import QUANTILE_COLUMNS, SUMMARY_COLUMNS, TABLE_INDEX
@@ -20,11 +20,17 @@ from rparity_contract.values import QUANTILE_COLUMNS, SUMMARY_COLUMNS, TABLE_IND
 from ._convert import r_literal as lit
 from ._convert import scalar
 from ._session import session
+from .formula import FormulaArgs
 
 __all__ = ["survfit", "survfit_summary", "survfit_quantile", "survfit_table", "survdiff"]
 
 
 def _args(c: SurvFitCall) -> dict:
+    if c.formula is not None:
+        fa = FormulaArgs(c.formula, c.data, c.subset)
+        one_curve(fa.model)
+        return dict(time=None, event=None, weights=fa.column(c.weights, c.data), conf_type=c.conf_type,
+                    conf_int=c.conf_int, conf_lower=c.conf_lower, form=fa.form)
     return dict(time=c.time, event=c.event, weights=c.weights, conf_type=c.conf_type, conf_int=c.conf_int,
                 conf_lower=c.conf_lower)
 
@@ -37,17 +43,33 @@ def _call_of(fit: Any) -> SurvFitCall:
 
 
 def _call_string(c: SurvFitCall) -> str:
+    if c.formula is not None:  # provenance only (never evaluated)
+        return (f"survival::survfit({c.formula}, data = <data>" + (", weights = w" if c.weights is not None else "")
+                + f", conf.type = {lit(c.conf_type)}, conf.int = {lit(c.conf_int)}, "
+                  f"conf.lower = {lit(c.conf_lower)})")
     surv = "Surv(time)" if c.event is None else "Surv(time, event)"
     return (f"survival::survfit({surv} ~ 1" + (", weights = w" if c.weights is not None else "")
             + f", conf.type = {lit(c.conf_type)}, conf.int = {lit(c.conf_int)}, conf.lower = {lit(c.conf_lower)})")
 
 
-def survfit(time, event, *, weights=None, conf_type: str = "log", conf_int: float = 0.95,
-            conf_lower: str = "usual") -> SurvFit:
+def survfit(time, event=MISSING, *, data=None, subset=None, weights=None, conf_type: str = "log",
+            conf_int: float = 0.95, conf_lower: str = "usual") -> SurvFit:
     """R's ``survival::survfit(Surv(time, event) ~ 1, weights=, conf.type=,
-    conf.int=, conf.lower=)``."""
-    c = SurvFitCall(time=time, event=event, weights=weights, conf_type=conf_type, conf_int=conf_int,
-                    conf_lower=conf_lower)
+    conf.int=, conf.lower=)``, or its formula form ``survfit(formula, data=,
+    subset=, weights=)`` (one curve)."""
+    if is_formula(time):
+        check_formula_form("survfit", time, {"event": event}, data)
+        c = SurvFitCall(time=None, event=None, weights=weights, conf_type=conf_type, conf_int=conf_int,
+                        conf_lower=conf_lower, formula=time, data=data, subset=subset)
+    else:
+        if event is MISSING:
+            raise InvalidArgument("`event` is missing: give the status vector, or event=None for Surv(time)",
+                                  kind="argument.missing")
+        if data is not None or subset is not None:
+            raise InvalidArgument("`data` and `subset` belong to the formula form survfit(formula, data=...)",
+                                  kind="argument.value")
+        c = SurvFitCall(time=time, event=event, weights=weights, conf_type=conf_type, conf_int=conf_int,
+                        conf_lower=conf_lower)
     s = session()
     res = s.call("rparity_survfit", **_args(c))
     v = res.value
@@ -87,12 +109,26 @@ def survfit_table(fit: SurvFit) -> pd.Series:
     return pd.Series({k: scalar(v[k]) for k in TABLE_INDEX}, index=list(TABLE_INDEX), dtype=float)
 
 
-def survdiff(time, event, group, *, strata=None, rho: float = 0.0) -> SurvDiff:
-    """R's ``survival::survdiff(Surv(time, event) ~ group [+ strata(stratum)], rho=)``."""
+def survdiff(time, event=MISSING, group=MISSING, *, data=None, subset=None, strata=None,
+             rho: float = 0.0) -> SurvDiff:
+    """R's ``survival::survdiff(Surv(time, event) ~ group [+ strata(stratum)], rho=)``,
+    or its formula form ``survdiff(formula, data=, subset=, rho=)``."""
     sess = session()
-    res = sess.call("rparity_survdiff", time=time, event=event, group=group, strata=strata, rho=rho)
+    fa = None
+    if is_formula(time):
+        check_formula_form("survdiff", time, {"event": event, "group": group, "strata": strata}, data)
+        fa = FormulaArgs(time, data, subset)
+        res = sess.call("rparity_survdiff_formula", placeholders=fa.names, form=fa.form, rho=rho)
+    else:
+        if event is MISSING or group is MISSING:
+            raise InvalidArgument("`event` and `group` are needed in the array form survdiff(time, event, group)",
+                                  kind="argument.missing")
+        if data is not None or subset is not None:
+            raise InvalidArgument("`data` and `subset` belong to the formula form survdiff(formula, data=...)",
+                                  kind="argument.value")
+        res = sess.call("rparity_survdiff", time=time, event=event, group=group, strata=strata, rho=rho)
     v = res.value
-    groups = tuple(str(g) for g in v["groups"])
+    groups = tuple(str(g) if fa is None else fa.names.translate(str(g)) for g in v["groups"])
     k = len(groups)
     dims = None if v["obs_dim"] is None else tuple(int(d) for d in np.asarray(v["obs_dim"]).reshape(-1))
 
@@ -100,9 +136,12 @@ def survdiff(time, event, group, *, strata=None, rho: float = 0.0) -> SurvDiff:
         a = np.asarray(v[key], dtype=float).reshape(-1)
         return a.reshape(dims, order="F") if dims else a
 
-    surv = "Surv(time)" if event is None else "Surv(time, event)"
-    call = (f"survival::survdiff({surv} ~ group" + (" + strata(stratum)" if strata is not None else "")
-            + f", rho = {lit(rho)})")
+    if fa is not None:
+        call = f"survival::survdiff({fa.text}, data = <data>, rho = {lit(rho)})"
+    else:
+        surv = "Surv(time)" if event is None else "Surv(time, event)"
+        call = (f"survival::survdiff({surv} ~ group" + (" + strata(stratum)" if strata is not None else "")
+                + f", rho = {lit(rho)})")
     return SurvDiff(
         groups=groups, n=np.asarray(v["n"], dtype=np.int64).reshape(-1), obs=table("obs"), exp=table("exp"),
         var=np.asarray(v["var"], dtype=float).reshape(k, k, order="F"), chisq=scalar(v["chisq"]),

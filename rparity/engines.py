@@ -126,6 +126,7 @@ class Engine:
 
         checked.__name__ = name
         checked.__doc__ = getattr(fn, "__doc__", None)
+        checked.__wrapped__ = fn  # type: ignore[attr-defined]  # inspect.signature shows the engine's own
         return checked
 
     def __getattr__(self, name: str) -> Callable:

@@ -232,6 +232,20 @@ def _robust_by_row(x, start, stop, event, weights, strata, lp, naive_var, cluste
                                     np.arange(x.shape[0]), *rest)
 
 
+def _survival_formula() -> Any:
+    import pyimpl.survival.formula as survival_formula
+    return survival_formula
+
+
+_LABELLED = _survival_formula()._labelled  # the function the fault below wraps
+
+
+def _short_group_labels(t, label):
+    """survdiff's formula groups labelled by their levels alone ("1", not "sex=1")."""
+    out = _LABELLED(t, label)
+    return dataclasses.replace(out, levels=tuple(lv.split("=", 1)[1] for lv in out.levels))
+
+
 def _accept_negative_counts(fn):
     @functools.wraps(fn)
     def faulty(table, **kwargs):
@@ -370,6 +384,9 @@ FAULTS: list[Fault] = [
     Fault("coxph-counting-robust-by-row", "coxph", "1e-9 relative",
           "the robust variance of (start, stop] data summed by row, not by the cluster (a subject's rows "
           "treated as independent)", _patched(_counting(), "robust_variance_counting", _robust_by_row)),
+    Fault("survdiff-formula-short-labels", "survdiff", "identical",
+          "labels the formula's groups by their levels alone ('1' where R says 'sex=1')",
+          _patched(_survival_formula(), "_labelled", _short_group_labels)),
     Fault("coxph-summary-z", "coxph_summary", "1e-9 relative", "z statistics off by 1e-8 relative",
           _column("z", _scale(1e-8))),
     Fault("coxph-summary-p", "coxph_summary", "p-value 1e-9", "p-values off by 1e-7 relative",

@@ -13,7 +13,8 @@ from typing import Any, Mapping
 
 from .control import CoxControl
 
-__all__ = ["SurvFitCall", "CoxCall", "MatchItCall", "MISSING", "is_formula", "cox_call"]
+__all__ = ["SurvFitCall", "CoxCall", "MatchItCall", "MISSING", "is_formula", "cox_call", "check_formula_form",
+           "one_curve"]
 
 
 class _Missing:
@@ -41,6 +42,9 @@ class SurvFitCall:
     conf_type: Any = "log"
     conf_int: Any = 0.95
     conf_lower: Any = "usual"
+    formula: Any = None  # the formula form survfit(Surv(time, event) ~ 1, data=, subset=, weights=)
+    data: Any = None
+    subset: Any = None
 
 
 @dataclass(frozen=True)
@@ -113,3 +117,28 @@ def cox_call(first: Any, time: Any = None, event: Any = MISSING, *, data: Any = 
         raise InvalidArgument("`event` is missing: give the status vector, or event=None for Surv(time) "
                               "(every row an event)", kind="argument.missing")
     return CoxCall(X=first, time=time, event=event, **kw)
+
+
+def check_formula_form(function: str, time: Any, rest: dict[str, Any], data: Any) -> None:
+    """A formula call of ``function`` has ``data`` and none of the array
+    form's vectors (``rest``: name -> value, MISSING when not given)."""
+    from .errors import InvalidArgument
+
+    given = [k for k, v in rest.items() if v is not MISSING and v is not None]
+    if given:
+        raise InvalidArgument(f"`{given[0]}` comes from the formula in the formula form of {function}; give "
+                              f"either {function}(formula, data=...) or the vectors", kind="argument.value")
+    if data is None:
+        raise InvalidArgument(f"`data` is needed with a formula: {function}(formula, data=frame)",
+                              kind="data.type")
+
+
+def one_curve(model: Any) -> None:
+    """survfit's formula form in the contract: ``Surv(...) ~ 1``, one curve.
+    With groups R returns one curve per group, which :class:`SurvFit` (one
+    curve) does not hold: both engines say so rather than answer half."""
+    from .errors import InvalidArgument
+
+    if model.terms or (model.response is not None and model.response.counting):
+        raise InvalidArgument(f"`formula` {model.text!r}: survfit here takes Surv(time, event) ~ 1 (one curve); "
+                              "fit each group with subset=, or compare groups with survdiff", kind="formula.groups")

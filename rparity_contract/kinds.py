@@ -73,6 +73,7 @@ KINDS: dict[str, str] = {
     "formula.special": "a survival special (strata, cluster, offset, Surv) used where R does not take it",
     "formula.response": "a formula whose response is not what the function needs (Surv() for survival)",
     "offset.nonfinite": "an offset whose exp is not finite (R: 'offsets must lead to a finite risk score')",
+    "formula.groups": "a survfit formula with groups or (start, stop] data: the contract's SurvFit is one curve",
     "subset.value": "subset is not a logical or row-number vector of the data, or an expression",
     # covariates and model frames
     "X.type": "a covariate of a type R cannot put in a model matrix",

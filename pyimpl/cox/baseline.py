@@ -36,7 +36,7 @@ def basehaz(fit: CoxPH, centered: bool = True) -> pd.DataFrame:
     """
     if not isinstance(centered, (bool, np.bool_)):
         raise InvalidArgument(f"`centered` must be True or False; got centered={centered!r}", kind="centered.type")
-    fd = fit_data(fit)
+    fd = fit_data(fit, counting=True)
     prep = fd.prep
     beta = np.where(np.isnan(fd.coef), 0.0, fd.coef)
     xcenter = r_sum(fd.means * beta)
@@ -59,12 +59,18 @@ def basehaz(fit: CoxPH, centered: bool = True) -> pd.DataFrame:
             risk = np.exp((linear_predictor(prep.x, beta, np.zeros(prep.x.shape[0])) + off) - xc)
     efron = fit.method == "efron"
     t, e, w = fd.time, prep.event, prep.weights
+    start = None
+    if prep.start is not None:  # (start, stop]: agsurv's risk sets leave out the rows not yet entered
+        from .counting import counting_times
+
+        start, t = counting_times(prep)
     strata = prep.strata
     pieces = []
     levels = prep.strata_levels if strata is not None else [None]
     for k, lev in enumerate(levels):
         sel = np.ones(t.size, dtype=bool) if strata is None else strata == k
-        times, chaz = _agsurv(t[sel], e[sel], w[sel], risk[sel], efron)
+        times, chaz = _agsurv(t[sel], e[sel], w[sel], risk[sel], efron,
+                              None if start is None else start[sel])
         part = pd.DataFrame({"time": times, "hazard": chaz})
         if strata is not None:
             part["strata"] = str(lev)
@@ -82,7 +88,13 @@ def _rowsum(v: np.ndarray, inv: np.ndarray, m: int) -> np.ndarray:
     return out
 
 
-def _agsurv(t, e, w, risk, efron: bool):
+def _agsurv(t, e, w, risk, efron: bool, start=None):
+    """survival's ``agsurv`` (survfit.coxph): the cumulative hazard at each
+    distinct (stop) time. With ``start``, the risk set at t leaves out the
+    rows whose start is at or after t: ``nrisk - c(esum, 0)[indx]``, esum the
+    reverse cumulative sums of the risk over the distinct starts and indx,
+    from ``approx(etime, ..., time, "constant", rule = 2, f = 1)``, the first
+    start at or after t."""
     utime, inv = np.unique(t, return_inverse=True)
     inv = inv.reshape(-1)
     m = utime.size
@@ -90,6 +102,11 @@ def _agsurv(t, e, w, risk, efron: bool):
     nevent = _rowsum(w * death, inv, m)
     wrisk = w * risk
     nrisk = r_cumsum(_rowsum(wrisk, inv, m)[::-1])[::-1]
+    if start is not None:
+        ustart, sinv = np.unique(start, return_inverse=True)
+        esum = r_cumsum(_rowsum(wrisk, sinv.reshape(-1), ustart.size)[::-1])[::-1]
+        indx = np.searchsorted(ustart, utime, side="left")  # first start >= t (past the last: the 0 added)
+        nrisk = nrisk - np.append(esum, 0.0)[indx]
     if efron:
         ndeath = np.bincount(inv, weights=e, minlength=m).astype(np.int64)
         erisk = _rowsum(wrisk * death, inv, m)

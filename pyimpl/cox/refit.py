@@ -33,8 +33,7 @@ def fit_data(fit: CoxPH, *, counting: bool = False) -> FitData:
     prep = prepare_inputs(fit.call)
     if prep.start is not None and not counting:
         raise InvalidArgument("this function on a Surv(start, stop, event) fit is not implemented in pyimpl "
-                              "(R's survfit.coxph / cox.zph on counting-process data); use the R engine",
-                              kind="argument.value")
+                              "(R's cox.zph on counting-process data); use the R engine", kind="argument.value")
     t = aeq_surv(prep.time) if prep.control.timefix else prep.time
     lp = np.asarray(fit.linear_predictors, dtype=float)
     if lp.size != t.size:

@@ -18,8 +18,8 @@ import warnings
 
 import numpy as np
 
-from rparity_contract.calls import SurvFitCall
-from rparity_contract.errors import RParityWarning
+from rparity_contract.calls import MISSING, SurvFitCall, check_formula_form, is_formula
+from rparity_contract.errors import InvalidArgument, RParityWarning
 from rparity_contract.results.survival import SurvFit
 
 from .._rmath import NANS_PRODUCED, qnorm
@@ -94,10 +94,14 @@ def km_counts(time: np.ndarray, event: np.ndarray, weights: np.ndarray) -> KMCou
     return KMCounts(utime, n_risk, n_event, n_censor, d0, codes)
 
 
-def survfit(time, event, *, weights=None, conf_type: str = "log", conf_int: float = 0.95,
-            conf_lower: str = "usual") -> SurvFit:
+def survfit(time, event=MISSING, *, data=None, subset=None, weights=None, conf_type: str = "log",
+            conf_int: float = 0.95, conf_lower: str = "usual") -> SurvFit:
     """Kaplan-Meier estimate, as ``survfit(Surv(time, event) ~ 1, weights=,
     conf.type=, conf.int=, conf.lower=)`` in R's survival 3.5-3.
+
+    Two forms: ``survfit("Surv(time, status) ~ 1", data=lung, subset=,
+    weights=)`` (the formula form: one curve; ``weights`` may name a column)
+    and ``survfit(time, event, weights=)``.
 
     Parameters
     ----------
@@ -124,6 +128,21 @@ def survfit(time, event, *, weights=None, conf_type: str = "log", conf_int: floa
     -------
     SurvFit
     """
+    call = SurvFitCall(time=time, event=event, weights=weights, conf_type=conf_type, conf_int=conf_int,
+                       conf_lower=conf_lower)
+    if is_formula(time):
+        check_formula_form("survfit", time, {"event": event}, data)
+        call = SurvFitCall(time=None, event=None, weights=weights, conf_type=conf_type, conf_int=conf_int,
+                           conf_lower=conf_lower, formula=time, data=data, subset=subset)
+        from .formula import survfit_arrays
+
+        time, event, weights = survfit_arrays(time, data, subset, weights)
+    elif event is MISSING:
+        raise InvalidArgument("`event` is missing: give the status vector, or event=None for Surv(time)",
+                              kind="argument.missing")
+    elif data is not None or subset is not None:
+        raise InvalidArgument("`data` and `subset` belong to the formula form survfit(formula, data=...)",
+                              kind="argument.value")
     k = km_inputs(time, event, weights, conf_type, conf_int, conf_lower)
     w = np.ones(k.time.size) if k.weights is None else k.weights
     fit = _survfit_kernel(k.time, k.event, w, k.conf_type, k.conf_int, k.conf_lower)
@@ -131,8 +150,7 @@ def survfit(time, event, *, weights=None, conf_type: str = "log", conf_int: floa
     warns = tuple(k.warnings) + tuple(fit.warnings)
     for msg in warns:
         warnings.warn(RParityWarning(msg), stacklevel=2)
-    return fit.evolve(call=SurvFitCall(time=time, event=event, weights=weights, conf_type=conf_type,
-                                        conf_int=conf_int, conf_lower=conf_lower), warnings=warns)
+    return fit.evolve(call=call, warnings=warns)
 
 
 def _survfit_kernel(t, e, w, conf_type, conf_int, conf_lower) -> SurvFit:

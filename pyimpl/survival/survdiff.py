@@ -18,7 +18,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from rparity_contract.errors import ComputationError, RParityWarning
+from rparity_contract.calls import MISSING, check_formula_form, is_formula
+from rparity_contract.errors import ComputationError, InvalidArgument, RParityWarning
 from rparity_contract.results.survival import SurvDiff
 
 from .. import _libm as C
@@ -31,9 +32,15 @@ __all__ = ["survdiff"]
 
 
 
-def survdiff(time, event, group, *, strata=None, rho: float = 0.0) -> SurvDiff:
+def survdiff(time, event=MISSING, group=MISSING, *, data=None, subset=None, strata=None,
+             rho: float = 0.0) -> SurvDiff:
     """Test whether survival differs between groups, as ``survdiff(Surv(time,
     event) ~ group + strata(strata), rho=rho)``.
+
+    Two forms: ``survdiff("Surv(time, status) ~ sex + strata(inst)",
+    data=lung, subset=, rho=)`` (the formula form; groups labelled as R
+    labels them, ``"sex=1"``, several terms combined ``"sex=1, ph.ecog=0"``)
+    and ``survdiff(time, event, group, strata=, rho=)``.
 
     Parameters
     ----------
@@ -50,6 +57,17 @@ def survdiff(time, event, group, *, strata=None, rho: float = 0.0) -> SurvDiff:
     rho : float
         0 gives the log-rank test, 1 the Peto-Peto modification of Gehan-Wilcoxon.
     """
+    if is_formula(time):
+        check_formula_form("survdiff", time, {"event": event, "group": group, "strata": strata}, data)
+        from .formula import survdiff_arrays
+
+        time, event, group, strata = survdiff_arrays(time, data, subset)
+    elif event is MISSING or group is MISSING:
+        raise InvalidArgument("`event` and `group` are needed in the array form survdiff(time, event, group)",
+                              kind="argument.missing")
+    elif data is not None or subset is not None:
+        raise InvalidArgument("`data` and `subset` belong to the formula form survdiff(formula, data=...)",
+                              kind="argument.value")
     k = logrank_inputs(time, event, group, strata, rho)
     return _survdiff_kernel(k.time, k.event, k.group, len(k.levels), k.strata, k.rho, tuple(k.levels), k.warnings)
 

@@ -37,15 +37,18 @@ def _event(d: pd.DataFrame, p: Mapping[str, Any]):
 
 
 def run_survfit(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
-    d = prepare(data, p)
-    weights = None
-    if p.get("weights"):
-        weights = d[p["weights"]].to_numpy(float)
-        if p.get("weight_transform") == "scaled":  # non-integer weights -> robust variance
-            weights = weights / 3.0
-    fit = engine.survfit(d[p["time"]].to_numpy(float), _event(d, p), weights=weights,
-                         conf_type=p.get("conf_type", "log"), conf_int=p.get("conf_int", 0.95),
-                         conf_lower=p.get("conf_lower", "usual"))
+    opts = dict(conf_type=p.get("conf_type", "log"), conf_int=p.get("conf_int", 0.95),
+                conf_lower=p.get("conf_lower", "usual"))
+    if p.get("formula"):  # the formula form: missing values, subset and weights as R reads them
+        fit = engine.survfit(p["formula"], data=data, subset=p.get("subset"), weights=p.get("weights"), **opts)
+    else:
+        d = prepare(data, p)
+        weights = None
+        if p.get("weights"):
+            weights = d[p["weights"]].to_numpy(float)
+            if p.get("weight_transform") == "scaled":  # non-integer weights -> robust variance
+                weights = weights / 3.0
+        fit = engine.survfit(d[p["time"]].to_numpy(float), _event(d, p), weights=weights, **opts)
     out = dict(fit.quantities())
     out.update(derived_quantities(
         "summary.", lambda: engine.survfit_summary(fit, p.get("times", [0.0]), extend=p.get("extend", False)),
@@ -58,9 +61,12 @@ def run_survfit(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
 
 
 def run_survdiff(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
-    d = prepare(data, p)
-    res = engine.survdiff(d[p["time"]].to_numpy(float), _event(d, p), d[p["group"]],
-                          strata=None if not p.get("strata") else d[p["strata"]], rho=p.get("rho", 0.0))
+    if p.get("formula"):
+        res = engine.survdiff(p["formula"], data=data, subset=p.get("subset"), rho=p.get("rho", 0.0))
+    else:
+        d = prepare(data, p)
+        res = engine.survdiff(d[p["time"]].to_numpy(float), _event(d, p), d[p["group"]],
+                              strata=None if not p.get("strata") else d[p["strata"]], rho=p.get("rho", 0.0))
     out = dict(res.quantities())
     out["groups"] = tuple(str(g) for g in res.groups)
     out["warnings"] = tuple(res.warnings)
@@ -139,3 +145,26 @@ EDGE_CASES: list[Case] = [
     _sd("edge-one-group", "edge", "time", "status", "s", where={"set": "basic"}),  # R: "There is only 1 group"
 ]
 CASES += EDGE_CASES
+
+
+def _formula(function: str, id_: str, dataset: str, formula: str, **extra: Any) -> Case:
+    run = run_survfit if function == "survfit" else run_survdiff
+    return Case(f"{function}/formula-{id_}", function, dataset, {"formula": formula, **extra}, run)
+
+
+#: the formula forms (rows with missing values passed as they are: na.omit is compared)
+FORMULA_CASES: list[Case] = [
+    _formula("survfit", "lung-subset", "lung", "Surv(time, status) ~ 1", subset="sex == 2", times=_TIMES["lung"]),
+    _formula("survfit", "lung-weights-loglog", "lung", "Surv(time, status) ~ 1", weights="ph.ecog",
+             conf_type="log-log", times=_TIMES["lung"]),
+    _formula("survfit", "veteran-surv-time", "veteran", "Surv(time) ~ 1", times=_TIMES["veteran"]),
+    _formula("survfit", "lung-status-expr-subset-na", "lung", "Surv(time, status == 2) ~ 1",
+             subset="ph.ecog >= 1", times=_TIMES["lung"]),
+    _formula("survdiff", "lung-sex-strata-inst", "lung", "Surv(time, status) ~ sex + strata(inst)"),
+    _formula("survdiff", "lung-two-terms-rho1", "lung", "Surv(time, status) ~ sex + ph.ecog", rho=1.0),
+    _formula("survdiff", "veteran-celltype", "veteran", "Surv(time, status) ~ celltype"),
+    _formula("survdiff", "lung-expr-two-strata", "lung",
+             "Surv(time, status == 2) ~ I(age > 65) + strata(sex, inst)"),
+    _formula("survdiff", "lung-factor-subset", "lung", "Surv(time, status) ~ factor(ph.ecog)", subset="age > 50"),
+]
+CASES += FORMULA_CASES

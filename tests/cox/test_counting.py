@@ -101,7 +101,18 @@ def test_exact_and_derived_functions_are_said_not_implemented():
         pyimpl.coxph("Surv(tstart, time, status) ~ age", data=lung, ties="exact")
     fit = pyimpl.coxph("Surv(tstart, time, status) ~ age", data=lung)
     with pytest.raises(InvalidArgument, match="not implemented"):
-        pyimpl.basehaz(fit)
+        pyimpl.cox_zph(fit)
+
+
+def test_basehaz_of_split_data_is_the_whole_datas():
+    # survSplit leaves the risk sets, so the baseline hazard at every event time (at
+    # covariates 0: centred, it is at the column means, which count a subject's rows)
+    whole = pyimpl.basehaz(pyimpl.coxph("Surv(time, status) ~ age + sex", data=load("lung")), centered=False)
+    split = pyimpl.basehaz(pyimpl.coxph("Surv(tstart, time, status) ~ age + sex", data=load("lung_split")),
+                           centered=False)
+    merged = split.merge(whole, on="time", suffixes=("_split", "_whole"))
+    assert len(merged) == len(whole)
+    np.testing.assert_allclose(merged["hazard_split"], merged["hazard_whole"], rtol=1e-9)
 
 
 @pytest.mark.r

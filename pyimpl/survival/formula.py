@@ -1,0 +1,127 @@
+"""The formula forms of ``survfit`` and ``survdiff``: R's model frame
+(:mod:`pyimpl.formula`) turned into the arrays of the array forms.
+
+``survdiff(Surv(time, status) ~ a + b + strata(s), data=)`` (survival's
+``survdiff``): the groups are ``strata(m[term.labels])`` (the combinations
+of the terms that occur, first slowest, labelled ``"a=1, b=x"``), the strata
+those of the ``strata()`` terms. ``survfit(Surv(time, status) ~ 1, data=)``.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rparity_contract.calls import one_curve
+from rparity_contract.errors import InvalidArgument
+
+from ..design import Term
+from ..formula import as_series, column_or_values, complete_frame, incomplete_elsewhere, model_frame
+
+__all__ = ["survdiff_arrays", "survfit_arrays"]
+
+
+def _labelled(t: Term, label: str) -> Term:
+    """A variable as ``strata(m[label])`` labels it: ``label=level``."""
+    if t.kind == "numeric":
+        assert t.values is not None
+        ok = ~np.isnan(t.values)
+        uniq = np.unique(t.values[ok])
+        from .._rformat import r_label
+
+        codes = np.full(t.values.size, -1, dtype=np.intp)
+        codes[ok] = np.searchsorted(uniq, t.values[ok])
+        levels = tuple(r_label(float(u)) for u in uniq)
+    else:
+        assert t.codes is not None
+        used = np.unique(t.codes[t.codes >= 0])
+        remap = np.full(len(t.levels) + 1, -1, dtype=np.intp)
+        remap[used] = np.arange(used.size)
+        codes = remap[np.where(t.codes < 0, len(t.levels), t.codes)]
+        levels = tuple(t.levels[i] for i in used)
+    return Term(label, "factor", codes=codes, levels=tuple(f"{label}={lv}" for lv in levels))
+
+
+def _combine(terms: list[Term]) -> Term:
+    """The combinations that occur, first slowest, labels joined by ", "."""
+    n = terms[0].codes.size  # type: ignore[union-attr]
+    key = np.zeros(n, dtype=np.int64)
+    miss = np.zeros(n, dtype=bool)
+    for t in terms:
+        assert t.codes is not None
+        miss |= t.codes < 0
+        key = key * (len(t.levels) + 1) + np.maximum(t.codes, 0)
+    used = np.unique(key[~miss])
+    codes = np.full(n, -1, dtype=np.intp)
+    codes[~miss] = np.searchsorted(used, key[~miss])
+    labels = []
+    for u in used.tolist():
+        parts = []
+        for t in reversed(terms):
+            parts.append(t.levels[u % (len(t.levels) + 1)])
+            u //= len(t.levels) + 1
+        labels.append(", ".join(reversed(parts)))
+    return Term("groups", "factor", codes=codes, levels=tuple(labels))
+
+
+def _checked(function: str, frame):
+    mf = frame.formula
+    if mf.response is None or not mf.response.surv:
+        raise InvalidArgument(f"`formula` response must be Surv(time, event) or Surv(time) for {function}; got "
+                              f"{mf.text!r}", kind="formula.response")
+    return mf
+
+
+def _time_event(frame, mf) -> tuple[np.ndarray, Any]:
+    t = frame.response[0]
+    if t.kind != "numeric":
+        raise InvalidArgument(f"`formula` response time {t.name!r} must be numeric (R: 'Time variable is not "
+                              "numeric')", kind="time.type")
+    time = np.asarray(t.values, dtype=float).copy()
+    time[incomplete_elsewhere(frame)] = np.nan
+    event = None if mf.response.event is None else as_series(frame.response[1])
+    return time, event
+
+
+def survfit_arrays(formula: Any, data: Any, subset: Any, weights: Any) -> tuple[np.ndarray, Any, Any]:
+    """(time, event, weights) of ``survfit(formula, data=, subset=, weights=)``."""
+    frame = model_frame(formula, data, subset)
+    mf = _checked("survfit", frame)
+    one_curve(mf)
+    w = column_or_values(weights, frame, "weights", data)
+    frame = complete_frame(frame, [w])
+    time, event = _time_event(frame, mf)
+    return time, event, w
+
+
+def survdiff_arrays(formula: Any, data: Any, subset: Any) -> tuple[np.ndarray, Any, pd.Series, Any]:
+    """(time, event, group, strata) of ``survdiff(formula, data=, subset=)``."""
+    frame = model_frame(formula, data, subset)
+    mf = _checked("survdiff", frame)
+    frame = complete_frame(frame, [])
+    if mf.response is not None and mf.response.counting:
+        raise InvalidArgument("`formula`: survdiff takes right-censored data only (R: 'Right censored data "
+                              "only')", kind="formula.response")
+    if mf.offsets:
+        raise InvalidArgument("`formula`: survdiff's one-sample test (an offset() of survival probabilities) is "
+                              "not implemented in pyimpl", kind="formula.special")
+    strata_terms = set(mf.special_terms("strata"))
+    groups = []
+    for k, term in enumerate(mf.terms):
+        if k in strata_terms:
+            continue
+        if len(term) > 1:
+            raise InvalidArgument(f"`formula` term {mf.label(k)!r}: survdiff's groups are variables "
+                                  "(R: 'undefined columns selected' for an interaction)", kind="formula.syntax")
+        groups.append(_labelled(frame.variables[term[0]], mf.label(k)))
+    if not groups:
+        raise InvalidArgument(f"`formula` {mf.text!r} has no groups to test (R: 'No groups to test')",
+                              kind="group.levels")
+    group = as_series(_combine(groups))
+    strata = None
+    if mf.strata:
+        st = [frame.variables[i] for i in mf.strata]
+        strata = as_series(st[0] if len(st) == 1 else _combine(st))
+    time, event = _time_event(frame, mf)
+    return time, event, group, strata
