@@ -12,7 +12,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from rparity_contract.calls import MISSING, SurvFitCall, check_formula_form, is_formula, one_curve
+from rparity_contract.calls import MISSING, SurvFitCall, one_curve, survdiff_form, survfit_call
 from rparity_contract.errors import InvalidArgument
 from rparity_contract.results import SurvDiff, SurvFit
 from rparity_contract.values import QUANTILE_COLUMNS, SUMMARY_COLUMNS, TABLE_INDEX
@@ -57,19 +57,8 @@ def survfit(time, event=MISSING, *, data=None, subset=None, weights=None, conf_t
     """R's ``survival::survfit(Surv(time, event) ~ 1, weights=, conf.type=,
     conf.int=, conf.lower=)``, or its formula form ``survfit(formula, data=,
     subset=, weights=)`` (one curve)."""
-    if is_formula(time):
-        check_formula_form("survfit", time, {"event": event}, data)
-        c = SurvFitCall(time=None, event=None, weights=weights, conf_type=conf_type, conf_int=conf_int,
-                        conf_lower=conf_lower, formula=time, data=data, subset=subset)
-    else:
-        if event is MISSING:
-            raise InvalidArgument("`event` is missing: give the status vector, or event=None for Surv(time)",
-                                  kind="argument.missing")
-        if data is not None or subset is not None:
-            raise InvalidArgument("`data` and `subset` belong to the formula form survfit(formula, data=...)",
-                                  kind="argument.value")
-        c = SurvFitCall(time=time, event=event, weights=weights, conf_type=conf_type, conf_int=conf_int,
-                        conf_lower=conf_lower)
+    c = survfit_call(time, event, data=data, subset=subset, weights=weights, conf_type=conf_type,
+                     conf_int=conf_int, conf_lower=conf_lower)
     s = session()
     res = s.call("rparity_survfit", **_args(c))
     v = res.value
@@ -115,17 +104,10 @@ def survdiff(time, event=MISSING, group=MISSING, *, data=None, subset=None, stra
     or its formula form ``survdiff(formula, data=, subset=, rho=)``."""
     sess = session()
     fa = None
-    if is_formula(time):
-        check_formula_form("survdiff", time, {"event": event, "group": group, "strata": strata}, data)
+    if survdiff_form(time, event, group, strata, data, subset):
         fa = FormulaArgs(time, data, subset)
         res = sess.call("rparity_survdiff_formula", placeholders=fa.names, form=fa.form, rho=rho)
     else:
-        if event is MISSING or group is MISSING:
-            raise InvalidArgument("`event` and `group` are needed in the array form survdiff(time, event, group)",
-                                  kind="argument.missing")
-        if data is not None or subset is not None:
-            raise InvalidArgument("`data` and `subset` belong to the formula form survdiff(formula, data=...)",
-                                  kind="argument.value")
         res = sess.call("rparity_survdiff", time=time, event=event, group=group, strata=strata, rho=rho)
     v = res.value
     groups = tuple(str(g) if fa is None else fa.names.translate(str(g)) for g in v["groups"])

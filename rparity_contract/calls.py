@@ -14,7 +14,7 @@ from typing import Any, Mapping
 from .control import CoxControl
 
 __all__ = ["SurvFitCall", "CoxCall", "MatchItCall", "MISSING", "is_formula", "cox_call", "check_formula_form",
-           "one_curve"]
+           "one_curve", "survfit_call", "survdiff_form"]
 
 
 class _Missing:
@@ -142,3 +142,36 @@ def one_curve(model: Any) -> None:
     if model.terms or (model.response is not None and model.response.counting):
         raise InvalidArgument(f"`formula` {model.text!r}: survfit here takes Surv(time, event) ~ 1 (one curve); "
                               "fit each group with subset=, or compare groups with survdiff", kind="formula.groups")
+
+
+def survfit_call(time: Any, event: Any = MISSING, *, data: Any = None, subset: Any = None,
+                 **kw: Any) -> SurvFitCall:
+    """The call of ``survfit(time, event, **kw)`` or ``survfit(formula, data=, subset=, **kw)``."""
+    from .errors import InvalidArgument
+
+    if is_formula(time):
+        check_formula_form("survfit", time, {"event": event}, data)
+        return SurvFitCall(time=None, event=None, formula=time, data=data, subset=subset, **kw)
+    if event is MISSING:
+        raise InvalidArgument("`event` is missing: give the status vector, or event=None for Surv(time)",
+                              kind="argument.missing")
+    if data is not None or subset is not None:
+        raise InvalidArgument("`data` and `subset` belong to the formula form survfit(formula, data=...)",
+                              kind="argument.value")
+    return SurvFitCall(time=time, event=event, **kw)
+
+
+def survdiff_form(time: Any, event: Any, group: Any, strata: Any, data: Any, subset: Any) -> bool:
+    """Whether ``survdiff(...)`` is the formula form, checked for mixing the two."""
+    from .errors import InvalidArgument
+
+    if is_formula(time):
+        check_formula_form("survdiff", time, {"event": event, "group": group, "strata": strata}, data)
+        return True
+    if event is MISSING or group is MISSING:
+        raise InvalidArgument("`event` and `group` are needed in the array form survdiff(time, event, group)",
+                              kind="argument.missing")
+    if data is not None or subset is not None:
+        raise InvalidArgument("`data` and `subset` belong to the formula form survdiff(formula, data=...)",
+                              kind="argument.value")
+    return False

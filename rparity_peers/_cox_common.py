@@ -17,7 +17,7 @@ from rparity_contract.results.cox import CoxPH, CoxTest
 
 from ._common import numeric, status
 
-__all__ = ["CoxFrame", "cox_frame", "cox_result", "test_or_none", "PeerFits"]
+__all__ = ["CoxFrame", "cox_frame", "cox_result", "test_or_none", "PeerFits", "cox_arrays", "formula_arrays"]
 
 
 def _label(v: Any) -> str:
@@ -143,6 +143,23 @@ def test_or_none(statistic, df, pvalue) -> CoxTest | None:
     if statistic is None:
         return None
     return CoxTest(statistic=float(statistic), df=int(df), pvalue=float(pvalue))
+
+
+def cox_arrays(engine: str, X: Any, time: Any, event: Any, data: Any, subset: Any, strata: Any, cluster: Any,
+               weights: Any) -> tuple[Any, Any, Any, Any, Any, Any]:
+    """(X, time, event, strata, cluster, weights) of either form of a peer's coxph."""
+    from rparity_contract.calls import MISSING, is_formula
+
+    if is_formula(X):
+        if strata is not None or cluster is not None:
+            raise NotImplementedError(f"engine {engine!r}: strata and cluster are formula terms in the formula form")
+        X, time, event, strata, cluster = formula_arrays(engine, X, data, subset)
+        if isinstance(weights, str):
+            weights = data[weights]
+    elif event is MISSING:
+        raise InvalidArgument("`event` is missing: give the status vector, or event=None for Surv(time)",
+                              kind="argument.missing")
+    return X, time, event, strata, cluster, weights
 
 
 def formula_arrays(engine: str, formula: Any, data: Any, subset: Any) -> tuple[Any, Any, Any, Any, Any]:

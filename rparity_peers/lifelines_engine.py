@@ -10,12 +10,12 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from rparity_contract.calls import MISSING, SurvFitCall, is_formula
+from rparity_contract.calls import MISSING, SurvFitCall
 from rparity_contract.errors import InvalidArgument
 from rparity_contract.results import SurvDiff, SurvFit
 
 from ._common import CurveFunctions, Curves, curve_summary, group_arrays, km_arrays, not_honoured
-from ._cox_common import PeerFit, PeerFits, cox_frame, cox_result, formula_arrays, test_or_none
+from ._cox_common import PeerFit, PeerFits, cox_arrays, cox_frame, cox_result, test_or_none
 
 try:  # the adapter is importable only where lifelines is installed
     import lifelines
@@ -185,15 +185,8 @@ _FITS = PeerFits(ENGINE_NAME)
 def coxph(X, time=None, event=MISSING, *, data=None, subset=None, ties="efron", weights=None, strata=None,
           cluster=None, robust=None, init=None, control=None, nocenter=(-1, 0, 1), singular_ok=True):
     """lifelines' ``CoxPHFitter(penalizer=0)`` on the dummy-coded covariates."""
-    if is_formula(X):
-        if strata is not None or cluster is not None:
-            raise NotImplementedError("engine 'lifelines': strata and cluster are formula terms in the formula form")
-        X, time, event, strata, cluster = formula_arrays('lifelines', X, data, subset)
-        if isinstance(weights, str):
-            weights = data[weights]
-    elif event is MISSING:
-        raise InvalidArgument("`event` is missing: give the status vector, or event=None for Surv(time)",
-                              kind="argument.missing")
+    X, time, event, strata, cluster, weights = cox_arrays('lifelines', X, time, event, data, subset, strata, cluster,
+                                                          weights)
     from lifelines import CoxPHFitter
 
     from rparity_contract.calls import CoxCall

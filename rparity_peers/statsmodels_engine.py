@@ -13,12 +13,12 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from rparity_contract.calls import MISSING, CoxCall, SurvFitCall, is_formula
+from rparity_contract.calls import MISSING, CoxCall, SurvFitCall
 from rparity_contract.errors import InvalidArgument
 from rparity_contract.results import SurvDiff, SurvFit
 
 from ._common import CurveFunctions, Curves, curve_summary, group_arrays, km_arrays, step_lookup
-from ._cox_common import PeerFit, PeerFits, cox_frame, cox_result, formula_arrays, test_or_none
+from ._cox_common import PeerFit, PeerFits, cox_arrays, cox_frame, cox_result, test_or_none
 
 try:
     import statsmodels
@@ -146,15 +146,8 @@ def coxph(X, time=None, event=MISSING, *, data=None, subset=None, ties="efron", 
           cluster=None, robust=None, init=None, control=None, nocenter=(-1, 0, 1), singular_ok=True):
     """statsmodels' ``PHReg`` on the dummy-coded covariates, with the ties asked
     for (PHReg's own default is Breslow; R's is Efron)."""
-    if is_formula(X):
-        if strata is not None or cluster is not None:
-            raise NotImplementedError("engine 'statsmodels': strata and cluster are formula terms in the formula form")
-        X, time, event, strata, cluster = formula_arrays('statsmodels', X, data, subset)
-        if isinstance(weights, str):
-            weights = data[weights]
-    elif event is MISSING:
-        raise InvalidArgument("`event` is missing: give the status vector, or event=None for Surv(time)",
-                              kind="argument.missing")
+    X, time, event, strata, cluster, weights = cox_arrays('statsmodels', X, time, event, data, subset, strata, cluster,
+                                                          weights)
     from scipy.stats import chi2, norm
     from statsmodels.duration.hazard_regression import PHReg
 

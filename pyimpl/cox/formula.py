@@ -16,33 +16,17 @@ import numpy as np
 from rparity_contract.calls import CoxCall
 from rparity_contract.errors import InvalidArgument
 
-from ..design import Term
-from ..formula import as_series, column_or_values, complete_frame, incomplete_elsewhere, model_frame, terms_matrix
+from ..formula import (
+    as_series,
+    column_or_values,
+    combine,
+    complete_frame,
+    incomplete_elsewhere,
+    model_frame,
+    terms_matrix,
+)
 
 __all__ = ["resolve"]
-
-
-def _combine(strata: list[Term]) -> Term:
-    """Several strata variables: the combinations that occur, first slowest."""
-    if len(strata) == 1:
-        return strata[0]
-    key = np.zeros(strata[0].codes.size, dtype=np.int64)  # type: ignore[union-attr]
-    miss = np.zeros(key.size, dtype=bool)
-    for t in strata:
-        assert t.codes is not None
-        miss |= t.codes < 0
-        key = key * (len(t.levels) + 1) + np.maximum(t.codes, 0)
-    used = np.unique(key[~miss])
-    codes = np.full(key.size, -1, dtype=np.intp)
-    codes[~miss] = np.searchsorted(used, key[~miss])
-    labels = []
-    for u in used.tolist():
-        parts = []
-        for t in reversed(strata):
-            parts.append(t.levels[u % (len(t.levels) + 1)])
-            u //= len(t.levels) + 1
-        labels.append(", ".join(reversed(parts)))
-    return Term("strata", "factor", codes=codes, levels=tuple(labels))
 
 
 def resolve(call: CoxCall) -> CoxCall:
@@ -79,7 +63,7 @@ def resolve(call: CoxCall) -> CoxCall:
                               terms=design.terms, assign=assign, labels=labels)
     strata = None
     if mf.strata:
-        strata = as_series(_combine([frame.variables[i] for i in mf.strata]))
+        strata = as_series(combine([frame.variables[i] for i in mf.strata], "strata"))
     cluster = None
     if mf.cluster is not None:
         if call.cluster is not None:

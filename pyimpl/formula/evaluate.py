@@ -34,7 +34,7 @@ from rparity_contract.formula import BinOp, Call, Const, Expr, Name, Unary, depa
 from .._rformat import r_label
 from ..design import Term, _read_column
 
-__all__ = ["evaluate", "Scalar"]
+__all__ = ["evaluate", "Scalar", "combine"]
 
 Scalar = float | str | bool
 Value = Term | Scalar
@@ -159,6 +159,32 @@ _MATH: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "log": np.log, "log2": np.log2, "log10": np.log10, "log1p": np.log1p, "exp": np.exp, "sqrt": np.sqrt,
     "abs": np.abs, "floor": np.floor, "ceiling": np.ceil,
 }
+
+
+def combine(terms: list[Term], name: str) -> Term:
+    """Factors combined as survival's ``strata()`` combines them: the
+    combinations that occur, the first factor varying slowest, labelled by
+    their levels joined with ", "."""
+    if len(terms) == 1:
+        return terms[0]
+    n = terms[0].codes.size  # type: ignore[union-attr]
+    key = np.zeros(n, dtype=np.int64)
+    miss = np.zeros(n, dtype=bool)
+    for t in terms:
+        assert t.codes is not None
+        miss |= t.codes < 0
+        key = key * (len(t.levels) + 1) + np.maximum(t.codes, 0)
+    used = np.unique(key[~miss])
+    codes = np.full(n, -1, dtype=np.intp)
+    codes[~miss] = np.searchsorted(used, key[~miss])
+    labels = []
+    for u in used.tolist():
+        parts = []
+        for t in reversed(terms):
+            parts.append(t.levels[u % (len(t.levels) + 1)])
+            u //= len(t.levels) + 1
+        labels.append(", ".join(reversed(parts)))
+    return Term(name, "factor", codes=codes, levels=tuple(labels))
 
 
 class _Evaluator:
@@ -332,23 +358,8 @@ class _Evaluator:
                 # strata(): "x=level" except for one factor argument (its levels as they are)
                 f = Term(f.name, "factor", codes=f.codes, levels=tuple(f"{deparse(a)}={lv}" for lv in f.levels))
             fs.append(f)
-        miss = np.zeros(self.n, dtype=bool)
-        key = np.zeros(self.n, dtype=np.int64)
-        for f in fs:
-            assert f.codes is not None
-            miss |= f.codes < 0
-            key = key * (len(f.levels) + 1) + np.maximum(f.codes, 0)
-        used = np.unique(key[~miss])
-        codes = np.full(self.n, -1, dtype=np.intp)
-        codes[~miss] = np.searchsorted(used, key[~miss])
-        labels = []
-        for u in used.tolist():
-            parts = []
-            for f in reversed(fs):
-                parts.append(f.levels[u % (len(f.levels) + 1)])
-                u //= len(f.levels) + 1
-            labels.append(", ".join(reversed(parts)))
-        return Term(where, "factor", codes=codes, levels=tuple(labels))
+        out = combine(fs, where)
+        return Term(where, "factor", codes=out.codes, levels=out.levels)
 
 
 def evaluate(exprs: list[Expr], data: pd.DataFrame) -> list[Term]:

@@ -17,7 +17,7 @@ from rparity_contract.calls import one_curve
 from rparity_contract.errors import InvalidArgument
 
 from ..design import Term
-from ..formula import as_series, column_or_values, complete_frame, incomplete_elsewhere, model_frame
+from ..formula import as_series, column_or_values, combine, complete_frame, incomplete_elsewhere, model_frame
 
 __all__ = ["survdiff_arrays", "survfit_arrays"]
 
@@ -41,28 +41,6 @@ def _labelled(t: Term, label: str) -> Term:
         codes = remap[np.where(t.codes < 0, len(t.levels), t.codes)]
         levels = tuple(t.levels[i] for i in used)
     return Term(label, "factor", codes=codes, levels=tuple(f"{label}={lv}" for lv in levels))
-
-
-def _combine(terms: list[Term]) -> Term:
-    """The combinations that occur, first slowest, labels joined by ", "."""
-    n = terms[0].codes.size  # type: ignore[union-attr]
-    key = np.zeros(n, dtype=np.int64)
-    miss = np.zeros(n, dtype=bool)
-    for t in terms:
-        assert t.codes is not None
-        miss |= t.codes < 0
-        key = key * (len(t.levels) + 1) + np.maximum(t.codes, 0)
-    used = np.unique(key[~miss])
-    codes = np.full(n, -1, dtype=np.intp)
-    codes[~miss] = np.searchsorted(used, key[~miss])
-    labels = []
-    for u in used.tolist():
-        parts = []
-        for t in reversed(terms):
-            parts.append(t.levels[u % (len(t.levels) + 1)])
-            u //= len(t.levels) + 1
-        labels.append(", ".join(reversed(parts)))
-    return Term("groups", "factor", codes=codes, levels=tuple(labels))
 
 
 def _checked(function: str, frame):
@@ -118,10 +96,10 @@ def survdiff_arrays(formula: Any, data: Any, subset: Any) -> tuple[np.ndarray, A
     if not groups:
         raise InvalidArgument(f"`formula` {mf.text!r} has no groups to test (R: 'No groups to test')",
                               kind="group.levels")
-    group = as_series(_combine(groups))
+    group = as_series(combine(groups, "groups"))
     strata = None
     if mf.strata:
         st = [frame.variables[i] for i in mf.strata]
-        strata = as_series(st[0] if len(st) == 1 else _combine(st))
+        strata = as_series(combine(st, "strata"))
     time, event = _time_event(frame, mf)
     return time, event, group, strata

@@ -18,8 +18,8 @@ import warnings
 
 import numpy as np
 
-from rparity_contract.calls import MISSING, SurvFitCall, check_formula_form, is_formula
-from rparity_contract.errors import InvalidArgument, RParityWarning
+from rparity_contract.calls import MISSING, survfit_call
+from rparity_contract.errors import RParityWarning
 from rparity_contract.results.survival import SurvFit
 
 from .._rmath import NANS_PRODUCED, qnorm
@@ -128,21 +128,12 @@ def survfit(time, event=MISSING, *, data=None, subset=None, weights=None, conf_t
     -------
     SurvFit
     """
-    call = SurvFitCall(time=time, event=event, weights=weights, conf_type=conf_type, conf_int=conf_int,
-                       conf_lower=conf_lower)
-    if is_formula(time):
-        check_formula_form("survfit", time, {"event": event}, data)
-        call = SurvFitCall(time=None, event=None, weights=weights, conf_type=conf_type, conf_int=conf_int,
-                           conf_lower=conf_lower, formula=time, data=data, subset=subset)
+    call = survfit_call(time, event, data=data, subset=subset, weights=weights, conf_type=conf_type,
+                        conf_int=conf_int, conf_lower=conf_lower)
+    if call.formula is not None:
         from .formula import survfit_arrays
 
         time, event, weights = survfit_arrays(time, data, subset, weights)
-    elif event is MISSING:
-        raise InvalidArgument("`event` is missing: give the status vector, or event=None for Surv(time)",
-                              kind="argument.missing")
-    elif data is not None or subset is not None:
-        raise InvalidArgument("`data` and `subset` belong to the formula form survfit(formula, data=...)",
-                              kind="argument.value")
     k = km_inputs(time, event, weights, conf_type, conf_int, conf_lower)
     w = np.ones(k.time.size) if k.weights is None else k.weights
     fit = _survfit_kernel(k.time, k.event, w, k.conf_type, k.conf_int, k.conf_lower)

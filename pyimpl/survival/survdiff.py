@@ -18,8 +18,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from rparity_contract.calls import MISSING, check_formula_form, is_formula
-from rparity_contract.errors import ComputationError, InvalidArgument, RParityWarning
+from rparity_contract.calls import MISSING, survdiff_form
+from rparity_contract.errors import ComputationError, RParityWarning
 from rparity_contract.results.survival import SurvDiff
 
 from .. import _libm as C
@@ -57,17 +57,10 @@ def survdiff(time, event=MISSING, group=MISSING, *, data=None, subset=None, stra
     rho : float
         0 gives the log-rank test, 1 the Peto-Peto modification of Gehan-Wilcoxon.
     """
-    if is_formula(time):
-        check_formula_form("survdiff", time, {"event": event, "group": group, "strata": strata}, data)
+    if survdiff_form(time, event, group, strata, data, subset):
         from .formula import survdiff_arrays
 
         time, event, group, strata = survdiff_arrays(time, data, subset)
-    elif event is MISSING or group is MISSING:
-        raise InvalidArgument("`event` and `group` are needed in the array form survdiff(time, event, group)",
-                              kind="argument.missing")
-    elif data is not None or subset is not None:
-        raise InvalidArgument("`data` and `subset` belong to the formula form survdiff(formula, data=...)",
-                              kind="argument.value")
     k = logrank_inputs(time, event, group, strata, rho)
     return _survdiff_kernel(k.time, k.event, k.group, len(k.levels), k.strata, k.rho, tuple(k.levels), k.warnings)
 

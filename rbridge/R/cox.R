@@ -5,6 +5,17 @@
 ## is built from those fixed names only: Surv(time, event) ~ x1 + ... + xp
 ## [+ strata(stratum)], or ~ 1 without covariates.
 
+## coxph's options on a call (ties=, robust=, init=, control=, nocenter=, singular.ok=)
+rparity_cox_options <- function(cl, ties, robust, init, control, nocenter, singular_ok) {
+  cl$ties <- ties
+  if (!is.null(robust)) cl$robust <- robust
+  if (!is.null(init)) cl$init <- init
+  if (!is.null(control)) cl$control <- if (is.list(control)) do.call(survival::coxph.control, control) else control
+  cl$nocenter <- nocenter
+  if (!is.null(singular_ok)) cl$singular.ok <- singular_ok
+  cl
+}
+
 rparity_cox_fitobj <- function(x, time, event, weights, strata, cluster, ties, robust, init, control,
                                nocenter, singular_ok, form = NULL) {
   if (!is.null(form))
@@ -18,13 +29,7 @@ rparity_cox_fitobj <- function(x, time, event, weights, strata, cluster, ties, r
   cl <- quote(coxph(formula))
   if (!is.null(weights)) cl$weights <- quote(w)
   if (!is.null(cluster)) cl$cluster <- quote(cl)
-  cl$ties <- ties
-  if (!is.null(robust)) cl$robust <- robust
-  if (!is.null(init)) cl$init <- init
-  if (!is.null(control)) cl$control <- if (is.list(control)) do.call(survival::coxph.control, control) else control
-  cl$nocenter <- nocenter
-  if (!is.null(singular_ok)) cl$singular.ok <- singular_ok
-  eval(cl, env)
+  eval(rparity_cox_options(cl, ties, robust, init, control, nocenter, singular_ok), env)
 }
 
 ## The formula form: `form` holds the formula as data (`tree`: nodes built
@@ -41,13 +46,7 @@ rparity_cox_formula_fitobj <- function(form, weights, cluster, ties, robust, ini
   else if (!is.null(form$subset)) cl$subset <- form$subset
   if (!is.null(weights)) cl$weights <- quote(.rp_w)
   if (!is.null(cluster)) cl$cluster <- quote(.rp_cl)
-  cl$ties <- ties
-  if (!is.null(robust)) cl$robust <- robust
-  if (!is.null(init)) cl$init <- init
-  if (!is.null(control)) cl$control <- if (is.list(control)) do.call(survival::coxph.control, control) else control
-  cl$nocenter <- nocenter
-  if (!is.null(singular_ok)) cl$singular.ok <- singular_ok
-  eval(cl, env)
+  eval(rparity_cox_options(cl, ties, robust, init, control, nocenter, singular_ok), env)
 }
 
 rparity_coxph <- function(x, time, event, weights, strata, cluster, ties, robust, init, control, nocenter,
