@@ -36,7 +36,7 @@ def basehaz(fit: CoxPH, centered: bool = True) -> pd.DataFrame:
     """
     if not isinstance(centered, (bool, np.bool_)):
         raise InvalidArgument(f"`centered` must be True or False; got centered={centered!r}", kind="centered.type")
-    fd = fit_data(fit, counting=True)
+    fd = fit_data(fit)
     prep = fd.prep
     beta = np.where(np.isnan(fd.coef), 0.0, fd.coef)
     xcenter = r_sum(fd.means * beta)

@@ -372,7 +372,7 @@ def concordancefit(time, status, x, strata=None, weights=None, cluster=None,
 
 def concordance(fit: CoxPH) -> Concordance:
     """Concordance of ``fit`` (``c``, ``std``, weighted pair counts summed over strata)."""
-    fd = fit_data(fit, counting=True)
+    fd = fit_data(fit)
     prep = fd.prep
     if prep.start is not None:  # Surv(start, stop, event)
         from .counting import counting_concordance, counting_times

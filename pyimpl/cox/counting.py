@@ -4,7 +4,8 @@ path through ``agreg.fit`` (:mod:`.agreg`), and the concordance of such data
 event time t when start < t <= stop).
 
 Not implemented here (refused, naming the option): ``ties = "exact"`` (R's
-``agexact.fit``); R's own answers for it are in the R engine. The robust
+``agexact.fit``); R's own answers for it are in the R engine. ``basehaz`` and
+``cox.zph`` of such fits: :mod:`.baseline`, :mod:`.zph_counting`. The robust
 variance (cluster, non-integer weights, ``robust=True``) is agscore2's
 (:mod:`.agscore`).
 """

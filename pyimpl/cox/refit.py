@@ -24,16 +24,12 @@ class FitData:
     means: np.ndarray
 
 
-def fit_data(fit: CoxPH, *, counting: bool = False) -> FitData:
-    """The fit's data again; ``counting`` says the caller handles
-    Surv(start, stop, event) fits (the others are not written for them)."""
+def fit_data(fit: CoxPH) -> FitData:
+    """The fit's data again (its call's inputs, prepared as the fit had them)."""
     if not isinstance(fit, CoxPH) or fit.call is None:
         raise InvalidArgument("`fit` must be a CoxPH result that kept its call (from coxph() of any engine); "
                               f"got fit={type(fit).__name__}", kind="fit.type")
     prep = prepare_inputs(fit.call)
-    if prep.start is not None and not counting:
-        raise InvalidArgument("this function on a Surv(start, stop, event) fit is not implemented in pyimpl "
-                              "(R's cox.zph on counting-process data); use the R engine", kind="argument.value")
     t = aeq_surv(prep.time) if prep.control.timefix else prep.time
     lp = np.asarray(fit.linear_predictors, dtype=float)
     if lp.size != t.size:

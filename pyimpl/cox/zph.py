@@ -62,6 +62,24 @@ def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
                               kind="solve.singular") from None
 
 
+def _blocks(x, t, event, weights, strata, lp, gtime, method):
+    """(u2, i11, i12, i22) of right-censored data, on the fit kernel's sums."""
+    order = stable_order(strata, t)
+    # zph1.c recentres X at its (unweighted) column means; the test does not
+    # depend on the centring, so the fit kernel's data structure is reused
+    xc = x - x.mean(axis=0)
+    d = prepare(t[order], event[order], xc[order], weights[order], strata[order], np.zeros(t.size), method)
+    r = (np.exp(lp) * weights)[order][::-1]
+    gp = gtime[order][::-1]
+    rs = risk_sums(d, r)
+    g_step = gp[d.death_q][d.dstarts][d.step_dgroup]
+    g_death = gp[d.death_q]
+    _, i11 = score_information(d, rs)
+    u2, i12 = score_information(d, rs, step_weight=g_step, death_weight=g_death)
+    _, i22 = score_information(d, rs, step_weight=g_step * g_step)
+    return u2, i11, i12, i22
+
+
 def cox_zph(fit: CoxPH, transform: str = "km") -> CoxZph:
     """Test the proportional-hazards assumption of ``fit``, as
     ``cox.zph(fit, transform=)`` with ``terms=TRUE, global=TRUE``.
@@ -99,24 +117,21 @@ def cox_zph(fit: CoxPH, transform: str = "km") -> CoxZph:
     x = x[:, keep]
     p = x.shape[1]
     event = prep.event
-    t = fd.time
-    g = _transform(t, event, transform)
-    gtime = g - _r_mean(g[event == 1])
-    strata = prep.strata if prep.strata is not None else np.zeros(t.size, dtype=np.intp)
-    order = stable_order(strata, t)
-    # zph1.c recentres X at its (unweighted) column means; the test does not
-    # depend on the centring, so the fit kernel's data structure is reused
-    xc = x - x.mean(axis=0)
+    strata = prep.strata if prep.strata is not None else np.zeros(x.shape[0], dtype=np.intp)
     method = "efron" if fit.method == "efron" else "breslow"
-    d = prepare(t[order], event[order], xc[order], prep.weights[order], strata[order], np.zeros(t.size), method)
-    r = (np.exp(fd.lp) * prep.weights)[order][::-1]
-    gp = gtime[order][::-1]
-    rs = risk_sums(d, r)
-    g_step = gp[d.death_q][d.dstarts][d.step_dgroup]
-    g_death = gp[d.death_q]
-    u1, i11 = score_information(d, rs)
-    u2, i12 = score_information(d, rs, step_weight=g_step, death_weight=g_death)
-    _, i22 = score_information(d, rs, step_weight=g_step * g_step)
+    if prep.start is not None:  # (start, stop]: zph2
+        from .counting import counting_times
+        from .zph_counting import km_left_continuous, zph_blocks
+
+        start, t = counting_times(prep)
+        g = km_left_continuous(start, t, event, t) if transform == "km" else _transform(t, event, transform)
+        gtime = g - _r_mean(g[event == 1])
+        u2, i11, i12, i22 = zph_blocks(x, start, t, event, prep.weights, strata, fd.lp, gtime, method == "efron")
+    else:
+        t = fd.time
+        g = _transform(t, event, transform)
+        gtime = g - _r_mean(g[event == 1])
+        u2, i11, i12, i22 = _blocks(x, t, event, prep.weights, strata, fd.lp, gtime, method)
     imat = np.block([[i11, i12], [i12, i22]])
     u = np.concatenate((np.zeros(p), u2))
     chisq, df = [], []
