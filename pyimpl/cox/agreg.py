@@ -12,8 +12,11 @@ of them: the sums restart at exactly 0), those whose stop is at or after it
 join; deaths at the time join through their own sums, then enter the risk set
 at once (Breslow) or a 1/d share at a time (Efron). The Newton iteration,
 step halving, convergence test and its last-resort recomputation are
-agfit4's. The sums are sequential double sums in the C order (this is a
-direct port, one subject at a time: test-suite and study sizes, not 10^5).
+agfit4's. The sums are sequential double sums in the C order: the walk (which
+rows leave and join at each event time) is laid out once per fit
+(:func:`_walk`) and each pass is a few ``cumsum`` over it (:func:`_pass_fast`),
+the same numbers as the loop (:func:`_pass`, kept for the rare data whose
+linear predictor would make agfit4 re-centre its exponentials).
 """
 from __future__ import annotations
 
@@ -25,7 +28,10 @@ import numpy as np
 from rparity_contract.control import CoxControl
 from rparity_contract.errors import InvalidArgument
 
+from .. import _libm
+from ._order import cumsum_restart
 from .chol import chinv2, cholesky2, chsolve2
+from .fit import linear_predictor
 
 __all__ = ["AgregResult", "agfit4", "agreg_order"]
 
@@ -77,44 +83,30 @@ def agfit4(x: np.ndarray, start: np.ndarray, stop: np.ndarray, event: np.ndarray
     w = weights.tolist()
     st = strata.tolist()
     scale = np.ones(nvar)
-    s2 = sort2.tolist()
-    for i in range(nvar):
-        if not doscale[i]:
-            continue
+    used = sort2[:nused]
+    wu = weights[used]
+    temp2 = float(np.cumsum(wu)[-1]) if nused else 0.0
+    for i in np.flatnonzero(doscale).tolist():
         col = covar[:, i]
         # agfit4.c's centring loop, as compiled: its "mean for last stratum" lines
-        # sit inside the loop over persons, so after the first person every row
-        # is shifted by that person's value ((w x) / w) and later strata shift
-        # nothing (the model is shift invariant; the sums' rounding is not)
-        istrat = st[s2[0]]
-        k = 0
-        temp = temp2 = 0.0
-        for person in range(nused):
-            p = s2[person]
-            if st[p] == istrat:
-                temp += w[p] * col[p]
-                temp2 += w[p]
-            else:
-                temp = _div(temp, temp2)
-                while k < person:
-                    col[s2[k]] -= temp
-                    k += 1
-                temp = temp2 = 0.0
-                istrat = st[p]
-            temp = _div(temp, temp2)
-            while k < nused:
-                col[s2[k]] -= temp
-                k += 1
-        temp = temp2 = 0.0
-        for person in range(nused):
-            p = s2[person]
-            temp += w[p] * abs(col[p])
-            temp2 += w[p]
-        temp = temp2 / temp if temp > 0 else 1.0
-        scale[i] = temp
-        for person in range(nused):
-            col[s2[person]] *= temp
+        # sit inside the loop over persons, so at the first person every used row
+        # is shifted by that person's (w x) / w and nothing after changes it (the
+        # model is shift invariant; the sums' rounding is not)
+        p0 = sort2[0]
+        col[used] -= (weights[p0] * col[p0]) / weights[p0]
+        temp = float(np.cumsum(wu * np.abs(col[used]))[-1])  # sequential, in sort2 order
+        scale[i] = temp2 / temp if temp > 0 else 1.0
+        col[used] *= scale[i]
     beta = np.asarray(init, dtype=float) / scale
+    walk = _walk(start, stop, event, strata, sort1, sort2, nused, efron)
+
+    def evaluate(b: np.ndarray):
+        """One pass: on arrays (:func:`_pass_fast`), or the loop where that declines."""
+        res = _pass_fast(covar, b, offset, weights, walk, efron) if walk is not None else None
+        if res is None:
+            res = _pass(covar, b, start, stop, event, st, w, offset, sort1, sort2, nused, efron, flag)
+        return res
+
     oldbeta = beta.copy()
     loglik = [0.0, 0.0]
     sctest = 0.0
@@ -126,7 +118,7 @@ def agfit4(x: np.ndarray, start: np.ndarray, stop: np.ndarray, event: np.ndarray
     u = np.zeros(nvar)
     newlk = 0.0
     while it <= maxiter:
-        newlk, u, imat = _pass(covar, beta, start, stop, event, st, w, offset, sort1, sort2, nused, efron, flag)
+        newlk, u, imat = evaluate(beta)
         if it == 0:
             loglik = [newlk, newlk]
             fac, rank = cholesky2(imat, tol_chol)
@@ -151,8 +143,7 @@ def agfit4(x: np.ndarray, start: np.ndarray, stop: np.ndarray, event: np.ndarray
                 if maxiter > 1 and ((newlk - loglik[1]) / abs(loglik[1])) < -eps:
                     # "once more unto the breach": back to the last good beta, its imat
                     beta = oldbeta.copy()
-                    newlk, u, imat = _pass(covar, beta, start, stop, event, st, w, offset, sort1, sort2, nused,
-                                           efron, flag)
+                    newlk, u, imat = evaluate(beta)
                     imat, _ = cholesky2(imat, tol_chol)
                 break
             if fail > 0 or newlk < loglik[1]:
@@ -174,14 +165,6 @@ def agfit4(x: np.ndarray, start: np.ndarray, stop: np.ndarray, event: np.ndarray
     var = var * (scale[:, None] * scale[None, :])  # imat[j][i] *= scale[i] * scale[j]
     return AgregResult(coef=coef, u=u_out, imat=var, loglik=np.array(loglik), sctest=float(sctest),
                        flag=(flag[0], flag[1], flag[2], flag[3]), iter=min(it, maxiter))
-
-
-def _div(a: float, b: float) -> float:
-    """C's double division (0/0 is NaN, x/0 infinite), not Python's exception."""
-    if b != 0:
-        return a / b
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return float(np.float64(a) / np.float64(b))
 
 
 def _pass(covar, beta, start, stop, event, st, w, offset, sort1, sort2, nused, efron, flag):
@@ -308,4 +291,166 @@ def _pass(covar, beta, start, stop, event, st, w, offset, sort1, sort2, nused, e
                 temp = a / denom
                 u = u - meanwt * temp
                 imat = imat + np.triu((meanwt * ((cmat - np.outer(temp, a)) / denom)).T)
+    return newlk, u, imat
+
+
+@dataclass(frozen=True)
+class _Walk:
+    """agfit4's walk, which the coefficients do not change: for each event time
+    (in the walk's order) the rows that leave (``sort1`` order), the rows that
+    join (``sort2`` order), the events among them; the running sums' operations
+    in C order, and where they restart (a new stratum, or the risk set emptied)."""
+
+    op_row: np.ndarray  # row of each operation (-1: a merge of the events' sums)
+    op_sign: np.ndarray  # +1 join, -1 leave, 0 a reset to exactly 0 (the risk set emptied)
+    op_step: np.ndarray  # for merge operations, the step; -1 otherwise
+    restarts: np.ndarray  # operations where the running sums restart
+    step_time: np.ndarray  # event time of each step
+    step_k: np.ndarray  # k of the step within its event time (Efron's k/d)
+    step_d: np.ndarray  # events at the step's time
+    dead_rows: np.ndarray  # the events' rows, in walk order
+    dead_time: np.ndarray  # their event time's index
+    ntime: int
+
+
+def _walk(start, stop, event, strata, sort1, sort2, nused: int, efron: bool) -> _Walk | None:
+    """The walk of :func:`_pass`, as arrays; None where its exp-recentring could
+    trigger (left to the loop)."""
+    s2 = sort2[:nused]
+    s1 = sort1[:nused]
+    st2 = strata[s2]
+    ops_row, ops_sign, ops_step = [], [], []
+    restarts = [0]
+    step_time, step_k, step_d, dead_rows, dead_time = [], [], [], [], []
+    bounds = np.flatnonzero(np.diff(st2)) + 1
+    blocks = zip(np.concatenate(([0], bounds)).tolist(), np.concatenate((bounds, [nused])).tolist())
+    nop = 0
+    tix = 0
+    for b0, b1 in blocks:
+        rows2 = s2[b0:b1]
+        rows1 = s1[b0:b1]
+        if not np.array_equal(np.sort(rows1), np.sort(rows2)):  # the two orders disagree on the block
+            return None
+        ev = event[rows2] == 1
+        if not ev.any():
+            continue
+        if nop > 0:
+            restarts.append(nop)
+        dtimes = np.unique(stop[rows2][ev])[::-1]
+        add_end = np.searchsorted(-stop[rows2], -dtimes, side="right")  # rows with stop >= t
+        rem_end = np.searchsorted(-start[rows1], -dtimes, side="right")  # rows with start >= t
+        a0 = r0 = 0
+        nrisk = 0
+        for j, t in enumerate(dtimes.tolist()):
+            for q in range(r0, int(rem_end[j])):  # leave
+                nrisk -= 1
+                ops_row.append(int(rows1[q]))
+                ops_step.append(-1)
+                if nrisk == 0:
+                    ops_sign.append(0)
+                    restarts.append(nop)
+                else:
+                    ops_sign.append(-1)
+                nop += 1
+            r0 = int(rem_end[j])
+            deaths_here = []
+            for q in range(a0, int(add_end[j])):  # join
+                row = int(rows2[q])
+                nrisk += 1
+                if event[row] == 1 and stop[row] == t:
+                    deaths_here.append(row)
+                else:
+                    ops_row.append(row)
+                    ops_sign.append(1)
+                    ops_step.append(-1)
+                    nop += 1
+            a0 = int(add_end[j])
+            d = len(deaths_here)
+            dead_rows += deaths_here
+            dead_time += [tix] * d
+            nsteps = d if (efron and d > 1) else 1
+            for k in range(nsteps):
+                ops_row.append(-1)
+                ops_sign.append(1)
+                ops_step.append(len(step_time))
+                step_time.append(tix)
+                step_k.append(k)
+                step_d.append(d)
+                nop += 1
+            tix += 1
+    return _Walk(op_row=np.array(ops_row, dtype=np.intp), op_sign=np.array(ops_sign, dtype=np.int8),
+                 op_step=np.array(ops_step, dtype=np.intp), restarts=np.unique(np.array(restarts, dtype=np.intp)),
+                 step_time=np.array(step_time, dtype=np.intp), step_k=np.array(step_k, dtype=np.intp),
+                 step_d=np.array(step_d, dtype=np.intp), dead_rows=np.array(dead_rows, dtype=np.intp),
+                 dead_time=np.array(dead_time, dtype=np.intp), ntime=tix)
+
+
+def _pass_fast(covar, beta, offset, weights, walk: _Walk, efron: bool):
+    """:func:`_pass` on arrays: every running sum of the walk is one sequential
+    ``cumsum`` over the operations in C order (restarting where C restarts), so
+    the numbers are the loop's, bit for bit. None when an exp-recentring could
+    trigger (an |eta| above 200): the loop then runs."""
+    n, p = covar.shape
+    eta = linear_predictor(covar, beta, np.zeros(n)) + offset
+    used = walk.op_row[walk.op_row >= 0]
+    if walk.dead_rows.size and max(np.max(np.abs(eta[used])) if used.size else 0.0,
+                                   np.max(np.abs(eta[walk.dead_rows]))) > 200:
+        return None
+    risk = _libm.exp(eta) * weights
+    il, jl = np.tril_indices(p)
+    # the events' own sums per event time (sort2 order), then their merge operations
+    dr = walk.dead_rows
+    rd = risk[dr]
+    xd = covar[dr]
+    tstart = np.flatnonzero(np.diff(np.concatenate(([-1], walk.dead_time))))
+    tlast = np.append(tstart[1:], dr.size) - 1
+    denom2 = cumsum_restart(rd, tstart)[tlast]
+    a2 = cumsum_restart(rd[:, None] * xd, tstart)[tlast]
+    c2 = cumsum_restart((rd[:, None] * xd)[:, il] * xd[:, jl], tstart)[tlast]
+    meanwt = cumsum_restart(weights[dr], tstart)[tlast]
+    d = np.bincount(walk.dead_time, minlength=walk.ntime).astype(float)
+    steps_t = walk.step_time
+    split = efron & (walk.step_d > 1)
+    div = np.where(split, walk.step_d, 1).astype(float)
+    # the operations' values: join +, leave -, reset 0, merge (denom2 / d)
+    nops = walk.op_row.size
+    v0 = np.zeros(nops)
+    va = np.zeros((nops, p))
+    vc = np.zeros((nops, il.size))
+    rowop = walk.op_row >= 0
+    rows = walk.op_row[rowop]
+    sign = walk.op_sign[rowop].astype(float)
+    rr = risk[rows]
+    xr = covar[rows]
+    rx = rr[:, None] * xr
+    keep = sign != 0
+    v0[rowop] = np.where(keep, np.where(sign > 0, rr, -rr), 0.0)
+    va[rowop] = np.where(keep[:, None], np.where(sign[:, None] > 0, rx, -rx), 0.0)
+    cc = rx[:, il] * xr[:, jl]
+    vc[rowop] = np.where(keep[:, None], np.where(sign[:, None] > 0, cc, -cc), 0.0)
+    mop = ~rowop
+    ms = walk.op_step[mop]
+    v0[mop] = np.where(split[ms], denom2[steps_t[ms]] / div[ms], denom2[steps_t[ms]])
+    va[mop] = np.where(split[ms][:, None], a2[steps_t[ms]] / div[ms][:, None], a2[steps_t[ms]])
+    vc[mop] = np.where(split[ms][:, None], c2[steps_t[ms]] / div[ms][:, None], c2[steps_t[ms]])
+    D = cumsum_restart(v0, walk.restarts)[mop]
+    A = cumsum_restart(va, walk.restarts)[mop]
+    C = cumsum_restart(vc, walk.restarts)[mop]
+    mw = meanwt[steps_t] / np.where(split, d[steps_t], 1.0)
+    temp = A / D[:, None]
+    # the log-likelihood, score and information: events' terms, then the steps', per time
+    lk_dead = weights[dr] * eta[dr]
+    lk_step = -(mw * _libm.log(D))
+    u_dead = weights[dr][:, None] * xd
+    u_step = -(mw[:, None] * temp)
+    order = np.lexsort((np.concatenate((np.arange(dr.size), walk.step_k)),
+                        np.concatenate((np.zeros(dr.size), np.ones(steps_t.size))),
+                        np.concatenate((walk.dead_time, steps_t))))
+    newlk = float(np.cumsum(np.concatenate((lk_dead, lk_step))[order])[-1]) if order.size else 0.0
+    u = np.cumsum(np.concatenate((u_dead, u_step))[order], axis=0)[-1] if order.size else np.zeros(p)
+    # imat[j][i] += meanwt * ((cmat[i][j] - temp[i] * a[j]) / denom), j <= i
+    step_imat = mw[:, None] * ((C - temp[:, il] * A[:, jl]) / D[:, None])
+    tri = np.cumsum(step_imat, axis=0)[-1] if step_imat.shape[0] else np.zeros(il.size)
+    imat = np.zeros((p, p))
+    imat[jl, il] = tri
     return newlk, u, imat
