@@ -423,11 +423,10 @@ def _pass_fast(covar, beta, offset, weights, walk: _Walk, efron: bool):
     rr = risk[rows]
     xr = covar[rows]
     rx = rr[:, None] * xr
-    keep = sign != 0
-    v0[rowop] = np.where(keep, np.where(sign > 0, rr, -rr), 0.0)
-    va[rowop] = np.where(keep[:, None], np.where(sign[:, None] > 0, rx, -rx), 0.0)
-    cc = rx[:, il] * xr[:, jl]
-    vc[rowop] = np.where(keep[:, None], np.where(sign[:, None] > 0, cc, -cc), 0.0)
+    # join +v, leave -v (negation is exact), reset 0 (a restart: the sums become exactly 0)
+    v0[rowop] = sign * rr
+    va[rowop] = sign[:, None] * rx
+    vc[rowop] = sign[:, None] * (rx[:, il] * xr[:, jl])
     mop = ~rowop
     ms = walk.op_step[mop]
     v0[mop] = np.where(split[ms], denom2[steps_t[ms]] / div[ms], denom2[steps_t[ms]])

@@ -144,43 +144,82 @@ def counting_concordance(start: np.ndarray, stop: np.ndarray, event: np.ndarray,
     t against the subjects at risk (start < t <= stop) that are not events at
     t; events at one time are tied on y. Influence per row as concordance4
     keeps it (an event's comparisons on its row, a survivor's on its own),
-    then R's dfbeta variance."""
+    then R's dfbeta variance.
+
+    The comparisons are weighted dominance counts (:func:`.cindex._range_dominance`):
+    the rows at risk at t are those with stop >= t (censored rows at t
+    included, events at t not) less those with start >= t, each a prefix of
+    the rows in one order; a row's comparisons as the survivor are with the
+    events in (start, stop] (its own time left out when it is an event).
+    """
+    from .cindex import _pairs, _prefix_within, _range_dominance
+    from ._order import dense_rank
+
     x = np.asarray(x, dtype=float)
     n = x.size
     if np.isnan(x).any():
         return None
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
-    s = np.zeros(n, dtype=np.intp) if strata is None else np.asarray(strata)
+    wq = None if weights is None else w
+    s = np.zeros(n, dtype=np.intp) if strata is None else np.asarray(strata, dtype=np.intp)
+    xr, K = dense_rank(x)
+    nbits = max(1, int(K - 1).bit_length())
+    dead = event > 0
     count = np.zeros(5)
+    # rows by (stratum, stop descending, censored before events) and by (stratum, start descending)
+    o2 = np.lexsort((dead, -stop, s))
+    o1 = np.lexsort((-start, s))
+    s2, s1 = s[o2], s[o1]
+    # per stratum, the first position of each order
+    first2 = np.searchsorted(s2, s)
+    first1 = np.searchsorted(s1, s)
+    di = np.flatnonzero(dead)
+    t = stop[di]
+    # events: rows with stop > t, or = t and censored; less rows with start >= t
+    e2 = _first_not_before(s2, -stop[o2], dead[o2], s[di], -t)
+    e1 = _first_start_below(s1, -start[o1], s[di], -t)
+    less2, eq2 = _range_dominance(xr[o2], None if wq is None else wq[o2], first2[di], e2, xr[di], nbits)
+    less1, eq1 = _range_dominance(xr[o1], None if wq is None else wq[o1], first1[di], e1, xr[di], nbits)
+    cw2 = np.concatenate(([0.0], np.cumsum(w[o2])))
+    cw1 = np.concatenate(([0.0], np.cumsum(w[o1])))
+    tot = (cw2[e2] - cw2[first2[di]]) - (cw1[e1] - cw1[first1[di]])
+    less = less2 - less1
+    eq = eq2 - eq1
+    greater = tot - less - eq
+    wd = w[di]
+    count[0] = float(np.cumsum(wd * greater)[-1]) if di.size else 0.0
+    count[1] = float(np.cumsum(wd * less)[-1]) if di.size else 0.0
+    count[2] = float(np.cumsum(wd * eq)[-1]) if di.size else 0.0
     conc = np.zeros(n)
     disc = np.zeros(n)
     tied = np.zeros(n)
-    dead = event > 0
-    for k in np.unique(s):
-        ins = s == k
-        times = np.unique(stop[ins & dead])
-        for t in times[::-1]:  # the walk goes from the last time (sums in that order)
-            d = np.flatnonzero(ins & dead & (stop == t))
-            r = np.flatnonzero(ins & (start < t) & (stop >= t) & ~(dead & (stop == t)))
-            xd, xr, wd, wr = x[d], x[r], w[d], w[r]
-            greater = (xr[None, :] > xd[:, None]) @ wr if r.size else np.zeros(d.size)
-            less = (xr[None, :] < xd[:, None]) @ wr if r.size else np.zeros(d.size)
-            eq = (xr[None, :] == xd[:, None]) @ wr if r.size else np.zeros(d.size)
-            count[0] += float(np.sum(wd * greater))
-            count[1] += float(np.sum(wd * less))
-            count[2] += float(np.sum(wd * eq))
-            conc[d] += greater
-            disc[d] += less
-            tied[d] += eq
-            if r.size:
-                conc[r] += (xd[None, :] < xr[:, None]) @ wd
-                disc[r] += (xd[None, :] > xr[:, None]) @ wd
-                tied[r] += (xd[None, :] == xr[:, None]) @ wd
-            if d.size > 1:
-                pair = np.triu(np.ones((d.size, d.size), dtype=bool), 1)
-                ww = np.outer(wd, wd)
-                count[3] += float(np.sum(ww[pair]))
-                count[4] += float(np.sum(ww[pair & (xd[:, None] == xd[None, :])]))
+    conc[di] += greater
+    disc[di] += less
+    tied[di] += eq
+    # every row as the survivor: the events at times in (start, stop] of its stratum
+    od = di[np.lexsort((stop[di], s[di]))]
+    sd, td = s[od], stop[od]
+    lo = _first_after(sd, td, s, start)
+    hi = np.where(dead, _first_at_or_after(sd, td, s, stop), _first_after(sd, td, s, stop))
+    lessB, eqB = _range_dominance(xr[od], None if wq is None else wq[od], lo, hi, xr, nbits)
+    cwd = np.concatenate(([0.0], np.cumsum(w[od])))
+    totB = cwd[hi] - cwd[lo]
+    conc += lessB
+    disc += totB - lessB - eqB
+    tied += eqB
+    # events tied in time (and in x), within each stratum
+    if od.size:
+        new_time = np.append(True, (sd[1:] != sd[:-1]) | (td[1:] != td[:-1]))
+        ox = np.lexsort((xr[od], td, sd))
+        od2 = od[ox]
+        new_t2 = np.append(True, (s[od2][1:] != s[od2][:-1]) | (stop[od2][1:] != stop[od2][:-1]))
+        same_x = new_t2 | np.append(True, xr[od2][1:] != xr[od2][:-1])
+        if weights is None:
+            count[3] = _pairs(new_time)
+            count[4] = _pairs(same_x)
+        else:
+            count[3] = float(np.cumsum(w[od] * _prefix_within(w[od], new_time))[-1])
+            count[4] = float(np.cumsum(w[od2] * _prefix_within(w[od2], same_x))[-1])
     count[3] -= count[4]
     npair = r_sum(count[:3])
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -195,3 +234,35 @@ def counting_concordance(start: np.ndarray, stop: np.ndarray, event: np.ndarray,
     return Concordance(c=float(1 - (somer + 1) / 2), std=float(np.sqrt(var)), concordant=float(count[1]),
                        discordant=float(count[0]), tied_x=float(count[2]), tied_y=float(count[3]),
                        tied_xy=float(count[4]), n=int(n))
+
+
+def _first_not_before(s_sorted, negstop_sorted, dead_sorted, s_q, negt_q) -> np.ndarray:
+    """In rows ordered by (stratum, -stop, event), the position of the first
+    row of the query's stratum that is an event at t or has stop < t."""
+    keys = np.rec.fromarrays([s_sorted, negstop_sorted, dead_sorted.astype(np.int8)])
+    q = np.rec.fromarrays([s_q, negt_q, np.ones(s_q.size, dtype=np.int8)], dtype=keys.dtype)
+    return np.searchsorted(keys, q, side="left")
+
+
+def _first_start_below(s_sorted, negstart_sorted, s_q, negt_q) -> np.ndarray:
+    """In rows ordered by (stratum, -start), the first row of the query's
+    stratum with start < t."""
+    keys = np.rec.fromarrays([s_sorted, negstart_sorted])
+    q = np.rec.fromarrays([s_q, negt_q], dtype=keys.dtype)
+    return np.searchsorted(keys, q, side="right")
+
+
+def _first_after(s_sorted, t_sorted, s_q, t_q) -> np.ndarray:
+    """In events ordered by (stratum, time), the first of the query's stratum
+    with time > t (or the end of the stratum)."""
+    keys = np.rec.fromarrays([s_sorted, t_sorted])
+    q = np.rec.fromarrays([s_q, t_q], dtype=keys.dtype)
+    return np.searchsorted(keys, q, side="right")
+
+
+def _first_at_or_after(s_sorted, t_sorted, s_q, t_q) -> np.ndarray:
+    """In events ordered by (stratum, time), the first of the query's stratum
+    with time >= t."""
+    keys = np.rec.fromarrays([s_sorted, t_sorted])
+    q = np.rec.fromarrays([s_q, t_q], dtype=keys.dtype)
+    return np.searchsorted(keys, q, side="left")
