@@ -152,8 +152,8 @@ def counting_concordance(start: np.ndarray, stop: np.ndarray, event: np.ndarray,
     the rows in one order; a row's comparisons as the survivor are with the
     events in (start, stop] (its own time left out when it is an event).
     """
-    from .cindex import _pairs, _prefix_within, _range_dominance
     from ._order import dense_rank
+    from .cindex import _pairs, _prefix_within, _range_dominance
 
     x = np.asarray(x, dtype=float)
     n = x.size
