@@ -356,6 +356,12 @@ def concordancefit(time, status, x, strata=None, weights=None, cluster=None,
             walk = w[cc.order] * walk  # (1 * v == v: unit weights need no product)
         dfbeta = np.empty(n)
         dfbeta[cc.order] = walk  # back to the caller's rows (R sums them in that order)
+    return concordance_result(count, somer, dfbeta, cluster, n)
+
+
+def concordance_result(count: np.ndarray, somer: float, dfbeta: np.ndarray, cluster, n: int) -> Concordance:
+    """concordancefit's ending: the dfbeta summed by cluster, ``var = sum(dfbeta^2) / 4``,
+    and the counts as a reversed (Cox) concordance."""
     if cluster is not None:
         cl = np.asarray(cluster)
         _, inv = np.unique(cl, return_inverse=True)

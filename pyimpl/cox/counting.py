@@ -153,7 +153,7 @@ def counting_concordance(start: np.ndarray, stop: np.ndarray, event: np.ndarray,
     events in (start, stop] (its own time left out when it is an event).
     """
     from ._order import dense_rank
-    from .cindex import _pairs, _prefix_within, _range_dominance
+    from .cindex import _pairs, _prefix_within, _range_dominance, concordance_result
 
     x = np.asarray(x, dtype=float)
     n = x.size
@@ -226,14 +226,7 @@ def counting_concordance(start: np.ndarray, stop: np.ndarray, event: np.ndarray,
         somer = (count[0] - count[1]) / npair
         rowsum = (conc + disc) + tied
         dfbeta = w * ((conc - disc) / npair - (somer / npair) * rowsum)
-    if cluster is not None:  # tapply(dfbeta, cluster, sum), NA as 0
-        _, inv = np.unique(np.asarray(cluster), return_inverse=True)
-        dfbeta = np.bincount(inv.reshape(-1), weights=dfbeta)
-        dfbeta = np.where(np.isnan(dfbeta), 0.0, dfbeta)
-    var = r_sum(dfbeta * dfbeta) / 4
-    return Concordance(c=float(1 - (somer + 1) / 2), std=float(np.sqrt(var)), concordant=float(count[1]),
-                       discordant=float(count[0]), tied_x=float(count[2]), tied_y=float(count[3]),
-                       tied_xy=float(count[4]), n=int(n))
+    return concordance_result(count, somer, dfbeta, cluster, n)
 
 
 def _first_not_before(s_sorted, negstop_sorted, dead_sorted, s_q, negt_q) -> np.ndarray:

@@ -33,11 +33,16 @@ rparity_time_coxph_counting <- function(x, start, stop, event, cluster, reps) {
   f <- stats::as.formula(paste("survival::Surv(start, stop, event) ~", rhs), env = asNamespace("survival"))
   cl <- quote(survival::coxph(f, data = d))
   if (!is.null(cluster)) { d$cl <- cluster; cl$cluster <- quote(cl) }
+  rparity_time_fit(cl, environment(), reps)
+}
+
+## Every run's seconds of `cl` evaluated in `env`, and the last fit's iterations.
+rparity_time_fit <- function(cl, env, reps) {
   secs <- numeric(reps)
   fit <- NULL
   for (i in seq_len(reps)) {
     t0 <- proc.time()[["elapsed"]]
-    fit <- eval(cl)
+    fit <- eval(cl, env)
     secs[i] <- proc.time()[["elapsed"]] - t0
   }
   list(seconds = secs, iter = fit$iter)

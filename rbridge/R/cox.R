@@ -123,12 +123,5 @@ rparity_time_coxph <- function(x, time, event, weights, strata, cluster, reps) {
   cl <- quote(survival::coxph(f, data = d))
   if (!is.null(weights)) { d$w <- weights; cl$weights <- quote(w) }
   if (!is.null(cluster)) { d$cl <- cluster; cl$cluster <- quote(cl) }
-  secs <- numeric(reps)
-  fit <- NULL
-  for (i in seq_len(reps)) {
-    t0 <- proc.time()[["elapsed"]]
-    fit <- eval(cl)
-    secs[i] <- proc.time()[["elapsed"]] - t0
-  }
-  list(seconds = secs, iter = fit$iter)
+  rparity_time_fit(cl, environment(), reps)
 }
