@@ -38,7 +38,7 @@ from rparity_contract.formula.model import FormulaNode
 
 from ._convert import Placeholders
 
-__all__ = ["FormulaArgs", "formula_args"]
+__all__ = ["FormulaArgs"]
 
 #: What R may build: the contract's functions, the specials, the operators.
 ALLOWED = sorted(FUNCTIONS | SPECIALS | {"~", "+", "-", "*", "/", ":", "^", "%in%", "==", "!=", "<", "<=", ">",
@@ -158,7 +158,3 @@ class FormulaArgs:
             else:  # the level may name a variable too (strata(v4) levels "v4=1")
                 out.append(self.labels[best] + self.names.translate(part[len(best):]))
         return ":".join(out)
-
-
-def formula_args(formula: Any, data: Any, subset: Any) -> FormulaArgs:
-    return FormulaArgs(formula, data, subset)

@@ -119,7 +119,7 @@ def cox_call(first: Any, time: Any = None, event: Any = MISSING, *, data: Any = 
     return CoxCall(X=first, time=time, event=event, **kw)
 
 
-def check_formula_form(function: str, time: Any, rest: dict[str, Any], data: Any) -> None:
+def check_formula_form(function: str, rest: dict[str, Any], data: Any) -> None:
     """A formula call of ``function`` has ``data`` and none of the array
     form's vectors (``rest``: name -> value, MISSING when not given)."""
     from .errors import InvalidArgument
@@ -150,7 +150,7 @@ def survfit_call(time: Any, event: Any = MISSING, *, data: Any = None, subset: A
     from .errors import InvalidArgument
 
     if is_formula(time):
-        check_formula_form("survfit", time, {"event": event}, data)
+        check_formula_form("survfit", {"event": event}, data)
         return SurvFitCall(time=None, event=None, formula=time, data=data, subset=subset, **kw)
     if event is MISSING:
         raise InvalidArgument("`event` is missing: give the status vector, or event=None for Surv(time)",
@@ -166,7 +166,7 @@ def survdiff_form(time: Any, event: Any, group: Any, strata: Any, data: Any, sub
     from .errors import InvalidArgument
 
     if is_formula(time):
-        check_formula_form("survdiff", time, {"event": event, "group": group, "strata": strata}, data)
+        check_formula_form("survdiff", {"event": event, "group": group, "strata": strata}, data)
         return True
     if event is MISSING or group is MISSING:
         raise InvalidArgument("`event` and `group` are needed in the array form survdiff(time, event, group)",

@@ -34,7 +34,7 @@ from rparity_contract.formula import BinOp, Call, Const, Expr, Name, Unary, depa
 from .._rformat import r_label
 from ..design import Term, _read_column
 
-__all__ = ["evaluate", "Scalar", "combine"]
+__all__ = ["evaluate", "Scalar", "combine", "labelled_factor"]
 
 Scalar = float | str | bool
 Value = Term | Scalar
@@ -143,6 +143,13 @@ def _factor_of(v: Value, name: str, *, keep_levels: bool, levels: list[str] | No
         codes = np.array([index.get(x, -1) if x is not None else -1 for x in lab], dtype=np.intp)
         t = Term(name, "factor", codes=codes, levels=tuple(levels))
     return t
+
+
+def labelled_factor(v: Term, label: str) -> Term:
+    """``v`` as a factor of the levels that occur, each labelled ``label=level``
+    (survival's ``strata()`` of a named variable; survdiff's groups)."""
+    f = _factor_of(v, label, keep_levels=False)
+    return Term(label, "factor", codes=f.codes, levels=tuple(f"{label}={lv}" for lv in f.levels))
 
 
 def _const_list(e: Expr, where: str) -> list[str]:
@@ -353,11 +360,13 @@ class _Evaluator:
         fs = []
         for a in e.args:
             v = self.value(a)
-            f = _factor_of(v, deparse(a), keep_levels=False)
             if len(e.args) > 1 or not (isinstance(v, Term) and v.kind == "factor"):
                 # strata(): "x=level" except for one factor argument (its levels as they are)
-                f = Term(f.name, "factor", codes=f.codes, levels=tuple(f"{deparse(a)}={lv}" for lv in f.levels))
-            fs.append(f)
+                if not isinstance(v, Term):
+                    raise InvalidArgument(f"`formula` term {where!r}: strata() of a constant", kind="X.type")
+                fs.append(labelled_factor(v, deparse(a)))
+            else:
+                fs.append(_factor_of(v, deparse(a), keep_levels=False))
         out = combine(fs, where)
         return Term(where, "factor", codes=out.codes, levels=out.levels)
 

@@ -85,10 +85,6 @@ def subset_rows(subset: Any, data: pd.DataFrame) -> tuple[np.ndarray, np.ndarray
                           f"{type(subset).__name__}", kind="subset.value")
 
 
-def _take(t: Term, rows: np.ndarray) -> Term:
-    return t.take(rows)
-
-
 def model_frame(formula: Any, data: Any, subset: Any = None) -> Frame:
     """Parse ``formula`` against ``data`` and evaluate it (see the module)."""
     data = _check_data(data)
@@ -96,7 +92,7 @@ def model_frame(formula: Any, data: Any, subset: Any = None) -> Frame:
     rows, na_rows = subset_rows(subset, data)
     resp_exprs: list[Expr] = list(mf.response.args) if mf.response is not None else []
     terms = evaluate(list(mf.variables) + resp_exprs + list(mf.offsets) + list(mf.unused), data)
-    terms = [_take(t, rows) for t in terms]
+    terms = [t.take(rows) for t in terms]
     nv, nr, no = len(mf.variables), len(resp_exprs), len(mf.offsets)
     sub = data.iloc[rows].reset_index(drop=True)
     variables = terms[:nv]

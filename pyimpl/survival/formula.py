@@ -18,29 +18,14 @@ from rparity_contract.errors import InvalidArgument
 
 from ..design import Term
 from ..formula import as_series, column_or_values, combine, complete_frame, incomplete_elsewhere, model_frame
+from ..formula.evaluate import labelled_factor
 
 __all__ = ["survdiff_arrays", "survfit_arrays"]
 
 
 def _labelled(t: Term, label: str) -> Term:
     """A variable as ``strata(m[label])`` labels it: ``label=level``."""
-    if t.kind == "numeric":
-        assert t.values is not None
-        ok = ~np.isnan(t.values)
-        uniq = np.unique(t.values[ok])
-        from .._rformat import r_label
-
-        codes = np.full(t.values.size, -1, dtype=np.intp)
-        codes[ok] = np.searchsorted(uniq, t.values[ok])
-        levels = tuple(r_label(float(u)) for u in uniq)
-    else:
-        assert t.codes is not None
-        used = np.unique(t.codes[t.codes >= 0])
-        remap = np.full(len(t.levels) + 1, -1, dtype=np.intp)
-        remap[used] = np.arange(used.size)
-        codes = remap[np.where(t.codes < 0, len(t.levels), t.codes)]
-        levels = tuple(t.levels[i] for i in used)
-    return Term(label, "factor", codes=codes, levels=tuple(f"{label}={lv}" for lv in levels))
+    return labelled_factor(t, label)
 
 
 def _checked(function: str, frame):

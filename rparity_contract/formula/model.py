@@ -24,8 +24,8 @@ column of the data not used by the response.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Sequence
 
 from ..errors import InvalidArgument
 from .expr import BinOp, Call, Const, Expr, Name, Unary, deparse, names_in, parse_expr
@@ -80,7 +80,6 @@ class ModelFormula:
     strata: tuple[int, ...] = ()
     cluster: int | None = None
     offsets: tuple[Expr, ...] = ()
-    columns: tuple[str, ...] = field(default=(), repr=False)
     unused: tuple[Expr, ...] = ()  # variables of the formula in no term (``- x``): still in the model frame
 
     def label(self, k: int) -> str:
@@ -263,7 +262,7 @@ def parse_formula(text: str, columns: Sequence[str] | None = None, *, check_colu
                    if k not in exprs and k not in offset_keys)
     mf = ModelFormula(text=text, response=response, variables=variables, terms=tuple(terms), codes=codes,
                       intercept=intercept, strata=strata, cluster=cluster, offsets=tuple(offsets),
-                      columns=tuple(cols or ()), unused=unused)
+                      unused=unused)
     if cols is not None and check_columns:
         missing = [n for n in mf.data_names() if n not in cols]
         if missing:
@@ -363,10 +362,6 @@ def _term_code(terms: Sequence[tuple[int, ...]], k: int, j: int) -> int:
     if not rest:
         return 1
     return 1 if any(rest <= set(terms[i]) for i in range(k)) else 2
-
-
-def variables_of(mf: ModelFormula, which: Iterable[int]) -> list[Expr]:
-    return [mf.variables[i] for i in which]
 
 
 @dataclass(frozen=True)

@@ -162,6 +162,16 @@ def test_random_counting_data_against_r(seed):
         assert a.concordance.std == pytest.approx(b.concordance.std, rel=1e-12)
 
 
+def _random_intervals(rng, n_min: int, n_max: int, t_max: int, length_max: int):
+    """(start, stop, event) of n_min..n_max integer intervals: ties, gaps (the
+    risk set empties); None when no event was drawn."""
+    n = int(rng.integers(n_min, n_max))
+    start = rng.integers(0, t_max, n).astype(float)
+    stop = start + rng.integers(1, length_max, n)
+    ev = rng.integers(0, 2, n).astype(float)
+    return None if ev.sum() == 0 else (start, stop, ev)
+
+
 @pytest.mark.parametrize("efron", [True, False])
 def test_array_pass_is_the_loop_bit_for_bit(efron):
     """agfit4's pass laid out as cumsums (_pass_fast) against the direct port of its
@@ -171,12 +181,11 @@ def test_array_pass_is_the_loop_bit_for_bit(efron):
 
     rng = np.random.default_rng(11)
     for _ in range(60):
-        n = int(rng.integers(5, 60))
-        start = rng.integers(0, 20, n).astype(float)
-        stop = start + rng.integers(1, 6, n)
-        ev = rng.integers(0, 2, n).astype(float)
-        if ev.sum() == 0:
+        drawn = _random_intervals(rng, 5, 60, 20, 6)
+        if drawn is None:
             continue
+        start, stop, ev = drawn
+        n = start.size
         x = rng.normal(size=(n, 2)).round(1)
         strata = rng.integers(0, int(rng.integers(1, 4)), n)
         w = rng.integers(1, 4, n).astype(float)
@@ -201,12 +210,11 @@ def test_counting_concordance_is_its_definition(weighted):
 
     rng = np.random.default_rng(3)
     for _ in range(40):
-        n = int(rng.integers(4, 80))
-        start = rng.integers(0, 15, n).astype(float)
-        stop = start + rng.integers(1, 5, n)
-        ev = rng.integers(0, 2, n).astype(float)
-        if ev.sum() == 0:
+        drawn = _random_intervals(rng, 4, 80, 15, 5)
+        if drawn is None:
             continue
+        start, stop, ev = drawn
+        n = start.size
         x = rng.integers(0, 6, n).astype(float)  # ties in x
         strata = rng.integers(0, int(rng.integers(1, 3)), n)
         w = rng.integers(1, 4, n).astype(float) * 0.5 if weighted else None
