@@ -1,5 +1,6 @@
 """``coxph`` and its derived functions (``coxph_summary``, ``cox_zph``,
-``basehaz``, ``concordance``) run in R (survival).
+``basehaz``, ``concordance``, ``coxph_residuals``, ``coxph_predict``) run in R
+(survival).
 
 The caller's arguments are converted as they are: each column of ``X``
 becomes an R vector named ``x1..xp`` (numeric, logical, factor or character,
@@ -19,14 +20,14 @@ import pandas as pd
 from rparity_contract.calls import MISSING, CoxCall, cox_call
 from rparity_contract.control import CoxControl
 from rparity_contract.errors import InvalidArgument
-from rparity_contract.results.cox import Concordance, CoxPH, CoxTest, CoxZph
+from rparity_contract.results.cox import Concordance, CoxPH, CoxPredict, CoxResiduals, CoxTest, CoxZph
 
 from ._convert import Placeholders, scalar
 from ._convert import r_literal as lit
 from ._session import session
 from .formula import FormulaArgs
 
-__all__ = ["coxph", "coxph_summary", "cox_zph", "basehaz", "concordance"]
+__all__ = ["coxph", "coxph_summary", "cox_zph", "basehaz", "concordance", "coxph_residuals", "coxph_predict"]
 
 
 def _frame(X: Any) -> pd.DataFrame:
@@ -255,11 +256,90 @@ def basehaz(fit: CoxPH, centered: bool = True) -> pd.DataFrame:
     v = session().call("rparity_basehaz", placeholders=m.names(), centered=centered, **m.args()).value
     out = pd.DataFrame({"time": np.asarray(v["time"], dtype=float), "hazard": np.asarray(v["hazard"], dtype=float)})
     if v["strata"] is not None:
-        if m.formula is not None:  # R's own labels (strata(sex): "sex=1"), in the caller's names
-            out["strata"] = [m.formula.names.translate(str(s)) for s in v["strata"]]
-        else:  # strata(stratum): "stratum=<label>" -> the label
-            out["strata"] = [s.split("=", 1)[1] if "=" in s else s for s in v["strata"]]
+        out["strata"] = _strata_labels(m, v["strata"])
     return out
+
+
+def _strata_labels(m: _Model, labels: Any) -> list[str]:
+    """R's stratum labels in the caller's terms."""
+    if m.formula is not None:  # R's own labels (strata(sex): "sex=1"), in the caller's names
+        return [m.formula.names.translate(str(s)) for s in labels]
+    # strata(stratum): "stratum=<label>" -> the label
+    return [str(s).split("=", 1)[1] if "=" in str(s) else str(s) for s in labels]
+
+
+def _matrix(v: dict, key: str = "values") -> np.ndarray:
+    """A vector, or a matrix R sent by columns (``ncol`` > 0)."""
+    vals = np.asarray(v[key] if v[key] is not None else [], dtype=float)
+    k = int(scalar(v["ncol"]))
+    return vals.reshape(-1, k, order="F") if k else vals
+
+
+def _labels(r_names: Any, own: tuple[str, ...]) -> tuple[str, ...]:
+    """Column labels: the fit's own names when R has as many (R's are placeholders)."""
+    rn = tuple(str(c) for c in (r_names or []))
+    return own if len(own) == len(rn) or not rn else rn
+
+
+def _row_names(names: Any) -> list[str]:
+    """R's row names as text; rowsum's NA group (NA_character_) as "NA"."""
+    return ["NA" if r is None else str(r) for r in (names or [])]
+
+
+def coxph_residuals(fit: CoxPH, type: str = "martingale", *, collapse: Any = None,
+                    weighted: bool | None = None) -> CoxResiduals:
+    """R's ``residuals(fit, type=, collapse=, weighted=)`` on the fit's call, run again in R."""
+    m = _model_of(fit)
+    sess = session()
+    extra = {} if collapse is None else {"collapse": np.asarray(collapse)}
+    res = sess.call("rparity_coxph_residuals", placeholders=m.names(), type=type, weighted=weighted, **extra,
+                    **m.args())
+    v = res.value
+    values = _matrix(v)
+    schoen = type in ("schoenfeld", "scaledsch")
+    own = tuple(fit.term_names) if type == "partial" else tuple(fit.names)
+    if values.ndim == 1 and type not in ("martingale", "deviance"):
+        values = values[:, None]  # R drops a one-column matrix; the contract keeps its two dimensions
+    columns = _labels(v["columns"], own) if values.ndim == 2 else ()  # R's dfbeta has no column names
+    rows = _row_names(v["rows"])
+    return CoxResiduals(
+        type=str(type), values=values, columns=columns,
+        time=np.asarray([float(r) for r in rows]) if schoen else None,
+        strata=tuple(_strata_labels(m, v["strata"])) if schoen and v["strata"] is not None and len(v["strata"])
+        else None,
+        groups=tuple(rows) if collapse is not None and not schoen else None, engine="r",
+        provenance=sess.provenance(f"residuals({m.call_string()}, type = {lit(type)})"), warnings=res.warnings)
+
+
+def coxph_predict(fit: CoxPH, type: str = "lp", *, se_fit: bool = False, reference: str | None = None,
+                  terms: Any = None, collapse: Any = None) -> CoxPredict:
+    """R's ``predict(fit, type=, se.fit=, reference=, terms=, collapse=)`` on the fit's call, run again in R.
+    ``terms`` name the fit's terms; R sees its own labels of them."""
+    m = _model_of(fit)
+    sess = session()
+    extra: dict[str, Any] = {}
+    if collapse is not None:
+        extra["collapse"] = np.asarray(collapse)
+    wanted = tuple(fit.term_names)
+    if terms is not None:  # R takes term numbers as well as its (placeholder) labels
+        own = list(fit.term_names)
+        wanted = (terms,) if isinstance(terms, str) else tuple(terms)
+        if all(t in own for t in wanted):
+            extra["terms"] = np.asarray([own.index(t) + 1 for t in wanted], dtype=np.int32)
+        else:  # R judges names it does not know
+            extra["terms"] = list(wanted)
+    res = sess.call("rparity_coxph_predict", placeholders=m.names(), type=type, se_fit=se_fit,
+                    reference=reference, **extra, **m.args())
+    v = res.value
+    values = _matrix(v)
+    se = _matrix(v, "se") if v["se"] is not None else None
+    columns = _labels(v["columns"], wanted) if values.ndim == 2 else ()
+    rows = _row_names(v["rows"])
+    return CoxPredict(type=str(type), values=values, se=se, columns=columns,
+                      constant=None if v["constant"] is None else scalar(v["constant"]),
+                      groups=tuple(rows) if collapse is not None else None, engine="r",
+                      provenance=sess.provenance(f"predict({m.call_string()}, type = {lit(type)})"),
+                      warnings=res.warnings)
 
 
 def concordance(fit: CoxPH) -> Concordance:

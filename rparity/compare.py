@@ -16,7 +16,10 @@ with quantity ``(outcome)`` says how the two outcomes compare:
 * the engine does not provide the function: not provided.
 
 Relative difference: ``|a - b| / max(|a|, |b|)``; where both values are within
-1e-300 of zero the absolute difference is used.
+1e-300 of zero the absolute difference is used. For a ``scaled`` tolerance the
+denominator is the largest magnitude of the whole vector (of the column, for a
+matrix): quantities that are differences of nearby numbers (residuals) are
+compared on their own scale.
 """
 from __future__ import annotations
 
@@ -261,6 +264,10 @@ def compare_values(a: Any, b: Any, tol: Tolerance) -> ValueComparison:
     xv, yv = x[ok], y[ok]
     absd = np.abs(xv - yv)
     scale = np.maximum(np.abs(xv), np.abs(yv))
+    if tol.kind == "scaled":  # relative to the largest magnitude of the vector (of each column of a matrix)
+        mag = np.where(ok, np.maximum(np.abs(x), np.abs(y)), 0.0)
+        col = mag.max(axis=0, keepdims=True) if mag.ndim == 2 else mag.max(keepdims=True)
+        scale = np.broadcast_to(col, mag.shape)[ok]
     with np.errstate(invalid="ignore", divide="ignore"):
         reld = np.where(scale > TINY, absd / scale, absd)
     worst = int(np.argmax(reld))

@@ -317,6 +317,37 @@ def _rxc_table(ctx: DivergenceContext) -> bool:
     return d[rows].nunique() * d[cols].nunique() > 4
 
 
+def _r_weighted_schoenfeld(ctx: DivergenceContext) -> bool | str:
+    """Counterfactual check: the case's residuals again in R and in pyimpl with
+    survival 3.5-3's weight indexing (``compat="3.5-3"``); recognised only when
+    that reproduces R's whole matrix (everything but the weights' order is
+    then pyimpl's own, unchanged computation)."""
+    import numpy as np
+
+    if not ctx.params.get("weighted") or ctx.params.get("type") not in ("schoenfeld", "scaledsch") \
+            or ctx.data is None:
+        return False
+    try:
+        import rbridge
+
+        from .cases.cox import run_coxph_residuals
+        from .engines import engine
+
+        r = np.asarray(run_coxph_residuals(rbridge, ctx.data, ctx.params)["values"], dtype=float)
+        old = np.asarray(run_coxph_residuals(engine("pyimpl"), ctx.data, {**ctx.params, "compat": "3.5-3"})
+                         ["values"], dtype=float)
+    except Exception:  # noqa: BLE001 - no R, or either side fails: not recognised
+        return False
+    if r.shape != old.shape:
+        return False
+    scale = np.maximum(np.abs(r).max(axis=0), np.abs(old).max(axis=0))
+    worst = float(np.max(np.abs(r - old) / np.where(scale > 0, scale, 1.0)))
+    if worst <= 1e-9:
+        return (f"recomputed: pyimpl with survival 3.5-3's indexing (compat='3.5-3') gives R's matrix to "
+                f"{worst:.1e} of each column's largest value")
+    return False
+
+
 REGISTRY: list[KnownDivergence] = [
     KnownDivergence(
         id="r-fexact-approximations",
@@ -333,6 +364,24 @@ REGISTRY: list[KnownDivergence] = [
                      "by up to a few 1e-12 relative. 2 x 2 tables are not affected (bit-identical)."),
         source="R src/library/stats/src/fexact.c; tests/contingency (test_fexact_skips_a_qualifying_table)",
         recognise=_rxc_table,
+    ),
+    KnownDivergence(
+        id="survival-3.5-3-weighted-schoenfeld",
+        engines={"pyimpl": "*"},
+        reference={"r": "survival<3.8.10"},
+        needs_r=True,
+        departure="weighted Schoenfeld residuals with each event's own case weight (survival >= 3.8-10)",
+        functions=("coxph_residuals",),
+        quantities=("values",),
+        explanation=("residuals(fit, type = 'schoenfeld' or 'scaledsch', weighted = TRUE) in survival before "
+                     "3.8-10 multiplies by weights[deaths]: the case weights in data order picked with the "
+                     "event mask of the data sorted by stratum and time, so each residual gets another row's "
+                     "weight unless the data were already sorted (survival#339, fixed in 3.8-10 as "
+                     "weights[ord][deaths]). pyimpl weights each residual by its own row; "
+                     "coxph_residuals(..., compat='3.5-3') reproduces the old indexing, and the predicate "
+                     "checks that it gives R's matrix."),
+        source="therneau/survival#339; survival 3.5-3 R/residuals.coxph.R; NEWS 3.8-10",
+        recognise=_r_weighted_schoenfeld,
     ),
     KnownDivergence(
         id="matchit-4.5.1-nearest-bugs",

@@ -323,6 +323,67 @@ def _drop_chisq_warning(r):
     return dataclasses.replace(r, warnings=())
 
 
+def _module(name: str) -> Callable[[], Any]:
+    """A pyimpl module, imported when the fault runs."""
+    import importlib
+    return lambda: importlib.import_module(name)
+
+
+def _lazy_patched(target: Callable[[], Any], name: str, replacement: Callable[[Any], Any]) -> Wrap:
+    """:func:`_patched` on a module found at call time; ``replacement`` gets the
+    original and returns the faulty attribute."""
+    def wrap(fn):
+        @functools.wraps(fn)
+        def faulty(*args, **kwargs):
+            mod = target()
+            original = getattr(mod, name)
+            setattr(mod, name, replacement(original))
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                setattr(mod, name, original)
+        return faulty
+    return wrap
+
+
+def _efron_as_breslow(coxmart):
+    return lambda time, status, strata, score, weights, efron: coxmart(time, status, strata, score, weights, False)
+
+
+def _robust_var_for_dfbeta(_model_var):
+    return lambda fit: np.atleast_2d(np.asarray(fit.var, dtype=float))
+
+
+def _unsigned_deviance(r):
+    if r.type != "deviance":
+        return r
+    return dataclasses.replace(r, values=np.abs(r.values))
+
+
+def _groups_by_first_appearance(collapse_groups):
+    def faulty(collapse, n):
+        codes, labels, warns = collapse_groups(collapse, n)
+        first = list(dict.fromkeys(codes.tolist()))
+        remap = np.empty(len(labels), dtype=np.intp)
+        remap[first] = np.arange(len(first))
+        return remap[codes], tuple(labels[i] for i in first), warns
+    return faulty
+
+
+def _right_censored_times(_times):
+    return lambda fd: (None, fd.prep.time)
+
+
+def _strata_reference_as_sample(_centred):
+    return lambda fit, fd, reference: _centred(fit, fd, "sample" if reference == "strata" else reference)
+
+
+def _breslow_agsurv(agsurv):
+    def faulty(stop, event, w, risk, efron, start=None, x=None):
+        return agsurv(stop, event, w, risk, False, start, x)
+    return faulty
+
+
 FAULTS: list[Fault] = [
     # survfit and its derived functions
     Fault("survfit-surv-1e-11", "survfit", "1e-12 relative", "the survival curve off by 1e-11 relative",
@@ -393,6 +454,31 @@ FAULTS: list[Fault] = [
           _column("p", _scale(1e-7))),
     Fault("cox-zph-chisq", "cox_zph", "1e-9 relative", "the PH test statistics off by 1e-8 relative",
           _result(_zph_chisq)),
+    # residuals(fit, type=) and predict(fit, type=)
+    Fault("residuals-values-1e-8", "coxph_residuals", "1e-9 of the largest residual",
+          "every residual off by 1e-8 relative", _field("values", _scale(1e-8))),
+    Fault("residuals-efron-as-breslow", "coxph_residuals", "1e-9 of the largest residual",
+          "martingale residuals of an Efron fit with Breslow's hazard (tied deaths get the full increment)",
+          _lazy_patched(_module("pyimpl.cox.martingale"), "coxmart", _efron_as_breslow)),
+    Fault("residuals-dfbeta-robust-var", "coxph_residuals", "1e-9 of the largest residual",
+          "dfbeta of a robust fit scaled by the robust variance instead of naive.var",
+          _lazy_patched(_module("pyimpl.cox.residuals"), "_model_var", _robust_var_for_dfbeta)),
+    Fault("residuals-deviance-unsigned", "coxph_residuals", "1e-9 of the largest residual",
+          "deviance residuals without the sign of the martingale residual", _result(_unsigned_deviance)),
+    Fault("residuals-collapse-unsorted", "coxph_residuals", "identical",
+          "collapsed groups in order of first appearance (R's rowsum sorts them)",
+          _lazy_patched(_module("pyimpl.cox.residuals"), "collapse_groups", _groups_by_first_appearance)),
+    Fault("residuals-counting-ignores-entry", "coxph_residuals", "1e-9 of the largest residual",
+          "residuals of (start, stop] data computed as if every row were at risk from time 0",
+          _lazy_patched(_module("pyimpl.cox.residuals"), "_times", _right_censored_times)),
+    Fault("predict-se-1e-8", "coxph_predict", "1e-9 relative", "standard errors off by 1e-8 relative",
+          _result(lambda r: r if r.se is None else dataclasses.replace(r, se=r.se * (1 + 1e-8)))),
+    Fault("predict-strata-reference-ignored", "coxph_predict", "1e-9 relative",
+          "reference='strata' centred at the overall means (R centres each stratum at its own)",
+          _lazy_patched(_module("pyimpl.cox.predict"), "_centred", _strata_reference_as_sample)),
+    Fault("predict-expected-se-breslow", "coxph_predict", "1e-9 relative",
+          "the se of expected events of an Efron fit from Breslow's variance terms",
+          _lazy_patched(_module("pyimpl.cox.agsurv"), "agsurv", _breslow_agsurv)),
     Fault("basehaz-hazard", "basehaz", "1e-9 relative", "the baseline hazard off by 1e-8 relative",
           _column("hazard", _scale(1e-8))),
     Fault("basehaz-drops-last-time", "basehaz", "identical", "leaves the last time out",

@@ -40,7 +40,7 @@ class RefusalRule:
 
 
 _SURV = ("survfit", "survdiff", "coxph")
-_COX = ("coxph", "coxph_summary", "cox_zph", "basehaz", "concordance")
+_COX = ("coxph", "coxph_summary", "cox_zph", "basehaz", "concordance", "coxph_residuals", "coxph_predict")
 _MATCH = ("matchit", "matchit_summary", "match_data")
 _TABLES = ("fisher_test", "chisq_test")
 
@@ -63,7 +63,27 @@ R_MESSAGES: tuple[RefusalRule, ...] = (
     RefusalRule(r"aeqSurv exception, an interval has effective length 0", "time.interval",
                 source="survival aeqSurv.R"),
     RefusalRule(r"Case weights are not supported for the exact method", "weights.exact", source="survival coxph.R"),
-    RefusalRule(r"dfbeta residuals are not available for the exact method", "robust.exact",
+    # residuals.coxph, residuals.coxph.null, predict.coxph
+    RefusalRule(r"residuals are not available for the exact method", "residuals.exact", ("coxph_residuals",),
+                source="survival residuals.coxph"),
+    RefusalRule(r"residuals are not defined for a null model", "residuals.null", ("coxph_residuals",),
+                source="survival residuals.coxph.null"),
+    RefusalRule(r"attempt to set 'colnames' on an object with less than two dimensions", "residuals.one_event",
+                ("coxph_residuals",), source="survival residuals.coxph (scaledsch: drop() of a one-row matrix)"),
+    RefusalRule(r"'arg' should be one of .*“martingale”", "type.value", ("coxph_residuals",),
+                source="survival residuals.coxph (match.arg)"),
+    RefusalRule(r"'arg' should be one of .*“expected”", "type.value", ("coxph_predict",),
+                source="survival predict.coxph (match.arg)"),
+    RefusalRule(r"'arg' should be one of .*“sample”", "reference.value", ("coxph_predict",),
+                source="survival predict.coxph (match.arg)"),
+    RefusalRule(r"(Wrong length for 'collapse'|Collapse vector is the wrong length)", "collapse.length",
+                ("coxph_residuals", "coxph_predict"), source="survival residuals.coxph / predict.coxph"),
+    RefusalRule(r"(a name given in the terms argument not found in the model|Invalid terms argument)",
+                "terms.value", ("coxph_predict",), source="survival predict.coxph"),
+    RefusalRule(r"(subscript out of bounds|requires numeric/complex matrix/vector arguments)", "predict.null",
+                ("coxph_predict",), source="survival predict.coxph on a coxph.null fit (se.fit, terms)"),
+    # coxph(robust = TRUE, ties = "exact") fails in its dfbeta residuals
+    RefusalRule(r"dfbeta residuals are not available for the exact method", "robust.exact", _COX,
                 source="survival coxph.R"),
     # options
     RefusalRule(r"'arg' should be one of .*“log-log”", "conf_type.value", ("survfit",),

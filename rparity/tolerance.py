@@ -16,6 +16,11 @@ Kinds
     and infinities must be equal.
 ``pvalue``
     As ``rel``, and two p-values both below 1e-300 agree.
+``scaled``
+    ``|a - b| <= rtol * max |.|`` with the maximum over the whole vector (each
+    column of a matrix), for differences of nearby numbers such as residuals:
+    a residual of 1e-12 next to residuals of order 1 is held to 1e-12 * rtol
+    absolute, not to its own size.
 ``warnings``
     The same set of warning messages (whitespace-normalised).
 
@@ -28,7 +33,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Tolerance", "TOLERANCES", "EXACT", "WARNINGS", "rel", "pvalue", "lookup"]
+__all__ = ["Tolerance", "TOLERANCES", "EXACT", "WARNINGS", "rel", "pvalue", "scaled", "lookup"]
 
 
 @dataclass(frozen=True)
@@ -40,7 +45,7 @@ class Tolerance:
     def describe(self) -> str:
         if self.kind in ("exact", "warnings"):
             return "identical" if self.kind == "exact" else "same warnings"
-        return f"{self.rtol:.0e}" + (" (p)" if self.kind == "pvalue" else "")
+        return f"{self.rtol:.0e}" + {"pvalue": " (p)", "scaled": " (of max)"}.get(self.kind, "")
 
 
 EXACT = Tolerance("exact", why="counts, times, labels and matchings must be identical")
@@ -53,6 +58,10 @@ def rel(rtol: float, why: str = "") -> Tolerance:
 
 def pvalue(rtol: float, why: str = "") -> Tolerance:
     return Tolerance("pvalue", rtol, why)
+
+
+def scaled(rtol: float, why: str = "") -> Tolerance:
+    return Tolerance("scaled", rtol, why)
 
 
 KM = rel(1e-12, "closed-form products and sums, replayed in R's order")
@@ -146,6 +155,9 @@ COX = rel(1e-9, "Newton iterates reproduced from R's start, steps and convergenc
                 "(coxph.control eps = 1e-9); measured agreement ~1e-15")
 COX_P = pvalue(1e-9, "p-values of the Cox statistics (statistics agree to ~1e-13; pchisq to ~3e-14)")
 COX_SUM = rel(1e-12, "closed-form sums over the data (column means, weighted pair counts)")
+COX_RESID = scaled(1e-9, "residuals are differences of nearby numbers (x - risk-set mean, status - "
+                          "expected): held to 1e-9 of the largest residual of their column, each engine "
+                          "computing from its own coefficients; measured ~1e-15")
 _COX_TESTS = ("score_test", "wald_test", "lr_test", "robust_score_test")
 
 TOLERANCES.update({
@@ -177,6 +189,18 @@ TOLERANCES.update({
     "cox_zph.chisq": COX,
     "cox_zph.df": EXACT,
     "cox_zph.p": COX_P,
+    # residuals(fit, type=) and predict(fit, type=)
+    "coxph_residuals.values": COX_RESID,
+    "coxph_residuals.columns": EXACT,
+    "coxph_residuals.time": rel(1e-14, "event times; R's come back as row names (15 significant digits)"),
+    "coxph_residuals.strata": EXACT,
+    "coxph_residuals.groups": EXACT,
+    "coxph_predict.values": scaled(1e-9, "linear predictors are centred (near 0 for a row near the means): "
+                                         "held to 1e-9 of the largest of their column"),
+    "coxph_predict.se": COX,
+    "coxph_predict.columns": EXACT,
+    "coxph_predict.constant": COX,
+    "coxph_predict.groups": EXACT,
     # basehaz
     "basehaz.time": EXACT,
     "basehaz.hazard": COX,

@@ -10,6 +10,7 @@ from typing import Literal
 
 __all__ = [
     "TIES", "Ties", "CONF_TYPES", "ConfType", "CONF_LOWERS", "ConfLower", "ZPH_TRANSFORMS", "ZphTransform",
+    "RESIDUAL_TYPES", "ResidualType", "PREDICT_TYPES", "PredictType", "PREDICT_REFERENCES", "PredictReference",
     "ALTERNATIVES", "Alternative", "M_ORDERS", "MOrder", "DISCARDS", "Discard", "LINKS", "Link",
     "ESTIMANDS", "Estimand", "COMPAT_MODES", "SUMMARY_COLUMNS", "TABLE_INDEX", "QUANTILE_COLUMNS",
     "BALANCE_COLUMNS", "NN_ROWS", "COX_SUMMARY_COLUMNS",
@@ -30,6 +31,20 @@ ConfLower = Literal["usual", "peto", "modified"]
 #: ``cox.zph(transform=)`` given as a name
 ZPH_TRANSFORMS: tuple[str, ...] = ("km", "rank", "identity", "log")
 ZphTransform = Literal["km", "rank", "identity", "log"]
+
+#: ``residuals(<coxph>, type=)`` (residuals.coxph, survival 3.5-3)
+RESIDUAL_TYPES: tuple[str, ...] = ("martingale", "deviance", "score", "schoenfeld", "dfbeta", "dfbetas",
+                                   "scaledsch", "partial")
+ResidualType = Literal["martingale", "deviance", "score", "schoenfeld", "dfbeta", "dfbetas", "scaledsch",
+                       "partial"]
+
+#: ``predict(<coxph>, type=)`` (predict.coxph, survival 3.5-3)
+PREDICT_TYPES: tuple[str, ...] = ("lp", "risk", "expected", "terms", "survival")
+PredictType = Literal["lp", "risk", "expected", "terms", "survival"]
+
+#: ``predict(<coxph>, reference=)``: the first is R's default except for type "terms" ("sample")
+PREDICT_REFERENCES: tuple[str, ...] = ("strata", "sample", "zero")
+PredictReference = Literal["strata", "sample", "zero"]
 
 #: ``fisher.test(alternative=)``
 ALTERNATIVES: tuple[str, ...] = ("two.sided", "less", "greater")

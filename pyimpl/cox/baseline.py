@@ -21,7 +21,8 @@ import pandas as pd
 from rparity_contract.errors import InvalidArgument
 from rparity_contract.results.cox import CoxPH
 
-from .._rmath import r_cumsum, r_mean, r_sum
+from .._rmath import r_mean, r_sum
+from .agsurv import agsurv
 from .fit import linear_predictor
 from .refit import fit_data
 
@@ -69,9 +70,8 @@ def basehaz(fit: CoxPH, centered: bool = True) -> pd.DataFrame:
     levels = prep.strata_levels if strata is not None else [None]
     for k, lev in enumerate(levels):
         sel = np.ones(t.size, dtype=bool) if strata is None else strata == k
-        times, chaz = _agsurv(t[sel], e[sel], w[sel], risk[sel], efron,
-                              None if start is None else start[sel])
-        part = pd.DataFrame({"time": times, "hazard": chaz})
+        a = agsurv(t[sel], e[sel], w[sel], risk[sel], efron, None if start is None else start[sel])
+        part = pd.DataFrame({"time": a.time, "hazard": a.cumhaz})
         if strata is not None:
             part["strata"] = str(lev)
         pieces.append(part)
@@ -79,49 +79,3 @@ def basehaz(fit: CoxPH, centered: bool = True) -> pd.DataFrame:
     if not centered:
         out["hazard"] = out["hazard"] * np.exp(-xcenter)
     return out
-
-
-def _rowsum(v: np.ndarray, inv: np.ndarray, m: int) -> np.ndarray:
-    """R's ``rowsum``: group sums accumulated in data order."""
-    out = np.zeros(m)
-    np.add.at(out, inv, v)
-    return out
-
-
-def _agsurv(t, e, w, risk, efron: bool, start=None):
-    """survival's ``agsurv`` (survfit.coxph): the cumulative hazard at each
-    distinct (stop) time. With ``start``, the risk set at t leaves out the
-    rows whose start is at or after t: ``nrisk - c(esum, 0)[indx]``, esum the
-    reverse cumulative sums of the risk over the distinct starts and indx,
-    from ``approx(etime, ..., time, "constant", rule = 2, f = 1)``, the first
-    start at or after t."""
-    utime, inv = np.unique(t, return_inverse=True)
-    inv = inv.reshape(-1)
-    m = utime.size
-    death = e == 1
-    nevent = _rowsum(w * death, inv, m)
-    wrisk = w * risk
-    nrisk = r_cumsum(_rowsum(wrisk, inv, m)[::-1])[::-1]
-    if start is not None:
-        ustart, sinv = np.unique(start, return_inverse=True)
-        esum = r_cumsum(_rowsum(wrisk, sinv.reshape(-1), ustart.size)[::-1])[::-1]
-        indx = np.searchsorted(ustart, utime, side="left")  # first start >= t (past the last: the 0 added)
-        nrisk = nrisk - np.append(esum, 0.0)[indx]
-    if efron:
-        ndeath = np.bincount(inv, weights=e, minlength=m).astype(np.int64)
-        erisk = _rowsum(wrisk * death, inv, m)
-        sum1 = np.zeros(m)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            one = ndeath == 1
-            sum1[one] = 1 / nrisk[one]
-            for i in np.flatnonzero(ndeath > 1):
-                dd = int(ndeath[i])
-                acc = 0.0
-                for j in range(dd):
-                    acc += (1 / (nrisk[i] - erisk[i] * j / dd)) / dd
-                sum1[i] = acc
-        haz = nevent * sum1
-    else:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            haz = nevent / nrisk
-    return utime, r_cumsum(haz)

@@ -108,6 +108,8 @@ class Prepared:
     offset: np.ndarray | None = None  # centred (coxph.R), rows kept; None: no offset
     offset_raw: np.ndarray | None = None  # as given (survfit.coxph uses it), rows kept
     start: np.ndarray | None = None  # Surv(start, stop, event): the starts (``time`` the stops), rows kept
+    strata_term: bool = False  # the model has strata (``strata`` is None when only one level is used)
+    strata_used: list | None = None  # the strata levels in use, even when only one (then ``strata`` is None)
 
 
 def prepare_inputs(call: CoxCall) -> Prepared:
@@ -202,6 +204,7 @@ def prepare_inputs(call: CoxCall) -> Prepared:
     else:
         w = np.ones(t.size)
     strata_codes = None
+    strata_used = None
     if s_codes is not None:
         sc = s_codes[keep]
         used = np.flatnonzero(np.bincount(sc, minlength=len(s_levels)))  # the levels in use, in order
@@ -209,6 +212,7 @@ def prepare_inputs(call: CoxCall) -> Prepared:
         remap[used] = np.arange(used.size)
         strata_codes = remap[sc]
         s_levels = [s_levels[i] for i in used]
+        strata_used = list(s_levels)
         if len(s_levels) == 1:
             # coxph.R keeps strata only when more than one is used (fit$strata is
             # NULL otherwise): basehaz and survfit then report no strata column
@@ -242,6 +246,7 @@ def prepare_inputs(call: CoxCall) -> Prepared:
         strata_levels=s_levels, cluster=cluster_codes, keep=keep, dropped=dropped, ties=ties,
         robust=robust, cluster_given=cluster_given, init=init, control=control, nocenter=nocenter,
         call=original, warnings=warns, offset=offset, offset_raw=offset_raw, start=start,
+        strata_term=s_codes is not None, strata_used=strata_used,
     )
 
 

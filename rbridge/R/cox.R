@@ -1,4 +1,4 @@
-## survival: Cox model, its summary, concordance, cox.zph, basehaz.
+## survival: Cox model, its summary, concordance, cox.zph, basehaz, residuals, predict.
 ## The covariates arrive as a list of vectors named x1..xp (numeric, logical,
 ## factor, character: whatever the caller had), time, event, w, stratum, cl
 ## as vectors; they become variables of a fresh environment and the formula
@@ -98,6 +98,44 @@ rparity_basehaz <- function(x, time, event, weights, strata, cluster, ties, robu
   b <- survival::basehaz(fit, centered = centered)
   list(time = b$time, hazard = b$hazard,
        strata = if (is.null(b$strata)) NULL else as.character(b$strata))
+}
+
+## residuals(fit, type=, collapse=, weighted=); collapse and weighted NULL:
+## left out of the call (R's defaults). A matrix comes back by columns.
+rparity_coxph_residuals <- function(x, time, event, weights, strata, cluster, ties, robust, init, control,
+                                    nocenter, singular_ok, form = NULL, type, collapse = NULL,
+                                    weighted = NULL) {
+  # the refit's own warnings belong to coxph(), reported with the fit
+  fit <- suppressWarnings(rparity_cox_fitobj(x, time, event, weights, strata, cluster, ties, robust, init,
+                                             control, nocenter, singular_ok, form))
+  args <- list(fit, type = type)
+  if (!is.null(collapse)) args$collapse <- collapse
+  if (!is.null(weighted)) args$weighted <- weighted
+  rr <- do.call(stats::residuals, args)
+  st <- attr(rr, "strata")
+  rows <- if (is.matrix(rr)) rownames(rr) else names(rr)
+  list(values = unname(as.vector(rr)), ncol = if (is.matrix(rr)) ncol(rr) else 0L,
+       columns = colnames(rr), rows = rows,
+       strata = if (is.null(st)) NULL else rep(names(st), as.vector(st)))
+}
+
+## predict(fit, type=, se.fit=, reference=, terms=, collapse=); NULL: left out.
+rparity_coxph_predict <- function(x, time, event, weights, strata, cluster, ties, robust, init, control,
+                                  nocenter, singular_ok, form = NULL, type, se_fit, reference = NULL,
+                                  terms = NULL, collapse = NULL) {
+  # the refit's own warnings belong to coxph(), reported with the fit
+  fit <- suppressWarnings(rparity_cox_fitobj(x, time, event, weights, strata, cluster, ties, robust, init,
+                                             control, nocenter, singular_ok, form))
+  args <- list(fit, type = type, se.fit = se_fit)
+  if (!is.null(reference)) args$reference <- reference
+  if (!is.null(terms)) args$terms <- terms
+  if (!is.null(collapse)) args$collapse <- collapse
+  p <- do.call(stats::predict, args)
+  fitv <- if (se_fit) p$fit else p
+  se <- if (se_fit) p$se.fit else NULL
+  list(values = unname(as.vector(fitv)), ncol = if (is.matrix(fitv)) ncol(fitv) else 0L,
+       se = if (is.null(se)) NULL else unname(as.vector(se)), columns = colnames(fitv),
+       rows = if (is.matrix(fitv)) rownames(fitv) else names(fitv), constant = attr(fitv, "constant"))
 }
 
 rparity_concordance <- function(x, time, event, weights, strata, cluster, ties, robust, init, control,

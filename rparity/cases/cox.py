@@ -25,7 +25,8 @@ from rparity_contract.values import COX_SUMMARY_COLUMNS
 
 from .base import Case, derived_quantities
 
-__all__ = ["CASES", "run_coxph", "run_cox_zph", "run_basehaz", "run_concordance", "cox_inputs"]
+__all__ = ["CASES", "run_coxph", "run_cox_zph", "run_basehaz", "run_concordance", "run_coxph_residuals",
+           "run_coxph_predict", "cox_inputs"]
 
 
 def cox_inputs(data: pd.DataFrame, p: Mapping[str, Any]) -> tuple[pd.DataFrame, np.ndarray, np.ndarray | None, dict]:
@@ -152,11 +153,44 @@ def run_concordance(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> di
             "warnings": tuple(c.warnings)}
 
 
+def _collapse(fit: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> np.ndarray | None:
+    """``p["collapse"]`` names a column: its values on the rows the fit used
+    (the rows of ``fit.na_action``, 0-based, left out)."""
+    col = p.get("collapse")
+    if not col:
+        return None
+    v = data[col].to_numpy()
+    return np.delete(v, list(fit.na_action)) if fit.na_action else v
+
+
+def run_coxph_residuals(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
+    fit = _fit(engine, data, p)
+    kw: dict[str, Any] = {}
+    if p.get("weighted") is not None:
+        kw["weighted"] = p["weighted"]
+    if p.get("compat") is not None:  # pyimpl only: reproduce an R version's behaviour (divergence predicates)
+        kw["compat"] = p["compat"]
+    r = engine.coxph_residuals(fit, type=p["type"], collapse=_collapse(fit, data, p), **kw)
+    return {"values": r.values, "columns": tuple(r.columns), "time": r.time,
+            "strata": None if r.strata is None else tuple(r.strata),
+            "groups": None if r.groups is None else tuple(r.groups), "warnings": tuple(r.warnings)}
+
+
+def run_coxph_predict(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
+    fit = _fit(engine, data, p)
+    kw = {k: p[k] for k in ("reference", "terms") if p.get(k) is not None}
+    r = engine.coxph_predict(fit, type=p["type"], se_fit=bool(p.get("se_fit", False)),
+                             collapse=_collapse(fit, data, p), **kw)
+    return {"values": r.values, "se": r.se, "columns": tuple(r.columns), "constant": r.constant,
+            "groups": None if r.groups is None else tuple(r.groups), "warnings": tuple(r.warnings)}
+
+
 _LUNG = {"time": "time", "event": "status", "event_value": 2}
 _VET = {"time": "time", "event": "status"}
 _OVA = {"time": "futime", "event": "fustat"}
 _T1 = {"time": "time", "event": "status"}
-_RUN = {"coxph": run_coxph, "cox_zph": run_cox_zph, "basehaz": run_basehaz, "concordance": run_concordance}
+_RUN = {"coxph": run_coxph, "cox_zph": run_cox_zph, "basehaz": run_basehaz, "concordance": run_concordance,
+        "coxph_residuals": run_coxph_residuals, "coxph_predict": run_coxph_predict}
 
 
 def _case(function: str, id_: str, dataset: str, base: Mapping[str, Any], covariates, **extra: Any) -> Case:
@@ -277,6 +311,14 @@ EDGE_CASES: list[Case] = [
     _edge("cox_zph", "null-model", "basic", ()),
     _edge("basehaz", "null-model", "basic", ()),
     _edge("concordance", "null-model", "basic", ()),
+    # residuals and predictions: one stratum (R still reports it), no events, the null model
+    _edge("coxph_residuals", "one-stratum-schoenfeld", "basic", strata="s", type="schoenfeld"),
+    _edge("coxph_residuals", "one-stratum-scaledsch", "basic", strata="s", type="scaledsch"),
+    _edge("coxph_residuals", "no-events-schoenfeld", "no_events", ("x", "z"), type="schoenfeld"),
+    _edge("coxph_residuals", "no-events-martingale", "no_events", type="martingale"),
+    _edge("coxph_residuals", "one-time-score", "one_time", ("x", "z"), type="score"),
+    _edge("coxph_predict", "one-stratum-lp", "basic", ("x", "z"), strata="s", type="lp"),
+    _edge("coxph_predict", "null-model-expected-se", "basic", (), type="expected", se_fit=True),
 ]
 
 CASES: list[Case] = [
@@ -345,5 +387,71 @@ CASES: list[Case] = [
     _case("concordance", "test1", "test1", _T1, ["x"]),
 ]
 
+#: fits whose residuals and predictions are compared: (id, dataset, formula, options)
+_DERIVED_FITS: list[tuple[str, str, str, dict]] = [
+    ("lung-efron", "lung", "Surv(time, status) ~ age + sex + ph.ecog", {}),
+    ("lung-breslow-factor-strata", "lung", "Surv(time, status) ~ age + factor(ph.ecog) + strata(sex)",
+     {"ties": "breslow"}),
+    ("lung-weights-offset", "lung", "Surv(time, status) ~ age + sex + offset(log(ph.karno)/3)",
+     {"weights": "ph.karno"}),
+    ("lung-exact", "lung", "Surv(time, status) ~ age + sex", {"ties": "exact"}),
+    ("lung-robust-cluster", "lung", "Surv(time, status) ~ age + sex", {"cluster": "inst"}),
+    ("lung-interaction", "lung", "Surv(time, status) ~ age * sex + I(wt.loss > 0)", {}),
+    ("lung-null-strata", "lung", "Surv(time, status) ~ strata(sex)", {}),
+    ("lung-split-counting", "lung_split", "Surv(tstart, time, status) ~ age + sex + ph.ecog", {}),
+    ("lung-split-counting-breslow-strata-weights", "lung_split",
+     "Surv(tstart, time, status) ~ age + ph.ecog + strata(sex)", {"ties": "breslow", "weights": "ph.karno"}),
+    ("test2-counting", "test2", "Surv(start, stop, event) ~ x", {}),
+    ("veteran-celltype", "veteran", "Surv(time, status) ~ trt + celltype + karno", {}),
+    ("ovarian-strata-exact", "ovarian", "Surv(futime, fustat) ~ age + strata(rx)", {"ties": "exact"}),
+]
+
+_RESIDUAL_TYPES = ("martingale", "deviance", "score", "schoenfeld", "dfbeta", "dfbetas", "scaledsch", "partial")
+
+
+def _derived(function: str, id_: str, fit: tuple[str, str, str, dict], **extra: Any) -> Case:
+    fid, dataset, formula, opts = fit
+    return Case(f"{function}/{fid}-{id_}", function, dataset, {"formula": formula, **opts, **extra},
+                _RUN[function])
+
+
+#: residuals(fit, type=): every type on every fit (R's refusals included: exact, the null model)
+RESIDUAL_CASES: list[Case] = [
+    *[_derived("coxph_residuals", t, f, type=t) for f in _DERIVED_FITS for t in _RESIDUAL_TYPES],
+    _derived("coxph_residuals", "martingale-weighted", _DERIVED_FITS[2], type="martingale", weighted=True),
+    _derived("coxph_residuals", "dfbeta-unweighted", _DERIVED_FITS[2], type="dfbeta", weighted=False),
+    _derived("coxph_residuals", "score-weighted", _DERIVED_FITS[8], type="score", weighted=True),
+    # weighted Schoenfeld residuals: R 3.5-3 picks the weights in the wrong order (survival#339)
+    _derived("coxph_residuals", "schoenfeld-weighted", _DERIVED_FITS[2], type="schoenfeld", weighted=True),
+    _derived("coxph_residuals", "scaledsch-weighted", _DERIVED_FITS[8], type="scaledsch", weighted=True),
+    *[_derived("coxph_residuals", f"{t}-collapse-id", _DERIVED_FITS[7], type=t, collapse="id")
+      for t in ("martingale", "deviance", "score", "dfbeta", "dfbetas", "partial", "schoenfeld")],
+    _derived("coxph_residuals", "dfbeta-collapse-inst", _DERIVED_FITS[4], type="dfbeta", collapse="inst"),
+    # one event and two coefficients: R's scaledsch fails (drop() of the one-row matrix)
+    Case("coxph_residuals/lung-one-event-scaledsch", "coxph_residuals", "lung",
+         {"formula": "Surv(time, status) ~ age + sex", "subset": "time > 850", "type": "scaledsch"},
+         run_coxph_residuals),
+    Case("coxph_residuals/lung-one-event-schoenfeld", "coxph_residuals", "lung",
+         {"formula": "Surv(time, status) ~ age + sex", "subset": "time > 850", "type": "schoenfeld"},
+         run_coxph_residuals),
+    # a missing value in collapse is a group of its own (rowsum's NA row, last)
+    _derived("coxph_residuals", "martingale-collapse-inst-na", _DERIVED_FITS[0], type="martingale",
+             collapse="inst"),
+]
+
+#: predict(fit, type=, se.fit=, reference=): the types, with and without se, each reference
+PREDICT_CASES: list[Case] = [
+    *[_derived("coxph_predict", f"{t}{'-se' if se else ''}", f, type=t, se_fit=se)
+      for f in _DERIVED_FITS for t in ("lp", "risk", "expected", "terms", "survival") for se in (False, True)],
+    *[_derived("coxph_predict", f"{t}-se-{ref}", f, type=t, se_fit=True, reference=ref)
+      for f in (_DERIVED_FITS[1], _DERIVED_FITS[8]) for t in ("lp", "risk", "terms")
+      for ref in ("strata", "sample", "zero")],
+    _derived("coxph_predict", "terms-pick", _DERIVED_FITS[1], type="terms", terms=["factor(ph.ecog)"]),
+    _derived("coxph_predict", "lp-se-collapse-id", _DERIVED_FITS[7], type="lp", se_fit=True, collapse="id"),
+    _derived("coxph_predict", "expected-collapse-id", _DERIVED_FITS[7], type="expected", collapse="id"),
+]
+
 CASES += EDGE_CASES
 CASES += FORMULA_CASES
+CASES += RESIDUAL_CASES
+CASES += PREDICT_CASES

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -10,7 +11,7 @@ from ..calls import CoxCall
 from ..registry import derived
 from .base import Result, rfield
 
-__all__ = ["CoxTest", "Concordance", "CoxPH", "CoxZph"]
+__all__ = ["CoxTest", "Concordance", "CoxPH", "CoxZph", "CoxResiduals", "CoxPredict"]
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,18 @@ class CoxPH(Result):
         """
         return derived(self, "coxph_summary")(self, conf_int=conf_int)
 
+    def residuals(self, type: str = "martingale", **kwargs: Any) -> "CoxResiduals":
+        """``residuals(fit, type=, collapse=, weighted=)``, computed by the engine
+        that made the fit (its ``coxph_residuals``)."""
+        out: CoxResiduals = derived(self, "coxph_residuals")(self, type=type, **kwargs)
+        return out
+
+    def predict(self, type: str = "lp", **kwargs: Any) -> "CoxPredict":
+        """``predict(fit, type=, se.fit=, reference=, terms=, collapse=)``, computed
+        by the engine that made the fit (its ``coxph_predict``)."""
+        out: CoxPredict = derived(self, "coxph_predict")(self, type=type, **kwargs)
+        return out
+
 
 @dataclass(frozen=True, kw_only=True, eq=False)
 class CoxZph(Result):
@@ -124,3 +137,56 @@ class CoxZph(Result):
         """The table R prints: columns ``chisq, df, p``, rows the terms and GLOBAL."""
         return pd.DataFrame({"chisq": self.chisq, "df": self.df, "p": self.p},
                             index=pd.Index(list(self.terms), name="term"))
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class CoxResiduals(Result):
+    """``residuals(<coxph>, type=, collapse=, weighted=)`` (survival 3.5-3).
+
+    ``values`` is one column per coefficient for ``score``, ``dfbeta``,
+    ``dfbetas``, ``schoenfeld`` and ``scaledsch``, one per term for
+    ``partial``, and a vector for ``martingale`` and ``deviance`` (R drops a
+    one-column matrix to a vector; here a matrix type always has two
+    dimensions). Rows are the fit's rows (after ``na.omit``) in data order,
+    the sorted ``collapse`` groups when collapsed, and for the Schoenfeld
+    types the event rows in R's order (stratum, time), with ``time`` their
+    event times and ``strata`` their strata (R's ``attr(, "strata")`` table,
+    one label per row).
+    """
+
+    type: str = field(default="martingale")
+    values: np.ndarray = rfield("residuals(fit, type=)", doc="(n,) or (n, k)")
+    columns: tuple[str, ...] = rfield("colnames(residuals)", default=(), doc="() for a vector")
+    time: np.ndarray | None = rfield("rownames(residuals) (Schoenfeld: event times)", default=None)
+    strata: tuple[str, ...] | None = rfield("attr(residuals, 'strata')", default=None,
+                                            doc="Schoenfeld types of a stratified fit: each row's stratum")
+    groups: tuple[str, ...] | None = rfield("rownames(rowsum(, collapse))", default=None,
+                                            doc="collapse: the groups, sorted as rowsum sorts them")
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The residuals as a DataFrame (one column ``type`` for a vector)."""
+        v = self.values if self.values.ndim == 2 else self.values[:, None]
+        cols = list(self.columns) if self.values.ndim == 2 else [self.type]
+        index = None
+        if self.groups is not None:
+            index = pd.Index(list(self.groups), name="group")
+        elif self.time is not None:
+            index = pd.Index(self.time, name="time")
+        return pd.DataFrame(v, columns=cols, index=index)
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class CoxPredict(Result):
+    """``predict(<coxph>, type=, se.fit=, reference=, terms=, collapse=)`` on the
+    fit's own rows (survival 3.5-3). ``values`` is a vector, or one column per
+    term for ``type="terms"``; ``se`` the standard errors when ``se_fit``
+    (else None); ``constant`` R's ``attr(, "constant")`` of the terms
+    (``sum(coef * means)``)."""
+
+    type: str = field(default="lp")
+    values: np.ndarray = rfield("predict(fit, type=)$fit", doc="(n,) or (n, terms)")
+    se: np.ndarray | None = rfield("predict(fit, se.fit = TRUE)$se.fit", default=None)
+    columns: tuple[str, ...] = rfield("colnames(predict(fit, type = 'terms'))", default=())
+    constant: float | None = rfield("attr(predict(fit, type = 'terms'), 'constant')", default=None)
+    groups: tuple[str, ...] | None = rfield("rownames(rowsum(, collapse))", default=None)

@@ -1,0 +1,116 @@
+"""survival's ``agsurv`` (survival 3.5-3, ``R/agsurv.R`` and ``src/agsurv5.c``):
+the baseline hazard of a Cox fit at every distinct (stop) time of one
+stratum, with its variance terms, as ``survfit.coxph``, ``basehaz`` and
+``predict(type = "expected", se.fit = TRUE)`` use it.
+
+With case weights w, risk scores r and (start, stop] rows, at each distinct
+time t: ``nrisk = sum w r`` over the rows at risk (stop >= t, start < t),
+``xsum = sum w r x`` over them; Breslow (survtype 2):
+``dH = nevent / nrisk``, ``varhaz = nevent / nrisk^2``,
+``xbar = (xsum / nrisk) dH``; Efron (survtype 3), with d tied deaths whose
+risk sums are ``erisk`` and ``xsum2``:
+``dH = nevent * (1/d) sum_j 1/(nrisk - j/d erisk)``, ``varhaz`` the same with
+squares, ``xbar = nevent * (1/d) sum_j (xsum - j/d xsum2) / (nrisk - j/d erisk)^2``.
+``cumhaz`` and ``xbar`` are then cumulated over time.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._rmath import r_cumsum
+
+__all__ = ["AgSurv", "agsurv"]
+
+
+@dataclass(frozen=True)
+class AgSurv:
+    time: np.ndarray  # sorted distinct stop times
+    cumhaz: np.ndarray
+    varhaz: np.ndarray  # per time (not cumulated)
+    xbar: np.ndarray | None  # (times, p), cumulated; None when not asked for
+
+
+def _rowsum(v: np.ndarray, inv: np.ndarray, m: int) -> np.ndarray:
+    """R's ``rowsum``: group sums accumulated in data order."""
+    out = np.zeros((m,) + v.shape[1:])
+    np.add.at(out, inv, v)
+    return out
+
+
+def _rcumsum(v: np.ndarray) -> np.ndarray:
+    """``rev(cumsum(rev(x)))``, column by column."""
+    return np.cumsum(v[::-1], axis=0)[::-1]
+
+
+def agsurv(stop: np.ndarray, event: np.ndarray, w: np.ndarray, risk: np.ndarray, efron: bool,
+           start: np.ndarray | None = None, x: np.ndarray | None = None) -> AgSurv:
+    """``agsurv(y, x, wt, risk, survtype, vartype)`` with survtype = vartype =
+    3 (Efron) or 2 (Breslow); ``x`` (n, p) centred covariates, needed only for
+    ``xbar``."""
+    utime, inv = np.unique(stop, return_inverse=True)
+    inv = inv.reshape(-1)
+    m = utime.size
+    death = (event == 1).astype(float)
+    nevent = _rowsum(w * death, inv, m)
+    wrisk = w * risk
+    nrisk = r_cumsum(_rowsum(wrisk, inv, m)[::-1])[::-1]
+    xsum = None
+    if x is not None:
+        xsum = _rcumsum(_rowsum(wrisk[:, None] * x, inv, m))
+    if start is not None:
+        # entry times: the rows not yet entered at t leave the sums (approx(etime, ..., rule = 2, f = 1):
+        # the first distinct start at or after t)
+        ustart, sinv = np.unique(start, return_inverse=True)
+        sinv = sinv.reshape(-1)
+        indx = np.searchsorted(ustart, utime, side="left")
+        esum = r_cumsum(_rowsum(wrisk, sinv, ustart.size)[::-1])[::-1]
+        nrisk = nrisk - np.append(esum, 0.0)[indx]
+        if x is not None:
+            xout = _rcumsum(_rowsum(wrisk[:, None] * x, sinv, ustart.size))
+            xsum = xsum - np.vstack([xout, np.zeros((1, x.shape[1]))])[indx]
+    ndeath = np.bincount(inv, weights=event, minlength=m).astype(np.int64)
+    if efron:
+        erisk = _rowsum(wrisk * death, inv, m)
+        xsum2 = _rowsum((wrisk * death)[:, None] * x, inv, m) if x is not None else None
+        sum1, sum2, xb = _agsurv5(ndeath, nrisk, erisk, xsum, xsum2)
+        haz = nevent * sum1
+        varhaz = nevent * sum2
+        xbar = None if xb is None else nevent[:, None] * xb
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            haz = nevent / nrisk
+            varhaz = nevent / (nrisk * nrisk)
+            xbar = None if xsum is None else (xsum / nrisk[:, None]) * haz[:, None]
+    return AgSurv(time=utime, cumhaz=r_cumsum(haz), varhaz=varhaz,
+                  xbar=None if xbar is None else np.cumsum(xbar, axis=0))
+
+
+def _agsurv5(ndeath, nrisk, erisk, xsum, xsum2):
+    """agsurv5.c: Efron's sums at each time (d = 1 in closed form, d > 1 term by term)."""
+    m = ndeath.size
+    sum1 = np.zeros(m)
+    sum2 = np.zeros(m)
+    xbar = None if xsum is None else np.zeros_like(xsum)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        one = ndeath == 1
+        t = 1 / nrisk[one]
+        sum1[one] = t
+        sum2[one] = t * t
+        if xbar is not None:
+            xbar[one] = xsum[one] * t[:, None] * t[:, None]
+        for i in np.flatnonzero(ndeath > 1):
+            d = float(ndeath[i])
+            s1 = s2 = 0.0
+            xb = np.zeros(xsum.shape[1]) if xbar is not None else None
+            for j in range(int(d)):
+                temp = 1 / (nrisk[i] - erisk[i] * j / d)
+                s1 += temp / d
+                s2 += temp * temp / d
+                if xb is not None:
+                    xb += ((xsum[i] - xsum2[i] * j / d) * temp * temp) / d
+            sum1[i], sum2[i] = s1, s2
+            if xbar is not None:
+                xbar[i] = xb
+    return sum1, sum2, xbar

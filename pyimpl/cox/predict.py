@@ -1,0 +1,282 @@
+"""Predictions of a Cox fit on its own rows: ``predict.coxph(fit, type=, se.fit=,
+reference=, terms=, collapse=)`` (survival 3.5-3, ``R/predict.coxph.R``).
+
+With centred covariates ``z = x - c`` (c: ``fit$means`` for reference
+"sample"; the case-weighted mean of x in each row's stratum for "strata",
+R's default for a stratified fit; 0 for "zero"):
+
+* ``lp``: ``z beta + offset - mean(offset)``; ``se = sqrt(diag(z V z'))``;
+* ``risk``: ``exp(lp)``, ``se * sqrt(exp(lp))`` (R's Taylor series step);
+* ``terms``: one column per term, ``z[, term] beta[term]`` (reference
+  "sample" by default), each with its own se; ``constant = sum(beta * means)``;
+* ``expected``: ``status - martingale residual`` (the expected number of
+  events over the row's follow-up); ``survival``: ``exp(-expected)``.
+
+The se of ``expected`` is R's: ``sqrt(varh(t) + dt V dt') * risk`` with
+``dt = H(t) z - xbar(t)`` from ``agsurv`` (:mod:`.agsurv`), for (start, stop]
+rows the root of the difference of that variance at stop and at start; for
+``survival`` it is multiplied by ``exp(-expected)``. Without ``se``, an
+unstratified lp (or a stratified one with reference "sample") is
+``fit$linear.predictors`` itself, as R. ``newdata`` is not implemented here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rparity_contract.errors import InvalidArgument
+from rparity_contract.results.cox import CoxPH, CoxPredict
+from rparity_contract.values import PREDICT_REFERENCES, PREDICT_TYPES
+
+from .._rformat import r_label
+from .._rmath import r_mean, r_sum
+from .._validate import as_choice
+from .martingale import martingale
+from .refit import FitData, fit_data
+from .robust import _matmul_blas
+
+#: R's rowsum warning when the groups have a missing value
+MISSING_GROUP = "missing values for 'group'"
+
+__all__ = ["coxph_predict", "term_predictions", "TermPredictions", "collapse_groups", "rowsum"]
+
+
+@dataclass(frozen=True)
+class TermPredictions:
+    """``predict(fit, type = "terms", se.fit = TRUE)`` before ``terms=`` picks columns."""
+
+    values: np.ndarray  # (n, terms)
+    se: np.ndarray  # (n, terms)
+    columns: tuple[str, ...]
+    constant: float
+
+
+def coxph_predict(fit: CoxPH, type: str = "lp", *, se_fit: bool = False, reference: str | None = None,
+                  terms: Any = None, collapse: Any = None) -> CoxPredict:
+    """Predictions for the rows of ``fit``, as ``predict(fit, type=, se.fit=, reference=, terms=, collapse=)``.
+
+    Parameters
+    ----------
+    fit : CoxPH
+        A fit of any engine.
+    type : {"lp", "risk", "expected", "terms", "survival"}
+    se_fit : bool
+        Also the standard errors.
+    reference : {"strata", "sample", "zero"}, optional
+        Centring of the covariates; None is R's default ("sample" for terms,
+        else "strata", which only matters for a stratified fit).
+    terms : sequence of str, optional
+        For type "terms": the terms to keep (``names(fit$assign)``), in that order.
+    collapse : array-like of length ``fit.n``, optional
+        Sum the predictions within groups (se: the root of the summed squares).
+    """
+    type = as_choice(type, "type", PREDICT_TYPES)
+    if not isinstance(se_fit, (bool, np.bool_)):
+        raise InvalidArgument(f"`se_fit` must be True or False; got se_fit={se_fit!r}", kind="se_fit.type")
+    ref = "sample" if reference is None and type == "terms" else \
+        as_choice("strata" if reference is None else reference, "reference", PREDICT_REFERENCES)
+    fd = fit_data(fit)
+    prep = fd.prep
+    chosen = _check_terms(terms, fit)
+    se = None
+    columns: tuple[str, ...] = ()
+    constant = None
+    if len(fit.coef) == 0 and (se_fit or type == "terms"):
+        what = "terms" if type == "terms" else "standard errors"
+        raise InvalidArgument(f"`fit` is the null model (no covariates): it has no {what} to predict (R fails: "
+                              "'subscript out of bounds' / 'requires numeric/complex matrix/vector arguments')",
+                              kind="predict.null")
+    if type in ("expected", "survival"):
+        start = None
+        stop = fd.time
+        if prep.start is not None:
+            from .counting import counting_times
+
+            start, stop = counting_times(prep)
+        status = prep.event.astype(float)
+        m = martingale(stop, status, prep.strata, prep.weights, fd.lp, fit.method, start)
+        values = status - m  # y[, ncol(y)] - object$residuals
+        if se_fit:
+            se = _expected_se(fit, fd, start, stop, status)
+        if type == "survival":
+            if se is not None:
+                se = se * np.exp(-values)
+            values = np.exp(-values)
+    elif type == "terms":
+        tp = term_predictions(fit, fd, ref)
+        idx = [tp.columns.index(t) for t in chosen] if chosen is not None else list(range(len(tp.columns)))
+        values = tp.values[:, idx]
+        se = tp.se[:, idx] if se_fit else None
+        columns = tuple(tp.columns[i] for i in idx)
+        constant = tp.constant
+    else:
+        use_x = bool(se_fit) or (prep.strata_term and ref == "strata") or \
+            (ref == "zero" and bool(np.any(np.asarray(fit.means) != 0)))
+        if use_x:
+            z = _centred(fit, fd, ref)
+            coef = np.where(np.isnan(fit.coef), 0.0, fit.coef)
+            values = _matvec(z, coef) + _offset(fd)
+            if se_fit:
+                se = _se(z, np.atleast_2d(np.asarray(fit.var, dtype=float)))
+        else:
+            values = fd.lp.copy()
+        if type == "risk":
+            values = np.exp(values)
+            if se is not None:
+                se = se * np.sqrt(values)
+    groups = None
+    warns: tuple[str, ...] = ()
+    if collapse is not None:
+        codes, groups, warns = collapse_groups(collapse, values.shape[0])
+        values = rowsum(values, codes, len(groups))
+        if se is not None:
+            se = np.sqrt(rowsum(se ** 2, codes, len(groups)))
+    return CoxPredict(type=type, values=values, se=se, columns=columns, constant=constant, groups=groups,
+                      warnings=warns)
+
+
+def _expected_se(fit: CoxPH, fd: FitData, start: np.ndarray | None, stop: np.ndarray,
+                 status: np.ndarray) -> np.ndarray:
+    """predict.coxph's se of the expected number of events, stratum by stratum:
+    ``sqrt(varh + dt V dt') * risk`` with ``dt = H(t) z - xbar(t)`` at the
+    row's time from :func:`~.agsurv.agsurv` (for (start, stop] rows,
+    ``sqrt(v(stop) - v(start)) * risk``)."""
+    from .agsurv import agsurv
+
+    prep = fd.prep
+    z = prep.x - np.asarray(fit.means, dtype=float)[None, :]
+    with np.errstate(over="ignore"):
+        risk = np.exp(fd.lp)
+    var = np.atleast_2d(np.asarray(fit.var, dtype=float))
+    strata = prep.strata if prep.strata is not None else np.zeros(stop.size, dtype=np.intp)
+    efron = fit.method == "efron"
+    se = np.zeros(stop.size)
+    for k in np.unique(strata):
+        idx = np.flatnonzero(strata == k)
+        a = agsurv(stop[idx], status[idx], prep.weights[idx], risk[idx], efron,
+                   None if start is None else start[idx], z[idx])
+        assert a.xbar is not None
+        chaz = np.append(0.0, a.cumhaz)
+        varh = np.append(0.0, np.cumsum(a.varhaz))
+        xbar = np.vstack([np.zeros((1, z.shape[1])), a.xbar])
+
+        def v_at(t: np.ndarray) -> np.ndarray:
+            j = np.searchsorted(a.time, t, side="right")  # approx(time, 1:n, t, "constant", f = 0, yleft = 0)
+            dt = chaz[j][:, None] * z[idx] - xbar[j]
+            return varh[j] + _row_sums(_matmul_blas(dt, var) * dt)
+
+        if start is None:
+            se[idx] = np.sqrt(v_at(stop[idx])) * risk[idx]
+        else:
+            with np.errstate(invalid="ignore"):
+                se[idx] = np.sqrt(v_at(stop[idx]) - v_at(start[idx])) * risk[idx]
+    return se
+
+
+def term_predictions(fit: CoxPH, fd: FitData, reference: str) -> TermPredictions:
+    """Every term's contribution ``z[, term] beta[term]`` and its se."""
+    z = _centred(fit, fd, reference)
+    coef = np.asarray(fit.coef, dtype=float)
+    var = np.atleast_2d(np.asarray(fit.var, dtype=float))
+    n = z.shape[0]
+    names = tuple(fit.term_names)
+    vals = np.zeros((n, len(names)))
+    ses = np.zeros((n, len(names)))
+    for i, cols in enumerate(fit.assign):
+        tt = [c for c in cols if not np.isnan(coef[c])]
+        xtt = z[:, tt]
+        vals[:, i] = _matvec(xtt, coef[tt])
+        ses[:, i] = _se(xtt, var[np.ix_(tt, tt)])
+    constant = float(r_sum(np.where(np.isnan(coef), 0.0, coef) * np.asarray(fit.means, dtype=float))) \
+        if coef.size else 0.0
+    return TermPredictions(values=vals, se=ses, columns=names, constant=constant)
+
+
+def _centred(fit: CoxPH, fd: FitData, reference: str) -> np.ndarray:
+    """predict.coxph's newx for the fit's own rows."""
+    prep = fd.prep
+    x = prep.x
+    if prep.strata_term and reference == "strata":
+        # xmeans <- rowsum(x * weights, oldstrat) / c(rowsum(weights, oldstrat)) (one stratum: all rows)
+        codes = prep.strata if prep.strata is not None else np.zeros(x.shape[0], dtype=np.intp)
+        k = int(codes.max()) + 1 if codes.size else 0
+        w = prep.weights if prep.has_weights else np.ones(x.shape[0])
+        sx = np.zeros((k, x.shape[1]))
+        np.add.at(sx, codes, x * w[:, None])
+        sw = np.zeros(k)
+        np.add.at(sw, codes, w)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            xmeans = sx / sw[:, None]
+        return x - xmeans[codes]
+    if reference == "zero":
+        return x.copy()
+    return x - np.asarray(fit.means, dtype=float)[None, :]
+
+
+def _offset(fd: FitData) -> np.ndarray | float:
+    """``offset - mean(offset)`` of the model frame's raw offset (0 without one)."""
+    off = fd.prep.offset_raw
+    if off is None:
+        return 0.0
+    return off - r_mean(off)
+
+
+def _matvec(z: np.ndarray, coef: np.ndarray) -> np.ndarray:
+    """``drop(z %*% coef)`` as BLAS dgemv sums it: column by column, in order."""
+    if z.shape[1] == 0:
+        return np.zeros(z.shape[0])
+    return _matmul_blas(z, coef[:, None])[:, 0]
+
+
+def _se(z: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``sqrt(rowSums((z %*% V) * z))``."""
+    if z.shape[1] == 0:
+        return np.zeros(z.shape[0])
+    return np.sqrt(_row_sums(_matmul_blas(z, v) * z))
+
+
+def _row_sums(q: np.ndarray) -> np.ndarray:
+    """R's ``rowSums``: column by column into a long double accumulator (array.c)."""
+    acc = np.zeros(q.shape[0], dtype=np.longdouble)
+    for j in range(q.shape[1]):
+        acc += q[:, j]
+    return acc.astype(float)
+
+
+def _check_terms(terms: Any, fit: CoxPH) -> list[str] | None:
+    if terms is None:
+        return None
+    vals = [terms] if isinstance(terms, str) else list(terms)
+    bad = [t for t in vals if not isinstance(t, str) or t not in fit.term_names]
+    if bad:
+        raise InvalidArgument(f"`terms`: {bad!r} not found in the model (its terms: {list(fit.term_names)!r}); "
+                              "R: 'a name given in the terms argument not found in the model'",
+                              kind="terms.value")
+    return vals
+
+
+def collapse_groups(collapse: Any, n: int) -> tuple[np.ndarray, tuple[str, ...], tuple[str, ...]]:
+    """(group code of each row, group labels, warnings) as R's ``rowsum`` forms
+    groups: sorted distinct values, a missing value its own group, last (label
+    "NA", with rowsum's warning)."""
+    v = np.asarray(collapse, dtype=object if np.asarray(collapse).dtype.kind == "O" else None)
+    if v.ndim != 1 or v.size != n:
+        raise InvalidArgument(f"`collapse` must have one value per row of the fit ({n}); got "
+                              f"{v.size if v.ndim == 1 else v.shape} (R: 'Wrong length for collapse')",
+                              kind="collapse.length")
+    na = np.asarray(pd.isna(v), dtype=bool)
+    levels, codes = np.unique(v[~na], return_inverse=True)
+    out = np.full(n, levels.size, dtype=np.intp)
+    out[~na] = codes.reshape(-1)
+    labels = tuple(r_label(x) for x in levels.tolist()) + (("NA",) if na.any() else ())
+    return out, labels, (MISSING_GROUP,) if na.any() else ()
+
+
+def rowsum(v: np.ndarray, codes: np.ndarray, m: int) -> np.ndarray:
+    """R's ``rowsum``: sums in row order within each group (groups sorted)."""
+    out = np.zeros((m,) + v.shape[1:])
+    np.add.at(out, codes, v)
+    return out
