@@ -1,6 +1,6 @@
 """``coxph`` and its derived functions (``coxph_summary``, ``cox_zph``,
-``basehaz``, ``concordance``, ``coxph_residuals``, ``coxph_predict``) run in R
-(survival).
+``basehaz``, ``concordance``, ``coxph_residuals``, ``coxph_predict``,
+``survfit_cox``) run in R (survival).
 
 The caller's arguments are converted as they are: each column of ``X``
 becomes an R vector named ``x1..xp`` (numeric, logical, factor or character,
@@ -20,14 +20,15 @@ import pandas as pd
 from rparity_contract.calls import MISSING, CoxCall, cox_call
 from rparity_contract.control import CoxControl
 from rparity_contract.errors import InvalidArgument
-from rparity_contract.results.cox import Concordance, CoxPH, CoxPredict, CoxResiduals, CoxTest, CoxZph
+from rparity_contract.results.cox import Concordance, CoxPH, CoxPredict, CoxResiduals, CoxTest, CoxZph, SurvFitCox
 
 from ._convert import Placeholders, scalar
 from ._convert import r_literal as lit
 from ._session import session
 from .formula import FormulaArgs
 
-__all__ = ["coxph", "coxph_summary", "cox_zph", "basehaz", "concordance", "coxph_residuals", "coxph_predict"]
+__all__ = ["coxph", "coxph_summary", "cox_zph", "basehaz", "concordance", "coxph_residuals", "coxph_predict",
+           "survfit_cox"]
 
 
 def _frame(X: Any) -> pd.DataFrame:
@@ -340,6 +341,48 @@ def coxph_predict(fit: CoxPH, type: str = "lp", *, se_fit: bool = False, referen
                       groups=tuple(rows) if collapse is not None else None, engine="r",
                       provenance=sess.provenance(f"predict({m.call_string()}, type = {lit(type)})"),
                       warnings=res.warnings)
+
+
+def _newdata(m: _Model, newdata: Any) -> Any:
+    """``newdata`` under the fit's placeholder names (its columns, R's row names
+    "1".."k"); anything but a DataFrame goes as it is (R accepts or refuses)."""
+    if not isinstance(newdata, pd.DataFrame):
+        return newdata
+    rename = m.formula.placeholders if m.formula is not None else {v: k for k, v in m.placeholders.items()}
+    return {rename[str(c)]: newdata[c].reset_index(drop=True) for c in newdata.columns if str(c) in rename}
+
+
+def survfit_cox(fit: CoxPH, newdata: Any = None, *, se_fit: bool = True, conf_int: float = 0.95, stype: int = 2,
+                ctype: int | None = None, conf_type: str = "log", censor: bool = True) -> SurvFitCox:
+    """R's ``survfit(fit, newdata=, se.fit=, conf.int=, stype=, ctype=, conf.type=, censor=)`` on the fit's
+    call, run again in R."""
+    m = _model_of(fit)
+    sess = session()
+    extra = {} if newdata is None else {"newdata": _newdata(m, newdata)}
+    res = sess.call("rparity_survfit_cox", placeholders=m.names(), se_fit=se_fit, conf_int=conf_int, stype=stype,
+                    ctype=ctype, conf_type=conf_type, censor=censor, **extra, **m.args())
+    v = res.value
+    k = int(scalar(v["ncol"]))
+
+    def mat(key: str) -> np.ndarray | None:
+        if v[key] is None:
+            return None
+        return np.asarray(v[key], dtype=float).reshape(-1, k, order="F")
+
+    strata = None if v["strata"] is None else tuple(str(s) for s in v["strata"])
+    if strata is not None and m.formula is not None:
+        strata = tuple(m.formula.names.translate(s) for s in strata)
+    elif strata is not None:
+        strata = tuple(_strata_labels(m, strata))
+    return SurvFitCox(
+        time=np.asarray(v["time"], dtype=float), n_risk=np.asarray(v["n_risk"], dtype=float),
+        n_event=np.asarray(v["n_event"], dtype=float), n_censor=np.asarray(v["n_censor"], dtype=float),
+        surv=mat("surv"), cumhaz=mat("cumhaz"), std_err=mat("std_err"), lower=mat("lower"), upper=mat("upper"),
+        strata=strata, n=tuple(int(x) for x in np.asarray(v["n"]).reshape(-1)),
+        curves=tuple(str(c) for c in (v["curves"] or [])), conf_type=str(v["conf_type"][0]),
+        conf_int=float(conf_int), stype=int(stype), ctype=int(ctype) if ctype is not None else
+        (2 if fit.method == "efron" else 1), engine="r",
+        provenance=sess.provenance(f"survfit({m.call_string()})"), warnings=res.warnings)
 
 
 def concordance(fit: CoxPH) -> Concordance:

@@ -379,8 +379,31 @@ def _strata_reference_as_sample(_centred):
 
 
 def _breslow_agsurv(agsurv):
-    def faulty(stop, event, w, risk, efron, start=None, x=None):
-        return agsurv(stop, event, w, risk, False, start, x)
+    def faulty(stop, event, w, risk, survtype, start=None, x=None):
+        return agsurv(stop, event, w, risk, 2 if survtype == 3 else survtype, start, x)
+    return faulty
+
+
+def _no_coef_variance(_row_sums):
+    return lambda q: np.zeros(q.shape[0])
+
+
+def _kp_exponential(_agsurv4):
+    """The Kalbfleisch-Prentice factor replaced by exp(-dH) (Breslow's curve)."""
+    def faulty(ndeath, risk, wt, denom):
+        out = np.ones(ndeath.size)
+        j = 0
+        for i, d in enumerate(ndeath.astype(int)):
+            out[i] = np.exp(-np.sum(wt[j:j + d]) / denom[i]) if d else 1.0
+            j += d
+        return out
+    return faulty
+
+
+def _ctype_always_one(survfit_cox):
+    def faulty(fit, newdata=None, **kw):
+        kw.setdefault("ctype", 1)
+        return survfit_cox(fit, newdata, **kw)
     return faulty
 
 
@@ -479,6 +502,18 @@ FAULTS: list[Fault] = [
     Fault("predict-expected-se-breslow", "coxph_predict", "1e-9 relative",
           "the se of expected events of an Efron fit from Breslow's variance terms",
           _lazy_patched(_module("pyimpl.cox.agsurv"), "agsurv", _breslow_agsurv)),
+    # survfit(fit, newdata=)
+    Fault("survfit-cox-surv-1e-8", "survfit_cox", "1e-9 relative", "predicted survival off by 1e-8 relative",
+          _field("surv", _scale(1e-8))),
+    Fault("survfit-cox-se-without-coef-variance", "survfit_cox", "1e-9 relative",
+          "standard errors from the baseline hazard's variance alone (the coefficients' d V d' term left out)",
+          _lazy_patched(_module("pyimpl.cox.survfit_cox"), "_row_sums", _no_coef_variance)),
+    Fault("survfit-cox-kp-as-exponential", "survfit_cox", "1e-9 relative",
+          "stype=1 (Kalbfleisch-Prentice) computed as exp(-hazard increment)",
+          _lazy_patched(_module("pyimpl.cox.agsurv"), "_agsurv4", _kp_exponential)),
+    Fault("survfit-cox-ctype-breslow", "survfit_cox", "1e-9 relative",
+          "the cumulative hazard of an Efron fit by Breslow's formula (ctype defaults to 1 whatever the ties)",
+          _ctype_always_one),
     Fault("basehaz-hazard", "basehaz", "1e-9 relative", "the baseline hazard off by 1e-8 relative",
           _column("hazard", _scale(1e-8))),
     Fault("basehaz-drops-last-time", "basehaz", "identical", "leaves the last time out",

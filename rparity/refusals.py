@@ -82,6 +82,16 @@ R_MESSAGES: tuple[RefusalRule, ...] = (
                 "terms.value", ("coxph_predict",), source="survival predict.coxph"),
     RefusalRule(r"(subscript out of bounds|requires numeric/complex matrix/vector arguments)", "predict.null",
                 ("coxph_predict",), source="survival predict.coxph on a coxph.null fit (se.fit, terms)"),
+    # survfit(<coxph>, newdata=)
+    RefusalRule(r"factor .* has new levels?", "newdata.level", ("survfit_cox", "coxph_predict"),
+                source="stats model.frame (xlev)"),
+    RefusalRule(r"New data set has strata levels not found in the original", "newdata.strata", ("survfit_cox",),
+                source="survival survfit.coxph"),
+    RefusalRule(r"object '.*' not found", "newdata.column", ("survfit_cox",), source="stats model.frame"),
+    RefusalRule(r"stype must be 1 or 2", "stype.value", ("survfit_cox",), source="survival survfit.coxph"),
+    RefusalRule(r"ctype must be 1 or 2", "ctype.value", ("survfit_cox",), source="survival survfit.coxph"),
+    RefusalRule(r"'arg' should be one of .*“log-log”", "conf_type.value", ("survfit_cox",),
+                source="survival survfit.coxph (match.arg)"),
     # coxph(robust = TRUE, ties = "exact") fails in its dfbeta residuals
     RefusalRule(r"dfbeta residuals are not available for the exact method", "robust.exact", _COX,
                 source="survival coxph.R"),

@@ -201,6 +201,14 @@ TOLERANCES.update({
     "coxph_predict.columns": EXACT,
     "coxph_predict.constant": COX,
     "coxph_predict.groups": EXACT,
+    # survfit(fit, newdata=): predicted curves
+    "survfit_cox.time": EXACT,
+    **{f"survfit_cox.{k}": COX_SUM for k in ("n_risk", "n_event", "n_censor")},
+    **{f"survfit_cox.{k}": COX for k in ("surv", "cumhaz", "std_err", "lower", "upper")},
+    "survfit_cox.strata": EXACT,
+    "survfit_cox.n": EXACT,
+    "survfit_cox.curves": EXACT,
+    "survfit_cox.conf_type": EXACT,
     # basehaz
     "basehaz.time": EXACT,
     "basehaz.hazard": COX,

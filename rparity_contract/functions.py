@@ -27,6 +27,7 @@ from .results import (
     MatchItSummary,
     SurvDiff,
     SurvFit,
+    SurvFitCox,
 )
 
 __all__ = ["FunctionSpec", "FUNCTIONS", "FUNCTION_NAMES", "FIT_FUNCTIONS", "DERIVED_FUNCTIONS", "spec"]
@@ -65,6 +66,8 @@ FUNCTIONS: dict[str, FunctionSpec] = {f.name: f for f in [
     FunctionSpec("coxph_residuals", ("fit",), CoxResiduals, "residuals(<coxph>, type=, collapse=, weighted=)",
                  "coxph"),
     FunctionSpec("coxph_predict", ("fit",), CoxPredict, "predict(<coxph>, type=, se.fit=, reference=)", "coxph"),
+    FunctionSpec("survfit_cox", ("fit",), SurvFitCox, "survfit(<coxph>, newdata=, se.fit=, stype=, ctype=, "
+                 "conf.type=, censor=)", "coxph"),
     FunctionSpec("basehaz", ("fit",), pd.DataFrame, "survival::basehaz", "coxph"),
     FunctionSpec("concordance", ("fit",), Concordance, "survival::concordance(<coxph>)", "coxph"),
     FunctionSpec("glm_logit", ("X", "y"), GlmLogit, "stats::glm(family = binomial)"),

@@ -1,6 +1,6 @@
 """Cox proportional hazards at parity with R's survival 3.5-3: ``coxph``,
-``coxph_summary``, ``cox_zph``, ``basehaz``, ``concordance``, ``coxph_residuals``
-and ``coxph_predict``."""
+``coxph_summary``, ``cox_zph``, ``basehaz``, ``concordance``, ``coxph_residuals``,
+``coxph_predict`` and ``survfit_cox``."""
 from .baseline import basehaz
 from .cindex import concordance
 from .coxph import coxph
@@ -8,7 +8,8 @@ from .exact import EXACT_MAX_TIES
 from .predict import coxph_predict
 from .residuals import coxph_residuals
 from .summary import coxph_summary
+from .survfit_cox import survfit_cox
 from .zph import cox_zph
 
 __all__ = ["coxph", "coxph_summary", "cox_zph", "basehaz", "concordance", "coxph_residuals", "coxph_predict",
-           "EXACT_MAX_TIES"]
+           "survfit_cox", "EXACT_MAX_TIES"]

@@ -30,6 +30,10 @@ class AgSurv:
     cumhaz: np.ndarray
     varhaz: np.ndarray  # per time (not cumulated)
     xbar: np.ndarray | None  # (times, p), cumulated; None when not asked for
+    n_risk: np.ndarray  # weighted number at risk (irisk)
+    n_event: np.ndarray  # weighted events
+    n_censor: np.ndarray  # weighted censorings
+    km: np.ndarray | None = None  # survtype 1: the Kalbfleisch-Prentice factor at each time (agsurv4.c)
 
 
 def _rowsum(v: np.ndarray, inv: np.ndarray, m: int) -> np.ndarray:
@@ -44,11 +48,11 @@ def _rcumsum(v: np.ndarray) -> np.ndarray:
     return np.cumsum(v[::-1], axis=0)[::-1]
 
 
-def agsurv(stop: np.ndarray, event: np.ndarray, w: np.ndarray, risk: np.ndarray, efron: bool,
+def agsurv(stop: np.ndarray, event: np.ndarray, w: np.ndarray, risk: np.ndarray, survtype: int,
            start: np.ndarray | None = None, x: np.ndarray | None = None) -> AgSurv:
-    """``agsurv(y, x, wt, risk, survtype, vartype)`` with survtype = vartype =
-    3 (Efron) or 2 (Breslow); ``x`` (n, p) centred covariates, needed only for
-    ``xbar``."""
+    """``agsurv(y, x, wt, risk, survtype, vartype)`` with vartype = survtype:
+    1 (Kalbfleisch-Prentice), 2 (Breslow) or 3 (Efron); ``x`` (n, p) the
+    covariates (as the caller centres them), needed only for ``xbar``."""
     utime, inv = np.unique(stop, return_inverse=True)
     inv = inv.reshape(-1)
     m = utime.size
@@ -56,6 +60,8 @@ def agsurv(stop: np.ndarray, event: np.ndarray, w: np.ndarray, risk: np.ndarray,
     nevent = _rowsum(w * death, inv, m)
     wrisk = w * risk
     nrisk = r_cumsum(_rowsum(wrisk, inv, m)[::-1])[::-1]
+    ncens = _rowsum(w * (1 - death), inv, m)
+    irisk = r_cumsum(_rowsum(w, inv, m)[::-1])[::-1]
     xsum = None
     if x is not None:
         xsum = _rcumsum(_rowsum(wrisk[:, None] * x, inv, m))
@@ -67,11 +73,17 @@ def agsurv(stop: np.ndarray, event: np.ndarray, w: np.ndarray, risk: np.ndarray,
         indx = np.searchsorted(ustart, utime, side="left")
         esum = r_cumsum(_rowsum(wrisk, sinv, ustart.size)[::-1])[::-1]
         nrisk = nrisk - np.append(esum, 0.0)[indx]
+        irisk = irisk - np.append(r_cumsum(_rowsum(w, sinv, ustart.size)[::-1])[::-1], 0.0)[indx]
         if x is not None:
             xout = _rcumsum(_rowsum(wrisk[:, None] * x, sinv, ustart.size))
             xsum = xsum - np.vstack([xout, np.zeros((1, x.shape[1]))])[indx]
     ndeath = np.bincount(inv, weights=event, minlength=m).astype(np.int64)
-    if efron:
+    km = None
+    if survtype == 1:
+        dead = np.flatnonzero(event == 1)
+        dead = dead[np.argsort(stop[dead], kind="stable")]  # (which(status == 1))[order(dtime[status == 1])]
+        km = _agsurv4(ndeath, risk[dead], w[dead], nrisk)
+    if survtype == 3:
         erisk = _rowsum(wrisk * death, inv, m)
         xsum2 = _rowsum((wrisk * death)[:, None] * x, inv, m) if x is not None else None
         sum1, sum2, xb = _agsurv5(ndeath, nrisk, erisk, xsum, xsum2)
@@ -81,10 +93,36 @@ def agsurv(stop: np.ndarray, event: np.ndarray, w: np.ndarray, risk: np.ndarray,
     else:
         with np.errstate(divide="ignore", invalid="ignore"):
             haz = nevent / nrisk
-            varhaz = nevent / (nrisk * nrisk)
+            if survtype == 1:  # nevent / (nrisk * ifelse(nevent >= nrisk, nrisk, nrisk - nevent))
+                varhaz = nevent / (nrisk * np.where(nevent >= nrisk, nrisk, nrisk - nevent))
+            else:
+                varhaz = nevent / (nrisk * nrisk)
             xbar = None if xsum is None else (xsum / nrisk[:, None]) * haz[:, None]
     return AgSurv(time=utime, cumhaz=r_cumsum(haz), varhaz=varhaz,
-                  xbar=None if xbar is None else np.cumsum(xbar, axis=0))
+                  xbar=None if xbar is None else np.cumsum(xbar, axis=0), n_risk=irisk, n_event=nevent,
+                  n_censor=ncens, km=km)
+
+
+def _agsurv4(ndeath: np.ndarray, risk: np.ndarray, wt: np.ndarray, denom: np.ndarray) -> np.ndarray:
+    """agsurv4.c: the Kalbfleisch-Prentice factor at each time: closed form for
+    one death, 35 bisection steps of sum w r / (1 - k^r) = denom for ties."""
+    km = np.ones(ndeath.size)
+    j = 0
+    for i in range(ndeath.size):
+        d = int(ndeath[i])
+        if d == 1:
+            km[i] = (1 - wt[j] * risk[j] / denom[i]) ** (1 / risk[j])
+        elif d > 1:
+            guess, inc = 0.5, 0.25
+            for _ in range(35):
+                sumt = 0.0
+                for k in range(j, j + d):
+                    sumt += wt[k] * risk[k] / (1 - guess ** risk[k])
+                guess = guess + inc if sumt < denom[i] else guess - inc
+                inc = inc / 2
+            km[i] = guess
+        j += d
+    return km
 
 
 def _agsurv5(ndeath, nrisk, erisk, xsum, xsum2):

@@ -21,6 +21,7 @@ import pandas as pd
 from rparity_contract.errors import InvalidArgument
 from rparity_contract.results.cox import CoxPH
 
+from .._rformat import r_label
 from .._rmath import r_mean, r_sum
 from .agsurv import agsurv
 from .fit import linear_predictor
@@ -70,10 +71,10 @@ def basehaz(fit: CoxPH, centered: bool = True) -> pd.DataFrame:
     levels = prep.strata_levels if strata is not None else [None]
     for k, lev in enumerate(levels):
         sel = np.ones(t.size, dtype=bool) if strata is None else strata == k
-        a = agsurv(t[sel], e[sel], w[sel], risk[sel], efron, None if start is None else start[sel])
+        a = agsurv(t[sel], e[sel], w[sel], risk[sel], 3 if efron else 2, None if start is None else start[sel])
         part = pd.DataFrame({"time": a.time, "hazard": a.cumhaz})
         if strata is not None:
-            part["strata"] = str(lev)
+            part["strata"] = r_label(lev)
         pieces.append(part)
     out = pd.concat(pieces, ignore_index=True)
     if not centered:

@@ -15,7 +15,9 @@ import numpy as np
 
 from rparity_contract.calls import CoxCall
 from rparity_contract.errors import InvalidArgument
+from rparity_contract.formula import ModelFormula
 
+from ..design import Design
 from ..formula import (
     as_series,
     column_or_values,
@@ -25,8 +27,54 @@ from ..formula import (
     model_frame,
     terms_matrix,
 )
+from ..formula.frame import Frame
 
-__all__ = ["resolve"]
+__all__ = ["resolve", "training_frame", "formula_design", "design_variables"]
+
+
+def _kept_terms(mf: ModelFormula) -> tuple[list[int], bool]:
+    """The terms that enter model.matrix, and whether a strata variable interacts."""
+    strata_terms = set(mf.special_terms("strata"))
+    cluster_terms = set(mf.special_terms("cluster"))
+    interacting = any(len(mf.terms[k]) > 1 for k in strata_terms)
+    keep = [k for k in range(len(mf.terms)) if k not in cluster_terms and (interacting or k not in strata_terms)]
+    return keep, interacting
+
+
+def design_variables(mf: ModelFormula) -> list[int]:
+    """The variables the model matrix reads."""
+    keep, _ = _kept_terms(mf)
+    return sorted({j for k in keep for j in mf.terms[k]})
+
+
+def formula_design(mf: ModelFormula, variables: list, n: int) -> Design:
+    """model.matrix.coxph of the formula's terms on ``variables`` (n rows): no
+    strata or cluster columns; with a strata-by-covariate interaction every
+    term enters model.matrix and the strata terms' own columns are dropped."""
+    keep_terms, interacting = _kept_terms(mf)
+    strata_terms = set(mf.special_terms("strata"))
+    design = terms_matrix(variables, [mf.terms[k] for k in keep_terms], [mf.codes[k] for k in keep_terms],
+                          [mf.label(k) for k in keep_terms], n)
+    if interacting:  # model.matrix.coxph: drop the strata terms' own columns
+        own = [pos for pos, k in enumerate(keep_terms) if k in strata_terms and len(mf.terms[k]) == 1]
+        drop = {c for pos in own for c in design.assign[pos]}
+        cols = [c for c in range(design.x.shape[1]) if c not in drop]
+        remap = {c: i for i, c in enumerate(cols)}
+        assign = tuple(tuple(remap[c] for c in a) for pos, a in enumerate(design.assign) if pos not in own)
+        labels = tuple(lb for pos, lb in enumerate(design.term_names) if pos not in own)
+        design = type(design)(x=np.asfortranarray(design.x[:, cols]), names=tuple(design.names[c] for c in cols),
+                              terms=design.terms, assign=assign, labels=labels)
+    return design
+
+
+def training_frame(call: CoxCall) -> Frame:
+    """The model frame of a formula fit's own data (its variables with the
+    levels the fit used: R's xlevels)."""
+    frame = model_frame(call.formula, call.data, call.subset)
+    mf = frame.formula
+    weights = column_or_values(call.weights, frame, "weights", call.data)
+    given_cluster = None if mf.cluster is not None else column_or_values(call.cluster, frame, "cluster", call.data)
+    return complete_frame(frame, [weights, given_cluster])
 
 
 def resolve(call: CoxCall) -> CoxCall:
@@ -45,22 +93,7 @@ def resolve(call: CoxCall) -> CoxCall:
     weights = column_or_values(call.weights, frame, "weights", call.data)
     given_cluster = None if mf.cluster is not None else column_or_values(call.cluster, frame, "cluster", call.data)
     frame = complete_frame(frame, [weights, given_cluster])
-    strata_terms = set(mf.special_terms("strata"))
-    cluster_terms = set(mf.special_terms("cluster"))
-    interacting = any(len(mf.terms[k]) > 1 for k in strata_terms)
-    keep_terms = [k for k in range(len(mf.terms)) if k not in cluster_terms and (interacting or k not in strata_terms)]
-    n = len(frame.data)
-    design = terms_matrix(frame.variables, [mf.terms[k] for k in keep_terms], [mf.codes[k] for k in keep_terms],
-                          [mf.label(k) for k in keep_terms], n)
-    if interacting:  # model.matrix.coxph: drop the strata terms' own columns
-        own = [pos for pos, k in enumerate(keep_terms) if k in strata_terms and len(mf.terms[k]) == 1]
-        drop = {c for pos in own for c in design.assign[pos]}
-        cols = [c for c in range(design.x.shape[1]) if c not in drop]
-        remap = {c: i for i, c in enumerate(cols)}
-        assign = tuple(tuple(remap[c] for c in a) for pos, a in enumerate(design.assign) if pos not in own)
-        labels = tuple(lb for pos, lb in enumerate(design.term_names) if pos not in own)
-        design = type(design)(x=np.asfortranarray(design.x[:, cols]), names=tuple(design.names[c] for c in cols),
-                              terms=design.terms, assign=assign, labels=labels)
+    design = formula_design(mf, frame.variables, len(frame.data))
     strata = None
     if mf.strata:
         strata = as_series(combine([frame.variables[i] for i in mf.strata], "strata"))

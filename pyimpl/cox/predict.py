@@ -156,7 +156,7 @@ def _expected_se(fit: CoxPH, fd: FitData, start: np.ndarray | None, stop: np.nda
     se = np.zeros(stop.size)
     for k in np.unique(strata):
         idx = np.flatnonzero(strata == k)
-        a = agsurv(stop[idx], status[idx], prep.weights[idx], risk[idx], efron,
+        a = agsurv(stop[idx], status[idx], prep.weights[idx], risk[idx], 3 if efron else 2,
                    None if start is None else start[idx], z[idx])
         assert a.xbar is not None
         chaz = np.append(0.0, a.cumhaz)

@@ -34,6 +34,7 @@ from rparity_contract.errors import InvalidArgument
 from rparity_contract.results.cox import CoxPH, CoxResiduals
 from rparity_contract.values import RESIDUAL_TYPES
 
+from .._rformat import r_label
 from .._rmath import NANS_PRODUCED
 from .._validate import as_choice
 from ._order import stable_order
@@ -229,7 +230,7 @@ def _schoenfeld(fit: CoxPH, fd: FitData, type: str, weighted: bool, compat: str 
     # only with one coefficient (rr * vv * ndead + coef): a matrix product drops it
     if prep.strata_term and (type == "schoenfeld" or p == 1) and deaths_mask.any():
         levels = prep.strata_used or []
-        strata = tuple(str(levels[int(c)]) for c in so[deaths_mask])
+        strata = tuple(r_label(levels[int(c)]) for c in so[deaths_mask])
     return CoxResiduals(type=type, values=rr, columns=tuple(fit.names), time=t1[deaths_mask].copy(),
                         strata=strata)
 

@@ -1,4 +1,4 @@
-## survival: Cox model, its summary, concordance, cox.zph, basehaz, residuals, predict.
+## survival: Cox model, its summary, concordance, cox.zph, basehaz, residuals, predict, survfit.
 ## The covariates arrive as a list of vectors named x1..xp (numeric, logical,
 ## factor, character: whatever the caller had), time, event, w, stratum, cl
 ## as vectors; they become variables of a fresh environment and the formula
@@ -136,6 +136,28 @@ rparity_coxph_predict <- function(x, time, event, weights, strata, cluster, ties
   list(values = unname(as.vector(fitv)), ncol = if (is.matrix(fitv)) ncol(fitv) else 0L,
        se = if (is.null(se)) NULL else unname(as.vector(se)), columns = colnames(fitv),
        rows = if (is.matrix(fitv)) rownames(fitv) else names(fitv), constant = attr(fitv, "constant"))
+}
+
+## survfit(fit, newdata=, se.fit=, conf.int=, stype=, ctype=, conf.type=, censor=);
+## newdata: a list of columns under the fit's placeholder names (NULL: none);
+## ctype NULL: left out. Matrices come back by columns.
+rparity_survfit_cox <- function(x, time, event, weights, strata, cluster, ties, robust, init, control,
+                                nocenter, singular_ok, form = NULL, newdata = NULL, se_fit, conf_int, stype,
+                                ctype = NULL, conf_type, censor) {
+  fit <- suppressWarnings(rparity_cox_fitobj(x, time, event, weights, strata, cluster, ties, robust, init,
+                                             control, nocenter, singular_ok, form))
+  args <- list(fit, se.fit = se_fit, conf.int = conf_int, stype = stype, conf.type = conf_type,
+               censor = censor)
+  if (!is.null(ctype)) args$ctype <- ctype
+  if (!is.null(newdata)) args$newdata <- as.data.frame(newdata, stringsAsFactors = FALSE, optional = TRUE)
+  sf <- do.call(survival::survfit, args)
+  mat <- function(v) if (is.null(v)) NULL else unname(as.vector(v))
+  k <- if (is.matrix(sf$surv)) ncol(sf$surv) else 1L
+  list(time = sf$time, n_risk = sf$n.risk, n_event = sf$n.event, n_censor = sf$n.censor,
+       surv = mat(sf$surv), cumhaz = mat(sf$cumhaz), std_err = mat(sf$std.err), lower = mat(sf$lower),
+       upper = mat(sf$upper), ncol = k, curves = colnames(sf$surv),
+       strata = if (is.null(sf$strata)) NULL else rep(names(sf$strata), as.vector(sf$strata)),
+       n = sf$n, conf_type = if (is.null(sf$conf.type)) "none" else sf$conf.type)
 }
 
 rparity_concordance <- function(x, time, event, weights, strata, cluster, ties, robust, init, control,

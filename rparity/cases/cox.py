@@ -26,7 +26,7 @@ from rparity_contract.values import COX_SUMMARY_COLUMNS
 from .base import Case, derived_quantities
 
 __all__ = ["CASES", "run_coxph", "run_cox_zph", "run_basehaz", "run_concordance", "run_coxph_residuals",
-           "run_coxph_predict", "cox_inputs"]
+           "run_coxph_predict", "run_survfit_cox", "cox_inputs"]
 
 
 def cox_inputs(data: pd.DataFrame, p: Mapping[str, Any]) -> tuple[pd.DataFrame, np.ndarray, np.ndarray | None, dict]:
@@ -185,12 +185,24 @@ def run_coxph_predict(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> 
             "groups": None if r.groups is None else tuple(r.groups), "warnings": tuple(r.warnings)}
 
 
+def run_survfit_cox(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
+    """``p["newdata"]``: columns of new rows (a dict of lists); the options as named."""
+    fit = _fit(engine, data, p)
+    nd = None if p.get("newdata") is None else pd.DataFrame(p["newdata"])
+    kw = {k: p[k] for k in ("se_fit", "conf_int", "stype", "ctype", "conf_type", "censor") if p.get(k) is not None}
+    r = engine.survfit_cox(fit, nd, **kw)
+    return {"time": r.time, "n_risk": r.n_risk, "n_event": r.n_event, "n_censor": r.n_censor, "surv": r.surv,
+            "cumhaz": r.cumhaz, "std_err": r.std_err, "lower": r.lower, "upper": r.upper,
+            "strata": None if r.strata is None else tuple(r.strata), "n": tuple(r.n), "curves": tuple(r.curves),
+            "conf_type": r.conf_type, "warnings": tuple(r.warnings)}
+
+
 _LUNG = {"time": "time", "event": "status", "event_value": 2}
 _VET = {"time": "time", "event": "status"}
 _OVA = {"time": "futime", "event": "fustat"}
 _T1 = {"time": "time", "event": "status"}
 _RUN = {"coxph": run_coxph, "cox_zph": run_cox_zph, "basehaz": run_basehaz, "concordance": run_concordance,
-        "coxph_residuals": run_coxph_residuals, "coxph_predict": run_coxph_predict}
+        "coxph_residuals": run_coxph_residuals, "coxph_predict": run_coxph_predict, "survfit_cox": run_survfit_cox}
 
 
 def _case(function: str, id_: str, dataset: str, base: Mapping[str, Any], covariates, **extra: Any) -> Case:
@@ -451,7 +463,58 @@ PREDICT_CASES: list[Case] = [
     _derived("coxph_predict", "expected-collapse-id", _DERIVED_FITS[7], type="expected", collapse="id"),
 ]
 
+_NEW = {"age": [45, 60, 75], "sex": [1, 2, 1]}
+_NEW_ECOG = {**_NEW, "ph.ecog": [0, 1, 2]}
+
+#: survfit(fit, newdata=): curves at the means and for new rows, every option
+SURVFIT_COX_CASES: list[Case] = [
+    *[_derived("survfit_cox", "means", f) for f in _DERIVED_FITS],
+    *[_derived("survfit_cox", "newdata", f, newdata=_NEW_ECOG)
+      for f in _DERIVED_FITS if f[1] in ("lung", "lung_split") and "strata(sex)" not in f[2]],
+    _derived("survfit_cox", "kalbfleisch-prentice", _DERIVED_FITS[0], stype=1),
+    _derived("survfit_cox", "kalbfleisch-prentice-breslow", _DERIVED_FITS[1], stype=1, newdata=_NEW_ECOG),
+    _derived("survfit_cox", "ctype1", _DERIVED_FITS[0], ctype=1),
+    _derived("survfit_cox", "ctype2-breslow-fit", _DERIVED_FITS[1], ctype=2),
+    _derived("survfit_cox", "log-log-90", _DERIVED_FITS[0], conf_type="log-log", conf_int=0.9),
+    *[_derived("survfit_cox", f"conf-{ct}", _DERIVED_FITS[0], conf_type=ct, newdata=_NEW_ECOG)
+      for ct in ("plain", "logit", "arcsin", "none")],
+    # the offset's variable is missing from newdata: R's "object not found"
+    _derived("survfit_cox", "newdata-without-offset", _DERIVED_FITS[2], newdata=_NEW),
+    _derived("survfit_cox", "no-se", _DERIVED_FITS[0], se_fit=False),
+    _derived("survfit_cox", "censor-false", _DERIVED_FITS[1], censor=False),
+    _derived("survfit_cox", "one-row", _DERIVED_FITS[0], newdata={"age": [60], "sex": [2], "ph.ecog": [1]}),
+    # newdata naming the strata: each row's curve in its own stratum
+    Case("survfit_cox/lung-strata-in-newdata", "survfit_cox", "lung",
+         {"formula": "Surv(time, status) ~ age + sex + strata(ph.ecog)", "newdata": _NEW_ECOG}, run_survfit_cox),
+    Case("survfit_cox/lung-strata-not-in-newdata", "survfit_cox", "lung",
+         {"formula": "Surv(time, status) ~ age + sex + strata(ph.ecog)", "newdata": _NEW}, run_survfit_cox),
+    Case("survfit_cox/lung-factor-newdata", "survfit_cox", "lung",
+         {"formula": "Surv(time, status) ~ age + factor(ph.ecog)", "newdata": _NEW_ECOG}, run_survfit_cox),
+    Case("survfit_cox/lung-age-by-sex-newdata", "survfit_cox", "lung",
+         {"formula": "Surv(time, status) ~ age * sex", "newdata": _NEW}, run_survfit_cox),
+    Case("survfit_cox/lung-offset-newdata", "survfit_cox", "lung",
+         {"formula": "Surv(time, status) ~ age + offset(log(ph.karno))",
+          "newdata": {"age": [50, 70], "ph.karno": [80, 100]}}, run_survfit_cox),
+    # R refuses: a factor level the fit never saw, a stratum it does not have, a missing column
+    Case("survfit_cox/lung-newdata-new-level", "survfit_cox", "lung",
+         {"formula": "Surv(time, status) ~ age + factor(ph.ecog)", "newdata": {"age": [50], "ph.ecog": [7]}},
+         run_survfit_cox),
+    Case("survfit_cox/lung-newdata-new-stratum", "survfit_cox", "lung",
+         {"formula": "Surv(time, status) ~ age + strata(ph.ecog)", "newdata": {"age": [50], "ph.ecog": [7]}},
+         run_survfit_cox),
+    Case("survfit_cox/lung-newdata-missing-column", "survfit_cox", "lung",
+         {"formula": "Surv(time, status) ~ age + sex", "newdata": {"age": [50]}}, run_survfit_cox),
+    _derived("survfit_cox", "stype-3", _DERIVED_FITS[0], stype=3),
+    # the array form: newdata by the columns of X
+    _case("survfit_cox", "lung-array", "lung", _LUNG, ["age", "sex"]),
+    _case("survfit_cox", "lung-array-strata-newdata", "lung", _LUNG, ["age", "sex"], strata="ph.ecog",
+          newdata=_NEW),
+    _case("survfit_cox", "veteran-array-factor-newdata", "veteran", _VET, ["trt", "celltype", "karno"],
+          newdata={"trt": [1, 2], "celltype": ["squamous", "large"], "karno": [60, 80]}),
+]
+
 CASES += EDGE_CASES
 CASES += FORMULA_CASES
+CASES += SURVFIT_COX_CASES
 CASES += RESIDUAL_CASES
 CASES += PREDICT_CASES

@@ -11,7 +11,7 @@ from ..calls import CoxCall
 from ..registry import derived
 from .base import Result, rfield
 
-__all__ = ["CoxTest", "Concordance", "CoxPH", "CoxZph", "CoxResiduals", "CoxPredict"]
+__all__ = ["CoxTest", "Concordance", "CoxPH", "CoxZph", "CoxResiduals", "CoxPredict", "SurvFitCox"]
 
 
 @dataclass(frozen=True)
@@ -113,6 +113,12 @@ class CoxPH(Result):
         out: CoxResiduals = derived(self, "coxph_residuals")(self, type=type, **kwargs)
         return out
 
+    def survfit(self, newdata: Any = None, **kwargs: Any) -> "SurvFitCox":
+        """``survfit(fit, newdata=, ...)``: predicted survival curves, computed
+        by the engine that made the fit (its ``survfit_cox``)."""
+        out: SurvFitCox = derived(self, "survfit_cox")(self, newdata, **kwargs)
+        return out
+
     def predict(self, type: str = "lp", **kwargs: Any) -> "CoxPredict":
         """``predict(fit, type=, se.fit=, reference=, terms=, collapse=)``, computed
         by the engine that made the fit (its ``coxph_predict``)."""
@@ -190,3 +196,37 @@ class CoxPredict(Result):
     columns: tuple[str, ...] = rfield("colnames(predict(fit, type = 'terms'))", default=())
     constant: float | None = rfield("attr(predict(fit, type = 'terms'), 'constant')", default=None)
     groups: tuple[str, ...] | None = rfield("rownames(rowsum(, collapse))", default=None)
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class SurvFitCox(Result):
+    """``survfit(<coxph>, newdata=, se.fit=, conf.int=, stype=, ctype=,
+    conf.type=, censor=)`` (survival 3.5-3, ``survfit.coxph``): predicted
+    survival curves.
+
+    One row per time (every distinct time of the fit's data, censored ones
+    included unless ``censor=False``), stratum after stratum; one column per
+    curve: a row of ``newdata``, or the covariate means without it. When
+    ``newdata`` names the strata, each row's curve is its own stratum's and
+    the curves follow one another in one column (``strata`` then labels each
+    time with its curve, "1".."k", as R's row names). ``std_err`` is the se of
+    the cumulative hazard (R's ``logse``).
+    """
+
+    time: np.ndarray = rfield("time")
+    n_risk: np.ndarray = rfield("n.risk", doc="(weighted) number at risk")
+    n_event: np.ndarray = rfield("n.event", doc="(weighted) number of events")
+    n_censor: np.ndarray = rfield("n.censor", doc="(weighted) number censored")
+    surv: np.ndarray = rfield("surv", doc="(times, curves)")
+    cumhaz: np.ndarray = rfield("cumhaz", doc="(times, curves)")
+    std_err: np.ndarray | None = rfield("std.err", default=None, doc="(times, curves); None without se_fit")
+    lower: np.ndarray | None = rfield("lower", default=None)
+    upper: np.ndarray | None = rfield("upper", default=None)
+    strata: tuple[str, ...] | None = rfield("rep(names(strata), strata)", default=None,
+                                            doc="each time's stratum (or curve, when newdata names the strata)")
+    n: tuple[int, ...] = rfield("n", default=(), doc="observations in each stratum (curve)")
+    curves: tuple[str, ...] = rfield("colnames(surv)", default=(), doc="the curves' labels when several")
+    conf_type: str = field(default="log")
+    conf_int: float = field(default=0.95)
+    stype: int = field(default=2)
+    ctype: int = field(default=1)

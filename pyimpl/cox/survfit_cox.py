@@ -1,0 +1,219 @@
+"""Survival curves from a Cox fit: ``survfit(<coxph>, newdata=, se.fit=,
+conf.int=, stype=, ctype=, conf.type=, censor=)`` (survival 3.5-3,
+``R/survfit.coxph.R`` and ``R/coxsurvfit.R``).
+
+Per stratum, the baseline hazard at every distinct time from ``agsurv``
+(:mod:`.agsurv`) with risk scores ``exp(X beta + offset - xcenter)``,
+``xcenter = sum(means * beta) + mean(offset)``; ``survtype`` is 1
+(Kalbfleisch-Prentice, ``stype = 1``) or ``ctype + 1`` (2: Breslow's
+cumulative hazard, 3: Efron's; ``ctype`` defaults to the fit's ties). For
+each curve (a row of ``newdata``, or the covariate means) with
+``r = exp(x beta + offset - xcenter)``:
+
+* ``cumhaz = H0 * r``, ``surv = S0^r`` with ``S0 = exp(-H0)`` or the
+  Kalbfleisch-Prentice product;
+* ``std.err = sqrt((cumsum(varhaz) + d V d') r^2)``, ``d = H0 x - xbar``
+  (the se of the cumulative hazard, ``logse``).
+
+With strata, each curve is computed in every stratum and the pieces follow
+one another; when ``newdata`` holds the strata variables, each row's curve
+is its own stratum's. ``censor = FALSE`` keeps the times with an event.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rparity_contract.errors import InvalidArgument
+from rparity_contract.results.cox import CoxPH, SurvFitCox
+from rparity_contract.values import CONF_TYPES
+
+from .._rformat import r_label
+from .._rmath import r_mean, r_sum
+from .._validate import as_choice
+from ..survival.confint import survfit_confint
+from .agsurv import agsurv
+from .fit import linear_predictor
+from .newdata import new_rows
+from .predict import _row_sums
+from .refit import fit_data
+from .robust import _matmul_blas
+
+__all__ = ["survfit_cox"]
+
+#: R's warning from agsurv when a stratum of (start, stop] data has a single time
+NO_MIN = "no non-missing arguments to min; returning Inf"
+#: R's warning for a curve at the means of a model with interactions
+INTERACTION_WARNING = ("the model contains interactions; the default curve based on columm means of the X matrix "
+                       "is almost certainly not useful. Consider adding a newdata argument.")
+
+
+def survfit_cox(fit: CoxPH, newdata: pd.DataFrame | None = None, *, se_fit: bool = True, conf_int: float = 0.95,
+                stype: int = 2, ctype: int | None = None, conf_type: str = "log",
+                censor: bool = True) -> SurvFitCox:
+    """Predicted survival curves of ``fit``, as ``survfit(fit, newdata=, ...)``.
+
+    Parameters
+    ----------
+    fit : CoxPH
+        A fit of any engine.
+    newdata : DataFrame, optional
+        One curve per row: the covariates as the fit was given them (the
+        formula's variables, or the columns of ``X``). None: one curve at the
+        covariate means (``fit.means``), as R.
+    se_fit : bool
+        Standard errors and confidence limits (``conf_type`` "none" otherwise).
+    stype : {1, 2}
+        1: the Kalbfleisch-Prentice product; 2: ``exp(-cumulative hazard)``.
+    ctype : {1, 2}, optional
+        Cumulative hazard: 1 Breslow (Nelson-Aalen), 2 Efron; None: the fit's
+        ties (efron: 2, breslow and exact: 1).
+    conf_type : {"log", "log-log", "plain", "logit", "arcsin", "none"}
+    censor : bool
+        False: only the times with an event.
+    """
+    for name, v in (("se_fit", se_fit), ("censor", censor)):
+        if not isinstance(v, (bool, np.bool_)):
+            raise InvalidArgument(f"`{name}` must be True or False; got {name}={v!r}", kind=f"{name}.type")
+    if stype not in (1, 2) or isinstance(stype, bool):
+        raise InvalidArgument(f"`stype` must be 1 or 2 (R: 'stype must be 1 or 2'); got stype={stype!r}",
+                              kind="stype.value")
+    if ctype is not None and (ctype not in (1, 2) or isinstance(ctype, bool)):
+        raise InvalidArgument(f"`ctype` must be 1 or 2 (R: 'ctype must be 1 or 2'); got ctype={ctype!r}",
+                              kind="ctype.value")
+    conf_type = "none" if not se_fit else as_choice(conf_type, "conf_type", CONF_TYPES)
+    if ctype is None:
+        ctype = 2 if fit.method == "efron" else 1
+    survtype = 1 if stype == 1 else ctype + 1
+    fd = fit_data(fit)
+    prep = fd.prep
+    n, p = prep.x.shape
+    warns: list[str] = []
+    # the fit's data: X as model.matrix gives it (not centred), its offset and weights
+    weights = prep.weights
+    off = prep.offset_raw
+    if off is None:
+        offset_mean = 0.0
+    elif prep.has_weights:
+        offset_mean = float(r_sum(off * (weights / r_sum(weights))))
+    else:
+        offset_mean = r_mean(off)
+    if p == 0:  # nothing but an offset (or nothing)
+        X = np.zeros((n, 1))
+        beta = np.zeros(1)
+        varmat = np.zeros((1, 1))
+        xcenter = offset_mean
+        risk = np.exp((np.zeros(n) if off is None else off) - offset_mean)
+    else:
+        X = prep.x
+        varmat = np.atleast_2d(np.asarray(fit.var, dtype=float))
+        beta = np.where(np.isnan(fit.coef), 0.0, fit.coef)
+        xcenter = float(r_sum(np.asarray(fit.means, dtype=float) * beta)) + offset_mean
+        eta = linear_predictor(X, beta, np.zeros(n))
+        with np.errstate(over="ignore"):
+            risk = np.exp(eta - xcenter) if off is None else np.exp(eta + off - xcenter)
+    interactions = any(":" in t for t in fit.term_names)
+    if newdata is None:
+        if interactions:
+            warns.append(INTERACTION_WARNING)
+        x2 = np.asarray(fit.means, dtype=float)[None, :] if p else np.zeros((1, 1))
+        risk2 = np.ones(1)
+        strata2 = None
+        labels: tuple[str, ...] = ()
+    else:
+        rows = new_rows(fit, fd, newdata)
+        x2 = rows.x if p else np.zeros((rows.n, 1))
+        with np.errstate(over="ignore"):
+            risk2 = np.exp(_matvec(x2, beta) + rows.offset - xcenter) if p else \
+                np.exp(rows.offset - xcenter)
+        strata2 = rows.strata
+        labels = rows.labels if rows.n > 1 else ()
+    start, stop = _times(fd)
+    status = prep.event.astype(float)
+    codes = prep.strata if prep.strata is not None else np.zeros(n, dtype=np.intp)
+    levels = list(prep.strata_levels) if prep.strata is not None else [None]
+    pieces = []
+    for k in range(len(levels)):
+        idx = np.flatnonzero(codes == k)
+        if start is not None and np.unique(stop[idx]).size == 1:
+            warns.append(NO_MIN)  # agsurv's delta <- min(diff(time)) / 2 of a single time
+        a = agsurv(stop[idx], status[idx], weights[idx], risk[idx], survtype,
+                   None if start is None else start[idx], X[idx])
+        pieces.append(_expand(a, x2, risk2, varmat, survtype, se_fit, idx.size))
+    if strata2 is not None:  # newdata names the strata: each row's curve in its own stratum
+        parts = [{**pieces[int(s)], "col": i} for i, s in enumerate(strata2)]
+        row_labels = list(rows.labels)
+        out = _stack(parts, single_column=True)
+        out["strata"] = tuple(row_labels[i] for i, pc in enumerate(parts) for _ in range(pc["time"].size))
+        out["n"] = tuple(int(pc["n"]) for pc in parts)
+        labels = ()
+    else:
+        out = _stack(pieces, single_column=False)
+        out["strata"] = None if prep.strata is None else \
+            tuple(r_label(levels[k]) for k, pc in enumerate(pieces) for _ in range(pc["time"].size))
+        out["n"] = tuple(int(pc["n"]) for pc in pieces)
+    if not censor:
+        keep = out["n_event"] > 0
+        for key in ("time", "n_risk", "n_event", "n_censor", "surv", "cumhaz", "std_err"):
+            if out[key] is not None:
+                out[key] = out[key][keep]
+        if out["strata"] is not None:
+            out["strata"] = tuple(s for s, kp in zip(out["strata"], keep) if kp)
+    lower = upper = None
+    if se_fit and conf_type != "none":
+        lower, upper = survfit_confint(out["surv"], out["std_err"], True, conf_type, conf_int, out["std_err"])
+    return SurvFitCox(time=out["time"], n_risk=out["n_risk"], n_event=out["n_event"], n_censor=out["n_censor"],
+                      surv=out["surv"], cumhaz=out["cumhaz"], std_err=out["std_err"] if se_fit else None,
+                      lower=lower, upper=upper, strata=out["strata"], n=out["n"], curves=labels,
+                      conf_type=conf_type, conf_int=float(conf_int), stype=int(stype), ctype=int(ctype),
+                      warnings=tuple(dict.fromkeys(warns)))
+
+
+def _times(fd) -> tuple[np.ndarray | None, np.ndarray]:
+    if fd.prep.start is None:
+        return None, fd.time
+    from .counting import counting_times
+
+    return counting_times(fd.prep)
+
+
+def _matvec(z: np.ndarray, coef: np.ndarray) -> np.ndarray:
+    """``c(x2 %*% beta)`` (dgemv: column by column)."""
+    return _matmul_blas(z, coef[:, None])[:, 0]
+
+
+def _expand(a, x2: np.ndarray, risk2: np.ndarray, varmat: np.ndarray, survtype: int, se_fit: bool,
+            n: int) -> dict[str, Any]:
+    """coxsurv.fit's ``expand``: every curve of one stratum, (times, curves)."""
+    surv0 = np.cumprod(a.km) if survtype == 1 else np.exp(-a.cumhaz)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        surv = surv0[:, None] ** risk2[None, :]
+    std = None
+    if se_fit:
+        cvar = np.cumsum(a.varhaz)
+        std = np.empty((a.time.size, x2.shape[0]))
+        for i in range(x2.shape[0]):
+            dt = a.cumhaz[:, None] * x2[i][None, :] - a.xbar
+            std[:, i] = np.sqrt((cvar + _row_sums(_matmul_blas(dt, varmat) * dt)) * (risk2[i] * risk2[i]))
+    return {"time": a.time, "n_risk": a.n_risk, "n_event": a.n_event, "n_censor": a.n_censor, "surv": surv,
+            "cumhaz": a.cumhaz[:, None] * risk2[None, :], "std_err": std, "n": n}
+
+
+def _stack(pieces: list[dict[str, Any]], single_column: bool) -> dict[str, Any]:
+    """The strata one after another (R's unlist); ``single_column``: piece i
+    contributes its column ``col`` only."""
+    def cols(pc: dict[str, Any], key: str) -> np.ndarray | None:
+        v = pc[key]
+        if v is None:
+            return None
+        return v[:, [pc["col"]]] if single_column else v
+
+    out: dict[str, Any] = {}
+    for key in ("time", "n_risk", "n_event", "n_censor"):
+        out[key] = np.concatenate([pc[key] for pc in pieces])
+    for key in ("surv", "cumhaz", "std_err"):
+        vals = [cols(pc, key) for pc in pieces]
+        out[key] = None if any(v is None for v in vals) else np.concatenate(vals, axis=0)
+    return out
