@@ -312,13 +312,15 @@ def coxph_residuals(fit: CoxPH, type: str = "martingale", *, collapse: Any = Non
         provenance=sess.provenance(f"residuals({m.call_string()}, type = {lit(type)})"), warnings=res.warnings)
 
 
-def coxph_predict(fit: CoxPH, type: str = "lp", *, se_fit: bool = False, reference: str | None = None,
-                  terms: Any = None, collapse: Any = None) -> CoxPredict:
-    """R's ``predict(fit, type=, se.fit=, reference=, terms=, collapse=)`` on the fit's call, run again in R.
-    ``terms`` name the fit's terms; R sees its own labels of them."""
+def coxph_predict(fit: CoxPH, type: str = "lp", *, newdata: Any = None, se_fit: bool = False,
+                  reference: str | None = None, terms: Any = None, collapse: Any = None) -> CoxPredict:
+    """R's ``predict(fit, newdata=, type=, se.fit=, reference=, terms=, collapse=)`` on the fit's call, run
+    again in R. ``terms`` name the fit's terms; R sees its own labels of them."""
     m = _model_of(fit)
     sess = session()
     extra: dict[str, Any] = {}
+    if newdata is not None:
+        extra["newdata"] = _newdata(m, newdata)
     if collapse is not None:
         extra["collapse"] = np.asarray(collapse)
     wanted = tuple(fit.term_names)

@@ -384,8 +384,19 @@ def _breslow_agsurv(agsurv):
     return faulty
 
 
-def _no_coef_variance(_row_sums):
-    return lambda q: np.zeros(q.shape[0])
+def _levels_by_position(_relevel):
+    """newdata's factor codes taken as codes of the fit's levels (its own levels ignored)."""
+    def faulty(new, old, where):
+        if old.kind == "numeric" or new.kind == "numeric":
+            return _relevel(new, old, where)
+        from pyimpl.design import Term
+        codes = np.where(new.codes < len(old.levels), new.codes, -1)
+        return Term(old.name, old.kind, codes=codes, levels=old.levels)
+    return faulty
+
+
+def _no_coef_variance(_quadratic):
+    return lambda dt, varmat: np.zeros(dt.shape[:2])
 
 
 def _kp_exponential(_agsurv4):
@@ -507,10 +518,13 @@ FAULTS: list[Fault] = [
           _field("surv", _scale(1e-8))),
     Fault("survfit-cox-se-without-coef-variance", "survfit_cox", "1e-9 relative",
           "standard errors from the baseline hazard's variance alone (the coefficients' d V d' term left out)",
-          _lazy_patched(_module("pyimpl.cox.survfit_cox"), "_row_sums", _no_coef_variance)),
+          _lazy_patched(_module("pyimpl.cox.survfit_cox"), "_quadratic", _no_coef_variance)),
     Fault("survfit-cox-kp-as-exponential", "survfit_cox", "1e-9 relative",
           "stype=1 (Kalbfleisch-Prentice) computed as exp(-hazard increment)",
           _lazy_patched(_module("pyimpl.cox.agsurv"), "_agsurv4", _kp_exponential)),
+    Fault("survfit-cox-newdata-levels-by-position", "survfit_cox", "1e-9 relative",
+          "newdata's factor read with its own levels' positions (a newdata without the first level shifts every "
+          "row to the next level)", _lazy_patched(_module("pyimpl.cox.newdata"), "_relevel", _levels_by_position)),
     Fault("survfit-cox-ctype-breslow", "survfit_cox", "1e-9 relative",
           "the cumulative hazard of an Efron fit by Breslow's formula (ctype defaults to 1 whatever the ties)",
           _ctype_always_one),

@@ -37,8 +37,10 @@ class NewRows:
     n: int
 
 
-def new_rows(fit: CoxPH, fd: FitData, newdata: Any) -> NewRows:
-    """The new rows' model matrix, offset and strata (see the module)."""
+def new_rows(fit: CoxPH, fd: FitData, newdata: Any, strata: str = "auto") -> NewRows:
+    """The new rows' model matrix, offset and strata (see the module).
+    ``strata``: "auto" (the rows' strata when newdata names them: survfit),
+    "require" (they must: predict with strata), "ignore"."""
     if not isinstance(newdata, pd.DataFrame):
         raise InvalidArgument(f"`newdata` must be a pandas DataFrame (R: 'Newdata argument must be a data "
                               f"frame'); got {type(newdata).__name__}", kind="newdata.type")
@@ -49,8 +51,14 @@ def new_rows(fit: CoxPH, fd: FitData, newdata: Any) -> NewRows:
     call = fit.call
     assert call is not None
     if call.formula is None:
+        if strata == "require" and fd.prep.strata_term:
+            # R evaluates the model's strata variable where the fit found it, not in newdata: its length is
+            # the fit's, not newdata's
+            raise InvalidArgument("`newdata` cannot give the strata of an array-form fit: R takes the fit's own "
+                                  "strata vector and fails ('variable lengths differ'); give the model as a "
+                                  "formula with strata()", kind="lengths")
         return _array_rows(fd, newdata, labels)
-    return _formula_rows(fd, newdata, labels)
+    return _formula_rows(fd, newdata, labels, strata)
 
 
 def _relevel(new: Term, old: Term, where: str) -> Term:
@@ -98,7 +106,7 @@ def _array_rows(fd: FitData, newdata: pd.DataFrame, labels: tuple[str, ...]) -> 
     return NewRows(x=np.asarray(design.x, dtype=float), offset=0.0, strata=None, labels=labels, n=len(newdata))
 
 
-def _formula_rows(fd: FitData, newdata: pd.DataFrame, labels: tuple[str, ...]) -> NewRows:
+def _formula_rows(fd: FitData, newdata: pd.DataFrame, labels: tuple[str, ...], mode: str) -> NewRows:
     from .formula import design_variables, formula_design, training_frame
 
     prep = fd.prep
@@ -109,6 +117,11 @@ def _formula_rows(fd: FitData, newdata: pd.DataFrame, labels: tuple[str, ...]) -
     cols = set(map(str, data.columns))
     strata_vars = list(mf.strata)
     found = bool(strata_vars) and all(set(names_in(mf.variables[j])) <= cols for j in strata_vars)
+    if mode == "require" and strata_vars and not found:
+        missing = sorted({n for j in strata_vars for n in names_in(mf.variables[j])} - cols)
+        raise InvalidArgument(f"`newdata` lacks the strata column {missing[0]!r} (R: object '{missing[0]}' not "
+                              "found)", kind="newdata.column")
+    found = found and mode != "ignore"
     interacting = any(len(mf.terms[t]) > 1 for t in mf.special_terms("strata"))
     if strata_vars and interacting and not found:
         raise InvalidArgument("`newdata` without the strata variables of a model with strata-by-covariate "

@@ -54,8 +54,8 @@ class TermPredictions:
     constant: float
 
 
-def coxph_predict(fit: CoxPH, type: str = "lp", *, se_fit: bool = False, reference: str | None = None,
-                  terms: Any = None, collapse: Any = None) -> CoxPredict:
+def coxph_predict(fit: CoxPH, type: str = "lp", *, newdata: Any = None, se_fit: bool = False,
+                  reference: str | None = None, terms: Any = None, collapse: Any = None) -> CoxPredict:
     """Predictions for the rows of ``fit``, as ``predict(fit, type=, se.fit=, reference=, terms=, collapse=)``.
 
     Parameters
@@ -63,6 +63,10 @@ def coxph_predict(fit: CoxPH, type: str = "lp", *, se_fit: bool = False, referen
     fit : CoxPH
         A fit of any engine.
     type : {"lp", "risk", "expected", "terms", "survival"}
+    newdata : DataFrame, optional
+        Predict for these rows (the variables the fit was given) instead of the
+        fit's own; with strata and reference "strata" (or se, or terms) they
+        must name each row's stratum. Not for "expected"/"survival" here.
     se_fit : bool
         Also the standard errors.
     reference : {"strata", "sample", "zero"}, optional
@@ -70,7 +74,7 @@ def coxph_predict(fit: CoxPH, type: str = "lp", *, se_fit: bool = False, referen
         else "strata", which only matters for a stratified fit).
     terms : sequence of str, optional
         For type "terms": the terms to keep (``names(fit$assign)``), in that order.
-    collapse : array-like of length ``fit.n``, optional
+    collapse : array-like of length ``fit.n`` (of ``newdata``'s rows), optional
         Sum the predictions within groups (se: the root of the summed squares).
     """
     type = as_choice(type, "type", PREDICT_TYPES)
@@ -89,7 +93,13 @@ def coxph_predict(fit: CoxPH, type: str = "lp", *, se_fit: bool = False, referen
         raise InvalidArgument(f"`fit` is the null model (no covariates): it has no {what} to predict (R fails: "
                               "'subscript out of bounds' / 'requires numeric/complex matrix/vector arguments')",
                               kind="predict.null")
-    if type in ("expected", "survival"):
+    if newdata is not None:
+        if type in ("expected", "survival"):
+            _check_response_columns(fit, newdata)
+            raise InvalidArgument(f"type={type!r} with `newdata` (its follow-up as the response) is not implemented "
+                                  "in pyimpl", kind="newdata.expected")
+        values, se, columns, constant = _predict_new(fit, fd, newdata, type, bool(se_fit), ref, chosen)
+    elif type in ("expected", "survival"):
         start = None
         stop = fd.time
         if prep.start is not None:
@@ -176,9 +186,68 @@ def _expected_se(fit: CoxPH, fd: FitData, start: np.ndarray | None, stop: np.nda
     return se
 
 
+def _check_response_columns(fit: CoxPH, newdata: Any) -> None:
+    """Expected events need each new row's follow-up: R evaluates the response in newdata."""
+    from rparity_contract.formula.expr import names_in
+
+    call = fit.call
+    assert call is not None
+    if call.formula is None or not isinstance(newdata, pd.DataFrame):
+        return
+    from rparity_contract.formula import parse_formula
+
+    mf = parse_formula(call.formula if isinstance(call.formula, str) else call.formula.text, None,
+                       check_columns=False)
+    need = [n for e in (mf.response.args if mf.response is not None else ()) for n in names_in(e)]
+    missing = [n for n in need if n not in set(map(str, newdata.columns))]
+    if missing:
+        raise InvalidArgument(f"`newdata` lacks the response column {missing[0]!r} expected events need (R: "
+                              f"object '{missing[0]}' not found)", kind="newdata.column")
+
+
+def _predict_new(fit: CoxPH, fd: FitData, newdata: Any, type: str, se_fit: bool, ref: str,
+                 chosen: list[str] | None) -> tuple[np.ndarray, np.ndarray | None, tuple[str, ...], float | None]:
+    """predict.coxph's newdata branch: lp, risk or terms for the new rows."""
+    from .newdata import new_rows
+
+    prep = fd.prep
+    # the model frame (and the strata, the offset) of the fit are used only on predict.coxph's use.x path
+    use_x = se_fit or type == "terms" or (prep.strata_term and ref == "strata") or \
+        (ref == "zero" and bool(np.any(np.asarray(fit.means) != 0)))
+    has_strata = prep.strata_term and use_x
+    rows = new_rows(fit, fd, newdata, strata="require" if has_strata else "ignore")
+    newx = rows.x
+    train_offset = prep.offset_raw if use_x and prep.offset_raw is not None else np.zeros(1)
+    offset = rows.offset - r_mean(train_offset)
+    if has_strata and ref == "strata":
+        codes = rows.strata if rows.strata is not None else np.zeros(rows.n, dtype=np.intp)
+        z = newx - _strata_means(fd)[codes]
+    elif ref != "zero":
+        z = newx - np.asarray(fit.means, dtype=float)[None, :]
+    else:
+        z = newx
+    if type == "terms":
+        tp = _terms_of(fit, z)
+        idx = [tp.columns.index(t) for t in chosen] if chosen is not None else list(range(len(tp.columns)))
+        return tp.values[:, idx], (tp.se[:, idx] if se_fit else None), tuple(tp.columns[i] for i in idx), \
+            tp.constant
+    coef = np.where(np.isnan(fit.coef), 0.0, fit.coef)
+    values = _matvec(z, coef) + offset
+    se = _se(z, np.atleast_2d(np.asarray(fit.var, dtype=float))) if se_fit else None
+    if type == "risk":
+        values = np.exp(values)
+        if se is not None:
+            se = se * np.sqrt(values)
+    return values, se, (), None
+
+
 def term_predictions(fit: CoxPH, fd: FitData, reference: str) -> TermPredictions:
     """Every term's contribution ``z[, term] beta[term]`` and its se."""
-    z = _centred(fit, fd, reference)
+    return _terms_of(fit, _centred(fit, fd, reference))
+
+
+def _terms_of(fit: CoxPH, z: np.ndarray) -> TermPredictions:
+    """The terms' contributions of centred covariates ``z``."""
     coef = np.asarray(fit.coef, dtype=float)
     var = np.atleast_2d(np.asarray(fit.var, dtype=float))
     n = z.shape[0]
@@ -200,20 +269,27 @@ def _centred(fit: CoxPH, fd: FitData, reference: str) -> np.ndarray:
     prep = fd.prep
     x = prep.x
     if prep.strata_term and reference == "strata":
-        # xmeans <- rowsum(x * weights, oldstrat) / c(rowsum(weights, oldstrat)) (one stratum: all rows)
         codes = prep.strata if prep.strata is not None else np.zeros(x.shape[0], dtype=np.intp)
-        k = int(codes.max()) + 1 if codes.size else 0
-        w = prep.weights if prep.has_weights else np.ones(x.shape[0])
-        sx = np.zeros((k, x.shape[1]))
-        np.add.at(sx, codes, x * w[:, None])
-        sw = np.zeros(k)
-        np.add.at(sw, codes, w)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            xmeans = sx / sw[:, None]
-        return x - xmeans[codes]
+        return x - _strata_means(fd)[codes]
     if reference == "zero":
         return x.copy()
     return x - np.asarray(fit.means, dtype=float)[None, :]
+
+
+def _strata_means(fd: FitData) -> np.ndarray:
+    """``rowsum(x * weights, oldstrat) / c(rowsum(weights, oldstrat))``: the
+    case-weighted mean of x in each of the fit's strata (one stratum: all rows)."""
+    prep = fd.prep
+    x = prep.x
+    codes = prep.strata if prep.strata is not None else np.zeros(x.shape[0], dtype=np.intp)
+    k = int(codes.max()) + 1 if codes.size else 0
+    w = prep.weights if prep.has_weights else np.ones(x.shape[0])
+    sx = np.zeros((k, x.shape[1]))
+    np.add.at(sx, codes, x * w[:, None])
+    sw = np.zeros(k)
+    np.add.at(sw, codes, w)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return sx / sw[:, None]
 
 
 def _offset(fd: FitData) -> np.ndarray | float:

@@ -33,11 +33,10 @@ from rparity_contract.values import CONF_TYPES
 from .._rformat import r_label
 from .._rmath import r_mean, r_sum
 from .._validate import as_choice
-from ..survival.confint import survfit_confint
+from ..survival.confint import NUMPY_MATH, survfit_confint
 from .agsurv import agsurv
 from .fit import linear_predictor
 from .newdata import new_rows
-from .predict import _row_sums
 from .refit import fit_data
 from .robust import _matmul_blas
 
@@ -74,9 +73,10 @@ def survfit_cox(fit: CoxPH, newdata: pd.DataFrame | None = None, *, se_fit: bool
     censor : bool
         False: only the times with an event.
     """
-    for name, v in (("se_fit", se_fit), ("censor", censor)):
-        if not isinstance(v, (bool, np.bool_)):
-            raise InvalidArgument(f"`{name}` must be True or False; got {name}={v!r}", kind=f"{name}.type")
+    if not isinstance(se_fit, (bool, np.bool_)):
+        raise InvalidArgument(f"`se_fit` must be True or False; got se_fit={se_fit!r}", kind="se_fit.type")
+    if not isinstance(censor, (bool, np.bool_)):
+        raise InvalidArgument(f"`censor` must be True or False; got censor={censor!r}", kind="censor.type")
     if stype not in (1, 2) or isinstance(stype, bool):
         raise InvalidArgument(f"`stype` must be 1 or 2 (R: 'stype must be 1 or 2'); got stype={stype!r}",
                               kind="stype.value")
@@ -163,7 +163,10 @@ def survfit_cox(fit: CoxPH, newdata: pd.DataFrame | None = None, *, se_fit: bool
             out["strata"] = tuple(s for s, kp in zip(out["strata"], keep) if kp)
     lower = upper = None
     if se_fit and conf_type != "none":
-        lower, upper = survfit_confint(out["surv"], out["std_err"], True, conf_type, conf_int, out["std_err"])
+        # numpy's exp/log: the curves come from each engine's own coefficients (not bit for bit), and the C
+        # library element by element would be most of the time for a thousand curves
+        lower, upper = survfit_confint(out["surv"], out["std_err"], True, conf_type, conf_int, out["std_err"],
+                                       math=NUMPY_MATH)
     return SurvFitCox(time=out["time"], n_risk=out["n_risk"], n_event=out["n_event"], n_censor=out["n_censor"],
                       surv=out["surv"], cumhaz=out["cumhaz"], std_err=out["std_err"] if se_fit else None,
                       lower=lower, upper=upper, strata=out["strata"], n=out["n"], curves=labels,
@@ -192,13 +195,26 @@ def _expand(a, x2: np.ndarray, risk2: np.ndarray, varmat: np.ndarray, survtype: 
         surv = surv0[:, None] ** risk2[None, :]
     std = None
     if se_fit:
+        # for every curve i at once: dt = outer(cumhaz, x2[i, ]) - xbar; (dt %*% V) as dgemm sums it (over
+        # V's rows in order); rowSums into a long double; varh = (cumsum(varhaz) + that) * risk2[i]^2
         cvar = np.cumsum(a.varhaz)
-        std = np.empty((a.time.size, x2.shape[0]))
-        for i in range(x2.shape[0]):
-            dt = a.cumhaz[:, None] * x2[i][None, :] - a.xbar
-            std[:, i] = np.sqrt((cvar + _row_sums(_matmul_blas(dt, varmat) * dt)) * (risk2[i] * risk2[i]))
+        dt = a.cumhaz[None, :, None] * x2[:, None, :] - a.xbar[None, :, :]  # (curves, times, p)
+        std = np.sqrt((cvar[None, :] + _quadratic(dt, varmat)) * (risk2 * risk2)[:, None]).T
     return {"time": a.time, "n_risk": a.n_risk, "n_event": a.n_event, "n_censor": a.n_censor, "surv": surv,
             "cumhaz": a.cumhaz[:, None] * risk2[None, :], "std_err": std, "n": n}
+
+
+def _quadratic(dt: np.ndarray, varmat: np.ndarray) -> np.ndarray:
+    """``rowSums((dt %*% V) * dt)`` for every curve at once: the product as
+    dgemm sums it (over V's rows in order), the row sums into a long double."""
+    dv = np.zeros_like(dt)
+    for j in range(varmat.shape[0]):
+        dv += dt[:, :, j:j + 1] * varmat[j][None, None, :]
+    q = dv * dt
+    acc = np.zeros(q.shape[:2], dtype=np.longdouble)
+    for j in range(q.shape[2]):
+        acc += q[:, :, j]
+    return acc.astype(float)
 
 
 def _stack(pieces: list[dict[str, Any]], single_column: bool) -> dict[str, Any]:

@@ -47,3 +47,14 @@ rparity_time_fit <- function(cl, env, reps) {
   }
   list(seconds = secs, iter = fit$iter)
 }
+
+## bench/survfit_cox.py: fit coxph(Surv(time, event) ~ x1 + ... + xp) once (Efron), then time
+## survfit(fit, newdata = nd) inside R (se and log limits, R's defaults).
+rparity_time_survfit_cox <- function(x, time, event, newdata, reps) {
+  env <- rparity_env(c(as.list(x), list(time = time, event = event)))
+  env$formula <- eval(call("~", quote(survival::Surv(time, event)), rparity_rhs(names(x))), env)
+  fit <- eval(quote(survival::coxph(formula)), env)
+  env$fit <- fit
+  env$nd <- as.data.frame(newdata)
+  rparity_time_fit(quote(survival::survfit(fit, newdata = nd)), env, reps)
+}

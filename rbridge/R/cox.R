@@ -119,10 +119,10 @@ rparity_coxph_residuals <- function(x, time, event, weights, strata, cluster, ti
        strata = if (is.null(st)) NULL else rep(names(st), as.vector(st)))
 }
 
-## predict(fit, type=, se.fit=, reference=, terms=, collapse=); NULL: left out.
+## predict(fit, newdata=, type=, se.fit=, reference=, terms=, collapse=); NULL: left out.
 rparity_coxph_predict <- function(x, time, event, weights, strata, cluster, ties, robust, init, control,
                                   nocenter, singular_ok, form = NULL, type, se_fit, reference = NULL,
-                                  terms = NULL, collapse = NULL) {
+                                  terms = NULL, collapse = NULL, newdata = NULL) {
   # the refit's own warnings belong to coxph(), reported with the fit
   fit <- suppressWarnings(rparity_cox_fitobj(x, time, event, weights, strata, cluster, ties, robust, init,
                                              control, nocenter, singular_ok, form))
@@ -130,6 +130,7 @@ rparity_coxph_predict <- function(x, time, event, weights, strata, cluster, ties
   if (!is.null(reference)) args$reference <- reference
   if (!is.null(terms)) args$terms <- terms
   if (!is.null(collapse)) args$collapse <- collapse
+  if (!is.null(newdata)) args$newdata <- as.data.frame(newdata, stringsAsFactors = FALSE, optional = TRUE)
   p <- do.call(stats::predict, args)
   fitv <- if (se_fit) p$fit else p
   se <- if (se_fit) p$se.fit else NULL

@@ -179,6 +179,8 @@ def run_coxph_residuals(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -
 def run_coxph_predict(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
     fit = _fit(engine, data, p)
     kw = {k: p[k] for k in ("reference", "terms") if p.get(k) is not None}
+    if p.get("newdata") is not None:
+        kw["newdata"] = pd.DataFrame(p["newdata"])
     r = engine.coxph_predict(fit, type=p["type"], se_fit=bool(p.get("se_fit", False)),
                              collapse=_collapse(fit, data, p), **kw)
     return {"values": r.values, "se": r.se, "columns": tuple(r.columns), "constant": r.constant,
@@ -464,7 +466,7 @@ PREDICT_CASES: list[Case] = [
 ]
 
 _NEW = {"age": [45, 60, 75], "sex": [1, 2, 1]}
-_NEW_ECOG = {**_NEW, "ph.ecog": [0, 1, 2]}
+_NEW_ECOG = {**_NEW, "ph.ecog": [0, 1, 2], "wt.loss": [0, 5, -2]}
 
 #: survfit(fit, newdata=): curves at the means and for new rows, every option
 SURVFIT_COX_CASES: list[Case] = [
@@ -490,6 +492,10 @@ SURVFIT_COX_CASES: list[Case] = [
          {"formula": "Surv(time, status) ~ age + sex + strata(ph.ecog)", "newdata": _NEW}, run_survfit_cox),
     Case("survfit_cox/lung-factor-newdata", "survfit_cox", "lung",
          {"formula": "Surv(time, status) ~ age + factor(ph.ecog)", "newdata": _NEW_ECOG}, run_survfit_cox),
+    # newdata without the first level: its factor must be read with the fit's levels, not its own
+    Case("survfit_cox/lung-factor-newdata-later-levels", "survfit_cox", "lung",
+         {"formula": "Surv(time, status) ~ age + factor(ph.ecog)", "newdata": {"age": [50, 60], "ph.ecog": [2, 1]}},
+         run_survfit_cox),
     Case("survfit_cox/lung-age-by-sex-newdata", "survfit_cox", "lung",
          {"formula": "Surv(time, status) ~ age * sex", "newdata": _NEW}, run_survfit_cox),
     Case("survfit_cox/lung-offset-newdata", "survfit_cox", "lung",
@@ -513,8 +519,31 @@ SURVFIT_COX_CASES: list[Case] = [
           newdata={"trt": [1, 2], "celltype": ["squamous", "large"], "karno": [60, 80]}),
 ]
 
+#: predict(fit, newdata=): new rows, every type R predicts for them, each reference
+PREDICT_NEWDATA_CASES: list[Case] = [
+    *[_derived("coxph_predict", f"newdata-{t}{'-se' if se else ''}{'-' + ref if ref else ''}", f, type=t,
+               se_fit=se, reference=ref, newdata=_NEW_ECOG)
+      for f in (_DERIVED_FITS[0], _DERIVED_FITS[1], _DERIVED_FITS[5], _DERIVED_FITS[7])
+      for t in ("lp", "risk", "terms") for se in (False, True) for ref in (None, "sample", "zero")],
+    Case("coxph_predict/lung-offset-factor-newdata-lp-se", "coxph_predict", "lung",
+         {"formula": "Surv(time, status) ~ age + factor(ph.ecog) + offset(log(ph.karno))", "type": "lp",
+          "se_fit": True, "newdata": {**_NEW_ECOG, "ph.karno": [70, 80, 90]}}, run_coxph_predict),
+    Case("coxph_predict/veteran-celltype-newdata-terms-se", "coxph_predict", "veteran",
+         {"formula": "Surv(time, status) ~ trt + celltype + karno", "type": "terms", "se_fit": True,
+          "newdata": {"trt": [1, 2], "celltype": ["large", "adeno"], "karno": [60, 90]}}, run_coxph_predict),
+    # R refuses: strata R needs but newdata lacks; a response it lacks for expected events
+    _derived("coxph_predict", "newdata-without-strata", _DERIVED_FITS[1], type="lp", newdata=_NEW),
+    _derived("coxph_predict", "newdata-expected-without-response", _DERIVED_FITS[0], type="expected",
+             newdata=_NEW_ECOG),
+    _case("coxph_predict", "lung-array-newdata-risk-se", "lung", _LUNG, ["age", "sex"], type="risk", se_fit=True,
+          newdata=_NEW),
+    _case("coxph_predict", "lung-array-strata-newdata", "lung", _LUNG, ["age", "sex"], strata="ph.ecog",
+          type="lp", newdata=_NEW),
+]
+
 CASES += EDGE_CASES
 CASES += FORMULA_CASES
+CASES += PREDICT_NEWDATA_CASES
 CASES += SURVFIT_COX_CASES
 CASES += RESIDUAL_CASES
 CASES += PREDICT_CASES

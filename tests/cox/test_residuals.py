@@ -18,6 +18,7 @@ import os
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 
@@ -164,6 +165,21 @@ def test_predict_identities(ties):
         assert abs(by_stratum.values[s == level].mean()) < 1e-12
 
 
+@pytest.mark.parametrize("type", ["lp", "risk", "terms"])
+@pytest.mark.parametrize("reference", ["sample", "zero", "strata"])
+def test_newdata_of_the_fits_own_rows_predicts_as_the_fit(type, reference):
+    """predict(fit, newdata = its own data) is predict(fit), se included."""
+    lung = load("lung")
+    f = "Surv(time, status) ~ age + factor(ph.ecog) + strata(sex) + offset(log(ph.karno) / 3)"
+    fit = pyimpl.coxph(f, data=lung)
+    own = lung.drop(index=list(fit.na_action)).reset_index(drop=True)
+    a = pyimpl.coxph_predict(fit, type, se_fit=True, reference=reference)
+    b = pyimpl.coxph_predict(fit, type, se_fit=True, reference=reference, newdata=own)
+    np.testing.assert_allclose(b.values, a.values, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(b.se, a.se, rtol=1e-12, atol=1e-14)
+    assert a.columns == b.columns
+
+
 def test_collapse_is_rowsum_in_sorted_groups():
     split = load("lung_split")
     fit = pyimpl.coxph("Surv(tstart, time, status) ~ age + sex", data=split)
@@ -264,6 +280,14 @@ BAD_ARGUMENTS = [
      "predict.null"),
     ("se of the null model", {"formula": "Surv(time, status) ~ 1"}, "coxph_predict", {"se_fit": True},
      "predict.null"),
+    ("newdata without a covariate", {}, "coxph_predict", {"newdata": pd.DataFrame({"age": [50]})},
+     "newdata.column"),
+    ("newdata with a level the fit never saw", {"formula": "Surv(time, status) ~ factor(ph.ecog)"},
+     "coxph_predict", {"newdata": pd.DataFrame({"ph.ecog": [9]})}, "newdata.level"),
+    ("expected events of newdata without follow-up", {}, "coxph_predict",
+     {"type": "expected", "newdata": pd.DataFrame({"age": [50], "sex": [1]})}, "newdata.column"),
+    ("newdata without the strata R centres on", {"formula": "Surv(time, status) ~ age + strata(sex)"},
+     "coxph_predict", {"newdata": pd.DataFrame({"age": [50]})}, "newdata.column"),
 ]
 _R_ONLY = {"weighted not a logical"}  # R's residuals() takes any value there (no check of its own)
 
@@ -348,10 +372,11 @@ def test_generated_cohorts_match_r(cohort):
         assert (a.columns, a.strata) == (b.columns, b.strata), typ
         if a.time is not None or b.time is not None:
             _agree("coxph_residuals", "time", a.time, b.time)
-    for typ in PREDICT_TYPES:
+    nd = X.iloc[:3].reset_index(drop=True)
+    for typ, newdata in [(t, None) for t in PREDICT_TYPES] + [(t, nd) for t in ("lp", "risk", "terms")]:
         for se in (False, True):
-            a, ea = _outcome(lambda: pyimpl.coxph_predict(f, typ, se_fit=se))
-            b, eb = _outcome(lambda: rbridge.coxph_predict(g, typ, se_fit=se))
+            a, ea = _outcome(lambda: pyimpl.coxph_predict(f, typ, se_fit=se, newdata=newdata))
+            b, eb = _outcome(lambda: rbridge.coxph_predict(g, typ, se_fit=se, newdata=newdata))
             if ea is not None or eb is not None:
                 assert ea is not None and eb is not None, f"{typ}: pyimpl {ea!r} vs R {eb!r}"
                 assert refusal_kind(ea, "coxph_predict") == refusal_kind(eb, "coxph_predict")
