@@ -22,7 +22,17 @@ from rparity_contract.results import (
 )
 
 from .contingency import chisq_test, fisher_test
-from .cox import basehaz, concordance, cox_zph, coxph, coxph_predict, coxph_residuals, coxph_summary, survfit_cox
+from .cox import (
+    basehaz,
+    concordance,
+    cox_zph,
+    coxph,
+    coxph_anova,
+    coxph_predict,
+    coxph_residuals,
+    coxph_summary,
+    survfit_cox,
+)
 from .matching import glm_logit, match_data, matchit, matchit_summary
 from .survival import survdiff, survfit, survfit_quantile, survfit_summary, survfit_table
 
@@ -31,7 +41,7 @@ ENGINE_NAME = "pyimpl"
 __all__ = [
     # the contract's functions
     "survfit", "survfit_summary", "survfit_quantile", "survfit_table", "survdiff",
-    "coxph", "coxph_summary", "cox_zph", "coxph_residuals", "coxph_predict", "survfit_cox", "basehaz",
+    "coxph", "coxph_summary", "cox_zph", "coxph_residuals", "coxph_predict", "survfit_cox", "coxph_anova", "basehaz",
     "concordance", "glm_logit", "matchit", "matchit_summary", "match_data", "fisher_test", "chisq_test",
     # re-exported from the contract for convenience
     "CoxControl", "SurvFit", "SurvDiff", "FisherTest", "ChisqTest", "GlmLogit", "MatchIt", "MatchItSummary",

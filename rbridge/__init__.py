@@ -9,7 +9,17 @@ without R; the first call starts the embedded R (one per process) or raises
 Results are the contract's types, with ``engine="r"`` and ``provenance``.
 """
 from ._session import INSTALL_HINT, r_available, session
-from .cox import basehaz, concordance, cox_zph, coxph, coxph_predict, coxph_residuals, coxph_summary, survfit_cox
+from .cox import (
+    basehaz,
+    concordance,
+    cox_zph,
+    coxph,
+    coxph_anova,
+    coxph_predict,
+    coxph_residuals,
+    coxph_summary,
+    survfit_cox,
+)
 from .matching import glm_logit, match_data, matchit, matchit_summary
 from .stats import chisq_test, fisher_test
 from .survival import survdiff, survfit, survfit_quantile, survfit_summary, survfit_table
@@ -17,7 +27,7 @@ from .survival import survdiff, survfit, survfit_quantile, survfit_summary, surv
 ENGINE_NAME = "r"
 
 __all__ = ["survfit", "survfit_summary", "survfit_quantile", "survfit_table", "survdiff",
-           "coxph", "coxph_summary", "cox_zph", "coxph_residuals", "coxph_predict", "survfit_cox",
+           "coxph", "coxph_summary", "cox_zph", "coxph_residuals", "coxph_predict", "survfit_cox", "coxph_anova",
            "basehaz", "concordance", "glm_logit", "matchit", "matchit_summary", "match_data", "fisher_test",
            "chisq_test",
            "session", "r_available", "INSTALL_HINT"]

@@ -20,7 +20,16 @@ import pandas as pd
 from rparity_contract.calls import MISSING, CoxCall, cox_call
 from rparity_contract.control import CoxControl
 from rparity_contract.errors import InvalidArgument
-from rparity_contract.results.cox import Concordance, CoxPH, CoxPredict, CoxResiduals, CoxTest, CoxZph, SurvFitCox
+from rparity_contract.results.cox import (
+    Concordance,
+    CoxAnova,
+    CoxPH,
+    CoxPredict,
+    CoxResiduals,
+    CoxTest,
+    CoxZph,
+    SurvFitCox,
+)
 
 from ._convert import Placeholders, scalar
 from ._convert import r_literal as lit
@@ -28,7 +37,7 @@ from ._session import session
 from .formula import FormulaArgs
 
 __all__ = ["coxph", "coxph_summary", "cox_zph", "basehaz", "concordance", "coxph_residuals", "coxph_predict",
-           "survfit_cox"]
+           "survfit_cox", "coxph_anova"]
 
 
 def _frame(X: Any) -> pd.DataFrame:
@@ -385,6 +394,28 @@ def survfit_cox(fit: CoxPH, newdata: Any = None, *, se_fit: bool = True, conf_in
         conf_int=float(conf_int), stype=int(stype), ctype=int(ctype) if ctype is not None else
         (2 if fit.method == "efron" else 1), engine="r",
         provenance=sess.provenance(f"survfit({m.call_string()})"), warnings=res.warnings)
+
+
+def coxph_anova(fit: CoxPH, *others: CoxPH) -> CoxAnova:
+    """R's ``anova(fit)`` or ``anova(fit, other, ...)`` on the fits' calls, run again in R."""
+    m = _model_of(fit)
+    more = [_model_of(o) for o in others]
+    sess = session()
+    extra = {} if not more else {"others": {f"m{i + 1}": o.args() for i, o in enumerate(more)}}
+    res = sess.call("rparity_coxph_anova", placeholders=m.names(), **extra, **m.args())
+    v = res.value
+    rows = [str(r) for r in (v["rows"] or [])]
+    # the term labels, in the caller's names (rows "1".."k" of a list of fits stay as they are)
+    rows = [r if r == "NULL" or r.isdigit() else (m.formula.user_label(r) if m.formula is not None
+                                                  else m.placeholders.get(r, r)) for r in rows]
+
+    def arr(key: str) -> np.ndarray:
+        return np.asarray([np.nan if x is None else x for x in np.asarray(v[key], dtype=object).reshape(-1)],
+                          dtype=float)
+
+    return CoxAnova(rows=tuple(rows), loglik=arr("loglik"), chisq=arr("chisq"), df=arr("df"), pvalue=arr("p"),
+                    engine="r", provenance=sess.provenance(f"anova({m.call_string()}, ...)"),
+                    warnings=res.warnings)
 
 
 def concordance(fit: CoxPH) -> Concordance:

@@ -395,6 +395,10 @@ def _levels_by_position(_relevel):
     return faulty
 
 
+def _submodels_without_strata(prepare_inputs):
+    return lambda call: prepare_inputs(dataclasses.replace(call, strata=None))
+
+
 def _no_coef_variance(_quadratic):
     return lambda dt, varmat: np.zeros(dt.shape[:2])
 
@@ -528,6 +532,12 @@ FAULTS: list[Fault] = [
     Fault("survfit-cox-ctype-breslow", "survfit_cox", "1e-9 relative",
           "the cumulative hazard of an Efron fit by Breslow's formula (ctype defaults to 1 whatever the ties)",
           _ctype_always_one),
+    # anova
+    Fault("anova-chisq-1e-8", "coxph_anova", "1e-9 of the largest chi-square",
+          "likelihood-ratio statistics off by 1e-8 relative", _field("chisq", _scale(1e-8))),
+    Fault("anova-submodels-without-strata", "coxph_anova", "1e-9 relative",
+          "the smaller models of the sequential table refitted without the fit's strata",
+          _lazy_patched(_module("pyimpl.cox.anova"), "prepare_inputs", _submodels_without_strata)),
     Fault("basehaz-hazard", "basehaz", "1e-9 relative", "the baseline hazard off by 1e-8 relative",
           _column("hazard", _scale(1e-8))),
     Fault("basehaz-drops-last-time", "basehaz", "identical", "leaves the last time out",

@@ -82,6 +82,17 @@ R_MESSAGES: tuple[RefusalRule, ...] = (
                 "terms.value", ("coxph_predict",), source="survival predict.coxph"),
     RefusalRule(r"(subscript out of bounds|requires numeric/complex matrix/vector arguments)", "predict.null",
                 ("coxph_predict",), source="survival predict.coxph on a coxph.null fit (se.fit, terms)"),
+    # anova.coxph, anova.coxphlist
+    RefusalRule(r"Can't do anova tables with robust variances", "anova.robust", ("coxph_anova",),
+                source="survival anova.coxph"),
+    RefusalRule(r'could not find function "offet"', "anova.offset", ("coxph_anova",),
+                source="survival anova.coxph (its offet() misprint)"),
+    RefusalRule(r"'length.out' must be a non-negative number", "anova.null", ("coxph_anova",),
+                source="survival anova.coxph on coxph.null"),
+    RefusalRule(r"all models must have the same ties option", "anova.ties", ("coxph_anova",),
+                source="survival anova.coxphlist"),
+    RefusalRule(r"models were not all fit to the same size of dataset", "anova.rows", ("coxph_anova",),
+                source="survival anova.coxphlist"),
     # survfit(<coxph>, newdata=)
     RefusalRule(r"factor .* has new levels?", "newdata.level", ("survfit_cox", "coxph_predict"),
                 source="stats model.frame (xlev)"),

@@ -209,6 +209,13 @@ TOLERANCES.update({
     "survfit_cox.n": EXACT,
     "survfit_cox.curves": EXACT,
     "survfit_cox.conf_type": EXACT,
+    # anova(fit) / anova(fit1, fit2, ...)
+    "coxph_anova.rows": EXACT,
+    "coxph_anova.loglik": COX,
+    "coxph_anova.chisq": scaled(1e-9, "twice a difference of log-likelihoods: held to 1e-9 of the largest "
+                                      "chi-square of the table (a term that adds nothing is 0 up to rounding)"),
+    "coxph_anova.df": EXACT,
+    "coxph_anova.pvalue": COX_P,
     # basehaz
     "basehaz.time": EXACT,
     "basehaz.hazard": COX,

@@ -17,6 +17,7 @@ import pandas as pd
 from .results import (
     ChisqTest,
     Concordance,
+    CoxAnova,
     CoxPH,
     CoxPredict,
     CoxResiduals,
@@ -68,6 +69,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {f.name: f for f in [
     FunctionSpec("coxph_predict", ("fit",), CoxPredict, "predict(<coxph>, type=, se.fit=, reference=)", "coxph"),
     FunctionSpec("survfit_cox", ("fit",), SurvFitCox, "survfit(<coxph>, newdata=, se.fit=, stype=, ctype=, "
                  "conf.type=, censor=)", "coxph"),
+    FunctionSpec("coxph_anova", ("fit",), CoxAnova, "anova(<coxph>, ...)", "coxph"),
     FunctionSpec("basehaz", ("fit",), pd.DataFrame, "survival::basehaz", "coxph"),
     FunctionSpec("concordance", ("fit",), Concordance, "survival::concordance(<coxph>)", "coxph"),
     FunctionSpec("glm_logit", ("X", "y"), GlmLogit, "stats::glm(family = binomial)"),

@@ -82,6 +82,11 @@ KINDS: dict[str, str] = {
     "stype.value": "stype not 1 or 2",
     "ctype.value": "ctype not 1 or 2",
     "censor.type": "censor is not TRUE/FALSE",
+    "anova.robust": "an anova table of a fit with a robust variance",
+    "anova.offset": "an anova table of a fit with an offset and no strata, where R fails (offet)",
+    "anova.null": "an anova table of the null model, where R fails",
+    "anova.ties": "fits compared by anova with different ties methods",
+    "anova.rows": "fits compared by anova on different numbers of rows",
     "predict.null": "se or terms predicted from the null model (no covariates), where R fails",
     "fit.type": "a derived function given something that is not a fit of the right kind",
     "fit.no_events": "a derived function that needs events and covariates given a fit without either "

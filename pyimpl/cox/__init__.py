@@ -1,6 +1,7 @@
 """Cox proportional hazards at parity with R's survival 3.5-3: ``coxph``,
 ``coxph_summary``, ``cox_zph``, ``basehaz``, ``concordance``, ``coxph_residuals``,
-``coxph_predict`` and ``survfit_cox``."""
+``coxph_predict``, ``survfit_cox`` and ``coxph_anova``."""
+from .anova import coxph_anova
 from .baseline import basehaz
 from .cindex import concordance
 from .coxph import coxph
@@ -12,4 +13,4 @@ from .survfit_cox import survfit_cox
 from .zph import cox_zph
 
 __all__ = ["coxph", "coxph_summary", "cox_zph", "basehaz", "concordance", "coxph_residuals", "coxph_predict",
-           "survfit_cox", "EXACT_MAX_TIES"]
+           "survfit_cox", "coxph_anova", "EXACT_MAX_TIES"]

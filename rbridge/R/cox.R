@@ -161,6 +161,17 @@ rparity_survfit_cox <- function(x, time, event, weights, strata, cluster, ties, 
        n = sf$n, conf_type = if (is.null(sf$conf.type)) "none" else sf$conf.type)
 }
 
+## anova(fit) or anova(fit, other1, ...): `others` holds each further model's arguments (as
+## rparity_cox_fitobj takes them). Warnings of the refits are coxph's, not anova's.
+rparity_coxph_anova <- function(x, time, event, weights, strata, cluster, ties, robust, init, control,
+                                nocenter, singular_ok, form = NULL, others = NULL) {
+  fit <- suppressWarnings(rparity_cox_fitobj(x, time, event, weights, strata, cluster, ties, robust, init,
+                                             control, nocenter, singular_ok, form))
+  more <- lapply(others, function(a) suppressWarnings(do.call(rparity_cox_fitobj, a)))
+  a <- do.call(stats::anova, c(list(fit), unname(more)))
+  list(rows = rownames(a), loglik = a$loglik, chisq = a$Chisq, df = a$Df, p = a[["Pr(>|Chi|)"]])
+}
+
 rparity_concordance <- function(x, time, event, weights, strata, cluster, ties, robust, init, control,
                                 nocenter, singular_ok, form = NULL) {
   fit <- rparity_cox_fitobj(x, time, event, weights, strata, cluster, ties, robust, init, control, nocenter,

@@ -26,7 +26,7 @@ from rparity_contract.values import COX_SUMMARY_COLUMNS
 from .base import Case, derived_quantities
 
 __all__ = ["CASES", "run_coxph", "run_cox_zph", "run_basehaz", "run_concordance", "run_coxph_residuals",
-           "run_coxph_predict", "run_survfit_cox", "cox_inputs"]
+           "run_coxph_predict", "run_survfit_cox", "run_coxph_anova", "cox_inputs"]
 
 
 def cox_inputs(data: pd.DataFrame, p: Mapping[str, Any]) -> tuple[pd.DataFrame, np.ndarray, np.ndarray | None, dict]:
@@ -199,12 +199,22 @@ def run_survfit_cox(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> di
             "conf_type": r.conf_type, "warnings": tuple(r.warnings)}
 
 
+def run_coxph_anova(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
+    """``anova(fit)``, or ``anova(fit, ...)`` with ``p["others"]``: more formulas fitted with the same options."""
+    fit = _fit(engine, data, p)
+    others = [_fit(engine, data, {**p, "formula": f}) for f in p.get("others") or ()]
+    a = engine.coxph_anova(fit, *others)
+    return {"rows": tuple(a.rows), "loglik": a.loglik, "chisq": a.chisq, "df": a.df, "pvalue": a.pvalue,
+            "warnings": tuple(a.warnings)}
+
+
 _LUNG = {"time": "time", "event": "status", "event_value": 2}
 _VET = {"time": "time", "event": "status"}
 _OVA = {"time": "futime", "event": "fustat"}
 _T1 = {"time": "time", "event": "status"}
 _RUN = {"coxph": run_coxph, "cox_zph": run_cox_zph, "basehaz": run_basehaz, "concordance": run_concordance,
-        "coxph_residuals": run_coxph_residuals, "coxph_predict": run_coxph_predict, "survfit_cox": run_survfit_cox}
+        "coxph_residuals": run_coxph_residuals, "coxph_predict": run_coxph_predict, "survfit_cox": run_survfit_cox,
+        "coxph_anova": run_coxph_anova}
 
 
 def _case(function: str, id_: str, dataset: str, base: Mapping[str, Any], covariates, **extra: Any) -> Case:
@@ -541,8 +551,31 @@ PREDICT_NEWDATA_CASES: list[Case] = [
           type="lp", newdata=_NEW),
 ]
 
+_NESTED = ["Surv(time, status) ~ age", "Surv(time, status) ~ age + sex", "Surv(time, status) ~ age * sex"]
+
+#: anova(fit): terms added sequentially; anova(fit1, fit2, ...): nested fits; R's refusals
+ANOVA_CASES: list[Case] = [
+    *[_derived("coxph_anova", "terms", f) for f in _DERIVED_FITS],
+    Case("coxph_anova/lung-nested-three", "coxph_anova", "lung", {"formula": _NESTED[0], "others": _NESTED[1:]},
+         run_coxph_anova),
+    Case("coxph_anova/lung-nested-breslow-reversed", "coxph_anova", "lung",
+         {"formula": _NESTED[2], "others": _NESTED[:1], "ties": "breslow"}, run_coxph_anova),
+    Case("coxph_anova/lung-nested-other-response", "coxph_anova", "lung",
+         {"formula": _NESTED[0], "others": ["Surv(time, status == 2) ~ age + sex"]}, run_coxph_anova),
+    Case("coxph_anova/lung-nested-different-rows", "coxph_anova", "lung",
+         {"formula": _NESTED[0], "others": ["Surv(time, status) ~ age + ph.ecog"]}, run_coxph_anova),
+    Case("coxph_anova/lung-offset-without-strata", "coxph_anova", "lung",
+         {"formula": "Surv(time, status) ~ age + sex + offset(log(ph.karno))"}, run_coxph_anova),
+    Case("coxph_anova/lung-offset-strata", "coxph_anova", "lung",
+         {"formula": "Surv(time, status) ~ age + sex + strata(ph.ecog) + offset(log(ph.karno))"}, run_coxph_anova),
+    Case("coxph_anova/lung-factor-interaction-weights", "coxph_anova", "lung",
+         {"formula": "Surv(time, status) ~ age * factor(ph.ecog) + sex", "weights": "ph.karno"}, run_coxph_anova),
+    _case("coxph_anova", "lung-array-strata", "lung", _LUNG, ["age", "sex", "ph.karno"], strata="inst"),
+]
+
 CASES += EDGE_CASES
 CASES += FORMULA_CASES
+CASES += ANOVA_CASES
 CASES += PREDICT_NEWDATA_CASES
 CASES += SURVFIT_COX_CASES
 CASES += RESIDUAL_CASES

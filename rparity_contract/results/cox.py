@@ -11,7 +11,7 @@ from ..calls import CoxCall
 from ..registry import derived
 from .base import Result, rfield
 
-__all__ = ["CoxTest", "Concordance", "CoxPH", "CoxZph", "CoxResiduals", "CoxPredict", "SurvFitCox"]
+__all__ = ["CoxTest", "Concordance", "CoxPH", "CoxZph", "CoxResiduals", "CoxPredict", "SurvFitCox", "CoxAnova"]
 
 
 @dataclass(frozen=True)
@@ -117,6 +117,12 @@ class CoxPH(Result):
         """``survfit(fit, newdata=, ...)``: predicted survival curves, computed
         by the engine that made the fit (its ``survfit_cox``)."""
         out: SurvFitCox = derived(self, "survfit_cox")(self, newdata, **kwargs)
+        return out
+
+    def anova(self, *others: "CoxPH") -> "CoxAnova":
+        """``anova(fit, ...)``: terms added sequentially, or a list of nested
+        fits; computed by the engine that made the fit (its ``coxph_anova``)."""
+        out: CoxAnova = derived(self, "coxph_anova")(self, *others)
         return out
 
     def predict(self, type: str = "lp", **kwargs: Any) -> "CoxPredict":
@@ -230,3 +236,19 @@ class SurvFitCox(Result):
     conf_int: float = field(default=0.95)
     stype: int = field(default=2)
     ctype: int = field(default=1)
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class CoxAnova(Result):
+    """``anova(<coxph>)`` (terms added sequentially: rows "NULL" and the term
+    labels) or ``anova(fit1, fit2, ...)`` (rows "1".."k"), survival 3.5-3's
+    ``anova.coxph``/``anova.coxphlist``: the (partial) log-likelihood of each
+    model, the likelihood-ratio chi-square against the previous row, its
+    degrees of freedom and ``pchisq(chisq, df, lower.tail = FALSE)``; NaN in
+    the first row (R's NA)."""
+
+    rows: tuple[str, ...] = rfield("rownames(anova)")
+    loglik: np.ndarray = rfield("anova$loglik")
+    chisq: np.ndarray = rfield("anova$Chisq")
+    df: np.ndarray = rfield("anova$Df")
+    pvalue: np.ndarray = rfield("anova[['Pr(>|Chi|)']]")
