@@ -28,6 +28,7 @@ from .cox import (
     cox_zph,
     coxph,
     coxph_anova,
+    coxph_detail,
     coxph_predict,
     coxph_residuals,
     coxph_summary,
@@ -41,7 +42,8 @@ ENGINE_NAME = "pyimpl"
 __all__ = [
     # the contract's functions
     "survfit", "survfit_summary", "survfit_quantile", "survfit_table", "survdiff",
-    "coxph", "coxph_summary", "cox_zph", "coxph_residuals", "coxph_predict", "survfit_cox", "coxph_anova", "basehaz",
+    "coxph", "coxph_summary", "cox_zph", "coxph_residuals", "coxph_predict", "survfit_cox", "coxph_anova",
+    "coxph_detail", "basehaz",
     "concordance", "glm_logit", "matchit", "matchit_summary", "match_data", "fisher_test", "chisq_test",
     # re-exported from the contract for convenience
     "CoxControl", "SurvFit", "SurvDiff", "FisherTest", "ChisqTest", "GlmLogit", "MatchIt", "MatchItSummary",

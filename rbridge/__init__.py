@@ -15,6 +15,7 @@ from .cox import (
     cox_zph,
     coxph,
     coxph_anova,
+    coxph_detail,
     coxph_predict,
     coxph_residuals,
     coxph_summary,
@@ -28,6 +29,7 @@ ENGINE_NAME = "r"
 
 __all__ = ["survfit", "survfit_summary", "survfit_quantile", "survfit_table", "survdiff",
            "coxph", "coxph_summary", "cox_zph", "coxph_residuals", "coxph_predict", "survfit_cox", "coxph_anova",
+           "coxph_detail",
            "basehaz", "concordance", "glm_logit", "matchit", "matchit_summary", "match_data", "fisher_test",
            "chisq_test",
            "session", "r_available", "INSTALL_HINT"]

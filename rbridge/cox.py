@@ -23,6 +23,7 @@ from rparity_contract.errors import InvalidArgument
 from rparity_contract.results.cox import (
     Concordance,
     CoxAnova,
+    CoxDetail,
     CoxPH,
     CoxPredict,
     CoxResiduals,
@@ -37,7 +38,7 @@ from ._session import session
 from .formula import FormulaArgs
 
 __all__ = ["coxph", "coxph_summary", "cox_zph", "basehaz", "concordance", "coxph_residuals", "coxph_predict",
-           "survfit_cox", "coxph_anova"]
+           "survfit_cox", "coxph_anova", "coxph_detail"]
 
 
 def _frame(X: Any) -> pd.DataFrame:
@@ -416,6 +417,30 @@ def coxph_anova(fit: CoxPH, *others: CoxPH) -> CoxAnova:
     return CoxAnova(rows=tuple(rows), loglik=arr("loglik"), chisq=arr("chisq"), df=arr("df"), pvalue=arr("p"),
                     engine="r", provenance=sess.provenance(f"anova({m.call_string()}, ...)"),
                     warnings=res.warnings)
+
+
+def coxph_detail(fit: CoxPH) -> CoxDetail:
+    """R's ``coxph.detail(fit)`` on the fit's call, run again in R."""
+    m = _model_of(fit)
+    sess = session()
+    res = sess.call("rparity_coxph_detail", placeholders=m.names(), **m.args())
+    v = res.value
+    p = int(scalar(v["p"]))
+    time = np.asarray(v["time"], dtype=float).reshape(-1)
+    k = time.size
+
+    def mat(key: str, shape: tuple[int, ...]) -> np.ndarray:
+        return np.asarray(v[key], dtype=float).reshape(shape, order="F")
+
+    imat = mat("imat", (p, p, k)).transpose(2, 0, 1)
+    strata = None if v["strata"] is None else tuple(_strata_labels(m, v["strata"]))
+    return CoxDetail(time=time, nevent=np.asarray(v["nevent"], dtype=float).reshape(-1),
+                     nrisk=np.asarray(v["nrisk"], dtype=float).reshape(-1),
+                     hazard=np.asarray(v["hazard"], dtype=float).reshape(-1),
+                     varhaz=np.asarray(v["varhaz"], dtype=float).reshape(-1), means=mat("means", (k, p)),
+                     score=mat("score", (k, p)), imat=imat, strata=strata, columns=tuple(fit.names), engine="r",
+                     provenance=sess.provenance(f"survival::coxph.detail({m.call_string()})"),
+                     warnings=res.warnings)
 
 
 def concordance(fit: CoxPH) -> Concordance:

@@ -532,6 +532,9 @@ FAULTS: list[Fault] = [
     Fault("survfit-cox-ctype-breslow", "survfit_cox", "1e-9 relative",
           "the cumulative hazard of an Efron fit by Breslow's formula (ctype defaults to 1 whatever the ties)",
           _ctype_always_one),
+    # coxph.detail
+    Fault("detail-imat-1e-8", "coxph_detail", "1e-9 of the largest contribution",
+          "information contributions off by 1e-8 relative", _field("imat", _scale(1e-8))),
     # anova
     Fault("anova-chisq-1e-8", "coxph_anova", "1e-9 of the largest chi-square",
           "likelihood-ratio statistics off by 1e-8 relative", _field("chisq", _scale(1e-8))),

@@ -82,6 +82,13 @@ R_MESSAGES: tuple[RefusalRule, ...] = (
                 "terms.value", ("coxph_predict",), source="survival predict.coxph"),
     RefusalRule(r"(subscript out of bounds|requires numeric/complex matrix/vector arguments)", "predict.null",
                 ("coxph_predict",), source="survival predict.coxph on a coxph.null fit (se.fit, terms)"),
+    # coxph.detail
+    RefusalRule(r"Detailed output is not available for the", "detail.method", ("coxph_detail",),
+                source="survival coxph.detail"),
+    RefusalRule(r"'dimnames' applied to non-array", "detail.one_time", ("coxph_detail",),
+                source="survival coxph.detail (one event time: a dropped matrix)"),
+    RefusalRule(r"invalid 'length' argument", "detail.null", ("coxph_detail",),
+                source="survival coxph.detail on coxph.null"),
     # anova.coxph, anova.coxphlist
     RefusalRule(r"Can't do anova tables with robust variances", "anova.robust", ("coxph_anova",),
                 source="survival anova.coxph"),

@@ -209,6 +209,17 @@ TOLERANCES.update({
     "survfit_cox.n": EXACT,
     "survfit_cox.curves": EXACT,
     "survfit_cox.conf_type": EXACT,
+    # coxph.detail(fit)
+    "coxph_detail.time": EXACT,
+    "coxph_detail.nevent": EXACT,
+    "coxph_detail.nrisk": EXACT,
+    "coxph_detail.hazard": COX,
+    "coxph_detail.varhaz": COX,
+    "coxph_detail.means": scaled(1e-9, "risk-set means (near 0 for a centred covariate): held to 1e-9 of their "
+                                       "column's largest"),
+    "coxph_detail.score": COX_RESID,
+    "coxph_detail.imat": scaled(1e-9, "information contributions, differences of nearby sums"),
+    "coxph_detail.strata": EXACT,
     # anova(fit) / anova(fit1, fit2, ...)
     "coxph_anova.rows": EXACT,
     "coxph_anova.loglik": COX,

@@ -18,6 +18,7 @@ from .results import (
     ChisqTest,
     Concordance,
     CoxAnova,
+    CoxDetail,
     CoxPH,
     CoxPredict,
     CoxResiduals,
@@ -70,6 +71,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {f.name: f for f in [
     FunctionSpec("survfit_cox", ("fit",), SurvFitCox, "survfit(<coxph>, newdata=, se.fit=, stype=, ctype=, "
                  "conf.type=, censor=)", "coxph"),
     FunctionSpec("coxph_anova", ("fit",), CoxAnova, "anova(<coxph>, ...)", "coxph"),
+    FunctionSpec("coxph_detail", ("fit",), CoxDetail, "survival::coxph.detail", "coxph"),
     FunctionSpec("basehaz", ("fit",), pd.DataFrame, "survival::basehaz", "coxph"),
     FunctionSpec("concordance", ("fit",), Concordance, "survival::concordance(<coxph>)", "coxph"),
     FunctionSpec("glm_logit", ("X", "y"), GlmLogit, "stats::glm(family = binomial)"),

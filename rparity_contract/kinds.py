@@ -87,6 +87,9 @@ KINDS: dict[str, str] = {
     "anova.null": "an anova table of the null model, where R fails",
     "anova.ties": "fits compared by anova with different ties methods",
     "anova.rows": "fits compared by anova on different numbers of rows",
+    "detail.method": "coxph.detail of a fit with ties='exact'",
+    "detail.null": "coxph.detail of the null model, where R fails",
+    "detail.one_time": "coxph.detail of one event time and several coefficients, where R fails",
     "predict.null": "se or terms predicted from the null model (no covariates), where R fails",
     "fit.type": "a derived function given something that is not a fit of the right kind",
     "fit.no_events": "a derived function that needs events and covariates given a fit without either "

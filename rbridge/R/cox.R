@@ -172,6 +172,19 @@ rparity_coxph_anova <- function(x, time, event, weights, strata, cluster, ties, 
   list(rows = rownames(a), loglik = a$loglik, chisq = a$Chisq, df = a$Df, p = a[["Pr(>|Chi|)"]])
 }
 
+## coxph.detail(fit); matrices by columns, imat as (p, p, times) by columns.
+rparity_coxph_detail <- function(x, time, event, weights, strata, cluster, ties, robust, init, control,
+                                 nocenter, singular_ok, form = NULL) {
+  fit <- suppressWarnings(rparity_cox_fitobj(x, time, event, weights, strata, cluster, ties, robust, init,
+                                             control, nocenter, singular_ok, form))
+  d <- survival::coxph.detail(fit)
+  st <- d$strata
+  list(time = unname(d$time), nevent = unname(d$nevent), nrisk = unname(d$nrisk), hazard = unname(d$hazard),
+       varhaz = unname(d$varhaz), means = unname(as.vector(d$means)), score = unname(as.vector(d$score)),
+       imat = unname(as.vector(d$imat)), p = length(fit$coefficients),
+       strata = if (is.null(st)) NULL else rep(names(st), as.vector(st)))
+}
+
 rparity_concordance <- function(x, time, event, weights, strata, cluster, ties, robust, init, control,
                                 nocenter, singular_ok, form = NULL) {
   fit <- rparity_cox_fitobj(x, time, event, weights, strata, cluster, ties, robust, init, control, nocenter,

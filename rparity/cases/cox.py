@@ -26,7 +26,8 @@ from rparity_contract.values import COX_SUMMARY_COLUMNS
 from .base import Case, derived_quantities
 
 __all__ = ["CASES", "run_coxph", "run_cox_zph", "run_basehaz", "run_concordance", "run_coxph_residuals",
-           "run_coxph_predict", "run_survfit_cox", "run_coxph_anova", "cox_inputs"]
+           "run_coxph_predict", "run_survfit_cox", "run_coxph_anova", "run_coxph_detail",
+           "cox_inputs"]
 
 
 def cox_inputs(data: pd.DataFrame, p: Mapping[str, Any]) -> tuple[pd.DataFrame, np.ndarray, np.ndarray | None, dict]:
@@ -208,13 +209,20 @@ def run_coxph_anova(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> di
             "warnings": tuple(a.warnings)}
 
 
+def run_coxph_detail(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
+    d = engine.coxph_detail(_fit(engine, data, p))
+    return {"time": d.time, "nevent": d.nevent, "nrisk": d.nrisk, "hazard": d.hazard, "varhaz": d.varhaz,
+            "means": d.means, "score": d.score, "imat": d.imat.reshape(d.imat.shape[0], -1),
+            "strata": None if d.strata is None else tuple(d.strata), "warnings": tuple(d.warnings)}
+
+
 _LUNG = {"time": "time", "event": "status", "event_value": 2}
 _VET = {"time": "time", "event": "status"}
 _OVA = {"time": "futime", "event": "fustat"}
 _T1 = {"time": "time", "event": "status"}
 _RUN = {"coxph": run_coxph, "cox_zph": run_cox_zph, "basehaz": run_basehaz, "concordance": run_concordance,
         "coxph_residuals": run_coxph_residuals, "coxph_predict": run_coxph_predict, "survfit_cox": run_survfit_cox,
-        "coxph_anova": run_coxph_anova}
+        "coxph_anova": run_coxph_anova, "coxph_detail": run_coxph_detail}
 
 
 def _case(function: str, id_: str, dataset: str, base: Mapping[str, Any], covariates, **extra: Any) -> Case:
@@ -343,6 +351,8 @@ EDGE_CASES: list[Case] = [
     _edge("coxph_residuals", "one-time-score", "one_time", ("x", "z"), type="score"),
     _edge("coxph_predict", "one-stratum-lp", "basic", ("x", "z"), strata="s", type="lp"),
     _edge("coxph_predict", "null-model-expected-se", "basic", (), type="expected", se_fit=True),
+    _edge("coxph_detail", "one-time-two-covariates", "one_time", ("x", "z")),
+    _edge("coxph_detail", "basic", "basic", ("x", "z"), strata="s"),
 ]
 
 CASES: list[Case] = [
@@ -576,6 +586,8 @@ ANOVA_CASES: list[Case] = [
 CASES += EDGE_CASES
 CASES += FORMULA_CASES
 CASES += ANOVA_CASES
+#: coxph.detail(fit) on every fit (R refuses the exact method and the null model)
+CASES += [_derived("coxph_detail", "detail", f) for f in _DERIVED_FITS]
 CASES += PREDICT_NEWDATA_CASES
 CASES += SURVFIT_COX_CASES
 CASES += RESIDUAL_CASES

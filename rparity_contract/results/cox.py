@@ -11,7 +11,8 @@ from ..calls import CoxCall
 from ..registry import derived
 from .base import Result, rfield
 
-__all__ = ["CoxTest", "Concordance", "CoxPH", "CoxZph", "CoxResiduals", "CoxPredict", "SurvFitCox", "CoxAnova"]
+__all__ = ["CoxTest", "Concordance", "CoxPH", "CoxZph", "CoxResiduals", "CoxPredict", "SurvFitCox", "CoxAnova",
+           "CoxDetail"]
 
 
 @dataclass(frozen=True)
@@ -252,3 +253,22 @@ class CoxAnova(Result):
     chisq: np.ndarray = rfield("anova$Chisq")
     df: np.ndarray = rfield("anova$Df")
     pvalue: np.ndarray = rfield("anova[['Pr(>|Chi|)']]")
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class CoxDetail(Result):
+    """``coxph.detail(<coxph>)`` (survival 3.5-3): at each distinct event time
+    (stratum after stratum), the events and the number at risk, the hazard
+    increment and its variance, the risk-set means of the covariates, and
+    the score vector and information matrix contributions."""
+
+    time: np.ndarray = rfield("time")
+    nevent: np.ndarray = rfield("nevent", doc="events at the time (unweighted)")
+    nrisk: np.ndarray = rfield("nrisk", doc="number at risk (unweighted)")
+    hazard: np.ndarray = rfield("hazard", doc="hazard increment")
+    varhaz: np.ndarray = rfield("varhaz", doc="variance of the hazard increment")
+    means: np.ndarray = rfield("means", doc="(times, p)")
+    score: np.ndarray = rfield("score", doc="(times, p)")
+    imat: np.ndarray = rfield("imat", doc="(times, p, p)")
+    strata: tuple[str, ...] | None = rfield("rep(names(strata), strata)", default=None)
+    columns: tuple[str, ...] = field(default=())
