@@ -5,12 +5,16 @@ and an exception raised inside a finaliser (an rpy2 object released by the
 garbage collector, say) is printed and dropped: a campaign then runs on. While
 :func:`interruptible` is active, SIGINT also sets a flag, and the loops of a
 run call :func:`checkpoint` between units of work, which raises
-``KeyboardInterrupt`` once the flag is set, wherever the first one went.
+``KeyboardInterrupt`` once the flag is set, wherever the first one went. A
+KeyboardInterrupt that Python could not raise (it landed in a finaliser or a
+garbage-collector callback) is not printed as an "Exception ignored"
+traceback either: the flag has it.
 """
 from __future__ import annotations
 
 import contextlib
 import signal
+import sys
 import threading
 from typing import Iterator
 
@@ -33,9 +37,18 @@ def interruptible() -> Iterator[None]:
         yield
         return
     previous = signal.signal(signal.SIGINT, _handler)
+    hook = sys.unraisablehook
+
+    def quiet(unraisable):  # Ctrl-C dropped inside a callback: the flag stops the run at its checkpoint
+        if isinstance(unraisable.exc_value, KeyboardInterrupt) and _flag.is_set():
+            return
+        hook(unraisable)
+
+    sys.unraisablehook = quiet
     try:
         yield
     finally:
+        sys.unraisablehook = hook
         signal.signal(signal.SIGINT, previous)
 
 

@@ -19,6 +19,7 @@ import numpy as np
 
 from .. import _libm
 from .._rmath import r_sum
+from ._riskset import sorted_rows
 from .chol import wald_test_chol
 from .fit import linear_predictor
 from .robust import _crossprod_blas, _matmul_blas, _rowsum
@@ -35,16 +36,12 @@ def ag_score_residuals(x: np.ndarray, start: np.ndarray, stop: np.ndarray, event
                        weights: np.ndarray, strata: np.ndarray | None, score: np.ndarray, efron: bool) -> np.ndarray:
     """agscore2.c: (n, p) score residuals, in the caller's row order."""
     n, p = x.shape
-    st = np.zeros(n) if strata is None else np.asarray(strata, dtype=float)
-    ord_ = np.lexsort((-event, stop, st))  # order(strata, stop, -status)
+    rows = sorted_rows(start, stop, event, strata)  # order(strata, stop, -status)
+    ord_, t0, t1, ev, end_of = rows.order, rows.start, rows.stop, rows.event, rows.end_of
     X = x[ord_]
-    t0, t1, ev = start[ord_], stop[ord_], event[ord_]
     sc, w = score[ord_], weights[ord_]
-    so = st[ord_]
+    so = rows.strata
     last = np.append(so[1:] != so[:-1], True)  # newstrat: 1 at the last row of each stratum
-    end_of = np.empty(n, dtype=np.intp)  # one past the last row of each row's stratum
-    ends = np.flatnonzero(last) + 1
-    end_of[:] = np.repeat(ends, np.diff(np.concatenate(([0], ends))))
     resid = np.zeros((n, p))
     person = 0
     while person < n:

@@ -24,7 +24,7 @@ from rparity_contract.errors import InvalidArgument
 from rparity_contract.results.cox import CoxDetail, CoxPH
 
 from .._rformat import r_label
-from ._order import stable_order
+from ._riskset import event_times, seq_last, sorted_rows
 from .refit import fit_data
 
 __all__ = ["coxph_detail"]
@@ -49,54 +49,38 @@ def coxph_detail(fit: CoxPH) -> CoxDetail:
         from .counting import counting_times
 
         start, stop = counting_times(prep)
-    status = prep.event.astype(float)
-    if start is None:
-        m = float(stop.min()) if n else 0.0
-        start = np.full(n, 2 * m - 1 if m < 0 else -1.0)
-    s = prep.strata if prep.strata is not None else np.zeros(n, dtype=np.intp)
-    o = stable_order(s, stop, -status)
+    rows = sorted_rows(start, stop, prep.event.astype(float), prep.strata)
+    o, t1, ev, so = rows.order, rows.stop, rows.event, rows.strata
     X = x[o].astype(float, copy=True)
-    t0, t1, ev, so = start[o], stop[o], status[o], s[o]
     with np.errstate(over="ignore"):
         score = np.exp(fd.lp)[o]  # exp(object$linear.predictors)[ord]
     w = prep.weights[o]
     # centre each column at its mean, summed in (sorted) row order as the C loop does
     colmean = np.cumsum(X, axis=0)[-1] / n if n else np.zeros(p)
     X -= colmean[None, :]
-    ends = np.flatnonzero(np.append(so[1:] != so[:-1], True)) + 1
-    end_of = np.repeat(ends, np.diff(np.concatenate(([0], ends))))
     efron = 1.0 if fit.method == "efron" else 0.0
     out_time, out_nevent, out_nrisk, out_haz, out_varhaz, out_strata = [], [], [], [], [], []
     out_means, out_u, out_i = [], [], []
-    person = 0
-    while person < n:
-        if ev[person] == 0:
-            person += 1
-            continue
-        time = t1[person]
-        ks = np.arange(person, end_of[person])
-        ks = ks[t0[ks] < time]
+    for first, after, time, ks in event_times(rows):
         risk = score[ks] * w[ks]
         Xk = X[ks]
-        denom = _last(np.cumsum(risk))
-        a = _last(np.cumsum(risk[:, None] * Xk, axis=0))
+        denom = seq_last(np.cumsum(risk))
+        a = seq_last(np.cumsum(risk[:, None] * Xk, axis=0))
         # cmat[i][j] += risk * x_i * x_j: (risk * x_i) * x_j, summed in row order
-        cmat = _last(np.cumsum((risk[:, None] * Xk)[:, :, None] * Xk[:, None, :], axis=0))
+        cmat = seq_last(np.cumsum((risk[:, None] * Xk)[:, :, None] * Xk[:, None, :], axis=0))
         dead = (t1[ks] == time) & (ev[ks] == 1)
         deaths = int(dead.sum())
-        wdead = w[ks][dead]
-        meanwt = _last(np.cumsum(wdead)) / deaths
-        efron_wt = _last(np.cumsum(risk[dead]))
-        a2 = _last(np.cumsum(risk[dead][:, None] * Xk[dead], axis=0)) if deaths else np.zeros(p)
-        cmat2 = _last(np.cumsum((risk[dead][:, None] * Xk[dead])[:, :, None] * Xk[dead][:, None, :], axis=0)) \
+        meanwt = seq_last(np.cumsum(w[ks][dead])) / deaths
+        efron_wt = seq_last(np.cumsum(risk[dead]))
+        a2 = seq_last(np.cumsum(risk[dead][:, None] * Xk[dead], axis=0)) if deaths else np.zeros(p)
+        cmat2 = seq_last(np.cumsum((risk[dead][:, None] * Xk[dead])[:, :, None] * Xk[dead][:, None, :], axis=0)) \
             if deaths else np.zeros((p, p))
         hazard = varhaz = 0.0
         means = np.zeros(p)
         u = np.zeros(p)
         imat = np.zeros((p, p))
         itemp = -1
-        k = person
-        while k < end_of[person] and t1[k] == time:
+        for k in range(first, after):
             if ev[k] == 1:
                 itemp += 1
                 temp = itemp * efron / deaths
@@ -109,7 +93,6 @@ def coxph_detail(fit: CoxPH) -> CoxDetail:
                 temp3 = ((cmat - temp * cmat2) - temp2[:, None] * (a - temp * a2)[None, :]) / d2
                 temp3 = temp3 * meanwt
                 imat += np.tril(temp3) + np.tril(temp3, -1).T
-            k += 1
         out_time.append(time)
         out_nevent.append(float(deaths))
         out_nrisk.append(float(ks.size))
@@ -118,8 +101,7 @@ def coxph_detail(fit: CoxPH) -> CoxDetail:
         out_means.append(means)
         out_u.append(u)
         out_i.append(imat)
-        out_strata.append(int(so[person]))
-        person = k
+        out_strata.append(int(so[first]))
     if len(out_time) == 1 and p > 1:
         # (matrix(...))[keep, ] drops to a vector and dimnames<- fails: R has no answer
         raise InvalidArgument("coxph.detail of one event time and several coefficients: R fails here "
@@ -132,10 +114,3 @@ def coxph_detail(fit: CoxPH) -> CoxDetail:
                      hazard=np.asarray(out_haz), varhaz=np.asarray(out_varhaz),
                      means=np.asarray(out_means).reshape(-1, p), score=np.asarray(out_u).reshape(-1, p),
                      imat=np.asarray(out_i).reshape(-1, p, p), strata=strata, columns=tuple(fit.names))
-
-
-def _last(c: np.ndarray):
-    """The last entry of a running sum (0 when empty): C's sequential ``+=``."""
-    if c.shape[0] == 0:
-        return 0.0 if c.ndim == 1 else np.zeros(c.shape[1:])
-    return c[-1]

@@ -37,7 +37,7 @@ from rparity_contract.values import RESIDUAL_TYPES
 from .._rformat import r_label
 from .._rmath import NANS_PRODUCED
 from .._validate import as_choice
-from ._order import stable_order
+from ._riskset import event_times, seq_last, sorted_rows
 from .martingale import martingale, safe_score
 from .predict import collapse_groups, rowsum, term_predictions
 from .refit import FitData, fit_data
@@ -170,45 +170,27 @@ def _schoenfeld(fit: CoxPH, fd: FitData, type: str, weighted: bool, compat: str 
     x = prep.x
     n, p = x.shape
     start, stop = _times(fd)
-    status = prep.event.astype(float)
-    if start is None:  # right-censored: every row is at risk from before the first time
-        m = float(stop.min()) if n else 0.0
-        start = np.full(n, 2 * m - 1 if m < 0 else -1.0)
-    s = prep.strata if prep.strata is not None else np.zeros(n, dtype=np.intp)
-    o = stable_order(s, stop, -status)
+    rows = sorted_rows(start, stop, prep.event.astype(float), prep.strata)
+    o, t1, ev, so = rows.order, rows.stop, rows.event, rows.strata
     X = x[o]
-    t0, t1, ev, so = start[o], stop[o], status[o], s[o]
     w = safe_score(fd.lp)[o] * prep.weights[o]
-    ends = np.flatnonzero(np.append(so[1:] != so[:-1], True)) + 1
-    end_of = np.repeat(ends, np.diff(np.concatenate(([0], ends))))
     efron = 1.0 if fit.method == "efron" else 0.0
     resid = X.copy()
-    person = 0
-    while person < n:
-        if ev[person] == 0:
-            person += 1
-            continue
-        time = t1[person]
-        ks = np.arange(person, end_of[person])
-        ks = ks[t0[ks] < time]
+    for first, after, time, ks in event_times(rows):
         wk = w[ks]
-        denom = _last(np.cumsum(wk))
-        a = _last(np.cumsum(wk[:, None] * X[ks], axis=0))
+        denom = seq_last(np.cumsum(wk))
+        a = seq_last(np.cumsum(wk[:, None] * X[ks], axis=0))
         dead = (t1[ks] == time) & (ev[ks] == 1)
         deaths = float(dead.sum())
-        efron_wt = _last(np.cumsum(wk[dead]))
-        a2 = _last(np.cumsum(wk[dead][:, None] * X[ks][dead], axis=0)) if dead.any() else np.zeros(p)
+        efron_wt = seq_last(np.cumsum(wk[dead]))
+        a2 = seq_last(np.cumsum(wk[dead][:, None] * X[ks][dead], axis=0)) if dead.any() else np.zeros(p)
         k = np.arange(int(deaths), dtype=float)
         temp = efron * k / deaths
         terms = (a[None, :] - temp[:, None] * a2[None, :]) / (deaths * (denom - temp * efron_wt))[:, None]
         mean = np.cumsum(terms, axis=0)[-1]
-        k2 = person
-        while k2 < end_of[person] and t1[k2] == time:
-            k2 += 1
-        rows = np.arange(person, k2)
-        rows = rows[ev[rows] == 1]
-        resid[rows] = X[rows] - mean
-        person = k2
+        at = np.arange(first, after)
+        at = at[ev[at] == 1]
+        resid[at] = X[at] - mean
     deaths_mask = ev == 1
     rr = resid[deaths_mask]
     if weighted:
@@ -233,10 +215,3 @@ def _schoenfeld(fit: CoxPH, fd: FitData, type: str, weighted: bool, compat: str 
         strata = tuple(r_label(levels[int(c)]) for c in so[deaths_mask])
     return CoxResiduals(type=type, values=rr, columns=tuple(fit.names), time=t1[deaths_mask].copy(),
                         strata=strata)
-
-
-def _last(c: np.ndarray) -> Any:
-    """The last entry of a running sum (0 when empty): C's sequential ``+=``."""
-    if c.shape[0] == 0:
-        return 0.0 if c.ndim == 1 else np.zeros(c.shape[1])
-    return c[-1]
