@@ -381,11 +381,7 @@ def survfit_cox(fit: CoxPH, newdata: Any = None, *, se_fit: bool = True, conf_in
             return None
         return np.asarray(v[key], dtype=float).reshape(-1, k, order="F")
 
-    strata = None if v["strata"] is None else tuple(str(s) for s in v["strata"])
-    if strata is not None and m.formula is not None:
-        strata = tuple(m.formula.names.translate(s) for s in strata)
-    elif strata is not None:
-        strata = tuple(_strata_labels(m, strata))
+    strata = None if v["strata"] is None else tuple(_strata_labels(m, v["strata"]))
     return SurvFitCox(
         time=np.asarray(v["time"], dtype=float), n_risk=np.asarray(v["n_risk"], dtype=float),
         n_event=np.asarray(v["n_event"], dtype=float), n_censor=np.asarray(v["n_censor"], dtype=float),

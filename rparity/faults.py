@@ -374,6 +374,11 @@ def _right_censored_times(_times):
     return lambda fd: (None, fd.prep.time)
 
 
+def _fit_data_class() -> Any:
+    from pyimpl.cox.refit import FitData
+    return FitData
+
+
 def _strata_reference_as_sample(_centred):
     return lambda fit, fd, reference: _centred(fit, fd, "sample" if reference == "strata" else reference)
 
@@ -508,7 +513,7 @@ FAULTS: list[Fault] = [
           _lazy_patched(_module("pyimpl.cox.residuals"), "collapse_groups", _groups_by_first_appearance)),
     Fault("residuals-counting-ignores-entry", "coxph_residuals", "1e-9 of the largest residual",
           "residuals of (start, stop] data computed as if every row were at risk from time 0",
-          _lazy_patched(_module("pyimpl.cox.residuals"), "_times", _right_censored_times)),
+          _lazy_patched(_fit_data_class, "times", _right_censored_times)),
     Fault("predict-se-1e-8", "coxph_predict", "1e-9 relative", "standard errors off by 1e-8 relative",
           _result(lambda r: r if r.se is None else dataclasses.replace(r, se=r.se * (1 + 1e-8)))),
     Fault("predict-strata-reference-ignored", "coxph_predict", "1e-9 relative",

@@ -75,11 +75,7 @@ def _anova_terms(fit: CoxPH) -> CoxAnova:
     loglik[0] = fit.loglik[0]
     loglik[nterms] = fit.loglik[-1]
     df[nterms] = _df(fit)
-    start, stop = None, fd.time
-    if prep.start is not None:
-        from .counting import counting_times
-
-        start, stop = counting_times(prep)
+    start, stop = fd.times()
     strata = None
     if prep.strata_term:
         strata = prep.strata if prep.strata is not None else np.zeros(stop.size, dtype=np.intp)

@@ -44,11 +44,7 @@ def coxph_detail(fit: CoxPH) -> CoxDetail:
     if p == 0:
         raise InvalidArgument("`fit` is the null model (no covariates): coxph.detail needs covariates (R fails "
                               "for coxph.null)", kind="detail.null")
-    start, stop = None, fd.time
-    if prep.start is not None:
-        from .counting import counting_times
-
-        start, stop = counting_times(prep)
+    start, stop = fd.times()
     rows = sorted_rows(start, stop, prep.event.astype(float), prep.strata)
     o, t1, ev, so = rows.order, rows.stop, rows.event, rows.strata
     X = x[o].astype(float, copy=True)

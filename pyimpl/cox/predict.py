@@ -100,12 +100,7 @@ def coxph_predict(fit: CoxPH, type: str = "lp", *, newdata: Any = None, se_fit: 
                                   "in pyimpl", kind="newdata.expected")
         values, se, columns, constant = _predict_new(fit, fd, newdata, type, bool(se_fit), ref, chosen)
     elif type in ("expected", "survival"):
-        start = None
-        stop = fd.time
-        if prep.start is not None:
-            from .counting import counting_times
-
-            start, stop = counting_times(prep)
+        start, stop = fd.times()
         status = prep.event.astype(float)
         m = martingale(stop, status, prep.strata, prep.weights, fd.lp, fit.method, start)
         values = status - m  # y[, ncol(y)] - object$residuals

@@ -23,6 +23,15 @@ class FitData:
     lp: np.ndarray  # the fit's linear predictors
     means: np.ndarray
 
+    def times(self) -> tuple[np.ndarray | None, np.ndarray]:
+        """(start, stop) of the rows as the fit's Y has them (timefixed); start is
+        None for right-censored data."""
+        if self.prep.start is None:
+            return None, self.time
+        from .counting import counting_times
+
+        return counting_times(self.prep)
+
 
 def fit_data(fit: CoxPH) -> FitData:
     """The fit's data again (its call's inputs, prepared as the fit had them)."""

@@ -94,7 +94,7 @@ def coxph_residuals(fit: CoxPH, type: str = "martingale", *, collapse: Any = Non
 
         return _schoenfeld(fit, fd, type, bool(weighted), compat)
     names = tuple(fit.names)
-    start, stop = _times(fd)
+    start, stop = fd.times()
     status = prep.event.astype(float)
     if type in ("martingale", "deviance", "partial"):
         rr: np.ndarray = martingale(stop, status, prep.strata, prep.weights, fd.lp, fit.method, start)
@@ -134,14 +134,6 @@ def coxph_residuals(fit: CoxPH, type: str = "martingale", *, collapse: Any = Non
     return CoxResiduals(type=type, values=rr, columns=columns, groups=labels, warnings=warns)
 
 
-def _times(fd: FitData) -> tuple[np.ndarray | None, np.ndarray]:
-    if fd.prep.start is None:
-        return None, fd.time
-    from .counting import counting_times
-
-    return counting_times(fd.prep)
-
-
 def _model_var(fit: CoxPH) -> np.ndarray:
     """``naive.var`` when robust, else ``var`` (residuals.coxph's vv)."""
     v = fit.naive_var if fit.naive_var is not None else fit.var
@@ -169,7 +161,7 @@ def _schoenfeld(fit: CoxPH, fd: FitData, type: str, weighted: bool, compat: str 
     prep = fd.prep
     x = prep.x
     n, p = x.shape
-    start, stop = _times(fd)
+    start, stop = fd.times()
     rows = sorted_rows(start, stop, prep.event.astype(float), prep.strata)
     o, t1, ev, so = rows.order, rows.stop, rows.event, rows.strata
     X = x[o]

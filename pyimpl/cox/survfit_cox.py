@@ -37,8 +37,8 @@ from ..survival.confint import NUMPY_MATH, survfit_confint
 from .agsurv import agsurv
 from .fit import linear_predictor
 from .newdata import new_rows
+from .predict import _matvec
 from .refit import fit_data
-from .robust import _matmul_blas
 
 __all__ = ["survfit_cox"]
 
@@ -130,7 +130,7 @@ def survfit_cox(fit: CoxPH, newdata: pd.DataFrame | None = None, *, se_fit: bool
                 np.exp(rows.offset - xcenter)
         strata2 = rows.strata
         labels = rows.labels if rows.n > 1 else ()
-    start, stop = _times(fd)
+    start, stop = fd.times()
     status = prep.event.astype(float)
     codes = prep.strata if prep.strata is not None else np.zeros(n, dtype=np.intp)
     levels = list(prep.strata_levels) if prep.strata is not None else [None]
@@ -172,19 +172,6 @@ def survfit_cox(fit: CoxPH, newdata: pd.DataFrame | None = None, *, se_fit: bool
                       lower=lower, upper=upper, strata=out["strata"], n=out["n"], curves=labels,
                       conf_type=conf_type, conf_int=float(conf_int), stype=int(stype), ctype=int(ctype),
                       warnings=tuple(dict.fromkeys(warns)))
-
-
-def _times(fd) -> tuple[np.ndarray | None, np.ndarray]:
-    if fd.prep.start is None:
-        return None, fd.time
-    from .counting import counting_times
-
-    return counting_times(fd.prep)
-
-
-def _matvec(z: np.ndarray, coef: np.ndarray) -> np.ndarray:
-    """``c(x2 %*% beta)`` (dgemv: column by column)."""
-    return _matmul_blas(z, coef[:, None])[:, 0]
 
 
 def _expand(a, x2: np.ndarray, risk2: np.ndarray, varmat: np.ndarray, survtype: int, se_fit: bool,
