@@ -281,8 +281,16 @@ def as_probability(x: Any, name: str, *, open_interval: bool = True) -> float:
     return v
 
 
-def as_choice(x: Any, name: str, choices: tuple[str, ...]) -> str:
-    if x not in choices:
-        raise InvalidArgument(f"`{name}` must be one of {', '.join(map(repr, choices))}; got {name}={x!r}",
-                              kind=_kind(name, "value"))
-    return x
+def as_choice(x: Any, name: str, choices: tuple[str, ...], *, partial: bool = False) -> str:
+    """``x`` if it is one of ``choices``. ``partial``: R's ``match.arg``, where
+    a unique abbreviation names its choice (``"schoen"``: ``"schoenfeld"``) and
+    an exact match wins over longer ones (``"dfbeta"``, not ``"dfbetas"``)."""
+    if x in choices:
+        return x
+    if partial and isinstance(x, str) and x:
+        hits = [c for c in choices if c.startswith(x)]
+        if len(hits) == 1:
+            return hits[0]
+    raise InvalidArgument(f"`{name}` must be one of {', '.join(map(repr, choices))}"
+                          f"{' (or an abbreviation of one)' if partial else ''}; got {name}={x!r}",
+                          kind=_kind(name, "value"))

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rparity_contract.calls import MISSING, CoxCall, cox_call
+from rparity_contract.calls import MISSING, CoxCall, cox_call, row_names
 from rparity_contract.control import CoxControl
 from rparity_contract.errors import InvalidArgument
 from rparity_contract.results.cox import (
@@ -31,6 +31,7 @@ from rparity_contract.results.cox import (
     CoxZph,
     SurvFitCox,
 )
+from rparity_contract.values import NA_ACTIONS
 
 from ._convert import Placeholders, scalar
 from ._convert import r_literal as lit
@@ -79,11 +80,12 @@ class _Model:
             fa = self.formula
             return dict(x={}, time=None, event=None, weights=fa.column(c.weights, c.data), strata=c.strata,
                         cluster=fa.column(c.cluster, c.data), ties=c.ties, robust=c.robust, init=c.init,
-                        control=_control(c.control), nocenter=c.nocenter, singular_ok=c.singular_ok, form=fa.form)
+                        control=_control(c.control), nocenter=c.nocenter, singular_ok=c.singular_ok, form=fa.form,
+                        na_action=_na_action(c.na_action))
         xs = {f"x{j + 1}": self.frame.iloc[:, j] for j in range(self.frame.shape[1])}
         return dict(x=xs, time=c.time, event=c.event, weights=c.weights, strata=c.strata, cluster=c.cluster,
                     ties=c.ties, robust=c.robust, init=c.init, control=_control(c.control), nocenter=c.nocenter,
-                    singular_ok=c.singular_ok)
+                    singular_ok=c.singular_ok, na_action=_na_action(c.na_action))
 
     def names(self) -> Placeholders:
         return Placeholders(self.placeholders)
@@ -183,12 +185,12 @@ def _user_names(v: dict, m: _Model) -> tuple[tuple[str, ...], tuple[str, ...], t
 
 def coxph(X, time=None, event=MISSING, *, data=None, subset=None, ties: str = "efron", weights=None,
           strata=None, cluster=None, robust: bool | None = None, init=None, control: CoxControl | None = None,
-          nocenter=(-1, 0, 1), singular_ok: bool = True) -> CoxPH:
+          nocenter=(-1, 0, 1), singular_ok: bool = True, na_action: str = "na.omit") -> CoxPH:
     """R's ``survival::coxph(Surv(time, event) ~ X [+ strata(strata)], weights=,
-    cluster=, ties=, robust=, init=, control=, nocenter=, singular.ok=)``."""
+    cluster=, ties=, robust=, init=, control=, nocenter=, singular.ok=, na.action=)``."""
     call = cox_call(X, time, event, data=data, subset=subset, ties=ties, weights=weights, strata=strata,
                     cluster=cluster, robust=robust, init=init, control=control, nocenter=nocenter,
-                    singular_ok=singular_ok)
+                    singular_ok=singular_ok, na_action=na_action)
     m = _Model(call)
     sess = session()
     res = sess.call("rparity_coxph", stacklevel=3, placeholders=m.names(), **m.args())
@@ -330,7 +332,7 @@ def coxph_predict(fit: CoxPH, type: str = "lp", *, newdata: Any = None, se_fit: 
     sess = session()
     extra: dict[str, Any] = {}
     if newdata is not None:
-        extra["newdata"] = _newdata(m, newdata)
+        extra.update(_newdata(m, newdata))
     if collapse is not None:
         extra["collapse"] = np.asarray(collapse)
     wanted = tuple(fit.term_names)
@@ -355,13 +357,26 @@ def coxph_predict(fit: CoxPH, type: str = "lp", *, newdata: Any = None, se_fit: 
                       warnings=res.warnings)
 
 
-def _newdata(m: _Model, newdata: Any) -> Any:
-    """``newdata`` under the fit's placeholder names (its columns, R's row names
-    "1".."k"); anything but a DataFrame goes as it is (R accepts or refuses)."""
+def _na_action(value: Any) -> str | None:
+    """R's ``na.action`` by name: only a name R knows goes (never a caller's
+    string as code); na.omit, R's default, is left out."""
+    if value == "na.omit":
+        return None
+    if value not in NA_ACTIONS:
+        raise InvalidArgument(f"`na_action` must be one of {', '.join(NA_ACTIONS)}; got na_action={value!r}",
+                              kind="argument.value")
+    return str(value)
+
+
+def _newdata(m: _Model, newdata: Any) -> dict:
+    """``newdata`` under the fit's placeholder names (its columns) and its R row
+    names (:func:`rparity_contract.calls.row_names`); anything but a DataFrame
+    goes as it is (R accepts or refuses)."""
     if not isinstance(newdata, pd.DataFrame):
-        return newdata
+        return {"newdata": newdata}
     rename = m.formula.placeholders if m.formula is not None else {v: k for k, v in m.placeholders.items()}
-    return {rename[str(c)]: newdata[c].reset_index(drop=True) for c in newdata.columns if str(c) in rename}
+    cols = {rename[str(c)]: newdata[c].reset_index(drop=True) for c in newdata.columns if str(c) in rename}
+    return {"newdata": cols, "newdata_rows": list(row_names(newdata)) if len(newdata) else None}
 
 
 def survfit_cox(fit: CoxPH, newdata: Any = None, *, se_fit: bool = True, conf_int: float = 0.95, stype: int = 2,
@@ -370,7 +385,7 @@ def survfit_cox(fit: CoxPH, newdata: Any = None, *, se_fit: bool = True, conf_in
     call, run again in R."""
     m = _model_of(fit)
     sess = session()
-    extra = {} if newdata is None else {"newdata": _newdata(m, newdata)}
+    extra = {} if newdata is None else _newdata(m, newdata)
     res = sess.call("rparity_survfit_cox", placeholders=m.names(), se_fit=se_fit, conf_int=conf_int, stype=stype,
                     ctype=ctype, conf_type=conf_type, censor=censor, **extra, **m.args())
     v = res.value

@@ -30,6 +30,7 @@ SUBCOMMANDS = [
     "rparity.study.cli",
     "rparity.fuzz_cli",
     "rparity.faults_cli",
+    "rparity.suite",
 ]
 
 

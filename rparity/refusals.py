@@ -48,6 +48,8 @@ _TABLES = ("fisher_test", "chisq_test")
 R_MESSAGES: tuple[RefusalRule, ...] = (
     # Surv() and the model frame (survival 3.5-3 Surv.R, stats model.frame)
     RefusalRule(r"Time variable is not numeric", "time.type", source="survival Surv.R"),
+    RefusalRule(r"only 0's may be mixed with negative subscripts|subscript out of bounds", "subset.value", _SURV,
+                source="R's [ on the data frame (model.frame's subset= as row numbers)"),
     RefusalRule(r"Invalid status value, must be logical or numeric", "event.type", source="survival Surv.R"),
     RefusalRule(r"Time and status are different lengths", "lengths", source="survival Surv.R"),
     RefusalRule(r"variable lengths differ", "lengths", source="stats model.frame"),

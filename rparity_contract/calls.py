@@ -14,7 +14,7 @@ from typing import Any, Mapping
 from .control import CoxControl
 
 __all__ = ["SurvFitCall", "CoxCall", "MatchItCall", "MISSING", "is_formula", "cox_call", "check_formula_form",
-           "one_curve", "survfit_call", "survdiff_form"]
+           "one_curve", "survfit_call", "survdiff_form", "row_names"]
 
 
 class _Missing:
@@ -50,7 +50,7 @@ class SurvFitCall:
 @dataclass(frozen=True)
 class CoxCall:
     """``coxph(X, time, event, ties=, weights=, strata=, cluster=, robust=, init=,
-    control=, nocenter=, singular_ok=)``, or its formula form
+    control=, nocenter=, singular_ok=, na_action=)``, or its formula form
     ``coxph(formula, data=, subset=, weights=, cluster=, ...)``."""
 
     X: Any
@@ -71,11 +71,13 @@ class CoxCall:
     start: Any = None  # Surv(start, stop, event): the interval starts (``time`` the stops), once resolved
     offset: Any = None  # the sum of the formula's offset() terms, once a formula call is resolved (R has no
     # offset= argument in coxph: an offset is a formula term)
+    na_action: Any = "na.omit"  # "na.exclude": residuals and predictions padded with NA for the dropped rows
 
     def arguments(self) -> dict[str, Any]:
         """The keyword arguments to repeat the call: ``coxph(X, time, event, **kw)``
         (formula form: ``coxph(formula, **kw)``, with ``data`` and ``subset``)."""
-        keys = ["ties", "weights", "strata", "cluster", "robust", "init", "control", "nocenter", "singular_ok"]
+        keys = ["ties", "weights", "strata", "cluster", "robust", "init", "control", "nocenter", "singular_ok",
+                "na_action"]
         if self.formula is not None:
             keys += ["data", "subset"]
         return {k: getattr(self, k) for k in keys}
@@ -175,3 +177,14 @@ def survdiff_form(time: Any, event: Any, group: Any, strata: Any, data: Any, sub
         raise InvalidArgument("`data` and `subset` belong to the formula form survdiff(formula, data=...)",
                               kind="argument.value")
     return False
+
+
+def row_names(frame: Any) -> tuple[str, ...]:
+    """R's ``row.names`` of a ``newdata`` frame: the index's labels when they
+    are strings, else R's automatic ``"1".."k"`` (a pandas number index is
+    positions, not names). They label the curves of ``survfit`` on a Cox fit."""
+    index = getattr(frame, "index", None)
+    n = len(frame)
+    if index is not None and n and all(isinstance(v, str) for v in index):
+        return tuple(index)
+    return tuple(str(i + 1) for i in range(n))

@@ -10,7 +10,8 @@ from typing import Literal
 
 __all__ = [
     "TIES", "Ties", "CONF_TYPES", "ConfType", "CONF_LOWERS", "ConfLower", "ZPH_TRANSFORMS", "ZphTransform",
-    "RESIDUAL_TYPES", "ResidualType", "PREDICT_TYPES", "PredictType", "PREDICT_REFERENCES", "PredictReference",
+    "NA_ACTIONS", "RESIDUAL_TYPES", "ResidualType", "PREDICT_TYPES", "PredictType", "PREDICT_REFERENCES",
+    "PredictReference",
     "ALTERNATIVES", "Alternative", "M_ORDERS", "MOrder", "DISCARDS", "Discard", "LINKS", "Link",
     "ESTIMANDS", "Estimand", "COMPAT_MODES", "SUMMARY_COLUMNS", "TABLE_INDEX", "QUANTILE_COLUMNS",
     "BALANCE_COLUMNS", "NN_ROWS", "COX_SUMMARY_COLUMNS",
@@ -33,6 +34,9 @@ ZPH_TRANSFORMS: tuple[str, ...] = ("km", "rank", "identity", "log")
 ZphTransform = Literal["km", "rank", "identity", "log"]
 
 #: ``residuals(<coxph>, type=)`` (residuals.coxph, survival 3.5-3)
+#: coxph's ``na_action`` (R's ``na.action`` functions by name)
+NA_ACTIONS: tuple[str, ...] = ("na.omit", "na.exclude")
+
 RESIDUAL_TYPES: tuple[str, ...] = ("martingale", "deviance", "score", "schoenfeld", "dfbeta", "dfbetas",
                                    "scaledsch", "partial")
 ResidualType = Literal["martingale", "deviance", "score", "schoenfeld", "dfbeta", "dfbetas", "scaledsch",

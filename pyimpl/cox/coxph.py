@@ -12,6 +12,7 @@ from rparity_contract.calls import MISSING, cox_call
 from rparity_contract.control import CoxControl
 from rparity_contract.errors import InvalidArgument, RParityWarning
 from rparity_contract.results.cox import Concordance, CoxPH
+from rparity_contract.values import NA_ACTIONS
 
 from .._rmath import r_sum
 from .._threads import background
@@ -37,7 +38,7 @@ thread start-up costs more than it saves). Results do not depend on it."""
 
 def coxph(X, time=None, event=MISSING, *, data=None, subset=None, ties: str = "efron", weights=None,
           strata=None, cluster=None, robust: bool | None = None, init=None, control: CoxControl | None = None,
-          nocenter=(-1, 0, 1), singular_ok: bool = True) -> CoxPH:
+          nocenter=(-1, 0, 1), singular_ok: bool = True, na_action: str = "na.omit") -> CoxPH:
     """Fit a Cox proportional hazards model, as
     ``coxph(Surv(time, event) ~ X + strata(strata), weights=, cluster=, robust=,
     ties=, init=, control=, nocenter=)`` in R's survival 3.5-3.
@@ -89,6 +90,11 @@ def coxph(X, time=None, event=MISSING, *, data=None, subset=None, ties: str = "e
         ``c(-1, 0, 1)``).
     singular_ok : bool
         If False, a redundant column raises instead of giving NaN.
+    na_action : {"na.omit", "na.exclude"}
+        Rows with a missing value are dropped either way; with ``"na.exclude"``
+        (R's ``na.action = na.exclude``) the residuals and predictions of the
+        fit's own rows come back one per input row, NaN for the dropped ones
+        (R's ``naresid``).
 
     Returns
     -------
@@ -124,9 +130,12 @@ def coxph(X, time=None, event=MISSING, *, data=None, subset=None, ties: str = "e
       table's ``robust=False`` would silently ignore ``cluster`` (with R's
       warning), which is not what ``coxph(..., cluster=)`` does in R.
     """
+    if na_action not in NA_ACTIONS:
+        raise InvalidArgument(f"`na_action` must be one of {', '.join(NA_ACTIONS)}; got na_action={na_action!r}",
+                              kind="argument.value")
     call = cox_call(X, time, event, data=data, subset=subset, ties=ties, weights=weights, strata=strata,
                     cluster=cluster, robust=robust, init=init, control=control, nocenter=nocenter,
-                    singular_ok=singular_ok)
+                    singular_ok=singular_ok, na_action=na_action)
     prep = prepare_inputs(call)
     check_prefit(prep)
     fit = _fit(prep)

@@ -122,7 +122,7 @@ def prepare_inputs(call: CoxCall) -> Prepared:
         call = resolve(call)
     X, time, event = call.X, call.time, call.event
     weights, strata, cluster, robust, init = call.weights, call.strata, call.cluster, call.robust, call.init
-    ties = as_choice(call.ties, "ties", TIES)
+    ties = as_choice(call.ties, "ties", TIES, partial=True)
     control, control_warnings = check_control(as_control(call.control))
     if robust is not None and not isinstance(robust, (bool, np.bool_)):
         raise InvalidArgument(f"`robust` must be True, False or None (R's default rule); got robust={robust!r}",

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rparity_contract.calls import row_names
 from rparity_contract.errors import InvalidArgument
 from rparity_contract.formula.expr import names_in
 from rparity_contract.results.cox import CoxPH
@@ -47,7 +48,7 @@ def new_rows(fit: CoxPH, fd: FitData, newdata: Any, strata: str = "auto") -> New
     k = len(newdata)
     if k == 0:
         raise InvalidArgument("`newdata` has no rows", kind="data.empty")
-    labels = tuple(str(i + 1) for i in range(k))
+    labels = row_names(newdata)
     call = fit.call
     assert call is not None
     if call.formula is None:

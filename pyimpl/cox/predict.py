@@ -35,6 +35,7 @@ from .._rformat import r_label
 from .._rmath import r_mean, r_sum
 from .._validate import as_choice
 from .martingale import martingale
+from .naresid import naresid
 from .refit import FitData, fit_data
 from .robust import _matmul_blas
 
@@ -77,11 +78,11 @@ def coxph_predict(fit: CoxPH, type: str = "lp", *, newdata: Any = None, se_fit: 
     collapse : array-like of length ``fit.n`` (of ``newdata``'s rows), optional
         Sum the predictions within groups (se: the root of the summed squares).
     """
-    type = as_choice(type, "type", PREDICT_TYPES)
+    type = as_choice(type, "type", PREDICT_TYPES, partial=True)
     if not isinstance(se_fit, (bool, np.bool_)):
         raise InvalidArgument(f"`se_fit` must be True or False; got se_fit={se_fit!r}", kind="se_fit.type")
     ref = "sample" if reference is None and type == "terms" else \
-        as_choice("strata" if reference is None else reference, "reference", PREDICT_REFERENCES)
+        as_choice("strata" if reference is None else reference, "reference", PREDICT_REFERENCES, partial=True)
     fd = fit_data(fit)
     prep = fd.prep
     chosen = _check_terms(terms, fit)
@@ -132,6 +133,9 @@ def coxph_predict(fit: CoxPH, type: str = "lp", *, newdata: Any = None, se_fit: 
             values = np.exp(values)
             if se is not None:
                 se = se * np.sqrt(values)
+    if newdata is None:  # predict.coxph: napredict(object$na.action, ...) on the fit's own rows
+        values = naresid(fit, values)
+        se = None if se is None else naresid(fit, se)
     groups = None
     warns: tuple[str, ...] = ()
     if collapse is not None:

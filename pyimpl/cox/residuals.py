@@ -39,6 +39,7 @@ from .._rmath import NANS_PRODUCED
 from .._validate import as_choice
 from ._riskset import event_times, seq_last, sorted_rows
 from .martingale import martingale, safe_score
+from .naresid import naresid
 from .predict import collapse_groups, rowsum, term_predictions
 from .refit import FitData, fit_data
 from .robust import C_ORDER_LIMIT, _c_order_cost, _matmul_blas, score_residuals, score_residuals_c_order
@@ -59,7 +60,7 @@ def coxph_residuals(fit: CoxPH, type: str = "martingale", *, collapse: Any = Non
     fit : CoxPH
         A fit of any engine (its call's inputs are used again).
     type : {"martingale", "deviance", "score", "schoenfeld", "dfbeta", "dfbetas", "scaledsch", "partial"}
-    collapse : array-like of length ``fit.n``, optional
+    collapse : array-like of length ``fit.n`` (with na_action "na.exclude": the rows given), optional
         Group of each row: the residuals are summed within groups (ignored by
         the Schoenfeld types, whose rows are events, as R ignores it).
     weighted : bool, optional
@@ -70,7 +71,7 @@ def coxph_residuals(fit: CoxPH, type: str = "martingale", *, collapse: Any = Non
         taken in the wrong order (survival#339, fixed in 3.8-10); None: each
         residual times its own row's weight.
     """
-    type = as_choice(type, "type", RESIDUAL_TYPES)
+    type = as_choice(type, "type", RESIDUAL_TYPES, partial=True)
     if compat is not None:
         compat = as_choice(compat, "compat", COMPAT)
     if weighted is None:
@@ -112,14 +113,17 @@ def coxph_residuals(fit: CoxPH, type: str = "martingale", *, collapse: Any = Non
     if weighted:
         rr = rr * (prep.weights if rr.ndim == 1 else prep.weights[:, None])
     columns: tuple[str, ...] = names if rr.ndim == 2 else ()
+    # residuals.coxph: naresid on the residuals (and the status, for deviance) before partial and collapse
+    rr = naresid(fit, rr)
+    status = naresid(fit, status)
     if type == "partial":
         terms = term_predictions(fit, fd, reference="sample")
-        rr = terms.values + rr[:, None]
+        rr = naresid(fit, terms.values) + rr[:, None]
         columns = terms.columns
     labels = None
     warns: tuple[str, ...] = ()
     if collapse is not None:
-        codes, labels, warns = collapse_groups(collapse, fd.lp.size)
+        codes, labels, warns = collapse_groups(collapse, rr.shape[0])
         rr = rowsum(rr, codes, len(labels))
         status = rowsum(status, codes, len(labels))
     if type == "deviance":

@@ -12,6 +12,7 @@ import pandas as pd
 
 from rparity_contract.errors import InvalidArgument
 from rparity_contract.formula import Expr, ModelFormula, Name, parse_expr, parse_formula
+from rparity_contract.formula.expr import names_in
 
 from ..design import Term, _read_column
 from .evaluate import evaluate
@@ -54,9 +55,14 @@ def subset_rows(subset: Any, data: pd.DataFrame) -> tuple[np.ndarray, np.ndarray
     if subset is None:
         return np.arange(n), np.zeros(n, dtype=bool)
     if isinstance(subset, str):
-        term = evaluate([parse_expr(subset)], data)[0]
+        expr = parse_expr(subset)
+        term = evaluate([expr], data)[0]
+        if term.kind == "numeric":
+            assert term.values is not None
+            # a constant (no column in it) is one number, as R evaluates it, not one per row
+            return _r_positions(subset, term.values if names_in(expr) else term.values[:1], n)
         if term.kind != "logical":
-            raise InvalidArgument(f"`subset` must be a logical expression; got subset={subset!r} "
+            raise InvalidArgument(f"`subset` must be a logical expression or row numbers; got subset={subset!r} "
                                   f"({term.kind})", kind="subset.value")
         assert term.codes is not None
         rows = np.flatnonzero(term.codes != 0)
@@ -83,6 +89,34 @@ def subset_rows(subset: Any, data: pd.DataFrame) -> tuple[np.ndarray, np.ndarray
         return arr.astype(np.intp), np.zeros(arr.size, dtype=bool)
     raise InvalidArgument(f"`subset` must be a boolean mask, row positions or an R expression; got "
                           f"{type(subset).__name__}", kind="subset.value")
+
+
+def _r_positions(subset: str, values: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """R's ``data[i, ]`` for numbers ``i`` (1-based, truncated toward zero):
+    positive ones pick rows (repeats repeat them; NA: a row of missing values,
+    dropped later by ``na.omit``), negative ones drop rows, zeros are ignored;
+    positive and negative together, or a row beyond the data, are R's errors
+    (``[.data.frame`` on a model frame: "subscript out of bounds")."""
+    v = np.trunc(values)
+    na = np.isnan(v)
+    if (v[~na] < 0).any():
+        if (v[~na] > 0).any() or na.any():
+            raise InvalidArgument(f"`subset` row numbers mix positive (or NA) and negative ones (R: 'only 0's may "
+                                  f"be mixed with negative subscripts'); got subset={subset!r}", kind="subset.value")
+        keep = np.ones(n, dtype=bool)
+        drop = (-v[v < 0] - 1).astype(np.intp)
+        keep[drop[drop < n]] = False
+        rows = np.flatnonzero(keep)
+        return rows, np.zeros(rows.size, dtype=bool)
+    v = v[na | (v != 0)]
+    if (v[~np.isnan(v)] > n).any():
+        raise InvalidArgument(f"`subset` row numbers must be at most the number of rows ({n}) (R: 'subscript out "
+                              f"of bounds'); got subset={subset!r}", kind="subset.value")
+    missing = np.isnan(v)
+    if missing.any() and n == 0:
+        raise InvalidArgument(f"`subset` picks rows of an empty data frame; got subset={subset!r}",
+                              kind="subset.value")
+    return np.where(missing, 0, np.nan_to_num(v) - 1).astype(np.intp), missing
 
 
 def model_frame(formula: Any, data: Any, subset: Any = None) -> Frame:

@@ -1,0 +1,166 @@
+"""R conventions the survival suite relies on: numeric ``subset=``,
+``na.action = na.exclude``, abbreviated option values (``match.arg``) and
+``newdata``'s row names as curve labels. Each is checked against its closed
+form and, live, against R.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import fixtures
+from rparity_contract.errors import InvalidArgument
+
+LUNG = fixtures.load("lung")
+F = "Surv(time, status) ~ age + wt.loss"
+
+
+def _outcome(engine, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            fit = engine.coxph(F, data=LUNG, **kw)
+        except InvalidArgument as exc:
+            return ("refused", exc.kind)
+        except Exception as exc:  # R's error through rbridge
+            from rparity.refusals import refusal_kind
+
+            return ("refused", refusal_kind(exc, "coxph"))
+    return (fit.n, fit.n_dropped, tuple("NaN" if np.isnan(c) else round(float(c), 12) for c in fit.coef))
+
+
+# subset as row numbers: R's `[` rules
+SUBSETS = ["-5", "(-10)", "1 - 2 * (sex == 1)", "300", "age - 60", "0", "sex", "(sex - 1) * 3 + 1", "inst"]
+
+
+@pytest.mark.r
+@pytest.mark.parametrize("subset", SUBSETS)
+def test_numeric_subset_matches_r(py_engine, r_engine, subset):
+    assert _outcome(py_engine, subset=subset) == _outcome(r_engine, subset=subset)
+
+
+def test_numeric_subset_closed_form(py_engine):
+    drop5 = py_engine.coxph(F, data=LUNG, subset="-5")
+    by_mask = py_engine.coxph(F, data=LUNG, subset=np.arange(len(LUNG)) != 4)
+    assert drop5.n == by_mask.n and np.array_equal(drop5.coef, by_mask.coef)
+    # positive numbers pick rows, repeats repeat them: sex (1 or 2) picks rows 1 and 2, many times
+    picked = py_engine.coxph(F, data=LUNG, subset="sex")
+    rows = LUNG.iloc[LUNG["sex"].to_numpy() - 1].reset_index(drop=True)
+    by_rows = py_engine.coxph(F, data=rows)
+    assert picked.n == by_rows.n and np.array_equal(picked.coef, by_rows.coef, equal_nan=True)
+
+
+@pytest.mark.parametrize("subset, match", [("age - 60", "mix positive"), ("300", "at most the number of rows")])
+def test_numeric_subset_refusals_name_the_problem(py_engine, subset, match):
+    with pytest.raises(InvalidArgument, match=match) as err:
+        py_engine.coxph(F, data=LUNG, subset=subset)
+    assert err.value.kind == "subset.value"
+
+
+# na.action = na.exclude: residuals and predictions padded with NaN
+def test_na_exclude_pads_residuals_and_predictions(py_engine):
+    omit = py_engine.coxph(F, data=LUNG)
+    excl = py_engine.coxph(F, data=LUNG, na_action="na.exclude")
+    assert np.array_equal(omit.coef, excl.coef) and excl.n_dropped == omit.n_dropped > 0
+    dropped = list(excl.na_action)
+    for kind in ("martingale", "deviance", "dfbeta", "score"):
+        r_o = py_engine.coxph_residuals(omit, kind).values
+        r_e = py_engine.coxph_residuals(excl, kind).values
+        assert r_e.shape[0] == len(LUNG)
+        assert np.isnan(r_e[dropped]).all()
+        keep = np.setdiff1d(np.arange(len(LUNG)), dropped)
+        assert np.array_equal(r_e[keep], r_o)
+    # Schoenfeld residuals are one per event: never padded
+    assert py_engine.coxph_residuals(excl, "schoenfeld").values.shape == \
+        py_engine.coxph_residuals(omit, "schoenfeld").values.shape
+    p = py_engine.coxph_predict(excl, "lp", se_fit=True)
+    assert p.values.shape == (len(LUNG),) and np.isnan(p.se[dropped]).all()
+    new = py_engine.coxph_predict(excl, "lp", newdata=LUNG.iloc[:3])
+    assert new.values.shape == (3,)
+
+
+@pytest.mark.r
+@pytest.mark.parametrize("kind", ["martingale", "deviance", "dfbetas", "partial"])
+def test_na_exclude_matches_r(py_engine, r_engine, kind):
+    ids = np.arange(len(LUNG)) // 3
+    out = []
+    for eng in (py_engine, r_engine):
+        fit = eng.coxph(F, data=LUNG, na_action="na.exclude")
+        res = eng.coxph_residuals(fit, kind, collapse=ids if kind == "martingale" else None).values
+        pred = eng.coxph_predict(fit, "expected", se_fit=True)
+        out.append((res, pred.values, pred.se))
+    for a, b in zip(out[0], out[1]):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+        assert np.array_equal(np.isnan(a), np.isnan(b))
+
+
+def test_na_action_refuses_unknown(py_engine):
+    with pytest.raises(InvalidArgument, match="`na_action` must be one of"):
+        py_engine.coxph(F, data=LUNG, na_action="na.fail")
+
+
+# match.arg: abbreviations
+@pytest.mark.parametrize("given, meant", [("schoen", "schoenfeld"), ("scor", "score"), ("dfbeta", "dfbeta"),
+                                          ("mart", "martingale"), ("scaled", "scaledsch")])
+def test_residual_type_abbreviations(py_engine, given, meant):
+    fit = py_engine.coxph(F, data=LUNG)
+    assert np.array_equal(py_engine.coxph_residuals(fit, given).values,
+                          py_engine.coxph_residuals(fit, meant).values, equal_nan=True)
+
+
+@pytest.mark.parametrize("given", ["d", "df", "s", ""])
+def test_ambiguous_abbreviation_is_refused(py_engine, given):
+    fit = py_engine.coxph(F, data=LUNG)
+    with pytest.raises(InvalidArgument, match="abbreviation") as err:
+        py_engine.coxph_residuals(fit, given)
+    assert err.value.kind == "type.value"
+
+
+def test_ties_and_predict_abbreviations(py_engine):
+    assert py_engine.coxph(F, data=LUNG, ties="bres").method == "breslow"
+    fit = py_engine.coxph(F, data=LUNG)
+    assert np.array_equal(py_engine.coxph_predict(fit, "exp").values, py_engine.coxph_predict(fit, "expected").values)
+
+
+@pytest.mark.r
+@pytest.mark.parametrize("given", ["schoen", "dfb", "d"])
+def test_abbreviations_match_r(py_engine, r_engine, given):
+    out = []
+    for eng in (py_engine, r_engine):
+        fit = eng.coxph(F, data=LUNG)
+        try:
+            out.append(np.asarray(eng.coxph_residuals(fit, given).values))
+        except Exception as exc:
+            from rparity.refusals import refusal_kind
+
+            out.append(refusal_kind(exc, "coxph_residuals"))
+    if isinstance(out[0], str) or isinstance(out[1], str):
+        assert out[0] == out[1]
+    else:
+        np.testing.assert_allclose(out[0], out[1], rtol=1e-9, atol=1e-12)
+
+
+# newdata row names label survfit's curves
+def test_newdata_row_names_label_curves(py_engine):
+    fit = py_engine.coxph("Surv(time, status) ~ age + strata(sex)", data=LUNG)
+    named = pd.DataFrame({"age": [50, 70], "sex": [1, 2]}, index=["young", "old"])
+    s = py_engine.survfit_cox(fit, named)
+    assert set(s.strata) == {"young", "old"}
+    plain = py_engine.survfit_cox(fit, named.reset_index(drop=True))
+    assert set(plain.strata) == {"1", "2"}
+
+
+@pytest.mark.r
+def test_newdata_row_names_match_r(py_engine, r_engine):
+    named = pd.DataFrame({"age": [50, 70, 60]}, index=["a", "b", "c"])
+    got = []
+    for eng in (py_engine, r_engine):
+        fit = eng.coxph("Surv(time, status) ~ age + strata(sex)", data=LUNG)
+        s = eng.survfit_cox(fit, named.assign(sex=[1, 2, 1]))
+        got.append((s.strata, s.curves))
+        fit2 = eng.coxph("Surv(time, status) ~ age", data=LUNG)
+        got.append(tuple(eng.survfit_cox(fit2, named).curves))
+    assert got[0] == got[2] and got[1] == got[3]
