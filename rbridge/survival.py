@@ -12,7 +12,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from rparity_contract.calls import MISSING, SurvFitCall, one_curve, survdiff_form, survfit_call
+from rparity_contract.calls import MISSING, SurvFitCall, one_curve, single_curve, survdiff_form, survfit_call
 from rparity_contract.errors import InvalidArgument
 from rparity_contract.results import SurvDiff, SurvFit
 from rparity_contract.values import QUANTILE_COLUMNS, SUMMARY_COLUMNS, TABLE_INDEX
@@ -25,21 +25,39 @@ from .formula import FormulaArgs
 __all__ = ["survfit", "survfit_summary", "survfit_quantile", "survfit_table", "survdiff"]
 
 
+def _options(c: SurvFitCall) -> dict | None:
+    """survfitKM's stype, ctype and type, when not R's defaults (R checks them)."""
+    opts = {k: v for k, v in (("stype", c.stype), ("ctype", c.ctype)) if not (isinstance(v, int) and v == 1)}
+    if c.type is not None:
+        opts["type"] = c.type
+    return opts or None
+
+
 def _args(c: SurvFitCall) -> dict:
     if c.formula is not None:
         fa = FormulaArgs(c.formula, c.data, c.subset)
         one_curve(fa.model)
         return dict(time=None, event=None, weights=fa.column(c.weights, c.data), conf_type=c.conf_type,
-                    conf_int=c.conf_int, conf_lower=c.conf_lower, form=fa.form)
+                    conf_int=c.conf_int, conf_lower=c.conf_lower, form=fa.form, options=_options(c))
     return dict(time=c.time, event=c.event, weights=c.weights, conf_type=c.conf_type, conf_int=c.conf_int,
-                conf_lower=c.conf_lower)
+                conf_lower=c.conf_lower, options=_options(c))
 
 
-def _call_of(fit: Any) -> SurvFitCall:
+def _call_of(fit: Any, function: str) -> SurvFitCall:
     if not isinstance(fit, SurvFit) or fit.call is None:
         raise InvalidArgument("`fit` must be a SurvFit that kept its call (from survfit() of any engine); "
                               f"got {type(fit).__name__}", kind="fit.type")
+    single_curve(fit, function)
     return fit.call
+
+
+def _curve_labels(c: SurvFitCall, labels: list[str]) -> list[str]:
+    """R's curve labels with the placeholders of the formula replaced by the
+    caller's names (``v1=1`` is ``sex=1``)."""
+    if c.formula is None:
+        return labels
+    fa = FormulaArgs(c.formula, c.data, c.subset)
+    return [fa.names.translate(x) for x in labels]
 
 
 def _call_string(c: SurvFitCall) -> str:
@@ -53,12 +71,13 @@ def _call_string(c: SurvFitCall) -> str:
 
 
 def survfit(time, event=MISSING, *, data=None, subset=None, weights=None, conf_type: str = "log",
-            conf_int: float = 0.95, conf_lower: str = "usual") -> SurvFit:
+            conf_int: float = 0.95, conf_lower: str = "usual", stype: int = 1, ctype: int = 1,
+            type: str | None = None) -> SurvFit:
     """R's ``survival::survfit(Surv(time, event) ~ 1, weights=, conf.type=,
-    conf.int=, conf.lower=)``, or its formula form ``survfit(formula, data=,
-    subset=, weights=)`` (one curve)."""
+    conf.int=, conf.lower=, stype=, ctype=, type=)``, or its formula form
+    ``survfit(formula, data=, subset=, weights=, ...)`` (a curve per group)."""
     c = survfit_call(time, event, data=data, subset=subset, weights=weights, conf_type=conf_type,
-                     conf_int=conf_int, conf_lower=conf_lower)
+                     conf_int=conf_int, conf_lower=conf_lower, stype=stype, ctype=ctype, type=type)
     s = session()
     res = s.call("rparity_survfit", **_args(c))
     v = res.value
@@ -66,10 +85,13 @@ def survfit(time, event=MISSING, *, data=None, subset=None, weights=None, conf_t
     def f(k: str) -> np.ndarray:
         return np.asarray(v[k], dtype=float).reshape(-1)
 
+    ns = [int(x) for x in np.asarray(v["n"]).reshape(-1)]
+    strata = None if v["strata"] is None else tuple(_curve_labels(c, [str(x) for x in v["strata"]]))
     return SurvFit(
         time=f("time"), n_risk=f("n_risk"), n_event=f("n_event"), n_censor=f("n_censor"),
         surv=f("surv"), std_err=f("std_err"), lower=f("lower"), upper=f("upper"),
-        cumhaz=f("cumhaz"), std_chaz=f("std_chaz"), n=int(scalar(v["n"])),
+        cumhaz=f("cumhaz"), std_chaz=f("std_chaz"), n=sum(ns), strata=strata,
+        strata_n=tuple(ns) if strata is not None else (),
         logse=bool(np.asarray(v["logse"]).reshape(-1)[0]), conf_type=str(v["conf_type"][0]),
         conf_int=scalar(v["conf_int"]), conf_lower=conf_lower if isinstance(conf_lower, str) else str(conf_lower),
         engine="r", provenance=s.provenance(_call_string(c)), warnings=res.warnings, call=c,
@@ -78,14 +100,14 @@ def survfit(time, event=MISSING, *, data=None, subset=None, weights=None, conf_t
 
 def survfit_summary(fit: SurvFit, times: Sequence[float], *, extend: bool = False) -> pd.DataFrame:
     """R's ``summary(fit, times=, extend=)`` on the fit's call, run again in R."""
-    c = _call_of(fit)
+    c = _call_of(fit, "survfit_summary")
     v = session().call("rparity_survfit_summary", times=times, extend=extend, **_args(c)).value
     return pd.DataFrame({k: np.asarray(v[k], dtype=float).reshape(-1) for k in SUMMARY_COLUMNS})
 
 
 def survfit_quantile(fit: SurvFit, probs: Sequence[float] = (0.25, 0.5, 0.75)) -> pd.DataFrame:
     """R's ``quantile(fit, probs)`` on the fit's call, run again in R."""
-    c = _call_of(fit)
+    c = _call_of(fit, "survfit_quantile")
     v = session().call("rparity_survfit_quantile", probs=probs, **_args(c)).value
     index = pd.Index(np.atleast_1d(np.asarray(probs, dtype=float)).ravel(), name="probs")
     return pd.DataFrame({k: np.asarray(v[k], dtype=float).reshape(-1) for k in QUANTILE_COLUMNS}, index=index)
@@ -93,7 +115,7 @@ def survfit_quantile(fit: SurvFit, probs: Sequence[float] = (0.25, 0.5, 0.75)) -
 
 def survfit_table(fit: SurvFit) -> pd.Series:
     """R's ``summary(fit)$table`` on the fit's call, run again in R."""
-    c = _call_of(fit)
+    c = _call_of(fit, "survfit_table")
     v = session().call("rparity_survfit_table", **_args(c)).value
     return pd.Series({k: scalar(v[k]) for k in TABLE_INDEX}, index=list(TABLE_INDEX), dtype=float)
 

@@ -135,6 +135,15 @@ def _refuse_without_events(time, event, *a, **k):
     return None
 
 
+def _ignore_ctype(fn):
+    @functools.wraps(fn)
+    def faulty(*args, **kwargs):
+        kwargs["ctype"] = 1
+        kwargs.pop("type", None)
+        return fn(*args, **kwargs)
+    return faulty
+
+
 def _refuse_one_subject(time, event, *a, **k):
     if np.size(time) == 1:
         return InvalidArgument("`time` must have at least two observations", kind="data.empty")
@@ -442,6 +451,11 @@ FAULTS: list[Fault] = [
           _before(_refuse_one_subject)),
     Fault("survfit-drops-std-chaz", "survfit", "missing value", "leaves std_chaz out",
           _result(lambda r: dataclasses.replace(r, std_chaz=None))),
+    Fault("survfit-short-strata-labels", "survfit", "identical", "labels the curves by level alone ('1', not "
+          "'sex=1')", _result(lambda r: r if r.strata is None else dataclasses.replace(
+              r, strata=tuple(s.split("=")[-1] for s in r.strata)))),
+    Fault("survfit-ctype-ignored", "survfit", "1e-12 relative", "takes the Nelson-Aalen hazard whatever ctype says",
+          _ignore_ctype),
     Fault("survfit-summary-std-err", "survfit_summary", "1e-12 relative", "summary's std_err off by 1e-9",
           _column("std_err", _scale(1e-9))),
     Fault("survfit-quantile-shifted", "survfit_quantile", "identical", "quantiles off by 1e-6 relative",

@@ -182,7 +182,8 @@ def _coxph_kwargs(c) -> dict:
 
 
 def _survfit_kwargs(c) -> dict:
-    _take(c, ["weights", "conf.type", "conf.int", "conf.lower"], ignored=["se.fit"])
+    # survfit.formula takes `error` and never reads it (survival 3.5-3)
+    _take(c, ["weights", "conf.type", "conf.int", "conf.lower", "stype", "ctype", "type"], ignored=["se.fit", "error"])
     if c.args.get("se.fit") is False:
         raise _Unsupported("se.fit = FALSE")
     _na_action(c)
@@ -190,9 +191,12 @@ def _survfit_kwargs(c) -> dict:
     _subset(c, kw)
     if "weights" in c.args:
         kw["weights"] = np.atleast_1d(c.args["weights"])
-    for a in ("conf.type", "conf.int", "conf.lower"):
+    for a in ("conf.type", "conf.int", "conf.lower", "type"):
         if a in c.args:
             kw[a.replace(".", "_")] = c.args[a]
+    for a in ("stype", "ctype"):
+        if a in c.args:
+            kw[a] = int(c.args[a])
     return kw
 
 
@@ -310,11 +314,18 @@ _KM = ("time", "n_risk", "n_event", "n_censor", "surv", "cumhaz", "std_err", "st
 
 
 def _r_survfit(r: dict) -> dict:
-    return {k: np.atleast_1d(r[k]) for k in _KM if k in r}
+    out: dict[str, Any] = {k: np.atleast_1d(r[k]) for k in _KM if k in r}
+    if "strata" in r:  # names(fit$strata), and each curve's number of rows
+        names = (r["strata"],) if isinstance(r["strata"], str) else tuple(r["strata"])
+        out["strata"] = tuple(n for n, k in zip(names, np.atleast_1d(r["strata_n"])) for _ in range(int(k)))
+    return out
 
 
 def _engine_survfit(fit, r: dict) -> dict:
-    return {k: np.asarray(getattr(fit, k)) for k in _KM if k in r}
+    out: dict[str, Any] = {k: np.asarray(getattr(fit, k)) for k in _KM if k in r}
+    if "strata" in r:
+        out["strata"] = fit.strata
+    return out
 
 
 def _r_survdiff(r: dict) -> dict:

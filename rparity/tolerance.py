@@ -83,6 +83,8 @@ TOLERANCES: dict[str, Tolerance] = {
     # survfit
     **{f"survfit.{k}": v for k, v in _SURVFIT_ARRAYS.items()},
     "survfit.n": EXACT,
+    "survfit.strata": EXACT,
+    "survfit.strata_n": EXACT,
     "survfit.logse": EXACT,
     **{f"survfit.summary.{k}": v for k, v in _SURVFIT_ARRAYS.items()},
     "survfit.quantile.quantile": EXACT,

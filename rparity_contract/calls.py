@@ -14,7 +14,7 @@ from typing import Any, Mapping
 from .control import CoxControl
 
 __all__ = ["SurvFitCall", "CoxCall", "MatchItCall", "MISSING", "is_formula", "cox_call", "check_formula_form",
-           "one_curve", "survfit_call", "survdiff_form", "row_names"]
+           "one_curve", "single_curve", "survfit_call", "survdiff_form", "row_names"]
 
 
 class _Missing:
@@ -34,7 +34,8 @@ def is_formula(x: object) -> bool:
 
 @dataclass(frozen=True)
 class SurvFitCall:
-    """``survfit(time, event, weights=, conf_type=, conf_int=, conf_lower=)``."""
+    """``survfit(time, event, weights=, conf_type=, conf_int=, conf_lower=,
+    stype=, ctype=, type=)``."""
 
     time: Any
     event: Any
@@ -42,6 +43,9 @@ class SurvFitCall:
     conf_type: Any = "log"
     conf_int: Any = 0.95
     conf_lower: Any = "usual"
+    stype: Any = 1
+    ctype: Any = 1
+    type: Any = None
     formula: Any = None  # the formula form survfit(Surv(time, event) ~ 1, data=, subset=, weights=)
     data: Any = None
     subset: Any = None
@@ -136,14 +140,25 @@ def check_formula_form(function: str, rest: dict[str, Any], data: Any) -> None:
 
 
 def one_curve(model: Any) -> None:
-    """survfit's formula form in the contract: ``Surv(...) ~ 1``, one curve.
-    With groups R returns one curve per group, which :class:`SurvFit` (one
-    curve) does not hold: both engines say so rather than answer half."""
+    """survfit's formula form in the contract: ``Surv(time, event) ~ 1`` (one
+    curve) or ``~ groups`` (a curve per group, :attr:`SurvFit.strata`). Not
+    (yet) counting-process data ``Surv(start, stop, event)``: both engines say
+    so rather than answer half."""
     from .errors import InvalidArgument
 
-    if model.terms or (model.response is not None and model.response.counting):
-        raise InvalidArgument(f"`formula` {model.text!r}: survfit here takes Surv(time, event) ~ 1 (one curve); "
-                              "fit each group with subset=, or compare groups with survdiff", kind="formula.groups")
+    if model.response is not None and model.response.counting:
+        raise InvalidArgument(f"`formula` {model.text!r}: survfit on counting-process data Surv(start, stop, "
+                              "event) is not implemented in the contract (the R engine would answer it, pyimpl "
+                              "cannot yet)", kind="formula.response")
+
+
+def single_curve(fit: Any, function: str) -> None:
+    """The derived functions of a fit (summary, quantile, table) take one curve."""
+    from .errors import InvalidArgument
+
+    if getattr(fit, "strata", None) is not None:
+        raise InvalidArgument(f"{function} of a fit with several curves (strata {sorted(set(fit.strata))[:3]}...) is "
+                              "not implemented: fit each curve with subset=", kind="fit.strata")
 
 
 def survfit_call(time: Any, event: Any = MISSING, *, data: Any = None, subset: Any = None,

@@ -4,7 +4,8 @@
 ``survdiff(Surv(time, status) ~ a + b + strata(s), data=)`` (survival's
 ``survdiff``): the groups are ``strata(m[term.labels])`` (the combinations
 of the terms that occur, first slowest, labelled ``"a=1, b=x"``), the strata
-those of the ``strata()`` terms. ``survfit(Surv(time, status) ~ 1, data=)``.
+those of the ``strata()`` terms. ``survfit(Surv(time, status) ~ 1, data=)``,
+or ``~ a + b``: a curve per combination, labelled as survdiff's groups.
 """
 from __future__ import annotations
 
@@ -47,15 +48,29 @@ def _time_event(frame, mf) -> tuple[np.ndarray, Any]:
     return time, event
 
 
-def survfit_arrays(formula: Any, data: Any, subset: Any, weights: Any) -> tuple[np.ndarray, Any, Any]:
-    """(time, event, weights) of ``survfit(formula, data=, subset=, weights=)``."""
+def survfit_arrays(formula: Any, data: Any, subset: Any, weights: Any
+                   ) -> tuple[np.ndarray, Any, Any, pd.Series | None]:
+    """(time, event, weights, group) of ``survfit(formula, data=, subset=,
+    weights=)``; group None for ``~ 1``. survfit.formula's curves are
+    ``strata(mf[term.labels])``: every term, ``strata()`` ones included
+    (labelled ``"strata(sex)=sex=1"``), combinations that occur, first slowest."""
     frame = model_frame(formula, data, subset)
     mf = _checked("survfit", frame)
     one_curve(mf)
+    if mf.offsets or mf.special_terms("cluster"):
+        raise InvalidArgument(f"`formula` {mf.text!r}: offset() and cluster() in survfit's formula are not "
+                              "implemented in pyimpl", kind="formula.special")
     w = column_or_values(weights, frame, "weights", data)
     frame = complete_frame(frame, [w])
+    groups = []
+    for k, term in enumerate(mf.terms):
+        if len(term) > 1:
+            raise InvalidArgument(f"`formula` term {mf.label(k)!r}: survfit's curves are variables "
+                                  "(R: 'undefined columns selected' for an interaction)", kind="formula.syntax")
+        groups.append(_labelled(frame.variables[term[0]], mf.label(k)))
+    group = as_series(combine(groups, "groups")) if groups else None
     time, event = _time_event(frame, mf)
-    return time, event, w
+    return time, event, w, group
 
 
 def survdiff_arrays(formula: Any, data: Any, subset: Any) -> tuple[np.ndarray, Any, pd.Series, Any]:

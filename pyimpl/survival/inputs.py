@@ -35,6 +35,7 @@ class KMInputs:
     conf_int: float
     conf_lower: str
     warnings: tuple[str, ...] = ()
+    rows: np.ndarray | None = None  # the input rows kept (no missing time, status or weight)
 
 
 def _weights(weights: Any, n: int) -> np.ndarray | None:
@@ -93,7 +94,7 @@ def km_inputs(time: Any, event: Any, weights: Any = None, conf_type: str = "log"
         raise InvalidArgument(f"`conf_int` must be a number (the level of the intervals, 0.95) or True/False; "
                               f"got conf_int={conf_int!r}", kind="conf_int.value")
     return KMInputs(t, sd.status[rows], None if w is None else w[rows], conf_type, conf_int, conf_lower,
-                    sd.warnings)
+                    sd.warnings, rows)
 
 
 @dataclass(frozen=True)

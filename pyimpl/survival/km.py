@@ -15,13 +15,16 @@ data, one curve):
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from rparity_contract.calls import MISSING, survfit_call
-from rparity_contract.errors import RParityWarning
+from rparity_contract.errors import InvalidArgument, RParityWarning
 from rparity_contract.results.survival import SurvFit
 
+from .. import _libm as libm
 from .._rmath import NANS_PRODUCED, qnorm
 from .confint import std_low, survfit_confint
 from .inputs import km_inputs
@@ -95,7 +98,8 @@ def km_counts(time: np.ndarray, event: np.ndarray, weights: np.ndarray) -> KMCou
 
 
 def survfit(time, event=MISSING, *, data=None, subset=None, weights=None, conf_type: str = "log",
-            conf_int: float = 0.95, conf_lower: str = "usual") -> SurvFit:
+            conf_int: float = 0.95, conf_lower: str = "usual", stype: int = 1, ctype: int = 1,
+            type: str | None = None) -> SurvFit:
     """Kaplan-Meier estimate, as ``survfit(Surv(time, event) ~ 1, weights=,
     conf.type=, conf.int=, conf.lower=)`` in R's survival 3.5-3.
 
@@ -123,20 +127,40 @@ def survfit(time, event=MISSING, *, data=None, subset=None, weights=None, conf_t
         "NaNs produced"); True means 0.95, False also turns the intervals off.
     conf_lower : {"usual", "peto", "modified"}
         Rule for the standard error of the lower limit.
+    stype : {1, 2}
+        1: the Kaplan-Meier product; 2: ``exp(-cumulative hazard)`` (its
+        standard error that of the cumulative hazard).
+    ctype : {1, 2}
+        Cumulative hazard: 1 Nelson-Aalen; 2 Fleming-Harrington (tied deaths
+        removed one at a time).
+    type : {"kaplan-meier", "fleming-harrington", "fh2"}, optional
+        R's older spelling (any unique abbreviation): stype/ctype 1/1, 2/1, 2/2;
+        when given, ``stype`` and ``ctype`` are ignored, as in R.
 
     Returns
     -------
     SurvFit
     """
     call = survfit_call(time, event, data=data, subset=subset, weights=weights, conf_type=conf_type,
-                        conf_int=conf_int, conf_lower=conf_lower)
+                        conf_int=conf_int, conf_lower=conf_lower, stype=stype, ctype=ctype, type=type)
+    survtype = _survtype(stype, ctype, type)
+    group = None
     if call.formula is not None:
         from .formula import survfit_arrays
 
-        time, event, weights = survfit_arrays(time, data, subset, weights)
+        time, event, weights, group = survfit_arrays(time, data, subset, weights)
     k = km_inputs(time, event, weights, conf_type, conf_int, conf_lower)
     w = np.ones(k.time.size) if k.weights is None else k.weights
-    fit = _survfit_kernel(k.time, k.event, w, k.conf_type, k.conf_int, k.conf_lower)
+    robust = bool(np.any(w != np.floor(w)))  # survfitKM.R: has.rwt, over every row
+    if group is not None:
+        assert k.rows is not None
+        group = group.iloc[k.rows]
+        if group.nunique() < 2:  # survfitKM: one level, one curve, and no strata
+            group = None
+    if group is None:
+        fit = _survfit_kernel(k.time, k.event, w, k.conf_type, k.conf_int, k.conf_lower, robust, survtype)
+    else:
+        fit = _curves(k, w, group, robust, survtype)
     # R's order: Surv()'s invalid status values, then qnorm's NaNs
     warns = tuple(k.warnings) + tuple(fit.warnings)
     for msg in warns:
@@ -144,7 +168,76 @@ def survfit(time, event=MISSING, *, data=None, subset=None, weights=None, conf_t
     return fit.evolve(call=call, warnings=warns)
 
 
-def _survfit_kernel(t, e, w, conf_type, conf_int, conf_lower) -> SurvFit:
+_TYPES = ("kaplan-meier", "fleming-harrington", "fh2")
+
+
+def _survtype(stype: Any, ctype: Any, type: Any) -> int:
+    """survfitKM's type code 2 * stype + ctype - 2; ``type`` (charmatch) wins."""
+    if type is not None:
+        if not isinstance(type, str):
+            raise InvalidArgument(f"`type` must be a string (R: 'type argument must be character'); got "
+                                  f"type={type!r}", kind="type.value")
+        hits = [i for i, t in enumerate(_TYPES) if t == type] or [i for i, t in enumerate(_TYPES) if t.startswith(type)]
+        if len(hits) != 1 or not type:
+            raise InvalidArgument(f"`type` must be one of {', '.join(map(repr, _TYPES))} or an abbreviation "
+                                  f"(R: \"invalid value for 'type'\"); got type={type!r}", kind="type.value")
+        return (1, 3, 4)[hits[0]]
+    for name, v in (("ctype", ctype), ("stype", stype)):  # R checks ctype first
+        if isinstance(v, (bool, np.bool_)) or v not in (1, 2):
+            raise InvalidArgument(f"`{name}` must be 1 or 2 (R: '{name} must be 1 or 2'); got {name}={v!r}",
+                                  kind=f"{name}.value")
+    return int(2 * stype + ctype - 2)
+
+
+def _curves(k, w: np.ndarray, group: pd.Series, robust: bool, survtype: int) -> SurvFit:
+    """One curve per group, one after another (survfitKM's strata loop, in the
+    groups' level order; a group without rows has no curve). Status coding,
+    timefix and the choice of the robust variance are the whole data's, as R
+    makes them before it splits."""
+    codes = np.asarray(group.cat.codes) if isinstance(group.dtype, pd.CategoricalDtype) else None
+    levels = list(group.cat.categories) if codes is not None else sorted(set(group))
+    if codes is None:
+        codes = np.array([levels.index(g) for g in group])
+    tcodes, utimes = tie_codes(k.time)
+    time = utimes[tcodes]  # survfit.formula's aeqSurv is the whole data's, before the split
+    parts, labels, sizes, warns = [], [], [], []
+    for j, label in enumerate(levels):
+        idx = np.flatnonzero(codes == j)
+        if idx.size == 0:
+            continue
+        f = _survfit_kernel(time[idx], k.event[idx], w[idx], k.conf_type, k.conf_int, k.conf_lower, robust,
+                            survtype)
+        parts.append(f)
+        labels += [str(label)] * f.time.size
+        sizes.append(int(idx.size))
+        warns += [m for m in f.warnings if m not in warns]
+    fields = ("time", "n_risk", "n_event", "n_censor", "surv", "std_err", "lower", "upper", "cumhaz", "std_chaz")
+    return SurvFit(warnings=tuple(warns), **{f: np.concatenate([getattr(p, f) for p in parts]) for f in fields},
+                   n=int(sum(sizes)), logse=parts[0].logse, conf_type=k.conf_type, conf_int=k.conf_int,
+                   conf_lower=k.conf_lower, strata=tuple(labels), strata_n=tuple(sizes))
+
+
+def _fleming(nrisk: np.ndarray, d1: np.ndarray, d0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """survfitkm.c's Fleming-Harrington hazard: the d0 tied deaths at a time
+    leave one at a time, ``dtemp = n - j * d1 / d0``; ``nelson += d1 / (d0 *
+    dtemp)``, ``v2 += d1 / (d0 * dtemp^2)`` for j = 0..d0-1, in that order."""
+    nelson = v2 = 0.0
+    cumhaz = np.empty(nrisk.size)
+    var = np.empty(nrisk.size)
+    for i in range(nrisk.size):
+        nd = int(d0[i])
+        for j in range(nd):
+            dtemp = nrisk[i] - j * d1[i] / nd
+            nelson += d1[i] / (nd * dtemp)
+            v2 += d1[i] / (nd * dtemp * dtemp)
+        cumhaz[i] = nelson
+        var[i] = v2
+    return cumhaz, np.sqrt(var)
+
+
+def _survfit_kernel(t, e, w, conf_type, conf_int, conf_lower, robust: bool | None = None,
+                    survtype: int = 1) -> SurvFit:
+    """One curve. ``survtype`` is survfitKM's type, 2 * stype + ctype - 2."""
     c = km_counts(t, e, w)
     nrisk, d1 = c.n_risk, c.n_event
     has_event = (c.d0 > 0) & (d1 > 0)
@@ -154,11 +247,20 @@ def _survfit_kernel(t, e, w, conf_type, conf_int, conf_lower) -> SurvFit:
         surv = np.cumprod(factor)
         green = np.where(has_event, d1 / (nrisk * (nrisk - d1)), 0.0)
         std_err = np.sqrt(np.cumsum(green))
-        # Nelson-Aalen: nelson += d1/nrisk; v2 += d1/(nrisk*nrisk)
-        cumhaz = np.cumsum(np.where(has_event, d1 / nrisk, 0.0))
-        std_chaz = np.sqrt(np.cumsum(np.where(has_event, d1 / (nrisk * nrisk), 0.0)))
-    robust = bool(np.any(w != np.floor(w)))  # survfitKM.R: has.rwt turns robust on
-    logse = not robust
+        if survtype in (1, 3):
+            # Nelson-Aalen: nelson += d1/nrisk; v2 += d1/(nrisk*nrisk)
+            cumhaz = np.cumsum(np.where(has_event, d1 / nrisk, 0.0))
+            std_chaz = np.sqrt(np.cumsum(np.where(has_event, d1 / (nrisk * nrisk), 0.0)))
+        else:
+            cumhaz, std_chaz = _fleming(nrisk, d1, c.d0)
+    if survtype >= 3:  # exp() survival: its se is the hazard's (survfitkm.c std[0] = std[1])
+        surv = libm.exp(-cumhaz)  # C's exp, as survfitkm.c (numpy's differs in the last bit)
+        std_err = std_chaz.copy()
+    if robust is None:
+        robust = bool(np.any(w != np.floor(w)))  # survfitKM.R: has.rwt turns robust on
+    # survfitKM.R: logse = (ncluster == 0 || type == 2 || type == 4), the robust KM-with-Fleming-hazard type
+    # included although its std.err is that of S (R's rule, reproduced)
+    logse = not robust or survtype in (2, 4)
     if robust:
         # survival 3.5-3's robust loop recomputes the curve as km *= (1 - haz),
         # haz = d/n, and that is the curve it returns (verified bitwise against R;
@@ -166,7 +268,9 @@ def _survfit_kernel(t, e, w, conf_type, conf_int, conf_lower) -> SurvFit:
         with np.errstate(divide="ignore", invalid="ignore"):
             surv = np.cumprod(np.where(has_event, 1 - d1 / nrisk, 1.0))
         n_event_times = int(has_event.sum())
-        if t.size * n_event_times <= IJ_EXACT_LIMIT:
+        if survtype != 1:
+            surv, cumhaz, std_err, std_chaz = _ij_replay_types(t, e, w, c, survtype)
+        elif t.size * n_event_times <= IJ_EXACT_LIMIT:
             std_err, std_chaz = _ij_std_replay(t, e, w, c)
         else:
             std_err, std_chaz = _ij_std(t, e, w, c, surv)
@@ -226,6 +330,85 @@ def _ij_std_replay(t, e, w, c: KMCounts) -> tuple[np.ndarray, np.ndarray]:
         std0[i] = np.sqrt(v1)
         std1[i] = np.sqrt(v2)
     return std0, std1
+
+
+def _fh_robust_terms(wr: float, wd: float, nd: int) -> tuple[float, float, float]:
+    """survfitkm.c's Fleming-Harrington pieces of the robust branch at one
+    time (wr at risk, wd weighted and nd counted deaths): the average
+    denominator ``dtemp`` and the derivative sums ``dtemp2``, ``dtemp3``."""
+    temp = wr - wd  # the weight of the non-deaths
+    dtemp = dtemp2 = dtemp3 = 0.0
+    for k in range(nd, 0, -1):
+        frac = k / nd
+        btemp = 1 / (temp + frac * wd)
+        dtemp += btemp
+        dtemp2 += btemp * btemp * frac
+        dtemp3 += btemp * btemp
+    dtemp /= nd
+    if wd != nd:  # case weights
+        dtemp2 *= wd / nd
+        dtemp3 *= wd / nd
+    return dtemp, dtemp2, dtemp3
+
+
+def _ij_replay_types(t, e, w, c: KMCounts, survtype: int
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """survfitkm.c's infinitesimal-jackknife branch for types 2 (KM survival,
+    Fleming-Harrington hazard), 3 (exp survival, Nelson-Aalen hazard) and 4
+    (exp survival, Fleming-Harrington hazard), right-censored, each subject its
+    own cluster: (surv, cumhaz, std.err, std.chaz), in R's operation order
+    (vectorised over subjects at each event time, as :func:`_ij_std_replay`)."""
+    nrisk, d1 = c.n_risk, c.n_event
+    ntime = c.time.size
+    order = c.order()
+    ts = c.codes[order]
+    gwt = w.copy()
+    inf1 = np.zeros(t.size)
+    inf2 = np.zeros(t.size)
+    surv, cumhaz = np.zeros(ntime), np.zeros(ntime)
+    std0, std1 = np.zeros(ntime), np.zeros(ntime)
+    v1 = v2 = 0.0
+    km, nelson = 1.0, 0.0
+    person2 = 0
+    for i in range(ntime):
+        stop = int(np.searchsorted(ts, i, side="left"))
+        if stop > person2:
+            gwt[order[person2:stop]] = 0.0
+            person2 = stop
+        if c.d0[i] > 0 and d1[i] > 0:
+            n3 = nrisk[i]
+            haz = d1[i] / n3
+            stop = int(np.searchsorted(ts, i, side="right"))
+            here = order[person2:stop]
+            dead = here[e[here] == 1]
+            if survtype == 3:
+                inf2 = inf2 - gwt * haz / n3
+                inf2[dead] = inf2[dead] + w[dead] / n3
+                nelson += haz
+            else:
+                dtemp, dtemp2, dtemp3 = _fh_robust_terms(n3, d1[i], int(c.d0[i]))
+                nelson += d1[i] * dtemp
+                if survtype == 2:
+                    inf1 = inf1 * (1.0 - haz) + gwt * km * haz / n3
+                inf2 = inf2 - gwt * dtemp3
+                if survtype == 2:
+                    inf1[dead] = inf1[dead] - km * w[dead] / n3
+                inf2[dead] = inf2[dead] + w[dead] * (dtemp + dtemp3 - dtemp2)
+            gwt[here] = 0.0
+            person2 = stop
+            if survtype == 2:
+                km *= 1 - haz
+                v1 = float(np.cumsum(inf1 * inf1)[-1])
+            v2 = float(np.cumsum(inf2 * inf2)[-1])
+        cumhaz[i] = nelson
+        std1[i] = np.sqrt(v2)
+        if survtype == 2:
+            surv[i] = km
+            std0[i] = np.sqrt(v1)
+        else:
+            surv[i] = libm.exp(np.array([-nelson]))[0]
+            std0[i] = std1[i]
+    return surv, cumhaz, std0, std1
 
 
 def _ij_std(t, e, w, c: KMCounts, surv) -> tuple[np.ndarray, np.ndarray]:

@@ -10,6 +10,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from rparity_contract.calls import single_curve
 from rparity_contract.errors import InvalidArgument
 from rparity_contract.results.survival import SurvFit
 from rparity_contract.values import SUMMARY_COLUMNS, TABLE_INDEX
@@ -19,10 +20,11 @@ from .._rmath import SQRT_EPS, r_cumsum, r_sum
 __all__ = ["survfit_summary", "survfit_quantile", "survfit_table"]
 
 
-def _check_fit(fit) -> SurvFit:
+def _check_fit(fit, function: str) -> SurvFit:
     if not isinstance(fit, SurvFit):
         raise InvalidArgument(f"`fit` must be a SurvFit (from survfit() of any engine); got {type(fit).__name__}",
                               kind="fit.type")
+    single_curve(fit, function)
     return fit
 
 
@@ -46,7 +48,7 @@ def survfit_summary(fit: SurvFit, times: Sequence[float], *, extend: bool = Fals
     """``summary(fit, times=, extend=)``: columns ``time, n_risk, n_event,
     n_censor, surv, std_err, lower, upper, cumhaz, std_chaz``; ``std_err`` is
     the se of S; ``n_event``/``n_censor`` count over (previous time, time]."""
-    fit = _check_fit(fit)
+    fit = _check_fit(fit, "survfit_summary")
     f0 = _survfit0(fit)
     try:
         times = np.sort(np.asarray(times, dtype=float).ravel())
@@ -80,7 +82,7 @@ def survfit_summary(fit: SurvFit, times: Sequence[float], *, extend: bool = Fals
 def survfit_quantile(fit: SurvFit, probs: Sequence[float] = (0.25, 0.5, 0.75)) -> pd.DataFrame:
     """``quantile(fit, probs)``: index ``probs``, columns ``quantile, lower,
     upper`` (R's midpoint rule on flat stretches; NaN where R gives NA)."""
-    fit = _check_fit(fit)
+    fit = _check_fit(fit, "survfit_quantile")
     try:
         probs = np.atleast_1d(np.asarray(probs, dtype=float)).ravel()
     except (TypeError, ValueError):
@@ -101,7 +103,7 @@ def survfit_quantile(fit: SurvFit, probs: Sequence[float] = (0.25, 0.5, 0.75)) -
 def survfit_table(fit: SurvFit) -> pd.Series:
     """``summary(fit)$table``: records, n_max, n_start, events, rmean,
     se_rmean, median, lcl, ucl (the median R prints)."""
-    fit = _check_fit(fit)
+    fit = _check_fit(fit, "survfit_table")
     f0 = _survfit0(fit)
     time, surv = f0["time"], f0["surv"]
     n_risk, n_event = f0["n_risk"], f0["n_event"]

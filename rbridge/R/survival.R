@@ -2,7 +2,7 @@
 ## of a fresh environment (placeholder names time, event, w, group, stratum);
 ## the call is what an R user would type, and R accepts or refuses it.
 
-rparity_km_fit <- function(time, event, weights, conf_type, conf_int, conf_lower, form = NULL) {
+rparity_km_fit <- function(time, event, weights, conf_type, conf_int, conf_lower, form = NULL, options = NULL) {
   if (!is.null(form)) {
     ## the formula form (rbridge/formula.py): R builds the model frame itself
     env <- rparity_env(list(.rp_df = as.data.frame(form$data, stringsAsFactors = FALSE, optional = TRUE),
@@ -15,6 +15,7 @@ rparity_km_fit <- function(time, event, weights, conf_type, conf_int, conf_lower
     cl$conf.type <- conf_type
     cl$conf.int <- conf_int
     cl$conf.lower <- conf_lower
+    for (nm in names(options)) cl[[nm]] <- options[[nm]]  # stype, ctype, type: values, never code
     return(eval(cl, env))
   }
   env <- rparity_env(list(time = time, event = event, w = weights))
@@ -23,23 +24,25 @@ rparity_km_fit <- function(time, event, weights, conf_type, conf_int, conf_lower
   cl$conf.type <- conf_type
   cl$conf.int <- conf_int
   cl$conf.lower <- conf_lower
+  for (nm in names(options)) cl[[nm]] <- options[[nm]]
   eval(cl, env)
 }
 
 rparity_na_vec <- function(x, n) if (is.null(x)) rep(NA_real_, n) else x
 
-rparity_survfit <- function(time, event, weights, conf_type, conf_int, conf_lower, form = NULL) {
-  fit <- rparity_km_fit(time, event, weights, conf_type, conf_int, conf_lower, form)
+rparity_survfit <- function(time, event, weights, conf_type, conf_int, conf_lower, form = NULL, options = NULL) {
+  fit <- rparity_km_fit(time, event, weights, conf_type, conf_int, conf_lower, form, options)
   nt <- length(fit$time)
   list(time = fit$time, n_risk = fit$n.risk, n_event = fit$n.event, n_censor = fit$n.censor,
        surv = fit$surv, std_err = fit$std.err,
        lower = rparity_na_vec(fit$lower, nt), upper = rparity_na_vec(fit$upper, nt),
        cumhaz = fit$cumhaz, std_chaz = rparity_na_vec(fit$std.chaz, nt), n = fit$n, logse = fit$logse,
-       conf_type = fit$conf.type, conf_int = fit$conf.int)
+       conf_type = fit$conf.type, conf_int = fit$conf.int,
+       strata = if (is.null(fit$strata)) NULL else rep(names(fit$strata), as.vector(fit$strata)))
 }
 
-rparity_survfit_summary <- function(time, event, weights, conf_type, conf_int, conf_lower, form = NULL, times, extend) {
-  fit <- rparity_km_fit(time, event, weights, conf_type, conf_int, conf_lower, form)
+rparity_survfit_summary <- function(time, event, weights, conf_type, conf_int, conf_lower, form = NULL, options = NULL, times, extend) {
+  fit <- rparity_km_fit(time, event, weights, conf_type, conf_int, conf_lower, form, options)
   s <- summary(fit, times = times, extend = extend)
   nt <- length(s$time)
   list(time = s$time, n_risk = s$n.risk, n_event = s$n.event, n_censor = s$n.censor,
@@ -48,15 +51,15 @@ rparity_survfit_summary <- function(time, event, weights, conf_type, conf_int, c
        cumhaz = s$cumhaz, std_chaz = rparity_na_vec(s$std.chaz, nt))
 }
 
-rparity_survfit_quantile <- function(time, event, weights, conf_type, conf_int, conf_lower, form = NULL, probs) {
-  fit <- rparity_km_fit(time, event, weights, conf_type, conf_int, conf_lower, form)
+rparity_survfit_quantile <- function(time, event, weights, conf_type, conf_int, conf_lower, form = NULL, options = NULL, probs) {
+  fit <- rparity_km_fit(time, event, weights, conf_type, conf_int, conf_lower, form, options)
   q <- quantile(fit, probs = probs)
   if (is.list(q)) list(quantile = unname(q$quantile), lower = unname(q$lower), upper = unname(q$upper))
   else list(quantile = unname(q), lower = rep(NA_real_, length(q)), upper = rep(NA_real_, length(q)))
 }
 
-rparity_survfit_table <- function(time, event, weights, conf_type, conf_int, conf_lower, form = NULL) {
-  fit <- rparity_km_fit(time, event, weights, conf_type, conf_int, conf_lower, form)
+rparity_survfit_table <- function(time, event, weights, conf_type, conf_int, conf_lower, form = NULL, options = NULL) {
+  fit <- rparity_km_fit(time, event, weights, conf_type, conf_int, conf_lower, form, options)
   tab <- summary(fit)$table
   get <- function(nm) if (nm %in% names(tab)) unname(tab[[nm]]) else NA_real_
   lcl <- grep("LCL$", names(tab), value = TRUE)

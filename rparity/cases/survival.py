@@ -39,6 +39,7 @@ def _event(d: pd.DataFrame, p: Mapping[str, Any]):
 def run_survfit(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
     opts = dict(conf_type=p.get("conf_type", "log"), conf_int=p.get("conf_int", 0.95),
                 conf_lower=p.get("conf_lower", "usual"))
+    opts.update({k: p[k] for k in ("stype", "ctype", "type") if k in p})  # only when a case sets them
     if p.get("formula"):  # the formula form: missing values, subset and weights as R reads them
         fit = engine.survfit(p["formula"], data=data, subset=p.get("subset"), weights=p.get("weights"), **opts)
     else:
@@ -50,6 +51,9 @@ def run_survfit(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
                 weights = weights / 3.0
         fit = engine.survfit(d[p["time"]].to_numpy(float), _event(d, p), weights=weights, **opts)
     out = dict(fit.quantities())
+    if fit.strata is not None:  # several curves: the contract's summary, quantile and table take one
+        out["warnings"] = tuple(fit.warnings)
+        return out
     out.update(derived_quantities(
         "summary.", lambda: engine.survfit_summary(fit, p.get("times", [0.0]), extend=p.get("extend", False)),
         SUMMARY_COLUMNS))
@@ -160,6 +164,19 @@ FORMULA_CASES: list[Case] = [
     _formula("survfit", "veteran-surv-time", "veteran", "Surv(time) ~ 1", times=_TIMES["veteran"]),
     _formula("survfit", "lung-status-expr-subset-na", "lung", "Surv(time, status == 2) ~ 1",
              subset="ph.ecog >= 1", times=_TIMES["lung"]),
+    # a curve per group (R's strata labels), stype/ctype/type, robust variance of every type
+    _formula("survfit", "lung-sex", "lung", "Surv(time, status) ~ sex"),
+    _formula("survfit", "lung-sex-ecog-fh2", "lung", "Surv(time, status) ~ sex + ph.ecog", type="fh2"),
+    _formula("survfit", "aml-x-ctype2-loglog", "aml", "Surv(time, status) ~ x", ctype=2, conf_type="log-log"),
+    _formula("survfit", "lung-stype2", "lung", "Surv(time, status) ~ 1", stype=2, times=_TIMES["lung"]),
+    _formula("survfit", "ovarian-rx-weights-type4", "ovarian", "Surv(futime, fustat) ~ rx", weights="age",
+             stype=2, ctype=2),
+    _formula("survfit", "ovarian-rx-weights-type2", "ovarian", "Surv(futime, fustat) ~ rx", weights="age", ctype=2),
+    _formula("survfit", "ovarian-weights-type3", "ovarian", "Surv(futime, fustat) ~ 1", weights="age", stype=2,
+             times=[0.0, 365.0, 730.0]),
+    _formula("survfit", "veteran-strata-celltype", "veteran", "Surv(time, status) ~ strata(celltype)"),
+    _formula("survfit", "lung-factor-subset-modified", "lung", "Surv(time, status) ~ factor(ph.ecog)",
+             subset="age > 50", conf_lower="modified"),
     _formula("survdiff", "lung-sex-strata-inst", "lung", "Surv(time, status) ~ sex + strata(inst)"),
     _formula("survdiff", "lung-two-terms-rho1", "lung", "Surv(time, status) ~ sex + ph.ecog", rho=1.0),
     _formula("survdiff", "veteran-celltype", "veteran", "Surv(time, status) ~ celltype"),

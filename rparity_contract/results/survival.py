@@ -16,9 +16,12 @@ __all__ = ["SurvFit", "SurvDiff"]
 
 @dataclass(frozen=True, kw_only=True, eq=False)
 class SurvFit(Result):
-    """A Kaplan-Meier fit, as ``survival::survfit(Surv(time, event) ~ 1)``.
+    """A Kaplan-Meier fit, as ``survival::survfit(Surv(time, event) ~ 1)``, or
+    one curve per group (``~ sex``): the curves one after another, ``strata``
+    naming each row's curve as R does (``"sex=1"``).
 
-    One row per unique time (censored times included), after R's ``timefix``.
+    One row per unique time of a curve (censored times included), after R's
+    ``timefix``.
 
     Notes
     -----
@@ -43,6 +46,9 @@ class SurvFit(Result):
     conf_type: str = field(default="log")
     conf_int: float = field(default=0.95)
     conf_lower: str = field(default="usual")
+    strata: tuple[str, ...] | None = rfield("rep(names(strata), strata)", default=None,
+                                            doc="each row's curve when there are groups; None for one curve")
+    strata_n: tuple[int, ...] = rfield("n", default=(), doc="observations per curve when there are groups")
     call: SurvFitCall | None = field(default=None, repr=False)
 
     def summary(self, times: Sequence[float], extend: bool = False) -> pd.DataFrame:

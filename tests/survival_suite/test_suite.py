@@ -59,7 +59,8 @@ def test_r_engine_reproduces_the_captured_r_numbers():
 
 # one planted fault per replayed function: the replay must catch it
 CAUGHT = ["coxph-coef-1e-8", "coxph-refuses-one-stratum", "coxph-accepts-single-cluster",
-          "survfit-surv-1e-11", "survfit-drops-std-chaz", "survdiff-chisq-1e-10", "survdiff-pvalue-1e-10",
+          "survfit-surv-1e-11", "survfit-drops-std-chaz", "survfit-short-strata-labels", "survfit-ctype-ignored",
+          "survdiff-chisq-1e-10", "survdiff-pvalue-1e-10",
           "survdiff-accepts-one-group", "survdiff-formula-short-labels", "coxph-n-dropped",
           "coxph-drops-infinite-warning", "cox-zph-chisq", "residuals-values-1e-8",
           "residuals-collapse-unsorted", "predict-se-1e-8", "survfit-cox-surv-1e-8", "detail-imat-1e-8"]
