@@ -182,10 +182,12 @@ def _survtype(stype: Any, ctype: Any, type: Any) -> int:
             raise InvalidArgument(f"`type` must be one of {', '.join(map(repr, _TYPES))} or an abbreviation "
                                   f"(R: \"invalid value for 'type'\"); got type={type!r}", kind="type.value")
         return (1, 3, 4)[hits[0]]
-    for name, v in (("ctype", ctype), ("stype", stype)):  # R checks ctype first
-        if isinstance(v, (bool, np.bool_)) or v not in (1, 2):
-            raise InvalidArgument(f"`{name}` must be 1 or 2 (R: '{name} must be 1 or 2'); got {name}={v!r}",
-                                  kind=f"{name}.value")
+    if isinstance(ctype, (bool, np.bool_)) or ctype not in (1, 2):  # R checks ctype first
+        raise InvalidArgument(f"`ctype` must be 1 or 2 (R: 'ctype must be 1 or 2'); got ctype={ctype!r}",
+                              kind="ctype.value")
+    if isinstance(stype, (bool, np.bool_)) or stype not in (1, 2):
+        raise InvalidArgument(f"`stype` must be 1 or 2 (R: 'stype must be 1 or 2'); got stype={stype!r}",
+                              kind="stype.value")
     return int(2 * stype + ctype - 2)
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,8 +110,23 @@ def dask_client(*, workers: int | None = None, scheduler: str | None = None, nee
         cluster.close()
 
 
-def register_plugin(client, *, needs_r: bool) -> None:
-    client.register_plugin(RWorkerPlugin(start_r=needs_r), name=PLUGIN_NAME)
+def register_plugin(client, *, needs_r: bool, attempts: int = 4) -> None:
+    """Install the worker plugin (R started in each worker when ``needs_r``).
+
+    A worker that dies while the plugin is being sent to it (its nanny is
+    restarting it) makes Dask raise ``CommClosedError`` although the scheduler
+    keeps the plugin for the workers that join; registering again, under the
+    same name, once the worker is back is safe, so a few attempts are made."""
+    from distributed.comm.core import CommClosedError
+
+    for attempt in range(attempts):
+        try:
+            client.register_plugin(RWorkerPlugin(start_r=needs_r), name=PLUGIN_NAME)
+            return
+        except (CommClosedError, OSError):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.5 * (attempt + 1))
 
 
 @contextlib.contextmanager

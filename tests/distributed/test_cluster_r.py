@@ -37,6 +37,7 @@ def test_one_and_two_workers_agree_against_r(client1, client2, tmp_path, skewed_
     m = skewed_one.merged["survdiff"]
     assert m["complete"] and {f["signature"] for f in m["findings"]} == {"error:(outcome)", "new:chisq"}
     assert m["versions"]["survival"]
+    client2.wait_for_workers(2, timeout=120)  # a worker killed by an earlier test may still be restarting
     two = run_against_r(SKEWED, ["survdiff"], tmp_path / "two", client2)
     assert two.merged_paths["survdiff"].read_bytes() == skewed_one.merged_paths["survdiff"].read_bytes()
     recs = ResultsStore(two.results / "tasks.jsonl").records()
@@ -62,6 +63,7 @@ def test_a_worker_killed_with_its_r_in_the_middle_of_a_task_loses_nothing(client
     key = fuzz_plan(SKEWED, "r", "survdiff", examples=60, task_examples=15, root_seed=3, code=code)[2].key
     hold, running = (faults_dir / f"{fault_id(key)}{ext}" for ext in (".hold", ".running"))
     hold.touch()
+    client2.wait_for_workers(2, timeout=120)  # a worker killed by an earlier test may still be restarting
     workers = set(client2.run(os.getpid).values())
     out = {}
     t = threading.Thread(target=lambda: out.update(r=run_against_r(SKEWED, ["survdiff"], tmp_path, client2)))
