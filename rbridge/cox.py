@@ -81,11 +81,11 @@ class _Model:
             return dict(x={}, time=None, event=None, weights=fa.column(c.weights, c.data), strata=c.strata,
                         cluster=fa.column(c.cluster, c.data), ties=c.ties, robust=c.robust, init=c.init,
                         control=_control(c.control), nocenter=c.nocenter, singular_ok=c.singular_ok, form=fa.form,
-                        na_action=_na_action(c.na_action))
+                        na_action=_na_action(c.na_action), id=fa.column(c.id, c.data))
         xs = {f"x{j + 1}": self.frame.iloc[:, j] for j in range(self.frame.shape[1])}
         return dict(x=xs, time=c.time, event=c.event, weights=c.weights, strata=c.strata, cluster=c.cluster,
                     ties=c.ties, robust=c.robust, init=c.init, control=_control(c.control), nocenter=c.nocenter,
-                    singular_ok=c.singular_ok, na_action=_na_action(c.na_action))
+                    singular_ok=c.singular_ok, na_action=_na_action(c.na_action), id=c.id)
 
     def names(self) -> Placeholders:
         return Placeholders(self.placeholders)
@@ -185,12 +185,12 @@ def _user_names(v: dict, m: _Model) -> tuple[tuple[str, ...], tuple[str, ...], t
 
 def coxph(X, time=None, event=MISSING, *, data=None, subset=None, ties: str = "efron", weights=None,
           strata=None, cluster=None, robust: bool | None = None, init=None, control: CoxControl | None = None,
-          nocenter=(-1, 0, 1), singular_ok: bool = True, na_action: str = "na.omit") -> CoxPH:
+          nocenter=(-1, 0, 1), singular_ok: bool = True, na_action: str = "na.omit", id=None) -> CoxPH:
     """R's ``survival::coxph(Surv(time, event) ~ X [+ strata(strata)], weights=,
-    cluster=, ties=, robust=, init=, control=, nocenter=, singular.ok=, na.action=)``."""
+    cluster=, ties=, robust=, init=, control=, nocenter=, singular.ok=, na.action=, id=)``."""
     call = cox_call(X, time, event, data=data, subset=subset, ties=ties, weights=weights, strata=strata,
                     cluster=cluster, robust=robust, init=init, control=control, nocenter=nocenter,
-                    singular_ok=singular_ok, na_action=na_action)
+                    singular_ok=singular_ok, na_action=na_action, id=id)
     m = _Model(call)
     sess = session()
     res = sess.call("rparity_coxph", stacklevel=3, placeholders=m.names(), **m.args())

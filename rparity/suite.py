@@ -104,6 +104,8 @@ def _scope(c) -> None:
             raise _OutOfScope(why)
     if c.function == "survfit" and c.result is not None and "kind" in c.result:
         raise _OutOfScope(f"R's result is a {c.result['kind']} (multi-state or competing risks)")
+    if c.function == "coxph" and c.result is not None and c.result.get("class") == "coxphms":
+        raise _OutOfScope("R's result is a coxphms (a multi-state model: a factor status with id)")
 
 
 # ---- arguments --------------------------------------------------------------
@@ -159,12 +161,12 @@ def _control(c) -> CoxControl | None:
 
 
 def _coxph_kwargs(c) -> dict:
-    _take(c, ["ties", "method", "weights", "cluster", "init", "control", "robust", "singular.ok", "nocenter",
+    _take(c, ["ties", "method", "weights", "cluster", "id", "init", "control", "robust", "singular.ok", "nocenter",
               *_CONTROL], ignored=["model", "x", "y"])
     kw: dict[str, Any] = {"ties": c.args.get("ties", c.args.get("method", "efron"))}
     _na_action(c, kw)
     _subset(c, kw)
-    for a in ("weights", "cluster"):
+    for a in ("weights", "cluster", "id"):
         if a in c.args:
             kw[a] = np.atleast_1d(c.args[a])
     if "init" in c.args:
@@ -562,7 +564,16 @@ def run_suite(engine: Any = "pyimpl", scripts: Iterable[str] | None = None) -> l
     out = []
     for name in names:
         s = suite.load(name)
-        verdicts = tuple(replay_call(eng, c, _fits(eng, s.calls)) for c in s.calls)
+        fit_of = _fits(eng, s.calls)
+        done: list[CallVerdict] = []
+        for c in s.calls:
+            fit = done[c.fit_call - 1] if c.fit_call else None
+            if fit is not None and fit.status is Status.OUT_OF_SCOPE:  # a function of an out-of-scope fit
+                done.append(CallVerdict(c.id, c.function, c.call, Status.OUT_OF_SCOPE,
+                                        f"its fit (call #{c.fit_call}) is out of scope: {fit.reason}"))
+            else:
+                done.append(replay_call(eng, c, fit_of))
+        verdicts = tuple(done)
         counts = Counter(v.status.value for v in verdicts)
         out.append(ScriptVerdict(name, verdicts, dict(counts)))
     return out

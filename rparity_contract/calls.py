@@ -54,7 +54,7 @@ class SurvFitCall:
 @dataclass(frozen=True)
 class CoxCall:
     """``coxph(X, time, event, ties=, weights=, strata=, cluster=, robust=, init=,
-    control=, nocenter=, singular_ok=, na_action=)``, or its formula form
+    control=, nocenter=, singular_ok=, na_action=, id=)``, or its formula form
     ``coxph(formula, data=, subset=, weights=, cluster=, ...)``."""
 
     X: Any
@@ -76,12 +76,13 @@ class CoxCall:
     offset: Any = None  # the sum of the formula's offset() terms, once a formula call is resolved (R has no
     # offset= argument in coxph: an offset is a formula term)
     na_action: Any = "na.omit"  # "na.exclude": residuals and predictions padded with NA for the dropped rows
+    id: Any = None  # subject identifiers: R's robust-by-default rule and the cluster when none is given
 
     def arguments(self) -> dict[str, Any]:
         """The keyword arguments to repeat the call: ``coxph(X, time, event, **kw)``
         (formula form: ``coxph(formula, **kw)``, with ``data`` and ``subset``)."""
         keys = ["ties", "weights", "strata", "cluster", "robust", "init", "control", "nocenter", "singular_ok",
-                "na_action"]
+                "na_action", "id"]
         if self.formula is not None:
             keys += ["data", "subset"]
         return {k: getattr(self, k) for k in keys}

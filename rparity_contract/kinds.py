@@ -31,6 +31,7 @@ KINDS: dict[str, str] = {
     "time.interval": "a (start, stop] interval of effective length 0 once near-equal times are made equal",
     "time.negative": "time has a negative value (an engine's own limit: R's right-censored Surv accepts it)",
     "event.type": "event is not numeric or logical",
+    "event.multistate": "a factor status: R's Surv() makes it multi-state data (type 'mright'), not in the contract",
     "event.values": "event has values that are not a status code R reads (0/1, 1/2, FALSE/TRUE)",
     # weights
     "weights.type": "weights are not numeric",

@@ -38,7 +38,7 @@ thread start-up costs more than it saves). Results do not depend on it."""
 
 def coxph(X, time=None, event=MISSING, *, data=None, subset=None, ties: str = "efron", weights=None,
           strata=None, cluster=None, robust: bool | None = None, init=None, control: CoxControl | None = None,
-          nocenter=(-1, 0, 1), singular_ok: bool = True, na_action: str = "na.omit") -> CoxPH:
+          nocenter=(-1, 0, 1), singular_ok: bool = True, na_action: str = "na.omit", id=None) -> CoxPH:
     """Fit a Cox proportional hazards model, as
     ``coxph(Surv(time, event) ~ X + strata(strata), weights=, cluster=, robust=,
     ties=, init=, control=, nocenter=)`` in R's survival 3.5-3.
@@ -90,6 +90,12 @@ def coxph(X, time=None, event=MISSING, *, data=None, subset=None, ties: str = "e
         ``c(-1, 0, 1)``).
     singular_ok : bool
         If False, a redundant column raises instead of giving NaN.
+    id : array-like, optional
+        Subject identifiers (R's ``id``; a column name in the formula form).
+        As coxph.R for one-state data: the fit is robust by default when an
+        id has more than one event, and the ids are the clusters of the
+        robust variance when ``cluster`` is not given. A missing id drops the
+        row.
     na_action : {"na.omit", "na.exclude"}
         Rows with a missing value are dropped either way; with ``"na.exclude"``
         (R's ``na.action = na.exclude``) the residuals and predictions of the
@@ -135,7 +141,7 @@ def coxph(X, time=None, event=MISSING, *, data=None, subset=None, ties: str = "e
                               kind="argument.value")
     call = cox_call(X, time, event, data=data, subset=subset, ties=ties, weights=weights, strata=strata,
                     cluster=cluster, robust=robust, init=init, control=control, nocenter=nocenter,
-                    singular_ok=singular_ok, na_action=na_action)
+                    singular_ok=singular_ok, na_action=na_action, id=id)
     prep = prepare_inputs(call)
     check_prefit(prep)
     fit = _fit(prep)

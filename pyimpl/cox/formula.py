@@ -74,7 +74,8 @@ def training_frame(call: CoxCall) -> Frame:
     mf = frame.formula
     weights = column_or_values(call.weights, frame, "weights", call.data)
     given_cluster = None if mf.cluster is not None else column_or_values(call.cluster, frame, "cluster", call.data)
-    return complete_frame(frame, [weights, given_cluster])
+    ids = column_or_values(call.id, frame, "id", call.data)
+    return complete_frame(frame, [weights, given_cluster, ids])
 
 
 def resolve(call: CoxCall) -> CoxCall:
@@ -92,7 +93,8 @@ def resolve(call: CoxCall) -> CoxCall:
                               f"{mf.text!r}", kind="formula.response")
     weights = column_or_values(call.weights, frame, "weights", call.data)
     given_cluster = None if mf.cluster is not None else column_or_values(call.cluster, frame, "cluster", call.data)
-    frame = complete_frame(frame, [weights, given_cluster])
+    ids = column_or_values(call.id, frame, "id", call.data)
+    frame = complete_frame(frame, [weights, given_cluster, ids])
     design = formula_design(mf, frame.variables, len(frame.data))
     strata = None
     if mf.strata:
@@ -127,5 +129,6 @@ def resolve(call: CoxCall) -> CoxCall:
     time[incomplete_elsewhere(frame)] = np.nan  # na.omit of the whole model frame
     return CoxCall(X=design, time=time, event=event, ties=call.ties, weights=weights,
                    strata=strata, cluster=cluster, robust=call.robust, init=call.init, control=call.control,
-                   nocenter=call.nocenter, singular_ok=call.singular_ok, offset=offset, start=start)
+                   nocenter=call.nocenter, singular_ok=call.singular_ok, offset=offset, start=start,
+                   na_action=call.na_action, id=ids)
 

@@ -156,7 +156,10 @@ def prepare_inputs(call: CoxCall) -> Prepared:
     c_codes = c_miss = None
     if cluster is not None:
         c_codes, _, c_miss = labels_with_nan(cluster, "cluster")
-    check_lengths(X=xraw, time=t, event=e, weights=w, strata=s_codes, cluster=c_codes, offset=off)
+    i_codes = i_miss = None
+    if call.id is not None:
+        i_codes, _, i_miss = labels_with_nan(call.id, "id")
+    check_lengths(X=xraw, time=t, event=e, weights=w, strata=s_codes, cluster=c_codes, offset=off, id=i_codes)
 
     x_finite = bool(np.isfinite(xraw).all())  # the usual case: one pass, no NaN or Inf to look for
     keep = ~np.isnan(t) & ~np.isnan(e)
@@ -172,6 +175,8 @@ def prepare_inputs(call: CoxCall) -> Prepared:
         keep &= ~s_miss
     if c_miss is not None:
         keep &= ~c_miss
+    if i_miss is not None:
+        keep &= ~i_miss
     if not keep.any():
         raise InvalidArgument("no (non-missing) observations: every row has a missing value "
                               "(R: 'No (non-missing) observations')", kind="data.empty")
@@ -221,15 +226,21 @@ def prepare_inputs(call: CoxCall) -> Prepared:
     if c_codes is not None:
         cc = c_codes[keep]
         _, cluster_codes = np.unique(cc, return_inverse=True)
-    # R's rule (coxph.R): robust when a cluster is given or weights are not integers
+    ids = None
+    if i_codes is not None:
+        _, ids = np.unique(i_codes[keep], return_inverse=True)  # as.factor(id): sorted levels
+    # R's rule (coxph.R): robust when a cluster is given, weights are not integers, or an id has two events
     warns: list[str] = control_warnings + list(sd.warnings) + start_warnings
     has_rwt = has_weights and bool(np.any(w != np.floor(w)))
     if robust is None:
-        robust = cluster_codes is not None or has_rwt
+        robust = cluster_codes is not None or has_rwt or (
+            ids is not None and bool(np.any(np.bincount(ids[e == 1]) > 1)))  # anyDuplicated(id[status == 1])
     robust = bool(robust)
     cluster_given = cluster_codes is not None
     if cluster_given and not robust:
         warns.append("cluster specified with robust=FALSE, cluster ignored")
+    if cluster_codes is None and robust and ids is not None:  # coxph.R: the ids are the clusters
+        cluster_codes, cluster_given = ids, True
     if init is not None:
         try:
             init = np.asarray(init, dtype=float).reshape(-1)

@@ -118,7 +118,14 @@ def _used(codes: np.ndarray, levels: list) -> tuple[np.ndarray, list]:
 
 
 def logrank_inputs(time: Any, event: Any, group: Any, strata: Any = None, rho: Any = 0.0) -> LogrankInputs:
-    sd = read_surv(time, event)
+    try:
+        sd = read_surv(time, event)
+    except InvalidArgument as exc:
+        if exc.kind != "event.multistate":
+            raise
+        # survdiff's own refusal of multi-state data
+        raise InvalidArgument("`event` is a factor, multi-state data for R's Surv(): survdiff takes right-censored "
+                              "data only (R: 'Right censored data only')", kind="formula.response") from None
     g, g_levels = label_codes(group, "group")
     s = s_levels = None
     if strata is not None:

@@ -4,7 +4,10 @@ and the rows R's ``na.omit`` keeps.
 How R reads the status:
 
 * logical: FALSE/TRUE is censored/event;
-* a factor: its integer codes (1, 2, ...), then as a number;
+* a factor: multi-state data (``Surv`` type "mright", survival >= 3.0):
+  coxph needs ``id`` and fits a multi-state model, survfit gives multi-state
+  curves, survdiff refuses; none is in the contract, so it is refused here
+  (kind ``event.multistate``);
 * a number: when the largest non-missing value is 2, the coding is 1/2
   (censored/dead, as ``lung$status``) and 1 is subtracted; after that, any
   value other than 0 or 1 becomes NA with the warning "Invalid status value,
@@ -77,8 +80,10 @@ def numeric_or_nan(x: Any, name: str, kind: str) -> np.ndarray:
 def _status(x: Any) -> np.ndarray:
     s = _series(x, "event")
     if isinstance(s.dtype, pd.CategoricalDtype):
-        codes = np.asarray(s.cat.codes)
-        return np.where(codes < 0, np.nan, codes + 1.0)
+        raise InvalidArgument(f"`event` is a factor (levels {list(s.cat.categories)[:4]}): R's Surv() reads a "
+                              "factor status as multi-state data (coxph: 'an id statement is required for "
+                              "multi-state models'; survdiff: 'Right censored data only'), which is not "
+                              "implemented here; give the status as 0/1, 1/2 or logical", kind="event.multistate")
     if pd.api.types.is_bool_dtype(s.dtype):
         return s.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     if s.dtype == object:

@@ -6,7 +6,7 @@
 ## [+ strata(stratum)], or ~ 1 without covariates.
 
 ## coxph's options on a call (ties=, robust=, init=, control=, nocenter=, singular.ok=)
-rparity_cox_options <- function(cl, ties, robust, init, control, nocenter, singular_ok, na_action = NULL) {
+rparity_cox_options <- function(cl, ties, robust, init, control, nocenter, singular_ok, na_action = NULL, id = NULL) {
   cl$ties <- ties
   if (!is.null(na_action)) cl$na.action <- na_action  # a name: "na.exclude"
   if (!is.null(robust)) cl$robust <- robust
@@ -18,11 +18,11 @@ rparity_cox_options <- function(cl, ties, robust, init, control, nocenter, singu
 }
 
 rparity_cox_fitobj <- function(x, time, event, weights, strata, cluster, ties, robust, init, control,
-                               nocenter, singular_ok, form = NULL, na_action = NULL) {
+                               nocenter, singular_ok, form = NULL, na_action = NULL, id = NULL) {
   if (!is.null(form))
     return(rparity_cox_formula_fitobj(form, weights, cluster, ties, robust, init, control, nocenter, singular_ok,
-                                      na_action))
-  vars <- c(as.list(x), list(time = time, event = event, w = weights, stratum = strata, cl = cluster))
+                                      na_action, id))
+  vars <- c(as.list(x), list(time = time, event = event, w = weights, stratum = strata, cl = cluster, .rp_id = id))
   env <- rparity_env(vars)
   rhs <- rparity_rhs(names(x))
   if (!is.null(strata)) rhs <- call("+", rhs, quote(strata(stratum)))
@@ -31,7 +31,8 @@ rparity_cox_fitobj <- function(x, time, event, weights, strata, cluster, ties, r
   cl <- quote(coxph(formula))
   if (!is.null(weights)) cl$weights <- quote(w)
   if (!is.null(cluster)) cl$cluster <- quote(cl)
-  eval(rparity_cox_options(cl, ties, robust, init, control, nocenter, singular_ok, na_action), env)
+  if (!is.null(id)) cl$id <- quote(.rp_id)
+  rparity_one_state(eval(rparity_cox_options(cl, ties, robust, init, control, nocenter, singular_ok, na_action), env))
 }
 
 ## The formula form: `form` holds the formula as data (`tree`: nodes built
@@ -39,22 +40,23 @@ rparity_cox_fitobj <- function(x, time, event, weights, strata, cluster, ties, r
 ## data columns under those names, and `subset` (a vector, or a `subset_tree`).
 ## R's coxph then does everything itself: terms, model frame, model matrix.
 rparity_cox_formula_fitobj <- function(form, weights, cluster, ties, robust, init, control, nocenter,
-                                       singular_ok, na_action = NULL) {
+                                       singular_ok, na_action = NULL, id = NULL) {
   df <- as.data.frame(form$data, stringsAsFactors = FALSE, optional = TRUE)
-  env <- rparity_env(list(.rp_df = df, .rp_w = weights, .rp_cl = cluster))
+  env <- rparity_env(list(.rp_df = df, .rp_w = weights, .rp_cl = cluster, .rp_id = id))
   env$.rp_f <- eval(rparity_lang(form$tree, form$allowed), env)
   cl <- quote(coxph(.rp_f, data = .rp_df))
   if (!is.null(form$subset_tree)) cl$subset <- rparity_lang(form$subset_tree, form$allowed)
   else if (!is.null(form$subset)) cl$subset <- form$subset
   if (!is.null(weights)) cl$weights <- quote(.rp_w)
   if (!is.null(cluster)) cl$cluster <- quote(.rp_cl)
-  eval(rparity_cox_options(cl, ties, robust, init, control, nocenter, singular_ok, na_action), env)
+  if (!is.null(id)) cl$id <- quote(.rp_id)
+  rparity_one_state(eval(rparity_cox_options(cl, ties, robust, init, control, nocenter, singular_ok, na_action), env))
 }
 
 rparity_coxph <- function(x, time, event, weights, strata, cluster, ties, robust, init, control, nocenter,
-                          singular_ok, form = NULL, na_action = NULL) {
+                          singular_ok, form = NULL, na_action = NULL, id = NULL) {
   fit <- rparity_cox_fitobj(x, time, event, weights, strata, cluster, ties, robust, init, control, nocenter,
-                            singular_ok, form, na_action)
+                            singular_ok, form, na_action, id)
   s <- suppressWarnings(summary(fit))  # only coxph's own warnings are reported
   conc <- fit$concordance
   test <- function(t) if (is.null(t)) NULL else unname(t[seq_len(min(3L, length(t)))])
@@ -75,18 +77,18 @@ rparity_coxph <- function(x, time, event, weights, strata, cluster, ties, robust
 }
 
 rparity_coxph_summary <- function(x, time, event, weights, strata, cluster, ties, robust, init, control,
-                                  nocenter, singular_ok, form = NULL, na_action = NULL, conf_int) {
+                                  nocenter, singular_ok, form = NULL, na_action = NULL, id = NULL, conf_int) {
   fit <- rparity_cox_fitobj(x, time, event, weights, strata, cluster, ties, robust, init, control, nocenter,
-                            singular_ok, form, na_action)
+                            singular_ok, form, na_action, id)
   s <- summary(fit, conf.int = conf_int)
   list(coef = unname(s$coefficients), coef_cols = colnames(s$coefficients),
        conf = unname(s$conf.int), names = rownames(s$coefficients))
 }
 
 rparity_cox_zph <- function(x, time, event, weights, strata, cluster, ties, robust, init, control, nocenter,
-                            singular_ok, form = NULL, na_action = NULL, transform) {
+                            singular_ok, form = NULL, na_action = NULL, id = NULL, transform) {
   fit <- rparity_cox_fitobj(x, time, event, weights, strata, cluster, ties, robust, init, control, nocenter,
-                            singular_ok, form, na_action)
+                            singular_ok, form, na_action, id)
   z <- survival::cox.zph(fit, transform = transform)
   tab <- z$table
   list(terms = rownames(tab), chisq = unname(tab[, "chisq"]), df = unname(tab[, "df"]),
@@ -94,9 +96,9 @@ rparity_cox_zph <- function(x, time, event, weights, strata, cluster, ties, robu
 }
 
 rparity_basehaz <- function(x, time, event, weights, strata, cluster, ties, robust, init, control, nocenter,
-                            singular_ok, form = NULL, na_action = NULL, centered) {
+                            singular_ok, form = NULL, na_action = NULL, id = NULL, centered) {
   fit <- rparity_cox_fitobj(x, time, event, weights, strata, cluster, ties, robust, init, control, nocenter,
-                            singular_ok, form, na_action)
+                            singular_ok, form, na_action, id)
   b <- survival::basehaz(fit, centered = centered)
   list(time = b$time, hazard = b$hazard,
        strata = if (is.null(b$strata)) NULL else as.character(b$strata))
@@ -105,11 +107,11 @@ rparity_basehaz <- function(x, time, event, weights, strata, cluster, ties, robu
 ## residuals(fit, type=, collapse=, weighted=); collapse and weighted NULL:
 ## left out of the call (R's defaults). A matrix comes back by columns.
 rparity_coxph_residuals <- function(x, time, event, weights, strata, cluster, ties, robust, init, control,
-                                    nocenter, singular_ok, form = NULL, na_action = NULL, type, collapse = NULL,
+                                    nocenter, singular_ok, form = NULL, na_action = NULL, id = NULL, type, collapse = NULL,
                                     weighted = NULL) {
   # the refit's own warnings belong to coxph(), reported with the fit
   fit <- suppressWarnings(rparity_cox_fitobj(x, time, event, weights, strata, cluster, ties, robust, init,
-                                             control, nocenter, singular_ok, form, na_action))
+                                             control, nocenter, singular_ok, form, na_action, id))
   args <- list(fit, type = type)
   if (!is.null(collapse)) args$collapse <- collapse
   if (!is.null(weighted)) args$weighted <- weighted
@@ -123,11 +125,11 @@ rparity_coxph_residuals <- function(x, time, event, weights, strata, cluster, ti
 
 ## predict(fit, newdata=, type=, se.fit=, reference=, terms=, collapse=); NULL: left out.
 rparity_coxph_predict <- function(x, time, event, weights, strata, cluster, ties, robust, init, control,
-                                  nocenter, singular_ok, form = NULL, na_action = NULL, type, se_fit, reference = NULL,
+                                  nocenter, singular_ok, form = NULL, na_action = NULL, id = NULL, type, se_fit, reference = NULL,
                                   terms = NULL, collapse = NULL, newdata = NULL, newdata_rows = NULL) {
   # the refit's own warnings belong to coxph(), reported with the fit
   fit <- suppressWarnings(rparity_cox_fitobj(x, time, event, weights, strata, cluster, ties, robust, init,
-                                             control, nocenter, singular_ok, form, na_action))
+                                             control, nocenter, singular_ok, form, na_action, id))
   args <- list(fit, type = type, se.fit = se_fit)
   if (!is.null(reference)) args$reference <- reference
   if (!is.null(terms)) args$terms <- terms
@@ -145,11 +147,11 @@ rparity_coxph_predict <- function(x, time, event, weights, strata, cluster, ties
 ## newdata: a list of columns under the fit's placeholder names (NULL: none);
 ## ctype NULL: left out. Matrices come back by columns.
 rparity_survfit_cox <- function(x, time, event, weights, strata, cluster, ties, robust, init, control,
-                                nocenter, singular_ok, form = NULL, na_action = NULL, newdata = NULL, newdata_rows = NULL,
+                                nocenter, singular_ok, form = NULL, na_action = NULL, id = NULL, newdata = NULL, newdata_rows = NULL,
                                 se_fit, conf_int, stype,
                                 ctype = NULL, conf_type, censor) {
   fit <- suppressWarnings(rparity_cox_fitobj(x, time, event, weights, strata, cluster, ties, robust, init,
-                                             control, nocenter, singular_ok, form, na_action))
+                                             control, nocenter, singular_ok, form, na_action, id))
   args <- list(fit, se.fit = se_fit, conf.int = conf_int, stype = stype, conf.type = conf_type,
                censor = censor)
   if (!is.null(ctype)) args$ctype <- ctype
@@ -167,9 +169,9 @@ rparity_survfit_cox <- function(x, time, event, weights, strata, cluster, ties, 
 ## anova(fit) or anova(fit, other1, ...): `others` holds each further model's arguments (as
 ## rparity_cox_fitobj takes them). Warnings of the refits are coxph's, not anova's.
 rparity_coxph_anova <- function(x, time, event, weights, strata, cluster, ties, robust, init, control,
-                                nocenter, singular_ok, form = NULL, na_action = NULL, others = NULL) {
+                                nocenter, singular_ok, form = NULL, na_action = NULL, id = NULL, others = NULL) {
   fit <- suppressWarnings(rparity_cox_fitobj(x, time, event, weights, strata, cluster, ties, robust, init,
-                                             control, nocenter, singular_ok, form, na_action))
+                                             control, nocenter, singular_ok, form, na_action, id))
   more <- lapply(others, function(a) suppressWarnings(do.call(rparity_cox_fitobj, a)))
   a <- do.call(stats::anova, c(list(fit), unname(more)))
   list(rows = rownames(a), loglik = a$loglik, chisq = a$Chisq, df = a$Df, p = a[["Pr(>|Chi|)"]])
@@ -177,9 +179,9 @@ rparity_coxph_anova <- function(x, time, event, weights, strata, cluster, ties, 
 
 ## coxph.detail(fit); matrices by columns, imat as (p, p, times) by columns.
 rparity_coxph_detail <- function(x, time, event, weights, strata, cluster, ties, robust, init, control,
-                                 nocenter, singular_ok, form = NULL, na_action = NULL) {
+                                 nocenter, singular_ok, form = NULL, na_action = NULL, id = NULL) {
   fit <- suppressWarnings(rparity_cox_fitobj(x, time, event, weights, strata, cluster, ties, robust, init,
-                                             control, nocenter, singular_ok, form, na_action))
+                                             control, nocenter, singular_ok, form, na_action, id))
   d <- survival::coxph.detail(fit)
   st <- d$strata
   list(time = unname(d$time), nevent = unname(d$nevent), nrisk = unname(d$nrisk), hazard = unname(d$hazard),
@@ -189,9 +191,9 @@ rparity_coxph_detail <- function(x, time, event, weights, strata, cluster, ties,
 }
 
 rparity_concordance <- function(x, time, event, weights, strata, cluster, ties, robust, init, control,
-                                nocenter, singular_ok, form = NULL, na_action = NULL) {
+                                nocenter, singular_ok, form = NULL, na_action = NULL, id = NULL) {
   fit <- rparity_cox_fitobj(x, time, event, weights, strata, cluster, ties, robust, init, control, nocenter,
-                            singular_ok, form, na_action)
+                            singular_ok, form, na_action, id)
   cc <- survival::concordance(fit)
   count <- if (is.matrix(cc$count)) colSums(cc$count) else cc$count
   list(concordance = unname(cc$concordance), std = sqrt(unname(cc$var)), count = unname(count),
@@ -219,4 +221,11 @@ rparity_newdata <- function(newdata, rows) {
   nd <- as.data.frame(newdata, stringsAsFactors = FALSE, optional = TRUE)
   if (!is.null(rows) && is.data.frame(nd) && nrow(nd) == length(rows)) row.names(nd) <- rows
   nd
+}
+
+## a multi-state fit (a factor status with id) is not in the contract: say so, as an R error
+rparity_one_state <- function(fit) {
+  if (inherits(fit, "coxphms"))
+    stop("rparity: multi-state coxph (a factor status) is not in the contract")
+  fit
 }

@@ -16,7 +16,7 @@ rparity_km_fit <- function(time, event, weights, conf_type, conf_int, conf_lower
     cl$conf.int <- conf_int
     cl$conf.lower <- conf_lower
     for (nm in names(options)) cl[[nm]] <- options[[nm]]  # stype, ctype, type: values, never code
-    return(eval(cl, env))
+    return(rparity_one_curve_type(eval(cl, env)))
   }
   env <- rparity_env(list(time = time, event = event, w = weights))
   cl <- call("survfit", call("~", rparity_surv(event), 1))
@@ -25,7 +25,14 @@ rparity_km_fit <- function(time, event, weights, conf_type, conf_int, conf_lower
   cl$conf.int <- conf_int
   cl$conf.lower <- conf_lower
   for (nm in names(options)) cl[[nm]] <- options[[nm]]
-  eval(cl, env)
+  rparity_one_curve_type(eval(cl, env))
+}
+
+## multi-state curves (a factor status) are not in the contract: say so, as an R error
+rparity_one_curve_type <- function(fit) {
+  if (inherits(fit, "survfitms"))
+    stop("rparity: multi-state survfit (a factor status) is not in the contract")
+  fit
 }
 
 rparity_na_vec <- function(x, n) if (is.null(x)) rep(NA_real_, n) else x

@@ -164,3 +164,74 @@ def test_newdata_row_names_match_r(py_engine, r_engine):
         fit2 = eng.coxph("Surv(time, status) ~ age", data=LUNG)
         got.append(tuple(eng.survfit_cox(fit2, named).curves))
     assert got[0] == got[2] and got[1] == got[3]
+
+
+# id: R's robust-by-default rule and the ids as clusters (one-state data)
+SPLIT = fixtures.load("lung_split")
+ID_CASES = [
+    ("Surv(tstart, time, status) ~ age + sex", "split", {"id": "id"}),
+    ("Surv(tstart, time, status) ~ age + sex", "split", {"id": "id", "robust": True}),
+    ("Surv(tstart, time, status) ~ age + sex", "split", {"id": "id", "cluster": "inst"}),
+    ("Surv(time, status) ~ age + sex", "pairs", {"id": "pid"}),
+    ("Surv(time, status) ~ age + sex", "pairs", {"id": "pid", "robust": False}),
+    ("Surv(time, status) ~ age + ph.ecog", "lung", {"id": "inst"}),
+    ("Surv(tstart, time, status) ~ age", "split", {"robust": True}),
+]
+_DATA = {"split": SPLIT, "lung": LUNG, "pairs": LUNG.assign(pid=np.arange(len(LUNG)) // 2)}
+
+
+def _id_outcome(engine, formula, data, kw):
+    try:
+        fit = engine.coxph(formula, data=_DATA[data], **kw)
+    except Exception as exc:
+        from rparity.refusals import refusal_kind
+
+        return ("refused", refusal_kind(exc, "coxph"))
+    return (fit.robust, fit.n, fit.coef, fit.var)
+
+
+def test_id_makes_the_clusters(py_engine):
+    by_id = py_engine.coxph("Surv(tstart, time, status) ~ age + sex", data=SPLIT, id="id", robust=True)
+    by_cluster = py_engine.coxph("Surv(tstart, time, status) ~ age + sex", data=SPLIT, cluster="id")
+    assert np.array_equal(by_id.var, by_cluster.var) and by_id.robust
+    # one event per subject: not robust by default (R: anyDuplicated(id[status == 1]))
+    assert not py_engine.coxph("Surv(tstart, time, status) ~ age + sex", data=SPLIT, id="id").robust
+    # a missing id drops the row
+    holes = LUNG.assign(pid=np.where(np.arange(len(LUNG)) % 10 == 0, np.nan, np.arange(len(LUNG)) // 2))
+    assert py_engine.coxph("Surv(time, status) ~ age", data=holes, id="pid").n == len(LUNG) - 23
+
+
+@pytest.mark.r
+@pytest.mark.parametrize("formula, data, kw", ID_CASES, ids=[str(c[2]) for c in ID_CASES])
+def test_id_matches_r(py_engine, r_engine, formula, data, kw):
+    a, b = _id_outcome(py_engine, formula, data, kw), _id_outcome(r_engine, formula, data, kw)
+    assert a[:2] == b[:2]
+    if a[0] != "refused":
+        np.testing.assert_allclose(a[2], b[2], rtol=1e-9)
+        np.testing.assert_allclose(a[3], b[3], rtol=1e-9)
+
+
+# a factor status is multi-state data for R's Surv(): refused, with R's reason, by every function
+MULTI = pd.DataFrame({"t": [1.0, 2, 3, 4, 5, 6], "s": pd.Categorical(list("cdcddc")), "x": [1.0, 2, 3, 1, 2, 5],
+                      "g": [1, 1, 1, 2, 2, 2], "i": [1, 2, 3, 4, 5, 6]})
+MULTI_CALLS = [("coxph", "Surv(t, s) ~ x", {}, "event.multistate"),
+               ("coxph", "Surv(t, s) ~ x", {"id": "i"}, "event.multistate"),
+               ("survfit", "Surv(t, s) ~ 1", {}, "event.multistate"),
+               ("survdiff", "Surv(t, s) ~ g", {}, "formula.response")]
+
+
+@pytest.mark.parametrize("function, formula, kw, kind", MULTI_CALLS, ids=[f"{c[0]}{c[2]}" for c in MULTI_CALLS])
+def test_factor_status_is_refused(py_engine, function, formula, kw, kind):
+    with pytest.raises(InvalidArgument, match="factor") as err:
+        getattr(py_engine, function)(formula, data=MULTI, **kw)
+    assert err.value.kind == kind
+
+
+@pytest.mark.r
+@pytest.mark.parametrize("function, formula, kw, kind", MULTI_CALLS, ids=[f"{c[0]}{c[2]}" for c in MULTI_CALLS])
+def test_r_refuses_a_factor_status_the_same_way(r_engine, function, formula, kw, kind):
+    from rparity.refusals import refusal_kind
+
+    with pytest.raises(Exception) as err:
+        getattr(r_engine, function)(formula, data=MULTI, **kw)
+    assert refusal_kind(err.value, function) == kind
