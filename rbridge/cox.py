@@ -248,11 +248,11 @@ def coxph_summary(fit: CoxPH, *, conf_int: float = 0.95) -> pd.DataFrame:
     return pd.DataFrame(cols, index=pd.Index(list(names), name="term"))
 
 
-def cox_zph(fit: CoxPH, transform: str = "km") -> CoxZph:
-    """R's ``survival::cox.zph(fit, transform=)`` on the fit's call, run again in R."""
+def cox_zph(fit: CoxPH, transform: str = "km", *, global_: bool = True) -> CoxZph:
+    """R's ``survival::cox.zph(fit, transform=, global=)`` on the fit's call, run again in R."""
     m = _model_of(fit)
     sess = session()
-    res = sess.call("rparity_cox_zph", placeholders=m.names(), transform=transform, **m.args())
+    res = sess.call("rparity_cox_zph", placeholders=m.names(), transform=transform, global_=global_, **m.args())
     v = res.value
     terms = tuple(m.formula.user_label(str(t)) if m.formula is not None else m.placeholders.get(str(t), str(t))
                   for t in v["terms"])

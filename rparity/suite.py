@@ -239,8 +239,11 @@ def _predict_kwargs(c) -> dict:
 
 
 def _zph_kwargs(c) -> dict:
-    _take(c, ["transform"])
-    return {"transform": c.args["transform"]} if "transform" in c.args else {}
+    _take(c, ["transform", "global"])
+    kw: dict[str, Any] = {"transform": c.args["transform"]} if "transform" in c.args else {}
+    if "global" in c.args:
+        kw["global_"] = bool(c.args["global"])
+    return kw
 
 
 def _no_kwargs(c) -> dict:

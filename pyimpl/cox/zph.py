@@ -80,9 +80,9 @@ def _blocks(x, t, event, weights, strata, lp, gtime, method):
     return u2, i11, i12, i22
 
 
-def cox_zph(fit: CoxPH, transform: str = "km") -> CoxZph:
+def cox_zph(fit: CoxPH, transform: str = "km", *, global_: bool = True) -> CoxZph:
     """Test the proportional-hazards assumption of ``fit``, as
-    ``cox.zph(fit, transform=)`` with ``terms=TRUE, global=TRUE``.
+    ``cox.zph(fit, transform=, global=)`` with ``terms=TRUE``.
 
     Parameters
     ----------
@@ -90,6 +90,9 @@ def cox_zph(fit: CoxPH, transform: str = "km") -> CoxZph:
         A fit from any engine (its inputs and coefficients are used).
     transform : {"km", "rank", "identity", "log"}
         Time scale g(t): ``km`` is ``1 - S_KM(t-)`` (R's default).
+    global_ : bool
+        R's ``global`` (a Python keyword): also the test of all terms together,
+        the ``GLOBAL`` row.
 
     Returns
     -------
@@ -97,6 +100,8 @@ def cox_zph(fit: CoxPH, transform: str = "km") -> CoxZph:
         ``chisq, df, p`` per term (a categorical column is one term) and GLOBAL.
     """
     transform = as_choice(transform, "transform", ZPH_TRANSFORMS)
+    if not isinstance(global_, (bool, np.bool_)):
+        raise InvalidArgument(f"`global_` must be True or False; got global_={global_!r}", kind="argument.type")
     if fit.nevent == 0:
         raise InvalidArgument("`fit` has no events: there are no score residuals to test "
                               "(R: 'there are no score residuals for a Null model')", kind="fit.no_events")
@@ -140,8 +145,11 @@ def cox_zph(fit: CoxPH, transform: str = "km") -> CoxZph:
         uu = u[kk]
         chisq.append(float(_solve(imat[np.ix_(kk, kk)], uu) @ uu))
         df.append(len(cols))
-    chisq.append(float(_solve(imat, u) @ u))
-    df.append(p)
+    names = tuple(n for n, _ in terms)
+    if global_:  # cox.zph.R: the GLOBAL row only when asked for (its solve is not made otherwise)
+        chisq.append(float(_solve(imat, u) @ u))
+        df.append(p)
+        names += ("GLOBAL",)
     pv = [float(pchisq_upper(c, k)) for c, k in zip(chisq, df)]
-    return CoxZph(terms=tuple(n for n, _ in terms) + ("GLOBAL",), chisq=np.array(chisq),
+    return CoxZph(terms=names, chisq=np.array(chisq),
                   df=np.array(df, dtype=float), p=np.array(pv), transform=transform)

@@ -86,10 +86,10 @@ rparity_coxph_summary <- function(x, time, event, weights, strata, cluster, ties
 }
 
 rparity_cox_zph <- function(x, time, event, weights, strata, cluster, ties, robust, init, control, nocenter,
-                            singular_ok, form = NULL, na_action = NULL, id = NULL, transform) {
+                            singular_ok, form = NULL, na_action = NULL, id = NULL, transform, global_ = TRUE) {
   fit <- rparity_cox_fitobj(x, time, event, weights, strata, cluster, ties, robust, init, control, nocenter,
                             singular_ok, form, na_action, id)
-  z <- survival::cox.zph(fit, transform = transform)
+  z <- survival::cox.zph(fit, transform = transform, global = global_)
   tab <- z$table
   list(terms = rownames(tab), chisq = unname(tab[, "chisq"]), df = unname(tab[, "df"]),
        p = unname(tab[, "p"]))

@@ -133,7 +133,7 @@ def run_coxph(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
 
 def run_cox_zph(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
     fit = _fit(engine, data, p)
-    z = engine.cox_zph(fit, transform=p.get("transform", "km"))
+    z = engine.cox_zph(fit, transform=p.get("transform", "km"), **({"global_": p["global_"]} if "global_" in p else {}))
     return {"terms": tuple(z.terms), "chisq": z.chisq, "df": z.df, "p": z.p, "warnings": tuple(z.warnings)}
 
 
@@ -315,6 +315,8 @@ FORMULA_CASES: list[Case] = [
     _formula("concordance", "lung-split-cluster", "lung_split", "Surv(tstart, time, status) ~ age + sex",
              cluster="id"),
     _formula("cox_zph", "lung-factor", "lung", "Surv(time, status) ~ age + sex + factor(ph.ecog)"),
+    _formula("cox_zph", "lung-no-global", "lung", "Surv(time, status) ~ age + sex + factor(ph.ecog)",
+             transform="log", global_=False),
     _formula("basehaz", "lung-strata", "lung", "Surv(time, status) ~ age + strata(sex)"),
     _formula("concordance", "lung-interaction", "lung", "Surv(time, status) ~ age * sex"),
 ]

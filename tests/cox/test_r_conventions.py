@@ -235,3 +235,25 @@ def test_r_refuses_a_factor_status_the_same_way(r_engine, function, formula, kw,
     with pytest.raises(Exception) as err:
         getattr(r_engine, function)(formula, data=MULTI, **kw)
     assert refusal_kind(err.value, function) == kind
+
+
+# cox.zph(global = FALSE): the terms' rows only
+def test_zph_without_global(py_engine):
+    fit = py_engine.coxph("Surv(time, status) ~ age + sex + factor(ph.ecog)", data=LUNG)
+    both = py_engine.cox_zph(fit, transform="log")
+    terms = py_engine.cox_zph(fit, transform="log", global_=False)
+    assert both.terms[-1] == "GLOBAL" and terms.terms == both.terms[:-1]
+    assert np.array_equal(terms.chisq, both.chisq[:-1]) and np.array_equal(terms.p, both.p[:-1])
+    with pytest.raises(InvalidArgument, match="global_"):
+        py_engine.cox_zph(fit, global_="no")
+
+
+@pytest.mark.r
+def test_zph_without_global_matches_r(py_engine, r_engine):
+    out = []
+    for eng in (py_engine, r_engine):
+        fit = eng.coxph("Surv(tstart, time, status) ~ age + strata(sex)", data=SPLIT)
+        z = eng.cox_zph(fit, transform="identity", global_=False)
+        out.append((z.terms, z.chisq))
+    assert out[0][0] == out[1][0] == ("age",)
+    np.testing.assert_allclose(out[0][1], out[1][1], rtol=1e-9)
