@@ -547,6 +547,8 @@ def _fits(eng: Any, calls) -> Callable[[int], Any]:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     made[i] = eng.coxph(c.formula, data=c.data, **kw)
+            except _Unsupported as exc:
+                made[i] = _FitFailed(str(exc))
             except Exception as exc:  # noqa: BLE001 - reported as the reason of the survfit call
                 made[i] = _FitFailed(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
         if isinstance(made[i], _FitFailed):

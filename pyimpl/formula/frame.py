@@ -119,6 +119,20 @@ def _r_positions(subset: str, values: np.ndarray, n: int) -> tuple[np.ndarray, n
     return np.where(missing, 0, np.nan_to_num(v) - 1).astype(np.intp), missing
 
 
+def _status_coding(event: Term) -> Term:
+    """Surv()'s 1/2 coding, decided on the whole data: model.frame evaluates
+    ``Surv(time, status)`` before ``subset`` takes rows, so a subset holding
+    only 1s (censored, in lung's coding) stays censored. Other values are read
+    later, row by row (:func:`pyimpl.survival.surv.read_surv`)."""
+    if event.kind != "numeric" or event.values is None:
+        return event
+    v = event.values
+    present = ~np.isnan(v)
+    if present.any() and np.max(v[present]) == 2:
+        return Term(event.name, "numeric", values=v - 1.0)
+    return event
+
+
 def model_frame(formula: Any, data: Any, subset: Any = None) -> Frame:
     """Parse ``formula`` against ``data`` and evaluate it (see the module)."""
     data = _check_data(data)
@@ -126,8 +140,10 @@ def model_frame(formula: Any, data: Any, subset: Any = None) -> Frame:
     rows, na_rows = subset_rows(subset, data)
     resp_exprs: list[Expr] = list(mf.response.args) if mf.response is not None else []
     terms = evaluate(list(mf.variables) + resp_exprs + list(mf.offsets) + list(mf.unused), data)
-    terms = [t.take(rows) for t in terms]
     nv, nr, no = len(mf.variables), len(resp_exprs), len(mf.offsets)
+    if mf.response is not None and mf.response.surv and mf.response.event is not None:
+        terms[nv + nr - 1] = _status_coding(terms[nv + nr - 1])
+    terms = [t.take(rows) for t in terms]
     sub = data.iloc[rows].reset_index(drop=True)
     variables = terms[:nv]
     return Frame(formula=mf, data=sub, rows=rows, variables=variables, response=terms[nv:nv + nr],

@@ -273,7 +273,7 @@ def _survfit_kernel(t, e, w, conf_type, conf_int, conf_lower, robust: bool | Non
         if survtype != 1:
             surv, cumhaz, std_err, std_chaz = _ij_replay_types(t, e, w, c, survtype)
         elif t.size * n_event_times <= IJ_EXACT_LIMIT:
-            std_err, std_chaz = _ij_std_replay(t, e, w, c)
+            std_err, std_chaz = _ij_replay_types(t, e, w, c, 1)[2:]
         else:
             std_err, std_chaz = _ij_std(t, e, w, c, surv)
     warns: tuple[str, ...] = ()
@@ -289,49 +289,6 @@ def _survfit_kernel(t, e, w, conf_type, conf_int, conf_lower, robust: bool | Non
         std_err=std_err, lower=lower, upper=upper, cumhaz=cumhaz, std_chaz=std_chaz,
         n=int(t.size), logse=logse, conf_type=conf_type, conf_int=conf_int, conf_lower=conf_lower,
     )
-
-
-def _ij_std_replay(t, e, w, c: KMCounts) -> tuple[np.ndarray, np.ndarray]:
-    """The infinitesimal-jackknife loop of survfitkm.c (type 1, right-censored,
-    each subject its own cluster, clusters in data order), vectorised over
-    subjects at each event time, in R's operation order."""
-    nrisk, d1 = c.n_risk, c.n_event
-    ntime = c.time.size
-    n = t.size
-    order = c.order()
-    ts = c.codes[order]  # row of each subject, in R's sort order
-    gwt = w.copy()  # per cluster (= data row), everyone at risk at the start
-    inf1 = np.zeros(n)
-    inf2 = np.zeros(n)
-    std0 = np.zeros(ntime)
-    std1 = np.zeros(ntime)
-    v1 = v2 = 0.0
-    km = 1.0
-    person2 = 0
-    for i in range(ntime):
-        # toss the outdated: subjects whose time is before this one
-        stop = int(np.searchsorted(ts, i, side="left"))
-        if stop > person2:
-            gwt[order[person2:stop]] = 0.0
-            person2 = stop
-        if c.d0[i] > 0 and d1[i] > 0:
-            n3 = nrisk[i]
-            haz = d1[i] / n3
-            inf1 = inf1 * (1.0 - haz) + gwt * km * haz / n3
-            inf2 = inf2 - gwt * haz / n3
-            stop = int(np.searchsorted(ts, i, side="right"))
-            here = order[person2:stop]
-            dead = here[e[here] == 1]
-            inf1[dead] = inf1[dead] - km * w[dead] / n3
-            inf2[dead] = inf2[dead] + w[dead] / n3
-            gwt[here] = 0.0
-            person2 = stop
-            km *= 1 - haz
-            v1 = float(np.cumsum(inf1 * inf1)[-1])  # sequential, as the C loop
-            v2 = float(np.cumsum(inf2 * inf2)[-1])
-        std0[i] = np.sqrt(v1)
-        std1[i] = np.sqrt(v2)
-    return std0, std1
 
 
 def _fh_robust_terms(wr: float, wd: float, nd: int) -> tuple[float, float, float]:
@@ -355,11 +312,12 @@ def _fh_robust_terms(wr: float, wd: float, nd: int) -> tuple[float, float, float
 
 def _ij_replay_types(t, e, w, c: KMCounts, survtype: int
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """survfitkm.c's infinitesimal-jackknife branch for types 2 (KM survival,
-    Fleming-Harrington hazard), 3 (exp survival, Nelson-Aalen hazard) and 4
-    (exp survival, Fleming-Harrington hazard), right-censored, each subject its
-    own cluster: (surv, cumhaz, std.err, std.chaz), in R's operation order
-    (vectorised over subjects at each event time, as :func:`_ij_std_replay`)."""
+    """survfitkm.c's infinitesimal-jackknife branch (``nid > 0``) for the four
+    types (1: KM survival, Nelson-Aalen hazard; 2: KM, Fleming-Harrington; 3:
+    exp(-H), Nelson-Aalen; 4: exp(-H), Fleming-Harrington), right-censored,
+    each subject its own cluster (clusters in data order): (surv, cumhaz,
+    std.err, std.chaz), vectorised over subjects at each event time in R's
+    operation order."""
     nrisk, d1 = c.n_risk, c.n_event
     ntime = c.time.size
     order = c.order()
@@ -371,6 +329,7 @@ def _ij_replay_types(t, e, w, c: KMCounts, survtype: int
     std0, std1 = np.zeros(ntime), np.zeros(ntime)
     v1 = v2 = 0.0
     km, nelson = 1.0, 0.0
+    km_curve = survtype in (1, 2)
     person2 = 0
     for i in range(ntime):
         stop = int(np.searchsorted(ts, i, side="left"))
@@ -383,28 +342,27 @@ def _ij_replay_types(t, e, w, c: KMCounts, survtype: int
             stop = int(np.searchsorted(ts, i, side="right"))
             here = order[person2:stop]
             dead = here[e[here] == 1]
-            if survtype == 3:
-                inf2 = inf2 - gwt * haz / n3
-                inf2[dead] = inf2[dead] + w[dead] / n3
+            if survtype in (1, 3):  # Nelson-Aalen hazard
                 nelson += haz
-            else:
+                leave, dies = gwt * haz / n3, w[dead] / n3
+            else:  # Fleming-Harrington
                 dtemp, dtemp2, dtemp3 = _fh_robust_terms(n3, d1[i], int(c.d0[i]))
                 nelson += d1[i] * dtemp
-                if survtype == 2:
-                    inf1 = inf1 * (1.0 - haz) + gwt * km * haz / n3
-                inf2 = inf2 - gwt * dtemp3
-                if survtype == 2:
-                    inf1[dead] = inf1[dead] - km * w[dead] / n3
-                inf2[dead] = inf2[dead] + w[dead] * (dtemp + dtemp3 - dtemp2)
+                leave, dies = gwt * dtemp3, w[dead] * (dtemp + dtemp3 - dtemp2)
+            if km_curve:
+                inf1 = inf1 * (1.0 - haz) + gwt * km * haz / n3
+                inf1[dead] = inf1[dead] - km * w[dead] / n3
+            inf2 = inf2 - leave
+            inf2[dead] = inf2[dead] + dies
             gwt[here] = 0.0
             person2 = stop
-            if survtype == 2:
+            if km_curve:
                 km *= 1 - haz
-                v1 = float(np.cumsum(inf1 * inf1)[-1])
+                v1 = float(np.cumsum(inf1 * inf1)[-1])  # sequential, as the C loop
             v2 = float(np.cumsum(inf2 * inf2)[-1])
         cumhaz[i] = nelson
         std1[i] = np.sqrt(v2)
-        if survtype == 2:
+        if km_curve:
             surv[i] = km
             std0[i] = np.sqrt(v1)
         else:

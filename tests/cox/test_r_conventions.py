@@ -257,3 +257,33 @@ def test_zph_without_global_matches_r(py_engine, r_engine):
         out.append((z.terms, z.chisq))
     assert out[0][0] == out[1][0] == ("age",)
     np.testing.assert_allclose(out[0][1], out[1][1], rtol=1e-9)
+
+
+# Surv()'s 1/2 coding is the whole data's: model.frame evaluates Surv() before subset takes rows
+CODING = [("coxph", "Surv(time, status) ~ age + sex", "status == 1 | age > 70"),
+          ("survfit", "Surv(time, status) ~ sex", "status == 1"),
+          ("survdiff", "Surv(time, status) ~ sex", "status == 1 | age > 74")]
+
+
+@pytest.mark.parametrize("function, formula, subset", CODING, ids=[c[0] for c in CODING])
+def test_status_coding_is_decided_before_subset(py_engine, function, formula, subset):
+    whole = getattr(py_engine, function)(formula, data=LUNG, subset=subset)
+    rows = getattr(py_engine, function)  # the same rows, by a mask taken before recoding
+    mask = LUNG.eval(subset.replace("|", " or ")).to_numpy()
+    recoded = LUNG.assign(status=LUNG["status"] - 1)  # 0/1 from the start
+    same = rows(formula, data=recoded, subset=mask)
+    for field in ("coef", "var", "surv", "n_event", "obs", "exp", "chisq"):
+        if hasattr(whole, field):
+            np.testing.assert_array_equal(getattr(whole, field), getattr(same, field))
+    if function == "survfit":
+        assert float(np.sum(whole.n_event)) == 0  # every row of the subset is censored, as R reads it
+
+
+@pytest.mark.r
+@pytest.mark.parametrize("function, formula, subset", CODING, ids=[c[0] for c in CODING])
+def test_status_coding_matches_r(py_engine, r_engine, function, formula, subset):
+    a = getattr(py_engine, function)(formula, data=LUNG, subset=subset)
+    b = getattr(r_engine, function)(formula, data=LUNG, subset=subset)
+    for field in ("coef", "surv", "n_event", "obs", "chisq"):
+        if hasattr(a, field):
+            np.testing.assert_allclose(getattr(a, field), getattr(b, field), rtol=1e-9)
