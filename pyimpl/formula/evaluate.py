@@ -303,6 +303,24 @@ class _Evaluator:
                 out = np.where(np.isnan(out) | np.isnan(x), np.nan,
                                np.minimum(out, x) if fn == "pmin" else np.maximum(out, x))
             return _num_term(where, out, n)
+        if fn == "rep":  # rep(x, times): in a model frame its length must be the data's
+            if not args or len(args) > 2 or set(kw) - {"times"} or (len(args) == 2 and kw):
+                raise InvalidArgument(f"`formula` term {where!r}: rep() takes x and times here", kind="formula.syntax")
+            x = self.value(args[0])
+            times = args[1] if len(args) == 2 else kw.get("times")
+            k = 1 if times is None else _numeric(self.value(times), where)
+            if not isinstance(k, float) or k != int(k) or k < 0:
+                raise InvalidArgument(f"`formula` term {where!r}: rep()'s times must be a count here",
+                                      kind="formula.syntax")
+            length = (n if isinstance(x, Term) else 1) * int(k)
+            if length != n:
+                raise InvalidArgument(f"`formula` term {where!r} has {length} values for {n} rows (R: 'variable "
+                                      f"lengths differ (found for '{where}')')", kind="lengths")
+            if isinstance(x, Term):
+                return x
+            if isinstance(x, bool):
+                return _logical(where, np.full(n, x), np.zeros(n, dtype=bool))
+            return _num_term(where, _numeric(x, where), n)
         if fn in ("factor", "as.factor"):
             if len(args) != 1 or (fn == "as.factor" and kw) or set(kw) - {"levels"}:
                 raise InvalidArgument(f"`formula` term {where!r}: {fn}() takes a variable (and levels=)",

@@ -83,7 +83,7 @@ Expr = Union[Name, Const, Call, BinOp, Unary]
 #: R's identity ``I()``. Anything else is refused by name.
 FUNCTIONS: frozenset[str] = frozenset({
     "I", "log", "log2", "log10", "log1p", "exp", "sqrt", "abs", "floor", "ceiling", "round",
-    "factor", "as.factor", "as.numeric", "as.integer", "as.logical", "relevel", "pmin", "pmax", "c",
+    "factor", "as.factor", "as.numeric", "as.integer", "as.logical", "relevel", "pmin", "pmax", "c", "rep",
 })
 
 #: survival's specials in a formula's right-hand side (coxph's ``specials``),

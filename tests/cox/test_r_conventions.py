@@ -287,3 +287,36 @@ def test_status_coding_matches_r(py_engine, r_engine, function, formula, subset)
     for field in ("coef", "surv", "n_event", "obs", "chisq"):
         if hasattr(a, field):
             np.testing.assert_allclose(getattr(a, field), getattr(b, field), rtol=1e-9)
+
+
+# rep() in a formula (survival's own tests write Surv(rep(0, n), time, status)): its length must be the data's
+AML = fixtures.load("aml")
+REP = ["Surv(rep(0, 23), time, status) ~ x", "Surv(time, rep(1, 23)) ~ x", "Surv(time, rep(TRUE, 23)) ~ x",
+       "Surv(time, status) ~ rep(x, 1)", "Surv(time, status) ~ x + rep(1, 22)", "Surv(time, status) ~ rep(x, 2)"]
+
+
+def test_rep_is_a_column_of_the_data(py_engine):
+    a = py_engine.coxph("Surv(rep(0, 23), time, status) ~ x", data=AML)
+    b = py_engine.coxph("Surv(time, status) ~ x", data=AML)
+    np.testing.assert_allclose(a.coef, b.coef, rtol=1e-12)  # entry at 0 is right-censored data
+    for f, match in [("Surv(time, status) ~ x + rep(1, 22)", "22 values for 23 rows"),
+                     ("Surv(time, status) ~ rep(x, 2)", "46 values for 23 rows"),
+                     ("Surv(time, status) ~ rep(x, each = 2)", "rep\\(\\) takes x and times")]:
+        with pytest.raises(InvalidArgument, match=match):
+            py_engine.coxph(f, data=AML)
+
+
+@pytest.mark.r
+@pytest.mark.parametrize("formula", REP)
+def test_rep_matches_r(py_engine, r_engine, formula):
+    from rparity.refusals import refusal_kind
+
+    out = []
+    for eng in (py_engine, r_engine):
+        try:
+            fit = eng.coxph(formula, data=AML)
+            coef = tuple("NaN" if np.isnan(c) else round(float(c), 10) for c in fit.coef)
+            out.append((fit.n, tuple(fit.names), coef))
+        except Exception as exc:
+            out.append(("refused", refusal_kind(exc, "coxph")))
+    assert out[0] == out[1]
