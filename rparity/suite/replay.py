@@ -1,17 +1,5 @@
-"""R survival's own test suite, replayed in an engine: each call's verdict.
-
-Every call the scripts of survival 3.5-3's ``tests/`` make to ``coxph``,
-``survfit``, ``survdiff`` and, on a Cox fit, ``survfit``, ``residuals``,
-``predict``, ``cox.zph``, ``concordance`` and ``coxph.detail`` was captured
-with R's answer
-(:mod:`fixtures.survival_suite`). Here each call is made again through an
-engine's contract functions (formula form, the script's data) and its numbers
-are compared with R's through the tolerance table, quantity by quantity.
-
-Each call ends in one :class:`Status`; a script's counts are what the issue's
-"count per script" asks. Nothing here is tuned to a script: the replay reads the
-call's arguments, the comparison is the harness's.
-"""
+"""Each captured call made again in an engine, and its verdict (a :class:`Status`
+and the quantity rows behind it); :func:`run_suite` does it for whole scripts."""
 from __future__ import annotations
 
 import re
