@@ -33,9 +33,13 @@ def _options(c: SurvFitCall) -> dict | None:
     return opts or None
 
 
-def _args(c: SurvFitCall) -> dict:
+def _formula_args(c: SurvFitCall) -> FormulaArgs | None:
+    return None if c.formula is None else FormulaArgs(c.formula, c.data, c.subset)
+
+
+def _args(c: SurvFitCall, fa: FormulaArgs | None = None) -> dict:
     if c.formula is not None:
-        fa = FormulaArgs(c.formula, c.data, c.subset)
+        fa = fa or FormulaArgs(c.formula, c.data, c.subset)
         one_curve(fa.model)
         return dict(time=None, event=None, weights=fa.column(c.weights, c.data), conf_type=c.conf_type,
                     conf_int=c.conf_int, conf_lower=c.conf_lower, form=fa.form, options=_options(c))
@@ -51,13 +55,10 @@ def _call_of(fit: Any, function: str) -> SurvFitCall:
     return fit.call
 
 
-def _curve_labels(c: SurvFitCall, labels: list[str]) -> list[str]:
+def _curve_labels(fa: FormulaArgs | None, labels: list[str]) -> list[str]:
     """R's curve labels with the placeholders of the formula replaced by the
     caller's names (``v1=1`` is ``sex=1``)."""
-    if c.formula is None:
-        return labels
-    fa = FormulaArgs(c.formula, c.data, c.subset)
-    return [fa.names.translate(x) for x in labels]
+    return labels if fa is None else [fa.names.translate(x) for x in labels]
 
 
 def _call_string(c: SurvFitCall) -> str:
@@ -79,14 +80,15 @@ def survfit(time, event=MISSING, *, data=None, subset=None, weights=None, conf_t
     c = survfit_call(time, event, data=data, subset=subset, weights=weights, conf_type=conf_type,
                      conf_int=conf_int, conf_lower=conf_lower, stype=stype, ctype=ctype, type=type)
     s = session()
-    res = s.call("rparity_survfit", **_args(c))
+    fa = _formula_args(c)
+    res = s.call("rparity_survfit", **_args(c, fa))
     v = res.value
 
     def f(k: str) -> np.ndarray:
         return np.asarray(v[k], dtype=float).reshape(-1)
 
     ns = [int(x) for x in np.asarray(v["n"]).reshape(-1)]
-    strata = None if v["strata"] is None else tuple(_curve_labels(c, [str(x) for x in v["strata"]]))
+    strata = None if v["strata"] is None else tuple(_curve_labels(fa, [str(x) for x in v["strata"]]))
     return SurvFit(
         time=f("time"), n_risk=f("n_risk"), n_event=f("n_event"), n_censor=f("n_censor"),
         surv=f("surv"), std_err=f("std_err"), lower=f("lower"), upper=f("upper"),

@@ -123,14 +123,13 @@ def _status_coding(event: Term) -> Term:
     """Surv()'s 1/2 coding, decided on the whole data: model.frame evaluates
     ``Surv(time, status)`` before ``subset`` takes rows, so a subset holding
     only 1s (censored, in lung's coding) stays censored. Other values are read
-    later, row by row (:func:`pyimpl.survival.surv.read_surv`)."""
+    later, row by row (:func:`pyimpl.survival.surv.read_surv`, where the
+    coding of already 0/1 values changes nothing)."""
+    from ..survival.surv import one_two_coding
+
     if event.kind != "numeric" or event.values is None:
         return event
-    v = event.values
-    present = ~np.isnan(v)
-    if present.any() and np.max(v[present]) == 2:
-        return Term(event.name, "numeric", values=v - 1.0)
-    return event
+    return Term(event.name, "numeric", values=one_two_coding(event.values))
 
 
 def model_frame(formula: Any, data: Any, subset: Any = None) -> Frame:

@@ -196,10 +196,8 @@ def _curves(k, w: np.ndarray, group: pd.Series, robust: bool, survtype: int) -> 
     groups' level order; a group without rows has no curve). Status coding,
     timefix and the choice of the robust variance are the whole data's, as R
     makes them before it splits."""
-    codes = np.asarray(group.cat.codes) if isinstance(group.dtype, pd.CategoricalDtype) else None
-    levels = list(group.cat.categories) if codes is not None else sorted(set(group))
-    if codes is None:
-        codes = np.array([levels.index(g) for g in group])
+    codes = np.asarray(group.cat.codes)  # survfit_arrays' strata(): a Categorical, levels in R's order
+    levels = list(group.cat.categories)
     tcodes, utimes = tie_codes(k.time)
     time = utimes[tcodes]  # survfit.formula's aeqSurv is the whole data's, before the split
     parts, labels, sizes, warns = [], [], [], []

@@ -28,7 +28,7 @@ import pandas as pd
 
 from rparity_contract.errors import InvalidArgument
 
-__all__ = ["SurvData", "read_surv", "INVALID_STATUS", "numeric_or_nan"]
+__all__ = ["SurvData", "read_surv", "one_two_coding", "INVALID_STATUS", "numeric_or_nan"]
 
 #: R's warning when a status value is neither censored nor event
 INVALID_STATUS = "Invalid status value, converted to NA"
@@ -93,6 +93,15 @@ def _status(x: Any) -> np.ndarray:
     return numeric_or_nan(s, "event", "event.type")
 
 
+def one_two_coding(e: np.ndarray) -> np.ndarray:
+    """Surv.R: a numeric status whose largest non-missing value is 2 is coded
+    1/2 (censored/dead): 1 is subtracted."""
+    present = ~np.isnan(e)
+    if present.any() and np.max(e[present]) == 2:
+        return e - 1.0
+    return e
+
+
 def read_surv(time: Any, event: Any) -> SurvData:
     """``Surv(time, event)`` as R reads it (see the module docstring)."""
     t = numeric_or_nan(time, "time", "time.type")
@@ -103,9 +112,8 @@ def read_surv(time: Any, event: Any) -> SurvData:
     if t.size != e.size:
         raise InvalidArgument(f"`time` and `event` must have the same length (R: 'Time and status are different "
                               f"lengths'); got len(time)={t.size}, len(event)={e.size}", kind="lengths")
+    e = one_two_coding(e)
     present = ~np.isnan(e)
-    if present.any() and np.max(e[present]) == 2:
-        e = e - 1.0
     valid = (e == 0) | (e == 1)
     bad = present & ~valid
     warnings: tuple[str, ...] = ()

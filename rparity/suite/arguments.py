@@ -70,7 +70,7 @@ def _control(c) -> CoxControl | None:
     return CoxControl(**values)
 
 
-def _coxph_kwargs(c) -> dict:
+def coxph_kwargs(c) -> dict:
     _take(c, ["ties", "method", "weights", "cluster", "id", "init", "control", "robust", "singular.ok", "nocenter",
               *_CONTROL], ignored=["model", "x", "y"])
     kw: dict[str, Any] = {"ties": c.args.get("ties", c.args.get("method", "efron"))}
@@ -172,7 +172,6 @@ def _survdiff_kwargs(c) -> dict:
 
 
 
-KWARGS = {"coxph": _coxph_kwargs, "survfit": _survfit_kwargs, "survdiff": _survdiff_kwargs,
+KWARGS = {"coxph": coxph_kwargs, "survfit": _survfit_kwargs, "survdiff": _survdiff_kwargs,
           "survfit_cox": _survfit_cox_kwargs, "coxph_residuals": _residuals_kwargs, "coxph_predict": _predict_kwargs,
           "cox_zph": _zph_kwargs, "concordance": _no_kwargs, "coxph_detail": _no_kwargs}
-coxph_kwargs = _coxph_kwargs
