@@ -380,14 +380,15 @@ def _newdata(m: _Model, newdata: Any) -> dict:
 
 
 def survfit_cox(fit: CoxPH, newdata: Any = None, *, se_fit: bool = True, conf_int: float = 0.95, stype: int = 2,
-                ctype: int | None = None, conf_type: str = "log", censor: bool = True) -> SurvFitCox:
-    """R's ``survfit(fit, newdata=, se.fit=, conf.int=, stype=, ctype=, conf.type=, censor=)`` on the fit's
-    call, run again in R."""
+                ctype: int | None = None, conf_type: str = "log", censor: bool = True,
+                start_time: Any = None) -> SurvFitCox:
+    """R's ``survfit(fit, newdata=, se.fit=, conf.int=, stype=, ctype=, conf.type=, censor=, start.time=)`` on
+    the fit's call, run again in R."""
     m = _model_of(fit)
     sess = session()
     extra = {} if newdata is None else _newdata(m, newdata)
     res = sess.call("rparity_survfit_cox", placeholders=m.names(), se_fit=se_fit, conf_int=conf_int, stype=stype,
-                    ctype=ctype, conf_type=conf_type, censor=censor, **extra, **m.args())
+                    ctype=ctype, conf_type=conf_type, censor=censor, start_time=start_time, **extra, **m.args())
     v = res.value
     k = int(scalar(v["ncol"]))
 
@@ -405,6 +406,7 @@ def survfit_cox(fit: CoxPH, newdata: Any = None, *, se_fit: bool = True, conf_in
         curves=tuple(str(c) for c in (v["curves"] or [])), conf_type=str(v["conf_type"][0]),
         conf_int=float(conf_int), stype=int(stype), ctype=int(ctype) if ctype is not None else
         (2 if fit.method == "efron" else 1), engine="r",
+        start_time=None if v["start_time"] is None else scalar(v["start_time"]),
         provenance=sess.provenance(f"survfit({m.call_string()})"), warnings=res.warnings)
 
 

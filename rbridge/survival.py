@@ -12,7 +12,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from rparity_contract.calls import MISSING, SurvFitCall, one_curve, single_curve, survdiff_form, survfit_call
+from rparity_contract.calls import MISSING, SurvFitCall, single_curve, survdiff_form, survfit_call
 from rparity_contract.errors import InvalidArgument
 from rparity_contract.results import SurvDiff, SurvFit
 from rparity_contract.values import QUANTILE_COLUMNS, SUMMARY_COLUMNS, TABLE_INDEX
@@ -26,10 +26,14 @@ __all__ = ["survfit", "survfit_summary", "survfit_quantile", "survfit_table", "s
 
 
 def _options(c: SurvFitCall) -> dict | None:
-    """survfitKM's stype, ctype and type, when not R's defaults (R checks them)."""
+    """survfitKM's stype, ctype, type, robust, influence and start.time, when
+    not R's defaults (R checks them)."""
     opts = {k: v for k, v in (("stype", c.stype), ("ctype", c.ctype)) if not (isinstance(v, int) and v == 1)}
-    if c.type is not None:
-        opts["type"] = c.type
+    for key, value in (("type", c.type), ("robust", c.robust), ("start.time", c.start_time)):
+        if value is not None:
+            opts[key] = value
+    if not (isinstance(c.influence, bool) and c.influence is False):
+        opts["influence"] = c.influence
     return opts or None
 
 
@@ -40,11 +44,11 @@ def _formula_args(c: SurvFitCall) -> FormulaArgs | None:
 def _args(c: SurvFitCall, fa: FormulaArgs | None = None) -> dict:
     if c.formula is not None:
         fa = fa or FormulaArgs(c.formula, c.data, c.subset)
-        one_curve(fa.model)
         return dict(time=None, event=None, weights=fa.column(c.weights, c.data), conf_type=c.conf_type,
-                    conf_int=c.conf_int, conf_lower=c.conf_lower, form=fa.form, options=_options(c))
+                    conf_int=c.conf_int, conf_lower=c.conf_lower, form=fa.form, options=_options(c),
+                    id=fa.column(c.id, c.data), cluster=fa.column(c.cluster, c.data))
     return dict(time=c.time, event=c.event, weights=c.weights, conf_type=c.conf_type, conf_int=c.conf_int,
-                conf_lower=c.conf_lower, options=_options(c))
+                conf_lower=c.conf_lower, options=_options(c), id=c.id, cluster=c.cluster)
 
 
 def _call_of(fit: Any, function: str) -> SurvFitCall:
@@ -73,12 +77,15 @@ def _call_string(c: SurvFitCall) -> str:
 
 def survfit(time, event=MISSING, *, data=None, subset=None, weights=None, conf_type: str = "log",
             conf_int: float = 0.95, conf_lower: str = "usual", stype: int = 1, ctype: int = 1,
-            type: str | None = None) -> SurvFit:
+            type: str | None = None, id: Any = None, cluster: Any = None, robust: Any = None,
+            influence: Any = False, start_time: Any = None) -> SurvFit:
     """R's ``survival::survfit(Surv(time, event) ~ 1, weights=, conf.type=,
-    conf.int=, conf.lower=, stype=, ctype=, type=)``, or its formula form
-    ``survfit(formula, data=, subset=, weights=, ...)`` (a curve per group)."""
+    conf.int=, conf.lower=, stype=, ctype=, type=, id=, cluster=, robust=,
+    influence=, start.time=)``, or its formula form ``survfit(formula, data=,
+    subset=, weights=, ...)`` (a curve per group; (start, stop] data)."""
     c = survfit_call(time, event, data=data, subset=subset, weights=weights, conf_type=conf_type,
-                     conf_int=conf_int, conf_lower=conf_lower, stype=stype, ctype=ctype, type=type)
+                     conf_int=conf_int, conf_lower=conf_lower, stype=stype, ctype=ctype, type=type, id=id,
+                     cluster=cluster, robust=robust, influence=influence, start_time=start_time)
     s = session()
     fa = _formula_args(c)
     res = s.call("rparity_survfit", **_args(c, fa))
@@ -87,9 +94,16 @@ def survfit(time, event=MISSING, *, data=None, subset=None, weights=None, conf_t
     def f(k: str) -> np.ndarray:
         return np.asarray(v[k], dtype=float).reshape(-1)
 
+    def optional(k: str) -> np.ndarray | None:
+        return None if v[k] is None else np.asarray(v[k], dtype=float)
+
     ns = [int(x) for x in np.asarray(v["n"]).reshape(-1)]
     strata = None if v["strata"] is None else tuple(_curve_labels(fa, [str(x) for x in v["strata"]]))
+    ids = None if v["influence_ids"] is None else tuple(str(x) for x in np.asarray(v["influence_ids"]).reshape(-1))
     return SurvFit(
+        n_enter=None if v["n_enter"] is None else f("n_enter"), influence_surv=optional("influence_surv"),
+        influence_chaz=optional("influence_chaz"), influence_ids=ids,
+        start_time=None if v["start_time"] is None else scalar(v["start_time"]), counting=bool(v["counting"][0]),
         time=f("time"), n_risk=f("n_risk"), n_event=f("n_event"), n_censor=f("n_censor"),
         surv=f("surv"), std_err=f("std_err"), lower=f("lower"), upper=f("upper"),
         cumhaz=f("cumhaz"), std_chaz=f("std_chaz"), n=sum(ns), strata=strata,

@@ -144,6 +144,18 @@ def _ignore_ctype(fn):
     return faulty
 
 
+def _without(*names: str) -> Wrap:
+    """Drop keyword arguments (the function then ignores them)."""
+    def wrap(fn):
+        @functools.wraps(fn)
+        def faulty(*args, **kwargs):
+            for name in names:
+                kwargs.pop(name, None)
+            return fn(*args, **kwargs)
+        return faulty
+    return wrap
+
+
 def _refuse_one_subject(time, event, *a, **k):
     if np.size(time) == 1:
         return InvalidArgument("`time` must have at least two observations", kind="data.empty")
@@ -456,6 +468,12 @@ FAULTS: list[Fault] = [
               r, strata=tuple(s.split("=")[-1] for s in r.strata)))),
     Fault("survfit-ctype-ignored", "survfit", "1e-12 relative", "takes the Nelson-Aalen hazard whatever ctype says",
           _ignore_ctype),
+    Fault("survfit-ignores-id", "survfit", "identical", "ignores id: (start, stop] rows of one subject are not "
+          "one follow-up, nor the robust variance's clusters", _without("id")),
+    Fault("survfit-ignores-start-time", "survfit", "identical", "ignores start_time", _without("start_time")),
+    Fault("survfit-influence-1e-9", "survfit", "1e-12 relative", "the influence on surv off by 1e-9 relative",
+          _result(lambda r: r if r.influence_surv is None else dataclasses.replace(
+              r, influence_surv=r.influence_surv * (1 + 1e-9)))),
     Fault("survfit-summary-std-err", "survfit_summary", "1e-12 relative", "summary's std_err off by 1e-9",
           _column("std_err", _scale(1e-9))),
     Fault("survfit-quantile-shifted", "survfit_quantile", "identical", "quantiles off by 1e-6 relative",

@@ -14,7 +14,7 @@ from typing import Any, Mapping
 from .control import CoxControl
 
 __all__ = ["SurvFitCall", "CoxCall", "MatchItCall", "MISSING", "is_formula", "cox_call", "check_formula_form",
-           "one_curve", "single_curve", "survfit_call", "survdiff_form", "row_names"]
+           "single_curve", "survfit_call", "survdiff_form", "row_names"]
 
 
 class _Missing:
@@ -35,7 +35,7 @@ def is_formula(x: object) -> bool:
 @dataclass(frozen=True)
 class SurvFitCall:
     """``survfit(time, event, weights=, conf_type=, conf_int=, conf_lower=,
-    stype=, ctype=, type=)``."""
+    stype=, ctype=, type=, id=, cluster=, robust=, influence=, start_time=)``."""
 
     time: Any
     event: Any
@@ -49,6 +49,11 @@ class SurvFitCall:
     formula: Any = None  # the formula form survfit(Surv(time, event) ~ 1, data=, subset=, weights=)
     data: Any = None
     subset: Any = None
+    id: Any = None
+    cluster: Any = None
+    robust: Any = None
+    influence: Any = False
+    start_time: Any = None
 
 
 @dataclass(frozen=True)
@@ -140,19 +145,6 @@ def check_formula_form(function: str, rest: dict[str, Any], data: Any) -> None:
                               kind="data.type")
 
 
-def one_curve(model: Any) -> None:
-    """survfit's formula form in the contract: ``Surv(time, event) ~ 1`` (one
-    curve) or ``~ groups`` (a curve per group, :attr:`SurvFit.strata`). Not
-    (yet) counting-process data ``Surv(start, stop, event)``: both engines say
-    so rather than answer half."""
-    from .errors import InvalidArgument
-
-    if model.response is not None and model.response.counting:
-        raise InvalidArgument(f"`formula` {model.text!r}: survfit on counting-process data Surv(start, stop, "
-                              "event) is not implemented in the contract (the R engine would answer it, pyimpl "
-                              "cannot yet)", kind="formula.response")
-
-
 def single_curve(fit: Any, function: str) -> None:
     """The derived functions of a fit (summary, quantile, table) take one curve."""
     from .errors import InvalidArgument
@@ -160,6 +152,9 @@ def single_curve(fit: Any, function: str) -> None:
     if getattr(fit, "strata", None) is not None:
         raise InvalidArgument(f"{function} of a fit with several curves (strata {sorted(set(fit.strata))[:3]}...) is "
                               "not implemented: fit each curve with subset=", kind="fit.strata")
+    if getattr(fit, "counting", False) or getattr(fit, "start_time", None) is not None:
+        raise InvalidArgument(f"{function} of a fit of (start, stop] data or with start_time is not implemented "
+                              "(its time 0 and restricted mean start elsewhere)", kind="fit.counting")
 
 
 def survfit_call(time: Any, event: Any = MISSING, *, data: Any = None, subset: Any = None,

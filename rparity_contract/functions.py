@@ -69,7 +69,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {f.name: f for f in [
                  "coxph"),
     FunctionSpec("coxph_predict", ("fit",), CoxPredict, "predict(<coxph>, type=, se.fit=, reference=)", "coxph"),
     FunctionSpec("survfit_cox", ("fit",), SurvFitCox, "survfit(<coxph>, newdata=, se.fit=, stype=, ctype=, "
-                 "conf.type=, censor=)", "coxph"),
+                 "conf.type=, censor=, start.time=)", "coxph"),
     FunctionSpec("coxph_anova", ("fit",), CoxAnova, "anova(<coxph>, ...)", "coxph"),
     FunctionSpec("coxph_detail", ("fit",), CoxDetail, "survival::coxph.detail", "coxph"),
     FunctionSpec("basehaz", ("fit",), pd.DataFrame, "survival::basehaz", "coxph"),

@@ -55,6 +55,8 @@ KINDS: dict[str, str] = {
     "ties.value": "ties is not one of efron, breslow, exact",
     "ties.exact_size": "more tied deaths at one time than the exact likelihood handles",
     "robust.type": "robust is not TRUE/FALSE",
+    "influence.value": "influence is not TRUE/FALSE or one of 0, 1, 2, 3",
+    "start_time.value": "start_time is not a number, or is after every time (survival 3.5-3 crashes on that)",
     "robust.exact": "a robust variance with ties='exact'",
     "init.type": "init is not numeric",
     "init.length": "init does not have one value per coefficient",
@@ -94,6 +96,8 @@ KINDS: dict[str, str] = {
     "predict.null": "se or terms predicted from the null model (no covariates), where R fails",
     "fit.type": "a derived function given something that is not a fit of the right kind",
     "fit.strata": "a summary, quantile or table asked of a survfit with several curves (not implemented)",
+    "fit.counting": "a summary, quantile or table asked of a survfit of (start, stop] data or with start_time "
+                    "(not implemented)",
     "fit.no_events": "a derived function that needs events and covariates given a fit without either "
                      "(R: 'no score residuals for a Null model')",
     # formulas (rparity_contract.formula)

@@ -17,7 +17,7 @@ from rparity_contract.errors import InvalidArgument
 from rparity_contract.results.cox import Concordance, CoxPH
 
 from .._rmath import r_sum
-from ..survival.timefix import aeq_surv
+from ..survival.timefix import aeq_counting
 from ._order import r_colmeans
 from .agreg import agfit4, agreg_order
 from .agscore import robust_variance_counting
@@ -29,25 +29,11 @@ from .summary import chisq_test
 __all__ = ["fit_counting", "counting_concordance", "counting_times"]
 
 
-def _timefix(start: np.ndarray, stop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """aeqSurv on (start, stop]: both ends on one set of cuts; an interval
-    that becomes empty is R's error."""
-    n = start.size
-    z = aeq_surv(np.concatenate([start, stop]))
-    s2, t2 = z[:n], z[n:]
-    if np.any((s2 == t2) & (start != stop)):
-        i = int(np.flatnonzero(s2 == t2)[0])
-        raise InvalidArgument(f"`time`: the interval ({start[i]!r}, {stop[i]!r}] has effective length 0 once "
-                              "near-equal times are made equal (R: 'aeqSurv exception, an interval has "
-                              "effective length 0')", kind="time.interval")
-    return s2, t2
-
-
 def counting_times(prep: Prepared) -> tuple[np.ndarray, np.ndarray]:
     """The (start, stop] of the rows kept, timefixed as coxph's Y."""
     assert prep.start is not None
     if prep.control.timefix:
-        return _timefix(prep.start, prep.time)
+        return aeq_counting(prep.start, prep.time)
     return prep.start, prep.time
 
 

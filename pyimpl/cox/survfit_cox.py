@@ -21,6 +21,7 @@ is its own stratum's. ``censor = FALSE`` keeps the times with an event.
 """
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
@@ -51,7 +52,7 @@ INTERACTION_WARNING = ("the model contains interactions; the default curve based
 
 def survfit_cox(fit: CoxPH, newdata: pd.DataFrame | None = None, *, se_fit: bool = True, conf_int: float = 0.95,
                 stype: int = 2, ctype: int | None = None, conf_type: str = "log",
-                censor: bool = True) -> SurvFitCox:
+                censor: bool = True, start_time: Any = None) -> SurvFitCox:
     """Predicted survival curves of ``fit``, as ``survfit(fit, newdata=, ...)``.
 
     Parameters
@@ -72,6 +73,9 @@ def survfit_cox(fit: CoxPH, newdata: pd.DataFrame | None = None, *, se_fit: bool
     conf_type : {"log", "log-log", "plain", "logit", "arcsin", "none"}
     censor : bool
         False: only the times with an event.
+    start_time : float, optional
+        The curves start there: the fit's rows whose (stop) time is before
+        it are left out of the hazard (at least one event must remain).
     """
     if not isinstance(se_fit, (bool, np.bool_)):
         raise InvalidArgument(f"`se_fit` must be True or False; got se_fit={se_fit!r}", kind="se_fit.type")
@@ -133,6 +137,9 @@ def survfit_cox(fit: CoxPH, newdata: pd.DataFrame | None = None, *, se_fit: bool
     start, stop = fd.times()
     status = prep.event.astype(float)
     codes = prep.strata if prep.strata is not None else np.zeros(n, dtype=np.intp)
+    if start_time is not None:
+        start, stop, status, weights, risk, X, codes = _from_start_time(start_time, start, stop, status, weights,
+                                                                       risk, X, codes)
     levels = list(prep.strata_levels) if prep.strata is not None else [None]
     pieces = []
     for k in range(len(levels)):
@@ -171,7 +178,22 @@ def survfit_cox(fit: CoxPH, newdata: pd.DataFrame | None = None, *, se_fit: bool
                       surv=out["surv"], cumhaz=out["cumhaz"], std_err=out["std_err"] if se_fit else None,
                       lower=lower, upper=upper, strata=out["strata"], n=out["n"], curves=labels,
                       conf_type=conf_type, conf_int=float(conf_int), stype=int(stype), ctype=int(ctype),
+                      start_time=None if start_time is None else float(start_time),
                       warnings=tuple(dict.fromkeys(warns)))
+
+
+def _from_start_time(start_time: Any, start, stop, status, weights, risk, X, codes) -> tuple:
+    """survfit.coxph's ``start.time``: keep the rows whose (stop) time is at
+    or after it; an event must remain."""
+    if isinstance(start_time, (bool, np.bool_)) or not isinstance(start_time, numbers.Real):
+        raise InvalidArgument(f"`start_time` must be one number (R: 'start.time must be a single numeric value'); "
+                              f"got start_time={start_time!r}", kind="start_time.value")
+    keep = stop >= float(start_time)
+    if not np.any(status[keep] == 1):
+        raise InvalidArgument(f"`start_time`={start_time!r} leaves no event (R: 'start.time argument has removed "
+                              "all endpoints')", kind="start_time.value")
+    return (None if start is None else start[keep], stop[keep], status[keep], weights[keep], risk[keep],
+            X[keep], codes[keep])
 
 
 def _expand(a, x2: np.ndarray, risk2: np.ndarray, varmat: np.ndarray, survtype: int, se_fit: bool,

@@ -5,23 +5,25 @@
 ``survdiff``): the groups are ``strata(m[term.labels])`` (the combinations
 of the terms that occur, first slowest, labelled ``"a=1, b=x"``), the strata
 those of the ``strata()`` terms. ``survfit(Surv(time, status) ~ 1, data=)``,
-or ``~ a + b``: a curve per combination, labelled as survdiff's groups.
+or ``~ a + b``: a curve per combination, labelled as survdiff's groups;
+``Surv(start, stop, event)`` data, ``cluster()`` and ``id``/``cluster``
+arguments as survfit.formula reads them.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from rparity_contract.calls import one_curve
 from rparity_contract.errors import InvalidArgument
 
 from ..design import Term
 from ..formula import as_series, column_or_values, combine, complete_frame, incomplete_elsewhere, model_frame
 from ..formula.evaluate import labelled_factor
 
-__all__ = ["survdiff_arrays", "survfit_arrays"]
+__all__ = ["survdiff_arrays", "survfit_arrays", "SurvfitArrays"]
 
 
 def _labelled(t: Term, label: str) -> Term:
@@ -37,40 +39,72 @@ def _checked(function: str, frame):
     return mf
 
 
-def _time_event(frame, mf) -> tuple[np.ndarray, Any]:
-    t = frame.response[0]
+def _time_event(frame, mf, at: int = 0) -> tuple[np.ndarray, Any]:
+    """The (stop) time, NaN in the rows missing a value elsewhere, and the status."""
+    t = frame.response[at]
     if t.kind != "numeric":
         raise InvalidArgument(f"`formula` response time {t.name!r} must be numeric (R: 'Time variable is not "
                               "numeric')", kind="time.type")
     time = np.asarray(t.values, dtype=float).copy()
     time[incomplete_elsewhere(frame)] = np.nan
-    event = None if mf.response.event is None else as_series(frame.response[1])
+    event = None if mf.response.event is None else as_series(frame.response[at + 1])
     return time, event
 
 
-def survfit_arrays(formula: Any, data: Any, subset: Any, weights: Any
-                   ) -> tuple[np.ndarray, Any, Any, pd.Series | None]:
-    """(time, event, weights, group) of ``survfit(formula, data=, subset=,
-    weights=)``; group None for ``~ 1``. survfit.formula's curves are
-    ``strata(mf[term.labels])``: every term, ``strata()`` ones included
-    (labelled ``"strata(sex)=sex=1"``), combinations that occur, first slowest."""
+@dataclass(frozen=True)
+class SurvfitArrays:
+    """The arrays of ``survfit(formula, data=, subset=, weights=, id=,
+    cluster=)``, one value per row of the model frame (missing values still
+    in: the array form drops them)."""
+
+    time: np.ndarray  # the stop times of (start, stop] data
+    event: Any
+    weights: Any
+    group: pd.Series | None  # None for ~ 1
+    start: np.ndarray | None  # (start, stop] data
+    id: Any
+    cluster: Any
+    warnings: tuple[str, ...] = ()
+
+
+def survfit_arrays(formula: Any, data: Any, subset: Any, weights: Any, id: Any = None,
+                   cluster: Any = None) -> SurvfitArrays:
+    """The arrays of ``survfit(formula, data=, subset=, weights=, id=,
+    cluster=)`` (survfit.formula). The curves are ``strata(mf[term.labels])``:
+    every term but ``cluster()``, ``strata()`` ones included (labelled
+    ``"strata(sex)=sex=1"``), combinations that occur, first slowest. An
+    ``offset()`` term is ignored with R's warning."""
     frame = model_frame(formula, data, subset)
     mf = _checked("survfit", frame)
-    one_curve(mf)
-    if mf.offsets or mf.special_terms("cluster"):
-        raise InvalidArgument(f"`formula` {mf.text!r}: offset() and cluster() in survfit's formula are not "
-                              "implemented in pyimpl", kind="formula.special")
+    warns = ("Offset term ignored",) if mf.offsets else ()
     w = column_or_values(weights, frame, "weights", data)
-    frame = complete_frame(frame, [w])
+    ids = column_or_values(id, frame, "id", data)
+    given_cluster = column_or_values(cluster, frame, "cluster", data)
+    if mf.cluster is not None and given_cluster is not None:
+        raise InvalidArgument(f"`cluster` is given both as an argument and as a term of `formula` {mf.text!r} "
+                              "(R: 'cluster appears as both an argument and a model term')", kind="argument.value")
+    frame = complete_frame(frame, [w, ids, given_cluster])
+    cluster_terms = set(mf.special_terms("cluster"))
     groups = []
     for k, term in enumerate(mf.terms):
+        if k in cluster_terms:
+            continue
         if len(term) > 1:
             raise InvalidArgument(f"`formula` term {mf.label(k)!r}: survfit's curves are variables "
-                                  "(R: 'undefined columns selected' for an interaction)", kind="formula.syntax")
+                                  "(R: 'Interaction terms are not valid for this function')", kind="formula.syntax")
         groups.append(_labelled(frame.variables[term[0]], mf.label(k)))
     group = as_series(combine(groups, "groups")) if groups else None
-    time, event = _time_event(frame, mf)
-    return time, event, w, group
+    clus = as_series(frame.variables[mf.cluster]) if mf.cluster is not None else given_cluster
+    counting = mf.response is not None and mf.response.counting
+    start = None
+    if counting:
+        st = frame.response[0]
+        if st.kind != "numeric":
+            raise InvalidArgument(f"`formula` response start {st.name!r} must be numeric (R: 'Start time is not "
+                                  "numeric')", kind="time.type")
+        start = np.asarray(st.values, dtype=float)
+    time, event = _time_event(frame, mf, 1 if counting else 0)
+    return SurvfitArrays(time, event, w, group, start, ids, clus, warns)
 
 
 def survdiff_arrays(formula: Any, data: Any, subset: Any) -> tuple[np.ndarray, Any, pd.Series, Any]:

@@ -68,10 +68,11 @@ def _complete_times(t: np.ndarray, rows: np.ndarray) -> np.ndarray:
 
 
 def km_inputs(time: Any, event: Any, weights: Any = None, conf_type: str = "log", conf_int: Any = 0.95,
-              conf_lower: str = "usual") -> KMInputs:
+              conf_lower: str = "usual", missing: Any = False) -> KMInputs:
+    """``missing``: rows also missing an id or a cluster (dropped as well)."""
     sd = read_surv(time, event)
     w = _weights(weights, sd.time.size)
-    keep = ~np.isnan(sd.time) & ~np.isnan(sd.status)
+    keep = ~np.isnan(sd.time) & ~np.isnan(sd.status) & ~np.asarray(missing, dtype=bool)
     if w is not None:
         keep &= ~np.isnan(w)
     rows = np.flatnonzero(keep)

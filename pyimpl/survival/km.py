@@ -1,20 +1,25 @@
-"""Kaplan-Meier: ``survival::survfit(Surv(time, event) ~ 1)``.
+"""Kaplan-Meier: ``survival::survfit(Surv(time, event) ~ groups)`` and
+``survfit(Surv(start, stop, event) ~ groups)``.
 
-Follows ``survfitKM.R`` and ``src/survfitkm.c`` of survival 3.5-3 (right-censored
-data, one curve):
+Follows ``survfitKM.R`` and ``src/survfitkm.c`` of survival 3.5-3:
 
-* rows are the unique times after ``timefix``, censored times included;
-* counts at a time are accumulated backwards over subjects sorted by time, as the
-  C loop does (``wt1 += wt[i2]``), so weighted counts agree to the last bit;
+* rows are the unique (stop) times after ``timefix``, censored times included
+  (:mod:`.km_counts`: the C code's backward pass, weighted sums in its order);
 * ``S = prod (n - d)/n`` over times with an event of positive weight; Greenwood
   ``std.err = sqrt(sum d/(n(n - d)))`` is the se of ``-log S``;
-  ``cumhaz = sum d/n``, ``std.chaz = sqrt(sum d/n^2)``;
-* non-integer weights switch R to the infinitesimal-jackknife variance
-  (``robust=TRUE``, ``logse=FALSE``): see :func:`_ij_std`.
+  ``cumhaz = sum d/n``, ``std.chaz = sqrt(sum d/n^2)``; ``stype``/``ctype``
+  choose exp(-H) and the Fleming-Harrington hazard;
+* the robust (infinitesimal-jackknife) variance, ``robust=``, ``id=``,
+  ``cluster=``, ``influence=`` and R's rule for when it is on (fractional
+  weights, a cluster, an id with two events, influence asked for): see
+  :func:`_variance_plan` and :mod:`.km_ij`;
+* ``start_time``: rows ending before it are dropped (survfitKM's ``time0``).
 """
 from __future__ import annotations
 
+import numbers
 import warnings
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -25,87 +30,38 @@ from rparity_contract.errors import InvalidArgument, RParityWarning
 from rparity_contract.results.survival import SurvFit
 
 from .. import _libm as libm
+from .._rformat import r_label
 from .._rmath import NANS_PRODUCED, qnorm
+from .._validate import label_codes
 from .confint import std_low, survfit_confint
 from .inputs import km_inputs
-from .timefix import tie_codes
+from .km_counts import counting_counts, km_counts, survflag
+from .km_ij import ij_closed_form, ij_replay
+from .timefix import aeq_counting, tie_codes
 
-__all__ = ["survfit", "km_counts", "KMCounts", "IJ_EXACT_LIMIT"]
+__all__ = ["survfit", "IJ_EXACT_LIMIT"]
 
 #: Up to this many (subjects x event times), the robust variance replays R's
 #: O(n x times) loop operation for operation (bit-for-bit parity); beyond it the
-#: O(n log n) closed form is used, which agrees with R to ~1e-15 relative
-#: (a CI bound near 1e-280 on the log-log scale can then differ at 1e-12).
+#: O(n log n) closed form is used (type 1, right-censored, each row its own
+#: cluster, no influence asked), which agrees with R to ~1e-15 relative (a CI
+#: bound near 1e-280 on the log-log scale can then differ at 1e-12).
 IJ_EXACT_LIMIT = 30_000_000
-
-
-class KMCounts:
-    """Per-unique-time counts of one curve (the ``n`` matrix of survfitkm.c).
-
-    ``codes`` maps each subject (data order) to its row.
-    """
-
-    __slots__ = ("time", "n_risk", "n_event", "n_censor", "d0", "codes")
-
-    def __init__(self, time, n_risk, n_event, n_censor, d0, codes):
-        self.time = time
-        self.n_risk = n_risk
-        self.n_event = n_event
-        self.n_censor = n_censor
-        self.d0 = d0
-        self.codes = codes
-
-    def order(self) -> np.ndarray:
-        """R's ``order(time)``: stable, so ties keep data order (a radix sort of
-        the integer codes)."""
-        return np.argsort(self.codes, kind="stable")
-
-
-def _integral(w: np.ndarray) -> bool:
-    # integer weights with a total below 2^53: every summation order is exact
-    return bool(np.all(w == np.floor(w))) and float(np.abs(w).sum()) < 2.0**53
-
-
-def km_counts(time: np.ndarray, event: np.ndarray, weights: np.ndarray) -> KMCounts:
-    """Counts at each unique time, after ``timefix``.
-
-    survfitkm.c accumulates backwards over subjects sorted by time: the
-    weighted number at risk is one running sum ``wt1 += wt[i2]`` from the last
-    subject to the first, the events and censorings of a time a sum restarted
-    at 0 over its subjects, also backwards. With integer weights every order
-    gives the same sums, so the counts come from ``bincount``; with fractional
-    weights that exact order is replayed (``bincount`` over the reversed data
-    adds each time's subjects in reverse data order, which is R's reverse
-    stable-sort order).
-    """
-    codes, utime = tie_codes(time)
-    u = utime.size
-    d0 = np.bincount(codes, weights=event, minlength=u)
-    if _integral(weights):
-        n_event = np.bincount(codes, weights=weights * event, minlength=u)
-        n_censor = np.bincount(codes, weights=weights * (1.0 - event), minlength=u)
-        tot = np.bincount(codes, weights=weights, minlength=u)
-        n_risk = np.cumsum(tot[::-1])[::-1]
-    else:
-        rc = codes[::-1]
-        n_event = np.bincount(rc, weights=(weights * event)[::-1], minlength=u)
-        n_censor = np.bincount(rc, weights=(weights * (1.0 - event))[::-1], minlength=u)
-        order = np.argsort(codes, kind="stable")
-        rev_cum = np.cumsum(weights[order][::-1])[::-1]
-        starts = np.searchsorted(codes[order], np.arange(u))
-        n_risk = rev_cum[starts]
-    return KMCounts(utime, n_risk, n_event, n_censor, d0, codes)
 
 
 def survfit(time, event=MISSING, *, data=None, subset=None, weights=None, conf_type: str = "log",
             conf_int: float = 0.95, conf_lower: str = "usual", stype: int = 1, ctype: int = 1,
-            type: str | None = None) -> SurvFit:
-    """Kaplan-Meier estimate, as ``survfit(Surv(time, event) ~ 1, weights=,
-    conf.type=, conf.int=, conf.lower=)`` in R's survival 3.5-3.
+            type: str | None = None, id: Any = None, cluster: Any = None, robust: Any = None,
+            influence: Any = False, start_time: Any = None) -> SurvFit:
+    """Kaplan-Meier estimate, as ``survfit(formula, data=, weights=, conf.type=,
+    conf.int=, conf.lower=, stype=, ctype=, id=, cluster=, robust=,
+    influence=, start.time=)`` in R's survival 3.5-3.
 
-    Two forms: ``survfit("Surv(time, status) ~ 1", data=lung, subset=,
-    weights=)`` (the formula form: one curve; ``weights`` may name a column)
-    and ``survfit(time, event, weights=)``.
+    Two forms: ``survfit("Surv(time, status) ~ sex", data=lung, subset=,
+    weights=)`` (the formula form: a curve per group; the response may be
+    ``Surv(start, stop, event)``, and ``cluster(x)`` a term; ``weights``,
+    ``id`` and ``cluster`` may name columns) and ``survfit(time, event,
+    weights=)`` (one curve of right-censored data).
 
     Parameters
     ----------
@@ -115,7 +71,7 @@ def survfit(time, event=MISSING, *, data=None, subset=None, weights=None, conf_t
         it: 0/1, a 1/2 coding (censored/dead), logical, or a factor; other
         values become missing with R's warning; None is R's one-argument
         ``Surv(time)``, every row an event. Rows with a missing time,
-        status or weight are dropped (``na.omit``).
+        status, weight, id or cluster are dropped (``na.omit``).
     weights : array-like, optional
         Case weights (finite, >= 0; missing drops the row). Non-integer weights
         make R use the robust (infinitesimal jackknife) variance, and so does
@@ -136,36 +92,382 @@ def survfit(time, event=MISSING, *, data=None, subset=None, weights=None, conf_t
     type : {"kaplan-meier", "fleming-harrington", "fh2"}, optional
         R's older spelling (any unique abbreviation): stype/ctype 1/1, 2/1, 2/2;
         when given, ``stype`` and ``ctype`` are ignored, as in R.
+    id : array-like or column name, optional
+        Subject of each row: (start, stop] rows of one subject that follow each
+        other are one follow-up (a censoring only at its end), an id with two
+        events turns the robust variance on, and the ids are its clusters.
+    cluster : array-like or column name, optional
+        Clusters of the robust variance (turns it on).
+    robust : bool, optional
+        The infinitesimal-jackknife variance; None: R's rule.
+    influence : bool or {0, 1, 2, 3}
+        Keep each cluster's influence on the survival (1), the cumulative
+        hazard (2) or both (3, True): :attr:`SurvFit.influence_surv`,
+        :attr:`SurvFit.influence_chaz`.
+    start_time : float, optional
+        Rows whose (stop) time is before it are dropped; the curve starts there.
 
     Returns
     -------
     SurvFit
     """
     call = survfit_call(time, event, data=data, subset=subset, weights=weights, conf_type=conf_type,
-                        conf_int=conf_int, conf_lower=conf_lower, stype=stype, ctype=ctype, type=type)
+                        conf_int=conf_int, conf_lower=conf_lower, stype=stype, ctype=ctype, type=type, id=id,
+                        cluster=cluster, robust=robust, influence=influence, start_time=start_time)
     survtype = _survtype(stype, ctype, type)
-    group = None
+    start = group = None
+    warns: list[str] = []
     if call.formula is not None:
         from .formula import survfit_arrays
 
-        time, event, weights, group = survfit_arrays(time, data, subset, weights)
-    k = km_inputs(time, event, weights, conf_type, conf_int, conf_lower)
-    w = np.ones(k.time.size) if k.weights is None else k.weights
-    robust = bool(np.any(w != np.floor(w)))  # survfitKM.R: has.rwt, over every row
-    if group is not None:
-        assert k.rows is not None
-        group = group.iloc[k.rows]
-        if group.nunique() < 2:  # survfitKM: one level, one curve, and no strata
-            group = None
-    if group is None:
-        fit = _survfit_kernel(k.time, k.event, w, k.conf_type, k.conf_int, k.conf_lower, robust, survtype)
+        a = survfit_arrays(time, data, subset, weights, id, cluster)
+        time, event, weights, group, start, id, cluster = a.time, a.event, a.weights, a.group, a.start, a.id, a.cluster
+        warns += a.warnings
     else:
-        fit = _curves(k, w, group, robust, survtype)
-    # R's order: Surv()'s invalid status values, then qnorm's NaNs
-    warns = tuple(k.warnings) + tuple(fit.warnings)
+        _same_length(time, id=id, cluster=cluster)
+    missing = _label_missing(id) | _label_missing(cluster)
+    if start is not None:
+        start, time, bad = _intervals(start, time)
+        if bad:
+            warns.append("Stop time must be > start time, NA created")
+    k = km_inputs(time, event, weights, conf_type, conf_int, conf_lower, missing=missing)
+    assert k.rows is not None
+    warns = list(k.warnings) + warns  # Surv()'s status warnings come first
+    w = np.ones(k.time.size) if k.weights is None else k.weights
+    stop, e = k.time, k.event
+    if start is not None:
+        start, stop = aeq_counting(start[k.rows], stop)
+    elif group is not None:
+        tcodes, utimes = tie_codes(stop)
+        stop = utimes[tcodes]  # survfit.formula's aeqSurv is the whole data's, before the split
+    ids = None if id is None else _take(id, k.rows)
+    plan = _variance_plan(w, e, ids, None if cluster is None else _take(cluster, k.rows), robust, influence,
+                          start is not None)
+    warns += plan.warnings
+    time0 = _time0(start_time, stop)
+    keep = stop >= time0
+    cl = plan.cluster
+    if not keep.all():
+        stop, e, w = stop[keep], e[keep], w[keep]
+        start = None if start is None else start[keep]
+        ids = None if ids is None else ids[keep]
+        cl = None if cl is None else cl[keep]
+    position = None
+    if start is not None and ids is not None:
+        position = survflag(start, stop, label_codes(ids, "id")[0])
+    if group is not None:
+        group = group.iloc[k.rows]
+        if group.nunique() < 2:  # survfitKM: one level, one curve, and no strata (decided before start_time)
+            group = None
+        elif not keep.all():
+            if plan.influence and group[keep].nunique() < group.nunique():
+                # survfitKM.R then assigns the empty curve's NULL influence into its list, which drops an
+                # element: R fails ('attempt to set 'rownames'...', or 'subscript out of bounds' for the last)
+                raise InvalidArgument(f"`start_time`={start_time!r} leaves a curve without rows, and `influence` "
+                                      "is asked for (R fails there)", kind="start_time.value")
+            group = group[keep]
+    rows = _Rows(start, stop, e, w, cl, position)
+    conf = (k.conf_type, k.conf_int, k.conf_lower)
+    if group is None:
+        fit = _one_curve(rows, plan, survtype, conf)
+    else:
+        fit = _curves(rows, plan, np.asarray(group.cat.codes), list(group.cat.categories), survtype, conf)
+    fit = fit.evolve(start_time=None if start_time is None else float(time0), counting=start is not None)
+    warns += [m for m in fit.warnings if m not in warns]
     for msg in warns:
         warnings.warn(RParityWarning(msg), stacklevel=2)
-    return fit.evolve(call=call, warnings=warns)
+    return fit.evolve(call=call, warnings=tuple(warns))
+
+
+def _same_length(time: Any, **labels: Any) -> None:
+    n = np.size(time)
+    for name, x in labels.items():
+        if x is not None and np.size(x) != n:
+            raise InvalidArgument(f"`{name}` must have one value per row; got len({name})={np.size(x)}, expected "
+                                  f"{n}", kind="lengths")
+
+
+def _label_missing(x: Any) -> Any:
+    """Rows with a missing id or cluster (model.frame's na.omit drops them)."""
+    if x is None:
+        return False
+    return label_codes(x, "labels")[0] < 0
+
+
+def _take(x: Any, rows: np.ndarray) -> Any:
+    if isinstance(x, pd.Series):
+        return x.iloc[rows].reset_index(drop=True)
+    if isinstance(x, pd.Categorical):
+        return x[rows]
+    return np.asarray(x)[rows]
+
+
+def _intervals(start: Any, stop: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Surv(start, stop, event): an interval that does not end after it starts
+    is missing (R's warning 'Stop time must be > start time, NA created')."""
+    start = np.asarray(start, dtype=float)
+    stop = np.asarray(stop, dtype=float).copy()
+    with np.errstate(invalid="ignore"):
+        bad = start >= stop
+    stop[bad] = np.nan
+    stop[np.isnan(start)] = np.nan
+    return start, stop, bool(bad.any())
+
+
+def _time0(start_time: Any, stop: np.ndarray) -> float:
+    """survfitKM's ``time0``: ``start.time``, else ``min(0, times)``."""
+    if start_time is None:
+        return float(min(0.0, float(np.min(stop))))
+    if isinstance(start_time, (bool, np.bool_)) or not isinstance(start_time, numbers.Real) \
+            or not np.isfinite(float(start_time)):
+        raise InvalidArgument(f"`start_time` must be a finite number; got start_time={start_time!r}",
+                              kind="start_time.value")
+    if not np.any(stop >= float(start_time)):
+        # survival 3.5-3's survfitKM reads past its data then (a segfault): no R answer to match
+        raise InvalidArgument(f"`start_time`={start_time!r} is after every time (the last is {float(np.max(stop))!r}): "
+                              "no curve is left (survival 3.5-3 crashes on this)", kind="start_time.value")
+    return float(start_time)
+
+
+@dataclass(frozen=True)
+class _VariancePlan:
+    """survfitKM.R's decision: robust or not, each row's cluster (0..ncluster-1)
+    and the clusters' names, the influence asked for."""
+
+    robust: bool
+    cluster: np.ndarray | None
+    names: tuple[str, ...]
+    influence: int
+    each_row: bool  # the clusters are the rows themselves (1:n)
+    warnings: tuple[str, ...]
+
+
+def _influence_level(influence: Any) -> int:
+    """``influence``: a logical (FALSE 0, TRUE 3) or one of 0..3."""
+    if isinstance(influence, (bool, np.bool_)):
+        return 3 if influence else 0
+    if not isinstance(influence, numbers.Real):
+        raise InvalidArgument(f"`influence` must be True/False or one of 0, 1, 2, 3 (R: 'influence argument must "
+                              f"be numeric or logical'); got influence={influence!r}", kind="influence.value")
+    if float(influence) not in (0.0, 1.0, 2.0, 3.0):
+        raise InvalidArgument(f"`influence` must be True/False or one of 0, 1, 2, 3 (R: 'influence argument must "
+                              f"be 0, 1, 2, or 3'); got influence={influence!r}", kind="influence.value")
+    return int(influence)
+
+
+def _variance_plan(w: np.ndarray, e: np.ndarray, ids: Any, cluster: Any, robust: Any, influence: Any,
+                   counting: bool) -> _VariancePlan:
+    """survfitKM.R's rules, in its order. Robust by default when influence is
+    asked for, a cluster is given, a weight is fractional, or an id has two
+    events; its clusters are the cluster argument, else the ids, else the
+    rows (right-censored data, or robust not asked for explicitly)."""
+    n = w.size
+    has_cluster, has_id = cluster is not None, ids is not None
+    given_robust = robust is not None
+    auto_rows = False
+    if robust is None:
+        if not isinstance(influence, (bool, np.bool_, numbers.Real)):
+            raise InvalidArgument(f"`influence` must be True/False or one of 0, 1, 2, 3 (R: 'argument is not "
+                                  f"interpretable as logical'); got influence={influence!r}", kind="influence.value")
+        if influence:
+            robust = True
+            auto_rows = not (has_cluster or has_id)
+        else:
+            dup_events = has_id and bool(pd.Series(_take(ids, np.flatnonzero(e == 1))).duplicated().any())
+            robust = has_cluster or bool(np.any(w != np.floor(w))) or dup_events
+    if not isinstance(robust, (bool, np.bool_)):
+        raise InvalidArgument(f"`robust` must be True, False or None (R: 'robust must be TRUE/FALSE'); got "
+                              f"robust={robust!r}", kind="robust.type")
+    warns: list[str] = []
+    codes: np.ndarray | None = None
+    names: tuple[str, ...] = ()
+    each_row = False
+    if has_cluster or auto_rows:
+        if not robust:
+            warns.append("cluster specified with robust=FALSE, cluster ignored")
+        elif auto_rows:
+            codes, names, each_row = np.arange(n), tuple(str(i + 1) for i in range(n)), True
+        else:
+            codes, levels = label_codes(cluster, "cluster")
+            names = tuple(r_label(v) for v in levels)
+    elif robust:
+        if has_id:
+            codes, levels = label_codes(ids, "id")
+            names = tuple(r_label(v) for v in levels)
+        elif not counting or not given_robust:
+            codes, names, each_row = np.arange(n), tuple(str(i + 1) for i in range(n)), True
+        else:
+            raise InvalidArgument("`robust`=True with Surv(start, stop, event) needs `id` or `cluster` (R: 'id or "
+                                  "cluster option required')", kind="cluster.missing")
+    level = _influence_level(influence)
+    if not robust and level > 0:
+        warns.append("robust=FALSE implies influence=FALSE")
+        level = 0
+    return _VariancePlan(bool(robust), codes, names, level, each_row, tuple(warns))
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """The rows a curve is made of (after na.omit, timefix and start_time)."""
+
+    start: np.ndarray | None
+    stop: np.ndarray
+    event: np.ndarray
+    w: np.ndarray
+    cluster: np.ndarray | None  # global cluster codes
+    position: np.ndarray | None  # survflag(), (start, stop] data with an id
+
+    def subset(self, idx: np.ndarray) -> "_Rows":
+        def cut(x):
+            return None if x is None else x[idx]
+        return _Rows(cut(self.start), self.stop[idx], self.event[idx], self.w[idx], cut(self.cluster),
+                     cut(self.position))
+
+
+@dataclass(frozen=True)
+class _CurveFit:
+    fit: SurvFit
+    n_enter: np.ndarray | None
+    influence_surv: np.ndarray | None  # local clusters x times
+    influence_chaz: np.ndarray | None
+    clusters: np.ndarray | None  # the global codes of the local clusters
+
+
+def _one_curve(rows: _Rows, plan: _VariancePlan, survtype: int, conf: tuple) -> SurvFit:
+    nid = len(plan.names)
+    c = _kernel(rows, rows.cluster, nid, plan, survtype, conf)
+    names = plan.names if c.clusters is not None else None
+    return c.fit.evolve(n_enter=c.n_enter if (plan.robust and rows.start is not None) else None,
+                        influence_surv=c.influence_surv, influence_chaz=c.influence_chaz,
+                        influence_ids=names if plan.influence else None)
+
+
+def _curves(rows: _Rows, plan: _VariancePlan, codes: np.ndarray, levels: list, survtype: int,
+            conf: tuple) -> SurvFit:
+    """One curve per group, one after another (survfitKM's strata loop, in the
+    groups' level order; a group without rows has no curve). Each group's
+    clusters are renumbered over the clusters it has (``sort(unique(c2))``).
+    R's list of per-curve influence matrices is one block-diagonal matrix
+    (:func:`_block_diagonal`), its rows named by the curves' clusters in turn."""
+    parts: list[_CurveFit] = []
+    labels: list[str] = []
+    sizes: list[int] = []
+    for j, label in enumerate(levels):
+        idx = np.flatnonzero(codes == j)
+        if idx.size == 0:
+            continue
+        sub = rows.subset(idx)
+        if rows.position is not None:
+            # survfitKM.R passes the whole data's survflag() to each curve's C call, which reads it by the
+            # curve's own row numbers (position[i2], i2 < the curve's size): R's behaviour, replayed
+            sub = replace(sub, position=rows.position[:idx.size])
+        local = nid = None
+        if sub.cluster is not None:
+            uniq, local = np.unique(sub.cluster, return_inverse=True)
+            nid = uniq.size
+        part = _kernel(sub, local, nid or 0, plan, survtype, conf)
+        if part.clusters is not None:
+            part = _CurveFit(part.fit, part.n_enter, part.influence_surv, part.influence_chaz, uniq)
+        parts.append(part)
+        labels += [str(label)] * part.fit.time.size
+        sizes.append(int(idx.size))
+    warns: list[str] = []
+    for p in parts:
+        warns += [m for m in p.fit.warnings if m not in warns]
+    fields = ("time", "n_risk", "n_event", "n_censor", "surv", "std_err", "lower", "upper", "cumhaz", "std_chaz")
+    out = {f: np.concatenate([getattr(p.fit, f) for p in parts]) for f in fields}
+    n_enter = None
+    if plan.robust and rows.start is not None:
+        n_enter = np.concatenate([p.n_enter for p in parts])
+    infl = {key: _block_diagonal([getattr(p, key) for p in parts]) for key in ("influence_surv", "influence_chaz")
+            if any(getattr(p, key) is not None for p in parts)}
+    ids = tuple(plan.names[g] for p in parts if p.clusters is not None for g in p.clusters) if infl else None
+    first = parts[0].fit
+    return SurvFit(warnings=tuple(warns), **out, n=int(sum(sizes)), logse=first.logse, conf_type=first.conf_type,
+                   conf_int=first.conf_int, conf_lower=first.conf_lower, strata=tuple(labels),
+                   strata_n=tuple(sizes), n_enter=n_enter, influence_ids=ids, **infl)
+
+
+def _block_diagonal(blocks: list) -> np.ndarray:
+    """R's list of per-curve influence matrices as one matrix: each curve's
+    clusters (rows) and times (columns) one block after another, 0 elsewhere."""
+    rows = sum(b.shape[0] for b in blocks)
+    cols = sum(b.shape[1] for b in blocks)
+    out = np.zeros((rows, cols))
+    r = c = 0
+    for b in blocks:
+        out[r:r + b.shape[0], c:c + b.shape[1]] = b
+        r, c = r + b.shape[0], c + b.shape[1]
+    return out
+
+
+def _kernel(rows: _Rows, cluster: np.ndarray | None, nid: int, plan: _VariancePlan, survtype: int,
+            conf: tuple) -> _CurveFit:
+    """One curve: survfitkm.c for the rows given; ``cluster`` their clusters
+    numbered 0..nid-1 (None: the simple variance)."""
+    conf_type, conf_int, conf_lower = conf
+    t, e, w = rows.stop, rows.event, rows.w
+    if rows.start is None:
+        c = km_counts(t, e, w)
+    else:
+        c = counting_counts(rows.start, t, e, w, rows.position)
+    nrisk, d1 = c.n_risk, c.n_event
+    has_event = c.has_event
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # survfitkm.c: km *= (nrisk-d1)/nrisk; v1 += d1/(nrisk*(nrisk-d1))
+        surv = np.cumprod(np.where(has_event, (nrisk - d1) / nrisk, 1.0))
+        std_err = np.sqrt(np.cumsum(np.where(has_event, d1 / (nrisk * (nrisk - d1)), 0.0)))
+        if survtype in (1, 3):
+            # Nelson-Aalen: nelson += d1/nrisk; v2 += d1/(nrisk*nrisk)
+            cumhaz = np.cumsum(np.where(has_event, d1 / nrisk, 0.0))
+            std_chaz = np.sqrt(np.cumsum(np.where(has_event, d1 / (nrisk * nrisk), 0.0)))
+        else:
+            cumhaz, std_chaz = _fleming(nrisk, d1, c.d0)
+    if survtype >= 3:  # exp() survival: its se is the hazard's (survfitkm.c std[0] = std[1])
+        surv = libm.exp(-cumhaz)  # C's exp, as survfitkm.c (numpy's differs in the last bit)
+        std_err = std_chaz.copy()
+    # survfitKM.R: logse = (ncluster == 0 || type == 2 || type == 4), the robust KM-with-Fleming-hazard type
+    # included although its std.err is that of S (R's rule, reproduced)
+    logse = not plan.robust or survtype in (2, 4)
+    infl_s = infl_c = None
+    if cluster is not None:
+        closed = (survtype == 1 and rows.start is None and plan.each_row and plan.influence == 0
+                  and t.size * int(has_event.sum()) > IJ_EXACT_LIMIT)
+        if closed:
+            # the robust loop recomputes the curve as km *= (1 - haz), haz = d/n, and that is the curve R
+            # returns ((n - d)/n and 1 - d/n differ in the last bit)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                surv = np.cumprod(np.where(has_event, 1 - d1 / nrisk, 1.0))
+            std_err, std_chaz = ij_closed_form(e, w, c, surv)
+        else:
+            r = ij_replay(c, rows.start, e, w, cluster, nid, survtype, plan.influence)
+            surv, cumhaz, std_err, std_chaz = r.surv, r.cumhaz, r.std_surv, r.std_chaz
+            infl_s, infl_c = _influence(r.influence_surv, r.influence_chaz, surv, survtype, plan.influence)
+    warns: list[str] = []
+    if conf_type == "none":
+        lower = upper = np.full(surv.size, np.nan)
+    else:
+        if np.isnan(qnorm(1 - (1 - conf_int) / 2)) and not np.isnan(conf_int):
+            warns.append(NANS_PRODUCED)  # R's qnorm warns, once
+        selow = std_low(conf_lower, std_err, surv, nrisk, c.n_event)
+        lower, upper = survfit_confint(surv, std_err, logse, conf_type, conf_int, selow, warns=warns)
+    fit = SurvFit(warnings=tuple(warns),
+                  time=c.time, n_risk=nrisk, n_event=c.n_event, n_censor=c.n_censor, surv=surv,
+                  std_err=std_err, lower=lower, upper=upper, cumhaz=cumhaz, std_chaz=std_chaz,
+                  n=int(t.size), logse=logse, conf_type=conf_type, conf_int=conf_int, conf_lower=conf_lower)
+    return _CurveFit(fit, c.n_enter, infl_s, infl_c, None if cluster is None else np.arange(nid))
+
+
+def _influence(inf1: np.ndarray | None, inf2: np.ndarray | None, surv: np.ndarray, survtype: int,
+               level: int) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """survfitKM.R's influence.surv and influence.chaz: the C matrices, and for
+    the exp() curves (types 3, 4) the survival's as ``-inf2 * surv``."""
+    if level == 0:
+        return None, None
+    if survtype in (1, 2):
+        return (inf1 if level in (1, 3) else None), (inf2 if level in (2, 3) else None)
+    assert inf2 is not None
+    return ((-inf2) * surv[None, :] if level in (1, 3) else None), (inf2 if level in (2, 3) else None)
 
 
 _TYPES = ("kaplan-meier", "fleming-harrington", "fh2")
@@ -191,32 +493,6 @@ def _survtype(stype: Any, ctype: Any, type: Any) -> int:
     return int(2 * stype + ctype - 2)
 
 
-def _curves(k, w: np.ndarray, group: pd.Series, robust: bool, survtype: int) -> SurvFit:
-    """One curve per group, one after another (survfitKM's strata loop, in the
-    groups' level order; a group without rows has no curve). Status coding,
-    timefix and the choice of the robust variance are the whole data's, as R
-    makes them before it splits."""
-    codes = np.asarray(group.cat.codes)  # survfit_arrays' strata(): a Categorical, levels in R's order
-    levels = list(group.cat.categories)
-    tcodes, utimes = tie_codes(k.time)
-    time = utimes[tcodes]  # survfit.formula's aeqSurv is the whole data's, before the split
-    parts, labels, sizes, warns = [], [], [], []
-    for j, label in enumerate(levels):
-        idx = np.flatnonzero(codes == j)
-        if idx.size == 0:
-            continue
-        f = _survfit_kernel(time[idx], k.event[idx], w[idx], k.conf_type, k.conf_int, k.conf_lower, robust,
-                            survtype)
-        parts.append(f)
-        labels += [str(label)] * f.time.size
-        sizes.append(int(idx.size))
-        warns += [m for m in f.warnings if m not in warns]
-    fields = ("time", "n_risk", "n_event", "n_censor", "surv", "std_err", "lower", "upper", "cumhaz", "std_chaz")
-    return SurvFit(warnings=tuple(warns), **{f: np.concatenate([getattr(p, f) for p in parts]) for f in fields},
-                   n=int(sum(sizes)), logse=parts[0].logse, conf_type=k.conf_type, conf_int=k.conf_int,
-                   conf_lower=k.conf_lower, strata=tuple(labels), strata_n=tuple(sizes))
-
-
 def _fleming(nrisk: np.ndarray, d1: np.ndarray, d0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """survfitkm.c's Fleming-Harrington hazard: the d0 tied deaths at a time
     leave one at a time, ``dtemp = n - j * d1 / d0``; ``nelson += d1 / (d0 *
@@ -233,189 +509,3 @@ def _fleming(nrisk: np.ndarray, d1: np.ndarray, d0: np.ndarray) -> tuple[np.ndar
         cumhaz[i] = nelson
         var[i] = v2
     return cumhaz, np.sqrt(var)
-
-
-def _survfit_kernel(t, e, w, conf_type, conf_int, conf_lower, robust: bool | None = None,
-                    survtype: int = 1) -> SurvFit:
-    """One curve. ``survtype`` is survfitKM's type, 2 * stype + ctype - 2."""
-    c = km_counts(t, e, w)
-    nrisk, d1 = c.n_risk, c.n_event
-    has_event = (c.d0 > 0) & (d1 > 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        # survfitkm.c: km *= (nrisk-d1)/nrisk; v1 += d1/(nrisk*(nrisk-d1))
-        factor = np.where(has_event, (nrisk - d1) / nrisk, 1.0)
-        surv = np.cumprod(factor)
-        green = np.where(has_event, d1 / (nrisk * (nrisk - d1)), 0.0)
-        std_err = np.sqrt(np.cumsum(green))
-        if survtype in (1, 3):
-            # Nelson-Aalen: nelson += d1/nrisk; v2 += d1/(nrisk*nrisk)
-            cumhaz = np.cumsum(np.where(has_event, d1 / nrisk, 0.0))
-            std_chaz = np.sqrt(np.cumsum(np.where(has_event, d1 / (nrisk * nrisk), 0.0)))
-        else:
-            cumhaz, std_chaz = _fleming(nrisk, d1, c.d0)
-    if survtype >= 3:  # exp() survival: its se is the hazard's (survfitkm.c std[0] = std[1])
-        surv = libm.exp(-cumhaz)  # C's exp, as survfitkm.c (numpy's differs in the last bit)
-        std_err = std_chaz.copy()
-    if robust is None:
-        robust = bool(np.any(w != np.floor(w)))  # survfitKM.R: has.rwt turns robust on
-    # survfitKM.R: logse = (ncluster == 0 || type == 2 || type == 4), the robust KM-with-Fleming-hazard type
-    # included although its std.err is that of S (R's rule, reproduced)
-    logse = not robust or survtype in (2, 4)
-    if robust:
-        # survival 3.5-3's robust loop recomputes the curve as km *= (1 - haz),
-        # haz = d/n, and that is the curve it returns (verified bitwise against R;
-        # (n - d)/n and 1 - d/n differ in the last bit)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            surv = np.cumprod(np.where(has_event, 1 - d1 / nrisk, 1.0))
-        n_event_times = int(has_event.sum())
-        if survtype != 1:
-            surv, cumhaz, std_err, std_chaz = _ij_replay_types(t, e, w, c, survtype)
-        elif t.size * n_event_times <= IJ_EXACT_LIMIT:
-            std_err, std_chaz = _ij_replay_types(t, e, w, c, 1)[2:]
-        else:
-            std_err, std_chaz = _ij_std(t, e, w, c, surv)
-    warns: tuple[str, ...] = ()
-    if conf_type == "none":
-        lower = upper = np.full(surv.size, np.nan)
-    else:
-        selow = std_low(conf_lower, std_err, surv, nrisk, c.n_event)
-        lower, upper = survfit_confint(surv, std_err, logse, conf_type, conf_int, selow)
-        if np.isnan(qnorm(1 - (1 - conf_int) / 2)) and not np.isnan(conf_int):
-            warns = (NANS_PRODUCED,)  # R's qnorm warns, once
-    return SurvFit(warnings=warns,
-        time=c.time, n_risk=nrisk, n_event=c.n_event, n_censor=c.n_censor, surv=surv,
-        std_err=std_err, lower=lower, upper=upper, cumhaz=cumhaz, std_chaz=std_chaz,
-        n=int(t.size), logse=logse, conf_type=conf_type, conf_int=conf_int, conf_lower=conf_lower,
-    )
-
-
-def _fh_robust_terms(wr: float, wd: float, nd: int) -> tuple[float, float, float]:
-    """survfitkm.c's Fleming-Harrington pieces of the robust branch at one
-    time (wr at risk, wd weighted and nd counted deaths): the average
-    denominator ``dtemp`` and the derivative sums ``dtemp2``, ``dtemp3``."""
-    temp = wr - wd  # the weight of the non-deaths
-    dtemp = dtemp2 = dtemp3 = 0.0
-    for k in range(nd, 0, -1):
-        frac = k / nd
-        btemp = 1 / (temp + frac * wd)
-        dtemp += btemp
-        dtemp2 += btemp * btemp * frac
-        dtemp3 += btemp * btemp
-    dtemp /= nd
-    if wd != nd:  # case weights
-        dtemp2 *= wd / nd
-        dtemp3 *= wd / nd
-    return dtemp, dtemp2, dtemp3
-
-
-def _ij_replay_types(t, e, w, c: KMCounts, survtype: int
-                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """survfitkm.c's infinitesimal-jackknife branch (``nid > 0``) for the four
-    types (1: KM survival, Nelson-Aalen hazard; 2: KM, Fleming-Harrington; 3:
-    exp(-H), Nelson-Aalen; 4: exp(-H), Fleming-Harrington), right-censored,
-    each subject its own cluster (clusters in data order): (surv, cumhaz,
-    std.err, std.chaz), vectorised over subjects at each event time in R's
-    operation order."""
-    nrisk, d1 = c.n_risk, c.n_event
-    ntime = c.time.size
-    order = c.order()
-    ts = c.codes[order]
-    gwt = w.copy()
-    inf1 = np.zeros(t.size)
-    inf2 = np.zeros(t.size)
-    surv, cumhaz = np.zeros(ntime), np.zeros(ntime)
-    std0, std1 = np.zeros(ntime), np.zeros(ntime)
-    v1 = v2 = 0.0
-    km, nelson = 1.0, 0.0
-    km_curve = survtype in (1, 2)
-    person2 = 0
-    for i in range(ntime):
-        stop = int(np.searchsorted(ts, i, side="left"))
-        if stop > person2:
-            gwt[order[person2:stop]] = 0.0
-            person2 = stop
-        if c.d0[i] > 0 and d1[i] > 0:
-            n3 = nrisk[i]
-            haz = d1[i] / n3
-            stop = int(np.searchsorted(ts, i, side="right"))
-            here = order[person2:stop]
-            dead = here[e[here] == 1]
-            if survtype in (1, 3):  # Nelson-Aalen hazard
-                nelson += haz
-                leave, dies = gwt * haz / n3, w[dead] / n3
-            else:  # Fleming-Harrington
-                dtemp, dtemp2, dtemp3 = _fh_robust_terms(n3, d1[i], int(c.d0[i]))
-                nelson += d1[i] * dtemp
-                leave, dies = gwt * dtemp3, w[dead] * (dtemp + dtemp3 - dtemp2)
-            if km_curve:
-                inf1 = inf1 * (1.0 - haz) + gwt * km * haz / n3
-                inf1[dead] = inf1[dead] - km * w[dead] / n3
-            inf2 = inf2 - leave
-            inf2[dead] = inf2[dead] + dies
-            gwt[here] = 0.0
-            person2 = stop
-            if km_curve:
-                km *= 1 - haz
-                v1 = float(np.cumsum(inf1 * inf1)[-1])  # sequential, as the C loop
-            v2 = float(np.cumsum(inf2 * inf2)[-1])
-        cumhaz[i] = nelson
-        std1[i] = np.sqrt(v2)
-        if km_curve:
-            surv[i] = km
-            std0[i] = np.sqrt(v1)
-        else:
-            surv[i] = libm.exp(np.array([-nelson]))[0]
-            std0[i] = std1[i]
-    return surv, cumhaz, std0, std1
-
-
-def _ij_std(t, e, w, c: KMCounts, surv) -> tuple[np.ndarray, np.ndarray]:
-    """Infinitesimal-jackknife standard errors of S and of the cumulative hazard,
-    each subject its own cluster (survfitkm.c, ``nid > 0``, type 1).
-
-    The C code updates every subject's influence at each event time:
-    ``inf1 = inf1 (1 - h) + w Y S(t-) h / n`` and ``inf1 -= S(t-) w / n`` for the
-    subjects who die there; ``inf2 -= w Y h / n``, ``inf2 += w / n`` for deaths.
-    Unrolling the recursion gives, with ``a_j = h_j / (n_j (1 - h_j))``:
-
-        inf1_k(i) = S_i w_k [ sum_{j <= i, j <= t_k} a_j - delta_k 1{t_k <= t_i} / (n (1 - h))_{t_k} ]
-        inf2_k(i) = w_k [ delta_k 1{t_k <= t_i} / n_{t_k} - sum_{j <= i, j <= t_k} h_j / n_j ]
-
-    so the variance at each time is a sum over subjects still at risk (a common
-    factor) plus a cumulative sum over those who left: O(n log n) instead of the
-    C loop's O(n x times). After S reaches 0 every influence is 0.
-    """
-    nrisk, d1 = c.n_risk, c.n_event
-    has_event = (c.d0 > 0) & (d1 > 0)
-    ntime = c.time.size
-    with np.errstate(divide="ignore", invalid="ignore"):
-        h = np.where(has_event, d1 / nrisk, 0.0)
-        a = np.where(has_event, h / (nrisk * (1 - h)), 0.0)
-        b = np.where(has_event, h / nrisk, 0.0)
-    A = np.cumsum(a)  # through time i, inclusive
-    B = np.cumsum(b)
-    # subject k leaves at its own time index tk
-    tk = c.codes
-    wk = w
-    dk = e
-    with np.errstate(divide="ignore", invalid="ignore"):
-        A_prev = A[tk] - a[tk]
-        # delta=1: A(t_k-) + (h - 1)/(n(1-h)) = A(t_k-) - 1/n ; delta=0: A(t_k)
-        g1 = np.where(dk == 1, A_prev - 1.0 / nrisk[tk], A[tk])
-        # inf2: delta=1: 1/n - B(t_k) ; delta=0: -B(t_k)
-        g2 = np.where(dk == 1, 1.0 / nrisk[tk] - B[tk], -B[tk])
-    w2 = wk * wk
-    # sum of w^2 over subjects still at risk after time i (t_k > t_i)
-    left_at = np.bincount(tk, weights=w2, minlength=ntime)
-    w2_after = np.concatenate((np.cumsum(left_at[::-1])[::-1][1:], [0.0]))
-    gone1 = np.cumsum(np.bincount(tk, weights=w2 * g1 * g1, minlength=ntime))
-    gone2 = np.cumsum(np.bincount(tk, weights=w2 * g2 * g2, minlength=ntime))
-    with np.errstate(invalid="ignore"):
-        v1 = surv * surv * (A * A * w2_after + gone1)
-        v2 = B * B * w2_after + gone2
-    v1 = np.where(surv == 0, 0.0, v1)
-    # before the first event nothing has been updated: R reports 0
-    first = np.cumsum(has_event) == 0
-    v1[first] = 0.0
-    v2[first] = 0.0
-    return np.sqrt(v1), np.sqrt(v2)

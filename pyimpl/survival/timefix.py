@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from rparity_contract.errors import InvalidArgument
+
 from .._rmath import SQRT_EPS, r_mean
 
-__all__ = ["aeq_surv"]
+__all__ = ["aeq_surv", "aeq_counting", "tie_codes"]
 
 
 def _r_mean(y: np.ndarray) -> float:
@@ -21,6 +23,20 @@ def _r_mean(y: np.ndarray) -> float:
 def aeq_surv(time: np.ndarray, tolerance: float = SQRT_EPS) -> np.ndarray:
     """Times after ``aeqSurv``: near-ties replaced by the first time of their run."""
     return _aeq(time, np.unique(time[np.isfinite(time)]), tolerance)
+
+
+def aeq_counting(start: np.ndarray, stop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """aeqSurv on (start, stop] data: both ends on one set of cuts; an interval
+    that becomes empty is R's error."""
+    n = start.size
+    z = aeq_surv(np.concatenate([start, stop]))
+    s2, t2 = z[:n], z[n:]
+    if np.any((s2 == t2) & (start != stop)):
+        i = int(np.flatnonzero(s2 == t2)[0])
+        raise InvalidArgument(f"`time`: the interval ({start[i]!r}, {stop[i]!r}] has effective length 0 once "
+                              "near-equal times are made equal (R: 'aeqSurv exception, an interval has "
+                              "effective length 0')", kind="time.interval")
+    return s2, t2
 
 
 def _aeq(time: np.ndarray, y: np.ndarray, tolerance: float = SQRT_EPS) -> np.ndarray:

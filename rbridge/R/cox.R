@@ -149,12 +149,13 @@ rparity_coxph_predict <- function(x, time, event, weights, strata, cluster, ties
 rparity_survfit_cox <- function(x, time, event, weights, strata, cluster, ties, robust, init, control,
                                 nocenter, singular_ok, form = NULL, na_action = NULL, id = NULL, newdata = NULL, newdata_rows = NULL,
                                 se_fit, conf_int, stype,
-                                ctype = NULL, conf_type, censor) {
+                                ctype = NULL, conf_type, censor, start_time = NULL) {
   fit <- suppressWarnings(rparity_cox_fitobj(x, time, event, weights, strata, cluster, ties, robust, init,
                                              control, nocenter, singular_ok, form, na_action, id))
   args <- list(fit, se.fit = se_fit, conf.int = conf_int, stype = stype, conf.type = conf_type,
                censor = censor)
   if (!is.null(ctype)) args$ctype <- ctype
+  if (!is.null(start_time)) args$start.time <- start_time
   if (!is.null(newdata)) args$newdata <- rparity_newdata(newdata, newdata_rows)
   sf <- do.call(survival::survfit, args)
   mat <- function(v) if (is.null(v)) NULL else unname(as.vector(v))
@@ -163,7 +164,7 @@ rparity_survfit_cox <- function(x, time, event, weights, strata, cluster, ties, 
        surv = mat(sf$surv), cumhaz = mat(sf$cumhaz), std_err = mat(sf$std.err), lower = mat(sf$lower),
        upper = mat(sf$upper), ncol = k, curves = colnames(sf$surv),
        strata = if (is.null(sf$strata)) NULL else rep(names(sf$strata), as.vector(sf$strata)),
-       n = sf$n, conf_type = if (is.null(sf$conf.type)) "none" else sf$conf.type)
+       n = sf$n, conf_type = if (is.null(sf$conf.type)) "none" else sf$conf.type, start_time = sf$start.time)
 }
 
 ## anova(fit) or anova(fit, other1, ...): `others` holds each further model's arguments (as

@@ -2,30 +2,61 @@
 ## of a fresh environment (placeholder names time, event, w, group, stratum);
 ## the call is what an R user would type, and R accepts or refuses it.
 
-rparity_km_fit <- function(time, event, weights, conf_type, conf_int, conf_lower, form = NULL, options = NULL) {
+rparity_km_fit <- function(time, event, weights, conf_type, conf_int, conf_lower, form = NULL, options = NULL,
+                           id = NULL, cluster = NULL) {
   if (!is.null(form)) {
     ## the formula form (rbridge/formula.py): R builds the model frame itself
     env <- rparity_env(list(.rp_df = as.data.frame(form$data, stringsAsFactors = FALSE, optional = TRUE),
-                            .rp_w = weights))
+                            .rp_w = weights, .rp_id = id, .rp_cl = cluster))
     env$.rp_f <- eval(rparity_lang(form$tree, form$allowed), env)
     cl <- quote(survfit(.rp_f, data = .rp_df))
     if (!is.null(form$subset_tree)) cl$subset <- rparity_lang(form$subset_tree, form$allowed)
     else if (!is.null(form$subset)) cl$subset <- form$subset
-    if (!is.null(weights)) cl$weights <- quote(.rp_w)
-    cl$conf.type <- conf_type
-    cl$conf.int <- conf_int
-    cl$conf.lower <- conf_lower
-    for (nm in names(options)) cl[[nm]] <- options[[nm]]  # stype, ctype, type: values, never code
-    return(rparity_one_curve_type(eval(cl, env)))
+  } else {
+    env <- rparity_env(list(time = time, event = event, w = weights, .rp_id = id, .rp_cl = cluster))
+    cl <- call("survfit", call("~", rparity_surv(event), 1))
   }
-  env <- rparity_env(list(time = time, event = event, w = weights))
-  cl <- call("survfit", call("~", rparity_surv(event), 1))
-  if (!is.null(weights)) cl$weights <- quote(w)
+  if (!is.null(weights)) cl$weights <- if (is.null(form)) quote(w) else quote(.rp_w)
+  if (!is.null(id)) cl$id <- quote(.rp_id)
+  if (!is.null(cluster)) cl$cluster <- quote(.rp_cl)
   cl$conf.type <- conf_type
   cl$conf.int <- conf_int
   cl$conf.lower <- conf_lower
-  for (nm in names(options)) cl[[nm]] <- options[[nm]]
-  rparity_one_curve_type(eval(cl, env))
+  for (nm in names(options)) cl[[nm]] <- options[[nm]]  # stype, ctype, type, robust...: values, never code
+  rparity_start_time_guard(cl, env)
+  fit <- tryCatch(eval(cl, env), error = function(e) {
+    ## survfitKM.R stores each curve's influence in a list; a curve start.time left without rows stores
+    ## NULL, which drops the element, and R fails on R's own two messages below: say which case it is
+    if (!is.null(cl$start.time) && !isFALSE(cl$influence) && !identical(cl$influence, 0) &&
+        grepl("subscript out of bounds|attempt to set 'rownames'", conditionMessage(e)))
+      stop("rparity: survfitKM's influence fails when start.time leaves a curve without rows (R: ",
+           conditionMessage(e), ")", call. = FALSE)
+    stop(e)
+  })
+  rparity_one_curve_type(fit)
+}
+
+## survival 3.5-3's survfitKM reads past its data (a segfault, fatal to the
+## embedded R) when start.time is after every time: stop with an R error
+## instead (after R's own earlier checks, which the call without start.time
+## makes). With several curves R does not crash but returns no curve at all;
+## the guard refuses that too (every engine: an empty fit answers nothing)
+rparity_start_time_guard <- function(cl, env) {
+  if (is.null(cl$start.time)) return(invisible(NULL))
+  mf <- cl[c(1L, 2L, match(c("data", "subset"), names(cl), 0L))]
+  names(mf)[2L] <- "formula"
+  mf[[1L]] <- quote(stats::model.frame)
+  y <- model.response(eval(mf, env))
+  if (!inherits(y, "Surv")) return(invisible(NULL))
+  times <- y[, ncol(y) - 1L]
+  if (!any(times >= cl$start.time, na.rm = TRUE)) {
+    ## R's own checks before survfitKM's C call still speak first: the call without start.time
+    probe <- cl
+    probe$start.time <- NULL
+    eval(probe, env)
+    stop("rparity: start.time is after every time (survival 3.5-3's survfitKM crashes on this)")
+  }
+  invisible(NULL)
 }
 
 ## multi-state curves (a factor status) are not in the contract: say so, as an R error
@@ -37,19 +68,43 @@ rparity_one_curve_type <- function(fit) {
 
 rparity_na_vec <- function(x, n) if (is.null(x)) rep(NA_real_, n) else x
 
-rparity_survfit <- function(time, event, weights, conf_type, conf_int, conf_lower, form = NULL, options = NULL) {
-  fit <- rparity_km_fit(time, event, weights, conf_type, conf_int, conf_lower, form, options)
+rparity_survfit <- function(time, event, weights, conf_type, conf_int, conf_lower, form = NULL, options = NULL,
+                            id = NULL, cluster = NULL) {
+  fit <- rparity_km_fit(time, event, weights, conf_type, conf_int, conf_lower, form, options, id, cluster)
   nt <- length(fit$time)
+  infs <- rparity_influence(fit$influence.surv)
+  infc <- rparity_influence(fit$influence.chaz)
   list(time = fit$time, n_risk = fit$n.risk, n_event = fit$n.event, n_censor = fit$n.censor,
        surv = fit$surv, std_err = fit$std.err,
        lower = rparity_na_vec(fit$lower, nt), upper = rparity_na_vec(fit$upper, nt),
        cumhaz = fit$cumhaz, std_chaz = rparity_na_vec(fit$std.chaz, nt), n = fit$n, logse = fit$logse,
        conf_type = fit$conf.type, conf_int = fit$conf.int,
-       strata = if (is.null(fit$strata)) NULL else rep(names(fit$strata), as.vector(fit$strata)))
+       strata = if (is.null(fit$strata)) NULL else rep(names(fit$strata), as.vector(fit$strata)),
+       n_enter = fit$n.enter, start_time = fit$start.time, counting = identical(fit$type, "counting"),
+       influence_surv = infs$values, influence_chaz = infc$values,
+       influence_ids = if (is.null(infs)) infc$ids else infs$ids)
 }
 
-rparity_survfit_summary <- function(time, event, weights, conf_type, conf_int, conf_lower, form = NULL, options = NULL, times, extend) {
-  fit <- rparity_km_fit(time, event, weights, conf_type, conf_int, conf_lower, form, options)
+## survfit's influence matrix (clusters x times), or its list of one matrix
+## per curve as one block-diagonal matrix, rows named by each curve's clusters
+rparity_influence <- function(m) {
+  if (is.null(m)) return(NULL)
+  if (is.matrix(m)) return(list(values = unname(m), ids = rownames(m)))
+  m <- Filter(Negate(is.null), m)
+  out <- matrix(0, sum(vapply(m, nrow, 1L)), sum(vapply(m, ncol, 1L)))
+  r <- 0L
+  c <- 0L
+  for (b in m) {
+    out[r + seq_len(nrow(b)), c + seq_len(ncol(b))] <- b
+    r <- r + nrow(b)
+    c <- c + ncol(b)
+  }
+  list(values = out, ids = unlist(lapply(m, rownames)))
+}
+
+rparity_survfit_summary <- function(time, event, weights, conf_type, conf_int, conf_lower, form = NULL, options = NULL, times, extend,
+                                    id = NULL, cluster = NULL) {
+  fit <- rparity_km_fit(time, event, weights, conf_type, conf_int, conf_lower, form, options, id, cluster)
   s <- summary(fit, times = times, extend = extend)
   nt <- length(s$time)
   list(time = s$time, n_risk = s$n.risk, n_event = s$n.event, n_censor = s$n.censor,
@@ -58,15 +113,17 @@ rparity_survfit_summary <- function(time, event, weights, conf_type, conf_int, c
        cumhaz = s$cumhaz, std_chaz = rparity_na_vec(s$std.chaz, nt))
 }
 
-rparity_survfit_quantile <- function(time, event, weights, conf_type, conf_int, conf_lower, form = NULL, options = NULL, probs) {
-  fit <- rparity_km_fit(time, event, weights, conf_type, conf_int, conf_lower, form, options)
+rparity_survfit_quantile <- function(time, event, weights, conf_type, conf_int, conf_lower, form = NULL, options = NULL, probs,
+                                     id = NULL, cluster = NULL) {
+  fit <- rparity_km_fit(time, event, weights, conf_type, conf_int, conf_lower, form, options, id, cluster)
   q <- quantile(fit, probs = probs)
   if (is.list(q)) list(quantile = unname(q$quantile), lower = unname(q$lower), upper = unname(q$upper))
   else list(quantile = unname(q), lower = rep(NA_real_, length(q)), upper = rep(NA_real_, length(q)))
 }
 
-rparity_survfit_table <- function(time, event, weights, conf_type, conf_int, conf_lower, form = NULL, options = NULL) {
-  fit <- rparity_km_fit(time, event, weights, conf_type, conf_int, conf_lower, form, options)
+rparity_survfit_table <- function(time, event, weights, conf_type, conf_int, conf_lower, form = NULL, options = NULL,
+                                  id = NULL, cluster = NULL) {
+  fit <- rparity_km_fit(time, event, weights, conf_type, conf_int, conf_lower, form, options, id, cluster)
   tab <- summary(fit)$table
   get <- function(nm) if (nm %in% names(tab)) unname(tab[[nm]]) else NA_real_
   lcl <- grep("LCL$", names(tab), value = TRUE)

@@ -95,15 +95,17 @@ def coxph_kwargs(c) -> dict:
 
 def _survfit_kwargs(c) -> dict:
     # survfit.formula takes `error` and never reads it (survival 3.5-3)
-    _take(c, ["weights", "conf.type", "conf.int", "conf.lower", "stype", "ctype", "type"], ignored=["se.fit", "error"])
+    _take(c, ["weights", "conf.type", "conf.int", "conf.lower", "stype", "ctype", "type", "id", "cluster", "robust",
+              "influence", "start.time"], ignored=["se.fit", "error"])
     if c.args.get("se.fit") is False:
         raise Unsupported("se.fit = FALSE")
     _na_action(c)
     kw: dict[str, Any] = {}
     _subset(c, kw)
-    if "weights" in c.args:
-        kw["weights"] = np.atleast_1d(c.args["weights"])
-    for a in ("conf.type", "conf.int", "conf.lower", "type"):
+    for a in ("weights", "id", "cluster"):
+        if a in c.args:
+            kw[a] = np.atleast_1d(c.args[a])
+    for a in ("conf.type", "conf.int", "conf.lower", "type", "robust", "influence", "start.time"):
         if a in c.args:
             kw[a.replace(".", "_")] = c.args[a]
     for a in ("stype", "ctype"):
@@ -113,9 +115,9 @@ def _survfit_kwargs(c) -> dict:
 
 
 def _survfit_cox_kwargs(c) -> dict:
-    _take(c, ["se.fit", "conf.int", "conf.type", "stype", "ctype", "censor"])
+    _take(c, ["se.fit", "conf.int", "conf.type", "stype", "ctype", "censor", "start.time"])
     kw: dict[str, Any] = {}
-    for a in ("se.fit", "conf.int", "conf.type", "stype", "ctype", "censor"):
+    for a in ("se.fit", "conf.int", "conf.type", "stype", "ctype", "censor", "start.time"):
         if a in c.args:
             v = c.args[a]
             kw[a.replace(".", "_")] = int(v) if a in ("stype", "ctype") else v

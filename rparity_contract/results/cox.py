@@ -208,8 +208,9 @@ class CoxPredict(Result):
 @dataclass(frozen=True, kw_only=True, eq=False)
 class SurvFitCox(Result):
     """``survfit(<coxph>, newdata=, se.fit=, conf.int=, stype=, ctype=,
-    conf.type=, censor=)`` (survival 3.5-3, ``survfit.coxph``): predicted
-    survival curves.
+    conf.type=, censor=, start.time=)`` (survival 3.5-3, ``survfit.coxph``):
+    predicted survival curves (from ``start_time`` on, when given: the rows
+    ending before it left out).
 
     One row per time (every distinct time of the fit's data, censored ones
     included unless ``censor=False``), stratum after stratum; one column per
@@ -237,6 +238,7 @@ class SurvFitCox(Result):
     conf_int: float = field(default=0.95)
     stype: int = field(default=2)
     ctype: int = field(default=1)
+    start_time: float | None = rfield("start.time", default=None, doc="the start_time given")
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)

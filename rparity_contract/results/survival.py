@@ -16,9 +16,10 @@ __all__ = ["SurvFit", "SurvDiff"]
 
 @dataclass(frozen=True, kw_only=True, eq=False)
 class SurvFit(Result):
-    """A Kaplan-Meier fit, as ``survival::survfit(Surv(time, event) ~ 1)``, or
-    one curve per group (``~ sex``): the curves one after another, ``strata``
-    naming each row's curve as R does (``"sex=1"``).
+    """A Kaplan-Meier fit, as ``survival::survfit(Surv(time, event) ~ 1)`` (or
+    ``Surv(start, stop, event)``), or one curve per group (``~ sex``): the
+    curves one after another, ``strata`` naming each row's curve as R does
+    (``"sex=1"``).
 
     One row per unique time of a curve (censored times included), after R's
     ``timefix``.
@@ -49,6 +50,17 @@ class SurvFit(Result):
     strata: tuple[str, ...] | None = rfield("rep(names(strata), strata)", default=None,
                                             doc="each row's curve when there are groups; None for one curve")
     strata_n: tuple[int, ...] = rfield("n", default=(), doc="observations per curve when there are groups")
+    n_enter: np.ndarray | None = rfield("n.enter", default=None,
+                                        doc="(weighted) entries, (start, stop] data with a robust variance")
+    influence_surv: np.ndarray | None = rfield(
+        "influence.surv", default=None,
+        doc="each cluster's influence on surv (clusters x rows); with groups R's per-curve matrices, 0 elsewhere")
+    influence_chaz: np.ndarray | None = rfield("influence.chaz", default=None,
+                                               doc="each cluster's influence on cumhaz (clusters x rows)")
+    influence_ids: tuple[str, ...] | None = rfield("rownames(influence)", default=None,
+                                                   doc="the clusters of the influence matrices, in R's order")
+    start_time: float | None = rfield("start.time", default=None, doc="the start_time given")
+    counting: bool = field(default=False, metadata={"doc": "(start, stop] data (R's type 'counting')"})
     call: SurvFitCall | None = field(default=None, repr=False)
 
     def summary(self, times: Sequence[float], extend: bool = False) -> pd.DataFrame:

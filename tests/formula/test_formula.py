@@ -259,7 +259,7 @@ def test_survdiff_formula_equals_array_form_with_rs_labels():
 
 BAD_SURVIVAL = [
     (lambda: pyimpl.survfit("Surv(time, status) ~ sex:ph.ecog", data=load("lung")), "formula.syntax"),
-    (lambda: pyimpl.survfit("Surv(tstart, time, status) ~ 1", data=load("lung_split")), "formula.response"),
+    (lambda: pyimpl.survfit("Surv(time, status) ~ 1", data=load("lung"), influence=7), "influence.value"),
     (lambda: pyimpl.survfit("Surv(time, status) ~ 1", load("lung")["status"], data=load("lung")), "argument.value"),
     (lambda: pyimpl.survfit("Surv(time, status) ~ 1"), "data.type"),
     (lambda: pyimpl.survdiff("Surv(time, status) ~ strata(inst)", data=load("lung")), "group.levels"),
@@ -289,11 +289,12 @@ def test_survdiff_formula_groups_against_r():
 
 
 @pytest.mark.r
-def test_counting_survfit_refused_by_the_contract_in_both_engines():
-    # R answers Surv(start, stop, event) ~ 1; the contract does not take it yet: both engines say so
+def test_counting_survfit_in_both_engines():
+    # Surv(start, stop, event) ~ 1: delayed entry and split follow-up, the same curve in both engines
     import rbridge
 
-    for eng in (pyimpl, rbridge):
-        with pytest.raises(InvalidArgument) as err:
-            eng.survfit("Surv(tstart, time, status) ~ 1", data=load("lung_split"))
-        assert err.value.kind == "formula.response"
+    a, b = (eng.survfit("Surv(tstart, time, status) ~ 1", data=load("lung_split"), id="id") for eng in (pyimpl, rbridge))
+    assert a.counting and b.counting
+    np.testing.assert_array_equal(a.n_risk, b.n_risk)
+    np.testing.assert_array_equal(a.n_censor, b.n_censor)
+    np.testing.assert_array_equal(a.surv, b.surv)

@@ -13,20 +13,20 @@ from rparity.fuzz import campaign
 
 def _no_timefix_km():
     """pyimpl's KM without R's timefix: near-tied times stay apart."""
-    from pyimpl.survival import km
+    from pyimpl.survival import km, km_counts
 
     def survfit(time, event, **kw):
-        real = km.tie_codes
+        real = km.tie_codes, km_counts.tie_codes
         try:
-            km.tie_codes = _raw_codes
+            km.tie_codes = km_counts.tie_codes = _raw_codes
             return pyimpl.survfit(time, event, **kw)
         finally:
-            km.tie_codes = real
+            km.tie_codes, km_counts.tie_codes = real
 
     return types.SimpleNamespace(survfit=survfit)
 
 
-def _raw_codes(t):
+def _raw_codes(t, timefix=True):
     u, codes = np.unique(t, return_inverse=True)
     return codes.astype(np.intp), u
 

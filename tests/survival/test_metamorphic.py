@@ -17,7 +17,7 @@ def _sd(*args, **kw):
 
 
 def _fields(fit):
-    return {k: v for k, v in fit.quantities().items() if k not in ("time", "strata", "strata_n")}
+    return {k: v for k, v in fit.quantities().items() if k not in ("time", "strata", "strata_n") and v is not None}
 
 
 @given(df=survival_cohorts(weights="any", near_ties=False), seed=st.integers(0, 2**31))
