@@ -293,7 +293,8 @@ def test_counting_survfit_in_both_engines():
     # Surv(start, stop, event) ~ 1: delayed entry and split follow-up, the same curve in both engines
     import rbridge
 
-    a, b = (eng.survfit("Surv(tstart, time, status) ~ 1", data=load("lung_split"), id="id") for eng in (pyimpl, rbridge))
+    data = load("lung_split")
+    a, b = (eng.survfit("Surv(tstart, time, status) ~ 1", data=data, id="id") for eng in (pyimpl, rbridge))
     assert a.counting and b.counting
     np.testing.assert_array_equal(a.n_risk, b.n_risk)
     np.testing.assert_array_equal(a.n_censor, b.n_censor)
