@@ -35,13 +35,13 @@ from .cox import (
     survfit_cox,
 )
 from .matching import glm_logit, match_data, matchit, matchit_summary
-from .survival import survdiff, survfit, survfit_quantile, survfit_summary, survfit_table
+from .survival import survdiff, survfit, survfit_quantile, survfit_summary, survfit_table, survsplit
 
 ENGINE_NAME = "pyimpl"
 
 __all__ = [
     # the contract's functions
-    "survfit", "survfit_summary", "survfit_quantile", "survfit_table", "survdiff",
+    "survfit", "survfit_summary", "survfit_quantile", "survfit_table", "survdiff", "survsplit",
     "coxph", "coxph_summary", "cox_zph", "coxph_residuals", "coxph_predict", "survfit_cox", "coxph_anova",
     "coxph_detail", "basehaz",
     "concordance", "glm_logit", "matchit", "matchit_summary", "match_data", "fisher_test", "chisq_test",

@@ -22,7 +22,7 @@ from ._convert import scalar
 from ._session import session
 from .formula import FormulaArgs
 
-__all__ = ["survfit", "survfit_summary", "survfit_quantile", "survfit_table", "survdiff"]
+__all__ = ["survfit", "survfit_summary", "survfit_quantile", "survfit_table", "survdiff", "survsplit"]
 
 
 def _options(c: SurvFitCall) -> dict | None:
@@ -172,3 +172,24 @@ def survdiff(time, event=MISSING, group=MISSING, *, data=None, subset=None, stra
 
 def _is_number(x: Any) -> bool:
     return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
+
+
+def survsplit(formula: Any, data: Any, cut: Any, *, start: str | None = None, end: str | None = None,
+              event: str | None = None, id: str | None = None, zero: float = 0.0, episode: str | None = None,
+              subset: Any = None) -> pd.DataFrame:
+    """R's ``survival::survSplit(formula, data, cut=, start=, end=, event=, id=,
+    zero=, episode=, subset=)``; the new columns' names are values, never code,
+    and R's names of the formula's columns come back as the caller's."""
+    fa = FormulaArgs(formula, data, subset)
+    # a new column named as a column of the formula is that column's placeholder in R (R then sees the clash)
+    given = {k: fa.placeholders.get(v, v) if isinstance(v, str) else v
+             for k, v in (("start", start), ("end", end), ("event", event), ("id", id), ("episode", episode))
+             if v is not None}
+    res = session().call("rparity_survsplit", form=fa.form, cut=cut, zero=zero, options=given or None)
+    out = res.value
+    if not isinstance(out, pd.DataFrame):  # pragma: no cover - survSplit returns a data frame
+        raise TypeError(f"survSplit returned {type(out).__name__}")
+    back = {v: k for k, v in fa.placeholders.items()}
+    out.columns = [back.get(str(c), str(c)) for c in out.columns]
+    out.attrs["warnings"] = tuple(res.warnings)
+    return out

@@ -480,6 +480,9 @@ FAULTS: list[Fault] = [
           _column("quantile", _scale(1e-6))),
     Fault("survfit-table-median", "survfit_table", "identical", "the printed median one time unit late",
           _result(lambda t: t.where(t.index != "median", t + 1))),
+    # survsplit
+    Fault("survsplit-drops-missing-rows", "survsplit", "identical", "drops rows with a missing value (na.omit, where "
+          "survSplit keeps them: na.pass)", _result(lambda df: df.dropna().reset_index(drop=True))),
     # survdiff
     Fault("survdiff-chisq-1e-10", "survdiff", "1e-12 relative", "the statistic off by 1e-10 relative",
           _field("chisq", lambda v: float(v) * (1 + 1e-10))),

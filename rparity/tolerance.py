@@ -91,6 +91,11 @@ TOLERANCES: dict[str, Tolerance] = {
     "survfit.influence_chaz": KM,
     "survfit.influence_ids": EXACT,
     "survfit.start_time": EXACT,
+    # survsplit: a data frame (copied values and cut points)
+    "survsplit.columns": EXACT,
+    "survsplit.rows": EXACT,
+    "survsplit.numbers": EXACT,
+    "survsplit.labels": EXACT,
     **{f"survfit.summary.{k}": v for k, v in _SURVFIT_ARRAYS.items()},
     "survfit.quantile.quantile": EXACT,
     "survfit.quantile.lower": EXACT,

@@ -164,3 +164,16 @@ rparity_survdiff <- function(time, event, group, strata, rho) {
        obs_dim = if (is.matrix(fit$obs)) dim(fit$obs) else NULL,
        var = as.vector(fit$var), chisq = fit$chisq, df = sum(etmp > 0) - 1, pvalue = fit$pvalue)
 }
+
+## survSplit on the formula form: the new columns' names are values in `options`
+rparity_survsplit <- function(form, cut, zero, options = NULL) {
+  env <- rparity_env(list(.rp_df = as.data.frame(form$data, stringsAsFactors = FALSE, optional = TRUE)))
+  env$.rp_f <- eval(rparity_lang(form$tree, form$allowed), env)
+  cl <- quote(survSplit(.rp_f, data = .rp_df))
+  if (!is.null(form$subset_tree)) cl$subset <- rparity_lang(form$subset_tree, form$allowed)
+  else if (!is.null(form$subset)) cl$subset <- form$subset
+  cl$cut <- cut
+  cl$zero <- zero
+  for (nm in names(options)) cl[[nm]] <- options[[nm]]
+  eval(cl, env)
+}

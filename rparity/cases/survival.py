@@ -1,4 +1,4 @@
-"""Parity cases for ``survfit`` and ``survdiff`` on the bundled datasets."""
+"""Parity cases for ``survfit``, ``survdiff`` and ``survsplit`` on the bundled datasets."""
 from __future__ import annotations
 
 from typing import Any, Mapping
@@ -9,7 +9,7 @@ from rparity_contract.values import QUANTILE_COLUMNS, SUMMARY_COLUMNS, TABLE_IND
 
 from .base import Case, derived_quantities
 
-__all__ = ["CASES", "run_survfit", "run_survdiff", "prepare"]
+__all__ = ["CASES", "run_survfit", "run_survdiff", "run_survsplit", "prepare"]
 
 
 def prepare(data: pd.DataFrame, p: Mapping[str, Any]) -> pd.DataFrame:
@@ -205,3 +205,34 @@ FORMULA_CASES: list[Case] = [
     _formula("survdiff", "lung-factor-subset", "lung", "Surv(time, status) ~ factor(ph.ecog)", subset="age > 50"),
 ]
 CASES += FORMULA_CASES
+
+
+def run_survsplit(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
+    """survSplit's new data as quantities: the column names, the numeric
+    columns as one matrix, the others' labels (missing as "NA")."""
+    opts = {k: p[k] for k in ("start", "end", "event", "id", "zero", "episode", "subset") if k in p}
+    out = engine.survsplit(p["formula"], data, p["cut"], **opts)
+    numeric = [c for c in out.columns if pd.api.types.is_numeric_dtype(out[c])]
+    other = [c for c in out.columns if c not in numeric]
+    labels = tuple("NA" if v is None or (isinstance(v, float) and v != v) else str(v)
+                   for c in other for v in out[c].tolist())
+    return {"columns": tuple(str(c) for c in out.columns), "rows": float(len(out)),
+            "numbers": out[numeric].to_numpy(dtype=float), "labels": labels,
+            "warnings": tuple(out.attrs.get("warnings", ()))}
+
+
+def _split(id_: str, dataset: str, formula: str, cut: list[float], **extra: Any) -> Case:
+    return Case(f"survsplit/{id_}", "survsplit", dataset, {"formula": formula, "cut": cut, **extra}, run_survsplit)
+
+
+#: survSplit: right-censored and (start, stop] data, names derived or given, id, episode, zero, subset
+SPLIT_CASES: list[Case] = [
+    _split("lung-dot-180-365", "lung", "Surv(time, status) ~ .", [365.0, 180.0, 180.0], id="subject",
+           episode="period"),
+    _split("lung-split-again", "lung_split", "Surv(tstart, time, status) ~ age + sex", [90.0, 500.0]),
+    _split("aml-names-zero", "aml", "Surv(time, status) ~ x", [5.0, 10.0, 20.0], zero=-1.0, start="t0",
+           end="t1", event="died"),
+    _split("lung-expr-status-subset", "lung", "Surv(time, status == 2) ~ sex + ph.ecog", [200.0],
+           subset="age > 60"),
+]
+CASES += SPLIT_CASES
