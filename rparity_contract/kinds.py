@@ -83,7 +83,7 @@ KINDS: dict[str, str] = {
     "newdata.column": "newdata without a column the model reads",
     "newdata.level": "newdata with a factor level the fit never saw",
     "newdata.strata": "newdata with a stratum the fit does not have",
-    "newdata.expected": "expected events or survival for newdata (pyimpl: not implemented)",
+    "newdata.expected": "expected events or survival for newdata of an array-form fit (pyimpl: no response to read)",
     "newdata.offset": "newdata for an array-form fit with an offset (pyimpl: not implemented)",
     "stype.value": "stype not 1 or 2",
     "ctype.value": "ctype not 1 or 2",

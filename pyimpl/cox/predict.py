@@ -17,7 +17,9 @@ The se of ``expected`` is R's: ``sqrt(varh(t) + dt V dt') * risk`` with
 rows the root of the difference of that variance at stop and at start; for
 ``survival`` it is multiplied by ``exp(-expected)``. Without ``se``, an
 unstratified lp (or a stratified one with reference "sample") is
-``fit$linear.predictors`` itself, as R. ``newdata`` is not implemented here.
+``fit$linear.predictors`` itself, as R. For ``newdata``: lp, risk and terms
+of the new rows (:func:`_predict_new`), and expected events over each new
+row's own follow-up (:func:`_expected_new`, survival 3.5-3's quirks replayed).
 """
 from __future__ import annotations
 
@@ -67,7 +69,8 @@ def coxph_predict(fit: CoxPH, type: str = "lp", *, newdata: Any = None, se_fit: 
     newdata : DataFrame, optional
         Predict for these rows (the variables the fit was given) instead of the
         fit's own; with strata and reference "strata" (or se, or terms) they
-        must name each row's stratum. Not for "expected"/"survival" here.
+        must name each row's stratum. For "expected"/"survival" they also
+        hold the response's columns (each row's own follow-up; a formula fit).
     se_fit : bool
         Also the standard errors.
     reference : {"strata", "sample", "zero"}, optional
@@ -97,9 +100,13 @@ def coxph_predict(fit: CoxPH, type: str = "lp", *, newdata: Any = None, se_fit: 
     if newdata is not None:
         if type in ("expected", "survival"):
             _check_response_columns(fit, newdata)
-            raise InvalidArgument(f"type={type!r} with `newdata` (its follow-up as the response) is not implemented "
-                                  "in pyimpl", kind="newdata.expected")
-        values, se, columns, constant = _predict_new(fit, fd, newdata, type, bool(se_fit), ref, chosen)
+            values, se = _expected_new(fit, fd, newdata, bool(se_fit))
+            if type == "survival":
+                if se is not None:
+                    se = se * np.exp(-values)
+                values = np.exp(-values)
+        else:
+            values, se, columns, constant = _predict_new(fit, fd, newdata, type, bool(se_fit), ref, chosen)
     elif type in ("expected", "survival"):
         start, stop = fd.times()
         status = prep.event.astype(float)
@@ -183,6 +190,102 @@ def _expected_se(fit: CoxPH, fd: FitData, start: np.ndarray | None, stop: np.nda
             with np.errstate(invalid="ignore"):
                 se[idx] = np.sqrt(v_at(stop[idx]) - v_at(start[idx])) * risk[idx]
     return se
+
+
+def _expected_new(fit: CoxPH, fd: FitData, newdata: Any, se_fit: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    """predict.coxph's expected events of new rows over their own follow-up
+    (the response evaluated in ``newdata``): ``H(t) * newrisk`` with the
+    stratum's cumulative hazard from :func:`~.agsurv.agsurv` (``H(stop) -
+    H(start)`` for (start, stop] rows), and its se as for the fit's rows.
+
+    survival 3.5-3's code, replayed as it is: ``newrisk = exp(newx beta) +
+    offset`` (the offset added after the exp); for (start, stop] rows the se
+    takes the variance terms at the start for both ends and the *fit's* risk
+    score at the new row's position (NaN past the fit's rows)."""
+    from .agsurv import agsurv
+    from .newdata import new_rows
+
+    prep = fd.prep
+    call = fit.call
+    if call is None or call.formula is None:
+        raise InvalidArgument("expected events for `newdata` need a formula fit (its Surv() read in newdata)",
+                              kind="newdata.expected")
+    rows = new_rows(fit, fd, newdata, strata="require" if prep.strata_term else "ignore")
+    t_start, t_stop = _new_follow_up(call.formula, newdata)
+    means = np.asarray(fit.means, dtype=float)
+    var = np.atleast_2d(np.asarray(fit.var, dtype=float))
+    z = prep.x - means[None, :]
+    newz = rows.x - means[None, :]
+    with np.errstate(over="ignore"):
+        risk = np.exp(fd.lp)
+        newrisk = np.exp(_matvec(newz, np.asarray(fit.coef, dtype=float))) + rows.offset
+    start, stop = fd.times()
+    status = prep.event.astype(float)
+    old = prep.strata if prep.strata is not None else np.zeros(stop.size, dtype=np.intp)
+    new = rows.strata if (prep.strata_term and rows.strata is not None) else np.zeros(rows.n, dtype=np.intp)
+    pred = np.zeros(rows.n)
+    se = np.zeros(rows.n) if se_fit else None
+    efron = fit.method == "efron"
+    for k in pd.unique(old):
+        idx = np.flatnonzero(old == k)
+        a = agsurv(stop[idx], status[idx], prep.weights[idx], risk[idx], 3 if efron else 2,
+                   None if start is None else start[idx], z[idx])
+        assert a.xbar is not None
+        chaz = np.append(0.0, a.cumhaz)
+        varh = np.append(0.0, np.cumsum(a.varhaz))
+        xbar = np.vstack([np.zeros((1, z.shape[1])), a.xbar])
+        idx2 = np.flatnonzero(new == k)
+
+        def at(t: np.ndarray) -> np.ndarray:  # approx(time, 1:n, t, "constant", f = 0, yleft = 0) + 1
+            j = np.searchsorted(a.time, t, side="right")
+            return np.where(np.isnan(t), -1, j)
+
+        def pick(v: np.ndarray, j: np.ndarray) -> np.ndarray:
+            out = v[np.maximum(j, 0)].astype(float)
+            out[j < 0] = np.nan
+            return out
+
+        j1 = at(t_start[idx2] if t_start is not None else t_stop[idx2])
+        h1 = pick(chaz, j1)
+        if t_start is None:
+            pred[idx2] = h1 * newrisk[idx2]
+        else:
+            j2 = at(t_stop[idx2])
+            pred[idx2] = (pick(chaz, j2) - h1) * newrisk[idx2]
+        if se is None:
+            continue
+        x1 = np.where((j1 < 0)[:, None], np.nan, xbar[np.maximum(j1, 0)])
+        dt = h1[:, None] * newz[idx2] - x1
+        v1 = pick(varh, j1) + _row_sums(_matmul_blas(dt, var) * dt)
+        if t_start is None:
+            se[idx2] = np.sqrt(v1) * newrisk[idx2]
+        else:
+            h2 = pick(chaz, at(t_stop[idx2]))
+            dt2 = h2[:, None] * newz[idx2] - x1  # xbar2 and varh2 at j1: survival 3.5-3's code
+            v2 = pick(varh, j1) + _row_sums(_matmul_blas(dt2, var) * dt2)
+            fit_risk = np.where(idx2 < risk.size, risk[np.minimum(idx2, risk.size - 1)], np.nan)
+            with np.errstate(invalid="ignore"):
+                se[idx2] = np.sqrt(v2 - v1) * fit_risk
+    return pred, se
+
+
+def _new_follow_up(formula: Any, newdata: pd.DataFrame) -> tuple[np.ndarray | None, np.ndarray]:
+    """The response's times evaluated in newdata (start or None, stop)."""
+    from rparity_contract.formula import parse_formula
+
+    from ..formula.evaluate import evaluate
+
+    mf = parse_formula(formula if isinstance(formula, str) else formula.text, None, check_columns=False)
+    assert mf.response is not None
+    args = list(mf.response.args)
+    n_times = 2 if mf.response.counting else 1
+    terms = evaluate(args[:n_times], newdata)
+    for t in terms:
+        if t.kind != "numeric":
+            raise InvalidArgument(f"`newdata` response time {t.name!r} must be numeric (R: 'Time variable is not "
+                                  "numeric')", kind="time.type")
+    times = [np.asarray(t.values, dtype=float) for t in terms]
+    return (times[0], times[1]) if n_times == 2 else (None, times[0])
 
 
 def _check_response_columns(fit: CoxPH, newdata: Any) -> None:

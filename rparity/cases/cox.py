@@ -553,6 +553,12 @@ PREDICT_NEWDATA_CASES: list[Case] = [
     Case("coxph_predict/veteran-celltype-newdata-terms-se", "coxph_predict", "veteran",
          {"formula": "Surv(time, status) ~ trt + celltype + karno", "type": "terms", "se_fit": True,
           "newdata": {"trt": [1, 2], "celltype": ["large", "adeno"], "karno": [60, 90]}}, run_coxph_predict),
+    # expected events and survival over each new row's own follow-up (its response read in newdata)
+    *[_derived("coxph_predict", f"newdata-{t}{'-se' if se else ''}", f, type=t, se_fit=se,
+               newdata={**_NEW_ECOG, "time": [100, 400, 800], "status": [2, 1, 2], "ph.karno": [70, 80, 90],
+                        "tstart": [0, 50, 300]})
+      for f in (_DERIVED_FITS[0], _DERIVED_FITS[1], _DERIVED_FITS[2], _DERIVED_FITS[7], _DERIVED_FITS[8])
+      for t in ("expected", "survival") for se in (False, True)],
     # R refuses: strata R needs but newdata lacks; a response it lacks for expected events
     _derived("coxph_predict", "newdata-without-strata", _DERIVED_FITS[1], type="lp", newdata=_NEW),
     _derived("coxph_predict", "newdata-expected-without-response", _DERIVED_FITS[0], type="expected",
