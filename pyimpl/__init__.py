@@ -24,6 +24,7 @@ from rparity_contract.results import (
 from .contingency import chisq_test, fisher_test
 from .cox import (
     basehaz,
+    clogit,
     concordance,
     cox_zph,
     coxph,
@@ -43,7 +44,7 @@ __all__ = [
     # the contract's functions
     "survfit", "survfit_summary", "survfit_quantile", "survfit_table", "survdiff", "survsplit",
     "coxph", "coxph_summary", "cox_zph", "coxph_residuals", "coxph_predict", "survfit_cox", "coxph_anova",
-    "coxph_detail", "basehaz",
+    "coxph_detail", "basehaz", "clogit",
     "concordance", "glm_logit", "matchit", "matchit_summary", "match_data", "fisher_test", "chisq_test",
     # re-exported from the contract for convenience
     "CoxControl", "SurvFit", "SurvDiff", "FisherTest", "ChisqTest", "GlmLogit", "MatchIt", "MatchItSummary",

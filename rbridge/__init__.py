@@ -11,6 +11,7 @@ Results are the contract's types, with ``engine="r"`` and ``provenance``.
 from ._session import INSTALL_HINT, r_available, session
 from .cox import (
     basehaz,
+    clogit,
     concordance,
     cox_zph,
     coxph,
@@ -29,7 +30,7 @@ ENGINE_NAME = "r"
 
 __all__ = ["survfit", "survfit_summary", "survfit_quantile", "survfit_table", "survdiff", "survsplit",
            "coxph", "coxph_summary", "cox_zph", "coxph_residuals", "coxph_predict", "survfit_cox", "coxph_anova",
-           "coxph_detail",
+           "coxph_detail", "clogit",
            "basehaz", "concordance", "glm_logit", "matchit", "matchit_summary", "match_data", "fisher_test",
            "chisq_test",
            "session", "r_available", "INSTALL_HINT"]

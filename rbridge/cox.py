@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rparity_contract.calls import MISSING, CoxCall, cox_call, row_names
+from rparity_contract.calls import MISSING, CoxCall, clogit_call, cox_call, row_names
 from rparity_contract.control import CoxControl
 from rparity_contract.errors import InvalidArgument
 from rparity_contract.results.cox import (
@@ -39,7 +39,7 @@ from ._session import session
 from .formula import FormulaArgs
 
 __all__ = ["coxph", "coxph_summary", "cox_zph", "basehaz", "concordance", "coxph_residuals", "coxph_predict",
-           "survfit_cox", "coxph_anova", "coxph_detail"]
+           "survfit_cox", "coxph_anova", "coxph_detail", "clogit"]
 
 
 def _frame(X: Any) -> pd.DataFrame:
@@ -194,6 +194,12 @@ def coxph(X, time=None, event=MISSING, *, data=None, subset=None, ties: str = "e
     m = _Model(call)
     sess = session()
     res = sess.call("rparity_coxph", stacklevel=3, placeholders=m.names(), **m.args())
+    return _cox_result(res, m, call, str(ties), sess.provenance(m.call_string()))
+
+
+def _cox_result(res: Any, m: _Model, call: CoxCall, ties: str, provenance: Any) -> CoxPH:
+    """R's coxph fit (``rparity_cox_result``) as the contract's CoxPH; ``call``
+    is the call the fit records (what derived functions run again)."""
     v = res.value
     names, term_names, assign = _user_names(v, m)
     p = len(names)
@@ -215,9 +221,9 @@ def coxph(X, time=None, event=MISSING, *, data=None, subset=None, ties: str = "e
         concordance=conc, n=n, nevent=int(round(scalar(v["nevent"]))), iterations=int(scalar(v["iter"])),
         means=np.asarray(v["means"] if v["means"] is not None else [], dtype=float).reshape(p),
         linear_predictors=np.asarray(v["lp"], dtype=float).reshape(-1), n_dropped=len(na_action),
-        method=str(v["method"][0]) if v["method"] else str(ties), robust=naive is not None, na_action=na_action,
+        method=str(v["method"][0]) if v["method"] else ties, robust=naive is not None, na_action=na_action,
         term_names=term_names, assign=assign, call=call, engine="r",
-        provenance=sess.provenance(m.call_string()), warnings=res.warnings,
+        provenance=provenance, warnings=res.warnings,
     )
 
 
@@ -468,3 +474,25 @@ def concordance(fit: CoxPH) -> Concordance:
                        tied_xy=float(cnt[4]), n=int(scalar(v["n"])), engine="r",
                        provenance=sess.provenance(f"survival::concordance({m.call_string()})"),
                        warnings=res.warnings)
+
+
+
+def clogit(formula: str, data: Any, *, weights: Any = None, subset: Any = None, method: str = "exact",
+           init: Any = None, control: CoxControl | None = None) -> CoxPH:
+    """R's ``survival::clogit(formula, data, weights=, subset=, method=, init=,
+    control=)``: R rewrites the call and fits it. The fit records the call as
+    clogit.R rewrites it (:func:`clogit_call`), which derived functions run
+    again with ``coxph``."""
+    user = CoxCall(X=None, time=None, event=None, formula=formula, data=data, subset=subset, weights=weights,
+                   init=init, control=control)
+    m = _Model(user)
+    fa = m.formula
+    assert fa is not None
+    sess = session()
+    res = sess.call("rparity_clogit", stacklevel=3, placeholders=m.names(), form=fa.form,
+                    weights=fa.column(weights, data), method=method, init=init, control=_control(control))
+    c = clogit_call(formula, data, method, weights)  # R accepted the call: its record as coxph
+    record = CoxCall(X=None, time=None, event=None, formula=c.formula, data=data, subset=subset, weights=c.weights,
+                     ties=c.ties, init=init, control=control)
+    return _cox_result(res, m, record, c.ties, sess.provenance(f"survival::clogit({formula}, data = <data>, "
+                                                               f"method = {lit(method)})"))

@@ -144,6 +144,17 @@ def _ignore_ctype(fn):
     return faulty
 
 
+def _set_kwarg(name: str, value: Any) -> Wrap:
+    """Call the function with one keyword argument forced to ``value``."""
+    def wrap(fn):
+        @functools.wraps(fn)
+        def faulty(*args, **kwargs):
+            kwargs[name] = value
+            return fn(*args, **kwargs)
+        return faulty
+    return wrap
+
+
 def _without(*names: str) -> Wrap:
     """Drop keyword arguments (the function then ignores them)."""
     def wrap(fn):
@@ -480,6 +491,9 @@ FAULTS: list[Fault] = [
           _column("quantile", _scale(1e-6))),
     Fault("survfit-table-median", "survfit_table", "identical", "the printed median one time unit late",
           _result(lambda t: t.where(t.index != "median", t + 1))),
+    # clogit
+    Fault("clogit-method-ignored", "clogit", "1e-10 relative", "fits the exact conditional likelihood whatever "
+          "method says", _set_kwarg("method", "exact")),
     # survsplit
     Fault("survsplit-drops-missing-rows", "survsplit", "identical", "drops rows with a missing value (na.omit, where "
           "survSplit keeps them: na.pass)", _result(lambda df: df.dropna().reset_index(drop=True))),

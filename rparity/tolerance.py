@@ -262,6 +262,11 @@ TOLERANCES.update({
 })
 
 
+# clogit is a coxph fit (of clogit.R's rewritten call): the same quantities, the same tolerances
+TOLERANCES.update({"clogit." + k[len("coxph."):]: v for k, v in list(TOLERANCES.items()) if k.startswith("coxph.")})
+TOLERANCES["clogit.martingale"] = TOLERANCES["coxph_residuals.values"]
+
+
 def lookup(function: str, quantity: str) -> Tolerance:
     """The tolerance of ``function.quantity``; ``warnings`` share one entry."""
     if quantity == "warnings":

@@ -13,7 +13,7 @@ from typing import Any, Mapping
 
 from .control import CoxControl
 
-__all__ = ["SurvFitCall", "CoxCall", "MatchItCall", "MISSING", "is_formula", "cox_call", "check_formula_form",
+__all__ = ["ClogitCall", "clogit_call", "CLOGIT_METHODS", "SurvFitCall", "CoxCall", "MatchItCall", "MISSING", "is_formula", "cox_call", "check_formula_form",
            "single_curve", "survfit_call", "survdiff_form", "row_names"]
 
 
@@ -129,6 +129,55 @@ def cox_call(first: Any, time: Any = None, event: Any = MISSING, *, data: Any = 
         raise InvalidArgument("`event` is missing: give the status vector, or event=None for Surv(time) "
                               "(every row an event)", kind="argument.missing")
     return CoxCall(X=first, time=time, event=event, **kw)
+
+
+CLOGIT_METHODS = ("exact", "approximate", "efron", "breslow")
+
+
+@dataclass(frozen=True)
+class ClogitCall:
+    """What ``survival::clogit(formula, data, weights=, method=)`` hands to
+    ``coxph``: ``case ~ x + strata(set)`` as ``Surv(rep(1, n), case) ~ x +
+    strata(set)`` (n: the rows of data), the ties method and the weights."""
+
+    formula: str
+    ties: str
+    weights: Any
+    warnings: tuple[str, ...] = ()
+
+
+def clogit_call(formula: Any, data: Any, method: Any = "exact", weights: Any = None) -> ClogitCall:
+    """clogit.R's rewriting of the call (survival 3.5-3): every engine then
+    fits the same ``coxph``. ``method``: "exact" (the conditional
+    likelihood), "approximate" (Breslow), "efron", "breslow", or a unique
+    abbreviation (match.arg); with "exact", weights are dropped with R's
+    warning and a cluster() term is refused, as R does."""
+    from .errors import InvalidArgument
+    from .formula import parse_formula
+
+    if not isinstance(formula, str) or formula.count("~") != 1 or not formula.split("~")[0].strip():
+        raise InvalidArgument(f"`formula` must be 'case ~ terms' (the case indicator on the left); got {formula!r}",
+                              kind="formula.syntax")
+    if not hasattr(data, "columns") or not hasattr(data, "__len__"):
+        raise InvalidArgument(f"`data` must be a data frame; got {type(data).__name__}", kind="data.type")
+    hits = [m for m in CLOGIT_METHODS if m == method] or \
+        [m for m in CLOGIT_METHODS if isinstance(method, str) and method and m.startswith(method)]
+    if len(hits) != 1:
+        raise InvalidArgument(f"`method` must be one of {', '.join(map(repr, CLOGIT_METHODS))} (R: \"'arg' should be "
+                              f"one of ...\"); got method={method!r}", kind="ties.value")
+    method = hits[0]
+    lhs, rhs = formula.split("~")
+    text = f"Surv(rep(1, {len(data)}), {lhs.strip()}) ~{rhs}"
+    warns: tuple[str, ...] = ()
+    if method == "exact":
+        if parse_formula(formula, None, check_columns=False).cluster is not None:
+            raise InvalidArgument("`formula` has a cluster() term: a robust variance with the exact method is not "
+                                  "supported (R: 'robust variance plus the exact method is not supported')",
+                                  kind="robust.exact")
+        if weights is not None:
+            weights, warns = None, ("weights ignored: not possible for the exact method",)
+    ties = {"exact": "exact", "efron": "efron"}.get(method, "breslow")
+    return ClogitCall(text, ties, weights, warns)
 
 
 def check_formula_form(function: str, rest: dict[str, Any], data: Any) -> None:

@@ -74,6 +74,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {f.name: f for f in [
     FunctionSpec("coxph_detail", ("fit",), CoxDetail, "survival::coxph.detail", "coxph"),
     FunctionSpec("basehaz", ("fit",), pd.DataFrame, "survival::basehaz", "coxph"),
     FunctionSpec("concordance", ("fit",), Concordance, "survival::concordance(<coxph>)", "coxph"),
+    FunctionSpec("clogit", ("formula", "data"), CoxPH, "survival::clogit(case ~ x + strata(set), data)"),
     FunctionSpec("survsplit", ("formula", "data", "cut"), pd.DataFrame, "survival::survSplit(formula, data, cut=)"),
     FunctionSpec("glm_logit", ("X", "y"), GlmLogit, "stats::glm(family = binomial)"),
     FunctionSpec("matchit", ("data", "treat", "covariates"), MatchIt, "MatchIt::matchit(method = \"nearest\")"),

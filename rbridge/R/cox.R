@@ -57,6 +57,26 @@ rparity_coxph <- function(x, time, event, weights, strata, cluster, ties, robust
                           singular_ok, form = NULL, na_action = NULL, id = NULL) {
   fit <- rparity_cox_fitobj(x, time, event, weights, strata, cluster, ties, robust, init, control, nocenter,
                             singular_ok, form, na_action, id)
+  rparity_cox_result(fit)
+}
+
+## survival::clogit on the formula form: R rewrites the call itself and fits its coxph
+rparity_clogit <- function(form, weights, method, init = NULL, control = NULL) {
+  df <- as.data.frame(form$data, stringsAsFactors = FALSE, optional = TRUE)
+  env <- rparity_env(list(.rp_df = df, .rp_w = weights))
+  env$.rp_f <- eval(rparity_lang(form$tree, form$allowed), env)
+  cl <- quote(clogit(.rp_f, data = .rp_df))
+  if (!is.null(form$subset_tree)) cl$subset <- rparity_lang(form$subset_tree, form$allowed)
+  else if (!is.null(form$subset)) cl$subset <- form$subset
+  if (!is.null(weights)) cl$weights <- quote(.rp_w)
+  cl$method <- method
+  if (!is.null(init)) cl$init <- init
+  if (!is.null(control)) cl$control <- do.call(survival::coxph.control, control)
+  fit <- eval(cl, env)  # forced here: its warnings are clogit's and coxph's (not under summary's suppressWarnings)
+  rparity_cox_result(fit)
+}
+
+rparity_cox_result <- function(fit) {
   s <- suppressWarnings(summary(fit))  # only coxph's own warnings are reported
   conc <- fit$concordance
   test <- function(t) if (is.null(t)) NULL else unname(t[seq_len(min(3L, length(t)))])

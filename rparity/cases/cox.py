@@ -25,7 +25,7 @@ from rparity_contract.values import COX_SUMMARY_COLUMNS
 
 from .base import Case, derived_quantities
 
-__all__ = ["CASES", "run_coxph", "run_cox_zph", "run_basehaz", "run_concordance", "run_coxph_residuals",
+__all__ = ["CASES", "run_clogit", "run_coxph", "run_cox_zph", "run_basehaz", "run_concordance", "run_coxph_residuals",
            "run_coxph_predict", "run_survfit_cox", "run_coxph_anova", "run_coxph_detail",
            "cox_inputs"]
 
@@ -72,6 +72,9 @@ def cox_inputs(data: pd.DataFrame, p: Mapping[str, Any]) -> tuple[pd.DataFrame, 
 
 
 def _fit(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]):
+    if p.get("clogit"):
+        return engine.clogit(p["formula"], data, method=p.get("method", "exact"), weights=p.get("weights"),
+                             subset=p.get("subset"))
     if p.get("formula"):
         return _fit_formula(engine, data, p)
     X, t, e, kw = cox_inputs(data, p)
@@ -600,3 +603,26 @@ CASES += PREDICT_NEWDATA_CASES
 CASES += SURVFIT_COX_CASES
 CASES += RESIDUAL_CASES
 CASES += PREDICT_CASES
+
+
+def run_clogit(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
+    """A clogit fit's quantities: those of the coxph fit it is."""
+    return run_coxph(engine, data, {**p, "clogit": True})
+
+
+def _clogit(id_: str, formula: str, **extra: Any) -> Case:
+    return Case(f"clogit/{id_}", "clogit", "infert", {"formula": formula, **extra}, run_clogit)
+
+
+#: clogit on R's infert: one case per matched set, and (pooled.stratum) several, where the methods differ
+CLOGIT_CASES: list[Case] = [
+    _clogit("infert-exact", "case ~ spontaneous + induced + strata(stratum)"),
+    *[_clogit(f"infert-pooled-{m}", "case ~ spontaneous + induced + education + strata(pooled.stratum)", method=m)
+      for m in ("exact", "approximate", "efron")],
+    _clogit("infert-weights-exact-ignored", "case ~ spontaneous + strata(pooled.stratum)", weights="age"),
+    _clogit("infert-weights-breslow-subset", "case ~ spontaneous + induced + strata(pooled.stratum)",
+            weights="age", method="breslow", subset="age < 40"),
+    # R refuses a robust variance with the exact method
+    _clogit("infert-cluster-exact", "case ~ spontaneous + strata(stratum) + cluster(pooled.stratum)"),
+]
+CASES += CLOGIT_CASES
