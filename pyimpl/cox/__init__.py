@@ -4,6 +4,7 @@
 from .anova import coxph_anova
 from .baseline import basehaz
 from .cindex import concordance
+from .clogit import clogit
 from .coxph import coxph
 from .detail import coxph_detail
 from .exact import EXACT_MAX_TIES
@@ -11,7 +12,6 @@ from .predict import coxph_predict
 from .residuals import coxph_residuals
 from .summary import coxph_summary
 from .survfit_cox import survfit_cox
-from .clogit import clogit
 from .zph import cox_zph
 
 __all__ = ["coxph", "coxph_summary", "cox_zph", "basehaz", "concordance", "coxph_residuals", "coxph_predict",
