@@ -13,8 +13,9 @@ from typing import Any, Mapping
 
 from .control import CoxControl
 
-__all__ = ["ClogitCall", "clogit_call", "CLOGIT_METHODS", "SurvFitCall", "CoxCall", "MatchItCall", "MISSING", "is_formula", "cox_call", "check_formula_form",
-           "single_curve", "survfit_call", "survdiff_form", "row_names"]
+__all__ = ["ClogitCall", "clogit_call", "CLOGIT_METHODS", "SurvFitCall", "CoxCall", "MatchItCall", "MISSING",
+           "is_formula", "cox_call", "check_formula_form", "single_curve", "survfit_call", "survdiff_form",
+           "row_names"]
 
 
 class _Missing:
