@@ -12,7 +12,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from rparity_contract.calls import MISSING, SurvFitCall, single_curve, survdiff_form, survfit_call
+from rparity_contract.calls import MISSING, SurvFitCall, check_derivable, survdiff_form, survfit_call
 from rparity_contract.errors import InvalidArgument
 from rparity_contract.results import SurvDiff, SurvFit
 from rparity_contract.values import QUANTILE_COLUMNS, SUMMARY_COLUMNS, TABLE_INDEX
@@ -55,7 +55,7 @@ def _call_of(fit: Any, function: str) -> SurvFitCall:
     if not isinstance(fit, SurvFit) or fit.call is None:
         raise InvalidArgument("`fit` must be a SurvFit that kept its call (from survfit() of any engine); "
                               f"got {type(fit).__name__}", kind="fit.type")
-    single_curve(fit, function)
+    check_derivable(fit, function)
     return fit.call
 
 
@@ -117,23 +117,40 @@ def survfit(time, event=MISSING, *, data=None, subset=None, weights=None, conf_t
 def survfit_summary(fit: SurvFit, times: Sequence[float], *, extend: bool = False) -> pd.DataFrame:
     """R's ``summary(fit, times=, extend=)`` on the fit's call, run again in R."""
     c = _call_of(fit, "survfit_summary")
-    v = session().call("rparity_survfit_summary", times=times, extend=extend, **_args(c)).value
-    return pd.DataFrame({k: np.asarray(v[k], dtype=float).reshape(-1) for k in SUMMARY_COLUMNS})
+    fa = _formula_args(c)
+    v = session().call("rparity_survfit_summary", times=times, extend=extend, **_args(c, fa)).value
+    out = pd.DataFrame({k: np.asarray(v[k], dtype=float).reshape(-1) for k in SUMMARY_COLUMNS})
+    if v["strata"] is not None:
+        out["strata"] = _curve_labels(fa, [str(x) for x in np.atleast_1d(v["strata"])])
+    return out
 
 
 def survfit_quantile(fit: SurvFit, probs: Sequence[float] = (0.25, 0.5, 0.75)) -> pd.DataFrame:
     """R's ``quantile(fit, probs)`` on the fit's call, run again in R."""
     c = _call_of(fit, "survfit_quantile")
-    v = session().call("rparity_survfit_quantile", probs=probs, **_args(c)).value
-    index = pd.Index(np.atleast_1d(np.asarray(probs, dtype=float)).ravel(), name="probs")
+    fa = _formula_args(c)
+    v = session().call("rparity_survfit_quantile", probs=probs, **_args(c, fa)).value
+    p = np.atleast_1d(np.asarray(probs, dtype=float)).ravel()
+    if v["strata"] is None:
+        index = pd.Index(p, name="probs")
+    else:  # R's matrices (curves x probs), a curve's probs in turn
+        labels = _curve_labels(fa, [str(x) for x in np.atleast_1d(v["strata"])])
+        index = pd.MultiIndex.from_arrays([[lab for lab in labels for _ in p], np.tile(p, len(labels))],
+                                          names=["strata", "probs"])
     return pd.DataFrame({k: np.asarray(v[k], dtype=float).reshape(-1) for k in QUANTILE_COLUMNS}, index=index)
 
 
-def survfit_table(fit: SurvFit) -> pd.Series:
-    """R's ``summary(fit)$table`` on the fit's call, run again in R."""
+def survfit_table(fit: SurvFit) -> pd.Series | pd.DataFrame:
+    """R's ``summary(fit)$table`` on the fit's call, run again in R (a row per
+    curve for several)."""
     c = _call_of(fit, "survfit_table")
-    v = session().call("rparity_survfit_table", **_args(c)).value
-    return pd.Series({k: scalar(v[k]) for k in TABLE_INDEX}, index=list(TABLE_INDEX), dtype=float)
+    fa = _formula_args(c)
+    v = session().call("rparity_survfit_table", **_args(c, fa)).value
+    if v["strata"] is None:
+        return pd.Series({k: scalar(v[k]) for k in TABLE_INDEX}, index=list(TABLE_INDEX), dtype=float)
+    labels = _curve_labels(fa, [str(x) for x in np.atleast_1d(v["strata"])])
+    return pd.DataFrame({k: np.asarray(v[k], dtype=float).reshape(-1) for k in TABLE_INDEX},
+                        index=pd.Index(labels, name="strata"), columns=list(TABLE_INDEX))
 
 
 def survdiff(time, event=MISSING, group=MISSING, *, data=None, subset=None, strata=None,

@@ -154,8 +154,8 @@ def _check_result(engine_name: str, function: str, res: Any) -> None:
     """The contract's result type, with per-row arrays of one length."""
     rtype = spec(function).result
     if not isinstance(res, rtype):
-        raise EngineError(f"engine {engine_name!r}: {function} returned {type(res).__name__}, "
-                          f"not {rtype.__name__}")
+        want = " or ".join(t.__name__ for t in (rtype if isinstance(rtype, tuple) else (rtype,)))
+        raise EngineError(f"engine {engine_name!r}: {function} returned {type(res).__name__}, not {want}")
     if function == "survfit":
         n = np.shape(res.time)
         bad = [k for k in _ROW_ARRAYS if getattr(res, k) is not None and np.shape(getattr(res, k)) != n]

@@ -109,6 +109,7 @@ TOLERANCES: dict[str, Tolerance] = {
     "survfit.table.median": EXACT,
     "survfit.table.lcl": EXACT,
     "survfit.table.ucl": EXACT,
+    "survfit.summary.strata": EXACT,
     # survdiff
     "survdiff.groups": EXACT,
     "survdiff.n": EXACT,

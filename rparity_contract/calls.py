@@ -14,7 +14,7 @@ from typing import Any, Mapping
 from .control import CoxControl
 
 __all__ = ["ClogitCall", "clogit_call", "CLOGIT_METHODS", "SurvFitCall", "CoxCall", "MatchItCall", "MISSING",
-           "is_formula", "cox_call", "check_formula_form", "single_curve", "survfit_call", "survdiff_form",
+           "is_formula", "cox_call", "check_formula_form", "check_derivable", "survfit_call", "survdiff_form",
            "row_names"]
 
 
@@ -195,16 +195,11 @@ def check_formula_form(function: str, rest: dict[str, Any], data: Any) -> None:
                               kind="data.type")
 
 
-def single_curve(fit: Any, function: str) -> None:
-    """The derived functions of a fit (summary, quantile, table) take one curve."""
-    from .errors import InvalidArgument
-
-    if getattr(fit, "strata", None) is not None:
-        raise InvalidArgument(f"{function} of a fit with several curves (strata {sorted(set(fit.strata))[:3]}...) is "
-                              "not implemented: fit each curve with subset=", kind="fit.strata")
-    if getattr(fit, "counting", False) or getattr(fit, "start_time", None) is not None:
-        raise InvalidArgument(f"{function} of a fit of (start, stop] data or with start_time is not implemented "
-                              "(its time 0 and restricted mean start elsewhere)", kind="fit.counting")
+def check_derivable(fit: Any, function: str) -> None:
+    """The derived functions of a SurvFit (summary, quantile, table) take it
+    as it is: one curve or several, right-censored or (start, stop] data,
+    with or without start_time (kept as the place for such rules)."""
+    return None
 
 
 def survfit_call(time: Any, event: Any = MISSING, *, data: Any = None, subset: Any = None,

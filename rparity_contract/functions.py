@@ -43,14 +43,14 @@ class FunctionSpec:
     ----------
     name : the function's name in every engine
     positional : parameters every engine must accept positionally
-    result : the type every engine must return
+    result : the type every engine must return (a tuple: one of them)
     r_name : the R function it mirrors
     derived_from : for a derived function, the fit function whose result it takes
     """
 
     name: str
     positional: tuple[str, ...]
-    result: type
+    result: type | tuple[type, ...]
     r_name: str
     derived_from: str | None = None
 
@@ -60,7 +60,8 @@ FUNCTIONS: dict[str, FunctionSpec] = {f.name: f for f in [
     FunctionSpec("survfit_summary", ("fit", "times"), pd.DataFrame, "summary(<survfit>, times=, extend=)",
                  "survfit"),
     FunctionSpec("survfit_quantile", ("fit",), pd.DataFrame, "quantile(<survfit>, probs=)", "survfit"),
-    FunctionSpec("survfit_table", ("fit",), pd.Series, "summary(<survfit>)$table", "survfit"),
+    # one curve: a Series; several: a DataFrame, a row per curve
+    FunctionSpec("survfit_table", ("fit",), (pd.Series, pd.DataFrame), "summary(<survfit>)$table", "survfit"),
     FunctionSpec("survdiff", ("time", "event", "group"), SurvDiff, "survival::survdiff"),
     FunctionSpec("coxph", ("X", "time", "event"), CoxPH, "survival::coxph"),
     FunctionSpec("coxph_summary", ("fit",), pd.DataFrame, "summary(<coxph>, conf.int=)", "coxph"),

@@ -98,9 +98,6 @@ KINDS: dict[str, str] = {
     "detail.one_time": "coxph.detail of one event time and several coefficients, where R fails",
     "predict.null": "se or terms predicted from the null model (no covariates), where R fails",
     "fit.type": "a derived function given something that is not a fit of the right kind",
-    "fit.strata": "a summary, quantile or table asked of a survfit with several curves (not implemented)",
-    "fit.counting": "a summary, quantile or table asked of a survfit of (start, stop] data or with start_time "
-                    "(not implemented)",
     "fit.no_events": "a derived function that needs events and covariates given a fit without either "
                      "(R: 'no score residuals for a Null model')",
     # formulas (rparity_contract.formula)

@@ -110,29 +110,35 @@ rparity_survfit_summary <- function(time, event, weights, conf_type, conf_int, c
   list(time = s$time, n_risk = s$n.risk, n_event = s$n.event, n_censor = s$n.censor,
        surv = s$surv, std_err = s$std.err,
        lower = rparity_na_vec(s$lower, nt), upper = rparity_na_vec(s$upper, nt),
-       cumhaz = s$cumhaz, std_chaz = rparity_na_vec(s$std.chaz, nt))
+       cumhaz = s$cumhaz, std_chaz = rparity_na_vec(s$std.chaz, nt),
+       strata = if (is.null(s$strata)) NULL else as.character(s$strata))
 }
 
 rparity_survfit_quantile <- function(time, event, weights, conf_type, conf_int, conf_lower, form = NULL, options = NULL, probs,
                                      id = NULL, cluster = NULL) {
   fit <- rparity_km_fit(time, event, weights, conf_type, conf_int, conf_lower, form, options, id, cluster)
   q <- quantile(fit, probs = probs)
-  if (is.list(q)) list(quantile = unname(q$quantile), lower = unname(q$lower), upper = unname(q$upper))
-  else list(quantile = unname(q), lower = rep(NA_real_, length(q)), upper = rep(NA_real_, length(q)))
+  ## several curves: matrices (curves x probs), each curve's row in turn
+  flat <- function(m) if (is.matrix(m)) as.vector(t(m)) else unname(m)
+  strata <- if (is.null(fit$strata)) NULL else names(fit$strata)
+  if (is.list(q)) list(quantile = flat(q$quantile), lower = flat(q$lower), upper = flat(q$upper), strata = strata)
+  else list(quantile = flat(q), lower = rep(NA_real_, length(q)), upper = rep(NA_real_, length(q)), strata = strata)
 }
 
 rparity_survfit_table <- function(time, event, weights, conf_type, conf_int, conf_lower, form = NULL, options = NULL,
                                   id = NULL, cluster = NULL) {
   fit <- rparity_km_fit(time, event, weights, conf_type, conf_int, conf_lower, form, options, id, cluster)
   tab <- summary(fit)$table
-  get <- function(nm) if (nm %in% names(tab)) unname(tab[[nm]]) else NA_real_
-  lcl <- grep("LCL$", names(tab), value = TRUE)
-  ucl <- grep("UCL$", names(tab), value = TRUE)
+  if (!is.matrix(tab)) tab <- matrix(tab, nrow = 1, dimnames = list(NULL, names(tab)))
+  get <- function(nm) if (nm %in% colnames(tab)) unname(tab[, nm]) else rep(NA_real_, nrow(tab))
+  lcl <- grep("LCL$", colnames(tab), value = TRUE)
+  ucl <- grep("UCL$", colnames(tab), value = TRUE)
   list(records = get("records"), n_max = get("n.max"), n_start = get("n.start"),
        events = get("events"), rmean = get("rmean"), se_rmean = get("se(rmean)"),
        median = get("median"),
-       lcl = if (length(lcl)) unname(tab[[lcl]]) else NA_real_,
-       ucl = if (length(ucl)) unname(tab[[ucl]]) else NA_real_)
+       lcl = if (length(lcl)) unname(tab[, lcl]) else rep(NA_real_, nrow(tab)),
+       ucl = if (length(ucl)) unname(tab[, ucl]) else rep(NA_real_, nrow(tab)),
+       strata = if (is.null(fit$strata)) NULL else names(fit$strata))
 }
 
 ## survdiff's formula form: groups keep R's own labels ("v1=1", placeholders

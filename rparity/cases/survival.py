@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+import numpy as np
 import pandas as pd
 
 from rparity_contract.values import QUANTILE_COLUMNS, SUMMARY_COLUMNS, TABLE_INDEX
@@ -57,17 +58,14 @@ def run_survfit(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
         fit = engine.survfit(d[p["time"]].to_numpy(float), _event(d, p), weights=weights, **opts)
     # survfitKM's optional values only where a case asks for them (the golden files of the others predate them)
     out = {k: v for k, v in fit.quantities().items() if v is not None or k not in _OPTIONAL}
-    if fit.strata is not None or fit.counting or fit.start_time is not None:
-        # several curves, (start, stop] data, a start time: the contract's summary, quantile and table take
-        # one curve of right-censored data from 0
-        out["warnings"] = tuple(fit.warnings)
-        return out
     out.update(derived_quantities(
         "summary.", lambda: engine.survfit_summary(fit, p.get("times", [0.0]), extend=p.get("extend", False)),
         SUMMARY_COLUMNS))
     out.update(derived_quantities(
         "quantile.", lambda: engine.survfit_quantile(fit, p.get("probs", [0.25, 0.5, 0.75])), QUANTILE_COLUMNS))
     out.update(derived_quantities("table.", lambda: engine.survfit_table(fit), TABLE_INDEX))
+    if "summary.strata" in out:  # several curves: each summary row's curve, as labels
+        out["summary.strata"] = tuple(str(v) for v in np.asarray(out["summary.strata"]).ravel())
     out["warnings"] = tuple(fit.warnings)
     return out
 

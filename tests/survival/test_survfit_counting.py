@@ -145,12 +145,17 @@ def test_r_refuses_them_for_the_same_reason(r_engine, kw, formula, kind):
     assert refusal_kind(err.value, "survfit") == kind
 
 
-def test_derived_functions_refuse_counting_and_start_time_fits(py_engine):
-    for fit in (py_engine.survfit("Surv(start, stop, status) ~ 1", data=FIVE),
-                py_engine.survfit("Surv(stop, status) ~ 1", data=FIVE, start_time=2)):
-        with pytest.raises(InvalidArgument) as err:
-            py_engine.survfit_table(fit)
-        assert err.value.kind == "fit.counting"
+def test_derived_functions_of_counting_and_start_time_fits(py_engine):
+    """survfit0's first row is at start_time (else min(0, time)); the table's
+    restricted mean still starts at min(0, time), as survmean does on it."""
+    late = py_engine.survfit("Surv(time, status) ~ 1", data=LUNG, start_time=100)
+    s = py_engine.survfit_summary(late, [50.0, 100.0, 200.0])
+    assert s["time"].tolist() == [50.0, 100.0, 200.0] and s["surv"].iloc[0] == 1.0
+    t = py_engine.survfit_table(late)
+    assert t["rmean"] > 100  # the [0, 100] stretch counts at S = 1
+    fit = py_engine.survfit("Surv(start, stop, status) ~ 1", data=FIVE)
+    assert py_engine.survfit_table(fit)["n_start"] == 3
+    np.testing.assert_array_equal(py_engine.survfit_quantile(fit, [0.5])["quantile"], [3.0])
 
 
 def _rows(*rows):

@@ -69,13 +69,26 @@ def test_labels_are_rs(py_engine):
     assert set(py_engine.survfit("Surv(time, status) ~ f", data=unused).strata) == {"f=1", "f=2"}
 
 
-@pytest.mark.parametrize("function", ["survfit_summary", "survfit_quantile", "survfit_table"])
-def test_one_curve_functions_refuse_several_curves(py_engine, function):
-    fit = py_engine.survfit("Surv(time, status) ~ sex", data=LUNG)
-    args = ([0.0, 100.0],) if function == "survfit_summary" else ()
-    with pytest.raises(InvalidArgument, match="several curves") as err:
-        getattr(py_engine, function)(fit, *args)
-    assert err.value.kind == "fit.strata"
+def test_derived_functions_of_several_curves_are_each_curves(py_engine):
+    """summary, quantile and table of ~ sex: each curve's, labelled by its
+    stratum; the restricted mean of both curves up to the last time of all."""
+    grouped = py_engine.survfit("Surv(time, status) ~ sex", data=LUNG)
+    times = [0.0, 100.0, 400.0]
+    s = py_engine.survfit_summary(grouped, times)
+    q = py_engine.survfit_quantile(grouped)
+    t = py_engine.survfit_table(grouped)
+    assert list(t.index) == ["sex=1", "sex=2"] and list(dict.fromkeys(s["strata"])) == ["sex=1", "sex=2"]
+    end = float(grouped.time.max())
+    for level in (1, 2):
+        one = py_engine.survfit("Surv(time, status) ~ 1", data=LUNG, subset=f"sex == {level}")
+        mine = s[s["strata"] == f"sex={level}"].drop(columns="strata").reset_index(drop=True)
+        pd.testing.assert_frame_equal(mine, py_engine.survfit_summary(one, times))
+        np.testing.assert_array_equal(q.loc[f"sex={level}"].to_numpy(), py_engine.survfit_quantile(one).to_numpy())
+        row, alone = t.loc[f"sex={level}"], py_engine.survfit_table(one)
+        for k in ("records", "n_max", "n_start", "events", "median", "lcl", "ucl"):
+            assert row[k] == alone[k] or (np.isnan(row[k]) and np.isnan(alone[k])), k
+        if one.time.max() == end:  # the curve that reaches the common end: its own restricted mean
+            assert row["rmean"] == alone["rmean"]
 
 
 BAD = [({"stype": 3}, "stype.value"), ({"ctype": 0}, "ctype.value"), ({"stype": True}, "stype.value"),
@@ -99,11 +112,12 @@ def test_r_refuses_the_same(r_engine, kw, kind):
 
 
 @pytest.mark.r
-def test_r_engine_refuses_one_curve_functions_of_several_curves(r_engine):
-    fit = r_engine.survfit("Surv(time, status) ~ sex", data=LUNG)
-    with pytest.raises(InvalidArgument) as err:
-        r_engine.survfit_table(fit)
-    assert err.value.kind == "fit.strata"
+@pytest.mark.parametrize("formula, kw", [("Surv(time, status) ~ sex", {}),
+                                         ("Surv(time, status) ~ sex + ph.ecog", {"conf_type": "log-log"}),
+                                         ("Surv(time, status) ~ sex", {"start_time": 50.0, "conf_type": "none"})])
+def test_derived_functions_of_several_curves_match_r(py_engine, r_engine, formula, kw):
+    params = {"formula": formula, **kw, "times": [0.0, 30.0, 200.0, 600.0]}
+    differential("survfit", lambda eng: run_survfit(eng, LUNG, params), py_engine, r_engine)
 
 
 @pytest.mark.r
