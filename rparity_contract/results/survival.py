@@ -69,33 +69,38 @@ class SurvFit(Result):
         Columns ``time, n_risk, n_event, n_censor, surv, std_err, lower, upper,
         cumhaz, std_chaz``; ``std_err`` is the se of S; ``n_event`` and
         ``n_censor`` count over (previous requested time, time]. Times beyond the
-        last follow-up are dropped unless ``extend=True``. Computed by the
+        last follow-up are dropped unless ``extend=True``. Several curves: each
+        curve's rows in turn, a ``strata`` column naming it. Computed by the
         engine that made the fit (its ``survfit_summary``).
         """
         return derived(self, "survfit_summary")(self, times, extend=extend)
 
     def quantile(self, probs: Sequence[float] = (0.25, 0.5, 0.75)) -> pd.DataFrame:
         """Quantiles and their confidence limits, as ``quantile(fit, probs)``
-        (R's midpoint rule on flat stretches). Index: ``probs``; columns
-        ``quantile, lower, upper``; NaN where R gives NA. Computed by the engine
-        that made the fit (its ``survfit_quantile``)."""
+        (R's midpoint rule on flat stretches). Index: ``probs`` (several curves:
+        ``(strata, probs)``); columns ``quantile, lower, upper``; NaN where R
+        gives NA. Computed by the engine that made the fit (its
+        ``survfit_quantile``)."""
         return derived(self, "survfit_quantile")(self, probs)
 
-    def table(self) -> pd.Series:
+    def table(self) -> pd.Series | pd.DataFrame:
         """``summary(fit)$table``: records, n_max, n_start, events, rmean,
-        se_rmean, median, lcl, ucl (the median R *prints*). Computed by the
-        engine that made the fit (its ``survfit_table``)."""
+        se_rmean, median, lcl, ucl (the median R *prints*); several curves: a
+        DataFrame, a row per curve. Computed by the engine that made the fit
+        (its ``survfit_table``)."""
         return derived(self, "survfit_table")(self)
 
     @property
-    def median(self) -> float:
-        """The median survival R prints (``summary(fit)$table["median"]``).
+    def median(self) -> float | pd.Series:
+        """The median survival R prints (``summary(fit)$table["median"]``; a
+        Series by curve for several).
 
         This differs from ``quantile(0.5)`` when the curve ends exactly at 0.5:
         R's print rule (``survmean``) then takes the first time the curve reaches
         0.5, while ``quantile`` takes a midpoint.
         """
-        return float(self.table()["median"])
+        m = self.table()["median"]
+        return m.astype(float) if isinstance(m, pd.Series) else float(m)
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
