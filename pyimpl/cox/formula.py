@@ -25,6 +25,7 @@ from ..formula import (
     complete_frame,
     incomplete_elsewhere,
     model_frame,
+    response_start,
     terms_matrix,
 )
 from ..formula.frame import Frame
@@ -107,19 +108,12 @@ def resolve(call: CoxCall) -> CoxCall:
         cluster = as_series(frame.variables[mf.cluster])
     else:
         cluster = given_cluster
-    counting = mf.response.counting
-    time_t = frame.response[1] if counting else frame.response[0]
-    start = None
-    if counting:
-        st = frame.response[0]
-        if st.kind != "numeric":
-            raise InvalidArgument(f"`formula` response start {st.name!r} must be numeric (R: 'Start time is not "
-                                  "numeric')", kind="time.type")
-        start = np.asarray(st.values, dtype=float)
+    start = response_start(frame)
+    time_t = frame.response[0 if start is None else 1]
     if time_t.kind != "numeric":
         raise InvalidArgument(f"`formula` response time {time_t.name!r} must be numeric (R: 'Time variable is "
                               "not numeric')", kind="time.type")
-    event = None if mf.response.event is None else as_series(frame.response[2 if counting else 1])
+    event = None if mf.response.event is None else as_series(frame.response[1 if start is None else 2])
     offset = None
     for t in frame.offsets:  # model.offset: the offset() terms summed in order
         if t.kind != "numeric":

@@ -154,13 +154,25 @@ def coxph_predict(fit: CoxPH, type: str = "lp", *, newdata: Any = None, se_fit: 
                       warnings=warns)
 
 
+def _stratum_hazard(idx: np.ndarray, stop, status, weights, risk, efron: bool, start, z):
+    """One stratum's ``agsurv`` (survtype 3 for Efron, 2 for Breslow) and its
+    cumulative hazard, summed variance and risk-set means with a 0 row first
+    (``c(0, cumhaz)``, ``c(0, cumsum(varhaz))``, ``rbind(0, xbar)``)."""
+    from .agsurv import agsurv
+
+    a = agsurv(stop[idx], status[idx], weights[idx], risk[idx], 3 if efron else 2,
+               None if start is None else start[idx], z[idx])
+    assert a.xbar is not None
+    return (a, np.append(0.0, a.cumhaz), np.append(0.0, np.cumsum(a.varhaz)),
+            np.vstack([np.zeros((1, z.shape[1])), a.xbar]))
+
+
 def _expected_se(fit: CoxPH, fd: FitData, start: np.ndarray | None, stop: np.ndarray,
                  status: np.ndarray) -> np.ndarray:
     """predict.coxph's se of the expected number of events, stratum by stratum:
     ``sqrt(varh + dt V dt') * risk`` with ``dt = H(t) z - xbar(t)`` at the
     row's time from :func:`~.agsurv.agsurv` (for (start, stop] rows,
     ``sqrt(v(stop) - v(start)) * risk``)."""
-    from .agsurv import agsurv
 
     prep = fd.prep
     z = prep.x - np.asarray(fit.means, dtype=float)[None, :]
@@ -172,12 +184,7 @@ def _expected_se(fit: CoxPH, fd: FitData, start: np.ndarray | None, stop: np.nda
     se = np.zeros(stop.size)
     for k in np.unique(strata):
         idx = np.flatnonzero(strata == k)
-        a = agsurv(stop[idx], status[idx], prep.weights[idx], risk[idx], 3 if efron else 2,
-                   None if start is None else start[idx], z[idx])
-        assert a.xbar is not None
-        chaz = np.append(0.0, a.cumhaz)
-        varh = np.append(0.0, np.cumsum(a.varhaz))
-        xbar = np.vstack([np.zeros((1, z.shape[1])), a.xbar])
+        a, chaz, varh, xbar = _stratum_hazard(idx, stop, status, prep.weights, risk, efron, start, z)
 
         def v_at(t: np.ndarray) -> np.ndarray:
             j = np.searchsorted(a.time, t, side="right")  # approx(time, 1:n, t, "constant", f = 0, yleft = 0)
@@ -202,7 +209,6 @@ def _expected_new(fit: CoxPH, fd: FitData, newdata: Any, se_fit: bool) -> tuple[
     offset`` (the offset added after the exp); for (start, stop] rows the se
     takes the variance terms at the start for both ends and the *fit's* risk
     score at the new row's position (NaN past the fit's rows)."""
-    from .agsurv import agsurv
     from .newdata import new_rows
 
     prep = fd.prep
@@ -228,12 +234,7 @@ def _expected_new(fit: CoxPH, fd: FitData, newdata: Any, se_fit: bool) -> tuple[
     efron = fit.method == "efron"
     for k in pd.unique(old):
         idx = np.flatnonzero(old == k)
-        a = agsurv(stop[idx], status[idx], prep.weights[idx], risk[idx], 3 if efron else 2,
-                   None if start is None else start[idx], z[idx])
-        assert a.xbar is not None
-        chaz = np.append(0.0, a.cumhaz)
-        varh = np.append(0.0, np.cumsum(a.varhaz))
-        xbar = np.vstack([np.zeros((1, z.shape[1])), a.xbar])
+        a, chaz, varh, xbar = _stratum_hazard(idx, stop, status, prep.weights, risk, efron, start, z)
         idx2 = np.flatnonzero(new == k)
 
         def at(t: np.ndarray) -> np.ndarray:  # approx(time, 1:n, t, "constant", f = 0, yleft = 0) + 1

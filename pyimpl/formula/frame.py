@@ -18,7 +18,7 @@ from ..design import Term, _read_column
 from .evaluate import evaluate
 
 __all__ = ["Frame", "model_frame", "subset_rows", "as_series", "column_or_values", "complete_frame",
-           "incomplete_elsewhere"]
+           "incomplete_elsewhere", "response_start"]
 
 
 @dataclass(frozen=True)
@@ -209,3 +209,16 @@ def column_or_values(value: Any, frame: Frame, arg: str, full: pd.DataFrame) -> 
         raise InvalidArgument(f"`{arg}` must have one value per row of data ({len(full)}); got shape "
                               f"{np.shape(arr)}", kind="lengths")
     return arr[frame.rows]
+
+
+def response_start(frame: Frame) -> np.ndarray | None:
+    """The start times of a ``Surv(start, stop, event)`` response (None for
+    other responses), which must be numeric (R: 'Start time is not numeric')."""
+    mf = frame.formula
+    if mf.response is None or not mf.response.counting:
+        return None
+    st = frame.response[0]
+    if st.kind != "numeric":
+        raise InvalidArgument(f"`formula` response start {st.name!r} must be numeric (R: 'Start time is not "
+                              "numeric')", kind="time.type")
+    return np.asarray(st.values, dtype=float)

@@ -20,7 +20,15 @@ import pandas as pd
 from rparity_contract.errors import InvalidArgument
 
 from ..design import Term
-from ..formula import as_series, column_or_values, combine, complete_frame, incomplete_elsewhere, model_frame
+from ..formula import (
+    as_series,
+    column_or_values,
+    combine,
+    complete_frame,
+    incomplete_elsewhere,
+    model_frame,
+    response_start,
+)
 from ..formula.evaluate import labelled_factor
 
 __all__ = ["survdiff_arrays", "survfit_arrays", "SurvfitArrays"]
@@ -95,15 +103,8 @@ def survfit_arrays(formula: Any, data: Any, subset: Any, weights: Any, id: Any =
         groups.append(_labelled(frame.variables[term[0]], mf.label(k)))
     group = as_series(combine(groups, "groups")) if groups else None
     clus = as_series(frame.variables[mf.cluster]) if mf.cluster is not None else given_cluster
-    counting = mf.response is not None and mf.response.counting
-    start = None
-    if counting:
-        st = frame.response[0]
-        if st.kind != "numeric":
-            raise InvalidArgument(f"`formula` response start {st.name!r} must be numeric (R: 'Start time is not "
-                                  "numeric')", kind="time.type")
-        start = np.asarray(st.values, dtype=float)
-    time, event = _time_event(frame, mf, 1 if counting else 0)
+    start = response_start(frame)
+    time, event = _time_event(frame, mf, 0 if start is None else 1)
     return SurvfitArrays(time, event, w, group, start, ids, clus, warns)
 
 
