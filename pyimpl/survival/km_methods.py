@@ -91,9 +91,9 @@ def _summary_one(f0: dict[str, np.ndarray], times: np.ndarray, extend: bool, log
         ptimes = ptimes[ptimes <= f0["time"].max()]
     if ptimes.size == 0:
         raise InvalidArgument(
-            "`times` selects no points for a curve: every requested time is after its last follow-up "
-            f"({f0['time'].max()!r}); pass extend=True to report them (R: 'no points selected for one or more "
-            "curves')", kind="times.none")
+            "`times` selects no points: every requested time is after the last follow-up of a curve "
+            f"({float(f0['time'].max())!r}); pass extend=True to report them (R: 'no points selected for one or "
+            "more curves')", kind="times.none")
     # findInterval(ptimes, time) and 1 + findInterval(..., left.open=TRUE)
     index1 = np.searchsorted(f0["time"], ptimes, side="right")
     index2 = np.searchsorted(f0["time"], ptimes, side="left") + 1
