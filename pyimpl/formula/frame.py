@@ -143,7 +143,9 @@ def model_frame(formula: Any, data: Any, subset: Any = None) -> Frame:
     if mf.response is not None and mf.response.surv and mf.response.event is not None:
         terms[nv + nr - 1] = _status_coding(terms[nv + nr - 1])
     terms = [t.take(rows) for t in terms]
-    sub = data.iloc[rows].reset_index(drop=True)
+    unchanged = subset is None and isinstance(data.index, pd.RangeIndex) and data.index.start == 0 \
+        and data.index.step == 1
+    sub = data if unchanged else data.iloc[rows].reset_index(drop=True)  # (read only: no copy needed)
     variables = terms[:nv]
     return Frame(formula=mf, data=sub, rows=rows, variables=variables, response=terms[nv:nv + nr],
                  offsets=terms[nv + nr:nv + nr + no], unused=terms[nv + nr + no:], na_rows=na_rows)
