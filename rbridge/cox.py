@@ -438,11 +438,11 @@ def coxph_anova(fit: CoxPH, *others: CoxPH) -> CoxAnova:
                     warnings=res.warnings)
 
 
-def coxph_detail(fit: CoxPH) -> CoxDetail:
-    """R's ``coxph.detail(fit)`` on the fit's call, run again in R."""
+def coxph_detail(fit: CoxPH, riskmat: Any = False, rorder: Any = "data") -> CoxDetail:
+    """R's ``coxph.detail(fit, riskmat=, rorder=)`` on the fit's call, run again in R."""
     m = _model_of(fit)
     sess = session()
-    res = sess.call("rparity_coxph_detail", placeholders=m.names(), **m.args())
+    res = sess.call("rparity_coxph_detail", placeholders=m.names(), riskmat=riskmat, rorder=rorder, **m.args())
     v = res.value
     p = int(scalar(v["p"]))
     time = np.asarray(v["time"], dtype=float).reshape(-1)
@@ -458,6 +458,9 @@ def coxph_detail(fit: CoxPH) -> CoxDetail:
                      hazard=np.asarray(v["hazard"], dtype=float).reshape(-1),
                      varhaz=np.asarray(v["varhaz"], dtype=float).reshape(-1), means=mat("means", (k, p)),
                      score=mat("score", (k, p)), imat=imat, strata=strata, columns=tuple(fit.names), engine="r",
+                     riskmat=None if v["riskmat"] is None else mat("riskmat", (-1, k)),
+                     sortorder=None if v["sortorder"] is None else
+                     np.asarray(v["sortorder"], dtype=np.int64).reshape(-1) - 1,
                      provenance=sess.provenance(f"survival::coxph.detail({m.call_string()})"),
                      warnings=res.warnings)
 

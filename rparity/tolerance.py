@@ -225,6 +225,8 @@ TOLERANCES.update({
     "survfit_cox.start_time": EXACT,
     # coxph.detail(fit)
     "coxph_detail.time": EXACT,
+    "coxph_detail.riskmat": EXACT,
+    "coxph_detail.sortorder": EXACT,
     "coxph_detail.nevent": EXACT,
     "coxph_detail.nrisk": EXACT,
     "coxph_detail.hazard": COX,

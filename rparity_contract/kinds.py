@@ -93,6 +93,8 @@ KINDS: dict[str, str] = {
     "anova.null": "an anova table of the null model, where R fails",
     "anova.ties": "fits compared by anova with different ties methods",
     "anova.rows": "fits compared by anova on different numbers of rows",
+    "riskmat.type": "coxph.detail's riskmat is not TRUE/FALSE",
+    "rorder.value": "coxph.detail's rorder is not 'data' or 'time'",
     "detail.method": "coxph.detail of a fit with ties='exact'",
     "detail.null": "coxph.detail of the null model, where R fails",
     "detail.one_time": "coxph.detail of one event time and several coefficients, where R fails",

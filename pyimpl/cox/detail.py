@@ -24,19 +24,25 @@ from rparity_contract.errors import InvalidArgument
 from rparity_contract.results.cox import CoxDetail, CoxPH
 
 from .._rformat import r_label
+from .._validate import as_choice
 from ._riskset import event_times, seq_last, sorted_rows
 from .refit import fit_data
 
 __all__ = ["coxph_detail"]
 
 
-def coxph_detail(fit: CoxPH) -> CoxDetail:
-    """``coxph.detail(fit)``: per event time, the number of events and at risk,
-    the hazard increment and its variance, the risk-set means, the score and
-    information contributions."""
+def coxph_detail(fit: CoxPH, riskmat: bool = False, rorder: str = "data") -> CoxDetail:
+    """``coxph.detail(fit, riskmat=, rorder=)``: per event time, the number of
+    events and at risk, the hazard increment and its variance, the risk-set
+    means, the score and information contributions; with ``riskmat``, which
+    rows are at risk at each time (rows in data order, or with ``rorder =
+    "time"`` in the fit's sorted order, ``sortorder`` giving it)."""
     if fit.method not in ("breslow", "efron"):
         raise InvalidArgument(f"Detailed output is not available for the {fit.method} method (R's error)",
                               kind="detail.method")
+    if not isinstance(riskmat, (bool, np.bool_)):
+        raise InvalidArgument(f"`riskmat` must be True or False; got riskmat={riskmat!r}", kind="riskmat.type")
+    rorder = as_choice(rorder, "rorder", ("data", "time"), partial=True)
     fd = fit_data(fit)
     prep = fd.prep
     x = prep.x
@@ -56,8 +62,10 @@ def coxph_detail(fit: CoxPH) -> CoxDetail:
     X -= colmean[None, :]
     efron = 1.0 if fit.method == "efron" else 0.0
     out_time, out_nevent, out_nrisk, out_haz, out_varhaz, out_strata = [], [], [], [], [], []
-    out_means, out_u, out_i = [], [], []
+    out_means, out_u, out_i, at_risk = [], [], [], []
     for first, after, time, ks in event_times(rows):
+        if riskmat:
+            at_risk.append(ks)
         risk = score[ks] * w[ks]
         Xk = X[ks]
         denom = seq_last(np.cumsum(risk))
@@ -106,7 +114,20 @@ def coxph_detail(fit: CoxPH) -> CoxDetail:
     if prep.strata_term:
         levels = prep.strata_used or []
         strata = tuple(r_label(levels[c]) for c in out_strata)
-    return CoxDetail(time=np.asarray(out_time), nevent=np.asarray(out_nevent), nrisk=np.asarray(out_nrisk),
+    rmat = sortorder = None
+    if riskmat:
+        # coxdetail.c's rmat: the risk set of each time, in the sorted rows; rorder "data" puts them back
+        rmat = np.zeros((n, len(at_risk)))
+        for k, ks in enumerate(at_risk):
+            rmat[ks, k] = 1.0
+        if rorder == "data":
+            back = np.zeros_like(rmat)
+            back[o] = rmat
+            rmat = back
+        else:
+            sortorder = np.asarray(o, dtype=np.int64)
+    return CoxDetail(riskmat=rmat, sortorder=sortorder,
+                     time=np.asarray(out_time), nevent=np.asarray(out_nevent), nrisk=np.asarray(out_nrisk),
                      hazard=np.asarray(out_haz), varhaz=np.asarray(out_varhaz),
                      means=np.asarray(out_means).reshape(-1, p), score=np.asarray(out_u).reshape(-1, p),
                      imat=np.asarray(out_i).reshape(-1, p, p), strata=strata, columns=tuple(fit.names))

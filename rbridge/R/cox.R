@@ -200,15 +200,17 @@ rparity_coxph_anova <- function(x, time, event, weights, strata, cluster, ties, 
 
 ## coxph.detail(fit); matrices by columns, imat as (p, p, times) by columns.
 rparity_coxph_detail <- function(x, time, event, weights, strata, cluster, ties, robust, init, control,
-                                 nocenter, singular_ok, form = NULL, na_action = NULL, id = NULL) {
+                                 nocenter, singular_ok, form = NULL, na_action = NULL, id = NULL,
+                                 riskmat = FALSE, rorder = "data") {
   fit <- suppressWarnings(rparity_cox_fitobj(x, time, event, weights, strata, cluster, ties, robust, init,
                                              control, nocenter, singular_ok, form, na_action, id))
-  d <- survival::coxph.detail(fit)
+  d <- survival::coxph.detail(fit, riskmat = riskmat, rorder = rorder)
   st <- d$strata
   list(time = unname(d$time), nevent = unname(d$nevent), nrisk = unname(d$nrisk), hazard = unname(d$hazard),
        varhaz = unname(d$varhaz), means = unname(as.vector(d$means)), score = unname(as.vector(d$score)),
        imat = unname(as.vector(d$imat)), p = length(fit$coefficients),
-       strata = if (is.null(st)) NULL else rep(names(st), as.vector(st)))
+       strata = if (is.null(st)) NULL else rep(names(st), as.vector(st)),
+       riskmat = if (is.null(d$riskmat)) NULL else unname(as.vector(d$riskmat)), sortorder = d$sortorder)
 }
 
 rparity_concordance <- function(x, time, event, weights, strata, cluster, ties, robust, init, control,

@@ -174,6 +174,11 @@ def _survdiff_kwargs(c) -> dict:
 
 
 
+def _detail_kwargs(c) -> dict:
+    _take(c, ["riskmat", "rorder"])
+    return {k: (bool(v) if k == "riskmat" else v) for k, v in c.args.items() if k in ("riskmat", "rorder")}
+
+
 KWARGS = {"coxph": coxph_kwargs, "survfit": _survfit_kwargs, "survdiff": _survdiff_kwargs,
           "survfit_cox": _survfit_cox_kwargs, "coxph_residuals": _residuals_kwargs, "coxph_predict": _predict_kwargs,
-          "cox_zph": _zph_kwargs, "concordance": _no_kwargs, "coxph_detail": _no_kwargs}
+          "cox_zph": _zph_kwargs, "concordance": _no_kwargs, "coxph_detail": _detail_kwargs}

@@ -273,4 +273,8 @@ class CoxDetail(Result):
     score: np.ndarray = rfield("score", doc="(times, p)")
     imat: np.ndarray = rfield("imat", doc="(times, p, p)")
     strata: tuple[str, ...] | None = rfield("rep(names(strata), strata)", default=None)
+    riskmat: np.ndarray | None = rfield("riskmat", default=None,
+                                        doc="(rows, times) 1 where the row is at risk at the time (riskmat=TRUE)")
+    sortorder: np.ndarray | None = rfield("sortorder - 1", default=None,
+                                          doc="rorder='time': the fit's rows in the order riskmat's rows are")
     columns: tuple[str, ...] = field(default=())

@@ -16,6 +16,7 @@ import pyimpl
 from fixtures import load
 from rparity.compare import compare_values
 from rparity.refusals import refusal_kind
+from rparity.testing import differential
 from rparity.tolerance import lookup
 from rparity_contract.control import CoxControl
 from rparity_contract.errors import InvalidArgument
@@ -112,3 +113,34 @@ def test_generated_cohorts_match_r(cohort):
         c = compare_values(x[:, keep], y[:, keep], lookup("coxph_detail", q))
         assert c.verdict is Verdict.AGREE, f"{q}: max rel {c.max_rel:.2e} {c.detail}"
     assert a.strata == b.strata
+
+
+def test_riskmat_marks_each_times_risk_set():
+    """Each column of riskmat holds the nrisk rows at risk then; rorder="time"
+    keeps the sorted rows, sortorder mapping them to the data's."""
+    fit = pyimpl.coxph("Surv(tstart, time, status) ~ age + strata(sex)", data=load("lung_split"))
+    d = pyimpl.coxph_detail(fit, riskmat=True)
+    np.testing.assert_array_equal(d.riskmat.sum(axis=0), d.nrisk)
+    t = pyimpl.coxph_detail(fit, riskmat=True, rorder="time")
+    np.testing.assert_array_equal(t.riskmat, d.riskmat[t.sortorder])
+    assert pyimpl.coxph_detail(fit).riskmat is None
+
+
+@pytest.mark.r
+@pytest.mark.parametrize("rorder", ["data", "time"])
+def test_riskmat_matches_r(py_engine, r_engine, rorder):
+    def probe(eng):
+        fit = eng.coxph("Surv(tstart, time, status) ~ age + strata(sex)", data=load("lung_split"))
+        d = eng.coxph_detail(fit, riskmat=True, rorder=rorder)
+        return {"riskmat": d.riskmat, "sortorder": d.sortorder, "time": d.time, "nrisk": d.nrisk}
+    differential("coxph_detail", probe, py_engine, r_engine)
+
+
+@pytest.mark.r
+@pytest.mark.parametrize("kw, kind", [({"riskmat": "yes"}, "riskmat.type"), ({"rorder": "rows"}, "rorder.value")])
+def test_riskmat_bad_arguments(py_engine, r_engine, kw, kind):
+    for eng in (py_engine, r_engine):
+        fit = eng.coxph("Surv(time, status) ~ age", data=load("lung"))
+        with pytest.raises(Exception) as err:
+            eng.coxph_detail(fit, **kw)
+        assert refusal_kind(err.value, "coxph_detail") == kind
