@@ -12,7 +12,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from rparity_contract.calls import MISSING, SurvFitCall, check_derivable, survdiff_form, survfit_call
+from rparity_contract.calls import MISSING, SurvFitCall, survdiff_form, survfit_call
 from rparity_contract.errors import InvalidArgument
 from rparity_contract.results import SurvDiff, SurvFit
 from rparity_contract.values import QUANTILE_COLUMNS, SUMMARY_COLUMNS, TABLE_INDEX
@@ -51,11 +51,10 @@ def _args(c: SurvFitCall, fa: FormulaArgs | None = None) -> dict:
                 conf_lower=c.conf_lower, options=_options(c), id=c.id, cluster=c.cluster)
 
 
-def _call_of(fit: Any, function: str) -> SurvFitCall:
+def _call_of(fit: Any) -> SurvFitCall:
     if not isinstance(fit, SurvFit) or fit.call is None:
         raise InvalidArgument("`fit` must be a SurvFit that kept its call (from survfit() of any engine); "
                               f"got {type(fit).__name__}", kind="fit.type")
-    check_derivable(fit, function)
     return fit.call
 
 
@@ -116,7 +115,7 @@ def survfit(time, event=MISSING, *, data=None, subset=None, weights=None, conf_t
 
 def survfit_summary(fit: SurvFit, times: Sequence[float], *, extend: bool = False) -> pd.DataFrame:
     """R's ``summary(fit, times=, extend=)`` on the fit's call, run again in R."""
-    c = _call_of(fit, "survfit_summary")
+    c = _call_of(fit)
     fa = _formula_args(c)
     v = session().call("rparity_survfit_summary", times=times, extend=extend, **_args(c, fa)).value
     out = pd.DataFrame({k: np.asarray(v[k], dtype=float).reshape(-1) for k in SUMMARY_COLUMNS})
@@ -127,7 +126,7 @@ def survfit_summary(fit: SurvFit, times: Sequence[float], *, extend: bool = Fals
 
 def survfit_quantile(fit: SurvFit, probs: Sequence[float] = (0.25, 0.5, 0.75)) -> pd.DataFrame:
     """R's ``quantile(fit, probs)`` on the fit's call, run again in R."""
-    c = _call_of(fit, "survfit_quantile")
+    c = _call_of(fit)
     fa = _formula_args(c)
     v = session().call("rparity_survfit_quantile", probs=probs, **_args(c, fa)).value
     p = np.atleast_1d(np.asarray(probs, dtype=float)).ravel()
@@ -143,7 +142,7 @@ def survfit_quantile(fit: SurvFit, probs: Sequence[float] = (0.25, 0.5, 0.75)) -
 def survfit_table(fit: SurvFit) -> pd.Series | pd.DataFrame:
     """R's ``summary(fit)$table`` on the fit's call, run again in R (a row per
     curve for several)."""
-    c = _call_of(fit, "survfit_table")
+    c = _call_of(fit)
     fa = _formula_args(c)
     v = session().call("rparity_survfit_table", **_args(c, fa)).value
     if v["strata"] is None:

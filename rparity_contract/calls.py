@@ -14,7 +14,7 @@ from typing import Any, Mapping
 from .control import CoxControl
 
 __all__ = ["ClogitCall", "clogit_call", "CLOGIT_METHODS", "SurvFitCall", "CoxCall", "MatchItCall", "MISSING",
-           "is_formula", "cox_call", "check_formula_form", "check_derivable", "survfit_call", "survdiff_form",
+           "is_formula", "cox_call", "check_formula_form", "survfit_call", "survdiff_form",
            "row_names"]
 
 
@@ -193,13 +193,6 @@ def check_formula_form(function: str, rest: dict[str, Any], data: Any) -> None:
     if data is None:
         raise InvalidArgument(f"`data` is needed with a formula: {function}(formula, data=frame)",
                               kind="data.type")
-
-
-def check_derivable(fit: Any, function: str) -> None:
-    """The derived functions of a SurvFit (summary, quantile, table) take it
-    as it is: one curve or several, right-censored or (start, stop] data,
-    with or without start_time (kept as the place for such rules)."""
-    return None
 
 
 def survfit_call(time: Any, event: Any = MISSING, *, data: Any = None, subset: Any = None,

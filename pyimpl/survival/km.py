@@ -32,7 +32,7 @@ from rparity_contract.results.survival import SurvFit
 from .. import _libm as libm
 from .._rformat import r_label
 from .._rmath import NANS_PRODUCED, qnorm
-from .._validate import label_codes
+from .._validate import check_lengths, label_codes
 from .confint import std_low, survfit_confint
 from .inputs import km_inputs
 from .km_counts import counting_counts, km_counts, survflag
@@ -124,7 +124,7 @@ def survfit(time, event=MISSING, *, data=None, subset=None, weights=None, conf_t
         time, event, weights, group, start, id, cluster = a.time, a.event, a.weights, a.group, a.start, a.id, a.cluster
         warns += a.warnings
     else:
-        _same_length(time, id=id, cluster=cluster)
+        check_lengths(np.size(time), id=id, cluster=cluster)
     missing = _label_missing(id) | _label_missing(cluster)
     if start is not None:
         start, time, bad = _intervals(start, time)
@@ -140,7 +140,7 @@ def survfit(time, event=MISSING, *, data=None, subset=None, weights=None, conf_t
     elif group is not None:
         tcodes, utimes = tie_codes(stop)
         stop = utimes[tcodes]  # survfit.formula's aeqSurv is the whole data's, before the split
-    ids = None if id is None else _take(id, k.rows)
+    ids = None if id is None else label_codes(_take(id, k.rows), "id")  # as.factor(id): codes, levels
     plan = _variance_plan(w, e, ids, None if cluster is None else _take(cluster, k.rows), robust, influence,
                           start is not None)
     warns += plan.warnings
@@ -150,11 +150,11 @@ def survfit(time, event=MISSING, *, data=None, subset=None, weights=None, conf_t
     if not keep.all():
         stop, e, w = stop[keep], e[keep], w[keep]
         start = None if start is None else start[keep]
-        ids = None if ids is None else ids[keep]
+        ids = None if ids is None else (ids[0][keep], ids[1])
         cl = None if cl is None else cl[keep]
     position = None
     if start is not None and ids is not None:
-        position = survflag(start, stop, label_codes(ids, "id")[0])
+        position = survflag(start, stop, ids[0])
     if group is not None:
         group = group.iloc[k.rows]
         if group.nunique() < 2:  # survfitKM: one level, one curve, and no strata (decided before start_time)
@@ -177,14 +177,6 @@ def survfit(time, event=MISSING, *, data=None, subset=None, weights=None, conf_t
     for msg in warns:
         warnings.warn(RParityWarning(msg), stacklevel=2)
     return fit.evolve(call=call, warnings=tuple(warns))
-
-
-def _same_length(time: Any, **labels: Any) -> None:
-    n = np.size(time)
-    for name, x in labels.items():
-        if x is not None and np.size(x) != n:
-            raise InvalidArgument(f"`{name}` must have one value per row; got len({name})={np.size(x)}, expected "
-                                  f"{n}", kind="lengths")
 
 
 def _label_missing(x: Any) -> Any:
@@ -255,12 +247,13 @@ def _influence_level(influence: Any) -> int:
     return int(influence)
 
 
-def _variance_plan(w: np.ndarray, e: np.ndarray, ids: Any, cluster: Any, robust: Any, influence: Any,
-                   counting: bool) -> _VariancePlan:
+def _variance_plan(w: np.ndarray, e: np.ndarray, ids: tuple[np.ndarray, list] | None, cluster: Any, robust: Any,
+                   influence: Any, counting: bool) -> _VariancePlan:
     """survfitKM.R's rules, in its order. Robust by default when influence is
     asked for, a cluster is given, a weight is fractional, or an id has two
-    events; its clusters are the cluster argument, else the ids, else the
-    rows (right-censored data, or robust not asked for explicitly)."""
+    events; its clusters are the cluster argument, else the ids (``ids``:
+    their codes and levels), else the rows (right-censored data, or robust
+    not asked for explicitly)."""
     n = w.size
     has_cluster, has_id = cluster is not None, ids is not None
     given_robust = robust is not None
@@ -273,7 +266,7 @@ def _variance_plan(w: np.ndarray, e: np.ndarray, ids: Any, cluster: Any, robust:
             robust = True
             auto_rows = not (has_cluster or has_id)
         else:
-            dup_events = has_id and bool(pd.Series(_take(ids, np.flatnonzero(e == 1))).duplicated().any())
+            dup_events = has_id and bool(np.any(np.bincount(ids[0][e == 1]) > 1))  # anyDuplicated(id[status == 1])
             robust = has_cluster or bool(np.any(w != np.floor(w))) or dup_events
     if not isinstance(robust, (bool, np.bool_)):
         raise InvalidArgument(f"`robust` must be True, False or None (R: 'robust must be TRUE/FALSE'); got "
@@ -292,8 +285,7 @@ def _variance_plan(w: np.ndarray, e: np.ndarray, ids: Any, cluster: Any, robust:
             names = tuple(r_label(v) for v in levels)
     elif robust:
         if has_id:
-            codes, levels = label_codes(ids, "id")
-            names = tuple(r_label(v) for v in levels)
+            codes, names = ids[0], tuple(r_label(v) for v in ids[1])
         elif not counting or not given_robust:
             codes, names, each_row = np.arange(n), tuple(str(i + 1) for i in range(n)), True
         else:
@@ -367,7 +359,7 @@ def _curves(rows: _Rows, plan: _VariancePlan, codes: np.ndarray, levels: list, s
             nid = uniq.size
         part = _kernel(sub, local, nid or 0, plan, survtype, conf)
         if part.clusters is not None:
-            part = _CurveFit(part.fit, part.n_enter, part.influence_surv, part.influence_chaz, uniq)
+            part = replace(part, clusters=uniq)
         parts.append(part)
         labels += [str(label)] * part.fit.time.size
         sizes.append(int(idx.size))

@@ -13,7 +13,6 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from rparity_contract.calls import check_derivable
 from rparity_contract.errors import InvalidArgument
 from rparity_contract.results.survival import SurvFit
 from rparity_contract.values import SUMMARY_COLUMNS, TABLE_INDEX
@@ -23,11 +22,10 @@ from .._rmath import SQRT_EPS, r_cumsum, r_sum
 __all__ = ["survfit_summary", "survfit_quantile", "survfit_table"]
 
 
-def _check_fit(fit, function: str) -> SurvFit:
+def _check_fit(fit) -> SurvFit:
     if not isinstance(fit, SurvFit):
         raise InvalidArgument(f"`fit` must be a SurvFit (from survfit() of any engine); got {type(fit).__name__}",
                               kind="fit.type")
-    check_derivable(fit, function)
     return fit
 
 
@@ -70,7 +68,7 @@ def survfit_summary(fit: SurvFit, times: Sequence[float], *, extend: bool = Fals
     for several curves, each curve's rows in turn); ``std_err`` is the se of
     S; ``n_event``/``n_censor`` count over (previous time, time]. Without
     ``extend``, each curve reports the times up to its own last time."""
-    fit = _check_fit(fit, "survfit_summary")
+    fit = _check_fit(fit)
     try:
         times = np.sort(np.asarray(times, dtype=float).ravel())
     except (TypeError, ValueError):
@@ -115,7 +113,7 @@ def _summary_one(f0: dict[str, np.ndarray], times: np.ndarray, extend: bool, log
 def survfit_quantile(fit: SurvFit, probs: Sequence[float] = (0.25, 0.5, 0.75)) -> pd.DataFrame:
     """``quantile(fit, probs)``: index ``probs``, columns ``quantile, lower,
     upper`` (R's midpoint rule on flat stretches; NaN where R gives NA)."""
-    fit = _check_fit(fit, "survfit_quantile")
+    fit = _check_fit(fit)
     try:
         probs = np.atleast_1d(np.asarray(probs, dtype=float)).ravel()
     except (TypeError, ValueError):
@@ -144,7 +142,7 @@ def survfit_table(fit: SurvFit) -> pd.Series | pd.DataFrame:
     se_rmean, median, lcl, ucl (the median R prints); for several curves a
     DataFrame, one row per curve (index: the strata), each restricted mean up
     to the last time of all curves (R's default ``rmean = "common"``)."""
-    fit = _check_fit(fit, "survfit_table")
+    fit = _check_fit(fit)
     start = _start(fit)
     curves = _curves(fit)
     f0s = [_survfit0(cols, start, fit.conf_type == "none") for _, cols, _ in curves]
