@@ -185,8 +185,12 @@ def counting_concordance(start: np.ndarray, stop: np.ndarray, event: np.ndarray,
     # every row as the survivor: the events at times in (start, stop] of its stratum
     od = di[np.lexsort((stop[di], s[di]))]
     sd, td = s[od], stop[od]
-    lo = _first_after(sd, td, s, start)
-    hi = np.where(dead, _first_at_or_after(sd, td, s, stop), _first_after(sd, td, s, stop))
+    # in events ordered by (stratum, time): the first after start, and the first at (events) or after stop;
+    # the starts and stops ranked against the event times once
+    keys, q = _lex_keys(sd, td, np.concatenate((s, s)), np.concatenate((start, stop)))
+    q_start, q_stop = q[:n], q[n:]
+    lo = np.searchsorted(keys, q_start, side="right")
+    hi = np.where(dead, np.searchsorted(keys, q_stop, side="left"), np.searchsorted(keys, q_stop, side="right"))
     lessB, eqB = _range_dominance(xr[od], None if wq is None else wq[od], lo, hi, xr, nbits)
     cwd = np.concatenate(([0.0], np.cumsum(w[od])))
     totB = cwd[hi] - cwd[lo]
@@ -244,17 +248,3 @@ def _first_start_below(s_sorted, negstart_sorted, s_q, negt_q) -> np.ndarray:
     stratum with start < t."""
     keys, q = _lex_keys(s_sorted, negstart_sorted, s_q, negt_q)
     return np.searchsorted(keys, q, side="right")
-
-
-def _first_after(s_sorted, t_sorted, s_q, t_q) -> np.ndarray:
-    """In events ordered by (stratum, time), the first of the query's stratum
-    with time > t (or the end of the stratum)."""
-    keys, q = _lex_keys(s_sorted, t_sorted, s_q, t_q)
-    return np.searchsorted(keys, q, side="right")
-
-
-def _first_at_or_after(s_sorted, t_sorted, s_q, t_q) -> np.ndarray:
-    """In events ordered by (stratum, time), the first of the query's stratum
-    with time >= t."""
-    keys, q = _lex_keys(s_sorted, t_sorted, s_q, t_q)
-    return np.searchsorted(keys, q, side="left")
