@@ -167,6 +167,26 @@ def _stratum_hazard(idx: np.ndarray, stop, status, weights, risk, efron: bool, s
             np.vstack([np.zeros((1, z.shape[1])), a.xbar]))
 
 
+def _step(time: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """``approx(time, 1:n, t, "constant", f = 0, yleft = 0)``: the index into
+    ``c(0, ...)`` of the last time <= t; -1 for a missing t."""
+    j = np.searchsorted(time, t, side="right")
+    return np.where(np.isnan(t), -1, j)
+
+
+def _pick(v: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """``v[j]`` (rows of a matrix), NaN where j is -1 (R's NA index)."""
+    out = v[np.maximum(j, 0)].astype(float)
+    out[j < 0] = np.nan
+    return out
+
+
+def _hazard_var(h: np.ndarray, xbar: np.ndarray, varh: np.ndarray, z: np.ndarray, var: np.ndarray) -> np.ndarray:
+    """predict.coxph's ``varh + rowSums((dt %*% var) * dt)``, ``dt = H z - xbar``."""
+    dt = h[:, None] * z - xbar
+    return varh + _row_sums(_matmul_blas(dt, var) * dt)
+
+
 def _expected_se(fit: CoxPH, fd: FitData, start: np.ndarray | None, stop: np.ndarray,
                  status: np.ndarray) -> np.ndarray:
     """predict.coxph's se of the expected number of events, stratum by stratum:
@@ -187,9 +207,8 @@ def _expected_se(fit: CoxPH, fd: FitData, start: np.ndarray | None, stop: np.nda
         a, chaz, varh, xbar = _stratum_hazard(idx, stop, status, prep.weights, risk, efron, start, z)
 
         def v_at(t: np.ndarray) -> np.ndarray:
-            j = np.searchsorted(a.time, t, side="right")  # approx(time, 1:n, t, "constant", f = 0, yleft = 0)
-            dt = chaz[j][:, None] * z[idx] - xbar[j]
-            return varh[j] + _row_sums(_matmul_blas(dt, var) * dt)
+            j = _step(a.time, t)
+            return _hazard_var(chaz[j], xbar[j], varh[j], z[idx], var)
 
         if start is None:
             se[idx] = np.sqrt(v_at(stop[idx])) * risk[idx]
@@ -236,34 +255,18 @@ def _expected_new(fit: CoxPH, fd: FitData, newdata: Any, se_fit: bool) -> tuple[
         idx = np.flatnonzero(old == k)
         a, chaz, varh, xbar = _stratum_hazard(idx, stop, status, prep.weights, risk, efron, start, z)
         idx2 = np.flatnonzero(new == k)
-
-        def at(t: np.ndarray) -> np.ndarray:  # approx(time, 1:n, t, "constant", f = 0, yleft = 0) + 1
-            j = np.searchsorted(a.time, t, side="right")
-            return np.where(np.isnan(t), -1, j)
-
-        def pick(v: np.ndarray, j: np.ndarray) -> np.ndarray:
-            out = v[np.maximum(j, 0)].astype(float)
-            out[j < 0] = np.nan
-            return out
-
-        j1 = at(t_start[idx2] if t_start is not None else t_stop[idx2])
-        h1 = pick(chaz, j1)
-        if t_start is None:
-            pred[idx2] = h1 * newrisk[idx2]
-        else:
-            j2 = at(t_stop[idx2])
-            pred[idx2] = (pick(chaz, j2) - h1) * newrisk[idx2]
+        j1 = _step(a.time, t_start[idx2] if t_start is not None else t_stop[idx2])
+        h1 = _pick(chaz, j1)
+        h2 = None if t_start is None else _pick(chaz, _step(a.time, t_stop[idx2]))
+        pred[idx2] = (h1 if h2 is None else h2 - h1) * newrisk[idx2]
         if se is None:
             continue
-        x1 = np.where((j1 < 0)[:, None], np.nan, xbar[np.maximum(j1, 0)])
-        dt = h1[:, None] * newz[idx2] - x1
-        v1 = pick(varh, j1) + _row_sums(_matmul_blas(dt, var) * dt)
-        if t_start is None:
+        x1, vh1 = _pick(xbar, j1), _pick(varh, j1)
+        v1 = _hazard_var(h1, x1, vh1, newz[idx2], var)
+        if h2 is None:
             se[idx2] = np.sqrt(v1) * newrisk[idx2]
         else:
-            h2 = pick(chaz, at(t_stop[idx2]))
-            dt2 = h2[:, None] * newz[idx2] - x1  # xbar2 and varh2 at j1: survival 3.5-3's code
-            v2 = pick(varh, j1) + _row_sums(_matmul_blas(dt2, var) * dt2)
+            v2 = _hazard_var(h2, x1, vh1, newz[idx2], var)  # xbar2 and varh2 at j1: survival 3.5-3's code
             fit_risk = np.where(idx2 < risk.size, risk[np.minimum(idx2, risk.size - 1)], np.nan)
             with np.errstate(invalid="ignore"):
                 se[idx2] = np.sqrt(v2 - v1) * fit_risk
