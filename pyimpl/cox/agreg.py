@@ -315,11 +315,36 @@ class _Walk:
     dead_rows: np.ndarray  # the events' rows, in walk order
     dead_time: np.ndarray  # their event time's index
     ntime: int
+    nrows: int = 0  # the data's rows (the walk's rows index them)
 
     @cached_property
     def row_ops(self) -> np.ndarray:
         """The operations on a row (join, leave, reset); the others are merges."""
         return self.op_row >= 0
+
+    @cached_property
+    def spans(self) -> "_Spans":
+        """Where each row is in the running sums (see :func:`_information_gram`)."""
+        nops = self.op_row.size
+        merge = ~self.row_ops
+        # each operation's segment end (a restart: a new stratum, or the risk set emptied)
+        seg_end = np.append(self.restarts[1:], nops) - 1
+        end_of = seg_end[np.searchsorted(self.restarts, np.arange(nops), side="right") - 1]
+        leave = np.full(self.nrows, -1, dtype=np.intp)
+        join = np.full(self.nrows, -1, dtype=np.intp)
+        rows = self.op_row[self.row_ops]
+        idx = np.flatnonzero(self.row_ops)
+        joins = self.op_sign[self.row_ops] > 0
+        join[rows[joins]] = idx[joins]
+        leave[rows[~joins]] = idx[~joins]
+        joined = np.flatnonzero(join >= 0)
+        last = np.where(leave >= 0, leave, end_of[np.maximum(join, 0)])
+        step_of_time_last = np.zeros(self.ntime, dtype=np.intp)
+        step_of_time_last[self.step_time] = np.flatnonzero(merge)  # the last merge of each time (in order)
+        m_last = step_of_time_last[self.dead_time]
+        dr = self.dead_rows
+        end_d = np.where(leave[dr] >= 0, leave[dr], end_of[m_last])
+        return _Spans(joined, join[joined], last[joined], m_last, end_d)
 
     @cached_property
     def term_order(self) -> np.ndarray:
@@ -329,6 +354,19 @@ class _Walk:
         return np.lexsort((np.concatenate((np.arange(nd), self.step_k)),
                            np.concatenate((np.zeros(nd), np.ones(self.step_time.size))),
                            np.concatenate((self.dead_time, self.step_time))))
+
+
+@dataclass(frozen=True)
+class _Spans:
+    """For :func:`_information_gram`: the rows that join the running sums,
+    their join and last operations; each event's own time's last merge and
+    its last operation."""
+
+    joined: np.ndarray
+    join: np.ndarray
+    last: np.ndarray
+    dead_merge: np.ndarray
+    dead_last: np.ndarray
 
 
 def _walk(start, stop, event, strata, sort1, sort2, nused: int, efron: bool) -> _Walk | None:
@@ -385,7 +423,8 @@ def _walk(start, stop, event, strata, sort1, sort2, nused: int, efron: bool) -> 
         tix += ntime
     if not parts:
         empty = np.zeros(0, dtype=np.intp)
-        return _Walk(op_row=empty, op_sign=np.zeros(0, dtype=np.int8), op_step=empty, restarts=np.zeros(1, np.intp),
+        return _Walk(nrows=start.size, op_row=empty, op_sign=np.zeros(0, dtype=np.int8), op_step=empty,
+                     restarts=np.zeros(1, np.intp),
                      step_time=empty, step_k=empty, step_d=empty, dead_rows=empty, dead_time=empty, ntime=0)
     op_row = np.concatenate([p[0] for p in parts]).astype(np.intp)
     op_sign = np.concatenate([p[1] for p in parts]).astype(np.int8)
@@ -394,7 +433,7 @@ def _walk(start, stop, event, strata, sort1, sort2, nused: int, efron: bool) -> 
     op_step[merge] = np.arange(int(merge.sum()))
     block_starts = np.cumsum([0] + [p[0].size for p in parts[:-1]])
     restarts = np.unique(np.concatenate((block_starts, np.flatnonzero(op_sign == 0)))).astype(np.intp)
-    return _Walk(op_row=op_row, op_sign=op_sign, op_step=op_step, restarts=restarts,
+    return _Walk(nrows=start.size, op_row=op_row, op_sign=op_sign, op_step=op_step, restarts=restarts,
                  step_time=np.concatenate([p[2] for p in parts]).astype(np.intp),
                  step_k=np.concatenate([p[3] for p in parts]).astype(np.intp),
                  step_d=np.concatenate([p[4] for p in parts]).astype(np.intp),
@@ -497,37 +536,18 @@ def _information_gram(covar, risk, walk: _Walk, mw, D, A, split, div) -> np.ndar
     event, the share (k + 1)/d of its own time's k-th Efron step, then 1).
     Each h is a difference of one running sum of ``mw / D`` over the
     operations. Upper triangle, as :func:`_pass`."""
-    n, p = covar.shape
-    nops = walk.op_row.size
-    mop = walk.op_row < 0
-    g = np.zeros(nops)
-    g[mop] = mw / D
+    n = covar.shape[0]
+    g_step = mw / D
+    g = np.zeros(walk.op_row.size)
+    g[~walk.row_ops] = g_step
     G = np.cumsum(g)
-    # each operation's segment end (a restart: a new stratum, or the risk set emptied)
-    seg_end = np.append(walk.restarts[1:], nops) - 1
-    end_of = seg_end[np.searchsorted(walk.restarts, np.arange(nops), side="right") - 1]
-    leave = np.full(n, -1, dtype=np.intp)
-    join = np.full(n, -1, dtype=np.intp)
-    rowop = ~mop
-    rows = walk.op_row[rowop]
-    idx = np.flatnonzero(rowop)
-    joins = walk.op_sign[rowop] > 0
-    join[rows[joins]] = idx[joins]
-    leave[rows[~joins]] = idx[~joins]
+    sp = walk.spans
     h = np.zeros(n)
-    j = join >= 0
-    last = np.where(leave >= 0, leave, end_of[np.maximum(join, 0)])
-    h[j] = G[last[j]] - G[join[j]]
+    h[sp.joined] = G[sp.last] - G[sp.join]
     # events: the shares of their own time's steps, then fully in until they leave
-    steps = np.flatnonzero(mop)
-    step_of_time_last = np.zeros(walk.ntime, dtype=np.intp)
-    step_of_time_last[walk.step_time] = steps  # the last merge of each time (steps are in order)
-    share = np.where(split, (walk.step_k + 1) / div, 1.0) * (mw / D)
-    own = np.bincount(walk.step_time, weights=share, minlength=walk.ntime)
-    dr, dt = walk.dead_rows, walk.dead_time
-    m_last = step_of_time_last[dt]
-    end_d = np.where(leave[dr] >= 0, leave[dr], end_of[m_last])
-    h[dr] = own[dt] + (G[end_d] - G[m_last])
+    own = np.bincount(walk.step_time, weights=np.where(split, (walk.step_k + 1) / div, 1.0) * g_step,
+                      minlength=walk.ntime)
+    h[walk.dead_rows] = own[walk.dead_time] + (G[sp.dead_last] - G[sp.dead_merge])
     rh = risk * h
     info = (covar * rh[:, None]).T @ covar - (A * (mw / (D * D))[:, None]).T @ A
     return np.triu(info)
