@@ -22,7 +22,7 @@ from rparity_contract.values import TIES
 from .._rmath import r_mean
 from .._validate import as_1d, as_choice, check_lengths, label_codes
 from ..design import Design, as_frame, model_matrix, read_terms
-from ..survival.surv import read_surv
+from ..survival.surv import interval_stops, read_surv
 from .control import as_control, check_control
 
 __all__ = ["Prepared", "prepare_inputs", "float_with_nan", "labels_with_nan", "cox_design"]
@@ -143,11 +143,8 @@ def prepare_inputs(call: CoxCall) -> Prepared:
     if call.start is not None:
         # Surv(start, stop, event): an interval that does not end after it starts is NA (R warns)
         start = float_with_nan(call.start, "start")
-        with np.errstate(invalid="ignore"):
-            bad = start >= t
-        if bad.any():
-            t = np.where(bad, np.nan, t)
-            start_warnings.append("Stop time must be > start time, NA created")
+        t, found = interval_stops(start, t)
+        start_warnings += found
     w = None if weights is None else float_with_nan(weights, "weights")
     off = None if call.offset is None else float_with_nan(call.offset, "offset")
     s_codes = s_levels = s_miss = None

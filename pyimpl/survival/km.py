@@ -37,6 +37,7 @@ from .confint import std_low, survfit_confint
 from .inputs import km_inputs
 from .km_counts import counting_counts, km_counts, survflag
 from .km_ij import ij_closed_form, ij_replay
+from .surv import interval_stops
 from .timefix import aeq_counting, tie_codes
 
 __all__ = ["survfit", "IJ_EXACT_LIMIT"]
@@ -127,9 +128,10 @@ def survfit(time, event=MISSING, *, data=None, subset=None, weights=None, conf_t
         check_lengths(np.size(time), id=id, cluster=cluster)
     missing = _label_missing(id) | _label_missing(cluster)
     if start is not None:
-        start, time, bad = _intervals(start, time)
-        if bad:
-            warns.append("Stop time must be > start time, NA created")
+        start = np.asarray(start, dtype=float)
+        time, found = interval_stops(start, np.asarray(time, dtype=float))
+        time = np.where(np.isnan(start), np.nan, time)  # a missing start drops the row too
+        warns += found
     k = km_inputs(time, event, weights, conf_type, conf_int, conf_lower, missing=missing)
     assert k.rows is not None
     warns = list(k.warnings) + warns  # Surv()'s status warnings come first
@@ -192,18 +194,6 @@ def _take(x: Any, rows: np.ndarray) -> Any:
     if isinstance(x, pd.Categorical):
         return x[rows]
     return np.asarray(x)[rows]
-
-
-def _intervals(start: Any, stop: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
-    """Surv(start, stop, event): an interval that does not end after it starts
-    is missing (R's warning 'Stop time must be > start time, NA created')."""
-    start = np.asarray(start, dtype=float)
-    stop = np.asarray(stop, dtype=float).copy()
-    with np.errstate(invalid="ignore"):
-        bad = start >= stop
-    stop[bad] = np.nan
-    stop[np.isnan(start)] = np.nan
-    return start, stop, bool(bad.any())
 
 
 def _time0(start_time: Any, stop: np.ndarray) -> float:

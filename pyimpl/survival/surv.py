@@ -28,7 +28,8 @@ import pandas as pd
 
 from rparity_contract.errors import InvalidArgument
 
-__all__ = ["SurvData", "read_surv", "one_two_coding", "INVALID_STATUS", "numeric_or_nan"]
+__all__ = ["SurvData", "read_surv", "one_two_coding", "INVALID_STATUS", "numeric_or_nan", "interval_stops",
+           "STOP_BEFORE_START"]
 
 #: R's warning when a status value is neither censored nor event
 INVALID_STATUS = "Invalid status value, converted to NA"
@@ -121,3 +122,16 @@ def read_surv(time: Any, event: Any) -> SurvData:
         e = np.where(bad, np.nan, e)
         warnings = (INVALID_STATUS,)
     return SurvData(time=t, status=e, warnings=warnings)
+
+
+STOP_BEFORE_START = "Stop time must be > start time, NA created"
+
+
+def interval_stops(start: np.ndarray, stop: np.ndarray) -> tuple[np.ndarray, tuple[str, ...]]:
+    """``Surv(start, stop, event)``: a stop not after its start becomes missing,
+    with R's warning (Surv.R)."""
+    with np.errstate(invalid="ignore"):
+        bad = start >= stop
+    if not bad.any():
+        return stop, ()
+    return np.where(bad, np.nan, stop), (STOP_BEFORE_START,)

@@ -24,7 +24,7 @@ from rparity_contract.errors import InvalidArgument, RParityWarning
 from rparity_contract.formula import Name
 
 from ..formula import as_series, model_frame
-from .surv import read_surv
+from .surv import interval_stops, read_surv
 
 __all__ = ["survsplit"]
 
@@ -78,11 +78,8 @@ def survsplit(formula: Any, data: Any, cut: Any, *, start: str | None = None, en
     stop, status = sd.time.copy(), sd.status.copy()
     if counting:
         t0 = np.asarray(resp[0].values, dtype=float).copy()
-        with np.errstate(invalid="ignore"):
-            bad = t0 >= stop
-        if bad.any():  # Surv(): such an interval is missing
-            warns.append("Stop time must be > start time, NA created")
-            stop[bad] = np.nan
+        stop, found = interval_stops(t0, stop)  # Surv(): such an interval is missing
+        warns += found
     else:
         if not isinstance(zero, numbers.Real) or isinstance(zero, (bool, np.bool_)):
             raise InvalidArgument(f"`zero` must be a number; got zero={zero!r}", kind="zero.value")
