@@ -53,6 +53,19 @@ rparity_env <- function(vars, ns = "survival") {
   env
 }
 
+## The formula form's call `fun(<formula>, data = <data>[, subset = ...])` and the
+## environment it runs in: the data under their placeholder names, the formula
+## built from its tree (rbridge/formula.py), `vars` (weights, id...) beside them.
+rparity_formula_call <- function(fun, form, vars = list()) {
+  df <- as.data.frame(form$data, stringsAsFactors = FALSE, optional = TRUE)
+  env <- rparity_env(c(list(.rp_df = df), vars))
+  env$.rp_f <- eval(rparity_lang(form$tree, form$allowed), env)
+  cl <- call(fun, quote(.rp_f), data = quote(.rp_df))
+  if (!is.null(form$subset_tree)) cl$subset <- rparity_lang(form$subset_tree, form$allowed)
+  else if (!is.null(form$subset)) cl$subset <- form$subset
+  list(call = cl, env = env)
+}
+
 ## The response: Surv(time, event), or Surv(time) when there is no event
 ## vector (R: one-argument Surv, every row an event).
 rparity_surv <- function(event) if (is.null(event)) quote(Surv(time)) else quote(Surv(time, event))

@@ -41,12 +41,9 @@ rparity_cox_fitobj <- function(x, time, event, weights, strata, cluster, ties, r
 ## R's coxph then does everything itself: terms, model frame, model matrix.
 rparity_cox_formula_fitobj <- function(form, weights, cluster, ties, robust, init, control, nocenter,
                                        singular_ok, na_action = NULL, id = NULL) {
-  df <- as.data.frame(form$data, stringsAsFactors = FALSE, optional = TRUE)
-  env <- rparity_env(list(.rp_df = df, .rp_w = weights, .rp_cl = cluster, .rp_id = id))
-  env$.rp_f <- eval(rparity_lang(form$tree, form$allowed), env)
-  cl <- quote(coxph(.rp_f, data = .rp_df))
-  if (!is.null(form$subset_tree)) cl$subset <- rparity_lang(form$subset_tree, form$allowed)
-  else if (!is.null(form$subset)) cl$subset <- form$subset
+  fc <- rparity_formula_call("coxph", form, list(.rp_w = weights, .rp_cl = cluster, .rp_id = id))
+  cl <- fc$call
+  env <- fc$env
   if (!is.null(weights)) cl$weights <- quote(.rp_w)
   if (!is.null(cluster)) cl$cluster <- quote(.rp_cl)
   if (!is.null(id)) cl$id <- quote(.rp_id)
@@ -62,12 +59,9 @@ rparity_coxph <- function(x, time, event, weights, strata, cluster, ties, robust
 
 ## survival::clogit on the formula form: R rewrites the call itself and fits its coxph
 rparity_clogit <- function(form, weights, method, init = NULL, control = NULL) {
-  df <- as.data.frame(form$data, stringsAsFactors = FALSE, optional = TRUE)
-  env <- rparity_env(list(.rp_df = df, .rp_w = weights))
-  env$.rp_f <- eval(rparity_lang(form$tree, form$allowed), env)
-  cl <- quote(clogit(.rp_f, data = .rp_df))
-  if (!is.null(form$subset_tree)) cl$subset <- rparity_lang(form$subset_tree, form$allowed)
-  else if (!is.null(form$subset)) cl$subset <- form$subset
+  fc <- rparity_formula_call("clogit", form, list(.rp_w = weights))
+  cl <- fc$call
+  env <- fc$env
   if (!is.null(weights)) cl$weights <- quote(.rp_w)
   cl$method <- method
   if (!is.null(init)) cl$init <- init

@@ -6,12 +6,9 @@ rparity_km_fit <- function(time, event, weights, conf_type, conf_int, conf_lower
                            id = NULL, cluster = NULL) {
   if (!is.null(form)) {
     ## the formula form (rbridge/formula.py): R builds the model frame itself
-    env <- rparity_env(list(.rp_df = as.data.frame(form$data, stringsAsFactors = FALSE, optional = TRUE),
-                            .rp_w = weights, .rp_id = id, .rp_cl = cluster))
-    env$.rp_f <- eval(rparity_lang(form$tree, form$allowed), env)
-    cl <- quote(survfit(.rp_f, data = .rp_df))
-    if (!is.null(form$subset_tree)) cl$subset <- rparity_lang(form$subset_tree, form$allowed)
-    else if (!is.null(form$subset)) cl$subset <- form$subset
+    fc <- rparity_formula_call("survfit", form, list(.rp_w = weights, .rp_id = id, .rp_cl = cluster))
+    cl <- fc$call
+    env <- fc$env
   } else {
     env <- rparity_env(list(time = time, event = event, w = weights, .rp_id = id, .rp_cl = cluster))
     cl <- call("survfit", call("~", rparity_surv(event), 1))
@@ -144,13 +141,10 @@ rparity_survfit_table <- function(time, event, weights, conf_type, conf_int, con
 ## survdiff's formula form: groups keep R's own labels ("v1=1", placeholders
 ## translated back by the caller)
 rparity_survdiff_formula <- function(form, rho) {
-  env <- rparity_env(list(.rp_df = as.data.frame(form$data, stringsAsFactors = FALSE, optional = TRUE)))
-  env$.rp_f <- eval(rparity_lang(form$tree, form$allowed), env)
-  cl <- quote(survdiff(.rp_f, data = .rp_df))
-  if (!is.null(form$subset_tree)) cl$subset <- rparity_lang(form$subset_tree, form$allowed)
-  else if (!is.null(form$subset)) cl$subset <- form$subset
+  fc <- rparity_formula_call("survdiff", form)
+  cl <- fc$call
   cl$rho <- rho
-  fit <- eval(cl, env)
+  fit <- eval(cl, fc$env)
   etmp <- if (is.matrix(fit$exp)) apply(fit$exp, 1, sum) else fit$exp
   list(groups = names(fit$n), n = as.vector(fit$n),
        obs = as.vector(fit$obs), exp = as.vector(fit$exp),
@@ -173,13 +167,10 @@ rparity_survdiff <- function(time, event, group, strata, rho) {
 
 ## survSplit on the formula form: the new columns' names are values in `options`
 rparity_survsplit <- function(form, cut, zero, options = NULL) {
-  env <- rparity_env(list(.rp_df = as.data.frame(form$data, stringsAsFactors = FALSE, optional = TRUE)))
-  env$.rp_f <- eval(rparity_lang(form$tree, form$allowed), env)
-  cl <- quote(survSplit(.rp_f, data = .rp_df))
-  if (!is.null(form$subset_tree)) cl$subset <- rparity_lang(form$subset_tree, form$allowed)
-  else if (!is.null(form$subset)) cl$subset <- form$subset
+  fc <- rparity_formula_call("survSplit", form)
+  cl <- fc$call
   cl$cut <- cut
   cl$zero <- zero
   for (nm in names(options)) cl[[nm]] <- options[[nm]]
-  eval(cl, env)
+  eval(cl, fc$env)
 }
