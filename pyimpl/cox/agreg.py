@@ -18,8 +18,10 @@ rows leave and join at each event time) is laid out once per fit
 the same numbers as the loop (:func:`_pass`, kept for the rare data whose
 linear predictor would make agfit4 re-centre its exponentials). On large data
 (:data:`GRAM_LIMIT`) the information matrix's running sums of ``r x x'`` are
-regrouped by row into one Gram matrix (:func:`_information_gram`): the same
-sum to ~1e-13, without the (operations x p^2) running sums.
+regrouped by row into one Gram matrix (:func:`_information_gram`) and the
+running sums of r and r x between two merges summed first
+(:func:`_running_sums_regrouped`): the same sums to ~1e-13, without the
+(operations x p^2) running sums.
 """
 from __future__ import annotations
 
@@ -84,8 +86,6 @@ def agfit4(x: np.ndarray, start: np.ndarray, stop: np.ndarray, event: np.ndarray
     n, nvar = x.shape
     covar = np.array(x, dtype=float, copy=True)
     eps, tol_chol = control.eps, control.toler_chol
-    w = weights.tolist()
-    st = strata.tolist()
     scale = np.ones(nvar)
     used = sort2[:nused]
     wu = weights[used]
@@ -108,7 +108,8 @@ def agfit4(x: np.ndarray, start: np.ndarray, stop: np.ndarray, event: np.ndarray
         """One pass: on arrays (:func:`_pass_fast`), or the loop where that declines."""
         res = _pass_fast(covar, b, offset, weights, walk, efron) if walk is not None else None
         if res is None:
-            res = _pass(covar, b, start, stop, event, st, w, offset, sort1, sort2, nused, efron, flag)
+            res = _pass(covar, b, start, stop, event, strata.tolist(), weights.tolist(), offset, sort1, sort2, nused,
+                        efron, flag)
         return res
 
     oldbeta = beta.copy()
@@ -347,6 +348,34 @@ class _Walk:
         return _Spans(joined, join[joined], last[joined], m_last, end_d)
 
     @cached_property
+    def segments(self) -> "_Segments":
+        """The operations cut after each merge and at each restart, as a
+        (segments x rows) matrix of the row operations' signs (see
+        :func:`_running_sums_regrouped`)."""
+        from scipy import sparse
+
+        nops = self.op_row.size
+        merge_at = np.flatnonzero(~self.row_ops)
+        cut = np.zeros(nops, dtype=bool)
+        cut[self.restarts] = True
+        cut[merge_at[merge_at + 1 < nops] + 1] = True
+        cut[0] = True
+        seg = np.cumsum(cut) - 1
+        starts = np.flatnonzero(cut)
+        restart_flag = np.zeros(starts.size, dtype=bool)
+        restart_flag[seg[self.restarts]] = True
+        ops = np.flatnonzero(self.row_ops)
+        signs = sparse.csr_matrix((self.op_sign[ops].astype(float), (seg[ops], self.op_row[ops])),
+                                  shape=(starts.size, self.nrows))
+        signs.sum_duplicates()
+        return _Segments(signs=signs, merge_seg=seg[merge_at], restarts=np.flatnonzero(restart_flag))
+
+    @cached_property
+    def used_rows(self) -> np.ndarray:
+        """The rows the walk touches."""
+        return self.op_row[self.row_ops]
+
+    @cached_property
     def term_order(self) -> np.ndarray:
         """The order in which agfit4 adds the log-likelihood and score terms:
         by event time, the events' own terms (in walk order), then the steps'."""
@@ -354,6 +383,18 @@ class _Walk:
         return np.lexsort((np.concatenate((np.arange(nd), self.step_k)),
                            np.concatenate((np.zeros(nd), np.ones(self.step_time.size))),
                            np.concatenate((self.dead_time, self.step_time))))
+
+
+@dataclass(frozen=True)
+class _Segments:
+    """For :func:`_running_sums_regrouped`: ``signs[k, i]`` the sum of row i's
+    operation signs in segment k (+1 join, -1 leave; a row that joins and
+    leaves in one segment cancels); ``merge_seg`` the segment each merge ends;
+    ``restarts`` the segments the running sums restart at."""
+
+    signs: object  # scipy.sparse.csr_matrix
+    merge_seg: np.ndarray
+    restarts: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -456,7 +497,7 @@ def _pass_fast(covar, beta, offset, weights, walk: _Walk, efron: bool):
     |eta| above 200): the loop then runs."""
     n, p = covar.shape
     eta = linear_predictor(covar, beta, np.zeros(n)) + offset
-    used = walk.op_row[walk.op_row >= 0]
+    used = walk.used_rows
     if walk.dead_rows.size and max(np.max(np.abs(eta[used])) if used.size else 0.0,
                                    np.max(np.abs(eta[walk.dead_rows]))) > 200:
         return None
@@ -476,29 +517,20 @@ def _pass_fast(covar, beta, offset, weights, walk: _Walk, efron: bool):
     steps_t = walk.step_time
     split = efron & (walk.step_d > 1)
     div = np.where(split, walk.step_d, 1).astype(float)
-    # the operations' values (the denominator, then the p sums of r x): join +v, leave -v (negation is
-    # exact), reset 0 (a restart: the sums become exactly 0), merge (the events' sums, / d for Efron steps);
-    # one running sum per column, as the C loop's
-    nops = walk.op_row.size
-    rowop, rows, mop = walk.row_ops, walk.op_row[walk.row_ops], ~walk.row_ops
-    sign = walk.op_sign[rowop].astype(float)
-    rr = risk[rows]
-    xr = covar[rows]
-    rx = rr[:, None] * xr
-    vals = np.empty((nops, p + 1))
-    vals[rowop, 0] = sign * rr
-    vals[rowop, 1:] = sign[:, None] * rx
-    ms = walk.op_step[mop]
+    ms = walk.op_step[~walk.row_ops]
+    merge_vals = np.empty((ms.size, p + 1))
     tm = steps_t[ms]
-    vals[mop, 0] = np.where(split[ms], denom2[tm] / div[ms], denom2[tm])
-    vals[mop, 1:] = np.where(split[ms][:, None], a2[tm] / div[ms][:, None], a2[tm])
-    DA = cumsum_restart(vals, walk.restarts)[mop]
-    D, A = DA[:, 0], DA[:, 1:]
+    merge_vals[:, 0] = np.where(split[ms], denom2[tm] / div[ms], denom2[tm])
+    merge_vals[:, 1:] = np.where(split[ms][:, None], a2[tm] / div[ms][:, None], a2[tm])
+    if gram:
+        D, A = _running_sums_regrouped(covar, risk, merge_vals, walk)
+    else:
+        D, A = _running_sums_ordered(covar, risk, merge_vals, walk)
     mw = meanwt[steps_t] / np.where(split, d[steps_t], 1.0)
     temp = A / D[:, None]
     # the log-likelihood, score and information: events' terms, then the steps', per time
     lk_dead = weights[dr] * eta[dr]
-    lk_step = -(mw * _libm.log(D))
+    lk_step = -(mw * (np.log(D) if gram else _libm.log(D)))  # the C library's log where bit for bit matters
     u_dead = weights[dr][:, None] * xd
     u_step = -(mw[:, None] * temp)
     order = walk.term_order
@@ -508,6 +540,11 @@ def _pass_fast(covar, beta, offset, weights, walk: _Walk, efron: bool):
         return newlk, u, _information_gram(covar, risk, walk, mw, D, A, split, div)
     # imat[j][i] += meanwt * ((cmat[i][j] - temp[i] * a[j]) / denom), j <= i, cmat a running sum like a
     c2 = _time_sums((rd[:, None] * xd)[:, il] * xd[:, jl], dt, walk.ntime)
+    nops = walk.op_row.size
+    rowop, rows, mop = walk.row_ops, walk.used_rows, ~walk.row_ops
+    sign = walk.op_sign[rowop].astype(float)
+    xr = covar[rows]
+    rx = risk[rows][:, None] * xr
     vc = np.zeros((nops, il.size))
     vc[rowop] = sign[:, None] * (rx[:, il] * xr[:, jl])
     vc[mop] = np.where(split[ms][:, None], c2[tm] / div[ms][:, None], c2[tm])
@@ -517,6 +554,40 @@ def _pass_fast(covar, beta, offset, weights, walk: _Walk, efron: bool):
     imat = np.zeros((p, p))
     imat[jl, il] = tri
     return newlk, u, imat
+
+
+def _running_sums_ordered(covar, risk, merge_vals, walk: _Walk) -> tuple[np.ndarray, np.ndarray]:
+    """The denominator D and the sums A of r x at each merge step, as agfit4's
+    running sums: one sequential ``cumsum`` per column over the operations in
+    C order (join +v, leave -v: negation is exact; a reset: the sums become
+    exactly 0; a merge: the events' sums), bit for bit."""
+    p = covar.shape[1]
+    rowop, rows, mop = walk.row_ops, walk.used_rows, ~walk.row_ops
+    sign = walk.op_sign[rowop].astype(float)
+    rr = risk[rows]
+    vals = np.empty((walk.op_row.size, p + 1))
+    vals[rowop, 0] = sign * rr
+    vals[rowop, 1:] = sign[:, None] * (rr[:, None] * covar[rows])
+    vals[mop] = merge_vals
+    DA = cumsum_restart(vals, walk.restarts)[mop]
+    return DA[:, 0], DA[:, 1:]
+
+
+def _running_sums_regrouped(covar, risk, merge_vals, walk: _Walk) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_running_sums_ordered` regrouped (large data, :data:`GRAM_LIMIT`):
+    the row operations between two merges summed first, as one sparse product
+    ``signs @ [r, r x]`` (a row that joins and leaves between them cancels
+    exactly), then the running sum over the segments, restarting where agfit4's
+    sums restart. The same sums to rounding, without the (operations x p)
+    array of values."""
+    seg = walk.segments
+    rx = np.empty((risk.size, covar.shape[1] + 1))
+    rx[:, 0] = risk
+    np.multiply(covar, risk[:, None], out=rx[:, 1:])
+    S = np.asarray(seg.signs @ rx)
+    S[seg.merge_seg] += merge_vals
+    DA = cumsum_restart(S, seg.restarts)[seg.merge_seg] if seg.restarts.size else np.cumsum(S, axis=0)[seg.merge_seg]
+    return DA[:, 0], DA[:, 1:]
 
 
 def _time_sums(values: np.ndarray, times: np.ndarray, ntime: int) -> np.ndarray:

@@ -138,8 +138,9 @@ def counting_concordance(start: np.ndarray, stop: np.ndarray, event: np.ndarray,
     the rows in one order; a row's comparisons as the survivor are with the
     events in (start, stop] (its own time left out when it is an event).
     """
+    from .._threads import run_all
     from ._order import dense_rank
-    from .cindex import _pairs, _prefix_within, _range_dominance, concordance_result
+    from .cindex import PARALLEL_MIN_ITEMS, _pairs, _prefix_within, _range_dominance, concordance_result
 
     x = np.asarray(x, dtype=float)
     n = x.size
@@ -164,8 +165,23 @@ def counting_concordance(start: np.ndarray, stop: np.ndarray, event: np.ndarray,
     # events: rows with stop > t, or = t and censored; less rows with start >= t
     e2 = _first_not_before(s2, -stop[o2], dead[o2], s[di], -t)
     e1 = _first_start_below(s1, -start[o1], s[di], -t)
-    less2, eq2 = _range_dominance(xr[o2], None if wq is None else wq[o2], first2[di], e2, xr[di], nbits)
-    less1, eq1 = _range_dominance(xr[o1], None if wq is None else wq[o1], first1[di], e1, xr[di], nbits)
+    # every row as the survivor: the events at times in (start, stop] of its stratum
+    od = di[np.lexsort((stop[di], s[di]))]
+    sd, td = s[od], stop[od]
+    # in events ordered by (stratum, time): the first after start, and the first at (events) or after stop;
+    # the starts and stops ranked against the event times once
+    keys, q = _lex_keys(sd, td, np.concatenate((s, s)), np.concatenate((start, stop)))
+    q_start, q_stop = q[:n], q[n:]
+    lo = np.searchsorted(keys, q_start, side="right")
+    hi = np.empty(n, dtype=np.intp)
+    hi[dead] = np.searchsorted(keys, q_stop[dead], side="left")
+    hi[~dead] = np.searchsorted(keys, q_stop[~dead], side="right")
+    # the three dominance counts are independent: two threads where two CPUs are free
+    (less2, eq2), (less1, eq1), (lessB, eqB) = run_all([
+        (_range_dominance, (xr[o2], None if wq is None else wq[o2], first2[di], e2, xr[di], nbits)),
+        (_range_dominance, (xr[o1], None if wq is None else wq[o1], first1[di], e1, xr[di], nbits)),
+        (_range_dominance, (xr[od], None if wq is None else wq[od], lo, hi, xr, nbits))],
+        parallel=n >= PARALLEL_MIN_ITEMS)
     cw2 = np.concatenate(([0.0], np.cumsum(w[o2])))
     cw1 = np.concatenate(([0.0], np.cumsum(w[o1])))
     tot = (cw2[e2] - cw2[first2[di]]) - (cw1[e1] - cw1[first1[di]])
@@ -182,16 +198,6 @@ def counting_concordance(start: np.ndarray, stop: np.ndarray, event: np.ndarray,
     conc[di] += greater
     disc[di] += less
     tied[di] += eq
-    # every row as the survivor: the events at times in (start, stop] of its stratum
-    od = di[np.lexsort((stop[di], s[di]))]
-    sd, td = s[od], stop[od]
-    # in events ordered by (stratum, time): the first after start, and the first at (events) or after stop;
-    # the starts and stops ranked against the event times once
-    keys, q = _lex_keys(sd, td, np.concatenate((s, s)), np.concatenate((start, stop)))
-    q_start, q_stop = q[:n], q[n:]
-    lo = np.searchsorted(keys, q_start, side="right")
-    hi = np.where(dead, np.searchsorted(keys, q_stop, side="left"), np.searchsorted(keys, q_stop, side="right"))
-    lessB, eqB = _range_dominance(xr[od], None if wq is None else wq[od], lo, hi, xr, nbits)
     cwd = np.concatenate(([0.0], np.cumsum(w[od])))
     totB = cwd[hi] - cwd[lo]
     conc += lessB
@@ -223,7 +229,10 @@ def _lex_keys(s_sorted, v_sorted, s_q, v_q, flag_sorted=None, flag_q=None) -> tu
     """(stratum, value[, 0/1 flag]) pairs of the sorted rows and of the
     queries as one int64 each, in the same lexicographic order: the values
     ranked over both sets (exact: no arithmetic on the times), so that one
-    integer ``searchsorted`` answers what a record-array one would, faster."""
+    integer ``searchsorted`` answers what a record-array one would, faster.
+    One stratum and no flag: the values themselves."""
+    if flag_sorted is None and np.size(s_sorted) and np.all(s_sorted == s_sorted[0]) and np.all(s_q == s_sorted[0]):
+        return np.asarray(v_sorted, dtype=float), np.asarray(v_q, dtype=float)
     u = np.unique(np.concatenate((v_sorted, v_q)))
     r_sorted = np.searchsorted(u, v_sorted)
     r_q = np.searchsorted(u, v_q)

@@ -207,13 +207,15 @@ def test_running_sums_restart_like_the_c_loop(monkeypatch, pad_from, nseg):
 
 
 # ---- (start, stop] data: the information matrix as one Gram matrix ------------------------------------
-def _intervals(seed, subjects=300, p=3, strata=0, weights=False, cuts=3):
-    """Subjects followed from a delayed entry, their follow-up cut in pieces (ties on a grid)."""
+def _intervals(seed, subjects=300, p=3, strata=0, weights=False, cuts=3, gap=False):
+    """Subjects followed from a delayed entry, their follow-up cut in pieces
+    (ties on a grid); with ``gap``, every other subject enters after all the
+    others have left (the risk set empties between the two)."""
     rng = np.random.default_rng(seed)
     rows = []
     for i in range(subjects):
         x = rng.normal(size=p)
-        t0 = float(rng.integers(0, 4))
+        t0 = float(rng.integers(0, 4)) + (100.0 if gap and i % 2 else 0.0)
         t1 = t0 + float(rng.integers(1, 12))
         inner = sorted(set(rng.integers(int(t0) + 1, int(t1) + 1, cuts).tolist()) - {int(t1)})
         bounds = [t0, *map(float, inner), t1]
@@ -226,15 +228,21 @@ def _intervals(seed, subjects=300, p=3, strata=0, weights=False, cuts=3):
     return pd.DataFrame(rows)
 
 
-@pytest.mark.parametrize("seed, ties, strata, weights", [(1, "efron", 0, False), (2, "breslow", 0, True),
-                                                          (3, "efron", 3, True), (4, "efron", 0, False)])
-def test_counting_information_as_one_gram_matrix(monkeypatch, seed, ties, strata, weights):
+@pytest.mark.parametrize("seed, ties, strata, weights, gap", [(1, "efron", 0, False, False),
+                                                               (2, "breslow", 0, True, False),
+                                                               (3, "efron", 3, True, False),
+                                                               (4, "efron", 0, False, False),
+                                                               (5, "efron", 0, True, True),
+                                                               (6, "breslow", 2, False, True)])
+def test_counting_information_as_one_gram_matrix(monkeypatch, seed, ties, strata, weights, gap):
     """Large (start, stop] data take ``X' diag(r h) X - A' diag(mw / D^2) A``
     (:func:`pyimpl.cox.agreg._information_gram`) for agfit4's running sums of
-    ``r x x'``: forced here on small data, the fit is the replay's to rounding."""
+    ``r x x'`` and its regrouped running sums (:func:`pyimpl.cox.agreg._running_sums_regrouped`,
+    restarting where the risk set empties with ``gap``): forced here on small
+    data, the fit is the replay's to rounding."""
     import pyimpl.cox.agreg as agreg
 
-    d = _intervals(seed, strata=strata, weights=weights)
+    d = _intervals(seed, strata=strata, weights=weights, gap=gap)
     formula = "Surv(start, stop, event) ~ x0 + x1 + x2" + (" + strata(s)" if strata else "")
     kw = {"ties": ties, "weights": "w" if weights else None}
     exact = coxph(formula, data=d, **kw)
