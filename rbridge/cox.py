@@ -315,9 +315,10 @@ def coxph_residuals(fit: CoxPH, type: str = "martingale", *, collapse: Any = Non
                     **m.args())
     v = res.value
     values = _matrix(v)
-    schoen = type in ("schoenfeld", "scaledsch")
+    classed = bool(np.asarray(v["classed"]).ravel()[0])
+    schoen = type in ("schoenfeld", "scaledsch") and classed  # residuals.default: $residuals by data row
     own = tuple(fit.term_names) if type == "partial" else tuple(fit.names)
-    if values.ndim == 1 and type not in ("martingale", "deviance"):
+    if values.ndim == 1 and type not in ("martingale", "deviance") and classed:
         values = values[:, None]  # R drops a one-column matrix; the contract keeps its two dimensions
     columns = _labels(v["columns"], own) if values.ndim == 2 else ()  # R's dfbeta has no column names
     rows = _row_names(v["rows"])

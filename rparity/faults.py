@@ -264,6 +264,23 @@ def _robust_by_row(x, start, stop, event, weights, strata, lp, naive_var, cluste
                                     np.arange(x.shape[0]), *rest)
 
 
+def _agexact() -> Any:
+    import pyimpl.cox.agexact as agexact
+    return agexact
+
+
+_AGEXACT_SUMS = _agexact()._sums  # the function the fault below replaces
+
+
+def _agexact_breslow_sums(x, score, tm, il, jl):
+    """agexact's sums at a time of d tied deaths taken as d times the risk
+    set's (Breslow's approximation) instead of over the subsets of d rows."""
+    one = dataclasses.replace(tm, deaths=tm.deaths[:1])
+    denom, a, c = _AGEXACT_SUMS(x, score, one, il, jl)
+    d = tm.deaths.size
+    return (denom ** d, d * a * denom ** (d - 1), d * c * denom ** (d - 1)) if d > 1 else (denom, a, c)
+
+
 def _survival_formula() -> Any:
     import pyimpl.survival.formula as survival_formula
     return survival_formula
@@ -537,6 +554,9 @@ FAULTS: list[Fault] = [
     Fault("coxph-counting-robust-by-row", "coxph", "1e-9 relative",
           "the robust variance of (start, stop] data summed by row, not by the cluster (a subject's rows "
           "treated as independent)", _patched(_counting(), "robust_variance_counting", _robust_by_row)),
+    Fault("coxph-counting-exact-as-breslow", "coxph", "1e-9 relative",
+          "ties='exact' on (start, stop] data: tied deaths' subsets replaced by powers of the risk set's sums",
+          _patched(_agexact(), "_sums", _agexact_breslow_sums)),
     Fault("survdiff-formula-short-labels", "survdiff", "identical",
           "labels the formula's groups by their levels alone ('1' where R says 'sex=1')",
           _patched(_survival_formula(), "_labelled", _short_group_labels)),

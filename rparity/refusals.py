@@ -48,6 +48,13 @@ _TABLES = ("fisher_test", "chisq_test")
 R_MESSAGES: tuple[RefusalRule, ...] = (
     # Surv() and the model frame (survival 3.5-3 Surv.R, stats model.frame)
     RefusalRule(r"Time variable is not numeric", "time.type", source="survival Surv.R"),
+    RefusalRule(r"no applicable method for '(predict|survfit|anova|concordance)' applied to an object of class "
+                r"\"list\"|argument must be the result of Cox model fit|must be a coxph object|Detailed output is "
+                r"not available for the coxph method|summary\.default: no coefficient table", "fit.unclassed",
+                ("coxph_predict", "survfit_cox", "coxph_anova", "concordance", "cox_zph", "basehaz", "coxph_detail",
+                 "coxph_summary"),
+                source="survival 3.5-3 agexact.fit: its fit is a list without the class 'coxph' (generics fail, "
+                       "cox.zph, basehaz and coxph.detail check the class; rbridge names summary.default's table)"),
     RefusalRule(r"rparity: survfitKM's influence fails when start\.time leaves a curve without rows",
                 "start_time.value", ("survfit",),
                 source="survival survfitKM.R's error there, named by rbridge (R's message kept)"),

@@ -191,6 +191,7 @@ TOLERANCES.update({
     **{f"coxph.{t}.pvalue": COX_P for t in _COX_TESTS},
     **{f"coxph.summary.{k}": COX for k in ("coef", "exp_coef", "se", "robust_se", "z", "lower", "upper")},
     "coxph.summary.p": COX_P,
+    "coxph.summary.refused": EXACT,  # the refusal kind of summary() where R has no summary.coxph (bare-list fits)
     "coxph.concordance.c": COX,
     "coxph.concordance.std": COX,
     **{f"coxph.concordance.{k}": COX_SUM for k in ("concordant", "discordant", "tied_x", "tied_y", "tied_xy")},

@@ -100,6 +100,8 @@ KINDS: dict[str, str] = {
     "detail.one_time": "coxph.detail of one event time and several coefficients, where R fails",
     "predict.null": "se or terms predicted from the null model (no covariates), where R fails",
     "fit.type": "a derived function given something that is not a fit of the right kind",
+    "fit.unclassed": "a derived function of a ties='exact' fit of (start, stop] data, which R returns without "
+                     "the class 'coxph'",
     "fit.no_events": "a derived function that needs events and covariates given a fit without either "
                      "(R: 'no score residuals for a Null model')",
     # formulas (rparity_contract.formula)

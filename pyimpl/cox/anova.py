@@ -33,7 +33,7 @@ from rparity_contract.results.cox import CoxAnova, CoxPH
 
 from .._rmath import pchisq_upper
 from .inputs import prepare_inputs
-from .refit import fit_data
+from .refit import fit_data, refuse_unclassed
 
 __all__ = ["coxph_anova"]
 
@@ -41,6 +41,8 @@ __all__ = ["coxph_anova"]
 def coxph_anova(fit: CoxPH, *others: CoxPH) -> CoxAnova:
     """``anova(fit)``: terms added sequentially; ``anova(fit, other, ...)``: the
     fits compared in turn (see the module)."""
+    for f in (fit, *others):
+        refuse_unclassed(f, "anova", "no applicable method for 'anova' applied to an object of class \"list\"")
     fits = [fit, *others]
     for f in fits:
         if not isinstance(f, CoxPH):

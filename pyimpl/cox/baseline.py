@@ -25,7 +25,7 @@ from .._rformat import r_label
 from .._rmath import r_mean, r_sum
 from .agsurv import agsurv
 from .fit import linear_predictor
-from .refit import fit_data
+from .refit import fit_data, refuse_unclassed
 
 __all__ = ["basehaz"]
 
@@ -36,6 +36,7 @@ def basehaz(fit: CoxPH, centered: bool = True) -> pd.DataFrame:
     Returns a DataFrame with columns ``time, hazard`` (one row per distinct
     time, censored times included), plus ``strata`` for a stratified fit.
     """
+    refuse_unclassed(fit, "basehaz", "must be a coxph object")
     if not isinstance(centered, (bool, np.bool_)):
         raise InvalidArgument(f"`centered` must be True or False; got centered={centered!r}", kind="centered.type")
     fd = fit_data(fit)

@@ -43,7 +43,7 @@ from .._rmath import r_sum
 from .._threads import Helpers, run_all
 from ..survival.timefix import aeq_surv
 from ._order import dense_rank, stable_order
-from .refit import fit_data
+from .refit import fit_data, refuse_unclassed
 
 __all__ = ["concordancefit", "concordance", "ConcordanceCounts", "WalkPlan", "walk_plan"]
 
@@ -378,6 +378,8 @@ def concordance_result(count: np.ndarray, somer: float, dfbeta: np.ndarray, clus
 
 def concordance(fit: CoxPH) -> Concordance:
     """Concordance of ``fit`` (``c``, ``std``, weighted pair counts summed over strata)."""
+    refuse_unclassed(fit, "concordance",
+                     "no applicable method for 'concordance' applied to an object of class \"list\"")
     fd = fit_data(fit)
     prep = fd.prep
     if prep.start is not None:  # Surv(start, stop, event)

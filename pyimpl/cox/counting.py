@@ -3,8 +3,7 @@ path through ``agreg.fit`` (:mod:`.agreg`), and the concordance of such data
 (``concordancefit`` on a (start, stop] response: a subject is at risk at an
 event time t when start < t <= stop).
 
-Not implemented here (refused, naming the option): ``ties = "exact"`` (R's
-``agexact.fit``); R's own answers for it are in the R engine. ``basehaz`` and
+``ties = "exact"``: R's ``agexact.fit`` (:mod:`.agexact`). ``basehaz`` and
 ``cox.zph`` of such fits: :mod:`.baseline`, :mod:`.zph_counting`. The robust
 variance (cluster, non-integer weights, ``robust=True``) is agscore2's
 (:mod:`.agscore`).
@@ -19,6 +18,7 @@ from rparity_contract.results.cox import Concordance, CoxPH
 from .._rmath import r_sum
 from ..survival.timefix import aeq_counting
 from ._order import r_colmeans
+from .agexact import agexact_fit
 from .agreg import agfit4, agreg_order
 from .agscore import robust_variance_counting
 from .chol import wald_test_chol
@@ -39,9 +39,6 @@ def counting_times(prep: Prepared) -> tuple[np.ndarray, np.ndarray]:
 
 def fit_counting(prep: Prepared, common: dict, warns: list) -> CoxPH:
     """coxph.R with agreg.fit, for right-continuous (start, stop] data."""
-    if prep.ties == "exact":
-        raise InvalidArgument("`ties`='exact' with Surv(start, stop, event) (R's agexact.fit) is not implemented "
-                              "in pyimpl; use efron or breslow, or the R engine", kind="argument.value")
     assert prep.start is not None
     if prep.robust and not prep.cluster_given and prep.call.robust is not None:
         # coxph.R: robust asked for on (start, stop] data needs a cluster (the rows of one
@@ -56,20 +53,25 @@ def fit_counting(prep: Prepared, common: dict, warns: list) -> CoxPH:
     codes = strata if strata is not None else np.zeros(n, dtype=np.intp)
     off = prep.offset if prep.offset is not None else np.zeros(n)
     control = prep.control
-    sort1, sort2, nused = agreg_order(start, stop, e, strata)
+    exact = prep.ties == "exact"
     null = p == 0
-    if null:  # agreg.fit: a stand-in column 1:n, no iteration
+    if null and not exact:  # agreg.fit: a stand-in column 1:n, no iteration
         xfit = np.arange(1.0, n + 1.0)[:, None]
         maxiter, init = 0, np.zeros(1)
-    else:
+    else:  # agexact.fit iterates on no column at all
         xfit = x
         maxiter = control.iter_max
         init = np.zeros(p) if prep.init is None else np.asarray(prep.init, dtype=float)
     nocenter = np.asarray(prep.nocenter, dtype=float)
-    zero_one = np.array([bool(np.all(np.isin(xfit[:, j], nocenter))) for j in range(xfit.shape[1])])
-    res = agfit4(xfit, start, stop, e, codes, w, off, init, sort1, sort2, nused, prep.ties == "efron", maxiter,
-                 control, ~zero_one)
-    agmeans = np.where(zero_one, 0.0, r_colmeans(xfit))
+    zero_one = np.array([bool(np.all(np.isin(xfit[:, j], nocenter))) for j in range(xfit.shape[1])], dtype=bool)
+    if exact:
+        ares = agexact_fit(xfit, start, stop, e, strata, off, init, control, maxiter, zero_one)
+        res, agmeans = ares.fit, ares.means
+    else:
+        sort1, sort2, nused = agreg_order(start, stop, e, strata)
+        res = agfit4(xfit, start, stop, e, codes, w, off, init, sort1, sort2, nused, prep.ties == "efron",
+                     maxiter, control, ~zero_one)
+        agmeans = np.where(zero_one, 0.0, r_colmeans(xfit))
     coef, vmat = res.coef, res.imat
     nvar = xfit.shape[1]
     which_sing = (np.diag(vmat) == 0) if res.flag[0] < nvar else np.zeros(nvar, dtype=bool)
@@ -81,17 +83,28 @@ def fit_counting(prep: Prepared, common: dict, warns: list) -> CoxPH:
         if res.flag[3] > 0:
             warns.append("Ran out of iterations and did not converge")
         else:
-            bad = ~np.isfinite(res.u) | (infs > control.toler_inf * (1 + np.abs(coef)))
+            if exact:  # agexact.fit's test: (infs > eps) & infs > toler.inf * abs(coef)
+                bad = (infs > control.eps) & (infs > control.toler_inf * np.abs(coef))
+            else:
+                bad = ~np.isfinite(res.u) | (infs > control.toler_inf * (1 + np.abs(coef)))
             if bad.any():
                 which = ",".join(str(i + 1) for i in np.flatnonzero(bad))
                 warns.append(f"Loglik converged before variable  {which} ; beta may be infinite. ")
     # agreg.fit: lp <- x %*% coef + offset - sum(coef * agmeans)
     lp = (linear_predictor(xfit, coef, np.zeros(n)) + off) - r_sum(coef * agmeans)
-    if null:
+    if null and not exact:
         lp = off.copy()
     # coxph.R hands its cluster to concordancefit: the user's, or 1:n when robust without one
     ccl = prep.cluster if prep.cluster is not None else (np.arange(n) if prep.robust else None)
     conc = counting_concordance(start, stop, e, lp, strata, w if prep.has_weights else None, ccl)
+    if null and exact:
+        # agexact.fit on no column: a loglik pair, a score test of 0 on 0 df, and summary.coxph's
+        # likelihood-ratio test on 0 df (its coefficients are numeric(0), not NULL); no Wald test
+        ll = np.asarray(res.loglik, dtype=float)
+        return CoxPH(coef=np.zeros(0), se=np.zeros(0), var=np.zeros((0, 0)), naive_var=None, loglik=ll,
+                     score_test=chisq_test(res.sctest, 0), wald_test=None, lr_test=chisq_test(-2 * (ll[0] - ll[1]), 0),
+                     robust_score_test=None, concordance=conc, iterations=int(res.iter), means=np.zeros(0),
+                     linear_predictors=lp, robust=False, warnings=tuple(warns), **common)
     if null:
         return CoxPH(coef=np.zeros(0), se=np.zeros(0), var=np.zeros((0, 0)), naive_var=None,
                      loglik=np.asarray([res.loglik[1]]), score_test=None, wald_test=None, lr_test=None,
@@ -107,6 +120,7 @@ def fit_counting(prep: Prepared, common: dict, warns: list) -> CoxPH:
     if prep.robust and nabeta.any():
         naive_var = vmat
         cluster = prep.cluster if (prep.cluster is not None and prep.cluster_given) else np.arange(n)
+        # agexact.fit names its method "coxph": residuals.coxph then takes Breslow's score residuals
         vmat, rscore_stat = robust_variance_counting(x, start, stop, e, w, strata, lp, naive_var, cluster,
                                                      prep.ties == "efron", prep.init, control.toler_chol)
         rscore = chisq_test(rscore_stat, int(nabeta.sum()))

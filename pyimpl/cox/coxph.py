@@ -127,7 +127,11 @@ def coxph(X, time=None, event=MISSING, *, data=None, subset=None, ties: str = "e
       Gail et al. (as R's ``coxexact.c``), whose cost grows as (deaths at a time)
       x (risk set); tie groups above ``EXACT_MAX_TIES`` (256) deaths raise
       :class:`InvalidArgument` rather than run for hours. As in R, weights
-      other than 1 and the robust variance are refused with exact ties.
+      other than 1 and (right-censored data) the robust variance are refused
+      with exact ties. On ``Surv(start, stop, event)`` data exact ties are R's
+      ``agexact.fit`` (:mod:`pyimpl.cox.agexact`): every subset of the tied
+      deaths of a risk set enumerated, as R does; its robust variance takes
+      Breslow's score residuals, as R's (the fit's method is "coxph" there).
     * Where R stops with an error after fitting (a diverged exact fit whose
       risk scores overflow; a Wald test on non-finite values; a robust fit
       with one cluster and several covariates), this function raises
@@ -190,11 +194,11 @@ def check_prefit(prep: Prepared) -> None:
             raise InvalidArgument("`weights` are not supported with ties='exact' "
                                   "(R: 'Case weights are not supported for the exact method')",
                                   kind="weights.exact")
-        if prep.robust:
+        if prep.robust and prep.start is None:  # (start, stop] data: agexact.fit's fit takes Breslow's dfbeta
             raise InvalidArgument("`robust` variance is not available with ties='exact' "
                                   "(R: 'dfbeta residuals are not available for the exact method')",
                                   kind="robust.exact")
-        for j, name in enumerate(prep.design.names):
+        for j, name in enumerate(prep.design.names if prep.start is None else []):  # coxexact.fit's scale()
             col = x[:, j]
             if np.all(col == col[0]) and not np.all(np.isin(col, prep.nocenter)):
                 raise InvalidArgument(

@@ -26,7 +26,7 @@ from rparity_contract.results.cox import CoxDetail, CoxPH
 from .._rformat import r_label
 from .._validate import as_choice
 from ._riskset import event_times, seq_last, sorted_rows
-from .refit import fit_data
+from .refit import fit_data, refuse_unclassed
 
 __all__ = ["coxph_detail"]
 
@@ -37,6 +37,7 @@ def coxph_detail(fit: CoxPH, riskmat: bool = False, rorder: str = "data") -> Cox
     means, the score and information contributions; with ``riskmat``, which
     rows are at risk at each time (rows in data order, or with ``rorder =
     "time"`` in the fit's sorted order, ``sortorder`` giving it)."""
+    refuse_unclassed(fit, "coxph.detail", "Detailed output is not available for the coxph method")
     if fit.method not in ("breslow", "efron"):
         raise InvalidArgument(f"Detailed output is not available for the {fit.method} method (R's error)",
                               kind="detail.method")

@@ -38,7 +38,7 @@ from .._rmath import r_mean, r_sum
 from .._validate import as_choice
 from .martingale import martingale
 from .naresid import naresid
-from .refit import FitData, fit_data
+from .refit import FitData, fit_data, refuse_unclassed
 from .robust import _matmul_blas
 
 #: R's rowsum warning when the groups have a missing value
@@ -81,6 +81,7 @@ def coxph_predict(fit: CoxPH, type: str = "lp", *, newdata: Any = None, se_fit: 
     collapse : array-like of length ``fit.n`` (of ``newdata``'s rows), optional
         Sum the predictions within groups (se: the root of the summed squares).
     """
+    refuse_unclassed(fit, "predict", "no applicable method for 'predict' applied to an object of class \"list\"")
     type = as_choice(type, "type", PREDICT_TYPES, partial=True)
     if not isinstance(se_fit, (bool, np.bool_)):
         raise InvalidArgument(f"`se_fit` must be True or False; got se_fit={se_fit!r}", kind="se_fit.type")

@@ -12,7 +12,7 @@ from rparity_contract.results.cox import CoxPH
 from ..survival.timefix import aeq_surv
 from .inputs import Prepared, prepare_inputs
 
-__all__ = ["FitData", "fit_data"]
+__all__ = ["FitData", "fit_data", "is_unclassed", "refuse_unclassed"]
 
 
 @dataclass
@@ -46,3 +46,20 @@ def fit_data(fit: CoxPH) -> FitData:
                               kind="fit.type")
     return FitData(prep=prep, time=t, coef=np.asarray(fit.coef, dtype=float), lp=lp,
                    means=np.asarray(fit.means, dtype=float))
+
+
+def is_unclassed(fit: CoxPH) -> bool:
+    """A fit that R returns as a bare list: ``ties = "exact"`` on (start, stop]
+    data (survival 3.5-3's ``agexact.fit`` leaves out the class "coxph", so
+    R's generics do not reach the coxph methods)."""
+    if not isinstance(fit, CoxPH) or fit.method != "exact" or fit.call is None:
+        return False
+    return prepare_inputs(fit.call).start is not None
+
+
+def refuse_unclassed(fit: CoxPH, function: str, r_message: str) -> None:
+    """R's error for ``function`` on such a fit (see :func:`is_unclassed`)."""
+    if is_unclassed(fit):
+        raise InvalidArgument(f"`fit` is a ties='exact' fit of Surv(start, stop, event) data, which R returns as a "
+                              f"list without the class 'coxph' (survival 3.5-3's agexact.fit): {function}() of it "
+                              f"fails in R (R: '{r_message}')", kind="fit.unclassed")

@@ -41,7 +41,7 @@ from ._riskset import event_times, seq_last, sorted_rows
 from .martingale import martingale, safe_score
 from .naresid import naresid
 from .predict import collapse_groups, rowsum, term_predictions
-from .refit import FitData, fit_data
+from .refit import FitData, fit_data, is_unclassed
 from .robust import C_ORDER_LIMIT, _c_order_cost, _matmul_blas, score_residuals, score_residuals_c_order
 
 __all__ = ["coxph_residuals"]
@@ -80,6 +80,12 @@ def coxph_residuals(fit: CoxPH, type: str = "martingale", *, collapse: Any = Non
         raise InvalidArgument(f"`weighted` must be True or False; got weighted={weighted!r}", kind="weighted.type")
     fd = fit_data(fit)
     prep = fd.prep
+    if is_unclassed(fit):
+        # R's fit is a list (agexact.fit): residuals.default returns its $residuals, agexact.fit's
+        # martingale residuals (Breslow), whatever the type, collapse or weighted
+        t0, t1 = fd.times()
+        mart = martingale(t1, prep.event.astype(float), prep.strata, np.ones(t1.size), fd.lp, fit.method, t0)
+        return CoxResiduals(type=type, values=naresid(fit, mart), columns=(), groups=None, warnings=())
     if len(fit.coef) == 0:  # residuals.coxph.null
         if type not in ("martingale", "deviance", "score", "schoenfeld"):
             raise InvalidArgument(f"`type`={type!r}: the null model (no covariates) has only martingale and "

@@ -9,6 +9,7 @@ from rparity_contract.errors import InvalidArgument
 from rparity_contract.results.cox import CoxPH, CoxTest
 
 from .._rmath import pchisq_upper, qnorm
+from .refit import refuse_unclassed
 
 __all__ = ["chisq_test", "coxph_summary"]
 
@@ -21,6 +22,7 @@ def coxph_summary(fit: CoxPH, *, conf_int: float = 0.95) -> pd.DataFrame:
     """``summary(fit, conf.int=)``: ``$coefficients`` and ``$conf.int`` in one
     frame (columns ``coef, exp_coef, se, [robust_se,] z, p, lower, upper``),
     from the fit's coefficients and variances (a fit of any engine)."""
+    refuse_unclassed(fit, "summary", "summary.default: no coefficient table")
     if not isinstance(fit, CoxPH):
         raise InvalidArgument(f"`fit` must be a CoxPH (from coxph() of any engine); got {type(fit).__name__}",
                               kind="fit.type")

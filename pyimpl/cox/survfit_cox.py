@@ -39,7 +39,7 @@ from .agsurv import agsurv
 from .fit import linear_predictor
 from .newdata import new_rows
 from .predict import _matvec
-from .refit import fit_data
+from .refit import fit_data, refuse_unclassed
 
 __all__ = ["survfit_cox"]
 
@@ -77,6 +77,7 @@ def survfit_cox(fit: CoxPH, newdata: pd.DataFrame | None = None, *, se_fit: bool
         The curves start there: the fit's rows whose (stop) time is before
         it are left out of the hazard (at least one event must remain).
     """
+    refuse_unclassed(fit, "survfit", "no applicable method for 'survfit' applied to an object of class \"list\"")
     if not isinstance(se_fit, (bool, np.bool_)):
         raise InvalidArgument(f"`se_fit` must be True or False; got se_fit={se_fit!r}", kind="se_fit.type")
     if not isinstance(censor, (bool, np.bool_)):

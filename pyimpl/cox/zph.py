@@ -27,7 +27,7 @@ from .._validate import as_choice
 from ..survival.km import survfit
 from ._order import stable_order
 from .fit import prepare, risk_sums, score_information
-from .refit import fit_data
+from .refit import fit_data, refuse_unclassed
 
 __all__ = ["cox_zph"]
 
@@ -99,6 +99,7 @@ def cox_zph(fit: CoxPH, transform: str = "km", *, global_: bool = True) -> CoxZp
     CoxZph
         ``chisq, df, p`` per term (a categorical column is one term) and GLOBAL.
     """
+    refuse_unclassed(fit, "cox.zph", "argument must be the result of Cox model fit")
     transform = as_choice(transform, "transform", ZPH_TRANSFORMS)
     if not isinstance(global_, (bool, np.bool_)):
         raise InvalidArgument(f"`global_` must be True or False; got global_={global_!r}", kind="argument.type")

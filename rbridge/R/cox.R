@@ -71,7 +71,10 @@ rparity_clogit <- function(form, weights, method, init = NULL, control = NULL) {
 }
 
 rparity_cox_result <- function(fit) {
-  s <- suppressWarnings(summary(fit))  # only coxph's own warnings are reported
+  # only coxph's own warnings are reported. ties = "exact" on (start, stop] data: survival 3.5-3's
+  # agexact.fit returns a list without the class "coxph" (summary() would be summary.default's):
+  # its tests are summary.coxph's own code on that list
+  s <- suppressWarnings(if (inherits(fit, "coxph")) summary(fit) else survival:::summary.coxph(fit))
   conc <- fit$concordance
   test <- function(t) if (is.null(t)) NULL else unname(t[seq_len(min(3L, length(t)))])
   list(coef = unname(fit$coefficients), names = names(fit$coefficients),
@@ -95,6 +98,8 @@ rparity_coxph_summary <- function(x, time, event, weights, strata, cluster, ties
   fit <- rparity_cox_fitobj(x, time, event, weights, strata, cluster, ties, robust, init, control, nocenter,
                             singular_ok, form, na_action, id)
   s <- summary(fit, conf.int = conf_int)
+  # a fit without the class "coxph" (ties = "exact" on (start, stop] data) gets summary.default's table
+  if (!inherits(fit, "coxph")) stop("summary.default: no coefficient table")
   list(coef = unname(s$coefficients), coef_cols = colnames(s$coefficients),
        conf = unname(s$conf.int), names = rownames(s$coefficients))
 }
@@ -132,8 +137,9 @@ rparity_coxph_residuals <- function(x, time, event, weights, strata, cluster, ti
   rr <- do.call(stats::residuals, args)
   st <- attr(rr, "strata")
   rows <- if (is.matrix(rr)) rownames(rr) else names(rr)
+  # classed: FALSE for agexact.fit's bare list, whose residuals() is residuals.default ($residuals, any type)
   list(values = unname(as.vector(rr)), ncol = if (is.matrix(rr)) ncol(rr) else 0L,
-       columns = colnames(rr), rows = rows,
+       columns = colnames(rr), rows = rows, classed = inherits(fit, "coxph"),
        strata = if (is.null(st)) NULL else rep(names(st), as.vector(st)))
 }
 

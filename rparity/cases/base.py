@@ -96,16 +96,24 @@ def as_quantities(prefix: str, values: Mapping[str, Any]) -> dict:
     return out
 
 
-def derived_quantities(prefix: str, compute: Callable[[], Any], keys: tuple[str, ...] | list[str]) -> dict:
+def derived_quantities(prefix: str, compute: Callable[[], Any], keys: tuple[str, ...] | list[str],
+                       function: str | None = None) -> dict:
     """The quantities of a derived function (``summary.``, ``quantile.``...);
     each is :class:`~rparity.compare.NotProvided` when the engine does not
     provide the function, so the fit's own quantities are still compared."""
     from ..compare import NotProvided
+    from ..refusals import refusal_kind
 
     try:
         values = compute()
     except NotImplementedError as exc:
         return {f"{prefix}{k}": NotProvided(str(exc)) for k in keys}
+    except Exception as exc:
+        # a fit R returns without its class (ties='exact' on (start, stop] data): the derived
+        # function's refusal is one quantity, so that the fit's own numbers are still compared
+        if function is None or refusal_kind(exc, function) != "fit.unclassed":
+            raise
+        return {f"{prefix}refused": "fit.unclassed"}
     if isinstance(values, pd.Series):
         values = values.to_dict()
     elif isinstance(values, pd.DataFrame):

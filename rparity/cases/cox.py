@@ -124,7 +124,8 @@ def run_coxph(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
             out["naive_var"] = fit.naive_var
         if fit.robust_score_test is not None:
             out.update(_test("robust_score_test", fit.robust_score_test))
-        out.update(derived_quantities("summary.", lambda: engine.coxph_summary(fit), COX_SUMMARY_COLUMNS))
+        out.update(derived_quantities("summary.", lambda: engine.coxph_summary(fit), COX_SUMMARY_COLUMNS,
+                                      "coxph_summary"))
     if fit.concordance is not None:
         c = fit.concordance
         out.update({"concordance.c": c.c, "concordance.std": c.std, "concordance.concordant": c.concordant,
@@ -296,6 +297,15 @@ FORMULA_CASES: list[Case] = [
     _formula("coxph", "lung-split-subset-init", "lung_split", "Surv(tstart, time, status) ~ age + ph.ecog",
              subset="period < 3", init=[0.01, 0.3]),
     _formula("concordance", "lung-split", "lung_split", "Surv(tstart, time, status) ~ age + sex"),
+    # ties = "exact" on them: agexact.fit (every subset of the tied deaths), its robust variance Breslow's
+    _formula("coxph", "test2-exact", "test2", "Surv(start, stop, event) ~ x", ties="exact"),
+    _formula("coxph", "lung-split-exact-strata", "lung_split",
+             "Surv(tstart, time, status) ~ age + ph.ecog + strata(sex)", ties="exact"),
+    _formula("coxph", "lung-split-exact-cluster", "lung_split", "Surv(tstart, time, status) ~ age + sex",
+             ties="exact", cluster="inst"),
+    _formula("coxph", "lung-split-exact-null", "lung_split", "Surv(tstart, time, status) ~ 1", ties="exact"),
+    _formula("coxph", "lung-split-exact-weights", "lung_split", "Surv(tstart, time, status) ~ age",
+             ties="exact", weights="sex"),
     # their robust variance (agscore2's score residuals by subject), and R's refusal without a cluster
     _formula("coxph", "lung-split-cluster-id", "lung_split", "Surv(tstart, time, status) ~ age + ph.ecog",
              cluster="id"),
@@ -443,6 +453,8 @@ _DERIVED_FITS: list[tuple[str, str, str, dict]] = [
     ("test2-counting", "test2", "Surv(start, stop, event) ~ x", {}),
     ("veteran-celltype", "veteran", "Surv(time, status) ~ trt + celltype + karno", {}),
     ("ovarian-strata-exact", "ovarian", "Surv(futime, fustat) ~ age + strata(rx)", {"ties": "exact"}),
+    # agexact.fit's fit is a bare list in R: residuals() is its martingale residuals, the rest fail
+    ("lung-split-exact", "lung_split", "Surv(tstart, time, status) ~ age + sex", {"ties": "exact"}),
 ]
 
 _RESIDUAL_TYPES = ("martingale", "deviance", "score", "schoenfeld", "dfbeta", "dfbetas", "scaledsch", "partial")

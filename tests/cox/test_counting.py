@@ -95,12 +95,6 @@ def test_robust_variance_by_subject_equals_r_by_hand():
     np.testing.assert_allclose(split.robust_score_test.statistic, whole.robust_score_test.statistic, rtol=1e-9)
 
 
-def test_exact_ties_are_said_not_implemented():
-    lung = load("lung_split")
-    with pytest.raises(InvalidArgument, match="not implemented"):
-        pyimpl.coxph("Surv(tstart, time, status) ~ age", data=lung, ties="exact")
-
-
 @pytest.mark.parametrize("transform", ["identity", "log"])
 def test_zph_of_split_data_is_the_whole_datas(transform):
     # splitting follow-up leaves the event times and their risk sets, so the test on
