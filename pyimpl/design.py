@@ -45,7 +45,11 @@ class Term:
     """One source column (R's term).
 
     ``kind`` is ``"numeric"`` (``values``: float, NaN where missing),
-    ``"logical"`` or ``"factor"`` (``codes`` into ``levels``, -1 where missing).
+    ``"logical"`` or ``"factor"`` (``codes`` into ``levels``, -1 where missing),
+    or ``"matrix"`` (a matrix-valued variable such as ``poly(age, 3)``:
+    ``values`` (n, k), ``levels`` the suffixes of its model-matrix columns,
+    ``basis`` what evaluates it on new rows as it was on the fit's, R's
+    ``makepredictcall``).
     """
 
     name: str
@@ -53,20 +57,24 @@ class Term:
     values: np.ndarray | None = None
     codes: np.ndarray | None = None
     levels: tuple[str, ...] = ()
+    basis: Any = None
 
     @property
     def missing(self) -> np.ndarray:
         if self.kind == "numeric":
             assert self.values is not None
             return np.isnan(self.values)
+        if self.kind == "matrix":
+            assert self.values is not None
+            return np.isnan(self.values).any(axis=1)
         assert self.codes is not None
         return self.codes < 0
 
     def take(self, rows: np.ndarray) -> "Term":
         """The term on a subset of rows (levels unchanged)."""
-        if self.kind == "numeric":
+        if self.kind in ("numeric", "matrix"):
             assert self.values is not None
-            return Term(self.name, self.kind, values=self.values[rows])
+            return Term(self.name, self.kind, values=self.values[rows], levels=self.levels, basis=self.basis)
         assert self.codes is not None
         return Term(self.name, self.kind, codes=self.codes[rows], levels=self.levels)
 

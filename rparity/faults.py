@@ -281,6 +281,23 @@ def _agexact_breslow_sums(x, score, tm, il, jl):
     return (denom ** d, d * a * denom ** (d - 1), d * c * denom ** (d - 1)) if d > 1 else (denom, a, c)
 
 
+def _formula_poly() -> Any:
+    import pyimpl.formula.poly as poly
+    return poly
+
+
+_POLY = _formula_poly().poly  # the function the fault below wraps
+
+
+def _poly_raw_centred(x, degree, raw, where):
+    """poly() as the powers of the centred variable (R orthonormalises them)."""
+    z, basis = _POLY(x, degree, raw, where)
+    if raw:
+        return z, basis
+    xc = np.asarray(x, dtype=float) - np.mean(x)
+    return np.column_stack([xc ** k for k in range(1, z.shape[1] + 1)]), basis
+
+
 def _survival_formula() -> Any:
     import pyimpl.survival.formula as survival_formula
     return survival_formula
@@ -557,6 +574,9 @@ FAULTS: list[Fault] = [
     Fault("coxph-counting-exact-as-breslow", "coxph", "1e-9 relative",
           "ties='exact' on (start, stop] data: tied deaths' subsets replaced by powers of the risk set's sums",
           _patched(_agexact(), "_sums", _agexact_breslow_sums)),
+    Fault("coxph-formula-poly-not-orthogonal", "coxph", "1e-9 relative",
+          "poly(x, k) as the powers of the centred x, not R's orthonormal polynomials",
+          _patched(_formula_poly(), "poly", _poly_raw_centred)),
     Fault("survdiff-formula-short-labels", "survdiff", "identical",
           "labels the formula's groups by their levels alone ('1' where R says 'sex=1')",
           _patched(_survival_formula(), "_labelled", _short_group_labels)),

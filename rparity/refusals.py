@@ -48,6 +48,8 @@ _TABLES = ("fisher_test", "chisq_test")
 R_MESSAGES: tuple[RefusalRule, ...] = (
     # Surv() and the model frame (survival 3.5-3 Surv.R, stats model.frame)
     RefusalRule(r"Time variable is not numeric", "time.type", source="survival Surv.R"),
+    RefusalRule(r"missing values are not allowed in 'poly'|'degree' must be (less than number of unique "
+                r"points|at least 1)", "formula.value", source="stats poly"),
     RefusalRule(r"no applicable method for '(predict|survfit|anova|concordance)' applied to an object of class "
                 r"\"list\"|argument must be the result of Cox model fit|must be a coxph object|Detailed output is "
                 r"not available for the coxph method|summary\.default: no coefficient table", "fit.unclassed",

@@ -107,6 +107,8 @@ KINDS: dict[str, str] = {
     # formulas (rparity_contract.formula)
     "formula.syntax": "a formula that is not R formula syntax this interface reads",
     "formula.function": "a formula calling a function the interface does not know",
+    "formula.value": "a formula function given an argument it refuses (poly(): NA, degree not below the "
+                     "distinct values)",
     "formula.special": "a survival special (strata, cluster, offset, Surv) used where R does not take it",
     "formula.response": "a formula whose response is not what the function needs (Surv() for survival)",
     "offset.nonfinite": "an offset whose exp is not finite (R: 'offsets must lead to a finite risk score')",

@@ -19,7 +19,7 @@ import pandas as pd
 
 from rparity_contract.calls import row_names
 from rparity_contract.errors import InvalidArgument
-from rparity_contract.formula.expr import names_in
+from rparity_contract.formula.expr import Call, names_in
 from rparity_contract.results.cox import CoxPH
 
 from ..design import Term, as_frame, model_matrix, read_terms
@@ -139,6 +139,15 @@ def _formula_rows(fd: FitData, newdata: pd.DataFrame, labels: tuple[str, ...], m
         if missing:
             raise InvalidArgument(f"`newdata` lacks the column {missing[0]!r} the formula reads (R: object "
                                   f"'{missing[0]}' not found)", kind="newdata.column")
+        if old.kind == "matrix":  # poly(): the fit's basis on the new rows (R's makepredictcall)
+            assert isinstance(e, Call)
+            x = evaluate([e.args[0]], data)[0]
+            if x.kind != "numeric":
+                raise InvalidArgument(f"`newdata` column of {old.name!r} must be numeric as in the fit",
+                                      kind="newdata.type")
+            variables.append(Term(old.name, "matrix", values=old.basis(x.values, old.name), levels=old.levels,
+                                  basis=old.basis))
+            continue
         variables.append(_relevel(evaluate([e], data)[0], old, old.name))
     design = formula_design(mf, variables, k)
     _same_columns(design.names, prep.design.names)

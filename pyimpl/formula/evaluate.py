@@ -49,6 +49,9 @@ def _numeric(v: Value, where: str) -> np.ndarray | float:
         if v.kind == "logical":
             assert v.codes is not None
             return np.where(v.codes < 0, np.nan, v.codes.astype(float))
+        if v.kind == "matrix":
+            raise InvalidArgument(f"`formula` term {where!r}: arithmetic on a matrix-valued term such as poly() "
+                                  "is not implemented", kind="formula.function")
         raise InvalidArgument(f"`formula` term {where!r}: arithmetic on a factor (R: 'not meaningful for "
                               "factors')", kind="X.type")
     if isinstance(v, bool):
@@ -120,6 +123,9 @@ def _factor_of(v: Value, name: str, *, keep_levels: bool, levels: list[str] | No
     """``factor(x)`` (``keep_levels``: ``as.factor``)."""
     if not isinstance(v, Term):
         raise InvalidArgument(f"`formula` term {name!r}: factor() of a constant", kind="X.type")
+    if v.kind == "matrix":
+        raise InvalidArgument(f"`formula` term {name!r}: a matrix-valued term ({v.name}) cannot be a factor, a "
+                              "stratum or a group of curves (R fails on it)", kind="formula.function")
     if v.kind == "numeric":
         assert v.values is not None
         ok = ~np.isnan(v.values)
@@ -212,7 +218,7 @@ class _Evaluator:
         v = self.value(e)
         name = deparse(e)
         if isinstance(v, Term):
-            return Term(name, v.kind, values=v.values, codes=v.codes, levels=v.levels)
+            return Term(name, v.kind, values=v.values, codes=v.codes, levels=v.levels, basis=v.basis)
         if isinstance(v, str):
             raise InvalidArgument(f"`formula` term {name!r} is a string constant", kind="X.type")
         return _num_term(name, _numeric(v, name), self.n)
@@ -364,11 +370,36 @@ class _Evaluator:
                                       kind="X.type")
             vals, miss = _as_logical(v, where, n)
             return _logical(where, vals & ~miss, miss)
+        if fn == "poly":
+            return self.poly(args, kw, where)
         if fn == "strata":
             return self.strata(e, where)
         if fn == "cluster":
             return self.value(args[0])
         raise InvalidArgument(f"`formula` term {where!r}: {fn}() cannot be used here", kind="formula.function")
+
+    def poly(self, args: tuple[Expr, ...], kw: dict[str, Expr], where: str) -> Term:
+        """``poly(x, degree, raw = FALSE)`` of one variable (:mod:`.poly`)."""
+        from .poly import poly
+
+        if len(args) not in (1, 2) or set(kw) - {"degree", "raw"} or (len(args) == 2 and "degree" in kw):
+            raise InvalidArgument(f"`formula` term {where!r}: poly() takes one variable, degree= and raw= here "
+                                  "(several variables, coefs= and simple= are not implemented)",
+                                  kind="formula.function")
+        dexpr = args[1] if len(args) == 2 else kw.get("degree")
+        degree = 1.0 if dexpr is None else self.value(dexpr)
+        if not isinstance(degree, (int, float)) or isinstance(degree, bool) or not math.isfinite(degree):
+            raise InvalidArgument(f"`formula` term {where!r}: poly()'s degree must be a number",
+                                  kind="formula.value")
+        raw = self.value(kw["raw"]) if "raw" in kw else False
+        if not isinstance(raw, (bool, int, float)) or (isinstance(raw, float) and math.isnan(raw)):
+            raise InvalidArgument(f"`formula` term {where!r}: poly()'s raw must be TRUE or FALSE (R: 'argument "
+                                  "is not interpretable as logical')", kind="formula.value")
+        x = np.asarray(_numeric(self.value(args[0]), where), dtype=float)
+        # R: if (raw) ...; 1L:degree (a fractional degree's whole part) after its checks on degree itself
+        z, basis = poly(np.broadcast_to(x, (self.n,)).copy(), float(degree), bool(raw), where)
+        return Term(where, "matrix", values=z, levels=tuple(str(k) for k in range(1, basis.degree + 1)),
+                    basis=basis)
 
     def strata(self, e: Call, where: str) -> Term:
         """survival's ``strata()``: the combinations that occur, first variable slowest."""

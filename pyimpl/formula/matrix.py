@@ -26,6 +26,9 @@ def _parts(t: Term, code: int) -> list[tuple[np.ndarray, str]]:
     if t.kind == "numeric":
         assert t.values is not None
         return [(np.asarray(t.values, dtype=float), t.name)]
+    if t.kind == "matrix":  # R: one column per matrix column, named <label><colname>
+        assert t.values is not None
+        return [(np.asarray(t.values[:, k], dtype=float), f"{t.name}{s}") for k, s in enumerate(t.levels)]
     assert t.codes is not None
     if code == 1 and len(t.levels) < 2 and t.kind == "factor":
         raise InvalidArgument(f"`formula` variable {t.name!r} is a factor with {len(t.levels)} level(s) "

@@ -604,11 +604,36 @@ ANOVA_CASES: list[Case] = [
     Case("coxph_anova/lung-factor-interaction-weights", "coxph_anova", "lung",
          {"formula": "Surv(time, status) ~ age * factor(ph.ecog) + sex", "weights": "ph.karno"}, run_coxph_anova),
     _case("coxph_anova", "lung-array-strata", "lung", _LUNG, ["age", "sex", "ph.karno"], strata="inst"),
+    # survival's tests/anova.R: a poly() term of 3 columns is one row of 3 df
+    Case("coxph_anova/lung-poly-strata", "coxph_anova", "lung",
+         {"formula": "Surv(time, status) ~ ph.ecog + wt.loss + strata(sex) + poly(age, 3)"}, run_coxph_anova),
+]
+
+_POLY = "Surv(time, status) ~ poly(age, 3) + sex"
+#: poly(): orthogonal and raw polynomials (stats' poly, model.matrix's <label><k> columns), their
+#: interactions, new rows through the fit's coefficients (makepredictcall), R's refusals
+POLY_CASES: list[Case] = [
+    _formula("coxph", "lung-poly", "lung", _POLY),
+    _formula("coxph", "lung-poly-degree-raw-interaction", "lung",
+             "Surv(time, status) ~ poly(age, degree = 2, raw = TRUE) + poly(age, 2):sex"),
+    _formula("coxph", "lung-split-poly-counting", "lung_split", "Surv(tstart, time, status) ~ poly(age, 2) + sex"),
+    _formula("coxph", "lung-poly-na", "lung", "Surv(time, status) ~ poly(wt.loss, 2)"),
+    _formula("coxph", "lung-poly-degree-too-high", "lung", "Surv(time, status) ~ poly(sex, 2)"),
+    Case("coxph_predict/lung-poly-newdata-lp-se", "coxph_predict", "lung",
+         {"formula": _POLY, "type": "lp", "se_fit": True, "newdata": _NEW}, run_coxph_predict),
+    Case("coxph_predict/lung-poly-terms-se", "coxph_predict", "lung",
+         {"formula": _POLY, "type": "terms", "se_fit": True}, run_coxph_predict),
+    Case("survfit_cox/lung-poly-newdata", "survfit_cox", "lung", {"formula": _POLY, "newdata": _NEW},
+         run_survfit_cox),
+    Case("coxph_residuals/lung-poly-partial", "coxph_residuals", "lung", {"formula": _POLY, "type": "partial"},
+         run_coxph_residuals),
+    Case("cox_zph/lung-poly", "cox_zph", "lung", {"formula": _POLY}, run_cox_zph),
 ]
 
 CASES += EDGE_CASES
 CASES += FORMULA_CASES
 CASES += ANOVA_CASES
+CASES += POLY_CASES
 #: coxph.detail(fit) on every fit (R refuses the exact method and the null model)
 CASES += [_derived("coxph_detail", "detail", f) for f in _DERIVED_FITS]
 CASES += PREDICT_NEWDATA_CASES
