@@ -298,6 +298,18 @@ def _poly_raw_centred(x, degree, raw, where):
     return np.column_stack([xc ** k for k in range(1, z.shape[1] + 1)]), basis
 
 
+def _formula_splines() -> Any:
+    import pyimpl.formula.splines as splines
+    return splines
+
+
+def _evenly_spaced_knots(x, nknots):
+    """ns()/bs() interior knots spread evenly over the range (R: at quantiles)."""
+    if nknots <= 0:
+        return np.zeros(0)
+    return np.linspace(np.min(x), np.max(x), nknots + 2)[1:-1]
+
+
 def _survival_formula() -> Any:
     import pyimpl.survival.formula as survival_formula
     return survival_formula
@@ -577,6 +589,9 @@ FAULTS: list[Fault] = [
     Fault("coxph-formula-poly-not-orthogonal", "coxph", "1e-9 relative",
           "poly(x, k) as the powers of the centred x, not R's orthonormal polynomials",
           _patched(_formula_poly(), "poly", _poly_raw_centred)),
+    Fault("coxph-formula-spline-knots-even", "coxph", "1e-9 relative",
+          "ns(x, df =)/bs(x, df =) knots spread evenly over x's range, not at R's quantiles",
+          _patched(_formula_splines(), "_interior", _evenly_spaced_knots)),
     Fault("survdiff-formula-short-labels", "survdiff", "identical",
           "labels the formula's groups by their levels alone ('1' where R says 'sex=1')",
           _patched(_survival_formula(), "_labelled", _short_group_labels)),

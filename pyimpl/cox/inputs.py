@@ -19,6 +19,7 @@ from rparity_contract.control import CoxControl
 from rparity_contract.errors import InvalidArgument
 from rparity_contract.values import TIES
 
+from .._recorded import recorded
 from .._rmath import r_mean
 from .._validate import as_1d, as_choice, check_lengths, label_codes
 from ..design import Design, as_frame, model_matrix, read_terms
@@ -116,10 +117,14 @@ def prepare_inputs(call: CoxCall) -> Prepared:
     """Validate a call's arguments and apply R's ``na.omit`` (a formula call is
     first turned into the array form: :mod:`pyimpl.cox.formula`)."""
     original = call
+    frame_warnings: list[str] = []  # filled by recorded() below
     if call.formula is not None:
         from .formula import resolve
 
-        call = resolve(call)
+        # the model frame's own warnings (log of a negative, bs() beyond its boundary knots) are
+        # the fit's, as R's coxph() reports them; still shown as Python warnings
+        with recorded() as frame_warnings:
+            call = resolve(call)
     X, time, event = call.X, call.time, call.event
     weights, strata, cluster, robust, init = call.weights, call.strata, call.cluster, call.robust, call.init
     ties = as_choice(call.ties, "ties", TIES, partial=True)
@@ -227,7 +232,7 @@ def prepare_inputs(call: CoxCall) -> Prepared:
     if i_codes is not None:
         _, ids = np.unique(i_codes[keep], return_inverse=True)  # as.factor(id): sorted levels
     # R's rule (coxph.R): robust when a cluster is given, weights are not integers, or an id has two events
-    warns: list[str] = control_warnings + list(sd.warnings) + start_warnings
+    warns: list[str] = frame_warnings + control_warnings + list(sd.warnings) + start_warnings
     has_rwt = has_weights and bool(np.any(w != np.floor(w)))
     if robust is None:
         robust = cluster_codes is not None or has_rwt or (

@@ -33,6 +33,7 @@ from rparity_contract.errors import InvalidArgument
 from rparity_contract.results.cox import CoxPH, CoxPredict
 from rparity_contract.values import PREDICT_REFERENCES, PREDICT_TYPES
 
+from .._recorded import recorded
 from .._rformat import r_label
 from .._rmath import r_mean, r_sum
 from .._validate import as_choice
@@ -98,16 +99,18 @@ def coxph_predict(fit: CoxPH, type: str = "lp", *, newdata: Any = None, se_fit: 
         raise InvalidArgument(f"`fit` is the null model (no covariates): it has no {what} to predict (R fails: "
                               "'subscript out of bounds' / 'requires numeric/complex matrix/vector arguments')",
                               kind="predict.null")
+    new_warns: list[str] = []
     if newdata is not None:
-        if type in ("expected", "survival"):
-            _check_response_columns(fit, newdata)
-            values, se = _expected_new(fit, fd, newdata, bool(se_fit))
-            if type == "survival":
-                if se is not None:
-                    se = se * np.exp(-values)
-                values = np.exp(-values)
-        else:
-            values, se, columns, constant = _predict_new(fit, fd, newdata, type, bool(se_fit), ref, chosen)
+        with recorded() as new_warns:  # the new rows' model frame (bs() beyond its knots...)
+            if type in ("expected", "survival"):
+                _check_response_columns(fit, newdata)
+                values, se = _expected_new(fit, fd, newdata, bool(se_fit))
+                if type == "survival":
+                    if se is not None:
+                        se = se * np.exp(-values)
+                    values = np.exp(-values)
+            else:
+                values, se, columns, constant = _predict_new(fit, fd, newdata, type, bool(se_fit), ref, chosen)
     elif type in ("expected", "survival"):
         start, stop = fd.times()
         status = prep.event.astype(float)
@@ -152,7 +155,7 @@ def coxph_predict(fit: CoxPH, type: str = "lp", *, newdata: Any = None, se_fit: 
         if se is not None:
             se = np.sqrt(rowsum(se ** 2, codes, len(groups)))
     return CoxPredict(type=type, values=values, se=se, columns=columns, constant=constant, groups=groups,
-                      warnings=warns)
+                      warnings=tuple(new_warns) + warns)
 
 
 def _stratum_hazard(idx: np.ndarray, stop, status, weights, risk, efron: bool, start, z):

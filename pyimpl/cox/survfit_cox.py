@@ -31,6 +31,7 @@ from rparity_contract.errors import InvalidArgument
 from rparity_contract.results.cox import CoxPH, SurvFitCox
 from rparity_contract.values import CONF_TYPES
 
+from .._recorded import recorded
 from .._rformat import r_label
 from .._rmath import r_mean, r_sum
 from .._validate import as_choice
@@ -128,7 +129,9 @@ def survfit_cox(fit: CoxPH, newdata: pd.DataFrame | None = None, *, se_fit: bool
         strata2 = None
         labels: tuple[str, ...] = ()
     else:
-        rows = new_rows(fit, fd, newdata)
+        with recorded() as frame_warns:  # the new rows' model frame (bs() beyond its knots...)
+            rows = new_rows(fit, fd, newdata)
+        warns[:0] = frame_warns
         x2 = rows.x if p else np.zeros((rows.n, 1))
         with np.errstate(over="ignore"):
             risk2 = np.exp(_matvec(x2, beta) + rows.offset - xcenter) if p else \

@@ -372,6 +372,8 @@ class _Evaluator:
             return _logical(where, vals & ~miss, miss)
         if fn == "poly":
             return self.poly(args, kw, where)
+        if fn in ("ns", "bs"):
+            return self.spline(fn, args, kw, where)
         if fn == "strata":
             return self.strata(e, where)
         if fn == "cluster":
@@ -399,6 +401,53 @@ class _Evaluator:
         # R: if (raw) ...; 1L:degree (a fractional degree's whole part) after its checks on degree itself
         z, basis = poly(np.broadcast_to(x, (self.n,)).copy(), float(degree), bool(raw), where)
         return Term(where, "matrix", values=z, levels=tuple(str(k) for k in range(1, basis.degree + 1)),
+                    basis=basis)
+
+    def _numbers(self, e: Expr, where: str) -> list[float]:
+        """A numeric constant or ``c()`` of numeric constants."""
+        items = e.args if isinstance(e, Call) and e.fn == "c" else (e,)
+        out = []
+        for a in items:
+            v = self.value(a)
+            if isinstance(v, Term) or isinstance(v, str):
+                raise InvalidArgument(f"`formula` term {where!r}: knots must be numeric constants here",
+                                      kind="formula.value")
+            out.append(float(v))
+        return out
+
+    def spline(self, fn: str, args: tuple[Expr, ...], kw: dict[str, Expr], where: str) -> Term:
+        """``splines::ns(x, df, knots, intercept, Boundary.knots)`` and
+        ``splines::bs(x, df, knots, degree, intercept, Boundary.knots)`` (:mod:`.splines`)."""
+        from .splines import bs, ns
+
+        names = ["df", "knots", "intercept", "Boundary.knots"] if fn == "ns" else \
+            ["df", "knots", "degree", "intercept", "Boundary.knots"]
+        if not args or len(args) - 1 > len(names) or set(kw) - set(names):
+            raise InvalidArgument(f"`formula` term {where!r}: {fn}() takes x and {', '.join(names)}",
+                                  kind="formula.function")
+        given = dict(zip(names, args[1:]))
+        for k, v in kw.items():
+            if k in given:
+                raise InvalidArgument(f"`formula` term {where!r}: {k} given twice", kind="formula.syntax")
+            given[k] = v
+        opts: dict = {}
+        if "df" in given:
+            d = self.value(given["df"])
+            if not isinstance(d, (int, float)) or isinstance(d, bool):
+                raise InvalidArgument(f"`formula` term {where!r}: df must be a number", kind="formula.value")
+            opts["df"] = float(d)
+        if "knots" in given:
+            opts["knots"] = self._numbers(given["knots"], where)
+        if "degree" in given:
+            opts["degree"] = int(float(self.value(given["degree"])))  # type: ignore[arg-type]
+        if "intercept" in given:
+            opts["intercept"] = bool(self.value(given["intercept"]))
+        if "Boundary.knots" in given:
+            opts["boundary"] = self._numbers(given["Boundary.knots"], where)
+            opts["boundary_given"] = True
+        x = np.asarray(_numeric(self.value(args[0]), where), dtype=float)
+        z, basis = (ns if fn == "ns" else bs)(np.broadcast_to(x, (self.n,)).copy(), where, **opts)
+        return Term(where, "matrix", values=z, levels=tuple(str(k) for k in range(1, z.shape[1] + 1)),
                     basis=basis)
 
     def strata(self, e: Call, where: str) -> Term:

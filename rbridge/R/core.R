@@ -49,6 +49,9 @@ rparity_factor <- function(codes, levels) factor(levels[codes], levels = levels)
 ## find them by name, as in a user's session (no data = argument).
 rparity_env <- function(vars, ns = "survival") {
   env <- new.env(parent = asNamespace(ns))
+  # splines' ns() and bs(), as a user's library(splines) makes them visible (the data's
+  # names are placeholders, so these never hide a column)
+  for (f in c("ns", "bs")) assign(f, getExportedValue("splines", f), envir = env)
   for (nm in names(vars)) assign(nm, vars[[nm]], envir = env)
   env
 }

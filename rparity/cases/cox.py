@@ -630,10 +630,32 @@ POLY_CASES: list[Case] = [
     Case("cox_zph/lung-poly", "cox_zph", "lung", {"formula": _POLY}, run_cox_zph),
 ]
 
+_NS = "Surv(time, status) ~ ns(age, df = 3) + sex"
+_BS = "Surv(time, status) ~ bs(age, knots = c(55, 65), degree = 2, Boundary.knots = c(45, 75))"
+#: splines' ns() and bs(): knots from df (R's quantiles), given knots and boundary knots, x beyond them
+#: (ns linear, bs's Taylor expansion with R's warning), new rows through the fit's knots
+SPLINE_CASES: list[Case] = [
+    _formula("coxph", "lung-ns-df", "lung", _NS),
+    _formula("coxph", "lung-ns-knots-boundary", "lung",
+             "Surv(time, status) ~ ns(age, knots = c(50, 60, 70), Boundary.knots = c(45, 75)) + strata(sex)"),
+    _formula("coxph", "lung-ns-missing-values", "lung", "Surv(time, status) ~ ns(wt.loss, 3) + age"),
+    _formula("coxph", "lung-bs-df", "lung", "Surv(time, status) ~ bs(age, df = 5) + sex"),
+    _formula("coxph", "lung-bs-beyond-boundary", "lung", _BS),
+    _formula("coxph", "lung-split-ns-counting", "lung_split", "Surv(tstart, time, status) ~ ns(age, 2) + sex"),
+    Case("coxph_predict/lung-ns-newdata-risk-se", "coxph_predict", "lung",
+         {"formula": _NS, "type": "risk", "se_fit": True,
+          "newdata": {"age": [35, 60, 85], "sex": [1, 2, 1]}}, run_coxph_predict),
+    Case("coxph_predict/lung-bs-newdata-lp", "coxph_predict", "lung",
+         {"formula": _BS, "type": "lp", "newdata": {"age": [40, 60, 80]}}, run_coxph_predict),
+    Case("survfit_cox/lung-ns-newdata", "survfit_cox", "lung", {"formula": _NS, "newdata": _NEW}, run_survfit_cox),
+    Case("coxph_anova/lung-ns", "coxph_anova", "lung", {"formula": _NS}, run_coxph_anova),
+]
+
 CASES += EDGE_CASES
 CASES += FORMULA_CASES
 CASES += ANOVA_CASES
 CASES += POLY_CASES
+CASES += SPLINE_CASES
 #: coxph.detail(fit) on every fit (R refuses the exact method and the null model)
 CASES += [_derived("coxph_detail", "detail", f) for f in _DERIVED_FITS]
 CASES += PREDICT_NEWDATA_CASES

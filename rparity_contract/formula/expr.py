@@ -84,7 +84,7 @@ Expr = Union[Name, Const, Call, BinOp, Unary]
 FUNCTIONS: frozenset[str] = frozenset({
     "I", "log", "log2", "log10", "log1p", "exp", "sqrt", "abs", "floor", "ceiling", "round",
     "factor", "as.factor", "as.numeric", "as.integer", "as.logical", "relevel", "pmin", "pmax", "c", "rep",
-    "poly",
+    "poly", "ns", "bs",
 })
 
 #: survival's specials in a formula's right-hand side (coxph's ``specials``),
