@@ -466,18 +466,25 @@ def coxph_detail(fit: CoxPH, riskmat: Any = False, rorder: Any = "data") -> CoxD
                      warnings=res.warnings)
 
 
-def concordance(fit: CoxPH) -> Concordance:
-    """R's ``survival::concordance(fit)`` on the fit's call, run again in R."""
+def concordance(fit: CoxPH, *, influence: Any = None, keepstrata: Any = None) -> Concordance:
+    """R's ``survival::concordance(fit, influence=, keepstrata=)`` on the fit's call, run again in R."""
     m = _model_of(fit)
     sess = session()
-    res = sess.call("rparity_concordance", placeholders=m.names(), **m.args())
+    extra = {k: v for k, v in (("influence", influence), ("keepstrata", keepstrata)) if v is not None}
+    res = sess.call("rparity_concordance", placeholders=m.names(), **extra, **m.args())
     v = res.value
     cnt = np.asarray(v["count"], dtype=float)
+    k = int(scalar(v["nstrata"]))
+    strata_counts = None if v["count_strata"] is None else \
+        np.asarray(v["count_strata"], dtype=float).reshape((k, 5), order="F")
+    infl = None if v["influence"] is None else np.asarray(v["influence"], dtype=float).reshape((-1, 5), order="F")
+    args = ", ".join([m.call_string()] + [f"{a} = {lit(b)}" for a, b in extra.items()])
     return Concordance(c=scalar(v["concordance"]), std=scalar(v["std"]), concordant=float(cnt[0]),
                        discordant=float(cnt[1]), tied_x=float(cnt[2]), tied_y=float(cnt[3]),
-                       tied_xy=float(cnt[4]), n=int(scalar(v["n"])), engine="r",
-                       provenance=sess.provenance(f"survival::concordance({m.call_string()})"),
-                       warnings=res.warnings)
+                       tied_xy=float(cnt[4]), n=int(scalar(v["n"])), count_strata=strata_counts,
+                       dfbeta=None if v["dfbeta"] is None else np.asarray(v["dfbeta"], dtype=float),
+                       influence=infl, engine="r",
+                       provenance=sess.provenance(f"survival::concordance({args})"), warnings=res.warnings)
 
 
 

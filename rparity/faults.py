@@ -310,6 +310,17 @@ def _evenly_spaced_knots(x, nknots):
     return np.linspace(np.min(x), np.max(x), nknots + 2)[1:-1]
 
 
+def _influence_not_reversed(fn):
+    """concordance(fit, influence=2) with R's raw columns: the Cox fit's reversal left out."""
+    @functools.wraps(fn)
+    def faulty(fit, **kw):
+        res = fn(fit, **kw)
+        if res.influence is None:
+            return res
+        return dataclasses.replace(res, influence=res.influence[:, [1, 0, 2, 3, 4]])
+    return faulty
+
+
 def _survival_formula() -> Any:
     import pyimpl.survival.formula as survival_formula
     return survival_formula
@@ -592,6 +603,9 @@ FAULTS: list[Fault] = [
     Fault("coxph-formula-spline-knots-even", "coxph", "1e-9 relative",
           "ns(x, df =)/bs(x, df =) knots spread evenly over x's range, not at R's quantiles",
           _patched(_formula_splines(), "_interior", _evenly_spaced_knots)),
+    Fault("concordance-influence-not-reversed", "concordance", "1e-12 relative",
+          "concordance(fit, influence = 2): each row's concordant and discordant counts not swapped for the Cox "
+          "fit's reverse = TRUE", _influence_not_reversed),
     Fault("survdiff-formula-short-labels", "survdiff", "identical",
           "labels the formula's groups by their levels alone ('1' where R says 'sex=1')",
           _patched(_survival_formula(), "_labelled", _short_group_labels)),

@@ -81,6 +81,8 @@ R_MESSAGES: tuple[RefusalRule, ...] = (
     RefusalRule(r"influence argument must be|argument is not interpretable as logical", "influence.value",
                 ("survfit",), source="survival survfitKM.R"),
     RefusalRule(r"robust must be TRUE/FALSE", "robust.type", ("survfit",), source="survival survfitKM.R"),
+    RefusalRule(r"keepstrat argument must be logical or numeric", "keepstrata.value", ("concordance",),
+                source="survival concordance.R"),
     RefusalRule(r"rparity: start\.time is after every time", "start_time.value", ("survfit",),
                 source="rbridge's guard: survival 3.5-3's survfitKM crashes there"),
     RefusalRule(r"start\.time must be a single numeric value|start\.time argument has removed all endpoints",

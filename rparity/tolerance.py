@@ -253,6 +253,9 @@ TOLERANCES.update({
     "concordance.std": COX,
     "concordance.n": EXACT,
     **{f"concordance.{k}": COX_SUM for k in ("concordant", "discordant", "tied_x", "tied_y", "tied_xy")},
+    "concordance.count_strata": COX_SUM,
+    "concordance.influence": COX_SUM,
+    "concordance.dfbeta": COX_RESID,
 })
 
 # The study pipeline (rparity.study): numbers it computes itself from the cohort, with the

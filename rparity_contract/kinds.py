@@ -59,6 +59,7 @@ KINDS: dict[str, str] = {
     "ties.exact_size": "more tied deaths at one time than the exact likelihood handles",
     "robust.type": "robust is not TRUE/FALSE",
     "influence.value": "influence is not TRUE/FALSE or one of 0, 1, 2, 3",
+    "keepstrata.value": "keepstrata is neither logical nor numeric",
     "start_time.value": "start_time is not a number, or is after every time (survival 3.5-3 crashes on that)",
     "robust.exact": "a robust variance with ties='exact'",
     "init.type": "init is not numeric",

@@ -33,10 +33,12 @@ them before its linear predictor is known.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 
+from rparity_contract.errors import InvalidArgument
 from rparity_contract.results.cox import Concordance, CoxPH
 
 from .._rmath import r_sum
@@ -322,7 +324,7 @@ def _prefix_within(w: np.ndarray, new: np.ndarray) -> np.ndarray:
 
 def concordancefit(time, status, x, strata=None, weights=None, cluster=None,
                    time_rank=None, plan: WalkPlan | None = None, parallel: bool = True,
-                   helpers: Helpers | None = None) -> Concordance | None:
+                   helpers: Helpers | None = None, rows_out: dict | None = None) -> Concordance | None:
     """``concordancefit(Surv(time, status), x, strata, weights, cluster=,
     reverse=TRUE, timefix=FALSE)``: the concordance a Cox fit reports.
 
@@ -332,7 +334,9 @@ def concordancefit(time, status, x, strata=None, weights=None, cluster=None,
     of these times, status and strata, made beforehand; ``parallel`` False
     keeps the two counts on this thread; ``helpers`` (instead) leaves the
     second count to whichever thread helps first. Returns None if ``x`` has
-    NaN (R returns NULL).
+    NaN (R returns NULL). ``rows_out`` (a dict) receives R's raw counts
+    ``count`` and, per row in the caller's order, ``rows``: the concordant,
+    discordant and tied.x weights it takes part in (imat[, 1:3]).
     """
     x = np.asarray(x, dtype=float)
     n = x.size
@@ -344,6 +348,10 @@ def concordancefit(time, status, x, strata=None, weights=None, cluster=None,
         plan = walk_plan(time, np.asarray(status, dtype=float), s, time_rank)
     cc = _counts(plan, x, w, parallel, helpers)
     count = cc.count
+    if rows_out is not None:
+        rows = np.empty((n, 3))
+        rows[cc.order] = np.column_stack([cc.conc, cc.disc, cc.tied])
+        rows_out.update(count=count.copy(), rows=rows)
     npair = r_sum(count[:3])
     with np.errstate(divide="ignore", invalid="ignore"):
         somer = (count[0] - count[1]) / npair
@@ -376,7 +384,115 @@ def concordance_result(count: np.ndarray, somer: float, dfbeta: np.ndarray, clus
     )
 
 
-def concordance(fit: CoxPH) -> Concordance:
+def _tied_y_rows(time: np.ndarray, status: np.ndarray, strata: np.ndarray | None, x: np.ndarray,
+                 w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """imat[, 4:5] of concordance3/4.c: each event's weight of the other
+    events at its time in its stratum, tied on y only and tied on y and x
+    (0 for censored rows)."""
+    n = time.size
+    ty = np.zeros(n)
+    txy = np.zeros(n)
+    ev = np.flatnonzero(status > 0)
+    if ev.size == 0:
+        return ty, txy
+    s = np.zeros(n, dtype=np.int64) if strata is None else np.asarray(strata, dtype=np.int64)
+    tr = dense_rank(time[ev])[0]
+    xr = dense_rank(x[ev])[0]
+    key_t = s[ev] * (int(tr.max()) + 1) + tr
+    _, gt = np.unique(key_t, return_inverse=True)
+    _, gx = np.unique(key_t * (int(xr.max()) + 1) + xr, return_inverse=True)
+    wt_t = np.bincount(gt, weights=w[ev])
+    wt_x = np.bincount(gx, weights=w[ev])
+    txy[ev] = wt_x[gx] - w[ev]
+    ty[ev] = (wt_t[gt] - w[ev]) - txy[ev]
+    return ty, txy
+
+
+def _influence_parts(fd, prep, keep: bool, need_rows: bool) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Per-stratum counts (reversed columns, when kept and there are strata)
+    and the raw imat[, 1:5] of every row, from concordancefit run on each
+    stratum as R's docount does."""
+    counting = prep.start is not None
+    n = fd.lp.size
+    w = prep.weights if prep.has_weights else np.ones(n)
+    if counting:
+        from .counting import counting_concordance, counting_times
+
+        start, stop = counting_times(prep)
+        t = stop
+    else:
+        t = aeq_surv(fd.time)
+    codes = prep.strata
+    groups = [np.arange(n)] if codes is None else [np.flatnonzero(codes == k) for k in np.unique(codes)]
+    counts = []
+    imat = np.zeros((n, 5))
+    for idx in groups:
+        out: dict = {}
+        ws = prep.weights[idx] if prep.has_weights else None
+        if counting:
+            counting_concordance(start[idx], stop[idx], prep.event[idx], fd.lp[idx], None, ws, None, rows_out=out)
+        else:
+            concordancefit(t[idx], prep.event[idx], fd.lp[idx], None, ws, None, rows_out=out)
+        if not out:
+            return None, None
+        c = out["count"]
+        counts.append([c[1], c[0], c[2], c[3], c[4]])  # reverse = TRUE
+        imat[idx, :3] = out["rows"]
+    if need_rows:
+        ty, txy = _tied_y_rows(t, prep.event.astype(float), codes, fd.lp, w)
+        imat[:, 3], imat[:, 4] = ty, txy
+    strata_counts = np.array(counts, dtype=float) if keep and codes is not None and len(groups) > 1 else None
+    return strata_counts, imat
+
+
+def concordance(fit: CoxPH, *, influence: int | bool = 0, keepstrata: bool | int = 10) -> Concordance:
+    """Concordance of ``fit`` (``c``, ``std``, weighted pair counts summed over
+    strata), as ``concordance(fit, influence=, keepstrata=)``: with
+    ``keepstrata`` (TRUE, or at most that many strata) the counts of each
+    stratum too; ``influence`` 1 or 3 the dfbeta (per cluster), 2 or 3 each
+    row's five counts (columns as the reversed counts, R's order)."""
+    if isinstance(influence, (bool, np.bool_)):
+        influence = int(influence)
+    if not isinstance(influence, (int, float, np.integer, np.floating)) or np.isnan(influence):
+        raise InvalidArgument(f"`influence` must be a number (R: 0, 1, 2 or 3); got influence={influence!r}",
+                              kind="influence.value")
+    # concordancefit: dfbeta when influence == 1 or 3, the influence matrix when influence >= 2
+    if not isinstance(keepstrata, (bool, np.bool_, int, float, np.integer, np.floating)):
+        raise InvalidArgument("`keepstrata` must be logical or numeric (R: 'keepstrat argument must be logical "
+                              f"or numeric'); got keepstrata={keepstrata!r}", kind="keepstrata.value")
+    res = _concordance_totals(fit)
+    if influence == 0 and keepstrata is False:
+        return res
+    fd = fit_data(fit)
+    prep = fd.prep
+    nstrat = 1 if prep.strata is None else np.unique(prep.strata).size
+    keep = bool(keepstrata) if isinstance(keepstrata, (bool, np.bool_)) else nstrat <= float(keepstrata)
+    want_dfbeta, want_imat = influence in (1, 3), influence >= 2
+    if not (keep and nstrat > 1) and not want_dfbeta and not want_imat:
+        return res
+    strata_counts, imat = _influence_parts(fd, prep, keep, want_imat)
+    if imat is None:
+        return res
+    extra: dict = {"count_strata": strata_counts}
+    if want_dfbeta:
+        w = prep.weights if prep.has_weights else np.ones(fd.lp.size)
+        raw = np.array([res.discordant, res.concordant, res.tied_x])
+        npair = r_sum(raw)
+        somer = (raw[0] - raw[1]) / npair
+        rowsum = (imat[:, 0] + imat[:, 1]) + imat[:, 2]
+        dfbeta = w * ((imat[:, 0] - imat[:, 1]) / npair - (somer / npair) * rowsum)
+        cluster = prep.cluster if prep.cluster_given else None
+        if cluster is not None:
+            _, inv = np.unique(np.asarray(cluster), return_inverse=True)
+            dfbeta = np.bincount(inv.reshape(-1), weights=dfbeta)
+            dfbeta = np.where(np.isnan(dfbeta), 0.0, dfbeta)
+        extra["dfbeta"] = -(dfbeta / 2)  # reverse = TRUE
+    if want_imat:
+        extra["influence"] = imat[:, [1, 0, 2, 3, 4]]
+    return dataclasses.replace(res, **extra)
+
+
+def _concordance_totals(fit: CoxPH) -> Concordance:
     """Concordance of ``fit`` (``c``, ``std``, weighted pair counts summed over strata)."""
     refuse_unclassed(fit, "concordance",
                      "no applicable method for 'concordance' applied to an object of class \"list\"")

@@ -138,7 +138,7 @@ def fit_counting(prep: Prepared, common: dict, warns: list) -> CoxPH:
 
 def counting_concordance(start: np.ndarray, stop: np.ndarray, event: np.ndarray, x: np.ndarray,
                          strata: np.ndarray | None, weights: np.ndarray | None,
-                         cluster: np.ndarray | None = None) -> Concordance | None:
+                         cluster: np.ndarray | None = None, rows_out: dict | None = None) -> Concordance | None:
     """``concordancefit(Surv(start, stop, event), x, strata, weights,
     reverse = TRUE, timefix = FALSE)``: for each event time t, the events at
     t against the subjects at risk (start < t <= stop) that are not events at
@@ -231,6 +231,8 @@ def counting_concordance(start: np.ndarray, stop: np.ndarray, event: np.ndarray,
             count[3] = float(np.cumsum(w[od] * _prefix_within(w[od], new_time))[-1])
             count[4] = float(np.cumsum(w[od2] * _prefix_within(w[od2], same_x))[-1])
     count[3] -= count[4]
+    if rows_out is not None:  # concordancefit's raw counts and imat[, 1:3] (see cindex.concordancefit)
+        rows_out.update(count=count.copy(), rows=np.column_stack([conc, disc, tied]))
     npair = r_sum(count[:3])
     with np.errstate(divide="ignore", invalid="ignore"):
         somer = (count[0] - count[1]) / npair

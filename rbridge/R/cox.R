@@ -213,14 +213,24 @@ rparity_coxph_detail <- function(x, time, event, weights, strata, cluster, ties,
        riskmat = if (is.null(d$riskmat)) NULL else unname(as.vector(d$riskmat)), sortorder = d$sortorder)
 }
 
+## concordance(fit, influence=, keepstrata=); NULL: left out (R's defaults). The
+## per-stratum counts (a matrix when kept) and the influence matrix by columns.
 rparity_concordance <- function(x, time, event, weights, strata, cluster, ties, robust, init, control,
-                                nocenter, singular_ok, form = NULL, na_action = NULL, id = NULL) {
+                                nocenter, singular_ok, form = NULL, na_action = NULL, id = NULL,
+                                influence = NULL, keepstrata = NULL) {
   fit <- rparity_cox_fitobj(x, time, event, weights, strata, cluster, ties, robust, init, control, nocenter,
                             singular_ok, form, na_action, id)
-  cc <- survival::concordance(fit)
-  count <- if (is.matrix(cc$count)) colSums(cc$count) else cc$count
+  args <- list(fit)
+  if (!is.null(influence)) args$influence <- influence
+  if (!is.null(keepstrata)) args$keepstrata <- keepstrata
+  cc <- do.call(survival::concordance, args)
+  kept <- is.matrix(cc$count)
+  count <- if (kept) colSums(cc$count) else cc$count
   list(concordance = unname(cc$concordance), std = sqrt(unname(cc$var)), count = unname(count),
-       n = cc$n)
+       n = cc$n, count_strata = if (kept) unname(as.vector(cc$count)) else NULL,
+       nstrata = if (kept) nrow(cc$count) else 0L,
+       dfbeta = if (is.null(cc$dfbeta)) NULL else unname(as.vector(cc$dfbeta)),
+       influence = if (is.null(cc$influence)) NULL else unname(as.vector(cc$influence)))
 }
 
 ## bench/cox.py: time coxph inside R (formula, model frame and concordance

@@ -152,10 +152,14 @@ def run_basehaz(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
 
 def run_concordance(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
     fit = _fit(engine, data, p)
-    c = engine.concordance(fit)
-    return {"c": c.c, "std": c.std, "concordant": c.concordant, "discordant": c.discordant,
-            "tied_x": c.tied_x, "tied_y": c.tied_y, "tied_xy": c.tied_xy, "n": c.n,
-            "warnings": tuple(c.warnings)}
+    opts = {k: p[k] for k in ("influence", "keepstrata") if k in p}
+    c = engine.concordance(fit, **opts)
+    out = {"c": c.c, "std": c.std, "concordant": c.concordant, "discordant": c.discordant,
+           "tied_x": c.tied_x, "tied_y": c.tied_y, "tied_xy": c.tied_xy, "n": c.n,
+           "warnings": tuple(c.warnings)}
+    if opts:  # concordance(fit, influence=, keepstrata=): what they add
+        out.update({"count_strata": c.count_strata, "dfbeta": c.dfbeta, "influence": c.influence})
+    return out
 
 
 def _collapse(fit: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> np.ndarray | None:
@@ -332,6 +336,16 @@ FORMULA_CASES: list[Case] = [
              transform="log", global_=False),
     _formula("basehaz", "lung-strata", "lung", "Surv(time, status) ~ age + strata(sex)"),
     _formula("concordance", "lung-interaction", "lung", "Surv(time, status) ~ age * sex"),
+    # concordance(fit, influence=, keepstrata=): each stratum's counts, the dfbeta (by cluster), each row's counts
+    _formula("concordance", "lung-strata-influence3-keepstrata", "lung",
+             "Surv(time, status) ~ age + sex + strata(ph.ecog)", influence=3, keepstrata=True),
+    _formula("concordance", "lung-weights-cluster-influence1", "lung", "Surv(time, status) ~ age + sex",
+             weights="ph.karno", cluster="inst", influence=1),
+    _formula("concordance", "lung-strata-influence2-keepstrata2", "lung",
+             "Surv(time, status) ~ ph.ecog + strata(sex, inst)", influence=2, keepstrata=2),
+    _formula("concordance", "lung-split-strata-influence3", "lung_split",
+             "Surv(tstart, time, status) ~ age + sex + strata(ph.ecog)", influence=3, keepstrata=True),
+    _formula("concordance", "lung-influence-5-is-2", "lung", "Surv(time, status) ~ age", influence=5),
 ]
 
 

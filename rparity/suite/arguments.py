@@ -174,6 +174,17 @@ def _survdiff_kwargs(c) -> dict:
 
 
 
+def _concordance_kwargs(c) -> dict:
+    _take(c, ["influence", "keepstrata"])
+    kw: dict[str, Any] = {}
+    if "influence" in c.args:
+        kw["influence"] = int(float(c.args["influence"]))
+    if "keepstrata" in c.args:
+        v = c.args["keepstrata"]
+        kw["keepstrata"] = v if isinstance(v, bool) else float(v)
+    return kw
+
+
 def _detail_kwargs(c) -> dict:
     _take(c, ["riskmat", "rorder"])
     return {k: (bool(v) if k == "riskmat" else v) for k, v in c.args.items() if k in ("riskmat", "rorder")}
@@ -181,4 +192,4 @@ def _detail_kwargs(c) -> dict:
 
 KWARGS = {"coxph": coxph_kwargs, "survfit": _survfit_kwargs, "survdiff": _survdiff_kwargs,
           "survfit_cox": _survfit_cox_kwargs, "coxph_residuals": _residuals_kwargs, "coxph_predict": _predict_kwargs,
-          "cox_zph": _zph_kwargs, "concordance": _no_kwargs, "coxph_detail": _detail_kwargs}
+          "cox_zph": _zph_kwargs, "concordance": _concordance_kwargs, "coxph_detail": _detail_kwargs}

@@ -155,14 +155,23 @@ def _engine_zph(z, r: dict) -> dict:
 
 
 def _r_concordance(r: dict) -> dict:
-    k = np.atleast_1d(r["count"])
-    return {"c": _scalar(r["c"]), "std": float(np.sqrt(_scalar(r["var"]))), "concordant": k[0],
-            "discordant": k[1], "tied_x": k[2], "tied_y": k[3], "tied_xy": k[4]}
+    k = np.asarray(r["count"], dtype=float)
+    out: dict = {}
+    if k.ndim == 2:  # kept per stratum (keepstrata): the totals are their sums
+        out["count_strata"] = k
+        k = k.sum(axis=0)
+    k = np.atleast_1d(k)
+    out.update({"c": _scalar(r["c"]), "std": float(np.sqrt(_scalar(r["var"]))), "concordant": k[0],
+                "discordant": k[1], "tied_x": k[2], "tied_y": k[3], "tied_xy": k[4]})
+    return out
 
 
 def _engine_concordance(c, r: dict) -> dict:
-    return {"c": c.c, "std": c.std, "concordant": c.concordant, "discordant": c.discordant, "tied_x": c.tied_x,
-            "tied_y": c.tied_y, "tied_xy": c.tied_xy}
+    out = {"c": c.c, "std": c.std, "concordant": c.concordant, "discordant": c.discordant, "tied_x": c.tied_x,
+           "tied_y": c.tied_y, "tied_xy": c.tied_xy}
+    if np.asarray(r["count"]).ndim == 2:
+        out["count_strata"] = c.count_strata
+    return out
 
 
 _DETAIL = ("time", "nevent", "nrisk", "hazard", "varhaz", "means", "score", "imat")

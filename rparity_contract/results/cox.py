@@ -44,6 +44,13 @@ class Concordance(Result):
     tied_y: float = rfield("count['tied.y']", doc="tied on the event time only")
     tied_xy: float = rfield("count['tied.xy']", doc="tied on both")
     n: int = rfield("n", doc="observations used")
+    count_strata: np.ndarray | None = rfield("count", default=None,
+                                             doc="(strata, 5) the counts of each stratum, in the order of the "
+                                                 "totals, when kept (keepstrata)")
+    dfbeta: np.ndarray | None = rfield("dfbeta", default=None,
+                                       doc="the change in C each row (each cluster) makes (influence 1 or 3)")
+    influence: np.ndarray | None = rfield("influence", default=None,
+                                          doc="(n, 5) each row's counts, columns as the totals (influence 2 or 3)")
 
     @property
     def se(self) -> float:

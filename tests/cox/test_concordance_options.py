@@ -1,0 +1,96 @@
+"""concordance(fit, influence=, keepstrata=): each row's counts by the pair
+definition, each stratum's counts summing to the totals, the dfbeta whose
+sum of squares is the variance, R's reading of the arguments, and live R."""
+from __future__ import annotations
+
+import itertools
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import pyimpl
+from fixtures import load
+from rparity_contract.errors import InvalidArgument
+
+
+def _pairs_by_definition(t, d, x, s):
+    """Each row's (concordant, discordant, tied.x, tied.y, tied.xy) pairs of a
+    Cox fit (reverse: concordant when the earlier event has the larger x)."""
+    n = t.size
+    imat = np.zeros((n, 5))
+    for i, j in itertools.permutations(range(n), 2):
+        if s[i] != s[j] or not d[i]:
+            continue
+        if t[j] > t[i] or (t[j] == t[i] and not d[j]):  # j at risk when i has its event
+            k = 0 if x[i] > x[j] else (1 if x[i] < x[j] else 2)
+            imat[i, k] += 1
+            imat[j, k] += 1
+        elif t[j] == t[i] and d[j] and i < j:  # two events at one time
+            k = 4 if x[i] == x[j] else 3
+            imat[i, k] += 1
+            imat[j, k] += 1
+    return imat
+
+
+def _small():
+    rng = np.random.default_rng(7)
+    n = 40
+    return pd.DataFrame({"time": rng.integers(1, 12, n).astype(float), "status": rng.integers(0, 2, n),
+                         "x": rng.integers(0, 4, n).astype(float), "g": rng.integers(0, 2, n)})
+
+
+def test_influence_rows_are_the_pair_counts_by_definition():
+    d = _small()
+    fit = pyimpl.coxph("Surv(time, status) ~ x + strata(g)", data=d)
+    c = pyimpl.concordance(fit, influence=2)
+    want = _pairs_by_definition(d["time"].to_numpy(), d["status"].to_numpy() == 1, fit.linear_predictors,
+                                d["g"].to_numpy())
+    np.testing.assert_allclose(c.influence, want, atol=1e-12)
+    # each pair is counted once in the totals and twice over the rows
+    totals = np.array([c.concordant, c.discordant, c.tied_x, c.tied_y, c.tied_xy])
+    np.testing.assert_allclose(c.influence.sum(axis=0), 2 * totals)
+
+
+def test_strata_counts_sum_to_the_totals_and_dfbeta_gives_the_variance():
+    lung = load("lung")
+    fit = pyimpl.coxph("Surv(time, status) ~ age + sex + strata(ph.ecog)", data=lung)
+    c = pyimpl.concordance(fit, influence=1, keepstrata=True)
+    assert c.count_strata.shape == (4, 5)
+    np.testing.assert_allclose(c.count_strata.sum(axis=0),
+                               [c.concordant, c.discordant, c.tied_x, c.tied_y, c.tied_xy])
+    assert np.sum(c.dfbeta ** 2) == pytest.approx(c.std ** 2, rel=1e-12)
+    assert pyimpl.concordance(fit, keepstrata=3).count_strata is None  # four strata: more than 3
+    assert pyimpl.concordance(fit, keepstrata=False).count_strata is None
+
+
+def test_r_reading_of_influence():
+    fit = pyimpl.coxph("Surv(time, status) ~ age", data=load("lung"))
+    five = pyimpl.concordance(fit, influence=5)  # R: influence >= 2 -> the matrix; not 1 or 3 -> no dfbeta
+    assert five.influence is not None and five.dfbeta is None
+    assert pyimpl.concordance(fit, influence=True).dfbeta is not None
+    with pytest.raises(InvalidArgument):
+        pyimpl.concordance(fit, keepstrata="yes")
+
+
+@pytest.mark.r
+@pytest.mark.parametrize("seed", range(3))
+def test_concordance_options_against_r(seed):
+    import rbridge
+
+    rng = np.random.default_rng(seed)
+    n = 150
+    start = rng.integers(0, 5, n).astype(float)
+    d = pd.DataFrame({"start": start, "stop": start + rng.integers(1, 9, n), "event": rng.integers(0, 2, n),
+                      "x": rng.normal(size=n).round(1), "s": rng.integers(0, 3, n), "w": rng.integers(1, 4, n),
+                      "cl": rng.integers(0, 12, n)})
+    for f in ("Surv(stop, event) ~ x + strata(s)", "Surv(start, stop, event) ~ x + strata(s)"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            a = pyimpl.coxph(f, data=d, weights="w", cluster="cl")
+            b = rbridge.coxph(f, data=d, weights="w", cluster="cl")
+        ca, cb = pyimpl.concordance(a, influence=3), rbridge.concordance(b, influence=3)
+        np.testing.assert_allclose(ca.count_strata, cb.count_strata, rtol=1e-13)
+        np.testing.assert_allclose(ca.influence, cb.influence, rtol=1e-13, atol=1e-12)
+        np.testing.assert_allclose(ca.dfbeta, cb.dfbeta, rtol=1e-10, atol=1e-15)
