@@ -466,25 +466,61 @@ def coxph_detail(fit: CoxPH, riskmat: Any = False, rorder: Any = "data") -> CoxD
                      warnings=res.warnings)
 
 
-def concordance(fit: CoxPH, *, influence: Any = None, keepstrata: Any = None) -> Concordance:
-    """R's ``survival::concordance(fit, influence=, keepstrata=)`` on the fit's call, run again in R."""
-    m = _model_of(fit)
-    sess = session()
-    extra = {k: v for k, v in (("influence", influence), ("keepstrata", keepstrata)) if v is not None}
-    res = sess.call("rparity_concordance", placeholders=m.names(), **extra, **m.args())
-    v = res.value
+_CONCORDANCE_OPTIONS = {"timewt": "timewt", "influence": "influence", "ranks": "ranks", "reverse": "reverse",
+                        "keepstrata": "keepstrata", "ymin": "ymin", "ymax": "ymax"}
+
+
+def _concordance_value(v: dict, sess: Any, call: str, warns: Any) -> Concordance:
     cnt = np.asarray(v["count"], dtype=float)
     k = int(scalar(v["nstrata"]))
     strata_counts = None if v["count_strata"] is None else \
         np.asarray(v["count_strata"], dtype=float).reshape((k, 5), order="F")
     infl = None if v["influence"] is None else np.asarray(v["influence"], dtype=float).reshape((-1, 5), order="F")
-    args = ", ".join([m.call_string()] + [f"{a} = {lit(b)}" for a, b in extra.items()])
     return Concordance(c=scalar(v["concordance"]), std=scalar(v["std"]), concordant=float(cnt[0]),
                        discordant=float(cnt[1]), tied_x=float(cnt[2]), tied_y=float(cnt[3]),
                        tied_xy=float(cnt[4]), n=int(scalar(v["n"])), count_strata=strata_counts,
                        dfbeta=None if v["dfbeta"] is None else np.asarray(v["dfbeta"], dtype=float),
-                       influence=infl, engine="r",
-                       provenance=sess.provenance(f"survival::concordance({args})"), warnings=res.warnings)
+                       influence=infl, engine="r", provenance=sess.provenance(call), warnings=warns)
+
+
+def _concordance_formula(formula: str, data: Any, weights: Any, subset: Any, cluster: Any,
+                         options: dict) -> Concordance:
+    """R's ``survival::concordance(formula, data, ...)`` (concordance.formula)."""
+    fa = FormulaArgs(formula, data, subset)
+    sess = session()
+    args: dict[str, Any] = {"form": fa.form, "options": options}
+    if weights is not None:
+        args["weights"] = fa.column(weights, data)
+    if cluster is not None:
+        args["cluster"] = fa.column(cluster, data)
+    res = sess.call("rparity_concordance_formula", placeholders=fa.names, **args)
+    opts = ", ".join(f"{k} = {lit(v)}" for k, v in options.items())
+    call = f"survival::concordance({fa.text}, data = <data>" + (f", {opts}" if opts else "") + ")"
+    return _concordance_value(res.value, sess, call, res.warnings)
+
+
+def concordance(fit: CoxPH | str, data: Any = None, *, influence: Any = None, keepstrata: Any = None,
+                weights: Any = None, subset: Any = None, cluster: Any = None, timewt: Any = None,
+                ranks: Any = None, reverse: Any = None, ymin: Any = None, ymax: Any = None) -> Concordance:
+    """R's ``survival::concordance(fit, influence=, keepstrata=)`` on the fit's call, run again in R;
+    ``fit`` a formula ``y ~ x``: R's ``concordance(formula, data, weights=, subset=, cluster=, ...)``."""
+    given = {"influence": influence, "keepstrata": keepstrata, "timewt": timewt, "ranks": ranks,
+             "reverse": reverse, "ymin": ymin, "ymax": ymax}
+    options = {_CONCORDANCE_OPTIONS[k]: v for k, v in given.items() if v is not None}
+    if isinstance(fit, str):
+        return _concordance_formula(fit, data, weights, subset, cluster, options)
+    if data is not None or weights is not None or subset is not None or cluster is not None or \
+            set(options) - {"influence", "keepstrata"}:
+        raise InvalidArgument("`data`, `weights`, `subset`, `cluster`, `timewt`, `ranks`, `reverse`, `ymin` and "
+                              "`ymax` are for concordance(formula, data); a fit's concordance takes influence= "
+                              "and keepstrata= here", kind="argument.value")
+    m = _model_of(fit)
+    sess = session()
+    extra = {k: v for k, v in (("influence", influence), ("keepstrata", keepstrata)) if v is not None}
+    res = sess.call("rparity_concordance", placeholders=m.names(), **extra, **m.args())
+    v = res.value
+    args = ", ".join([m.call_string()] + [f"{a} = {lit(b)}" for a, b in extra.items()])
+    return _concordance_value(v, sess, f"survival::concordance({args})", res.warnings)
 
 
 

@@ -321,6 +321,19 @@ def _influence_not_reversed(fn):
     return faulty
 
 
+def _concordance_formula() -> Any:
+    import pyimpl.cox.concordance_formula as concordance_formula
+    return concordance_formula
+
+
+_COUNTED = _concordance_formula()._counted  # the function the fault below wraps
+
+
+def _counted_without_cluster(time, status, x, start, strata, w, cluster, *rest):
+    """concordance(y ~ x)'s variance summed by row, the cluster ignored."""
+    return _COUNTED(time, status, x, start, strata, w, None, *rest)
+
+
 def _survival_formula() -> Any:
     import pyimpl.survival.formula as survival_formula
     return survival_formula
@@ -606,6 +619,9 @@ FAULTS: list[Fault] = [
     Fault("concordance-influence-not-reversed", "concordance", "1e-12 relative",
           "concordance(fit, influence = 2): each row's concordant and discordant counts not swapped for the Cox "
           "fit's reverse = TRUE", _influence_not_reversed),
+    Fault("concordance-formula-ignores-cluster", "concordance", "1e-9 relative",
+          "concordance(y ~ x, cluster =): the jackknife variance by row, not summed within clusters",
+          _patched(_concordance_formula(), "_counted", _counted_without_cluster)),
     Fault("survdiff-formula-short-labels", "survdiff", "identical",
           "labels the formula's groups by their levels alone ('1' where R says 'sex=1')",
           _patched(_survival_formula(), "_labelled", _short_group_labels)),

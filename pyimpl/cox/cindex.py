@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -445,12 +446,26 @@ def _influence_parts(fd, prep, keep: bool, need_rows: bool) -> tuple[np.ndarray 
     return strata_counts, imat
 
 
-def concordance(fit: CoxPH, *, influence: int | bool = 0, keepstrata: bool | int = 10) -> Concordance:
+def concordance(fit: CoxPH | str, data: Any = None, *, influence: int | bool = 0, keepstrata: bool | int = 10,
+                **formula_options: Any) -> Concordance:
     """Concordance of ``fit`` (``c``, ``std``, weighted pair counts summed over
     strata), as ``concordance(fit, influence=, keepstrata=)``: with
     ``keepstrata`` (TRUE, or at most that many strata) the counts of each
     stratum too; ``influence`` 1 or 3 the dfbeta (per cluster), 2 or 3 each
-    row's five counts (columns as the reversed counts, R's order)."""
+    row's five counts (columns as the reversed counts, R's order).
+
+    ``fit`` a formula ``y ~ x`` (with ``data``): R's ``concordance.formula``
+    (:mod:`.concordance_formula`; ``weights``, ``subset``, ``cluster``,
+    ``reverse``... as keywords)."""
+    if isinstance(fit, str):
+        from .concordance_formula import concordance_formula
+
+        return concordance_formula(fit, data, influence=influence, keepstrata=keepstrata, **formula_options)
+    if data is not None or formula_options:
+        got = sorted(formula_options) + (["data"] if data is not None else [])
+        raise InvalidArgument("`data` and the formula options (weights, subset, cluster, timewt, reverse...) are "
+                              "for concordance(formula, data); a fit's concordance takes influence= and "
+                              f"keepstrata= here; got {got}", kind="argument.value")
     if isinstance(influence, (bool, np.bool_)):
         influence = int(influence)
     if not isinstance(influence, (int, float, np.integer, np.floating)) or np.isnan(influence):

@@ -233,6 +233,24 @@ rparity_concordance <- function(x, time, event, weights, strata, cluster, ties, 
        influence = if (is.null(cc$influence)) NULL else unname(as.vector(cc$influence)))
 }
 
+## concordance(formula, data, weights=, cluster=, timewt=, influence=, ranks=, reverse=, keepstrata=,
+## ymin=, ymax=): R's concordance.formula on the formula form; NULL options are left out.
+rparity_concordance_formula <- function(form, weights = NULL, cluster = NULL, options = list()) {
+  fc <- rparity_formula_call("concordance", form, list(.rp_w = weights, .rp_cl = cluster))
+  cl <- fc$call
+  if (!is.null(weights)) cl$weights <- quote(.rp_w)
+  if (!is.null(cluster)) cl$cluster <- quote(.rp_cl)
+  for (nm in names(options)) cl[[nm]] <- options[[nm]]
+  cc <- eval(cl, fc$env)
+  kept <- is.matrix(cc$count)
+  count <- if (kept) colSums(cc$count) else cc$count
+  list(concordance = unname(cc$concordance), std = sqrt(unname(cc$var)), count = unname(count),
+       n = cc$n, count_strata = if (kept) unname(as.vector(cc$count)) else NULL,
+       nstrata = if (kept) nrow(cc$count) else 0L,
+       dfbeta = if (is.null(cc$dfbeta)) NULL else unname(as.vector(cc$dfbeta)),
+       influence = if (is.null(cc$influence)) NULL else unname(as.vector(cc$influence)))
+}
+
 ## bench/cox.py: time coxph inside R (formula, model frame and concordance
 ## included; no conversion, no start-up); every run's seconds, and the
 ## iteration count. Optional weights, strata and cluster, as coxph takes them.

@@ -150,10 +150,17 @@ def run_basehaz(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
     return out
 
 
+_CONCORDANCE_FORMULA_OPTIONS = ("weights", "subset", "cluster", "timewt", "reverse", "influence", "keepstrata")
+
+
 def run_concordance(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
-    fit = _fit(engine, data, p)
     opts = {k: p[k] for k in ("influence", "keepstrata") if k in p}
-    c = engine.concordance(fit, **opts)
+    if p.get("standalone"):  # concordance(y ~ x, data, ...): R's concordance.formula
+        kw = {k: p[k] for k in _CONCORDANCE_FORMULA_OPTIONS if k in p}
+        c = engine.concordance(p["formula"], data, **kw)
+        opts = kw
+    else:
+        c = engine.concordance(_fit(engine, data, p), **opts)
     out = {"c": c.c, "std": c.std, "concordant": c.concordant, "discordant": c.discordant,
            "tied_x": c.tied_x, "tied_y": c.tied_y, "tied_xy": c.tied_xy, "n": c.n,
            "warnings": tuple(c.warnings)}
@@ -346,6 +353,22 @@ FORMULA_CASES: list[Case] = [
     _formula("concordance", "lung-split-strata-influence3", "lung_split",
              "Surv(tstart, time, status) ~ age + sex + strata(ph.ecog)", influence=3, keepstrata=True),
     _formula("concordance", "lung-influence-5-is-2", "lung", "Surv(time, status) ~ age", influence=5),
+    # concordance(y ~ x, data) on its own (concordance.formula): any numeric response, strata, weights, a
+    # cluster, subset, reverse, the influence and per-stratum counts; R's refusals
+    *[_formula("concordance", f"standalone-{k}", d, f, standalone=True, **kw) for k, d, f, kw in [
+        ("lung-age", "lung", "Surv(time, status) ~ age", {}),
+        ("lung-numeric-response", "lung", "time ~ ph.karno", {}),
+        ("lung-strata-weights-cluster-reverse", "lung", "Surv(time, status) ~ age + strata(sex)",
+         {"weights": "ph.karno", "cluster": "inst", "reverse": True, "influence": 3}),
+        ("lung-cluster-term-subset", "lung", "Surv(time, status) ~ ph.ecog + cluster(inst)",
+         {"subset": "age > 50", "influence": 1}),
+        ("lung-split-counting-strata", "lung_split", "Surv(tstart, time, status) ~ age + strata(ph.ecog)",
+         {"influence": 2, "keepstrata": True}),
+        ("lung-two-predictors", "lung", "Surv(time, status) ~ age + sex", {}),
+        ("lung-offset", "lung", "Surv(time, status) ~ age + offset(sex)", {}),
+        ("lung-factor-response", "lung", "factor(ph.ecog) ~ age", {}),
+        ("lung-logical-response", "lung", "I(sex == 2) ~ age", {}),
+    ]],
 ]
 
 

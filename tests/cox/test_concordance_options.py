@@ -94,3 +94,74 @@ def test_concordance_options_against_r(seed):
         np.testing.assert_allclose(ca.count_strata, cb.count_strata, rtol=1e-13)
         np.testing.assert_allclose(ca.influence, cb.influence, rtol=1e-13, atol=1e-12)
         np.testing.assert_allclose(ca.dfbeta, cb.dfbeta, rtol=1e-10, atol=1e-15)
+
+
+# ---- concordance(y ~ x, data): concordance.formula ------------------------------------------------
+
+
+def test_standalone_is_the_pair_definition_without_reversal():
+    d = _small()
+    c = pyimpl.concordance("Surv(time, status) ~ x + strata(g)", d, influence=2)
+    # not reversed: concordant when the earlier event has the smaller x (longer survival, larger x)
+    want = _pairs_by_definition(d["time"].to_numpy(), d["status"].to_numpy() == 1, d["x"].to_numpy(float),
+                                d["g"].to_numpy())[:, [1, 0, 2, 3, 4]]
+    np.testing.assert_allclose(c.influence, want, atol=1e-12)
+    r = pyimpl.concordance("Surv(time, status) ~ x + strata(g)", d, influence=2, reverse=True)
+    assert r.c == pytest.approx(1 - c.c, abs=1e-15)
+    np.testing.assert_array_equal(r.influence, c.influence[:, [1, 0, 2, 3, 4]])
+
+
+def test_standalone_of_the_fit_linear_predictor_is_the_fit_concordance():
+    lung = load("lung").assign(lp=0.0)
+    fit = pyimpl.coxph("Surv(time, status) ~ age + sex", data=lung)
+    lung.loc[np.flatnonzero(lung[["age", "sex"]].notna().all(axis=1)), "lp"] = fit.linear_predictors
+    a = pyimpl.concordance(fit)
+    b = pyimpl.concordance("Surv(time, status) ~ lp", lung, reverse=True)
+    assert (a.c, a.concordant, a.discordant, a.tied_x) == pytest.approx((b.c, b.concordant, b.discordant, b.tied_x))
+    assert a.std == pytest.approx(b.std, rel=1e-12)
+
+
+def test_numeric_response_is_every_row_an_event():
+    d = _small()
+    a = pyimpl.concordance("time ~ x", d)
+    b = pyimpl.concordance("Surv(time, one) ~ x", d.assign(one=1))
+    assert (a.c, a.std, a.tied_y) == (b.c, b.std, b.tied_y)
+
+
+@pytest.mark.parametrize("formula, kw, kind", [
+    ("Surv(time, status) ~ age + sex", {}, "formula.terms"),
+    ("Surv(time, status) ~ age + offset(sex)", {}, "formula.special"),
+    ("factor(ph.ecog) ~ age", {}, "formula.response"),
+    ("I(sex == 2) ~ age", {}, "formula.response"),
+    ("Surv(time, status) ~ age", {"timewt": "x"}, "timewt.value"),
+    ("Surv(time, status) ~ age", {"reverse": "yes"}, "reverse.type"),
+])
+def test_standalone_bad_arguments(formula, kw, kind):
+    with pytest.raises(InvalidArgument) as err:
+        pyimpl.concordance(formula, load("lung"), **kw)
+    assert err.value.kind == kind
+
+
+@pytest.mark.r
+@pytest.mark.parametrize("seed", range(3))
+def test_standalone_against_r(seed):
+    import rbridge
+
+    rng = np.random.default_rng(50 + seed)
+    n = 200
+    start = rng.integers(0, 5, n).astype(float)
+    d = pd.DataFrame({"start": start, "stop": start + rng.integers(1, 9, n), "event": rng.integers(0, 2, n),
+                      "x": rng.normal(size=n).round(1), "s": rng.integers(0, 3, n), "w": rng.integers(1, 4, n),
+                      "cl": rng.integers(0, 12, n)})
+    for f, kw in (("Surv(stop, event) ~ x + strata(s)", {"weights": "w", "cluster": "cl", "influence": 3}),
+                  ("Surv(start, stop, event) ~ x", {"reverse": True, "influence": 2}),
+                  ("stop ~ x + cluster(cl)", {"influence": 1, "subset": "s != 1"})):
+        a, b = pyimpl.concordance(f, d, **kw), rbridge.concordance(f, d, **kw)
+        assert (a.concordant, a.discordant, a.tied_x, a.tied_y, a.tied_xy, a.n) == \
+            (b.concordant, b.discordant, b.tied_x, b.tied_y, b.tied_xy, b.n)
+        assert a.c == pytest.approx(b.c, rel=1e-14) and a.std == pytest.approx(b.std, rel=1e-12)
+        for q in ("dfbeta", "influence", "count_strata"):
+            x, y = getattr(a, q), getattr(b, q)
+            assert (x is None) == (y is None)
+            if x is not None:
+                np.testing.assert_allclose(x, y, rtol=1e-11, atol=1e-15)

@@ -1,0 +1,197 @@
+"""``concordance(y ~ x, data)`` on its own: survival's ``concordance.formula``
+and ``concordancefit`` (survival 3.5-3, ``concordance.R``).
+
+The model frame is R's: the response a ``Surv()`` (right-censored or
+``(start, stop]``) or a plain numeric, logical or two-level/ordered factor
+variable (``Surv(y)``: every row an event), one predictor column,
+``strata()`` terms, a ``cluster()`` term or argument, weights, ``subset``,
+rows with a missing value dropped (``na.omit``). Times are ``aeqSurv``-ed.
+Each stratum is counted on its own (R's ``docount``) with ``timewt = "n"``
+by the walk of :mod:`.cindex`; the counts are summed, ``somer = (concordant
+- discordant) / npair``, C = (somer + 1) / 2, and the infinitesimal-jackknife
+dfbeta of each row, summed by cluster, gives ``var = sum(dfbeta^2) / 4``.
+``reverse`` swaps concordant and discordant; ``keepstrata`` keeps each
+stratum's counts; ``influence`` 1 or 3 returns the dfbeta / 2, 2 or 3 each
+row's five counts.
+
+Not implemented here (refused, naming the option): ``timewt`` other than
+"n", ``ranks``, ``ymin``/``ymax``, several predictors (R refuses them too:
+"Only one predictor variable allowed").
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+
+from rparity_contract.errors import InvalidArgument
+from rparity_contract.results.cox import Concordance
+
+from .._rmath import r_sum
+from ..formula import combine
+from ..formula.frame import as_series, column_or_values, complete_frame, model_frame, response_start
+from ..survival.surv import read_surv
+from ..survival.timefix import aeq_counting, aeq_surv
+from .cindex import _tied_y_rows, concordancefit
+from .formula import formula_design
+
+__all__ = ["concordance_formula"]
+
+TIMEWT = ("n", "S", "S/G", "n/G2", "I")
+
+
+def _plain_response(t, where: str) -> np.ndarray:
+    """A response that is not Surv(): numbers, logicals (0/1), an ordered or
+    two-level factor (its codes), as concordance.formula reads them."""
+    if t.kind == "numeric":
+        return np.asarray(t.values, dtype=float)
+    if t.kind == "logical":
+        # concordance.formula turns a logical into numbers but not into Surv(), then aeqSurv() fails
+        raise InvalidArgument(f"`formula` response {where!r} is logical: R's concordance.formula fails on it "
+                              "(R: 'argument is not a Surv object'); give it as numbers", kind="formula.response")
+    if t.kind == "factor" and len(t.levels) == 2:
+        return np.where(t.codes < 0, np.nan, t.codes + 1.0)
+    raise InvalidArgument(f"`formula` response {where!r}: the left hand side must be a numeric vector, a "
+                          "survival object or an orderable factor (R's error)", kind="formula.response")
+
+
+def concordance_formula(formula: str, data: Any, *, weights: Any = None, subset: Any = None, cluster: Any = None,
+                        timewt: str = "n", influence: int | bool = 0, ranks: bool = False, reverse: bool = False,
+                        keepstrata: bool | int = 10, ymin: Any = None, ymax: Any = None) -> Concordance:
+    """``concordance(formula, data, weights=, subset=, cluster=, timewt=,
+    influence=, reverse=, keepstrata=)`` (see the module)."""
+    if timewt not in TIMEWT:
+        raise InvalidArgument(f"`timewt` must be one of {list(TIMEWT)} (R: 'arg' should be one of ...); got "
+                              f"timewt={timewt!r}", kind="timewt.value")
+    if timewt != "n" or ranks or ymin is not None or ymax is not None:
+        raise InvalidArgument("`timewt` other than 'n', `ranks`, `ymin` and `ymax` of concordance() are not "
+                              "implemented in pyimpl; use the R engine", kind="argument.value")
+    if not isinstance(reverse, (bool, np.bool_)):
+        raise InvalidArgument(f"`reverse` must be True or False (R: 'the reverse argument must be TRUE/FALSE'); got "
+                              f"reverse={reverse!r}", kind="reverse.type")
+    if isinstance(influence, (bool, np.bool_)):
+        influence = int(influence)
+    if not isinstance(keepstrata, (bool, np.bool_, int, float, np.integer, np.floating)):
+        raise InvalidArgument("`keepstrata` must be logical or numeric (R: 'keepstrat argument must be logical "
+                              f"or numeric'); got keepstrata={keepstrata!r}", kind="keepstrata.value")
+    frame = model_frame(formula, data, subset)
+    mf = frame.formula
+    if mf.response is None:
+        raise InvalidArgument("`formula` needs a response: y ~ x", kind="formula.response")
+    if mf.offsets:
+        raise InvalidArgument("`formula` has an offset() term (R: 'Offset terms not allowed')", kind="formula.special")
+    w = column_or_values(weights, frame, "weights", data)
+    given_cluster = None if mf.cluster is not None else column_or_values(cluster, frame, "cluster", data)
+    frame = complete_frame(frame, [w, given_cluster])
+    n0 = len(frame.data)
+    design = formula_design(mf, frame.variables, n0)
+    if design.x.shape[1] != 1:
+        raise InvalidArgument(f"`formula` gives {design.x.shape[1]} predictor columns {list(design.names)}; "
+                              "concordance takes one (R: 'Only one predictor variable allowed')",
+                              kind="formula.terms")
+    x = np.asarray(design.x[:, 0], dtype=float)
+    start = None
+    if mf.response.surv:
+        start = response_start(frame)
+        sd = read_surv(as_series(frame.response[1 if start is not None else 0]),
+                       None if mf.response.event is None else as_series(frame.response[-1]))
+        time, status = sd.time, sd.status
+    else:
+        time = _plain_response(frame.response[0], frame.response[0].name)
+        status = np.ones(n0)
+    strata = None
+    if mf.strata:
+        st = combine([frame.variables[i] for i in mf.strata], "strata")
+        strata = np.asarray(st.codes)
+    cl_term = frame.variables[mf.cluster] if mf.cluster is not None else None
+    clus = None
+    if cl_term is not None:
+        clus = np.asarray(as_series(cl_term).astype(object))
+    elif given_cluster is not None:
+        clus = np.asarray(given_cluster, dtype=object)
+    wv = None if w is None else np.asarray(w, dtype=float)
+    # na.omit over everything the frame reads
+    ok = ~np.isnan(time) & ~np.isnan(status) & ~np.isnan(x)
+    if start is not None:
+        ok &= ~np.isnan(start)
+    if strata is not None:
+        ok &= strata >= 0
+    if wv is not None:
+        ok &= ~np.isnan(wv)
+    if clus is not None:
+        ok &= np.array([c is not None and c == c for c in clus])
+    for t in frame.unused:
+        ok &= ~t.missing
+    ok &= ~frame.na_rows
+    idx = np.flatnonzero(ok)
+    if idx.size == 0:
+        raise InvalidArgument("no rows left after removing missing values (R: 'No (non-missing) observations')",
+                              kind="data.empty")
+    time, status, x = time[idx], status[idx], x[idx]
+    start = None if start is None else start[idx]
+    strata = None if strata is None else strata[idx]
+    wv = None if wv is None else wv[idx]
+    clus = None if clus is None else clus[idx]
+    if wv is not None and np.any(wv < 0):
+        raise InvalidArgument("`weights` must be non-negative", kind="weights.negative")
+    if start is not None:
+        start, time = aeq_counting(start, time)
+    else:
+        time = aeq_surv(time)
+    return _counted(time, status, x, start, strata, wv, clus, int(influence), bool(reverse), keepstrata)
+
+
+def _counted(time, status, x, start, strata, w, cluster, influence: int, reverse: bool, keepstrata) -> Concordance:
+    """concordancefit from the response, predictor, strata, weights and cluster."""
+    from .counting import counting_concordance
+
+    n = time.size
+    codes = strata
+    groups = [np.arange(n)] if codes is None else [np.flatnonzero(codes == k) for k in np.unique(codes)]
+    nstrat = len(groups)
+    keep = bool(keepstrata) if isinstance(keepstrata, (bool, np.bool_)) else nstrat <= float(keepstrata)
+    counts = np.zeros((nstrat, 5))
+    imat = np.zeros((n, 5))
+    for g, rows in enumerate(groups):
+        out: dict = {}
+        ws = None if w is None else w[rows]
+        if status[rows].sum() == 0:  # docount: a stratum without events counts nothing
+            continue
+        if start is not None:
+            counting_concordance(start[rows], time[rows], status[rows], x[rows], None, ws, None, rows_out=out)
+        else:
+            concordancefit(time[rows], status[rows], x[rows], None, ws, None, rows_out=out)
+        counts[g] = out["count"]
+        imat[rows, :3] = out["rows"]
+    ty, txy = _tied_y_rows(time, status, codes, x, np.ones(n) if w is None else w)
+    imat[:, 3], imat[:, 4] = ty, txy
+    count2 = counts.sum(axis=0) if nstrat > 1 else counts[0]
+    npair = r_sum(count2[:3])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        somer = (count2[0] - count2[1]) / npair
+        rowsum = (imat[:, 0] + imat[:, 1]) + imat[:, 2]
+        dfbeta = (np.ones(n) if w is None else w) * ((imat[:, 0] - imat[:, 1]) / npair - (somer / npair) * rowsum)
+    if cluster is not None:
+        # tapply(dfbeta, cluster, sum): the groups in the order of factor(cluster)'s levels
+        try:
+            labels = np.asarray(cluster, dtype=float)
+        except (TypeError, ValueError):
+            labels = np.array([str(c) for c in cluster], dtype=object)
+        _, inv = np.unique(labels, return_inverse=True)
+        dfbeta = np.bincount(inv.reshape(-1), weights=dfbeta)
+        dfbeta = np.where(np.isnan(dfbeta), 0.0, dfbeta)
+    var = r_sum(dfbeta * dfbeta) / 4
+    conc = (somer + 1) / 2
+    order = [1, 0, 2, 3, 4] if reverse else [0, 1, 2, 3, 4]
+    c = count2[order]
+    res = Concordance(c=float(1 - conc if reverse else conc), std=float(np.sqrt(var)), concordant=float(c[0]),
+                      discordant=float(c[1]), tied_x=float(c[2]), tied_y=float(c[3]), tied_xy=float(c[4]), n=n)
+    extra: dict = {}
+    if keep and nstrat > 1:
+        extra["count_strata"] = counts[:, order]
+    if influence in (1, 3):
+        extra["dfbeta"] = (-(dfbeta / 2)) if reverse else dfbeta / 2
+    if influence >= 2:
+        extra["influence"] = imat[:, order]
+    return dataclasses.replace(res, **extra) if extra else res
