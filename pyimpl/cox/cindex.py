@@ -232,9 +232,12 @@ def _walk_order(plan: WalkPlan, xr: np.ndarray) -> np.ndarray:
     return plan.base[stable_order(plan.run, xr[plan.base])]
 
 
-def _counts(plan: WalkPlan, x, weights, parallel: bool = True, helpers: Helpers | None = None) -> ConcordanceCounts:
+def _counts(plan: WalkPlan, x, weights, parallel: bool = True, helpers: Helpers | None = None,
+            timewt: np.ndarray | None = None) -> ConcordanceCounts:
     """The concordance3.c walk for all strata at once (``timewt = "n"``);
-    ``weights`` None for unit weights (counts in integers, no weight arrays)."""
+    ``weights`` None for unit weights (counts in integers, no weight arrays).
+    ``timewt`` (per row, read at the events): each event's comparisons and
+    tied pairs weighted by its time's weight (concordance3.c's ``adjtimewt``)."""
     xr, K = dense_rank(x)
     order = _walk_order(plan, xr)
     rs = xr[order].astype(np.int32)
@@ -247,18 +250,22 @@ def _counts(plan: WalkPlan, x, weights, parallel: bool = True, helpers: Helpers 
     # every subject as the longer survivor (B): the events walked after it,
     # so B's items are the events alone, positions counted in events
     rd = rs[di]
+    if timewt is not None and weights is None:
+        weights = np.ones(order.size)
     ws = None if weights is None else weights[order]
     wd = None if ws is None else ws[di]
+    twd = None if timewt is None else np.asarray(timewt, dtype=float)[order][di]
+    wd_items = wd if twd is None else wd * twd  # B's items: the events, weighted by their time's weight too
     s1, e1 = sstart[di], gstart[di]
     s2, e2 = nd[ins + 1], nd[send]
     tasks = [(_range_dominance, (rs, ws, s1, e1, rd, nbits)),
-             (_range_dominance, (rd, wd, s2, e2, rs, nbits))]
-    if ws is not None and _weight_dtype(ws) == np.float64:
+             (_range_dominance, (rd, wd_items, s2, e2, rs, nbits))]
+    if ws is not None and (_weight_dtype(ws) == np.float64 or twd is not None):
         # fractional weights: "greater" counted directly (reversed ranks) rather
         # than as total - less - equal, which leaves rounding where R has 0
         top = K - 1
         tasks += [(_range_dominance, (top - rs, ws, s1, e1, top - rd, nbits)),
-                  (_range_dominance, (top - rd, wd, s2, e2, top - rs, nbits))]
+                  (_range_dominance, (top - rd, wd_items, s2, e2, top - rs, nbits))]
     if helpers is not None:
         # the other counts are left for a thread that comes to help; this one does the first
         posted = [helpers.post(fn, *args) for fn, args in tasks[1:]]
@@ -272,7 +279,7 @@ def _counts(plan: WalkPlan, x, weights, parallel: bool = True, helpers: Helpers 
         totB = (e2 - s2).astype(float)
         tot = (e1 - s1).astype(float)
     else:
-        cumd = np.concatenate(([0.0], np.cumsum(wd)))
+        cumd = np.concatenate(([0.0], np.cumsum(wd_items)))
         totB = cumd[e2] - cumd[s2]
         cumw = np.concatenate(([0.0], np.cumsum(ws)))
         tot = cumw[e1] - cumw[s1]
@@ -284,7 +291,13 @@ def _counts(plan: WalkPlan, x, weights, parallel: bool = True, helpers: Helpers 
     del totB
     if di.size:
         greatA = tot - lessA - eqA if greatA_ is None else greatA_
-        if wd is None:
+        if twd is not None:  # count[k] += wt * wsum[k] * adjtimewt; imat[k] += wsum[k] * adjtimewt
+            assert wd is not None
+            count[0] = float(np.cumsum(wd * greatA * twd)[-1])
+            count[1] = float(np.cumsum(wd * lessA * twd)[-1])
+            count[2] = float(np.cumsum(wd * eqA * twd)[-1])
+            greatA, lessA, eqA = greatA * twd, lessA * twd, eqA * twd
+        elif wd is None:
             # whole numbers below 2^53: any order of summation gives them exactly
             count[0], count[1], count[2] = float(np.sum(greatA)), float(np.sum(lessA)), float(np.sum(eqA))
         else:
@@ -302,10 +315,11 @@ def _counts(plan: WalkPlan, x, weights, parallel: bool = True, helpers: Helpers 
             count[3] = _pairs(new_group)
             count[4] = _pairs(same_x)
         else:
+            tw1 = 1.0 if twd is None else twd
             prev = _prefix_within(wd, new_group)
-            count[3] = float(np.cumsum(wd * prev)[-1])
+            count[3] = float(np.cumsum(wd * prev * tw1)[-1])
             prevxy = _prefix_within(wd, same_x)
-            count[4] = float(np.cumsum(wd * prevxy)[-1])
+            count[4] = float(np.cumsum(wd * prevxy * tw1)[-1])
         count[3] -= count[4]
     return ConcordanceCounts(count, conc, disc, tied, order)
 
@@ -325,7 +339,8 @@ def _prefix_within(w: np.ndarray, new: np.ndarray) -> np.ndarray:
 
 def concordancefit(time, status, x, strata=None, weights=None, cluster=None,
                    time_rank=None, plan: WalkPlan | None = None, parallel: bool = True,
-                   helpers: Helpers | None = None, rows_out: dict | None = None) -> Concordance | None:
+                   helpers: Helpers | None = None, rows_out: dict | None = None,
+                   timewt: np.ndarray | None = None) -> Concordance | None:
     """``concordancefit(Surv(time, status), x, strata, weights, cluster=,
     reverse=TRUE, timefix=FALSE)``: the concordance a Cox fit reports.
 
@@ -347,7 +362,7 @@ def concordancefit(time, status, x, strata=None, weights=None, cluster=None,
     if plan is None:
         s = np.zeros(n, dtype=np.int8) if strata is None else np.asarray(strata)
         plan = walk_plan(time, np.asarray(status, dtype=float), s, time_rank)
-    cc = _counts(plan, x, w, parallel, helpers)
+    cc = _counts(plan, x, w, parallel, helpers, timewt)
     count = cc.count
     if rows_out is not None:
         rows = np.empty((n, 3))
@@ -386,7 +401,7 @@ def concordance_result(count: np.ndarray, somer: float, dfbeta: np.ndarray, clus
 
 
 def _tied_y_rows(time: np.ndarray, status: np.ndarray, strata: np.ndarray | None, x: np.ndarray,
-                 w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                 w: np.ndarray, timewt: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """imat[, 4:5] of concordance3/4.c: each event's weight of the other
     events at its time in its stratum, tied on y only and tied on y and x
     (0 for censored rows)."""
@@ -406,6 +421,9 @@ def _tied_y_rows(time: np.ndarray, status: np.ndarray, strata: np.ndarray | None
     wt_x = np.bincount(gx, weights=w[ev])
     txy[ev] = wt_x[gx] - w[ev]
     ty[ev] = (wt_t[gt] - w[ev]) - txy[ev]
+    if timewt is not None:  # imat[3:5] += (...) * adjtimewt
+        ty[ev] *= timewt[ev]
+        txy[ev] *= timewt[ev]
     return ty, txy
 
 

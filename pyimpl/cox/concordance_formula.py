@@ -14,9 +14,11 @@ dfbeta of each row, summed by cluster, gives ``var = sum(dfbeta^2) / 4``.
 stratum's counts; ``influence`` 1 or 3 returns the dfbeta / 2, 2 or 3 each
 row's five counts.
 
-Not implemented here (refused, naming the option): ``timewt`` other than
-"n", ``ranks``, ``ymin``/``ymax``, several predictors (R refuses them too:
-"Only one predictor variable allowed").
+``timewt`` ("n", "S", "S/G", "n/G2", "I") weights each event time's
+comparisons by R's fastkm.c quantities (right-censored data). Not
+implemented here (refused, naming the option): a ``timewt`` other than "n"
+on (start, stop] data, ``ranks``, ``ymin``/``ymax``, several predictors (R
+refuses them too: "Only one predictor variable allowed").
 """
 from __future__ import annotations
 
@@ -64,9 +66,9 @@ def concordance_formula(formula: str, data: Any, *, weights: Any = None, subset:
     if timewt not in TIMEWT:
         raise InvalidArgument(f"`timewt` must be one of {list(TIMEWT)} (R: 'arg' should be one of ...); got "
                               f"timewt={timewt!r}", kind="timewt.value")
-    if timewt != "n" or ranks or ymin is not None or ymax is not None:
-        raise InvalidArgument("`timewt` other than 'n', `ranks`, `ymin` and `ymax` of concordance() are not "
-                              "implemented in pyimpl; use the R engine", kind="argument.value")
+    if ranks or ymin is not None or ymax is not None:
+        raise InvalidArgument("`ranks`, `ymin` and `ymax` of concordance() are not implemented in pyimpl; use the "
+                              "R engine", kind="argument.value")
     if not isinstance(reverse, (bool, np.bool_)):
         raise InvalidArgument(f"`reverse` must be True or False (R: 'the reverse argument must be TRUE/FALSE'); got "
                               f"reverse={reverse!r}", kind="reverse.type")
@@ -100,6 +102,13 @@ def concordance_formula(formula: str, data: Any, *, weights: Any = None, subset:
     else:
         time = _plain_response(frame.response[0], frame.response[0].name)
         status = np.ones(n0)
+        timewt = "n"  # concordance.formula: a response that is not Surv() has no time weighting
+    if start is not None and timewt in ("S/G", "n/G2"):
+        raise InvalidArgument(f"`timewt`={timewt!r} is not defined for (start, stop] data (R: '{timewt} timewt "
+                              "option not supported for (time1, time2) data')", kind="timewt.value")
+    if start is not None and timewt != "n":
+        raise InvalidArgument(f"`timewt`={timewt!r} on (start, stop] data is not implemented in pyimpl; use the "
+                              "R engine", kind="argument.value")
     strata = None
     if mf.strata:
         st = combine([frame.variables[i] for i in mf.strata], "strata")
@@ -139,10 +148,60 @@ def concordance_formula(formula: str, data: Any, *, weights: Any = None, subset:
         start, time = aeq_counting(start, time)
     else:
         time = aeq_surv(time)
-    return _counted(time, status, x, start, strata, wv, clus, int(influence), bool(reverse), keepstrata)
+    return _counted(time, status, x, start, strata, wv, clus, int(influence), bool(reverse), keepstrata, timewt)
 
 
-def _counted(time, status, x, start, strata, w, cluster, influence: int, reverse: bool, keepstrata) -> Concordance:
+def _time_weights(time: np.ndarray, status: np.ndarray, x: np.ndarray, w: np.ndarray, timewt: str) -> np.ndarray:
+    """Each row's time weight (read at the events), as docount computes it
+    from fastkm.c's S(t-), G(t-) and number at risk at the event times: "S"
+    ``sum(w) S / nrisk``, "S/G" ``sum(w) S / (G nrisk)``, "n/G2" ``1 / G^2``,
+    "I" ``1 / nrisk``. The walk is R's ``order(-time, status, x)``: running
+    weights from the last time; S falls at each event time, G at each
+    censoring time (after the events at that time)."""
+    n = time.size
+    out = np.ones(n)
+    order = np.lexsort((x, status, -time))
+    ts, ds, ws = time[order], status[order], w[order]
+    ncount = np.cumsum(ws)
+    dcount = np.zeros(n)
+    ccount = np.zeros(n)
+    block = np.flatnonzero(np.append(True, ts[1:] != ts[:-1]))
+    ends = np.append(block[1:], n)
+    for a, b in zip(block.tolist(), ends.tolist()):  # weights of deaths and censors so far in each time's block
+        dcount[a:b] = np.cumsum(np.where(ds[a:b] > 0, ws[a:b], 0.0))
+        ccount[a:b] = np.cumsum(np.where(ds[a:b] == 0, ws[a:b], 0.0))
+    stemp = gtemp = 1.0
+    tw_at: dict[float, float] = {}
+    total = float(r_sum(w))
+    dfirst = cfirst = True
+    dtime = ctime = np.nan
+    for i in range(n - 1, -1, -1):  # earliest time to last
+        if ds[i] == 1 and (dfirst or ts[i] != dtime):
+            dtime, dfirst = ts[i], False
+            nrisk, S, G = ncount[i], stemp, gtemp
+            if timewt == "S":
+                tw = total * S / nrisk
+            elif timewt == "S/G":
+                tw = total * S / (G * nrisk)
+            elif timewt == "n/G2":
+                tw = 1 / (G * G)
+            else:  # "I"
+                tw = 1 / nrisk
+            tw_at[float(dtime)] = tw
+            stemp = stemp * (ncount[i] - dcount[i]) / ncount[i]
+        if ds[i] == 0 and (cfirst or ts[i] != ctime):
+            ctime, cfirst = ts[i], False
+            gtemp = gtemp * (ncount[i] - ccount[i]) / ncount[i]
+    ev = np.flatnonzero(status > 0)
+    out[ev] = [tw_at[float(t)] for t in time[ev]]
+    if not np.all(np.isfinite(out[ev])):
+        raise InvalidArgument("the time weights are not finite (R: 'program error, notify author')",
+                              kind="timewt.value")
+    return out
+
+
+def _counted(time, status, x, start, strata, w, cluster, influence: int, reverse: bool, keepstrata,
+             timewt: str = "n") -> Concordance:
     """concordancefit from the response, predictor, strata, weights and cluster."""
     from .counting import counting_concordance
 
@@ -153,6 +212,7 @@ def _counted(time, status, x, start, strata, w, cluster, influence: int, reverse
     keep = bool(keepstrata) if isinstance(keepstrata, (bool, np.bool_)) else nstrat <= float(keepstrata)
     counts = np.zeros((nstrat, 5))
     imat = np.zeros((n, 5))
+    twall = np.ones(n)
     for g, rows in enumerate(groups):
         out: dict = {}
         ws = None if w is None else w[rows]
@@ -161,10 +221,16 @@ def _counted(time, status, x, start, strata, w, cluster, influence: int, reverse
         if start is not None:
             counting_concordance(start[rows], time[rows], status[rows], x[rows], None, ws, None, rows_out=out)
         else:
-            concordancefit(time[rows], status[rows], x[rows], None, ws, None, rows_out=out)
+            # docount: with fewer than 2 events every time weighting is "n"
+            tw = None if timewt == "n" or status[rows].sum() < 2 else \
+                _time_weights(time[rows], status[rows], x[rows], np.ones(rows.size) if ws is None else ws, timewt)
+            if tw is not None:
+                twall[rows] = tw
+            concordancefit(time[rows], status[rows], x[rows], None, ws, None, rows_out=out, timewt=tw)
         counts[g] = out["count"]
         imat[rows, :3] = out["rows"]
-    ty, txy = _tied_y_rows(time, status, codes, x, np.ones(n) if w is None else w)
+    ty, txy = _tied_y_rows(time, status, codes, x, np.ones(n) if w is None else w,
+                           None if timewt == "n" else twall)
     imat[:, 3], imat[:, 4] = ty, txy
     count2 = counts.sum(axis=0) if nstrat > 1 else counts[0]
     npair = r_sum(count2[:3])

@@ -368,6 +368,9 @@ FORMULA_CASES: list[Case] = [
         ("lung-offset", "lung", "Surv(time, status) ~ age + offset(sex)", {}),
         ("lung-factor-response", "lung", "factor(ph.ecog) ~ age", {}),
         ("lung-logical-response", "lung", "I(sex == 2) ~ age", {}),
+        *[(f"lung-timewt-{tw.replace('/', '-')}", "lung", "Surv(time, status) ~ age + strata(sex)",
+           {"timewt": tw, "weights": "ph.karno", "influence": 3}) for tw in ("S", "S/G", "n/G2", "I")],
+        ("lung-split-timewt-sg-refused", "lung_split", "Surv(tstart, time, status) ~ age", {"timewt": "S/G"}),
     ]],
 ]
 
