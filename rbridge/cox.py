@@ -510,13 +510,14 @@ def concordance(fit: CoxPH | str, data: Any = None, *, influence: Any = None, ke
     if isinstance(fit, str):
         return _concordance_formula(fit, data, weights, subset, cluster, options)
     if data is not None or weights is not None or subset is not None or cluster is not None or \
-            set(options) - {"influence", "keepstrata"}:
+            set(options) - {"influence", "keepstrata", "timewt"}:
         raise InvalidArgument("`data`, `weights`, `subset`, `cluster`, `timewt`, `ranks`, `reverse`, `ymin` and "
                               "`ymax` are for concordance(formula, data); a fit's concordance takes influence= "
                               "and keepstrata= here", kind="argument.value")
     m = _model_of(fit)
     sess = session()
-    extra = {k: v for k, v in (("influence", influence), ("keepstrata", keepstrata)) if v is not None}
+    extra = {k: v for k, v in (("influence", influence), ("keepstrata", keepstrata), ("timewt", timewt))
+             if v is not None}
     res = sess.call("rparity_concordance", placeholders=m.names(), **extra, **m.args())
     v = res.value
     args = ", ".join([m.call_string()] + [f"{a} = {lit(b)}" for a, b in extra.items()])

@@ -217,12 +217,13 @@ rparity_coxph_detail <- function(x, time, event, weights, strata, cluster, ties,
 ## per-stratum counts (a matrix when kept) and the influence matrix by columns.
 rparity_concordance <- function(x, time, event, weights, strata, cluster, ties, robust, init, control,
                                 nocenter, singular_ok, form = NULL, na_action = NULL, id = NULL,
-                                influence = NULL, keepstrata = NULL) {
+                                influence = NULL, keepstrata = NULL, timewt = NULL) {
   fit <- rparity_cox_fitobj(x, time, event, weights, strata, cluster, ties, robust, init, control, nocenter,
                             singular_ok, form, na_action, id)
   args <- list(fit)
   if (!is.null(influence)) args$influence <- influence
   if (!is.null(keepstrata)) args$keepstrata <- keepstrata
+  if (!is.null(timewt)) args$timewt <- timewt
   cc <- do.call(survival::concordance, args)
   kept <- is.matrix(cc$count)
   count <- if (kept) colSums(cc$count) else cc$count

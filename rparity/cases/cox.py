@@ -154,7 +154,7 @@ _CONCORDANCE_FORMULA_OPTIONS = ("weights", "subset", "cluster", "timewt", "rever
 
 
 def run_concordance(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
-    opts = {k: p[k] for k in ("influence", "keepstrata") if k in p}
+    opts = {k: p[k] for k in ("influence", "keepstrata", "timewt") if k in p}
     if p.get("standalone"):  # concordance(y ~ x, data, ...): R's concordance.formula
         kw = {k: p[k] for k in _CONCORDANCE_FORMULA_OPTIONS if k in p}
         c = engine.concordance(p["formula"], data, **kw)
@@ -353,6 +353,12 @@ FORMULA_CASES: list[Case] = [
     _formula("concordance", "lung-split-strata-influence3", "lung_split",
              "Surv(tstart, time, status) ~ age + sex + strata(ph.ecog)", influence=3, keepstrata=True),
     _formula("concordance", "lung-influence-5-is-2", "lung", "Surv(time, status) ~ age", influence=5),
+    _formula("concordance", "lung-timewt-sg-influence", "lung", "Surv(time, status) ~ age + sex", timewt="S/G",
+             influence=3),
+    _formula("concordance", "lung-strata-weights-timewt-i", "lung", "Surv(time, status) ~ age + strata(sex)",
+             weights="ph.karno", timewt="I", influence=1),
+    _formula("concordance", "lung-split-timewt-s", "lung_split", "Surv(tstart, time, status) ~ age",
+             timewt="n/G2"),
     # concordance(y ~ x, data) on its own (concordance.formula): any numeric response, strata, weights, a
     # cluster, subset, reverse, the influence and per-stratum counts; R's refusals
     *[_formula("concordance", f"standalone-{k}", d, f, standalone=True, **kw) for k, d, f, kw in [

@@ -170,3 +170,19 @@ def test_standalone_against_r(seed):
             assert (x is None) == (y is None)
             if x is not None:
                 np.testing.assert_allclose(x, y, rtol=1e-11, atol=1e-12 * float(np.max(np.abs(y))))
+
+
+@pytest.mark.r
+@pytest.mark.parametrize("timewt", ["S", "S/G", "n/G2", "I"])
+def test_fit_timewt_against_r(timewt):
+    import rbridge
+
+    lung = load("lung")
+    f = "Surv(time, status) ~ age + ph.ecog + strata(sex)"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a, b = pyimpl.coxph(f, data=lung, weights="ph.karno"), rbridge.coxph(f, data=lung, weights="ph.karno")
+    ca, cb = pyimpl.concordance(a, timewt=timewt, influence=3), rbridge.concordance(b, timewt=timewt, influence=3)
+    assert ca.c == pytest.approx(cb.c, rel=1e-14) and ca.std == pytest.approx(cb.std, rel=1e-12)
+    np.testing.assert_allclose(ca.count_strata, cb.count_strata, rtol=1e-13)
+    np.testing.assert_allclose(ca.influence, cb.influence, rtol=1e-11, atol=1e-12 * np.abs(cb.influence).max())
