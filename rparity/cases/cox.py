@@ -357,7 +357,7 @@ FORMULA_CASES: list[Case] = [
              influence=3),
     _formula("concordance", "lung-strata-weights-timewt-i", "lung", "Surv(time, status) ~ age + strata(sex)",
              weights="ph.karno", timewt="I", influence=1),
-    _formula("concordance", "lung-split-timewt-s", "lung_split", "Surv(tstart, time, status) ~ age",
+    _formula("concordance", "lung-split-timewt-ng2-refused", "lung_split", "Surv(tstart, time, status) ~ age",
              timewt="n/G2"),
     # concordance(y ~ x, data) on its own (concordance.formula): any numeric response, strata, weights, a
     # cluster, subset, reverse, the influence and per-stratum counts; R's refusals
