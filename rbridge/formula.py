@@ -30,6 +30,7 @@ from rparity_contract.formula import (
     Op,
     Unary,
     deparse,
+    formula_functions,
     formula_tree,
     parse_expr,
     parse_formula,
@@ -128,7 +129,13 @@ class FormulaArgs:
         for n, p in self.placeholders.items():
             if n in data.columns:
                 cols[p] = data[n].reset_index(drop=True)
-        self.form: dict[str, Any] = {"tree": _node(tree, self.placeholders), "data": cols, "allowed": ALLOWED}
+        own = formula_functions(formula)
+        self.form: dict[str, Any] = {"tree": _node(tree, self.placeholders), "data": cols,
+                                     "allowed": sorted(set(ALLOWED) | set(own))}
+        if own:  # the formula's own functions: parameters and body, built into R functions by R
+            self.form["functions"] = {name: {"params": list(f.params),
+                                             "body": _node(f.body, {p: p for p in f.params})}
+                                      for name, f in own.items()}
         if subset_tree is not None:
             self.form["subset_tree"] = _node(subset_tree, self.placeholders)
         elif subset is not None:

@@ -334,6 +334,22 @@ def _counted_without_cluster(time, status, x, start, strata, w, cluster, *rest):
     return _COUNTED(time, status, x, start, strata, w, None, *rest)
 
 
+def _formula_evaluate() -> Any:
+    import importlib
+    return importlib.import_module("pyimpl.formula.evaluate")  # the module (the package exports a function so named)
+
+
+_EXPAND = _formula_evaluate().expand  # the function the fault below wraps
+
+
+def _expand_positional_only(e, functions):
+    """A formula's own function called with its keyword arguments dropped."""
+    from rparity_contract.formula import Call
+    if isinstance(e, Call) and functions and e.fn in functions:
+        e = Call(e.fn, e.args, ())
+    return _EXPAND(e, functions)
+
+
 def _survival_formula() -> Any:
     import pyimpl.survival.formula as survival_formula
     return survival_formula
@@ -625,6 +641,9 @@ FAULTS: list[Fault] = [
     Fault("concordance-formula-timewt-ignored", "concordance", "1e-9 relative",
           "concordance(y ~ x, timewt =): every event time weighted 1 (R: S, S/G, n/G2 or I from the KM curves)",
           _patched(_concordance_formula(), "_time_weights", lambda time, status, x, w, timewt: np.ones(time.size))),
+    Fault("coxph-formula-own-function-drops-keywords", "coxph", "refuses what R accepts",
+          "a formula's own function called with its keyword arguments dropped (lg(x, b = 10) as lg(x))",
+          _patched(_formula_evaluate(), "expand", _expand_positional_only)),
     Fault("survdiff-formula-short-labels", "survdiff", "identical",
           "labels the formula's groups by their levels alone ('1' where R says 'sex=1')",
           _patched(_survival_formula(), "_labelled", _short_group_labels)),

@@ -50,6 +50,8 @@ R_MESSAGES: tuple[RefusalRule, ...] = (
     RefusalRule(r"Time variable is not numeric", "time.type", source="survival Surv.R"),
     RefusalRule(r"missing values are not allowed in 'poly'|'degree' must be (less than number of unique "
                 r"points|at least 1)", "formula.value", source="stats poly"),
+    RefusalRule(r"argument \"[^\"]+\" is missing, with no default", "formula.arguments",
+                source="R's closure call (a formula's own function)"),
     RefusalRule(r"no applicable method for '(predict|survfit|anova|concordance)' applied to an object of class "
                 r"\"list\"|argument must be the result of Cox model fit|must be a coxph object|Detailed output is "
                 r"not available for the coxph method|summary\.default: no coefficient table", "fit.unclassed",

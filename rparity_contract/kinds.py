@@ -63,6 +63,7 @@ KINDS: dict[str, str] = {
     "reverse.type": "reverse is not TRUE/FALSE",
     "timewt.value": "timewt is not one of concordance's time weightings",
     "formula.terms": "a formula with more predictor columns than the function takes (concordance: one)",
+    "formula.arguments": "a function of the formula's own called with arguments it does not take, or without one",
     "start_time.value": "start_time is not a number, or is after every time (survival 3.5-3 crashes on that)",
     "robust.exact": "a robust variance with ties='exact'",
     "init.type": "init is not numeric",

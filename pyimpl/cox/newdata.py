@@ -24,6 +24,7 @@ from rparity_contract.results.cox import CoxPH
 
 from ..design import Term, as_frame, model_matrix, read_terms
 from ..formula import combine, evaluate
+from ..formula.evaluate import expand
 from .refit import FitData
 
 __all__ = ["NewRows", "new_rows"]
@@ -139,16 +140,17 @@ def _formula_rows(fd: FitData, newdata: pd.DataFrame, labels: tuple[str, ...], m
         if missing:
             raise InvalidArgument(f"`newdata` lacks the column {missing[0]!r} the formula reads (R: object "
                                   f"'{missing[0]}' not found)", kind="newdata.column")
-        if old.kind == "matrix":  # poly(): the fit's basis on the new rows (R's makepredictcall)
-            assert isinstance(e, Call)
-            x = evaluate([e.args[0]], data)[0]
+        if old.kind == "matrix":  # poly(), ns(): the fit's basis on the new rows (R's makepredictcall)
+            inner = expand(e, mf.functions)
+            assert isinstance(inner, Call)
+            x = evaluate([inner.args[0]], data, mf.functions)[0]
             if x.kind != "numeric":
                 raise InvalidArgument(f"`newdata` column of {old.name!r} must be numeric as in the fit",
                                       kind="newdata.type")
             variables.append(Term(old.name, "matrix", values=old.basis(x.values, old.name), levels=old.levels,
                                   basis=old.basis))
             continue
-        variables.append(_relevel(evaluate([e], data)[0], old, old.name))
+        variables.append(_relevel(evaluate([e], data, mf.functions)[0], old, old.name))
     design = formula_design(mf, variables, k)
     _same_columns(design.names, prep.design.names)
     offset: np.ndarray | float = 0.0
@@ -157,7 +159,7 @@ def _formula_rows(fd: FitData, newdata: pd.DataFrame, labels: tuple[str, ...], m
         if missing:
             raise InvalidArgument(f"`newdata` lacks the column {missing[0]!r} of the formula's offset (R: "
                                   f"object '{missing[0]}' not found)", kind="newdata.column")
-        t = evaluate([o], data)[0]
+        t = evaluate([o], data, mf.functions)[0]
         offset = offset + np.asarray(t.values, dtype=float)
     strata = None
     if found:

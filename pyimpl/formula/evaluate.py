@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -34,7 +34,7 @@ from rparity_contract.formula import BinOp, Call, Const, Expr, Name, Unary, depa
 from .._rformat import r_label
 from ..design import Term, _read_column
 
-__all__ = ["evaluate", "Scalar", "combine", "labelled_factor"]
+__all__ = ["evaluate", "expand", "Scalar", "combine", "labelled_factor"]
 
 Scalar = float | str | bool
 Value = Term | Scalar
@@ -200,11 +200,48 @@ def combine(terms: list[Term], name: str) -> Term:
     return Term(name, "factor", codes=codes, levels=tuple(labels))
 
 
+def _substitute(e: Expr, bound: dict[str, Expr]) -> Expr:
+    """``e`` with each parameter name replaced by its argument's expression."""
+    if isinstance(e, Name):
+        return bound.get(e.id, e)
+    if isinstance(e, Call):
+        return Call(e.fn, tuple(_substitute(a, bound) for a in e.args),
+                    tuple((k, _substitute(a, bound)) for k, a in e.kwargs))
+    if isinstance(e, BinOp):
+        return BinOp(e.op, _substitute(e.left, bound), _substitute(e.right, bound))
+    if isinstance(e, Unary):
+        return Unary(e.op, _substitute(e.operand, bound))
+    return e
+
+
+def expand(e: Expr, functions: Mapping[str, Any] | None) -> Expr:
+    """A call of one of the formula's own functions as the expression it
+    stands for (R's closure call: arguments matched by position, then by
+    name, substituted into the body); anything else as it is."""
+    while functions and isinstance(e, Call) and e.fn in functions:
+        f = functions[e.fn]
+        if len(e.args) > len(f.params) or set(dict(e.kwargs)) - set(f.params):
+            raise InvalidArgument(f"`formula` term {deparse(e)!r}: {e.fn}() takes {', '.join(f.params)}",
+                                  kind="formula.arguments")
+        bound = dict(zip(f.params, e.args))
+        for k, a in e.kwargs:
+            if k in bound:
+                raise InvalidArgument(f"`formula` term {deparse(e)!r}: {k} given twice", kind="formula.arguments")
+            bound[k] = a
+        missing = [p for p in f.params if p not in bound]
+        if missing:
+            raise InvalidArgument(f"`formula` term {deparse(e)!r}: argument {missing[0]!r} is missing, with no "
+                                  "default (R's error)", kind="formula.arguments")
+        e = _substitute(f.body, bound)
+    return e
+
+
 class _Evaluator:
-    def __init__(self, data: pd.DataFrame):
+    def __init__(self, data: pd.DataFrame, functions: Mapping[str, Any] | None = None):
         self.data = data
         self.n = len(data)
         self.columns: dict[str, Term] = {}
+        self.functions = functions or {}
 
     def column(self, name: str) -> Term:
         if name not in self.columns:
@@ -277,6 +314,8 @@ class _Evaluator:
         return self.call(e, where)
 
     def call(self, e: Call, where: str) -> Value:
+        if e.fn in self.functions:  # the formula's own function: its body with the arguments
+            return self.value(expand(e, self.functions))
         fn, args, kw = e.fn, e.args, dict(e.kwargs)
         n = self.n
         if fn == "I":
@@ -469,8 +508,8 @@ class _Evaluator:
         return Term(where, "factor", codes=out.codes, levels=out.levels)
 
 
-def evaluate(exprs: list[Expr], data: pd.DataFrame) -> list[Term]:
+def evaluate(exprs: list[Expr], data: pd.DataFrame, functions: Mapping[str, Any] | None = None) -> list[Term]:
     """The expressions evaluated on every row of ``data``, as model-frame
-    variables named by their R labels."""
-    ev = _Evaluator(data)
+    variables named by their R labels (``functions``: the formula's own)."""
+    ev = _Evaluator(data, functions)
     return [ev.term(e) for e in exprs]

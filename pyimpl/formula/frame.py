@@ -138,7 +138,7 @@ def model_frame(formula: Any, data: Any, subset: Any = None) -> Frame:
     mf = formula if isinstance(formula, ModelFormula) else parse_formula(formula, [str(c) for c in data.columns])
     rows, na_rows = subset_rows(subset, data)
     resp_exprs: list[Expr] = list(mf.response.args) if mf.response is not None else []
-    terms = evaluate(list(mf.variables) + resp_exprs + list(mf.offsets) + list(mf.unused), data)
+    terms = evaluate(list(mf.variables) + resp_exprs + list(mf.offsets) + list(mf.unused), data, mf.functions)
     nv, nr, no = len(mf.variables), len(resp_exprs), len(mf.offsets)
     if mf.response is not None and mf.response.surv and mf.response.event is not None:
         terms[nv + nr - 1] = _status_coding(terms[nv + nr - 1])

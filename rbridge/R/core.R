@@ -56,12 +56,29 @@ rparity_env <- function(vars, ns = "survival") {
   env
 }
 
+## An environment on the search path for the formulas' own functions (a user's
+## session has them in globalenv): attached once per R process.
+rparity_functions_env <- function() {
+  if (!("rparity:functions" %in% search())) attach(NULL, name = "rparity:functions", warn.conflicts = FALSE)
+  as.environment("rparity:functions")
+}
+
 ## The formula form's call `fun(<formula>, data = <data>[, subset = ...])` and the
 ## environment it runs in: the data under their placeholder names, the formula
 ## built from its tree (rbridge/formula.py), `vars` (weights, id...) beside them.
 rparity_formula_call <- function(fun, form, vars = list()) {
   df <- as.data.frame(form$data, stringsAsFactors = FALSE, optional = TRUE)
   env <- rparity_env(c(list(.rp_df = df), vars))
+  # the formula's own functions (as a script's `ns2 <- function(x) ns(x, ...)`), from their parsed bodies;
+  # also on the search path, where a user's globalenv function is (splines' makepredictcall looks there)
+  for (nm in names(form$functions)) {
+    fd <- form$functions[[nm]]
+    params <- unlist(fd$params)
+    f <- as.function(c(setNames(rep(alist(x = ), length(params)), params),
+                       list(rparity_lang(fd$body, form$allowed))), envir = env)
+    assign(nm, f, envir = env)
+    assign(nm, f, envir = rparity_functions_env())
+  }
   env$.rp_f <- eval(rparity_lang(form$tree, form$allowed), env)
   cl <- call(fun, quote(.rp_f), data = quote(.rp_df))
   if (!is.null(form$subset_tree)) cl$subset <- rparity_lang(form$subset_tree, form$allowed)

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from rparity_contract.control import CoxControl
+from rparity_contract.formula import Formula
 from rparity_contract.values import COX_SUMMARY_COLUMNS
 
 from .base import Case, derived_quantities
@@ -96,7 +97,11 @@ def _fit_formula(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]):
             kw[key] = p[key]
     if p.get("init") is not None:
         kw["init"] = np.asarray(p["init"], dtype=float)
-    return engine.coxph(p["formula"], data=d, **kw)
+    formula = p["formula"]
+    if p.get("functions"):  # the formula's own functions: {name: [parameters, body]}
+        formula = Formula(formula, {k: (tuple(v[0]) if isinstance(v[0], list) else v[0], v[1])
+                                    for k, v in p["functions"].items()})
+    return engine.coxph(formula, data=d, **kw)
 
 
 def _test(prefix: str, t) -> dict:
@@ -696,6 +701,20 @@ SPLINE_CASES: list[Case] = [
     Case("survfit_cox/lung-ns-newdata", "survfit_cox", "lung", {"formula": _NS, "newdata": _NEW}, run_survfit_cox),
     Case("coxph_anova/lung-ns", "coxph_anova", "lung", {"formula": _NS}, run_coxph_anova),
 ]
+
+_OWN = {"ns2": ["x", "ns(x, Boundary.knots = c(35, 85), knots = c(55, 65))"], "lg": [["v", "b"], "log(v + b)"]}
+#: the formula's own functions (rparity_contract.formula.Formula), as a script's helpers: the same fit
+#: and labels as R's, new rows through the inner ns()'s knots
+CASES_OWN_FUNCTIONS: list[Case] = [
+    _formula("coxph", "lung-own-functions", "lung", "Surv(time, status) ~ ns2(age) + lg(ph.karno, b = 10) + sex",
+             functions=_OWN),
+    Case("coxph_predict/lung-own-function-newdata", "coxph_predict", "lung",
+         {"formula": "Surv(time, status) ~ ns2(age) + sex", "functions": _OWN, "type": "lp", "se_fit": True,
+          "newdata": {"age": [30, 60, 90], "sex": [1, 2, 1]}}, run_coxph_predict),
+    _formula("coxph", "lung-own-function-missing-argument", "lung", "Surv(time, status) ~ lg(age) + sex",
+             functions=_OWN),
+]
+SPLINE_CASES += CASES_OWN_FUNCTIONS
 
 CASES += EDGE_CASES
 CASES += FORMULA_CASES

@@ -10,6 +10,7 @@ from enum import Enum
 from typing import Any, Callable, Iterable
 
 from rparity_contract.errors import InvalidArgument, RParityError
+from rparity_contract.formula import Formula
 
 from ..compare import compare_values
 from ..refusals import r_kind, refusal_kind
@@ -106,9 +107,16 @@ def _compare(function: str, ours: dict, theirs: dict) -> tuple[QuantityRow, ...]
     return tuple(rows)
 
 
+def _formula(c) -> Any:
+    """The call's formula, with the script's own functions it calls (ns2...)."""
+    if getattr(c, "functions", None):
+        return Formula(c.formula, dict(c.functions))
+    return c.formula
+
+
 def _call(engine: Any, c, kw: dict, fit_of: Callable[[int], Any] | None) -> Any:
     if c.function not in _OF_FIT:
-        return getattr(engine, c.function)(c.formula, data=c.data, **kw)
+        return getattr(engine, c.function)(_formula(c), data=c.data, **kw)
     if fit_of is None:
         raise Unsupported(f"{c.function} on a coxph fit needs the script's calls")
     if c.function == "survfit_cox":
@@ -187,7 +195,7 @@ def _fits(eng: Any, calls) -> Callable[[int], Any]:
                 kw = coxph_kwargs(c)
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    made[i] = eng.coxph(c.formula, data=c.data, **kw)
+                    made[i] = eng.coxph(_formula(c), data=c.data, **kw)
             except Unsupported as exc:
                 made[i] = _FitFailed(str(exc))
             except Exception as exc:  # noqa: BLE001 - reported as the reason of the survfit call

@@ -240,14 +240,22 @@ def _convert(node: ast.expr, text: str, quoted: dict[str, str]) -> Expr:
         if fn is None:
             raise _fail(text, "calls something that is not a function name")
         fn = _name(fn, quoted)
-        if fn not in FUNCTIONS and fn not in SPECIALS:
+        if fn not in FUNCTIONS and fn not in SPECIALS and fn not in _user_functions():
             raise _fail(text, f"calls {fn}(), which the formula interface does not know; it takes "
-                              f"{', '.join(sorted(FUNCTIONS | SPECIALS))}", kind="formula.function")
+                              f"{', '.join(sorted(FUNCTIONS | SPECIALS))} (or a function of the formula's "
+                              "own: rparity_contract.formula.Formula)", kind="formula.function")
         if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
             raise _fail(text, "unpacks arguments, which R does not do")
         return Call(fn, tuple(conv(a) for a in node.args),
                     tuple((_name(str(k.arg), quoted), conv(k.value)) for k in node.keywords))
     raise _fail(text, "is not an R expression this interface reads")
+
+
+def _user_functions() -> frozenset[str]:
+    """The formula's own functions allowed while it is parsed (:mod:`.functions`)."""
+    from .functions import allowed
+
+    return allowed()
 
 
 def names_in(e: Expr) -> list[str]:

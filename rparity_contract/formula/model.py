@@ -24,8 +24,9 @@ column of the data not used by the response.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Sequence
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
 
 from ..errors import InvalidArgument
 from .expr import BinOp, Call, Const, Expr, Name, Unary, deparse, names_in, parse_expr
@@ -81,6 +82,7 @@ class ModelFormula:
     cluster: int | None = None
     offsets: tuple[Expr, ...] = ()
     unused: tuple[Expr, ...] = ()  # variables of the formula in no term (``- x``): still in the model frame
+    functions: Mapping[str, Any] = field(default_factory=dict)  # the formula's own (.functions.Formula)
 
     def label(self, k: int) -> str:
         """R's ``term.labels[k]``."""
@@ -150,6 +152,18 @@ def _check_special(e: Expr, text: str) -> None:
 
 
 def parse_formula(text: str, columns: Sequence[str] | None = None, *, check_columns: bool = True) -> ModelFormula:
+    """Parse ``text`` (R's formula syntax) into a :class:`ModelFormula`
+    (see :func:`_parse_formula`); a :class:`.functions.Formula` brings its own
+    functions along."""
+    from .functions import allowing, formula_functions
+
+    funcs = formula_functions(text)
+    with allowing(funcs):
+        mf = _parse_formula(str(text), columns, check_columns=check_columns)
+    return dataclasses.replace(mf, functions=dict(funcs)) if funcs else mf
+
+
+def _parse_formula(text: str, columns: Sequence[str] | None = None, *, check_columns: bool = True) -> ModelFormula:
     """Parse ``text`` (R's formula syntax) into a :class:`ModelFormula`.
 
     ``columns`` are the data's column names: ``.`` needs them, and every name
@@ -386,6 +400,13 @@ _R_OPERATORS = {"~": "~", "+": "+", "-": "-", "*": "*", "/": "/", ":": ":", "^":
 def formula_tree(text: str) -> Op:
     """The formula as written (operators and variables, ``1`` and ``0``
     included), for an engine that expands it itself (R)."""
+    from .functions import allowing, formula_functions
+
+    with allowing(formula_functions(text)):
+        return _formula_tree(str(text))
+
+
+def _formula_tree(text: str) -> Op:
     from formulaic.errors import FormulaicError
     from formulaic.parser import DefaultFormulaParser
 
