@@ -470,17 +470,25 @@ _CONCORDANCE_OPTIONS = {"timewt": "timewt", "influence": "influence", "ranks": "
                         "keepstrata": "keepstrata", "ymin": "ymin", "ymax": "ymax"}
 
 
-def _concordance_value(v: dict, sess: Any, call: str, warns: Any) -> Concordance:
+def _concordance_value(v: dict, sess: Any, call: str, warns: Any, translate: Any = str) -> Concordance:
     cnt = np.asarray(v["count"], dtype=float)
     k = int(scalar(v["nstrata"]))
     strata_counts = None if v["count_strata"] is None else \
         np.asarray(v["count_strata"], dtype=float).reshape((k, 5), order="F")
     infl = None if v["influence"] is None else np.asarray(v["influence"], dtype=float).reshape((-1, 5), order="F")
+    rk = v.get("ranks") if hasattr(v, "get") else None
+    ranks = ranks_strata = None
+    if rk is not None:
+        ranks = np.column_stack([np.asarray(rk[k], dtype=float).reshape(-1)
+                                 for k in ("time", "rank", "timewt", "casewt")]).reshape(-1, 4)
+        if rk["strata"] is not None:
+            ranks_strata = tuple(translate(str(x)) for x in np.asarray(rk["strata"]).reshape(-1))
     return Concordance(c=scalar(v["concordance"]), std=scalar(v["std"]), concordant=float(cnt[0]),
                        discordant=float(cnt[1]), tied_x=float(cnt[2]), tied_y=float(cnt[3]),
                        tied_xy=float(cnt[4]), n=int(scalar(v["n"])), count_strata=strata_counts,
                        dfbeta=None if v["dfbeta"] is None else np.asarray(v["dfbeta"], dtype=float),
-                       influence=infl, engine="r", provenance=sess.provenance(call), warnings=warns)
+                       influence=infl, ranks=ranks, ranks_strata=ranks_strata, engine="r",
+                       provenance=sess.provenance(call), warnings=warns)
 
 
 def _concordance_formula(formula: str, data: Any, weights: Any, subset: Any, cluster: Any,
@@ -496,7 +504,7 @@ def _concordance_formula(formula: str, data: Any, weights: Any, subset: Any, clu
     res = sess.call("rparity_concordance_formula", placeholders=fa.names, **args)
     opts = ", ".join(f"{k} = {lit(v)}" for k, v in options.items())
     call = f"survival::concordance({fa.text}, data = <data>" + (f", {opts}" if opts else "") + ")"
-    return _concordance_value(res.value, sess, call, res.warnings)
+    return _concordance_value(res.value, sess, call, res.warnings, fa.names.translate)
 
 
 def concordance(fit: CoxPH | str, data: Any = None, *, influence: Any = None, keepstrata: Any = None,
@@ -510,18 +518,18 @@ def concordance(fit: CoxPH | str, data: Any = None, *, influence: Any = None, ke
     if isinstance(fit, str):
         return _concordance_formula(fit, data, weights, subset, cluster, options)
     if data is not None or weights is not None or subset is not None or cluster is not None or \
-            set(options) - {"influence", "keepstrata", "timewt"}:
+            set(options) - {"influence", "keepstrata", "timewt", "ranks"}:
         raise InvalidArgument("`data`, `weights`, `subset`, `cluster`, `timewt`, `ranks`, `reverse`, `ymin` and "
                               "`ymax` are for concordance(formula, data); a fit's concordance takes influence= "
                               "and keepstrata= here", kind="argument.value")
     m = _model_of(fit)
     sess = session()
-    extra = {k: v for k, v in (("influence", influence), ("keepstrata", keepstrata), ("timewt", timewt))
-             if v is not None}
+    extra = {k: v for k, v in (("influence", influence), ("keepstrata", keepstrata), ("timewt", timewt),
+                               ("ranks", ranks)) if v is not None}
     res = sess.call("rparity_concordance", placeholders=m.names(), **extra, **m.args())
     v = res.value
     args = ", ".join([m.call_string()] + [f"{a} = {lit(b)}" for a, b in extra.items()])
-    return _concordance_value(v, sess, f"survival::concordance({args})", res.warnings)
+    return _concordance_value(v, sess, f"survival::concordance({args})", res.warnings, m.names().translate)
 
 
 

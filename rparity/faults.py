@@ -350,6 +350,15 @@ def _expand_positional_only(e, functions):
     return _EXPAND(e, functions)
 
 
+_RANKS = _concordance_formula()._ranks  # the function the fault below wraps
+
+
+def _ranks_flipped(*args):
+    out = _RANKS(*args).copy()
+    out[:, 1] = -out[:, 1]
+    return out
+
+
 def _survival_formula() -> Any:
     import pyimpl.survival.formula as survival_formula
     return survival_formula
@@ -644,6 +653,9 @@ FAULTS: list[Fault] = [
     Fault("coxph-formula-own-function-drops-keywords", "coxph", "refuses what R accepts",
           "a formula's own function called with its keyword arguments dropped (lg(x, b = 10) as lg(x))",
           _patched(_formula_evaluate(), "expand", _expand_positional_only)),
+    Fault("concordance-ranks-sign", "concordance", "1e-9 relative",
+          "concordance(ranks = TRUE): each event's rank with its sign flipped (less - greater)",
+          _patched(_concordance_formula(), "_ranks", _ranks_flipped)),
     Fault("survdiff-formula-short-labels", "survdiff", "identical",
           "labels the formula's groups by their levels alone ('1' where R says 'sex=1')",
           _patched(_survival_formula(), "_labelled", _short_group_labels)),

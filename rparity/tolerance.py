@@ -256,6 +256,8 @@ TOLERANCES.update({
     "concordance.count_strata": COX_SUM,
     "concordance.influence": COX_SUM,
     "concordance.dfbeta": COX_RESID,
+    "concordance.ranks": COX,
+    "concordance.ranks_strata": EXACT,
 })
 
 # The study pipeline (rparity.study): numbers it computes itself from the cohort, with the

@@ -480,8 +480,9 @@ def concordance(fit: CoxPH | str, data: Any = None, *, influence: int | bool = 0
 
         return concordance_formula(fit, data, influence=influence, keepstrata=keepstrata, **formula_options)
     timewt = formula_options.pop("timewt", "n")
-    if timewt != "n":
-        return _fit_time_weighted(fit, timewt, influence, keepstrata)
+    ranks = bool(formula_options.pop("ranks", False))
+    if timewt != "n" or ranks:
+        return _fit_time_weighted(fit, timewt, influence, keepstrata, ranks)
     if data is not None or formula_options:
         got = sorted(formula_options) + (["data"] if data is not None else [])
         raise InvalidArgument("`data` and the formula options (weights, subset, cluster, timewt, reverse...) are "
@@ -528,7 +529,7 @@ def concordance(fit: CoxPH | str, data: Any = None, *, influence: int | bool = 0
     return dataclasses.replace(res, **extra)
 
 
-def _fit_time_weighted(fit: CoxPH, timewt: Any, influence: Any, keepstrata: Any) -> Concordance:
+def _fit_time_weighted(fit: CoxPH, timewt: Any, influence: Any, keepstrata: Any, ranks: bool = False) -> Concordance:
     """``concordance(fit, timewt=)``: concordance.coxph's concordancefit on the
     fit's response and linear predictor, reverse = TRUE, each event time
     weighted (:func:`.concordance_formula._counted`)."""
@@ -541,16 +542,17 @@ def _fit_time_weighted(fit: CoxPH, timewt: Any, influence: Any, keepstrata: Any)
                               f"timewt={timewt!r}", kind="timewt.value")
     fd = fit_data(fit)
     prep = fd.prep
-    if prep.start is not None:
+    if prep.start is not None and timewt != "n" or prep.start is not None and ranks:
         if timewt in ("S/G", "n/G2"):
             raise InvalidArgument(f"`timewt`={timewt!r} is not defined for (start, stop] data (R: '{timewt} timewt "
                                   "option not supported for (time1, time2) data')", kind="timewt.value")
-        raise InvalidArgument(f"`timewt`={timewt!r} on (start, stop] data is not implemented in pyimpl; use the "
-                              "R engine", kind="argument.value")
+        raise InvalidArgument(f"`timewt`={timewt!r} or `ranks` on (start, stop] data is not implemented in pyimpl; "
+                              "use the R engine", kind="argument.value")
     infl = int(influence) if isinstance(influence, (bool, np.bool_)) else influence
     return _counted(aeq_surv(fd.time), prep.event.astype(float), fd.lp, None, prep.strata,
                     prep.weights if prep.has_weights else None,
-                    prep.cluster if prep.cluster_given else None, infl, True, keepstrata, timewt)
+                    prep.cluster if prep.cluster_given else None, infl, True, keepstrata, timewt, ranks,
+                    prep.strata_levels)
 
 
 def _concordance_totals(fit: CoxPH) -> Concordance:

@@ -17,7 +17,7 @@ row's five counts.
 ``timewt`` ("n", "S", "S/G", "n/G2", "I") weights each event time's
 comparisons by R's fastkm.c quantities (right-censored data). Not
 implemented here (refused, naming the option): a ``timewt`` other than "n"
-on (start, stop] data, ``ranks``, ``ymin``/``ymax``, several predictors (R
+and ``ranks`` on (start, stop] data, ``ymin``/``ymax``, several predictors (R
 refuses them too: "Only one predictor variable allowed").
 """
 from __future__ import annotations
@@ -35,6 +35,7 @@ from ..formula import combine
 from ..formula.frame import as_series, column_or_values, complete_frame, model_frame, response_start
 from ..survival.surv import read_surv
 from ..survival.timefix import aeq_counting, aeq_surv
+from ._order import dense_rank
 from .cindex import _tied_y_rows, concordancefit
 from .formula import formula_design
 
@@ -66,9 +67,9 @@ def concordance_formula(formula: str, data: Any, *, weights: Any = None, subset:
     if timewt not in TIMEWT:
         raise InvalidArgument(f"`timewt` must be one of {list(TIMEWT)} (R: 'arg' should be one of ...); got "
                               f"timewt={timewt!r}", kind="timewt.value")
-    if ranks or ymin is not None or ymax is not None:
-        raise InvalidArgument("`ranks`, `ymin` and `ymax` of concordance() are not implemented in pyimpl; use the "
-                              "R engine", kind="argument.value")
+    if ymin is not None or ymax is not None:
+        raise InvalidArgument("`ymin` and `ymax` of concordance() are not implemented in pyimpl; use the R engine",
+                              kind="argument.value")
     if not isinstance(reverse, (bool, np.bool_)):
         raise InvalidArgument(f"`reverse` must be True or False (R: 'the reverse argument must be TRUE/FALSE'); got "
                               f"reverse={reverse!r}", kind="reverse.type")
@@ -109,6 +110,9 @@ def concordance_formula(formula: str, data: Any, *, weights: Any = None, subset:
     if start is not None and timewt != "n":
         raise InvalidArgument(f"`timewt`={timewt!r} on (start, stop] data is not implemented in pyimpl; use the "
                               "R engine", kind="argument.value")
+    if start is not None and ranks:
+        raise InvalidArgument("`ranks` on (start, stop] data is not implemented in pyimpl; use the R engine",
+                              kind="argument.value")
     strata = None
     if mf.strata:
         st = combine([frame.variables[i] for i in mf.strata], "strata")
@@ -148,7 +152,11 @@ def concordance_formula(formula: str, data: Any, *, weights: Any = None, subset:
         start, time = aeq_counting(start, time)
     else:
         time = aeq_surv(time)
-    return _counted(time, status, x, start, strata, wv, clus, int(influence), bool(reverse), keepstrata, timewt)
+    labels = None
+    if strata is not None:
+        labels = combine([frame.variables[i] for i in mf.strata], "strata").levels
+    return _counted(time, status, x, start, strata, wv, clus, int(influence), bool(reverse), keepstrata, timewt,
+                    bool(ranks), labels)
 
 
 def _time_weights(time: np.ndarray, status: np.ndarray, x: np.ndarray, w: np.ndarray, timewt: str) -> np.ndarray:
@@ -200,8 +208,31 @@ def _time_weights(time: np.ndarray, status: np.ndarray, x: np.ndarray, w: np.nda
     return out
 
 
+def _ranks(time: np.ndarray, status: np.ndarray, x: np.ndarray, w: np.ndarray, tw: np.ndarray) -> np.ndarray:
+    """concordance3.c's residuals (``ranks = TRUE``): for each event, once
+    the events at its time are in the risk set, ``(greater - less) / total``
+    of the risk set's weight by x, the total times the time weight, and its
+    case weight; rows by time, tied events in the reverse of R's walk order."""
+    from .cindex import _range_dominance, _walk_order, walk_plan
+
+    plan = walk_plan(time, status, np.zeros(time.size, dtype=np.int8))
+    xr, K = dense_rank(x)
+    order = _walk_order(plan, xr)
+    rs = xr[order].astype(np.int32)
+    ws = w[order]
+    di = plan.di
+    s, e = plan.sstart[di], plan.ins[di] + 1  # the risk set with the events at the time: time >= t
+    less, eq = _range_dominance(rs, ws, s, e, rs[di], max(1, int(K - 1).bit_length()))
+    cw = np.concatenate(([0.0], np.cumsum(ws)))
+    total = cw[e] - cw[s]
+    greater = total - less - eq
+    rows = order[di]
+    out = np.column_stack([time[rows], (greater - less) / total, total * tw[rows], w[rows]])[::-1]
+    return out[out[:, 2] > 0]
+
+
 def _counted(time, status, x, start, strata, w, cluster, influence: int, reverse: bool, keepstrata,
-             timewt: str = "n") -> Concordance:
+             timewt: str = "n", ranks: bool = False, strata_labels=None) -> Concordance:
     """concordancefit from the response, predictor, strata, weights and cluster."""
     from .counting import counting_concordance
 
@@ -213,6 +244,8 @@ def _counted(time, status, x, start, strata, w, cluster, influence: int, reverse
     counts = np.zeros((nstrat, 5))
     imat = np.zeros((n, 5))
     twall = np.ones(n)
+    rank_parts: list[np.ndarray] = []
+    rank_strata: list[int] = []
     for g, rows in enumerate(groups):
         out: dict = {}
         ws = None if w is None else w[rows]
@@ -229,6 +262,11 @@ def _counted(time, status, x, start, strata, w, cluster, influence: int, reverse
             concordancefit(time[rows], status[rows], x[rows], None, ws, None, rows_out=out, timewt=tw)
         counts[g] = out["count"]
         imat[rows, :3] = out["rows"]
+        if ranks and start is None:
+            rk = _ranks(time[rows], status[rows], x[rows], np.ones(rows.size) if ws is None else ws,
+                        twall[rows])
+            rank_parts.append(rk)
+            rank_strata += [g] * rk.shape[0]
     ty, txy = _tied_y_rows(time, status, codes, x, np.ones(n) if w is None else w,
                            None if timewt == "n" else twall)
     imat[:, 3], imat[:, 4] = ty, txy
@@ -260,4 +298,13 @@ def _counted(time, status, x, start, strata, w, cluster, influence: int, reverse
         extra["dfbeta"] = (-(dfbeta / 2)) if reverse else dfbeta / 2
     if influence >= 2:
         extra["influence"] = imat[:, order]
+    if ranks:
+        rk = np.concatenate(rank_parts) if rank_parts else np.zeros((0, 4))
+        if reverse:
+            rk[:, 1] = -rk[:, 1]
+        extra["ranks"] = rk
+        if nstrat > 1:
+            present = np.unique(codes)
+            names = [strata_labels[int(present[g])] if strata_labels is not None else str(g) for g in rank_strata]
+            extra["ranks_strata"] = tuple(names)
     return dataclasses.replace(res, **extra) if extra else res

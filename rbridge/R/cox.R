@@ -217,13 +217,14 @@ rparity_coxph_detail <- function(x, time, event, weights, strata, cluster, ties,
 ## per-stratum counts (a matrix when kept) and the influence matrix by columns.
 rparity_concordance <- function(x, time, event, weights, strata, cluster, ties, robust, init, control,
                                 nocenter, singular_ok, form = NULL, na_action = NULL, id = NULL,
-                                influence = NULL, keepstrata = NULL, timewt = NULL) {
+                                influence = NULL, keepstrata = NULL, timewt = NULL, ranks = NULL) {
   fit <- rparity_cox_fitobj(x, time, event, weights, strata, cluster, ties, robust, init, control, nocenter,
                             singular_ok, form, na_action, id)
   args <- list(fit)
   if (!is.null(influence)) args$influence <- influence
   if (!is.null(keepstrata)) args$keepstrata <- keepstrata
   if (!is.null(timewt)) args$timewt <- timewt
+  if (!is.null(ranks)) args$ranks <- ranks
   cc <- do.call(survival::concordance, args)
   kept <- is.matrix(cc$count)
   count <- if (kept) colSums(cc$count) else cc$count
@@ -231,7 +232,15 @@ rparity_concordance <- function(x, time, event, weights, strata, cluster, ties, 
        n = cc$n, count_strata = if (kept) unname(as.vector(cc$count)) else NULL,
        nstrata = if (kept) nrow(cc$count) else 0L,
        dfbeta = if (is.null(cc$dfbeta)) NULL else unname(as.vector(cc$dfbeta)),
-       influence = if (is.null(cc$influence)) NULL else unname(as.vector(cc$influence)))
+       influence = if (is.null(cc$influence)) NULL else unname(as.vector(cc$influence)),
+       ranks = rparity_concordance_ranks(cc$ranks))
+}
+
+## concordance(..., ranks = TRUE)'s data frame as columns (strata as text)
+rparity_concordance_ranks <- function(r) {
+  if (is.null(r)) return(NULL)
+  list(time = r$time, rank = r$rank, timewt = r$timewt, casewt = r$casewt,
+       strata = if (is.null(r$strata)) NULL else as.character(r$strata))
 }
 
 ## concordance(formula, data, weights=, cluster=, timewt=, influence=, ranks=, reverse=, keepstrata=,
@@ -249,7 +258,8 @@ rparity_concordance_formula <- function(form, weights = NULL, cluster = NULL, op
        n = cc$n, count_strata = if (kept) unname(as.vector(cc$count)) else NULL,
        nstrata = if (kept) nrow(cc$count) else 0L,
        dfbeta = if (is.null(cc$dfbeta)) NULL else unname(as.vector(cc$dfbeta)),
-       influence = if (is.null(cc$influence)) NULL else unname(as.vector(cc$influence)))
+       influence = if (is.null(cc$influence)) NULL else unname(as.vector(cc$influence)),
+       ranks = rparity_concordance_ranks(cc$ranks))
 }
 
 ## bench/cox.py: time coxph inside R (formula, model frame and concordance

@@ -155,11 +155,12 @@ def run_basehaz(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
     return out
 
 
-_CONCORDANCE_FORMULA_OPTIONS = ("weights", "subset", "cluster", "timewt", "reverse", "influence", "keepstrata")
+_CONCORDANCE_FORMULA_OPTIONS = ("weights", "subset", "cluster", "timewt", "reverse", "influence", "keepstrata",
+                                "ranks")
 
 
 def run_concordance(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
-    opts = {k: p[k] for k in ("influence", "keepstrata", "timewt") if k in p}
+    opts = {k: p[k] for k in ("influence", "keepstrata", "timewt", "ranks") if k in p}
     if p.get("standalone"):  # concordance(y ~ x, data, ...): R's concordance.formula
         kw = {k: p[k] for k in _CONCORDANCE_FORMULA_OPTIONS if k in p}
         c = engine.concordance(p["formula"], data, **kw)
@@ -171,6 +172,8 @@ def run_concordance(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> di
            "warnings": tuple(c.warnings)}
     if opts:  # concordance(fit, influence=, keepstrata=): what they add
         out.update({"count_strata": c.count_strata, "dfbeta": c.dfbeta, "influence": c.influence})
+        if opts.get("ranks"):
+            out.update({"ranks": c.ranks, "ranks_strata": c.ranks_strata})
     return out
 
 
@@ -360,6 +363,8 @@ FORMULA_CASES: list[Case] = [
     _formula("concordance", "lung-influence-5-is-2", "lung", "Surv(time, status) ~ age", influence=5),
     _formula("concordance", "lung-timewt-sg-influence", "lung", "Surv(time, status) ~ age + sex", timewt="S/G",
              influence=3),
+    _formula("concordance", "lung-strata-ranks", "lung", "Surv(time, status) ~ age + sex + strata(ph.ecog)",
+             ranks=True),
     _formula("concordance", "lung-strata-weights-timewt-i", "lung", "Surv(time, status) ~ age + strata(sex)",
              weights="ph.karno", timewt="I", influence=1),
     _formula("concordance", "lung-split-timewt-ng2-refused", "lung_split", "Surv(tstart, time, status) ~ age",
@@ -382,6 +387,9 @@ FORMULA_CASES: list[Case] = [
         *[(f"lung-timewt-{tw.replace('/', '-')}", "lung", "Surv(time, status) ~ age + strata(sex)",
            {"timewt": tw, "weights": "ph.karno", "influence": 3}) for tw in ("S", "S/G", "n/G2", "I")],
         ("lung-split-timewt-sg-refused", "lung_split", "Surv(tstart, time, status) ~ age", {"timewt": "S/G"}),
+        ("lung-ranks-strata-timewt-s", "lung", "Surv(time, status) ~ age + strata(sex)",
+         {"ranks": True, "timewt": "S", "weights": "ph.karno"}),
+        ("lung-ranks-reverse", "lung", "Surv(time, status) ~ ph.karno", {"ranks": True, "reverse": True}),
     ]],
 ]
 

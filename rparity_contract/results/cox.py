@@ -51,6 +51,9 @@ class Concordance(Result):
                                        doc="the change in C each row (each cluster) makes (influence 1 or 3)")
     influence: np.ndarray | None = rfield("influence", default=None,
                                           doc="(n, 5) each row's counts, columns as the totals (influence 2 or 3)")
+    ranks: np.ndarray | None = rfield("ranks", default=None,
+                                      doc="(events, 4) time, rank, timewt, casewt of each event (ranks = TRUE)")
+    ranks_strata: tuple[str, ...] | None = rfield("ranks$strata", default=None, doc="each ranks row's stratum")
 
     @property
     def se(self) -> float:

@@ -186,3 +186,28 @@ def test_fit_timewt_against_r(timewt):
     assert ca.c == pytest.approx(cb.c, rel=1e-14) and ca.std == pytest.approx(cb.std, rel=1e-12)
     np.testing.assert_allclose(ca.count_strata, cb.count_strata, rtol=1e-13)
     np.testing.assert_allclose(ca.influence, cb.influence, rtol=1e-11, atol=1e-12 * np.abs(cb.influence).max())
+
+
+def test_ranks_are_each_events_standing_in_its_risk_set():
+    d = _small()
+    c = pyimpl.concordance("Surv(time, status) ~ x", d, ranks=True)
+    t, ev, x = d["time"].to_numpy(), d["status"].to_numpy() == 1, d["x"].to_numpy(float)
+    want = []
+    for i in np.flatnonzero(ev):
+        risk = t >= t[i]
+        want.append((t[i], (np.sum(x[risk] > x[i]) - np.sum(x[risk] < x[i])) / risk.sum()))
+    got = sorted(map(tuple, c.ranks[:, :2].tolist()))
+    np.testing.assert_allclose(np.array(got), np.array(sorted(want)), atol=1e-14)
+    assert np.all(c.ranks[:, 3] == 1)
+
+
+@pytest.mark.r
+def test_ranks_against_r():
+    import rbridge
+
+    lung = load("lung")
+    for kw in ({"ranks": True, "timewt": "S/G", "weights": "ph.karno"}, {"ranks": True, "reverse": True}):
+        f = "Surv(time, status) ~ age + strata(sex)"
+        a, b = pyimpl.concordance(f, lung, **kw), rbridge.concordance(f, lung, **kw)
+        np.testing.assert_allclose(a.ranks, b.ranks, rtol=1e-13, atol=1e-15)
+        assert a.ranks_strata == b.ranks_strata
