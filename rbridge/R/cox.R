@@ -226,6 +226,12 @@ rparity_concordance <- function(x, time, event, weights, strata, cluster, ties, 
   if (!is.null(timewt)) args$timewt <- timewt
   if (!is.null(ranks)) args$ranks <- ranks
   cc <- do.call(survival::concordance, args)
+  rparity_concordance_value(cc)
+}
+
+## A concordance object as data: the totals (each stratum's counts by columns when kept), the
+## dfbeta, the influence matrix by columns, the ranks
+rparity_concordance_value <- function(cc) {
   kept <- is.matrix(cc$count)
   count <- if (kept) colSums(cc$count) else cc$count
   list(concordance = unname(cc$concordance), std = sqrt(unname(cc$var)), count = unname(count),
@@ -252,14 +258,7 @@ rparity_concordance_formula <- function(form, weights = NULL, cluster = NULL, op
   if (!is.null(cluster)) cl$cluster <- quote(.rp_cl)
   for (nm in names(options)) cl[[nm]] <- options[[nm]]
   cc <- eval(cl, fc$env)
-  kept <- is.matrix(cc$count)
-  count <- if (kept) colSums(cc$count) else cc$count
-  list(concordance = unname(cc$concordance), std = sqrt(unname(cc$var)), count = unname(count),
-       n = cc$n, count_strata = if (kept) unname(as.vector(cc$count)) else NULL,
-       nstrata = if (kept) nrow(cc$count) else 0L,
-       dfbeta = if (is.null(cc$dfbeta)) NULL else unname(as.vector(cc$dfbeta)),
-       influence = if (is.null(cc$influence)) NULL else unname(as.vector(cc$influence)),
-       ranks = rparity_concordance_ranks(cc$ranks))
+  rparity_concordance_value(cc)
 }
 
 ## bench/cox.py: time coxph inside R (formula, model frame and concordance
