@@ -22,6 +22,7 @@ from rparity_contract.control import CoxControl
 from rparity_contract.errors import InvalidArgument
 from rparity_contract.results.cox import (
     Concordance,
+    ConcordanceSet,
     CoxAnova,
     CoxDetail,
     CoxPH,
@@ -507,16 +508,48 @@ def _concordance_formula(formula: str, data: Any, weights: Any, subset: Any, clu
     return _concordance_value(res.value, sess, call, res.warnings, fa.names.translate)
 
 
-def concordance(fit: CoxPH | str, data: Any = None, *, influence: Any = None, keepstrata: Any = None,
+def _concordance_several(fits: tuple, options: dict) -> ConcordanceSet:
+    """R's ``survival::concordance(fit1, fit2, ...)`` on the fits' calls, run again in R."""
+    models = [_model_of(f) for f in fits]
+    sess = session()
+    res = sess.call("rparity_concordance_several", placeholders=models[0].names(),
+                    models={f"m{i + 1}": m.args() for i, m in enumerate(models)}, options=options)
+    v = res.value
+    k = len(fits)
+    infl = None
+    if v["influence"] is not None:
+        dims = tuple(int(d) for d in np.asarray(v["influence_dim"]).reshape(-1))
+        infl = np.asarray(v["influence"], dtype=float).reshape(dims, order="F")
+    return ConcordanceSet(names=tuple(f"fit{i + 1}" for i in range(k)),
+                          c=np.asarray(v["concordance"], dtype=float).reshape(-1),
+                          var=np.asarray(v["var"], dtype=float).reshape((k, k), order="F"),
+                          counts=np.asarray(v["count"], dtype=float).reshape((k, 5), order="F"),
+                          n=int(scalar(v["n"])),
+                          dfbeta=None if v["dfbeta"] is None else
+                          np.asarray(v["dfbeta"], dtype=float).reshape((-1, k), order="F"),
+                          influence=infl, engine="r",
+                          provenance=sess.provenance("survival::concordance(" + ", ".join(
+                              m.call_string() for m in models) + ")"), warnings=res.warnings)
+
+
+def concordance(fit: CoxPH | str, *more: Any, influence: Any = None, keepstrata: Any = None, data: Any = None,
                 weights: Any = None, subset: Any = None, cluster: Any = None, timewt: Any = None,
-                ranks: Any = None, reverse: Any = None, ymin: Any = None, ymax: Any = None) -> Concordance:
+                ranks: Any = None, reverse: Any = None, ymin: Any = None, ymax: Any = None) -> Any:
     """R's ``survival::concordance(fit, influence=, keepstrata=)`` on the fit's call, run again in R;
-    ``fit`` a formula ``y ~ x``: R's ``concordance(formula, data, weights=, subset=, cluster=, ...)``."""
+    several fits: ``concordance(fit1, fit2, ...)``; ``fit`` a formula ``y ~ x``: R's
+    ``concordance(formula, data, weights=, subset=, cluster=, ...)``."""
     given = {"influence": influence, "keepstrata": keepstrata, "timewt": timewt, "ranks": ranks,
              "reverse": reverse, "ymin": ymin, "ymax": ymax}
     options = {_CONCORDANCE_OPTIONS[k]: v for k, v in given.items() if v is not None}
     if isinstance(fit, str):
-        return _concordance_formula(fit, data, weights, subset, cluster, options)
+        if len(more) > 1 or (more and data is not None):
+            raise InvalidArgument("concordance(formula, data) takes one data frame", kind="argument.value")
+        return _concordance_formula(fit, more[0] if more else data, weights, subset, cluster, options)
+    if more:
+        if data is not None or weights is not None or subset is not None or cluster is not None:
+            raise InvalidArgument("`data`, `weights`, `subset` and `cluster` are for concordance(formula, data)",
+                                  kind="argument.value")
+        return _concordance_several((fit,) + tuple(more), options)
     if data is not None or weights is not None or subset is not None or cluster is not None or \
             set(options) - {"influence", "keepstrata", "timewt", "ranks"}:
         raise InvalidArgument("`data`, `weights`, `subset`, `cluster`, `timewt`, `ranks`, `reverse`, `ymin` and "

@@ -359,6 +359,17 @@ def _ranks_flipped(*args):
     return out
 
 
+def _several_independent(fn):
+    """concordance(fit1, fit2, ...) with the off-diagonal covariances dropped."""
+    @functools.wraps(fn)
+    def faulty(*fits, **kw):
+        res = fn(*fits, **kw)
+        if not hasattr(res, "counts"):
+            return res
+        return dataclasses.replace(res, var=np.diag(np.diag(res.var)))
+    return faulty
+
+
 def _survival_formula() -> Any:
     import pyimpl.survival.formula as survival_formula
     return survival_formula
@@ -656,6 +667,9 @@ FAULTS: list[Fault] = [
     Fault("concordance-ranks-sign", "concordance", "1e-9 relative",
           "concordance(ranks = TRUE): each event's rank with its sign flipped (less - greater)",
           _patched(_concordance_formula(), "_ranks", _ranks_flipped)),
+    Fault("concordance-several-fits-independent", "concordance", "1e-9 relative",
+          "concordance(fit1, fit2): the fits' C statistics taken as independent (covariance 0 off the diagonal)",
+          _several_independent),
     Fault("survdiff-formula-short-labels", "survdiff", "identical",
           "labels the formula's groups by their levels alone ('1' where R says 'sex=1')",
           _patched(_survival_formula(), "_labelled", _short_group_labels)),

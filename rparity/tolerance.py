@@ -257,6 +257,8 @@ TOLERANCES.update({
     "concordance.influence": COX_SUM,
     "concordance.dfbeta": COX_RESID,
     "concordance.ranks": COX,
+    "concordance.var": COX,  # several fits: the covariance of their C statistics
+    "concordance.counts": COX_SUM,
     "concordance.ranks_strata": EXACT,
 })
 

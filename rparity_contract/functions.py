@@ -17,6 +17,7 @@ import pandas as pd
 from .results import (
     ChisqTest,
     Concordance,
+    ConcordanceSet,
     CoxAnova,
     CoxDetail,
     CoxPH,
@@ -74,7 +75,8 @@ FUNCTIONS: dict[str, FunctionSpec] = {f.name: f for f in [
     FunctionSpec("coxph_anova", ("fit",), CoxAnova, "anova(<coxph>, ...)", "coxph"),
     FunctionSpec("coxph_detail", ("fit",), CoxDetail, "survival::coxph.detail", "coxph"),
     FunctionSpec("basehaz", ("fit",), pd.DataFrame, "survival::basehaz", "coxph"),
-    FunctionSpec("concordance", ("fit",), Concordance, "survival::concordance(<coxph>)", "coxph"),
+    FunctionSpec("concordance", ("fit",), (Concordance, ConcordanceSet),
+                 "survival::concordance(<coxph>[, <coxph>...]) or concordance(formula, data)", "coxph"),
     FunctionSpec("clogit", ("formula", "data"), CoxPH, "survival::clogit(case ~ x + strata(set), data)"),
     FunctionSpec("survsplit", ("formula", "data", "cut"), pd.DataFrame, "survival::survSplit(formula, data, cut=)"),
     FunctionSpec("glm_logit", ("X", "y"), GlmLogit, "stats::glm(family = binomial)"),

@@ -61,6 +61,8 @@ KINDS: dict[str, str] = {
     "influence.value": "influence is not TRUE/FALSE or one of 0, 1, 2, 3",
     "keepstrata.value": "keepstrata is neither logical nor numeric",
     "reverse.type": "reverse is not TRUE/FALSE",
+    "weights.value": "fits compared together whose case weights differ",
+    "cluster.value": "fits compared together whose clusters differ",
     "timewt.value": "timewt is not one of concordance's time weightings",
     "formula.terms": "a formula with more predictor columns than the function takes (concordance: one)",
     "formula.arguments": "a function of the formula's own called with arguments it does not take, or without one",

@@ -48,7 +48,8 @@ from ..survival.timefix import aeq_surv
 from ._order import dense_rank, stable_order
 from .refit import fit_data, refuse_unclassed
 
-__all__ = ["concordancefit", "concordance", "ConcordanceCounts", "WalkPlan", "walk_plan"]
+__all__ = ["concordancefit", "concordance", "concordance_one", "concordance_several", "ConcordanceCounts",
+           "WalkPlan", "walk_plan"]
 
 
 def _weight_dtype(w: np.ndarray) -> type:
@@ -464,8 +465,74 @@ def _influence_parts(fd, prep, keep: bool, need_rows: bool) -> tuple[np.ndarray 
     return strata_counts, imat
 
 
-def concordance(fit: CoxPH | str, data: Any = None, *, influence: int | bool = 0, keepstrata: bool | int = 10,
-                **formula_options: Any) -> Concordance:
+def concordance(fit: CoxPH | str, *more: Any, influence: int | bool = 0, keepstrata: bool | int = 10,
+                data: Any = None, **formula_options: Any) -> Any:
+    """``concordance(fit)``, ``concordance(fit1, fit2, ...)`` (a
+    :class:`~rparity_contract.results.cox.ConcordanceSet`) or
+    ``concordance(formula, data)``: see :func:`concordance_one` and
+    :func:`concordance_several`."""
+    if isinstance(fit, str):
+        if len(more) > 1 or (more and data is not None):
+            raise InvalidArgument("concordance(formula, data) takes one data frame", kind="argument.value")
+        return concordance_one(fit, more[0] if more else data, influence=influence, keepstrata=keepstrata,
+                               **formula_options)
+    if more:
+        if data is not None:
+            raise InvalidArgument("`data` is for concordance(formula, data)", kind="argument.value")
+        return concordance_several((fit,) + more, influence=influence, keepstrata=keepstrata, **formula_options)
+    return concordance_one(fit, data, influence=influence, keepstrata=keepstrata, **formula_options)
+
+
+def concordance_several(fits: tuple, *, influence: Any = 0, keepstrata: Any = 10, **options: Any):
+    """``concordance(fit1, fit2, ...)`` (survival's ``cord.work``): each fit's
+    concordance with its dfbeta (influence 1, as cord.work asks), the same
+    rows and weights required (R's errors), and the covariance of the C
+    statistics ``crossprod(dfbeta)`` (``t(wt * dfbeta) %*% dfbeta`` with case
+    weights, as R writes it)."""
+    from rparity_contract.results.cox import ConcordanceSet
+
+    if not all(isinstance(f, CoxPH) for f in fits):
+        bad = next(i for i, f in enumerate(fits) if not isinstance(f, CoxPH))
+        raise InvalidArgument(f"fit{bad + 1} argument is not an appropriate fit object (R's error); got "
+                              f"{type(fits[bad]).__name__}", kind="fit.type")
+    # cord.work: each fit with influence 3 when 2 is asked (the rows' counts too), else 1
+    each = [concordance_one(f, None, influence=3 if influence == 2 else 1, keepstrata=keepstrata, **options)
+            for f in fits]
+    datas = [fit_data(f) for f in fits]
+    n = each[0].n
+    for i, (c, fd) in enumerate(zip(each[1:], datas[1:]), start=2):
+        if c.n != n:
+            raise InvalidArgument(f"fit{i} has {c.n} rows, fit1 {n} (R: 'all models must have the same sample "
+                                  "size')", kind="lengths")
+        w1, wi = datas[0].prep.weights if datas[0].prep.has_weights else None, \
+            fd.prep.weights if fd.prep.has_weights else None
+        if (w1 is None) != (wi is None) or (w1 is not None and not np.array_equal(w1, wi)):
+            raise InvalidArgument(f"fit{i}'s case weights are not fit1's (R: 'all models must have the same "
+                                  "weight vector')", kind="weights.value")
+        if c.dfbeta is None or each[0].dfbeta is None or c.dfbeta.size != each[0].dfbeta.size:
+            raise InvalidArgument(f"fit{i} is not clustered as fit1 (R: 'models must have identical clustering')",
+                                  kind="cluster.value")
+    warns: list[str] = []
+    for fd in datas[1:]:
+        if not (np.array_equal(fd.time, datas[0].time) and np.array_equal(fd.prep.event, datas[0].prep.event)):
+            warns.append("models do not have the same response vector")
+            break
+    dfbeta = np.column_stack([c.dfbeta for c in each])
+    wt = datas[0].prep.weights if datas[0].prep.has_weights else None
+    if wt is not None and wt.size != dfbeta.shape[0]:
+        raise InvalidArgument("several fits with case weights and a cluster: R multiplies the clusters' dfbeta by "
+                              "the rows' weights (recycled); not implemented in pyimpl, use the R engine",
+                              kind="argument.value")
+    vmat = (wt[:, None] * dfbeta).T @ dfbeta if wt is not None else dfbeta.T @ dfbeta
+    counts = np.array([[c.concordant, c.discordant, c.tied_x, c.tied_y, c.tied_xy] for c in each])
+    return ConcordanceSet(names=tuple(f"fit{i + 1}" for i in range(len(fits))), c=np.array([c.c for c in each]),
+                          var=vmat, counts=counts, n=n, dfbeta=dfbeta if influence == 1 else None,
+                          influence=np.stack([c.influence for c in each], axis=2) if influence == 2 else None,
+                          warnings=tuple(warns))
+
+
+def concordance_one(fit: CoxPH | str, data: Any = None, *, influence: int | bool = 0, keepstrata: bool | int = 10,
+                    **formula_options: Any) -> Concordance:
     """Concordance of ``fit`` (``c``, ``std``, weighted pair counts summed over
     strata), as ``concordance(fit, influence=, keepstrata=)``: with
     ``keepstrata`` (TRUE, or at most that many strata) the counts of each

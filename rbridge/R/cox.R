@@ -242,6 +242,17 @@ rparity_concordance_value <- function(cc) {
        ranks = rparity_concordance_ranks(cc$ranks))
 }
 
+## concordance(fit1, fit2, ...): `models` the fits' arguments (as rparity_cox_fitobj takes them),
+## `options` concordance's (influence=, keepstrata=, timewt=, ranks=). The fits' own warnings are coxph's.
+rparity_concordance_several <- function(models, options = list()) {
+  fits <- lapply(models, function(a) suppressWarnings(do.call(rparity_cox_fitobj, a)))
+  cc <- do.call(survival::concordance, c(unname(fits), options))
+  list(concordance = unname(cc$concordance), var = unname(as.vector(cc$var)), count = unname(as.vector(cc$count)),
+       n = cc$n, dfbeta = if (is.null(cc$dfbeta)) NULL else unname(as.vector(cc$dfbeta)),
+       influence = if (is.null(cc$influence)) NULL else unname(as.vector(cc$influence)),
+       influence_dim = if (is.null(cc$influence)) NULL else dim(cc$influence))
+}
+
 ## concordance(..., ranks = TRUE)'s data frame as columns (strata as text)
 rparity_concordance_ranks <- function(r) {
   if (is.null(r)) return(NULL)

@@ -165,6 +165,11 @@ def run_concordance(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> di
         kw = {k: p[k] for k in _CONCORDANCE_FORMULA_OPTIONS if k in p}
         c = engine.concordance(p["formula"], data, **kw)
         opts = kw
+    elif p.get("others"):  # concordance(fit1, fit2, ...): the same options, each further model's formula
+        fits = [_fit(engine, data, p)] + [_fit(engine, data, {**p, "formula": f}) for f in p["others"]]
+        cs = engine.concordance(*fits, **opts)
+        return {"c": cs.c, "var": cs.var, "counts": cs.counts, "n": cs.n, "dfbeta": cs.dfbeta,
+                "influence": cs.influence, "warnings": tuple(cs.warnings)}
     else:
         c = engine.concordance(_fit(engine, data, p), **opts)
     out = {"c": c.c, "std": c.std, "concordant": c.concordant, "discordant": c.discordant,
@@ -365,6 +370,16 @@ FORMULA_CASES: list[Case] = [
              influence=3),
     _formula("concordance", "lung-strata-ranks", "lung", "Surv(time, status) ~ age + sex + strata(ph.ecog)",
              ranks=True),
+    # concordance(fit1, fit2, ...): their covariance (cord.work), the dfbeta or rows' counts of each
+    _formula("concordance", "lung-three-fits", "lung", "Surv(time, status) ~ age",
+             others=["Surv(time, status) ~ age + sex", "Surv(time, status) ~ sex"]),
+    _formula("concordance", "lung-two-fits-strata-weights-influence1", "lung",
+             "Surv(time, status) ~ age + strata(sex)", weights="ph.karno",
+             others=["Surv(time, status) ~ age + I(age^2) + strata(sex)"], influence=1),
+    _formula("concordance", "lung-two-fits-timewt-influence2", "lung", "Surv(time, status) ~ age",
+             others=["Surv(time, status) ~ sex"], influence=2, timewt="S"),
+    _formula("concordance", "lung-two-fits-other-rows", "lung", "Surv(time, status) ~ age",
+             others=["Surv(time, status) ~ ph.ecog"]),
     _formula("concordance", "lung-strata-weights-timewt-i", "lung", "Surv(time, status) ~ age + strata(sex)",
              weights="ph.karno", timewt="I", influence=1),
     _formula("concordance", "lung-split-timewt-ng2-refused", "lung_split", "Surv(tstart, time, status) ~ age",

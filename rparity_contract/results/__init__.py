@@ -1,10 +1,21 @@
 """Result types shared by every engine (frozen dataclasses)."""
 from .base import Result, rfield
 from .contingency import ChisqTest, FisherTest
-from .cox import Concordance, CoxAnova, CoxDetail, CoxPH, CoxPredict, CoxResiduals, CoxTest, CoxZph, SurvFitCox
+from .cox import (
+           Concordance,
+           ConcordanceSet,
+           CoxAnova,
+           CoxDetail,
+           CoxPH,
+           CoxPredict,
+           CoxResiduals,
+           CoxTest,
+           CoxZph,
+           SurvFitCox,
+)
 from .matching import GlmLogit, MatchIt, MatchItSummary
 from .survival import SurvDiff, SurvFit
 
 __all__ = ["Result", "rfield", "SurvFit", "SurvDiff", "FisherTest", "ChisqTest", "GlmLogit", "MatchIt",
-           "MatchItSummary", "CoxPH", "CoxTest", "CoxZph", "Concordance",
+           "MatchItSummary", "CoxPH", "CoxTest", "CoxZph", "Concordance", "ConcordanceSet",
            "CoxResiduals", "CoxPredict", "SurvFitCox", "CoxAnova", "CoxDetail"]

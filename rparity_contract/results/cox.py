@@ -67,6 +67,28 @@ class Concordance(Result):
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
+class ConcordanceSet(Result):
+    """``concordance(fit1, fit2, ...)``: several fits of the same rows
+    compared (survival's ``cord.work``): each fit's C and counts, and the
+    covariance of the C statistics from their joint infinitesimal jackknife
+    (``crossprod(dfbeta)``; with case weights R's ``t(wt * dfbeta) %*% dfbeta``).
+    Fits are named ``fit1``, ``fit2``... in the order given."""
+
+    names: tuple[str, ...] = rfield("names(concordance)", doc="fit1, fit2, ... in the order given")
+    c: np.ndarray = rfield("concordance", doc="(k,) each fit's C statistic")
+    var: np.ndarray = rfield("var", doc="(k, k) their covariance")
+    counts: np.ndarray = rfield("count", doc="(k, 5) concordant, discordant, tied.x, tied.y, tied.xy of each fit")
+    n: int = rfield("n", doc="observations used")
+    dfbeta: np.ndarray | None = rfield("dfbeta", default=None, doc="(rows or clusters, k) (influence 1)")
+    influence: np.ndarray | None = rfield("influence", default=None, doc="(n, 5, k) each row's counts (influence 2)")
+
+    @property
+    def std(self) -> np.ndarray:
+        """Each fit's standard error: sqrt(diag(var))."""
+        return np.sqrt(np.diag(self.var))
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
 class CoxPH(Result):
     """A Cox proportional hazards fit, as ``survival::coxph`` (survival 3.5-3).
 

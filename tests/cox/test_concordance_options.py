@@ -211,3 +211,51 @@ def test_ranks_against_r():
         a, b = pyimpl.concordance(f, lung, **kw), rbridge.concordance(f, lung, **kw)
         np.testing.assert_allclose(a.ranks, b.ranks, rtol=1e-13, atol=1e-15)
         assert a.ranks_strata == b.ranks_strata
+
+
+# ---- concordance(fit1, fit2, ...) -----------------------------------------------------------------
+
+
+def test_several_fits_variance_diagonal_is_each_fits_own():
+    lung = load("lung")
+    fits = [pyimpl.coxph(f, data=lung) for f in ("Surv(time, status) ~ age", "Surv(time, status) ~ age + sex",
+                                                  "Surv(time, status) ~ sex")]
+    s = pyimpl.concordance(*fits, influence=1)
+    assert s.names == ("fit1", "fit2", "fit3") and s.var.shape == (3, 3)
+    for i, f in enumerate(fits):
+        one = pyimpl.concordance(f)
+        assert s.c[i] == one.c
+        assert s.var[i, i] == pytest.approx(one.std ** 2, rel=1e-12)
+    np.testing.assert_allclose(s.var, s.var.T)
+    np.testing.assert_allclose(s.var, s.dfbeta.T @ s.dfbeta)
+
+
+def test_several_fits_need_the_same_rows():
+    lung = load("lung")
+    a = pyimpl.coxph("Surv(time, status) ~ age", data=lung)
+    b = pyimpl.coxph("Surv(time, status) ~ ph.ecog", data=lung)
+    with pytest.raises(InvalidArgument, match="same sample size") as err:
+        pyimpl.concordance(a, b)
+    assert err.value.kind == "lengths"
+
+
+@pytest.mark.r
+def test_several_fits_against_r():
+    import rbridge
+
+    lung = load("lung")
+    fs = ("Surv(time, status) ~ age + strata(sex)", "Surv(time, status) ~ age + I(age^2) + strata(sex)")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fa = [pyimpl.coxph(f, data=lung, weights="ph.karno") for f in fs]
+        fb = [rbridge.coxph(f, data=lung, weights="ph.karno") for f in fs]
+    for opts in ({"influence": 1}, {"influence": 2, "timewt": "I"}):
+        a, b = pyimpl.concordance(*fa, **opts), rbridge.concordance(*fb, **opts)
+        np.testing.assert_allclose(a.c, b.c, rtol=1e-14)
+        np.testing.assert_allclose(a.var, b.var, rtol=1e-11)
+        np.testing.assert_allclose(a.counts, b.counts, rtol=1e-13)
+        for q in ("dfbeta", "influence"):
+            x, y = getattr(a, q), getattr(b, q)
+            assert (x is None) == (y is None)
+            if x is not None:
+                np.testing.assert_allclose(x, y, rtol=1e-11, atol=1e-12 * np.abs(y).max())
