@@ -541,7 +541,7 @@ def concordance(fit: CoxPH | str, *more: Any, influence: Any = None, keepstrata:
     given = {"influence": influence, "keepstrata": keepstrata, "timewt": timewt, "ranks": ranks,
              "reverse": reverse, "ymin": ymin, "ymax": ymax}
     options = {_CONCORDANCE_OPTIONS[k]: v for k, v in given.items() if v is not None}
-    if isinstance(fit, str):
+    if isinstance(fit, str) and "~" in fit:
         if len(more) > 1 or (more and data is not None):
             raise InvalidArgument("concordance(formula, data) takes one data frame", kind="argument.value")
         return _concordance_formula(fit, more[0] if more else data, weights, subset, cluster, options)

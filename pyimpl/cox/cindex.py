@@ -471,7 +471,7 @@ def concordance(fit: CoxPH | str, *more: Any, influence: int | bool = 0, keepstr
     :class:`~rparity_contract.results.cox.ConcordanceSet`) or
     ``concordance(formula, data)``: see :func:`concordance_one` and
     :func:`concordance_several`."""
-    if isinstance(fit, str):
+    if isinstance(fit, str) and "~" in fit:
         if len(more) > 1 or (more and data is not None):
             raise InvalidArgument("concordance(formula, data) takes one data frame", kind="argument.value")
         return concordance_one(fit, more[0] if more else data, influence=influence, keepstrata=keepstrata,
@@ -542,7 +542,7 @@ def concordance_one(fit: CoxPH | str, data: Any = None, *, influence: int | bool
     ``fit`` a formula ``y ~ x`` (with ``data``): R's ``concordance.formula``
     (:mod:`.concordance_formula`; ``weights``, ``subset``, ``cluster``,
     ``reverse``... as keywords)."""
-    if isinstance(fit, str):
+    if isinstance(fit, str) and "~" in fit:
         from .concordance_formula import concordance_formula
 
         return concordance_formula(fit, data, influence=influence, keepstrata=keepstrata, **formula_options)
