@@ -33,7 +33,6 @@ them before its linear predictor is known.
 """
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -428,43 +427,6 @@ def _tied_y_rows(time: np.ndarray, status: np.ndarray, strata: np.ndarray | None
     return ty, txy
 
 
-def _influence_parts(fd, prep, keep: bool, need_rows: bool) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """Per-stratum counts (reversed columns, when kept and there are strata)
-    and the raw imat[, 1:5] of every row, from concordancefit run on each
-    stratum as R's docount does."""
-    counting = prep.start is not None
-    n = fd.lp.size
-    w = prep.weights if prep.has_weights else np.ones(n)
-    if counting:
-        from .counting import counting_concordance, counting_times
-
-        start, stop = counting_times(prep)
-        t = stop
-    else:
-        t = aeq_surv(fd.time)
-    codes = prep.strata
-    groups = [np.arange(n)] if codes is None else [np.flatnonzero(codes == k) for k in np.unique(codes)]
-    counts = []
-    imat = np.zeros((n, 5))
-    for idx in groups:
-        out: dict = {}
-        ws = prep.weights[idx] if prep.has_weights else None
-        if counting:
-            counting_concordance(start[idx], stop[idx], prep.event[idx], fd.lp[idx], None, ws, None, rows_out=out)
-        else:
-            concordancefit(t[idx], prep.event[idx], fd.lp[idx], None, ws, None, rows_out=out)
-        if not out:
-            return None, None
-        c = out["count"]
-        counts.append([c[1], c[0], c[2], c[3], c[4]])  # reverse = TRUE
-        imat[idx, :3] = out["rows"]
-    if need_rows:
-        ty, txy = _tied_y_rows(t, prep.event.astype(float), codes, fd.lp, w)
-        imat[:, 3], imat[:, 4] = ty, txy
-    strata_counts = np.array(counts, dtype=float) if keep and codes is not None and len(groups) > 1 else None
-    return strata_counts, imat
-
-
 def concordance(fit: CoxPH | str, *more: Any, influence: int | bool = 0, keepstrata: bool | int = 10,
                 data: Any = None, **formula_options: Any) -> Any:
     """``concordance(fit)``, ``concordance(fit1, fit2, ...)`` (a
@@ -548,58 +510,37 @@ def concordance_one(fit: CoxPH | str, data: Any = None, *, influence: int | bool
         return concordance_formula(fit, data, influence=influence, keepstrata=keepstrata, **formula_options)
     timewt = formula_options.pop("timewt", "n")
     ranks = bool(formula_options.pop("ranks", False))
-    if timewt != "n" or ranks:
-        return _fit_time_weighted(fit, timewt, influence, keepstrata, ranks)
     if data is not None or formula_options:
         got = sorted(formula_options) + (["data"] if data is not None else [])
-        raise InvalidArgument("`data` and the formula options (weights, subset, cluster, timewt, reverse...) are "
-                              "for concordance(formula, data); a fit's concordance takes influence= and "
-                              f"keepstrata= here; got {got}", kind="argument.value")
+        raise InvalidArgument("`data` and the formula options (weights, subset, cluster, reverse...) are "
+                              "for concordance(formula, data); a fit's concordance takes influence=, keepstrata=, "
+                              f"timewt= and ranks= here; got {got}", kind="argument.value")
     if isinstance(influence, (bool, np.bool_)):
         influence = int(influence)
     if not isinstance(influence, (int, float, np.integer, np.floating)) or np.isnan(influence):
         raise InvalidArgument(f"`influence` must be a number (R: 0, 1, 2 or 3); got influence={influence!r}",
                               kind="influence.value")
-    # concordancefit: dfbeta when influence == 1 or 3, the influence matrix when influence >= 2
     if not isinstance(keepstrata, (bool, np.bool_, int, float, np.integer, np.floating)):
         raise InvalidArgument("`keepstrata` must be logical or numeric (R: 'keepstrat argument must be logical "
                               f"or numeric'); got keepstrata={keepstrata!r}", kind="keepstrata.value")
-    res = _concordance_totals(fit)
-    if influence == 0 and keepstrata is False:
-        return res
-    fd = fit_data(fit)
-    prep = fd.prep
-    nstrat = 1 if prep.strata is None else np.unique(prep.strata).size
-    keep = bool(keepstrata) if isinstance(keepstrata, (bool, np.bool_)) else nstrat <= float(keepstrata)
-    want_dfbeta, want_imat = influence in (1, 3), influence >= 2
-    if not (keep and nstrat > 1) and not want_dfbeta and not want_imat:
-        return res
-    strata_counts, imat = _influence_parts(fd, prep, keep, want_imat)
-    if imat is None:
-        return res
-    extra: dict = {"count_strata": strata_counts}
-    if want_dfbeta:
-        w = prep.weights if prep.has_weights else np.ones(fd.lp.size)
-        raw = np.array([res.discordant, res.concordant, res.tied_x])
-        npair = r_sum(raw)
-        somer = (raw[0] - raw[1]) / npair
-        rowsum = (imat[:, 0] + imat[:, 1]) + imat[:, 2]
-        dfbeta = w * ((imat[:, 0] - imat[:, 1]) / npair - (somer / npair) * rowsum)
-        cluster = prep.cluster if prep.cluster_given else None
-        if cluster is not None:
-            _, inv = np.unique(np.asarray(cluster), return_inverse=True)
-            dfbeta = np.bincount(inv.reshape(-1), weights=dfbeta)
-            dfbeta = np.where(np.isnan(dfbeta), 0.0, dfbeta)
-        extra["dfbeta"] = -(dfbeta / 2)  # reverse = TRUE
-    if want_imat:
-        extra["influence"] = imat[:, [1, 0, 2, 3, 4]]
-    return dataclasses.replace(res, **extra)
+    # concordancefit: dfbeta when influence == 1 or 3, the influence matrix when influence >= 2; the counts of
+    # each stratum when kept. Without any of them, the totals the fit itself reports
+    plain = influence not in (1, 3) and influence < 2 and timewt == "n" and not ranks
+    if plain and keepstrata is not False:
+        prep = fit_data(fit).prep if isinstance(fit, CoxPH) and fit.call is not None else None
+        nstrat = 1 if prep is None or prep.strata is None else np.unique(prep.strata).size
+        keep = bool(keepstrata) if isinstance(keepstrata, (bool, np.bool_)) else nstrat <= float(keepstrata)
+        plain = not (keep and nstrat > 1)
+    if plain:
+        return _concordance_totals(fit)
+    return _fit_counted(fit, timewt, influence, keepstrata, ranks)
 
 
-def _fit_time_weighted(fit: CoxPH, timewt: Any, influence: Any, keepstrata: Any, ranks: bool = False) -> Concordance:
-    """``concordance(fit, timewt=)``: concordance.coxph's concordancefit on the
-    fit's response and linear predictor, reverse = TRUE, each event time
-    weighted (:func:`.concordance_formula._counted`)."""
+def _fit_counted(fit: CoxPH, timewt: Any, influence: Any, keepstrata: Any, ranks: bool = False) -> Concordance:
+    """``concordance(fit, influence=, keepstrata=, timewt=, ranks=)``:
+    concordance.coxph's concordancefit on the fit's response and linear
+    predictor, reverse = TRUE, each stratum counted on its own
+    (:func:`.concordance_formula._counted`)."""
     from .concordance_formula import TIMEWT, _counted
 
     refuse_unclassed(fit, "concordance",
@@ -609,16 +550,23 @@ def _fit_time_weighted(fit: CoxPH, timewt: Any, influence: Any, keepstrata: Any,
                               f"timewt={timewt!r}", kind="timewt.value")
     fd = fit_data(fit)
     prep = fd.prep
-    if prep.start is not None and timewt != "n" or prep.start is not None and ranks:
+    start = None
+    time = aeq_surv(fd.time)
+    if prep.start is not None:
         if timewt in ("S/G", "n/G2"):
             raise InvalidArgument(f"`timewt`={timewt!r} is not defined for (start, stop] data (R: '{timewt} timewt "
                                   "option not supported for (time1, time2) data')", kind="timewt.value")
-        raise InvalidArgument(f"`timewt`={timewt!r} or `ranks` on (start, stop] data is not implemented in pyimpl; "
-                              "use the R engine", kind="argument.value")
-    infl = int(influence) if isinstance(influence, (bool, np.bool_)) else influence
-    return _counted(aeq_surv(fd.time), prep.event.astype(float), fd.lp, None, prep.strata,
+        if timewt != "n" or ranks:
+            raise InvalidArgument(f"`timewt`={timewt!r} or `ranks` on (start, stop] data is not implemented in "
+                                  "pyimpl; use the R engine", kind="argument.value")
+        from .counting import counting_times
+
+        start, time = counting_times(prep)
+    if np.isnan(fd.lp).any():  # a failed fit: R's concordancefit returns NULL
+        return _concordance_totals(fit)
+    return _counted(time, prep.event.astype(float), fd.lp, start, prep.strata,
                     prep.weights if prep.has_weights else None,
-                    prep.cluster if prep.cluster_given else None, infl, True, keepstrata, timewt, ranks,
+                    prep.cluster if prep.cluster_given else None, influence, True, keepstrata, timewt, ranks,
                     prep.strata_levels)
 
 

@@ -155,7 +155,7 @@ def concordance_formula(formula: str, data: Any, *, weights: Any = None, subset:
     labels = None
     if strata is not None:
         labels = combine([frame.variables[i] for i in mf.strata], "strata").levels
-    return _counted(time, status, x, start, strata, wv, clus, int(influence), bool(reverse), keepstrata, timewt,
+    return _counted(time, status, x, start, strata, wv, clus, influence, bool(reverse), keepstrata, timewt,
                     bool(ranks), labels)
 
 
@@ -231,7 +231,7 @@ def _ranks(time: np.ndarray, status: np.ndarray, x: np.ndarray, w: np.ndarray, t
     return out[out[:, 2] > 0]
 
 
-def _counted(time, status, x, start, strata, w, cluster, influence: int, reverse: bool, keepstrata,
+def _counted(time, status, x, start, strata, w, cluster, influence: float, reverse: bool, keepstrata,
              timewt: str = "n", ranks: bool = False, strata_labels=None) -> Concordance:
     """concordancefit from the response, predictor, strata, weights and cluster."""
     from .counting import counting_concordance
