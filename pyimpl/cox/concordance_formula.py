@@ -113,10 +113,10 @@ def concordance_formula(formula: str, data: Any, *, weights: Any = None, subset:
     if start is not None and ranks:
         raise InvalidArgument("`ranks` on (start, stop] data is not implemented in pyimpl; use the R engine",
                               kind="argument.value")
-    strata = None
+    strata = labels = None
     if mf.strata:
         st = combine([frame.variables[i] for i in mf.strata], "strata")
-        strata = np.asarray(st.codes)
+        strata, labels = np.asarray(st.codes), st.levels
     cl_term = frame.variables[mf.cluster] if mf.cluster is not None else None
     clus = None
     if cl_term is not None:
@@ -152,9 +152,6 @@ def concordance_formula(formula: str, data: Any, *, weights: Any = None, subset:
         start, time = aeq_counting(start, time)
     else:
         time = aeq_surv(time)
-    labels = None
-    if strata is not None:
-        labels = combine([frame.variables[i] for i in mf.strata], "strata").levels
     return _counted(time, status, x, start, strata, wv, clus, influence, bool(reverse), keepstrata, timewt,
                     bool(ranks), labels)
 
