@@ -534,7 +534,8 @@ def _concordance_several(fits: tuple, options: dict) -> ConcordanceSet:
 
 def concordance(fit: CoxPH | str, *more: Any, influence: Any = None, keepstrata: Any = None, data: Any = None,
                 weights: Any = None, subset: Any = None, cluster: Any = None, timewt: Any = None,
-                ranks: Any = None, reverse: Any = None, ymin: Any = None, ymax: Any = None) -> Any:
+                ranks: Any = None, reverse: Any = None, ymin: Any = None, ymax: Any = None,
+                newdata: Any = None) -> Any:
     """R's ``survival::concordance(fit, influence=, keepstrata=)`` on the fit's call, run again in R;
     several fits: ``concordance(fit1, fit2, ...)``; ``fit`` a formula ``y ~ x``: R's
     ``concordance(formula, data, weights=, subset=, cluster=, ...)``."""
@@ -546,7 +547,8 @@ def concordance(fit: CoxPH | str, *more: Any, influence: Any = None, keepstrata:
             raise InvalidArgument("concordance(formula, data) takes one data frame", kind="argument.value")
         return _concordance_formula(fit, more[0] if more else data, weights, subset, cluster, options)
     if more:
-        if data is not None or weights is not None or subset is not None or cluster is not None:
+        if data is not None or weights is not None or subset is not None or cluster is not None or \
+                newdata is not None:
             raise InvalidArgument("`data`, `weights`, `subset` and `cluster` are for concordance(formula, data)",
                                   kind="argument.value")
         return _concordance_several((fit,) + tuple(more), options)
@@ -559,7 +561,8 @@ def concordance(fit: CoxPH | str, *more: Any, influence: Any = None, keepstrata:
     sess = session()
     extra = {k: v for k, v in (("influence", influence), ("keepstrata", keepstrata), ("timewt", timewt),
                                ("ranks", ranks)) if v is not None}
-    res = sess.call("rparity_concordance", placeholders=m.names(), **extra, **m.args())
+    nd = {} if newdata is None else _newdata(m, newdata)
+    res = sess.call("rparity_concordance", placeholders=m.names(), **extra, **nd, **m.args())
     v = res.value
     args = ", ".join([m.call_string()] + [f"{a} = {lit(b)}" for a, b in extra.items()])
     return _concordance_value(v, sess, f"survival::concordance({args})", res.warnings, m.names().translate)

@@ -510,6 +510,7 @@ def concordance_one(fit: CoxPH | str, data: Any = None, *, influence: int | bool
         return concordance_formula(fit, data, influence=influence, keepstrata=keepstrata, **formula_options)
     timewt = formula_options.pop("timewt", "n")
     ranks = bool(formula_options.pop("ranks", False))
+    newdata = formula_options.pop("newdata", None)
     if data is not None or formula_options:
         got = sorted(formula_options) + (["data"] if data is not None else [])
         raise InvalidArgument("`data` and the formula options (weights, subset, cluster, reverse...) are "
@@ -525,6 +526,8 @@ def concordance_one(fit: CoxPH | str, data: Any = None, *, influence: int | bool
                               f"or numeric'); got keepstrata={keepstrata!r}", kind="keepstrata.value")
     # concordancefit: dfbeta when influence == 1 or 3, the influence matrix when influence >= 2; the counts of
     # each stratum when kept. Without any of them, the totals the fit itself reports
+    if newdata is not None:
+        return _fit_counted(fit, timewt, influence, keepstrata, ranks, newdata)
     plain = influence not in (1, 3) and influence < 2 and timewt == "n" and not ranks
     if plain and keepstrata is not False:
         prep = fit_data(fit).prep if isinstance(fit, CoxPH) and fit.call is not None else None
@@ -536,7 +539,46 @@ def concordance_one(fit: CoxPH | str, data: Any = None, *, influence: int | bool
     return _fit_counted(fit, timewt, influence, keepstrata, ranks)
 
 
-def _fit_counted(fit: CoxPH, timewt: Any, influence: Any, keepstrata: Any, ranks: bool = False) -> Concordance:
+def _newdata_parts(fit: CoxPH, newdata: Any):
+    """cord.getdata with newdata: the response, the linear predictor
+    (``predict(fit, newdata, na.action = na.omit)``) and the strata of the new
+    rows complete in every variable of the formula (R's model.frame on them)."""
+    import pandas as pd
+
+    from ..formula import combine
+    from ..formula.frame import as_series, complete_frame, model_frame, response_start
+    from ..survival.surv import read_surv
+    from .predict import coxph_predict
+
+    call = fit.call
+    if call is None or call.formula is None:
+        raise InvalidArgument("`newdata` for the concordance of an array-form fit is not implemented in pyimpl "
+                              "(give the model as a formula)", kind="argument.value")
+    if not isinstance(newdata, pd.DataFrame):
+        raise InvalidArgument(f"`newdata` must be a pandas DataFrame; got {type(newdata).__name__}",
+                              kind="newdata.type")
+    frame = complete_frame(model_frame(call.formula, newdata), [])
+    ok = ~frame.na_rows
+    for t in frame.variables + frame.response + frame.offsets + frame.unused:
+        ok &= ~t.missing
+    rows = np.flatnonzero(ok)
+    if rows.size == 0:
+        raise InvalidArgument("`newdata` has no complete row", kind="data.empty")
+    mf = frame.formula
+    start = response_start(frame)
+    sd = read_surv(as_series(frame.response[1 if start is not None else 0]).iloc[rows],
+                   None if mf.response.event is None else as_series(frame.response[-1]).iloc[rows])
+    lp = np.asarray(coxph_predict(fit, type="lp", newdata=newdata.iloc[rows].reset_index(drop=True)).values,
+                    dtype=float).reshape(-1)
+    strata = labels = None
+    if mf.strata:
+        st = combine([frame.variables[i] for i in mf.strata], "strata")
+        strata, labels = np.asarray(st.codes)[rows], st.levels
+    return (None if start is None else start[rows]), sd.time, sd.status, lp, strata, labels
+
+
+def _fit_counted(fit: CoxPH, timewt: Any, influence: Any, keepstrata: Any, ranks: bool = False,
+                 newdata: Any = None) -> Concordance:
     """``concordance(fit, influence=, keepstrata=, timewt=, ranks=)``:
     concordance.coxph's concordancefit on the fit's response and linear
     predictor, reverse = TRUE, each stratum counted on its own
@@ -548,6 +590,20 @@ def _fit_counted(fit: CoxPH, timewt: Any, influence: Any, keepstrata: Any, ranks
     if timewt not in TIMEWT:
         raise InvalidArgument(f"`timewt` must be one of {list(TIMEWT)} (R: 'arg' should be one of ...); got "
                               f"timewt={timewt!r}", kind="timewt.value")
+    if newdata is not None:  # cord.getdata(newdata=): no weights, no cluster, timefixed times
+        from ..survival.timefix import aeq_counting
+        from .concordance_formula import _counted as counted
+
+        nstart, ntime, nstatus, nlp, nstrata, nlabels = _newdata_parts(fit, newdata)
+        if nstart is not None:
+            if timewt != "n" or ranks:
+                raise InvalidArgument(f"`timewt`={timewt!r} or `ranks` on (start, stop] data is not implemented "
+                                      "in pyimpl; use the R engine", kind="argument.value")
+            nstart, ntime = aeq_counting(nstart, ntime)
+        else:
+            ntime = aeq_surv(ntime)
+        return counted(ntime, nstatus, nlp, nstart, nstrata, None, None, influence, True, keepstrata, timewt,
+                       ranks, nlabels)
     fd = fit_data(fit)
     prep = fd.prep
     start = None

@@ -217,7 +217,8 @@ rparity_coxph_detail <- function(x, time, event, weights, strata, cluster, ties,
 ## per-stratum counts (a matrix when kept) and the influence matrix by columns.
 rparity_concordance <- function(x, time, event, weights, strata, cluster, ties, robust, init, control,
                                 nocenter, singular_ok, form = NULL, na_action = NULL, id = NULL,
-                                influence = NULL, keepstrata = NULL, timewt = NULL, ranks = NULL) {
+                                influence = NULL, keepstrata = NULL, timewt = NULL, ranks = NULL,
+                                newdata = NULL, newdata_rows = NULL) {
   fit <- rparity_cox_fitobj(x, time, event, weights, strata, cluster, ties, robust, init, control, nocenter,
                             singular_ok, form, na_action, id)
   args <- list(fit)
@@ -225,6 +226,7 @@ rparity_concordance <- function(x, time, event, weights, strata, cluster, ties, 
   if (!is.null(keepstrata)) args$keepstrata <- keepstrata
   if (!is.null(timewt)) args$timewt <- timewt
   if (!is.null(ranks)) args$ranks <- ranks
+  if (!is.null(newdata)) args$newdata <- rparity_newdata(newdata, newdata_rows)
   cc <- do.call(survival::concordance, args)
   rparity_concordance_value(cc)
 }

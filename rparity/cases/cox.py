@@ -161,6 +161,13 @@ _CONCORDANCE_FORMULA_OPTIONS = ("weights", "subset", "cluster", "timewt", "rever
 
 def run_concordance(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
     opts = {k: p[k] for k in ("influence", "keepstrata", "timewt", "ranks") if k in p}
+    if p.get("newdata_rows"):  # concordance(fit, newdata=): the fit on some rows, C on the others
+        lo, hi = p["newdata_rows"]
+        fit = _fit(engine, data.iloc[:lo].reset_index(drop=True), p)
+        c = engine.concordance(fit, newdata=data.iloc[lo:hi].reset_index(drop=True), **opts)
+        return {"c": c.c, "std": c.std, "concordant": c.concordant, "discordant": c.discordant,
+                "tied_x": c.tied_x, "tied_y": c.tied_y, "tied_xy": c.tied_xy, "n": c.n,
+                "influence": c.influence, "warnings": tuple(c.warnings)}
     if p.get("standalone"):  # concordance(y ~ x, data, ...): R's concordance.formula
         kw = {k: p[k] for k in _CONCORDANCE_FORMULA_OPTIONS if k in p}
         c = engine.concordance(p["formula"], data, **kw)
@@ -371,6 +378,10 @@ FORMULA_CASES: list[Case] = [
              influence=3),
     _formula("concordance", "lung-strata-ranks", "lung", "Surv(time, status) ~ age + sex + strata(ph.ecog)",
              ranks=True),
+    # concordance(fit, newdata=): fitted on the first 150 rows, C on the rest (cord.getdata)
+    _formula("concordance", "lung-newdata", "lung", "Surv(time, status) ~ age + ph.ecog", newdata_rows=[150, 228]),
+    _formula("concordance", "lung-newdata-strata-timewt-influence", "lung",
+             "Surv(time, status) ~ age + sex + strata(ph.ecog)", newdata_rows=[150, 228], timewt="S", influence=3),
     # concordance(fit1, fit2, ...): their covariance (cord.work), the dfbeta or rows' counts of each
     _formula("concordance", "lung-three-fits", "lung", "Surv(time, status) ~ age",
              others=["Surv(time, status) ~ age + sex", "Surv(time, status) ~ sex"]),

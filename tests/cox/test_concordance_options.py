@@ -259,3 +259,24 @@ def test_several_fits_against_r():
             assert (x is None) == (y is None)
             if x is not None:
                 np.testing.assert_allclose(x, y, rtol=1e-11, atol=1e-12 * np.abs(y).max())
+
+
+@pytest.mark.r
+def test_newdata_against_r():
+    import rbridge
+
+    lung = load("lung")
+    train, test = lung.iloc[:150].reset_index(drop=True), lung.iloc[150:].reset_index(drop=True)
+    f = "Surv(time, status) ~ age + sex + strata(ph.ecog)"
+    a, b = pyimpl.coxph(f, data=train), rbridge.coxph(f, data=train)
+    ca, cb = pyimpl.concordance(a, newdata=test, influence=2), rbridge.concordance(b, newdata=test, influence=2)
+    assert ca.n == cb.n and ca.c == pytest.approx(cb.c, rel=1e-14) and ca.std == pytest.approx(cb.std, rel=1e-12)
+    np.testing.assert_allclose(ca.influence, cb.influence, rtol=1e-12, atol=1e-12)
+
+
+def test_newdata_of_the_fit_rows_is_the_fit_concordance():
+    lung = load("lung").dropna(subset=["age", "ph.ecog"]).reset_index(drop=True)
+    fit = pyimpl.coxph("Surv(time, status) ~ age + ph.ecog", data=lung)
+    a, b = pyimpl.concordance(fit), pyimpl.concordance(fit, newdata=lung)
+    assert (a.concordant, a.discordant, a.tied_x, a.tied_y) == (b.concordant, b.discordant, b.tied_x, b.tied_y)
+    assert a.std == pytest.approx(b.std, rel=1e-12)
