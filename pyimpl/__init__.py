@@ -20,34 +20,35 @@ from rparity_contract.results import (
                                       SurvDiff,
                                       SurvFit,
 )
+from rparity_contract.tmerge import cumevent, cumtdc, event, tdc
 
 from .contingency import chisq_test, fisher_test
 from .cox import (
-    basehaz,
-    clogit,
-    concordance,
-    cox_zph,
-    coxph,
-    coxph_anova,
-    coxph_detail,
-    coxph_predict,
-    coxph_residuals,
-    coxph_summary,
-    survfit_cox,
+                                      basehaz,
+                                      clogit,
+                                      concordance,
+                                      cox_zph,
+                                      coxph,
+                                      coxph_anova,
+                                      coxph_detail,
+                                      coxph_predict,
+                                      coxph_residuals,
+                                      coxph_summary,
+                                      survfit_cox,
 )
 from .matching import glm_logit, match_data, matchit, matchit_summary
-from .survival import survdiff, survfit, survfit_quantile, survfit_summary, survfit_table, survsplit
+from .survival import survdiff, survfit, survfit_quantile, survfit_summary, survfit_table, survsplit, tmerge
 
 ENGINE_NAME = "pyimpl"
 
 __all__ = [
     # the contract's functions
-    "survfit", "survfit_summary", "survfit_quantile", "survfit_table", "survdiff", "survsplit",
+    "survfit", "survfit_summary", "survfit_quantile", "survfit_table", "survdiff", "survsplit", "tmerge",
     "coxph", "coxph_summary", "cox_zph", "coxph_residuals", "coxph_predict", "survfit_cox", "coxph_anova",
     "coxph_detail", "basehaz", "clogit",
     "concordance", "glm_logit", "matchit", "matchit_summary", "match_data", "fisher_test", "chisq_test",
     # re-exported from the contract for convenience
     "CoxControl", "SurvFit", "SurvDiff", "FisherTest", "ChisqTest", "GlmLogit", "MatchIt", "MatchItSummary",
     "CoxPH", "CoxTest", "CoxZph", "Concordance", "InvalidArgument", "ComputationError", "RParityError",
-    "RParityWarning",
+    "RParityWarning", "tdc", "cumtdc", "event", "cumevent",
 ]

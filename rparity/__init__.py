@@ -9,10 +9,11 @@ from rparity_contract.errors import (  # noqa: F401
     RUnavailable,
     RWarning,
 )
+from rparity_contract.tmerge import cumevent, cumtdc, event, tdc
 
 from .engines import Engine, engine, engines
 
 __version__ = "0.1.0"
 
 __all__ = ["engine", "engines", "Engine", "InvalidArgument", "ParityMismatch", "RError",
-           "RParityError", "RUnavailable", "RWarning", "RParityWarning"]
+           "RParityError", "RUnavailable", "RWarning", "RParityWarning", "tdc", "cumtdc", "event", "cumevent"]

@@ -467,6 +467,15 @@ def _module(name: str) -> Callable[[], Any]:
     return lambda: importlib.import_module(name)
 
 
+def _tdc_index_strict(tdc_index):
+    return lambda base_id, base_start, new_id, new_time: tdc_index(base_id, np.nextafter(base_start, -np.inf),
+                                                                    new_id, new_time)
+
+
+def _split_keeping_events(split):
+    return lambda newdata, state, *a: split(newdata, dataclasses.replace(state, events=[], censors=[]), *a)
+
+
 def _lazy_patched(target: Callable[[], Any], name: str, replacement: Callable[[Any], Any]) -> Wrap:
     """:func:`_patched` on a module found at call time; ``replacement`` gets the
     original and returns the faulty attribute."""
@@ -603,6 +612,13 @@ FAULTS: list[Fault] = [
     # survsplit
     Fault("survsplit-drops-missing-rows", "survsplit", "identical", "drops rows with a missing value (na.omit, where "
           "survSplit keeps them: na.pass)", _result(lambda df: df.dropna().reset_index(drop=True))),
+    # tmerge
+    Fault("tmerge-tdc-strictly-before", "tmerge", "identical", "a tdc value measured exactly at an interval's start "
+          "takes effect one interval later (time < start, where tmerge2.c has <=)",
+          _lazy_patched(_module("pyimpl.survival.tmerge"), "tdc_index", _tdc_index_strict)),
+    Fault("tmerge-split-keeps-events", "tmerge", "identical", "an interval cut by a later call keeps its event on "
+          "every piece (tmerge.R censors the earlier pieces)",
+          _lazy_patched(_module("pyimpl.survival.tmerge"), "_split", _split_keeping_events)),
     # survdiff
     Fault("survdiff-chisq-1e-10", "survdiff", "1e-12 relative", "the statistic off by 1e-10 relative",
           _field("chisq", lambda v: float(v) * (1 + 1e-10))),

@@ -118,6 +118,33 @@ R_MESSAGES: tuple[RefusalRule, ...] = (
                 "name.value", ("survsplit",), source="survival survSplit.R"),
     RefusalRule(r"the model must have a Surv object as the response", "formula.response", ("survsplit",),
                 source="survival survSplit.R"),
+    # tmerge (survival 3.5-3 tmerge.R, neardate.R)
+    RefusalRule(r"tmerge object has been modified|id2 and y2 have different lengths", "tmerge.modified", ("tmerge",),
+                source="survival tmerge.R: a result whose id, tstart or tstop column is gone or renamed by "
+                       "options fails in neardate"),
+    RefusalRule(r"unrecognized option|options must be a list|option must be (NULL or )?a valid variable name|"
+                r"delay option must be|na\.rm option must be|tdcstart must be a single value", "tmerge.options",
+                ("tmerge",), source="survival tmerge.R (tmerge.control)"),
+    RefusalRule(r"id variable not found in data|id variable cannot have missing values|must have no duplicate "
+                r"identifiers|setting the range, and data[12] has id values not in data[12]|'id' must be a single "
+                r"variable name", "tmerge.id", ("tmerge",), source="survival tmerge.R"),
+    RefusalRule(r"missing time value, when that variable defines the span|tstart must be < tstop|the default "
+                r"starting time of 0 is invalid|first call has created overlapping|(tstart|tstop) and id must be "
+                r"the same length|argument lengths differ|missing value where TRUE/FALSE needed", "tmerge.span",
+                ("tmerge",), source="survival tmerge.R"),
+    RefusalRule(r"No valid entries in data set 2|is not the same length as id|tdc update does not match prior|"
+                r"attempt to turn event variable|"
+                r"invalid increment for cumtdc or cumevent|attempt to update an event variable|attemp to update an "
+                r"event variable|invalid value for a status variable|tdc value must be of length 1|tdc initial value "
+                r"must be of length 1|cumtdc initial value must be numeric|data and starting value do not agree",
+                "tmerge.term", ("tmerge",), source="survival tmerge.R"),
+    RefusalRule(r"the data1, data2, and id arguments are required|all additional argments must have a name|not a "
+                r"recognized type|tstart and tstop arguments only apply to the first call|neither a tstop argument "
+                r"nor an initial event argument was found", "tmerge.arguments",
+                ("tmerge",), source="survival tmerge.R"),
+    RefusalRule(r"length\(class2\) == 1L is not TRUE", "time.type", ("tmerge",),
+                source="survival neardate.R: date-time (POSIXct) times fail in as()"),
+    RefusalRule(r"object '.*' not found", "data.column", ("tmerge",), source="R: a term naming no column of data2"),
     RefusalRule(r"cluster appears as both an argument and a model term", "argument.value", ("survfit",),
                 source="survival survfit.formula"),
     RefusalRule(r"can not have two cluster terms", "formula.special", ("survfit",),

@@ -31,6 +31,7 @@ from .results import (
     SurvDiff,
     SurvFit,
     SurvFitCox,
+    Tmerge,
 )
 
 __all__ = ["FunctionSpec", "FUNCTIONS", "FUNCTION_NAMES", "FIT_FUNCTIONS", "DERIVED_FUNCTIONS", "spec"]
@@ -79,6 +80,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {f.name: f for f in [
                  "survival::concordance(<coxph>[, <coxph>...]) or concordance(formula, data)", "coxph"),
     FunctionSpec("clogit", ("formula", "data"), CoxPH, "survival::clogit(case ~ x + strata(set), data)"),
     FunctionSpec("survsplit", ("formula", "data", "cut"), pd.DataFrame, "survival::survSplit(formula, data, cut=)"),
+    FunctionSpec("tmerge", ("data1", "data2", "id"), Tmerge, "survival::tmerge(data1, data2, id=, ...)"),
     FunctionSpec("glm_logit", ("X", "y"), GlmLogit, "stats::glm(family = binomial)"),
     FunctionSpec("matchit", ("data", "treat", "covariates"), MatchIt, "MatchIt::matchit(method = \"nearest\")"),
     FunctionSpec("matchit_summary", ("m",), MatchItSummary, "summary(<matchit>)", "matchit"),

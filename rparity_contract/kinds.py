@@ -53,6 +53,18 @@ KINDS: dict[str, str] = {
     "cut.value": "survSplit's cut is not finite numbers",
     "zero.value": "survSplit's zero is not before every time",
     "name.value": "a new column's name (survSplit's id, episode, start...) that is not a string or already a column",
+    # tmerge
+    "tmerge.arguments": "a tmerge call without what it needs: a term without a name or not tdc/cumtdc/event/cumevent, "
+                        "tstart/tstop after the first call, no tstop and no first event",
+    "tmerge.options": "a tmerge option that is unknown or invalid",
+    "tmerge.id": "tmerge's id: not a column, missing values, duplicated in the first data1, or ids of one data set "
+                 "that the other lacks when the first call sets the span",
+    "tmerge.span": "the first call's follow-up: a missing end, tstart >= tstop, an end <= 0 with the default start, "
+                   "overlapping intervals for one id",
+    "tmerge.term": "a tmerge term whose values do not fit: another length than data2, a type that does not match the "
+                   "column it updates, a non-numeric cumulative increment or initial value",
+    "tmerge.modified": "a tmerge result whose id, tstart or tstop column is gone, or renamed by options, when a "
+                       "term needs it",
     "times.none": "no requested time is within the follow-up (summary without extend)",
     "probs.value": "probs outside [0, 1]",
     "ties.value": "ties is not one of efron, breslow, exact",

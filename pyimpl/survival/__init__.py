@@ -4,5 +4,7 @@ from .km_methods import survfit_quantile, survfit_summary, survfit_table
 from .survdiff import survdiff
 from .survsplit import survsplit
 from .timefix import aeq_surv
+from .tmerge import tmerge
 
-__all__ = ["survfit", "survfit_summary", "survfit_quantile", "survfit_table", "survdiff", "survsplit", "aeq_surv"]
+__all__ = ["survfit", "survfit_summary", "survfit_quantile", "survfit_table", "survdiff", "survsplit", "tmerge",
+           "aeq_surv"]

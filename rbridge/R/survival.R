@@ -174,3 +174,60 @@ rparity_survsplit <- function(form, cut, zero, options = NULL) {
   for (nm in names(options)) cl[[nm]] <- options[[nm]]
   eval(cl, fc$env)
 }
+
+## tmerge(data1, data2, id = <id>, <name> = tdc(<time>, <value>, init), ..., tstart =, tstop =, options =):
+## every column is a symbol (as.name of its name: never parsed), the caller's values are columns of data2.
+## A tmerge result made earlier comes back as R's object: its tm.retain and tcount attributes and class.
+rparity_tmerge <- function(data1, data2, id, terms, tstart = NULL, tstop = NULL, options = NULL, retain = NULL) {
+  if (!is.null(retain)) {
+    tm <- list(tname = list(idname = retain$idname, tstartname = retain$tstartname,
+                            tstopname = retain$tstopname), n = nrow(data1))
+    if (length(retain$events)) tm$tevent <- list(name = retain$events, censor = retain$censors)
+    if (length(retain$tdcvars)) tm$tdcvar <- retain$tdcvars
+    attr(data1, "tm.retain") <- tm
+    tc <- retain$tcount
+    dimnames(tc) <- list(retain$tcount_terms, c("early", "late", "gap", "within", "boundary", "leading",
+                                                "trailing", "tied", "missid"))
+    attr(data1, "tcount") <- tc
+    class(data1) <- c("tmerge", "data.frame")
+  }
+  ## an argument: list(sym = <column name>) is that column of data2, list(val = <value>) the value itself
+  arg <- function(a) if (!is.null(a$sym)) as.name(a$sym) else a$val
+  cl <- list(quote(survival::tmerge), data1 = quote(.rparity_data1), data2 = quote(.rparity_data2), id = arg(id))
+  for (one in terms) {
+    term <- if (is.null(one$kind)) arg(one$time) else {
+      tt <- list(as.name(one$kind), arg(one$time))
+      if (!is.null(one$value)) tt$value <- arg(one$value)
+      if (!is.null(one$init)) tt$init <- one$init
+      if (!is.null(one$censor)) tt$censor <- one$censor
+      as.call(tt)
+    }
+    cl <- c(cl, setNames(list(term), one$name))
+  }
+  if (!is.null(tstart)) cl$tstart <- arg(tstart)
+  if (!is.null(tstop)) cl$tstop <- arg(tstop)
+  if (!is.null(options)) cl$options <- options
+  env <- new.env(parent = globalenv())
+  assign(".rparity_data1", data1, envir = env)
+  assign(".rparity_data2", data2, envir = env)
+  out <- eval(as.call(cl), env)
+  rparity_tmerge_parts(out)
+}
+
+## a tmerge result as plain parts: each column with its class (factor codes and levels, date-times in
+## seconds), tcount by rows, and tm.retain
+rparity_tmerge_parts <- function(x) {
+  column <- function(nm) {
+    v <- x[[nm]]
+    if (is.factor(v)) return(list(name = nm, class = "factor", values = as.integer(v), levels = levels(v)))
+    if (inherits(v, "Date")) return(list(name = nm, class = "POSIXct", values = as.numeric(v) * 86400))
+    if (inherits(v, "POSIXct")) return(list(name = nm, class = "POSIXct", values = as.numeric(v)))
+    list(name = nm, class = class(v)[1], values = unclass(v))
+  }
+  tm <- attr(x, "tm.retain")
+  tc <- attr(x, "tcount")
+  censor <- lapply(tm$tevent$censor, function(c) list(class = class(c)[1], value = c))
+  list(columns = lapply(names(x), column), nrow = nrow(x), tcount = as.vector(t(tc)), tcount_terms = rownames(tc),
+       idname = tm$tname$idname, tstartname = tm$tname$tstartname, tstopname = tm$tname$tstopname,
+       events = as.list(tm$tevent$name), censors = unname(censor), tdcvars = as.list(tm$tdcvar))
+}

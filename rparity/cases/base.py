@@ -58,10 +58,10 @@ class Case:
         h = hashlib.sha256()
         h.update(canonical_json({"v": FORMAT_VERSION, "function": self.function,
                                  "params": self.params, "dataset": self.dataset}).encode())
-        if self.dataset is not None:
-            import fixtures
+        import fixtures
 
-            h.update(fixtures.path(self.dataset).read_bytes())
+        for name in ([self.dataset] if self.dataset is not None else []) + list(self.params.get("extra_datasets", ())):
+            h.update(fixtures.path(name).read_bytes())  # every dataset the case reads (tmerge's data2)
         return h.hexdigest()
 
 

@@ -190,6 +190,21 @@ def _detail_kwargs(c) -> dict:
     return {k: (bool(v) if k == "riskmat" else v) for k, v in c.args.items() if k in ("riskmat", "rorder")}
 
 
-KWARGS = {"coxph": coxph_kwargs, "survfit": _survfit_kwargs, "survdiff": _survdiff_kwargs,
+def _tmerge_kwargs(c) -> dict:
+    """tmerge's tstart, tstop (values, from the record's term frame) and options (R's ``na.rm`` is ``na_rm``)."""
+    _take(c, ["id", "tstart", "tstop", "options"])
+    kw: dict[str, Any] = {}
+    for k in ("tstart", "tstop"):
+        if k in c.args:
+            v = c.args[k]
+            values = c.tm_values
+            kw[k] = values[v].to_numpy() if isinstance(v, str) and values is not None and v in values else v
+    opts = c.args.get("options")
+    if isinstance(opts, dict):
+        kw["options"] = {("na_rm" if k == "na.rm" else k): v for k, v in opts.items()}
+    return kw
+
+
+KWARGS = {"tmerge": _tmerge_kwargs, "coxph": coxph_kwargs, "survfit": _survfit_kwargs, "survdiff": _survdiff_kwargs,
           "survfit_cox": _survfit_cox_kwargs, "coxph_residuals": _residuals_kwargs, "coxph_predict": _predict_kwargs,
           "cox_zph": _zph_kwargs, "concordance": _concordance_kwargs, "coxph_detail": _detail_kwargs}

@@ -190,6 +190,20 @@ def _engine_detail(d, r: dict) -> dict:
 
 
 
+def _r_tmerge(r: dict) -> dict:
+    from ..cases.tmerge import tmerge_quantities
+
+    return tmerge_quantities(r["data"], r["tcount"], r["tcount_terms"], (r["idname"], r["tstartname"],
+                             r["tstopname"]), r["events"], r["censors"], r["tdcvars"])
+
+
+def _engine_tmerge(t, r: dict) -> dict:
+    from ..cases.tmerge import tmerge_quantities
+
+    return tmerge_quantities(t.data, t.tcount, t.tcount_terms, (t.idname, t.tstartname, t.tstopname), t.events,
+                             t.censors, t.tdcvars)
+
+
 #: function -> (R's quantities from the captured result, the engine's from its result and R's)
 QUANTITIES: dict[str, tuple[Callable[[dict], dict], Callable[[Any, dict], dict]]] = {
     "coxph": (_r_coxph, _engine_coxph),
@@ -201,4 +215,5 @@ QUANTITIES: dict[str, tuple[Callable[[dict], dict], Callable[[Any, dict], dict]]
     "cox_zph": (_r_zph, _engine_zph),
     "concordance": (_r_concordance, _engine_concordance),
     "coxph_detail": (_r_detail, _engine_detail),
+    "tmerge": (_r_tmerge, _engine_tmerge),
 }

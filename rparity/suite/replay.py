@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Callable, Iterable
 
+import pandas as pd
+
 from rparity_contract.errors import InvalidArgument, RParityError
 from rparity_contract.formula import Formula
 
@@ -114,7 +116,23 @@ def _formula(c) -> Any:
     return c.formula
 
 
+def _tmerge(engine: Any, c, kw: dict) -> Any:
+    """tmerge with the record's data: data1 (an earlier result: with what R kept on it), data2, the
+    terms' evaluated values."""
+    from rparity_contract.results import Tmerge
+    from rparity_contract.tmerge import TimeTerm
+
+    data1: Any = c.data if c.data is not None else pd.DataFrame()
+    if c.retain is not None:
+        data1 = Tmerge(data=data1, engine="r", **c.retain)
+    terms = [(t["name"], TimeTerm(t["kind"], t["time"], t["value"], init=t["init"], censor=t["censor"]))
+             for t in c.terms]
+    return engine.tmerge(data1, c.data2, c.args["id"], terms, **kw)
+
+
 def _call(engine: Any, c, kw: dict, fit_of: Callable[[int], Any] | None) -> Any:
+    if c.function == "tmerge":
+        return _tmerge(engine, c, kw)
     if c.function not in _OF_FIT:
         return getattr(engine, c.function)(_formula(c), data=c.data, **kw)
     if fit_of is None:

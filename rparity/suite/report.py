@@ -49,8 +49,8 @@ DOC_INTRO = """# R survival's own test suite, replayed in pyimpl
 survival 3.5-3 (github:therneau/survival, commit `e9d7ca0`) ships about 100 test
 scripts in `tests/`, written by the package's author, many of them checking
 hand-calculated values (`book1.R` ... `book7.R`). `fixtures/survival_suite/` holds
-every call those scripts make to `coxph`, `survfit`, `survdiff` and, on a `coxph`
-fit, `survfit`, `residuals`, `predict`, `cox.zph`, `concordance` and `coxph.detail`:
+every call those scripts make to `coxph`, `survfit`, `survdiff`, `tmerge` and, on a
+`coxph` fit, `survfit`, `residuals`, `predict`, `cox.zph`, `concordance` and `coxph.detail`:
 the call as written, its data (exactly), its arguments and R's numbers, captured by
 running each script under R 4.2.2 with survival 3.5-3
 (`python -m fixtures.survival_suite <survival>/tests` regenerates them).

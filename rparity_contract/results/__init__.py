@@ -15,7 +15,8 @@ from .cox import (
 )
 from .matching import GlmLogit, MatchIt, MatchItSummary
 from .survival import SurvDiff, SurvFit
+from .tmerge import Tmerge
 
 __all__ = ["Result", "rfield", "SurvFit", "SurvDiff", "FisherTest", "ChisqTest", "GlmLogit", "MatchIt",
            "MatchItSummary", "CoxPH", "CoxTest", "CoxZph", "Concordance", "ConcordanceSet",
-           "CoxResiduals", "CoxPredict", "SurvFitCox", "CoxAnova", "CoxDetail"]
+           "CoxResiduals", "CoxPredict", "SurvFitCox", "CoxAnova", "CoxDetail", "Tmerge"]
