@@ -389,12 +389,18 @@ def _newdata(m: _Model, newdata: Any) -> dict:
 
 def survfit_cox(fit: CoxPH, newdata: Any = None, *, se_fit: bool = True, conf_int: float = 0.95, stype: int = 2,
                 ctype: int | None = None, conf_type: str = "log", censor: bool = True,
-                start_time: Any = None) -> SurvFitCox:
-    """R's ``survfit(fit, newdata=, se.fit=, conf.int=, stype=, ctype=, conf.type=, censor=, start.time=)`` on
-    the fit's call, run again in R."""
+                start_time: Any = None, id: Any = None) -> SurvFitCox:
+    """R's ``survfit(fit, newdata=, se.fit=, conf.int=, stype=, ctype=, conf.type=, censor=, start.time=,
+    id=)`` on the fit's call, run again in R; ``id`` (a column of newdata, or values) goes as its values."""
     m = _model_of(fit)
     sess = session()
     extra = {} if newdata is None else _newdata(m, newdata)
+    if isinstance(id, str) and isinstance(newdata, pd.DataFrame) and id in newdata.columns:
+        extra["curve_id"] = newdata[id].reset_index(drop=True)
+    elif isinstance(id, str):  # a name newdata lacks: R looks it up there and says so
+        extra["curve_id_name"] = id
+    elif id is not None:
+        extra["curve_id"] = id
     res = sess.call("rparity_survfit_cox", placeholders=m.names(), se_fit=se_fit, conf_int=conf_int, stype=stype,
                     ctype=ctype, conf_type=conf_type, censor=censor, start_time=start_time, **extra, **m.args())
     v = res.value
@@ -406,9 +412,11 @@ def survfit_cox(fit: CoxPH, newdata: Any = None, *, se_fit: bool = True, conf_in
         return np.asarray(v[key], dtype=float).reshape(-1, k, order="F")
 
     strata = None if v["strata"] is None else tuple(_strata_labels(m, v["strata"]))
+    def vec(key: str) -> np.ndarray:  # an id's curve without an event time inside its rows: R's NULL
+        return np.asarray(v[key] if v[key] is not None else [], dtype=float)
+
     return SurvFitCox(
-        time=np.asarray(v["time"], dtype=float), n_risk=np.asarray(v["n_risk"], dtype=float),
-        n_event=np.asarray(v["n_event"], dtype=float), n_censor=np.asarray(v["n_censor"], dtype=float),
+        time=vec("time"), n_risk=vec("n_risk"), n_event=vec("n_event"), n_censor=vec("n_censor"),
         surv=mat("surv"), cumhaz=mat("cumhaz"), std_err=mat("std_err"), lower=mat("lower"), upper=mat("upper"),
         strata=strata, n=tuple(int(x) for x in np.asarray(v["n"]).reshape(-1)),
         curves=tuple(str(c) for c in (v["curves"] or [])), conf_type=str(v["conf_type"][0]),

@@ -467,6 +467,14 @@ def _module(name: str) -> Callable[[], Any]:
     return lambda: importlib.import_module(name)
 
 
+def _first_row_covariates(onecurve):
+    def faulty(label, rows, baselines, stratum, y2, x2, risk2, *rest):
+        x2, risk2 = x2.copy(), risk2.copy()
+        x2[rows], risk2[rows] = x2[rows[0]], risk2[rows[0]]
+        return onecurve(label, rows, baselines, stratum, y2, x2, risk2, *rest)
+    return faulty
+
+
 def _tdc_index_strict(tdc_index):
     return lambda base_id, base_start, new_id, new_time: tdc_index(base_id, np.nextafter(base_start, -np.inf),
                                                                     new_id, new_time)
@@ -612,6 +620,9 @@ FAULTS: list[Fault] = [
     # survsplit
     Fault("survsplit-drops-missing-rows", "survsplit", "identical", "drops rows with a missing value (na.omit, where "
           "survSplit keeps them: na.pass)", _result(lambda df: df.dropna().reset_index(drop=True))),
+    Fault("survfit-cox-id-first-row-only", "survfit_cox", "1e-9 relative", "an id's curve takes the covariates "
+          "of its first row of newdata for every row (the covariate path ignored)",
+          _lazy_patched(_module("pyimpl.cox.survfit_individual"), "_onecurve", _first_row_covariates)),
     # tmerge
     Fault("tmerge-tdc-strictly-before", "tmerge", "identical", "a tdc value measured exactly at an interval's start "
           "takes effect one interval later (time < start, where tmerge2.c has <=)",

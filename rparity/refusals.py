@@ -118,6 +118,10 @@ R_MESSAGES: tuple[RefusalRule, ...] = (
                 "name.value", ("survsplit",), source="survival survSplit.R"),
     RefusalRule(r"the model must have a Surv object as the response", "formula.response", ("survsplit",),
                 source="survival survSplit.R"),
+    RefusalRule(r"the id option only makes sense with new data|Individual=TRUE is only valid for counting process "
+                r"data|Survival type of newdata does not match the fitted model|Individual survival but no "
+                r"variables|id=NULL is an invalid argument", "id.value", ("survfit_cox",),
+                source="survival survfit.coxph.R (id: individual curves)"),
     # tmerge (survival 3.5-3 tmerge.R, neardate.R)
     RefusalRule(r"tmerge object has been modified|id2 and y2 have different lengths", "tmerge.modified", ("tmerge",),
                 source="survival tmerge.R: a result whose id, tstart or tstop column is gone or renamed by "

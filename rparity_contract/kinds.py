@@ -53,6 +53,8 @@ KINDS: dict[str, str] = {
     "cut.value": "survSplit's cut is not finite numbers",
     "zero.value": "survSplit's zero is not before every time",
     "name.value": "a new column's name (survSplit's id, episode, start...) that is not a string or already a column",
+    "id.value": "survfit(fit, newdata, id=) where R refuses it: no newdata, a fit not of (start, stop] data, "
+                "newdata's response of another type, a model without covariates",
     # tmerge
     "tmerge.arguments": "a tmerge call without what it needs: a term without a name or not tdc/cumtdc/event/cumevent, "
                         "tstart/tstop after the first call, no tstop and no first event",

@@ -34,6 +34,7 @@ class AgSurv:
     n_event: np.ndarray  # weighted events
     n_censor: np.ndarray  # weighted censorings
     km: np.ndarray | None = None  # survtype 1: the Kalbfleisch-Prentice factor at each time (agsurv4.c)
+    hazard: np.ndarray | None = None  # the hazard at each time (R's haz; cumhaz is its cumsum)
 
 
 def _rowsum(v: np.ndarray, inv: np.ndarray, m: int) -> np.ndarray:
@@ -100,7 +101,7 @@ def agsurv(stop: np.ndarray, event: np.ndarray, w: np.ndarray, risk: np.ndarray,
             xbar = None if xsum is None else (xsum / nrisk[:, None]) * haz[:, None]
     return AgSurv(time=utime, cumhaz=r_cumsum(haz), varhaz=varhaz,
                   xbar=None if xbar is None else np.cumsum(xbar, axis=0), n_risk=irisk, n_event=nevent,
-                  n_censor=ncens, km=km)
+                  n_censor=ncens, km=km, hazard=haz)
 
 
 def _agsurv4(ndeath: np.ndarray, risk: np.ndarray, wt: np.ndarray, denom: np.ndarray) -> np.ndarray:

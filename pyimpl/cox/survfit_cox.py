@@ -22,6 +22,7 @@ is its own stratum's. ``censor = FALSE`` keeps the times with an event.
 from __future__ import annotations
 
 import numbers
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -41,6 +42,7 @@ from .fit import linear_predictor
 from .newdata import new_rows
 from .predict import _matvec
 from .refit import fit_data, refuse_unclassed
+from .survfit_individual import individual_curves
 
 __all__ = ["survfit_cox"]
 
@@ -53,7 +55,7 @@ INTERACTION_WARNING = ("the model contains interactions; the default curve based
 
 def survfit_cox(fit: CoxPH, newdata: pd.DataFrame | None = None, *, se_fit: bool = True, conf_int: float = 0.95,
                 stype: int = 2, ctype: int | None = None, conf_type: str = "log",
-                censor: bool = True, start_time: Any = None) -> SurvFitCox:
+                censor: bool = True, start_time: Any = None, id: Any = None) -> SurvFitCox:
     """Predicted survival curves of ``fit``, as ``survfit(fit, newdata=, ...)``.
 
     Parameters
@@ -77,6 +79,11 @@ def survfit_cox(fit: CoxPH, newdata: pd.DataFrame | None = None, *, se_fit: bool
     start_time : float, optional
         The curves start there: the fit's rows whose (stop) time is before
         it are left out of the hazard (at least one event must remain).
+    id : str or array, optional
+        A column of ``newdata`` (or one value per row): the rows of one id
+        are one subject's (start, stop] covariate path, and each id gets one
+        curve on its time on study (R's ``id``, for a fit of (start, stop]
+        data; ``newdata`` then has the response's columns too).
     """
     refuse_unclassed(fit, "survfit", "no applicable method for 'survfit' applied to an object of class \"list\"")
     if not isinstance(se_fit, (bool, np.bool_)):
@@ -121,6 +128,9 @@ def survfit_cox(fit: CoxPH, newdata: pd.DataFrame | None = None, *, se_fit: bool
         with np.errstate(over="ignore"):
             risk = np.exp(eta - xcenter) if off is None else np.exp(eta + off - xcenter)
     interactions = any(":" in t for t in fit.term_names)
+    individual = None
+    if id is not None:
+        individual = _individual_rows(fit, fd, newdata, id)
     if newdata is None:
         if interactions:
             warns.append(INTERACTION_WARNING)
@@ -146,14 +156,31 @@ def survfit_cox(fit: CoxPH, newdata: pd.DataFrame | None = None, *, se_fit: bool
                                                                        risk, X, codes)
     levels = list(prep.strata_levels) if prep.strata is not None else [None]
     pieces = []
+    baselines = []
     for k in range(len(levels)):
         idx = np.flatnonzero(codes == k)
         if start is not None and np.unique(stop[idx]).size == 1:
             warns.append(NO_MIN)  # agsurv's delta <- min(diff(time)) / 2 of a single time
         a = agsurv(stop[idx], status[idx], weights[idx], risk[idx], survtype,
                    None if start is None else start[idx], X[idx])
-        pieces.append(_expand(a, x2, risk2, varmat, survtype, se_fit, idx.size))
-    if strata2 is not None:  # newdata names the strata: each row's curve in its own stratum
+        baselines.append(a)
+        if individual is None:
+            pieces.append(_expand(a, x2, risk2, varmat, survtype, se_fit, idx.size))
+    if individual is not None:
+        stratum = np.zeros(len(risk2), dtype=np.intp) if strata2 is None else np.asarray(strata2, dtype=np.intp)
+        counts = np.bincount(codes, minlength=len(levels))
+        curves = individual_curves(baselines, stratum, individual.y2, x2, risk2, individual.ids,
+                                   individual.labels, varmat, survtype, se_fit, counts)
+        out = {key: np.concatenate([getattr(c, key) for c in curves]) for key in
+               ("time", "n_risk", "n_event", "n_censor")}
+        for key in ("surv", "cumhaz", "std_err"):
+            out[key] = None if not se_fit and key == "std_err" else \
+                np.concatenate([getattr(c, key) for c in curves])[:, None]
+        out["strata"] = None if len(curves) == 1 else \
+            tuple(c.label for c in curves for _ in range(c.time.size))
+        out["n"] = tuple(c.n for c in curves)
+        labels = ()
+    elif strata2 is not None:  # newdata names the strata: each row's curve in its own stratum
         parts = [{**pieces[int(s)], "col": i} for i, s in enumerate(strata2)]
         row_labels = list(rows.labels)
         out = _stack(parts, single_column=True)
@@ -184,6 +211,70 @@ def survfit_cox(fit: CoxPH, newdata: pd.DataFrame | None = None, *, se_fit: bool
                       conf_type=conf_type, conf_int=float(conf_int), stype=int(stype), ctype=int(ctype),
                       start_time=None if start_time is None else float(start_time),
                       warnings=tuple(dict.fromkeys(warns)))
+
+
+@dataclass(frozen=True)
+class _Individual:
+    """newdata's rows as subjects: each row's (start, stop] and id."""
+
+    y2: np.ndarray  # (rows, 2)
+    ids: list
+    labels: list[str]
+
+
+def _individual_rows(fit: CoxPH, fd: Any, newdata: Any, id: Any) -> _Individual:
+    """survfit.coxph's ``individual`` branch, its checks in R's order: the
+    model frame of newdata with the response (each row's (start, stop]), the
+    id of each row, covariates, then the response's type."""
+    from ..formula.frame import as_series, model_frame, response_start
+
+    if newdata is None:
+        raise InvalidArgument("`id` needs `newdata` (R: 'the id option only makes sense with new data')",
+                              kind="id.value")
+    if not isinstance(newdata, pd.DataFrame):
+        raise InvalidArgument(f"`newdata` must be a pandas DataFrame; got {type(newdata).__name__}",
+                              kind="newdata.type")
+    call = fit.call
+    if call is None or call.formula is None:
+        raise InvalidArgument("`id` with an array-form fit: give the model as a formula (newdata needs the "
+                              "response's columns)", kind="argument.value")
+    try:
+        frame = model_frame(call.formula, newdata)
+    except InvalidArgument as exc:
+        if exc.kind != "data.column":
+            raise
+        raise InvalidArgument(f"`newdata` lacks a column of the model (its response too, with `id`): {exc}",
+                              kind="newdata.column") from None
+    if isinstance(id, str):
+        if id not in newdata.columns:
+            raise InvalidArgument(f"`id`={id!r} is not a column of newdata (R: \"object '{id}' not found\")",
+                                  kind="newdata.column")
+        values = newdata[id].tolist()
+    else:
+        values = list(np.asarray(id, dtype=object).reshape(-1))
+        if len(values) != len(newdata):
+            raise InvalidArgument(f"`id` has {len(values)} values for {len(newdata)} rows of newdata (R: "
+                                  "'variable lengths differ')", kind="lengths")
+    if len(np.atleast_1d(fit.coef)) == 0:
+        raise InvalidArgument("`id` with a model without covariates (R: 'Individual survival but no variables')",
+                              kind="id.value")
+    start = response_start(frame)
+    if (start is None) != (fd.prep.start is None):
+        raise InvalidArgument("newdata's response is not of the fit's type (R: 'Survival type of newdata does not "
+                              "match the fitted model')", kind="id.value")
+    if start is None:
+        raise InvalidArgument("`id` (one subject's rows) needs a fit of (start, stop] data (R: 'Individual=TRUE "
+                              "is only valid for counting process data')", kind="id.value")
+    stop = np.asarray(as_series(frame.response[1]).to_numpy(dtype=float, na_value=np.nan), dtype=float)
+    labels = [_id_label(v) for v in values]
+    return _Individual(y2=np.column_stack([np.asarray(start, dtype=float), stop]), ids=labels, labels=labels)
+
+
+def _id_label(v: Any) -> str:
+    """``as.character`` of an id (R's names of the curves)."""
+    if isinstance(v, (float, np.floating)) and float(v).is_integer():
+        return str(int(v))
+    return r_label(v) if isinstance(v, (float, np.floating)) else str(v)
 
 
 def _from_start_time(start_time: Any, start, stop, status, weights, risk, X, codes) -> tuple:

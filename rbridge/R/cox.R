@@ -169,7 +169,8 @@ rparity_coxph_predict <- function(x, time, event, weights, strata, cluster, ties
 rparity_survfit_cox <- function(x, time, event, weights, strata, cluster, ties, robust, init, control,
                                 nocenter, singular_ok, form = NULL, na_action = NULL, id = NULL, newdata = NULL, newdata_rows = NULL,
                                 se_fit, conf_int, stype,
-                                ctype = NULL, conf_type, censor, start_time = NULL) {
+                                ctype = NULL, conf_type, censor, start_time = NULL, curve_id = NULL,
+                                curve_id_name = NULL) {
   fit <- suppressWarnings(rparity_cox_fitobj(x, time, event, weights, strata, cluster, ties, robust, init,
                                              control, nocenter, singular_ok, form, na_action, id))
   args <- list(fit, se.fit = se_fit, conf.int = conf_int, stype = stype, conf.type = conf_type,
@@ -177,6 +178,8 @@ rparity_survfit_cox <- function(x, time, event, weights, strata, cluster, ties, 
   if (!is.null(ctype)) args$ctype <- ctype
   if (!is.null(start_time)) args$start.time <- start_time
   if (!is.null(newdata)) args$newdata <- rparity_newdata(newdata, newdata_rows)
+  if (!is.null(curve_id)) args$id <- curve_id  # survfit.coxph's id: one curve per subject of newdata
+  if (!is.null(curve_id_name)) args$id <- as.name(curve_id_name)  # a name: R looks for it in newdata
   sf <- do.call(survival::survfit, args)
   mat <- function(v) if (is.null(v)) NULL else unname(as.vector(v))
   k <- if (is.matrix(sf$surv)) ncol(sf$surv) else 1L

@@ -227,7 +227,8 @@ def run_survfit_cox(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> di
     """``p["newdata"]``: columns of new rows (a dict of lists); the options as named."""
     fit = _fit(engine, data, p)
     nd = None if p.get("newdata") is None else pd.DataFrame(p["newdata"])
-    kw = {k: p[k] for k in ("se_fit", "conf_int", "stype", "ctype", "conf_type", "censor") if p.get(k) is not None}
+    kw = {k: p[k] for k in ("se_fit", "conf_int", "stype", "ctype", "conf_type", "censor", "id")
+          if p.get(k) is not None}
     r = engine.survfit_cox(fit, nd, **kw)
     return {"time": r.time, "n_risk": r.n_risk, "n_event": r.n_event, "n_censor": r.n_censor, "surv": r.surv,
             "cumhaz": r.cumhaz, "std_err": r.std_err, "lower": r.lower, "upper": r.upper,
@@ -592,6 +593,10 @@ PREDICT_CASES: list[Case] = [
 
 _NEW = {"age": [45, 60, 75], "sex": [1, 2, 1]}
 _NEW_ECOG = {**_NEW, "ph.ecog": [0, 1, 2], "wt.loss": [0, 5, -2]}
+# two subjects' covariate paths, (start, stop] as the fit's response; "b" has a gap (200, 250] and changes sex
+_PATHS = {"tstart": [0, 100, 300, 0, 250], "time": [100, 300, 700, 200, 600], "status": [0, 0, 0, 0, 0],
+          "age": [60, 61, 62, 50, 52], "sex": [1, 1, 1, 1, 2], "ph.ecog": [0, 1, 1, 2, 2], "who": ["a", "a", "a",
+                                                                                                     "b", "b"]}
 
 #: survfit(fit, newdata=): curves at the means and for new rows, every option
 SURVFIT_COX_CASES: list[Case] = [
@@ -635,6 +640,22 @@ SURVFIT_COX_CASES: list[Case] = [
          run_survfit_cox),
     Case("survfit_cox/lung-newdata-missing-column", "survfit_cox", "lung",
          {"formula": "Surv(time, status) ~ age + sex", "newdata": {"age": [50]}}, run_survfit_cox),
+    # id: one subject's covariate path over (start, stop] rows of newdata, a curve per id
+    Case("survfit_cox/lung-split-id-paths", "survfit_cox", "lung_split",
+         {"formula": "Surv(tstart, time, status) ~ age + sex", "newdata": _PATHS, "id": "who"}, run_survfit_cox),
+    Case("survfit_cox/lung-split-id-strata-kp-events", "survfit_cox", "lung_split",
+         {"formula": "Surv(tstart, time, status) ~ age + strata(sex)", "newdata": _PATHS, "id": "who",
+          "stype": 1, "censor": False}, run_survfit_cox),
+    Case("survfit_cox/lung-split-id-one-subject-breslow", "survfit_cox", "lung_split",
+         {"formula": "Surv(tstart, time, status) ~ age + ph.ecog", "ties": "breslow", "conf_type": "log-log",
+          "newdata": {k: v[:3] for k, v in _PATHS.items()}, "id": "who"}, run_survfit_cox),
+    # R refuses: id for right-censored data, id without covariates
+    Case("survfit_cox/lung-id-right-censored", "survfit_cox", "lung",
+         {"formula": "Surv(time, status) ~ age + sex",
+          "newdata": _NEW_ECOG | {"time": [100, 200, 300], "status": [1, 1, 2], "who": [1, 1, 2]}, "id": "who"},
+         run_survfit_cox),
+    Case("survfit_cox/lung-split-id-null-model", "survfit_cox", "lung_split",
+         {"formula": "Surv(tstart, time, status) ~ 1", "newdata": _PATHS, "id": "who"}, run_survfit_cox),
     _derived("survfit_cox", "stype-3", _DERIVED_FITS[0], stype=3),
     # the array form: newdata by the columns of X
     _case("survfit_cox", "lung-array", "lung", _LUNG, ["age", "sex"]),

@@ -115,8 +115,11 @@ def _survfit_kwargs(c) -> dict:
 
 
 def _survfit_cox_kwargs(c) -> dict:
-    _take(c, ["se.fit", "conf.int", "conf.type", "stype", "ctype", "censor", "start.time"])
+    _take(c, ["se.fit", "conf.int", "conf.type", "stype", "ctype", "censor", "start.time", "id"])
     kw: dict[str, Any] = {}
+    if "id" in c.args:  # evaluated in newdata by the capture: each row's subject
+        ids = c.args["id"]
+        kw["id"] = np.atleast_1d(np.asarray(list(ids) if isinstance(ids, tuple) else ids, dtype=object))
     for a in ("se.fit", "conf.int", "conf.type", "stype", "ctype", "censor", "start.time"):
         if a in c.args:
             v = c.args[a]
