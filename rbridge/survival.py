@@ -164,8 +164,8 @@ def survdiff(time, event=MISSING, group=MISSING, *, data=None, subset=None, stra
     else:
         res = sess.call("rparity_survdiff", time=time, event=event, group=group, strata=strata, rho=rho)
     v = res.value
-    groups = tuple(str(g) if fa is None else fa.names.translate(str(g)) for g in v["groups"])
-    k = len(groups)
+    groups = tuple(str(g) if fa is None else fa.names.translate(str(g)) for g in (v["groups"] or ()))
+    k = max(len(groups), 1)  # the one-sample test: no group, one variance
     dims = None if v["obs_dim"] is None else tuple(int(d) for d in np.asarray(v["obs_dim"]).reshape(-1))
 
     def table(key: str) -> np.ndarray:

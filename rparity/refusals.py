@@ -122,6 +122,10 @@ R_MESSAGES: tuple[RefusalRule, ...] = (
                 r"data|Survival type of newdata does not match the fitted model|Individual survival but no "
                 r"variables|id=NULL is an invalid argument", "id.value", ("survfit_cox",),
                 source="survival survfit.coxph.R (id: individual curves)"),
+    RefusalRule(r"The offset must be a survival probability", "offset.value", ("survdiff",),
+                source="survival survdiff.R (one-sample test)"),
+    RefusalRule(r"Cannot have both an offset and groups", "formula.special", ("survdiff",),
+                source="survival survdiff.R (one-sample test)"),
     # tmerge (survival 3.5-3 tmerge.R, neardate.R)
     RefusalRule(r"tmerge object has been modified|id2 and y2 have different lengths", "tmerge.modified", ("tmerge",),
                 source="survival tmerge.R: a result whose id, tstart or tstop column is gone or renamed by "

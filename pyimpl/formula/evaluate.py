@@ -31,6 +31,7 @@ import pandas as pd
 from rparity_contract.errors import InvalidArgument, RParityWarning
 from rparity_contract.formula import BinOp, Call, Const, Expr, Name, Unary, deparse
 
+from .. import _libm
 from .._rformat import r_label
 from ..design import Term, _read_column
 
@@ -168,10 +169,27 @@ def _const_list(e: Expr, where: str) -> list[str]:
     return [str(x) for x in out]
 
 
+# exp and log as R computes them, the C library's (numpy's own differ in the last bit for a few percent of
+# values: an offset(log(x)) or a one-sample survdiff's offset(exp(...)) would not be R's bit for bit)
 _MATH: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "log": np.log, "log2": np.log2, "log10": np.log10, "log1p": np.log1p, "exp": np.exp, "sqrt": np.sqrt,
+    "log": _libm.log, "log2": np.log2, "log10": np.log10, "log1p": _libm.log1p, "exp": _libm.exp,
+    "sqrt": np.sqrt,
     "abs": np.abs, "floor": np.floor, "ceiling": np.ceil,
 }
+
+
+def _colon(a: Value, b: Value, where: str) -> np.ndarray:
+    """R's ``from:to`` of two numbers (seq.c): from, from +- 1, ... up to to
+    (within 1e-10), integers when from is one."""
+    if isinstance(a, (Term, str, bool)) or isinstance(b, (Term, str, bool)):
+        raise InvalidArgument(f"`formula` term {where!r}: ':' inside a variable's expression is R's sequence, "
+                              "and pyimpl takes it between two numbers", kind="formula.value")
+    x, y = float(a), float(b)  # type: ignore[arg-type]
+    if math.isnan(x) or math.isnan(y):
+        raise InvalidArgument(f"`formula` term {where!r}: NA/NaN argument (R's error)", kind="formula.value")
+    k = int(math.floor(abs(y - x) + 1e-10))
+    step = 1.0 if x <= y else -1.0
+    return x + step * np.arange(k + 1, dtype=float)
 
 
 def combine(terms: list[Term], name: str) -> Term:
@@ -294,6 +312,12 @@ class _Evaluator:
             if e.op in ("==", "!=", "<", "<=", ">", ">="):
                 vals, miss = _compare(e.op, a, b, where, n)
                 return _logical(where, vals, miss)
+            if e.op == ":":
+                seq = _colon(a, b, where)
+                if seq.size not in (1, n):
+                    raise InvalidArgument(f"`formula` term {where!r} has {seq.size} values for {n} rows (R: "
+                                          "'variable lengths differ')", kind="lengths")
+                return _num_term(where, seq, n)
             xa, xb = _numeric(a, where), _numeric(b, where)
             with np.errstate(all="ignore"):
                 if e.op == "+":
@@ -328,7 +352,7 @@ class _Evaluator:
                 x = np.asarray(_numeric(self.value(args[0]), where), dtype=float)
                 b = float(_numeric(self.value(base), where))  # type: ignore[arg-type]
                 with np.errstate(all="ignore"):
-                    out = np.log(x) / math.log(b)
+                    out = _libm.log(x) / math.log(b)
                 _nan_warning(fn, x, out)
                 return _num_term(where, out, n)
             if len(args) != 1 or kw:

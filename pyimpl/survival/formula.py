@@ -108,8 +108,35 @@ def survfit_arrays(formula: Any, data: Any, subset: Any, weights: Any, id: Any =
     return SurvfitArrays(time, event, w, group, start, ids, clus, warns)
 
 
-def survdiff_arrays(formula: Any, data: Any, subset: Any) -> tuple[np.ndarray, Any, pd.Series, Any]:
-    """(time, event, group, strata) of ``survdiff(formula, data=, subset=)``."""
+@dataclass(frozen=True)
+class OneSample:
+    """``survdiff(Surv(time, status) ~ offset(p))``: each subject's expected
+    survival probability at its time, the one-sample test's input."""
+
+    time: np.ndarray
+    event: Any
+    offset: np.ndarray
+
+
+def _one_sample(frame: Any, mf: Any) -> OneSample:
+    """survdiff.R's offset branch: no group beside the offset; the offset a
+    probability (R reads the model frame's first offset)."""
+    if mf.terms:
+        raise InvalidArgument(f"`formula` {mf.text!r}: an offset() (the one-sample test) and groups (R: 'Cannot "
+                              "have both an offset and groups')", kind="formula.special")
+    time, event = _time_event(frame, mf)
+    off = np.asarray(frame.offsets[0].values, dtype=float).copy()
+    off[incomplete_elsewhere(frame)] = np.nan
+    present = ~np.isnan(off)
+    if np.any((off[present] < 0) | (off[present] > 1)):
+        raise InvalidArgument("the offset() of a one-sample survdiff must be survival probabilities, in [0, 1] "
+                              "(R: 'The offset must be a survival probability')", kind="offset.value")
+    return OneSample(time, event, off)
+
+
+def survdiff_arrays(formula: Any, data: Any, subset: Any) -> tuple[np.ndarray, Any, pd.Series, Any] | OneSample:
+    """(time, event, group, strata) of ``survdiff(formula, data=, subset=)``;
+    with an ``offset()``, the one-sample test's input."""
     frame = model_frame(formula, data, subset)
     mf = _checked("survdiff", frame)
     frame = complete_frame(frame, [])
@@ -117,8 +144,7 @@ def survdiff_arrays(formula: Any, data: Any, subset: Any) -> tuple[np.ndarray, A
         raise InvalidArgument("`formula`: survdiff takes right-censored data only (R: 'Right censored data "
                               "only')", kind="formula.response")
     if mf.offsets:
-        raise InvalidArgument("`formula`: survdiff's one-sample test (an offset() of survival probabilities) is "
-                              "not implemented in pyimpl", kind="formula.special")
+        return _one_sample(frame, mf)
     strata_terms = set(mf.special_terms("strata"))
     groups = []
     for k, term in enumerate(mf.terms):

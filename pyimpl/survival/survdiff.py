@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from rparity_contract.calls import MISSING, survdiff_form
-from rparity_contract.errors import ComputationError, RParityWarning
+from rparity_contract.errors import ComputationError, InvalidArgument, RParityWarning
 from rparity_contract.results.survival import SurvDiff
 
 from .. import _libm as C
@@ -58,11 +58,43 @@ def survdiff(time, event=MISSING, group=MISSING, *, data=None, subset=None, stra
         0 gives the log-rank test, 1 the Peto-Peto modification of Gehan-Wilcoxon.
     """
     if survdiff_form(time, event, group, strata, data, subset):
-        from .formula import survdiff_arrays
+        from .formula import OneSample, survdiff_arrays
 
-        time, event, group, strata = survdiff_arrays(time, data, subset)
+        arrays = survdiff_arrays(time, data, subset)
+        if isinstance(arrays, OneSample):
+            return _one_sample_test(arrays, rho)
+        time, event, group, strata = arrays
     k = logrank_inputs(time, event, group, strata, rho)
     return _survdiff_kernel(k.time, k.event, k.group, len(k.levels), k.strata, k.rho, tuple(k.levels), k.warnings)
+
+
+def _one_sample_test(a, rho: Any) -> SurvDiff:
+    """survdiff.R's one-sample test: observed deaths against the sum of
+    -log(expected survival); for rho != 0 the G-rho form of it."""
+    from .surv import read_surv
+
+    keep = ~(np.isnan(a.time) | np.isnan(a.offset))
+    sd = read_surv(a.time[keep], None if a.event is None else a.event[keep])
+    status, p = sd.status, a.offset[keep]
+    if np.isnan(status).any():
+        keep_s = ~np.isnan(status)
+        status, p = status[keep_s], p[keep_s]
+    if not isinstance(rho, (int, float, np.integer, np.floating)) or isinstance(rho, bool):
+        raise InvalidArgument(f"`rho` must be a number; got rho={rho!r}", kind="rho.value")
+    rho = float(rho)
+    minus_log = -C.log(p)
+    expected = r_sum(minus_log)
+    observed = r_sum(status)
+    if rho != 0:
+        num = r_sum(1 / rho - ((1 / rho + status) * C.power(p, rho)))
+        var = r_sum(1 - C.power(p, 2 * rho)) / (2 * rho)
+    else:
+        var = expected
+        num = var - observed
+    chi = num * num / var
+    return SurvDiff(groups=(), n=np.array([p.size], dtype=np.int64), obs=np.array([float(observed)]),
+                    exp=np.array([float(expected)]), var=np.array([[float(var)]]), chisq=float(chi), df=1,
+                    pvalue=float(pchisq_upper(chi, 1)), rho=rho, warnings=tuple(sd.warnings))
 
 
 def _survdiff_kernel(t, e, g, ngroup, s, rho, levels, input_warnings=()) -> SurvDiff:

@@ -146,10 +146,12 @@ rparity_survdiff_formula <- function(form, rho) {
   cl$rho <- rho
   fit <- eval(cl, fc$env)
   etmp <- if (is.matrix(fit$exp)) apply(fit$exp, 1, sum) else fit$exp
-  list(groups = names(fit$n), n = as.vector(fit$n),
+  one_sample <- is.null(names(fit$n))  # ~ offset(p): print.survdiff's one-sample test, 1 df
+  list(groups = if (one_sample) character(0) else names(fit$n), n = as.vector(fit$n),
        obs = as.vector(fit$obs), exp = as.vector(fit$exp),
        obs_dim = if (is.matrix(fit$obs)) dim(fit$obs) else NULL,
-       var = as.vector(fit$var), chisq = fit$chisq, df = sum(etmp > 0) - 1, pvalue = fit$pvalue)
+       var = as.vector(fit$var), chisq = fit$chisq, df = if (one_sample) 1 else sum(etmp > 0) - 1,
+       pvalue = fit$pvalue)
 }
 
 rparity_survdiff <- function(time, event, group, strata, rho) {

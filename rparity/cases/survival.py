@@ -201,6 +201,12 @@ FORMULA_CASES: list[Case] = [
     _formula("survdiff", "lung-expr-two-strata", "lung",
              "Surv(time, status == 2) ~ I(age > 65) + strata(sex, inst)"),
     _formula("survdiff", "lung-factor-subset", "lung", "Surv(time, status) ~ factor(ph.ecog)", subset="age > 50"),
+    # the one-sample test: each subject's expected survival probability at its time as an offset()
+    _formula("survdiff", "lung-one-sample", "lung", "Surv(time, status) ~ offset(exp(-time / 400))"),
+    _formula("survdiff", "lung-one-sample-rho1", "lung", "Surv(time, status) ~ offset(exp(-time * age / 25000))",
+             rho=1.0),
+    _formula("survdiff", "lung-one-sample-not-probability", "lung", "Surv(time, status) ~ offset(time / 400)"),
+    _formula("survdiff", "lung-one-sample-with-groups", "lung", "Surv(time, status) ~ sex + offset(exp(-time / 400))"),
 ]
 CASES += FORMULA_CASES
 

@@ -81,7 +81,7 @@ def _engine_survfit(fit, r: dict) -> dict:
 
 
 def _r_survdiff(r: dict) -> dict:
-    groups = r["groups"]
+    groups = r["groups"] or ()
     return {"groups": (groups,) if isinstance(groups, str) else tuple(groups), "n": np.atleast_1d(r["n"]),
             "obs": np.atleast_1d(r["obs"]), "exp": np.atleast_1d(r["exp"]),
             "var": np.asarray(r["var"], dtype=float), "chisq": _scalar(r["chisq"]), "pvalue": _scalar(r["pvalue"])}
@@ -89,7 +89,8 @@ def _r_survdiff(r: dict) -> dict:
 
 def _engine_survdiff(fit, r: dict) -> dict:
     return {"groups": tuple(fit.groups), "n": np.asarray(fit.n, dtype=float), "obs": np.asarray(fit.obs),
-            "exp": np.asarray(fit.exp), "var": np.asarray(fit.var), "chisq": fit.chisq, "pvalue": fit.pvalue}
+            "exp": np.asarray(fit.exp), "var": _shaped(fit.var, r["var"]), "chisq": fit.chisq,
+            "pvalue": fit.pvalue}
 
 
 _COXSURV = ("time", "n_risk", "n_event", "n_censor", "surv", "cumhaz", "std_err", "lower", "upper")

@@ -92,6 +92,8 @@ def _scope(c) -> None:
             raise _OutOfScope(why)
     if c.function == "survfit" and c.result is not None and "kind" in c.result:
         raise _OutOfScope(f"R's result is a {c.result['kind']} (multi-state or competing risks)")
+    if c.function == "coxph" and (c.not_captured or "").startswith("first argument of class list"):
+        raise _OutOfScope("multi-state models (coxph with a list of formulas)")
     if c.function == "coxph" and c.result is not None and c.result.get("class") == "coxphms":
         raise _OutOfScope("R's result is a coxphms (a multi-state model: a factor status with id)")
 
@@ -138,8 +140,21 @@ def _call(engine: Any, c, kw: dict, fit_of: Callable[[int], Any] | None) -> Any:
     if fit_of is None:
         raise Unsupported(f"{c.function} on a coxph fit needs the script's calls")
     if c.function == "survfit_cox":
-        return engine.survfit_cox(fit_of(c.fit_call), c.newdata, **kw)
+        return engine.survfit_cox(fit_of(c.fit_call), _with_extractions(c.newdata, fit_of, c.fit_call), **kw)
     return getattr(engine, c.function)(fit_of(c.fit_call), **kw)
+
+
+def _with_extractions(newdata: Any, fit_of: Callable[[int], Any], i: int | None) -> Any:
+    """newdata with the fit's extractions from other objects (``fit1$coef[2]``):
+    R finds those objects where the formula was written, whatever newdata
+    holds; the capture made each a column of the fit's data (one value)."""
+    calls = getattr(fit_of, "calls", None)
+    if newdata is None or calls is None or i is None or calls[i - 1].data is None:
+        return newdata
+    data = calls[i - 1].data
+    extra = {col: data[col].iloc[0] for col in data.columns
+             if "$" in str(col) and col not in newdata.columns and data[col].nunique(dropna=False) == 1}
+    return newdata.assign(**extra) if extra else newdata
 
 
 class _FitFailed(Exception):
@@ -222,6 +237,7 @@ def _fits(eng: Any, calls) -> Callable[[int], Any]:
             raise made[i]
         return made[i]
 
+    fit_of.calls = calls  # type: ignore[attr-defined]  # the records, for what a call reads of its fit's data
     return fit_of
 
 

@@ -55,16 +55,19 @@ the call as written, its data (exactly), its arguments and R's numbers, captured
 running each script under R 4.2.2 with survival 3.5-3
 (`python -m fixtures.survival_suite <survival>/tests` regenerates them).
 `rparity suite` makes each call again in an engine and compares every number with
-R's through the tolerance table (the script's own warnings included).
+R's through the tolerance table (the script's own warnings included). An
+extraction in a formula (`aml$time`, `fit1$coef[2]`) is captured as a column so
+named, evaluated where the script wrote it; `survfit(fit, newdata, id=)`'s id
+and `tmerge`'s terms are evaluated in their data, as R evaluates them.
 
 Statuses: **agree** (every number within tolerance, or both refuse for the same
 reason); **differ**, **accepted** (the engine answers where R refuses), **engine
 error**: verdicts against the engine (none may remain); **refused** (the engine
 refuses what R accepts) and **unsupported** (an argument the contract lacks): the
 gaps left, each with its reason below; **out of scope** (frailty and penalized
-terms, `tt()`, multi-state and interval data: other issues); **not captured** (a
-formula that reaches into another object, `fit$coef`, `aml$time`; a fit the
-script changed before using it; a matrix or `Surv` column).
+terms, `tt()`, multi-state models and curves, interval data: other issues);
+**not captured** (a variable that is a list, a matrix or a `Surv` column, or a
+`Date`; a fit the script changed before using it).
 
 This page is `rparity suite --doc` (a test checks that it is current).
 

@@ -133,8 +133,17 @@ def _rewrite(text: str) -> tuple[str, dict[str, str]]:
             j = i
             while j < len(text) and (text[j].isalnum() or text[j] in "._"):
                 j += 1
+            # R's extraction from another object, `aml$time` or `fit$coef[2]`: one variable of that name
+            # (a column of data so named; it deparses as R writes the extraction)
+            while text[j:j + 1] == "$" and (text[j + 1:j + 2].isalpha() or text[j + 1:j + 2] == "."):
+                j += 1
+                while j < len(text) and (text[j].isalnum() or text[j] in "._"):
+                    j += 1
+            index = re.match(r"\[\d+\]", text[j:]) if "$" in text[i:j] else None
+            if index:
+                j += index.end()
             ident = text[i:j]
-            if "." in ident or keyword.iskeyword(ident) or ident.startswith("_"):
+            if "." in ident or "$" in ident or keyword.iskeyword(ident) or ident.startswith("_"):
                 key = f"__bq{len(quoted)}__"  # ph.ecog, as.numeric, in: not Python names
                 quoted[key] = ident
                 ident = key
@@ -150,7 +159,9 @@ def _rewrite(text: str) -> tuple[str, dict[str, str]]:
             out.append(num[:-1] if num.endswith("L") else num)
             i = j
             continue
-        if ch == "^":
+        if ch == ":":  # R's sequence (inside a variable's expression): Python's @, re-associated below
+            out.append("@")
+        elif ch == "^":
             out.append("**")
         elif ch in "&|":
             if text[i + 1:i + 2] == ch:  # && and ||: scalar forms, never vectorised in a model frame
@@ -159,7 +170,8 @@ def _rewrite(text: str) -> tuple[str, dict[str, str]]:
         elif ch == "!" and text[i + 1:i + 2] != "=":
             out.append(" not ")
         elif ch in "{}[]$@;":
-            raise _fail(text, f"uses {ch!r}, which is not part of R's formula language here")
+            raise _fail(text, f"uses {ch!r}, which is not part of R's formula language here (an extraction "
+                              "`name$name`, or `name$name[k]`, is read as one variable of that name)")
         else:
             out.append(ch)
         i += 1
@@ -216,6 +228,13 @@ def _convert(node: ast.expr, text: str, quoted: dict[str, str]) -> Expr:
         if isinstance(v, (int, float, str)):
             return Const(v)
         raise _fail(text, f"has a literal R does not write that way ({v!r})")
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult):
+        # R's `:` binds tighter than * and /, Python's @ as tight: a * b@c is a * (b:c) in R
+        left = node.left
+        if isinstance(left, ast.BinOp) and isinstance(left.op, (ast.Mult, ast.Div)):
+            inner = ast.BinOp(left=left.right, op=ast.MatMult(), right=node.right)
+            return BinOp(_BIN[type(left.op)], conv(left.left), conv(inner))
+        return BinOp(":", conv(node.left), conv(node.right))
     if isinstance(node, ast.BinOp) and type(node.op) in _BIN:
         return BinOp(_BIN[type(node.op)], conv(node.left), conv(node.right))
     if isinstance(node, ast.UnaryOp):
@@ -286,9 +305,14 @@ _RESERVED = {"if", "else", "repeat", "while", "function", "for", "next", "break"
              "Inf", "NaN", "NA", "NA_integer_", "NA_real_", "NA_character_", "in"}
 
 
+_EXTRACTION = re.compile(r"^((\.[A-Za-z_.])|[A-Za-z])[A-Za-z0-9_.]*(\$((\.[A-Za-z_.])|[A-Za-z])[A-Za-z0-9_.]*)+"
+                         r"(\[\d+\])?$")
+
+
 def r_name(name: str) -> str:
-    """A name as R deparses it: backquoted unless syntactic."""
-    if _SYNTACTIC.match(name) and name not in _RESERVED:
+    """A name as R deparses it: backquoted unless syntactic; an extraction
+    (``aml$x``, ``fit$coef[2]``) as R writes that call."""
+    if _SYNTACTIC.match(name) and name not in _RESERVED or _EXTRACTION.match(name):
         return name
     return "`" + name.replace("\\", "\\\\").replace("`", "\\`") + "`"
 

@@ -24,6 +24,8 @@ column of the data not used by the response.
 """
 from __future__ import annotations
 
+import re
+
 import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
@@ -169,6 +171,7 @@ def _parse_formula(text: str, columns: Sequence[str] | None = None, *, check_col
     ``columns`` are the data's column names: ``.`` needs them, and every name
     the formula reads must be one of them (an unknown name is refused here,
     naming it, before any engine runs)."""
+    text = _quote_extractions(text)
     try:
         from formulaic.errors import FormulaicError
         from formulaic.parser import DefaultFormulaParser
@@ -283,6 +286,19 @@ def _parse_formula(text: str, columns: Sequence[str] | None = None, *, check_col
             raise InvalidArgument(f"`formula` names {missing[0]!r}, which is not a column of `data` "
                                   f"(R: object '{missing[0]}' not found); columns: {cols}", kind="data.column")
     return mf
+
+
+_QUOTED = re.compile(r"(\"(?:\\.|[^\"\\])*\"|'(?:\\.|[^'\\])*'|`[^`]*`)")
+_EXTRACTION = re.compile(r"(?<![\w.])((?:\.[A-Za-z_.]|[A-Za-z])[\w.]*(?:\$(?:\.[A-Za-z_.]|[A-Za-z])[\w.]*)+"
+                         r"(?:\[\d+\])?)")
+
+
+def _quote_extractions(text: str) -> str:
+    """R's extractions from another object (``aml$time``, ``fit$coef[2]``),
+    outside strings and backquotes, as backquoted names: each is one variable
+    of that name (a column of data so named), deparsed as R writes it."""
+    parts = _QUOTED.split(text)
+    return "".join(p if k % 2 else _EXTRACTION.sub(r"`\1`", p) for k, p in enumerate(parts))
 
 
 def _check_characters(text: str) -> None:
@@ -410,6 +426,7 @@ def _formula_tree(text: str) -> Op:
     from formulaic.errors import FormulaicError
     from formulaic.parser import DefaultFormulaParser
 
+    text = _quote_extractions(text)
     _check_characters(text)
     lhs_text, _, rhs_text = text.partition("~")
     masked, calls = _mask_calls(rhs_text)
