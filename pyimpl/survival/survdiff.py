@@ -25,6 +25,7 @@ from rparity_contract.results.survival import SurvDiff
 from .. import _libm as C
 from .._rformat import r_label
 from .._rmath import NANS_PRODUCED, pchisq_upper, r_solve, r_sum
+from .formula import OneSample
 from .inputs import logrank_inputs
 from .timefix import tie_codes
 
@@ -68,7 +69,7 @@ def survdiff(time, event=MISSING, group=MISSING, *, data=None, subset=None, stra
     return _survdiff_kernel(k.time, k.event, k.group, len(k.levels), k.strata, k.rho, tuple(k.levels), k.warnings)
 
 
-def _one_sample_test(a, rho: Any) -> SurvDiff:
+def _one_sample_test(a: "OneSample", rho: float) -> SurvDiff:
     """survdiff.R's one-sample test: observed deaths against the sum of
     -log(expected survival); for rho != 0 the G-rho form of it."""
     from .surv import read_surv

@@ -24,9 +24,8 @@ column of the data not used by the response.
 """
 from __future__ import annotations
 
-import re
-
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
