@@ -190,12 +190,24 @@ def _is_number(x: Any) -> bool:
     return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
 
 
-def survsplit(formula: Any, data: Any, cut: Any, *, start: str | None = None, end: str | None = None,
-              event: str | None = None, id: str | None = None, zero: float = 0.0, episode: str | None = None,
-              subset: Any = None) -> pd.DataFrame:
+def survsplit(formula: Any = None, data: Any = None, cut: Any = None, *, start: str | None = None,
+              end: str | None = None, event: str | None = None, id: str | None = None, zero: float = 0.0,
+              episode: str | None = None, subset: Any = None) -> pd.DataFrame:
     """R's ``survival::survSplit(formula, data, cut=, start=, end=, event=, id=,
     zero=, episode=, subset=)``; the new columns' names are values, never code,
-    and R's names of the formula's columns come back as the caller's."""
+    and R's names of the formula's columns come back as the caller's. Without a
+    formula (or with the data frame in its place), R's data-frame form
+    ``survSplit(data, cut=, end=, event=, start=, ...)``: the names go as values."""
+    if formula is None or isinstance(formula, pd.DataFrame):
+        df = formula if data is None else data
+        given = {k: v for k, v in (("start", start), ("end", end), ("event", event), ("id", id),
+                                   ("episode", episode)) if v is not None}
+        res = session().call("rparity_survsplit_df", data=df, cut=cut, zero=zero, options=given or None)
+        out = res.value
+        if not isinstance(out, pd.DataFrame):  # pragma: no cover - survSplit returns a data frame
+            raise TypeError(f"survSplit returned {type(out).__name__}")
+        out.attrs["warnings"] = tuple(res.warnings)
+        return out
     fa = FormulaArgs(formula, data, subset)
     # a new column named as a column of the formula is that column's placeholder in R (R then sees the clash)
     given = {k: fa.placeholders.get(v, v) if isinstance(v, str) else v

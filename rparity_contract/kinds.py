@@ -132,6 +132,8 @@ KINDS: dict[str, str] = {
                      "distinct values)",
     "formula.special": "a survival special (strata, cluster, offset, Surv) used where R does not take it",
     "formula.response": "a formula whose response is not what the function needs (Surv() for survival)",
+    "ymin.value": "concordance's ymin is not one number, or is above a censored time",
+    "ymax.value": "concordance's ymax is not one number",
     "offset.value": "a one-sample survdiff whose offset() is not a survival probability",
     "offset.nonfinite": "an offset whose exp is not finite (R: 'offsets must lead to a finite risk score')",
     "formula.groups": "a survfit formula with groups or (start, stop] data: the contract's SurvFit is one curve",

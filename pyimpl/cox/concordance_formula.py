@@ -15,10 +15,12 @@ stratum's counts; ``influence`` 1 or 3 returns the dfbeta / 2, 2 or 3 each
 row's five counts.
 
 ``timewt`` ("n", "S", "S/G", "n/G2", "I") weights each event time's
-comparisons by R's fastkm.c quantities (right-censored data). Not
-implemented here (refused, naming the option): a ``timewt`` other than "n"
-and ``ranks`` on (start, stop] data, ``ymin``/``ymax``, several predictors (R
-refuses them too: "Only one predictor variable allowed").
+comparisons by R's fastkm.c quantities (right-censored data); ``ymin``
+raises the times below it (a censored one is R's error), ``ymax`` gives the
+events after it no weight. Not implemented here (refused, naming the
+option): a ``timewt`` other than "n", ``ranks``, ``ymin`` and ``ymax`` on
+(start, stop] data. Several predictors: R refuses them too ("Only one
+predictor variable allowed").
 """
 from __future__ import annotations
 
@@ -67,9 +69,12 @@ def concordance_formula(formula: str, data: Any, *, weights: Any = None, subset:
     if timewt not in TIMEWT:
         raise InvalidArgument(f"`timewt` must be one of {list(TIMEWT)} (R: 'arg' should be one of ...); got "
                               f"timewt={timewt!r}", kind="timewt.value")
-    if ymin is not None or ymax is not None:
-        raise InvalidArgument("`ymin` and `ymax` of concordance() are not implemented in pyimpl; use the R engine",
-                              kind="argument.value")
+    if ymin is not None and not _one_number(ymin):
+        raise InvalidArgument(f"`ymin` must be one number (R: 'ymin must be numeric'); got ymin={ymin!r}",
+                              kind="ymin.value")
+    if ymax is not None and not _one_number(ymax):
+        raise InvalidArgument(f"`ymax` must be one number (R: 'ymax must be numeric'); got ymax={ymax!r}",
+                              kind="ymax.value")
     if not isinstance(reverse, (bool, np.bool_)):
         raise InvalidArgument(f"`reverse` must be True or False (R: 'the reverse argument must be TRUE/FALSE'); got "
                               f"reverse={reverse!r}", kind="reverse.type")
@@ -150,10 +155,24 @@ def concordance_formula(formula: str, data: Any, *, weights: Any = None, subset:
         raise InvalidArgument("`weights` must be non-negative", kind="weights.negative")
     if start is not None:
         start, time = aeq_counting(start, time)
+        if ymin is not None or ymax is not None:
+            raise InvalidArgument("`ymin` and `ymax` on (start, stop] data are not implemented in pyimpl; use the R "
+                                  "engine", kind="argument.value")
     else:
         time = aeq_surv(time)
+    if ymin is not None:
+        # concordancefit: a censored time below ymin is an error, every time below it becomes ymin
+        low = (status == 0) & (time < ymin)
+        if low.any():
+            raise InvalidArgument(f"`ymin`={ymin!r} is above a censored time ({time[low].min():g}) (R: 'data has a "
+                                  "censored value less than ymin')", kind="ymin.value")
+        time = np.maximum(time, float(ymin))
     return _counted(time, status, x, start, strata, wv, clus, influence, bool(reverse), keepstrata, timewt,
-                    bool(ranks), labels)
+                    bool(ranks), labels, ymax=None if ymax is None else float(ymax))
+
+
+def _one_number(v: Any) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
 
 
 def _time_weights(time: np.ndarray, status: np.ndarray, x: np.ndarray, w: np.ndarray, timewt: str) -> np.ndarray:
@@ -229,8 +248,9 @@ def _ranks(time: np.ndarray, status: np.ndarray, x: np.ndarray, w: np.ndarray, t
 
 
 def _counted(time, status, x, start, strata, w, cluster, influence: float, reverse: bool, keepstrata,
-             timewt: str = "n", ranks: bool = False, strata_labels=None) -> Concordance:
-    """concordancefit from the response, predictor, strata, weights and cluster."""
+             timewt: str = "n", ranks: bool = False, strata_labels=None, ymax: float | None = None) -> Concordance:
+    """concordancefit from the response, predictor, strata, weights and cluster;
+    ``ymax``: the events after it weigh 0 (docount's ``timewt[etime > ymax] <- 0``)."""
     from .counting import counting_concordance
 
     n = time.size
@@ -254,6 +274,9 @@ def _counted(time, status, x, start, strata, w, cluster, influence: float, rever
             # docount: with fewer than 2 events every time weighting is "n"
             tw = None if timewt == "n" or status[rows].sum() < 2 else \
                 _time_weights(time[rows], status[rows], x[rows], np.ones(rows.size) if ws is None else ws, timewt)
+            if ymax is not None:
+                tw = np.ones(rows.size) if tw is None else tw.copy()
+                tw[(status[rows] > 0) & (time[rows] > ymax)] = 0.0
             if tw is not None:
                 twall[rows] = tw
             concordancefit(time[rows], status[rows], x[rows], None, ws, None, rows_out=out, timewt=tw)
@@ -265,7 +288,7 @@ def _counted(time, status, x, start, strata, w, cluster, influence: float, rever
             rank_parts.append(rk)
             rank_strata += [g] * rk.shape[0]
     ty, txy = _tied_y_rows(time, status, codes, x, np.ones(n) if w is None else w,
-                           None if timewt == "n" else twall)
+                           None if timewt == "n" and ymax is None else twall)
     imat[:, 3], imat[:, 4] = ty, txy
     count2 = counts.sum(axis=0) if nstrat > 1 else counts[0]
     npair = r_sum(count2[:3])

@@ -22,6 +22,7 @@ import pandas as pd
 
 from rparity_contract.errors import InvalidArgument, RParityWarning
 from rparity_contract.formula import Name
+from rparity_contract.formula.expr import r_name
 
 from ..formula import as_series, model_frame
 from .surv import interval_stops, read_surv
@@ -29,17 +30,21 @@ from .surv import interval_stops, read_surv
 __all__ = ["survsplit"]
 
 
-def survsplit(formula: Any, data: Any, cut: Any, *, start: str | None = None, end: str | None = None,
-              event: str | None = None, id: str | None = None, zero: float = 0.0, episode: str | None = None,
-              subset: Any = None) -> pd.DataFrame:
+def survsplit(formula: Any = None, data: Any = None, cut: Any = None, *, start: str | None = None,
+              end: str | None = None, event: str | None = None, id: str | None = None, zero: float = 0.0,
+              episode: str | None = None, subset: Any = None) -> pd.DataFrame:
     """``survSplit(formula, data, cut=, start=, end=, event=, id=, zero=,
     episode=, subset=)`` of survival 3.5-3.
 
     Parameters
     ----------
-    formula : str
+    formula : str, optional
         ``Surv(time, status) ~ .`` or ``Surv(start, stop, status) ~ x + y``:
-        the response to split and the columns to carry (names only).
+        the response to split and the columns to carry (names only). Without
+        it (or with the data frame in its place), R's data-frame form:
+        ``end`` and ``event`` name the time and status columns, ``start``
+        (default ``"tstart"``) the entry column when data has it, and every
+        column is carried (``Surv(start, end, event) ~ .``).
     cut : sequence of numbers
         The cut points (sorted and made unique, as R does).
     start, end, event : str, optional
@@ -60,6 +65,8 @@ def survsplit(formula: Any, data: Any, cut: Any, *, start: str | None = None, en
     DataFrame
         One row per piece, the original rows in order.
     """
+    if formula is None or isinstance(formula, pd.DataFrame):
+        data, formula, start = _data_frame_form(formula, data, start, end, event)
     frame = model_frame(formula, data, subset)
     mf = frame.formula
     if mf.response is None or not mf.response.surv:
@@ -114,6 +121,30 @@ def survsplit(formula: Any, data: Any, cut: Any, *, start: str | None = None, en
         warnings.warn(RParityWarning(msg), stacklevel=2)
     out.attrs["warnings"] = tuple(warns)
     return out
+
+
+def _data_frame_form(formula: Any, data: Any, start: Any, end: Any, event: Any) -> tuple[Any, str, str]:
+    """survSplit.R without a formula: ``Surv(start, end, event) ~ .`` when
+    data has the ``start`` column, else ``Surv(end, event) ~ .``."""
+    if data is None:
+        if formula is None:
+            raise InvalidArgument("`data` is required (R: 'a data frame is required')", kind="argument.type")
+        data = formula
+    if not isinstance(data, pd.DataFrame):
+        raise InvalidArgument(f"`data` must be a data frame; got {type(data).__name__}", kind="argument.type")
+    if end is None or event is None:
+        raise InvalidArgument("survsplit needs a formula, or `end` and `event` (R: 'either a formula or the end "
+                              "and event arguments are required')", kind="formula.response")
+    for value, arg in ((event, "event"), (end, "end")):
+        if not isinstance(value, str) or value not in data.columns:
+            raise InvalidArgument(f"`{arg}` must be a column of data (R: ''{arg}' must be a variable name in the "
+                                  f"data set'); got {arg}={value!r}", kind="data.column")
+    start = "tstart" if start is None else start
+    if not isinstance(start, str):
+        raise InvalidArgument(f"`start` must be a column name (R: ''start' must be a variable name'); got "
+                              f"start={start!r}", kind="name.value")
+    names = [start, end, event] if start in data.columns else [end, event]
+    return data, "Surv(" + ", ".join(r_name(v) for v in names) + ") ~ .", start
 
 
 _RESERVED = {"if", "else", "repeat", "while", "function", "for", "next", "break", "TRUE", "FALSE", "NULL", "Inf",

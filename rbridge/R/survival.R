@@ -177,6 +177,12 @@ rparity_survsplit <- function(form, cut, zero, options = NULL) {
   eval(cl, fc$env)
 }
 
+## survSplit's data-frame form: survSplit(data, cut =, end =, event =, start =, ...), names as values
+rparity_survsplit_df <- function(data, cut, zero, options = NULL) {
+  args <- c(list(data = data, cut = cut, zero = zero), options)
+  do.call(survival::survSplit, args)
+}
+
 ## tmerge(data1, data2, id = <id>, <name> = tdc(<time>, <value>, init), ..., tstart =, tstop =, options =):
 ## every column is a symbol (as.name of its name: never parsed), the caller's values are columns of data2.
 ## A tmerge result made earlier comes back as R's object: its tm.retain and tcount attributes and class.

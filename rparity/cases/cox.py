@@ -156,7 +156,7 @@ def run_basehaz(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
 
 
 _CONCORDANCE_FORMULA_OPTIONS = ("weights", "subset", "cluster", "timewt", "reverse", "influence", "keepstrata",
-                                "ranks")
+                                "ranks", "ymin", "ymax")
 
 
 def run_concordance(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
@@ -402,6 +402,11 @@ FORMULA_CASES: list[Case] = [
     *[_formula("concordance", f"standalone-{k}", d, f, standalone=True, **kw) for k, d, f, kw in [
         ("lung-age", "lung", "Surv(time, status) ~ age", {}),
         ("lung-numeric-response", "lung", "time ~ ph.karno", {}),
+        ("lung-ymax-strata-influence", "lung", "Surv(time, status) ~ age + strata(sex)",
+         {"ymax": 365.0, "influence": 3}),
+        ("lung-ymin-ymax-timewt-s-ranks", "lung", "Surv(time, status) ~ ph.karno",
+         {"ymin": 10.0, "ymax": 700.0, "timewt": "S", "ranks": True}),
+        ("lung-ymin-above-censored-refused", "lung", "Surv(time, status) ~ age", {"ymin": 1000.0}),
         ("lung-strata-weights-cluster-reverse", "lung", "Surv(time, status) ~ age + strata(sex)",
          {"weights": "ph.karno", "cluster": "inst", "reverse": True, "influence": 3}),
         ("lung-cluster-term-subset", "lung", "Surv(time, status) ~ ph.ecog + cluster(inst)",

@@ -214,8 +214,11 @@ CASES += FORMULA_CASES
 def run_survsplit(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
     """survSplit's new data as quantities: the column names, the numeric
     columns as one matrix, the others' labels (missing as "NA")."""
-    opts = {k: p[k] for k in ("start", "end", "event", "id", "zero", "episode", "subset") if k in p}
-    out = engine.survsplit(p["formula"], data, p["cut"], **opts)
+    opts = {k: p[k] for k in ("start", "end", "event", "id", "zero", "episode", "subset") if p.get(k) is not None}
+    if p.get("formula") is None:  # the data-frame form: survSplit(data, cut =, end =, event =, ...)
+        out = engine.survsplit(data, cut=p["cut"], **opts)
+    else:
+        out = engine.survsplit(p["formula"], data, p["cut"], **opts)
     numeric = [c for c in out.columns if pd.api.types.is_numeric_dtype(out[c])]
     other = [c for c in out.columns if c not in numeric]
     labels = tuple("NA" if v is None or (isinstance(v, float) and v != v) else str(v)
@@ -238,5 +241,11 @@ SPLIT_CASES: list[Case] = [
            end="t1", event="died"),
     _split("lung-expr-status-subset", "lung", "Surv(time, status == 2) ~ sex + ph.ecog", [200.0],
            subset="age > 60"),
+    # the data-frame form, right-censored and (start, stop] (data has the start column), and R's refusals
+    _split("lung-data-frame-form", "lung", None, [100.0, 400.0], end="time", event="status", id="row"),
+    _split("lung-split-data-frame-form-counting", "lung_split", None, [250.0], start="tstart", end="time",
+           event="status", episode="ep"),
+    _split("lung-data-frame-form-without-event", "lung", None, [100.0], end="time"),
+    _split("lung-data-frame-form-event-not-a-column", "lung", None, [100.0], end="time", event="dead"),
 ]
 CASES += SPLIT_CASES

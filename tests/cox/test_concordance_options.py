@@ -280,3 +280,49 @@ def test_newdata_of_the_fit_rows_is_the_fit_concordance():
     a, b = pyimpl.concordance(fit), pyimpl.concordance(fit, newdata=lung)
     assert (a.concordant, a.discordant, a.tied_x, a.tied_y) == (b.concordant, b.discordant, b.tied_x, b.tied_y)
     assert a.std == pytest.approx(b.std, rel=1e-12)
+
+
+# ---- ymin, ymax ------------------------------------------------------------------------------------
+def test_ymax_leaves_out_the_events_after_it():
+    """concordancefit's ymax: the events after it weigh nothing; the pairs
+    they make are those of the data cut there (events after ymax censored)."""
+    d = _small()
+    tmax = float(np.median(d["time"]))
+    a = pyimpl.concordance("Surv(time, status) ~ x", d, ymax=tmax)
+    cut = d.assign(status=np.where(d["time"] > tmax, 0, d["status"]))
+    b = pyimpl.concordance("Surv(time, status) ~ x", cut)
+    assert (a.concordant, a.discordant, a.tied_x) == (b.concordant, b.discordant, b.tied_x)
+
+
+def test_ymin_raises_the_early_times():
+    d = _small()
+    tmin = float(d.loc[d["status"] == 0, "time"].min())
+    a = pyimpl.concordance("Surv(time, status) ~ x", d, ymin=tmin)
+    b = pyimpl.concordance("Surv(time, status) ~ x", d.assign(time=np.maximum(d["time"], tmin)))
+    assert (a.c, a.std, a.tied_y) == (b.c, b.std, b.tied_y)
+
+
+@pytest.mark.parametrize("kw, kind", [({"ymin": "a"}, "ymin.value"), ({"ymax": "a"}, "ymax.value"),
+                                      ({"ymin": 1e9}, "ymin.value")])
+def test_ymin_ymax_bad_arguments(kw, kind):
+    with pytest.raises(InvalidArgument) as err:
+        pyimpl.concordance("Surv(time, status) ~ age", load("lung"), **kw)
+    assert err.value.kind == kind
+
+
+@pytest.mark.r
+@pytest.mark.parametrize("kw", [{"ymax": 500.0}, {"ymin": 5.0, "ymax": 700.0, "timewt": "S"},
+                                {"ymax": 300.0, "influence": 3, "timewt": "I"}, {"ymin": 10.0, "ranks": True}])
+def test_ymin_ymax_against_r(kw):
+    import rbridge
+
+    lung = load("lung")
+    a, b = (eng.concordance("Surv(time, status) ~ age + strata(sex)", lung, **kw) for eng in (pyimpl, rbridge))
+    np.testing.assert_allclose([a.concordant, a.discordant, a.tied_x, a.tied_y, a.tied_xy],
+                               [b.concordant, b.discordant, b.tied_x, b.tied_y, b.tied_xy], rtol=1e-13)
+    assert a.c == pytest.approx(b.c, rel=1e-13) and a.std == pytest.approx(b.std, rel=1e-11)
+    for q in ("dfbeta", "influence", "ranks"):
+        x, y = getattr(a, q), getattr(b, q)
+        assert (x is None) == (y is None)
+        if x is not None:
+            np.testing.assert_allclose(x, y, rtol=1e-11, atol=1e-12 * float(np.max(np.abs(y))))

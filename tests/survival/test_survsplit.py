@@ -128,3 +128,37 @@ def test_right_censored_split_matches_r(py_engine, r_engine, df, cut, episode, i
 def test_counting_split_matches_r(py_engine, r_engine, df, cut):
     params = {"formula": "Surv(start, stop, status) ~ id + group + weights", "cut": cut, "episode": "ep"}
     differential("survsplit", lambda eng: run_survsplit(eng, df, params), py_engine, r_engine)
+
+
+# ---- the data-frame form: survSplit(data, cut=, end=, event=, start=) --------------------------------
+def test_the_data_frame_form_is_the_formula_form_of_every_column(py_engine):
+    a = py_engine.survsplit(LUNG, cut=[100.0, 400.0], end="time", event="status", id="row")
+    b = py_engine.survsplit("Surv(time, status) ~ .", LUNG, [100.0, 400.0], id="row")
+    pd.testing.assert_frame_equal(a, b)
+    split = fixtures.load("lung_split")
+    c = py_engine.survsplit(split, cut=[250.0], start="tstart", end="time", event="status")
+    d = py_engine.survsplit("Surv(tstart, time, status) ~ .", split, [250.0])
+    pd.testing.assert_frame_equal(c, d)
+
+
+BAD_DATA_FRAME_FORM = [
+    ({"end": "time"}, "formula.response"),
+    ({"end": "time", "event": "dead"}, "data.column"),
+    ({"end": "nope", "event": "status"}, "data.column"),
+    ({"end": "time", "event": "status", "start": 1}, "name.value"),
+]
+
+
+@pytest.mark.parametrize("kw, kind", BAD_DATA_FRAME_FORM)
+def test_data_frame_form_bad_arguments(py_engine, kw, kind):
+    with pytest.raises(InvalidArgument) as err:
+        py_engine.survsplit(TWO, cut=[1.0], **kw)
+    assert err.value.kind == kind and "R:" in str(err.value)
+
+
+@pytest.mark.r
+@pytest.mark.parametrize("kw, kind", BAD_DATA_FRAME_FORM)
+def test_r_refuses_the_data_frame_form_for_the_same_reason(r_engine, kw, kind):
+    with pytest.raises(Exception) as err:
+        r_engine.survsplit(TWO, cut=[1.0], **kw)
+    assert refusal_kind(err.value, "survsplit") == kind
