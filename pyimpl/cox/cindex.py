@@ -516,14 +516,9 @@ def concordance_one(fit: CoxPH | str, data: Any = None, *, influence: int | bool
         raise InvalidArgument("`data` and the formula options (weights, subset, cluster, reverse...) are "
                               "for concordance(formula, data); a fit's concordance takes influence=, keepstrata=, "
                               f"timewt= and ranks= here; got {got}", kind="argument.value")
-    if isinstance(influence, (bool, np.bool_)):
-        influence = int(influence)
-    if not isinstance(influence, (int, float, np.integer, np.floating)) or np.isnan(influence):
-        raise InvalidArgument(f"`influence` must be a number (R: 0, 1, 2 or 3); got influence={influence!r}",
-                              kind="influence.value")
-    if not isinstance(keepstrata, (bool, np.bool_, int, float, np.integer, np.floating)):
-        raise InvalidArgument("`keepstrata` must be logical or numeric (R: 'keepstrat argument must be logical "
-                              f"or numeric'); got keepstrata={keepstrata!r}", kind="keepstrata.value")
+    from .concordance_formula import checked_options
+
+    influence = checked_options(influence, keepstrata)
     # concordancefit: dfbeta when influence == 1 or 3, the influence matrix when influence >= 2; the counts of
     # each stratum when kept. Without any of them, the totals the fit itself reports
     if newdata is not None:
@@ -546,8 +541,8 @@ def _newdata_parts(fit: CoxPH, newdata: Any):
     import pandas as pd
 
     from ..formula import combine
-    from ..formula.frame import as_series, complete_frame, model_frame, response_start
-    from ..survival.surv import read_surv
+    from ..formula.frame import complete_frame, model_frame
+    from .concordance_formula import surv_response
     from .predict import coxph_predict
 
     call = fit.call
@@ -565,16 +560,14 @@ def _newdata_parts(fit: CoxPH, newdata: Any):
     if rows.size == 0:
         raise InvalidArgument("`newdata` has no complete row", kind="data.empty")
     mf = frame.formula
-    start = response_start(frame)
-    sd = read_surv(as_series(frame.response[1 if start is not None else 0]).iloc[rows],
-                   None if mf.response.event is None else as_series(frame.response[-1]).iloc[rows])
+    start, time, status = surv_response(frame, rows)
     lp = np.asarray(coxph_predict(fit, type="lp", newdata=newdata.iloc[rows].reset_index(drop=True)).values,
                     dtype=float).reshape(-1)
     strata = labels = None
     if mf.strata:
         st = combine([frame.variables[i] for i in mf.strata], "strata")
         strata, labels = np.asarray(st.codes)[rows], st.levels
-    return (None if start is None else start[rows]), sd.time, sd.status, lp, strata, labels
+    return start, time, status, lp, strata, labels
 
 
 def _fit_counted(fit: CoxPH, timewt: Any, influence: Any, keepstrata: Any, ranks: bool = False,

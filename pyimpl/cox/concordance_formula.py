@@ -78,11 +78,7 @@ def concordance_formula(formula: str, data: Any, *, weights: Any = None, subset:
     if not isinstance(reverse, (bool, np.bool_)):
         raise InvalidArgument(f"`reverse` must be True or False (R: 'the reverse argument must be TRUE/FALSE'); got "
                               f"reverse={reverse!r}", kind="reverse.type")
-    if isinstance(influence, (bool, np.bool_)):
-        influence = int(influence)
-    if not isinstance(keepstrata, (bool, np.bool_, int, float, np.integer, np.floating)):
-        raise InvalidArgument("`keepstrata` must be logical or numeric (R: 'keepstrat argument must be logical "
-                              f"or numeric'); got keepstrata={keepstrata!r}", kind="keepstrata.value")
+    influence = checked_options(influence, keepstrata)
     frame = model_frame(formula, data, subset)
     mf = frame.formula
     if mf.response is None:
@@ -101,10 +97,7 @@ def concordance_formula(formula: str, data: Any, *, weights: Any = None, subset:
     x = np.asarray(design.x[:, 0], dtype=float)
     start = None
     if mf.response.surv:
-        start = response_start(frame)
-        sd = read_surv(as_series(frame.response[1 if start is not None else 0]),
-                       None if mf.response.event is None else as_series(frame.response[-1]))
-        time, status = sd.time, sd.status
+        start, time, status = surv_response(frame)
     else:
         time = _plain_response(frame.response[0], frame.response[0].name)
         status = np.ones(n0)
@@ -169,6 +162,32 @@ def concordance_formula(formula: str, data: Any, *, weights: Any = None, subset:
         time = np.maximum(time, float(ymin))
     return _counted(time, status, x, start, strata, wv, clus, influence, bool(reverse), keepstrata, timewt,
                     bool(ranks), labels, ymax=None if ymax is None else float(ymax))
+
+
+def surv_response(frame: Any, rows: Any = None) -> tuple[Any, np.ndarray, np.ndarray]:
+    """(start or None, time, status) of a model frame's ``Surv()`` response,
+    read as ``Surv()`` reads it (a 1/2 status is 0/1); ``rows``: some rows only."""
+    start = response_start(frame)
+    take = (lambda s: s) if rows is None else (lambda s: s.iloc[rows])
+    sd = read_surv(take(as_series(frame.response[1 if start is not None else 0])),
+                   None if frame.formula.response.event is None else take(as_series(frame.response[-1])))
+    if rows is not None and start is not None:
+        start = start[rows]
+    return start, sd.time, sd.status
+
+
+def checked_options(influence: Any, keepstrata: Any) -> Any:
+    """concordancefit's influence (a number; TRUE is 1) and keepstrata
+    (logical or numeric), for a fit's concordance and the formula's alike."""
+    if isinstance(influence, (bool, np.bool_)):
+        influence = int(influence)
+    if not isinstance(influence, (int, float, np.integer, np.floating)) or np.isnan(influence):
+        raise InvalidArgument(f"`influence` must be a number (R: 0, 1, 2 or 3); got influence={influence!r}",
+                              kind="influence.value")
+    if not isinstance(keepstrata, (bool, np.bool_, int, float, np.integer, np.floating)):
+        raise InvalidArgument("`keepstrata` must be logical or numeric (R: 'keepstrat argument must be logical "
+                              f"or numeric'); got keepstrata={keepstrata!r}", kind="keepstrata.value")
+    return influence
 
 
 def _one_number(v: Any) -> bool:
