@@ -80,6 +80,8 @@ def tmerge(data1: Any, data2: Any, id: Any, terms: Any = (), *, tstart: Any = No
                             "events": list(data1.events), "censors": dict(zip(data1.events, data1.censors)),
                             "tdcvars": list(data1.tdcvars), "tcount": np.asarray(data1.tcount, dtype=float),
                             "tcount_terms": list(data1.tcount_terms)}
+        if len(data1.column_classes) == len(data1.data.columns):  # what pandas cannot hold (NA-only text...)
+            kwargs["retain"]["classes"] = dict(zip([str(c) for c in data1.data.columns], data1.column_classes))
         data1 = data1.data
     res = session().call("rparity_tmerge", placeholders=Placeholders(a.placeholders), data1=data1, data2=a.data2,
                          **kwargs)
@@ -144,7 +146,9 @@ def _result(v: Mapping[str, Any], warnings: tuple[str, ...]) -> Tmerge:
     tcount = np.asarray(v["tcount"] if v["tcount"] is not None else [], dtype=float).reshape(len(terms), 9)
     censors = v.get("censors") or []
     censors = [censors] if isinstance(censors, Mapping) else censors
+    classes = tuple(str(_one(c["class"])) for c in cols)
     return Tmerge(data=data, tcount=tcount, tcount_terms=terms, idname=_names(v["idname"])[0],
+                  column_classes=classes,
                   tstartname=_names(v["tstartname"])[0], tstopname=_names(v["tstopname"])[0],
                   events=_names(v.get("events")), censors=tuple(_censor(c) for c in censors),
                   tdcvars=_names(v.get("tdcvars")), engine="r",

@@ -627,6 +627,10 @@ FAULTS: list[Fault] = [
     Fault("tmerge-tdc-strictly-before", "tmerge", "identical", "a tdc value measured exactly at an interval's start "
           "takes effect one interval later (time < start, where tmerge2.c has <=)",
           _lazy_patched(_module("pyimpl.survival.tmerge"), "tdc_index", _tdc_index_strict)),
+    Fault("tmerge-doubles-as-integers", "tmerge", "identical", "reports its double columns as R integers (the "
+          "class R's event type checks read)",
+          _result(lambda t: dataclasses.replace(t, column_classes=tuple("integer" if k == "numeric" else k
+                                                                        for k in t.column_classes)))),
     Fault("tmerge-split-keeps-events", "tmerge", "identical", "an interval cut by a later call keeps its event on "
           "every piece (tmerge.R censors the earlier pieces)",
           _lazy_patched(_module("pyimpl.survival.tmerge"), "_split", _split_keeping_events)),

@@ -107,6 +107,7 @@ TOLERANCES: dict[str, Tolerance] = {
     "tmerge.events": EXACT,
     "tmerge.censors": EXACT,
     "tmerge.tdcvars": EXACT,
+    "tmerge.classes": EXACT,
     **{f"survfit.summary.{k}": v for k, v in _SURVFIT_ARRAYS.items()},
     "survfit.quantile.quantile": EXACT,
     "survfit.quantile.lower": EXACT,

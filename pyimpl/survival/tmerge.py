@@ -51,6 +51,7 @@ class _State:
     events: list[str] = field(default_factory=list)
     censors: list[Any] = field(default_factory=list)
     tdcvars: list[str] = field(default_factory=list)
+    classes: dict[str, str] = field(default_factory=dict)  # each column's R class, as tmerge.R leaves it
 
 
 def tmerge(data1: Any, data2: Any, id: Any, terms: Any = (), *, tstart: Any = None, tstop: Any = None,
@@ -98,7 +99,7 @@ def tmerge(data1: Any, data2: Any, id: Any, terms: Any = (), *, tstart: Any = No
     else:
         base = data1.data.reset_index(drop=True)
         state = _State(data1.idname, data1.tstartname, data1.tstopname, list(data1.events), list(data1.censors),
-                       list(data1.tdcvars))
+                       list(data1.tdcvars), _classes(base, data1.column_classes))
         tcount_before = [np.asarray(data1.tcount, dtype=float)]
         tcount_names = list(data1.tcount_terms)
         for name in [state.idname, state.tstartname, state.tstopname, *state.events] if pairs else []:
@@ -157,7 +158,9 @@ def tmerge(data1: Any, data2: Any, id: Any, terms: Any = (), *, tstart: Any = No
     for msg in warns:
         warnings.warn(RParityWarning(msg), stacklevel=2)
     counts = np.vstack([*tcount_before, tcount]) if tcount_before else tcount
-    return Tmerge(data=newdata.reset_index(drop=True), tcount=counts,
+    classes = _classes(newdata, ())
+    classes.update({c: k for c, k in state.classes.items() if c in classes})
+    return Tmerge(data=newdata.reset_index(drop=True), tcount=counts, column_classes=tuple(classes.values()),
                   tcount_terms=tuple(tcount_names + [n for n, _ in pairs]), idname=state.idname,
                   tstartname=state.tstartname, tstopname=state.tstopname, events=tuple(state.events),
                   censors=tuple(state.censors), tdcvars=tuple(state.tdcvars), warnings=tuple(warns))
@@ -333,7 +336,16 @@ def _first_call(base: pd.DataFrame, data2: pd.DataFrame, idcol: str, ids2: pd.Se
         order = np.lexsort((stop_t, id_codes(ids2, ids2)))  # order(match(id, unique(id)), tstop)
         newdata = newdata.iloc[order].reset_index(drop=True)
     _check_overlap(newdata, opt["idname"])
-    return newdata, _State(opt["idname"], opt["tstartname"], opt["tstopname"])
+    classes = _classes(newdata, ())
+    classes[opt["tstartname"]], classes[opt["tstopname"]] = rclass(start), rclass(times)
+    return newdata, _State(opt["idname"], opt["tstartname"], opt["tstopname"], classes=classes)
+
+
+def _classes(data: pd.DataFrame, given: tuple[str, ...]) -> dict[str, str]:
+    """Each column's R class: as given (a Tmerge's), else as the column reads."""
+    if len(given) == len(data.columns):
+        return dict(zip([str(c) for c in data.columns], given))
+    return {str(c): rclass(Column.of_series(data[c])) for c in data.columns}
 
 
 def _range_rows(ids: pd.Series, baseid: pd.Series) -> np.ndarray:
@@ -414,11 +426,15 @@ def _one_term(newdata: pd.DataFrame, state: _State, opt: dict[str, Any], ii: int
     code_new = code_new[order]
     etime = et[sel]
     yinc = None if value_all is None else value_all.take(sel)
+    integer_times = etime_all.kind == "integer"
     if opt["delay"] > 0 and kind in ("tdc", "cumtdc"):
         # tapply(dstart, baseid, min): each id's first start; a time after it is delayed
         mintime = pd.Series(dstart).groupby(code_base).min()
         m = mintime.reindex(code_new).to_numpy()
-        etime = np.where(etime <= m, etime, etime + float(opt["delay"]))
+        delayed = etime > m
+        etime = np.where(delayed, etime + float(opt["delay"]), etime)
+        # ifelse(): the delayed times are doubles, and so is the whole vector once one is
+        integer_times = integer_times and not delayed.any()
     if etime.size == 0:  # neardate.R: no row of data1 has an id among the term's rows
         raise InvalidArgument(
             f"term {name!r} has no row left: every time (or value) is missing or no id is in data1 (R: 'No "
@@ -433,7 +449,7 @@ def _one_term(newdata: pd.DataFrame, state: _State, opt: dict[str, Any], ii: int
     within = np.flatnonzero(itype == 4)
     if within.size:
         newdata, dstart, dstop = _split(newdata, state, dstart, dstop, indx1[within], etime[within],
-                                        etime_all.kind == "integer")
+                                        integer_times)
         baseid = newdata[state.idname]
         code_base = id_codes(baseid, baseid)
         code_new = id_codes(idk.iloc[order].reset_index(drop=True), baseid)
@@ -441,7 +457,7 @@ def _one_term(newdata: pd.DataFrame, state: _State, opt: dict[str, Any], ii: int
         indx2 = neardate(code_new, code_base, etime, dstop, "after")
         subtype[itype == 4] = 1
         itype[itype == 4] = 5
-    newvar = Column.of_series(newdata[name]) if name in newdata.columns else None
+    newvar = Column.of_series(newdata[name], state.classes.get(name)) if name in newdata.columns else None
     if kind in ("tdc", "cumtdc"):
         if name in state.events:
             raise InvalidArgument(
@@ -454,16 +470,19 @@ def _one_term(newdata: pd.DataFrame, state: _State, opt: dict[str, Any], ii: int
                 warns.append(f"replacement of variable '{name}'")
                 newvar = None
     if kind == "tdc":
-        newvar = _tdc(name, newvar, yinc, init, opt, code_base, dstart, code_new, etime)
+        newvar = _tdc(name, newvar, yinc, init, opt, code_base, dstart, code_new, etime, warns)
     else:
         inc = _increments(name, kind, yinc, len(etime))
         if kind == "cumtdc":
             newvar = _cumtdc(name, newvar, value_all is not None, inc, init, opt, code_base, dstart, code_new,
-                             etime, itype)
+                             etime, itype, warns)
         else:
-            newvar = _event(name, kind, newvar, inc, yinc is None, code_new, state, indx2, subtype, len(newdata))
+            # a cumevent's increments are set (1 each) before tmerge.R's event branch: its type check applies
+            newvar = _event(name, kind, newvar, inc, yinc is None and kind == "event", code_new, state, indx2,
+                            subtype, len(newdata))
     newdata = newdata.copy()
     newdata[name] = newvar.series()
+    state.classes[name] = rclass(newvar)
     return newdata
 
 
@@ -509,6 +528,9 @@ def _split(newdata: pd.DataFrame, state: _State, dstart: np.ndarray, dstop: np.n
     dstop[newrows - 1] = icount_time
     out[state.tstartname] = _like(newdata[state.tstartname], dstart, integer_times)
     out[state.tstopname] = _like(newdata[state.tstopname], dstop, integer_times)
+    for col in (state.tstartname, state.tstopname):  # dstart[newrows] <- etime: R's coercion
+        if state.classes.get(col) == "integer" and not integer_times:
+            state.classes[col] = "numeric"
     for ename, censor in zip(state.events, state.censors):
         col = out[ename].copy()
         if isinstance(col.dtype, pd.CategoricalDtype):
@@ -516,6 +538,8 @@ def _split(newdata: pd.DataFrame, state: _State, dstart: np.ndarray, dstop: np.n
         else:
             col = col.astype(object) if isinstance(censor, str) and col.dtype != object else col
             col.iloc[newrows - 1] = censor
+            if state.classes.get(ename) == "integer" and isinstance(censor, float):
+                state.classes[ename] = "numeric"  # a double 0 into an integer column
         out[ename] = col
     return out, dstart, dstop
 
@@ -530,8 +554,20 @@ def _like(template: pd.Series, times: np.ndarray, integer_times: bool) -> pd.Ser
     return pd.Series(times)
 
 
+def _as_numeric(v: Any, warns: list[str]) -> float:
+    """R's ``as.numeric`` of one value: NA, with R's warning, for text that is not a number."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return math.nan
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        warns.append("NAs introduced by coercion")
+        return math.nan
+
+
 def _tdc(name: str, newvar: Column | None, yinc: Column | None, init: Any, opt: dict[str, Any],
-         code_base: np.ndarray, dstart: np.ndarray, code_new: np.ndarray, etime: np.ndarray) -> Column:
+         code_base: np.ndarray, dstart: np.ndarray, code_new: np.ndarray, etime: np.ndarray,
+         warns: list[str]) -> Column:
     """A tdc: each interval takes the value of the last time at or before its
     start (``Ctmerge2``), the default (``init``, else ``tdcstart``) before the first."""
     default = opt["tdcstart"] if init is None else init
@@ -547,6 +583,8 @@ def _tdc(name: str, newvar: Column | None, yinc: Column | None, init: Any, opt: 
             return Column.integers(found.astype(np.int64))
         out = yinc.take(np.maximum(index, 0)) if len(yinc) else yinc.empty_like(len(index))
         if (~found).any():
+            if out.kind in ("integer", "numeric") and isinstance(default, str):
+                default = _as_numeric(default, warns)  # newvar[index == 0] <- as.numeric(default)
             out = out.fill(~found, default)
         return out
     if yinc is None:
@@ -584,16 +622,12 @@ def _increments(name: str, kind: str, yinc: Column | None, n: int) -> Column:
 
 def _cumtdc(name: str, newvar: Column | None, has_value: bool, inc: Column, init: Any, opt: dict[str, Any],
             code_base: np.ndarray, dstart: np.ndarray, code_new: np.ndarray, etime: np.ndarray,
-            itype: np.ndarray) -> Column:
+            itype: np.ndarray, warns: list[str]) -> Column:
     """A cumtdc: each interval's value plus the running sum of the increments
     at or before its start (``Ctmerge``); times after the follow-up are left out."""
     keep = itype != 2
     if init is None:
-        default = float(opt["tdcstart"]) if _is_number(opt["tdcstart"]) else math.nan
-        if not _is_number(opt["tdcstart"]) and opt["tdcstart"] is not None and not is_missing_scalar(opt["tdcstart"]):
-            raise InvalidArgument(
-                f"term {name!r}: tdcstart must be numeric for a cumtdc (R: 'NAs introduced by coercion')",
-                kind="tmerge.term")
+        default = _as_numeric(opt["tdcstart"], warns)  # as.numeric(topt$tdcstart)
     else:
         if not np.isscalar(init):
             raise InvalidArgument(

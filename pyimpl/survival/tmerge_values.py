@@ -51,7 +51,12 @@ class Column:
         return Column("integer", np.asarray(x, dtype=float))
 
     @staticmethod
-    def of_series(s: pd.Series) -> "Column":
+    def of_series(s: pd.Series, rclass_hint: str | None = None) -> "Column":
+        """The column as R has it; ``rclass_hint``: its R class when known (a
+        column of NA only, an integer column with NA: pandas cannot say)."""
+        hinted = _hinted(s, rclass_hint)
+        if hinted is not None:
+            return hinted
         dt = s.dtype
         if isinstance(dt, pd.CategoricalDtype):
             cat = pd.Categorical(s)
@@ -220,6 +225,20 @@ class Column:
                 "integer": 0}.get(self.kind, 0.0)
 
 
+def _hinted(s: pd.Series, rclass_hint: str | None) -> "Column | None":
+    if rclass_hint is None or isinstance(s.dtype, pd.CategoricalDtype) or \
+            pd.api.types.is_datetime64_any_dtype(s.dtype):
+        return None
+    vals = s.to_numpy(dtype=object)
+    present = [v for v in vals if not _na(v)]
+    if rclass_hint == "character" and all(isinstance(v, str) for v in present):
+        return Column("character", np.array([None if _na(v) else v for v in vals], dtype=object))
+    numeric = all(isinstance(v, (bool, np.bool_, int, float, np.integer, np.floating)) for v in present)
+    if rclass_hint in ("integer", "numeric", "logical") and numeric:
+        return Column(rclass_hint, np.array([np.nan if _na(v) else float(v) for v in vals], dtype=float))
+    return None
+
+
 def _wider(a: str, b: str) -> str:
     order = ["logical", "integer", "numeric"]
     if a == "datetime" or b == "datetime":
@@ -245,7 +264,7 @@ def column_of(spec: Any, data2: pd.DataFrame, what: str, scalar_ok: bool = False
         return Column.of_series(data2[spec])
     if isinstance(spec, pd.Series):
         return Column.of_series(spec.reset_index(drop=True))
-    if isinstance(spec, pd.Categorical):
+    if isinstance(spec, (pd.Categorical, pd.api.extensions.ExtensionArray)):  # a nullable integer keeps its class
         return Column.of_series(pd.Series(spec))
     if np.isscalar(spec) or spec is None:
         if not scalar_ok and len(data2) != 1:

@@ -197,6 +197,11 @@ rparity_tmerge <- function(data1, data2, id, terms, tstart = NULL, tstop = NULL,
     dimnames(tc) <- list(retain$tcount_terms, c("early", "late", "gap", "within", "boundary", "leading",
                                                 "trailing", "tied", "missid"))
     attr(data1, "tcount") <- tc
+    for (nm in names(retain$classes)) {  # each column's class as the result had it
+      data1[[nm]] <- switch(retain$classes[[nm]], character = as.character(data1[[nm]]),
+                            logical = as.logical(data1[[nm]]), integer = as.integer(data1[[nm]]),
+                            numeric = as.numeric(data1[[nm]]), data1[[nm]])
+    }
     class(data1) <- c("tmerge", "data.frame")
   }
   ## an argument: list(sym = <column name>) is that column of data2, list(val = <value>) the value itself

@@ -36,13 +36,15 @@ def _labels(s: pd.Series) -> list[str]:
 
 
 def tmerge_quantities(data: pd.DataFrame, tcount: Any, tcount_terms: Any, names: tuple[str, str, str],
-                      events: Any, censors: Any, tdcvars: Any) -> dict[str, Any]:
+                      events: Any, censors: Any, tdcvars: Any, classes: Any = None) -> dict[str, Any]:
     """A tmerge result as quantities: the column names, the numeric columns
     as one matrix, the other columns' labels (a factor by its labels, a
     logical as TRUE/FALSE, NA as "NA"), tcount and what R keeps."""
     def numeric(s: pd.Series) -> bool:
+        # a column of missing values only is labels ("NA"): its class does not survive the trip to R and
+        # back (an all-NA character column comes back as NA_real_)
         return (pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype)
-                and not isinstance(s.dtype, pd.CategoricalDtype))
+                and not isinstance(s.dtype, pd.CategoricalDtype) and not (len(s) and s.isna().all()))
 
     num = [c for c in data.columns if numeric(data[c])]
     other = [c for c in data.columns if c not in num]
@@ -52,7 +54,7 @@ def tmerge_quantities(data: pd.DataFrame, tcount: Any, tcount_terms: Any, names:
             "tcount": np.asarray(tcount, dtype=float).reshape(-1, 9),
             "tcount_terms": tuple(str(t) for t in tcount_terms), "names": tuple(names),
             "events": tuple(events), "censors": tuple(f"{type(c).__name__}:{c}" for c in censors),
-            "tdcvars": tuple(tdcvars)}
+            "tdcvars": tuple(tdcvars), **({} if classes is None else {"classes": tuple(classes)})}
 
 
 def _term(spec: list) -> tuple[str, TimeTerm]:
@@ -93,7 +95,7 @@ def run_tmerge(engine: Any, data: pd.DataFrame | None, p: Mapping[str, Any]) -> 
         kw = {k2: step[k2] for k2 in ("tstart", "tstop", "options") if k2 in step}
         out = engine.tmerge(d1, d2, step["id"], [_term(t) for t in step.get("terms", ())], **kw)
     q = tmerge_quantities(out.data, out.tcount, out.tcount_terms, (out.idname, out.tstartname, out.tstopname),
-                          out.events, out.censors, out.tdcvars)
+                          out.events, out.censors, out.tdcvars, out.column_classes)
     q["warnings"] = tuple(out.warnings)
     return q
 

@@ -195,14 +195,14 @@ def _r_tmerge(r: dict) -> dict:
     from ..cases.tmerge import tmerge_quantities
 
     return tmerge_quantities(r["data"], r["tcount"], r["tcount_terms"], (r["idname"], r["tstartname"],
-                             r["tstopname"]), r["events"], r["censors"], r["tdcvars"])
+                             r["tstopname"]), r["events"], r["censors"], r["tdcvars"], r["column_classes"])
 
 
 def _engine_tmerge(t, r: dict) -> dict:
     from ..cases.tmerge import tmerge_quantities
 
     return tmerge_quantities(t.data, t.tcount, t.tcount_terms, (t.idname, t.tstartname, t.tstopname), t.events,
-                             t.censors, t.tdcvars)
+                             t.censors, t.tdcvars, t.column_classes)
 
 
 #: function -> (R's quantities from the captured result, the engine's from its result and R's)

@@ -40,6 +40,10 @@ class Tmerge(Result):
     censors: tuple[Any, ...] = rfield("tm.retain$tevent$censor", default=(),
                                       doc="each event column's censoring value (0, FALSE, '' or the first level)")
     tdcvars: tuple[str, ...] = rfield("tm.retain$tdcvar", default=(), doc="the time-dependent covariates so far")
+    column_classes: tuple[str, ...] = rfield(
+        "sapply(x, function(v) class(v)[1])", default=(),
+        doc="each column's R class (integer, numeric, logical, character, factor, POSIXct): what a column of "
+            "missing values only, or an integer one with NA, is in R (pandas cannot say); () when unknown")
 
     def __repr__(self) -> str:
         return (f"Tmerge({len(self.data)} rows, id={self.idname!r}, ({self.tstartname}, {self.tstopname}], "

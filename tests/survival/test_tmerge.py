@@ -26,7 +26,7 @@ DATA2 = pd.DataFrame({"idd": [2.0, 5, 1, 2, 1], "x2": [5, 4, 3, 2, 1], "age": ra
 
 def _q(t: Tmerge) -> dict:
     return tmerge_quantities(t.data, t.tcount, t.tcount_terms, (t.idname, t.tstartname, t.tstopname), t.events,
-                             t.censors, t.tdcvars)
+                             t.censors, t.tdcvars, t.column_classes)
 
 
 # ---- tests/tmerge.R: the values its author worked out ------------------------------------------
@@ -235,6 +235,63 @@ def test_generated_visits_match_r(py_engine, r_engine, data, terms, delay, na_rm
         first = eng.tmerge(base, base, "id", death=event("futime", "status")) if span == "event" else \
             eng.tmerge(base, base, "id", tstop="futime")
         out = eng.tmerge(first, visits, "id", terms, options={"delay": delay, "na_rm": na_rm, "tdcstart": tdcstart})
+        return {**_q(out), "warnings": tuple(out.warnings)}
+
+    differential("tmerge", probe, py_engine, r_engine)
+
+
+# ---- shrunk counterexamples of the differential fuzzing against R, kept as regression cases ---------------
+_ONE = pd.DataFrame({"id": [1], "fu": [1.0], "st": [0]})
+_VISIT = pd.DataFrame({"id": [1], "t": [1.0], "v": [NA], "f": ["lo"], "k": [0]}).astype({"f": object})
+
+
+def _regression(eng, case: str):
+    first = eng.tmerge(_ONE, _ONE, "id", death=event("fu", "st"))
+    if case == "na-text-column-then-again":  # a text tdc with no value yet is character NA, not numeric
+        out = eng.tmerge(first, _VISIT, "id", x=tdc("t", "v"), options={"na_rm": False})
+        return eng.tmerge(out, _VISIT, "id", [("cx", tdc("t", "f")), ("cx", tdc("t", "f"))])
+    if case == "tdcstart-text-coerced":  # as.numeric("z"): NA and R's warning
+        return eng.tmerge(first, _VISIT, "id", x=tdc("t", "v"), options={"na_rm": False, "tdcstart": "z"})
+    if case == "cumevent-twice":  # the second cumevent's increments are a 1-d array: R's type check fails
+        return eng.tmerge(first, _VISIT.assign(t=0.0), "id", [("ce", cumevent("t")), ("ce", cumevent("t"))],
+                          options={"na_rm": False})
+    # delayed times are doubles: a split makes integer tstart/tstop double
+    base = pd.DataFrame({"id": [1], "fu": [10]})
+    m = eng.tmerge(base, base, "id", tstop="fu")
+    return eng.tmerge(m, pd.DataFrame({"id": [1, 1], "t": [0, 3], "v": [1.0, 2.0]}), "id", x=tdc("t", "v"),
+                      options={"delay": 2.0})
+
+
+_REGRESSIONS = ["na-text-column-then-again", "tdcstart-text-coerced", "cumevent-twice", "delay-makes-times-double"]
+
+
+def test_regressions_in_pyimpl():
+    out = _regression(pyimpl_engine(), "delay-makes-times-double")
+    assert out.column_classes[out.data.columns.get_loc("tstop")] == "numeric"
+    with pytest.warns(Warning, match="NAs introduced by coercion"):
+        _regression(pyimpl_engine(), "tdcstart-text-coerced")
+    with pytest.raises(InvalidArgument) as err:
+        _regression(pyimpl_engine(), "cumevent-twice")
+    assert err.value.kind == "tmerge.term"
+    out = _regression(pyimpl_engine(), "na-text-column-then-again")
+    assert out.column_classes[-1] == "character"
+
+
+def pyimpl_engine():
+    import pyimpl
+
+    return pyimpl
+
+
+@pytest.mark.r
+@pytest.mark.parametrize("case", _REGRESSIONS)
+def test_regressions_match_r(py_engine, r_engine, case):
+    def probe(eng):
+        import warnings as w
+
+        with w.catch_warnings():
+            w.simplefilter("ignore")
+            out = _regression(eng, case)
         return {**_q(out), "warnings": tuple(out.warnings)}
 
     differential("tmerge", probe, py_engine, r_engine)
