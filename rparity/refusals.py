@@ -130,6 +130,8 @@ R_MESSAGES: tuple[RefusalRule, ...] = (
                 r"data|Survival type of newdata does not match the fitted model|Individual survival but no "
                 r"variables|id=NULL is an invalid argument", "id.value", ("survfit_cox",),
                 source="survival survfit.coxph.R (id: individual curves)"),
+    RefusalRule(r"rparity: survival 3.5-3's concordance aborts R for timewt", "timewt.value", ("concordance",),
+                source="rbridge's guard: survival 3.5-3 crashes there"),
     RefusalRule(r"ymin must be numeric|data has a censored value less than ymin", "ymin.value", ("concordance",),
                 source="survival concordancefit"),
     RefusalRule(r"ymax must be numeric", "ymax.value", ("concordance",), source="survival concordancefit"),

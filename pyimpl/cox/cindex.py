@@ -576,7 +576,7 @@ def _fit_counted(fit: CoxPH, timewt: Any, influence: Any, keepstrata: Any, ranks
     concordance.coxph's concordancefit on the fit's response and linear
     predictor, reverse = TRUE, each stratum counted on its own
     (:func:`.concordance_formula._counted`)."""
-    from .concordance_formula import TIMEWT, _counted
+    from .concordance_formula import TIMEWT, _counted, counting_timewt
 
     refuse_unclassed(fit, "concordance",
                      "no applicable method for 'concordance' applied to an object of class \"list\"")
@@ -589,9 +589,10 @@ def _fit_counted(fit: CoxPH, timewt: Any, influence: Any, keepstrata: Any, ranks
 
         nstart, ntime, nstatus, nlp, nstrata, nlabels = _newdata_parts(fit, newdata)
         if nstart is not None:
-            if timewt != "n" or ranks:
-                raise InvalidArgument(f"`timewt`={timewt!r} or `ranks` on (start, stop] data is not implemented "
-                                      "in pyimpl; use the R engine", kind="argument.value")
+            counting_timewt(timewt, nstatus)
+            if ranks:
+                raise InvalidArgument("`ranks` on (start, stop] data is not implemented in pyimpl; use the R engine",
+                                      kind="argument.value")
             nstart, ntime = aeq_counting(nstart, ntime)
         else:
             ntime = aeq_surv(ntime)
@@ -602,12 +603,10 @@ def _fit_counted(fit: CoxPH, timewt: Any, influence: Any, keepstrata: Any, ranks
     start = None
     time = aeq_surv(fd.time)
     if prep.start is not None:
-        if timewt in ("S/G", "n/G2"):
-            raise InvalidArgument(f"`timewt`={timewt!r} is not defined for (start, stop] data (R: '{timewt} timewt "
-                                  "option not supported for (time1, time2) data')", kind="timewt.value")
-        if timewt != "n" or ranks:
-            raise InvalidArgument(f"`timewt`={timewt!r} or `ranks` on (start, stop] data is not implemented in "
-                                  "pyimpl; use the R engine", kind="argument.value")
+        counting_timewt(timewt, prep.event)
+        if ranks:
+            raise InvalidArgument("`ranks` on (start, stop] data is not implemented in pyimpl; use the R engine",
+                                  kind="argument.value")
         from .counting import counting_times
 
         start, time = counting_times(prep)

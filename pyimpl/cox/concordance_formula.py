@@ -15,12 +15,13 @@ stratum's counts; ``influence`` 1 or 3 returns the dfbeta / 2, 2 or 3 each
 row's five counts.
 
 ``timewt`` ("n", "S", "S/G", "n/G2", "I") weights each event time's
-comparisons by R's fastkm.c quantities (right-censored data); ``ymin``
-raises the times below it (a censored one is R's error), ``ymax`` gives the
-events after it no weight. Not implemented here (refused, naming the
-option): a ``timewt`` other than "n", ``ranks``, ``ymin`` and ``ymax`` on
-(start, stop] data. Several predictors: R refuses them too ("Only one
-predictor variable allowed").
+comparisons by R's fastkm.c quantities (right-censored data; on (start,
+stop] data "S/G" and "n/G2" are R's refusal and "S" and "I" abort survival
+3.5-3, refused in every engine); ``ymin`` raises the times below it (a
+censored one is R's error), ``ymax`` gives the events after it no weight.
+Not implemented here (refused, naming the option): ``ranks`` on (start,
+stop] data. Several predictors: R refuses them too ("Only one predictor
+variable allowed").
 """
 from __future__ import annotations
 
@@ -102,12 +103,8 @@ def concordance_formula(formula: str, data: Any, *, weights: Any = None, subset:
         time = _plain_response(frame.response[0], frame.response[0].name)
         status = np.ones(n0)
         timewt = "n"  # concordance.formula: a response that is not Surv() has no time weighting
-    if start is not None and timewt in ("S/G", "n/G2"):
-        raise InvalidArgument(f"`timewt`={timewt!r} is not defined for (start, stop] data (R: '{timewt} timewt "
-                              "option not supported for (time1, time2) data')", kind="timewt.value")
-    if start is not None and timewt != "n":
-        raise InvalidArgument(f"`timewt`={timewt!r} on (start, stop] data is not implemented in pyimpl; use the "
-                              "R engine", kind="argument.value")
+    if start is not None:
+        counting_timewt(timewt, status)
     if start is not None and ranks:
         raise InvalidArgument("`ranks` on (start, stop] data is not implemented in pyimpl; use the R engine",
                               kind="argument.value")
@@ -148,9 +145,6 @@ def concordance_formula(formula: str, data: Any, *, weights: Any = None, subset:
         raise InvalidArgument("`weights` must be non-negative", kind="weights.negative")
     if start is not None:
         start, time = aeq_counting(start, time)
-        if ymin is not None or ymax is not None:
-            raise InvalidArgument("`ymin` and `ymax` on (start, stop] data are not implemented in pyimpl; use the R "
-                                  "engine", kind="argument.value")
     else:
         time = aeq_surv(time)
     if ymin is not None:
@@ -174,6 +168,18 @@ def surv_response(frame: Any, rows: Any = None) -> tuple[Any, np.ndarray, np.nda
     if rows is not None and start is not None:
         start = start[rows]
     return start, sd.time, sd.status
+
+
+def counting_timewt(timewt: str, status: np.ndarray) -> None:
+    """concordancefit's time weights on (start, stop] data: "S/G" and "n/G2"
+    are R's refusal; "S" and "I" crash survival 3.5-3 (its C code, once two
+    events make it compute them): both refused, the R engine's guard says the same."""
+    if timewt in ("S/G", "n/G2"):
+        raise InvalidArgument(f"`timewt`={timewt!r} is not defined for (start, stop] data (R: '{timewt} timewt "
+                              "option not supported for (time1, time2) data')", kind="timewt.value")
+    if timewt in ("S", "I") and np.nansum(status) >= 2:
+        raise InvalidArgument(f"`timewt`={timewt!r} on (start, stop] data: survival 3.5-3's concordance crashes "
+                              "(a fault of its C code, R aborts), so no engine answers it", kind="timewt.value")
 
 
 def checked_options(influence: Any, keepstrata: Any) -> Any:
@@ -288,7 +294,15 @@ def _counted(time, status, x, start, strata, w, cluster, influence: float, rever
         if status[rows].sum() == 0:  # docount: a stratum without events counts nothing
             continue
         if start is not None:
-            counting_concordance(start[rows], time[rows], status[rows], x[rows], None, ws, None, rows_out=out)
+            # timewt "n" (survival 3.5-3 crashes on the others: refused before), ymax zeroes the later events
+            tw = None
+            if ymax is not None:
+                tw = np.ones(rows.size) if tw is None else tw.copy()
+                tw[(status[rows] > 0) & (time[rows] > ymax)] = 0.0
+            if tw is not None:
+                twall[rows] = tw
+            counting_concordance(start[rows], time[rows], status[rows], x[rows], None, ws, None, rows_out=out,
+                                 timewt=tw)
         else:
             # docount: with fewer than 2 events every time weighting is "n"
             tw = None if timewt == "n" or status[rows].sum() < 2 else \

@@ -138,7 +138,8 @@ def fit_counting(prep: Prepared, common: dict, warns: list) -> CoxPH:
 
 def counting_concordance(start: np.ndarray, stop: np.ndarray, event: np.ndarray, x: np.ndarray,
                          strata: np.ndarray | None, weights: np.ndarray | None,
-                         cluster: np.ndarray | None = None, rows_out: dict | None = None) -> Concordance | None:
+                         cluster: np.ndarray | None = None, rows_out: dict | None = None,
+                         timewt: np.ndarray | None = None) -> Concordance | None:
     """``concordancefit(Surv(start, stop, event), x, strata, weights,
     reverse = TRUE, timefix = FALSE)``: for each event time t, the events at
     t against the subjects at risk (start < t <= stop) that are not events at
@@ -162,6 +163,10 @@ def counting_concordance(start: np.ndarray, stop: np.ndarray, event: np.ndarray,
         return None
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
     wq = None if weights is None else w
+    # concordance4.c's timewt (each event row its time's weight): the comparisons an event makes, and those
+    # made of a survivor by the events in its (start, stop], count times it; tied on y alone does not
+    tw = None if timewt is None else np.asarray(timewt, dtype=float)
+    wt_ev = w if tw is None else w * tw
     s = np.zeros(n, dtype=np.intp) if strata is None else np.asarray(strata, dtype=np.intp)
     xr, K = dense_rank(x)
     nbits = max(1, int(K - 1).bit_length())
@@ -194,7 +199,8 @@ def counting_concordance(start: np.ndarray, stop: np.ndarray, event: np.ndarray,
     (less2, eq2), (less1, eq1), (lessB, eqB) = run_all([
         (_range_dominance, (xr[o2], None if wq is None else wq[o2], first2[di], e2, xr[di], nbits)),
         (_range_dominance, (xr[o1], None if wq is None else wq[o1], first1[di], e1, xr[di], nbits)),
-        (_range_dominance, (xr[od], None if wq is None else wq[od], lo, hi, xr, nbits))],
+        (_range_dominance, (xr[od], (None if wq is None else wq[od]) if tw is None else wt_ev[od], lo, hi, xr,
+                            nbits))],
         parallel=n >= PARALLEL_MIN_ITEMS)
     cw2 = np.concatenate(([0.0], np.cumsum(w[o2])))
     cw1 = np.concatenate(([0.0], np.cumsum(w[o1])))
@@ -203,6 +209,8 @@ def counting_concordance(start: np.ndarray, stop: np.ndarray, event: np.ndarray,
     eq = eq2 - eq1
     greater = tot - less - eq
     wd = w[di]
+    if tw is not None:
+        greater, less, eq = greater * tw[di], less * tw[di], eq * tw[di]
     count[0] = float(np.cumsum(wd * greater)[-1]) if di.size else 0.0
     count[1] = float(np.cumsum(wd * less)[-1]) if di.size else 0.0
     count[2] = float(np.cumsum(wd * eq)[-1]) if di.size else 0.0
@@ -212,7 +220,7 @@ def counting_concordance(start: np.ndarray, stop: np.ndarray, event: np.ndarray,
     conc[di] += greater
     disc[di] += less
     tied[di] += eq
-    cwd = np.concatenate(([0.0], np.cumsum(w[od])))
+    cwd = np.concatenate(([0.0], np.cumsum(wt_ev[od])))
     totB = cwd[hi] - cwd[lo]
     conc += lessB
     disc += totB - lessB - eqB
@@ -224,12 +232,14 @@ def counting_concordance(start: np.ndarray, stop: np.ndarray, event: np.ndarray,
         od2 = od[ox]
         new_t2 = np.append(True, (s[od2][1:] != s[od2][:-1]) | (stop[od2][1:] != stop[od2][:-1]))
         same_x = new_t2 | np.append(True, xr[od2][1:] != xr[od2][:-1])
-        if weights is None:
+        if weights is None and tw is None:
             count[3] = _pairs(new_time)
             count[4] = _pairs(same_x)
         else:
             count[3] = float(np.cumsum(w[od] * _prefix_within(w[od], new_time))[-1])
-            count[4] = float(np.cumsum(w[od2] * _prefix_within(w[od2], same_x))[-1])
+            # tied on x and y counts times the time's weight (concordance4.c's count[4])
+            twx = 1.0 if tw is None else tw[od2]
+            count[4] = float(np.cumsum(w[od2] * _prefix_within(w[od2], same_x) * twx)[-1])
     count[3] -= count[4]
     if rows_out is not None:  # concordancefit's raw counts and imat[, 1:3] (see cindex.concordancefit)
         rows_out.update(count=count.copy(), rows=np.column_stack([conc, disc, tied]))

@@ -230,8 +230,23 @@ rparity_concordance <- function(x, time, event, weights, strata, cluster, ties, 
   if (!is.null(timewt)) args$timewt <- timewt
   if (!is.null(ranks)) args$ranks <- ranks
   if (!is.null(newdata)) args$newdata <- rparity_newdata(newdata, newdata_rows)
+  y <- if (is.null(newdata)) fit$y else
+    tryCatch(stats::model.response(stats::model.frame(stats::formula(fit), args$newdata)), error = function(e) NULL)
+  rparity_timewt_guard(y, timewt, function() do.call(survival::concordance, utils::modifyList(args, list(timewt = "n"))))
   cc <- do.call(survival::concordance, args)
   rparity_concordance_value(cc)
+}
+
+## survival 3.5-3's concordance aborts R (a fault in its C code) for timewt "S" or "I" on (start, stop]
+## data with two events or more: with `run` (R's own call with timewt "n") R's earlier checks speak first,
+## then an R error says so instead of the crash
+rparity_timewt_guard <- function(y, timewt, run = NULL) {
+  if (is.null(timewt) || !(timewt %in% c("S", "I"))) return(invisible(NULL))
+  if (!inherits(y, "Surv") || attr(y, "type") != "counting" || sum(y[, 3], na.rm = TRUE) < 2)
+    return(invisible(NULL))
+  if (!is.null(run)) run()
+  stop("rparity: survival 3.5-3's concordance aborts R for timewt = \"", timewt,
+       "\" on (start, stop] data (a fault of its C code)", call. = FALSE)
 }
 
 ## A concordance object as data: the totals (each stratum's counts by columns when kept), the
@@ -251,6 +266,9 @@ rparity_concordance_value <- function(cc) {
 ## `options` concordance's (influence=, keepstrata=, timewt=, ranks=). The fits' own warnings are coxph's.
 rparity_concordance_several <- function(models, options = list()) {
   fits <- lapply(models, function(a) suppressWarnings(do.call(rparity_cox_fitobj, a)))
+  for (f in fits) rparity_timewt_guard(f$y, options$timewt,
+                                       function() do.call(survival::concordance,
+                                                          c(unname(fits), utils::modifyList(options, list(timewt = "n")))))
   cc <- do.call(survival::concordance, c(unname(fits), options))
   list(concordance = unname(cc$concordance), var = unname(as.vector(cc$var)), count = unname(as.vector(cc$count)),
        n = cc$n, dfbeta = if (is.null(cc$dfbeta)) NULL else unname(as.vector(cc$dfbeta)),
@@ -273,6 +291,13 @@ rparity_concordance_formula <- function(form, weights = NULL, cluster = NULL, op
   if (!is.null(weights)) cl$weights <- quote(.rp_w)
   if (!is.null(cluster)) cl$cluster <- quote(.rp_cl)
   for (nm in names(options)) cl[[nm]] <- options[[nm]]
+  if (!is.null(options$timewt) && options$timewt %in% c("S", "I")) {
+    # the response, evaluated in the data as the model frame would
+    y <- tryCatch(eval(fc$env$.rp_f[[2L]], fc$env$.rp_df, fc$env), error = function(e) NULL)
+    probe <- cl
+    probe$timewt <- "n"
+    rparity_timewt_guard(y, options$timewt, function() eval(probe, fc$env))
+  }
   cc <- eval(cl, fc$env)
   rparity_concordance_value(cc)
 }

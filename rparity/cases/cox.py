@@ -407,6 +407,10 @@ FORMULA_CASES: list[Case] = [
         ("lung-ymin-ymax-timewt-s-ranks", "lung", "Surv(time, status) ~ ph.karno",
          {"ymin": 10.0, "ymax": 700.0, "timewt": "S", "ranks": True}),
         ("lung-ymin-above-censored-refused", "lung", "Surv(time, status) ~ age", {"ymin": 1000.0}),
+        ("lung-split-ymax-strata-influence", "lung_split", "Surv(tstart, time, status) ~ age + strata(sex)",
+         {"ymax": 400.0, "influence": 3}),
+        # survival 3.5-3 aborts R here: the R engine's guard and pyimpl refuse alike
+        ("lung-split-timewt-s-refused", "lung_split", "Surv(tstart, time, status) ~ age", {"timewt": "S"}),
         ("lung-strata-weights-cluster-reverse", "lung", "Surv(time, status) ~ age + strata(sex)",
          {"weights": "ph.karno", "cluster": "inst", "reverse": True, "influence": 3}),
         ("lung-cluster-term-subset", "lung", "Surv(time, status) ~ ph.ecog + cluster(inst)",

@@ -323,3 +323,52 @@ def _assert_same(a, b, counts_rtol: float, c_rtol: float, std_rtol: float, array
         assert (x is None) == (y is None)
         if x is not None:
             np.testing.assert_allclose(x, y, rtol=1e-11, atol=1e-12 * float(np.max(np.abs(y))))
+
+
+# ---- ymin, ymax and timewt on (start, stop] data -----------------------------------------------------
+def _counting_data(seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(80 + seed)
+    n = 150
+    start = rng.integers(0, 5, n).astype(float)
+    return pd.DataFrame({"start": start, "stop": start + rng.integers(1, 9, n), "event": rng.integers(0, 2, n),
+                         "x": rng.normal(size=n).round(1), "s": rng.integers(0, 2, n), "w": rng.integers(1, 4, n)})
+
+
+@pytest.mark.r
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("kw", [{"ymax": 6.0, "influence": 3}, {"ymin": 1.0, "ymax": 7.0, "influence": 1},
+                                {"ymax": 4.0, "influence": 2, "keepstrata": True}])
+def test_counting_ymin_ymax_against_r(seed, kw):
+    """concordance4's time weights: the events after ymax count nothing."""
+    import rbridge
+
+    d = _counting_data(seed)
+    f = "Surv(start, stop, event) ~ x + strata(s)"
+    a, b = pyimpl.concordance(f, d, weights="w", **kw), rbridge.concordance(f, d, weights="w", **kw)
+    _assert_same(a, b, 1e-13, 1e-13, 1e-11, ("dfbeta", "influence", "count_strata"))
+
+
+_CRASHES = [lambda eng, d: eng.concordance("Surv(start, stop, event) ~ x", d, timewt="S"),
+            lambda eng, d: eng.concordance("Surv(start, stop, event) ~ x + strata(s)", d, timewt="I"),
+            lambda eng, d: eng.concordance(eng.coxph("Surv(start, stop, event) ~ x", data=d), timewt="S"),
+            lambda eng, d: eng.concordance(eng.coxph("Surv(start, stop, event) ~ x", data=d),
+                                           eng.coxph("Surv(start, stop, event) ~ s", data=d), timewt="I")]
+
+
+@pytest.mark.parametrize("call", _CRASHES)
+def test_counting_timewt_s_and_i_are_refused(call):
+    """survival 3.5-3 aborts R on these (its C code): no engine answers them."""
+    with pytest.raises(InvalidArgument) as err:
+        call(pyimpl, _counting_data(0))
+    assert err.value.kind == "timewt.value"
+
+
+@pytest.mark.r
+@pytest.mark.parametrize("call", _CRASHES)
+def test_r_engine_guards_the_crash(call):
+    import rbridge
+    from rparity.refusals import refusal_kind
+
+    with pytest.raises(Exception) as err:
+        call(rbridge, _counting_data(0))
+    assert refusal_kind(err.value, "concordance") == "timewt.value"
