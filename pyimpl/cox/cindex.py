@@ -590,9 +590,6 @@ def _fit_counted(fit: CoxPH, timewt: Any, influence: Any, keepstrata: Any, ranks
         nstart, ntime, nstatus, nlp, nstrata, nlabels = _newdata_parts(fit, newdata)
         if nstart is not None:
             counting_timewt(timewt, nstatus)
-            if ranks:
-                raise InvalidArgument("`ranks` on (start, stop] data is not implemented in pyimpl; use the R engine",
-                                      kind="argument.value")
             nstart, ntime = aeq_counting(nstart, ntime)
         else:
             ntime = aeq_surv(ntime)
@@ -604,9 +601,6 @@ def _fit_counted(fit: CoxPH, timewt: Any, influence: Any, keepstrata: Any, ranks
     time = aeq_surv(fd.time)
     if prep.start is not None:
         counting_timewt(timewt, prep.event)
-        if ranks:
-            raise InvalidArgument("`ranks` on (start, stop] data is not implemented in pyimpl; use the R engine",
-                                  kind="argument.value")
         from .counting import counting_times
 
         start, time = counting_times(prep)

@@ -19,9 +19,8 @@ comparisons by R's fastkm.c quantities (right-censored data; on (start,
 stop] data "S/G" and "n/G2" are R's refusal and "S" and "I" abort survival
 3.5-3, refused in every engine); ``ymin`` raises the times below it (a
 censored one is R's error), ``ymax`` gives the events after it no weight.
-Not implemented here (refused, naming the option): ``ranks`` on (start,
-stop] data. Several predictors: R refuses them too ("Only one predictor
-variable allowed").
+Several predictors: R refuses them (pyimpl too): "Only one predictor
+variable allowed".
 """
 from __future__ import annotations
 
@@ -105,9 +104,6 @@ def concordance_formula(formula: str, data: Any, *, weights: Any = None, subset:
         timewt = "n"  # concordance.formula: a response that is not Surv() has no time weighting
     if start is not None:
         counting_timewt(timewt, status)
-    if start is not None and ranks:
-        raise InvalidArgument("`ranks` on (start, stop] data is not implemented in pyimpl; use the R engine",
-                              kind="argument.value")
     strata = labels = None
     if mf.strata:
         st = combine([frame.variables[i] for i in mf.strata], "strata")
@@ -272,6 +268,38 @@ def _ranks(time: np.ndarray, status: np.ndarray, x: np.ndarray, w: np.ndarray, t
     return out[out[:, 2] > 0]
 
 
+def _counting_ranks(start: np.ndarray, stop: np.ndarray, status: np.ndarray, x: np.ndarray, w: np.ndarray,
+                    tw: np.ndarray) -> np.ndarray:
+    """concordance4.c's residuals (``ranks = TRUE``) on (start, stop] data:
+    for each event, with the events at its time in the risk set (stop >= t)
+    and the rows entering at or after t out of it (start >= t),
+    ``(greater - less) / total`` of the risk set's weight by x, the total
+    times the time weight, and its case weight; rows by time, the events at
+    one time in the reverse of R's walk (``order(-stop, status, x)``)."""
+    from ._order import dense_rank
+    from .cindex import _range_dominance
+
+    di = np.flatnonzero(status > 0)
+    di = di[np.lexsort((x[di], -stop[di]))]  # R's walk over the events
+    xr, K = dense_rank(x)
+    nbits = max(1, int(K - 1).bit_length())
+    o2 = np.argsort(-stop, kind="stable")
+    o1 = np.argsort(-start, kind="stable")
+    t = stop[di]
+    e2 = np.searchsorted(-stop[o2], -t, side="right")  # the rows with stop >= t
+    e1 = np.searchsorted(-start[o1], -t, side="right")  # the rows with start >= t
+    zero = np.zeros(di.size, dtype=np.intp)
+    less2, eq2 = _range_dominance(xr[o2], w[o2], zero, e2, xr[di], nbits)
+    less1, eq1 = _range_dominance(xr[o1], w[o1], zero, e1, xr[di], nbits)
+    cw2 = np.concatenate(([0.0], np.cumsum(w[o2])))
+    cw1 = np.concatenate(([0.0], np.cumsum(w[o1])))
+    total = cw2[e2] - cw1[e1]
+    less, eq = less2 - less1, eq2 - eq1
+    greater = total - less - eq
+    out = np.column_stack([t, (greater - less) / total, total * tw[di], w[di]])[::-1]
+    return out[out[:, 2] > 0]
+
+
 def _counted(time, status, x, start, strata, w, cluster, influence: float, reverse: bool, keepstrata,
              timewt: str = "n", ranks: bool = False, strata_labels=None, ymax: float | None = None) -> Concordance:
     """concordancefit from the response, predictor, strata, weights and cluster;
@@ -315,9 +343,10 @@ def _counted(time, status, x, start, strata, w, cluster, influence: float, rever
             concordancefit(time[rows], status[rows], x[rows], None, ws, None, rows_out=out, timewt=tw)
         counts[g] = out["count"]
         imat[rows, :3] = out["rows"]
-        if ranks and start is None:
-            rk = _ranks(time[rows], status[rows], x[rows], np.ones(rows.size) if ws is None else ws,
-                        twall[rows])
+        if ranks:
+            wr = np.ones(rows.size) if ws is None else ws
+            rk = _ranks(time[rows], status[rows], x[rows], wr, twall[rows]) if start is None else \
+                _counting_ranks(start[rows], time[rows], status[rows], x[rows], wr, twall[rows])
             rank_parts.append(rk)
             rank_strata += [g] * rk.shape[0]
     ty, txy = _tied_y_rows(time, status, codes, x, np.ones(n) if w is None else w,

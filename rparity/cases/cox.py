@@ -409,6 +409,8 @@ FORMULA_CASES: list[Case] = [
         ("lung-ymin-above-censored-refused", "lung", "Surv(time, status) ~ age", {"ymin": 1000.0}),
         ("lung-split-ymax-strata-influence", "lung_split", "Surv(tstart, time, status) ~ age + strata(sex)",
          {"ymax": 400.0, "influence": 3}),
+        ("lung-split-ranks-strata-weights", "lung_split", "Surv(tstart, time, status) ~ ph.karno + strata(sex)",
+         {"ranks": True, "weights": "ph.ecog", "influence": 1}),
         # survival 3.5-3 aborts R here: the R engine's guard and pyimpl refuse alike
         ("lung-split-timewt-s-refused", "lung_split", "Surv(tstart, time, status) ~ age", {"timewt": "S"}),
         ("lung-strata-weights-cluster-reverse", "lung", "Surv(time, status) ~ age + strata(sex)",
