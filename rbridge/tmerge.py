@@ -34,17 +34,14 @@ class _Args:
         if isinstance(spec, str):
             return {"sym": spec}
         if isinstance(self.data2, pd.DataFrame) and not np.isscalar(spec) and spec is not None \
-                and np.ndim(spec) == 1:
+                and np.ndim(spec) == 1 and len(spec) == len(self.data2):
             name = f".rparity.{len(self.placeholders) + 1}"
             while name in self.data2.columns:
                 name += "."
-            values = spec.reset_index(drop=True) if isinstance(spec, pd.Series) else spec
-            self.data2[name] = values if len(values) == len(self.data2) else pd.Series(values)
-            if len(values) != len(self.data2):  # R sees the length the caller gave
-                return {"val": spec}
+            self.data2[name] = spec.reset_index(drop=True) if isinstance(spec, pd.Series) else spec
             self.placeholders[name] = what
             return {"sym": name}
-        return {"val": spec}
+        return {"val": spec}  # a single value, or values of another length: R sees them as they are
 
 
 def tmerge(data1: Any, data2: Any, id: Any, terms: Any = (), *, tstart: Any = None, tstop: Any = None,

@@ -656,10 +656,6 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))
 
 
-def is_missing_scalar(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v))
-
-
 def _event(name: str, kind: str, newvar: Column | None, inc: Column, default_value: bool, code_new: np.ndarray,
            state: _State, indx2: np.ndarray, subtype: np.ndarray, nrow: int) -> Column:
     """An event or cumevent: the interval that ends at the time (a boundary
