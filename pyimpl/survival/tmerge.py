@@ -27,7 +27,7 @@ from rparity_contract.results import Tmerge
 from rparity_contract.results.tmerge import TCOUNT_COLUMNS
 from rparity_contract.tmerge import TERM_KINDS, TMERGE_OPTIONS, TimeTerm
 
-from .tmerge_index import cumulative, neardate, tdc_index
+from .tmerge_index import cumulative, group_cumsum, neardate, tdc_index
 from .tmerge_values import (
     Column,
     column_of,
@@ -667,8 +667,8 @@ def _event(name: str, kind: str, newvar: Column | None, inc: Column, default_val
         if code_new.size and np.all(np.diff(np.flatnonzero(np.r_[True, code_new[1:] != code_new[:-1], True])) == 1):
             inc_class = "array"
         ykeep = inc.numbers_or_none() != 0
-        inc = Column.numbers(_group_cumsum(code_new, inc.numbers_or_none())) if inc.kind == "numeric" else \
-            Column.integers(_group_cumsum(code_new, inc.numbers_or_none()).astype(np.int64))
+        inc = Column.numbers(group_cumsum(code_new, inc.numbers_or_none())) if inc.kind == "numeric" else \
+            Column.integers(group_cumsum(code_new, inc.numbers_or_none()).astype(np.int64))
     if newvar is not None:
         if name not in state.events:
             newvar = None
@@ -705,13 +705,4 @@ def _event(name: str, kind: str, newvar: Column | None, inc: Column, default_val
     if name not in state.events:
         state.events.append(name)
         state.censors.append(inc.censor_value())
-    return out
-
-
-def _group_cumsum(code: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """``unlist(tapply(x, code, cumsum))`` for rows sorted by code: sequential sums, restarting at each code."""
-    out = np.empty(x.size)
-    bounds = np.flatnonzero(np.r_[True, code[1:] != code[:-1], True]) if x.size else np.array([0])
-    for a, b in zip(bounds[:-1], bounds[1:]):
-        out[a:b] = np.cumsum(x[a:b])
     return out

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["neardate", "tdc_index", "cumulative"]
+__all__ = ["neardate", "tdc_index", "cumulative", "group_cumsum"]
 
 
 def _ranks(*values: np.ndarray) -> list[np.ndarray]:
@@ -87,12 +87,19 @@ def cumulative(base_id: np.ndarray, base_start: np.ndarray, start_value: np.ndar
     without keeps its value. The sums are sequential (``csum += x[k]``)."""
     out = np.asarray(start_value, dtype=float).copy()
     idx = tdc_index(base_id, base_start, new_id, new_time)
-    csum = np.empty(new_id.size)
-    bounds = np.flatnonzero(np.r_[True, new_id[1:] != new_id[:-1], True]) if new_id.size else np.array([0])
-    for a, b in zip(bounds[:-1], bounds[1:]):
-        csum[a:b] = np.cumsum(increment[a:b])  # reset at each id
+    csum = group_cumsum(new_id, increment)
     has = idx >= 0
     add = csum[idx[has]]
     prior = out[has]
     out[has] = np.where(np.isnan(prior), add, prior + add)
+    return out
+
+
+def group_cumsum(code: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """``unlist(tapply(x, code, cumsum))`` for rows sorted by code: sequential
+    sums (C's ``csum += x[k]``), restarting at each code."""
+    out = np.empty(np.size(x))
+    bounds = np.flatnonzero(np.r_[True, code[1:] != code[:-1], True]) if np.size(x) else np.array([0])
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        out[a:b] = np.cumsum(x[a:b])
     return out
