@@ -22,7 +22,7 @@ from .cox import (
     coxph_summary,
     survfit_cox,
 )
-from .matching import glm_logit, match_data, matchit, matchit_summary
+from .matching import glm_logit, match_data, matchit, matchit302_available, matchit_summary
 from .stats import chisq_test, fisher_test
 from .survival import survdiff, survfit, survfit_quantile, survfit_summary, survfit_table, survsplit
 from .tmerge import tmerge
@@ -32,6 +32,7 @@ ENGINE_NAME = "r"
 __all__ = ["survfit", "survfit_summary", "survfit_quantile", "survfit_table", "survdiff", "survsplit", "tmerge",
            "coxph", "coxph_summary", "cox_zph", "coxph_residuals", "coxph_predict", "survfit_cox", "coxph_anova",
            "coxph_detail", "clogit",
-           "basehaz", "concordance", "glm_logit", "matchit", "matchit_summary", "match_data", "fisher_test",
+           "basehaz", "concordance", "glm_logit", "matchit", "matchit302_available", "matchit_summary", "match_data",
+           "fisher_test",
            "chisq_test",
            "session", "r_available", "INSTALL_HINT"]

@@ -11,15 +11,17 @@ are not passed (R's own defaults apply).
 """
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from rparity_contract.calls import MatchItCall
-from rparity_contract.errors import InvalidArgument
+from rparity_contract.errors import InvalidArgument, RUnavailable
+from rparity_contract.matchit302 import COMPAT_302, check_options_302, r_options_302, sample_kind_for
 from rparity_contract.results.matching import GlmLogit, MatchIt, MatchItSummary
-from rparity_contract.values import BALANCE_COLUMNS, NN_ROWS
+from rparity_contract.values import BALANCE_COLUMNS, COMPAT_MODES, NN_ROWS
 
 from ._convert import Placeholders, scalar
 from ._convert import r_literal as lit
@@ -121,17 +123,35 @@ class _Call:
             cols = [cols]
         return [self.ph(c) for c in cols]
 
+    @property
+    def is_302(self) -> bool:
+        return self.call.options.get("compat") == COMPAT_302
+
     def args(self) -> dict:
         c = self.call
         opts = dict(c.options)
         seed = opts.pop("seed", None)
         exact = opts.pop("exact", None)
-        renamed = {"std_caliper": "std.caliper", "m_order": "m.order"}
-        options = {renamed.get(k, k): v for k, v in opts.items() if v is not None and k != "compat"}
+        compat = opts.pop("compat", None)
+        kind = sample_kind_for(compat, opts.pop("sample_kind", None))
+        if compat == COMPAT_302:
+            # MatchIt 3.0.2's spelling of the contract's options (rparity_contract.matchit302)
+            check_options_302(estimand=opts.get("estimand", "ATT"), std_caliper=opts.get("std_caliper", True),
+                              caliper=opts.get("caliper"), m_order=opts.get("m_order"), seed=seed)
+            options = r_options_302(distance=opts.get("distance", "glm"), link=opts.get("link", "logit"),
+                                    ratio=opts.get("ratio", 1), replace=opts.get("replace", False),
+                                    caliper=opts.get("caliper"), m_order=opts.get("m_order"),
+                                    discard=opts.get("discard", "none"))
+        else:
+            renamed = {"std_caliper": "std.caliper", "m_order": "m.order"}
+            options = {renamed.get(k, k): v for k, v in opts.items() if v is not None}
         frame = self.data.set_axis([self.to_ph[c] for c in self.data.columns], axis=1)
         frame.index = pd.RangeIndex(1, len(frame) + 1)
-        return dict(data=frame, treat=self.ph(c.treat), covariates=self.names_of(c.covariates) or [],
-                    exact=self.names_of(exact), options=options, seed=seed)
+        out = dict(data=frame, treat=self.ph(c.treat), covariates=self.names_of(c.covariates) or [],
+                   exact=self.names_of(exact), options=options, seed=seed, sample_kind=kind)
+        if compat == COMPAT_302:
+            out["lib"] = matchit302_library()
+        return out
 
     def placeholders(self) -> Placeholders:
         return Placeholders(self.names)
@@ -139,26 +159,76 @@ class _Call:
     def call_string(self) -> str:
         a = self.args()
         xs = " + ".join(a["covariates"]) or "1"
-        opts = ", ".join(f"{k} = {lit(v)}" for k, v in a["options"].items())
-        seed = f"set.seed({a['seed']}); " if a["seed"] is not None else ""
+        opts = ", ".join(f"{k} = {lit(v) if isinstance(v, (str, bool, int, float)) else 'd_user'}"
+                         for k, v in a["options"].items())
+        kind = f"RNGkind(sample.kind = \"{a['sample_kind']}\"); " if a["sample_kind"] != "Rejection" else ""
+        seed = f"{kind}set.seed({a['seed']}); " if a["seed"] is not None else kind
+        if self.is_302:
+            exact = f", exact = c({', '.join(lit(e) for e in a['exact'])})" if a["exact"] else ""
+            return (f"{seed}matchit({a['treat']} ~ {xs}, data = d, method = \"nearest\", {opts}{exact})  "
+                    f"# MatchIt 3.0.2 from {a['lib']}")
         exact = f", exact = ~{' + '.join(a['exact'])}" if a["exact"] else ""
         return f"{seed}MatchIt::matchit({a['treat']} ~ {xs}, data = d, method = \"nearest\", {opts}{exact})"
+
+
+def matchit302_library() -> str:
+    """The private R library holding MatchIt 3.0.2: ``RPARITY_MATCHIT302_LIB``,
+    else ``~/R-matchit302`` (``make matchit302`` installs it there from the
+    package's git history; CI has no network and uses golden files)."""
+    lib = os.environ.get("RPARITY_MATCHIT302_LIB") or os.path.expanduser("~/R-matchit302")
+    if not os.path.isfile(os.path.join(lib, "MatchIt", "DESCRIPTION")):
+        raise RUnavailable(f"MatchIt 3.0.2 is not installed in {lib} (set RPARITY_MATCHIT302_LIB, or run "
+                           f"`make matchit302`: see docs/matchit-302.md)")
+    return lib
+
+
+def matchit302_available() -> bool:
+    """Whether MatchIt 3.0.2 can be run here (its private library exists)."""
+    try:
+        matchit302_library()
+    except RUnavailable:
+        return False
+    return True
+
+
+def _provenance_302(c: _Call) -> dict[str, str]:
+    """MatchIt 3.0.2's version and source (the file ``RPARITY_SOURCE`` that
+    scripts/install-matchit302.sh writes: repository, tag, commit)."""
+    if not c.is_302:
+        return {}
+    lib = matchit302_library()
+    src = os.path.join(lib, "MatchIt", "RPARITY_SOURCE")
+    source = "unrecorded"
+    if os.path.isfile(src):
+        with open(src) as fh:
+            source = fh.read().strip()
+    return {"MatchIt": "3.0.2", "MatchIt.source": source, "MatchIt.library": lib}
 
 
 def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link: str = "logit",
             estimand: str = "ATT", ratio: int = 1, replace: bool = False, caliper: float | None = None,
             std_caliper: bool = True, m_order: str | None = None, discard: str = "none", exact=None,
-            seed: int | None = None) -> MatchIt:
+            seed: int | None = None, compat: str | None = None, sample_kind: str | None = None) -> MatchIt:
     """R's ``MatchIt::matchit(treat ~ covariates, data, method = "nearest", ...)``
-    (``set.seed(seed)`` first when a seed is given)."""
+    (``set.seed(seed)`` first when a seed is given, under
+    ``RNGkind(sample.kind = sample_kind)``).
+
+    ``compat="3.0.2"`` runs MatchIt 3.0.2 (from its private library,
+    :func:`matchit302_library`) with the options in 3.0.2's spelling
+    (:mod:`rparity_contract.matchit302`); otherwise the installed MatchIt
+    (``compat`` "4.5.1" or None: R has no "documented algorithm")."""
     call = MatchItCall(data=data, treat=treat, covariates=covariates,
                        options=dict(distance=distance, link=link, estimand=estimand, ratio=ratio, replace=replace,
                                     caliper=caliper, std_caliper=std_caliper, m_order=m_order, discard=discard,
-                                    exact=exact, seed=seed))
+                                    exact=exact, seed=seed, compat=compat, sample_kind=sample_kind))
+    if compat not in COMPAT_MODES:
+        raise InvalidArgument(f"`compat` must be None, '4.5.1' or '3.0.2'; got compat={compat!r}",
+                              kind="compat.value")
     c = _Call(call)
     sess = session()
     sess.require("MatchIt")
-    res = sess.call("rparity_matchit", placeholders=c.placeholders(), **c.args())
+    fname = "rparity_matchit302" if c.is_302 else "rparity_matchit"
+    res = sess.call(fname, placeholders=c.placeholders(), **c.args())
     v = res.value
     labels = data.index
     ncol = int(scalar(v["mm_ncol"]))
@@ -180,16 +250,20 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
     cal = v.get("caliper")
     n1 = int(frows.size)
     m_used = m_order or ("smallest" if str(v["estimand"][0]) == "ATC" else "largest")
-    if replace is True or n1 <= 1:
+    if c.is_302:  # 3.0.2 keeps its m.order with replacement; an unknown one is "largest" (with a warning)
+        m_used = m_order if m_order in ("largest", "smallest", "random") else "largest"
+    elif replace is True or n1 <= 1:
         m_used = "data"
     return MatchIt(distance=np.asarray(v["distance"], float).reshape(-1), match_matrix=match_matrix,
                    weights=np.asarray(v["weights"], float).reshape(-1), subclass=sub,
                    discarded=np.asarray(v["discarded"], dtype=bool).reshape(-1),
                    caliper=None if cal is None else scalar(cal),
                    treat=np.asarray(v["treat"], dtype=np.int64).reshape(-1), index=labels,
-                   estimand=str(v["estimand"][0]), ratio=int(ratio) if isinstance(ratio, (int, np.integer)) else 1,
-                   replace=bool(replace), m_order=m_used, compat=None, model=model, call=call, engine="r",
-                   provenance={**sess.provenance(c.call_string()), "placeholders": dict(c.names)},
+                   estimand=str(v["estimand"][0]), ratio=ncol if c.is_302 else
+                   int(ratio) if isinstance(ratio, (int, np.integer)) else 1,
+                   replace=bool(replace), m_order=m_used, compat=compat, model=model, call=call, engine="r",
+                   provenance={**sess.provenance(c.call_string()), **_provenance_302(c),
+                               "placeholders": dict(c.names)},
                    warnings=res.warnings)
 
 
@@ -218,6 +292,10 @@ def _table(v: dict, c: _Call) -> pd.DataFrame:
 def matchit_summary(m: MatchIt) -> MatchItSummary:
     """R's ``summary(m)`` on the match's call, run again in R (same seed)."""
     c = _call_of(m)
+    if c.is_302:
+        raise NotImplementedError("summary() of a MatchIt 3.0.2 match: 3.0.2's summary.matchit (means, SDs, eQQ "
+                                  "statistics) is not part of the contract; MatchIt 4.x's balance tables apply to "
+                                  "4.x matches")
     sess = session()
     res = sess.call("rparity_matchit_summary", placeholders=c.placeholders(), **c.args())
     v = res.value
@@ -232,7 +310,8 @@ def match_data(m: MatchIt) -> pd.DataFrame:
     the matched rows of ``data`` with ``distance``, ``weights`` and (without
     replacement) ``subclass``."""
     c = _call_of(m)
-    v = session().call("rparity_match_data", placeholders=c.placeholders(), **c.args()).value
+    fname = "rparity_match_data302" if c.is_302 else "rparity_match_data"
+    v = session().call(fname, placeholders=c.placeholders(), **c.args()).value
     rows = np.asarray(v["rows"], dtype=np.int64).reshape(-1) - 1
     out = c.data.iloc[rows].copy()
     out["distance"] = np.asarray(v["distance"], float).reshape(-1)

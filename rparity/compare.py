@@ -316,6 +316,11 @@ def _outcome_row(base: dict, a: Outcome, b: Outcome) -> QuantityDiff:
         where = f" ({_tb_summary(a.traceback)})" if a.traceback else ""
         return QuantityDiff(**q, verdict=Verdict.ENGINE_ERROR,
                             detail=f"{a.engine} raised {a.error_type}: {_first_line(a.error)}{where}")
+    if not b.ok and b.error_type == "RUnavailable":
+        # the reference cannot run here (an R package version not installed, e.g. MatchIt 3.0.2):
+        # nothing was compared, and it is not the engine's fault
+        return QuantityDiff(**q, verdict=Verdict.NOT_PROVIDED,
+                            detail=f"the reference {b.engine} is not available here: {_first_line(b.error)}")
     if not b.ok and not b.refused:
         return QuantityDiff(**q, verdict=Verdict.ERROR,
                             detail=f"the reference {b.engine} failed: {b.error_type}: {_first_line(b.error)}")

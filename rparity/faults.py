@@ -484,6 +484,24 @@ def _split_keeping_events(split):
     return lambda newdata, state, *a: split(newdata, dataclasses.replace(state, events=[], censors=[]), *a)
 
 
+def _caliper_nearest(pool_draw):
+    """MatchIt 3.0.2's pool draw replaced by the nearest control within the
+    caliper (what MatchIt 4.x does): no random draw."""
+    def faulty(st, x, cal, excl, rng):
+        w = st.avail & (np.abs(st.ds - x) <= cal)
+        cand = [int(c) for c in st.cidx[w] if int(c) not in excl]
+        if not cand:
+            return -1
+        dev = {c: abs(float(st.ds[np.flatnonzero(st.cidx == c)[0]]) - x) for c in cand}
+        return min(cand, key=lambda c: (dev[c], c))
+    return faulty
+
+
+def _always_rejection(rrandom):
+    """R's sampler fixed at "Rejection" (R >= 3.6) whatever ``sample_kind`` says."""
+    return lambda seed, kind="Rejection": rrandom(seed, "Rejection")
+
+
 def _lazy_patched(target: Callable[[], Any], name: str, replacement: Callable[[Any], Any]) -> Wrap:
     """:func:`_patched` on a module found at call time; ``replacement`` gets the
     original and returns the faulty attribute."""
@@ -776,6 +794,12 @@ FAULTS: list[Fault] = [
           _field("distance", _scale(1e-9))),
     Fault("matchit-summary-smd", "matchit_summary", "1e-10 relative",
           "standardised mean differences off by 1e-9 relative", _result(_summary_smd)),
+    Fault("matchit302-caliper-nearest", "matchit", "identical", "with compat='3.0.2' takes the nearest control "
+          "within the caliper instead of MatchIt 3.0.2's random draw among them",
+          _lazy_patched(_module("pyimpl.matching.nearest302"), "_pool_draw", _caliper_nearest)),
+    Fault("matchit302-rejection-sampler", "matchit", "identical", "draws with R >= 3.6's 'Rejection' sampler "
+          "when 'Rounding' (R 3.4.3's, the default of compat='3.0.2') is asked",
+          _lazy_patched(_module("pyimpl.matching.matchit302"), "RRandom", _always_rejection)),
     Fault("match-data-drops-row", "match_data", "identical", "leaves the last matched row out",
           _result(_drop_last_row)),
     # contingency tables

@@ -288,6 +288,13 @@ R_MESSAGES: tuple[RefusalRule, ...] = (
     RefusalRule(r"No units were matched", "match.none", _MATCH, source="MatchIt weights.matrix"),
     RefusalRule(r"No treated units were matched", "match.no_treated", _MATCH, source="MatchIt weights.matrix"),
     RefusalRule(r"No control units were matched", "match.no_control", _MATCH, source="MatchIt weights.matrix"),
+    RefusalRule(r"Missing values exist in the data", "data.missing", _MATCH, source="MatchIt 3.0.2 matchit"),
+    RefusalRule(r"replacement has length zero", "compat.failure", _MATCH,
+                source="MatchIt 3.0.2 matchit2nearest (no treated unit to match)"),
+    RefusalRule(r"invalid first argument", "compat.failure", _MATCH,
+                source="MatchIt 3.0.2 matchit2nearest (m.order random, every treated unit discarded)"),
+    RefusalRule(r"subscript out of bounds", "compat.failure", _MATCH,
+                source="MatchIt 3.0.2 matchit2nearest (every treated unit discarded)"),
     RefusalRule(r"number of columns of matrices must match", "compat.failure", _MATCH,
                 source="MatchIt 4.5.1 rbind of an exact stratum without focal units (#151)"),
     # fisher.test / chisq.test (R stats fisher.test.R, chisq.test.R)

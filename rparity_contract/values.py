@@ -13,7 +13,7 @@ __all__ = [
     "NA_ACTIONS", "RESIDUAL_TYPES", "ResidualType", "PREDICT_TYPES", "PredictType", "PREDICT_REFERENCES",
     "PredictReference",
     "ALTERNATIVES", "Alternative", "M_ORDERS", "MOrder", "DISCARDS", "Discard", "LINKS", "Link",
-    "ESTIMANDS", "Estimand", "COMPAT_MODES", "SUMMARY_COLUMNS", "TABLE_INDEX", "QUANTILE_COLUMNS",
+    "ESTIMANDS", "Estimand", "COMPAT_MODES", "SAMPLE_KINDS", "SUMMARY_COLUMNS", "TABLE_INDEX", "QUANTILE_COLUMNS",
     "BALANCE_COLUMNS", "NN_ROWS", "COX_SUMMARY_COLUMNS",
 ]
 
@@ -70,9 +70,14 @@ Link = Literal["logit", "linear.logit"]
 ESTIMANDS: tuple[str, ...] = ("ATT", "ATC")
 Estimand = Literal["ATT", "ATC"]
 
-#: pyimpl's ``matchit(compat=)``: None is the documented algorithm; "4.5.1" the
-#: installed MatchIt 4.5.1 build, bugs included
-COMPAT_MODES: tuple[str | None, ...] = (None, "4.5.1")
+#: ``matchit(compat=)``: None is the documented algorithm (pyimpl; rbridge runs
+#: the installed MatchIt); "4.5.1" the MatchIt 4.5.1 build, bugs included;
+#: "3.0.2" MatchIt 3.0.2 (the study paper's R 3.4.3), random draws included
+COMPAT_MODES: tuple[str | None, ...] = (None, "4.5.1", "3.0.2")
+
+#: R's ``RNGkind(sample.kind=)``: how ``sample()`` turns uniforms into indices
+#: ("Rounding" before R 3.6.0, "Rejection" after).
+SAMPLE_KINDS: tuple[str, ...] = ("Rejection", "Rounding")
 
 #: Columns of ``survfit_summary`` (``summary(fit, times=)``), R's names snake-cased.
 SUMMARY_COLUMNS: tuple[str, ...] = ("time", "n_risk", "n_event", "n_censor", "surv", "std_err", "lower", "upper",

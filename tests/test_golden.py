@@ -62,6 +62,11 @@ def test_golden_errors_carry_r_message_and_kind(case):
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_r_still_produces_the_golden_values(case):
     """Regenerating in R gives back the stored values exactly (17 digits round-trip)."""
+    import rbridge
+
+    if case.params.get("mode") == "3.0.2" and not rbridge.matchit302_available():
+        pytest.skip("MatchIt 3.0.2 is not installed here (`make matchit302`); its golden files are checked "
+                    "against pyimpl above")
     _, ref = read_golden(case)
     live = run_outcome(case, rparity.engine("r"))
     assert live.ok == ref.ok

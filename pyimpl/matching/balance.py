@@ -147,7 +147,8 @@ def balance_design(m: MatchIt) -> Design:
     from .matchit import balance_terms, validate
 
     c = m.call
-    spec = validate(c.data, c.treat, c.covariates, **{k: v for k, v in c.options.items() if k != "compat"})
+    spec = validate(c.data, c.treat, c.covariates,
+                    **{k: v for k, v in c.options.items() if k not in ("compat", "sample_kind")})
     terms = balance_terms(spec)
     return model_matrix(terms, len(c.data), intercept=False, contrasts=False, drop_unused_levels=True,
                         arg="covariates")
@@ -189,7 +190,12 @@ def sample_sizes(m: MatchIt) -> pd.DataFrame:
 def matchit_summary(m: MatchIt) -> MatchItSummary:
     """``summary(m)`` (``un = TRUE``, ``standardize = TRUE``, ``pair.dist =
     TRUE``): balance before and after matching and the sample sizes, for a
-    match of any engine."""
+    match of any engine (MatchIt 4.x's summary: a MatchIt 3.0.2 match has
+    3.0.2's own summary, which is not reproduced)."""
+    if isinstance(m, MatchIt) and m.compat == "3.0.2":
+        raise NotImplementedError("summary() of a MatchIt 3.0.2 match: 3.0.2's summary.matchit (means, SDs, "
+                                  "eQQ statistics) is not reproduced; MatchIt 4.x's balance tables apply to "
+                                  "4.x matches")
     design = balance_design(m)
     return MatchItSummary(all=balance_table(m, matched=False, design=design),
                           matched=balance_table(m, matched=True, design=design), nn=sample_sizes(m),

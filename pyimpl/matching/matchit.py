@@ -14,6 +14,7 @@ import pandas as pd
 
 from rparity_contract.calls import MatchItCall
 from rparity_contract.errors import InvalidArgument, RParityError, RParityWarning
+from rparity_contract.matchit302 import COMPAT_302, sample_kind_for
 from rparity_contract.results.matching import GlmLogit, MatchIt
 from rparity_contract.values import COMPAT_MODES, DISCARDS, ESTIMANDS, LINKS, M_ORDERS
 
@@ -22,6 +23,7 @@ from .._validate import as_choice, show
 from ..design import Term, model_matrix, read_terms
 from ._rstats import r_sd
 from .glm import GlmControl, fit_logit
+from .matchit302 import matchit_302
 from .nearest import INT_MAX, nn_match
 from .rng import RRandom
 
@@ -220,7 +222,8 @@ def validate(data, treat, covariates, *, distance="glm", link="logit", estimand=
                                   f"it to an integer); got seed={show(seed)}", kind="seed.value")
         seed = int(seed)
     if compat not in COMPAT_MODES:
-        raise InvalidArgument(f"`compat` must be None or '4.5.1'; got compat={compat!r}", kind="compat.value")
+        raise InvalidArgument(f"`compat` must be None, '4.5.1' or '3.0.2'; got compat={compat!r}",
+                              kind="compat.value")
     return MatchSpec(treat=t, terms=terms, exact_terms=exact_terms, distance=dist, link=link, estimand=est,
                      ratio=ratio, replace=replace, caliper=cal, std_caliper=std_caliper, m_order=m_order,
                      discard=discard, seed=seed, compat=compat)
@@ -369,7 +372,7 @@ def subclasses(mm: np.ndarray, focal: np.ndarray) -> np.ndarray:
 
 
 def run_matching(spec: MatchSpec, d: np.ndarray, discarded: np.ndarray, cal: float | None,
-                 compat: bool) -> tuple[np.ndarray, str, list[str]]:
+                 compat: bool, sample_kind: str = "Rejection") -> tuple[np.ndarray, str, list[str]]:
     """``matchit2nearest``: (match matrix of data rows, -1 none; m.order used; warnings)."""
     est = spec.estimand
     focal_v = 1 if est == "ATT" else 0
@@ -394,7 +397,7 @@ def run_matching(spec: MatchSpec, d: np.ndarray, discarded: np.ndarray, cal: flo
             seed = spec.seed
             if seed is None:
                 seed = int(np.random.default_rng().integers(-(2**31) + 1, 2**31))
-            rng = RRandom(seed)
+            rng = RRandom(seed, sample_kind)
         return rng.sample_int(k)
 
     if codes is None:
@@ -432,7 +435,7 @@ def run_matching(spec: MatchSpec, d: np.ndarray, discarded: np.ndarray, cal: flo
 def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link: str = "logit",
             estimand: str = "ATT", ratio: int = 1, replace: bool = False, caliper: float | None = None,
             std_caliper: bool = True, m_order: str | None = None, discard: str = "none", exact=None,
-            seed: int | None = None, compat: str | None = None) -> MatchIt:
+            seed: int | None = None, compat: str | None = None, sample_kind: str | None = None) -> MatchIt:
     """Nearest-neighbour matching on a propensity score, as
     ``MatchIt::matchit(treat ~ covariates, data, method = "nearest", ...)``.
 
@@ -470,12 +473,20 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
     seed : int, optional
         With ``m_order="random"``: the order R's ``set.seed(seed);
         sample.int(n1)`` gives (one draw per stratum, in stratum order).
-    compat : None or "4.5.1"
+    compat : None, "4.5.1" or "3.0.2"
         None: the documented algorithm (MatchIt 4.5.4: true distances, caliper
         honoured, a unit's earlier matches skipped). "4.5.1": the installed
         MatchIt 4.5.1 build bit for bit, including its integer ``abs``
         (#163), its ``check_in`` off-by-one (#159) and its failure on exact
-        strata without focal units (#151).
+        strata without focal units (#151). "3.0.2": MatchIt 3.0.2, the
+        study paper's (:mod:`pyimpl.matching.matchit302`): probability-scale
+        logit, caliper in SD of the kept units' distance, a random control
+        within the caliper, random tie-breaking; ATT only; ``seed`` needed
+        when it draws.
+    sample_kind : None, "Rounding" or "Rejection"
+        R's ``RNGkind(sample.kind=)`` for the random draws: default
+        "Rounding" (R < 3.6, the paper's R 3.4.3) with ``compat="3.0.2"``,
+        else "Rejection" (R >= 3.6).
 
     Notes
     -----
@@ -485,6 +496,11 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
     absolute value). With ``m_order="random"`` and no seed, a seed is drawn
     from numpy's entropy source.
     """
+    if compat == COMPAT_302:
+        return matchit_302(data, treat, covariates, distance=distance, link=link, estimand=estimand, ratio=ratio,
+                           replace=replace, caliper=caliper, std_caliper=std_caliper, m_order=m_order,
+                           discard=discard, exact=exact, seed=seed, sample_kind=sample_kind)
+    kind = sample_kind_for(compat, sample_kind)
     spec = validate(data, treat, covariates, distance=distance, link=link, estimand=estimand, ratio=ratio,
                     replace=replace, caliper=caliper, std_caliper=std_caliper, m_order=m_order,
                     discard=discard, exact=exact, seed=seed, compat=compat)
@@ -506,7 +522,7 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
     d = np.asarray(d, dtype=float)
     discarded = discard_units(spec.treat, d, spec.discard)
     cal = process_caliper(spec.caliper, spec.std_caliper, d, discarded)
-    mm, m_order_used, mwarns = run_matching(spec, d, discarded, cal, compat=spec.compat == "4.5.1")
+    mm, m_order_used, mwarns = run_matching(spec, d, discarded, cal, compat=spec.compat == "4.5.1", sample_kind=kind)
     warns.extend(mwarns)
     for w in warns:
         warnings.warn(RParityWarning(w), stacklevel=2)
@@ -521,7 +537,7 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
     call = MatchItCall(data=data, treat=treat, covariates=covariates,
                        options=dict(distance=distance, link=link, estimand=estimand, ratio=ratio, replace=replace,
                                     caliper=caliper, std_caliper=std_caliper, m_order=m_order, discard=discard,
-                                    exact=exact, seed=seed))
+                                    exact=exact, seed=seed, compat=compat, sample_kind=sample_kind))
     return _result(data, spec, d, mm, weights, sub, discarded, cal, m_order_used, model, warns, call)
 
 

@@ -15,6 +15,9 @@ This module reproduces, in numpy, exactly what MatchIt's random order uses:
   draw ``bits = ceil(log2(n))`` random bits from 16-bit chunks
   (``floor(65536 u)``) and reject values >= n; without replacement each draw
   takes ``x[j]`` and moves the last element into slot ``j`` (``do_sample``).
+* ``sample.kind="Rounding"`` (R < 3.6, and R >= 3.6 after
+  ``RNGkind(sample.kind = "Rounding")``): ``R_unif_index(n)`` is
+  ``floor(n * unif_rand())``, one uniform per index.
 
 Only these pieces are provided; they are verified against R for many seeds and
 sizes in ``tests/matching/test_rng.py``.
@@ -26,8 +29,11 @@ import math
 import numpy as np
 
 from rparity_contract.errors import InvalidArgument
+from rparity_contract.values import SAMPLE_KINDS
 
-__all__ = ["RRandom", "set_seed", "r_sample_int"]
+__all__ = ["RRandom", "set_seed", "r_sample_int", "SAMPLE_KINDS"]
+
+
 
 _I2_32M1 = 2.328306437080797e-10  # 1/(2^32 - 1), R's fixup bound
 _MT_SCALE = 2.3283064365386963e-10  # 2^-32, MT_genrand's scaling
@@ -54,9 +60,16 @@ class RRandom:
     ----------
     seed : int
         As R's ``set.seed`` argument (coerced to a 32-bit integer as R does).
+    sample_kind : "Rejection" or "Rounding"
+        R's ``RNGkind(sample.kind=)`` in force (R >= 3.6 defaults to
+        "Rejection"; R 3.4.3, the study paper's, had only "Rounding").
     """
 
-    def __init__(self, seed: int):
+    def __init__(self, seed: int, sample_kind: str = "Rejection"):
+        if sample_kind not in SAMPLE_KINDS:
+            raise InvalidArgument(f"`sample_kind` must be 'Rejection' or 'Rounding' (R's RNGkind(sample.kind=)); "
+                                  f"got sample_kind={sample_kind!r}", kind="sample_kind.value")
+        self.sample_kind = sample_kind
         try:
             s = int(seed)
         except (TypeError, ValueError):
@@ -101,7 +114,9 @@ class RRandom:
         return v & ((1 << bits) - 1)
 
     def unif_index(self, dn: int) -> int:
-        """R's ``R_unif_index(dn)`` with ``sample.kind = "Rejection"``."""
+        """R's ``R_unif_index(dn)`` (RNG.c) under the stream's sample kind."""
+        if self.sample_kind == "Rounding":
+            return int(math.floor(dn * self._next()))
         if dn <= 0:
             return 0
         bits = int(math.ceil(math.log2(dn)))
@@ -131,11 +146,11 @@ class RRandom:
         return out
 
 
-def set_seed(seed: int) -> RRandom:
+def set_seed(seed: int, sample_kind: str = "Rejection") -> RRandom:
     """``set.seed(seed)``: a fresh :class:`RRandom` stream."""
-    return RRandom(seed)
+    return RRandom(seed, sample_kind)
 
 
-def r_sample_int(n: int, seed: int) -> np.ndarray:
+def r_sample_int(n: int, seed: int, sample_kind: str = "Rejection") -> np.ndarray:
     """``set.seed(seed); sample.int(n)`` (1-based)."""
-    return RRandom(seed).sample_int(n)
+    return RRandom(seed, sample_kind).sample_int(n)

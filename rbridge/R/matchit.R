@@ -30,16 +30,90 @@ rparity_balance_table <- function(tab) {
        std_pair_dist = unname(tab[, 7]))
 }
 
-rparity_matchit_object <- function(data, treat, covariates, exact, options, seed) {
+## set.seed(seed) under RNGkind(sample.kind = kind); the caller's sampler is
+## restored afterwards (R >= 3.6 warns that "Rounding" is not the default).
+rparity_seed <- function(seed, kind) {
+  old <- RNGkind()[3]
+  suppressWarnings(RNGkind(sample.kind = kind))
+  if (!is.null(seed)) set.seed(seed)
+  old
+}
+
+rparity_matchit_object <- function(data, treat, covariates, exact, options, seed, sample_kind = "Rejection") {
   f <- eval(call("~", as.name(treat), rparity_rhs(covariates)), globalenv())
   args <- c(list(formula = f, data = data, method = "nearest"), options)
   if (!is.null(exact)) args$exact <- stats::reformulate(exact)
-  if (!is.null(seed)) set.seed(seed)
+  old <- rparity_seed(seed, sample_kind)
+  on.exit(suppressWarnings(RNGkind(sample.kind = old)))
   do.call(MatchIt::matchit, args)
 }
 
-rparity_matchit <- function(data, treat, covariates, exact, options, seed) {
-  m <- rparity_matchit_object(data, treat, covariates, exact, options, seed)
+## MatchIt 3.0.2 (git tag 3.0-2) installed in a private library `lib`: its R
+## code is loaded from the package's lazy-load database into an environment of
+## its own (closures re-parented to it, imports from stats, graphics, utils and
+## MASS below it), so that it runs beside the attached MatchIt 4.x without
+## replacing its namespace. Loaded once per session.
+rparity_matchit302_env <- local({
+  cache <- list()
+  function(lib) {
+    if (!is.null(cache[[lib]])) return(cache[[lib]])
+    imports <- new.env(parent = .BaseNamespaceEnv)
+    for (p in c("stats", "graphics", "utils", "MASS")) {
+      if (!requireNamespace(p, quietly = TRUE)) next
+      for (nm in getNamespaceExports(p)) assign(nm, getExportedValue(p, nm), envir = imports)
+    }
+    env <- new.env(parent = imports)
+    lazyLoad(file.path(lib, "MatchIt", "R", "MatchIt"), envir = env)
+    for (nm in ls(env, all.names = TRUE)) {
+      f <- get(nm, envir = env)
+      if (is.function(f)) {
+        environment(f) <- env
+        assign(nm, f, envir = env)
+      }
+    }
+    version <- unname(read.dcf(file.path(lib, "MatchIt", "DESCRIPTION"), fields = "Version")[1, 1])
+    if (!identical(version, "3.0.2")) stop("the MatchIt in ", lib, " is version ", version, ", not 3.0.2")
+    cache[[lib]] <<- env
+    env
+  }
+})
+
+rparity_matchit302_object <- function(lib, data, treat, covariates, exact, options, seed, sample_kind) {
+  env <- rparity_matchit302_env(lib)
+  f <- eval(call("~", as.name(treat), rparity_rhs(covariates)), globalenv())
+  args <- c(list(formula = f, data = data, method = "nearest"), options)
+  if (!is.null(exact)) args$exact <- exact
+  old <- rparity_seed(seed, sample_kind)
+  on.exit(suppressWarnings(RNGkind(sample.kind = old)))
+  do.call(env$matchit, args)
+}
+
+## MatchIt 3.0.2's match: its match.matrix holds row names, NA (no match) and
+## "-1" (a discarded treated unit, returned as NA here: `discarded` says which).
+## The caliper on the distance scale is 3.0.2's own sd.cal expression.
+rparity_matchit302 <- function(lib, data, treat, covariates, exact, options, seed, sample_kind) {
+  m <- rparity_matchit302_object(lib, data, treat, covariates, exact, options, seed, sample_kind)
+  mm <- m$match.matrix
+  mmi <- matrix(match(mm, rownames(data)), nrow = nrow(mm), ncol = ncol(mm))
+  cal <- options$caliper
+  sd_cal <- if (is.null(cal) || cal <= 0) NULL else cal * sqrt(var(m$distance[!m$discarded]))
+  list(distance = unname(m$distance), weights = unname(m$weights),
+       treat = unname(as.integer(m$treat)), subclass = NULL, discarded = unname(m$discarded),
+       focal_rows = match(rownames(mm), rownames(data)),
+       match_matrix = as.vector(mmi), mm_ncol = ncol(mm), caliper = sd_cal, estimand = "ATT",
+       model = if (is.null(m$model)) NULL else rparity_glm_values(m$model))
+}
+
+rparity_match_data302 <- function(lib, data, treat, covariates, exact, options, seed, sample_kind) {
+  env <- rparity_matchit302_env(lib)
+  m <- rparity_matchit302_object(lib, data, treat, covariates, exact, options, seed, sample_kind)
+  md <- env$match.data(m)
+  list(rows = match(rownames(md), rownames(data)), distance = unname(md$distance),
+       weights = unname(md$weights), subclass = NULL)
+}
+
+rparity_matchit <- function(data, treat, covariates, exact, options, seed, sample_kind = "Rejection") {
+  m <- rparity_matchit_object(data, treat, covariates, exact, options, seed, sample_kind)
   mm <- m$match.matrix
   mmi <- matrix(match(mm, rownames(data)), nrow = nrow(mm), ncol = ncol(mm))
   list(distance = unname(m$distance), weights = unname(m$weights),
@@ -53,16 +127,16 @@ rparity_matchit <- function(data, treat, covariates, exact, options, seed) {
        model = if (is.null(m$model)) NULL else rparity_glm_values(m$model))
 }
 
-rparity_matchit_summary <- function(data, treat, covariates, exact, options, seed) {
-  m <- rparity_matchit_object(data, treat, covariates, exact, options, seed)
+rparity_matchit_summary <- function(data, treat, covariates, exact, options, seed, sample_kind = "Rejection") {
+  m <- rparity_matchit_object(data, treat, covariates, exact, options, seed, sample_kind)
   s <- summary(m)
   list(sum_all = rparity_balance_table(s$sum.all),
        sum_matched = rparity_balance_table(s$sum.matched),
        nn_control = unname(s$nn[, "Control"]), nn_treated = unname(s$nn[, "Treated"]))
 }
 
-rparity_match_data <- function(data, treat, covariates, exact, options, seed) {
-  m <- rparity_matchit_object(data, treat, covariates, exact, options, seed)
+rparity_match_data <- function(data, treat, covariates, exact, options, seed, sample_kind = "Rejection") {
+  m <- rparity_matchit_object(data, treat, covariates, exact, options, seed, sample_kind)
   md <- MatchIt::match.data(m)
   list(rows = match(rownames(md), rownames(data)), distance = unname(md$distance),
        weights = unname(md$weights),
@@ -85,4 +159,22 @@ rparity_time_matchit <- function(X, treat, reps) {
   }
   mm <- m$match.matrix
   list(seconds = best, cpu_seconds = best_cpu, match_matrix = match(mm, rownames(d)))
+}
+
+## Benchmark: MatchIt 3.0.2's matchit (caliper, set.seed under the sampler) timed
+## inside R, and its match matrix (1-based rows).
+rparity_time_matchit302 <- function(lib, X, treat, caliper, seed, sample_kind, reps) {
+  env <- rparity_matchit302_env(lib)
+  d <- X
+  d$treat <- treat
+  f <- stats::reformulate(names(X), response = "treat")
+  best <- Inf
+  m <- NULL
+  for (i in seq_len(reps)) {
+    old <- rparity_seed(seed, sample_kind)
+    tm <- system.time(m <- env$matchit(f, data = d, method = "nearest", caliper = caliper))
+    suppressWarnings(RNGkind(sample.kind = old))
+    best <- min(best, unname(tm["elapsed"]))
+  }
+  list(seconds = best, match_matrix = match(m$match.matrix[, 1], rownames(d)))
 }

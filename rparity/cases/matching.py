@@ -5,6 +5,11 @@
 * ``mode="installed"`` (ids ``matchit/<config>``): pyimpl runs with the compat
   mode that matches the R MatchIt the golden files / live R come from
   (:func:`compat_for`), so pairs must be identical to R's.
+* ``mode="3.0.2"`` (ids ``matchit/3.0.2/<config>``, :data:`CASES_302`): both
+  engines run MatchIt 3.0.2 (``compat="3.0.2"``: pyimpl reproduces it, R runs
+  the package from its private library); the golden files are 3.0.2's output,
+  with its source (git tag and commit) in their provenance. 3.0.2's summary is
+  not part of the contract: these cases compare the match itself.
 * ``mode="documented"`` (ids ``matchit/documented/<config>``, listed in
   :data:`DOCUMENTED_CASES` and part of :data:`CASES`): pyimpl runs the
   documented algorithm (``compat=None``) against the same R output. Where the
@@ -30,7 +35,8 @@ from rparity_contract.values import BALANCE_COLUMNS, NN_ROWS
 from ..compare import NotProvided
 from .base import Case
 
-__all__ = ["CASES", "DOCUMENTED_CASES", "matching_cohorts", "logistic_cohorts", "compat_for", "compat_for_version",
+__all__ = ["CASES", "CASES_302", "DOCUMENTED_CASES", "matching_cohorts", "logistic_cohorts", "compat_for",
+           "compat_for_version",
            "installed_matchit_version", "run_glm_logit", "run_matchit", "canonical_subclass", "MATCHIT_ISSUES",
            "GOLDEN_MATCHIT_VERSION", "takes_compat"]
 
@@ -127,13 +133,30 @@ def run_glm_logit(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict
 
 
 _MATCHIT_OPTIONS = ("link", "estimand", "ratio", "replace", "caliper", "std_caliper", "m_order", "discard",
-                    "exact", "seed")
+                    "exact", "seed", "sample_kind")
+
+
+def _treatment(data: pd.DataFrame, p: Mapping[str, Any]) -> pd.DataFrame:
+    """``treat_from = [column, value]``: a 0/1 treatment column ``p["treat"]``
+    made from a labelled arm (1 where the column equals the value)."""
+    if "treat_from" not in p:
+        return data
+    col, value = p["treat_from"]
+    out = data.copy()
+    out[p["treat"]] = (out[col] == value).astype(np.int64)
+    return out
 
 
 def run_matchit(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
     kw = {k: p[k] for k in _MATCHIT_OPTIONS if k in p}
-    if takes_compat(engine):
-        kw["compat"] = None if p.get("mode") == "documented" else compat_for(engine)
+    data = _treatment(data, p)
+    mode = p.get("mode")
+    if mode == "3.0.2":
+        if not takes_compat(engine):
+            raise NotImplementedError("the engine's matchit has no compat='3.0.2' (MatchIt 3.0.2)")
+        kw["compat"] = "3.0.2"
+    elif takes_compat(engine):
+        kw["compat"] = None if mode == "documented" else compat_for(engine)
     m = engine.matchit(data, p["treat"], list(p["covariates"]), **kw)
     out = {
         "distance": np.asarray(m.distance, dtype=float),
@@ -145,6 +168,9 @@ def run_matchit(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
         "caliper": float("nan") if m.caliper is None else float(m.caliper),
         "warnings": tuple(m.warnings),
     }
+    if mode == "3.0.2":  # 3.0.2's summary is not in the contract
+        out.update(_match_data_quantities(engine, m))
+        return out
     absent = None
     try:
         s = engine.matchit_summary(m)
@@ -213,6 +239,54 @@ def _mi(cfg: str, mode: str = "installed") -> Case:
     return Case(cid, "matchit", "lalonde", params, run_matchit, description=desc)
 
 
+#: MatchIt 3.0.2 on lalonde: every option 3.0.2 has, both samplers, seeds that
+#: change the draws; 3.0.2's warnings for options it cannot use.
+MATCHIT302_CONFIGS: dict[str, dict] = {
+    "caliper0.2-seed1": dict(caliper=0.2, seed=1),
+    "caliper0.2-seed2": dict(caliper=0.2, seed=2),
+    "caliper0.2-seed1-rejection": dict(caliper=0.2, seed=1, sample_kind="Rejection"),
+    "nocaliper-ties-seed42": dict(seed=42),
+    "random-seed5": dict(m_order="random", seed=5),
+    "random-seed5-rejection": dict(m_order="random", seed=5, sample_kind="Rejection"),
+    "smallest-ratio2-caliper0.5-seed8": dict(m_order="smallest", ratio=2, caliper=0.5, seed=8),
+    "ratio2-seed1": dict(ratio=2, seed=1),
+    "ratio3-replace-caliper0.3-seed9": dict(ratio=3, replace=True, caliper=0.3, seed=9),
+    "ratio2-replace-seed3": dict(ratio=2, replace=True, seed=3),
+    "linear-caliper0.1-seed3": dict(link="linear.logit", caliper=0.1, seed=3),
+    "linear-random-ratio2-seed3": dict(link="linear.logit", m_order="random", ratio=2, seed=3),
+    "discard-both-caliper0.05-seed11": dict(discard="both", caliper=0.05, seed=11),
+    "discard-treated-linear-caliper0.25-seed6": dict(discard="treated", link="linear.logit", caliper=0.25, seed=6),
+    "discard-control-random-seed12": dict(discard="control", m_order="random", seed=12),
+    "exact-married-caliper0.2-seed4": dict(exact="married", caliper=0.2, seed=4),
+    "exact-race-nodegree-seed14": dict(exact=["race", "nodegree"], seed=14),
+    "morder-data-warns-seed2": dict(m_order="data", seed=2),
+    "caliper-negative-warns-seed2": dict(caliper=-0.1, seed=2),
+    "ratio-rounded-2.4-seed7": dict(ratio=2.4, seed=7),
+}
+
+#: The study cohort (arms immuno / surgery), its raw baseline covariates:
+#: 3.0.2's random draw within the caliper, a tight caliper, many seeds' worth of draws.
+STUDY302_CONFIGS: dict[str, dict] = {
+    "caliper0.2-seed1": dict(caliper=0.2, seed=1),
+    "caliper0.2-seed123": dict(caliper=0.2, seed=123),
+    "caliper0.05-seed7-rejection": dict(caliper=0.05, seed=7, sample_kind="Rejection"),
+    "linear-caliper0.2-seed99": dict(link="linear.logit", caliper=0.2, seed=99),
+}
+STUDY_COVS = ["age", "sex", "hbsag", "afp", "alt", "tbil", "plt", "wbc", "t_stage", "pm_count"]
+
+
+def _mi302(cfg: str, dataset: str = "lalonde") -> Case:
+    if dataset == "lalonde":
+        params = {"treat": "treat", "covariates": LALONDE_COVS, "mode": "3.0.2", **MATCHIT302_CONFIGS[cfg]}
+        cid = f"matchit/3.0.2/{cfg}"
+    else:
+        params = {"treat": "immuno", "treat_from": ["arm", "immuno"], "covariates": STUDY_COVS, "mode": "3.0.2",
+                  **STUDY302_CONFIGS[cfg]}
+        cid = f"matchit/3.0.2/study-{cfg}"
+    return Case(cid, "matchit", dataset, params, run_matchit,
+                description="MatchIt 3.0.2 (the study paper's), random draws with R's sampler")
+
+
 def _glm(id_: str, dataset: str, y_column: str, covariates: list[str], **extra: Any) -> Case:
     params = {"y_column": y_column, "covariates": covariates, **extra}
     return Case(f"glm_logit/{id_}", "glm_logit", dataset, params, run_glm_logit)
@@ -227,6 +301,11 @@ CASES: list[Case] = [
     _glm("veteran-celltype", "veteran", "status", ["trt", "celltype", "karno", "age", "prior"]),
     *[_mi(c) for c in MATCHIT_CONFIGS],
 ]
+
+#: MatchIt 3.0.2: golden files made by 3.0.2 itself.
+CASES_302: list[Case] = [_mi302(c) for c in MATCHIT302_CONFIGS] + [_mi302(c, "study_cohort")
+                                                                  for c in STUDY302_CONFIGS]
+CASES += CASES_302
 
 #: pyimpl's documented algorithm against the installed R: the known divergence.
 DOCUMENTED_CASES: list[Case] = [_mi(c, "documented") for c in MATCHIT_CONFIGS]

@@ -48,6 +48,7 @@ def register(sub) -> None:
     s.add_argument("--engines", default="pyimpl,r",
                    help="comma-separated engines; the second is the reference (default: pyimpl,r)")
     s.add_argument("--out", default="rparity-report", help="output directory (default: ./rparity-report)")
+    _version_arguments(s)
     s.set_defaults(func=run_study_cmd)
 
     d = sub.add_parser("demo", help="run the bundled study (the paper's methods on a synthetic cohort) in pyimpl and R",
@@ -55,7 +56,20 @@ def register(sub) -> None:
                                    "pyimpl and R and write the report.")
     d.add_argument("--out", default="rparity-report-demo", help="output directory (default: ./rparity-report-demo)")
     d.add_argument("--engines", default="pyimpl,r", help="comma-separated engines (default: pyimpl,r)")
+    _version_arguments(d)
     d.set_defaults(func=run_demo_cmd)
+
+
+def _version_arguments(p) -> None:
+    p.add_argument("--matchit", default=None, metavar="VERSIONS",
+                   help="also run the matching and everything after it once per MatchIt version "
+                        "(3.0.2, 4.5.1, documented; comma-separated) and add the version matrix to the report")
+    p.add_argument("--seeds", type=int, default=500,
+                   help="with --matchit: seeds of the distribution of a version that draws at random (default 500)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="with --matchit: Dask worker processes for the seeds (default: none, here)")
+    p.add_argument("--no-sweep", action="store_true",
+                   help="with --matchit: skip the sweep of the settings the paper does not report")
 
 
 def _engines(text: str) -> list[str]:
@@ -98,9 +112,31 @@ def _print_run(run, console) -> int:
         if len(failing) > 10:
             console.print(f"  ... and {len(failing) - 10} more (see the report's parity section)")
         code = 0 if parity.ok else 1
+    if run.versions is not None:
+        _print_versions(run, console)
     console.print(f"report: {run.html_path.resolve()}")
     console.print(f"json:   {run.json_path.resolve()}")
     return code
+
+
+def _print_versions(run, console) -> None:
+    from rich.markup import escape
+
+    vm = run.versions
+    arms = run.spec.arms.order
+    for r in vm.versions:
+        n = " + ".join(str(r.n.get(a, "?")) for a in arms) if r.error is None else f"fails ({r.error})"
+        console.print(escape(f"MatchIt {r.version}: matched {n}, HR after matching {r.hr_after:.3f}"))
+    for d in vm.seeds:
+        counts = ", ".join(f"{k}: {v}" for k, v in sorted(d.pairs_counts().items()))
+        console.print(escape(f"  {d.version} over {len(d.seeds)} seeds: pairs {counts}"))
+    consistent = vm.consistent_settings()
+    if vm.published_pairs is not None:
+        console.print(escape(f"settings giving the published {vm.published_pairs} pairs: "
+                             + ("; ".join(f"{r.version} {r.link} {r.m_order} caliper "
+                                          f"{'none' if r.caliper is None else r.caliper}" for r in consistent[:6])
+                                or "none of those tried")
+                             + (f" (+{len(consistent) - 6} more in the report)" if len(consistent) > 6 else "")))
 
 
 def _run(args, cohort, spec, notices, command) -> int:
@@ -110,6 +146,7 @@ def _run(args, cohort, spec, notices, command) -> int:
     from rparity._interrupt import interruptible
 
     from .run import check_engines, check_out_dir, run_study_files
+    from .versions import parse_versions
 
     console = Console(highlight=False)
     err = Console(stderr=True, highlight=False)
@@ -118,7 +155,10 @@ def _run(args, cohort, spec, notices, command) -> int:
             # before any work: the engines exist, the output directory can be written
             names = check_engines(_engines(args.engines))
             check_out_dir(args.out)
-            run = run_study_files(cohort, spec, names, out_dir=args.out, notices=notices, command=command)
+            versions = parse_versions(args.matchit) if args.matchit is not None else ()
+            run = run_study_files(cohort, spec, names, out_dir=args.out, notices=notices, command=command,
+                                  matchit_versions=versions, seeds=args.seeds, workers=args.workers,
+                                  sweep=not args.no_sweep)
     except (StudyInputError, InvalidArgument) as exc:
         # one line: what is wrong, and that nothing was written
         err.print(f"[bold red]rparity {args.command}: bad input:[/bold red] {escape(str(exc))} "
@@ -134,8 +174,17 @@ def _run(args, cohort, spec, notices, command) -> int:
     return _print_run(run, console)
 
 
+def _vflags(args) -> str:
+    if args.matchit is None:
+        return ""
+    out = f" --matchit {args.matchit} --seeds {args.seeds}"
+    if args.workers is not None:
+        out += f" --workers {args.workers}"
+    return out + (" --no-sweep" if args.no_sweep else "")
+
+
 def run_study_cmd(args: argparse.Namespace) -> int:
-    cmd = f"rparity study {args.cohort} --spec {args.spec} --engines {args.engines} --out {args.out}"
+    cmd = f"rparity study {args.cohort} --spec {args.spec} --engines {args.engines} --out {args.out}" + _vflags(args)
     return _run(args, args.cohort, args.spec, [], cmd)
 
 
@@ -145,5 +194,5 @@ def run_demo_cmd(args: argparse.Namespace) -> int:
     from .spec import bundled_spec_path
 
     cohort = Path(str(fixtures.path("study_cohort")))
-    cmd = f"rparity demo --out {args.out}"
+    cmd = f"rparity demo --out {args.out}" + _vflags(args)
     return _run(args, cohort, bundled_spec_path("paper"), [SYNTHETIC_NOTICE], cmd)

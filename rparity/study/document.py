@@ -14,7 +14,8 @@ notes on the methods and the provenance::
                 "known_divergences": [...], "ok": ..., "counts": ..., "by_source": ...},
      "published": {"engine": "pyimpl", "checks": [...]},
      "methods_notes": [...],
-     "provenance": {...}}
+     "provenance": {...},
+     "matchit_versions": {...}}     (only with ``rparity study --matchit``: rparity.study.versions.encode)
 
 ``engines`` lists the engines in the order they ran (the second is the
 reference). ``ok``, ``counts`` and ``by_source`` of the parity, and every
@@ -55,6 +56,7 @@ class StudyDocument:
     published_engine: str | None = None
     methods_notes: tuple[str, ...] = ()
     provenance: Mapping[str, Any] = field(default_factory=dict)
+    matchit_versions: Mapping[str, Any] | None = None
 
     def result(self, engine: str) -> StudyResult:
         for r in self.results:
@@ -64,14 +66,16 @@ class StudyDocument:
 
 
 def to_document(spec: StudySpec, results: Sequence[StudyResult], parity: StudyParity, provenance: Mapping,
-                methods_notes: Sequence[str] = ()) -> StudyDocument:
+                methods_notes: Sequence[str] = (), *, matchit_versions: Mapping[str, Any] | None = None
+                ) -> StudyDocument:
     """The document of a run; the published numbers are checked against the first engine."""
     checks: tuple[PublishedCheck, ...] = ()
     if spec.published and results:
         checks = tuple(check_published(spec, results[0]))
     return StudyDocument(title=spec.title, reference=spec.reference, results=tuple(results), parity=parity,
                          published=checks, published_engine=results[0].engine if checks else None,
-                         methods_notes=tuple(methods_notes), provenance=dict(provenance))
+                         methods_notes=tuple(methods_notes), provenance=dict(provenance),
+                         matchit_versions=matchit_versions)
 
 
 def dumps(doc: StudyDocument) -> str:
@@ -85,6 +89,8 @@ def dumps(doc: StudyDocument) -> str:
            "engines": engines, "parity": encode_parity(doc.parity),
            "published": {"engine": doc.published_engine, "checks": [encode_check(c) for c in doc.published]},
            "methods_notes": list(doc.methods_notes), "provenance": to_json(dict(doc.provenance))}
+    if doc.matchit_versions is not None:
+        out["matchit_versions"] = to_json(dict(doc.matchit_versions))
     return json.dumps(out, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
 
 
@@ -119,7 +125,9 @@ def loads(text: str) -> StudyDocument:
                          results=results, parity=decode_parity(rd.field(d, "parity", "", dict), "parity", rd),
                          published=checks,
                          published_engine=rd.field(pub, "engine", "published", (str, type(None))),
-                         methods_notes=tuple(notes), provenance=rd.field(d, "provenance", "", dict))
+                         methods_notes=tuple(notes), provenance=rd.field(d, "provenance", "", dict),
+                         matchit_versions=rd.field(d, "matchit_versions", "", dict) if "matchit_versions" in d
+                         else None)
 
 
 def read_document(path: str | Path) -> StudyDocument:

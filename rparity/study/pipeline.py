@@ -40,7 +40,7 @@ from .steps_basic import kaplan_meier, landmark_defined, logrank, table1
 from .steps_cox import cox_models, subgroups
 from .steps_matching import match
 
-__all__ = ["run_study", "check_landmarks", "STEP_ORDER"]
+__all__ = ["run_study", "run_after_matching", "check_landmarks", "STEP_ORDER"]
 
 B, A = Sample.BEFORE, Sample.AFTER
 #: The steps in the order they run.
@@ -147,3 +147,23 @@ def run_study(eng, cohort: Cohort, spec: StudySpec, *, match_kwargs: dict | None
             with _step(rec, StepId(Step.PUBLISHED_AUDIT)):
                 audit_table1_tests(eng, rec, spec)
     return rec.freeze(prov)
+
+
+def run_after_matching(eng, cohort: Cohort, spec: StudySpec, *, match_kwargs: dict) -> StudyResult:
+    """Matching with ``match_kwargs`` and every step downstream of it (Table 1,
+    Kaplan-Meier, log-rank, Cox and subgroups on the matched sample): what
+    changes when only the matching changes (another MatchIt version, another
+    seed). The before-matching steps are not run."""
+    rec = Recorder(eng.name, str(getattr(eng, "version", "") or ""))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        matched = None
+        with _step(rec, StepId(Step.MATCHING)):
+            matched, pair = match(eng, rec, cohort, spec, kwargs=match_kwargs)
+        if matched is not None and rec.steps[StepId(Step.MATCHING)].ok:
+            sub = cohort.subset(matched)
+            with _step(rec, StepId(Step.TABLE1, A)):
+                table1(eng, rec, sub, spec, A)
+            cluster = pair[np.asarray(matched)] if spec.cox.after_matching == "robust_pairs" else None
+            _analyse(eng, rec, sub, spec, A, cluster=cluster)
+    return rec.freeze([])

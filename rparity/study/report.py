@@ -32,6 +32,7 @@ from .published import PublishedVerdict, check_published, table1_test_verdicts
 from .result import StudyResult
 from .spec import TREATMENT, StudySpec
 from .steps_cox import variables
+from .versions import context as versions_context
 
 __all__ = ["TEST_NAMES", "TEST_SHORT_NAMES", "build_context", "render_html", "ReportInputs", "display_order", "fmt_p",
            "fmt_hr", "fmt_pct"]
@@ -58,6 +59,7 @@ class ReportInputs:
     provenance: dict
     notices: list[str] = field(default_factory=list)
     methods_notes: list[str] = field(default_factory=list)
+    versions: Any = None  # a rparity.study.versions.VersionMatrix (``--matchit``)
 
 
 # ------------------------------------------------------------- formatting ---
@@ -396,6 +398,7 @@ def build_context(inp: ReportInputs) -> dict:
         "parity": _parity(inp),
         "published": _published(spec, results),
         "provenance": inp.provenance,
+        "versions": None if inp.versions is None else versions_context(inp.versions, spec),
     }
 
 

@@ -20,7 +20,7 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from . import keys as K
 from .cohort import Cohort, load_cohort
@@ -34,6 +34,7 @@ from .report import TEST_NAMES, TEST_SHORT_NAMES, ReportInputs, display_order, r
 from .result import StudyResult
 from .spec import StudySpec, load_spec
 from .steps_matching import match_data_frame, matchit_kwargs, takes_compat
+from .versions import encode as encode_versions
 
 __all__ = ["StudyRun", "run_study_files", "write_outputs", "run_engines", "check_engines", "check_out_dir",
            "classify_context", "methods_notes", "REPORT_NAME", "JSON_NAME"]
@@ -54,6 +55,7 @@ class StudyRun:
     html_path: Path | None = None
     json_path: Path | None = None
     skipped_engines: list[tuple[str, str]] = field(default_factory=list)
+    versions: Any = None  # the MatchIt version matrix (rparity.study.versions), with --matchit
 
 
 def _engine(name: str):
@@ -259,12 +261,18 @@ def _write_all_atomic(files: Sequence[tuple[Path, str]]) -> None:
 
 
 def run_study_files(cohort_path: str | Path, spec: str | Path | StudySpec, engines: Sequence[str], *,
-                    out_dir: str | Path | None = None, notices: Sequence[str] = (), command: str | None = None
-                    ) -> StudyRun:
-    """Validate, run in each engine, compare, and (with ``out_dir``) write the report and JSON."""
+                    out_dir: str | Path | None = None, notices: Sequence[str] = (), command: str | None = None,
+                    matchit_versions: Sequence[str] = (), seeds: int = 500, workers: int | None = None,
+                    sweep: bool = True) -> StudyRun:
+    """Validate, run in each engine, compare, and (with ``out_dir``) write the report and JSON.
+    With ``matchit_versions``, also the MatchIt version matrix (:mod:`.versions`)."""
     names = check_engines(engines)
     if out_dir is not None:
         check_out_dir(out_dir)
+    if seeds < 1:
+        raise StudyInputError(f"`--seeds` must be at least 1; got {seeds}")
+    if workers is not None and workers < 1:
+        raise StudyInputError(f"`--workers` must be at least 1; got {workers}")
     spec_obj = spec if isinstance(spec, StudySpec) else load_spec(spec)
     cohort = load_cohort(cohort_path, spec_obj)
     results, skipped = run_engines(cohort, spec_obj, names)
@@ -282,8 +290,13 @@ def run_study_files(cohort_path: str | Path, spec: str | Path | StudySpec, engin
     command = command if command is not None else "rparity " + " ".join(shlex.quote(a) for a in sys.argv[1:])
     prov = _provenance(spec_obj, cohort, results, command)
     mnotes = methods_notes(spec_obj, cohort, results)
+    matrix = None
+    if matchit_versions:
+        from .versions import run_versions
+
+        matrix = run_versions(cohort, spec_obj, matchit_versions, seeds=seeds, workers=workers, sweep=sweep)
     run = StudyRun(spec=spec_obj, cohort=cohort, results=results, parity=parity, provenance=prov,
-                   methods_notes=mnotes, notices=notes, skipped_engines=skipped)
+                   methods_notes=mnotes, notices=notes, skipped_engines=skipped, versions=matrix)
     if out_dir is not None:
         write_outputs(run, out_dir)
     return run
@@ -305,8 +318,9 @@ def write_outputs(run: StudyRun, out_dir: str | Path) -> StudyRun:
     out = check_out_dir(out_dir)
     html = render_html(ReportInputs(spec=run.spec, cohort=run.cohort, results=run.results, parity=run.parity,
                                     provenance=run.provenance, notices=run.notices,
-                                    methods_notes=run.methods_notes))
-    doc = dumps(to_document(run.spec, run.results, run.parity, run.provenance, run.methods_notes))
+                                    methods_notes=run.methods_notes, versions=run.versions))
+    doc = dumps(to_document(run.spec, run.results, run.parity, run.provenance, run.methods_notes,
+                            matchit_versions=None if run.versions is None else encode_versions(run.versions)))
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

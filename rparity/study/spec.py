@@ -121,9 +121,10 @@ class Table1Spec:
 class MatchingSpec:
     """``[matching]``: ``MatchIt::matchit(method = "nearest")`` settings.
 
-    ``compat`` is passed to engines whose ``matchit`` takes it (pyimpl): the
-    MatchIt build whose behaviour to reproduce (``"4.5.1"``) or ``"none"``
-    for the documented algorithm.
+    ``compat`` is passed to engines whose ``matchit`` takes it (pyimpl, and
+    rbridge): the MatchIt whose behaviour to reproduce (``"4.5.1"``, or
+    ``"3.0.2"``: the study paper's MatchIt, which rbridge runs from its private
+    library) or ``"none"`` for the documented algorithm.
     """
 
     covariates: tuple[str, ...]
@@ -493,7 +494,18 @@ def parse_spec(text: str, *, source: str | None = None) -> StudySpec:
     std_caliper = ma.boolean("std_caliper", True)
     m_order = ma.string("m_order", None, choices=("largest", "smallest", "random", "data"))
     discard = ma.string("discard", "none", choices=("none", "both", "control", "treated"))
-    compat = ma.string("compat", "4.5.1", choices=("4.5.1", "none"))
+    compat = ma.string("compat", "4.5.1", choices=("4.5.1", "3.0.2", "none"))
+    if compat == "3.0.2":
+        # MatchIt 3.0.2 (the toolchain of R 3.4.3): ATT only, caliper in SD, draws at random
+        if estimand != "ATT":
+            raise SpecError(f"spec `matching.estimand` must be \"ATT\" with compat = \"3.0.2\": MatchIt 3.0.2 has "
+                            f"no estimand; got estimand={estimand!r}")
+        if not std_caliper:
+            raise SpecError("spec `matching.std_caliper` must be true with compat = \"3.0.2\": MatchIt 3.0.2's "
+                            "caliper is always in SD of the distance")
+        if seed is None:
+            raise SpecError("spec `matching.compat` is \"3.0.2\", whose matching draws at random (within the "
+                            "caliper, among ties), which needs `study.seed` (R's set.seed); `study.seed` is missing")
     if m_order == "random" and seed is None:
         raise SpecError("spec `matching.m_order` is \"random\", which needs `study.seed` (R's set.seed) "
                         "for a reproducible match; `study.seed` is missing")

@@ -103,12 +103,15 @@ def match(eng, rec: Recorder, cohort: Cohort, spec: StudySpec, *, kwargs: dict |
     if m.caliper is not None:
         rec.put(K.matching(Quantity.CALIPER), float(m.caliper), Source("matchit", "caliper"))
     rec.put(K.matching(Quantity.WARNINGS), tuple(m.warnings), Source("matchit", "warnings"))
-    summ = eng.matchit_summary(m)
+    rec.matched_ids = tuple(str(i) for i in cohort.ids[matched])
+    pair_label = np.array([pair_of.get(str(i), "") for i in cohort.ids], dtype=object)
+    try:
+        summ = eng.matchit_summary(m)
+    except NotImplementedError:  # a MatchIt 3.0.2 match: 3.0.2's summary is not in the contract
+        return matched, pair_label
     for sample, table, tab in ((Sample.BEFORE, "all", summ.all), (Sample.AFTER, "matched", summ.matched)):
         for row in tab.index:
             for q, col in BALANCE_COLUMNS.items():
                 rec.put(K.balance(sample, str(row), q), float(tab.loc[row, col]),
                         Source("matchit", f"summary.{table}.{col}"))
-    rec.matched_ids = tuple(str(i) for i in cohort.ids[matched])
-    pair_label = np.array([pair_of.get(str(i), "") for i in cohort.ids], dtype=object)
     return matched, pair_label

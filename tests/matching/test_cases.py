@@ -48,7 +48,8 @@ def test_compat_choice():
     assert compat_for_version("4.5.2") == "4.5.1"
     assert compat_for_version("4.5.4") is None
     assert compat_for_version(None) is None
-    assert compat_for(rparity.engine("r"), "4.5.1") is None  # R is what it is
+    # rbridge takes compat too: "3.0.2" runs MatchIt 3.0.2, anything else the installed MatchIt
+    assert compat_for(rparity.engine("r"), "4.5.1") == "4.5.1"
     assert compat_for(rparity.engine("pyimpl"), "4.5.1") == "4.5.1"
     assert compat_for(rparity.engine("pyimpl"), "4.7.0") is None
 

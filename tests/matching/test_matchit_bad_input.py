@@ -203,7 +203,7 @@ def test_difference_still_there(function, description, call, py, r):
 def test_bad_compat():
     import pyimpl
 
-    with pytest.raises(InvalidArgument, match="`compat` must be None or '4.5.1'"):
+    with pytest.raises(InvalidArgument, match="`compat` must be None, '4.5.1' or '3.0.2'"):
         pyimpl.matchit(small(), "treat", COVS, compat="4.6.0")
 
 
