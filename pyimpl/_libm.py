@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-__all__ = ["exp", "log", "asin", "sin", "power", "expm1", "log1p"]
+__all__ = ["exp", "log", "asin", "sin", "power", "expm1", "log1p", "atan", "tan"]
 
 
 def _exp1(x: float) -> float:
@@ -80,3 +80,5 @@ sin = _vectorize(math.sin, 1)
 power = _vectorize(_pow1, 2)
 expm1 = _vectorize(_expm11, 1)
 log1p = _vectorize(_log1p1, 1)
+atan = _vectorize(math.atan, 1)
+tan = _vectorize(math.tan, 1)

@@ -289,6 +289,11 @@ R_MESSAGES: tuple[RefusalRule, ...] = (
     RefusalRule(r"No treated units were matched", "match.no_treated", _MATCH, source="MatchIt weights.matrix"),
     RefusalRule(r"No control units were matched", "match.no_control", _MATCH, source="MatchIt weights.matrix"),
     RefusalRule(r"Missing values exist in the data", "data.missing", _MATCH, source="MatchIt 3.0.2 matchit"),
+    RefusalRule(r"linear\.cauchitnot supported\.", "link.value", _MATCH,
+                source="MatchIt 3.0.2 matchit (distance2linearcauchit is misnamed)"),
+    RefusalRule(r"no valid set of coefficients has been found|cannot find valid starting values|"
+                r"inner loop [12]; cannot correct step size", "glm.fit", _MATCH + ("glm_logit",),
+                source="stats glm.fit"),
     RefusalRule(r"replacement has length zero", "compat.failure", _MATCH,
                 source="MatchIt 3.0.2 matchit2nearest (no treated unit to match)"),
     RefusalRule(r"invalid first argument", "compat.failure", _MATCH,

@@ -177,6 +177,7 @@ KINDS: dict[str, str] = {
     "seed.value": "seed is not an integer R's set.seed takes",
     "compat.value": "an unknown compat mode",
     "compat.failure": "the emulated MatchIt build itself fails on this input",
+    "glm.fit": "R's glm.fit stops: no valid coefficients or starting values (a log link leaving (0, 1))",
     "compat.option": "an option the asked MatchIt version does not have (3.0.2: estimand, std_caliper)",
     "seed.missing": "no seed where the asked MatchIt version draws at random (3.0.2)",
     "sample_kind.value": "a sampler R's RNGkind(sample.kind=) does not have (Rounding, Rejection)",

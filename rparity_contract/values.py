@@ -62,9 +62,13 @@ MOrder = Literal["largest", "smallest", "random", "data"]
 DISCARDS: tuple[str, ...] = ("none", "both", "control", "treated")
 Discard = Literal["none", "both", "control", "treated"]
 
-#: ``matchit(link=)`` for ``distance = "glm"``
-LINKS: tuple[str, ...] = ("logit", "linear.logit")
-Link = Literal["logit", "linear.logit"]
+#: ``matchit(link=)`` for ``distance = "glm"``: the binomial link of the
+#: propensity model, matched on the fitted probability or (``linear.``) the
+#: linear predictor (MatchIt 3.0.2 spells these ``distance = "probit"``...)
+LINKS: tuple[str, ...] = ("logit", "linear.logit", "probit", "linear.probit", "cloglog", "linear.cloglog",
+                          "log", "linear.log", "cauchit", "linear.cauchit")
+Link = Literal["logit", "linear.logit", "probit", "linear.probit", "cloglog", "linear.cloglog", "log",
+               "linear.log", "cauchit", "linear.cauchit"]
 
 #: ``matchit(estimand=)`` for nearest-neighbour matching
 ESTIMANDS: tuple[str, ...] = ("ATT", "ATC")

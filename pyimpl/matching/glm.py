@@ -34,7 +34,7 @@ from .._validate import as_1d, check_lengths, show
 from ..design import as_frame, complete_rows, model_matrix, read_terms
 from ._linpack import dqrls, seq_matvec
 
-__all__ = ["glm_logit", "GlmControl", "fit_logit", "as_response"]
+__all__ = ["glm_logit", "GlmControl", "fit_logit", "fit_glm", "as_response"]
 
 _THRESH = 30.0
 _INVEPS = 1.0 / DBL_EPS
@@ -223,6 +223,17 @@ def fit_logit(x: np.ndarray, y: np.ndarray, w: np.ndarray, control: GlmControl =
     return dict(coef=coef, fitted=mu, linear_predictor=eta, deviance=dev_final,
                 null_deviance=nulldev, aic=aic, iterations=it, converged=conv, rank=rank,
                 warnings=warns)
+
+
+def fit_glm(x: np.ndarray, y: np.ndarray, w: np.ndarray, link: str, control: GlmControl = GlmControl(),
+            *, family: str = "binomial") -> dict:
+    """``glm.fit`` with ``family(link)``: the logit's own kernel, or the other
+    links' (:func:`pyimpl.matching.glm_fit.fit_binomial`)."""
+    if link == "logit":
+        return fit_logit(x, y, w, control, family=family)
+    from .glm_fit import fit_binomial
+
+    return fit_binomial(x, y, w, link, control, family=family)
 
 
 def as_response(y) -> np.ndarray:

@@ -22,7 +22,7 @@ from .._rformat import stratum_label
 from .._validate import as_choice, show
 from ..design import Term, model_matrix, read_terms
 from ._rstats import r_sd
-from .glm import GlmControl, fit_logit
+from .glm import GlmControl, fit_glm
 from .matchit302 import matchit_302
 from .nearest import INT_MAX, nn_match
 from .rng import RRandom
@@ -453,8 +453,9 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
         propensity score for everyone: matching in data order).
     distance : "glm" or array
         ``"glm"``, or a numeric distance per unit (MatchIt's user distance).
-    link : "logit" or "linear.logit"
-        Match on the probability or on the linear predictor.
+    link : "logit", "probit", "cloglog", "log", "cauchit", or "linear." + one
+        The propensity model's binomial link (R's ``glm`` iterations for each);
+        match on the fitted probability or (``linear.``) the linear predictor.
     estimand : "ATT" or "ATC"
         Which group is focal (matched to the other).
     ratio : int
@@ -510,13 +511,15 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
     if spec.distance is None:
         design = model_matrix(spec.terms, n, intercept=True, drop_unused_levels=True, arg="covariates")
         x, names = design.x, design.names
-        fit = fit_logit(x, spec.treat.astype(float), np.ones(n), GlmControl(), family="quasibinomial")
+        # MatchIt 4.5.1 distance2glm: glm(family = quasibinomial(link)), "linear." matches on the link scale
+        fit = fit_glm(x, spec.treat.astype(float), np.ones(n), spec.link.removeprefix("linear."), GlmControl(),
+                      family="quasibinomial")
         warns.extend(fit["warnings"])
         model = GlmLogit(names=tuple(names), coef=fit["coef"], fitted=fit["fitted"],
                          linear_predictor=fit["linear_predictor"], deviance=fit["deviance"],
                          null_deviance=fit["null_deviance"], aic=fit["aic"], iterations=fit["iterations"],
                          converged=fit["converged"], rank=fit["rank"], warnings=tuple(fit["warnings"]))
-        d = fit["linear_predictor"] if spec.link == "linear.logit" else fit["fitted"]
+        d = fit["linear_predictor"] if spec.link.startswith("linear.") else fit["fitted"]
     else:
         d = spec.distance
     d = np.asarray(d, dtype=float)

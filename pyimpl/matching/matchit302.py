@@ -36,7 +36,7 @@ from .._rformat import r_as_character_num
 from .._rmath import r_sum
 from ..design import model_matrix
 from ._rstats import r_var
-from .glm import GlmControl, fit_logit
+from .glm import GlmControl, fit_glm
 from .nearest302 import Match302Error, nn_match_302
 from .rng import RRandom
 
@@ -160,6 +160,11 @@ def matchit_302(data: pd.DataFrame, treat: str, covariates, *, distance="glm", l
         if isinstance(treat, str) and treat in data.columns:
             _check_treat_302(data[treat])
     kind = sample_kind_for("3.0.2", sample_kind)
+    if link == "linear.cauchit" and isinstance(distance, str):
+        # R/distance2glm.R names it distance2linearcauchit (no dot): matchit() finds no distance2linear.cauchit
+        raise InvalidArgument("`link` 'linear.cauchit' does not exist in MatchIt 3.0.2, which misnames its function "
+                              "(distance2linearcauchit): R stops with 'linear.cauchitnot supported.'",
+                              kind="link.value")
     check_options_302(estimand=estimand, std_caliper=std_caliper, caliper=caliper, m_order=m_order, seed=seed)
     m_used, ratio_r, caliper_r, opt_warns = _options_302(m_order, ratio, caliper)
     exact_cols = None
@@ -178,13 +183,15 @@ def matchit_302(data: pd.DataFrame, treat: str, covariates, *, distance="glm", l
     model = None
     if spec.distance is None:
         design = model_matrix(spec.terms, n, intercept=True, drop_unused_levels=True, arg="covariates")
-        fit = fit_logit(design.x, spec.treat.astype(float), np.ones(n), GlmControl(), family="binomial")
+        # R/distance2glm.R: glm(formula, data, family = binomial(link))
+        fit = fit_glm(design.x, spec.treat.astype(float), np.ones(n), spec.link.removeprefix("linear."),
+                      GlmControl(), family="binomial")
         warns.extend(fit["warnings"])
         model = GlmLogit(names=tuple(design.names), coef=fit["coef"], fitted=fit["fitted"],
                          linear_predictor=fit["linear_predictor"], deviance=fit["deviance"],
                          null_deviance=fit["null_deviance"], aic=fit["aic"], iterations=fit["iterations"],
                          converged=fit["converged"], rank=fit["rank"], warnings=tuple(fit["warnings"]))
-        d = np.asarray(fit["linear_predictor"] if spec.link == "linear.logit" else fit["fitted"], dtype=float)
+        d = np.asarray(fit["linear_predictor"] if spec.link.startswith("linear.") else fit["fitted"], dtype=float)
     else:
         d = np.asarray(spec.distance, dtype=float)
     t = spec.treat

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
+from rparity_contract.values import LINKS
+
 from .errors import SpecError
 from .keys import StudyKey
 
@@ -479,7 +481,7 @@ def parse_spec(text: str, *, source: str | None = None) -> StudySpec:
     m_covs = _names_in("matching.covariates", ma.strings("covariates", "all", allow_all=True), names,
                        "a covariate")
     distance = ma.string("distance", "glm", choices=("glm",))
-    link = ma.string("link", "logit", choices=("logit", "linear.logit"))
+    link = ma.string("link", "logit", choices=LINKS)
     estimand = ma.string("estimand", "ATT", choices=("ATT", "ATC"))
     ratio = ma.integer("ratio", 1, lo=1)
     if ratio != 1:

@@ -64,7 +64,8 @@ def test_compat_from_environment(monkeypatch):
 def test_documented_cases_are_explained_by_the_registry():
     from rparity.divergences import by_id
 
-    assert len(DOCUMENTED_CASES) == len(MATCHIT_CONFIGS)
+    # every configuration that matches (a refused one has no matching to document)
+    assert len(DOCUMENTED_CASES) == len([c for c in MATCHIT_CONFIGS if not c.endswith("-fails")])
     k = by_id("matchit-4.5.1-nearest-bugs")
     assert all(i in k.source for i in ("#163", "#159", "#151"))
     assert k.engines == {"pyimpl": "*"} and k.departure  # pyimpl's deliberate departure, named

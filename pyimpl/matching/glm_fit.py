@@ -1,0 +1,169 @@
+"""``glm.fit`` (R 4.2.2, ``stats``) for ``binomial()`` / ``quasibinomial()``
+with the probit, cauchit, cloglog and log links (:mod:`.links`); the logit has
+its own kernel (:func:`.glm.fit_logit`).
+
+The iteration is R's, step for step: ``eta = linkfun(mustart)`` with
+``mustart = (w y + 0.5)/(w + 1)``; each iteration the working response
+``z = eta + (y - mu)/mu.eta(eta)`` and weights ``sqrt(w mu.eta^2/V(mu))``, a
+LINPACK least-squares step (``Cdqrls``); then, as R does, **step halving**:
+while the deviance is not finite, ``start <- (start + coefold)/2`` ("step size
+truncated due to divergence"); while ``mu`` is outside (0, 1), the same ("step
+size truncated: out of bounds"), each at most ``maxit`` times (then R's
+"inner loop" errors); both set ``boundary``. Convergence when
+``|dev - devold|/(|dev| + 0.1) < epsilon``. The log link is the one whose
+``mu`` can leave (0, 1).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from rparity_contract.errors import InvalidArgument, RParityError
+
+from .. import _libm
+from .._rmath import DBL_EPS, r_sum
+from ._linpack import dqrls, seq_matvec
+from .glm import GlmControl, _binomial_aic
+from .links import LINK_FUNCTIONS, Link
+
+__all__ = ["fit_binomial", "GlmFitError"]
+
+
+class GlmFitError(RParityError):
+    """``glm.fit`` itself stops (R's message)."""
+
+    kind = "glm.fit"
+
+
+def _y_log_y(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    # family.c y_log_y: a log(a/b) for a != 0, else 0
+    out = np.zeros(a.shape)
+    nz = a != 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out[nz] = a[nz] * _libm.log(a[nz] / b[nz])
+    return out
+
+
+def _dev(y: np.ndarray, mu: np.ndarray, w: np.ndarray) -> float:
+    """``sum(binomial()$dev.resids(y, mu, w))`` (family.c, R's long double sum)."""
+    with np.errstate(invalid="ignore"):
+        d = 2.0 * w * (_y_log_y(y, mu) + _y_log_y(1.0 - y, 1.0 - mu))
+    return float(r_sum(d))
+
+
+def _valid_mu(mu: np.ndarray) -> bool:
+    # binomial()$validmu: all(is.finite(mu)) && all(mu > 0 & mu < 1)
+    return bool(np.all(np.isfinite(mu)) and np.all((mu > 0) & (mu < 1)))
+
+
+def fit_binomial(x: np.ndarray, y: np.ndarray, w: np.ndarray, link: str, control: GlmControl = GlmControl(),
+                 *, family: str = "binomial") -> dict:
+    """The IRLS of ``glm.fit`` for ``family(link)``; the same values as
+    :func:`.glm.fit_logit` (a dict, warnings in R's wording, in R's order).
+
+    Contract: ``x`` (n, p) with the intercept first; ``y`` in [0, 1]; ``w``
+    prior weights >= 0; ``link`` one of :data:`.links.LINK_FUNCTIONS`."""
+    lk: Link = LINK_FUNCTIONS[link]
+    n, p = x.shape
+    y = y.copy()
+    warns: list[str] = []
+    y[w == 0] = 0.0
+    if np.any((y < 0) | (y > 1)):
+        raise InvalidArgument("`y` values must be 0 <= y <= 1", kind="y.values")
+    mustart = (w * y + 0.5) / (w + 1.0)
+    msucc = w * y
+    if family == "binomial" and np.any(np.abs(msucc - np.round(msucc)) > 0.001):
+        warns.append("non-integer #successes in a binomial glm!")
+    eta = np.asarray(lk.linkfun(mustart), dtype=float)
+    mu = lk.linkinv(eta)
+    if not _valid_mu(mu):
+        raise GlmFitError("cannot find valid starting values: please specify some")
+    devold = _dev(y, mu, w)
+    dev = devold
+    tol = min(1e-7, control.epsilon / 1000.0)
+    start = np.zeros(p)
+    coef = start.copy()
+    coefold = None
+    conv = boundary = False
+    fit = None
+    it = 0
+    for it in range(1, control.maxit + 1):
+        good = w > 0
+        varmu = (mu * (1.0 - mu))[good]
+        if np.any(np.isnan(varmu)):
+            raise GlmFitError("NAs in V(mu)")
+        if np.any(varmu == 0):
+            raise GlmFitError("0s in V(mu)")
+        mu_eta_val = lk.mu_eta(eta)
+        if np.any(np.isnan(mu_eta_val[good])):
+            raise GlmFitError("NAs in d(mu)/d(eta)")
+        good = (w > 0) & (mu_eta_val != 0)
+        if not good.any():
+            conv = False
+            warns.append(f"no observations informative at iteration {it}")
+            break
+        z = eta[good] + (y - mu)[good] / mu_eta_val[good]
+        ww = np.sqrt((w[good] * mu_eta_val[good] ** 2) / (mu * (1.0 - mu))[good])
+        fit = dqrls(x[good] * ww[:, None], z * ww, tol)
+        if not np.all(np.isfinite(fit.coefficients)):
+            conv = False
+            warns.append(f"non-finite coefficients at iteration {it}")
+            break
+        if n < fit.rank:
+            raise GlmFitError(f"X matrix has rank {fit.rank}, but only {n} observations")
+        start = start.copy()
+        start[fit.pivot] = fit.coefficients
+        eta = seq_matvec(x, start)
+        mu = lk.linkinv(eta)
+        dev = _dev(y, mu, w)
+        boundary = False
+        if not np.isfinite(dev):
+            if coefold is None:
+                raise GlmFitError("no valid set of coefficients has been found: please supply starting values")
+            warns.append("step size truncated due to divergence")
+            ii = 1
+            while not np.isfinite(dev):
+                if ii > control.maxit:
+                    raise GlmFitError("inner loop 1; cannot correct step size")
+                ii += 1
+                start = (start + coefold) / 2
+                eta = seq_matvec(x, start)
+                mu = lk.linkinv(eta)
+                dev = _dev(y, mu, w)
+            boundary = True
+        if not _valid_mu(mu):
+            if coefold is None:
+                raise GlmFitError("no valid set of coefficients has been found: please supply starting values")
+            warns.append("step size truncated: out of bounds")
+            ii = 1
+            while not _valid_mu(mu):
+                if ii > control.maxit:
+                    raise GlmFitError("inner loop 2; cannot correct step size")
+                ii += 1
+                start = (start + coefold) / 2
+                eta = seq_matvec(x, start)
+                mu = lk.linkinv(eta)
+            boundary = True
+            dev = _dev(y, mu, w)
+        if abs(dev - devold) / (abs(dev) + 0.1) < control.epsilon:
+            conv = True
+            coef = start
+            break
+        devold = dev
+        coef = coefold = start
+    if not conv:
+        warns.append("glm.fit: algorithm did not converge")
+    if boundary:
+        warns.append("glm.fit: algorithm stopped at boundary value")
+    eps = 10 * DBL_EPS
+    if family == "binomial" and (np.any(mu > 1 - eps) or np.any(mu < eps)):
+        warns.append("glm.fit: fitted probabilities numerically 0 or 1 occurred")
+    rank = fit.rank if fit is not None else 0
+    coef = np.array(coef, dtype=float)
+    if fit is not None and rank < p:
+        coef[fit.pivot[rank:]] = np.nan
+    with np.errstate(invalid="ignore", divide="ignore"):
+        wtdmu = np.float64(r_sum(w * y)) / np.float64(r_sum(w))
+    nulldev = _dev(y, np.full(n, wtdmu), w)
+    aic = _binomial_aic(y, mu, w) + 2 * rank
+    return dict(coef=coef, fitted=mu, linear_predictor=eta, deviance=dev, null_deviance=nulldev, aic=aic,
+                iterations=it, converged=conv, rank=rank, warnings=warns)
