@@ -43,6 +43,15 @@ def _frame(X: Any, prefix: str = "x") -> pd.DataFrame:
     return pd.DataFrame(arr, columns=[f"x{j + 1}" for j in range(arr.shape[1])])
 
 
+def _same(v: Any, default: Any) -> bool:
+    """``v`` is the default (a string, a bool or a number equal to it)."""
+    if isinstance(default, bool) or isinstance(v, bool):
+        return v is default
+    if isinstance(default, str):
+        return isinstance(v, str) and v == default
+    return isinstance(v, (int, float, np.integer, np.floating)) and v == default
+
+
 def _user_glm_names(v: dict, placeholders: dict[str, str]) -> tuple[str, ...]:
     """Coefficient names in the caller's terms, through ``assign`` (0 =
     intercept, k = the k-th term label)."""
@@ -144,6 +153,12 @@ class _Call:
                                     discard=opts.get("discard", "none"))
         else:
             renamed = {"std_caliper": "std.caliper", "m_order": "m.order"}
+            if opts.get("method") == "exact":
+                # MatchIt warns about the options *given* to exact matching (check.inputs compares them with
+                # matchit()'s defaults): pass only those the caller set to something else
+                defaults = dict(distance="glm", link="logit", estimand="ATT", ratio=1, replace=False,
+                                std_caliper=True, discard="none")
+                opts = {k: v for k, v in opts.items() if not (k in defaults and _same(v, defaults[k]))}
             options = {renamed.get(k, k): v for k, v in opts.items() if v is not None}
         frame = self.data.set_axis([self.to_ph[c] for c in self.data.columns], axis=1)
         frame.index = pd.RangeIndex(1, len(frame) + 1)
@@ -208,7 +223,8 @@ def _provenance_302(c: _Call) -> dict[str, str]:
 def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link: str = "logit",
             estimand: str = "ATT", ratio: int = 1, replace: bool = False, caliper: float | None = None,
             std_caliper: bool = True, m_order: str | None = None, discard: str = "none", exact=None,
-            seed: int | None = None, compat: str | None = None, sample_kind: str | None = None) -> MatchIt:
+            seed: int | None = None, compat: str | None = None, sample_kind: str | None = None,
+            method: str = "nearest") -> MatchIt:
     """R's ``MatchIt::matchit(treat ~ covariates, data, method = "nearest", ...)``
     (``set.seed(seed)`` first when a seed is given, under
     ``RNGkind(sample.kind = sample_kind)``).
@@ -220,10 +236,14 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
     call = MatchItCall(data=data, treat=treat, covariates=covariates,
                        options=dict(distance=distance, link=link, estimand=estimand, ratio=ratio, replace=replace,
                                     caliper=caliper, std_caliper=std_caliper, m_order=m_order, discard=discard,
-                                    exact=exact, seed=seed, compat=compat, sample_kind=sample_kind))
+                                    exact=exact, seed=seed, compat=compat, sample_kind=sample_kind,
+                                    **({"method": method} if method != "nearest" else {})))
     if compat not in COMPAT_MODES:
         raise InvalidArgument(f"`compat` must be None, '4.5.1' or '3.0.2'; got compat={compat!r}",
                               kind="compat.value")
+    if method != "nearest" and compat == COMPAT_302:
+        raise NotImplementedError(f"method={method!r} with compat='3.0.2': rbridge runs MatchIt 3.0.2's "
+                                  "nearest-neighbour matching only")
     c = _Call(call)
     sess = session()
     sess.require("MatchIt")
@@ -254,14 +274,19 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
         m_used = m_order if m_order in ("largest", "smallest", "random") else "largest"
     elif replace is True or n1 <= 1:
         m_used = "data"
-    return MatchIt(distance=np.asarray(v["distance"], float).reshape(-1), match_matrix=match_matrix,
+    exact_method = method == "exact"
+    if exact_method:  # no distance, no match matrix (R's NULLs)
+        match_matrix, m_used = None, ""
+    dist = None if v.get("distance") is None else np.asarray(v["distance"], float).reshape(-1)
+    return MatchIt(distance=dist, match_matrix=match_matrix,
                    weights=np.asarray(v["weights"], float).reshape(-1), subclass=sub,
                    discarded=np.asarray(v["discarded"], dtype=bool).reshape(-1),
                    caliper=None if cal is None else scalar(cal),
                    treat=np.asarray(v["treat"], dtype=np.int64).reshape(-1), index=labels,
                    estimand=str(v["estimand"][0]), ratio=ncol if c.is_302 else
-                   int(ratio) if isinstance(ratio, (int, np.integer)) else 1,
-                   replace=bool(replace), m_order=m_used, compat=compat, model=model, call=call, engine="r",
+                   int(ratio) if isinstance(ratio, (int, np.integer)) and not exact_method else 1,
+                   replace=bool(replace) and not exact_method, m_order=m_used, compat=compat, model=model, call=call,
+                   engine="r", method=method,
                    provenance={**sess.provenance(c.call_string()), **_provenance_302(c),
                                "placeholders": dict(c.names)},
                    warnings=res.warnings)
@@ -314,7 +339,8 @@ def match_data(m: MatchIt) -> pd.DataFrame:
     v = session().call(fname, placeholders=c.placeholders(), **c.args()).value
     rows = np.asarray(v["rows"], dtype=np.int64).reshape(-1) - 1
     out = c.data.iloc[rows].copy()
-    out["distance"] = np.asarray(v["distance"], float).reshape(-1)
+    if v.get("distance") is not None:
+        out["distance"] = np.asarray(v["distance"], float).reshape(-1)
     out["weights"] = np.asarray(v["weights"], float).reshape(-1)
     if v.get("subclass") is not None:
         s = np.asarray(v["subclass"], dtype=float).reshape(-1)

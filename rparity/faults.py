@@ -502,6 +502,25 @@ def _always_rejection(rrandom):
     return lambda seed, kind="Rejection": rrandom(seed, "Rejection")
 
 
+def _cells_by_value(fmt):
+    """Exact matching's cells by the covariates' values, not by R's printed
+    form (7 significant digits)."""
+    return lambda x, digits=7: [repr(float(v)) for v in x]
+
+
+def _subclass_weights_unscaled(weights_subclass):
+    """The controls' subclass weights n1_s/n0_s not rescaled to sum to their number."""
+    def faulty(sub, treat, estimand):
+        w = weights_subclass(sub, treat, estimand)
+        i0 = (treat == 0) & (sub > 0)
+        if estimand == "ATT" and i0.any():
+            t_by = np.bincount(sub[(treat == 1) & (sub > 0)], minlength=int(sub.max()) + 1).astype(float)
+            c_by = np.bincount(sub[i0], minlength=int(sub.max()) + 1).astype(float)
+            w[i0] = (t_by / c_by)[sub[i0]]
+        return w
+    return faulty
+
+
 def _lazy_patched(target: Callable[[], Any], name: str, replacement: Callable[[Any], Any]) -> Wrap:
     """:func:`_patched` on a module found at call time; ``replacement`` gets the
     original and returns the faulty attribute."""
@@ -800,6 +819,12 @@ FAULTS: list[Fault] = [
     Fault("matchit302-rejection-sampler", "matchit", "identical", "draws with R >= 3.6's 'Rejection' sampler "
           "when 'Rounding' (R 3.4.3's, the default of compat='3.0.2') is asked",
           _lazy_patched(_module("pyimpl.matching.matchit302"), "RRandom", _always_rejection)),
+    Fault("matchit-exact-cells-by-value", "matchit", "identical", "exact matching's cells by the covariates' "
+          "values, not by R's printed form (format(): 7 significant digits)",
+          _lazy_patched(_module("pyimpl.matching.exact"), "r_format_numbers", _cells_by_value)),
+    Fault("matchit-exact-weights-unscaled", "matchit", "identical", "exact matching's control weights n1/n0 per "
+          "subclass, not rescaled to sum to the number of controls",
+          _lazy_patched(_module("pyimpl.matching.exact"), "weights_subclass", _subclass_weights_unscaled)),
     Fault("match-data-drops-row", "match_data", "identical", "leaves the last matched row out",
           _result(_drop_last_row)),
     # contingency tables

@@ -162,6 +162,8 @@ KINDS: dict[str, str] = {
     "treat.values": "the treatment is not coded as the propensity glm needs it (0/1, logical or a factor)",
     "covariates.column": "covariates is not a column name or a list of them",
     "covariates.treat": "the treatment among the covariates",
+    "covariates.empty": "no covariate where the method needs one (exact matching)",
+    "method.value": "a matching method the engine does not have",
     "covariates.missing": "a covariate with missing or non-finite values",
     "exact.column": "exact is not a column name or a non-empty list of them",
     "distance.value": "distance is neither 'glm' nor one value per row",

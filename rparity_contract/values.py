@@ -13,7 +13,8 @@ __all__ = [
     "NA_ACTIONS", "RESIDUAL_TYPES", "ResidualType", "PREDICT_TYPES", "PredictType", "PREDICT_REFERENCES",
     "PredictReference",
     "ALTERNATIVES", "Alternative", "M_ORDERS", "MOrder", "DISCARDS", "Discard", "LINKS", "Link",
-    "ESTIMANDS", "Estimand", "COMPAT_MODES", "SAMPLE_KINDS", "SUMMARY_COLUMNS", "TABLE_INDEX", "QUANTILE_COLUMNS",
+    "ESTIMANDS", "Estimand", "METHODS", "COMPAT_MODES", "SAMPLE_KINDS", "SUMMARY_COLUMNS", "TABLE_INDEX",
+    "QUANTILE_COLUMNS",
     "BALANCE_COLUMNS", "NN_ROWS", "COX_SUMMARY_COLUMNS",
 ]
 
@@ -70,9 +71,13 @@ LINKS: tuple[str, ...] = ("logit", "linear.logit", "probit", "linear.probit", "c
 Link = Literal["logit", "linear.logit", "probit", "linear.probit", "cloglog", "linear.cloglog", "log",
                "linear.log", "cauchit", "linear.cauchit"]
 
-#: ``matchit(estimand=)`` for nearest-neighbour matching
-ESTIMANDS: tuple[str, ...] = ("ATT", "ATC")
-Estimand = Literal["ATT", "ATC"]
+#: ``matchit(estimand=)``: ATT and ATC (nearest-neighbour matching), ATE too
+#: (exact matching)
+ESTIMANDS: tuple[str, ...] = ("ATT", "ATC", "ATE")
+Estimand = Literal["ATT", "ATC", "ATE"]
+
+#: ``matchit(method=)``
+METHODS: tuple[str, ...] = ("nearest", "exact")
 
 #: ``matchit(compat=)``: None is the documented algorithm (pyimpl; rbridge runs
 #: the installed MatchIt); "4.5.1" the MatchIt 4.5.1 build, bugs included;

@@ -116,7 +116,8 @@ def _dqrdc2(x: np.ndarray, tol: float):
             rest += col[:, None] * t[None, :]
             for j in range(l + 1, p):
                 if qraux[j] != 0.0:
-                    tt = 1.0 - (abs(x[l, j]) / qraux[j]) ** 2
+                    r_ = abs(x[l, j]) / qraux[j]
+                    tt = 1.0 - r_ * r_  # Fortran's **2 is a multiplication (C's pow can differ by an ulp)
                     tt = max(tt, 0.0)
                     if abs(tt) >= 1e-6:
                         qraux[j] = qraux[j] * np.sqrt(tt)

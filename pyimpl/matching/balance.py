@@ -97,9 +97,40 @@ def _pair_dist(x, focal_rows, mm, std) -> float:
     return mp
 
 
-def bal1var(x, treat, weights, *, focal_group: int, mm=None, focal_rows=None) -> np.ndarray:
+def _pair_dist_sub(x, treat, sub, std) -> float:
+    """``pairdistsubC`` (MatchIt 4.5.1 src/pairdistC.cpp): for each subclass
+    and each of its treated units, ``sum(|x_t - x_c|)`` over its controls
+    (a double sum in order) added to the total, divided by the number of
+    pairs; then by ``std`` when given and the mean exceeds 1e-8."""
+    dist = 0.0
+    k = 0
+    for s_ in range(1, int(sub.max()) + 1 if sub.size else 1):
+        t_idx = np.flatnonzero((treat == 1) & (sub == s_))
+        c_idx = np.flatnonzero((treat == 0) & (sub == s_))
+        xc = x[c_idx]
+        for i in t_idx.tolist():
+            dist += float(np.cumsum(np.abs(x[i] - xc))[-1]) if xc.size else 0.0
+        k += t_idx.size * c_idx.size
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mp = np.float64(dist) / np.float64(k)
+        if std is not None and abs(mp) > 1e-08:
+            mp = mp / np.float64(std)
+    return mp
+
+
+def _pooled_sd_equal(x, t, bin_var: bool) -> np.float64:
+    """``pooled_sd(contribution = "equal")``: the groups' variances averaged
+    (``colMeans``: a long-double sum over ``unique(t)``, divided by their count)."""
+    v = [_wvar(x[t == g], bin_var, np.ones(int((t == g).sum()))) for g in pd.unique(t)]
+    return np.float64(np.sqrt(r_sum(np.array(v)) / len(v)))
+
+
+def bal1var(x, treat, weights, *, focal_group: int, mm=None, focal_rows=None, subclass=None) -> np.ndarray:
     """One row of a balance table (``bal1var``); ``weights=None`` for the
-    unmatched table. Returns the 7 values of :data:`BALANCE_COLUMNS`."""
+    unmatched table. Returns the 7 values of :data:`BALANCE_COLUMNS`.
+    ``focal_group`` -1 standardises by the pooled SD (the ATE's
+    ``s.d.denom = "pooled"``); ``subclass`` (1..k, 0 none) replaces ``mm``
+    for the pair distance of a subclass method."""
     x = np.asarray(x, dtype=float)
     un = weights is None
     s_w = np.ones(x.size)
@@ -114,18 +145,23 @@ def bal1var(x, treat, weights, *, focal_group: int, mm=None, focal_rows=None) ->
     mdiff = out[0] - out[1]
     if abs(mdiff) > SQRT_EPS:
         if not too_small:
-            grp = i1 if focal_group == 1 else i0
             with np.errstate(invalid="ignore", divide="ignore"):
-                std = np.float64(np.sqrt(_wvar(x[grp], bin_var, s_w[grp])))
+                if focal_group == -1:
+                    std = _pooled_sd_equal(x, treat, bin_var)
+                else:
+                    grp = i1 if focal_group == 1 else i0
+                    std = np.float64(np.sqrt(_wvar(x[grp], bin_var, s_w[grp])))
                 if not np.isfinite(std) or std < SQRT_EPS:
                     std = _pooled_sd(x, treat, s_w, bin_var)
                 out[2] = mdiff / std
             if not un:
-                out[6] = _pair_dist(x, focal_rows, mm, std)
+                out[6] = (_pair_dist_sub(x, treat, subclass, std) if subclass is not None
+                          else _pair_dist(x, focal_rows, mm, std))
     else:
         out[2] = mdiff
         if not un:
-            out[6] = _pair_dist(x, focal_rows, mm, None)
+            out[6] = (_pair_dist_sub(x, treat, subclass, None) if subclass is not None
+                      else _pair_dist(x, focal_rows, mm, None))
     if bin_var:
         out[4] = out[5] = abs(mdiff)
     elif not too_small:
@@ -147,8 +183,10 @@ def balance_design(m: MatchIt) -> Design:
     from .matchit import balance_terms, validate
 
     c = m.call
-    spec = validate(c.data, c.treat, c.covariates,
-                    **{k: v for k, v in c.options.items() if k not in ("compat", "sample_kind")})
+    opts = {k: v for k, v in c.options.items() if k not in ("compat", "sample_kind", "method")}
+    if m.method == "exact":  # check.inputs: the nearest-neighbour options are ignored
+        opts = {"estimand": opts.get("estimand", "ATT")}
+    spec = validate(c.data, c.treat, c.covariates, allow_ate=m.method == "exact", **opts)
     terms = balance_terms(spec)
     return model_matrix(terms, len(c.data), intercept=False, contrasts=False, drop_unused_levels=True,
                         arg="covariates")
@@ -158,14 +196,22 @@ def balance_table(m: MatchIt, matched: bool, design: Design | None = None) -> pd
     """``sum.all`` (``matched=False``) or ``sum.matched``."""
     design = balance_design(m) if design is None else design
     treat = np.asarray(m.treat)
-    focal_group = 1 if m.estimand == "ATT" else 0
+    focal_group = {"ATT": 1, "ATC": 0}.get(m.estimand, -1)  # -1: the ATE's pooled SD
     mm = m.match_positions
-    focal_rows = np.flatnonzero(treat == focal_group)
+    focal_rows = np.flatnonzero(treat == (1 if m.estimand == "ATE" else focal_group))
     w = m.weights if matched else None
-    cols = [np.asarray(m.distance, dtype=float)] + [design.x[:, j] for j in range(design.x.shape[1])]
-    rows = [bal1var(c, treat, w, focal_group=focal_group, mm=mm, focal_rows=focal_rows) for c in cols]
-    return pd.DataFrame(np.vstack(rows), columns=list(BALANCE_COLUMNS),
-                        index=pd.Index(["distance", *design.names]))
+    sub = None
+    if m.match_matrix is None and m.subclass is not None:  # a subclass method: pairs within subclasses
+        sub = np.asarray(pd.Categorical(m.subclass).codes, dtype=np.int64) + 1  # 0: none
+        mm = None
+    cols = [design.x[:, j] for j in range(design.x.shape[1])]
+    names = list(design.names)
+    if m.distance is not None:
+        cols.insert(0, np.asarray(m.distance, dtype=float))
+        names.insert(0, "distance")
+    rows = [bal1var(c, treat, w, focal_group=focal_group, mm=mm, focal_rows=focal_rows, subclass=sub)
+            for c in cols]
+    return pd.DataFrame(np.vstack(rows), columns=list(BALANCE_COLUMNS), index=pd.Index(names))
 
 
 def sample_sizes(m: MatchIt) -> pd.DataFrame:
@@ -176,7 +222,9 @@ def sample_sizes(m: MatchIt) -> pd.DataFrame:
 
     def ess(v):
         with np.errstate(invalid="ignore", divide="ignore"):
-            return r_sum(v) ** 2 / r_sum(v ** 2)
+            # ESS: sum(w)^2/sum(w^2); R's ^2 is x*x (C's pow(x, 2) can differ from it in the last bit)
+            sw = r_sum(v)
+            return sw * sw / r_sum(v * v)
 
     cols = {}
     for name, g in (("control", 0), ("treated", 1)):

@@ -16,7 +16,7 @@ from rparity_contract.calls import MatchItCall
 from rparity_contract.errors import InvalidArgument, RParityError, RParityWarning
 from rparity_contract.matchit302 import COMPAT_302, sample_kind_for
 from rparity_contract.results.matching import GlmLogit, MatchIt
-from rparity_contract.values import COMPAT_MODES, DISCARDS, ESTIMANDS, LINKS, M_ORDERS
+from rparity_contract.values import COMPAT_MODES, DISCARDS, ESTIMANDS, LINKS, M_ORDERS, METHODS
 
 from .._rformat import stratum_label
 from .._validate import as_choice, show
@@ -146,7 +146,7 @@ def _complete_terms(data: pd.DataFrame, cols: list, arg: str) -> list[Term]:
 
 def validate(data, treat, covariates, *, distance="glm", link="logit", estimand="ATT", ratio=1,
              replace=False, caliper=None, std_caliper=True, m_order=None, discard="none", exact=None,
-             seed=None, compat=None) -> MatchSpec:
+             seed=None, compat=None, allow_ate: bool = False) -> MatchSpec:
     """Check every argument of :func:`matchit`; raise :class:`InvalidArgument`."""
     if not isinstance(data, pd.DataFrame):
         raise InvalidArgument(f"`data` must be a pandas DataFrame; got {type(data).__name__}", kind="data.type")
@@ -198,7 +198,7 @@ def validate(data, treat, covariates, *, distance="glm", link="logit", estimand=
     t = binarize_treat(data[treat], glm_distance=dist is None)
     link = as_choice(link, "link", LINKS)
     est = estimand.upper() if isinstance(estimand, str) else estimand
-    est = as_choice(est, "estimand", ESTIMANDS)
+    est = as_choice(est, "estimand", ESTIMANDS if allow_ate else ESTIMANDS[:2])
     ratio = _as_int(ratio, "ratio", 1)
     replace = _as_bool(replace, "replace")
     std_caliper = _as_bool(std_caliper, "std_caliper")
@@ -435,8 +435,9 @@ def run_matching(spec: MatchSpec, d: np.ndarray, discarded: np.ndarray, cal: flo
 def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link: str = "logit",
             estimand: str = "ATT", ratio: int = 1, replace: bool = False, caliper: float | None = None,
             std_caliper: bool = True, m_order: str | None = None, discard: str = "none", exact=None,
-            seed: int | None = None, compat: str | None = None, sample_kind: str | None = None) -> MatchIt:
-    """Nearest-neighbour matching on a propensity score, as
+            seed: int | None = None, compat: str | None = None, sample_kind: str | None = None,
+            method: str = "nearest") -> MatchIt:
+    """Nearest-neighbour (or exact) matching on a propensity score, as
     ``MatchIt::matchit(treat ~ covariates, data, method = "nearest", ...)``.
 
     Parameters
@@ -484,6 +485,11 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
         logit, caliper in SD of the kept units' distance, a random control
         within the caliper, random tie-breaking; ATT only; ``seed`` needed
         when it draws.
+    method : "nearest" or "exact"
+        ``"exact"`` (:mod:`pyimpl.matching.exact`): subclasses of units with
+        the same printed covariate values in both groups, no distance, no
+        match matrix; estimand ATT, ATC or ATE; the nearest-neighbour options
+        given are ignored with MatchIt's warning.
     sample_kind : None, "Rounding" or "Rejection"
         R's ``RNGkind(sample.kind=)`` for the random draws: default
         "Rounding" (R < 3.6, the paper's R 3.4.3) with ``compat="3.0.2"``,
@@ -497,6 +503,16 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
     absolute value). With ``m_order="random"`` and no seed, a seed is drawn
     from numpy's entropy source.
     """
+    if method not in METHODS:
+        raise InvalidArgument(f"`method` must be one of {', '.join(map(repr, METHODS))}; got method={method!r}",
+                              kind="method.value")
+    if method == "exact":
+        if compat == COMPAT_302:
+            raise NotImplementedError("method='exact' with compat='3.0.2': MatchIt 3.0.2's exact matching is not "
+                                      "reproduced (nearest-neighbour only)")
+        return matchit_exact(data, treat, covariates, distance=distance, link=link, estimand=estimand, ratio=ratio,
+                             replace=replace, caliper=caliper, std_caliper=std_caliper, m_order=m_order,
+                             discard=discard, exact=exact, seed=seed, compat=compat, sample_kind=sample_kind)
     if compat == COMPAT_302:
         return matchit_302(data, treat, covariates, distance=distance, link=link, estimand=estimand, ratio=ratio,
                            replace=replace, caliper=caliper, std_caliper=std_caliper, m_order=m_order,
@@ -593,8 +609,45 @@ def match_data(m: MatchIt) -> pd.DataFrame:
         if col in out.columns:
             raise InvalidArgument(f'"{col}" is already the name of a variable in the data',
                                   kind="match_data.name")
-    out["distance"] = m.distance
+    if m.distance is not None:  # exact matching has none (R's NULL)
+        out["distance"] = m.distance
     out["weights"] = m.weights
     if m.subclass is not None:
         out["subclass"] = pd.Categorical(m.subclass)
     return out[m.weights > 0]
+
+
+def matchit_exact(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link: str = "logit",
+                  estimand: str = "ATT", ratio=1, replace=False, caliper=None, std_caliper=True, m_order=None,
+                  discard="none", exact=None, seed=None, compat=None, sample_kind=None) -> MatchIt:
+    """:func:`matchit` with ``method="exact"`` (MatchIt 4.5.1's ``matchit2exact``)."""
+    from .exact import exact_cells, exact_subclasses, ignored_options, weights_subclass
+
+    given = {"distance": not (isinstance(distance, str) and distance == "glm"), "exact": exact is not None,
+             "caliper": caliper is not None, "std.caliper": std_caliper is False, "discard": discard != "none",
+             "replace": replace is True, "ratio": not (isinstance(ratio, (int, float)) and ratio == 1),
+             "m.order": m_order is not None}
+    warns = [w for w in [ignored_options(given)] if w]
+    # check.inputs sets the ignored options to NULL before anything reads them
+    spec = validate(data, treat, covariates, distance=np.zeros(len(data)) if isinstance(data, pd.DataFrame)
+                    else distance, link=link, estimand=estimand, compat=compat, seed=seed, allow_ate=True)
+    if not spec.terms:
+        raise InvalidArgument("`covariates` must name at least one column for exact matching (MatchIt: Covariates "
+                              "must be specified in the input formula to use exact matching.)",
+                              kind="covariates.empty")
+    n = len(data)
+    cells = exact_cells(spec.terms, n)
+    sub = exact_subclasses(cells, spec.treat)
+    weights = weights_subclass(sub, spec.treat, spec.estimand)
+    for w_ in warns:
+        warnings.warn(RParityWarning(w_), stacklevel=3)
+    k = int(sub.max())
+    subclass = pd.Categorical.from_codes(sub - 1, categories=list(range(1, k + 1)))
+    call = MatchItCall(data=data, treat=treat, covariates=covariates,
+                       options=dict(method="exact", distance=distance, link=link, estimand=estimand, ratio=ratio,
+                                    replace=replace, caliper=caliper, std_caliper=std_caliper, m_order=m_order,
+                                    discard=discard, exact=exact, seed=seed, compat=compat, sample_kind=sample_kind))
+    return MatchIt(distance=None, match_matrix=None, weights=weights, subclass=subclass,
+                   discarded=np.zeros(n, dtype=bool), caliper=None, treat=spec.treat, index=data.index,
+                   estimand=spec.estimand, ratio=1, replace=False, m_order="", compat=compat, model=None, call=call,
+                   warnings=tuple(warns), method="exact")

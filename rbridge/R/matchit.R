@@ -41,7 +41,8 @@ rparity_seed <- function(seed, kind) {
 
 rparity_matchit_object <- function(data, treat, covariates, exact, options, seed, sample_kind = "Rejection") {
   f <- eval(call("~", as.name(treat), rparity_rhs(covariates)), globalenv())
-  args <- c(list(formula = f, data = data, method = "nearest"), options)
+  args <- c(list(formula = f, data = data), options)
+  if (is.null(args$method)) args$method <- "nearest"
   if (!is.null(exact)) args$exact <- stats::reformulate(exact)
   old <- rparity_seed(seed, sample_kind)
   on.exit(suppressWarnings(RNGkind(sample.kind = old)))
@@ -115,8 +116,9 @@ rparity_match_data302 <- function(lib, data, treat, covariates, exact, options, 
 rparity_matchit <- function(data, treat, covariates, exact, options, seed, sample_kind = "Rejection") {
   m <- rparity_matchit_object(data, treat, covariates, exact, options, seed, sample_kind)
   mm <- m$match.matrix
+  if (is.null(mm)) mm <- matrix(character(0), nrow = 0, ncol = 0)  # a subclass method (exact)
   mmi <- matrix(match(mm, rownames(data)), nrow = nrow(mm), ncol = ncol(mm))
-  list(distance = unname(m$distance), weights = unname(m$weights),
+  list(distance = if (is.null(m$distance)) NULL else unname(m$distance), weights = unname(m$weights),
        treat = unname(as.integer(m$treat)),
        subclass = if (is.null(m$subclass)) NULL else as.integer(unname(m$subclass)),
        discarded = unname(m$discarded),
@@ -177,4 +179,13 @@ rparity_time_matchit302 <- function(lib, X, treat, caliper, seed, sample_kind, r
     best <- min(best, unname(tm["elapsed"]))
   }
   list(seconds = best, match_matrix = match(m$match.matrix[, 1], rownames(d)))
+}
+
+## Benchmark: exact matching timed inside R; its weights and subclasses.
+rparity_time_matchit_exact <- function(X, treat) {
+  d <- X
+  d$treat <- treat
+  f <- stats::reformulate(names(X), response = "treat")
+  tm <- system.time(m <- MatchIt::matchit(f, data = d, method = "exact"))
+  list(seconds = unname(tm["elapsed"]), weights = unname(m$weights), subclass = as.integer(m$subclass))
 }

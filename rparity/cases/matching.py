@@ -35,8 +35,8 @@ from rparity_contract.values import BALANCE_COLUMNS, NN_ROWS
 from ..compare import NotProvided
 from .base import Case
 
-__all__ = ["CASES", "CASES_302", "DOCUMENTED_CASES", "matching_cohorts", "logistic_cohorts", "compat_for",
-           "compat_for_version",
+__all__ = ["CASES", "CASES_302", "DOCUMENTED_CASES", "EXACT_CONFIGS", "matching_cohorts", "logistic_cohorts",
+           "compat_for", "compat_for_version",
            "installed_matchit_version", "run_glm_logit", "run_matchit", "canonical_subclass", "MATCHIT_ISSUES",
            "GOLDEN_MATCHIT_VERSION", "takes_compat"]
 
@@ -133,7 +133,7 @@ def run_glm_logit(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict
 
 
 _MATCHIT_OPTIONS = ("link", "estimand", "ratio", "replace", "caliper", "std_caliper", "m_order", "discard",
-                    "exact", "seed", "sample_kind")
+                    "exact", "seed", "sample_kind", "method")
 
 
 def _treatment(data: pd.DataFrame, p: Mapping[str, Any]) -> pd.DataFrame:
@@ -159,8 +159,8 @@ def run_matchit(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
         kw["compat"] = None if mode == "documented" else compat_for(engine)
     m = engine.matchit(data, p["treat"], list(p["covariates"]), **kw)
     out = {
-        "distance": np.asarray(m.distance, dtype=float),
-        "focal": np.flatnonzero(m.treat == (1 if m.estimand == "ATT" else 0)).astype(np.int64),
+        "distance": np.zeros(0) if m.distance is None else np.asarray(m.distance, dtype=float),
+        "focal": np.flatnonzero(m.treat == (0 if m.estimand == "ATC" else 1)).astype(np.int64),
         "match_matrix": m.match_positions,
         "weights": np.asarray(m.weights, dtype=float),
         "subclass": canonical_subclass(m.subclass),
@@ -195,7 +195,7 @@ def _match_data_quantities(engine: Any, m: Any) -> dict:
     pos = {lab: i for i, lab in enumerate(m.index)}
     return {
         "match_data.rows": np.array([pos[lab] for lab in md.index], dtype=np.int64),
-        "match_data.distance": md["distance"].to_numpy(float),
+        "match_data.distance": md["distance"].to_numpy(float) if "distance" in md.columns else np.zeros(0),
         "match_data.weights": md["weights"].to_numpy(float),
         "match_data.subclass": canonical_subclass(md["subclass"]) if "subclass" in md.columns
         else np.zeros(0, dtype=np.int64),
@@ -318,6 +318,32 @@ CASES: list[Case] = [
     _glm("veteran-celltype", "veteran", "status", ["trt", "celltype", "karno", "age", "prior"]),
     *[_mi(c) for c in MATCHIT_CONFIGS],
 ]
+
+#: Exact matching (MatchIt 4.5.1 ``method = "exact"``): cells of the printed covariate
+#: values, subclass weights for each estimand, the ignored-options warning.
+EXACT_CONFIGS: dict[str, dict] = {
+    "race-married-nodegree-educ": dict(covariates=["race", "married", "nodegree", "educ"]),
+    "atc": dict(covariates=["race", "married", "nodegree"], estimand="ATC"),
+    "ate": dict(covariates=["race", "married"], estimand="ATE"),
+    "continuous-re74": dict(covariates=["re74"]),  # 7 significant digits decide the cells
+    "age-educ-re75": dict(covariates=["age", "educ", "re75"]),
+    "ignored-options-warn": dict(covariates=["race", "nodegree"], ratio=2, caliper=0.2, m_order="random",
+                                 exact="age"),
+    "no-covariates-refused": dict(covariates=[]),
+    "digits-7-significant": dict(dataset="digits", covariates=["x", "g"]),
+    "digits-7-significant-ate": dict(dataset="digits", covariates=["x", "k"], estimand="ATE"),
+}
+
+
+def _mi_exact(cfg: str) -> Case:
+    conf = dict(EXACT_CONFIGS[cfg])
+    dataset = conf.pop("dataset", "lalonde")
+    params = {"treat": "treat", "covariates": LALONDE_COVS, "mode": "installed", "method": "exact", **conf}
+    return Case(f"matchit/exact/{cfg}", "matchit", dataset, params, run_matchit,
+                description="exact matching (MatchIt 4.5.1 matchit2exact)")
+
+
+CASES += [_mi_exact(c) for c in EXACT_CONFIGS]
 
 #: MatchIt 3.0.2: golden files made by 3.0.2 itself.
 CASES_302: list[Case] = [_mi302(c) for c in MATCHIT302_CONFIGS] + [_mi302(c, "study_cohort")

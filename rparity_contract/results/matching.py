@@ -62,13 +62,16 @@ class MatchIt(Result):
 
     Attributes
     ----------
-    distance : ndarray
+    distance : ndarray or None
         ``m$distance``: the propensity score (or, with ``link="linear.logit"``,
-        its linear predictor), one per row of ``data``.
-    match_matrix : DataFrame
+        its linear predictor), one per row of ``data``; None (R's NULL) for
+        exact matching.
+    match_matrix : DataFrame or None
         ``m$match.matrix``: one row per focal unit (treated for ATT, control
         for ATC), indexed by its row label, columns ``1..ratio``; entries are
-        the row labels of the matched units, ``None`` where there is no match.
+        the row labels of the matched units, ``None`` where there is no match
+        (and for a treated unit MatchIt 3.0.2 discarded); None for exact matching.
+    method : "nearest" or "exact".
     weights : ndarray
         ``m$weights``.
     subclass : pandas.Categorical or None
@@ -82,8 +85,8 @@ class MatchIt(Result):
         The row labels of ``data`` (the units).
     """
 
-    distance: np.ndarray = rfield("distance")
-    match_matrix: pd.DataFrame = rfield("match.matrix")
+    distance: np.ndarray | None = rfield("distance")
+    match_matrix: pd.DataFrame | None = rfield("match.matrix")
     weights: np.ndarray = rfield("weights")
     subclass: Any = rfield("subclass")
     discarded: np.ndarray = rfield("discarded")
@@ -97,11 +100,14 @@ class MatchIt(Result):
     compat: str | None = field(default=None)
     model: GlmLogit | None = field(default=None, repr=False)
     call: MatchItCall | None = field(default=None, repr=False)
+    method: str = field(default="nearest")
 
     @property
     def match_positions(self) -> np.ndarray:
         """``match_matrix`` as 0-based row positions in ``data`` (-1 = no match)."""
-        labels = self.index if self.index is not None else range(len(self.distance))
+        if self.match_matrix is None:  # a subclass method (exact): no match matrix
+            return np.zeros((0, 0), dtype=np.int64)
+        labels = self.index if self.index is not None else range(len(self.weights))
         pos = {lab: i for i, lab in enumerate(labels)}
         mm = self.match_matrix.to_numpy(dtype=object)
         return np.array([[pos[v] if v is not None else -1 for v in row] for row in mm],
