@@ -34,7 +34,7 @@ from .._validate import as_1d, check_lengths, show
 from ..design import as_frame, complete_rows, model_matrix, read_terms
 from ._linpack import dqrls, seq_matvec
 
-__all__ = ["glm_logit", "GlmControl", "fit_logit", "fit_glm", "as_response"]
+__all__ = ["glm_logit", "GlmControl", "fit_logit", "fit_glm", "wls_step", "as_response"]
 
 _THRESH = 30.0
 _INVEPS = 1.0 / DBL_EPS
@@ -126,6 +126,28 @@ def _binomial_aic(y, mu, wt) -> float:
     return float(-2.0 * r_sum(ll))
 
 
+def wls_step(x, y, w, eta, mu, mu_eta_val, start, tol, it):
+    """One iteration's least squares of ``glm.fit``: the working response
+    ``z = eta + (y - mu)/mu.eta`` and weights ``sqrt(w mu.eta^2/V(mu))`` on the
+    informative units, a LINPACK QR step (``Cdqrls``). Returns ``((fit, new
+    coefficients), None)``, or ``(None, message)`` where R breaks out of the loop
+    with that warning (no informative unit; non-finite coefficients)."""
+    n = x.shape[0]
+    good = (w > 0) & (mu_eta_val != 0)
+    if not good.any():
+        return None, f"no observations informative at iteration {it}"
+    z = eta[good] + (y - mu)[good] / mu_eta_val[good]
+    ww = np.sqrt((w[good] * mu_eta_val[good] ** 2) / (mu * (1.0 - mu))[good])
+    fit = dqrls(x[good] * ww[:, None], z * ww, tol)
+    if not np.all(np.isfinite(fit.coefficients)):
+        return None, f"non-finite coefficients at iteration {it}"
+    if n < fit.rank:
+        raise RParityError(f"X matrix has rank {fit.rank}, but only {n} observations")
+    new = start.copy()
+    new[fit.pivot] = fit.coefficients
+    return (fit, new), None
+
+
 def fit_logit(x: np.ndarray, y: np.ndarray, w: np.ndarray, control: GlmControl = GlmControl(),
               *, family: str = "binomial") -> dict:
     """The IRLS kernel of ``glm.fit`` for the logit link.
@@ -174,22 +196,12 @@ def fit_logit(x: np.ndarray, y: np.ndarray, w: np.ndarray, control: GlmControl =
         if np.any(varmu == 0):
             raise RParityError("0s in V(mu)")
         mu_eta_val = _mu_eta(eta, e)
-        good = (w > 0) & (mu_eta_val != 0)
-        if not good.any():
+        step, stop = wls_step(x, y, w, eta, mu, mu_eta_val, start, tol, it)
+        if stop is not None:
             conv = False
-            warns.append(f"no observations informative at iteration {it}")
+            warns.append(stop)
             break
-        z = eta[good] + (y - mu)[good] / mu_eta_val[good]
-        ww = np.sqrt((w[good] * mu_eta_val[good] ** 2) / (mu * (1.0 - mu))[good])
-        fit = dqrls(x[good] * ww[:, None], z * ww, tol)
-        if not np.all(np.isfinite(fit.coefficients)):
-            conv = False
-            warns.append(f"non-finite coefficients at iteration {it}")
-            break
-        if n < fit.rank:
-            raise RParityError(f"X matrix has rank {fit.rank}, but only {n} observations")
-        start = start.copy()
-        start[fit.pivot] = fit.coefficients
+        fit, start = step
         eta = seq_matvec(x, start)
         e = _exp(eta)
         mu = _linkinv(eta, e)

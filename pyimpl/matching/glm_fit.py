@@ -21,8 +21,8 @@ from rparity_contract.errors import InvalidArgument, RParityError
 
 from .. import _libm
 from .._rmath import DBL_EPS, r_sum
-from ._linpack import dqrls, seq_matvec
-from .glm import GlmControl, _binomial_aic
+from ._linpack import seq_matvec
+from .glm import GlmControl, _binomial_aic, wls_step
 from .links import LINK_FUNCTIONS, Link
 
 __all__ = ["fit_binomial", "GlmFitError"]
@@ -53,6 +53,26 @@ def _dev(y: np.ndarray, mu: np.ndarray, w: np.ndarray) -> float:
 def _valid_mu(mu: np.ndarray) -> bool:
     # binomial()$validmu: all(is.finite(mu)) && all(mu > 0 & mu < 1)
     return bool(np.all(np.isfinite(mu)) and np.all((mu > 0) & (mu < 1)))
+
+
+def _halve(x, lk: Link, start, coefold, ok, maxit: int, warning: str, loop: str, warns: list[str]):
+    """glm.fit's step halving: ``start <- (start + coefold)/2`` until ``ok(eta,
+    mu)``, at most ``maxit`` times (then R's "inner loop" error); R's warning
+    once per halving episode. Returns (start, eta, mu)."""
+    if coefold is None:
+        raise GlmFitError("no valid set of coefficients has been found: please supply starting values")
+    warns.append(warning)
+    eta = seq_matvec(x, start)
+    mu = lk.linkinv(eta)
+    ii = 1
+    while not ok(eta, mu):
+        if ii > maxit:
+            raise GlmFitError(f"{loop}; cannot correct step size")
+        ii += 1
+        start = (start + coefold) / 2
+        eta = seq_matvec(x, start)
+        mu = lk.linkinv(eta)
+    return start, eta, mu
 
 
 def fit_binomial(x: np.ndarray, y: np.ndarray, w: np.ndarray, link: str, control: GlmControl = GlmControl(),
@@ -96,52 +116,24 @@ def fit_binomial(x: np.ndarray, y: np.ndarray, w: np.ndarray, link: str, control
         mu_eta_val = lk.mu_eta(eta)
         if np.any(np.isnan(mu_eta_val[good])):
             raise GlmFitError("NAs in d(mu)/d(eta)")
-        good = (w > 0) & (mu_eta_val != 0)
-        if not good.any():
+        step, stop = wls_step(x, y, w, eta, mu, mu_eta_val, start, tol, it)
+        if stop is not None:
             conv = False
-            warns.append(f"no observations informative at iteration {it}")
+            warns.append(stop)
             break
-        z = eta[good] + (y - mu)[good] / mu_eta_val[good]
-        ww = np.sqrt((w[good] * mu_eta_val[good] ** 2) / (mu * (1.0 - mu))[good])
-        fit = dqrls(x[good] * ww[:, None], z * ww, tol)
-        if not np.all(np.isfinite(fit.coefficients)):
-            conv = False
-            warns.append(f"non-finite coefficients at iteration {it}")
-            break
-        if n < fit.rank:
-            raise GlmFitError(f"X matrix has rank {fit.rank}, but only {n} observations")
-        start = start.copy()
-        start[fit.pivot] = fit.coefficients
+        fit, start = step
         eta = seq_matvec(x, start)
         mu = lk.linkinv(eta)
         dev = _dev(y, mu, w)
         boundary = False
         if not np.isfinite(dev):
-            if coefold is None:
-                raise GlmFitError("no valid set of coefficients has been found: please supply starting values")
-            warns.append("step size truncated due to divergence")
-            ii = 1
-            while not np.isfinite(dev):
-                if ii > control.maxit:
-                    raise GlmFitError("inner loop 1; cannot correct step size")
-                ii += 1
-                start = (start + coefold) / 2
-                eta = seq_matvec(x, start)
-                mu = lk.linkinv(eta)
-                dev = _dev(y, mu, w)
+            start, eta, mu = _halve(x, lk, start, coefold, lambda e, m: np.isfinite(_dev(y, m, w)),
+                                    control.maxit, "step size truncated due to divergence", "inner loop 1", warns)
+            dev = _dev(y, mu, w)
             boundary = True
         if not _valid_mu(mu):
-            if coefold is None:
-                raise GlmFitError("no valid set of coefficients has been found: please supply starting values")
-            warns.append("step size truncated: out of bounds")
-            ii = 1
-            while not _valid_mu(mu):
-                if ii > control.maxit:
-                    raise GlmFitError("inner loop 2; cannot correct step size")
-                ii += 1
-                start = (start + coefold) / 2
-                eta = seq_matvec(x, start)
-                mu = lk.linkinv(eta)
+            start, eta, mu = _halve(x, lk, start, coefold, lambda e, m: _valid_mu(m), control.maxit,
+                                    "step size truncated: out of bounds", "inner loop 2", warns)
             boundary = True
             dev = _dev(y, mu, w)
         if abs(dev - devold) / (abs(dev) + 0.1) < control.epsilon:

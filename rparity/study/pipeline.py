@@ -116,6 +116,23 @@ def _analyse(eng, rec: Recorder, cohort: Cohort, spec: StudySpec, sample: Sample
             subgroups(eng, rec, cohort, spec, sample)
 
 
+def _match(eng, rec: Recorder, cohort: Cohort, spec: StudySpec, match_kwargs: dict | None):
+    """The matching step: (mask of matched rows, pair label per row), or (None, None)."""
+    matched, pair = None, None
+    with _step(rec, StepId(Step.MATCHING)):
+        matched, pair = match(eng, rec, cohort, spec, kwargs=match_kwargs)
+    return matched, pair
+
+
+def _after(eng, rec: Recorder, cohort: Cohort, spec: StudySpec, matched, pair) -> None:
+    """Table 1 and the survival analyses of the matched sample."""
+    sub = cohort.subset(matched)
+    with _step(rec, StepId(Step.TABLE1, A)):
+        table1(eng, rec, sub, spec, A)
+    cluster = pair[np.asarray(matched)] if spec.cox.after_matching == "robust_pairs" else None
+    _analyse(eng, rec, sub, spec, A, cluster=cluster)
+
+
 def run_study(eng, cohort: Cohort, spec: StudySpec, *, match_kwargs: dict | None = None) -> StudyResult:
     """Run the whole pipeline in engine ``eng`` (an :class:`rparity.Engine`)."""
     check_landmarks(cohort, spec)
@@ -129,16 +146,10 @@ def run_study(eng, cohort: Cohort, spec: StudySpec, *, match_kwargs: dict | None
             rec.put(K.cohort(arm=arm), int(cohort.arm_mask(arm).sum()), COUNT)
         with _step(rec, StepId(Step.TABLE1, B)):
             table1(eng, rec, cohort, spec, B)
-        matched = None
-        with _step(rec, StepId(Step.MATCHING)):
-            matched, pair = match(eng, rec, cohort, spec, kwargs=match_kwargs)
+        matched, pair = _match(eng, rec, cohort, spec, match_kwargs)
         _analyse(eng, rec, cohort, spec, B)
         if matched is not None and rec.steps[StepId(Step.MATCHING)].ok:
-            sub = cohort.subset(matched)
-            with _step(rec, StepId(Step.TABLE1, A)):
-                table1(eng, rec, sub, spec, A)
-            cluster = pair[np.asarray(matched)] if spec.cox.after_matching == "robust_pairs" else None
-            _analyse(eng, rec, sub, spec, A, cluster=cluster)
+            _after(eng, rec, cohort, spec, matched, pair)
         else:
             for s in (StepId(Step.TABLE1, A), StepId(Step.KM, A), StepId(Step.COX, A), StepId(Step.SUBGROUP, A)):
                 if s.step is not Step.SUBGROUP or A in spec.subgroups.samples:
@@ -157,13 +168,7 @@ def run_after_matching(eng, cohort: Cohort, spec: StudySpec, *, match_kwargs: di
     rec = Recorder(eng.name, str(getattr(eng, "version", "") or ""))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        matched = None
-        with _step(rec, StepId(Step.MATCHING)):
-            matched, pair = match(eng, rec, cohort, spec, kwargs=match_kwargs)
+        matched, pair = _match(eng, rec, cohort, spec, match_kwargs)
         if matched is not None and rec.steps[StepId(Step.MATCHING)].ok:
-            sub = cohort.subset(matched)
-            with _step(rec, StepId(Step.TABLE1, A)):
-                table1(eng, rec, sub, spec, A)
-            cluster = pair[np.asarray(matched)] if spec.cox.after_matching == "robust_pairs" else None
-            _analyse(eng, rec, sub, spec, A, cluster=cluster)
+            _after(eng, rec, cohort, spec, matched, pair)
     return rec.freeze([])

@@ -61,3 +61,13 @@ def assert_same_match(p, r, *, balance_rtol: float = 1e-10, distance_rtol: float
         for c in pt.columns:
             assert max_rel(pt[c], rt[c]) <= balance_rtol, (tab, c)
     assert max_rel(ps.nn.to_numpy(), rs.nn.to_numpy()) <= 1e-12
+
+
+def quiet(fn, *a, **kw):
+    """``fn(*a, **kw)`` and the messages of the warnings it raised (all of them, in order)."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        out = fn(*a, **kw)
+    return out, [str(x.message) for x in w]

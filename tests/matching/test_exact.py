@@ -18,12 +18,7 @@ from pyimpl.matching.exact import exact_subclasses, ignored_options, weights_sub
 from rparity.refusals import refusal_kind
 from rparity_contract.errors import InvalidArgument
 
-
-def _quiet(fn, *a, **kw):
-    with warnings.catch_warnings(record=True) as w:
-        warnings.simplefilter("always")
-        out = fn(*a, **kw)
-    return out, [str(x.message) for x in w]
+from .helpers import quiet
 
 
 # -- by hand ---------------------------------------------------------------------------
@@ -61,7 +56,7 @@ def test_printed_values_decide_the_cells():
         "3.333333e-01", "3.333333e-01", "2.000000e+00", "1.050000e+01", "1.000000e-10"]
     assert r_format_numbers([-0.0, 1.0]) == ["0", "1"]
     d = fixtures.load("digits")
-    m, _ = _quiet(pyimpl.matchit, d, "treat", ["x"], method="exact")
+    m, _ = quiet(pyimpl.matchit, d, "treat", ["x"], method="exact")
     codes = pd.Categorical(m.subclass).codes
     assert codes[0] == codes[1]  # 0.12345671 (treated) and 0.12345674 (control) share a subclass
 
@@ -77,7 +72,7 @@ def test_ignored_options_wording():
 
 def test_result_and_summary_shape():
     d = fixtures.load("lalonde")
-    m, w = _quiet(pyimpl.matchit, d, "treat", ["race", "married", "nodegree"], method="exact", estimand="ATE")
+    m, w = quiet(pyimpl.matchit, d, "treat", ["race", "married", "nodegree"], method="exact", estimand="ATE")
     assert w == [] and m.distance is None and m.match_matrix is None and m.method == "exact"
     assert m.match_positions.shape == (0, 0)
     s = pyimpl.matchit_summary(m)

@@ -24,14 +24,7 @@ from pyimpl.matching.rng import RRandom
 from rparity.refusals import refusal_kind
 from rparity_contract.errors import InvalidArgument, RUnavailable
 
-from .helpers import LALONDE_COVS
-
-
-def _quiet(fn, *a, **kw):
-    with warnings.catch_warnings(record=True) as w:
-        warnings.simplefilter("always")
-        out = fn(*a, **kw)
-    return out, [str(x.message) for x in w]
+from .helpers import LALONDE_COVS, quiet
 
 
 # -- hand calculations ---------------------------------------------------------------
@@ -127,7 +120,7 @@ def test_seed_changes_the_match_and_the_sampler_matters():
     runs = {}
     for seed in (1, 2):
         for kind in ("Rounding", "Rejection"):
-            m, _ = _quiet(pyimpl.matchit, d, "treat", LALONDE_COVS, compat="3.0.2", caliper=0.2, seed=seed,
+            m, _ = quiet(pyimpl.matchit, d, "treat", LALONDE_COVS, compat="3.0.2", caliper=0.2, seed=seed,
                           sample_kind=kind)
             runs[seed, kind] = m.match_positions.tolist()
     assert len({str(v) for v in runs.values()}) == 4
@@ -135,7 +128,7 @@ def test_seed_changes_the_match_and_the_sampler_matters():
 
 def test_result_shape():
     d = fixtures.load("lalonde")
-    m, warns = _quiet(pyimpl.matchit, d, "treat", LALONDE_COVS, compat="3.0.2", caliper=0.2, seed=1)
+    m, warns = quiet(pyimpl.matchit, d, "treat", LALONDE_COVS, compat="3.0.2", caliper=0.2, seed=1)
     assert m.compat == "3.0.2" and m.estimand == "ATT" and m.subclass is None and m.m_order == "largest"
     assert m.call.options["sample_kind"] == "Rounding"
     assert 0 < m.distance.min() and m.distance.max() < 1  # the probability scale
@@ -148,15 +141,15 @@ def test_result_shape():
 
 def test_options_302_does_not_have_are_warnings_as_in_302():
     d = fixtures.load("lalonde")
-    _, w = _quiet(pyimpl.matchit, d, "treat", LALONDE_COVS, compat="3.0.2", m_order="data", seed=1)
+    _, w = quiet(pyimpl.matchit, d, "treat", LALONDE_COVS, compat="3.0.2", m_order="data", seed=1)
     assert w == ["m.order=data is invalid; used m.order='largest' instead"]
-    _, w = _quiet(pyimpl.matchit, d, "treat", LALONDE_COVS, compat="3.0.2", caliper=-0.25, seed=1)
+    _, w = quiet(pyimpl.matchit, d, "treat", LALONDE_COVS, compat="3.0.2", caliper=-0.25, seed=1)
     assert w == ["caliper=-0.25 is less than 0; Caliper matching not done"]
-    _, w = _quiet(pyimpl.matchit, d, "treat", LALONDE_COVS, compat="3.0.2", exact="nope", seed=1)
+    _, w = quiet(pyimpl.matchit, d, "treat", LALONDE_COVS, compat="3.0.2", exact="nope", seed=1)
     assert w == ["Exact variables not contained in data. Exact matching not done."]
-    m, w = _quiet(pyimpl.matchit, d, "treat", LALONDE_COVS, compat="3.0.2", ratio=0.4, seed=1)
+    m, w = quiet(pyimpl.matchit, d, "treat", LALONDE_COVS, compat="3.0.2", ratio=0.4, seed=1)
     assert w == ["ratio=0 is invalid; used ratio=1 instead"] and m.ratio == 1
-    m, w = _quiet(pyimpl.matchit, d.head(250), "treat", LALONDE_COVS, compat="3.0.2", ratio=2, seed=1)
+    m, w = quiet(pyimpl.matchit, d.head(250), "treat", LALONDE_COVS, compat="3.0.2", ratio=2, seed=1)
     assert w == ["Not enough control units for  2  matches for each treated unit when matching without "
                  "replacement.  Not all treated units will receive 2 matches"]
 
