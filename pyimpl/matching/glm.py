@@ -34,7 +34,7 @@ from .._validate import as_1d, check_lengths, show
 from ..design import as_frame, complete_rows, model_matrix, read_terms
 from ._linpack import dqrls, seq_matvec
 
-__all__ = ["glm_logit", "GlmControl", "fit_logit", "fit_glm", "wls_step", "as_response"]
+__all__ = ["glm_logit", "GlmControl", "fit_logit", "fit_glm", "wls_step", "glm_finish", "as_response"]
 
 _THRESH = 30.0
 _INVEPS = 1.0 / DBL_EPS
@@ -148,6 +148,23 @@ def wls_step(x, y, w, eta, mu, mu_eta_val, start, tol, it):
     return (fit, new), None
 
 
+def glm_finish(warns: list[str], conv: bool, boundary: bool, family: str, mu: np.ndarray, fit, coef):
+    """glm.fit after the loop: its three warnings (in R's order) appended to
+    ``warns``; the coefficients with NA (NaN) for aliased columns, and the rank."""
+    if not conv:
+        warns.append("glm.fit: algorithm did not converge")
+    if boundary:
+        warns.append("glm.fit: algorithm stopped at boundary value")
+    eps = 10 * DBL_EPS
+    if family == "binomial" and (np.any(mu > 1 - eps) or np.any(mu < eps)):
+        warns.append("glm.fit: fitted probabilities numerically 0 or 1 occurred")
+    rank = fit.rank if fit is not None else 0
+    coef = np.array(coef, dtype=float)
+    if fit is not None and rank < coef.size:
+        coef[fit.pivot[rank:]] = np.nan
+    return coef, rank
+
+
 def fit_logit(x: np.ndarray, y: np.ndarray, w: np.ndarray, control: GlmControl = GlmControl(),
               *, family: str = "binomial") -> dict:
     """The IRLS kernel of ``glm.fit`` for the logit link.
@@ -215,17 +232,7 @@ def fit_logit(x: np.ndarray, y: np.ndarray, w: np.ndarray, control: GlmControl =
             break
         devold = dev
         coef = start
-    if not conv:
-        warns.append("glm.fit: algorithm did not converge")
-    if boundary:  # pragma: no cover - see above
-        warns.append("glm.fit: algorithm stopped at boundary value")
-    eps = 10 * DBL_EPS
-    if family == "binomial" and (np.any(mu > 1 - eps) or np.any(mu < eps)):
-        warns.append("glm.fit: fitted probabilities numerically 0 or 1 occurred")
-    rank = fit.rank if fit is not None else 0
-    coef = np.array(coef, dtype=float)
-    if fit is not None and rank < p:
-        coef[fit.pivot[rank:]] = np.nan
+    coef, rank = glm_finish(warns, conv, boundary, family, mu, fit, coef)
     with np.errstate(invalid="ignore", divide="ignore"):
         wtdmu = np.float64(r_sum(w * y)) / np.float64(r_sum(w))
     # the null model's mean is one value: one log per response value

@@ -20,9 +20,9 @@ import numpy as np
 from rparity_contract.errors import InvalidArgument, RParityError
 
 from .. import _libm
-from .._rmath import DBL_EPS, r_sum
+from .._rmath import r_sum
 from ._linpack import seq_matvec
-from .glm import GlmControl, _binomial_aic, wls_step
+from .glm import GlmControl, _binomial_aic, glm_finish, wls_step
 from .links import LINK_FUNCTIONS, Link
 
 __all__ = ["fit_binomial", "GlmFitError"]
@@ -142,17 +142,7 @@ def fit_binomial(x: np.ndarray, y: np.ndarray, w: np.ndarray, link: str, control
             break
         devold = dev
         coef = coefold = start
-    if not conv:
-        warns.append("glm.fit: algorithm did not converge")
-    if boundary:
-        warns.append("glm.fit: algorithm stopped at boundary value")
-    eps = 10 * DBL_EPS
-    if family == "binomial" and (np.any(mu > 1 - eps) or np.any(mu < eps)):
-        warns.append("glm.fit: fitted probabilities numerically 0 or 1 occurred")
-    rank = fit.rank if fit is not None else 0
-    coef = np.array(coef, dtype=float)
-    if fit is not None and rank < p:
-        coef[fit.pivot[rank:]] = np.nan
+    coef, rank = glm_finish(warns, conv, boundary, family, mu, fit, coef)
     with np.errstate(invalid="ignore", divide="ignore"):
         wtdmu = np.float64(r_sum(w * y)) / np.float64(r_sum(w))
     nulldev = _dev(y, np.full(n, wtdmu), w)
