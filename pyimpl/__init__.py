@@ -41,6 +41,16 @@ from .survival import survdiff, survfit, survfit_quantile, survfit_summary, surv
 
 ENGINE_NAME = "pyimpl"
 
+#: What pyimpl cannot do (for people: ``rparity engines``).
+UNSUPPORTED = {
+    "matchit": [
+        "method='optimal', 'full', 'quick', 'genetic', 'cardinality', 'cem': not implemented (in R, optimal and full "
+        "need optmatch and quick needs quickmatch, which Debian does not package)",
+        "mahvars, antiexact, s.weights, unit.id, calipers on covariates: not implemented",
+        "compat='3.0.2' with a method other than 'nearest', and MatchIt 3.0.2's own summary(): not reproduced",
+    ],
+}
+
 __all__ = [
     # the contract's functions
     "survfit", "survfit_summary", "survfit_quantile", "survfit_table", "survdiff", "survsplit", "tmerge",

@@ -29,6 +29,15 @@ from .tmerge import tmerge
 
 ENGINE_NAME = "r"
 
+#: What this R cannot run (for people: ``rparity engines``).
+UNSUPPORTED = {
+    "matchit": [
+        "method='optimal' and 'full': MatchIt needs optmatch, which Debian does not package; method='quick' "
+        "needs quickmatch (likewise): R refuses them",
+        "compat='3.0.2': needs MatchIt 3.0.2 in its private library (make matchit302); nearest-neighbour only",
+    ],
+}
+
 __all__ = ["survfit", "survfit_summary", "survfit_quantile", "survfit_table", "survdiff", "survsplit", "tmerge",
            "coxph", "coxph_summary", "cox_zph", "coxph_residuals", "coxph_predict", "survfit_cox", "coxph_anova",
            "coxph_detail", "clogit",

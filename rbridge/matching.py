@@ -152,8 +152,8 @@ class _Call:
                                     caliper=opts.get("caliper"), m_order=opts.get("m_order"),
                                     discard=opts.get("discard", "none"))
         else:
-            renamed = {"std_caliper": "std.caliper", "m_order": "m.order"}
-            if opts.get("method") == "exact":
+            renamed = {"std_caliper": "std.caliper", "m_order": "m.order", "min_n": "min.n"}
+            if opts.get("method", "nearest") != "nearest":
                 # MatchIt warns about the options *given* to exact matching (check.inputs compares them with
                 # matchit()'s defaults): pass only those the caller set to something else
                 defaults = dict(distance="glm", link="logit", estimand="ATT", ratio=1, replace=False,
@@ -224,7 +224,7 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
             estimand: str = "ATT", ratio: int = 1, replace: bool = False, caliper: float | None = None,
             std_caliper: bool = True, m_order: str | None = None, discard: str = "none", exact=None,
             seed: int | None = None, compat: str | None = None, sample_kind: str | None = None,
-            method: str = "nearest") -> MatchIt:
+            method: str = "nearest", subclass=None, min_n=None) -> MatchIt:
     """R's ``MatchIt::matchit(treat ~ covariates, data, method = "nearest", ...)``
     (``set.seed(seed)`` first when a seed is given, under
     ``RNGkind(sample.kind = sample_kind)``).
@@ -237,7 +237,9 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
                        options=dict(distance=distance, link=link, estimand=estimand, ratio=ratio, replace=replace,
                                     caliper=caliper, std_caliper=std_caliper, m_order=m_order, discard=discard,
                                     exact=exact, seed=seed, compat=compat, sample_kind=sample_kind,
-                                    **({"method": method} if method != "nearest" else {})))
+                                    **({"method": method} if method != "nearest" else {}),
+                                    **({"subclass": subclass} if subclass is not None else {}),
+                                    **({"min_n": min_n} if min_n is not None else {})))
     if compat not in COMPAT_MODES:
         raise InvalidArgument(f"`compat` must be None, '4.5.1' or '3.0.2'; got compat={compat!r}",
                               kind="compat.value")
@@ -274,8 +276,8 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
         m_used = m_order if m_order in ("largest", "smallest", "random") else "largest"
     elif replace is True or n1 <= 1:
         m_used = "data"
-    exact_method = method == "exact"
-    if exact_method:  # no distance, no match matrix (R's NULLs)
+    exact_method = method != "nearest"
+    if exact_method:  # a subclass method: no match matrix (and, for exact, no distance): R's NULLs
         match_matrix, m_used = None, ""
     dist = None if v.get("distance") is None else np.asarray(v["distance"], float).reshape(-1)
     return MatchIt(distance=dist, match_matrix=match_matrix,
@@ -287,6 +289,7 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
                    int(ratio) if isinstance(ratio, (int, np.integer)) and not exact_method else 1,
                    replace=bool(replace) and not exact_method, m_order=m_used, compat=compat, model=model, call=call,
                    engine="r", method=method,
+                   q_cut=None if v.get("q_cut") is None else np.asarray(v["q_cut"], float).reshape(-1),
                    provenance={**sess.provenance(c.call_string()), **_provenance_302(c),
                                "placeholders": dict(c.names)},
                    warnings=res.warnings)

@@ -113,20 +113,26 @@ def run_engines(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from .engines import _targets, engine_status
+    from rich.markup import escape
+
+    from rparity_contract import registry
+
+    from .engines import engine_status
 
     status = engine_status()
-    targets = _targets()
+    targets = registry.targets()
     t = Table(title="rparity engines")
-    for col in ("engine", "source", "status", "provides"):
+    for col in ("engine", "source", "status", "provides", "cannot"):
         t.add_column(col)
     import rparity
 
     for name, err in status.items():
-        provides = ""
+        provides = cannot = ""
         if err is None:
-            provides = ", ".join(rparity.engine(name).provided())
+            eng = rparity.engine(name)
+            provides = ", ".join(eng.provided())
+            cannot = "\n".join(f"{f}: {escape(str(a))}" for f, args in eng.unsupported.items() for a in args)
         src = targets[name] if isinstance(targets[name], str) else "registered object"
-        t.add_row(name, src, "ok" if err is None else f"[red]{err}[/red]", provides)
+        t.add_row(name, src, "ok" if err is None else f"[red]{escape(err)}[/red]", provides, cannot)
     Console().print(t)
     return 0

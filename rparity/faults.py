@@ -521,6 +521,11 @@ def _subclass_weights_unscaled(weights_subclass):
     return faulty
 
 
+def _no_scoot(subclass_scoot):
+    """Subclasses short of min.n units of a group left as they are (no subclass_scoot)."""
+    return lambda sub, treat, x, min_n: sub
+
+
 def _lazy_patched(target: Callable[[], Any], name: str, replacement: Callable[[Any], Any]) -> Wrap:
     """:func:`_patched` on a module found at call time; ``replacement`` gets the
     original and returns the faulty attribute."""
@@ -825,6 +830,9 @@ FAULTS: list[Fault] = [
     Fault("matchit-exact-weights-unscaled", "matchit", "identical", "exact matching's control weights n1/n0 per "
           "subclass, not rescaled to sum to the number of controls",
           _lazy_patched(_module("pyimpl.matching.exact"), "weights_subclass", _subclass_weights_unscaled)),
+    Fault("matchit-subclass-no-scoot", "matchit", "identical", "subclassification leaves a subclass short of "
+          "min.n units of a group as it is (MatchIt moves units in from its neighbours: subclass_scoot)",
+          _lazy_patched(_module("pyimpl.matching.subclass"), "subclass_scoot", _no_scoot)),
     Fault("match-data-drops-row", "match_data", "identical", "leaves the last matched row out",
           _result(_drop_last_row)),
     # contingency tables

@@ -292,7 +292,13 @@ R_MESSAGES: tuple[RefusalRule, ...] = (
     RefusalRule(r"Covariates must be specified in the input formula to use exact matching", "covariates.empty",
                 _MATCH, source="MatchIt matchit2exact"),
     RefusalRule(r"No exact matches were found", "match.none", _MATCH, source="MatchIt matchit2exact"),
+    RefusalRule(r"`subclass` must be (a numeric value|greater than 1)|When specifying `subclass` as a vector of "
+                r"quantiles", "subclass.value", _MATCH, source="MatchIt matchit2subclass"),
+    RefusalRule(r"`min.n` must be a single number|Not enough units to fit treated and control", "subclass.min_n",
+                _MATCH, source="MatchIt matchit2subclass, subclass_scoot"),
     RefusalRule(r"The argument to 'method' should be one of", "method.value", _MATCH, source="MatchIt"),
+    RefusalRule(r"Package '(optmatch|quickmatch|rgenoud)' is needed for this function to work", "method.value",
+                _MATCH, source="MatchIt (a method whose R package Debian does not have)"),
     RefusalRule(r"linear\.cauchitnot supported\.", "link.value", _MATCH,
                 source="MatchIt 3.0.2 matchit (distance2linearcauchit is misnamed)"),
     RefusalRule(r"no valid set of coefficients has been found|cannot find valid starting values|"

@@ -160,6 +160,7 @@ TOLERANCES: dict[str, Tolerance] = {
     "matchit.weights": Tolerance("exact", why="weights_matrixC's sums replayed in its order: identical"),
     "matchit.discarded": EXACT,
     "matchit.caliper": GLM,
+    "matchit.q_cut": GLM,  # subclassification's cut points: quantiles of the distance
     "matchit.summary.rows": EXACT,
     **{f"matchit.summary.{t}.{c}": BALANCE for t in ("all", "matched") for c in _BALANCE_COLUMNS},
     "matchit.summary.nn.all": EXACT,

@@ -149,3 +149,13 @@ def test_check_json_says_what_was_compared(tmp_path):
     # survfit_summary is checked inside the survfit cases
     assert {r["function"] for r in doc["rows"]} == {"survfit"}
     assert any(r["quantity"].startswith("summary.") for r in doc["rows"])
+
+
+def test_engines_lists_each_engine_with_what_it_cannot_do(capsys):
+    """Regression: `rparity engines` imported a helper that no longer existed and
+    failed with "a package this command needs is not installed"."""
+    from rparity.cli import main
+
+    assert main(["engines"]) == 0
+    out = capsys.readouterr().out
+    assert "pyimpl" in out and "lifelines" in out and "optmatch" in out

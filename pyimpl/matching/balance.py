@@ -125,7 +125,8 @@ def _pooled_sd_equal(x, t, bin_var: bool) -> np.float64:
     return np.float64(np.sqrt(r_sum(np.array(v)) / len(v)))
 
 
-def bal1var(x, treat, weights, *, focal_group: int, mm=None, focal_rows=None, subclass=None) -> np.ndarray:
+def bal1var(x, treat, weights, *, focal_group: int, mm=None, focal_rows=None, subclass=None,
+            pair_dist: bool = True) -> np.ndarray:
     """One row of a balance table (``bal1var``); ``weights=None`` for the
     unmatched table. Returns the 7 values of :data:`BALANCE_COLUMNS`.
     ``focal_group`` -1 standardises by the pooled SD (the ATE's
@@ -154,12 +155,12 @@ def bal1var(x, treat, weights, *, focal_group: int, mm=None, focal_rows=None, su
                 if not np.isfinite(std) or std < SQRT_EPS:
                     std = _pooled_sd(x, treat, s_w, bin_var)
                 out[2] = mdiff / std
-            if not un:
+            if not un and pair_dist:
                 out[6] = (_pair_dist_sub(x, treat, subclass, std) if subclass is not None
                           else _pair_dist(x, focal_rows, mm, std))
     else:
         out[2] = mdiff
-        if not un:
+        if not un and pair_dist:
             out[6] = (_pair_dist_sub(x, treat, subclass, None) if subclass is not None
                       else _pair_dist(x, focal_rows, mm, None))
     if bin_var:
@@ -183,10 +184,10 @@ def balance_design(m: MatchIt) -> Design:
     from .matchit import balance_terms, validate
 
     c = m.call
-    opts = {k: v for k, v in c.options.items() if k not in ("compat", "sample_kind", "method")}
-    if m.method == "exact":  # check.inputs: the nearest-neighbour options are ignored
+    opts = {k: v for k, v in c.options.items() if k not in ("compat", "sample_kind", "method", "subclass", "min_n")}
+    if m.method != "nearest":  # check.inputs: the nearest-neighbour options are ignored
         opts = {"estimand": opts.get("estimand", "ATT")}
-    spec = validate(c.data, c.treat, c.covariates, allow_ate=m.method == "exact", **opts)
+    spec = validate(c.data, c.treat, c.covariates, allow_ate=m.method != "nearest", **opts)
     terms = balance_terms(spec)
     return model_matrix(terms, len(c.data), intercept=False, contrasts=False, drop_unused_levels=True,
                         arg="covariates")
@@ -209,8 +210,10 @@ def balance_table(m: MatchIt, matched: bool, design: Design | None = None) -> pd
     if m.distance is not None:
         cols.insert(0, np.asarray(m.distance, dtype=float))
         names.insert(0, "distance")
-    rows = [bal1var(c, treat, w, focal_group=focal_group, mm=mm, focal_rows=focal_rows, subclass=sub)
-            for c in cols]
+    # summary.matchit.subclass (method = "subclass") defaults to pair.dist = FALSE
+    pair = m.method != "subclass"
+    rows = [bal1var(c, treat, w, focal_group=focal_group, mm=mm, focal_rows=focal_rows, subclass=sub,
+                    pair_dist=pair) for c in cols]
     return pd.DataFrame(np.vstack(rows), columns=list(BALANCE_COLUMNS), index=pd.Index(names))
 
 

@@ -25,18 +25,33 @@ from .._rformat import r_format_numbers
 from .._rmath import r_sum
 from ..design import Term
 
-__all__ = ["exact_cells", "exact_subclasses", "weights_subclass", "ignored_options", "EXACT_IGNORED"]
+__all__ = ["exact_cells", "exact_subclasses", "weights_subclass", "ignored_options", "given_options", "IGNORED",
+           "EXACT_IGNORED"]
 
-#: ``check.inputs`` for ``method = "exact"``: options that are ignored (with a
-#: warning) when given a value other than ``matchit()``'s default.
-EXACT_IGNORED = ("distance", "exact", "mahvars", "antiexact", "caliper", "std.caliper", "discard", "reestimate",
-                 "replace", "ratio", "min.controls", "max.controls", "m.order")
+#: ``check.inputs``: per method, the options that are ignored (with a warning)
+#: when given a value other than ``matchit()``'s default, in R's order.
+IGNORED = {
+    "exact": ("distance", "exact", "mahvars", "antiexact", "caliper", "std.caliper", "discard", "reestimate",
+              "replace", "ratio", "min.controls", "max.controls", "m.order"),
+    "subclass": ("exact", "mahvars", "antiexact", "caliper", "std.caliper", "replace", "ratio", "min.controls",
+                 "max.controls", "m.order"),
+}
+EXACT_IGNORED = IGNORED["exact"]
 
 
-def ignored_options(given: dict[str, bool]) -> str | None:
+def given_options(*, distance, exact, caliper, std_caliper, discard, replace, ratio, m_order) -> dict[str, bool]:
+    """Which of the contract's options differ from ``matchit()``'s defaults
+    (what ``check.inputs`` sees as given), under R's names."""
+    return {"distance": not (isinstance(distance, str) and distance == "glm"), "exact": exact is not None,
+            "caliper": caliper is not None, "std.caliper": std_caliper is False, "discard": discard != "none",
+            "replace": replace is True, "ratio": not (isinstance(ratio, (int, float)) and ratio == 1),
+            "m.order": m_order is not None}
+
+
+def ignored_options(given: dict[str, bool], method: str = "exact") -> str | None:
     """The warning of ``check.inputs`` for the options given (R's names, in
     its order), or None: ``word_list(quotes = 1, is.are = TRUE)``."""
-    names = [f"'{k}'" for k in EXACT_IGNORED if given.get(k)]
+    names = [f"'{k}'" for k in IGNORED[method] if given.get(k)]
     if not names:
         return None
     if len(names) == 1:
@@ -45,8 +60,8 @@ def ignored_options(given: dict[str, bool]) -> str | None:
         listed = f"{names[0]} and {names[1]} are"
     else:
         listed = f"{', '.join(names[:-1])}, and {names[-1]} are"
-    return (f"The argument{'' if len(names) == 1 else 's'} {listed} not used with `method = \"exact\"` and will "
-            f"be ignored.")
+    return (f"The argument{'' if len(names) == 1 else 's'} {listed} not used with `method = \"{method}\"` and "
+            f"will be ignored.")
 
 
 def _printed_codes(t: Term) -> np.ndarray:

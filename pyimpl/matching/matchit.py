@@ -436,7 +436,7 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
             estimand: str = "ATT", ratio: int = 1, replace: bool = False, caliper: float | None = None,
             std_caliper: bool = True, m_order: str | None = None, discard: str = "none", exact=None,
             seed: int | None = None, compat: str | None = None, sample_kind: str | None = None,
-            method: str = "nearest") -> MatchIt:
+            method: str = "nearest", subclass=None, min_n=None) -> MatchIt:
     """Nearest-neighbour (or exact) matching on a propensity score, as
     ``MatchIt::matchit(treat ~ covariates, data, method = "nearest", ...)``.
 
@@ -485,7 +485,11 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
         logit, caliper in SD of the kept units' distance, a random control
         within the caliper, random tie-breaking; ATT only; ``seed`` needed
         when it draws.
-    method : "nearest" or "exact"
+    subclass, min_n : with ``method="subclass"``: the number of subclasses
+        (default 6) or their quantiles, and the fewest units of each group per
+        subclass (default 1; 0 drops subclasses lacking a group): MatchIt's
+        ``subclass`` and ``min.n`` (:mod:`pyimpl.matching.subclass`).
+    method : "nearest", "exact" or "subclass"
         ``"exact"`` (:mod:`pyimpl.matching.exact`): subclasses of units with
         the same printed covariate values in both groups, no distance, no
         match matrix; estimand ATT, ATC or ATE; the nearest-neighbour options
@@ -506,10 +510,10 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
     if method not in METHODS:
         raise InvalidArgument(f"`method` must be one of {', '.join(map(repr, METHODS))}; got method={method!r}",
                               kind="method.value")
+    if method != "nearest" and compat == COMPAT_302:
+        raise NotImplementedError(f"method={method!r} with compat='3.0.2': MatchIt 3.0.2's {method} matching is not "
+                                  "reproduced (nearest-neighbour only)")
     if method == "exact":
-        if compat == COMPAT_302:
-            raise NotImplementedError("method='exact' with compat='3.0.2': MatchIt 3.0.2's exact matching is not "
-                                      "reproduced (nearest-neighbour only)")
         return matchit_exact(data, treat, covariates, distance=distance, link=link, estimand=estimand, ratio=ratio,
                              replace=replace, caliper=caliper, std_caliper=std_caliper, m_order=m_order,
                              discard=discard, exact=exact, seed=seed, compat=compat, sample_kind=sample_kind)
@@ -518,10 +522,22 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
                            replace=replace, caliper=caliper, std_caliper=std_caliper, m_order=m_order,
                            discard=discard, exact=exact, seed=seed, sample_kind=sample_kind)
     kind = sample_kind_for(compat, sample_kind)
+    given = dict(distance=distance, link=link, estimand=estimand, ratio=ratio, replace=replace, caliper=caliper,
+                 std_caliper=std_caliper, m_order=m_order, discard=discard, exact=exact, seed=seed,
+                 compat=compat, sample_kind=sample_kind)
+    warns: list[str] = []
+    if method == "subclass":
+        from .exact import given_options, ignored_options
+
+        w0 = ignored_options(given_options(distance=distance, exact=exact, caliper=caliper, std_caliper=std_caliper,
+                                           discard=discard, replace=replace, ratio=ratio, m_order=m_order),
+                             "subclass")
+        warns.extend([w0] if w0 else [])
+        # check.inputs sets the ignored options to NULL before anything reads them
+        ratio, replace, caliper, std_caliper, m_order, exact = 1, False, None, True, None, None
     spec = validate(data, treat, covariates, distance=distance, link=link, estimand=estimand, ratio=ratio,
                     replace=replace, caliper=caliper, std_caliper=std_caliper, m_order=m_order,
-                    discard=discard, exact=exact, seed=seed, compat=compat)
-    warns: list[str] = []
+                    discard=discard, exact=exact, seed=seed, compat=compat, allow_ate=method == "subclass")
     model = None
     n = len(data)
     if spec.distance is None:
@@ -540,6 +556,8 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
         d = spec.distance
     d = np.asarray(d, dtype=float)
     discarded = discard_units(spec.treat, d, spec.discard)
+    if method == "subclass":
+        return _subclass_result(data, treat, covariates, spec, d, discarded, model, warns, given, subclass, min_n)
     cal = process_caliper(spec.caliper, spec.std_caliper, d, discarded)
     mm, m_order_used, mwarns = run_matching(spec, d, discarded, cal, compat=spec.compat == "4.5.1", sample_kind=kind)
     warns.extend(mwarns)
@@ -621,13 +639,11 @@ def matchit_exact(data: pd.DataFrame, treat: str, covariates, *, distance="glm",
                   estimand: str = "ATT", ratio=1, replace=False, caliper=None, std_caliper=True, m_order=None,
                   discard="none", exact=None, seed=None, compat=None, sample_kind=None) -> MatchIt:
     """:func:`matchit` with ``method="exact"`` (MatchIt 4.5.1's ``matchit2exact``)."""
-    from .exact import exact_cells, exact_subclasses, ignored_options, weights_subclass
+    from .exact import exact_cells, exact_subclasses, given_options, ignored_options, weights_subclass
 
-    given = {"distance": not (isinstance(distance, str) and distance == "glm"), "exact": exact is not None,
-             "caliper": caliper is not None, "std.caliper": std_caliper is False, "discard": discard != "none",
-             "replace": replace is True, "ratio": not (isinstance(ratio, (int, float)) and ratio == 1),
-             "m.order": m_order is not None}
-    warns = [w for w in [ignored_options(given)] if w]
+    given = given_options(distance=distance, exact=exact, caliper=caliper, std_caliper=std_caliper, discard=discard,
+                          replace=replace, ratio=ratio, m_order=m_order)
+    warns = [w for w in [ignored_options(given, "exact")] if w]
     # check.inputs sets the ignored options to NULL before anything reads them
     spec = validate(data, treat, covariates, distance=np.zeros(len(data)) if isinstance(data, pd.DataFrame)
                     else distance, link=link, estimand=estimand, compat=compat, seed=seed, allow_ate=True)
@@ -651,3 +667,28 @@ def matchit_exact(data: pd.DataFrame, treat: str, covariates, *, distance="glm",
                    discarded=np.zeros(n, dtype=bool), caliper=None, treat=spec.treat, index=data.index,
                    estimand=spec.estimand, ratio=1, replace=False, m_order="", compat=compat, model=None, call=call,
                    warnings=tuple(warns), method="exact")
+
+
+def _subclass_result(data, treat, covariates, spec: MatchSpec, d, discarded, model, warns, given, subclass,
+                     min_n) -> MatchIt:
+    """The end of ``method="subclass"``: subclasses on the distance, their weights."""
+    from .exact import weights_subclass
+    from .subclass import assign_subclasses
+
+    sub, q, swarns = assign_subclasses(d, spec.treat, discarded, subclass, min_n, spec.estimand)
+    warns = list(warns) + swarns
+    weights = weights_subclass(sub, spec.treat, spec.estimand)
+    for w_ in warns:
+        warnings.warn(RParityWarning(w_), stacklevel=3)
+    k = int(sub.max())
+    options = dict(given, method="subclass")
+    if subclass is not None:
+        options["subclass"] = subclass
+    if min_n is not None:
+        options["min_n"] = min_n
+    call = MatchItCall(data=data, treat=treat, covariates=covariates, options=options)
+    return MatchIt(distance=d, match_matrix=None, weights=weights,
+                   subclass=pd.Categorical.from_codes(sub - 1, categories=list(range(1, k + 1))),
+                   discarded=np.asarray(discarded, dtype=bool), caliper=None, treat=spec.treat, index=data.index,
+                   estimand=spec.estimand, ratio=1, replace=False, m_order="", compat=spec.compat, model=model,
+                   call=call, warnings=tuple(warns), method="subclass", q_cut=q)

@@ -125,6 +125,7 @@ rparity_matchit <- function(data, treat, covariates, exact, options, seed, sampl
        focal_rows = match(rownames(mm), rownames(data)),
        match_matrix = as.vector(mmi), mm_ncol = ncol(mm),
        caliper = if (is.null(m$caliper)) NULL else unname(m$caliper),
+       q_cut = if (is.null(m$q.cut)) NULL else unname(m$q.cut),
        estimand = m$estimand,
        model = if (is.null(m$model)) NULL else rparity_glm_values(m$model))
 }
@@ -132,8 +133,10 @@ rparity_matchit <- function(data, treat, covariates, exact, options, seed, sampl
 rparity_matchit_summary <- function(data, treat, covariates, exact, options, seed, sample_kind = "Rejection") {
   m <- rparity_matchit_object(data, treat, covariates, exact, options, seed, sample_kind)
   s <- summary(m)
+  ## subclassification reports its weighted balance as "sum.across" (across subclasses)
+  matched <- if (is.null(s$sum.matched)) s$sum.across else s$sum.matched
   list(sum_all = rparity_balance_table(s$sum.all),
-       sum_matched = rparity_balance_table(s$sum.matched),
+       sum_matched = rparity_balance_table(matched),
        nn_control = unname(s$nn[, "Control"]), nn_treated = unname(s$nn[, "Treated"]))
 }
 
@@ -181,11 +184,11 @@ rparity_time_matchit302 <- function(lib, X, treat, caliper, seed, sample_kind, r
   list(seconds = best, match_matrix = match(m$match.matrix[, 1], rownames(d)))
 }
 
-## Benchmark: exact matching timed inside R; its weights and subclasses.
-rparity_time_matchit_exact <- function(X, treat) {
+## Benchmark: exact matching or subclassification timed inside R; its weights and subclasses.
+rparity_time_matchit_exact <- function(X, treat, method = "exact") {
   d <- X
   d$treat <- treat
   f <- stats::reformulate(names(X), response = "treat")
-  tm <- system.time(m <- MatchIt::matchit(f, data = d, method = "exact"))
+  tm <- system.time(m <- MatchIt::matchit(f, data = d, method = method))
   list(seconds = unname(tm["elapsed"]), weights = unname(m$weights), subclass = as.integer(m$subclass))
 }

@@ -35,8 +35,8 @@ from rparity_contract.values import BALANCE_COLUMNS, NN_ROWS
 from ..compare import NotProvided
 from .base import Case
 
-__all__ = ["CASES", "CASES_302", "DOCUMENTED_CASES", "EXACT_CONFIGS", "matching_cohorts", "logistic_cohorts",
-           "compat_for", "compat_for_version",
+__all__ = ["CASES", "CASES_302", "DOCUMENTED_CASES", "EXACT_CONFIGS", "SUBCLASS_CONFIGS", "matching_cohorts",
+           "logistic_cohorts", "compat_for", "compat_for_version",
            "installed_matchit_version", "run_glm_logit", "run_matchit", "canonical_subclass", "MATCHIT_ISSUES",
            "GOLDEN_MATCHIT_VERSION", "takes_compat"]
 
@@ -133,7 +133,7 @@ def run_glm_logit(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict
 
 
 _MATCHIT_OPTIONS = ("link", "estimand", "ratio", "replace", "caliper", "std_caliper", "m_order", "discard",
-                    "exact", "seed", "sample_kind", "method")
+                    "exact", "seed", "sample_kind", "method", "subclass", "min_n")
 
 
 def _treatment(data: pd.DataFrame, p: Mapping[str, Any]) -> pd.DataFrame:
@@ -168,6 +168,8 @@ def run_matchit(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
         "caliper": float("nan") if m.caliper is None else float(m.caliper),
         "warnings": tuple(m.warnings),
     }
+    if getattr(m, "method", "nearest") == "subclass":
+        out["q_cut"] = np.asarray(m.q_cut, dtype=float)
     if mode == "3.0.2":  # 3.0.2's summary is not in the contract
         out.update(_match_data_quantities(engine, m))
         return out
@@ -344,6 +346,32 @@ def _mi_exact(cfg: str) -> Case:
 
 
 CASES += [_mi_exact(c) for c in EXACT_CONFIGS]
+
+#: Subclassification on the propensity score (MatchIt 4.5.1 ``method = "subclass"``).
+SUBCLASS_CONFIGS: dict[str, dict] = {
+    "default-6": dict(),
+    "subclass4": dict(subclass=4),
+    "ate-10": dict(subclass=10, estimand="ATE"),
+    "atc-8": dict(subclass=8, estimand="ATC"),
+    "quantiles": dict(subclass=[0.3, 0.6]),
+    "min-n0-12": dict(subclass=12, min_n=0),
+    "min-n3-20-scoot": dict(subclass=20, min_n=3),  # units moved between subclasses (subclass_scoot)
+    "linear-discard-both-5": dict(subclass=5, link="linear.logit", discard="both"),
+    "probit-7": dict(subclass=7, link="probit"),
+    "ignored-options-warn": dict(ratio=2, caliper=0.1, m_order="largest"),
+    "subclass1-refused": dict(subclass=1),
+    "min-n-too-large-refused": dict(subclass=10, min_n=40),
+}
+
+
+def _mi_subclass(cfg: str) -> Case:
+    params = {"treat": "treat", "covariates": LALONDE_COVS, "mode": "installed", "method": "subclass",
+              **SUBCLASS_CONFIGS[cfg]}
+    return Case(f"matchit/subclass/{cfg}", "matchit", "lalonde", params, run_matchit,
+                description="subclassification (MatchIt 4.5.1 matchit2subclass)")
+
+
+CASES += [_mi_subclass(c) for c in SUBCLASS_CONFIGS]
 
 #: MatchIt 3.0.2: golden files made by 3.0.2 itself.
 CASES_302: list[Case] = [_mi302(c) for c in MATCHIT302_CONFIGS] + [_mi302(c, "study_cohort")

@@ -101,6 +101,7 @@ class MatchIt(Result):
     model: GlmLogit | None = field(default=None, repr=False)
     call: MatchItCall | None = field(default=None, repr=False)
     method: str = field(default="nearest")
+    q_cut: np.ndarray | None = field(default=None, repr=False)  # m$q.cut (subclassification's cut points)
 
     @property
     def match_positions(self) -> np.ndarray:
