@@ -111,9 +111,8 @@ def run(args: argparse.Namespace) -> int:
 
 def run_engines(args: argparse.Namespace) -> int:
     from rich.console import Console
-    from rich.table import Table
-
     from rich.markup import escape
+    from rich.table import Table
 
     from rparity_contract import registry
 
