@@ -44,8 +44,9 @@ ENGINE_NAME = "pyimpl"
 #: What pyimpl cannot do (for people: ``rparity engines``).
 UNSUPPORTED = {
     "matchit": [
-        "method='optimal', 'full', 'quick', 'genetic', 'cardinality', 'cem': not implemented (in R, optimal and full "
+        "method='optimal', 'full', 'quick', 'genetic', 'cardinality': not implemented (in R, optimal and full "
         "need optmatch and quick needs quickmatch, which Debian does not package)",
+        "method='cem': cutpoints='fd', grouping and k2k are not reproduced",
         "mahvars, antiexact, s.weights, unit.id, calipers on covariates: not implemented",
         "compat='3.0.2' with a method other than 'nearest', and MatchIt 3.0.2's own summary(): not reproduced",
     ],

@@ -159,6 +159,8 @@ class _Call:
                 defaults = dict(distance="glm", link="logit", estimand="ATT", ratio=1, replace=False,
                                 std_caliper=True, discard="none")
                 opts = {k: v for k, v in opts.items() if not (k in defaults and _same(v, defaults[k]))}
+            if isinstance(opts.get("cutpoints"), dict):  # per covariate: under the placeholder names
+                opts["cutpoints"] = {self.ph(k): v for k, v in opts["cutpoints"].items()}
             options = {renamed.get(k, k): v for k, v in opts.items() if v is not None}
         frame = self.data.set_axis([self.to_ph[c] for c in self.data.columns], axis=1)
         frame.index = pd.RangeIndex(1, len(frame) + 1)
@@ -224,7 +226,7 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
             estimand: str = "ATT", ratio: int = 1, replace: bool = False, caliper: float | None = None,
             std_caliper: bool = True, m_order: str | None = None, discard: str = "none", exact=None,
             seed: int | None = None, compat: str | None = None, sample_kind: str | None = None,
-            method: str = "nearest", subclass=None, min_n=None) -> MatchIt:
+            method: str = "nearest", subclass=None, min_n=None, cutpoints=None) -> MatchIt:
     """R's ``MatchIt::matchit(treat ~ covariates, data, method = "nearest", ...)``
     (``set.seed(seed)`` first when a seed is given, under
     ``RNGkind(sample.kind = sample_kind)``).
@@ -239,7 +241,8 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
                                     exact=exact, seed=seed, compat=compat, sample_kind=sample_kind,
                                     **({"method": method} if method != "nearest" else {}),
                                     **({"subclass": subclass} if subclass is not None else {}),
-                                    **({"min_n": min_n} if min_n is not None else {})))
+                                    **({"min_n": min_n} if min_n is not None else {}),
+                                    **({"cutpoints": cutpoints} if cutpoints is not None else {})))
     if compat not in COMPAT_MODES:
         raise InvalidArgument(f"`compat` must be None, '4.5.1' or '3.0.2'; got compat={compat!r}",
                               kind="compat.value")

@@ -526,6 +526,11 @@ def _no_scoot(subclass_scoot):
     return lambda sub, treat, x, min_n: sub
 
 
+def _one_bin_fewer(nclass):
+    """CEM's automatic number of bins one fewer than MatchIt's (Sturges' rule rounded down)."""
+    return lambda spec, x: max(1, nclass(spec, x) - 1)
+
+
 def _lazy_patched(target: Callable[[], Any], name: str, replacement: Callable[[Any], Any]) -> Wrap:
     """:func:`_patched` on a module found at call time; ``replacement`` gets the
     original and returns the faulty attribute."""
@@ -833,6 +838,9 @@ FAULTS: list[Fault] = [
     Fault("matchit-subclass-no-scoot", "matchit", "identical", "subclassification leaves a subclass short of "
           "min.n units of a group as it is (MatchIt moves units in from its neighbours: subclass_scoot)",
           _lazy_patched(_module("pyimpl.matching.subclass"), "subclass_scoot", _no_scoot)),
+    Fault("matchit-cem-one-bin-fewer", "matchit", "identical", "coarsened exact matching cuts each numeric "
+          "covariate into one bin fewer than Sturges' (or Scott's) rule gives",
+          _lazy_patched(_module("pyimpl.matching.cem"), "_nclass", _one_bin_fewer)),
     Fault("match-data-drops-row", "match_data", "identical", "leaves the last matched row out",
           _result(_drop_last_row)),
     # contingency tables

@@ -289,7 +289,8 @@ R_MESSAGES: tuple[RefusalRule, ...] = (
     RefusalRule(r"No treated units were matched", "match.no_treated", _MATCH, source="MatchIt weights.matrix"),
     RefusalRule(r"No control units were matched", "match.no_control", _MATCH, source="MatchIt weights.matrix"),
     RefusalRule(r"Missing values exist in the data", "data.missing", _MATCH, source="MatchIt 3.0.2 matchit"),
-    RefusalRule(r"Covariates must be specified in the input formula to use exact matching", "covariates.empty",
+    RefusalRule(r"Covariates must be specified in the input formula to use (coarsened )?exact matching",
+                "covariates.empty",
                 _MATCH, source="MatchIt matchit2exact"),
     RefusalRule(r"No exact matches were found", "match.none", _MATCH, source="MatchIt matchit2exact"),
     RefusalRule(r"`subclass` must be (a numeric value|greater than 1)|When specifying `subclass` as a vector of "

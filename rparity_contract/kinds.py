@@ -164,6 +164,7 @@ KINDS: dict[str, str] = {
     "covariates.treat": "the treatment among the covariates",
     "covariates.empty": "no covariate where the method needs one (exact matching)",
     "method.value": "a matching method the engine does not have",
+    "cutpoints.value": "a cem binning that is not a method name, a number of bins or cut points",
     "subclass.value": "subclass is not a number > 1 or a vector of quantiles in [0, 1]",
     "subclass.min_n": "min.n is not a number, or too few units of a group for min.n in every subclass",
     "covariates.missing": "a covariate with missing or non-finite values",

@@ -77,7 +77,7 @@ ESTIMANDS: tuple[str, ...] = ("ATT", "ATC", "ATE")
 Estimand = Literal["ATT", "ATC", "ATE"]
 
 #: ``matchit(method=)``
-METHODS: tuple[str, ...] = ("nearest", "exact", "subclass")
+METHODS: tuple[str, ...] = ("nearest", "exact", "cem", "subclass")
 
 #: ``matchit(compat=)``: None is the documented algorithm (pyimpl; rbridge runs
 #: the installed MatchIt); "4.5.1" the MatchIt 4.5.1 build, bugs included;

@@ -184,7 +184,8 @@ def balance_design(m: MatchIt) -> Design:
     from .matchit import balance_terms, validate
 
     c = m.call
-    opts = {k: v for k, v in c.options.items() if k not in ("compat", "sample_kind", "method", "subclass", "min_n")}
+    opts = {k: v for k, v in c.options.items()
+            if k not in ("compat", "sample_kind", "method", "subclass", "min_n", "cutpoints")}
     if m.method != "nearest":  # check.inputs: the nearest-neighbour options are ignored
         opts = {"estimand": opts.get("estimand", "ATT")}
     spec = validate(c.data, c.treat, c.covariates, allow_ate=m.method != "nearest", **opts)

@@ -33,6 +33,8 @@ __all__ = ["exact_cells", "exact_subclasses", "weights_subclass", "ignored_optio
 IGNORED = {
     "exact": ("distance", "exact", "mahvars", "antiexact", "caliper", "std.caliper", "discard", "reestimate",
               "replace", "ratio", "min.controls", "max.controls", "m.order"),
+    "cem": ("distance", "exact", "mahvars", "antiexact", "caliper", "std.caliper", "discard", "reestimate",
+            "replace", "ratio", "min.controls", "max.controls", "m.order"),
     "subclass": ("exact", "mahvars", "antiexact", "caliper", "std.caliper", "replace", "ratio", "min.controls",
                  "max.controls", "m.order"),
 }
@@ -94,12 +96,14 @@ def exact_cells(terms: list[Term], n: int) -> np.ndarray:
     return key
 
 
-def exact_subclasses(cells: np.ndarray, treat: np.ndarray) -> np.ndarray:
+def exact_subclasses(cells: np.ndarray, treat: np.ndarray, first: int | None = None,
+                     none: str = "No exact matches were found.") -> np.ndarray:
     """``matchit2exact``: subclass 1..k of each unit (0: none): the cells of the
-    group of the first unit (``unique(treat)``), in order of first appearance,
-    that the other group has too (``intersect``). Raises R's "No exact matches
-    were found." when there is none."""
-    first = treat[0]
+    group of the first unit (``unique(treat)``; ``first`` to name the group,
+    as ``cem_matchit``'s ``split()`` puts the controls first), in order of first
+    appearance, that the other group has too (``intersect``). Raises R's
+    message ``none`` when there is none."""
+    first = treat[0] if first is None else first
     in_first = treat == first
     ncell = int(cells.max()) + 1 if cells.size else 0
     has_other = np.zeros(ncell, dtype=bool)
@@ -109,7 +113,7 @@ def exact_subclasses(cells: np.ndarray, treat: np.ndarray) -> np.ndarray:
     uniq, first_pos = np.unique(cf, return_index=True)
     common = uniq[has_other[uniq]]
     if common.size == 0:
-        raise InvalidArgument("No exact matches were found.", kind="match.none")
+        raise InvalidArgument(none, kind="match.none")
     order = common[np.argsort(first_pos[has_other[uniq]], kind="stable")]
     label = np.zeros(ncell, dtype=np.int64)
     label[order] = np.arange(1, order.size + 1)

@@ -436,7 +436,7 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
             estimand: str = "ATT", ratio: int = 1, replace: bool = False, caliper: float | None = None,
             std_caliper: bool = True, m_order: str | None = None, discard: str = "none", exact=None,
             seed: int | None = None, compat: str | None = None, sample_kind: str | None = None,
-            method: str = "nearest", subclass=None, min_n=None) -> MatchIt:
+            method: str = "nearest", subclass=None, min_n=None, cutpoints=None) -> MatchIt:
     """Nearest-neighbour (or exact) matching on a propensity score, as
     ``MatchIt::matchit(treat ~ covariates, data, method = "nearest", ...)``.
 
@@ -489,7 +489,10 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
         (default 6) or their quantiles, and the fewest units of each group per
         subclass (default 1; 0 drops subclasses lacking a group): MatchIt's
         ``subclass`` and ``min.n`` (:mod:`pyimpl.matching.subclass`).
-    method : "nearest", "exact" or "subclass"
+    cutpoints : with ``method="cem"``: the binning of every numeric covariate
+        ("sturges", the default; "scott"; "q<k>"; a number of bins; cut
+        points), or a dict of these per covariate (MatchIt's ``cutpoints``).
+    method : "nearest", "exact", "cem" or "subclass"
         ``"exact"`` (:mod:`pyimpl.matching.exact`): subclasses of units with
         the same printed covariate values in both groups, no distance, no
         match matrix; estimand ATT, ATC or ATE; the nearest-neighbour options
@@ -513,10 +516,13 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
     if method != "nearest" and compat == COMPAT_302:
         raise NotImplementedError(f"method={method!r} with compat='3.0.2': MatchIt 3.0.2's {method} matching is not "
                                   "reproduced (nearest-neighbour only)")
-    if method == "exact":
+    if cutpoints is not None and method != "cem":
+        raise InvalidArgument("`cutpoints` is an option of method='cem' only", kind="argument.value")
+    if method in ("exact", "cem"):
         return matchit_exact(data, treat, covariates, distance=distance, link=link, estimand=estimand, ratio=ratio,
                              replace=replace, caliper=caliper, std_caliper=std_caliper, m_order=m_order,
-                             discard=discard, exact=exact, seed=seed, compat=compat, sample_kind=sample_kind)
+                             discard=discard, exact=exact, seed=seed, compat=compat, sample_kind=sample_kind,
+                             method=method, cutpoints=cutpoints)
     if compat == COMPAT_302:
         return matchit_302(data, treat, covariates, distance=distance, link=link, estimand=estimand, ratio=ratio,
                            replace=replace, caliper=caliper, std_caliper=std_caliper, m_order=m_order,
@@ -637,36 +643,50 @@ def match_data(m: MatchIt) -> pd.DataFrame:
 
 def matchit_exact(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link: str = "logit",
                   estimand: str = "ATT", ratio=1, replace=False, caliper=None, std_caliper=True, m_order=None,
-                  discard="none", exact=None, seed=None, compat=None, sample_kind=None) -> MatchIt:
-    """:func:`matchit` with ``method="exact"`` (MatchIt 4.5.1's ``matchit2exact``)."""
+                  discard="none", exact=None, seed=None, compat=None, sample_kind=None, method: str = "exact",
+                  cutpoints=None) -> MatchIt:
+    """:func:`matchit` with ``method="exact"`` (MatchIt 4.5.1's ``matchit2exact``)
+    or ``"cem"`` (``matchit2cem``: the same on binned numeric covariates,
+    :mod:`pyimpl.matching.cem`)."""
     from .exact import exact_cells, exact_subclasses, given_options, ignored_options, weights_subclass
 
     given = given_options(distance=distance, exact=exact, caliper=caliper, std_caliper=std_caliper, discard=discard,
                           replace=replace, ratio=ratio, m_order=m_order)
-    warns = [w for w in [ignored_options(given, "exact")] if w]
+    warns = [w for w in [ignored_options(given, method)] if w]
     # check.inputs sets the ignored options to NULL before anything reads them
     spec = validate(data, treat, covariates, distance=np.zeros(len(data)) if isinstance(data, pd.DataFrame)
                     else distance, link=link, estimand=estimand, compat=compat, seed=seed, allow_ate=True)
+    what = "exact matching" if method == "exact" else "coarsened exact matching"
     if not spec.terms:
-        raise InvalidArgument("`covariates` must name at least one column for exact matching (MatchIt: Covariates "
-                              "must be specified in the input formula to use exact matching.)",
+        raise InvalidArgument(f"`covariates` must name at least one column for {what} (MatchIt: Covariates "
+                              f"must be specified in the input formula to use {what}.)",
                               kind="covariates.empty")
     n = len(data)
-    cells = exact_cells(spec.terms, n)
-    sub = exact_subclasses(cells, spec.treat)
+    if method == "cem":
+        from .cem import cem_cells
+
+        terms, cwarns = cem_cells(spec.terms, cutpoints)
+        warns = cwarns + warns  # cem_matchit warns at once (immediate.), before check.inputs' warning is shown
+        cells = exact_cells(terms, n)
+        sub = exact_subclasses(cells, spec.treat, first=0, none="No units were matched. Try coarsening the variables "
+                               "further or decrease the number of variables to match on.")
+    else:
+        cells = exact_cells(spec.terms, n)
+        sub = exact_subclasses(cells, spec.treat)
     weights = weights_subclass(sub, spec.treat, spec.estimand)
     for w_ in warns:
         warnings.warn(RParityWarning(w_), stacklevel=3)
     k = int(sub.max())
     subclass = pd.Categorical.from_codes(sub - 1, categories=list(range(1, k + 1)))
     call = MatchItCall(data=data, treat=treat, covariates=covariates,
-                       options=dict(method="exact", distance=distance, link=link, estimand=estimand, ratio=ratio,
+                       options=dict(method=method, distance=distance, link=link, estimand=estimand, ratio=ratio,
                                     replace=replace, caliper=caliper, std_caliper=std_caliper, m_order=m_order,
-                                    discard=discard, exact=exact, seed=seed, compat=compat, sample_kind=sample_kind))
+                                    discard=discard, exact=exact, seed=seed, compat=compat, sample_kind=sample_kind,
+                                    **({"cutpoints": cutpoints} if cutpoints is not None else {})))
     return MatchIt(distance=None, match_matrix=None, weights=weights, subclass=subclass,
                    discarded=np.zeros(n, dtype=bool), caliper=None, treat=spec.treat, index=data.index,
                    estimand=spec.estimand, ratio=1, replace=False, m_order="", compat=compat, model=None, call=call,
-                   warnings=tuple(warns), method="exact")
+                   warnings=tuple(warns), method=method)
 
 
 def _subclass_result(data, treat, covariates, spec: MatchSpec, d, discarded, model, warns, given, subclass,

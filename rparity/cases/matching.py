@@ -35,7 +35,8 @@ from rparity_contract.values import BALANCE_COLUMNS, NN_ROWS
 from ..compare import NotProvided
 from .base import Case
 
-__all__ = ["CASES", "CASES_302", "DOCUMENTED_CASES", "EXACT_CONFIGS", "SUBCLASS_CONFIGS", "matching_cohorts",
+__all__ = ["CASES", "CASES_302", "DOCUMENTED_CASES", "EXACT_CONFIGS", "SUBCLASS_CONFIGS", "CEM_CONFIGS",
+           "matching_cohorts",
            "logistic_cohorts", "compat_for", "compat_for_version",
            "installed_matchit_version", "run_glm_logit", "run_matchit", "canonical_subclass", "MATCHIT_ISSUES",
            "GOLDEN_MATCHIT_VERSION", "takes_compat"]
@@ -133,7 +134,7 @@ def run_glm_logit(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict
 
 
 _MATCHIT_OPTIONS = ("link", "estimand", "ratio", "replace", "caliper", "std_caliper", "m_order", "discard",
-                    "exact", "seed", "sample_kind", "method", "subclass", "min_n")
+                    "exact", "seed", "sample_kind", "method", "subclass", "min_n", "cutpoints")
 
 
 def _treatment(data: pd.DataFrame, p: Mapping[str, Any]) -> pd.DataFrame:
@@ -346,6 +347,28 @@ def _mi_exact(cfg: str) -> Case:
 
 
 CASES += [_mi_exact(c) for c in EXACT_CONFIGS]
+
+#: Coarsened exact matching (MatchIt 4.5.1's own ``method = "cem"``).
+CEM_CONFIGS: dict[str, dict] = {
+    "sturges": dict(covariates=["age", "educ", "race", "married"]),
+    "ate-re74": dict(covariates=["age", "educ", "re74"], estimand="ATE"),
+    "atc-all": dict(covariates=LALONDE_COVS, estimand="ATC"),
+    "bins3": dict(covariates=["age", "educ"], cutpoints=3),
+    "scott": dict(covariates=["age", "educ", "re75"], cutpoints="scott"),
+    "quartiles": dict(covariates=["age", "re74"], cutpoints="q4"),
+    "per-variable": dict(covariates=["age", "educ"], cutpoints={"age": [20, 30, 40], "educ": 0}),
+    "unknown-variable-warns": dict(covariates=["age", "educ"], cutpoints={"age": 5, "nope": 3}),
+    "ignored-options-warn": dict(covariates=["race", "married"], ratio=2, caliper=0.1),
+}
+
+
+def _mi_cem(cfg: str) -> Case:
+    params = {"treat": "treat", "mode": "installed", "method": "cem", **CEM_CONFIGS[cfg]}
+    return Case(f"matchit/cem/{cfg}", "matchit", "lalonde", params, run_matchit,
+                description="coarsened exact matching (MatchIt 4.5.1 matchit2cem)")
+
+
+CASES += [_mi_cem(c) for c in CEM_CONFIGS]
 
 #: Subclassification on the propensity score (MatchIt 4.5.1 ``method = "subclass"``).
 SUBCLASS_CONFIGS: dict[str, dict] = {

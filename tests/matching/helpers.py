@@ -71,3 +71,55 @@ def quiet(fn, *a, **kw):
         warnings.simplefilter("always")
         out = fn(*a, **kw)
     return out, [str(x.message) for x in w]
+
+
+def run_both(data, treat, covs, **kw):
+    """``matchit`` in pyimpl and in R on the same call: for each, (result or
+    None, exception or None, warning messages)."""
+    import warnings
+
+    import pyimpl
+    import rbridge
+
+    out = []
+    for fn in (pyimpl.matchit, rbridge.matchit):
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            try:
+                out.append((fn(data, treat, covs, **kw), None, [str(x.message) for x in w]))
+            except Exception as exc:  # noqa: BLE001 - compared by the caller
+                out.append((None, exc, []))
+    return out
+
+
+def assert_same_subclassing(out, *, summary: bool = True) -> None:
+    """Both engines refused for the same reason, or gave the same subclasses,
+    weights (bit for bit), warnings and (``summary``) balance tables."""
+    import warnings
+
+    import pandas as pd
+
+    import pyimpl
+    import rbridge
+    from rparity.refusals import refusal_kind
+
+    (a, ea, wa), (b, eb, wb) = out
+    if ea is not None or eb is not None:
+        assert ea is not None and eb is not None, (ea, eb)
+        assert refusal_kind(ea, "matchit") == refusal_kind(eb, "matchit"), (ea, eb)
+        return
+    assert wa == wb
+    np.testing.assert_array_equal(pd.Categorical(a.subclass).codes, pd.Categorical(b.subclass).codes)
+    np.testing.assert_array_equal(a.weights, b.weights)
+    if a.q_cut is not None or b.q_cut is not None:
+        np.testing.assert_array_equal(a.q_cut, b.q_cut)
+    if not summary:
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sa, sb = pyimpl.matchit_summary(a), rbridge.matchit_summary(b)
+    for part in ("all", "matched"):
+        x, y = getattr(sa, part), getattr(sb, part)
+        assert list(x.index) == list(y.index)
+        np.testing.assert_allclose(x.to_numpy(), y.to_numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_array_equal(sa.nn.to_numpy(), sb.nn.to_numpy())

@@ -3,8 +3,6 @@ covariate values, subclass weights, the ignored-options warning), by hand and
 against live R; R's format() of a numeric vector."""
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -15,10 +13,9 @@ import fixtures
 import pyimpl
 from pyimpl._rformat import r_format_numbers
 from pyimpl.matching.exact import exact_subclasses, ignored_options, weights_subclass
-from rparity.refusals import refusal_kind
 from rparity_contract.errors import InvalidArgument
 
-from .helpers import quiet
+from .helpers import assert_same_subclassing, quiet, run_both
 
 
 # -- by hand ---------------------------------------------------------------------------
@@ -140,30 +137,44 @@ def exact_cohorts(draw):
 def test_exact_against_matchit(c):
     """Subclasses, weights (bit for bit), warnings, refusals and the summary tables
     identical to MatchIt 4.5.1's."""
-    import rbridge
-
     data, covs, kw = c
-    out = []
-    for fn in (pyimpl.matchit, rbridge.matchit):
-        with warnings.catch_warnings(record=True) as w:
-            warnings.simplefilter("always")
-            try:
-                out.append((fn(data, "t", covs, method="exact", **kw), None, [str(x.message) for x in w]))
-            except Exception as exc:  # noqa: BLE001 - compared below
-                out.append((None, exc, []))
-    (a, ea, wa), (b, eb, wb) = out
-    if ea is not None or eb is not None:
-        assert ea is not None and eb is not None, (ea, eb)
-        assert refusal_kind(ea, "matchit") == refusal_kind(eb, "matchit")
-        return
-    assert wa == wb
-    np.testing.assert_array_equal(pd.Categorical(a.subclass).codes, pd.Categorical(b.subclass).codes)
-    np.testing.assert_array_equal(a.weights, b.weights)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        sa, sb = pyimpl.matchit_summary(a), rbridge.matchit_summary(b)
-    for part in ("all", "matched"):
-        x, y = getattr(sa, part), getattr(sb, part)
-        assert list(x.index) == list(y.index)
-        np.testing.assert_allclose(x.to_numpy(), y.to_numpy(), rtol=1e-12, atol=1e-15)
-    np.testing.assert_array_equal(sa.nn.to_numpy(), sb.nn.to_numpy())
+    assert_same_subclassing(run_both(data, "t", covs, method="exact", **kw))
+
+
+# -- coarsened exact matching (method="cem") ------------------------------------------------
+def test_cem_bins_by_hand():
+    from pyimpl.matching.cem import bins_of, seq_length
+
+    x = np.array([20.0, 25.0, 30.0, 35.0, 40.0])
+    # 2 bins: seq(20, 40, length = 3) = 20, 30, 40 with the ends infinite: (-Inf, 30), [30, Inf)
+    assert bins_of(x, 2, "x").tolist() == [1, 1, 2, 2, 2]
+    # Sturges: ceiling(log2(5) + 1) = 4 bins of width 5 (breaks 25, 30, 35)
+    assert bins_of(x, "sturges", "x").tolist() == [1, 2, 3, 4, 4]
+    # cut points given: (-Inf, 22), [22, 33), [33, Inf)
+    assert bins_of(x, [33.0, 22.0], "x").tolist() == [1, 2, 2, 3, 3]
+    assert seq_length(0.0, 1.0, 4).tolist() == [0.0, 1 / 3, 2 / 3, 1.0]
+    with pytest.raises(NotImplementedError, match="fd"):
+        bins_of(x, "fd", "x")
+    with pytest.raises(InvalidArgument) as e:
+        bins_of(x, "stuges", "x")
+    assert e.value.kind == "cutpoints.value"
+
+
+@st.composite
+def cem_cohorts(draw):
+    data, covs, kw = draw(exact_cohorts())
+    kw.pop("ratio", None)
+    cut = draw(st.sampled_from([None, 2, 3, "scott", "q3", "sturges"]))
+    if cut is not None:
+        kw["cutpoints"] = cut
+    return data, covs, kw
+
+
+@pytest.mark.r
+@given(c=cem_cohorts())
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_cem_against_matchit(c):
+    """Subclasses, weights (bit for bit), warnings and refusals identical to
+    MatchIt 4.5.1's own coarsened exact matching."""
+    data, covs, kw = c
+    assert_same_subclassing(run_both(data, "t", covs, method="cem", **kw), summary=False)

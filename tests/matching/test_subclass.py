@@ -3,8 +3,6 @@ cut points, findInterval, subclass_scoot, subclass weights), by hand and against
 live R."""
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -14,10 +12,9 @@ from hypothesis import strategies as st
 import fixtures
 import pyimpl
 from pyimpl.matching.subclass import find_interval, quantile7, subclass_probs, subclass_scoot
-from rparity.refusals import refusal_kind
 from rparity_contract.errors import InvalidArgument
 
-from .helpers import LALONDE_COVS, quiet
+from .helpers import LALONDE_COVS, assert_same_subclassing, quiet, run_both
 
 
 def test_quantile_type7_and_find_interval_by_hand():
@@ -85,30 +82,5 @@ def cohorts(draw):
 def test_subclass_against_matchit(c):
     """Subclasses, cut points, weights (bit for bit), warnings, refusals and the
     summary identical to MatchIt 4.5.1's."""
-    import rbridge
-
     data, kw = c
-    out = []
-    for fn in (pyimpl.matchit, rbridge.matchit):
-        with warnings.catch_warnings(record=True) as w:
-            warnings.simplefilter("always")
-            try:
-                out.append((fn(data, "t", ["x1", "x2"], method="subclass", **kw), None, [str(x.message) for x in w]))
-            except Exception as exc:  # noqa: BLE001 - compared below
-                out.append((None, exc, []))
-    (a, ea, wa), (b, eb, wb) = out
-    if ea is not None or eb is not None:
-        assert ea is not None and eb is not None, (ea, eb)
-        assert refusal_kind(ea, "matchit") == refusal_kind(eb, "matchit")
-        return
-    assert wa == wb
-    np.testing.assert_array_equal(pd.Categorical(a.subclass).codes, pd.Categorical(b.subclass).codes)
-    np.testing.assert_array_equal(a.q_cut, b.q_cut)
-    np.testing.assert_array_equal(a.weights, b.weights)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        sa, sb = pyimpl.matchit_summary(a), rbridge.matchit_summary(b)
-    for part in ("all", "matched"):
-        np.testing.assert_allclose(getattr(sa, part).to_numpy(), getattr(sb, part).to_numpy(), rtol=1e-12,
-                                   atol=1e-15)
-    np.testing.assert_array_equal(sa.nn.to_numpy(), sb.nn.to_numpy())
+    assert_same_subclassing(run_both(data, "t", ["x1", "x2"], method="subclass", **kw))
