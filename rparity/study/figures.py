@@ -20,7 +20,7 @@ from .keys import Level, Model, Quantity, Sample
 from .result import StudyResult
 from .spec import TREATMENT, StudySpec
 
-__all__ = ["km_figure", "love_plot", "forest_plot", "svg_bytes"]
+__all__ = ["km_figure", "love_plot", "forest_plot", "seed_figure", "svg_bytes"]
 
 _ARM_COLOURS = ("#c0392b", "#1f5fa8")  # treated, reference
 _ENGINE_STYLES = ({"linestyle": "-", "linewidth": 2.2, "alpha": 0.9},
@@ -205,5 +205,32 @@ def forest_plot(spec: StudySpec, results: Sequence[StudyResult], sample: Sample 
                  f"{eng} ({results[0].engine}: squares; {results[-1].engine}: circles)" if len(results) > 1 else
                  f"Subgroups ({sample.value} matching)", fontsize=8)
     ax.grid(axis="x", alpha=0.25, linewidth=0.5)
+    fig.tight_layout()
+    return svg_bytes(fig)
+
+
+def seed_figure(label: str, n_pairs: np.ndarray, hr: np.ndarray, published_pairs: int | None,
+                published_hr: float | None) -> bytes:
+    """A version that draws at random, over its seeds: the matched pairs (bars)
+    and the treatment HR after matching (histogram), the paper's values marked."""
+    plt = _plt()
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(7.2, 2.6))
+    vals, counts = np.unique(n_pairs[n_pairs >= 0], return_counts=True)
+    a1.bar(vals, counts, color=_ARM_COLOURS[1], width=0.8)
+    if published_pairs is not None:
+        a1.axvline(published_pairs, color=_ARM_COLOURS[0], linestyle="--", linewidth=1.2)
+        a1.text(published_pairs, 1.01, "paper", transform=a1.get_xaxis_transform(), color=_ARM_COLOURS[0],
+                ha="center", va="bottom", fontsize=8)
+    a1.set_xlabel("matched pairs")
+    a1.set_ylabel("seeds")
+    h = hr[np.isfinite(hr)]
+    if h.size:
+        a2.hist(h, bins=min(30, max(5, int(math.sqrt(h.size)))), color=_ARM_COLOURS[1])
+    if published_hr is not None:
+        a2.axvline(published_hr, color=_ARM_COLOURS[0], linestyle="--", linewidth=1.2)
+        a2.text(published_hr, 1.01, "paper", transform=a2.get_xaxis_transform(), color=_ARM_COLOURS[0],
+                ha="center", va="bottom", fontsize=8)
+    a2.set_xlabel("treatment HR after matching")
+    fig.suptitle(f"{label}: {n_pairs.size} seeds", fontsize=9)
     fig.tight_layout()
     return svg_bytes(fig)

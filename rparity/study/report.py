@@ -16,7 +16,6 @@ tables in their printed form.
 """
 from __future__ import annotations
 
-import base64
 import math
 from dataclasses import dataclass, field
 from typing import Any, Sequence
@@ -29,6 +28,7 @@ from .figures import forest_plot, km_figure, love_plot
 from .keys import Level, Model, Quantity, Sample, Step, StudyKey, Table1Test
 from .parity import StudyParity
 from .published import PublishedVerdict, check_published, table1_test_verdicts
+from .report_util import data_uri
 from .result import StudyResult
 from .spec import TREATMENT, StudySpec
 from .steps_cox import variables
@@ -115,7 +115,7 @@ def _num(x: Any) -> str:
 
 
 def _data_uri(svg: bytes) -> str:
-    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+    return data_uri(svg)
 
 
 @dataclass

@@ -380,7 +380,12 @@ def context(vm: VersionMatrix, spec: StudySpec) -> dict:
         counts = ", ".join(f"{n if n >= 0 else 'fails'}: {c}" for n, c in sorted(d.pairs_counts().items()))
         share = d.share_published_pairs
         rank = d.published_hr_rank
-        dists.append({"label": _LABEL[d.version], "seeds": f"{d.seeds[0]}–{d.seeds[-1]}" if d.seeds else "—",
+        from .figures import seed_figure
+        from .report_util import data_uri
+
+        figure = data_uri(seed_figure(_LABEL[d.version], d.n_pairs, d.hr, d.published_pairs, d.published_hr))
+        dists.append({"figure": figure, "label": _LABEL[d.version],
+                      "seeds": f"{d.seeds[0]}–{d.seeds[-1]}" if d.seeds else "—",
                       "count": len(d.seeds), "counts": counts,
                       "hr": f"{_fmt(q[1])} (5–95%: {_fmt(q[0])} to {_fmt(q[2])})",
                       "share": "—" if share is None else f"{100 * share:.1f}%",

@@ -116,6 +116,7 @@ def test_cli_writes_the_matrix(tmp_path, capsys):
     assert "MatchIt 3.0.2: matched 27 + 27" in printed and "3.0.2 over 3 seeds" in printed
     html = (out / "study-report.html").read_text()
     assert 'id="versions"' in html and "MatchIt 3.0.2 (R 3.4.3" in html
+    assert 'alt="Matched pairs and hazard ratio over the seeds' in html  # the seed distribution's figure
     doc = json.loads((out / "study-results.json").read_text())
     mv = doc["matchit_versions"]
     assert [v["version"] for v in mv["versions"]] == ["3.0.2", "documented"]
