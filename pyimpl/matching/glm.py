@@ -34,7 +34,8 @@ from .._validate import as_1d, check_lengths, show
 from ..design import as_frame, complete_rows, model_matrix, read_terms
 from ._linpack import dqrls, seq_matvec
 
-__all__ = ["glm_logit", "GlmControl", "fit_logit", "fit_glm", "wls_step", "glm_finish", "as_response"]
+__all__ = ["glm_logit", "GlmControl", "fit_logit", "fit_glm", "wls_step", "glm_finish", "binomial_initialize",
+           "as_response"]
 
 _THRESH = 30.0
 _INVEPS = 1.0 / DBL_EPS
@@ -165,6 +166,23 @@ def glm_finish(warns: list[str], conv: bool, boundary: bool, family: str, mu: np
     return coef, rank
 
 
+def binomial_initialize(y: np.ndarray, w: np.ndarray, family: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """``binomial()$initialize`` (it runs in glm.fit's frame, so ``y`` is
+    changed for the fit): ``y`` 0 where the weight is 0, R's refusal of y
+    outside [0, 1], ``mustart = (w y + 0.5)/(w + 1)``, and binomial's
+    "non-integer #successes" warning. Returns (y, mustart, warnings)."""
+    y = y.copy()
+    y[w == 0] = 0.0
+    if np.any((y < 0) | (y > 1)):
+        raise InvalidArgument("`y` values must be 0 <= y <= 1", kind="y.values")
+    mustart = (w * y + 0.5) / (w + 1.0)
+    warns: list[str] = []
+    msucc = w * y
+    if family == "binomial" and np.any(np.abs(msucc - np.round(msucc)) > 0.001):
+        warns.append("non-integer #successes in a binomial glm!")
+    return y, mustart, warns
+
+
 def fit_logit(x: np.ndarray, y: np.ndarray, w: np.ndarray, control: GlmControl = GlmControl(),
               *, family: str = "binomial") -> dict:
     """The IRLS kernel of ``glm.fit`` for the logit link.
@@ -178,20 +196,11 @@ def fit_logit(x: np.ndarray, y: np.ndarray, w: np.ndarray, control: GlmControl =
     Returns a dict of ``glm.fit``'s values plus ``warnings`` (R's wording).
     """
     n, p = x.shape
-    y = y.copy()
-    warns: list[str] = []
-    # binomial()$initialize (runs in glm.fit's frame: y is changed for the fit)
-    y[w == 0] = 0.0
-    if np.any((y < 0) | (y > 1)):
-        raise InvalidArgument("`y` values must be 0 <= y <= 1", kind="y.values")
-    mustart = (w * y + 0.5) / (w + 1.0)
+    y, mustart, warns = binomial_initialize(y, w, family)
     # with constant weights and a 0/1 response the start takes two values:
     # compute its logs and exps once per value (same numbers, fewer libm calls)
     binary = bool(np.all((y == 0.0) | (y == 1.0)))
     start_groups = y.astype(np.int64) if binary and w.size and w.min() == w.max() else None
-    msucc = w * y
-    if family == "binomial" and np.any(np.abs(msucc - np.round(msucc)) > 0.001):
-        warns.append("non-integer #successes in a binomial glm!")
     eta = _log_grouped(mustart / (1.0 - mustart), start_groups)
     if start_groups is None:
         e = _exp(eta)  # exp(eta), shared by linkinv and mu.eta (R computes it in both)

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from rparity_contract.errors import InvalidArgument, RParityError
+from rparity_contract.errors import RParityError
 
 from .. import _libm
 from .._rmath import r_sum
 from ._linpack import seq_matvec
-from .glm import GlmControl, _binomial_aic, glm_finish, wls_step
+from .glm import GlmControl, _binomial_aic, binomial_initialize, glm_finish, wls_step
 from .links import LINK_FUNCTIONS, Link
 
 __all__ = ["fit_binomial", "GlmFitError"]
@@ -84,15 +84,7 @@ def fit_binomial(x: np.ndarray, y: np.ndarray, w: np.ndarray, link: str, control
     prior weights >= 0; ``link`` one of :data:`.links.LINK_FUNCTIONS`."""
     lk: Link = LINK_FUNCTIONS[link]
     n, p = x.shape
-    y = y.copy()
-    warns: list[str] = []
-    y[w == 0] = 0.0
-    if np.any((y < 0) | (y > 1)):
-        raise InvalidArgument("`y` values must be 0 <= y <= 1", kind="y.values")
-    mustart = (w * y + 0.5) / (w + 1.0)
-    msucc = w * y
-    if family == "binomial" and np.any(np.abs(msucc - np.round(msucc)) > 0.001):
-        warns.append("non-integer #successes in a binomial glm!")
+    y, mustart, warns = binomial_initialize(y, w, family)
     eta = np.asarray(lk.linkfun(mustart), dtype=float)
     mu = lk.linkinv(eta)
     if not _valid_mu(mu):
