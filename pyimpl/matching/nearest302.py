@@ -199,7 +199,6 @@ def nn_match_302(treat: np.ndarray, distance: np.ndarray, discarded: np.ndarray,
             why = "replacement has length zero"  # no treated unit to store the match of
         raise Match302Error(f"MatchIt 3.0.2 fails when every treated unit is discarded and controls are left: "
                             f"R stops with '{why}'")
-    d1_l = d1.tolist()
     tr = n1k * ratio
     r = 0  # 0-based round
     order = _RoundOrder(m_order, d1, kept, rng)
@@ -238,7 +237,6 @@ def nn_match_302(treat: np.ndarray, distance: np.ndarray, discarded: np.ndarray,
             st.avail[k] = False
             st.side.remove(k)
             n_free -= 1
-    del d1_l
     return mm
 
 
