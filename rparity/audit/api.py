@@ -40,6 +40,14 @@ def check_entry(entry: Any, settings: AuditSettings = AuditSettings()) -> EntryR
             return check_ratio(entry)
         if isinstance(entry, LandmarkEntry):
             return check_landmark(entry, settings)
+        if type(entry).__name__ == "ContinuousEntry":
+            from .continuous import check_continuous
+
+            return check_continuous(entry, settings)
+        if type(entry).__name__ == "SurvivalEntry":
+            from .survival import check_survival
+
+            return check_survival(entry, settings)
     except InvalidArgument as exc:  # e.g. a table the tests refuse
         label = getattr(entry, "row", None) or getattr(entry, "label", "?")
         return EntryResult(table=entry.table.id, kind=type(entry).__name__.replace("Entry", "").lower(),

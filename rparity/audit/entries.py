@@ -21,10 +21,59 @@ __all__ = [
     "Unreadable",
     "TESTS",
     "TEST_NAMES",
+    "TREND_TESTS",
+    "CONTINUOUS_TESTS",
+    "CLAIM_ALIASES",
+    "CLAIMABLE",
+    "claims_of_kind",
 ]
 
 #: The contingency tests recomputed for every row, in display order.
 TESTS = ("fisher", "chisq", "chisq_yates", "g")
+
+#: Trend tests of an ordered categorical row (computed when claimed, or for a
+#: row marked ``ordered = true``).
+TREND_TESTS = ("cochran_armitage", "linear_by_linear")
+
+#: Tests of a continuous row (means and SDs, or medians and quantiles).
+CONTINUOUS_TESTS = ("student_t", "welch_t", "anova", "welch_anova", "mann_whitney", "kruskal_wallis")
+
+#: The rule "Fisher's exact test when an expected count is below 5, else
+#: chi-square" (the usual "chi-square or Fisher's exact test as appropriate").
+CHISQ_OR_FISHER = "chisq_or_fisher"
+
+#: Loose names as papers write them, and the tests each may mean.
+CLAIM_ALIASES: dict[str, tuple[str, ...]] = {
+    # "chi-square test": SPSS's Chi-Square Tests table prints Pearson, the
+    # continuity-corrected and the likelihood-ratio chi-square side by side
+    "chi-square": ("chisq", "chisq_yates", "g"),
+    "t": ("student_t", "welch_t"),
+    "t-test": ("student_t", "welch_t"),
+    "wilcoxon": ("mann_whitney",),
+    "trend": TREND_TESTS,
+}
+
+#: Every name a claim (``test = ...``) may use.
+CLAIMABLE = frozenset((*TESTS, *TREND_TESTS, *CONTINUOUS_TESTS, CHISQ_OR_FISHER, *CLAIM_ALIASES))
+
+_KIND_TESTS = {
+    "contingency": frozenset((*TESTS, *TREND_TESTS, CHISQ_OR_FISHER)),
+    "continuous": frozenset(CONTINUOUS_TESTS),
+}
+
+
+def claims_of_kind(claimed: tuple[str, ...], kind: str) -> tuple[str, ...]:
+    """The part of a claim that concerns rows of ``kind`` ("contingency" or
+    "continuous"), aliases expanded, order kept: a table's ``test = ["chi-square",
+    "t"]`` claims chisq/chisq_yates/g for its contingency rows and
+    student_t/welch_t for its continuous rows."""
+    out: list[str] = []
+    for name in claimed:
+        for t in CLAIM_ALIASES.get(name, (name,)):
+            if t in _KIND_TESTS[kind] and t not in out:
+                out.append(t)
+    return tuple(out)
+
 
 #: Human names of the tests.
 TEST_NAMES = {
@@ -32,6 +81,15 @@ TEST_NAMES = {
     "chisq": "Pearson's chi-square (no continuity correction)",
     "chisq_yates": "Pearson's chi-square with Yates' correction",
     "g": "likelihood-ratio G test",
+    "cochran_armitage": "Cochran-Armitage trend test (R's prop.trend.test)",
+    "linear_by_linear": "linear-by-linear association (Mantel's M², SPSS)",
+    "chisq_or_fisher": "Fisher's exact test when an expected count is < 5, else chi-square",
+    "student_t": "Student's t-test (pooled variance)",
+    "welch_t": "Welch's t-test",
+    "anova": "one-way ANOVA",
+    "welch_anova": "Welch's one-way ANOVA (R's oneway.test)",
+    "mann_whitney": "Mann-Whitney (Wilcoxon rank-sum) test",
+    "kruskal_wallis": "Kruskal-Wallis test",
 }
 
 

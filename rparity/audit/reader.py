@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .entries import (
-    TESTS,
+    CLAIMABLE,
     AuditSettings,
     ContingencyEntry,
     LandmarkEntry,
@@ -35,12 +35,13 @@ from .entries import (
     RatioEntry,
     TableSpec,
     Unreadable,
+    claims_of_kind,
 )
 from .printed import AuditInputError, UnreadableValue, parse_count, parse_printed
 
 __all__ = ["load_toml", "read_reported", "read_settings", "Reported", "KINDS"]
 
-KINDS = ("contingency", "percent", "ratio", "landmark")
+KINDS = ("contingency", "percent", "ratio", "landmark", "continuous", "survival")
 
 _TABLE_KEYS = {"id", "title", "source", "arms", "n", "test", "measure", "conf_level",
                "ci_method", *KINDS}
@@ -52,7 +53,7 @@ _ENTRY_KEYS = {
     "landmark": {"label", "arm", "N", "time", "percent", "events", "n_risk", "source"},
 }
 _TOP_KEYS = {"title", "source", "options", "tables"}
-_CLAIMABLE = set(TESTS)
+_CLAIMABLE = CLAIMABLE
 _CI_METHODS = ("wald", "other")
 
 
@@ -162,7 +163,7 @@ def _read_table(t: dict, tid: str) -> tuple[TableSpec, list[Any]]:
             continue
         try:
             entries.extend(_READERS[kind](spec, e))
-        except (_Bad, UnreadableValue) as exc:
+        except (_Bad, AuditInputError) as exc:
             entries.append(Unreadable(tid, kind, _label(kind, e), str(exc),
                                       source=str(e.get("source", ""))))
     if not entries:
@@ -338,7 +339,7 @@ def _read_contingency(spec: TableSpec, e: dict) -> list[Any]:
                 notes.append(f"counts in arm {arm_names[j]!r} sum to {col} < n = {arm_n[j]} "
                              "(missing values?); the test uses the counts")
     p = parse_printed(e["p"], "p", allow_p_label=True) if "p" in e else None
-    test = _claimed(e["test"], "test") if "test" in e else spec.test
+    test = claims_of_kind(_claimed(e["test"], "test") if "test" in e else spec.test, "contingency")
     if p is None and "percents" not in e:
         raise _Bad("missing field `p` (a contingency row needs its printed p-value, or at least `percents`)")
     out: list[Any] = []
@@ -456,9 +457,23 @@ def _read_landmark(spec: TableSpec, e: dict) -> list[Any]:
                           n_risk=n_risk, source=str(e.get("source", spec.source)))]
 
 
+def _read_continuous(spec: TableSpec, e: dict) -> list[Any]:
+    from .continuous import read_continuous
+
+    return read_continuous(spec, e)
+
+
+def _read_survival(spec: TableSpec, e: dict) -> list[Any]:
+    from .survival import read_survival
+
+    return read_survival(spec, e)
+
+
 _READERS: dict[str, Callable[[TableSpec, dict], list[Any]]] = {
     "contingency": _read_contingency,
     "percent": _read_percent,
     "ratio": _read_ratio,
     "landmark": _read_landmark,
+    "continuous": _read_continuous,
+    "survival": _read_survival,
 }

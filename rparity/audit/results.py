@@ -20,6 +20,9 @@ class Verdict(str, Enum):
     CONSISTENT = "consistent"
     INCONSISTENT = "inconsistent"
     CANNOT_TELL = "cannot tell"
+    #: The printed numbers are what another test (or formula) than the one
+    #: claimed gives: numbers right, method mislabelled.
+    OTHER_TEST = "other test"
     UNREADABLE = "unreadable"
     NOT_APPLICABLE = "not applicable"
 
@@ -28,8 +31,9 @@ class Verdict(str, Enum):
 
 
 def combine(verdicts: list[Verdict]) -> Verdict:
-    """An entry's verdict from its checks': inconsistent if any check is, else
-    cannot tell if any check is, else consistent (checks that do not apply are
+    """An entry's verdict from its checks': unreadable if any check is, else
+    inconsistent if any check is, else cannot tell if any check is, else other
+    test if any check is, else consistent (checks that do not apply are
     ignored; no applicable check at all gives cannot tell)."""
     vs = [v for v in verdicts if v is not Verdict.NOT_APPLICABLE]
     if not vs:
@@ -40,6 +44,8 @@ def combine(verdicts: list[Verdict]) -> Verdict:
         return Verdict.INCONSISTENT
     if Verdict.CANNOT_TELL in vs:
         return Verdict.CANNOT_TELL
+    if Verdict.OTHER_TEST in vs:
+        return Verdict.OTHER_TEST
     return Verdict.CONSISTENT
 
 
