@@ -339,7 +339,13 @@ def _read_contingency(spec: TableSpec, e: dict) -> list[Any]:
                 notes.append(f"counts in arm {arm_names[j]!r} sum to {col} < n = {arm_n[j]} "
                              "(missing values?); the test uses the counts")
     p = parse_printed(e["p"], "p", allow_p_label=True) if "p" in e else None
-    test = claims_of_kind(_claimed(e["test"], "test") if "test" in e else spec.test, "contingency")
+    if "test" in e:
+        test = claims_of_kind(_claimed(e["test"], "test"), "contingency")
+        if not test:
+            raise _Bad(f"`test` must name tests of a categorical row (e.g. fisher, chisq, chi-square, "
+                       f"chisq_or_fisher, cochran_armitage); got test={e['test']!r}")
+    else:
+        test = claims_of_kind(spec.test, "contingency")
     if p is None and "percents" not in e:
         raise _Bad("missing field `p` (a contingency row needs its printed p-value, or at least `percents`)")
     out: list[Any] = []

@@ -25,7 +25,7 @@ BAD_ENTRIES = [
     ({}, "contingency", {"row": "r", "counts": [[12, 5]], "p": "0.05"}, "at least 2 levels"),
     ({}, "contingency", {"row": "r", "counts": [[12, 5], [8, 15]], "pvalue": "0.05"},
      r"unknown field\(s\) \['pvalue'\]"),
-    ({}, "contingency", {"row": "r", "counts": [[12, 5], [8, 15]], "p": "0.05", "test": "t-test"}, "must name tests"),
+    ({}, "contingency", {"row": "r", "counts": [[12, 5], [8, 15]], "p": "0.05", "test": "t-test"}, "tests of a categorical row"),
     ({}, "contingency", {"row": "r", "counts": [[12, 5], [8, 15]], "p": 0.05}, 'p = "0.05"'),
     ({}, "contingency", {"row": "r", "counts": [[12, 5], [8, 15]], "percents": [["60.0", "25.0"], ["40.0", "75.0"]]},
      "need the arm sizes"),
@@ -67,7 +67,7 @@ def test_bad_entry_is_unreadable_and_the_rest_runs(table, kind, entry, match):
     ({"n": [20, 0]}, "must be positive"),
     ({"arms": ["A", "A"]}, "distinct"),
     ({"ci_method": "profile"}, "ci_method"),
-    ({"test": "anova"}, "must name tests"),
+    ({"test": "anova-test"}, "must name tests"),
     ({"colour": "red"}, r"unknown field\(s\) \['colour'\]"),
 ])
 def test_bad_table_makes_its_entries_unreadable(table, match):
