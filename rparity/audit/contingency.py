@@ -24,16 +24,19 @@ test other than the one claimed is seen as a whole (:mod:`.summary`).
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
 
-from .entries import TESTS, AuditSettings, ContingencyEntry
+from .entries import CHISQ_OR_FISHER, CLAIM_ALIASES, TESTS, TREND_TESTS, AuditSettings, ContingencyEntry
 from .gtest import g_test
-from .printed import RInterval
+from .printed import RInterval, fmt_fraction
 from .results import Check, EntryResult, Verdict
+from .trend import cochran_armitage, linear_by_linear
 
-__all__ = ["check_contingency", "recompute_pvalues", "compare_p", "P_DOMAIN", "P_REL_ACCURACY"]
+__all__ = ["check_contingency", "recompute_pvalues", "compare_p", "resolve_claim", "ClaimedTests",
+           "expected_counts", "tests_for", "P_DOMAIN", "P_REL_ACCURACY"]
 
 P_DOMAIN = RInterval.closed(0, 1)
 #: Relative accuracy of a recomputed p-value (R-parity tolerance of the tests).
@@ -48,8 +51,9 @@ def _pyimpl_test(name: str):
     return getattr(pyimpl, name, None)
 
 
-def recompute_pvalues(counts, settings: AuditSettings = AuditSettings()) -> dict[str, dict]:
-    """p-value of every test on a table of counts.
+def recompute_pvalues(counts, settings: AuditSettings = AuditSettings(),
+                      tests: tuple[str, ...] = TESTS) -> dict[str, dict]:
+    """p-value of every test in ``tests`` on a table of counts.
 
     Returns ``{test: {"pvalue": float or None, "status": "ok" | "undefined" |
     "unavailable", "note": str}}``.
@@ -58,7 +62,7 @@ def recompute_pvalues(counts, settings: AuditSettings = AuditSettings()) -> dict
     out: dict[str, dict] = {}
     fisher = _pyimpl_test("fisher_test")
     chisq = _pyimpl_test("chisq_test")
-    for test in TESTS:
+    for test in tests:
         note = ""
         if test == "fisher" and fisher is None:
             out[test] = {"pvalue": None, "status": UNAVAILABLE,
@@ -78,6 +82,12 @@ def recompute_pvalues(counts, settings: AuditSettings = AuditSettings()) -> dict
                 p = float(chisq(table, correct=True).pvalue)
                 if table.shape != (2, 2):
                     note = "Yates' correction applies to 2 x 2 tables only (as in R): same as chisq"
+            elif test == "cochran_armitage":
+                p = cochran_armitage(counts).pvalue
+                if table.shape[1] != 2:
+                    note = "defined for 2 arms only"
+            elif test == "linear_by_linear":
+                p = linear_by_linear(counts).pvalue
             else:
                 g = g_test(table, williams=settings.g_williams)
                 p = float(g.pvalue)
@@ -92,6 +102,58 @@ def recompute_pvalues(counts, settings: AuditSettings = AuditSettings()) -> dict
         else:
             out[test] = {"pvalue": p, "status": "ok", "note": note}
     return out
+
+
+def expected_counts(counts) -> list[list[Fraction]]:
+    """Expected counts under independence, exactly: row total x column total / N."""
+    R = [sum(r) for r in counts]
+    C = [sum(col) for col in zip(*counts)]
+    N = sum(R)
+    return [[Fraction(R[i] * C[j], N) for j in range(len(C))] for i in range(len(R))]
+
+
+@dataclass(frozen=True)
+class ClaimedTests:
+    """The tests a row's claim names, once a rule ("chisq_or_fisher") is applied.
+
+    ``rule`` explains how the rule was applied ("" without a rule).
+    """
+
+    tests: tuple[str, ...]
+    rule: str = ""
+
+
+def resolve_claim(claimed: tuple[str, ...], counts) -> ClaimedTests:
+    """Apply ``chisq_or_fisher`` to a row: Fisher's exact test when an expected
+    count is below 5, else a chi-square test (any variant, as "chi-square" means).
+
+    Two versions of the rule are in use: "any expected count < 5" and Cochran's
+    (Cochran 1954; Agresti, Categorical Data Analysis, §3.5.3: more than 20 % of
+    the expected counts < 5, or any < 1). Where they disagree, either test is
+    what the claim allows.
+    """
+    if CHISQ_OR_FISHER not in claimed:
+        return ClaimedTests(claimed)
+    E = [e for r in expected_counts(counts) for e in r]
+    emin = min(E)
+    n_small = sum(1 for e in E if e < 5)
+    any_rule = emin < 5
+    cochran = 5 * n_small > len(E) or emin < 1
+    chi = CLAIM_ALIASES["chi-square"]
+    picks: list[str] = []
+    if any_rule or cochran:
+        picks.append("fisher")
+    if not (any_rule and cochran):
+        picks.extend(chi)
+    if any_rule == cochran:
+        why = (f"smallest expected count {fmt_fraction(emin, digits=4)}"
+               + (" < 5: Fisher's exact test" if any_rule else " >= 5: chi-square"))
+    else:
+        why = (f"smallest expected count {fmt_fraction(emin, digits=4)}, {n_small} of {len(E)} cells below 5: "
+               "the rule 'any expected count < 5' and Cochran's rule disagree, so either test")
+    tests = [t for t in claimed if t != CHISQ_OR_FISHER]
+    tests.extend(t for t in picks if t not in tests)
+    return ClaimedTests(tuple(tests), rule=why)
 
 
 def compare_p(p: float, interval: RInterval) -> str:
@@ -127,14 +189,25 @@ def _names(tests) -> str:
     return " or ".join(tests)
 
 
+def tests_for(entry: ContingencyEntry) -> tuple[str, ...]:
+    """The tests recomputed for a row: the general ones, and the trend tests for
+    an ordered row or one that claims a trend test."""
+    if entry.ordered or any(t in TREND_TESTS for t in entry.test):
+        return (*TESTS, *TREND_TESTS)
+    return TESTS
+
+
 def check_contingency(entry: ContingencyEntry, settings: AuditSettings = AuditSettings()) -> EntryResult:
     """Check one contingency row's printed p-value against every test."""
     pr = entry.p
     I = pr.interval.intersect(P_DOMAIN)
-    rec = recompute_pvalues(entry.counts, settings)
+    tests = tests_for(entry)
+    rec = recompute_pvalues(entry.counts, settings, tests)
+    claim = resolve_claim(entry.test, entry.counts)
+    claimed = claim.tests
     match: dict[str, str] = {}
     checks = []
-    for test in TESTS:
+    for test in tests:
         r = rec[test]
         if r["status"] != "ok":
             m = r["status"]
@@ -151,31 +224,45 @@ def check_contingency(entry: ContingencyEntry, settings: AuditSettings = AuditSe
         checks.append(Check(f"p-value ({test})", v, printed=pr.text, interval=str(I),
                             recomputed=_fmt_p(r["pvalue"]), detail=detail,
                             data={"test": test, "pvalue": r["pvalue"], "match": m,
-                                  "claimed": test in entry.test, "note": r["note"]}))
-    reproducing = [t for t in TESTS if match[t] == YES]
-    claimed = entry.test
-    rec_txt = ", ".join(f"{t} {_fmt_p(rec[t]['pvalue'])}" for t in TESTS)
+                                  "claimed": test in claimed, "note": r["note"]}))
+    reproducing = [t for t in tests if match[t] == YES]
+    rec_txt = ", ".join(f"{t} {_fmt_p(rec[t]['pvalue'])}" for t in tests)
+    rule = f" ({claim.rule})" if claim.rule else ""
+    claimed_match = ""
     if claimed:
-        cm = [match[t] for t in claimed]
+        cm = [match.get(t, UNDEFINED) for t in claimed]
+        others = [t for t in reproducing if t not in claimed]
         if YES in cm:
             verdict = Verdict.CONSISTENT
-            msg = f"p = {pr.text} is reproduced by the claimed {_names(claimed)}"
-            others = [t for t in reproducing if t not in claimed]
+            claimed_match = YES
+            hit = [t for t in claimed if match.get(t) == YES]
+            msg = f"p = {pr.text} is reproduced by the claimed {_names(hit)}{rule}"
             if others:
                 msg += f" (also by {', '.join(others)})"
         elif EDGE in cm or UNAVAILABLE in cm:
             verdict = Verdict.CANNOT_TELL
+            claimed_match = EDGE
             why = ("the claimed test is not available" if UNAVAILABLE in cm
                    else "the claimed test's p lies on the rounding boundary")
-            msg = f"cannot tell: {why}; reproduced by: {', '.join(reproducing) or 'none'}"
+            msg = f"cannot tell: {why}{rule}; reproduced by: {', '.join(reproducing) or 'none'}"
         else:
-            verdict = Verdict.INCONSISTENT
-            cp = "; ".join(f"{t} gives {_fmt_p(rec[t]['pvalue'])}" for t in claimed)
-            msg = (f"p = {pr.text} is not what the claimed {_names(claimed)} gives ({cp}); "
-                   + (f"reproduced by {', '.join(reproducing)}" if reproducing else "no test reproduces it"))
-            dec = _decision_flip(pr, [rec[t]["pvalue"] for t in claimed])
-            if dec:
-                msg += f"; {dec}"
+            claimed_match = NO
+            cp = "; ".join(f"{t} gives {_fmt_p(rec[t]['pvalue'])}" for t in claimed if t in rec)
+            if others:
+                # the numbers are right, the test is mislabelled
+                verdict = Verdict.OTHER_TEST
+                msg = (f"p = {pr.text} is what {_names(others)} {_verb(others)}, not the claimed "
+                       f"{_names(claimed)}{rule} ({cp}): reproduced by another test than the one claimed")
+                dec = _decision_flip(pr, [rec[t]["pvalue"] for t in claimed if t in rec])
+                if dec:
+                    msg += f"; with the claimed test, {dec}"
+            else:
+                verdict = Verdict.INCONSISTENT
+                msg = (f"p = {pr.text} is not what the claimed {_names(claimed)} gives{rule} ({cp}); "
+                       f"no test reproduces it ({rec_txt})")
+                dec = _decision_flip(pr, [rec[t]["pvalue"] for t in claimed if t in rec])
+                if dec:
+                    msg += f"; {dec}"
     else:
         if reproducing:
             verdict = Verdict.CONSISTENT
@@ -190,10 +277,16 @@ def check_contingency(entry: ContingencyEntry, settings: AuditSettings = AuditSe
         msg += "; " + "; ".join(entry.notes)
     data = {"counts": [list(r) for r in entry.counts], "levels": list(entry.levels),
             "printed_p": pr.text, "interval": I.to_dict(), "claimed": list(claimed),
-            "pvalues": {t: rec[t]["pvalue"] for t in TESTS},
-            "match": match, "reproducing": reproducing}
+            "claim_as_written": list(entry.test), "claim_rule": claim.rule,
+            "claimed_match": claimed_match, "tests": list(tests),
+            "pvalues": {t: rec[t]["pvalue"] for t in tests},
+            "match": match, "reproducing": reproducing, "notes": list(entry.notes)}
     return EntryResult(table=entry.table.id, kind="contingency", label=entry.row, verdict=verdict,
                        message=msg, checks=tuple(checks), source=entry.source, data=data)
+
+
+def _verb(tests) -> str:
+    return "gives" if len(tests) == 1 else "give"
 
 
 def _decision_flip(pr, pvals, alpha: Fraction = Fraction(5, 100)) -> str:

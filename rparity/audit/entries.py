@@ -12,6 +12,7 @@ from fractions import Fraction
 from .printed import Printed
 
 __all__ = [
+    "CHISQ_OR_FISHER",
     "AuditSettings",
     "TableSpec",
     "ContingencyEntry",
@@ -150,6 +151,7 @@ class ContingencyEntry:
     test: tuple[str, ...]
     source: str = ""
     notes: tuple[str, ...] = ()
+    ordered: bool = False
 
 
 @dataclass(frozen=True)
@@ -158,7 +160,10 @@ class PercentEntry:
 
     ``available`` is, for a cell of a contingency row whose counts sum to less
     than the arm, that column total: papers sometimes give the percentage of the
-    patients with data rather than of the arm.
+    patients with data rather than of the arm. ``largest_remainder`` is the
+    denominator (the arm size or that column total) when the printed
+    percentages of the cell's column are a largest-remainder rounding of the
+    exact ones (:func:`.percent.largest_remainder_rounding`).
     """
 
     table: TableSpec
@@ -168,6 +173,7 @@ class PercentEntry:
     n: int | None = None
     source: str = ""
     available: int | None = None
+    largest_remainder: int | None = None
 
 
 @dataclass(frozen=True)

@@ -117,9 +117,15 @@ class FInterval:
         return FInterval(lo, hi)
 
     def scale(self, k: float) -> "FInterval":
+        # 0 * k is exactly 0: do not widen it to a negative (or positive) subnormal
+        def lo_(x: float) -> float:
+            return 0.0 if x == 0 else _dn(x * k)
+
+        def hi_(x: float) -> float:
+            return 0.0 if x == 0 else _un(x * k)
         if k >= 0:
-            return FInterval(_dn(self.lo * k), _un(self.hi * k))
-        return FInterval(_dn(self.hi * k), _un(self.lo * k))
+            return FInterval(lo_(self.lo), hi_(self.hi))
+        return FInterval(lo_(self.hi), hi_(self.lo))
 
     def log(self) -> "FInterval":
         """Natural log of a non-negative interval (log 0 = -inf)."""

@@ -11,10 +11,10 @@ import math
 from fractions import Fraction
 
 from .entries import PercentEntry
-from .printed import RInterval, fmt_fraction
+from .printed import Printed, RInterval, fmt_fraction
 from .results import Check, EntryResult, Verdict
 
-__all__ = ["check_percent", "counts_matching", "PERCENT_DOMAIN"]
+__all__ = ["check_percent", "counts_matching", "is_largest_remainder", "truncated", "PERCENT_DOMAIN"]
 
 PERCENT_DOMAIN = RInterval.closed(0, 100)
 
@@ -27,6 +27,54 @@ def counts_matching(interval: RInterval, N: int) -> list[int]:
     lo = 0 if I.lo is None else max(0, math.ceil(I.lo * N / 100))
     hi = N if I.hi is None else min(N, math.floor(I.hi * N / 100))
     return [k for k in range(lo, hi + 1) if I.contains(Fraction(100 * k, N))]
+
+
+def _unit(pr: Printed) -> Fraction:
+    return Fraction(10) ** (pr.exponent - pr.decimals)
+
+
+def truncated(pr: Printed, value: Fraction) -> bool:
+    """Is the printed percentage ``value`` truncated (not rounded) to the printed
+    places, where rounding would print something else?"""
+    if pr.relation != "=" or value < 0:
+        return False
+    u = _unit(pr)
+    return math.floor(value / u) * u == pr.value and not pr.interval.contains(value)
+
+
+def is_largest_remainder(printed: list[Printed], counts: list[int], total: int) -> bool:
+    """Are the printed percentages of one column (every level of one arm) a
+    largest-remainder (Hamilton) rounding of ``100 c_i / total``?
+
+    Some software and many authors adjust rounded percentages so that a column
+    sums to exactly 100: each exact value is cut down to the printed places and
+    the missing units go to the largest remainders. A vector ``v`` is such a
+    rounding exactly when it sums to 100, each ``v_i`` is the cut-down value or
+    one unit more, and every cell given a unit has a remainder at least as large
+    as every cell not given one (ties may go either way).
+    """
+    if total <= 0 or len(printed) != len(counts) or sum(counts) != total:
+        return False
+    if any(p.relation != "=" for p in printed):
+        return False
+    units = {_unit(p) for p in printed}
+    if len(units) != 1:
+        return False
+    u = units.pop()
+    if sum(p.value for p in printed) != 100:
+        return False
+    up_rem, flat_rem = [], []
+    for p, c in zip(printed, counts):
+        x = Fraction(100 * c, total)
+        base = math.floor(x / u) * u
+        rem = x - base
+        if p.value == base:
+            flat_rem.append(rem)
+        elif p.value == base + u:
+            up_rem.append(rem)
+        else:
+            return False
+    return not up_rem or not flat_rem or min(up_rem) >= max(flat_rem)
 
 
 def _pct(k: int, N: int) -> str:
@@ -53,6 +101,12 @@ def check_percent(entry: PercentEntry) -> EntryResult:
             msg = (f"{_pct(entry.n, alt)} rounds to {pr.text}: a percentage of the {alt} with data "
                    f"(column total), not of the arm's {N}")
             data["denominator"] = alt
+        elif entry.largest_remainder is not None:
+            lr = entry.largest_remainder
+            verdict = Verdict.CONSISTENT
+            msg = (f"{_pct(entry.n, lr)} does not round to {pr.text}, but the arm's column of percentages is "
+                   "a largest-remainder rounding (adjusted to sum to 100): a note, not an inconsistency")
+            data["largest_remainder"] = lr
         else:
             verdict = Verdict.INCONSISTENT
             if fits:
@@ -61,6 +115,9 @@ def check_percent(entry: PercentEntry) -> EntryResult:
             else:
                 msg = (f"{_pct(entry.n, N)} does not round to {pr.text}, and no count of an arm of "
                        f"{N} gives {pr.text}%")
+            if truncated(pr, value):
+                msg += f"; {pr.text} is {fmt_fraction(value, digits=8)} truncated, not rounded (a rounding slip)"
+                data["truncated"] = True
         check = Check("n/N", verdict, printed=pr.text, interval=str(I),
                       recomputed=f"{entry.n}/{N} = {fmt_fraction(value, digits=8)}%", detail=msg, data=data)
     else:

@@ -54,6 +54,8 @@ __all__ = [
     "RInterval",
     "Printed",
     "parse_printed",
+    "parse_p",
+    "parse_percent",
     "parse_count",
     "UnreadableValue",
     "fmt_fraction",
@@ -316,6 +318,26 @@ def parse_printed(text: object, name: str, *, allow_percent: bool = False,
         interval = RInterval(value, None, True, False)
     return Printed(text=text, relation=rel, value=value, decimals=decimals,
                    exponent=exponent, interval=interval)
+
+
+def _in_domain(pr: Printed, lo: int, hi: int, name: str, what: str) -> Printed:
+    """Refuse a printed value no value of the statistic can round to: an
+    impossible value (p = 1.5, 150 %) is unreadable, not "inconsistent" (it says
+    nothing about the test; the transcription or the print is wrong)."""
+    if pr.interval.intersect(RInterval.closed(lo, hi)).is_empty():
+        raise UnreadableValue(f"`{name}` is {what}, which lies in [{lo}, {hi}]; got {name}={pr.text!r}, "
+                              "which no such value prints as")
+    return pr
+
+
+def parse_p(text: object, name: str = "p") -> Printed:
+    """A printed p-value ("0.214", "P < .001", ".000"); refused outside [0, 1]."""
+    return _in_domain(parse_printed(text, name, allow_p_label=True), 0, 1, name, "a p-value")
+
+
+def parse_percent(text: object, name: str = "percent") -> Printed:
+    """A printed percentage ("62.7", "62.7%"); refused outside [0, 100]."""
+    return _in_domain(parse_printed(text, name, allow_percent=True), 0, 100, name, "a percentage")
 
 
 def _is_binary_float(q: Fraction) -> bool:

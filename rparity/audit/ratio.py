@@ -72,17 +72,33 @@ def _fi(r: RInterval) -> FInterval:
 
 
 def _sq(r: RInterval) -> RInterval:
-    return RInterval(r.lo * r.lo, r.hi * r.hi, r.lo_closed, r.hi_closed)
+    """r^2 for a non-negative interval (an unbounded end stays unbounded: an upper
+    bound printed as ">100")."""
+    hi = None if r.hi is None else r.hi * r.hi
+    return RInterval(r.lo * r.lo, hi, r.lo_closed, r.hi_closed)
 
 
 def _mul(a: RInterval, b: RInterval) -> RInterval:
-    return RInterval(a.lo * b.lo, a.hi * b.hi, a.lo_closed and b.lo_closed, a.hi_closed and b.hi_closed)
+    """a * b for non-negative intervals."""
+    hi = None if (a.hi is None or b.hi is None) else a.hi * b.hi
+    return RInterval(a.lo * b.lo, hi, a.lo_closed and b.lo_closed, a.hi_closed and b.hi_closed)
 
 
 def _div(a: RInterval, b: RInterval) -> RInterval:
-    """a / b for positive intervals (b's low end > 0 assumed finite-nonzero)."""
-    hi = None if b.lo == 0 else a.hi / b.lo
-    return RInterval(a.lo / b.hi, hi, a.lo_closed and b.hi_closed, hi is not None and a.hi_closed and b.lo_closed)
+    """a / b for non-negative intervals (``b``'s low end may be 0: then unbounded)."""
+    hi = None if (b.lo == 0 or a.hi is None) else a.hi / b.lo
+    if b.hi is None:
+        lo, lo_closed = Fraction(0), False
+    else:
+        lo, lo_closed = a.lo / b.hi, a.lo_closed and b.hi_closed
+    return RInterval(lo, hi, lo_closed, hi is not None and a.hi_closed and b.lo_closed)
+
+
+def _geometric_midpoint(L: RInterval, U: RInterval) -> FInterval:
+    """sqrt(l u) over the boxes, outward (an unbounded U gives an unbounded end)."""
+    lo = max(0.0, _dn(math.sqrt(down(L.lo * U.lo)), 2))
+    hi = math.inf if (L.hi is None or U.hi is None) else _un(math.sqrt(up(L.hi * U.hi)), 2)
+    return FInterval(lo, hi)
 
 
 def midpoint_consistent(E: RInterval, L: RInterval, U: RInterval) -> bool:
@@ -93,6 +109,7 @@ def midpoint_consistent(E: RInterval, L: RInterval, U: RInterval) -> bool:
 def _p_from(a: FInterval, w: FInterval, zc: FInterval) -> FInterval | None:
     """p = 2(1 - Phi(zc a / w)) over the intervals; None when w cannot be positive."""
     w = FInterval(max(0.0, w.lo), w.hi)
+    a = FInterval(max(0.0, a.lo), a.hi)
     if w.hi <= 0:
         return None
     se = w.div_pos(zc)
@@ -111,10 +128,19 @@ def wald_p_interval(E: RInterval, L: RInterval, U: RInterval,
     return se, z, z.two_sided_normal_p(), z.altman_bland_p()
 
 
+def _rational(F: FInterval) -> RInterval:
+    """A float interval as an exact one; an infinite end is unbounded (a bound
+    printed as "0.00" makes ln L = -inf, SE = inf and the implied values
+    unbounded)."""
+    lo = None if F.lo == -math.inf else Fraction(F.lo)
+    hi = None if F.hi == math.inf else Fraction(F.hi)
+    return RInterval(lo, hi)
+
+
 def _meets(F: FInterval | None, I: RInterval) -> bool:
     if F is None:
         return False
-    J = I.intersect(P_DOMAIN).intersect(RInterval.closed(Fraction(F.lo), Fraction(F.hi)))
+    J = I.intersect(P_DOMAIN).intersect(_rational(F))
     return not J.is_empty()
 
 
@@ -148,7 +174,7 @@ def one_slip_variants(text: str) -> list[str]:
 
 
 def _slips(pr: Printed, target: FInterval) -> list[str]:
-    T = RInterval.closed(Fraction(target.lo), Fraction(target.hi))
+    T = _rational(target)
     hits = []
     for v in one_slip_variants(pr.text):
         try:
@@ -163,6 +189,8 @@ def _slips(pr: Printed, target: FInterval) -> list[str]:
 def _grid_values(pr: Printed, target: FInterval, limit: int = 3) -> list[str]:
     """Values printed at ``pr``'s precision whose rounding interval meets ``target``."""
     step = Fraction(10) ** (pr.exponent - pr.decimals)
+    if not (math.isfinite(target.lo) and math.isfinite(target.hi)):
+        return []
     lo = Fraction(target.lo) - step / 2
     hi = Fraction(target.hi) + step / 2
     k0, k1 = math.ceil(lo / step), math.floor(hi / step)
@@ -190,7 +218,7 @@ def check_ratio(entry: RatioEntry) -> EntryResult:
     checks: list[Check] = []
     # 1. geometric midpoint (exact rationals)
     mid_ok = midpoint_consistent(E, L, U)
-    mid = FInterval(_dn(math.sqrt(down(L.lo * U.lo)), 2), _un(math.sqrt(up(L.hi * U.hi)), 2))
+    mid = _geometric_midpoint(L, U)
     data["geometric_midpoint"] = mid.to_list()
     data["midpoint_consistent"] = mid_ok
     checks.append(Check(
@@ -255,7 +283,7 @@ def _diagnose(entry: RatioEntry, E: RInterval, L: RInterval, U: RInterval, zc: F
     hyps["lower"] = (Ls, _p_from(lnE.abs(), lnU - lnE, zc), entry.lower, lnU.hi > lnE.lo)
     Us = _fi(_div(_sq(E), L))
     hyps["upper"] = (Us, _p_from(lnE.abs(), lnE - lnL, zc), entry.upper, lnE.hi > lnL.lo)
-    Es = FInterval(_dn(math.sqrt(down(L.lo * U.lo)), 2), _un(math.sqrt(up(L.hi * U.hi)), 2))
+    Es = _geometric_midpoint(L, U)
     hyps["estimate"] = (Es, _p_from((lnL + lnU).abs().scale(0.5), (lnU - lnL).scale(0.5), zc), entry.estimate, True)
     survivors = []
     diag = {}

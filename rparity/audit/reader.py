@@ -37,7 +37,8 @@ from .entries import (
     Unreadable,
     claims_of_kind,
 )
-from .printed import AuditInputError, UnreadableValue, parse_count, parse_printed
+from .percent import is_largest_remainder
+from .printed import AuditInputError, UnreadableValue, parse_count, parse_p, parse_percent, parse_printed
 
 __all__ = ["load_toml", "read_reported", "read_settings", "Reported", "KINDS"]
 
@@ -46,7 +47,7 @@ KINDS = ("contingency", "percent", "ratio", "landmark", "continuous", "survival"
 _TABLE_KEYS = {"id", "title", "source", "arms", "n", "test", "measure", "conf_level",
                "ci_method", *KINDS}
 _ENTRY_KEYS = {
-    "contingency": {"row", "levels", "counts", "percents", "p", "test", "source", "n"},
+    "contingency": {"row", "levels", "counts", "percents", "p", "test", "source", "n", "ordered", "smd"},
     "percent": {"label", "row", "arm", "N", "n", "percent", "source"},
     "ratio": {"row", "printed", "estimate", "lower", "upper", "p", "measure", "conf_level",
               "ci_method", "source"},
@@ -338,7 +339,25 @@ def _read_contingency(spec: TableSpec, e: dict) -> list[Any]:
             if col < arm_n[j]:
                 notes.append(f"counts in arm {arm_names[j]!r} sum to {col} < n = {arm_n[j]} "
                              "(missing values?); the test uses the counts")
-    p = parse_printed(e["p"], "p", allow_p_label=True) if "p" in e else None
+    # A level that is zero in every arm carries no information: SPSS leaves it
+    # out of the table it tests, R's fisher.test gives the same p without it and
+    # chisq.test gives NaN (an expected count of 0). Test the table without it.
+    zero = [i for i, r in enumerate(counts) if sum(r) == 0]
+    test_counts, test_levels = counts, levels
+    if zero:
+        test_counts = tuple(r for i, r in enumerate(counts) if i not in zero)
+        test_levels = tuple(lv for i, lv in enumerate(levels) if i not in zero)
+        names = ", ".join(repr(levels[i]) for i in zero)
+        notes.append(f"level{'s' if len(zero) > 1 else ''} {names} {'are' if len(zero) > 1 else 'is'} 0 in "
+                     "every arm: left out of the tests (as SPSS does; R's chisq.test would give NaN)")
+        if len(test_counts) < 2:  # nothing left to test: keep the table as printed
+            test_counts, test_levels = counts, levels
+            notes[-1] = (f"only level{'s' if len(zero) > 1 else ''} {names} "
+                         f"{'are' if len(zero) > 1 else 'is'} 0 in every arm")
+    ordered = e.get("ordered", False)
+    if not isinstance(ordered, bool):
+        raise _Bad(f"`ordered` must be true or false; got ordered={ordered!r}")
+    p = parse_p(e["p"], "p") if "p" in e else None
     if "test" in e:
         test = claims_of_kind(_claimed(e["test"], "test"), "contingency")
         if not test:
@@ -350,8 +369,8 @@ def _read_contingency(spec: TableSpec, e: dict) -> list[Any]:
         raise _Bad("missing field `p` (a contingency row needs its printed p-value, or at least `percents`)")
     out: list[Any] = []
     if p is not None:
-        out.append(ContingencyEntry(table=spec, row=row, levels=levels, counts=counts, p=p,
-                                    test=test, source=src, notes=tuple(notes)))
+        out.append(ContingencyEntry(table=spec, row=row, levels=test_levels, counts=test_counts, p=p,
+                                    test=test, source=src, notes=tuple(notes), ordered=ordered))
     if "percents" in e:
         try:
             out.extend(_row_percents(spec, e["percents"], row, levels, counts, arm_n, arm_names, src))
@@ -368,20 +387,39 @@ def _row_percents(spec, pct_raw, row, levels, counts, arm_n, arm_names, src) -> 
         raise _Bad("`percents` must have the shape of `counts` (one array per level, one printed "
                    f"percentage per arm); got percents={pct_raw!r}")
     out: list[Any] = []
+    parsed: dict[tuple[int, int], Any] = {}
     for i, r in enumerate(pct_raw):
         for j, txt in enumerate(r):
-            label = f"{row}: {levels[i]}, {arm_names[j]}"
             if txt is None or txt == "":
                 continue
             try:
-                pr = parse_printed(txt, f"percents[{i}][{j}]", allow_percent=True)
+                parsed[i, j] = parse_percent(txt, f"percents[{i}][{j}]")
             except UnreadableValue as exc:
-                out.append(Unreadable(spec.id, "percent", label, str(exc), source=src))
+                parsed[i, j] = exc
+    # a column printed in full may be a largest-remainder rounding (sums to 100)
+    lr: dict[int, int] = {}
+    for j in range(len(counts[0])):
+        col_pr = [parsed.get((i, j)) for i in range(len(counts))]
+        if all(hasattr(c, "interval") for c in col_pr):
+            col_counts = [r[j] for r in counts]
+            for total in dict.fromkeys((arm_n[j], sum(col_counts))):
+                if is_largest_remainder(col_pr, col_counts, total):
+                    lr[j] = total
+                    break
+    for i in range(len(counts)):
+        for j in range(len(counts[0])):
+            if (i, j) not in parsed:
+                continue
+            label = f"{row}: {levels[i]}, {arm_names[j]}"
+            pr = parsed[i, j]
+            if isinstance(pr, UnreadableValue):
+                out.append(Unreadable(spec.id, "percent", label, str(pr), source=src))
                 continue
             col = sum(r[j] for r in counts)
             out.append(PercentEntry(table=spec, label=label, N=arm_n[j], percent=pr,
                                     n=counts[i][j], source=src,
-                                    available=col if 0 < col < arm_n[j] else None))
+                                    available=col if 0 < col < arm_n[j] else None,
+                                    largest_remainder=lr.get(j)))
     return out
 
 
@@ -391,7 +429,7 @@ def _read_percent(spec: TableSpec, e: dict) -> list[Any]:
     if not isinstance(label, str):
         raise _Bad(f"`label` must be a string; got label={label!r}")
     arm, N = _arm_N(spec, e)
-    pr = parse_printed(_need(e, "percent"), "percent", allow_percent=True)
+    pr = parse_percent(_need(e, "percent"), "percent")
     n = parse_count(e["n"], "n") if "n" in e else None
     if n is not None and n > N:
         raise _Bad(f"count n = {n} is larger than its arm (N = {N})")
@@ -423,15 +461,20 @@ def _read_ratio(spec: TableSpec, e: dict) -> list[Any]:
     est = parse_printed(est_t, "estimate")
     lo = parse_printed(lo_t, "lower")
     hi = parse_printed(hi_t, "upper")
+    # A bound below the printed precision is printed "<0.01" (lower) or ">100"
+    # (upper): exact inequalities, read as (0, 0.01) and (100, inf).
+    allowed = {"estimate": ("=",), "lower": ("=", "<", "<="), "upper": ("=", ">", ">=")}
     for name, pr in (("estimate", est), ("lower", lo), ("upper", hi)):
-        if pr.relation != "=":
-            raise _Bad(f"`{name}` must be a printed value, not an inequality; got {name}={pr.text!r}")
+        if pr.relation not in allowed[name]:
+            raise _Bad(f"`{name}` must be a printed value"
+                       + (f" or {' / '.join(repr(r) for r in allowed[name][1:])} a bound" if name != "estimate" else "")
+                       + f", not this inequality; got {name}={pr.text!r}")
         if pr.value < 0:
             raise _Bad(f"`{name}` of a ratio must be positive; got {name}={pr.text!r}")
     if lo.value > hi.value:
         raise _Bad(f"the confidence interval's lower bound exceeds its upper bound; got "
                    f"lower={lo.text!r}, upper={hi.text!r}")
-    p = parse_printed(e["p"], "p", allow_p_label=True) if "p" in e else None
+    p = parse_p(e["p"], "p") if "p" in e else None
     measure = e.get("measure", spec.measure)
     if not isinstance(measure, str):
         raise _Bad(f"`measure` must be a string; got measure={measure!r}")
@@ -449,7 +492,7 @@ def _read_landmark(spec: TableSpec, e: dict) -> list[Any]:
     time = e.get("time", "")
     if not isinstance(time, (str, int, float)) or isinstance(time, bool):
         raise _Bad(f"`time` must be a string or a number; got time={time!r}")
-    pr = parse_printed(_need(e, "percent"), "percent", allow_percent=True)
+    pr = parse_percent(_need(e, "percent"), "percent")
     events = parse_count(e["events"], "events") if "events" in e else None
     n_risk = parse_count(e["n_risk"], "n_risk") if "n_risk" in e else None
     if events is not None and events > N:

@@ -15,6 +15,7 @@ _STYLE = {
     Verdict.CONSISTENT: "green",
     Verdict.INCONSISTENT: "bold red",
     Verdict.CANNOT_TELL: "yellow",
+    Verdict.OTHER_TEST: "cyan",
     Verdict.UNREADABLE: "magenta",
     Verdict.NOT_APPLICABLE: "dim",
 }
@@ -27,7 +28,7 @@ def _recomputed(e: EntryResult) -> str:
         for c in e.checks:
             t = c.data["test"]
             star = "*" if c.data.get("claimed") else ""
-            parts.append(f"{t}{star} {c.recomputed} {_MARK[c.data['match']]}")
+            parts.append(f"{t}{star} {c.recomputed} {_MARK.get(c.data.get('match', ''), '')}")
         return "\n".join(parts)
     short = {"geometric midpoint": "midpoint", "p from CI (Altman-Bland)": "p", "n/N": "", "k/N exists": "",
              "KM value": ""}

@@ -21,7 +21,7 @@ def test_exit_status_of_the_examples(name, status, capsys):
 
 @pytest.mark.parametrize("name, verdicts", [
     ("consistent", {"consistent"}),
-    ("inconsistent", {"inconsistent", "consistent"}),
+    ("inconsistent", {"inconsistent", "consistent", "other test"}),
     ("cannot-tell", {"cannot tell"}),
     ("unreadable", {"unreadable", "consistent"}),
 ])
@@ -30,9 +30,12 @@ def test_example_verdicts(name, verdicts, capsys):
     d = json.loads(capsys.readouterr().out)
     assert {e["verdict"] for e in d["entries"]} == verdicts
     if name == "inconsistent":
-        # every entry is inconsistent except the correct percentages of row 1
+        # every entry is inconsistent except the correct percentages of row 1 and
+        # the rows whose p-values are Pearson's under a Fisher claim ("other test")
         ok = [e["label"] for e in d["entries"] if e["verdict"] == "consistent"]
         assert ok and all(label.startswith("Row 1:") for label in ok)
+        other = [e for e in d["entries"] if e["verdict"] == "other test"]
+        assert other and all(e["kind"] == "contingency" and e["table"] == "wrong-test" for e in other)
     if name == "unreadable":
         assert [e["label"] for e in d["entries"] if e["verdict"] == "consistent"] == ["37 of 59 (A)"]
 

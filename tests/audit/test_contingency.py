@@ -90,13 +90,20 @@ def test_the_claimed_test_reproduces_its_own_p(abcd, claimed):
         assert e.data["pvalues"][t] == pytest.approx(p, rel=1e-9)
 
 
-def test_wrong_claim_is_inconsistent_and_names_the_right_test():
+def test_wrong_claim_is_other_test_and_names_the_right_test():
     # chisq p = 0.0251608 -> "0.025"; Fisher 0.0535510 (a decision error at 0.05)
     rep = run(row([[12, 5], [8, 15]], "0.025"), test="fisher")
     e = rep.entries[0]
-    assert e.verdict is Verdict.INCONSISTENT
-    assert e.data["reproducing"] == ["chisq"]
-    assert "reproduced by chisq" in e.message and "decision error" in e.message
+    assert e.verdict is Verdict.OTHER_TEST
+    assert e.data["reproducing"] == ["chisq"] and e.data["claimed_match"] == "no"
+    assert "is what chisq gives, not the claimed fisher" in e.message and "decision error" in e.message
+    assert rep.exit_status == 0  # the numbers are right; the test is mislabelled
+
+
+def test_wrong_claim_that_no_test_reproduces_is_inconsistent():
+    rep = run(row([[12, 5], [8, 15]], "0.035"), test="fisher")
+    e = rep.entries[0]
+    assert e.verdict is Verdict.INCONSISTENT and "no test reproduces it" in e.message
     assert rep.exit_status == 1
 
 
@@ -171,7 +178,7 @@ def test_r_by_c_table_yates_is_pearson():
 
 
 def test_zero_margin_makes_chisq_and_g_undefined():
-    e = run(row([[0, 0], [5, 7]], "1.000")).entries[0]
+    e = run(row([[5, 0], [7, 0]], "1.000")).entries[0]
     assert e.data["match"]["chisq"] == "undefined" and e.data["match"]["g"] == "undefined"
     assert e.data["match"]["fisher"] == "yes"
     assert e.verdict is Verdict.CONSISTENT

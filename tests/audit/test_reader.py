@@ -39,7 +39,7 @@ BAD_ENTRIES = [
     ({}, "ratio", {"row": "r", "printed": "1.50 [1.20"}, "must look like"),
     ({}, "ratio", {"row": "r", "estimate": "1.50", "lower": "1.20"}, "missing field `upper`"),
     ({}, "ratio", {"row": "r", "printed": "1.50 (1.20–1.90)", "estimate": "1.5"}, "not both"),
-    ({}, "ratio", {"row": "r", "printed": "<1.50 (1.20–1.90)"}, "not an inequality"),
+    ({}, "ratio", {"row": "r", "printed": "<1.50 (1.20–1.90)"}, "not this inequality"),
     ({}, "ratio", {"row": "r", "printed": "1.50 (1.20–1.90)", "conf_level": "150"}, "between 0 and 100"),
     ({}, "landmark", {"N": 23, "time": "1"}, "missing field `percent`"),
     ({}, "landmark", {"N": 23, "percent": "8O.0"}, "one printed number"),
