@@ -277,7 +277,7 @@ def check_contingency(entry: ContingencyEntry, settings: AuditSettings = AuditSe
         msg += "; " + "; ".join(entry.notes)
     data = {"counts": [list(r) for r in entry.counts], "levels": list(entry.levels),
             "printed_p": pr.text, "interval": I.to_dict(), "claimed": list(claimed),
-            "claim_as_written": list(entry.test), "claim_rule": claim.rule,
+            "claim_as_written": list(entry.claim_text or entry.test), "claim_rule": claim.rule,
             "claimed_match": claimed_match, "tests": list(tests),
             "pvalues": {t: rec[t]["pvalue"] for t in tests},
             "match": match, "reproducing": reproducing, "notes": list(entry.notes)}

@@ -152,6 +152,7 @@ class ContingencyEntry:
     source: str = ""
     notes: tuple[str, ...] = ()
     ordered: bool = False
+    claim_text: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -358,8 +358,9 @@ def _read_contingency(spec: TableSpec, e: dict) -> list[Any]:
     if not isinstance(ordered, bool):
         raise _Bad(f"`ordered` must be true or false; got ordered={ordered!r}")
     p = parse_p(e["p"], "p") if "p" in e else None
+    claim_text = _claimed(e["test"], "test") if "test" in e else spec.test
     if "test" in e:
-        test = claims_of_kind(_claimed(e["test"], "test"), "contingency")
+        test = claims_of_kind(claim_text, "contingency")
         if not test:
             raise _Bad(f"`test` must name tests of a categorical row (e.g. fisher, chisq, chi-square, "
                        f"chisq_or_fisher, cochran_armitage); got test={e['test']!r}")
@@ -370,7 +371,8 @@ def _read_contingency(spec: TableSpec, e: dict) -> list[Any]:
     out: list[Any] = []
     if p is not None:
         out.append(ContingencyEntry(table=spec, row=row, levels=test_levels, counts=test_counts, p=p,
-                                    test=test, source=src, notes=tuple(notes), ordered=ordered))
+                                    test=test, source=src, notes=tuple(notes), ordered=ordered,
+                                    claim_text=tuple(t for t in claim_text if claims_of_kind((t,), "contingency"))))
     if "percents" in e:
         try:
             out.extend(_row_percents(spec, e["percents"], row, levels, counts, arm_n, arm_names, src))

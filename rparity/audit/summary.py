@@ -120,10 +120,10 @@ def _contingency_findings(cont: list[EntryResult], tests: list[str], tests_rep: 
     if none:
         parts.append("reproduced by no test: " + ", ".join(e.label for e in none))
     lead = max((rep_disc[t] for t in others), default=0)
-    cmp_txt = ("more than any other test" if claimed_ok > lead
-               else f"as many as {', '.join(t for t in others if rep_disc[t] == lead)}" if claimed_ok == lead
-               else f"fewer than {', '.join(t for t in others if rep_disc[t] == lead)} ({lead})")
-    out.append(f"the claimed {cl} reproduces {claimed_ok} of {ncl} discriminating rows ({cmp_txt})"
+    leaders = ", ".join(t for t in others if rep_disc[t] == lead)
+    cmp_txt = ("" if not others else " (more than any unclaimed test)" if claimed_ok > lead
+               else f" (as many as {leaders})" if claimed_ok == lead else f" (fewer than {leaders}: {lead})")
+    out.append(f"the claimed {cl} reproduces {claimed_ok} of {ncl} discriminating rows{cmp_txt}"
                + ("; " + "; ".join(parts) if parts else ""))
     return out
 

@@ -12,7 +12,7 @@ EX = Path(__file__).resolve().parents[2] / "examples" / "audit"
 
 
 @pytest.mark.parametrize("name, status", [("consistent", 0), ("inconsistent", 1), ("cannot-tell", 0),
-                                          ("unreadable", 2), ("study-paper", 1)])
+                                          ("unreadable", 2), ("study-paper", 1), ("claims-and-layout", 0)])
 def test_exit_status_of_the_examples(name, status, capsys):
     assert main([str(EX / f"{name}.toml"), "--no-color"]) == status
     out = capsys.readouterr().out
@@ -24,6 +24,7 @@ def test_exit_status_of_the_examples(name, status, capsys):
     ("inconsistent", {"inconsistent", "consistent", "other test"}),
     ("cannot-tell", {"cannot tell"}),
     ("unreadable", {"unreadable", "consistent"}),
+    ("claims-and-layout", {"consistent", "other test"}),
 ])
 def test_example_verdicts(name, verdicts, capsys):
     main([str(EX / f"{name}.toml"), "--json", "-"])
@@ -36,6 +37,13 @@ def test_example_verdicts(name, verdicts, capsys):
         assert ok and all(label.startswith("Row 1:") for label in ok)
         other = [e for e in d["entries"] if e["verdict"] == "other test"]
         assert other and all(e["kind"] == "contingency" and e["table"] == "wrong-test" for e in other)
+        trunc = [e for e in d["entries"] if e["label"].startswith("two of seven")]
+        assert trunc[0]["verdict"] == "inconsistent" and "truncated, not rounded" in trunc[0]["message"]
+    if name == "claims-and-layout":
+        other = [e["label"] for e in d["entries"] if e["verdict"] == "other test"]
+        assert other == ["Small row, Pearson's p"]
+        notes = " ".join(e["message"] for e in d["entries"])
+        assert "largest-remainder" in notes and "left out of the tests" in notes
     if name == "unreadable":
         assert [e["label"] for e in d["entries"] if e["verdict"] == "consistent"] == ["37 of 59 (A)"]
 
