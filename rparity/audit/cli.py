@@ -1,8 +1,9 @@
 """``rparity audit REPORTED.toml``: audit a paper's reported statistics.
 
-Exit status: 0 no entry inconsistent (and none unreadable); 1 some entry
-inconsistent; 2 usage error, unreadable file, or (with nothing inconsistent)
-some entry unreadable.
+Exit status: 0 no entry inconsistent (and none unreadable; entries reproduced
+by another test than the one claimed leave it 0); 1 some entry inconsistent; 2
+usage error, unreadable file, or (with nothing inconsistent) some entry
+unreadable.
 """
 from __future__ import annotations
 

@@ -120,6 +120,10 @@ def render(report: AuditReport, console: Console | None = None) -> None:
     status = report.exit_status
     meaning = {0: "no inconsistency found", 1: "inconsistencies found",
                2: "some entries could not be read"}[status]
+    n_other = report.count(Verdict.OTHER_TEST)
+    if n_other:
+        meaning += (f"; {n_other} entr{'y' if n_other == 1 else 'ies'} reproduced by another test "
+                    "than the one claimed")
     con.print(Text(f"exit status {status}: {meaning}", style=_STYLE[
         Verdict.CONSISTENT if status == 0 else Verdict.INCONSISTENT if status == 1 else Verdict.UNREADABLE]))
 
