@@ -49,11 +49,20 @@ def check_entry(entry: Any, settings: AuditSettings = AuditSettings()) -> EntryR
 
             return check_survival(entry, settings)
     except InvalidArgument as exc:  # e.g. a table the tests refuse
-        label = getattr(entry, "row", None) or getattr(entry, "label", "?")
-        return EntryResult(table=entry.table.id, kind=type(entry).__name__.replace("Entry", "").lower(),
-                           label=label, verdict=Verdict.UNREADABLE, message=str(exc),
-                           source=getattr(entry, "source", ""), data={"reason": str(exc)})
+        return _failed(entry, str(exc))
+    except (ArithmeticError, ValueError, TypeError, KeyError, IndexError) as exc:
+        # A defect of the checker, not of the input: say so, and let the rest of
+        # the audit run (and its JSON be written); exit status 2, never 0.
+        return _failed(entry, f"internal error while checking this entry ({type(exc).__name__}: {exc}); "
+                              "the rest of the audit ran; please report it")
     raise TypeError(f"not an audit entry: {entry!r}")
+
+
+def _failed(entry: Any, reason: str) -> EntryResult:
+    label = getattr(entry, "row", None) or getattr(entry, "label", "?")
+    return EntryResult(table=entry.table.id, kind=type(entry).__name__.replace("Entry", "").lower(),
+                       label=label, verdict=Verdict.UNREADABLE, message=reason,
+                       source=getattr(entry, "source", ""), data={"reason": reason})
 
 
 def audit(reported: dict, *, settings: AuditSettings | None = None, source: str | None = None) -> AuditReport:

@@ -85,7 +85,7 @@ def test_bounds_printed_as_zero_or_below_the_precision():
     for printed, p in [("0.02 (0.00-0.15)", "<0.001"), ("0.5 (0.00-1.5)", "0.99"), ("3.0 (0.00-999.99)", "0.001")]:
         rep = _run({"ratio": [{"row": "r", "printed": printed, "p": p}]})
         rep.to_json()
-        assert rep.entries[0].verdict is not Verdict.UNREADABLE
+        assert rep.entries[0].verdict is not Verdict.UNREADABLE, rep.entries[0].message
     e = _run({"ratio": [{"row": "r", "estimate": "0.02", "lower": "<0.01", "upper": "0.15", "p": "<0.001"}]}).entries[0]
     assert e.verdict is Verdict.CONSISTENT
     e = _run({"ratio": [{"row": "r", "estimate": "150", "lower": "2.5", "upper": ">1000", "p": "0.001"}]}).entries[0]
@@ -107,4 +107,19 @@ def test_no_ratio_text_crashes_the_audit(e, lo, hi, p, cl):
         row["p"] = p
     rep = _run({"ratio": [row]})
     rep.to_json()
-    assert rep.entries[0].verdict in set(Verdict)
+    assert "internal error" not in rep.entries[0].message
+
+
+def test_a_checker_defect_does_not_stop_the_audit(monkeypatch):
+    import rparity.audit.api as api
+
+    def boom(entry):
+        raise ZeroDivisionError("planted")
+    monkeypatch.setattr(api, "check_ratio", boom)
+    rep = _run({"ratio": [{"row": "r", "printed": "2.0 (1.0-4.0)"}],
+                "percent": [{"label": "x", "N": 3, "n": 1, "percent": "33.3"}]})
+    bad = [e for e in rep.entries if e.kind == "ratio"][0]
+    assert bad.verdict is Verdict.UNREADABLE and "internal error" in bad.message and "planted" in bad.message
+    assert [e.verdict for e in rep.entries if e.kind == "percent"] == [Verdict.CONSISTENT]
+    assert rep.exit_status == 2  # never green
+    rep.to_json()
