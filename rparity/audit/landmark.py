@@ -274,19 +274,25 @@ def check_landmark(entry: LandmarkEntry, settings: AuditSettings = AuditSettings
         verdict = Verdict.CONSISTENT
         v = chain_value(res.chain)
         rec = f"{fmt_fraction(100 * v, digits=8)}%"
-        msg = f"{pr.text}% is a KM value for N = {N}: e.g. {describe_chain(N, res.chain)}"
+        msg = f"{_pct_text(pr)} is a KM value for N = {N}: e.g. {describe_chain(N, res.chain)}"
         data["witness_value"] = fmt_fraction(v, digits=15)
     elif res.found is False:
         verdict = Verdict.INCONSISTENT
         rec = "none"
-        msg = f"{pr.text}% cannot be a KM estimate for N = {N}: {res.reason}"
+        msg = f"{_pct_text(pr)} cannot be a KM estimate for N = {N}: {res.reason}"
     else:
         verdict = Verdict.CANNOT_TELL
         rec = "undecided"
-        msg = f"cannot tell whether {pr.text}% is a KM value for N = {N}: {res.reason}"
+        msg = f"cannot tell whether {_pct_text(pr)} is a KM value for N = {N}: {res.reason}"
     if crude and entry.events is None:
         msg += f" (also k/N without censoring: k = {', '.join(map(str, crude))})"
     check = Check("KM value", verdict, printed=pr.text, interval=str(I100), recomputed=rec, detail=msg,
                   data={"chain": data["chain"], "nodes": res.nodes})
     return EntryResult(table=entry.table.id, kind="landmark", label=entry.label, verdict=verdict,
                        message=msg, checks=(check,), source=entry.source, data=data)
+
+
+def _pct_text(pr) -> str:
+    """The printed percentage with one "%" (it may be printed with or without one)."""
+    t = pr.text.strip()
+    return t if t.endswith("%") else f"{t}%"
