@@ -24,7 +24,7 @@ test other than the one claimed is seen as a whole (:mod:`.summary`).
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 import numpy as np
@@ -32,7 +32,8 @@ import numpy as np
 from .entries import CHISQ_OR_FISHER, CLAIM_ALIASES, TESTS, TREND_TESTS, AuditSettings, ContingencyEntry
 from .gtest import g_test
 from .printed import RInterval, fmt_fraction
-from .results import Check, EntryResult, Verdict
+from .results import Check, EntryResult, Verdict, combine
+from .smd import check_smd_binary
 from .trend import cochran_armitage, linear_by_linear
 
 __all__ = ["check_contingency", "recompute_pvalues", "compare_p", "resolve_claim", "ClaimedTests",
@@ -198,8 +199,33 @@ def tests_for(entry: ContingencyEntry) -> tuple[str, ...]:
 
 
 def check_contingency(entry: ContingencyEntry, settings: AuditSettings = AuditSettings()) -> EntryResult:
-    """Check one contingency row's printed p-value against every test."""
+    """Check one contingency row: its printed p-value against every test, and its
+    printed SMD (:func:`.smd.check_smd_binary`)."""
+    smd_check = None
+    if entry.smd is not None:
+        names = entry.arm_names if len(entry.arm_names) == 2 else ("arm 1", "arm 2")
+        smd_check = check_smd_binary(entry.counts, entry.smd, arm_names=names)
+    if entry.p is None:
+        assert smd_check is not None  # the reader refuses a row with neither
+        verdict = combine([smd_check.verdict])
+        return EntryResult(table=entry.table.id, kind="contingency", label=entry.row, verdict=verdict,
+                           message=smd_check.detail + (
+                               "; " + "; ".join(entry.notes) if entry.notes else ""),
+                           checks=(smd_check,), source=entry.source,
+                           data={"counts": [list(r) for r in entry.counts], "levels": list(entry.levels),
+                                 "smd": smd_check.data})
+    res = _check_p(entry, settings)
+    if smd_check is None:
+        return res
+    return replace(res, verdict=combine([res.verdict, smd_check.verdict]),
+                   message=f"{res.message}; {smd_check.detail}",
+                   checks=(*res.checks, smd_check), data={**res.data, "smd": smd_check.data})
+
+
+def _check_p(entry: ContingencyEntry, settings: AuditSettings) -> EntryResult:
+    """The p-value part of :func:`check_contingency`."""
     pr = entry.p
+    assert pr is not None
     I = pr.interval.intersect(P_DOMAIN)
     tests = tests_for(entry)
     rec = recompute_pvalues(entry.counts, settings, tests)

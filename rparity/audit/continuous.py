@@ -34,7 +34,7 @@ from .continuous_cells import MEAN_SUMMARIES, Cell, parse_cell, row_summary
 from .entries import TEST_NAMES, AuditSettings, TableSpec, claims_of_kind
 from .fint import FInterval
 from .grim import grim_sums, grimmer_sums
-from .printed import Printed, RInterval, parse_count, parse_printed
+from .printed import Printed, RInterval, parse_count, parse_p, parse_printed
 from .ranks import ArmQuantiles, kw_p_max, mw_p_max
 from .results import Check, EntryResult, Verdict, combine
 from .smd import check_smd_continuous
@@ -105,7 +105,7 @@ def read_continuous(spec: TableSpec, e: dict) -> list[Any]:
         raise _Bad(f"`n` gives {len(n)} arm sizes for {k} cells of `values`")
     if any(x < 1 for x in n):
         raise _Bad(f"arm sizes `n` must be positive; got n={list(n)!r}")
-    p = parse_printed(e["p"], "p", allow_p_label=True) if "p" in e else None
+    p = parse_p(e["p"], "p") if "p" in e else None
     smd = parse_printed(e["smd"], "smd") if "smd" in e else None
     if smd is not None and k != 2:
         raise _Bad(f"`smd` is the first arm versus the second: it needs 2 arms; got {k}")

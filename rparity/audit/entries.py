@@ -153,6 +153,8 @@ class ContingencyEntry:
     notes: tuple[str, ...] = ()
     ordered: bool = False
     claim_text: tuple[str, ...] = ()
+    smd: Printed | None = None
+    arm_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

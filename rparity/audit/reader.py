@@ -366,13 +366,18 @@ def _read_contingency(spec: TableSpec, e: dict) -> list[Any]:
                        f"chisq_or_fisher, cochran_armitage); got test={e['test']!r}")
     else:
         test = claims_of_kind(spec.test, "contingency")
-    if p is None and "percents" not in e:
-        raise _Bad("missing field `p` (a contingency row needs its printed p-value, or at least `percents`)")
+    smd = parse_printed(e["smd"], "smd") if "smd" in e else None
+    if smd is not None and k != 2:
+        raise _Bad(f"`smd` needs a row of 2 arms; this row has {k}")
+    if p is None and smd is None and "percents" not in e:
+        raise _Bad("missing field `p` (a contingency row needs its printed p-value, or at least `smd` "
+                   "or `percents`)")
     out: list[Any] = []
-    if p is not None:
+    if p is not None or smd is not None:
         out.append(ContingencyEntry(table=spec, row=row, levels=test_levels, counts=test_counts, p=p,
                                     test=test, source=src, notes=tuple(notes), ordered=ordered,
-                                    claim_text=tuple(t for t in claim_text if claims_of_kind((t,), "contingency"))))
+                                    claim_text=tuple(t for t in claim_text if claims_of_kind((t,), "contingency")),
+                                    smd=smd, arm_names=arm_names))
     if "percents" in e:
         try:
             out.extend(_row_percents(spec, e["percents"], row, levels, counts, arm_n, arm_names, src))

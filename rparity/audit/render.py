@@ -26,6 +26,9 @@ def _recomputed(e: EntryResult) -> str:
     if e.kind == "contingency":
         parts = []
         for c in e.checks:
+            if "test" not in c.data:  # the SMD
+                parts.append(f"{c.name} {c.recomputed or ''}".strip())
+                continue
             t = c.data["test"]
             star = "*" if c.data.get("claimed") else ""
             parts.append(f"{t}{star} {c.recomputed} {_MARK.get(c.data.get('match', ''), '')}")

@@ -22,7 +22,8 @@ def summarise_table(spec: TableSpec, entries: list[EntryResult]) -> TableSummary
     for e in entries:
         counts[e.verdict.value] += 1
     findings: list[str] = []
-    cont = [e for e in entries if e.kind == "contingency" and e.verdict is not Verdict.UNREADABLE]
+    cont = [e for e in entries if e.kind == "contingency" and e.verdict is not Verdict.UNREADABLE
+            and "match" in e.data]  # rows with a printed p
     tests = _tests_of(cont)
     tests_rep = {t: sum(1 for e in cont if t in e.data.get("reproducing", [])) for t in tests}
     if cont:

@@ -19,7 +19,7 @@ from fractions import Fraction
 from typing import Any
 
 from .entries import AuditSettings, LandmarkEntry, RatioEntry, TableSpec
-from .printed import Printed, parse_count, parse_printed
+from .printed import Printed, parse_count, parse_p, parse_percent, parse_printed
 from .reader import _CI_METHODS, _RATIO_TEXT, _Bad, _conf_level, _need, _str_list
 from .results import Check, EntryResult, Verdict, combine
 from .survival_curves import (
@@ -107,7 +107,7 @@ def _hr(spec: TableSpec, e: dict[str, Any], label: str, arms: tuple[str, str], s
             raise _Bad(f"`hr` {name} must be a printed positive value; got {pr.text!r}")
     if lo.value > hi.value:
         raise _Bad(f"`hr`: the CI's lower bound exceeds its upper bound; got hr={txt!r}")
-    p = parse_printed(e["hr_p"], "hr_p", allow_p_label=True) if "hr_p" in e else None
+    p = parse_p(e["hr_p"], "hr_p") if "hr_p" in e else None
     cl = _conf_level(e["conf_level"], "conf_level") if "conf_level" in e else spec.conf_level
     ci_method = e.get("ci_method", spec.ci_method)
     if ci_method not in _CI_METHODS:
@@ -154,7 +154,7 @@ def _landmarks(raw: Any) -> tuple[Landmark, ...]:
         if not isinstance(pct, list) or len(pct) != 2:
             raise _Bad(f"`landmarks[{i}].percents` must give one printed percentage per arm (2; \"\" where not "
                        f"printed); got percents={pct!r}")
-        prs = tuple(None if v == "" else parse_printed(v, f"landmarks[{i}].percents[{j}]", allow_percent=True)
+        prs = tuple(None if v == "" else parse_percent(v, f"landmarks[{i}].percents[{j}]")
                     for j, v in enumerate(pct))
         if all(p is None for p in prs):
             raise _Bad(f"`landmarks[{i}].percents` are both empty")
@@ -182,7 +182,7 @@ def read_survival(spec: TableSpec, e: dict[str, Any]) -> list[Any]:
     adjusted = e.get("hr_adjusted", False)
     if not isinstance(adjusted, bool):
         raise _Bad(f"`hr_adjusted` must be true or false; got hr_adjusted={adjusted!r}")
-    lr = parse_printed(e["logrank_p"], "logrank_p", allow_p_label=True) if "logrank_p" in e else None
+    lr = parse_p(e["logrank_p"], "logrank_p") if "logrank_p" in e else None
     medians = None
     if "medians" in e:
         raw = e["medians"]

@@ -136,3 +136,36 @@ def test_table_level_finding_when_another_test_explains_every_row():
     assert rep.exit_status == 0
     tl = [x for x in rep.tables[0].findings if x.startswith("TABLE-LEVEL")]
     assert tl and "appear to come from chisq, not the test claimed" in tl[0]
+
+
+def _smd_rows(*rows):
+    return audit({"tables": [{"id": "t", "arms": ["A", "B"], "n": [20, 20], "contingency": list(rows)}]})
+
+
+def test_the_smd_of_a_categorical_row_is_checked():
+    # p1 = 12/20 = 0.6, p2 = 8/20 = 0.4: d = 0.2 / sqrt((0.24 + 0.24)/2) = 0.40825 -> "0.408"
+    rep = _smd_rows({"row": "x", "counts": [[12, 8], [8, 12]], "p": "0.206", "smd": "0.408"},
+                    {"row": "y", "counts": [[12, 8], [8, 12]], "smd": "0.50"})
+    x, y = rep.entries
+    assert x.verdict is Verdict.CONSISTENT and "avg_pq" in x.message
+    assert any(c.name == "SMD" for c in x.checks)
+    assert y.verdict is Verdict.INCONSISTENT and "no formula" in y.message
+    # a row with an SMD and no p is not part of the table's p-value summary
+    assert rep.tables[0].n_contingency == 1
+
+
+def test_the_multi_level_smd_is_yang_and_dalton():
+    # T = (5, 8, 7)/20, C = (8, 2, 10)/20; d² = (T−C)' S⁻¹ (T−C) over the first two levels,
+    # S = (S_T + S_C)/2, S_ii = p_i(1 − p_i), S_ij = −p_i p_j: d = 0.740446 (numpy, by hand)
+    e = _smd_rows({"row": "z", "counts": [[5, 8], [8, 2], [7, 10]], "smd": "0.740"}).entries[0]
+    assert e.verdict is Verdict.CONSISTENT, e.message
+    e = _smd_rows({"row": "z", "counts": [[5, 8], [8, 2], [7, 10]], "smd": "0.74"}).entries[0]
+    assert e.verdict is Verdict.CONSISTENT
+    e = _smd_rows({"row": "z", "counts": [[5, 8], [8, 2], [7, 10]], "smd": "0.704"}).entries[0]
+    assert e.verdict is Verdict.INCONSISTENT
+
+
+def test_an_smd_needs_two_arms():
+    rep = audit({"tables": [{"id": "t", "contingency": [
+        {"row": "z", "counts": [[5, 8, 1], [8, 2, 3]], "smd": "0.10"}]}]})
+    assert rep.entries[0].verdict is Verdict.UNREADABLE and "2 arms" in rep.entries[0].message
