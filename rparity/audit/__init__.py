@@ -12,11 +12,23 @@ reported statistics (format: ``examples/audit/README.md``) and checks
 * ratio estimates (HR, OR, RR) with CI and p: geometric midpoint and the
   Altman-Bland p, with a diagnosis of a mistyped value (:mod:`.ratio`);
 * KM landmarks: whether a KM estimate of an arm of N can take the printed value
-  (:mod:`.landmark`).
+  (:mod:`.landmark`);
+* continuous rows (mean ± SD or SE, median with IQR or range): Student's and
+  Welch's t, ANOVA and Welch's ANOVA over the rounding boxes, bounds of the
+  rank tests, GRIM/GRIMMER (:mod:`.continuous`, :mod:`.ttest_bounds`,
+  :mod:`.ranks`, :mod:`.grim`); SMDs of continuous and categorical rows
+  (:mod:`.smd`);
+* survival comparisons: log-rank p against the HR and its CI, medians against
+  landmarks, the direction of the HR against the curves (:mod:`.survival`).
+
+Claims are read as papers write them ("chi-square", "chisq_or_fisher", "t");
+a row whose printed numbers another test than the one claimed reproduces is
+``other test``. :mod:`.draft` drafts the TOML from a paper's text
+(``rparity audit draft``).
 
 Printed numbers are read as the exact intervals their rounding allows
-(:mod:`.printed`); verdicts are ``consistent``, ``inconsistent``, ``cannot
-tell`` or ``unreadable``.
+(:mod:`.printed`); verdicts are ``consistent``, ``inconsistent``, ``other test``,
+``cannot tell`` or ``unreadable``.
 
 >>> from rparity.audit import audit
 >>> rep = audit({"tables": [{"id": "t", "percent": [{"label": "x", "N": 59, "n": 37, "percent": "62.7"}]}]})

@@ -25,8 +25,10 @@ from .render import render
 __all__ = ["main", "build_parser", "build_draft_parser", "register"]
 
 _DESCRIPTION = ("Check a paper's reported statistics for internal consistency: contingency "
-                "p-values against Fisher / chi-square / G tests, n (%%) against arm sizes, "
-                "ratio estimates against their CI and p-value, KM landmarks against N.")
+                "p-values against Fisher / chi-square / G / trend tests, n (%) against arm sizes, "
+                "means and SDs or medians against t / Welch / ANOVA / rank-test p-values, SMDs, "
+                "ratio estimates against their CI and p-value, KM landmarks against N, log-rank "
+                "p-values, medians and landmarks against the HR.")
 _EPILOG = ("Format of REPORTED.toml: examples/audit/README.md. Exit status: 0 consistent, "
            "1 inconsistent, 2 usage error or unreadable input. To draft REPORTED.toml from a "
            "paper's text (.txt, .md, .html): rparity audit draft PAPER [-o OUT.toml] "
