@@ -36,7 +36,7 @@ from .survival_logrank import logrank_bound, p_meets
 __all__ = ["SurvivalEntry", "read_survival", "check_survival"]
 
 _KEYS = {"label", "arms", "n", "time_unit", "logrank_p", "hr", "hr_p", "hr_adjusted", "ties", "conf_level",
-         "ci_method", "medians", "landmarks", "source"}
+         "ci_method", "medians", "landmarks", "source", "own_entries"}
 _LANDMARK_KEYS = {"time", "percents"}
 
 
@@ -194,7 +194,12 @@ def read_survival(spec: TableSpec, e: dict[str, Any]) -> list[Any]:
         raise _Bad("`landmarks` need the arm sizes: give `n` (or the table's arms and n)")
     entry = SurvivalEntry(table=spec, label=label, arms=arms, n=n, time_unit=unit, logrank_p=lr, hr=hr,
                           hr_adjusted=adjusted, ties=_ties(e), medians=medians, landmarks=landmarks, source=src)
+    own = e.get("own_entries", True)
+    if not isinstance(own, bool):
+        raise _Bad(f"`own_entries` must be true or false; got own_entries={own!r}")
     out: list[Any] = [entry]
+    if not own:  # the HR and the landmarks are ratio / landmark entries elsewhere in the file
+        return out
     if hr is not None:
         out.append(hr)
     for lm in landmarks:

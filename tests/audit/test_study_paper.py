@@ -129,5 +129,23 @@ def test_km_landmarks_are_all_k_over_N(report, source):
 
 def test_exit_status_and_counts(report):
     assert report.exit_status == 1
-    assert report.counts == {"consistent": 137, "inconsistent": 3, "cannot tell": 0, "other test": 13,
+    assert report.counts == {"consistent": 138, "inconsistent": 4, "cannot tell": 0, "other test": 13,
                              "unreadable": 0}
+
+
+def test_survival_comparisons(report):
+    """Section 3.2: the surgery group "did not reach the median OS", but its 2- and
+    3-year OS are 31.7% and 20.0% (a median not reached needs S > 50% at every
+    landmark); the log-rank p-values fit Table 2's univariate HRs (score/Wald bound:
+    after PSM a = ln 4.317, SE = ln(13.449/1.386)/3.92 = 0.5797, score z in
+    [2(1 − e^(−a/2)), 2(e^(a/2) − 1)]/SE = [1.79, 3.72], p in [0.0002, 0.074] ∋ 0.005)."""
+    surv = {e.table: e for e in report.entries if e.kind == "survival"}
+    before, after = surv["os-before"], surv["os-after"]
+    assert before.verdict is Verdict.INCONSISTENT
+    assert "not reached" in before.message and "31.7%" in before.message and "20.0%" in before.message
+    checks = {c.name: c.verdict for c in before.checks}
+    assert checks["log-rank p vs HR"] is Verdict.CONSISTENT
+    assert checks["HR direction vs curves"] is Verdict.CONSISTENT
+    assert after.verdict is Verdict.CONSISTENT
+    lo, hi = after.checks[0].data["p_untied"]
+    assert lo < 0.005 < hi and 0.07 < hi < 0.08

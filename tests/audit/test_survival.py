@@ -453,3 +453,16 @@ def test_example_file():
                 assert Verdict.INCONSISTENT in related, e.label
             else:
                 assert Verdict.INCONSISTENT not in related, e.label
+
+
+def test_own_entries_false_audits_the_hr_and_landmarks_only_here():
+    from rparity.audit import audit
+
+    row = {"label": "OS", "arms": ["A", "B"], "n": [20, 20], "logrank_p": "0.02",
+           "hr": "2.00 (1.11-3.60)", "landmarks": [{"time": 12, "percents": ["50.0", "70.0"]}]}
+    kinds = [e.kind for e in audit({"tables": [{"id": "t", "survival": [row]}]}).entries]
+    assert sorted(kinds) == ["landmark", "landmark", "ratio", "survival"]
+    kinds = [e.kind for e in audit({"tables": [{"id": "t", "survival": [{**row, "own_entries": False}]}]}).entries]
+    assert kinds == ["survival"]
+    rep = audit({"tables": [{"id": "t", "survival": [{**row, "own_entries": "no"}]}]})
+    assert rep.entries[0].verdict.value == "unreadable" and "own_entries" in rep.entries[0].message
