@@ -274,21 +274,17 @@ def _check_p(entry: ContingencyEntry, settings: AuditSettings) -> EntryResult:
         else:
             claimed_match = NO
             cp = "; ".join(f"{t} gives {_fmt_p(rec[t]['pvalue'])}" for t in claimed if t in rec)
+            dec = _decision_flip(pr, [rec[t]["pvalue"] for t in claimed if t in rec])
             if others:
                 # the numbers are right, the test is mislabelled
                 verdict = Verdict.OTHER_TEST
                 msg = (f"p = {pr.text} is what {_names(others)} {_verb(others)}, not the claimed "
-                       f"{_names(claimed)}{rule} ({cp}): reproduced by another test than the one claimed")
-                dec = _decision_flip(pr, [rec[t]["pvalue"] for t in claimed if t in rec])
-                if dec:
-                    msg += f"; with the claimed test, {dec}"
+                       f"{_names(claimed)}{rule} ({cp}): reproduced by another test than the one claimed"
+                       + (f"; with the claimed test, {dec}" if dec else ""))
             else:
                 verdict = Verdict.INCONSISTENT
                 msg = (f"p = {pr.text} is not what the claimed {_names(claimed)} gives{rule} ({cp}); "
-                       f"no test reproduces it ({rec_txt})")
-                dec = _decision_flip(pr, [rec[t]["pvalue"] for t in claimed if t in rec])
-                if dec:
-                    msg += f"; {dec}"
+                       f"no test reproduces it ({rec_txt})" + (f"; {dec}" if dec else ""))
     else:
         if reproducing:
             verdict = Verdict.CONSISTENT

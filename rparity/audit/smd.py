@@ -124,24 +124,32 @@ def _ranges(D: tuple[Fraction, Fraction], V: tuple[Fraction, Fraction]) -> tuple
 
 def _judge(name: str, printed: Printed, cands: dict[str, tuple[tuple[Ratio, Ratio], tuple[Ratio, Ratio]]],
            names: dict[str, str], note: str = "") -> Check:
+    """Which formulas' ranges (signed: one interval; absolute) meet the printed SMD."""
+    ranges = {f: ([signed], absolute) for f, (signed, absolute) in cands.items()}
+    return _judge_ranges(name, printed, ranges, names, note, lambda v: _fmt_rng(v["signed"]))
+
+
+def _judge_ranges(name: str, printed: Printed, ranges: dict[str, tuple[list[tuple[Ratio, Ratio]], tuple[Ratio, Ratio]]],
+                  names: dict[str, str], note: str, show: Any) -> Check:
+    """The verdict of an SMD check: a formula reproduces the printed value when one
+    of its signed ranges, or its absolute range, meets the printed interval."""
     P = printed.interval
     reproducing: list[str] = []
     values: dict[str, dict] = {}
-    for f, (signed, absolute) in cands.items():
-        s_ok = _meets(signed[0], signed[1], P)
+    for f, (signed, absolute) in ranges.items():
+        s_ok = any(_meets(lo, hi, P) for lo, hi in signed)
         a_ok = _meets(absolute[0], absolute[1], P)
-        values[f] = {"signed": [_val(signed[0]), _val(signed[1])],
+        values[f] = {"signed": [_val(signed[0][0]), _val(signed[-1][1])],
                      "absolute": [_val(absolute[0]), _val(absolute[1])],
                      "signed_reproduces": s_ok, "absolute_reproduces": a_ok}
         if s_ok:
             reproducing.append(f"{f} (signed)")
         elif a_ok:
             reproducing.append(f"{f} (absolute)")
-    shown = "; ".join(f"{f} {_fmt_rng(v['signed'])}" for f, v in values.items())
+    shown = "; ".join(f"{f} {show(v)}" for f, v in values.items())
     if reproducing:
         first = reproducing[0].split(" ")[0]
-        detail = (f"SMD {printed.text} reproduced by " + ", ".join(reproducing)
-                  + f"; e.g. {names[first]}")
+        detail = f"SMD {printed.text} reproduced by " + ", ".join(reproducing) + f"; e.g. {names[first]}"
         verdict = Verdict.CONSISTENT
     else:
         detail = f"SMD {printed.text} is reproduced by no formula ({shown})"
@@ -264,29 +272,6 @@ def check_smd_binary(counts: Sequence[Sequence[int]], printed: Printed,
 def _judge_two_signs(name: str, printed: Printed, cands: dict[str, Any], note: str) -> Check:
     """As :func:`_judge`, for a 2-level row whose signed SMD is +d or -d (not
     anything between): each sign is a point."""
-    pts: dict[str, Any] = {}
-    for f, ((lo, hi), (a, _)) in cands.items():
-        pts[f] = ((lo, lo), (a, a), (hi, hi))
-    P = printed.interval
-    reproducing = []
-    values: dict[str, dict[str, Any]] = {}
-    for f, (neg, ab, pos) in pts.items():
-        s_ok = _meets(neg[0], neg[1], P) or _meets(pos[0], pos[1], P)
-        a_ok = _meets(ab[0], ab[1], P)
-        values[f] = {"signed": [_val(neg[0]), _val(pos[0])], "absolute": [_val(ab[0]), _val(ab[0])],
-                     "signed_reproduces": s_ok, "absolute_reproduces": a_ok}
-        if s_ok:
-            reproducing.append(f"{f} (signed)")
-        elif a_ok:
-            reproducing.append(f"{f} (absolute)")
-    shown = "; ".join(f"{f} ±{abs(v['absolute'][0]):.4f}" for f, v in values.items())
-    if reproducing:
-        first = reproducing[0].split(" ")[0]
-        detail = f"SMD {printed.text} reproduced by " + ", ".join(reproducing) + f"; e.g. {BINARY_FORMULAS[first]}"
-        verdict = Verdict.CONSISTENT
-    else:
-        detail = f"SMD {printed.text} is reproduced by no formula ({shown})"
-        verdict = Verdict.INCONSISTENT
-    detail += f" ({note})"
-    return Check(name, verdict, printed=printed.text, interval=str(P), recomputed=shown, detail=detail,
-                 data={"reproducing": reproducing, "formulas": values})
+    ranges = {f: ([(lo, lo), (hi, hi)], (a, a)) for f, ((lo, hi), (a, _)) in cands.items()}
+    return _judge_ranges(name, printed, ranges, BINARY_FORMULAS, note,
+                         lambda v: f"±{abs(v['absolute'][0]):.4f}")

@@ -36,6 +36,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 from .entries import RatioEntry
 from .printed import Printed, RInterval, UnreadableValue, fmt_fraction, parse_printed
@@ -240,32 +241,23 @@ def check_direction(hr: RatioEntry | None, arms: tuple[str, str], medians: tuple
     better = 0 if below else 1  # the arm whose curve should lie above
     agree: list[str] = []
     disagree: list[str] = []
-    neutral = 0
+    neutral: list[str] = []
+
+    def compare(pair: tuple[Any, Any], above: Any, s: str) -> None:
+        """File one printed comparison: the expected arm strictly above, strictly below, or neither."""
+        (agree if above(pair[better], pair[1 - better])
+         else disagree if above(pair[1 - better], pair[better]) else neutral).append(s)
     for lm in landmarks:
         p0, p1 = lm.percents
-        if p0 is None or p1 is None:
-            continue
-        P = (_pct(p0), _pct(p1))
-        s = f"at {lm.time_text}: {p0.text}% vs {p1.text}%"
-        if _above(P[better], P[1 - better]):
-            agree.append(s)
-        elif _above(P[1 - better], P[better]):
-            disagree.append(s)
-        else:
-            neutral += 1
+        if p0 is not None and p1 is not None:
+            compare((_pct(p0), _pct(p1)), _above, f"at {lm.time_text}: {p0.text}% vs {p1.text}%")
     if medians is not None:
         m = (medians[0].median, medians[1].median)
-        s = f"medians {m[0].text} vs {m[1].text}"
-        if _time_above(m[better], m[1 - better]):
-            agree.append(s)
-        elif _time_above(m[1 - better], m[better]):
-            disagree.append(s)
-        else:
-            neutral += 1
-    n = len(agree) + len(disagree) + neutral
+        compare(m, _time_above, f"medians {m[0].text} vs {m[1].text}")
+    n = len(agree) + len(disagree) + len(neutral)
     expect = (f"{txt} of {arms[0]} vs {arms[1]} says {arms[better]}'s curve lies above "
               f"(proportional hazards: S_0 = S_1^HR)")
-    data: dict[str, object] = {"agree": agree, "disagree": disagree, "neutral": neutral}
+    data: dict[str, object] = {"agree": agree, "disagree": disagree, "neutral": len(neutral)}
     if disagree:
         data["note"] = "the curves cross" if agree else "some comparisons reversed, the others within rounding"
     if n == 0:
