@@ -43,6 +43,10 @@ _DRAFT_EPILOG = ("Exit status: 0 drafted (also when nothing was recognised: the 
                  "2 unreadable paper, existing output without --force, or usage error.")
 
 
+#: Entry kinds counted in the draft's closing line.
+_DRAFT_KINDS = ("contingency", "percent", "ratio", "landmark", "continuous", "survival")
+
+
 class _AuditParser(argparse.ArgumentParser):
     """The ``audit`` parser: ``audit draft ...`` goes to the draft parser.
 
@@ -137,7 +141,7 @@ def _run_draft(args: argparse.Namespace) -> int:
     else:
         sys.stderr.write(
             f"rparity audit draft: {len(d.tables)} tables, {d.n_entries()} entries "
-            f"({', '.join(f'{d.n_entries(k)} {k}' for k in ('contingency', 'ratio', 'landmark') if d.n_entries(k))}); "
+            f"({', '.join(f'{d.n_entries(k)} {k}' for k in _DRAFT_KINDS if d.n_entries(k))}); "
             f"{result.guesses} GUESS markers and {result.skipped} SKIPPED lines to review"
             + (f"; written to {out}" if out else "") + "\n")
     return 0

@@ -12,8 +12,9 @@ was recognised but not understood. Reading stays separate from checking::
 
 Modules: :mod:`.draft_read` (text, markdown, HTML -> paragraphs and table
 rows), :mod:`.draft_cells` (what a cell is), :mod:`.draft_tables` (tables),
-:mod:`.draft_text` (in-text statements), :mod:`.draft_toml` (the draft and its
-TOML). This module puts them together and assigns the claimed test.
+:mod:`.draft_text` (in-text statements), :mod:`.draft_survival` (survival
+comparisons: log-rank p, landmarks, medians, the HR of a ratio table),
+:mod:`.draft_toml` (the draft and its TOML). This module puts them together and assigns the claimed test.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .draft_read import Block, read_blocks
+from .draft_survival import add_survival
 from .draft_tables import TablesFound, recognise_tables
 from .draft_text import Claim, find_claims, recognise_text, sentences
 from .draft_toml import Draft, DraftTable, Field, excerpt, to_toml
@@ -66,6 +68,7 @@ def draft_file(path: str | Path) -> DraftResult:
 def draft_blocks(blocks: list[Block], path: str = "paper") -> DraftResult:
     tables = recognise_tables(blocks)
     text = recognise_text(blocks, tables.groups, tables.ratio_cells)
+    add_survival(text, tables.ratio_groups)
     _assign_claims(blocks, tables, text.claims)
     seen: set[str] = set()
     for t in tables.tables + text.tables:  # table ids must be unique

@@ -34,7 +34,7 @@ from .draft_cells import Cell, arm_size, classify, is_p_header, ratio_measure, s
 from .draft_read import Block
 from .draft_toml import DraftEntry, DraftTable, Field, Skip, excerpt
 
-__all__ = ["ArmGroup", "TablesFound", "recognise_tables", "caption_before", "slug"]
+__all__ = ["ArmGroup", "RatioGroup", "TablesFound", "recognise_tables", "caption_before", "slug"]
 
 
 @dataclass(frozen=True)
@@ -48,10 +48,23 @@ class ArmGroup:
     line: int
 
 
+@dataclass(frozen=True)
+class RatioGroup:
+    """One column group of a ratio table, e.g. Table 2 "Before PSM, Univariate"
+    (for the HR of a survival comparison, :mod:`.draft_survival`)."""
+
+    table: DraftTable
+    label: str  # "Table 2"
+    group: str  # the labels spanning the column, "Before PSM, Univariate" ("" when none)
+    caption: str  # the table's title
+    line: int  # the header line
+
+
 @dataclass
 class TablesFound:
     tables: list[DraftTable] = field(default_factory=list)
     groups: list[ArmGroup] = field(default_factory=list)
+    ratio_groups: list[RatioGroup] = field(default_factory=list)
     ratio_cells: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (est, lo, hi) -> where
     skips: list[Skip] = field(default_factory=list)
     extent: dict[str, tuple[int, int]] = field(default_factory=dict)  # table id -> first, last block
@@ -424,6 +437,7 @@ class _Table:
                 self.found.ratio_cells.setdefault(key, f"{self.label} line {block.line}")
             if t.entries or t.skips:
                 self.found.tables.append(t)
+                self.found.ratio_groups.append(RatioGroup(t, self.label, group, self.title, head_line))
 
 
 @dataclass

@@ -30,7 +30,8 @@ from .draft_read import Block
 from .draft_tables import ArmGroup
 from .draft_toml import DraftEntry, DraftTable, Field, Skip, excerpt
 
-__all__ = ["Sentence", "sentences", "TextFound", "Claim", "find_claims", "recognise_text"]
+__all__ = ["Sentence", "sentences", "TextFound", "Claim", "Comparison", "find_claims", "recognise_text",
+           "arm_positions", "ArmContext", "endpoint_key"]
 
 _REFERENCES = re.compile(r"^\s*(?:\d+\.?\s*)?(?:references|bibliography|literature cited)\s*$", re.I)
 _ABBREV = {"vs", "fig", "figs", "e.g", "i.e", "al", "no", "approx", "ref", "refs", "eq", "resp", "dr", "ca"}
@@ -126,6 +127,24 @@ _MEASURE = {"hr": "HR", "ahr": "HR", "hazard ratio": "HR", "or": "OR", "aor": "O
 # Landmarks
 # ----------------------------------------------------------------------------
 
+_EP = (r"(?:overall\s+survival|progression[\s-]+free\s+survival|recurrence[\s-]+free\s+survival|"
+       r"relapse[\s-]+free\s+survival|disease[\s-]+free\s+survival|event[\s-]+free\s+survival|"
+       r"survival|OS|PFS|RFS|DFS|EFS|TTP)")
+_EP_KEYS = (("OS", r"overall\s+survival|\bOS\b"), ("PFS", r"progression[\s-]+free|\bPFS\b"),
+            ("RFS", r"re(?:currence|lapse)[\s-]+free|\bRFS\b"), ("DFS", r"disease[\s-]+free|\bDFS\b"),
+            ("EFS", r"event[\s-]+free|\bEFS\b"), ("TTP", r"\bTTP\b"))
+_EP_NAMES = {key for key, _ in _EP_KEYS}
+
+
+def endpoint_key(text: str) -> str:
+    """"OS" for "overall survival" / "OS", likewise PFS, RFS, DFS, EFS, TTP; else
+    the words in lower case ("survival")."""
+    for key, pat in _EP_KEYS:
+        if re.search(pat, text, re.I):
+            return key
+    return " ".join(text.lower().split())
+
+
 _VAL = rf"{NUM}\s*%?"
 _VS_ITEM = re.compile(
     rf"(?P<t>{NUM})[-\s](?P<u>years?|months?|yr|mo)\b\s*[,:]?\s*(?P<a>{NUM}\s*%?)\s*(?:vs\.?|versus)\s*"
@@ -140,18 +159,39 @@ _TEXT_ARM = re.compile(r"(?P<name>(?:[A-Za-z][\w+-]*\s+){0,3}[A-Za-z][\w+-]*)\s*
 
 
 @dataclass
+class Comparison:
+    """An "A vs. B" landmark statement as drafted (its landmark entries are in
+    ``table``): what :mod:`.draft_survival` needs to draft the survival
+    comparison it belongs to."""
+
+    endpoint: str  # the label before the statement, as printed ("OS")
+    group: ArmGroup  # the arms and sizes it was read with
+    order: tuple[int, int]  # index in group.arms of the arm of the first and of the second value
+    order_why: str
+    pairs: list[tuple[str, str, str, str]]  # (time, unit, first value, second value), as printed
+    table: DraftTable
+    sentence: Sentence
+    k: int  # index of the sentence in the paper's sentences
+    span: tuple[int, int]  # the statement's offsets in the sentence's text
+    line: int
+
+
+@dataclass
 class TextFound:
     tables: list[DraftTable] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
     skips: list[Skip] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    comparisons: list[Comparison] = field(default_factory=list)  # drafted (not repeated) "A vs. B" statements
+    sents: list[Sentence] = field(default_factory=list)
+    context: "ArmContext | None" = None
 
 
 def _keywords(arm: str) -> list[str]:
     return [w for w in re.findall(r"[a-z][a-z-]+", arm.lower()) if len(w) >= 4 and w not in _ARM_STOP]
 
 
-def _arm_positions(text: str, arms: tuple[str, ...]) -> list[tuple[int, int, str]]:
+def arm_positions(text: str, arms: tuple[str, ...]) -> list[tuple[int, int, str]]:
     """(position, arm index, word) of the first mention of each arm named in ``text``."""
     found = []
     for i, a in enumerate(arms):
@@ -179,7 +219,7 @@ def _groups_from_text(sents: list[Sentence]) -> list[ArmGroup]:
     return [ArmGroup("text", "", tuple(names[:2]), tuple(sizes[:2]), line)]
 
 
-class _Context:
+class ArmContext:
     """The arms and arm sizes a statement refers to, with the reasons."""
 
     def __init__(self, groups: list[ArmGroup], sents: list[Sentence]):
@@ -205,12 +245,13 @@ class _Context:
 def recognise_text(blocks: list[Block], groups: list[ArmGroup],
                    table_ratios: dict[tuple[str, str, str], str]) -> TextFound:
     sents = sentences(blocks)
-    found = TextFound(claims=find_claims(sents))
+    found = TextFound(claims=find_claims(sents), sents=sents)
     arm_groups = groups or _groups_from_text(sents)
     if not groups and arm_groups:
         found.notes.append(f"arms and sizes taken from the text (line {arm_groups[0].line}): "
                            + ", ".join(f"{a} (n = {n})" for a, n in zip(arm_groups[0].arms, arm_groups[0].n)))
-    ctx = _Context(arm_groups, sents)
+    ctx = ArmContext(arm_groups, sents)
+    found.context = ctx
     _ratios(sents, table_ratios, found)
     _landmarks_vs(sents, ctx, found)
     _landmarks_respectively(sents, ctx, found)
@@ -263,11 +304,11 @@ def _context_arms(sents: list[Sentence], k: int, prefix: str,
                   arms: tuple[str, ...]) -> tuple[str, list[tuple[int, int, str]], bool]:
     """The text that names the arms: the sentence up to the statement, or with
     the previous sentence when that names none."""
-    found = _arm_positions(prefix, arms)
+    found = arm_positions(prefix, arms)
     if len(found) >= min(2, len(arms)) or k == 0:
         return prefix, found, False
     wider = sents[k - 1].text + " " + prefix
-    return wider, _arm_positions(wider, arms), True
+    return wider, arm_positions(wider, arms), True
 
 
 def _pct_field(v: str, what: str) -> Field:
@@ -280,8 +321,9 @@ def _pct_field(v: str, what: str) -> Field:
     return Field("percent", v)
 
 
-def _landmarks_vs(sents: list[Sentence], ctx: _Context, found: TextFound) -> None:
+def _landmarks_vs(sents: list[Sentence], ctx: ArmContext, found: TextFound) -> None:
     stmts: list[_Stmt] = []
+    comparisons: list[Comparison] = []
     for k, s in enumerate(sents):
         items = list(_VS_ITEM.finditer(s.text))
         runs: list[list[re.Match[str]]] = []
@@ -295,6 +337,10 @@ def _landmarks_vs(sents: list[Sentence], ctx: _Context, found: TextFound) -> Non
             text = s.text[run[0].start(): run[-1].end()]
             lab_m = re.search(r"([A-Za-z][\w-]{0,15})\s*[:,]?\s*$", s.text[max(0, run[0].start() - 20): run[0].start()])
             label = lab_m.group(1) if lab_m else "survival"
+            if endpoint_key(label) not in _EP_NAMES:  # not "OS:" but e.g. "(": the last endpoint named before
+                eps = list(re.finditer(_EP, s.text[: run[0].start()], re.I))
+                if eps:
+                    label = endpoint_key(eps[-1].group(0))
             if not ctx.groups:
                 found.skips.append(Skip(line, text,
                                         "landmarks 'A vs. B' but no arms with sizes in a table or the text"))
@@ -333,7 +379,11 @@ def _landmarks_vs(sents: list[Sentence], ctx: _Context, found: TextFound) -> Non
                         f"line {line}: {excerpt(text, 70)}"))
             key = (label, tuple((t_, a.strip(), b.strip()) for t_, _, a, b in pairs), g.table_id)
             stmts.append(_Stmt(key, score, t, line))
+            comparisons.append(Comparison(label, g, (order[0], order[1]), why, pairs, t, s, k,
+                                          (run[0].start(), run[-1].end()), line))
     _keep_best(stmts, found)
+    kept = {id(t) for t in found.tables}
+    found.comparisons.extend(c for c in comparisons if id(c.table) in kept)
 
 
 def _keep_best(stmts: list[_Stmt], found: TextFound) -> None:
@@ -352,7 +402,7 @@ def _keep_best(stmts: list[_Stmt], found: TextFound) -> None:
             found.tables.append(st.table)
 
 
-def _landmarks_respectively(sents: list[Sentence], ctx: _Context, found: TextFound) -> None:
+def _landmarks_respectively(sents: list[Sentence], ctx: ArmContext, found: TextFound) -> None:
     stmts: list[_Stmt] = []
     for k, s in enumerate(sents):
         for m in _RESPECTIVELY.finditer(s.text):
@@ -371,10 +421,10 @@ def _landmarks_respectively(sents: list[Sentence], ctx: _Context, found: TextFou
             label = acr.group(1) if acr else "survival"
             arms = ctx.groups[0].arms
             own = s.text[: m.start()] + what
-            pos = _arm_positions(own, arms)
+            pos = arm_positions(own, arms)
             widened = False
             if len(pos) != 1 and k > 0:
-                prev = _arm_positions(sents[k - 1].text, arms)
+                prev = arm_positions(sents[k - 1].text, arms)
                 if len(prev) == 1 and not pos:
                     pos, widened = prev, True
             if len(pos) != 1:

@@ -22,7 +22,7 @@ from typing import Any, Union
 
 __all__ = ["Field", "DraftEntry", "DraftTable", "Skip", "Draft", "to_toml", "quote", "excerpt"]
 
-Value = Union[str, int, list[Any]]
+Value = Union[str, int, list[Any], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class Skip:
 class DraftEntry:
     """One ``[[tables.<kind>]]`` entry."""
 
-    kind: str  # contingency, percent, ratio, landmark
+    kind: str  # contingency, percent, ratio, landmark, survival
     fields: list[Field]
     source: str
     notes: list[str] = field(default_factory=list)  # plain comments above the entry
@@ -129,6 +129,8 @@ def _value(v: Value) -> str:
         return quote(v)
     if isinstance(v, list):
         return "[" + ", ".join(_value(x) for x in v) + "]"
+    if isinstance(v, dict):  # an inline table, e.g. a survival entry's landmark {time = 12, percents = [...]}
+        return "{" + ", ".join(f"{k} = {_value(x)}" for k, x in v.items()) + "}"
     raise TypeError(f"cannot write {v!r} as a TOML value")
 
 
@@ -151,14 +153,18 @@ def _fields(fields: list[Field]) -> list[str]:
     for f in fields:
         if f.guess:
             out.extend(_comment_lines("# GUESS:", f.guess))
-        out.append(f"{f.key} = {_value(f.value)}")
+        line = f"{f.key} = {_value(f.value)}"
+        if len(line) > 100 and isinstance(f.value, list) and all(isinstance(x, dict) for x in f.value):
+            # a long array one element a line (TOML arrays may span lines; inline tables may not)
+            line = f"{f.key} = [\n" + "".join(f"    {_value(x)},\n" for x in f.value) + "]"
+        out.append(line)
     return out
 
 
 def to_toml(d: Draft) -> str:
     """The draft as TOML text, ready for review and then ``rparity audit``."""
     g, s = d.guesses(), d.n_skipped()
-    kinds = ", ".join(f"{d.n_entries(k)} {k}" for k in ("contingency", "percent", "ratio", "landmark")
+    kinds = ", ".join(f"{d.n_entries(k)} {k}" for k in ("contingency", "percent", "ratio", "landmark", "survival")
                       if d.n_entries(k))
     out = [
         f"# DRAFT of reported statistics, written by `rparity audit draft` from {d.path}.",

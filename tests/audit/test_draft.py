@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import chi2_contingency
 
-from rparity.audit import Verdict, audit, audit_file
+from rparity.audit import Verdict, audit
 from rparity.audit.cli import main
 from rparity.audit.draft import draft_blocks, draft_file
 from rparity.audit.draft_cells import classify
@@ -62,16 +62,45 @@ def _key(e) -> tuple:
     return ("landmark", d["N"], re.sub(r"\D", "", d["time"]), d["printed"].rstrip("%"))
 
 
-def _findings(report) -> tuple[Counter, Counter]:
+def _arm(name: str) -> str:
+    """An arm's name without the words a transcriber may add or drop ("Surgery group" = "Surgery")."""
+    return " ".join(w for w in name.lower().split() if w not in ("group", "arm", "patients"))
+
+
+def _survival_findings(report, data: dict) -> Counter:
+    """Survival comparisons, label-free: the arms, time unit, landmarks and medians of
+    the entry as written, its verdict, and its checks (names with the arms' names
+    normalised) with their verdicts."""
+    written = {(t["id"], e.get("label")): e for t in data["tables"] for e in t.get("survival", [])}
+    out: Counter = Counter()
+    for r in report.entries:
+        if r.kind != "survival":
+            continue
+        e = written[(r.table, r.label)]
+        arms = [_arm(a) for a in e["arms"]]
+        checks = []
+        for c in r.checks:
+            name = c.name
+            for a, norm in zip(e["arms"], arms):
+                name = name.replace(f"({a})", f"({norm})")
+            checks.append((name, c.verdict))
+        lms = tuple((lm["time"], tuple(lm["percents"])) for lm in e.get("landmarks", []))
+        out[(tuple(arms), e.get("time_unit"), lms, tuple(e.get("medians", ())), _norm(e.get("hr", "")),
+             r.verdict, tuple(sorted(checks)))] += 1
+    return out
+
+
+def _findings(report, data: dict) -> tuple[Counter, Counter, Counter]:
     entries = Counter((_key(e), e.verdict) for e in report.entries
                       if e.kind in ("contingency", "ratio", "landmark"))
     table_level = Counter(_norm(f) for t in report.tables for f in t.findings if f.startswith("TABLE-LEVEL"))
-    return entries, table_level
+    return entries, table_level, _survival_findings(report, data)
 
 
 @pytest.fixture(scope="module")
 def reference_findings():
-    return _findings(audit_file(REFERENCE))
+    data = tomllib.loads(REFERENCE.read_text(encoding="utf-8"))
+    return _findings(audit(data), data)
 
 
 @pytest.mark.parametrize("paper", [DATA_PAPER, SHARED_PAPER], ids=["tests-data", "shared"])
@@ -79,22 +108,36 @@ def test_study_paper_draft_gives_the_reference_findings(paper, reference_finding
     if not paper.exists():
         pytest.skip(f"{paper} is not present on this machine (the copy in tests/audit/data is tested)")
     result = draft_file(paper)
-    report = audit(tomllib.loads(result.toml))  # the draft as written: no edits
-    entries, table_level = _findings(report)
-    ref_entries, ref_table_level = reference_findings
+    data = tomllib.loads(result.toml)
+    report = audit(data)  # the draft as written: no edits
+    entries, table_level, survival = _findings(report, data)
+    ref_entries, ref_table_level, ref_survival = reference_findings
     assert entries == ref_entries
     assert table_level == ref_table_level and len(table_level) == 2
-    bad = {e.data["printed"] for e in report.entries if e.verdict is Verdict.INCONSISTENT}
+    assert survival == ref_survival and sum(survival.values()) == 2
+    bad = {e.data["printed"] for e in report.entries if e.verdict is Verdict.INCONSISTENT and e.kind == "ratio"}
     assert bad == {"2.845 (2.524-5.311)", "0.618 (0.176-1.162)", "0.611 (0.219-1.703)"}
     assert report.exit_status == 1 and report.count(Verdict.UNREADABLE) == 0
+    # the survival findings: the surgery arm's "did not reach the median OS" contradicts its 2- and
+    # 3-year OS (31.7%, 20.0%); the log-rank p-values fit Table 2's univariate HRs
+    surv = [e for e in report.entries if e.kind == "survival"]
+    before = next(e for e in surv if e.verdict is Verdict.INCONSISTENT)
+    checks = {c.name: c.verdict for c in before.checks}
+    assert checks["median vs landmarks (Surgery group)"] is Verdict.INCONSISTENT
+    assert "not reached" in before.message and "31.7%" in before.message
+    assert all(c.verdict is Verdict.CONSISTENT for e in surv for c in e.checks if c.name == "log-rank p vs HR")
+    assert sum(c.name == "log-rank p vs HR" for e in surv for c in e.checks) == 2
+    assert [e.verdict for e in surv].count(Verdict.CONSISTENT) == 1
 
 
 def test_study_paper_draft_shape_and_markers():
     result = draft_file(DATA_PAPER)
     d = result.draft
-    assert (d.n_entries("contingency"), d.n_entries("ratio"), d.n_entries("landmark")) == (20, 28, 24)
+    assert (d.n_entries("contingency"), d.n_entries("ratio"), d.n_entries("landmark"),
+            d.n_entries("survival")) == (20, 28, 24, 2)
     guesses = [ln for ln in result.toml.splitlines() if ln.startswith("# GUESS:")]
-    assert len(guesses) == result.guesses == 38
+    # 38 before survival comparisons; + log-rank p, HR, landmarks (2 x 3) and the medians (before PSM)
+    assert len(guesses) == result.guesses == 45
     assert f"# {result.guesses} GUESS markers" in result.toml and result.skipped == 0
     data = tomllib.loads(result.toml)
     t1 = {t["id"]: t for t in data["tables"]}
@@ -113,6 +156,21 @@ def test_study_paper_draft_shape_and_markers():
     assert "repeats Table 2 line 203" in result.toml
     # the abstract's OS statement repeats the results' and is drafted once
     assert result.toml.count("line 54 repeats this statement") == 2
+    # the two OS comparisons: log-rank p, Table 2's univariate HR of its cohort, landmarks in months;
+    # the medians ("24 months ... did not reach the median OS") belong to the whole cohort
+    surv = {t["id"]: t["survival"][0] for t in data["tables"] if "survival" in t}
+    assert set(surv) == {"text-os-line125", "text-os-line125-2"}
+    before, after = surv["text-os-line125"], surv["text-os-line125-2"]
+    assert (before["logrank_p"], before["hr"], before["hr_p"], before["medians"]) == (
+        "P < 0.001", "2.845 (2.524–5.311)", "0.001", ["24", "NR"])
+    assert (after["logrank_p"], after["hr"], after["hr_p"]) == ("P = 0.005", "4.317 (1.386–13.449)", "0.012")
+    assert "medians" not in after
+    assert before["arms"] == ["Immunotherapy combination group", "Surgery group"]
+    assert before["landmarks"][0] == {"time": 12, "percents": ["59.3", "80.0"]}
+    assert all(s["own_entries"] is False and s["time_unit"] == "months" for s in surv.values())
+    # RFS and PFS rates of ONE arm are not comparisons: landmarks only
+    assert not any("survival" in t for t in data["tables"] if re.match(r"text-(rfs|pfs)", t["id"]))
+    assert "line 225 repeats the median of Immunotherapy combination group" in result.toml
 
 
 # ----------------------------------------------------------------------------
@@ -219,8 +277,137 @@ def test_markdown_paper_with_malformed_cells():
     lm = next(x for x in data["tables"] if x["id"].startswith("text-"))
     assert lm["n"] == [50, 50]
     assert [(e["arm"], e["percent"]) for e in lm["landmark"]] == [("Early", "60.0"), ("Late", "44.0")]
+    # no P in its parenthesis and no median: landmarks only, no survival comparison
+    assert "survival" not in lm and "no [[tables.survival]] drafted" in result.toml
     report = audit(data)
     assert report.count(Verdict.UNREADABLE) == 0
+
+
+# ----------------------------------------------------------------------------
+# Survival comparisons: "A versus B; log-rank P", medians, the HR of a ratio table
+# ----------------------------------------------------------------------------
+
+SURV_MD = """# A randomised trial
+
+Progression-free survival (PFS) was compared with the log-rank test; categorical variables with Fisher's exact test.
+
+**Table 1.** Baseline characteristics
+
+| Variable | Drug A (n = 40) | Placebo (n = 38) | P |
+|---|---|---|---|
+| Male sex | 22 (55.0) | 11 (28.9) | 0.024 |
+
+**Table 2.** Univariate Cox regression for progression-free survival
+
+| Variable | HR (95% CI) | P value |
+|---|---|---|
+| Age ≥ 65 years | 1.21 (0.71–2.06) | 0.48 |
+| Treatment group, drug A vs placebo | 0.55 (0.33–0.92) | 0.022 |
+
+Median PFS was 11.2 months (95% CI 9.1–13.4) with drug A and 7.9 months (95% CI 6.0–9.5) with placebo.
+PFS rates favoured drug A over placebo (6-month, 75.0% versus 52.6%; 12-month, 45.0% versus 26.3%; log-rank P = 0.012).
+"""
+
+
+def _survival(result) -> dict:
+    (entry,) = [e for t in _tables(result)["tables"] for e in t.get("survival", [])]
+    return entry
+
+
+def test_survival_comparison_with_medians_and_hr():
+    result = _draft_text(SURV_MD, "md")
+    e = _survival(result)
+    assert (e["arms"], e["time_unit"], e["logrank_p"], e["hr"], e["hr_p"]) == (
+        ["Drug A", "Placebo"], "months", "P = 0.012", "0.55 (0.33–0.92)", "0.022")
+    assert e["medians"] == ["11.2 (9.1–13.4)", "7.9 (6.0–9.5)"]
+    assert e["landmarks"] == [{"time": 6, "percents": ["75.0", "52.6"]},
+                              {"time": 12, "percents": ["45.0", "26.3"]}]
+    assert e["own_entries"] is False and e["source"].startswith("line 19: ")
+    for marker in ("read as the log-rank p of the comparison",
+                   "univariate HR of 'Treatment group, drug A vs placebo'", "check the direction",
+                   "medians of line 18"):
+        assert marker in " ".join(ln.lstrip("#").strip() for ln in result.toml.splitlines()), marker
+    assert _tables(result)["tables"][-1]["landmark"]  # the landmark entries stay
+    # audit: the log-rank p fits the HR. a = ln(1/0.55), SE = ln(0.92/0.33)/(2 qnorm(0.975)); the score
+    # z lies in [2(1-e^(-a/2)), 2(e^(a/2)-1)]/SE; R: a <- -log(0.55); se <- log(0.92/0.33)/(2*qnorm(0.975));
+    # 2*pnorm(-2*c(exp(a/2)-1, 1-exp(-a/2))/se) = 0.007720524 0.048187056, which holds 0.012
+    report = audit(_tables(result))
+    (s,) = [x for x in report.entries if x.kind == "survival"]
+    assert s.verdict is Verdict.CONSISTENT and report.count(Verdict.UNREADABLE) == 0
+    checks = {c.name: c.verdict for c in s.checks}
+    assert checks["log-rank p vs HR"] is Verdict.CONSISTENT
+    assert checks["median within its CI (Placebo)"] is Verdict.CONSISTENT
+    assert checks["median vs landmarks (Drug A)"] is Verdict.CONSISTENT
+    lo, hi = s.checks[0].data["p_untied"]
+    assert lo < 0.00773 and 0.0481 < hi
+    assert [x.kind for x in report.entries].count("ratio") == 2  # the HR is not audited twice
+
+
+def test_survival_comparison_planted_median_is_caught():
+    """'not reached' for placebo, whose 12-month PFS is 26.3%: the draft's audit says inconsistent."""
+    planted = SURV_MD.replace("7.9 months (95% CI 6.0–9.5) with placebo", "not reached with placebo")
+    result = _draft_text(planted, "md")
+    assert _survival(result)["medians"] == ["11.2 (9.1–13.4)", "NR"]
+    (s,) = [x for x in audit(_tables(result)).entries if x.kind == "survival"]
+    assert s.verdict is Verdict.INCONSISTENT
+    assert {c.name for c in s.checks if c.verdict is Verdict.INCONSISTENT} == {"median vs landmarks (Placebo)"}
+
+
+def test_survival_p_of_an_hr_is_not_a_logrank_p():
+    text = SURV_MD.replace("log-rank P = 0.012", "HR 0.55, 95% CI 0.33–0.92, P = 0.022")
+    result = _draft_text(text, "md")
+    e = _survival(result)  # still drafted: the medians are stated
+    assert "logrank_p" not in e and e["medians"] == ["11.2 (9.1–13.4)", "7.9 (6.0–9.5)"]
+    assert "not read as the log-rank p" in result.toml
+
+
+SURV_HTML = """<html><body>
+<p>Overall survival was estimated by the Kaplan&ndash;Meier method and compared by the log-rank test.</p>
+<table>
+<caption>Table 1. Baseline characteristics</caption>
+<tr><th>Characteristic</th><th>Drug A<br/>(N = 40)</th><th>Placebo<br/>(N = 38)</th><th>P</th></tr>
+<tr><td>Male sex</td><td>22 (55.0%)</td><td>11 (28.9%)</td><td>0.020</td></tr>
+</table>
+<table>
+<caption>Table 2. Univariate Cox analysis of overall survival</caption>
+<tr><th>Variable</th><th>HR (95% CI)</th><th>P</th></tr>
+<tr><td>Drug A</td><td>0.41 (0.22&ndash;0.76)</td><td>0.005</td></tr>
+<tr><td>Age group, &ge; 65 years</td><td>1.10 (0.60&ndash;2.02)</td><td>0.76</td></tr>
+</table>
+<p>Drug A improved survival over placebo (OS: 1-year, 82.5% vs. 60.5%; 2-year, 70.0% vs. 28.9%; P &lt; 0.001).
+Median OS was not reached in the drug A group and was 14.1 months in the placebo group.</p>
+</body></html>
+"""
+
+
+def test_survival_comparison_without_an_identifiable_hr_row():
+    """The row "Drug A" names an arm but no treatment variable, "Age group" a group but no arm: no hr,
+    and a comment says why."""
+    result = _draft_text(SURV_HTML, "html")
+    e = _survival(result)
+    assert "hr" not in e and "hr_p" not in e
+    assert "# no hr drafted: no row of Table 2" in result.toml and "clearly names the treatment" in result.toml
+    assert (e["logrank_p"], e["medians"], e["time_unit"]) == ("P < 0.001", ["NR", "14.1"], "months")
+    # "1-year" in a paper whose medians are in months: 12 months, a guess
+    assert [lm["time"] for lm in e["landmarks"]] == [12, 24]
+    assert "'1-year' read as 12 months because the paper's medians are in months" in " ".join(
+        ln.lstrip("#").strip() for ln in result.toml.splitlines())
+    (s,) = [x for x in audit(_tables(result)).entries if x.kind == "survival"]
+    assert s.verdict is Verdict.CONSISTENT and "log-rank p vs HR" not in {c.name for c in s.checks}
+    # with the treatment variable named, the HR is drafted and checked. R: a <- -log(0.41);
+    # se <- log(0.76/0.22)/(2*qnorm(0.975)); 2*pnorm(-2*c(exp(a/2)-1, 1-exp(-a/2))/se)
+    # = 0.0003816591 0.0229251954, which meets "< 0.001"
+    named = _draft_text(SURV_HTML.replace("<td>Drug A</td>", "<td>Treatment arm, drug A</td>"), "html")
+    assert (_survival(named)["hr"], _survival(named)["arms"]) == ("0.41 (0.22–0.76)", ["Drug A", "Placebo"])
+    (s,) = [x for x in audit(_tables(named)).entries if x.kind == "survival"]
+    assert {c.name: c.verdict for c in s.checks}["log-rank p vs HR"] is Verdict.CONSISTENT
+
+
+def test_survival_times_stay_in_years_without_months_elsewhere():
+    result = _draft_text(SURV_HTML.replace("14.1 months", "1.2 years"), "html")
+    e = _survival(result)
+    assert (e["time_unit"], [lm["time"] for lm in e["landmarks"]], e["medians"]) == ("years", [1, 2], ["NR", "1.2"])
+    assert audit(_tables(result)).count(Verdict.INCONSISTENT) == 0
 
 
 def test_tab_separated_table_without_arm_sizes_infers_them_as_a_guess():
@@ -336,7 +523,9 @@ def test_rparity_console_script_dispatch(tmp_path, capsys):
 
 _PIECES = ["\t", "|", "\n", " ", "Table 1", "(n = 12)", "37 (62.7)", "2.1 (1.1–4.0)", "<0.001", "0.214",
            "P", "HR = 2.1, 95% CI = 1.1–4.0", "1-year, 80.0% vs. 0", "12/45", "4.5% (12)", "<td>", "</tr>",
-           "<table>", "<tr>", "colspan=\"3\"", "---", "respectively", "Fisher's exact test", "x"]
+           "<table>", "<tr>", "colspan=\"3\"", "---", "respectively", "Fisher's exact test", "x",
+           "(OS: ", "; P = 0.01)", "median OS was 24 months in the ", "did not reach the median OS", ";",
+           "Univariate", "Treatment group", "A (n = 10)", "B (n = 12)", "12-month, 50.0% versus 0"]
 
 
 @settings(max_examples=150, deadline=None)
