@@ -38,6 +38,7 @@ from .cox import (
 )
 from .matching import glm_logit, match_data, matchit, matchit_summary
 from .survival import survdiff, survfit, survfit_quantile, survfit_summary, survfit_table, survsplit, tmerge
+from .survreg import survreg, survreg_predict
 
 ENGINE_NAME = "pyimpl"
 
@@ -47,7 +48,12 @@ UNSUPPORTED = {
         "method='optimal', 'full', 'quick', 'genetic', 'cardinality': not implemented (in R, optimal and full "
         "need optmatch and quick needs quickmatch, which Debian does not package)",
         "method='cem': cutpoints='fd', grouping and k2k are not reproduced",
-        "mahvars, antiexact, s.weights, unit.id, calipers on covariates: not implemented",
+        "s.weights, unit.id, min.controls/max.controls, a distance matrix: not implemented",
+        "mahvars / distance='mahalanobis' when the pooled covariance is singular (a factor among the variables, "
+        "collinear variables): MatchIt's SVD generalised inverse (LAPACK dgesdd) is not replayed bit for bit",
+        "distance='robust_mahalanobis': MatchIt 4.5.1 fails on it (compat='4.5.1' reproduces the failure)",
+        "mahvars, antiexact, named calipers and covariate distances with method='exact', 'cem', 'subclass' or "
+        "compat='3.0.2'",
         "compat='3.0.2' with a method other than 'nearest', and MatchIt 3.0.2's own summary(): not reproduced",
     ],
 }
@@ -56,7 +62,7 @@ __all__ = [
     # the contract's functions
     "survfit", "survfit_summary", "survfit_quantile", "survfit_table", "survdiff", "survsplit", "tmerge",
     "coxph", "coxph_summary", "cox_zph", "coxph_residuals", "coxph_predict", "survfit_cox", "coxph_anova",
-    "coxph_detail", "basehaz", "clogit",
+    "coxph_detail", "basehaz", "clogit", "survreg", "survreg_predict",
     "concordance", "glm_logit", "matchit", "matchit_summary", "match_data", "fisher_test", "chisq_test",
     # re-exported from the contract for convenience
     "CoxControl", "SurvFit", "SurvDiff", "FisherTest", "ChisqTest", "GlmLogit", "MatchIt", "MatchItSummary",

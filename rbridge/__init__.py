@@ -25,6 +25,7 @@ from .cox import (
 from .matching import glm_logit, match_data, matchit, matchit302_available, matchit_summary
 from .stats import chisq_test, fisher_test
 from .survival import survdiff, survfit, survfit_quantile, survfit_summary, survfit_table, survsplit
+from .survreg import survreg, survreg_predict
 from .tmerge import tmerge
 
 ENGINE_NAME = "r"
@@ -40,7 +41,7 @@ UNSUPPORTED = {
 
 __all__ = ["survfit", "survfit_summary", "survfit_quantile", "survfit_table", "survdiff", "survsplit", "tmerge",
            "coxph", "coxph_summary", "cox_zph", "coxph_residuals", "coxph_predict", "survfit_cox", "coxph_anova",
-           "coxph_detail", "clogit",
+           "coxph_detail", "clogit", "survreg", "survreg_predict",
            "basehaz", "concordance", "glm_logit", "matchit", "matchit302_available", "matchit_summary", "match_data",
            "fisher_test",
            "chisq_test",

@@ -161,11 +161,26 @@ class _Call:
                 opts = {k: v for k, v in opts.items() if not (k in defaults and _same(v, defaults[k]))}
             if isinstance(opts.get("cutpoints"), dict):  # per covariate: under the placeholder names
                 opts["cutpoints"] = {self.ph(k): v for k, v in opts["cutpoints"].items()}
+            for k in ("mahvars", "antiexact"):  # character vectors of (placeholder) names
+                if opts.get(k) is not None:
+                    opts[k] = self.names_of(opts[k])
+            cal = opts.get("caliper")
+            if isinstance(cal, dict):  # R's named vector: values, and their names (the distance's is "")
+                keys = list(cal)
+                caliper_names = [k if k == "" else self.ph(k) for k in keys]
+                opts["caliper"] = [float(cal[k]) for k in keys]
+                std = opts.get("std_caliper", True)
+                if isinstance(std, dict):
+                    opts["std_caliper"] = [std.get(k) for k in keys] if set(std) == set(keys) else list(std.values())
+                elif isinstance(std, tuple):
+                    opts["std_caliper"] = list(std)
             options = {renamed.get(k, k): v for k, v in opts.items() if v is not None}
         frame = self.data.set_axis([self.to_ph[c] for c in self.data.columns], axis=1)
         frame.index = pd.RangeIndex(1, len(frame) + 1)
         out = dict(data=frame, treat=self.ph(c.treat), covariates=self.names_of(c.covariates) or [],
                    exact=self.names_of(exact), options=options, seed=seed, sample_kind=kind)
+        if compat != COMPAT_302 and isinstance(c.options.get("caliper"), dict):
+            out["caliper_names"] = caliper_names
         if compat == COMPAT_302:
             out["lib"] = matchit302_library()
         return out
@@ -176,8 +191,16 @@ class _Call:
     def call_string(self) -> str:
         a = self.args()
         xs = " + ".join(a["covariates"]) or "1"
-        opts = ", ".join(f"{k} = {lit(v) if isinstance(v, (str, bool, int, float)) else 'd_user'}"
-                         for k, v in a["options"].items())
+        def show(k, v):
+            if isinstance(v, (str, bool, int, float)):
+                return lit(v)
+            if isinstance(v, list) and all(isinstance(e, (str, bool, int, float)) for e in v):
+                names = a.get("caliper_names") if k == "caliper" else None
+                parts = [(f"{nm} = " if names and nm else "") + lit(e) for e, nm in zip(v, names or [""] * len(v))]
+                return f"c({', '.join(parts)})"
+            return "d_user"
+
+        opts = ", ".join(f"{k} = {show(k, v)}" for k, v in a["options"].items())
         kind = f"RNGkind(sample.kind = \"{a['sample_kind']}\"); " if a["sample_kind"] != "Rejection" else ""
         seed = f"{kind}set.seed({a['seed']}); " if a["seed"] is not None else kind
         if self.is_302:
@@ -226,7 +249,8 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
             estimand: str = "ATT", ratio: int = 1, replace: bool = False, caliper: float | None = None,
             std_caliper: bool = True, m_order: str | None = None, discard: str = "none", exact=None,
             seed: int | None = None, compat: str | None = None, sample_kind: str | None = None,
-            method: str = "nearest", subclass=None, min_n=None, cutpoints=None) -> MatchIt:
+            method: str = "nearest", subclass=None, min_n=None, cutpoints=None, mahvars=None,
+            antiexact=None) -> MatchIt:
     """R's ``MatchIt::matchit(treat ~ covariates, data, method = "nearest", ...)``
     (``set.seed(seed)`` first when a seed is given, under
     ``RNGkind(sample.kind = sample_kind)``).
@@ -242,7 +266,9 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
                                     **({"method": method} if method != "nearest" else {}),
                                     **({"subclass": subclass} if subclass is not None else {}),
                                     **({"min_n": min_n} if min_n is not None else {}),
-                                    **({"cutpoints": cutpoints} if cutpoints is not None else {})))
+                                    **({"cutpoints": cutpoints} if cutpoints is not None else {}),
+                                    **({"mahvars": mahvars} if mahvars is not None else {}),
+                                    **({"antiexact": antiexact} if antiexact is not None else {})))
     if compat not in COMPAT_MODES:
         raise InvalidArgument(f"`compat` must be None, '4.5.1' or '3.0.2'; got compat={compat!r}",
                               kind="compat.value")
@@ -272,7 +298,13 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
     if v.get("model") is not None:
         ph = {p: n for p, n in c.names.items()}
         model = _glm_result(v["model"], ph)
-    cal = v.get("caliper")
+    cal, cal_covs = v.get("caliper"), None
+    if cal is not None:
+        vals = np.asarray(cal, dtype=float).reshape(-1)
+        cnames = [str(x) for x in (v.get("caliper_names") or [""] * vals.size)]
+        cal_covs = {c.names.get(nm, nm): float(x) for nm, x in zip(cnames, vals) if nm != ""} or None
+        unnamed = [float(x) for nm, x in zip(cnames, vals) if nm == ""]
+        cal = unnamed[0] if unnamed else None
     n1 = int(frows.size)
     m_used = m_order or ("smallest" if str(v["estimand"][0]) == "ATC" else "largest")
     if c.is_302:  # 3.0.2 keeps its m.order with replacement; an unknown one is "largest" (with a warning)
@@ -286,7 +318,7 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
     return MatchIt(distance=dist, match_matrix=match_matrix,
                    weights=np.asarray(v["weights"], float).reshape(-1), subclass=sub,
                    discarded=np.asarray(v["discarded"], dtype=bool).reshape(-1),
-                   caliper=None if cal is None else scalar(cal),
+                   caliper=cal, caliper_covs=cal_covs,
                    treat=np.asarray(v["treat"], dtype=np.int64).reshape(-1), index=labels,
                    estimand=str(v["estimand"][0]), ratio=ncol if c.is_302 else
                    int(ratio) if isinstance(ratio, (int, np.integer)) and not exact_method else 1,

@@ -486,14 +486,16 @@ REGISTRY: list[KnownDivergence] = [
     ),
     KnownDivergence(
         id="peer-warnings",
-        engines={"lifelines": "*", "statsmodels": "*"},
+        engines={"lifelines": "*", "statsmodels": "*", "sksurv": "*"},
         functions=("survfit", "survdiff", "coxph", "cox_zph", "basehaz", "concordance", "glm_logit", "matchit",
                    "fisher_test", "chisq_test"),
         quantities=("warnings",),
         explanation=("A peer library warns in its own words, or not at all, where R warns; only pyimpl "
-                     "reproduces R's warnings verbatim. (lifelines' NelsonAalenFitter also fails outright on "
-                     "fractional weights; the adapter records that as a warning.)"),
-        source="rparity_peers adapters",
+                     "reproduces R's warnings verbatim (scikit-survival's CoxPHSurvivalAnalysis has no "
+                     "'coefficient may be infinite' warning). (lifelines' NelsonAalenFitter fails outright on "
+                     "fractional weights, and scikit-survival's nelson_aalen_estimator refuses data without "
+                     "events, 'all samples are censored'; the adapters record that as a warning.)"),
+        source="rparity_peers adapters; sksurv.nonparametric.nelson_aalen_estimator (check_y_survival)",
     ),
     KnownDivergence(
         id="lifelines-nelson-aalen-tie-smoothing",
@@ -686,6 +688,47 @@ REGISTRY: list[KnownDivergence] = [
         explanation=("statsmodels reports the baseline cumulative hazard at event times only; R's basehaz "
                      "has a row at every distinct time, censored ones included."),
         source="statsmodels PHRegResults.baseline_cumulative_hazard; survival basehaz",
+    ),
+    KnownDivergence(
+        id="sksurv-km-ci-loglog",
+        engines={"sksurv": "*"},
+        functions=("survfit",),
+        quantities=("lower", "upper", "summary.lower", "summary.upper"),
+        explanation=("scikit-survival's kaplan_meier_estimator has one confidence interval, conf_type='log-log' "
+                     "(Borgan and Liestol's log(-log S) transform of Greenwood's variance); R's default is "
+                     "conf.type='log', and R also has plain, logit and arcsin. The adapter reports the log-log "
+                     "limits whatever was asked (conf_type='none': no limits, as R), so they differ unless R "
+                     "is asked for log-log."),
+        source="sksurv.nonparametric.kaplan_meier_estimator (conf_type: None or 'log-log'), _km_ci_estimator",
+        recognise=lambda ctx: ctx.params.get("conf_type", "log") not in ("log-log", "none"),
+    ),
+    KnownDivergence(
+        id="sksurv-ci-undefined-limits",
+        engines={"sksurv": "*"},
+        functions=("survfit",),
+        quantities=("lower", "upper", "summary.lower", "summary.upper"),
+        explanation=("Where R's log-log interval is undefined it reports NA: at S = 1 (log(-log 1) is "
+                     "infinite) and at S = 0. scikit-survival's _ci_logmlog gives numbers there: at S = 1 its "
+                     "theta is 0 and both limits are 1; at S <= machine epsilon it sets both limits to 0."),
+        source="sksurv.nonparametric._ci_logmlog (ci[:, ~mask] = 0.0); survival survfit_confint (NA limits)",
+        recognise=_r_nan,
+    ),
+    KnownDivergence(
+        id="sksurv-cox-first-step-not-halved",
+        engines={"sksurv": "*"},
+        functions=("coxph",),
+        quantities=("coef", "summary.coef", "summary.exp_coef"),
+        explanation=("CoxPHSurvivalAnalysis starts its Newton-Raphson with the previous loss set to infinity, "
+                     "so its first step from 0 is always taken; R evaluates the log-likelihood at the start "
+                     "first and halves a first step that lowers it (coxfit6.c). Where the first full step "
+                     "overshoots (lung with factor(ph.ecog): ecog 3 has one subject; the full step puts its "
+                     "coefficient at 5.078, R halves it to 2.539) the two follow different paths, and both stop "
+                     "at the same rule |1 - ll_old/ll_new| < 1e-9 from different sides: the coefficients agree "
+                     "to about 1e-9 relative, not to R's iterates. (Elsewhere the paths coincide and sksurv "
+                     "gives R's coefficients to 1e-14.)"),
+        source="sksurv/linear_model/coxph.py CoxPHSurvivalAnalysis.fit (loss = float('inf')); survival "
+               "src/coxfit6.c (step-halving); tests/harness/test_sksurv_peer.py",
+        recognise=_close_to_r_but_not_at_parity(1e-7),
     ),
     KnownDivergence(
         id="fractional-weight-summation-order",

@@ -475,6 +475,23 @@ def _first_row_covariates(onecurve):
     return faulty
 
 
+def _without_halving(survreg_fit):
+    def faulty(*args, **kwargs):
+        return survreg_fit(*args, **{**kwargs, "halving": False})
+    return faulty
+
+
+def _without_scale_variance(survreg_predict):
+    @functools.wraps(survreg_predict)
+    def faulty(fit, *args, **kwargs):
+        var = np.array(fit.var, dtype=float)
+        k = len(fit.coef)
+        var[k:, :] = 0.0
+        var[:, k:] = 0.0
+        return survreg_predict(dataclasses.replace(fit, var=var), *args, **kwargs)
+    return faulty
+
+
 def _tdc_index_strict(tdc_index):
     return lambda base_id, base_start, new_id, new_time: tdc_index(base_id, np.nextafter(base_start, -np.inf),
                                                                     new_id, new_time)
@@ -529,6 +546,25 @@ def _no_scoot(subclass_scoot):
 def _one_bin_fewer(nclass):
     """CEM's automatic number of bins one fewer than MatchIt's (Sturges' rule rounded down)."""
     return lambda spec, x: max(1, nclass(spec, x) - 1)
+
+
+def _full_sample_cov(pooled_cov):
+    """The Mahalanobis covariance of the whole sample (``cov(X)``), not MatchIt's pooled within-group one."""
+    from pyimpl.matching import distances
+    return lambda x, t: distances._cov(x)
+
+
+def _antiexact_ignored(codes):
+    """``antiexact`` read and then ignored: controls equal on it stay eligible."""
+    return lambda terms, n: None
+
+
+def _covariate_calipers_raw(process_calipers):
+    """Calipers on covariates left on the variable's scale although ``std_caliper`` asks for SD units."""
+    def faulty(spec, d, discarded):
+        raw = tuple((name, value, False) for name, value, _ in spec.caliper_covs)
+        return process_calipers(dataclasses.replace(spec, caliper_covs=raw), d, discarded)
+    return faulty
 
 
 def _lazy_patched(target: Callable[[], Any], name: str, replacement: Callable[[Any], Any]) -> Wrap:
@@ -661,6 +697,13 @@ FAULTS: list[Fault] = [
           _column("quantile", _scale(1e-6))),
     Fault("survfit-table-median", "survfit_table", "identical", "the printed median one time unit late",
           _result(lambda t: t.where(t.index != "median", t + 1))),
+    # survreg
+    Fault("survreg-no-step-halving", "survreg", "1e-9 relative", "takes every Newton-Raphson step, even one that "
+          "lowers the log-likelihood (survreg6.c halves it, up to 5 times); the R-coded start is kept",
+          _lazy_patched(_module("pyimpl.survreg.survreg"), "survreg_fit", _without_halving)),
+    Fault("survreg-predict-quantile-se-fixed-scale", "survreg_predict", "1e-9 relative", "the quantiles' standard "
+          "errors leave out the variance of the log scale (the fixed-scale formula whatever the fit)",
+          _without_scale_variance),
     # clogit
     Fault("clogit-method-ignored", "clogit", "1e-10 relative", "fits the exact conditional likelihood whatever "
           "method says", _set_kwarg("method", "exact")),
@@ -841,6 +884,15 @@ FAULTS: list[Fault] = [
     Fault("matchit-cem-one-bin-fewer", "matchit", "identical", "coarsened exact matching cuts each numeric "
           "covariate into one bin fewer than Sturges' (or Scott's) rule gives",
           _lazy_patched(_module("pyimpl.matching.cem"), "_nclass", _one_bin_fewer)),
+    Fault("matchit-mahvars-full-sample-cov", "matchit", "identical", "mahvars' Mahalanobis distance with the "
+          "covariance of the whole sample instead of MatchIt's pooled within-group covariance",
+          _lazy_patched(_module("pyimpl.matching.distances"), "_pooled_cov", _full_sample_cov)),
+    Fault("matchit-antiexact-ignored", "matchit", "identical", "antiexact ignored: a control equal to its "
+          "focal unit on the variable may be matched",
+          _lazy_patched(_module("pyimpl.matching.matchit"), "_antiexact_codes", _antiexact_ignored)),
+    Fault("matchit-caliper-covs-unstandardised", "matchit", "identical", "calipers on covariates on the "
+          "variable's own scale when std_caliper asks for SD units",
+          _lazy_patched(_module("pyimpl.matching.matchit"), "process_calipers", _covariate_calipers_raw)),
     Fault("match-data-drops-row", "match_data", "identical", "leaves the last matched row out",
           _result(_drop_last_row)),
     # contingency tables

@@ -46,6 +46,23 @@ _TABLES = ("fisher_test", "chisq_test")
 
 #: R's messages, most specific first (the first rule that matches wins).
 R_MESSAGES: tuple[RefusalRule, ...] = (
+    # survreg (survival 3.5-3 survreg.R, survreg.fit.R)
+    RefusalRule(r"'arg' should be one of .*“extreme”", "dist.value", ("survreg",),
+                source="survival survreg.R (match.arg(dist, names(survreg.distributions)))"),
+    RefusalRule(r"'arg' should be one of .*“response”, “link”", "type.value", ("survreg_predict",),
+                source="survival predict.survreg (match.arg(type))"),
+    RefusalRule(r"Invalid survival times for this distribution", "time.nonpositive", ("survreg",),
+                source="survival survreg.R: log(time) not finite"),
+    RefusalRule(r"Invalid scale value", "scale.value", ("survreg",), source="survival survreg.R"),
+    RefusalRule(r"The scale argument is not valid with multiple strata", "scale.strata", ("survreg",),
+                source="survival survreg.R"),
+    RefusalRule(r"Invalid weights, must be >0", "weights.nonpositive", ("survreg",),
+                source="survival survreg.fit.R"),
+    RefusalRule(r"Wrong length for initial parameters", "init.length", ("survreg",), source="survival survreg.fit.R"),
+    RefusalRule(r"distribution has no optional parameters|Invalid parameter names|Degrees of freedom must be >=3",
+                "parms.value", ("survreg",), source="survival survreg.R, survreg.distributions$t$init"),
+    RefusalRule(r"start-stop type Surv objects are not supported|Response must be a survival object",
+                "formula.response", ("survreg",), source="survival survreg.R"),
     # Surv() and the model frame (survival 3.5-3 Surv.R, stats model.frame)
     RefusalRule(r"Time variable is not numeric", "time.type", source="survival Surv.R"),
     RefusalRule(r"missing values are not allowed in 'poly'|'degree' must be (less than number of unique "
@@ -285,6 +302,25 @@ R_MESSAGES: tuple[RefusalRule, ...] = (
     RefusalRule(r"Calipers cannot be used with binary, factor, or character variables", "caliper.binary", _MATCH,
                 source="MatchIt process.caliper"),
     RefusalRule(r"No matches were found", "match.none", _MATCH, source="MatchIt matchit2nearest"),
+    RefusalRule(r"The argument 'mahvars' is not used with `method = \"nearest\"` and distance", "mahvars.distance",
+                _MATCH, source="MatchIt check.inputs"),
+    RefusalRule(r"All names supplied to `(mahvars|antiexact)` must be variables in `data`", "data.column", _MATCH,
+                source="MatchIt process.variable.input"),
+    RefusalRule(r"All variables named in `caliper` must be in `data`", "data.column", _MATCH,
+                source="MatchIt process.caliper"),
+    RefusalRule(r"All entries in `caliper` must be named when distance does not correspond to a propensity score|"
+                r"`caliper` must be a named vector", "caliper.value", _MATCH, source="MatchIt process.caliper"),
+    RefusalRule(r"`std\.caliper` must be (the same length as `caliper`|a logical)", "std_caliper.type", _MATCH,
+                source="MatchIt process.caliper"),
+    RefusalRule(r"'discard' must be a logical vector or \"none\" in the absence of a propensity score",
+                "discard.value", _MATCH, source="MatchIt discard"),
+    RefusalRule(r"Covariates must be specified in the input formula when distance", "covariates.empty", _MATCH,
+                source="MatchIt matchit2nearest"),
+    RefusalRule(r"Missing values are not allowed in the covariates named in", "covariates.missing", _MATCH,
+                source="MatchIt process.variable.input"),
+    RefusalRule(r"no applicable method for 'determinant' applied to an object of class \"NULL\"", "compat.failure",
+                _MATCH, source="MatchIt 4.5.1 transform_covariates(method = \"robust_mahalanobis\"): det(var) of "
+                "its NULL argument"),
     RefusalRule(r"No units were matched", "match.none", _MATCH, source="MatchIt weights.matrix"),
     RefusalRule(r"No treated units were matched", "match.no_treated", _MATCH, source="MatchIt weights.matrix"),
     RefusalRule(r"No control units were matched", "match.no_control", _MATCH, source="MatchIt weights.matrix"),

@@ -160,6 +160,7 @@ TOLERANCES: dict[str, Tolerance] = {
     "matchit.weights": Tolerance("exact", why="weights_matrixC's sums replayed in its order: identical"),
     "matchit.discarded": EXACT,
     "matchit.caliper": GLM,
+    "matchit.caliper_covs": rel(1e-12, "calipers on covariates: value x sd(x[!discarded]) (two-pass long-double sd)"),
     "matchit.q_cut": GLM,  # subclassification's cut points: quantiles of the distance
     "matchit.summary.rows": EXACT,
     **{f"matchit.summary.{t}.{c}": BALANCE for t in ("all", "matched") for c in _BALANCE_COLUMNS},
@@ -289,6 +290,26 @@ TOLERANCES.update({
 # clogit is a coxph fit (of clogit.R's rewritten call): the same quantities, the same tolerances
 TOLERANCES.update({"clogit." + k[len("coxph."):]: v for k, v in list(TOLERANCES.items()) if k.startswith("coxph.")})
 TOLERANCES["clogit.martingale"] = TOLERANCES["coxph_residuals.values"]
+
+
+# survreg: Newton-Raphson (survreg6.c, rel.tolerance 1e-9) replayed from R's own starting values, with R's
+# long-double sums and reference-BLAS orders: bit-identical to R on lung/ovarian for the built-in distributions
+# (extreme value, logistic, Gaussian and their log-time forms); the t distribution's pt/dt come from scipy
+# (measured 5e-15 relative on the fit, 2e-14 on its quantiles: scipy's qt); the robust variance 3e-16 (lognormal:
+# scipy's ndtr for pnorm in the dfbetas). 1e-9 (R's convergence criterion) allows another libm/BLAS.
+SURVREG = rel(1e-9, "Newton iterates reproduced from R's start, steps and halving (survreg.control "
+                    "rel.tolerance = 1e-9); measured: identical to R for the built-in distributions, ~1e-15 for t")
+TOLERANCES.update({
+    "survreg.names": EXACT, "survreg.scale_names": EXACT, "survreg.dist": EXACT, "survreg.iterations": EXACT,
+    "survreg.df": EXACT, "survreg.idf": EXACT, "survreg.n": EXACT, "survreg.n_dropped": EXACT,
+    "survreg.df_residual": EXACT,
+    "survreg.coef": SURVREG, "survreg.scale": SURVREG, "survreg.var": SURVREG, "survreg.naive_var": SURVREG,
+    "survreg.loglik": SURVREG,
+    "survreg.icoef": SURVREG, "survreg.linear_predictors": SURVREG,
+    "survreg.means": rel(1e-12, "column means of the model matrix (R's two-pass long-double mean)"),
+    # predict(<survreg>): closed forms on the fit's coefficients and variance
+    "survreg_predict.fit": SURVREG, "survreg_predict.se_fit": SURVREG,
+})
 
 
 def lookup(function: str, quantity: str) -> Tolerance:

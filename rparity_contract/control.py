@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["CoxControl", "DBL_EPSILON"]
+__all__ = ["CoxControl", "SurvregControl", "DBL_EPSILON"]
 
 DBL_EPSILON = 2.220446049250313e-16
 
@@ -43,3 +43,30 @@ class CoxControl:
     toler_inf: float | None = None
     outer_max: int = 10
     timefix: bool = True
+
+
+@dataclass(frozen=True)
+class SurvregControl:
+    """``survreg.control(maxiter=30, rel.tolerance=1e-9, toler.chol=1e-10,
+    iter.max, debug=0, outer.max=10)``, survival 3.5-3.
+
+    Attributes
+    ----------
+    iter_max : int
+        Maximum number of Newton-Raphson iterations of the fit (R's
+        ``iter.max``, alias ``maxiter``); the preliminary intercept-only fit
+        always gets 20.
+    rel_tolerance : float
+        Convergence: iteration stops when ``|1 - loglik_old/loglik_new| <=
+        rel_tolerance`` after a full Newton step (``survreg6.c``).
+    toler_chol : float
+        Absolute pivot tolerance of survival's ``cholesky3`` (``cholesky2``
+        for the initial values).
+    outer_max : int
+        Kept for completeness (penalised models only; unused by the engines).
+    """
+
+    iter_max: int = 30
+    rel_tolerance: float = 1e-9
+    toler_chol: float = 1e-10
+    outer_max: int = 10

@@ -31,6 +31,8 @@ from .results import (
     SurvDiff,
     SurvFit,
     SurvFitCox,
+    SurvReg,
+    SurvRegPredict,
     Tmerge,
 )
 
@@ -78,6 +80,9 @@ FUNCTIONS: dict[str, FunctionSpec] = {f.name: f for f in [
     FunctionSpec("basehaz", ("fit",), pd.DataFrame, "survival::basehaz", "coxph"),
     FunctionSpec("concordance", ("fit",), (Concordance, ConcordanceSet),
                  "survival::concordance(<coxph>[, <coxph>...]) or concordance(formula, data)", "coxph"),
+    FunctionSpec("survreg", ("formula", "data"), SurvReg, "survival::survreg(Surv(time, status) ~ x, data, dist=)"),
+    FunctionSpec("survreg_predict", ("fit",), SurvRegPredict, "predict(<survreg>, newdata=, type=, p=, se.fit=)",
+                 "survreg"),
     FunctionSpec("clogit", ("formula", "data"), CoxPH, "survival::clogit(case ~ x + strata(set), data)"),
     FunctionSpec("survsplit", ("formula", "data", "cut"), pd.DataFrame, "survival::survSplit(formula, data, cut=)"),
     FunctionSpec("tmerge", ("data1", "data2", "id"), Tmerge, "survival::tmerge(data1, data2, id=, ...)"),

@@ -33,6 +33,12 @@ KINDS: dict[str, str] = {
     "event.type": "event is not numeric or logical",
     "event.multistate": "a factor status: R's Surv() makes it multi-state data (type 'mright'), not in the contract",
     "event.values": "event has values that are not a status code R reads (0/1, 1/2, FALSE/TRUE)",
+    "time.nonpositive": "a time of 0 or below where the distribution fits log(time) (survreg's weibull, lognormal...)",
+    # survreg
+    "dist.value": "a survreg distribution R does not have (or an ambiguous prefix of several)",
+    "scale.value": "a negative or non-numeric survreg scale",
+    "scale.strata": "a fixed survreg scale together with strata (one scale per stratum)",
+    "parms.value": "survreg parms the distribution does not take, or a t distribution with df <= 2",
     # weights
     "weights.type": "weights are not numeric",
     "weights.nonfinite": "weights have an infinite or missing value",
@@ -177,6 +183,9 @@ KINDS: dict[str, str] = {
     "std_caliper.type": "std_caliper is not TRUE/FALSE",
     "caliper.value": "caliper is not a non-negative number",
     "caliper.binary": "a caliper on a binary or factor variable",
+    "mahvars.distance": "mahvars with a distance that is not a propensity score (distance = 'mahalanobis'...)",
+    "mahvars.column": "mahvars is not a column name or a list of them",
+    "antiexact.column": "antiexact is not a column name or a list of them",
     "m_order.value": "an unknown m.order",
     "discard.value": "an unknown discard option",
     "seed.value": "seed is not an integer R's set.seed takes",

@@ -1,8 +1,8 @@
 """Where engines are found: a read-only table of names to dotted paths, imported
 lazily (the fsspec/pluggy pattern).
 
-* built in: ``pyimpl``, ``r`` (rbridge), and the peer adapters ``lifelines`` and
-  ``statsmodels``;
+* built in: ``pyimpl``, ``r`` (rbridge), and the peer adapters ``lifelines``,
+  ``statsmodels`` and ``sksurv`` (scikit-survival);
 * third-party plugins: the entry point group ``rparity.engines``
   (``my_km = "mypkg.engine:ENGINE"``);
 * at run time: :func:`register` (``clobber=False`` by default).
@@ -30,6 +30,7 @@ BUILTIN: dict[str, str] = {
     "r": "rbridge",
     "lifelines": "rparity_peers.lifelines_engine",
     "statsmodels": "rparity_peers.statsmodels_engine",
+    "sksurv": "rparity_peers.sksurv_engine",
 }
 _RUNTIME: dict[str, Any] = {}
 

@@ -15,7 +15,7 @@ __all__ = [
     "ALTERNATIVES", "Alternative", "M_ORDERS", "MOrder", "DISCARDS", "Discard", "LINKS", "Link",
     "ESTIMANDS", "Estimand", "METHODS", "COMPAT_MODES", "SAMPLE_KINDS", "SUMMARY_COLUMNS", "TABLE_INDEX",
     "QUANTILE_COLUMNS",
-    "BALANCE_COLUMNS", "NN_ROWS", "COX_SUMMARY_COLUMNS",
+    "BALANCE_COLUMNS", "NN_ROWS", "COX_SUMMARY_COLUMNS", "SURVREG_DISTRIBUTIONS", "SURVREG_PREDICT_TYPES",
 ]
 
 #: ``coxph(ties=)``
@@ -104,3 +104,10 @@ BALANCE_COLUMNS: tuple[str, ...] = ("means_treated", "means_control", "std_mean_
                                     "ecdf_max", "std_pair_dist")
 #: Rows of the sample-size table (R: "All (ESS)", "All", "Matched (ESS)", ...).
 NN_ROWS: tuple[str, ...] = ("all_ess", "all", "matched_ess", "matched", "unmatched", "discarded")
+
+#: ``names(survival::survreg.distributions)`` (survival 3.5-3); ``dist=`` takes
+#: any of them, or an unambiguous prefix (R's ``match.arg``)
+SURVREG_DISTRIBUTIONS: tuple[str, ...] = ("extreme", "logistic", "gaussian", "weibull", "exponential", "rayleigh",
+                                          "loggaussian", "lognormal", "loglogistic", "t")
+#: ``predict(<survreg>, type=)``
+SURVREG_PREDICT_TYPES: tuple[str, ...] = ("lp", "linear", "response", "quantile", "uquantile")

@@ -1,4 +1,4 @@
-"""Adapters that run the Python peers (lifelines, statsmodels) as rparity engines.
+"""Adapters that run the Python peers (lifelines, statsmodels, scikit-survival) as rparity engines.
 
 Each adapter converts the peer's output into the contract's result types and
 states, in ``UNSUPPORTED``, which arguments it cannot honour (asking for one

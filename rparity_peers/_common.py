@@ -41,9 +41,15 @@ def numeric(x: Any, name: str) -> np.ndarray:
 
 
 def status(event: Any, n: int) -> np.ndarray:
-    """The event indicator; None is the contract's (R's) one-argument
-    ``Surv(time)``: every row an event."""
-    return np.ones(n) if event is None else numeric(event, "event")
+    """The event indicator as R's ``Surv()`` reads a numeric status (survival's
+    Surv.R: 1/2 coded when the largest value is 2, else 0/1; NA kept); None is
+    the contract's (R's) one-argument ``Surv(time)``: every row an event. A peer
+    given a 1/2 status as it is would count every row as an event."""
+    if event is None:
+        return np.ones(n)
+    e = numeric(event, "event")
+    ok = ~np.isnan(e)
+    return e - 1.0 if ok.any() and np.max(e[ok]) == 2 else e
 
 
 def km_arrays(time: Any, event: Any, weights: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:

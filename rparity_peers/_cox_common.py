@@ -196,4 +196,10 @@ def formula_arrays(engine: str, formula: Any, data: Any, subset: Any) -> tuple[A
         raise NotImplementedError(f"engine {engine!r} cannot honour offset()")
     names = [a.id for a in resp.args if isinstance(a, Name)]
     event = data[names[1]] if len(names) == 2 else None
-    return data[covs], data[names[0]], event, strata, cluster
+    time = data[names[0]]
+    if mf.unused:  # ``- x``: x stays in R's model frame, so its missing values still drop rows
+        if not all(isinstance(v, Name) for v in mf.unused):
+            raise NotImplementedError(f"engine {engine!r} takes column names only after '-'")
+        complete = data[[v.id for v in mf.unused]].notna().all(axis=1)
+        time = time.where(complete)  # a missing time: the row is dropped and counted as R's na.omit does
+    return data[covs], time, event, strata, cluster

@@ -22,9 +22,11 @@ from .._rformat import stratum_label
 from .._validate import as_choice, show
 from ..design import Term, model_matrix, read_terms
 from ._rstats import r_sd
+from .distances import MATCHIT_DISTANCES, distance_matrix_terms, transform_covariates
 from .glm import GlmControl, fit_glm
 from .matchit302 import matchit_302
 from .nearest import INT_MAX, nn_match
+from .nearest_general import nn_match_covs, nn_match_scan
 from .rng import RRandom
 
 __all__ = ["matchit", "match_data", "MatchItCompatError", "binarize_treat", "validate", "balance_terms"]
@@ -55,6 +57,12 @@ class MatchSpec:
     discard: str
     seed: int | None
     compat: str | None
+    # the options of the covariate-distance kernels (MatchIt 4.5.1 matchit2nearest)
+    dist_method: str | None = None  # "mahalanobis", "scaled_euclidean" or "euclidean": no propensity score
+    mahvars_terms: list | None = None  # the match's variables (mahvars, or the covariates for dist_method)
+    antiexact_terms: list | None = None
+    caliper_covs: tuple = ()  # ((name, caliper, std), ...) in the caller's order: the named calipers
+    caliper_terms: dict | None = None  # name -> Term of the named calipers' variables
 
 
 def binarize_treat(x, *, glm_distance: bool = True) -> np.ndarray:
@@ -144,9 +152,91 @@ def _complete_terms(data: pd.DataFrame, cols: list, arg: str) -> list[Term]:
     return terms
 
 
+def _named_columns(data: pd.DataFrame, cols, arg: str) -> list:
+    """``mahvars``/``antiexact`` (MatchIt ``process.variable.input``): names of
+    columns, R's message for the ones that are not."""
+    if isinstance(cols, str):
+        cols = [cols]
+    try:
+        cols = list(cols)
+    except TypeError:
+        raise InvalidArgument(f"`{arg}` must be a column name or a list of column names; got {arg}={cols!r}",
+                              kind=f"{arg}.column") from None
+    if not cols:
+        raise InvalidArgument(f"`{arg}` must name at least one column of `data` (or be None); got []",
+                              kind=f"{arg}.column")
+    missing = [c for c in cols if c not in data.columns]
+    if missing:
+        shown = ", ".join(f'"{c}"' for c in dict.fromkeys(map(str, missing)))
+        raise InvalidArgument(f"All names supplied to `{arg}` must be variables in `data`. Variables not in "
+                              f"`data`:\n\t{shown}", kind="data.column")
+    terms = read_terms(data, cols, arg=arg)
+    if any(t.missing.any() for t in terms):
+        raise InvalidArgument(f"Missing values are not allowed in the covariates named in `{arg}`.",
+                              kind="covariates.missing")
+    return terms
+
+
+def _caliper_entries(data: pd.DataFrame, caliper, std_caliper, has_ps: bool) -> tuple[float | None, bool, tuple]:
+    """A number (the distance's caliper) or a dict ``{"": distance's, "x": x's}``
+    (MatchIt's named ``caliper`` vector; ``""`` is its unnamed entry) with
+    ``std_caliper`` a bool, or a dict with the same keys / a list in the same
+    order. Returns (distance caliper, its std, ((name, value, std), ...))."""
+    def number(v, name):
+        if isinstance(v, (bool, np.bool_)):
+            raise InvalidArgument("`caliper` must be a numeric vector.", kind="caliper.value")
+        try:
+            out = float(v)
+        except (TypeError, ValueError):
+            raise InvalidArgument("`caliper` must be a numeric vector.", kind="caliper.value") from None
+        if np.isnan(out):
+            raise InvalidArgument(f"`caliper` must be a number; got caliper[{name!r}]={v!r}", kind="caliper.value")
+        return out
+
+    if caliper is None:
+        return None, _as_bool(std_caliper, "std_caliper") if isinstance(std_caliper, (bool, np.bool_)) else True, ()
+    if not isinstance(caliper, dict):
+        entries = {"": number(caliper, "")}
+    else:
+        if not caliper:
+            return None, True, ()
+        if any(not isinstance(k, str) for k in caliper):
+            raise InvalidArgument("`caliper` must be a named vector with names corresponding to the variables for "
+                                  "which a caliper is to be applied.", kind="caliper.value")
+        entries = {k: number(v, k) for k, v in caliper.items()}
+    names = list(entries)
+    if isinstance(std_caliper, (bool, np.bool_)):
+        stds = [bool(std_caliper)] * len(names)
+    elif isinstance(std_caliper, dict):
+        if set(std_caliper) != set(names):
+            raise InvalidArgument("`std.caliper` must be the same length as `caliper`", kind="std_caliper.type")
+        stds = [std_caliper[k] for k in names]
+    elif isinstance(std_caliper, (list, tuple)):
+        if len(std_caliper) == 1:  # R recycles a single value
+            std_caliper = list(std_caliper) * len(names)
+        if len(std_caliper) != len(names):
+            raise InvalidArgument("`std.caliper` must be the same length as `caliper`", kind="std_caliper.type")
+        stds = list(std_caliper)
+    else:
+        raise InvalidArgument("`std.caliper` must be a logical (TRUE/FALSE) vector.", kind="std_caliper.type")
+    if not all(isinstance(v, (bool, np.bool_)) for v in stds):
+        raise InvalidArgument("`std.caliper` must be a logical (TRUE/FALSE) vector.", kind="std_caliper.type")
+    if "" in entries and not has_ps:
+        raise InvalidArgument("All entries in `caliper` must be named when distance does not correspond to a "
+                              "propensity score.", kind="caliper.value")
+    bad = [k for k in names if k != "" and k not in data.columns]
+    if bad:
+        raise InvalidArgument("All variables named in `caliper` must be in `data`. Variables not in `data`:\n\t"
+                              + ", ".join(bad), kind="data.column")
+    dist_cal = entries.get("")
+    dist_std = bool(stds[names.index("")]) if "" in entries else True
+    covs = tuple((k, entries[k], bool(sd)) for k, sd in zip(names, stds) if k != "")
+    return dist_cal, dist_std, covs
+
+
 def validate(data, treat, covariates, *, distance="glm", link="logit", estimand="ATT", ratio=1,
              replace=False, caliper=None, std_caliper=True, m_order=None, discard="none", exact=None,
-             seed=None, compat=None, allow_ate: bool = False) -> MatchSpec:
+             seed=None, compat=None, allow_ate: bool = False, mahvars=None, antiexact=None) -> MatchSpec:
     """Check every argument of :func:`matchit`; raise :class:`InvalidArgument`."""
     if not isinstance(data, pd.DataFrame):
         raise InvalidArgument(f"`data` must be a pandas DataFrame; got {type(data).__name__}", kind="data.type")
@@ -178,10 +268,22 @@ def validate(data, treat, covariates, *, distance="glm", link="logit", estimand=
                                   kind="exact.column")
         exact_terms = _complete_terms(data, ex_cols, "exact")
     dist = None
+    dist_method = None
     if isinstance(distance, str):
-        if distance != "glm":
-            raise InvalidArgument(f"`distance` must be 'glm' or a numeric vector with one value per row; "
-                                  f"got distance={distance!r}", kind="distance.value")
+        if distance == "robust_mahalanobis":
+            if compat == "4.5.1":
+                raise MatchItCompatError(
+                    "MatchIt 4.5.1 fails on distance = \"robust_mahalanobis\" (transform_covariates calls "
+                    "det(var) on its NULL argument: no applicable method for 'determinant' applied to an object "
+                    "of class \"NULL\"). Use compat=None for the documented behaviour.")
+            raise NotImplementedError("distance='robust_mahalanobis': MatchIt 4.5.1 fails on it, and later "
+                                      "versions' robust Mahalanobis distance is not reproduced")
+        if distance in MATCHIT_DISTANCES:
+            dist_method = distance
+        elif distance != "glm":
+            raise InvalidArgument(f"`distance` must be 'glm', one of {list(MATCHIT_DISTANCES)} or a numeric "
+                                  f"vector with one value per row; got distance={distance!r}",
+                                  kind="distance.value")
     else:
         try:
             dist = np.asarray(distance, dtype=float)
@@ -195,25 +297,47 @@ def validate(data, treat, covariates, *, distance="glm", link="logit", estimand=
             i = int(np.flatnonzero(~np.isfinite(dist))[0])
             raise InvalidArgument(f"`distance` must be finite; got distance[{i}]={show(dist[i])}",
                                   kind="distance.value")
-    t = binarize_treat(data[treat], glm_distance=dist is None)
+    if dist_method is not None and mahvars is not None:
+        # check.inputs: mahvars is an error with a distance that is not a propensity score
+        raise InvalidArgument(f"The argument 'mahvars' is not used with `method = \"nearest\"` and distance = "
+                              f"\"{dist_method}\".", kind="mahvars.distance")
+    t = binarize_treat(data[treat], glm_distance=dist is None and dist_method is None)
+    mahvars_terms = _named_columns(data, mahvars, "mahvars") if mahvars is not None else None
+    antiexact_terms = _named_columns(data, antiexact, "antiexact") if antiexact is not None else None
+    if dist_method is not None:
+        if not terms:
+            raise InvalidArgument(f"Covariates must be specified in the input formula when distance = "
+                                  f"\"{dist_method}\".", kind="covariates.empty")
+        mahvars_terms = list(terms)
     link = as_choice(link, "link", LINKS)
     est = estimand.upper() if isinstance(estimand, str) else estimand
     est = as_choice(est, "estimand", ESTIMANDS if allow_ate else ESTIMANDS[:2])
     ratio = _as_int(ratio, "ratio", 1)
     replace = _as_bool(replace, "replace")
-    std_caliper = _as_bool(std_caliper, "std_caliper")
-    cal = None
-    if caliper is not None:
-        try:
-            cal = float(caliper)
-        except (TypeError, ValueError):
-            raise InvalidArgument(f"`caliper` must be a number; got caliper={caliper!r}",
-                                  kind="caliper.value") from None
-        if np.isnan(cal):
-            raise InvalidArgument(f"`caliper` must be a number; got caliper={caliper!r}", kind="caliper.value")
+    if isinstance(caliper, dict) or isinstance(std_caliper, (dict, list, tuple)):
+        cal, std_caliper, cal_covs = _caliper_entries(data, caliper, std_caliper, dist_method is None)
+    else:
+        std_caliper = _as_bool(std_caliper, "std_caliper")
+        cal, cal_covs = None, ()
+        if caliper is not None:
+            try:
+                cal = float(caliper)
+            except (TypeError, ValueError):
+                raise InvalidArgument(f"`caliper` must be a number; got caliper={caliper!r}",
+                                      kind="caliper.value") from None
+            if np.isnan(cal):
+                raise InvalidArgument(f"`caliper` must be a number; got caliper={caliper!r}",
+                                      kind="caliper.value")
+            if dist_method is not None:
+                raise InvalidArgument("All entries in `caliper` must be named when distance does not correspond "
+                                      "to a propensity score.", kind="caliper.value")
+    caliper_terms = {k: read_terms(data, [k], arg="caliper")[0] for k, _, _ in cal_covs} or None
     if m_order is not None:
         m_order = as_choice(m_order, "m_order", M_ORDERS)
     discard = as_choice(discard, "discard", DISCARDS)
+    if dist_method is not None and discard != "none":
+        raise InvalidArgument("'discard' must be a logical vector or \"none\" in the absence of a propensity "
+                              "score.", kind="discard.value")
     if seed is not None:
         # set.seed(seed): as.integer(seed), which truncates; NA (out of range) is refused
         if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer, float, np.floating)) \
@@ -226,7 +350,9 @@ def validate(data, treat, covariates, *, distance="glm", link="logit", estimand=
                               kind="compat.value")
     return MatchSpec(treat=t, terms=terms, exact_terms=exact_terms, distance=dist, link=link, estimand=est,
                      ratio=ratio, replace=replace, caliper=cal, std_caliper=std_caliper, m_order=m_order,
-                     discard=discard, seed=seed, compat=compat)
+                     discard=discard, seed=seed, compat=compat, dist_method=dist_method,
+                     mahvars_terms=mahvars_terms, antiexact_terms=antiexact_terms, caliper_covs=cal_covs,
+                     caliper_terms=caliper_terms)
 
 
 # -- the steps of matchit() ---------------------------------------------------------
@@ -259,10 +385,54 @@ def process_caliper(caliper: float | None, std_caliper: bool, d: np.ndarray,
     return abs(cal)
 
 
-def _focal_order(m_order: str, d_focal: np.ndarray, rng_draw) -> np.ndarray:
+def process_calipers(spec: MatchSpec, d: np.ndarray | None,
+                     discarded: np.ndarray) -> tuple[float | None, list[tuple[str, float, np.ndarray]]]:
+    """MatchIt 4.5.1 ``process.caliper`` for the distance's and the covariates'
+    calipers: non-finite entries and variables with one value dropped; binary,
+    factor and character variables refused; ``std.caliper`` entries times the
+    SD of the units not discarded; absolute values. Returns (the distance's
+    caliper or None, [(name, caliper, column), ...])."""
+    entries = ([("", spec.caliper, spec.std_caliper)] if spec.caliper is not None else []) + \
+        list(spec.caliper_covs)
+    kept = []
+    for name, value, std in entries:
+        if not np.isfinite(value):
+            continue
+        if name == "":
+            col, is_cat = d, False
+        else:
+            t = spec.caliper_terms[name]
+            col = t.values if t.kind == "numeric" else t.codes
+            is_cat = t.kind != "numeric"
+        nuniq = np.unique(col).size
+        if nuniq <= 1:
+            continue
+        kept.append((name, value, std, col, nuniq == 2 or is_cat))
+    bad = [("<distance>" if name == "" else name) for name, _, _, _, cat in kept if cat]
+    if bad:
+        raise InvalidArgument("Calipers cannot be used with binary, factor, or character variables. "
+                              "Offending variables:\n\t" + ", ".join(bad), kind="caliper.binary")
+    cal_d, covs = None, []
+    for name, value, std, col, _ in kept:
+        v = value * r_sd(np.asarray(col, dtype=float)[~discarded]) if std else value
+        if name == "":
+            cal_d = abs(v)
+        else:
+            covs.append((name, abs(v), np.asarray(col, dtype=float)))
+    return cal_d, covs
+
+
+def _antiexact_codes(terms, n: int) -> np.ndarray:
+    """``as.integer(as.factor(x))`` of each antiexact variable: only equality matters."""
+    out = np.empty((n, len(terms)), dtype=np.int64)
+    for j, t in enumerate(terms):
+        out[:, j] = np.unique(t.values, return_inverse=True)[1] if t.kind == "numeric" else t.codes
+    return out
+
+
+def _focal_order(m_order: str, d_focal: np.ndarray | None, rng_draw, n1: int) -> np.ndarray:
     """0-based visiting order of the focal units (``order()`` is R's stable
     radix sort: ties stay in data order, also when decreasing)."""
-    n1 = d_focal.size
     idx = np.arange(n1)
     if m_order == "largest":
         return np.lexsort((idx, -d_focal))
@@ -371,9 +541,14 @@ def subclasses(mm: np.ndarray, focal: np.ndarray) -> np.ndarray:
     return out
 
 
-def run_matching(spec: MatchSpec, d: np.ndarray, discarded: np.ndarray, cal: float | None,
-                 compat: bool, sample_kind: str = "Rejection") -> tuple[np.ndarray, str, list[str]]:
-    """``matchit2nearest``: (match matrix of data rows, -1 none; m.order used; warnings)."""
+def run_matching(spec: MatchSpec, d: np.ndarray | None, discarded: np.ndarray, cal: float | None,
+                 compat: bool, sample_kind: str = "Rejection", cal_covs=(), mah: np.ndarray | None = None,
+                 antiexact: np.ndarray | None = None) -> tuple[np.ndarray, str, list[str]]:
+    """``matchit2nearest``: (match matrix of data rows, -1 none; m.order used; warnings).
+
+    ``mah`` (transformed covariates) selects ``nn_matchC``; ``antiexact`` or
+    covariate calipers (``cal_covs``: (name, caliper, column)) without it
+    ``nn_matchC_vec``'s scan; neither, the fast scalar kernel."""
     est = spec.estimand
     focal_v = 1 if est == "ATT" else 0
     tc = ("treated", "control") if est == "ATT" else ("control", "treated")
@@ -383,8 +558,28 @@ def run_matching(spec: MatchSpec, d: np.ndarray, discarded: np.ndarray, cal: flo
     m_order = spec.m_order
     if reuse_max >= n1:
         m_order = "data"
+    if d is None:  # no propensity score: match.arg(m.order, c("data", "random"))
+        if m_order is not None and m_order not in ("data", "random"):
+            raise InvalidArgument("The argument to 'm.order' should be one of  \"data\" or \"random\".",
+                                  kind="m_order.value")
+        m_order = m_order or "data"
     if m_order is None:
         m_order = "smallest" if est == "ATC" else "largest"
+    covs = [(c, v) for _, v, c in cal_covs]
+
+    def kernel(rows, fl, ord_):
+        def sub(a):
+            return None if a is None else a[rows]
+
+        dd = sub(d)
+        if mah is not None:
+            return nn_match_covs(fl, ord_, spec.ratio, discarded[rows], spec.replace, dd, cal,
+                                 [(c[rows], v) for c, v in covs], mah[rows], sub(antiexact))
+        if antiexact is not None or covs:
+            return nn_match_scan(fl, ord_, spec.ratio, discarded[rows], spec.replace, dd, cal,
+                                 [(c[rows], v) for c, v in covs], sub(antiexact), compat)
+        return nn_match(fl, ord_, spec.ratio, discarded[rows], spec.replace, dd, cal, compat)
+
     codes, levels = (None, [])
     if spec.exact_terms is not None:
         codes, levels = _strata(spec.exact_terms, focal.size)
@@ -401,8 +596,8 @@ def run_matching(spec: MatchSpec, d: np.ndarray, discarded: np.ndarray, cal: flo
         return rng.sample_int(k)
 
     if codes is None:
-        ord_ = _focal_order(m_order, d[focal], draw)
-        mm = nn_match(focal, ord_, spec.ratio, discarded, spec.replace, d, cal, compat)
+        ord_ = _focal_order(m_order, None if d is None else d[focal], draw, n1)
+        mm = kernel(np.arange(focal.size), focal, ord_)
         return mm, m_order, warns
     f_in = [np.any(focal & (codes == k)) for k in range(len(levels))]
     c_in = [np.any(~focal & (codes == k)) for k in range(len(levels))]
@@ -422,10 +617,10 @@ def run_matching(spec: MatchSpec, d: np.ndarray, discarded: np.ndarray, cal: flo
     for k in range(len(levels)):
         rows = np.flatnonzero(codes == k)
         fl = focal[rows]
-        ord_ = _focal_order(m_order, d[rows][fl], draw)
+        ord_ = _focal_order(m_order, None if d is None else d[rows][fl], draw, int(fl.sum()))
         if not fl.any():
             continue
-        mm_k = nn_match(fl, ord_, spec.ratio, discarded[rows], spec.replace, d[rows], cal, compat)
+        mm_k = kernel(rows, fl, ord_)
         glob = np.where(mm_k >= 0, rows[np.clip(mm_k, 0, None)], -1)
         for i, r in enumerate(rows[fl]):
             mm[where[int(r)]] = glob[i]
@@ -436,7 +631,8 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
             estimand: str = "ATT", ratio: int = 1, replace: bool = False, caliper: float | None = None,
             std_caliper: bool = True, m_order: str | None = None, discard: str = "none", exact=None,
             seed: int | None = None, compat: str | None = None, sample_kind: str | None = None,
-            method: str = "nearest", subclass=None, min_n=None, cutpoints=None) -> MatchIt:
+            method: str = "nearest", subclass=None, min_n=None, cutpoints=None, mahvars=None,
+            antiexact=None) -> MatchIt:
     """Nearest-neighbour (or exact) matching on a propensity score, as
     ``MatchIt::matchit(treat ~ covariates, data, method = "nearest", ...)``.
 
@@ -452,8 +648,19 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
         family = quasibinomial)``) and the balance tables; categoricals expand
         as ``model.matrix``. An empty list is MatchIt's ``treat ~ 1`` (one
         propensity score for everyone: matching in data order).
-    distance : "glm" or array
-        ``"glm"``, or a numeric distance per unit (MatchIt's user distance).
+    distance : "glm", "mahalanobis", "scaled_euclidean", "euclidean" or array
+        ``"glm"``, a numeric distance per unit (MatchIt's user distance), or a
+        distance on the covariates MatchIt computes itself (no propensity
+        score: ``m_order`` "data" (default) or "random", no ``discard``, only
+        named calipers; :mod:`pyimpl.matching.distances`).
+        "robust_mahalanobis" is refused: MatchIt 4.5.1 fails on it.
+    mahvars : str or list of str, optional
+        Match on the Mahalanobis distance of these columns (pooled
+        within-group covariance of the scaled variables) within the propensity
+        score's caliper; the propensity score still orders the units and
+        decides ``discard`` (MatchIt's ``mahvars``).
+    antiexact : str or list of str, optional
+        A control must differ from its focal unit on each of these columns.
     link : "logit", "probit", "cloglog", "log", "cauchit", or "linear." + one
         The propensity model's binomial link (R's ``glm`` iterations for each);
         match on the fitted probability or (``linear.``) the linear predictor.
@@ -463,9 +670,13 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
         Controls per focal unit (k of 1:k).
     replace : bool
         Controls can be reused (``m_order`` is then "data", as in MatchIt).
-    caliper : float, optional
+    caliper : float or dict, optional
         Maximum distance; in SD units of the distance when ``std_caliper``
-        (SD over the units not discarded).
+        (SD over the units not discarded). A dict is R's named vector:
+        ``{"": 0.2, "age": 5}`` is ``caliper = c(0.2, age = 5)`` (``""`` the
+        distance's entry, other keys columns of ``data``: a numeric variable
+        with more than two values), ``std_caliper`` then a bool, a dict with
+        the same keys or a list in the same order.
     m_order : {"largest", "smallest", "random", "data"}, optional
         Order of the focal units; default "largest" (ATT) / "smallest" (ATC).
     discard : {"none", "both", "control", "treated"}
@@ -518,6 +729,14 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
                                   "reproduced (nearest-neighbour only)")
     if cutpoints is not None and method != "cem":
         raise InvalidArgument("`cutpoints` is an option of method='cem' only", kind="argument.value")
+    if method != "nearest" and (mahvars is not None or antiexact is not None or isinstance(caliper, dict)
+                                or (isinstance(distance, str) and distance in MATCHIT_DISTANCES)):
+        raise NotImplementedError(f"mahvars, antiexact, named calipers and distance={distance!r} with "
+                                  f"method={method!r}: not reproduced (nearest-neighbour matching only)")
+    if compat == COMPAT_302 and (mahvars is not None or antiexact is not None or isinstance(caliper, dict)
+                                 or (isinstance(distance, str) and distance in MATCHIT_DISTANCES)):
+        raise NotImplementedError("mahvars, antiexact, named calipers and covariate distances with "
+                                  "compat='3.0.2': not reproduced")
     if method in ("exact", "cem"):
         return matchit_exact(data, treat, covariates, distance=distance, link=link, estimand=estimand, ratio=ratio,
                              replace=replace, caliper=caliper, std_caliper=std_caliper, m_order=m_order,
@@ -543,10 +762,13 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
         ratio, replace, caliper, std_caliper, m_order, exact = 1, False, None, True, None, None
     spec = validate(data, treat, covariates, distance=distance, link=link, estimand=estimand, ratio=ratio,
                     replace=replace, caliper=caliper, std_caliper=std_caliper, m_order=m_order,
-                    discard=discard, exact=exact, seed=seed, compat=compat, allow_ate=method == "subclass")
+                    discard=discard, exact=exact, seed=seed, compat=compat, allow_ate=method == "subclass",
+                    mahvars=mahvars, antiexact=antiexact)
     model = None
     n = len(data)
-    if spec.distance is None:
+    if spec.dist_method is not None:
+        d = None  # no propensity score (MatchIt's distance is NULL)
+    elif spec.distance is None:
         design = model_matrix(spec.terms, n, intercept=True, drop_unused_levels=True, arg="covariates")
         x, names = design.x, design.names
         # MatchIt 4.5.1 distance2glm: glm(family = quasibinomial(link)), "linear." matches on the link scale
@@ -560,12 +782,20 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
         d = fit["linear_predictor"] if spec.link.startswith("linear.") else fit["fitted"]
     else:
         d = spec.distance
-    d = np.asarray(d, dtype=float)
-    discarded = discard_units(spec.treat, d, spec.discard)
+    d = None if d is None else np.asarray(d, dtype=float)
+    discarded = discard_units(spec.treat, d, spec.discard) if d is not None else np.zeros(n, dtype=bool)
     if method == "subclass":
         return _subclass_result(data, treat, covariates, spec, d, discarded, model, warns, given, subclass, min_n)
-    cal = process_caliper(spec.caliper, spec.std_caliper, d, discarded)
-    mm, m_order_used, mwarns = run_matching(spec, d, discarded, cal, compat=spec.compat == "4.5.1", sample_kind=kind)
+    cal, cal_covs = process_calipers(spec, d, discarded)
+    focal_ind = (spec.treat == (1 if spec.estimand == "ATT" else 0)).astype(np.int64)
+    mah = None
+    if spec.mahvars_terms is not None:
+        # transform_covariates(mahvars, method, treat = the focal indicator, discarded)
+        mah = transform_covariates(distance_matrix_terms(spec.mahvars_terms, n), spec.dist_method or "mahalanobis",
+                                   focal_ind, discarded)
+    anti = _antiexact_codes(spec.antiexact_terms, n) if spec.antiexact_terms is not None else None
+    mm, m_order_used, mwarns = run_matching(spec, d, discarded, cal, compat=spec.compat == "4.5.1", sample_kind=kind,
+                                            cal_covs=cal_covs, mah=mah, antiexact=anti)
     warns.extend(mwarns)
     for w in warns:
         warnings.warn(RParityWarning(w), stacklevel=2)
@@ -580,8 +810,11 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
     call = MatchItCall(data=data, treat=treat, covariates=covariates,
                        options=dict(distance=distance, link=link, estimand=estimand, ratio=ratio, replace=replace,
                                     caliper=caliper, std_caliper=std_caliper, m_order=m_order, discard=discard,
-                                    exact=exact, seed=seed, compat=compat, sample_kind=sample_kind))
-    return _result(data, spec, d, mm, weights, sub, discarded, cal, m_order_used, model, warns, call)
+                                    exact=exact, seed=seed, compat=compat, sample_kind=sample_kind,
+                                    **({"mahvars": mahvars} if mahvars is not None else {}),
+                                    **({"antiexact": antiexact} if antiexact is not None else {})))
+    return _result(data, spec, d, mm, weights, sub, discarded, cal, m_order_used, model, warns, call,
+                   {name: v for name, v, _ in cal_covs} or None)
 
 
 def _check_weights(w: np.ndarray, focal: np.ndarray) -> None:
@@ -600,13 +833,19 @@ def balance_terms(spec: MatchSpec) -> list[Term]:
     columns not among them (MatchIt's ``X``)."""
     terms = list(spec.terms)
     names = {t.name for t in terms}
-    for t in spec.exact_terms or []:
+    extra = list(spec.exact_terms or [])
+    if spec.dist_method is None:
+        extra += list(spec.mahvars_terms or [])
+    extra += list((spec.caliper_terms or {}).values()) + list(spec.antiexact_terms or [])
+    for t in extra:  # MatchIt's X: covs, exact, mahvars, caliper variables, antiexact; each name once
         if t.name not in names:
             terms.append(t)
+            names.add(t.name)
     return terms
 
 
-def _result(data, spec, d, mm, weights, sub, discarded, cal, m_order_used, model, warns, call) -> MatchIt:
+def _result(data, spec, d, mm, weights, sub, discarded, cal, m_order_used, model, warns, call,
+            cal_covs=None) -> MatchIt:
     focal = spec.treat == (1 if spec.estimand == "ATT" else 0)
     labels = data.index
     frows = np.flatnonzero(focal)
@@ -614,8 +853,8 @@ def _result(data, spec, d, mm, weights, sub, discarded, cal, m_order_used, model
     entries = np.where(mm >= 0, lab[np.clip(mm, 0, None)], None)
     match_matrix = pd.DataFrame(entries, index=labels[frows], columns=list(range(1, mm.shape[1] + 1)))
     return MatchIt(distance=d, match_matrix=match_matrix, weights=weights, subclass=sub,
-                   discarded=np.asarray(discarded, dtype=bool), caliper=cal, treat=spec.treat,
-                   index=labels, estimand=spec.estimand, ratio=spec.ratio, replace=spec.replace,
+                   discarded=np.asarray(discarded, dtype=bool), caliper=cal, caliper_covs=cal_covs,
+                   treat=spec.treat, index=labels, estimand=spec.estimand, ratio=spec.ratio, replace=spec.replace,
                    m_order=m_order_used, compat=spec.compat, model=model, call=call, warnings=tuple(warns))
 
 

@@ -39,9 +39,13 @@ rparity_seed <- function(seed, kind) {
   old
 }
 
-rparity_matchit_object <- function(data, treat, covariates, exact, options, seed, sample_kind = "Rejection") {
+rparity_matchit_object <- function(data, treat, covariates, exact, options, seed, sample_kind = "Rejection",
+                                   caliper_names = NULL) {
   f <- eval(call("~", as.name(treat), rparity_rhs(covariates)), globalenv())
   args <- c(list(formula = f, data = data), options)
+  ## a named caliper vector (c(0.2, age = 5)): its names arrive apart ("" for the distance's)
+  if (!is.null(caliper_names)) args$caliper <- stats::setNames(as.numeric(unlist(args$caliper)), caliper_names)
+  for (k in c("mahvars", "antiexact", "std.caliper")) if (!is.null(args[[k]])) args[[k]] <- unlist(args[[k]])
   if (is.null(args$method)) args$method <- "nearest"
   if (!is.null(exact)) args$exact <- stats::reformulate(exact)
   old <- rparity_seed(seed, sample_kind)
@@ -113,8 +117,9 @@ rparity_match_data302 <- function(lib, data, treat, covariates, exact, options, 
        weights = unname(md$weights), subclass = NULL)
 }
 
-rparity_matchit <- function(data, treat, covariates, exact, options, seed, sample_kind = "Rejection") {
-  m <- rparity_matchit_object(data, treat, covariates, exact, options, seed, sample_kind)
+rparity_matchit <- function(data, treat, covariates, exact, options, seed, sample_kind = "Rejection",
+                            caliper_names = NULL) {
+  m <- rparity_matchit_object(data, treat, covariates, exact, options, seed, sample_kind, caliper_names)
   mm <- m$match.matrix
   if (is.null(mm)) mm <- matrix(character(0), nrow = 0, ncol = 0)  # a subclass method (exact)
   mmi <- matrix(match(mm, rownames(data)), nrow = nrow(mm), ncol = ncol(mm))
@@ -125,13 +130,15 @@ rparity_matchit <- function(data, treat, covariates, exact, options, seed, sampl
        focal_rows = match(rownames(mm), rownames(data)),
        match_matrix = as.vector(mmi), mm_ncol = ncol(mm),
        caliper = if (is.null(m$caliper)) NULL else unname(m$caliper),
+       caliper_names = if (is.null(names(m$caliper))) NULL else names(m$caliper),
        q_cut = if (is.null(m$q.cut)) NULL else unname(m$q.cut),
        estimand = m$estimand,
        model = if (is.null(m$model)) NULL else rparity_glm_values(m$model))
 }
 
-rparity_matchit_summary <- function(data, treat, covariates, exact, options, seed, sample_kind = "Rejection") {
-  m <- rparity_matchit_object(data, treat, covariates, exact, options, seed, sample_kind)
+rparity_matchit_summary <- function(data, treat, covariates, exact, options, seed, sample_kind = "Rejection",
+                                    caliper_names = NULL) {
+  m <- rparity_matchit_object(data, treat, covariates, exact, options, seed, sample_kind, caliper_names)
   s <- summary(m)
   ## subclassification reports its weighted balance as "sum.across" (across subclasses)
   matched <- if (is.null(s$sum.matched)) s$sum.across else s$sum.matched
@@ -140,8 +147,9 @@ rparity_matchit_summary <- function(data, treat, covariates, exact, options, see
        nn_control = unname(s$nn[, "Control"]), nn_treated = unname(s$nn[, "Treated"]))
 }
 
-rparity_match_data <- function(data, treat, covariates, exact, options, seed, sample_kind = "Rejection") {
-  m <- rparity_matchit_object(data, treat, covariates, exact, options, seed, sample_kind)
+rparity_match_data <- function(data, treat, covariates, exact, options, seed, sample_kind = "Rejection",
+                               caliper_names = NULL) {
+  m <- rparity_matchit_object(data, treat, covariates, exact, options, seed, sample_kind, caliper_names)
   md <- MatchIt::match.data(m)
   list(rows = match(rownames(md), rownames(data)), distance = unname(md$distance),
        weights = unname(md$weights),

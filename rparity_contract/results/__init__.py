@@ -15,8 +15,10 @@ from .cox import (
 )
 from .matching import GlmLogit, MatchIt, MatchItSummary
 from .survival import SurvDiff, SurvFit
+from .survreg import SurvReg, SurvregCall, SurvRegPredict
 from .tmerge import Tmerge
 
 __all__ = ["Result", "rfield", "SurvFit", "SurvDiff", "FisherTest", "ChisqTest", "GlmLogit", "MatchIt",
            "MatchItSummary", "CoxPH", "CoxTest", "CoxZph", "Concordance", "ConcordanceSet",
-           "CoxResiduals", "CoxPredict", "SurvFitCox", "CoxAnova", "CoxDetail", "Tmerge"]
+           "CoxResiduals", "CoxPredict", "SurvFitCox", "CoxAnova", "CoxDetail", "Tmerge",
+           "SurvReg", "SurvregCall", "SurvRegPredict"]

@@ -79,6 +79,9 @@ class MatchIt(Result):
         NaN for units in no set; ``None`` with replacement, as in R.
     discarded : ndarray of bool
         ``m$discarded``.
+    caliper, caliper_covs : float or None, dict or None
+        ``m$caliper``: its unnamed entry (the distance's) and its named ones
+        (covariates'), after ``std.caliper`` scaling.
     treat : ndarray of int
         The treatment as the engine read it: 1 treated, 0 control.
     index : pandas.Index
@@ -91,6 +94,9 @@ class MatchIt(Result):
     subclass: Any = rfield("subclass")
     discarded: np.ndarray = rfield("discarded")
     caliper: float | None = rfield("caliper", default=None, doc="caliper on the distance scale (abs)")
+    caliper_covs: dict[str, float] | None = rfield("caliper", default=None,
+                                                   doc="calipers on covariates (the named entries of m$caliper: "
+                                                       "name -> caliper on the variable's scale, abs), in R's order")
     treat: np.ndarray | None = field(default=None, repr=False)
     index: pd.Index | None = field(default=None, repr=False)
     estimand: str = field(default="ATT")

@@ -128,9 +128,6 @@ ACCEPT_REFUSE_DIFFERENCES = [
      Refuses("covariates.treat", r"`covariates` must not include the treatment column; got 'treat'"),
      Accepts("the formula's response is dropped from its right-hand side",
              warning=r"the response appeared on the right-hand side and was dropped")),
-    ("matchit", "distance='mahalanobis'", _matchit(distance="mahalanobis"),
-     Refuses("distance.value", r"`distance` must be 'glm' or a numeric vector .*got distance='mahalanobis'"),
-     Accepts("Mahalanobis distance matching")),
 ]
 
 TABLE_KINDS = {row[-1] for row in BAD_ARGS}

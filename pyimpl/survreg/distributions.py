@@ -1,0 +1,119 @@
+"""``survival::survreg.distributions`` (survival 3.5-3): each distribution's
+base (extreme value, logistic, Gaussian, Student's t), the transformation of
+the times, a fixed scale, and the pieces of R code ``survreg.fit`` evaluates
+(``init``, ``density``, ``quantile``), written anew from R's definitions.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import special, stats
+
+from .. import _libm
+from .._rmath import r_sum
+
+__all__ = ["Distribution", "DISTRIBUTIONS", "BASES", "Base", "M_1_SQRT_2PI"]
+
+#: R's Rmath constant 1/sqrt(2 pi), dnorm(0)
+M_1_SQRT_2PI = 0.398942280401432677939946059934
+
+
+@dataclass(frozen=True)
+class Base:
+    """A base distribution of the location-scale model (``survreg.distributions$extreme``...).
+
+    ``dnum``: survreg.fit's ``match(sd$name, c("Extreme value", "Logistic",
+    "Gaussian"))``, 4 for a distribution evaluated through its R density
+    function (Student's t)."""
+
+    name: str
+    dnum: int
+    parms: tuple[tuple[str, float], ...] = ()
+
+    def init(self, x: np.ndarray, weights: np.ndarray, parms: dict) -> tuple[float, float]:
+        """``sd$init(x, weights, parms)``: the weighted mean and a variance-based
+        guess of the scale (R's sums accumulate in long double)."""
+        sw = r_sum(weights)
+        mean = r_sum(x * weights) / sw
+        d = x - mean
+        var = r_sum(weights * (d * d)) / sw
+        if self.name == "Extreme value":
+            return float(mean + 0.572), float(var / 1.64)
+        if self.name == "Logistic":
+            return float(mean), float(var / 3.2)
+        if self.name == "Gaussian":
+            return float(mean), float(var)
+        df = parms["df"]
+        return float(mean), float(var * (df - 2) / df)
+
+    def density(self, x: np.ndarray, parms: dict) -> tuple[np.ndarray, ...]:
+        """``sd$density(x, parms)``: the columns F, 1 - F, f, f'/f, f''/f."""
+        x = np.asarray(x, dtype=float)
+        if self.name == "Extreme value":
+            w = _libm.exp(x)
+            ww = _libm.exp(-w)
+            return (1 - ww, ww, w * ww, 1 - w, w * (w - 3) + 1)
+        if self.name == "Logistic":
+            w = _libm.exp(x)
+            return (w / (1 + w), 1 / (1 + w), w / ((1 + w) * (1 + w)), (1 - w) / (1 + w),
+                    (w * (w - 4) + 1) / ((1 + w) * (1 + w)))
+        if self.name == "Gaussian":
+            # dnorm: M_1_SQRT_2PI * exp(-x^2/2) (R's dnorm4 for |x| < 5; here only at 0 or moderate x)
+            return (special.ndtr(x), special.ndtr(-x), M_1_SQRT_2PI * _libm.exp(-0.5 * x * x), -x, x * x - 1)
+        df = parms["df"]
+        x2 = x * x
+        return (special.stdtr(df, x), special.stdtr(df, -x), stats.t.pdf(x, df), -(df + 1) * x / (df + x2),
+                (df + 1) * (x2 * (df + 3) / (df + x2) - 1) / (df + x2))
+
+    def quantile(self, p: np.ndarray, parms: dict) -> np.ndarray:
+        """``sd$quantile(p, parms)``."""
+        p = np.asarray(p, dtype=float)
+        if self.name == "Extreme value":
+            return _libm.log(-_libm.log(1 - p))
+        if self.name == "Logistic":
+            return _libm.log(p / (1 - p))
+        if self.name == "Gaussian":
+            from .._rmath import qnorm
+
+            return np.asarray(qnorm(p), dtype=float)
+        return np.asarray(stats.t.ppf(p, parms["df"]), dtype=float)
+
+
+BASES: dict[str, Base] = {
+    "extreme": Base("Extreme value", 1),
+    "logistic": Base("Logistic", 2),
+    "gaussian": Base("Gaussian", 3),
+    "t": Base("Student-t", 4, (("df", 4.0),)),
+}
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """One entry of ``survreg.distributions``: its R name (``dlist$name``), its
+    base, whether the times are log-transformed (``trans = log``, ``dtrans =
+    1/y``, ``itrans = exp``) and a fixed scale."""
+
+    key: str
+    name: str
+    base: str
+    log_time: bool = False
+    fixed_scale: float | None = None
+
+    @property
+    def base_dist(self) -> Base:
+        return BASES[self.base]
+
+
+DISTRIBUTIONS: dict[str, Distribution] = {d.key: d for d in [
+    Distribution("extreme", "Extreme value", "extreme"),
+    Distribution("logistic", "Logistic", "logistic"),
+    Distribution("gaussian", "Gaussian", "gaussian"),
+    Distribution("weibull", "Weibull", "extreme", log_time=True),
+    Distribution("exponential", "Exponential", "extreme", log_time=True, fixed_scale=1.0),
+    Distribution("rayleigh", "Rayleigh", "extreme", log_time=True, fixed_scale=0.5),
+    Distribution("loggaussian", "Log Normal", "gaussian", log_time=True),
+    Distribution("lognormal", "Log Normal", "gaussian", log_time=True),
+    Distribution("loglogistic", "Log logistic", "logistic", log_time=True),
+    Distribution("t", "Student-t", "t"),
+]}

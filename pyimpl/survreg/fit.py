@@ -1,0 +1,189 @@
+"""``survival:::survreg.fit`` (survival 3.5-3): initial values, the
+preliminary intercept-only fit, the rescaling of the covariates, the
+Newton-Raphson fit (:mod:`.survreg6`) and the back-transformation.
+
+Contract
+--------
+Inputs: ``x`` (n, nvar) the model matrix with its intercept column, ``time``
+(transformed) and ``status`` (0/1), ``weights`` (positive), ``offset``,
+``init`` (None or nvar / nvar + nstrat values), ``scale`` (0: estimated),
+``nstrat`` and ``strata`` (0-based), the base distribution and its parameters.
+Output: :class:`SurvregFit` (R's list: coefficients with the log scales,
+icoef, var, loglik, iter, linear.predictors, df, and whether the iterations
+ran out).
+
+The matrix products are R's reference BLAS (``dgemm``/``dgemv``: sequential
+sums in double, in the order of the Fortran loops) and R's ``sum``, ``colMeans``
+and ``sd`` accumulate in long double, so that the starting values, hence the
+iterates, follow R's to the last bit where the C library agrees.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from rparity_contract.errors import InvalidArgument
+
+from .. import _libm
+from .._rmath import r_sum
+from ..cox.chol import cholesky2, chsolve2
+from ..matching._linpack import _colsums, seq_dot, seq_matvec
+from ..matching._rstats import r_sd
+from .distributions import Base
+from .survreg6 import survreg6
+
+__all__ = ["SurvregFit", "survreg_fit", "crossprod_blas", "gemm_blas"]
+
+_CHUNK = 4096
+
+
+def crossprod_blas(x: np.ndarray, wx: np.ndarray) -> np.ndarray:
+    """``t(x) %*% wx`` through reference ``dgemm``: C[a, b] is the sequential
+    sum over rows l of ``wx[l, b] * x[l, a]``."""
+    n, p = x.shape
+    out = np.zeros(p * p)
+    for a in range(0, n, _CHUNK):  # in chunks, each running on from the last's total
+        xa, wa = x[a:a + _CHUNK], wx[a:a + _CHUNK]
+        prod = (wa[:, None, :] * xa[:, :, None]).reshape(xa.shape[0], p * p)
+        out = _colsums(np.ascontiguousarray(np.vstack([out[None, :], prod])))
+    return out.reshape(p, p)
+
+
+def gemm_blas(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a %*% b`` (reference ``dgemm``, N N): C[i, j] = 0 + b[0, j] * a[i, 0] + ..."""
+    out = np.zeros((a.shape[0], b.shape[1]))
+    for k in range(a.shape[1]):
+        out = out + b[k, :][None, :] * a[:, k][:, None]
+    return out
+
+
+def _col_means(x: np.ndarray) -> np.ndarray:
+    """R's ``colMeans``: a long-double sum divided by n, rounded once."""
+    xl = x.astype(np.longdouble)
+    return (np.cumsum(xl, axis=0)[-1] / x.shape[0]).astype(float)
+
+
+@dataclass(frozen=True)
+class SurvregFit:
+    coef: np.ndarray  # the coefficients, then the estimated log scales
+    icoef: np.ndarray
+    var: np.ndarray
+    loglik: np.ndarray  # (intercept-only, model), without the Jacobian of the transformation
+    iterations: int
+    linear_predictors: np.ndarray
+    df: int
+    converged: bool
+
+
+def _derfun(status: np.ndarray, sigma: np.ndarray | float, base: Base, parms: dict) -> tuple[np.ndarray, np.ndarray]:
+    """survreg.fit's ``derfun(y, eta, sigma, density, parms)`` at eta = y (so
+    z = 0 for every row): the first and second derivatives of each row's
+    log-likelihood with respect to eta, R's expressions evaluated as written
+    (right-censored rows only: status 0 or 1)."""
+    n = status.size
+    d1, d2, d3, d4, d5 = base.density(np.zeros(n), parms)
+    s0 = (status == 0).astype(float)
+    s1 = (status == 1).astype(float)
+    zero = np.zeros(n)
+    dtemp = d3 * d4
+    tdenom = s0 * d2 + s1 * 1 + zero * d1 + zero * (zero - d1)  # status 2 and 3 terms: 0
+    tdenom = 1 / (tdenom * sigma)
+    dg = -tdenom * (s0 * (0 - d3) + s1 * d4 + zero * d3 + zero * (zero - d3))
+    ddg = (tdenom / sigma) * (s0 * (0 - dtemp) + s1 * d5 + zero * dtemp + zero * (zero * zero - dtemp))
+    return dg, ddg - dg * dg
+
+
+def survreg_fit(x: np.ndarray, time: np.ndarray, status: np.ndarray, weights: np.ndarray, offset: np.ndarray,
+                init: np.ndarray | None, iter_max: int, eps: float, toler_chol: float, base: Base, parms: dict,
+                scale: float = 0.0, nstrat: int = 1, strata: np.ndarray | None = None,
+                halving: bool = True) -> SurvregFit:
+    """R's ``survreg.fit(x, y, weights, offset, init, controlvals, dist, scale,
+    nstrat, strata, parms)`` for right-censored data (see the module)."""
+    n, nvar = x.shape
+    if strata is None or nstrat == 1:
+        strata = np.zeros(n, dtype=np.intp)
+    nstrat2 = 0 if scale > 0 else nstrat
+    dnum = base.dnum
+    density = None if dnum < 4 else (lambda z: base.density(z, parms))
+    ones = np.ones((n, 1))
+
+    rescaled = False
+    center = stdev = None
+    if init is None and nvar > 1 and bool(np.all(x[:, 0] == 1)):
+        okay = np.all((x == 0) | (x == 1), axis=0)
+        if not okay.all():
+            rescaled = True
+            center = np.where(okay, 0.0, _col_means(x))
+            stdev = np.array([1.0 if ok else r_sd(x[:, j]) for j, ok in enumerate(okay)])
+            x = (x - center[None, :]) / stdev[None, :]  # scale(x, center, stdev): two sweeps
+    nvar2 = nvar + nstrat2
+    meanonly = nvar == 1 and bool(np.all(x == 1))
+    yy = time
+    fit0 = None
+    if not meanonly:
+        c0, c1 = base.init(yy, weights, parms)
+        vars0 = math.log(scale) if scale > 0 else math.log(4 * c1) / 2
+        coef = np.array([c0] + [vars0] * nstrat)
+        dg, ddg = _derfun(status, float(_libm.exp(np.array([vars0]))[0]), base, parms)
+        wt = -1 * ddg * weights
+        coef[0] = r_sum(weights * dg + wt * (yy - offset)) / r_sum(wt)
+        fit0 = survreg6(20, time, status, ones, weights, offset, coef, nstrat2, strata, eps, toler_chol, dnum,
+                        density, halving=halving)
+    if init is not None:
+        init = np.asarray(init, dtype=float).ravel()
+        if init.size == nvar and nvar2 > nvar:
+            if fit0 is None:
+                raise InvalidArgument("`init` of the coefficients only needs the intercept-only fit, which R does "
+                                      "not make for an intercept-only model (R: object 'fit0' not found); give "
+                                      "the log scale(s) too", kind="init.length")
+            init = np.concatenate([init, fit0.coef[1:]])
+        if init.size != nvar2:
+            raise InvalidArgument(f"`init` must have {nvar2} values (the coefficients"
+                                  f"{', then the log scale(s)' if nvar2 > nvar else ''}); got {init.size} "
+                                  "(R: 'Wrong length for initial parameters')", kind="init.length")
+        if scale > 0:
+            init = np.concatenate([init, [math.log(scale)]])
+        start = init
+    else:
+        if meanonly:
+            c0, c1 = base.init(yy, weights, parms)
+            vars_ = np.full(nstrat, math.log(scale) if scale > 0 else math.log(4 * c1) / 2)
+        else:
+            assert fit0 is not None
+            vars_ = fit0.coef[1:]
+        eta = yy - offset
+        sig = _libm.exp(np.asarray(vars_, dtype=float))
+        dg, ddg = _derfun(status, sig[strata] if sig.size > 1 else sig[0], base, parms)
+        wt = -1 * ddg * weights
+        a = crossprod_blas(x, wt[:, None] * x)
+        b = seq_dot(wt * eta + weights * dg, x)  # c(v %*% x): dgemv "T", sequential
+        if nvar == 1:
+            solved = np.atleast_1d(b / a[0, 0])
+        else:
+            fac, _ = cholesky2(a.T, toler_chol)  # coxph_wtest: the ragged array of var, column-major
+            solved = chsolve2(fac, np.atleast_1d(b))
+        start = np.concatenate([np.atleast_1d(solved), vars_])
+    fit = survreg6(iter_max, time, status, x, weights, offset, start, nstrat2, strata, eps, toler_chol, dnum,
+                   density, halving=halving)
+    coef_all = fit.coef[:nvar2] if scale > 0 else fit.coef
+    if meanonly:
+        coef0 = coef_all.copy()
+        loglik = np.array([fit.loglik, fit.loglik])
+    else:
+        assert fit0 is not None
+        coef0 = fit0.coef
+        loglik = np.array([fit0.loglik, fit.loglik])
+    var = np.array(fit.var, dtype=float)
+    coef_new = np.array(coef_all, dtype=float)
+    if rescaled:
+        assert center is not None and stdev is not None
+        vtemp = np.diag(np.concatenate([1 / stdev, np.ones(var.shape[0] - stdev.size)]))
+        vtemp[0, 1:nvar] = -center[1:nvar] / stdev[1:nvar]
+        coef_new = seq_matvec(vtemp, coef_new)
+        var = gemm_blas(gemm_blas(vtemp, var), vtemp.T)
+    lp = seq_matvec(x, fit.coef[:nvar]) + offset
+    return SurvregFit(coef=coef_new, icoef=np.asarray(coef0, dtype=float), var=var, loglik=loglik,
+                      iterations=fit.iterations, linear_predictors=lp, df=int(coef_all.size),
+                      converged=not (iter_max > 1 and fit.flag > nvar2))

@@ -1,0 +1,146 @@
+"""``predict(<survreg>, newdata=, type=, se.fit=, p=)``: survival 3.5-3's
+``predict.survreg`` for the types ``lp`` (``linear``, ``link``), ``response``,
+``quantile`` and ``uquantile``, written anew from R's code.
+
+As R: without ``newdata`` the linear predictor is the fit's (offset included);
+with ``newdata`` it is ``x %*% coef`` (R adds no offset there, and ``+ 0`` for
+the lp types); ``response`` is ``itrans(lp)`` (exp for the log-time
+distributions) and its se ``se / dtrans(pred)``; the quantile types are
+``lp + qq * scale`` (a matrix, one column per ``p``, when there are several
+``p`` and several rows), with ``p`` defaulting to R's ``c(0.1, 0.9)``; a
+fitted scale adds its own variance through the (coefficients, log scale)
+variance. Matrix products follow reference BLAS's orders.
+
+Notes
+-----
+Not implemented: ``type="terms"``, and ``newdata`` for a fit with ``strata()``
+asked for a quantile type (each new row's stratum).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rparity_contract.errors import InvalidArgument
+from rparity_contract.results.survreg import SurvReg, SurvRegPredict
+
+from .. import _libm
+from ..cox.newdata import _relevel
+from ..formula import evaluate, terms_matrix
+from ..matching._linpack import seq_matvec
+from .distributions import DISTRIBUTIONS
+from .fit import gemm_blas
+from .survreg import model
+
+__all__ = ["survreg_predict"]
+
+_TYPES = ("response", "link", "lp", "linear", "terms", "quantile", "uquantile")
+
+
+def _match_type(type: Any) -> str:
+    if not isinstance(type, str):
+        raise InvalidArgument(f"`type` must be one of {list(_TYPES)}; got type={type!r}", kind="type.value")
+    hits = [t for t in _TYPES if t == type] or [t for t in _TYPES if type and t.startswith(type)]
+    if len(hits) != 1:
+        raise InvalidArgument(f"`type` must be one of {list(_TYPES)}; got type={type!r} (R: \"'arg' should be one "
+                              "of ...\")", kind="type.value")
+    t = hits[0]
+    if t == "terms":
+        raise NotImplementedError("predict(<survreg>, type='terms') is not implemented in pyimpl")
+    return "lp" if t in ("link", "linear") else t
+
+
+def _rowsums(a: np.ndarray) -> np.ndarray:
+    """``a %*% rep(1, ncol(a))``: reference dgemv, column after column."""
+    return seq_matvec(a, np.ones(a.shape[1]))
+
+
+def _quad_diag(x: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``diag(x %*% v %*% t(x))`` from dgemm's order: (x v)[i, l] summed
+    over l with x[i, l], sequentially."""
+    xv = gemm_blas(x, v)
+    out = np.zeros(x.shape[0])
+    for j in range(x.shape[1]):
+        out = out + x[:, j] * xv[:, j]
+    return out
+
+
+def _new_x(fit: SurvReg, m: Any, newdata: pd.DataFrame) -> np.ndarray:
+    """The fit's model-matrix columns on new rows (R's model.frame(Terms,
+    newdata, xlev = object$xlevels), then model.matrix)."""
+    if not isinstance(newdata, pd.DataFrame):
+        raise InvalidArgument(f"`newdata` must be a DataFrame; got {type(newdata).__name__}", kind="newdata.type")
+    mf = m.formula
+    new_terms = evaluate(list(mf.variables), newdata.reset_index(drop=True), mf.functions)
+    variables = [_relevel(new, old, old.name) for new, old in zip(new_terms, m.variables)]
+    k = len(newdata)
+    design = terms_matrix(variables, [mf.terms[t] for t in m.kept_terms], [mf.codes[t] for t in m.kept_terms],
+                          [mf.label(t) for t in m.kept_terms], k)
+    return np.column_stack([np.ones(k), design.x]) if design.x.shape[1] else np.ones((k, 1))
+
+
+def survreg_predict(fit: SurvReg, type: str = "response", *, p: Any = (0.1, 0.9), se_fit: bool = False,
+                    newdata: Any = None) -> SurvRegPredict:
+    """``predict(fit, newdata=, type=, se.fit=, p=)`` (see the module)."""
+    if not isinstance(fit, SurvReg) or fit.call is None:
+        raise InvalidArgument(f"`fit` must be a SurvReg result that kept its call (survreg() of any engine); got "
+                              f"{type(fit).__name__}", kind="fit.type")
+    kind = _match_type(type)
+    c = fit.call
+    m = model(c.formula, c.data, c.subset, c.weights)
+    coef = np.asarray(fit.coef, dtype=float)
+    nvar = coef.size
+    vv = np.asarray(fit.var, dtype=float)[:nvar, :nvar]
+    fixedscale = nvar == fit.var.shape[1]
+    d = DISTRIBUTIONS[fit.dist]
+    stratified = m.nstrat > 1 and kind in ("quantile", "uquantile") and not fixedscale
+    if newdata is not None and stratified:
+        raise NotImplementedError("predict(<survreg with strata>, newdata=, type='quantile'): not implemented")
+    if newdata is None:
+        x = m.x
+        strata = m.strata if stratified else np.zeros(x.shape[0], dtype=np.intp)
+        lp = np.asarray(fit.linear_predictors, dtype=float)
+    else:
+        x = _new_x(fit, m, newdata)
+        strata = np.zeros(x.shape[0], dtype=np.intp)
+        lp = seq_matvec(x, coef)  # drop(x %*% coef) (+ 0 for the lp types)
+    assert strata is not None
+    nstrata = m.nstrat if stratified else 1
+    scale = np.asarray(fit.scale, dtype=float)[strata]
+    se = None
+    if kind in ("lp", "response"):
+        pred = lp
+        if se_fit:
+            se = np.sqrt(_quad_diag(x, vv))
+        if kind == "response" and d.log_time:
+            pred = _libm.exp(pred)
+            if se is not None:
+                se = se / (1 / pred)  # se / dtrans(pred), dtrans = 1/y
+        return SurvRegPredict(fit=pred, se_fit=se, engine="pyimpl")
+    qq = np.atleast_1d(d.base_dist.quantile(np.asarray(p, dtype=float), dict(d.base_dist.parms)))
+    n = lp.size
+    if qq.size == 1 or n == 1:
+        pred = lp + qq * scale if qq.size == 1 else lp[0] + qq * scale[0]
+    else:
+        pred = lp[:, None] + scale[:, None] * qq[None, :]  # c(pred) + outer(scale, qq)
+    if se_fit:
+        if fixedscale:
+            var = _rowsums(gemm_blas(x, vv) * x)
+            s1 = np.sqrt(var)
+            se = s1 if qq.size == 1 else np.column_stack([s1] * qq.size)
+            if n == 1 and qq.size > 1:
+                se = se.reshape(-1)
+        else:
+            xs = (strata[:, None] == np.arange(nstrata)[None, :]).astype(float)
+            cols = []
+            for q in qq:
+                temp = np.column_stack([x, (q * scale)[:, None] * xs])
+                cols.append(np.sqrt(_rowsums(gemm_blas(temp, fit.var) * temp)))
+            se = cols[0] if qq.size == 1 else (np.column_stack(cols) if n > 1 else np.array([c_[0] for c_ in cols]))
+    if kind == "quantile" and d.log_time:
+        pred = _libm.exp(pred)
+        if se is not None:
+            se = se / (1 / pred)
+    return SurvRegPredict(fit=np.asarray(pred, dtype=float), se_fit=se, engine="pyimpl")

@@ -1,0 +1,298 @@
+"""``survreg(Surv(time, status) ~ terms, data=, dist=, weights=, subset=,
+scale=, init=, control=)``: survival 3.5-3's ``survreg`` for right-censored
+data, on R's model frame and model matrix (:mod:`pyimpl.formula`).
+
+As R's ``survreg``: the model matrix has its intercept; ``strata()`` terms
+give one scale per stratum (``strata(a, b)`` or several terms: their
+combinations, ``shortlabel``) and leave the matrix; ``offset()`` terms are
+summed; the log-time distributions fit log(time) and add the Jacobian
+``sum(w * log(1/t))`` of the events to the log-likelihoods; a distribution
+with a fixed scale (exponential 1, rayleigh 0.5) ignores ``scale=`` with R's
+warning. ``dist`` takes R's names or an unambiguous prefix (``match.arg``).
+
+Notes
+-----
+``robust=None`` is R's missing argument: the robust (grouped dfbeta)
+variance when there is a cluster (``cluster=`` or a ``cluster()`` term), the
+model-based one otherwise; ``naive_var`` then keeps the model-based one.
+
+Not implemented: interval and left-censored data, penalised terms.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rparity_contract.control import SurvregControl
+from rparity_contract.errors import InvalidArgument, RParityWarning
+from rparity_contract.results.survreg import SurvReg, SurvregCall
+from rparity_contract.values import SURVREG_DISTRIBUTIONS
+
+from .. import _libm
+from .._rmath import r_sum
+from ..formula import as_series, column_or_values, combine, model_frame, terms_matrix
+from ..formula.frame import complete_frame
+from ..matching._rstats import r_mean
+from ..survival.surv import read_surv
+from .distributions import DISTRIBUTIONS
+from .fit import survreg_fit
+from .robust import dfbeta, robust_var
+
+__all__ = ["survreg", "match_dist", "model", "Model", "RAN_OUT"]
+
+RAN_OUT = "Ran out of iterations and did not converge"
+
+
+def match_dist(dist: Any) -> str:
+    """R's ``match.arg(dist, names(survreg.distributions))``: an exact name or
+    a unique prefix."""
+    if not isinstance(dist, str):
+        raise InvalidArgument(f"`dist` must be one of {list(SURVREG_DISTRIBUTIONS)}; got dist={dist!r}",
+                              kind="dist.value")
+    if dist in SURVREG_DISTRIBUTIONS:
+        return dist
+    hits = [d for d in SURVREG_DISTRIBUTIONS if d.startswith(dist)] if dist else []
+    if len(hits) != 1:
+        raise InvalidArgument(f"`dist` must be one of {list(SURVREG_DISTRIBUTIONS)} (or a unique prefix); got "
+                              f"dist={dist!r} (R: \"'arg' should be one of ...\")", kind="dist.value")
+    return hits[0]
+
+
+def _control(control: Any) -> SurvregControl:
+    if control is None:
+        return SurvregControl()
+    if isinstance(control, dict):
+        control = SurvregControl(**control)
+    if not isinstance(control, SurvregControl):
+        raise InvalidArgument(f"`control` must be a SurvregControl; got {type(control).__name__}",
+                              kind="control.type")
+    if not (isinstance(control.iter_max, (int, np.integer)) and control.iter_max >= 0):
+        raise InvalidArgument(f"`control.iter_max` must be a non-negative integer; got {control.iter_max!r}",
+                              kind="control.value")
+    return control
+
+
+def survreg(formula: Any, data: Any = None, *, dist: str = "weibull", weights: Any = None, subset: Any = None,
+            scale: float = 0, init: Any = None, control: SurvregControl | None = None, robust: bool | None = None,
+            cluster: Any = None, parms: Any = None) -> SurvReg:
+    """Parametric survival regression, as ``survival::survreg`` (see the module).
+
+    Parameters
+    ----------
+    formula : str
+        ``"Surv(time, status) ~ x + strata(g) + offset(o)"``; status 0/1, 1/2
+        or logical.
+    data : DataFrame
+    dist : str
+        One of :data:`rparity_contract.values.SURVREG_DISTRIBUTIONS` (R's
+        default ``"weibull"``).
+    weights : column name or one value per row (positive).
+    subset : mask, row positions or an R expression.
+    scale : float
+        0 (R's default): estimated; > 0: fixed at that value.
+    init : initial coefficients (nvar, or nvar + the log scales).
+    control : :class:`~rparity_contract.control.SurvregControl`.
+    """
+    key = match_dist(dist)
+    d = DISTRIBUTIONS[key]
+    base = d.base_dist
+    pdict = dict(base.parms)
+    if parms is not None:
+        if not base.parms:
+            raise InvalidArgument(f"`parms`: the {d.name} distribution has no optional parameters; got "
+                                  f"parms={parms!r} (R: '{d.name} distribution has no optional parameters')",
+                                  kind="parms.value")
+        for k, v in dict(parms).items():
+            if k not in pdict:
+                raise InvalidArgument(f"`parms` names must be in {list(pdict)}; got {k!r} (R: 'Invalid parameter "
+                                      "names')", kind="parms.value")
+            pdict[k] = float(v)
+    ctl = _control(control)
+    try:
+        scale_v = float(scale)
+    except (TypeError, ValueError):
+        raise InvalidArgument(f"`scale` must be a number; got scale={scale!r}", kind="scale.value") from None
+    call = SurvregCall(formula=formula, data=data, dist=dist, weights=weights, subset=subset, scale=scale,
+                       init=init, control=control, robust=robust, cluster=cluster, parms=parms)
+
+    m = model(formula, data, subset, weights, cluster)
+    x, names, time, status, w, offset = m.x, m.names, m.time, m.status, m.weights, m.offset
+    nstrat, strata, scale_names, dropped, n = m.nstrat, m.strata, m.scale_names, m.dropped, m.x.shape[0]
+    warns: list[str] = list(m.warnings)
+    # the log-time distributions: the Jacobian of the events, then log(time)
+    logcorrect = 0.0
+    if d.log_time:
+        exact = status == 1
+        if exact.any():
+            with np.errstate(divide="ignore", invalid="ignore"):
+                lj = _libm.log(1 / time[exact])
+            logcorrect = float(r_sum(lj if w is None else w[exact] * lj))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            time = _libm.log(time)
+        if not np.all(np.isfinite(time)):
+            bad = np.flatnonzero(~np.isfinite(time))
+            raise InvalidArgument(f"`formula` response time must be positive for dist={key!r} (log time); got "
+                                  f"{int(bad.size)} non-positive value(s) (R: 'Invalid survival times for this "
+                                  "distribution')", kind="time.nonpositive")
+    if d.fixed_scale is not None:
+        if scale_v != 0:  # R: any scale argument given
+            warns.append(f"{d.name} has a fixed scale, user specified value ignored")
+        scale_v = d.fixed_scale
+    if scale_v < 0 or math.isnan(scale_v):
+        raise InvalidArgument(f"`scale` must be >= 0; got scale={scale!r} (R: 'Invalid scale value')",
+                              kind="scale.value")
+    if scale_v > 0 and nstrat > 1:
+        raise InvalidArgument("`scale` cannot be fixed with several strata (R: 'The scale argument is not valid "
+                              "with multiple strata')", kind="scale.strata")
+    if base.name == "Student-t" and pdict["df"] <= 2:
+        raise InvalidArgument(f"`parms` df must be >= 3; got {pdict['df']!r} (R: 'Degrees of freedom must be "
+                              ">=3')", kind="parms.value")
+    if w is not None and np.any(w <= 0):
+        raise InvalidArgument(f"`weights` must be positive; got min(weights)={float(np.min(w))!r} (R: 'Invalid "
+                              "weights, must be >0')", kind="weights.nonpositive")
+    weights_arr = np.ones(n) if w is None else w
+    fit = survreg_fit(x, time, status, weights_arr, offset, init, ctl.iter_max, ctl.rel_tolerance,
+                      ctl.toler_chol, base, pdict, scale_v, nstrat, strata)
+    if not fit.converged:
+        warns.append(RAN_OUT)
+    nvar = x.shape[1]
+    coef = fit.coef[:nvar].copy()
+    if scale_v == 0:
+        scales = _libm.exp(np.asarray(fit.coef[nvar:], dtype=float))
+        idf = 1 + nstrat
+    else:
+        scales = np.array([scale_v])
+        idf = 1
+    var = fit.var
+    naive = None
+    use_robust = (m.cluster is not None) if robust is None else bool(robust)
+    if use_robust:  # survreg.R: crossprod(rowsum(residuals(fit, "dfbeta"), cluster))
+        sig = scales[strata] if (strata is not None and scales.size > 1) else np.full(n, scales[0])
+        rr = dfbeta(time, status, fit.linear_predictors, sig, x, var, strata if strata is not None else
+                    np.zeros(n, dtype=np.intp), nstrat, base, pdict)
+        naive = var
+        var = robust_var(rr, m.cluster if m.cluster is not None else np.arange(n))
+    coef[np.diag(var)[:nvar] == 0] = np.nan  # R: singular columns are NA
+    for msg in warns:
+        warnings.warn(RParityWarning(msg), stacklevel=2)
+    means = np.array([r_mean(x[:, j]) for j in range(nvar)])
+    return SurvReg(
+        names=names, coef=coef, scale=scales, scale_names=scale_names if nstrat > 1 else (), var=var, naive_var=naive,
+        loglik=fit.loglik + logcorrect, icoef=fit.icoef, iterations=fit.iterations, df=fit.df, idf=idf,
+        df_residual=float(n - fit.df), linear_predictors=fit.linear_predictors, means=means, n=n,
+        n_dropped=len(dropped), dist=key, na_action=dropped, call=call, engine="pyimpl", warnings=tuple(warns),
+    )
+
+
+@dataclass(frozen=True)
+class Model:
+    """A survreg call's model frame made arrays: the model matrix (with its
+    intercept) of the complete rows, the (untransformed) times and statuses,
+    weights, offset, each row's stratum and the strata labels."""
+
+    formula: Any
+    variables: list
+    kept_terms: list[int]
+    x: np.ndarray
+    names: tuple[str, ...]
+    time: np.ndarray
+    status: np.ndarray
+    weights: np.ndarray | None
+    offset: np.ndarray
+    strata: np.ndarray | None
+    nstrat: int
+    scale_names: tuple[str, ...]
+    dropped: tuple[int, ...]
+    warnings: tuple[str, ...]
+    cluster: np.ndarray | None = None  # 0-based codes of the sorted cluster values
+
+
+def model(formula: Any, data: Any, subset: Any, weights: Any, cluster: Any = None) -> Model:
+    """survreg's model frame and matrix (``model.frame``, ``na.omit``,
+    ``model.matrix`` of the terms but ``strata()``, ``model.offset``)."""
+    frame = model_frame(formula, data, subset)
+    mf = frame.formula
+    if mf.response is None or not mf.response.surv:
+        raise InvalidArgument(f"`formula` response must be Surv(time, event) for survreg; got {mf.text!r} (R: "
+                              "'Response must be a survival object')", kind="formula.response")
+    if mf.response.counting:
+        raise InvalidArgument("`formula`: Surv(start, stop, event) data are not supported by survreg (R: "
+                              "'start-stop type Surv objects are not supported')", kind="formula.response")
+    w_raw = column_or_values(weights, frame, "weights", data)
+    c_raw = column_or_values(cluster, frame, "cluster", data)
+    frame = complete_frame(frame, [w_raw, c_raw])
+    t_term = frame.response[0]
+    if t_term.kind != "numeric":
+        raise InvalidArgument(f"`formula` response time {t_term.name!r} must be numeric (R: 'Time variable is "
+                              "not numeric')", kind="time.type")
+    ev = as_series(frame.response[1]) if mf.response.event is not None else None
+    sv = read_surv(np.asarray(t_term.values, dtype=float), ev)
+    warns: list[str] = list(sv.warnings)
+    wv = None
+    if w_raw is not None:
+        try:
+            wv = np.asarray(w_raw, dtype=float)
+        except (TypeError, ValueError):
+            raise InvalidArgument("`weights` must be numeric", kind="weights.type") from None
+    # na.omit of the whole model frame
+    complete = ~frame.na_rows & ~np.isnan(sv.time) & ~np.isnan(sv.status)
+    for t in frame.variables + frame.offsets + frame.unused:
+        complete &= ~t.missing
+    if wv is not None:
+        complete &= ~np.isnan(wv)
+    if c_raw is not None:
+        complete &= ~np.asarray(pd.isna(pd.Series(c_raw)))
+    keep = np.flatnonzero(complete)
+    dropped = tuple(int(i) for i in frame.rows[~complete])
+    if keep.size == 0:
+        raise InvalidArgument("no observations left after dropping missing values", kind="data.empty")
+    variables = [v.take(keep) for v in frame.variables]
+    strata_terms = set(mf.special_terms("strata")) | set(mf.special_terms("cluster"))
+    kept = [k for k in range(len(mf.terms)) if k not in strata_terms]
+    design = terms_matrix(variables, [mf.terms[k] for k in kept], [mf.codes[k] for k in kept],
+                          [mf.label(k) for k in kept], keep.size)
+    n = keep.size
+    x = np.column_stack([np.ones(n), design.x]) if design.x.shape[1] else np.ones((n, 1))
+    names = ("(Intercept)",) + tuple(design.names)
+    if not np.all(np.isfinite(x)):
+        raise InvalidArgument("`formula`: the model matrix has an infinite value (R: 'data contains an infinite "
+                              "predictor')", kind="X.nonfinite")
+    offset = np.zeros(n)
+    if frame.offsets:
+        off = None
+        for t in frame.offsets:
+            if t.kind != "numeric":
+                raise InvalidArgument(f"`formula` term offset({t.name}) must be numeric", kind="X.type")
+            v = np.asarray(t.values, dtype=float)[keep]
+            off = v if off is None else off + v
+        assert off is not None
+        offset = off if not np.all(off == 0) else np.zeros(n)
+    time = sv.time[keep]
+    status = sv.status[keep]
+    w = None if wv is None else wv[keep]
+    nstrat = 1
+    strata = None
+    scale_names: tuple[str, ...] = ()
+    if mf.strata:
+        s = as_series(combine([variables[i] for i in mf.strata], "strata"))
+        codes = np.asarray(s.cat.codes, dtype=np.intp)
+        strata = codes
+        nstrat = int(codes.max()) + 1
+        scale_names = tuple(str(c) for c in s.cat.categories)[:nstrat]
+    clus = None
+    if c_raw is not None:
+        if mf.cluster is not None:
+            warns.append("cluster appears both in a formula and as an argument, formula term ignored")
+        clus = np.unique(pd.Series(c_raw).iloc[keep].to_numpy(), return_inverse=True)[1]  # as.numeric(as.factor())
+    elif mf.cluster is not None:
+        ct = variables[mf.cluster]
+        vals = ct.values if ct.kind == "numeric" else ct.codes
+        clus = np.unique(np.asarray(vals), return_inverse=True)[1]
+    return Model(formula=mf, variables=variables, kept_terms=kept, x=x, names=names, time=time, status=status,
+                 weights=w, offset=offset, strata=strata, nstrat=nstrat, scale_names=scale_names, dropped=dropped,
+                 warnings=tuple(warns), cluster=clus)

@@ -1,0 +1,112 @@
+"""``survreg`` (and ``survreg_predict``) run in R (survival).
+
+The formula goes to R as data with placeholder names (:class:`FormulaArgs`),
+the data columns under those names, ``weights`` as a vector; R's ``survreg``
+builds the model frame and matrix, accepts or refuses the call. Coefficient
+names come back in placeholders and are mapped to the caller's names.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from rparity_contract.control import SurvregControl
+from rparity_contract.errors import InvalidArgument
+from rparity_contract.results.survreg import SurvReg, SurvregCall, SurvRegPredict
+
+from ._convert import r_literal as lit
+from ._convert import scalar
+from ._session import session
+from .formula import FormulaArgs
+
+__all__ = ["survreg", "survreg_predict"]
+
+
+def _control(c: Any) -> Any:
+    """A :class:`SurvregControl` as the arguments of ``survreg.control`` (R checks them)."""
+    if not isinstance(c, SurvregControl):
+        return c
+    return {"iter.max": c.iter_max, "rel.tolerance": c.rel_tolerance, "toler.chol": c.toler_chol,
+            "outer.max": c.outer_max}
+
+
+def _args(call: SurvregCall) -> tuple[FormulaArgs, dict]:
+    fa = FormulaArgs(call.formula, call.data, call.subset)
+    args: dict[str, Any] = dict(form=fa.form, weights=fa.column(call.weights, call.data), dist=call.dist,
+                                control=_control(call.control))
+    if call.scale != 0:
+        args["scale"] = float(call.scale)
+    if call.init is not None:
+        args["init"] = np.asarray(call.init, dtype=float)
+    if call.parms is not None:
+        args["parms"] = dict(call.parms)
+    if call.robust is not None:
+        args["robust"] = bool(call.robust)
+    if call.cluster is not None:
+        args["cluster"] = fa.column(call.cluster, call.data)
+    return fa, args
+
+
+def _vec(v: Any) -> np.ndarray:
+    return np.asarray(v if v is not None else [], dtype=float).reshape(-1)
+
+
+def survreg(formula: str, data: Any = None, *, dist: str = "weibull", weights: Any = None, subset: Any = None,
+            scale: float = 0, init: Any = None, control: SurvregControl | None = None, robust: bool | None = None,
+            cluster: Any = None, parms: Any = None) -> SurvReg:
+    """R's ``survival::survreg(formula, data, dist=, weights=, subset=, scale=,
+    init=, control=, parms=)``."""
+    call = SurvregCall(formula=formula, data=data, dist=dist, weights=weights, subset=subset, scale=scale,
+                       init=init, control=control, robust=robust, cluster=cluster, parms=parms)
+    fa, args = _args(call)
+    sess = session()
+    res = sess.call("rparity_survreg", stacklevel=3, placeholders=fa.names, **args)
+    v = res.value
+    names = tuple(fa.user_label(str(n)) for n in (v["names"] or []))
+    coef = _vec(v["coef"])
+    k = int(round(float(np.sqrt(_vec(v["var"]).size))))
+    na_action = tuple(int(i) - 1 for i in np.asarray(v["na_action"], dtype=np.int64).reshape(-1))
+    lp = _vec(v["lp"])
+    text = f"survival::survreg({fa.text}, data = <data>, dist = {lit(dist)}"
+    if weights is not None:
+        text += f", weights = {weights if isinstance(weights, str) else '<w>'}"
+    if scale != 0:
+        text += f", scale = {lit(float(scale))}"
+    return SurvReg(
+        names=names, coef=coef, scale=_vec(v["scale"]),
+        scale_names=tuple(fa.names.translate(str(s)) for s in (v["scale_names"] or [])),
+        var=_vec(v["var"]).reshape(k, k),
+        naive_var=None if v["naive_var"] is None else _vec(v["naive_var"]).reshape(k, k),
+        loglik=_vec(v["loglik"]), icoef=_vec(v["icoef"]),
+        iterations=int(scalar(v["iter"])), df=int(scalar(v["df"])), idf=int(scalar(v["idf"])),
+        df_residual=float(scalar(v["df_residual"])), linear_predictors=lp, means=_vec(v["means"]), n=lp.size,
+        n_dropped=len(na_action), dist=str(v["dist"][0]), na_action=na_action, call=call, engine="r",
+        provenance=sess.provenance(text + ")"), warnings=res.warnings,
+    )
+
+
+def survreg_predict(fit: SurvReg, type: str = "response", *, p: Any = (0.1, 0.9), se_fit: bool = False,
+                    newdata: Any = None) -> SurvRegPredict:
+    """R's ``predict(fit, type=, p=, se.fit=, newdata=)`` on the fit's call, run again in R."""
+    if not isinstance(fit, SurvReg) or fit.call is None:
+        raise InvalidArgument(f"`fit` must be a SurvReg result that kept its call; got {type(fit).__name__}",
+                              kind="fit.type")
+    fa, args = _args(fit.call)
+    if p is not None:
+        args["p"] = np.asarray(p, dtype=float)
+    if newdata is not None:
+        args["newdata"] = {fa.placeholders.get(str(c), str(c)): newdata[c].reset_index(drop=True)
+                           for c in newdata.columns}
+    sess = session()
+    res = sess.call("rparity_survreg_predict", stacklevel=3, placeholders=fa.names, type=type, se_fit=se_fit,
+                    **args)
+    v = res.value
+    dim = None if v["dim"] is None else tuple(int(d) for d in np.asarray(v["dim"]).reshape(-1))
+    fitv = _vec(v["fit"])
+    se = None if v["se"] is None else _vec(v["se"])
+    if dim is not None and len(dim) == 2:
+        fitv = fitv.reshape(dim, order="F")
+        se = None if se is None else se.reshape(dim, order="F")
+    return SurvRegPredict(fit=fitv, se_fit=se, engine="r", provenance=sess.provenance("predict(<survreg>)"),
+                          warnings=res.warnings)

@@ -1,0 +1,134 @@
+"""Parity cases of ``survreg``: R's lung and ovarian, every distribution,
+strata (a scale per stratum), a fixed scale, weights, offsets, subsets, and
+R's refusals (an unknown distribution, a zero time under log, a negative
+scale, a fixed scale with strata, non-positive weights, a wrong-length init)."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from .base import Case
+
+__all__ = ["CASES", "run_survreg", "SURVREG_QUANTITIES"]
+
+SURVREG_QUANTITIES = ("names", "coef", "scale", "scale_names", "var", "loglik", "icoef", "iterations", "df", "idf",
+                      "df_residual", "linear_predictors", "means", "n", "n_dropped", "dist")
+
+
+def _data(data: pd.DataFrame, p: Mapping[str, Any]) -> pd.DataFrame:
+    d = data
+    if p.get("zero_time_row") is not None:  # a time of 0 in one row (log(0): R refuses it for log-time dists)
+        d = data.copy()
+        d.loc[int(p["zero_time_row"]), "time"] = 0
+    return d
+
+
+def run_survreg(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
+    kw: dict[str, Any] = {"dist": p.get("dist", "weibull")}
+    for key in ("weights", "subset", "scale", "robust", "cluster"):
+        if p.get(key) is not None:
+            kw[key] = p[key]
+    if p.get("init") is not None:
+        kw["init"] = np.asarray(p["init"], dtype=float)
+    if p.get("control"):
+        from rparity_contract.control import SurvregControl
+
+        kw["control"] = SurvregControl(**p["control"])
+    fit = engine.survreg(p["formula"], _data(data, p), **kw)
+    out = {k: getattr(fit, k) for k in SURVREG_QUANTITIES}
+    out["names"] = tuple(out["names"])
+    out["scale_names"] = tuple(out["scale_names"])
+    if fit.naive_var is not None:
+        out["naive_var"] = fit.naive_var
+    out["warnings"] = tuple(fit.warnings)
+    return out
+
+
+def _case(id_: str, dataset: str, formula: str, **extra: Any) -> Case:
+    return Case(f"survreg/{id_}", "survreg", dataset, {"formula": formula, **extra}, run_survreg)
+
+
+_LUNG = "Surv(time, status) ~ age + sex + ph.ecog"
+
+CASES = [
+    *[_case(f"lung-{d}", "lung", _LUNG, dist=d)
+      for d in ("weibull", "exponential", "lognormal", "loglogistic", "rayleigh", "gaussian", "logistic", "extreme",
+                "t")],
+    _case("lung-weibull-factor", "lung", "Surv(time, status) ~ age + factor(ph.ecog) + sex"),
+    _case("lung-weibull-strata", "lung", "Surv(time, status) ~ age + ph.ecog + strata(sex)"),
+    _case("lung-lognormal-strata-inst", "lung", "Surv(time, status) ~ age + sex + strata(inst)", dist="lognormal"),
+    _case("lung-weibull-fixed-scale", "lung", "Surv(time, status) ~ age + sex", scale=1.5),
+    _case("lung-weibull-weights", "lung", "Surv(time, status) ~ age + sex", weights="meal.cal"),
+    _case("lung-weibull-subset-offset", "lung", "Surv(time, status) ~ sex + offset(age / 100)",
+          subset="ph.ecog < 2"),
+    _case("lung-weibull-intercept-only", "lung", "Surv(time, status) ~ 1"),
+    _case("lung-weibull-prefix", "lung", "Surv(time, status) ~ age", dist="weib"),
+    _case("lung-weibull-init", "lung", "Surv(time, status) ~ age + sex", init=[6.0, -0.01, 0.4]),
+    _case("lung-weibull-one-iteration", "lung", "Surv(time, status) ~ age + sex", control={"iter_max": 1}),
+    _case("lung-exponential-scale-ignored", "lung", "Surv(time, status) ~ age", dist="exponential", scale=2.0),
+    _case("lung-status-invalid-na", "lung", "Surv(time, status + (age > 70)) ~ age"),
+    _case("lung-weibull-robust", "lung", "Surv(time, status) ~ age + sex", robust=True),
+    _case("lung-weibull-cluster-inst", "lung", "Surv(time, status) ~ age + sex", cluster="inst"),
+    _case("lung-lognormal-cluster-term-strata", "lung", "Surv(time, status) ~ age + strata(sex) + cluster(inst)",
+          dist="lognormal"),
+    _case("lung-weibull-cluster-weights-not-robust", "lung", "Surv(time, status) ~ age", cluster="inst",
+          weights="meal.cal", robust=False),
+    _case("lung-exponential-robust-weights", "lung", "Surv(time, status) ~ age + sex", dist="exponential",
+          robust=True, weights="meal.cal"),
+    _case("ovarian-exponential", "ovarian", "Surv(futime, fustat) ~ age + ecog.ps", dist="exponential"),
+    _case("ovarian-weibull", "ovarian", "Surv(futime, fustat) ~ age + factor(rx)"),
+    _case("ovarian-loglogistic-strata", "ovarian", "Surv(futime, fustat) ~ age + strata(rx)", dist="loglogistic"),
+    # R's refusals
+    _case("lung-dist-unknown-refused", "lung", "Surv(time, status) ~ age", dist="foo"),
+    _case("lung-zero-time-refused", "lung", "Surv(time, status) ~ age", zero_time_row=2),
+    _case("lung-scale-negative-refused", "lung", "Surv(time, status) ~ age", scale=-1.0),
+    _case("lung-scale-strata-refused", "lung", "Surv(time, status) ~ age + strata(sex)", scale=2.0),
+    _case("lung-weights-nonpositive-refused", "lung", "Surv(time, status) ~ age", weights="ph.ecog"),
+    _case("lung-init-length-refused", "lung", "Surv(time, status) ~ age", init=[1.0, 2.0, 3.0, 4.0]),
+]
+
+
+def run_survreg_predict(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
+    """A survreg fit's ``predict``: the fitted values and their standard errors."""
+    fit = engine.survreg(p["formula"], data, **{k: p[k] for k in ("dist", "scale", "weights", "subset") if k in p})
+    kw: dict[str, Any] = {"type": p.get("type", "response"), "se_fit": bool(p.get("se_fit", False))}
+    if p.get("p") is not None:
+        kw["p"] = tuple(p["p"])
+    if p.get("newdata_rows"):
+        lo, hi = p["newdata_rows"]
+        kw["newdata"] = data.iloc[lo:hi].reset_index(drop=True)
+    pr = engine.survreg_predict(fit, **kw)
+    out = {"fit": np.asarray(pr.fit, dtype=float)}
+    if kw["se_fit"]:
+        out["se_fit"] = np.asarray(pr.se_fit, dtype=float)
+    return out
+
+
+def _pcase(id_: str, dataset: str, formula: str, **extra: Any) -> Case:
+    return Case(f"survreg_predict/{id_}", "survreg_predict", dataset, {"formula": formula, **extra},
+                run_survreg_predict)
+
+
+CASES += [
+    _pcase("lung-weibull-lp-se", "lung", _LUNG, type="lp", se_fit=True),
+    _pcase("lung-weibull-response-se", "lung", _LUNG, type="response", se_fit=True),
+    _pcase("lung-weibull-quantile-median-se", "lung", _LUNG, type="quantile", p=[0.5], se_fit=True),
+    _pcase("lung-weibull-uquantile-se", "lung", _LUNG, type="uquantile", p=[0.1, 0.5, 0.9], se_fit=True),
+    _pcase("lung-weibull-quantile-default-p", "lung", _LUNG, type="quantile"),
+    _pcase("lung-lognormal-quantile-se", "lung", _LUNG, dist="lognormal", type="quantile", p=[0.25, 0.75],
+           se_fit=True),
+    _pcase("lung-weibull-strata-quantile-se", "lung", "Surv(time, status) ~ age + ph.ecog + strata(sex)",
+           type="quantile", p=[0.5, 0.9], se_fit=True),
+    _pcase("lung-exponential-quantile-se", "lung", "Surv(time, status) ~ age + sex", dist="exponential",
+           type="quantile", p=[0.5, 0.9], se_fit=True),
+    _pcase("lung-weibull-factor-newdata-response-se", "lung", "Surv(time, status) ~ age + factor(ph.ecog)",
+           type="response", se_fit=True, newdata_rows=[0, 8]),
+    _pcase("lung-weibull-newdata-quantile-se", "lung", "Surv(time, status) ~ age + sex", type="quantile",
+           p=[0.5], se_fit=True, newdata_rows=[10, 15]),
+    _pcase("lung-gaussian-lp-offset", "lung", "Surv(time, status) ~ sex + offset(age)", dist="gaussian",
+           type="lp", se_fit=True),
+    _pcase("ovarian-t-uquantile-se", "ovarian", "Surv(futime, fustat) ~ age", dist="t", type="uquantile",
+           p=[0.1, 0.9], se_fit=True),
+]

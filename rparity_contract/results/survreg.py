@@ -1,0 +1,87 @@
+"""Parametric survival regression: ``survival::survreg`` (survival 3.5-3)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..control import SurvregControl
+from ..registry import derived
+from .base import Result, rfield
+
+__all__ = ["SurvregCall", "SurvReg", "SurvRegPredict"]
+
+
+@dataclass(frozen=True)
+class SurvregCall:
+    """The arguments of a ``survreg`` call, kept with its fit so that derived
+    functions (``survreg_predict``) can run the same call again in any engine.
+    ``weights``/``cluster`` name a column of ``data`` or give one value per row;
+    ``subset`` is a mask, row positions or an R expression (as ``coxph``)."""
+
+    formula: Any
+    data: Any
+    dist: str = "weibull"
+    weights: Any = None
+    subset: Any = None
+    scale: float = 0.0
+    init: Any = None
+    control: SurvregControl | None = None
+    robust: bool | None = None
+    cluster: Any = None
+    parms: Any = None
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class SurvReg(Result):
+    """A parametric survival regression fit, as ``survival::survreg``.
+
+    ``coef`` are the regression coefficients only (R's ``coefficients``); the
+    log scales are the last rows and columns of ``var`` (R's ``fit$var``, whose
+    names are ``Log(scale)``, or ``Log(scale)`` per stratum), absent when the
+    scale is fixed (``scale=`` given, or ``exponential``/``rayleigh``).
+    ``loglik`` is R's ``fit$loglik``: the intercept-only model's, then the
+    model's, each with the Jacobian of the log transform added for the
+    log-time distributions (``weibull``...), as R.
+
+    Notes
+    -----
+    A coefficient whose variance is exactly 0 (a redundant column) is NaN,
+    R's NA.
+    """
+
+    names: tuple[str, ...] = rfield("names(coefficients)")
+    coef: np.ndarray = rfield("coefficients", doc="NaN where R has NA")
+    scale: np.ndarray = rfield("scale", doc="one per stratum (fixed: the given value)")
+    scale_names: tuple[str, ...] = rfield("names(scale)", doc="the strata labels; () for one scale")
+    var: np.ndarray = rfield("var", doc="variance of (coefficients, log scales)")
+    naive_var: np.ndarray | None = rfield("naive.var", default=None, doc="model-based variance when robust")
+    loglik: np.ndarray = rfield("loglik", doc="(intercept-only model, model)")
+    icoef: np.ndarray = rfield("icoef", doc="intercept and log scale(s) of the intercept-only fit")
+    iterations: int = rfield("iter")
+    df: int = rfield("df", doc="number of estimated parameters (log scales included)")
+    idf: int = rfield("idf", doc="parameters of the intercept-only model")
+    df_residual: float = rfield("df.residual")
+    linear_predictors: np.ndarray = rfield("linear.predictors")
+    means: np.ndarray = rfield("means", doc="column means of the model matrix")
+    n: int = rfield("length(linear.predictors)", doc="observations used")
+    n_dropped: int = rfield("length(na.action)")
+    dist: str = rfield("dist")
+    na_action: tuple[int, ...] = field(default=(), repr=False)
+    call: SurvregCall | None = field(default=None, repr=False)
+
+    def predict(self, type: str = "lp", **kwargs: Any) -> "SurvRegPredict":
+        """``predict(fit, type=, p=, se.fit=, newdata=)``, computed by the engine
+        that made the fit (its ``survreg_predict``)."""
+        out: SurvRegPredict = derived(self, "survreg_predict")(self, type=type, **kwargs)
+        return out
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class SurvRegPredict(Result):
+    """``predict(<survreg>, type=, p=, se.fit=, newdata=)``: one row per
+    observation (and one column per ``p`` for the quantile types)."""
+
+    fit: np.ndarray = rfield("fit")
+    se_fit: np.ndarray | None = rfield("se.fit", default=None)
