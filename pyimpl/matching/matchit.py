@@ -124,15 +124,20 @@ def _as_bool(x, name: str) -> bool:
     raise InvalidArgument(f"`{name}` must be True or False; got {name}={x!r}", kind=f"{name}.type")
 
 
-def _columns(data: pd.DataFrame, cols, arg: str) -> list:
-    """``cols`` (a name or a list of names) checked against ``data``."""
+def _name_list(cols, arg: str) -> list:
+    """A column name or an iterable of them, as a list."""
     if isinstance(cols, str):
-        cols = [cols]
+        return [cols]
     try:
-        cols = list(cols)
+        return list(cols)
     except TypeError:
         raise InvalidArgument(f"`{arg}` must be a column name or a list of column names; got {arg}={cols!r}",
                               kind=f"{arg}.column") from None
+
+
+def _columns(data: pd.DataFrame, cols, arg: str) -> list:
+    """``cols`` (a name or a list of names) checked against ``data``."""
+    cols = _name_list(cols, arg)
     missing = [c for c in cols if c not in data.columns]
     if missing:
         raise InvalidArgument(f"`{arg}` must name columns of `data`; got {arg}={missing[0]!r}, not among "
@@ -155,13 +160,7 @@ def _complete_terms(data: pd.DataFrame, cols: list, arg: str) -> list[Term]:
 def _named_columns(data: pd.DataFrame, cols, arg: str) -> list:
     """``mahvars``/``antiexact`` (MatchIt ``process.variable.input``): names of
     columns, R's message for the ones that are not."""
-    if isinstance(cols, str):
-        cols = [cols]
-    try:
-        cols = list(cols)
-    except TypeError:
-        raise InvalidArgument(f"`{arg}` must be a column name or a list of column names; got {arg}={cols!r}",
-                              kind=f"{arg}.column") from None
+    cols = _name_list(cols, arg)
     if not cols:
         raise InvalidArgument(f"`{arg}` must name at least one column of `data` (or be None); got []",
                               kind=f"{arg}.column")
