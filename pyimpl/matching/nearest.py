@@ -49,6 +49,14 @@ def ta(x: float) -> int:
     return _INT_MIN
 
 
+def distance_order(distance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``sort.list(distance)`` (stable ascending) and each unit's position in it."""
+    d_ord = np.argsort(distance, kind="stable")
+    pos = np.empty(distance.size, dtype=np.int64)
+    pos[d_ord] = np.arange(distance.size)
+    return d_ord, pos
+
+
 def nn_match(focal: np.ndarray, ord_: np.ndarray, ratio: int, discarded: np.ndarray,
              replace: bool, distance: np.ndarray, caliper: float | None,
              compat: bool) -> np.ndarray:
@@ -71,16 +79,12 @@ def nn_match(focal: np.ndarray, ord_: np.ndarray, ratio: int, discarded: np.ndar
     (n1, ratio) int64 -- row (0-based, among the n units) of the j-th match of
     the i-th focal unit in data order; -1 where there is none.
     """
-    n = distance.size
     focal_rows = np.flatnonzero(focal)
     n1 = focal_rows.size
     mm = np.full((n1, ratio), -1, dtype=np.int64)
     if n1 == 0:
         return mm
-    # sort.list(distance): stable ascending
-    d_ord = np.argsort(distance, kind="stable")
-    pos = np.empty(n, dtype=np.int64)
-    pos[d_ord] = np.arange(n)
+    d_ord, pos = distance_order(distance)
     usable = (~focal & ~discarded)[d_ord]
     if replace:
         return _match_static(mm, focal_rows, pos, d_ord, usable, distance[d_ord], discarded,

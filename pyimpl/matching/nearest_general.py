@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .nearest import INT_MAX, ta
+from .nearest import INT_MAX, distance_order, ta
 
 __all__ = ["nn_match_covs", "nn_match_scan", "partial_sort_indices"]
 
@@ -200,9 +200,7 @@ def nn_match_scan(focal: np.ndarray, ord_: np.ndarray, ratio: int, discarded: np
     if n1 == 0:
         return mm
     reuse_max = INT_MAX if replace else 1
-    d_ord = np.argsort(distance, kind="stable")  # sort.list(distance)
-    pos = np.empty(n, dtype=np.int64)
-    pos[d_ord] = np.arange(n)
+    d_ord, pos = distance_order(distance)
     ds = distance[d_ord].tolist()
     is_focal = focal[d_ord].tolist()
     can = (~focal & ~discarded)[d_ord].tolist()
@@ -233,32 +231,25 @@ def nn_match_scan(focal: np.ndarray, ord_: np.ndarray, ratio: int, discarded: np
             return 0
         return 1
 
+    def nearest_usable(ii: int, row: list[int], r: int, step: int) -> int:
+        """The first usable unit from ``ii`` in direction ``step``, or -1 (none, or
+        the propensity caliper passed first)."""
+        k = ii + step
+        while 0 <= k < n:
+            s = ok(ii, k, row, r)
+            if s != 0:
+                return k if s == 1 else -1
+            k += step
+        return -1
+
     for r in range(ratio):
         for i in ord_.tolist():
             ii = int(pos[frows[i]])
             if discarded[frows[i]]:
                 continue
             row = [int(v) + 1 for v in mm[i, :r].tolist() if v >= 0]
-            kl = -1
-            k = ii - 1
-            while k >= 0:
-                s = ok(ii, k, row, r)
-                if s == 1:
-                    kl = k
-                    break
-                if s == -1:
-                    break
-                k -= 1
-            kr = -1
-            k = ii + 1
-            while k < n:
-                s = ok(ii, k, row, r)
-                if s == 1:
-                    kr = k
-                    break
-                if s == -1:
-                    break
-                k += 1
+            kl = nearest_usable(ii, row, r, -1)  # find_left
+            kr = nearest_usable(ii, row, r, 1)  # find_right
             if kl >= 0 and kr >= 0:
                 k = kl if absf(ds[kl] - ds[ii]) <= absf(ds[kr] - ds[ii]) else kr
             elif kl >= 0:
