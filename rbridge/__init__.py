@@ -8,7 +8,7 @@ without R; the first call starts the embedded R (one per process) or raises
 :class:`~rparity_contract.errors.RUnavailable` saying how to install it.
 Results are the contract's types, with ``engine="r"`` and ``provenance``.
 """
-from ._session import INSTALL_HINT, r_available, session
+from ._session import INSTALL_HINT, exclusive_r, r_available, session
 from .cox import (
     basehaz,
     clogit,
@@ -45,4 +45,4 @@ __all__ = ["survfit", "survfit_summary", "survfit_quantile", "survfit_table", "s
            "basehaz", "concordance", "glm_logit", "matchit", "matchit302_available", "matchit_summary", "match_data",
            "fisher_test",
            "chisq_test",
-           "session", "r_available", "INSTALL_HINT"]
+           "session", "r_available", "exclusive_r", "INSTALL_HINT"]

@@ -12,13 +12,13 @@ Contract
   warnings and messages and turns an R error into a value, so that R's own
   message reaches Python as :class:`~rparity_contract.errors.RError` and each R warning as
   an :class:`~rparity_contract.errors.RWarning`; nothing is left only on R's console.
-* R is not thread-safe: calls are serialised by a process-wide lock. Parallel
-  work needs processes, each with its own R.
+* R is not thread-safe: calls are serialised by a process-wide lock, and rpy2's
+  finalisers run by the garbage collector in other threads wait for R to be
+  idle (:mod:`._exclusive`). Parallel work needs processes, each with its own R.
 """
 from __future__ import annotations
 
 import logging
-import threading
 import warnings
 from dataclasses import dataclass
 from importlib import resources
@@ -27,8 +27,9 @@ from typing import Any
 from rparity_contract.errors import RError, RUnavailable, RWarning
 
 from ._convert import Placeholders, from_r, to_r
+from ._exclusive import exclusive_r, install_release_guard
 
-__all__ = ["session", "RSession", "RCallResult", "r_available", "INSTALL_HINT"]
+__all__ = ["session", "RSession", "RCallResult", "r_available", "exclusive_r", "INSTALL_HINT"]
 
 log = logging.getLogger("rbridge")
 
@@ -41,7 +42,6 @@ INSTALL_HINT = (
     "(rpy2 3.6 needs R >= 4.5 and fails to import on Debian's R 4.2)."
 )
 
-_lock = threading.RLock()
 _session: "RSession | None" = None
 _failure: RUnavailable | None = None
 
@@ -49,7 +49,7 @@ _failure: RUnavailable | None = None
 def session() -> "RSession":
     """The process's R session, started on first use."""
     global _session, _failure
-    with _lock:
+    with exclusive_r():
         if _session is not None:
             return _session
         if _failure is not None:
@@ -89,6 +89,7 @@ class RSession:
         library_path = os.environ.get("LD_LIBRARY_PATH")
         try:
             import rpy2.rinterface as ri
+            import rpy2.rinterface_lib._rinterface_capi as capi
             import rpy2.rinterface_lib.callbacks as callbacks
             import rpy2.robjects as ro
         except Exception as exc:  # ImportError, or rpy2 failing to find/start R
@@ -102,6 +103,7 @@ class RSession:
                 os.environ.pop("LD_LIBRARY_PATH", None)
             else:
                 os.environ["LD_LIBRARY_PATH"] = library_path
+        install_release_guard(capi)
         self._ri = ri
         self._ro = ro
         self._console: list[str] = []
@@ -147,7 +149,7 @@ class RSession:
         by :func:`to_r` (arguments already converted pass through); R errors are
         raised as :class:`RError`, with placeholder names shown as the caller's."""
         ph = placeholders or Placeholders({})
-        with _lock:
+        with exclusive_r():
             fun = self.env.find(fname)
             args = self._ro.vectors.ListVector({k: to_r(v, k) for k, v in kwargs.items()}) if kwargs \
                 else self._ro.r["list"]()

@@ -51,3 +51,53 @@ def test_no_console_noise_on_success(capfd):
         rbridge.survfit([1.0, 2.0, 3.0], [1, 0, 1])
     out, err = capfd.readouterr()
     assert out == "" and err == ""
+
+
+def _preserved(rid: int) -> bool:
+    from rpy2.rinterface_lib import _rinterface_capi as capi
+
+    return rid in dict(capi.protected_rids())
+
+
+def _drop_in_another_thread(holder: list) -> None:
+    import gc
+    import threading
+
+    def drop() -> None:  # rpy2's vectors sit in reference cycles: the collector of this thread frees them
+        holder.clear()
+        gc.collect()
+
+    t = threading.Thread(target=drop)
+    t.start()
+    t.join()
+
+
+def test_a_finaliser_in_another_thread_waits_until_r_is_idle():
+    """An rpy2 object dropped (or collected) in another thread while this one is in R
+    is released by R only when R is idle: ``R_ReleaseObject`` running beside an
+    evaluation crashed the test process in CI (Dask's threads collect garbage)."""
+    import rpy2.robjects as ro
+    from rpy2.rinterface_lib import _rinterface_capi as capi
+
+    rbridge.session()
+    with rbridge.exclusive_r():
+        vec = ro.FloatVector([1.5, 2.5])
+        rid = capi.get_rid(vec.__sexp__._cdata)
+        holder = [vec]
+        del vec
+        _drop_in_another_thread(holder)
+        assert _preserved(rid), "released while this thread was in R"
+    assert not _preserved(rid), "never released"
+
+
+def test_a_finaliser_with_r_idle_releases_at_once():
+    import rpy2.robjects as ro
+    from rpy2.rinterface_lib import _rinterface_capi as capi
+
+    rbridge.session()
+    vec = ro.FloatVector([3.5])
+    rid = capi.get_rid(vec.__sexp__._cdata)
+    holder = [vec]
+    del vec
+    _drop_in_another_thread(holder)
+    assert not _preserved(rid)

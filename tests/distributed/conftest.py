@@ -1,4 +1,6 @@
-"""Local Dask clusters shared by the distributed tests (started once per session).
+"""Local Dask clusters shared by the distributed tests (started once, stopped after
+the last of them: their threads must not outlive this package into tests that
+run R in this process).
 
 Workers get ``RPARITY_DISTRIBUTED_FAULTS`` pointing at a directory where a
 test arms a fault for one task (see :mod:`rparity.distributed.tasks`), and the
@@ -12,7 +14,7 @@ import contextlib
 import pytest
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def faults_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("faults")
 
@@ -34,13 +36,13 @@ def _cluster(n, faults_dir):
         cm.__exit__(None, None, None)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def client1(faults_dir):
     with _cluster(1, faults_dir) as c:
         yield c
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def client2(faults_dir):
     with _cluster(2, faults_dir) as c:
         yield c

@@ -108,7 +108,8 @@ def test_format_numbers_is_rs(v):
     import rbridge
 
     rbridge.session()
-    assert r_format_numbers(v) == [s.strip() for s in ro.r["format"](ro.FloatVector(v))]
+    with rbridge.exclusive_r():  # no finaliser of another thread in R meanwhile
+        assert r_format_numbers(v) == [s.strip() for s in ro.r["format"](ro.FloatVector(v))]
 
 
 @st.composite

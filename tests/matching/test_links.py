@@ -79,11 +79,12 @@ def test_distribution_functions_are_rs(x, u):
     import rbridge
 
     rbridge.session()
-    xv = np.array(x)
-    for name, f in _FNS.items():
-        np.testing.assert_array_equal(f(xv), np.asarray(ro.r[name](ro.FloatVector(xv))), err_msg=name)
-    uv = np.array(u)
-    np.testing.assert_array_equal(qcauchy(uv), np.asarray(ro.r["qcauchy"](ro.FloatVector(uv))))
+    with rbridge.exclusive_r():  # no finaliser of another thread in R meanwhile
+        xv = np.array(x)
+        for name, f in _FNS.items():
+            np.testing.assert_array_equal(f(xv), np.asarray(ro.r[name](ro.FloatVector(xv))), err_msg=name)
+        uv = np.array(u)
+        np.testing.assert_array_equal(qcauchy(uv), np.asarray(ro.r["qcauchy"](ro.FloatVector(uv))))
 
 
 @pytest.mark.r
@@ -97,9 +98,10 @@ def test_qnorm_is_rs():
     from pyimpl._rmath import DBL_EPS, qnorm
 
     rbridge.session()
-    p = np.concatenate([[0.25, 0.75, DBL_EPS, 1 / 3, 2 / 3, 1e-300, 0.075, 0.925],
-                        np.random.default_rng(7).uniform(size=5000)])
-    np.testing.assert_array_equal(qnorm(p), np.asarray(ro.r["qnorm"](ro.FloatVector(p))))
+    with rbridge.exclusive_r():  # no finaliser of another thread in R meanwhile
+        p = np.concatenate([[0.25, 0.75, DBL_EPS, 1 / 3, 2 / 3, 1e-300, 0.075, 0.925],
+                            np.random.default_rng(7).uniform(size=5000)])
+        np.testing.assert_array_equal(qnorm(p), np.asarray(ro.r["qnorm"](ro.FloatVector(p))))
 
 
 def _r_glm(X, y, link, family):
@@ -108,17 +110,18 @@ def _r_glm(X, y, link, family):
     import rbridge
 
     rbridge.session()
-    fn = ro.r("function(X, y, link, fam) { f <- if (fam == 'binomial') binomial(link) else quasibinomial(link);"
-              " w <- character(0); fit <- withCallingHandlers(glm.fit(X, y, family = f), warning = function(c) {"
-              " w <<- c(w, conditionMessage(c)); invokeRestart('muffleWarning') });"
-              " list(coef = unname(fit$coefficients), fitted = unname(fit$fitted.values), iter = fit$iter,"
-              " conv = fit$converged, dev = fit$deviance, w = w) }")
-    Xr = ro.r.matrix(ro.FloatVector(X.ravel(order="F")), nrow=X.shape[0])
-    try:
-        r = fn(Xr, ro.FloatVector(y), link, family)
-    except Exception as exc:  # noqa: BLE001 - R's error, compared
-        return None, str(exc)
-    return {k: np.asarray(v) for k, v in zip(r.names, r)}, None
+    with rbridge.exclusive_r():  # no finaliser of another thread in R meanwhile
+        fn = ro.r("function(X, y, link, fam) { f <- if (fam == 'binomial') binomial(link) else quasibinomial(link);"
+                  " w <- character(0); fit <- withCallingHandlers(glm.fit(X, y, family = f), warning = function(c) {"
+                  " w <<- c(w, conditionMessage(c)); invokeRestart('muffleWarning') });"
+                  " list(coef = unname(fit$coefficients), fitted = unname(fit$fitted.values), iter = fit$iter,"
+                  " conv = fit$converged, dev = fit$deviance, w = w) }")
+        Xr = ro.r.matrix(ro.FloatVector(X.ravel(order="F")), nrow=X.shape[0])
+        try:
+            r = fn(Xr, ro.FloatVector(y), link, family)
+        except Exception as exc:  # noqa: BLE001 - R's error, compared
+            return None, str(exc)
+        return {k: np.asarray(v) for k, v in zip(r.names, r)}, None
 
 
 @st.composite

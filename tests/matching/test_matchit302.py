@@ -220,13 +220,14 @@ def test_rounding_sampler_live(seed, n, x):
     import rbridge
 
     rbridge.session()
-    fn = ro.r("function(seed, n, x) { old <- RNGkind()[3]; suppressWarnings(RNGkind(sample.kind = 'Rounding'));"
-              " on.exit(suppressWarnings(RNGkind(sample.kind = old))); set.seed(seed);"
-              " c(sample.int(n), sample(x, 1)) }")
-    rx = np.asarray(fn(seed, n, x)).tolist()
-    r = RRandom(seed, "Rounding")
-    px = r.sample_int(n).tolist() + [r.unif_index(math.floor(x)) + 1]
-    assert px == rx
+    with rbridge.exclusive_r():  # no finaliser of another thread in R meanwhile
+        fn = ro.r("function(seed, n, x) { old <- RNGkind()[3]; suppressWarnings(RNGkind(sample.kind = 'Rounding'));"
+                  " on.exit(suppressWarnings(RNGkind(sample.kind = old))); set.seed(seed);"
+                  " c(sample.int(n), sample(x, 1)) }")
+        rx = np.asarray(fn(seed, n, x)).tolist()
+        r = RRandom(seed, "Rounding")
+        px = r.sample_int(n).tolist() + [r.unif_index(math.floor(x)) + 1]
+        assert px == rx
 
 
 # -- MatchIt 3.0.2 itself, live ----------------------------------------------------------------

@@ -64,8 +64,9 @@ def test_sample_int_live(seed, n):
     import rbridge
 
     rbridge.session()
-    rx = np.asarray(ro.r(f"function() {{ set.seed({seed}L); sample.int({n}L) }}")())
-    assert r_sample_int(n, seed).tolist() == rx.tolist()
+    with rbridge.exclusive_r():  # no finaliser of another thread in R meanwhile
+        rx = np.asarray(ro.r(f"function() {{ set.seed({seed}L); sample.int({n}L) }}")())
+        assert r_sample_int(n, seed).tolist() == rx.tolist()
 
 
 @pytest.mark.r
@@ -78,9 +79,10 @@ def test_successive_draws_live(seed, sizes):
     import rbridge
 
     rbridge.session()
-    body = "; ".join(f"x{i} <- sample.int({k}L)" for i, k in enumerate(sizes))
-    cat = ", ".join(f"x{i}" for i in range(len(sizes)))
-    rx = np.asarray(ro.r(f"function() {{ set.seed({seed}L); {body}; c({cat}) }}")())
-    r = RRandom(seed)
-    px = np.concatenate([r.sample_int(k) for k in sizes]) if sizes else np.zeros(0)
-    assert px.tolist() == rx.tolist()
+    with rbridge.exclusive_r():  # no finaliser of another thread in R meanwhile
+        body = "; ".join(f"x{i} <- sample.int({k}L)" for i, k in enumerate(sizes))
+        cat = ", ".join(f"x{i}" for i in range(len(sizes)))
+        rx = np.asarray(ro.r(f"function() {{ set.seed({seed}L); {body}; c({cat}) }}")())
+        r = RRandom(seed)
+        px = np.concatenate([r.sample_int(k) for k in sizes]) if sizes else np.zeros(0)
+        assert px.tolist() == rx.tolist()

@@ -1,0 +1,72 @@
+"""One thread in R at a time, garbage collection included.
+
+R's C API is not thread-safe, and rpy2 (cffi) releases the GIL for every call
+into R. Calls made by the bridge are serialised by :data:`lock`, but one kind of
+R call escapes any lock a caller takes: when Python's cyclic garbage collector
+runs in *another* thread (a Dask client's event loop, a worker's heartbeat,
+any thread that allocates), it finalises unreachable rpy2 objects there, and
+each finaliser calls ``R_ReleaseObject``, which edits R's list of preserved
+objects while the R thread may be evaluating and collecting. The process then
+crashes (a segmentation fault) or R hangs, at random (seen in CI).
+
+:func:`install_release_guard` makes rpy2's release wait for R to be idle
+without ever blocking the thread that drops the object: the release is done at
+once when no other thread is in R (or by the R thread itself), and otherwise
+queued and done by the thread that leaves R, before it lets go of the lock.
+"""
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+__all__ = ["lock", "exclusive_r", "install_release_guard"]
+
+#: Held by whichever thread is in R (re-entrant: the bridge nests its calls).
+lock = threading.RLock()
+_deferred: list[Any] = []  # cdata of rpy2 objects dropped while another thread was in R
+_release: Callable[[Any], None] | None = None  # rpy2's own release, once guarded
+
+
+@contextlib.contextmanager
+def exclusive_r() -> Iterator[None]:
+    """Hold R for the block; releases queued meanwhile are done on the way out."""
+    with lock:
+        try:
+            yield
+        finally:
+            _drain()
+
+
+def _drain() -> None:
+    # called with the lock held; list.pop is atomic under the GIL, so a thread
+    # queueing meanwhile loses nothing
+    while _deferred and _release is not None:
+        _release(_deferred.pop())
+
+
+def _guarded_release(cdata: Any) -> None:
+    if lock.acquire(blocking=False):  # R idle, or this thread is the one in R
+        try:
+            _drain()
+            if _release is not None:
+                _release(cdata)
+        finally:
+            lock.release()
+    else:
+        _deferred.append(cdata)
+
+
+def install_release_guard(capi: Any) -> None:
+    """Route rpy2's finalisers through the guard. ``capi`` is
+    ``rpy2.rinterface_lib._rinterface_capi``, whose ``SexpCapsule.__del__``
+    looks its module-level ``_release`` up at each call (rpy2 3.5)."""
+    global _release
+    if _release is not None:
+        return
+    original = capi._release
+    if not callable(original):
+        raise RuntimeError("rpy2 has no _release to guard: the bridge supports rpy2 >=3.5.17,<3.6")
+    _release = original
+    capi._release = _guarded_release
