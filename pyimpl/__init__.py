@@ -37,7 +37,7 @@ from .cox import (
                                       survfit_cox,
 )
 from .matching import glm_logit, match_data, matchit, matchit_summary
-from .survival import survdiff, survfit, survfit_quantile, survfit_summary, survfit_table, survsplit, tmerge
+from .survival import survdiff, survfit, survfit_ms, survfit_quantile, survfit_summary, survfit_table, survsplit, tmerge
 from .survreg import survreg, survreg_predict
 
 ENGINE_NAME = "pyimpl"
@@ -60,8 +60,8 @@ UNSUPPORTED = {
 
 __all__ = [
     # the contract's functions
-    "survfit", "survfit_summary", "survfit_quantile", "survfit_table", "survdiff", "survsplit", "tmerge",
-    "coxph", "coxph_summary", "cox_zph", "coxph_residuals", "coxph_predict", "survfit_cox", "coxph_anova",
+    "survfit", "survfit_ms", "survfit_summary", "survfit_quantile", "survfit_table", "survdiff", "survsplit",
+    "tmerge", "coxph", "coxph_summary", "cox_zph", "coxph_residuals", "coxph_predict", "survfit_cox", "coxph_anova",
     "coxph_detail", "basehaz", "clogit", "survreg", "survreg_predict",
     "concordance", "glm_logit", "matchit", "matchit_summary", "match_data", "fisher_test", "chisq_test",
     # re-exported from the contract for convenience

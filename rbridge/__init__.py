@@ -23,6 +23,7 @@ from .cox import (
     survfit_cox,
 )
 from .matching import glm_logit, match_data, matchit, matchit302_available, matchit_summary
+from .multistate import survfit_ms
 from .stats import chisq_test, fisher_test
 from .survival import survdiff, survfit, survfit_quantile, survfit_summary, survfit_table, survsplit
 from .survreg import survreg, survreg_predict
@@ -39,7 +40,8 @@ UNSUPPORTED = {
     ],
 }
 
-__all__ = ["survfit", "survfit_summary", "survfit_quantile", "survfit_table", "survdiff", "survsplit", "tmerge",
+__all__ = ["survfit", "survfit_ms", "survfit_summary", "survfit_quantile", "survfit_table", "survdiff", "survsplit",
+           "tmerge",
            "coxph", "coxph_summary", "cox_zph", "coxph_residuals", "coxph_predict", "survfit_cox", "coxph_anova",
            "coxph_detail", "clogit", "survreg", "survreg_predict",
            "basehaz", "concordance", "glm_logit", "matchit", "matchit302_available", "matchit_summary", "match_data",

@@ -697,6 +697,12 @@ FAULTS: list[Fault] = [
           _column("quantile", _scale(1e-6))),
     Fault("survfit-table-median", "survfit_table", "identical", "the printed median one time unit late",
           _result(lambda t: t.where(t.index != "median", t + 1))),
+    # survfit_ms
+    Fault("survfit-ms-se-without-dh", "survfit_ms", "1e-12 relative", "the jackknife influence leaves out the "
+          "dH term (U <- U H only): standard errors and limits wrong, the probabilities right",
+          _lazy_patched(_module("pyimpl.survival.aj"), "add_dh", lambda original: lambda *a, **k: None)),
+    Fault("survfit-ms-pstate-1e-11", "survfit_ms", "1e-12 relative", "every state probability 1e-11 relative "
+          "off", _field("pstate", _scale(1e-11))),
     # survreg
     Fault("survreg-no-step-halving", "survreg", "1e-9 relative", "takes every Newton-Raphson step, even one that "
           "lowers the log-likelihood (survreg6.c halves it, up to 5 times); the R-coded start is kept",

@@ -311,6 +311,18 @@ TOLERANCES.update({
     "survreg_predict.fit": SURVREG, "survreg_predict.se_fit": SURVREG,
 })
 
+# survfit_ms: survfitci.c's Aalen-Johansen loop replayed sum for sum (sequential, multiply then add): measured
+# bit-identical to R (pbc, with groups, fractional weights, every conf.type); 1e-12 allows another libm for the
+# confidence limits' log/exp
+AJ = rel(1e-12, "the Aalen-Johansen products and the jackknife sums replayed in survfitci.c's order; measured: "
+                "identical to R")
+TOLERANCES.update({
+    **{f"survfit_ms.{k}": EXACT for k in ("states", "time", "n_risk", "n_event", "n_censor", "cumhaz_names",
+                                          "transitions", "transitions_from", "transitions_to", "n", "strata",
+                                          "strata_n", "start_time")},
+    **{f"survfit_ms.{k}": AJ for k in ("pstate", "std_err", "lower", "upper", "cumhaz", "p0", "sp0")},
+})
+
 
 def lookup(function: str, quantity: str) -> Tolerance:
     """The tolerance of ``function.quantity``; ``warnings`` share one entry."""

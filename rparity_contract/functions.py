@@ -31,6 +31,7 @@ from .results import (
     SurvDiff,
     SurvFit,
     SurvFitCox,
+    SurvFitMS,
     SurvReg,
     SurvRegPredict,
     Tmerge,
@@ -61,6 +62,8 @@ class FunctionSpec:
 
 FUNCTIONS: dict[str, FunctionSpec] = {f.name: f for f in [
     FunctionSpec("survfit", ("time", "event"), SurvFit, "survival::survfit(Surv(time, event) ~ 1)"),
+    FunctionSpec("survfit_ms", ("time", "event"), SurvFitMS,
+                 "survival::survfit(Surv(time, event) ~ groups), event a factor (competing risks)"),
     FunctionSpec("survfit_summary", ("fit", "times"), pd.DataFrame, "summary(<survfit>, times=, extend=)",
                  "survfit"),
     FunctionSpec("survfit_quantile", ("fit",), pd.DataFrame, "quantile(<survfit>, probs=)", "survfit"),

@@ -32,6 +32,9 @@ KINDS: dict[str, str] = {
     "time.negative": "time has a negative value (an engine's own limit: R's right-censored Surv accepts it)",
     "event.type": "event is not numeric or logical",
     "event.multistate": "a factor status: R's Surv() makes it multi-state data (type 'mright'), not in the contract",
+    "event.states": "a factor status whose states R cannot use: a blank state name, or no state besides censoring",
+    "p0.value": "initial state probabilities of the wrong length, or not adding to 1",
+    "id.missing": "(start, stop] multi-state data without subject ids (R requires them)",
     "event.values": "event has values that are not a status code R reads (0/1, 1/2, FALSE/TRUE)",
     "time.nonpositive": "a time of 0 or below where the distribution fits log(time) (survreg's weibull, lognormal...)",
     # survreg

@@ -14,11 +14,12 @@ from .cox import (
            SurvFitCox,
 )
 from .matching import GlmLogit, MatchIt, MatchItSummary
+from .multistate import SurvFitMS
 from .survival import SurvDiff, SurvFit
 from .survreg import SurvReg, SurvregCall, SurvRegPredict
 from .tmerge import Tmerge
 
-__all__ = ["Result", "rfield", "SurvFit", "SurvDiff", "FisherTest", "ChisqTest", "GlmLogit", "MatchIt",
+__all__ = ["Result", "rfield", "SurvFit", "SurvFitMS", "SurvDiff", "FisherTest", "ChisqTest", "GlmLogit", "MatchIt",
            "MatchItSummary", "CoxPH", "CoxTest", "CoxZph", "Concordance", "ConcordanceSet",
            "CoxResiduals", "CoxPredict", "SurvFitCox", "CoxAnova", "CoxDetail", "Tmerge",
            "SurvReg", "SurvregCall", "SurvRegPredict"]

@@ -1,0 +1,38 @@
+## survival: competing risks curves, survfit(Surv(time, <factor>) ~ groups)
+## (survfitCI). The caller's vectors are variables of a fresh environment
+## (placeholder names); R accepts or refuses the call an R user would type.
+
+rparity_survfit_ms <- function(time, event, weights, conf_type, conf_int, se_fit, form = NULL,
+                               start_time = NULL, p0 = NULL) {
+  if (!is.null(form)) {
+    fc <- rparity_formula_call("survfit", form, list(.rp_w = weights))
+    cl <- fc$call
+    env <- fc$env
+  } else {
+    env <- rparity_env(list(time = time, event = event, w = weights))
+    cl <- call("survfit", call("~", quote(Surv(time, event)), 1))
+  }
+  if (!is.null(weights)) cl$weights <- if (is.null(form)) quote(w) else quote(.rp_w)
+  cl$conf.type <- conf_type
+  cl$conf.int <- conf_int
+  cl$se.fit <- se_fit
+  if (!is.null(start_time)) cl$start.time <- start_time
+  if (!is.null(p0)) cl$p0 <- p0
+  fit <- eval(cl, env)
+  if (!inherits(fit, "survfitms"))
+    stop("rparity: survfit_ms needs a factor status (with a 0/1 status survfit gives a Kaplan-Meier curve)")
+  ns <- length(fit$states)
+  ## survfit_confint's arcsin limits come back without their dim (pmax(0, <matrix>) takes the attributes of
+  ## its first argument): the same numbers, column by column; give them pstate's shape
+  for (k in c("lower", "upper"))
+    if (!is.null(fit[[k]]) && is.null(dim(fit[[k]]))) fit[[k]] <- matrix(fit[[k]], nrow = nrow(fit$pstate))
+  tr <- fit$transitions
+  list(states = fit$states, time = fit$time, n_risk = fit$n.risk, n_event = fit$n.event,
+       n_censor = fit$n.censor, pstate = fit$pstate, std_err = fit$std.err, lower = fit$lower,
+       upper = fit$upper, cumhaz = unname(fit$cumhaz), cumhaz_names = colnames(fit$cumhaz),
+       p0 = matrix(fit$p0, ncol = ns), sp0 = if (is.null(fit$sp0)) NULL else matrix(fit$sp0, ncol = ns),
+       transitions = matrix(as.integer(tr), nrow = nrow(tr)), transitions_from = rownames(tr),
+       transitions_to = colnames(tr), n = fit$n,
+       strata = if (is.null(fit$strata)) NULL else rep(names(fit$strata), as.vector(fit$strata)),
+       start_time = fit$start.time, conf_type = fit$conf.type, conf_int = fit$conf.int)
+}
