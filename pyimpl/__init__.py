@@ -37,7 +37,17 @@ from .cox import (
                                       survfit_cox,
 )
 from .matching import glm_logit, match_data, matchit, matchit_summary
-from .survival import survdiff, survfit, survfit_ms, survfit_quantile, survfit_summary, survfit_table, survsplit, tmerge
+from .survival import (
+                                      cuminc,
+                                      survdiff,
+                                      survfit,
+                                      survfit_ms,
+                                      survfit_quantile,
+                                      survfit_summary,
+                                      survfit_table,
+                                      survsplit,
+                                      tmerge,
+)
 from .survreg import survreg, survreg_predict
 
 ENGINE_NAME = "pyimpl"
@@ -60,7 +70,7 @@ UNSUPPORTED = {
 
 __all__ = [
     # the contract's functions
-    "survfit", "survfit_ms", "survfit_summary", "survfit_quantile", "survfit_table", "survdiff", "survsplit",
+    "survfit", "survfit_ms", "cuminc", "survfit_summary", "survfit_quantile", "survfit_table", "survdiff", "survsplit",
     "tmerge", "coxph", "coxph_summary", "cox_zph", "coxph_residuals", "coxph_predict", "survfit_cox", "coxph_anova",
     "coxph_detail", "basehaz", "clogit", "survreg", "survreg_predict",
     "concordance", "glm_logit", "matchit", "matchit_summary", "match_data", "fisher_test", "chisq_test",

@@ -9,6 +9,7 @@ without R; the first call starts the embedded R (one per process) or raises
 Results are the contract's types, with ``engine="r"`` and ``provenance``.
 """
 from ._session import INSTALL_HINT, exclusive_r, r_available, session
+from .cmprsk import cuminc
 from .cox import (
     basehaz,
     clogit,
@@ -45,6 +46,6 @@ __all__ = ["survfit", "survfit_ms", "survfit_summary", "survfit_quantile", "surv
            "coxph", "coxph_summary", "cox_zph", "coxph_residuals", "coxph_predict", "survfit_cox", "coxph_anova",
            "coxph_detail", "clogit", "survreg", "survreg_predict",
            "basehaz", "concordance", "glm_logit", "matchit", "matchit302_available", "matchit_summary", "match_data",
-           "fisher_test",
+           "fisher_test", "cuminc",
            "chisq_test",
            "session", "r_available", "exclusive_r", "INSTALL_HINT"]

@@ -697,6 +697,11 @@ FAULTS: list[Fault] = [
           _column("quantile", _scale(1e-6))),
     Fault("survfit-table-median", "survfit_table", "identical", "the printed median one time unit late",
           _result(lambda t: t.where(t.index != "median", t + 1))),
+    # cuminc
+    Fault("cuminc-rho-ignored", "cuminc", "1e-12 relative", "Gray's test with rho = 0 whatever rho says (the "
+          "weight (1 - F(t-))^rho left out)", _set_kwarg("rho", 0.0)),
+    Fault("cuminc-strata-ignored", "cuminc", "1e-12 relative", "Gray's test pooled over the strata (crstm sums "
+          "the per-stratum scores and variances)", _set_kwarg("strata", None)),
     # survfit_ms
     Fault("survfit-ms-se-without-dh", "survfit_ms", "1e-12 relative", "the jackknife influence leaves out the "
           "dH term (U <- U H only): standard errors and limits wrong, the probabilities right",

@@ -250,6 +250,11 @@ R_MESSAGES: tuple[RefusalRule, ...] = (
     # options
     RefusalRule(r"'arg' should be one of .*“log-log”", "conf_type.value", ("survfit", "survfit_ms"),
                 source="survival survfit.formula (match.arg)"),
+    # cuminc (cmprsk 2.2-11): its .Fortran calls refuse missing values
+    RefusalRule(r"NAs in foreign function call \(arg 3\)", "event.values", ("cuminc",),
+                source="cmprsk cuminc: no failure, the cause loop runs with an NA cause"),
+    RefusalRule(r"NA/NaN/Inf in foreign function call \(arg 1\)", "time.nonfinite", ("cuminc",),
+                source="cmprsk cuminc: .Fortran(cinc) with an infinite time"),
     # survfit_ms (survival 3.5-3 Surv.R, survfitCI.R, survcheck2)
     RefusalRule(r"rparity: survfit_ms needs a factor status", "event.type", ("survfit_ms",),
                 source="rbridge: a 0/1 status makes survfit a Kaplan-Meier fit (survfitKM), not survfitCI"),

@@ -323,6 +323,15 @@ TOLERANCES.update({
     **{f"survfit_ms.{k}": AJ for k in ("pstate", "std_err", "lower", "upper", "cumhaz", "p0", "sp0")},
 })
 
+# cuminc (cmprsk 2.2-11): cinc/crst's Fortran replayed operation for operation; measured: curves and Gray's statistic
+# identical to R on 160 datasets, p-values 1.1e-15 (scipy's chdtr for pchisq)
+CINC = rel(1e-12, "cinc.f and crstm.f replayed in their order; measured: identical to R")
+TOLERANCES.update({
+    **{f"cuminc.{k}": EXACT for k in ("names", "lengths", "time", "df", "causes", "n_omitted")},
+    "cuminc.est": CINC, "cuminc.var": CINC, "cuminc.stat": CINC,
+    "cuminc.pv": pvalue(1e-12, "1 - pchisq(stat, df) (measured 1.1e-15 absolute: scipy's chdtr)"),
+})
+
 
 def lookup(function: str, quantity: str) -> Tolerance:
     """The tolerance of ``function.quantity``; ``warnings`` share one entry."""

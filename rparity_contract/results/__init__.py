@@ -13,13 +13,15 @@ from .cox import (
            CoxZph,
            SurvFitCox,
 )
+from .cuminc import CumInc, CumIncCurve, GrayTests
 from .matching import GlmLogit, MatchIt, MatchItSummary
 from .multistate import SurvFitMS
 from .survival import SurvDiff, SurvFit
 from .survreg import SurvReg, SurvregCall, SurvRegPredict
 from .tmerge import Tmerge
 
-__all__ = ["Result", "rfield", "SurvFit", "SurvFitMS", "SurvDiff", "FisherTest", "ChisqTest", "GlmLogit", "MatchIt",
+__all__ = ["Result", "rfield", "SurvFit", "SurvFitMS", "CumInc", "CumIncCurve", "GrayTests",
+           "SurvDiff", "FisherTest", "ChisqTest", "GlmLogit", "MatchIt",
            "MatchItSummary", "CoxPH", "CoxTest", "CoxZph", "Concordance", "ConcordanceSet",
            "CoxResiduals", "CoxPredict", "SurvFitCox", "CoxAnova", "CoxDetail", "Tmerge",
            "SurvReg", "SurvregCall", "SurvRegPredict"]
