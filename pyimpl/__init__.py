@@ -39,6 +39,7 @@ from .cox import (
 from .matching import glm_logit, match_data, matchit, matchit_summary
 from .survival import (
                                       cuminc,
+                                      finegray,
                                       survdiff,
                                       survfit,
                                       survfit_ms,
@@ -70,7 +71,8 @@ UNSUPPORTED = {
 
 __all__ = [
     # the contract's functions
-    "survfit", "survfit_ms", "cuminc", "survfit_summary", "survfit_quantile", "survfit_table", "survdiff", "survsplit",
+    "survfit", "survfit_ms", "cuminc", "finegray", "survfit_summary", "survfit_quantile", "survfit_table", "survdiff",
+    "survsplit",
     "tmerge", "coxph", "coxph_summary", "cox_zph", "coxph_residuals", "coxph_predict", "survfit_cox", "coxph_anova",
     "coxph_detail", "basehaz", "clogit", "survreg", "survreg_predict",
     "concordance", "glm_logit", "matchit", "matchit_summary", "match_data", "fisher_test", "chisq_test",

@@ -17,7 +17,7 @@ from ._convert import scalar
 from ._session import session
 from .formula import FormulaArgs
 
-__all__ = ["survfit_ms"]
+__all__ = ["survfit_ms", "finegray"]
 
 
 def survfit_ms(time, event=MISSING, *, data=None, subset=None, weights=None, conf_type: str = "log",
@@ -82,3 +82,22 @@ def _call_string(formula: Any, weights: Any, conf_type: Any, conf_int: Any) -> s
     lhs = "Surv(time, event) ~ 1" if formula is None else f"{formula}, data = <data>"
     return (f"survival::survfit({lhs}" + (", weights = w" if weights is not None else "")
             + f", conf.type = {lit(conf_type)}, conf.int = {lit(conf_int)})")
+
+
+def finegray(formula: Any, data: Any, *, weights: Any = None, subset: Any = None, etype: Any = None,
+             prefix: str = "fg", count: str | None = None, timefix: bool = True) -> pd.DataFrame:
+    """R's ``survival::finegray(formula, data, weights=, subset=, etype=,
+    prefix=, count=, timefix=)``; R's names of the formula's columns come
+    back as the caller's, and R's ``attr(, "event")`` as ``attrs["event"]``."""
+    fa = FormulaArgs(formula, data, subset)
+    res = session().call("rparity_finegray", form=fa.form, weights=fa.column(weights, data), etype=etype,
+                         prefix=prefix, count=count, timefix=timefix)
+    v = res.value
+    out = v["frame"]
+    if not isinstance(out, pd.DataFrame):  # pragma: no cover - finegray returns a data frame
+        raise TypeError(f"finegray returned {type(out).__name__}")
+    back = {p: name for name, p in fa.placeholders.items()}
+    out.columns = [back.get(str(c), fa.names.translate(str(c))) for c in out.columns]
+    out.attrs["event"] = str(v["event"][0]) if v["event"] is not None else None
+    out.attrs["warnings"] = tuple(res.warnings)
+    return out

@@ -697,6 +697,12 @@ FAULTS: list[Fault] = [
           _column("quantile", _scale(1e-6))),
     Fault("survfit-table-median", "survfit_table", "identical", "the printed median one time unit late",
           _result(lambda t: t.where(t.index != "median", t + 1))),
+    # finegray
+    Fault("finegray-keeps-every-interval", "finegray", "identical", "carries a competing event's subject over "
+          "every later censoring interval, not only those that hold an endpoint event (finegray.R's ckeep)",
+          _lazy_patched(_module("pyimpl.survival.finegray"), "_split",
+                        lambda original: lambda ts, te, ct, cp, ex, keep: original(ts, te, ct, cp, ex,
+                                                                                    np.ones_like(keep)))),
     # cuminc
     Fault("cuminc-rho-ignored", "cuminc", "1e-12 relative", "Gray's test with rho = 0 whatever rho says (the "
           "weight (1 - F(t-))^rho left out)", _set_kwarg("rho", 0.0)),

@@ -255,6 +255,17 @@ R_MESSAGES: tuple[RefusalRule, ...] = (
                 source="cmprsk cuminc: no failure, the cause loop runs with an NA cause"),
     RefusalRule(r"NA/NaN/Inf in foreign function call \(arg 1\)", "time.nonfinite", ("cuminc",),
                 source="cmprsk cuminc: .Fortran(cinc) with an infinite time"),
+    # finegray (survival 3.5-3 finegray.R): missing times or statuses are kept (na.pass) and then fail
+    RefusalRule(r"NAs are not allowed in subscripted assignments|'vec' must be sorted non-decreasingly and not "
+                r"contain NAs", "argument.missing", ("finegray",),
+                source="survival finegray.R: newtime[status != 0, 2] <- ...; findInterval(times, ct2)"),
+    RefusalRule(r"attempt to set an attribute on NULL|attempt to set 'rownames' on an object with no dimensions",
+                "event.values", ("finegray",),
+                source="survival finegray.R: no endpoint event, stratfun returns NULL and the result is NULL"),
+    RefusalRule(r"etype argument has a state that is not in the data", "etype.value", ("finegray",),
+                source="survival finegray.R"),
+    RefusalRule(r"Fine-Gray model requires a multi-state survival", "event.type", ("finegray",),
+                source="survival finegray.R"),
     # survfit_ms (survival 3.5-3 Surv.R, survfitCI.R, survcheck2)
     RefusalRule(r"rparity: survfit_ms needs a factor status", "event.type", ("survfit_ms",),
                 source="rbridge: a 0/1 status makes survfit a Kaplan-Meier fit (survfitKM), not survfitCI"),

@@ -323,6 +323,14 @@ TOLERANCES.update({
     **{f"survfit_ms.{k}": AJ for k in ("pstate", "std_err", "lower", "upper", "cumhaz", "p0", "sp0")},
 })
 
+# finegray: finegray.R/finegray.c replayed (the censoring curve is survfitKM's, pyimpl's at parity); the Fine-Gray
+# model is coxph on the engine's own finegray data
+TOLERANCES.update({
+    **{f"finegray.{k}": EXACT for k in ("columns", "rows", "numbers", "labels", "event")},
+    "finegray.weights": KM,
+    "finegray.cox.coef": COX, "finegray.cox.var": COX, "finegray.cox.loglik": COX,
+})
+
 # cuminc (cmprsk 2.2-11): cinc/crst's Fortran replayed operation for operation; measured: curves and Gray's statistic
 # identical to R on 160 datasets, p-values 1.1e-15 (scipy's chdtr for pchisq)
 CINC = rel(1e-12, "cinc.f and crstm.f replayed in their order; measured: identical to R")

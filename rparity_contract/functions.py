@@ -67,6 +67,8 @@ FUNCTIONS: dict[str, FunctionSpec] = {f.name: f for f in [
                  "survival::survfit(Surv(time, event) ~ groups), event a factor (competing risks)"),
     FunctionSpec("cuminc", ("ftime", "fstatus"), CumInc,
                  "cmprsk::cuminc(ftime, fstatus, group, strata, rho, cencode): cumulative incidence, Gray's test"),
+    FunctionSpec("finegray", ("formula", "data"), pd.DataFrame,
+                 "survival::finegray(Surv(time, <factor>) ~ x, data, etype=): the Fine-Gray (start, stop] data"),
     FunctionSpec("survfit_summary", ("fit", "times"), pd.DataFrame, "summary(<survfit>, times=, extend=)",
                  "survfit"),
     FunctionSpec("survfit_quantile", ("fit",), pd.DataFrame, "quantile(<survfit>, probs=)", "survfit"),

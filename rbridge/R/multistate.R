@@ -36,3 +36,17 @@ rparity_survfit_ms <- function(time, event, weights, conf_type, conf_int, se_fit
        strata = if (is.null(fit$strata)) NULL else rep(names(fit$strata), as.vector(fit$strata)),
        start_time = fit$start.time, conf_type = fit$conf.type, conf_int = fit$conf.int)
 }
+
+## finegray(formula, data, weights =, etype =, prefix =, count =, timefix =): the formula's data are the
+## placeholders' columns; etype, prefix and count are values (never code)
+rparity_finegray <- function(form, weights = NULL, etype = NULL, prefix = "fg", count = NULL, timefix = TRUE) {
+  fc <- rparity_formula_call("finegray", form, list(.rp_w = weights))
+  cl <- fc$call
+  if (!is.null(weights)) cl$weights <- quote(.rp_w)
+  if (!is.null(etype)) cl$etype <- etype
+  cl$prefix <- prefix
+  if (!is.null(count)) cl$count <- count
+  cl$timefix <- timefix
+  out <- eval(cl, fc$env)
+  list(frame = out, event = attr(out, "event"))
+}

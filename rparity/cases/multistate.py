@@ -4,7 +4,8 @@ package's vignette builds it; ``pbc``: transplant or death), with groups,
 fractional weights, every confidence-interval type, ``start_time``, a given
 ``p0``, no standard errors, unused states, and R's refusals (a 0/1 status,
 text, a blank state, no state but censoring, a wrong ``p0``, ``start_time``
-after every time, negative weights)."""
+after every time, negative weights); and of ``finegray`` (the Fine-Gray data, and
+the weighted Cox model of them)."""
 from __future__ import annotations
 
 from typing import Any, Mapping
@@ -14,7 +15,7 @@ import pandas as pd
 
 from .base import Case
 
-__all__ = ["CASES", "run_survfit_ms", "SURVFIT_MS_QUANTITIES"]
+__all__ = ["CASES", "run_survfit_ms", "run_finegray", "SURVFIT_MS_QUANTITIES"]
 
 SURVFIT_MS_QUANTITIES = ("states", "time", "n_risk", "n_event", "n_censor", "pstate", "std_err", "lower", "upper",
                          "cumhaz", "cumhaz_names", "p0", "sp0", "n", "strata", "strata_n", "start_time")
@@ -108,4 +109,57 @@ CASES = [
     _case("pbc-p0-sum-refused", "pbc", "pbc", p0=[0.5, 0.2, 0.2]),
     _case("pbc-start-time-refused", "pbc", "pbc", start_time=1e6),
     _case("pbc-weights-negative-refused", "pbc", "pbc", weights="negative"),
+]
+
+
+def run_finegray(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
+    """finegray's data as quantities (column names, the numeric columns but the
+    weights as one matrix, the weights, the others' labels), and the Fine-Gray
+    model: the engine's weighted Cox fit of its own finegray data."""
+    d = competing(data, p)
+    kw: dict[str, Any] = {k: p[k] for k in ("etype", "count", "prefix", "subset") if p.get(k) is not None}
+    if p.get("weights") == "scaled-age":
+        d["w"] = d["age"].to_numpy(float) / 50.0
+        kw["weights"] = "w"
+    fg = engine.finegray(p["formula"], d, **kw)
+    prefix = p.get("prefix", "fg")
+    wcol = f"{prefix}wt"
+    numeric = [c for c in fg.columns if pd.api.types.is_numeric_dtype(fg[c]) and c != wcol]
+    other = [c for c in fg.columns if c not in numeric and c != wcol]
+    out: dict[str, Any] = {
+        "columns": tuple(str(c) for c in fg.columns), "rows": float(len(fg)),
+        "numbers": fg[numeric].to_numpy(dtype=float), "weights": fg[wcol].to_numpy(dtype=float),
+        "labels": tuple("NA" if v is None or (isinstance(v, float) and v != v) else str(v)
+                        for c in other for v in fg[c].tolist()),
+        "event": str(fg.attrs.get("event")),
+        "warnings": tuple(fg.attrs.get("warnings", ())),
+    }
+    if p.get("cox"):
+        fit = engine.coxph(f"Surv({prefix}start, {prefix}stop, {prefix}status) ~ {p['cox']}", data=fg,
+                           weights=fg[wcol].to_numpy(dtype=float))
+        out["cox.coef"] = np.asarray(fit.coef, dtype=float)
+        out["cox.var"] = np.asarray(fit.var, dtype=float)
+        out["cox.loglik"] = np.asarray(fit.loglik, dtype=float)
+    return out
+
+
+def _fg(id_: str, dataset: str, events: str, formula: str, **extra: Any) -> Case:
+    return Case(f"finegray/{id_}", "finegray", dataset, {"events": events, "formula": formula, **extra},
+                run_finegray)
+
+
+CASES += [
+    _fg("mgus2-pcm-cox", "mgus2", "mgus2", "Surv(etime, event) ~ age + sex", cox="age + sex"),
+    _fg("mgus2-death-subset-cox", "mgus2", "mgus2", "Surv(etime, event) ~ age + sex + hgb", etype="death",
+        subset="dxyr >= 1985", cox="age + sex + hgb"),
+    _fg("mgus2-weights-subset-cox", "mgus2", "mgus2", "Surv(etime, event) ~ age + sex", weights="scaled-age",
+        subset="age >= 80", cox="age + sex"),
+    _fg("mgus2-strata-count", "mgus2", "mgus2", "Surv(etime, event) ~ age + log(hgb) + strata(sex)",
+        etype="death", count="interval", prefix="z"),
+    _fg("pbc-transplant-cox", "pbc", "pbc", "Surv(etime, event) ~ age + bili + trt", cox="age + log(bili)"),
+    _fg("pbc-death-strata", "pbc", "pbc", "Surv(etime, event) ~ age + strata(edema)", etype="death"),
+    # R's refusals
+    _fg("pbc-etype-unknown-refused", "pbc", "pbc", "Surv(etime, event) ~ age", etype="relapse"),
+    _fg("pbc-numeric-status-refused", "pbc", "pbc", "Surv(etime, event) ~ age", numeric_event=True),
+    _fg("mgus2-missing-time-refused", "mgus2", "mgus2", "Surv(etime, event) ~ age", missing_rows=[4]),
 ]
