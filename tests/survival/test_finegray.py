@@ -112,3 +112,51 @@ def test_weights_with_strata_are_indexed_within_the_stratum_as_r_does():
     fg = pyimpl.finegray("Surv(t, e) ~ strata(s)", d, weights="w")
     np.testing.assert_array_equal(fg["(weights)"], [1, 2, 3, 4, 10, 20, 30, 40])
     np.testing.assert_array_equal(fg.fgwt, [1, 2, 3, 4, 1, 2, 3, 4])
+
+
+# -- survival 3.5-3's tests/finegray.R, its hand values ---------------------------------------------
+def _fdata():
+    return pd.DataFrame({
+        "time": [1.0, 2, 3, 4, 4, 4, 5, 5, 6, 8, 8, 9, 10, 12],
+        "status": pd.Categorical.from_codes([1, 2, 0, 1, 0, 0, 2, 1, 0, 0, 2, 0, 1, 0], ["cen", "type1", "type2"]),
+        "x": [5.0, 4, 3, 1, 2, 1, 1, 2, 2, 4, 6, 1, 2, 0],
+        "id": np.arange(1.0, 15.0)})
+
+
+def test_survival_finegray_script_hand_values():
+    fdata = _fdata()
+    test1 = pyimpl.finegray("Surv(time, status) ~ x + id", fdata, count="fgcount")
+    # the censoring distribution: censors come after deaths, so it drops at 3+, 4+, 6+, 8+, 9+
+    p = np.cumprod([1, 11 / 12, 8 / 10, 5 / 6, 3 / 4, 2 / 3])
+    np.testing.assert_array_equal(test1.id, [1, 2, 2, 2, 2, 3, 4, 5, 6, 7, 7, 8, 9, 10, 11, 11, 12, 13, 14])
+    twt = [1, p[0], p[1], p[2], p[5], 1, 1, 1, 1, 1, 5 / 12, 1, 1, 1, 1, 1 / 2, 1, 1, 1]
+    np.testing.assert_allclose(test1.fgwt, twt, rtol=1e-15)
+    np.testing.assert_array_equal(test1.fgstop[test1.fgcount > 0], [4, 6, 12, 12, 12])
+
+
+@pytest.mark.parametrize("etype,state", [("type1", 1), ("type2", 2)])
+def test_the_finegray_data_reproduce_the_multistate_curve(etype, state):
+    """1 - KM of the weighted Fine-Gray data is the Aalen-Johansen curve of the
+    endpoint, at its event times (survival's tests/finegray.R)."""
+    fdata = _fdata()
+    fg = pyimpl.finegray("Surv(time, status) ~ x", fdata, etype=etype)
+    ms = pyimpl.survfit_ms("Surv(time, status) ~ 1", data=fdata)
+    km = pyimpl.survfit("Surv(fgstart, fgstop, fgstatus) ~ 1", data=fg, weights="fgwt")
+    i1 = ms.n_event[:, state] > 0
+    i2 = np.asarray(km.n_event) > 0
+    np.testing.assert_allclose(ms.pstate[i1, state], 1 - np.asarray(km.surv)[i2], rtol=1e-14)
+
+
+def test_strata_reprise_the_two_endpoints():
+    fdata = _fdata()
+    swapped = fdata.copy()
+    swapped["status"] = pd.Categorical.from_codes(np.array([0, 2, 1])[fdata.status.cat.codes],
+                                                  ["cen", "type1", "type2"])
+    fdata2 = pd.concat([fdata, swapped], ignore_index=True)
+    fdata2["group"] = np.repeat([1.0, 2.0], len(fdata))
+    test3 = pyimpl.finegray("Surv(time, status) ~ x + strata(group)", fdata2)
+    test1 = pyimpl.finegray("Surv(time, status) ~ x", fdata)
+    test2 = pyimpl.finegray("Surv(time, status) ~ x", fdata, etype="type2")
+    cols = ["fgstart", "fgstop", "fgstatus", "fgwt"]
+    np.testing.assert_array_equal(test3[cols].to_numpy()[:len(test1)], test1[cols].to_numpy())
+    np.testing.assert_array_equal(test3[cols].to_numpy()[len(test1):], test2[cols].to_numpy())
