@@ -114,6 +114,23 @@ def _survfit_kwargs(c) -> dict:
     return kw
 
 
+def _survfit_ms_kwargs(c) -> dict:
+    """survfit on a factor status (survfitCI): the arguments survfit_ms has; id, istate, influence, cluster
+    (multi-state (start, stop] data, the influence matrices) are not in the contract."""
+    _take(c, ["weights", "conf.type", "conf.int", "se.fit", "start.time", "p0"], ignored=["error"])
+    _na_action(c)
+    kw: dict[str, Any] = {}
+    _subset(c, kw)
+    if "weights" in c.args:
+        kw["weights"] = np.atleast_1d(c.args["weights"])
+    for a in ("conf.type", "conf.int", "se.fit", "start.time"):
+        if a in c.args:
+            kw[a.replace(".", "_")] = c.args[a]
+    if "p0" in c.args:
+        kw["p0"] = np.atleast_1d(np.asarray(c.args["p0"], dtype=float))
+    return kw
+
+
 def _survfit_cox_kwargs(c) -> dict:
     _take(c, ["se.fit", "conf.int", "conf.type", "stype", "ctype", "censor", "start.time", "id"])
     kw: dict[str, Any] = {}
@@ -208,6 +225,7 @@ def _tmerge_kwargs(c) -> dict:
     return kw
 
 
-KWARGS = {"tmerge": _tmerge_kwargs, "coxph": coxph_kwargs, "survfit": _survfit_kwargs, "survdiff": _survdiff_kwargs,
+KWARGS = {"tmerge": _tmerge_kwargs, "coxph": coxph_kwargs, "survfit": _survfit_kwargs,
+          "survfit_ms": _survfit_ms_kwargs, "survdiff": _survdiff_kwargs,
           "survfit_cox": _survfit_cox_kwargs, "coxph_residuals": _residuals_kwargs, "coxph_predict": _predict_kwargs,
           "cox_zph": _zph_kwargs, "concordance": _concordance_kwargs, "coxph_detail": _detail_kwargs}

@@ -80,6 +80,26 @@ def _engine_survfit(fit, r: dict) -> dict:
     return out
 
 
+_MS = ("time", "n_risk", "n_event", "n_censor", "pstate", "cumhaz", "std_err", "lower", "upper")
+
+
+def _r_survfit_ms(r: dict) -> dict:
+    out: dict[str, Any] = {k: np.asarray(r[k], dtype=float) for k in _MS if k in r}
+    out["states"] = (r["states"],) if isinstance(r["states"], str) else tuple(r["states"])
+    if "strata" in r:
+        names = (r["strata"],) if isinstance(r["strata"], str) else tuple(r["strata"])
+        out["strata"] = tuple(n for n, k in zip(names, np.atleast_1d(r["strata_n"])) for _ in range(int(k)))
+    return out
+
+
+def _engine_survfit_ms(fit, r: dict) -> dict:
+    out: dict[str, Any] = {k: _shaped(getattr(fit, k), r[k]) for k in _MS if k in r}
+    out["states"] = tuple(fit.states)
+    if "strata" in r:
+        out["strata"] = fit.strata
+    return out
+
+
 def _r_survdiff(r: dict) -> dict:
     groups = r["groups"] or ()
     return {"groups": (groups,) if isinstance(groups, str) else tuple(groups), "n": np.atleast_1d(r["n"]),
@@ -209,6 +229,7 @@ def _engine_tmerge(t, r: dict) -> dict:
 QUANTITIES: dict[str, tuple[Callable[[dict], dict], Callable[[Any, dict], dict]]] = {
     "coxph": (_r_coxph, _engine_coxph),
     "survfit": (_r_survfit, _engine_survfit),
+    "survfit_ms": (_r_survfit_ms, _engine_survfit_ms),
     "survdiff": (_r_survdiff, _engine_survdiff),
     "survfit_cox": (_r_survfit_cox, _engine_survfit_cox),
     "coxph_residuals": (_r_residuals, _engine_residuals),

@@ -2,6 +2,7 @@
 and the quantity rows behind it); :func:`run_suite` does it for whole scripts."""
 from __future__ import annotations
 
+import dataclasses
 import re
 import warnings
 from collections import Counter
@@ -167,6 +168,9 @@ def replay_call(engine: Any, c, fit_of: Callable[[int], Any] | None = None) -> C
     def verdict(status: Status, reason: str = "", rows: tuple[QuantityRow, ...] = ()) -> CallVerdict:
         return CallVerdict(c.id, c.function, c.call, status, reason, rows)
 
+    if c.function == "survfit" and c.result is not None and c.result.get("kind") == "survfitms" \
+            and "pstate" in c.result:
+        c = dataclasses.replace(c, function="survfit_ms")  # a factor status: R's competing risks curves
     try:
         _scope(c)
     except _OutOfScope as exc:

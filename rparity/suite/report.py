@@ -65,7 +65,7 @@ reason); **differ**, **accepted** (the engine answers where R refuses), **engine
 error**: verdicts against the engine (none may remain); **refused** (the engine
 refuses what R accepts) and **unsupported** (an argument the contract lacks): the
 gaps left, each with its reason below; **out of scope** (frailty and penalized
-terms, `tt()`, multi-state models and curves, interval data: other issues);
+terms, `tt()`, multi-state models, multi-state (start, stop] curves, interval data: other issues);
 **not captured** (a variable that is a list, a matrix or a `Surv` column, or a
 `Date`; a fit the script changed before using it).
 
