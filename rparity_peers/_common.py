@@ -18,8 +18,8 @@ from rparity_contract.errors import InvalidArgument
 from rparity_contract.results import SurvFit
 from rparity_contract.values import QUANTILE_COLUMNS, SUMMARY_COLUMNS, TABLE_INDEX
 
-__all__ = ["numeric", "status", "km_arrays", "group_arrays", "step_lookup", "CurveFunctions", "Curves", "curve_summary",
-           "not_honoured"]
+__all__ = ["numeric", "status", "km_arrays", "group_arrays", "factor_status", "step_lookup", "CurveFunctions", "Curves",
+           "curve_summary", "not_honoured"]
 
 
 def not_honoured(engine: str, what: str):
@@ -80,6 +80,38 @@ def group_arrays(time: Any, event: Any, group: Any, strata: Any):
                               kind="group.levels")
     scodes = None if s is None else pd.factorize(s[keep], sort=True)[0]
     return t[keep], e[keep], codes, [_label(v) for v in levels], scodes
+
+
+def factor_status(event: Any, n: int) -> tuple[np.ndarray, tuple[str, ...]]:
+    """A competing-risks status as R's ``Surv(time, <factor>)`` reads it (Surv.R:
+    ``as.numeric(event) - 1``, 0 censored; the states ``levels(event)[-1]``):
+    the codes (-1 where missing) and the state names. A number or text is
+    refused as R refuses it (a 0/1 status is a Kaplan-Meier curve in R, text
+    no status at all), and so is a factor with no state or a blank one."""
+    if isinstance(event, pd.Series) and isinstance(event.dtype, pd.CategoricalDtype):
+        cat = pd.Categorical(event)
+    elif isinstance(event, pd.Categorical):
+        cat = event
+    else:
+        vals = pd.Series(event).dropna().tolist() if np.ndim(event) else [event]
+        if any(isinstance(v, (str, np.str_)) for v in vals):
+            raise InvalidArgument("`event` is text: R's Surv() reads only a factor, a number or a logical; give a "
+                                  "pandas Categorical whose first category is censoring", kind="event.type")
+        raise InvalidArgument("`event` must be a factor (a pandas Categorical whose first category is censoring): "
+                              "with a 0/1 status R's survfit gives a Kaplan-Meier curve, not competing risks",
+                              kind="event.type")
+    if len(cat) != n:
+        raise InvalidArgument(f"`time` and `event` must have the same length; got {n} and {len(cat)}",
+                              kind="lengths")
+    levels = [str(c) for c in cat.categories]
+    states = tuple(levels[1:])
+    if not states:
+        raise InvalidArgument(f"`event` has no state besides censoring (its categories: {levels!r})",
+                              kind="event.states")
+    if any(s == "" for s in states):
+        raise InvalidArgument(f"`event` has a blank state name among its categories {levels!r} (R: 'each state "
+                              "must have a non-blank name')", kind="event.states")
+    return np.asarray(cat.codes, dtype=np.int64), states
 
 
 def _label(v: Any) -> str:

@@ -1,14 +1,14 @@
 """scikit-survival as an rparity engine: survfit (``kaplan_meier_estimator``,
 ``nelson_aalen_estimator``), survdiff (``compare_survival``), coxph
-(``CoxPHSurvivalAnalysis``) and concordance (``concordance_index_censored``).
+(``CoxPHSurvivalAnalysis``), concordance (``concordance_index_censored``) and
+survfit_ms, competing-risks curves of one sample
+(``cumulative_incidence_competing_risks``, Aalen-Johansen).
 
 Only scikit-survival's public API is used, as a user of it would call it.
 What it has no counterpart for is refused with ``NotImplementedError`` naming
 what is missing (case weights, strata, G-rho weights, variance of the Cox
 coefficients, counting-process data...); the values it does not compute are
-declared in ``NOT_COMPUTED``. scikit-survival's ``cumulative_incidence_competing_risks``
-(Aalen-Johansen) has no contract function to map to (the contract has no
-cumulative incidence, R's ``survfit`` on multi-state data): it is not wrapped.
+declared in ``NOT_COMPUTED``.
 
 Where scikit-survival computes something differently from R, the adapter
 reports its value as it computes it; the differences are explained in the
@@ -22,12 +22,23 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from rparity_contract.calls import MISSING, CoxCall, SurvFitCall
+from rparity_contract.calls import MISSING, CoxCall, SurvFitCall, is_formula
 from rparity_contract.errors import InvalidArgument
 from rparity_contract.results import SurvDiff, SurvFit
 from rparity_contract.results.cox import Concordance
+from rparity_contract.results.multistate import SurvFitMS
+from rparity_contract.values import CONF_TYPES
 
-from ._common import CurveFunctions, Curves, curve_summary, group_arrays, km_arrays, not_honoured
+from ._common import (
+    CurveFunctions,
+    Curves,
+    curve_summary,
+    factor_status,
+    group_arrays,
+    km_arrays,
+    not_honoured,
+    numeric,
+)
 from ._cox_common import PeerFit, PeerFits, cox_arrays, cox_frame, cox_result
 
 try:  # the adapter is importable only where scikit-survival is installed
@@ -35,7 +46,11 @@ try:  # the adapter is importable only where scikit-survival is installed
     from sksurv.compare import compare_survival
     from sksurv.linear_model import CoxPHSurvivalAnalysis
     from sksurv.metrics import concordance_index_censored
-    from sksurv.nonparametric import kaplan_meier_estimator, nelson_aalen_estimator
+    from sksurv.nonparametric import (
+        cumulative_incidence_competing_risks,
+        kaplan_meier_estimator,
+        nelson_aalen_estimator,
+    )
     from sksurv.util import Surv
 except ImportError as exc:  # pragma: no cover - exercised when scikit-survival is missing
     raise ImportError(f"the sksurv engine needs scikit-survival: pip install scikit-survival ({exc})") from exc
@@ -50,6 +65,11 @@ UNSUPPORTED = {
                 "the standard error and the se of the cumulative hazard (not returned)"],
     "survfit_quantile": ["quantiles and the median (scikit-survival has no quantile of a curve)"],
     "survfit_table": ["the median and restricted mean (scikit-survival computes neither)"],
+    "survfit_ms": ["groups and the formula form (cumulative_incidence_competing_risks takes the arrays of one "
+                   "sample)", "case weights", "p0 (everyone starts event-free)",
+                   "start_time (its time_min fails in scikit-survival 0.28: ValueError 'could not broadcast')",
+                   "conf_type other than 'log-log' (its only interval)",
+                   "the standard errors, sp0 (its variance is internal: only the limits are returned)"],
     "survdiff": ["strata (compare_survival has none)", "rho other than 0 (log-rank only, no G-rho weights)"],
     "coxph": ["ties='exact' (breslow and efron only; its default is breslow, R's efron: the adapter passes "
               "the ties asked for)", "case weights, strata, cluster/robust variance, init, control",
@@ -67,6 +87,10 @@ NOT_COMPUTED = {
     # cumhaz: nelson_aalen_estimator refuses data without events ("all samples are censored"),
     # recorded as a warning (everything else of the curve is still compared)
     "survfit": ("std_err", "std_chaz", "summary.std_err", "summary.std_chaz", "cumhaz", "summary.cumhaz"),
+    # cumulative_incidence_competing_risks returns the curves and, for conf_type="log-log", their limits: the
+    # variance it computes them from is not returned (std_err, sp0), and it has no other interval (lower, upper
+    # for another conf_type). cumhaz is nelson_aalen_estimator's, one cause at a time.
+    "survfit_ms": ("std_err", "sp0", "lower", "upper"),
     # CoxPHSurvivalAnalysis exposes coef_ and the Breslow baseline only: no information matrix, no
     # log-likelihood, no tests, no iteration count
     "coxph": ("se", "var", "naive_var", "loglik", "iterations", "means", "score_test.*", "wald_test.*",
@@ -163,6 +187,103 @@ def survfit_summary(fit: SurvFit, times, *, extend: bool = False) -> pd.DataFram
     rule: the value of the last time at or before each)."""
     _CURVES.of(fit)
     return curve_summary(fit, times, extend)
+
+
+# -- competing risks ----------------------------------------------------------------------
+def survfit_ms(time, event=MISSING, *, data=None, subset=None, weights=None, conf_type="log", conf_int=0.95,
+               se_fit=True, start_time=None, p0=None) -> SurvFitMS:
+    """``cumulative_incidence_competing_risks(cause, time, conf_type="log-log",
+    conf_level=conf_int)``: the Aalen-Johansen curves of one sample.
+
+    Its ``cum_inc[k]`` (k >= 1) is the cumulative incidence of cause k, R's
+    ``pstate`` of state k; ``cum_inc[0]`` is the incidence of any cause, so the
+    probability of no event (R's state "(s0)") is ``1 - cum_inc[0]``. Its
+    limits (log-log only) are read the same way: cause k's are R's limits of
+    state k; its limits of any cause are ``1 -`` kaplan_meier_estimator's
+    log-log limits of the survival, (1 - lower, 1 - upper) in that order, so
+    "(s0)"'s are ``1 - conf_int[0]`` as they come. It wants causes numbered 1..K, each with an event: the
+    factor's states are renumbered in order over the causes that occur, and a
+    state without any event keeps the incidence 0 (no event, no increment).
+    The cumulative hazard of each cause is ``nelson_aalen_estimator`` on that
+    cause's events. The counts (at risk, events, censored, the transition
+    table) are counted from the data on its grid (every distinct time)."""
+    if is_formula(time) or data is not None or subset is not None:
+        _not_honoured("the formula form survfit_ms(formula, data=, subset=) and its groups "
+                      "(cumulative_incidence_competing_risks takes the arrays of one sample)")
+    if event is MISSING:
+        raise InvalidArgument("`event` is missing: give the status factor", kind="argument.missing")
+    t = numeric(time, "time")
+    codes, states = factor_status(event, t.size)
+    if conf_type not in CONF_TYPES:
+        raise InvalidArgument(f"`conf_type` must be one of R's conf.type values; got {conf_type!r}",
+                              kind="conf_type.value")
+    if isinstance(conf_int, (bool, np.bool_)):  # survfitCI: FALSE turns the intervals off; either means 0.95
+        conf_type, conf_int = (conf_type if conf_int else "none"), 0.95
+    if weights is not None:
+        _not_honoured("weights (cumulative_incidence_competing_risks has no case weights)")
+    if p0 is not None:
+        _not_honoured("p0 (cumulative_incidence_competing_risks starts everyone event-free)")
+    if start_time is not None:
+        _not_honoured("start_time (cumulative_incidence_competing_risks' time_min fails in scikit-survival 0.28 "
+                      "once it removes a time: cum_inc is allocated before the times are filtered)")
+    keep = ~np.isnan(t) & (codes >= 0)
+    t, codes = t[keep], codes[keep]
+    if t.size == 0:
+        raise InvalidArgument("no rows left once those with a missing value are dropped", kind="data.empty")
+    nstate = len(states) + 1  # "(s0)" and the factor's states
+    causes = np.unique(codes[codes > 0])  # the states entered, each a cause of scikit-survival's, in order
+    cause = np.where(codes > 0, np.searchsorted(causes, codes) + 1, 0)
+    with_ci = bool(se_fit) and conf_type == "log-log"
+    if with_ci:
+        grid, cum_inc, ci = cumulative_incidence_competing_risks(cause, t, conf_level=conf_int, conf_type="log-log")
+    else:
+        grid, cum_inc = cumulative_incidence_competing_risks(cause, t)
+    grid = np.asarray(grid, float)
+    m = grid.size
+    pstate = np.zeros((m, nstate))
+    pstate[:, 0] = 1.0 - cum_inc[0]
+    pstate[:, causes] = np.asarray(cum_inc[1:], float).T
+    lower = upper = None
+    if with_ci:  # a state without events: incidence 0, limits NaN as R's undefined ones
+        lower, upper = np.full((m, nstate), np.nan), np.full((m, nstate), np.nan)
+        lower[:, 0], upper[:, 0] = 1.0 - ci[0, 0], 1.0 - ci[0, 1]
+        lower[:, causes], upper[:, causes] = np.asarray(ci[1:, 0], float).T, np.asarray(ci[1:, 1], float).T
+    cumhaz = np.empty((m, causes.size))
+    for j, k in enumerate(causes):
+        na_t, h = nelson_aalen_estimator(codes == k, t)
+        if not np.array_equal(np.asarray(na_t, float), grid):  # both are on the unique times
+            raise RuntimeError("nelson_aalen_estimator's times differ from cumulative_incidence_competing_risks'")
+        cumhaz[:, j] = h
+    idx = np.searchsorted(grid, t)
+    n_event = np.zeros((m, nstate))
+    for k in causes:
+        n_event[:, k] = np.bincount(idx[codes == k], minlength=m)
+    n_censor = np.bincount(idx[codes == 0], minlength=m).astype(float)
+    n_risk = np.zeros((m, nstate))  # everyone starts in "(s0)"; the others are absorbing
+    n_risk[:, 0] = t.size - np.concatenate(([0.0], np.cumsum(n_event.sum(axis=1) + n_censor)[:-1]))
+    p_start = np.zeros((1, nstate))
+    p_start[0, 0] = 1.0  # its estimator starts everyone event-free
+    return SurvFitMS(
+        states=("(s0)", *states), time=grid, n_risk=n_risk, n_event=n_event, n_censor=n_censor, pstate=pstate,
+        std_err=None, lower=lower, upper=upper, cumhaz=cumhaz, cumhaz_names=tuple(f"1.{k + 1}" for k in causes),
+        p0=p_start, sp0=None, transitions=_transitions(codes, ("(s0)", *states)), n=int(t.size), strata=None,
+        conf_type=conf_type, conf_int=float(conf_int), engine=ENGINE_NAME)
+
+
+def _transitions(codes: np.ndarray, states: tuple[str, ...]) -> pd.DataFrame:
+    """The counts of transitions as survival's survcheck tables them: from
+    "(s0)" to each state entered and to "(censored)"; a state neither entered
+    nor left, and an empty column, left out."""
+    counts = np.zeros(len(states) + 1, dtype=np.int64)  # to each state ("(s0)" never), then "(censored)"
+    np.add.at(counts, np.where(codes == 0, len(states), codes), 1)
+    entered = [k for k in range(1, len(states)) if counts[k] > 0]
+    rows = [0, *entered]
+    cols = [*entered, len(states)] if counts[-1] > 0 else entered
+    table = np.zeros((len(rows), len(cols)), dtype=np.int64)
+    table[0] = counts[cols]
+    names = (*states, "(censored)")
+    return pd.DataFrame(table, index=pd.Index([states[r] for r in rows], name="from"),
+                        columns=pd.Index([names[c] for c in cols], name="to"))
 
 
 # -- log-rank ------------------------------------------------------------------------------

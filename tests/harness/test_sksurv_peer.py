@@ -1,8 +1,11 @@
 """scikit-survival as a peer engine: every row of its check classified, its
 differences from R explained by their cause, its refusals named."""
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import norm
 
 import rparity
 from rparity.cases.cox import CASES as COX_CASES
@@ -27,6 +30,7 @@ FAILING = {("survdiff/edge-no-events", "(outcome)", Classification.ENGINE_ERROR)
 
 AML_T = np.array([9.0, 13, 13, 18, 23, 28, 31, 34, 45, 48, 161])
 AML_E = np.array([1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 0])
+AML_STATE = pd.Categorical.from_codes([1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 0], ["censor", "a", "b"])
 
 
 def _assert_classified(rep):
@@ -119,6 +123,11 @@ def test_what_sksurv_does_not_compute_is_none_and_declared():
     (lambda sk: sk.coxph(pd.DataFrame({"x": np.arange(11.0)}), AML_T, AML_E, cluster=np.arange(11) % 2), "cluster"),
     (lambda sk: sk.concordance("Surv(time, status) ~ x", pd.DataFrame()), "formula form"),
     (lambda sk: sk.cox_zph(None), "does not provide cox_zph"),
+    (lambda sk: sk.survfit_ms(AML_T, AML_STATE, weights=np.ones(11)), "weights"),
+    (lambda sk: sk.survfit_ms(AML_T, AML_STATE, p0=[1.0, 0.0, 0.0]), "p0"),
+    (lambda sk: sk.survfit_ms(AML_T, AML_STATE, start_time=10.0), "start_time"),
+    (lambda sk: sk.survfit_ms("Surv(t, s) ~ g", data=pd.DataFrame({"t": AML_T, "s": AML_STATE,
+                                                                   "g": np.arange(11) % 2})), "groups"),
 ])
 def test_what_sksurv_lacks_is_not_provided(call, match):
     with pytest.raises(NotImplementedError, match=match):
@@ -129,3 +138,123 @@ def test_one_row_is_refused_as_r_refuses_it():
     with pytest.raises(InvalidArgument) as exc:
         rparity.engine("sksurv").coxph(pd.DataFrame({"x": [1.0]}), [5.0], [1])
     assert exc.value.kind == "data.one_subject"
+
+
+# -- survfit_ms: cumulative_incidence_competing_risks ---------------------------------------------------------
+def _ms_case(name):
+    from rparity.cases.multistate import CASES as MS_CASES
+    from rparity.cases.multistate import competing
+    from rparity.golden import decode, golden_path
+
+    case = next(c for c in MS_CASES if c.id == f"survfit_ms/{name}")
+    d = competing(case.data(), case.params)
+    doc = json.loads(golden_path(case).read_text())
+    return d, {k: decode(v) for k, v in doc["values"].items()}
+
+
+def _r_loglog(p, se, level):
+    """survival's survfit_confint(p, se, logse=FALSE, "log-log"): R's limits."""
+    z = norm.isf((1 - level) / 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lp = np.log(p)
+        s2 = z * se / (p * lp)
+        return np.exp(lp * np.exp(-s2)), np.exp(lp * np.exp(s2))
+
+
+def _rel(a, b):
+    ok = np.isfinite(a) & np.isfinite(b) & (b != 0)
+    return float(np.max(np.abs(a[ok] - b[ok]) / np.abs(b[ok])))
+
+
+def test_sksurv_survfit_ms_against_golden_classifies_every_row():
+    rep = run_check("sksurv", "golden", functions=["survfit_ms"])
+    assert not [r for r in rep.rows if r.classification.failing]
+    known = {r.known for r in rep.rows if r.classification is Classification.KNOWN}
+    assert known == {"sksurv-cuminc-ci-aalen-variance"}
+    assert {(r.case, r.quantity) for r in rep.rows if r.classification is Classification.KNOWN} == {
+        ("survfit_ms/mgus2-log-log-90", "lower"), ("survfit_ms/mgus2-log-log-90", "upper")}
+    rows = {(r.case, r.quantity): r for r in rep.rows}
+    for case in ("mgus2", "mgus2-missing-times", "pbc", "pbc-unused-state"):
+        for q in ("time", "pstate", "cumhaz", "n_risk", "n_event", "n_censor", "transitions", "states", "p0"):
+            assert rows[(f"survfit_ms/{case}", q)].classification is Classification.AGREES, (case, q)
+        assert rows[(f"survfit_ms/{case}", "pstate")].max_rel < 1e-14
+    # R's refusals are refused alike; what sksurv lacks is "not provided"
+    for case in ("pbc-numeric-status-refused", "pbc-text-status-refused", "pbc-blank-state-refused",
+                 "pbc-only-censoring-refused"):
+        assert rows[(f"survfit_ms/{case}", "(outcome)")].classification is Classification.AGREES, case
+    for case in ("mgus2-sex", "mgus2-start-time", "pbc-p0", "pbc-trt-weights"):
+        assert rows[(f"survfit_ms/{case}", "(outcome)")].classification is Classification.NOT_PROVIDED, case
+    for q in ("std_err", "sp0"):
+        assert rows[("survfit_ms/pbc", q)].classification is Classification.NOT_PROVIDED
+
+
+@pytest.mark.parametrize("name", ["mgus2", "pbc"])
+def test_cumulative_incidence_is_rs_pstate(name):
+    """cum_inc[k] is R's pstate of state k, 1 - cum_inc[0] (any cause) its
+    "(s0)": the Aalen-Johansen estimate on the same grid (every distinct time)."""
+    from sksurv.nonparametric import cumulative_incidence_competing_risks
+
+    d, r = _ms_case(name)
+    time, cum_inc = cumulative_incidence_competing_risks(np.asarray(d["event"].cat.codes, dtype=np.int64),
+                                                         d["etime"].to_numpy(float))
+    np.testing.assert_array_equal(time, r["time"])
+    np.testing.assert_allclose(cum_inc[1:].T, r["pstate"][:, 1:], rtol=1e-14, atol=0)
+    np.testing.assert_allclose(1 - cum_inc[0], r["pstate"][:, 0], rtol=1e-14, atol=1e-16)
+
+
+def test_what_sksurv_does_not_compute_for_survfit_ms_is_none_and_declared():
+    from rparity_peers import sksurv_engine
+
+    sk = rparity.engine("sksurv")
+    fit = sk.survfit_ms(AML_T, AML_STATE)
+    assert fit.std_err is None and fit.sp0 is None and fit.lower is None and fit.upper is None
+    assert fit.states == ("(s0)", "a", "b") and fit.cumhaz_names == ("1.2", "1.3")
+    np.testing.assert_allclose(fit.pstate.sum(axis=1), 1.0)
+    ll = sk.survfit_ms(AML_T, AML_STATE, conf_type="log-log")
+    assert ll.lower is not None and ll.upper is not None and ll.std_err is None
+    assert sk.survfit_ms(AML_T, AML_STATE, conf_type="log-log", se_fit=False).lower is None
+    for q in ("std_err", "sp0", "lower", "upper"):
+        assert q in sksurv_engine.NOT_COMPUTED["survfit_ms"]
+
+
+def test_cuminc_limits_differ_from_rs_by_their_variance_and_level():
+    """The cause of sksurv-cuminc-ci-aalen-variance, measured on mgus2 at
+    conf_int=0.9: R's limits are the log-log transform of R's own std.err
+    (the infinitesimal jackknife); scikit-survival's are the same transform of
+    Aalen's variance (Pintilie eq. 4.5, computed here from its formula) for
+    each cause, and of R's se at 95% (not 90%) for the probability of no event."""
+    d, r = _ms_case("mgus2-log-log-90")
+    t, codes = d["etime"].to_numpy(float), np.asarray(d["event"].cat.codes)
+    fit = rparity.engine("sksurv").survfit_ms(t, d["event"], conf_type="log-log", conf_int=0.9)
+    p, se = r["pstate"], r["std_err"]
+    for j in range(3):  # R: the transform of its own se, at the level asked
+        lo, up = _r_loglog(p[:, j], se[:, j], 0.9)
+        assert _rel(lo, r["lower"][:, j]) < 1e-13 and _rel(up, r["upper"][:, j]) < 1e-13
+    # "(s0)": R's se (Greenwood's, here) at 95% gives scikit-survival's limits; at 90% R's
+    lo95, up95 = _r_loglog(p[:, 0], se[:, 0], 0.95)
+    assert _rel(fit.lower[:, 0], lo95) < 1e-13 and _rel(fit.upper[:, 0], up95) < 1e-13
+    assert _rel(fit.lower[:, 0], r["lower"][:, 0]) > 0.1
+    # the causes: Aalen's variance from its formula, on the unique times
+    grid, inv = np.unique(t, return_inverse=True)
+    n = t.size - np.concatenate(([0], np.cumsum(np.bincount(inv))[:-1])).astype(float)
+    d_any = np.bincount(inv, weights=codes > 0).astype(float)
+    surv = np.cumprod(1 - d_any / n)
+    s_before = np.concatenate(([1.0], surv[:-1]))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a = np.where((n - 1) * (n - d_any) > 0, d_any / ((n - 1) * (n - d_any)), 0.0)
+    for j in (1, 2):
+        dk = np.bincount(inv, weights=codes == j).astype(float)
+        f = np.cumsum(dk / n * s_before)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            b = np.where((n - 1) * n > 0, s_before ** 2 * dk * (n - dk) / ((n - 1) * n ** 2), 0.0)
+            c = np.where(n * (n - d_any) * (n - 1) > 0, s_before * dk * (n - dk) / (n * (n - d_any) * (n - 1)), 0.0)
+        var = np.array([np.sum((f[i] - f[:i + 1]) ** 2 * a[:i + 1] + b[:i + 1] - 2 * (f[i] - f[:i + 1]) * c[:i + 1])
+                        for i in range(grid.size)])
+        lo, up = _r_loglog(f, np.sqrt(var), 0.9)
+        assert _rel(fit.lower[:, j], lo) < 1e-10 and _rel(fit.upper[:, j], up) < 1e-10, j
+        ratio = np.sqrt(var)[se[:, j] > 0] / se[se[:, j] > 0, j]
+        assert abs(np.median(ratio) - 1) < 1e-3 and ratio.max() > 1.1, j  # close, not R's
+        assert _rel(fit.lower[:, j], r["lower"][:, j]) > 1e-3, j
+    # where R's interval is undefined (p = 0 or 1) R has NA, scikit-survival 0
+    undefined = np.isnan(r["lower"]) & ~np.isnan(fit.lower)
+    assert undefined.any() and np.all(fit.lower[undefined] == 0) and np.all(p[undefined] == 0)
