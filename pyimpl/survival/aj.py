@@ -41,19 +41,60 @@ class AJCurve:
 
 def _seq_sum_rows(a: np.ndarray) -> np.ndarray:
     """Column sums of ``a`` (subjects x states) added subject after subject from
-    0, as the C loop ``temp += ...`` (numpy's ``sum`` adds pairwise)."""
+    0, as the C loop ``temp += ...``. numpy adds pairwise only along a
+    contiguous axis: along axis 0 of a C-ordered matrix of 2 or more columns
+    it adds row after row (checked against the explicit loop in the tests)."""
     if a.shape[0] == 0:
         return np.zeros(a.shape[1])
+    if a.ndim == 2 and a.shape[1] > 1 and a.flags.c_contiguous:
+        return a.sum(axis=0)
     return np.cumsum(a, axis=0)[-1]
 
 
-def add_dh(umat: np.ndarray, who: np.ndarray, cstate: np.ndarray, dstate: np.ndarray, hmat: np.ndarray,
-           p: np.ndarray, ws: np.ndarray) -> None:
-    """survfitci.c's "step 2, add in dH term", in place, for the subjects
-    ``who`` at risk: ``U[i, k] -= H[j, k] * p[j] / ws[j]`` (j the subject's
-    state), then ``U[i, next state] += p[j] / ws[j]``."""
+def _u_times_h(umat: np.ndarray, hmat: np.ndarray, ns: np.ndarray) -> np.ndarray:
+    """survfitci.c's ``U = U %*% H``, each product summed over kk from 0 (a plain
+    multiply then add). When nobody is at risk outside state 0 (right-censored
+    competing risks), rows 1.. of H are the identity's, and the sums are
+    ``U[, 0] H[0, 0]`` and ``U[, 0] H[0, c] + U[, c]``: the terms the C loop adds
+    besides these are exact zeros (a zero's sign aside, which nothing after
+    reads: U is only squared or multiplied)."""
+    nstate = hmat.shape[0]
+    if not ns[1:].any():
+        u0 = umat[:, 0].copy()
+        umat[:, 0] = u0 * hmat[0, 0]
+        for col in range(1, nstate):
+            umat[:, col] = u0 * hmat[0, col] + umat[:, col]
+        return umat
+    new_u = np.zeros_like(umat)
+    for col in range(nstate):
+        acc = np.zeros(umat.shape[0])
+        for kk in range(nstate):
+            acc += umat[:, kk] * hmat[kk, col]
+        new_u[:, col] = acc
+    return new_u
+
+
+def add_dh(umat: np.ndarray, atrisk: np.ndarray, cstate: np.ndarray, dstate: np.ndarray, hmat: np.ndarray,
+           p: np.ndarray, ws: np.ndarray, ns: np.ndarray) -> None:
+    """survfitci.c's "step 2, add in dH term", in place, for the subjects at
+    risk (``atrisk``, a mask): ``U[i, k] -= H[j, k] * p[j] / ws[j]`` (j the
+    subject's state), then ``U[i, next state] += p[j] / ws[j]``. When every
+    subject at risk is in state 0, each term is one number for all of them,
+    added to the whole column times the mask (0 elsewhere: ``x - 0`` is x)."""
+    nstate = hmat.shape[1]
+    if not ns[1:].any():
+        f = atrisk.astype(float)
+        for col in range(nstate):
+            umat[:, col] -= (hmat[0, col] * p[0] / ws[0]) * f
+        pw = p[0] / ws[0]
+        moved = atrisk & (dstate != 0)
+        umat[:, 0] += pw * (atrisk & ~moved)
+        idx = np.flatnonzero(moved)
+        umat[idx, dstate[idx]] += pw
+        return
+    who = np.flatnonzero(atrisk)
     old = cstate[who]
-    for col in range(hmat.shape[1]):
+    for col in range(nstate):
         umat[who, col] -= hmat[old, col] * p[old] / ws[old]
     umat[who, dstate[who]] += p[old] / ws[old]
 
@@ -79,6 +120,7 @@ def aalen_johansen(entry: np.ndarray, etime: np.ndarray, status: np.ndarray, cst
     ns = np.zeros(nstate, dtype=np.int64)
     atrisk = np.zeros(nsubject, dtype=bool)
     wtp = np.zeros(nsubject)
+    w2 = wtp * wtp  # each subject's weight squared, once its weight is known
     chaz = np.zeros((nstate, nstate))
     umat = i0.astype(float).copy() if se_fit else None
 
@@ -95,6 +137,7 @@ def aalen_johansen(entry: np.ndarray, etime: np.ndarray, status: np.ndarray, cst
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         while i < n:
             ctime = etime[sort2[i]]
+            entered = eptr
             while eptr < n:  # entries before ctime join the risk set
                 k = sort1[eptr]
                 if entry[k] < ctime:
@@ -107,6 +150,8 @@ def aalen_johansen(entry: np.ndarray, etime: np.ndarray, status: np.ndarray, cst
                     eptr += 1
                 else:
                     break
+            if eptr > entered:
+                w2 = wtp * wtp
             hmat = np.zeros((nstate, nstate))
             nev = np.zeros(nstate, dtype=np.int64)
             ncens = 0
@@ -137,15 +182,8 @@ def aalen_johansen(entry: np.ndarray, etime: np.ndarray, status: np.ndarray, cst
                     else:
                         hmat[a, a] = 1.0
                 if umat is not None:
-                    # U <- U %*% H, each product summed over kk from 0
-                    new_u = np.zeros_like(umat)
-                    for col in range(nstate):
-                        acc = np.zeros(nsubject)
-                        for kk in range(nstate):
-                            acc += umat[:, kk] * hmat[kk, col]
-                        new_u[:, col] = acc
-                    umat = new_u
-                    add_dh(umat, np.flatnonzero(atrisk), cstate, dstate, hmat, p, ws)
+                    umat = _u_times_h(umat, hmat, ns)
+                    add_dh(umat, atrisk, cstate, dstate, hmat, p, ws, ns)
                 chaz += hmat
                 chaz[np.diag_indices(nstate)] -= 1
                 newp = np.zeros(nstate)
@@ -160,7 +198,7 @@ def aalen_johansen(entry: np.ndarray, etime: np.ndarray, status: np.ndarray, cst
             n_event[itime] = nev
             cum[itime] = chaz.T.reshape(-1)  # C order: for each to-state j, every from-state k
             if umat is not None and vmat is not None:
-                vmat[itime] = np.sqrt(_seq_sum_rows(((wtp * wtp)[:, None] * umat) * umat))
+                vmat[itime] = np.sqrt(_seq_sum_rows((w2[:, None] * umat) * umat))
             while i < n:  # the events and censorings of ctime leave the risk set
                 k = sort2[i]
                 if etime[k] != ctime:

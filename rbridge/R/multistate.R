@@ -50,3 +50,16 @@ rparity_finegray <- function(form, weights = NULL, etype = NULL, prefix = "fg", 
   out <- eval(cl, fc$env)
   list(frame = out, event = attr(out, "event"))
 }
+
+## bench/multistate.py: survfit on a factor status timed inside R (model frame and survfitCI; no
+## conversion), `reps` runs
+rparity_time_survfit_ms <- function(time, event, se_fit = TRUE, reps = 1L) {
+  seconds <- numeric(reps)
+  fit <- NULL
+  for (r in seq_len(reps)) {
+    t0 <- proc.time()[["elapsed"]]
+    fit <- survival::survfit(survival::Surv(time, event) ~ 1, se.fit = se_fit)
+    seconds[r] <- proc.time()[["elapsed"]] - t0
+  }
+  list(seconds = seconds, pstate = fit$pstate, std_err = fit$std.err)
+}
