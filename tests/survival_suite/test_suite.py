@@ -63,14 +63,22 @@ CAUGHT = ["coxph-coef-1e-8", "coxph-refuses-one-stratum", "coxph-accepts-single-
           "survdiff-chisq-1e-10", "survdiff-pvalue-1e-10",
           "survdiff-accepts-one-group", "survdiff-formula-short-labels", "coxph-n-dropped",
           "coxph-drops-infinite-warning", "cox-zph-chisq", "residuals-values-1e-8",
-          "residuals-collapse-unsorted", "predict-se-1e-8", "survfit-cox-surv-1e-8", "detail-imat-1e-8"]
+          "residuals-collapse-unsorted", "predict-se-1e-8", "survfit-cox-surv-1e-8", "detail-imat-1e-8",
+          "survfit-ms-se-without-dh", "survfit-ms-pstate-1e-11"]
+
+
+def _replayed_as(c) -> str:
+    """survfit on a factor status (R's survfitms) is replayed as survfit_ms."""
+    if c.function == "survfit" and c.result is not None and c.result.get("kind") == "survfitms":
+        return "survfit_ms"
+    return c.function
 
 
 def _scripts_calling(function: str, limit: int = 12) -> list[str]:
     out = []
     for name in SCRIPTS:
         s = suite.load(name)
-        if any(c.function == function and c.result is not None for c in s.calls):
+        if any(_replayed_as(c) == function and c.result is not None for c in s.calls):
             out.append(name)
     return out[:limit] if function != "survdiff" else out
 
