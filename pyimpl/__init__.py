@@ -35,6 +35,7 @@ from .cox import (
                                       coxph_residuals,
                                       coxph_summary,
                                       survfit_cox,
+                                      svycoxph,
 )
 from .matching import glm_logit, match_data, matchit, matchit_summary
 from .survival import (
@@ -74,7 +75,7 @@ __all__ = [
     "survfit", "survfit_ms", "cuminc", "finegray", "survfit_summary", "survfit_quantile", "survfit_table", "survdiff",
     "survsplit",
     "tmerge", "coxph", "coxph_summary", "cox_zph", "coxph_residuals", "coxph_predict", "survfit_cox", "coxph_anova",
-    "coxph_detail", "basehaz", "clogit", "survreg", "survreg_predict",
+    "coxph_detail", "basehaz", "clogit", "svycoxph", "survreg", "survreg_predict",
     "concordance", "glm_logit", "matchit", "matchit_summary", "match_data", "fisher_test", "chisq_test",
     # re-exported from the contract for convenience
     "CoxControl", "SurvFit", "SurvDiff", "FisherTest", "ChisqTest", "GlmLogit", "MatchIt", "MatchItSummary",

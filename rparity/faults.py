@@ -703,6 +703,11 @@ FAULTS: list[Fault] = [
           _lazy_patched(_module("pyimpl.survival.finegray"), "_split",
                         lambda original: lambda ts, te, ct, cp, ex, keep: original(ts, te, ct, cp, ex,
                                                                                     np.ones_like(keep)))),
+    # svycoxph
+    Fault("svycoxph-clusters-ignored", "svycoxph", "1e-12 relative", "the design variance with each row its "
+          "own cluster whatever ids says", _set_kwarg("ids", None)),
+    Fault("svycoxph-var-1e-10", "svycoxph", "1e-12 relative", "the design variance 1e-10 relative off",
+          _field("var", _scale(1e-10))),
     # cuminc
     Fault("cuminc-rho-ignored", "cuminc", "1e-12 relative", "Gray's test with rho = 0 whatever rho says (the "
           "weight (1 - F(t-))^rho left out)", _set_kwarg("rho", 0.0)),

@@ -255,6 +255,17 @@ R_MESSAGES: tuple[RefusalRule, ...] = (
                 source="cmprsk cuminc: no failure, the cause loop runs with an NA cause"),
     RefusalRule(r"NA/NaN/Inf in foreign function call \(arg 1\)", "time.nonfinite", ("cuminc",),
                 source="cmprsk cuminc: .Fortran(cinc) with an infinite time"),
+    # svycoxph (survey 4.1-1)
+    RefusalRule(r"exactly singular|computationally singular", "solve.singular", ("svycoxph",),
+                source="survey svycoxph: solve(var, coef) for the Wald test; a design variance of rank below p "
+                       "is exactly or computationally singular depending on its last bits: one refusal"),
+    RefusalRule(r"Clusters not nested in strata at top level", "ids.nesting", ("svycoxph",),
+                source="survey svydesign.default"),
+    RefusalRule(r"has only one PSU at stage", "strata.lonely", ("svycoxph",),
+                source="survey onestrat (options(survey.lonely.psu = 'fail'))"),
+    RefusalRule(r"weights must be non-negative", "weights.negative", ("svycoxph",), source="survey svycoxph"),
+    RefusalRule(r"missing values in object|missing values in `weights'", "argument.missing", ("svycoxph",),
+                source="survey svydesign: a missing weight, cluster or stratum"),
     # finegray (survival 3.5-3 finegray.R): missing times or statuses are kept (na.pass) and then fail
     RefusalRule(r"NAs are not allowed in subscripted assignments|'vec' must be sorted non-decreasingly and not "
                 r"contain NAs", "argument.missing", ("finegray",),

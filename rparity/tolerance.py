@@ -331,6 +331,16 @@ TOLERANCES.update({
     "finegray.cox.coef": COX, "finegray.cox.var": COX, "finegray.cox.loglik": COX,
 })
 
+# svycoxph (survey 4.1-1): coxph on rescaled weights (COX), the design variance from its weighted dfbeta
+# residuals (onestrat's rowsum, centring, dsyrk order): measured 6e-16 relative
+SVY = rel(1e-12, "the design-based variance: cluster totals of the weighted dfbeta residuals, centred and summed in "
+                 "survey's order (measured 6e-16)")
+TOLERANCES.update({
+    **{f"svycoxph.{k}": EXACT for k in ("names", "n", "n_clusters", "n_strata")},
+    "svycoxph.coef": COX, "svycoxph.inv_info": COX, "svycoxph.loglik": COX,
+    "svycoxph.var": SVY, "svycoxph.wald": SVY,
+})
+
 # cuminc (cmprsk 2.2-11): cinc/crst's Fortran replayed operation for operation; measured: curves and Gray's statistic
 # identical to R on 160 datasets, p-values 1.1e-15 (scipy's chdtr for pchisq)
 CINC = rel(1e-12, "cinc.f and crstm.f replayed in their order; measured: identical to R")

@@ -35,6 +35,7 @@ from .results import (
     SurvFitMS,
     SurvReg,
     SurvRegPredict,
+    SvyCoxPH,
     Tmerge,
 )
 
@@ -88,6 +89,8 @@ FUNCTIONS: dict[str, FunctionSpec] = {f.name: f for f in [
     FunctionSpec("basehaz", ("fit",), pd.DataFrame, "survival::basehaz", "coxph"),
     FunctionSpec("concordance", ("fit",), (Concordance, ConcordanceSet),
                  "survival::concordance(<coxph>[, <coxph>...]) or concordance(formula, data)", "coxph"),
+    FunctionSpec("svycoxph", ("formula", "data"), SvyCoxPH,
+                 "survey::svycoxph(formula, svydesign(ids =, strata =, weights =, data)): design-based Cox"),
     FunctionSpec("survreg", ("formula", "data"), SurvReg, "survival::survreg(Surv(time, status) ~ x, data, dist=)"),
     FunctionSpec("survreg_predict", ("fit",), SurvRegPredict, "predict(<survreg>, newdata=, type=, p=, se.fit=)",
                  "survreg"),

@@ -34,6 +34,8 @@ KINDS: dict[str, str] = {
     "event.multistate": "a factor status: R's Surv() makes it multi-state data (type 'mright'), not in the contract",
     "event.states": "a factor status whose states R cannot use: a blank state name, or no state besides censoring",
     "etype.value": "a finegray endpoint that is not a state of the status",
+    "ids.nesting": "survey clusters that are not nested in the strata",
+    "strata.lonely": "a survey stratum with one cluster (survey.lonely.psu = 'fail')",
     "p0.value": "initial state probabilities of the wrong length, or not adding to 1",
     "id.missing": "(start, stop] multi-state data without subject ids (R requires them)",
     "event.values": "event has values that are not a status code R reads (0/1, 1/2, FALSE/TRUE)",

@@ -16,6 +16,7 @@ from .cox import (
 from .cuminc import CumInc, CumIncCurve, GrayTests
 from .matching import GlmLogit, MatchIt, MatchItSummary
 from .multistate import SurvFitMS
+from .survey import SvyCoxPH
 from .survival import SurvDiff, SurvFit
 from .survreg import SurvReg, SurvregCall, SurvRegPredict
 from .tmerge import Tmerge
@@ -24,4 +25,4 @@ __all__ = ["Result", "rfield", "SurvFit", "SurvFitMS", "CumInc", "CumIncCurve", 
            "SurvDiff", "FisherTest", "ChisqTest", "GlmLogit", "MatchIt",
            "MatchItSummary", "CoxPH", "CoxTest", "CoxZph", "Concordance", "ConcordanceSet",
            "CoxResiduals", "CoxPredict", "SurvFitCox", "CoxAnova", "CoxDetail", "Tmerge",
-           "SurvReg", "SurvregCall", "SurvRegPredict"]
+           "SurvReg", "SurvregCall", "SurvRegPredict", "SvyCoxPH"]
