@@ -8,8 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rparity_contract.calls import MISSING, is_formula
-from rparity_contract.errors import InvalidArgument
+from rparity_contract.calls import MISSING, survfit_ms_form
 from rparity_contract.results.multistate import SurvFitMS
 
 from ._convert import r_literal as lit
@@ -26,21 +25,10 @@ def survfit_ms(time, event=MISSING, *, data=None, subset=None, weights=None, con
     conf.int=, se.fit=, start.time=, p0=)`` with ``event`` a factor, or its
     formula form ``survfit(formula, data=, subset=, weights=, ...)``."""
     fa = None
-    if is_formula(time):
-        if event is not MISSING:
-            raise InvalidArgument("`event` comes from the formula's Surv() in the formula form; give either "
-                                  "survfit_ms(formula, data=...) or survfit_ms(time, event)", kind="argument.value")
-        if data is None:
-            raise InvalidArgument("`data` is needed with a formula: survfit_ms(formula, data=frame)",
-                                  kind="data.type")
+    if survfit_ms_form(time, event, data, subset):
         fa = FormulaArgs(time, data, subset)
         args = dict(time=None, event=None, weights=fa.column(weights, data), form=fa.form)
     else:
-        if event is MISSING:
-            raise InvalidArgument("`event` is missing: give the status factor", kind="argument.missing")
-        if data is not None or subset is not None:
-            raise InvalidArgument("`data` and `subset` belong to the formula form survfit_ms(formula, data=...)",
-                                  kind="argument.value")
         args = dict(time=time, event=event, weights=weights)
     s = session()
     res = s.call("rparity_survfit_ms", conf_type=conf_type, conf_int=conf_int, se_fit=se_fit, start_time=start_time,

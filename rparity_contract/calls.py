@@ -14,7 +14,7 @@ from typing import Any, Mapping
 from .control import CoxControl
 
 __all__ = ["ClogitCall", "clogit_call", "CLOGIT_METHODS", "SurvFitCall", "CoxCall", "MatchItCall", "MISSING",
-           "is_formula", "cox_call", "check_formula_form", "survfit_call", "survdiff_form",
+           "is_formula", "cox_call", "check_formula_form", "survfit_call", "survdiff_form", "survfit_ms_form",
            "row_names"]
 
 
@@ -210,6 +210,21 @@ def survfit_call(time: Any, event: Any = MISSING, *, data: Any = None, subset: A
         raise InvalidArgument("`data` and `subset` belong to the formula form survfit(formula, data=...)",
                               kind="argument.value")
     return SurvFitCall(time=time, event=event, **kw)
+
+
+def survfit_ms_form(time: Any, event: Any, data: Any, subset: Any) -> bool:
+    """Whether ``survfit_ms(...)`` is the formula form, checked for mixing the two."""
+    from .errors import InvalidArgument
+
+    if is_formula(time):
+        check_formula_form("survfit_ms", {"event": event}, data)
+        return True
+    if event is MISSING:
+        raise InvalidArgument("`event` is missing: give the status factor", kind="argument.missing")
+    if data is not None or subset is not None:
+        raise InvalidArgument("`data` and `subset` belong to the formula form survfit_ms(formula, data=...)",
+                              kind="argument.value")
+    return False
 
 
 def survdiff_form(time: Any, event: Any, group: Any, strata: Any, data: Any, subset: Any) -> bool:

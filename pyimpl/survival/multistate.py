@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rparity_contract.calls import MISSING, is_formula
+from rparity_contract.calls import MISSING, survfit_ms_form
 from rparity_contract.errors import InvalidArgument, RParityWarning
 from rparity_contract.results.multistate import SurvFitMS
 from rparity_contract.values import CONF_TYPES
@@ -81,13 +81,7 @@ def survfit_ms(time, event=MISSING, *, data=None, subset=None, weights=None, con
     """
     warns: list[str] = []
     group = None
-    if is_formula(time):
-        if event is not MISSING:
-            raise InvalidArgument("`event` comes from the formula's Surv() in the formula form; give either "
-                                  "survfit_ms(formula, data=...) or survfit_ms(time, event)", kind="argument.value")
-        if data is None:
-            raise InvalidArgument("`data` is needed with a formula: survfit_ms(formula, data=frame)",
-                                  kind="data.type")
+    if survfit_ms_form(time, event, data, subset):
         from .formula import survfit_arrays
 
         a = survfit_arrays(time, data, subset, weights)
@@ -97,12 +91,6 @@ def survfit_ms(time, event=MISSING, *, data=None, subset=None, weights=None, con
                                   kind="id.missing")
         time, event, weights, group = a.time, a.event, a.weights, a.group
         warns += a.warnings
-    else:
-        if event is MISSING:
-            raise InvalidArgument("`event` is missing: give the status factor", kind="argument.missing")
-        if data is not None or subset is not None:
-            raise InvalidArgument("`data` and `subset` belong to the formula form survfit_ms(formula, data=...)",
-                                  kind="argument.value")
     t = numeric_or_nan(time, "time", "time.type")
     codes, states = _factor_status(event, t.size)
     w = _weights(weights, t.size)
