@@ -348,6 +348,163 @@ def _r_weighted_schoenfeld(ctx: DivergenceContext) -> bool | str:
     return False
 
 
+# -- psmpy (matchit) ---------------------------------------------------------------------
+def _psmpy_rerun(ctx: DivergenceContext):
+    """The case's match again with the psmpy engine: (data, the MatchIt), or None."""
+    if ctx.data is None or "treat" not in ctx.params:
+        return None
+    try:
+        from .cases.matching import _MATCHIT_OPTIONS, _treatment
+        from .engines import engine
+
+        data = _treatment(ctx.data, ctx.params)
+        kw = {k: ctx.params[k] for k in _MATCHIT_OPTIONS if k in ctx.params}
+        return data, engine("psmpy").matchit(data, ctx.params["treat"], list(ctx.params["covariates"]), **kw)
+    except Exception:  # noqa: BLE001 - the engine refuses or fails: nothing to explain
+        return None
+
+
+def psmpy_logit(p):
+    """psmpy's ``propensity_logit``: log(p/(1-p)), but log(p/1e-5) for p >= 0.9999."""
+    import numpy as np
+
+    p = np.asarray(p, dtype=float)
+    with np.errstate(divide="ignore"):
+        return np.where(p < 0.9999, np.log(p / np.where(p < 0.9999, 1 - p, 1.0)), np.log(p / 0.00001))
+
+
+def _psmpy_penalised_score(ctx: DivergenceContext) -> bool | str:
+    """Counterfactual check: scikit-learn's LogisticRegression(solver="liblinear")
+    (psmpy's call: L2, C=1, intercept penalised) on the covariates gives the
+    engine's whole distance; the unpenalised maximum-likelihood fit (R's glm
+    iterations, pyimpl's glm_logit) gives R's value where the two differ most."""
+    import numpy as np
+
+    got = _psmpy_rerun(ctx)
+    if got is None or ctx.row.a is None or ctx.row.b is None:
+        return False
+    data, m = got
+    try:
+        from sklearn.linear_model import LogisticRegression
+
+        from rparity_peers.psmpy_engine import design_matrix, treatment01
+
+        from .engines import engine
+
+        x = design_matrix(data, list(ctx.params["covariates"]))
+        t = treatment01(data[ctx.params["treat"]])
+        pen = LogisticRegression(solver="liblinear").fit(x.to_numpy(float), t).predict_proba(x.to_numpy(float))[:, 1]
+        mle = engine("pyimpl").glm_logit(x, t.astype(float))
+    except Exception:  # noqa: BLE001 - the refit fails: not recognised
+        return False
+    linear = str(ctx.params.get("link", "logit")).startswith("linear.")
+    pen_d = psmpy_logit(pen) if linear else pen
+    mle_d = np.asarray(mle.linear_predictor if linear else mle.fitted, dtype=float)
+    eng_d = np.asarray(m.distance, dtype=float)
+    if not np.allclose(eng_d, pen_d, rtol=1e-9, atol=1e-12):
+        return False
+    if ctx.quantity == "caliper":
+        cal = ctx.params.get("caliper")
+        if cal is None or not ctx.params.get("std_caliper", True):
+            return False
+        pen_v, mle_v = float(cal) * np.std(pen_d, ddof=1), float(cal) * np.std(mle_d, ddof=1)
+    else:
+        i = int(np.argmin(np.abs(eng_d - float(ctx.row.a))))
+        pen_v, mle_v = pen_d[i], mle_d[i]
+    if np.isclose(pen_v, float(ctx.row.a), rtol=1e-9) and np.isclose(mle_v, float(ctx.row.b), rtol=1e-7):
+        return (f"recomputed: LogisticRegression(solver='liblinear', C=1) gives the engine's {ctx.quantity} "
+                f"({pen_v!r}); the unpenalised fit gives R's ({mle_v!r}); the penalty moves the whole score by "
+                f"up to {float(np.max(np.abs(pen_d - mle_d))):.3g}")
+    return False
+
+
+def greedy_nearest_in_data_order(d, treat, mm, *, replace: bool, caliper: float | None) -> str | None:
+    """None if ``mm`` (treated x ratio, row positions, -1 none; treated in data
+    order) is a greedy nearest-neighbour match on ``d`` taken in data order,
+    round by round (every treated unit's first match, then its second...):
+    each match is at the smallest distance among the controls still available
+    (within the caliper; every control with replacement), ties in any order,
+    and a unit goes unmatched only when no control is available. Else the
+    first violation."""
+    import numpy as np
+
+    d = np.asarray(d, dtype=float)
+    treat = np.asarray(treat)
+    frows = np.flatnonzero(treat == 1)
+    free = np.asarray(treat == 0).copy()
+    for k in range(mm.shape[1]):
+        for i, row in zip(frows, mm):
+            avail = np.flatnonzero(free)
+            dist = np.abs(d[avail] - d[i])
+            if caliper is not None:
+                ok = dist <= caliper * (1 + 1e-12)
+                avail, dist = avail[ok], dist[ok]
+            j = int(row[k])
+            if j < 0:
+                if avail.size:
+                    return f"treated row {i} left unmatched in round {k + 1} with {avail.size} controls available"
+                continue
+            if j not in set(avail.tolist()):
+                return f"treated row {i} matched to row {j}, which is not available in round {k + 1}"
+            best = float(dist.min())
+            if abs(d[j] - d[i]) > best + 1e-12 * max(1.0, abs(best)):
+                return f"treated row {i} matched at {abs(d[j] - d[i])!r}, the nearest available is at {best!r}"
+            if not replace:
+                free[j] = False
+    return None
+
+
+def _psmpy_greedy_in_data_order(ctx: DivergenceContext) -> bool | str:
+    """Recompute the engine's match and check, from its own distance, that it is
+    the greedy nearest-neighbour match in data order (see
+    :func:`greedy_nearest_in_data_order`)."""
+    import numpy as np
+
+    got = _psmpy_rerun(ctx)
+    if got is None:
+        return False
+    _, m = got
+    bad = greedy_nearest_in_data_order(m.distance, m.treat, m.match_positions, replace=m.replace,
+                                       caliper=m.caliper)
+    if bad is not None:
+        return False
+    n_matched = int((m.match_positions >= 0).any(axis=1).sum())
+    return (f"recomputed: the engine's {n_matched} matched sets are the greedy nearest-neighbour match in data "
+            f"order on psmpy's own score (each control the nearest available, ties in KDTree order); "
+            f"{int(np.sum(m.treat == 1))} treated")
+
+
+def psmpy_rounds(mm):
+    """psmpy's kdtree_matched_12n lists its matches round by round (every treated
+    unit's first match, then every one's second...) and reshapes that list to
+    (treated, k) row by row; this undoes it: the matches of each treated unit."""
+    import numpy as np
+
+    mm = np.asarray(mm)
+    return mm.reshape(-1).reshape(mm.shape[1], mm.shape[0]).T
+
+
+def _psmpy_12n_row_major(ctx: DivergenceContext) -> bool | str:
+    """Recompute the engine's match (ratio > 1): its match matrix is not a greedy
+    match, but it is the row-major reshape of one (:func:`psmpy_rounds`)."""
+    import numpy as np
+
+    got = _psmpy_rerun(ctx)
+    if got is None or got[1].ratio < 2:
+        return False
+    m = got[1]
+    mm = m.match_positions
+    rounds = psmpy_rounds(mm)
+    if greedy_nearest_in_data_order(m.distance, m.treat, mm, replace=m.replace, caliper=m.caliper) is None:
+        return False  # the listed pairs are a greedy match: nothing mislabelled
+    if greedy_nearest_in_data_order(m.distance, m.treat, rounds, replace=m.replace, caliper=m.caliper) is not None:
+        return False
+    moved = int(np.sum(np.any(rounds != mm, axis=1)))
+    return (f"recomputed: psmpy's matched_ids give {moved} of {mm.shape[0]} treated units another unit's "
+            f"controls; read round by round (ID_match reshaped ({mm.shape[1]}, n).T) they are the greedy "
+            "nearest-neighbour match in data order on psmpy's own score")
+
+
 REGISTRY: list[KnownDivergence] = [
     KnownDivergence(
         id="r-fexact-approximations",
@@ -486,7 +643,7 @@ REGISTRY: list[KnownDivergence] = [
     ),
     KnownDivergence(
         id="peer-warnings",
-        engines={"lifelines": "*", "statsmodels": "*", "sksurv": "*"},
+        engines={"lifelines": "*", "statsmodels": "*", "sksurv": "*", "psmpy": "*"},
         functions=("survfit", "survdiff", "coxph", "cox_zph", "basehaz", "concordance", "glm_logit", "matchit",
                    "fisher_test", "chisq_test"),
         quantities=("warnings",),
@@ -752,6 +909,65 @@ REGISTRY: list[KnownDivergence] = [
         source="sksurv/linear_model/coxph.py CoxPHSurvivalAnalysis.fit (loss = float('inf')); survival "
                "src/coxfit6.c (step-halving); tests/harness/test_sksurv_peer.py",
         recognise=_close_to_r_but_not_at_parity(1e-7),
+    ),
+    KnownDivergence(
+        id="psmpy-penalised-propensity-score",
+        engines={"psmpy": "*"},
+        functions=("matchit",),
+        quantities=("distance", "caliper"),
+        explanation=("psmpy's PsmPy.logistic_ps fits scikit-learn's LogisticRegression(solver='liblinear') with "
+                     "its defaults: an L2 penalty with C=1 on the raw (unscaled) covariates, the intercept "
+                     "penalised too (liblinear treats it as a feature). MatchIt's propensity score is the "
+                     "unpenalised maximum-likelihood glm(treat ~ ., family = quasibinomial). The penalty shrinks "
+                     "the coefficients, so every propensity score differs (on lalonde by up to 0.079, 0.66 relative; "
+                     "on the logit scale up to 1.9); psmpy's logit is also log(p/1e-5), not log(p/(1-p)), for "
+                     "p >= 0.9999. A standardised caliper (caliper x sd(distance)) differs as the scores' SD "
+                     "does. Recognised by refitting: liblinear with C=1 gives the engine's scores, the "
+                     "unpenalised fit R's."),
+        source="psmpy 0.3.16 psmpy.py PsmPy.logistic_ps (LogisticRegression(solver='liblinear'), propensity_logit "
+               "lambda); sklearn LogisticRegression (C=1.0, intercept_scaling=1); MatchIt distance2glm; "
+               "tests/harness/test_psmpy_peer.py",
+        recognise=_psmpy_penalised_score,
+    ),
+    KnownDivergence(
+        id="psmpy-12n-matched-ids-row-major",
+        engines={"psmpy": "<=0.3.16"},
+        functions=("matchit",),
+        quantities=("match_matrix", "weights", "subclass"),
+        explanation=("With ratio k > 1 psmpy's kdtree_matched_12n matches in k rounds (each treated unit, in "
+                     "data order, gets its nearest unused control on psmpy's own penalised score; then the "
+                     "next round), appending the matches to one list round by round, and then builds its "
+                     "matched_ids table with np.asarray(ID_match).reshape((n_treated, k)): row by row, so "
+                     "treated unit i is listed with the first-round matches of units k*i .. k*i+k-1, not with "
+                     "its own. The set of matched controls is psmpy's, the pairs it reports are not: match "
+                     "matrix and matched sets differ from any nearest-neighbour match (MatchIt's included); "
+                     "the weights differ from R's as the controls chosen do (psmpy's order and score, and "
+                     "MatchIt 4.5.1's bugs #163/#159, as psmpy-nearest-in-data-order). Recognised by "
+                     "recomputing the match and checking that the table read round by round is the greedy "
+                     "nearest-neighbour match in data order."),
+        source="psmpy 0.3.16 psmpy.py PsmPy.kdtree_matched_12n (ID_match_array = np.asarray(ID_match).reshape("
+               "(len(minor_pred_rstindx), how_many))); tests/harness/test_psmpy_peer.py",
+        recognise=_psmpy_12n_row_major,
+    ),
+    KnownDivergence(
+        id="psmpy-nearest-in-data-order",
+        engines={"psmpy": "*"},
+        functions=("matchit",),
+        quantities=("match_matrix", "weights", "subclass"),
+        explanation=("psmpy's kdtree_matched / kdtree_matched_12n match each treated unit in data order (MatchIt's "
+                     "default m.order is 'largest' propensity score first) to the nearest still-unused control "
+                     "on psmpy's own penalised score (psmpy-penalised-propensity-score), ties in the order "
+                     "scikit-learn's KDTree returns them; with ratio k, k rounds as MatchIt does. Different "
+                     "scores and a different order give different pairs, hence different weights and matched "
+                     "sets. Against MatchIt 4.5.1-4.5.3 the pairs also differ by that build's bugs (#163: on "
+                     "the probability scale its int abs makes every distance 0, so the left neighbour wins "
+                     "and the caliper never binds; #159). Recognised by recomputing the engine's match and "
+                     "checking from its own scores that every pair is the greedy nearest available in data "
+                     "order."),
+        source="psmpy 0.3.16 psmpy.py PsmPy.kdtree_matched, kdtree_matched_12n (KDTree.query over the smaller "
+               "group in row order); MatchIt 4.5.1 matchit2nearest (m.order), kosukeimai/MatchIt#163, #159; "
+               "tests/harness/test_psmpy_peer.py",
+        recognise=_psmpy_greedy_in_data_order,
     ),
     KnownDivergence(
         id="fractional-weight-summation-order",

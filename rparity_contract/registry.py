@@ -31,6 +31,7 @@ BUILTIN: dict[str, str] = {
     "lifelines": "rparity_peers.lifelines_engine",
     "statsmodels": "rparity_peers.statsmodels_engine",
     "sksurv": "rparity_peers.sksurv_engine",
+    "psmpy": "rparity_peers.psmpy_engine",
 }
 _RUNTIME: dict[str, Any] = {}
 
