@@ -186,7 +186,7 @@ def _onestrat(x: np.ndarray, cluster: np.ndarray, npsu: int) -> np.ndarray:
 def _column(x: Any, data: pd.DataFrame, name: str) -> np.ndarray:
     if isinstance(x, str):
         if x not in data.columns:
-            raise InvalidArgument(f"`{name}`={x!r} is not a column of `data`", kind=f"{name}.value")
+            raise InvalidArgument(f"`{name}`={x!r} is not a column of `data`", kind="argument.value")
         return data[x].to_numpy()
     arr = np.asarray(x)
     if arr.shape != (len(data),):

@@ -64,7 +64,7 @@ BAD = [
     ("missing weight", lambda d: d.assign(w=np.where(d.index == 2, np.nan, d.w)), {}, "argument.missing"),
     ("not nested", lambda d: d, {"ids": "inst", "strata": "sex"}, "ids.nesting"),
     ("lonely stratum", lambda d: d.assign(s=np.where(d.index == 0, 3, d.sex)), {"strata": "s"}, "strata.lonely"),
-    ("unknown column", lambda d: d, {"ids": "nope"}, "ids.value"),
+    ("unknown column", lambda d: d, {"ids": "nope"}, "argument.value"),
 ]
 
 
