@@ -17,6 +17,7 @@ queued and done by the thread that leaves R, before it lets go of the lock.
 from __future__ import annotations
 
 import contextlib
+import gc
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -29,13 +30,28 @@ _deferred: list[Any] = []  # cdata of rpy2 objects dropped while another thread 
 _release: Callable[[Any], None] | None = None  # rpy2's own release, once guarded
 
 
+_depth = 0  # nesting of exclusive_r() on the thread that holds the lock
+_gc_was_enabled = False
+
+
 @contextlib.contextmanager
 def exclusive_r() -> Iterator[None]:
-    """Hold R for the block; releases queued meanwhile are done on the way out."""
+    """Hold R for the block; releases queued meanwhile are done on the way out.
+    Python's cyclic collector is paused for the outermost block (restored
+    after), so that no collection, in any thread or in a callback of R's,
+    finalises rpy2 objects while R evaluates."""
+    global _depth, _gc_was_enabled
     with lock:
+        _depth += 1
+        if _depth == 1:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
         try:
             yield
         finally:
+            _depth -= 1
+            if _depth == 0 and _gc_was_enabled:
+                gc.enable()
             _drain()
 
 
