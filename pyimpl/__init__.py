@@ -38,6 +38,7 @@ from .cox import (
                                       svycoxph,
 )
 from .matching import glm_logit, match_data, matchit, matchit_summary
+from .matching.match_ai import matching_match
 from .survival import (
                                       cuminc,
                                       finegray,
@@ -51,11 +52,16 @@ from .survival import (
                                       tmerge,
 )
 from .survreg import survreg, survreg_predict
+from .weighting import ps_weights, weighted_balance
 
 ENGINE_NAME = "pyimpl"
 
 #: What pyimpl cannot do (for people: ``rparity engines``).
 UNSUPPORTED = {
+    "matching_match": [
+        "BiasAdjust=TRUE (when Match keeps it), Weight=3 / Weight.matrix, observation weights, Z, V, CommonSupport, "
+        "restrict, match.out, version: not implemented",
+    ],
     "matchit": [
         "method='optimal', 'full', 'quick', 'genetic', 'cardinality': not implemented (in R, optimal and full "
         "need optmatch and quick needs quickmatch, which Debian does not package)",
@@ -75,8 +81,9 @@ __all__ = [
     "survfit", "survfit_ms", "cuminc", "finegray", "survfit_summary", "survfit_quantile", "survfit_table", "survdiff",
     "survsplit",
     "tmerge", "coxph", "coxph_summary", "cox_zph", "coxph_residuals", "coxph_predict", "survfit_cox", "coxph_anova",
-    "coxph_detail", "basehaz", "clogit", "svycoxph", "survreg", "survreg_predict",
+    "coxph_detail", "basehaz", "clogit", "svycoxph", "survreg", "survreg_predict", "matching_match",
     "concordance", "glm_logit", "matchit", "matchit_summary", "match_data", "fisher_test", "chisq_test",
+    "ps_weights", "weighted_balance",
     # re-exported from the contract for convenience
     "CoxControl", "SurvFit", "SurvDiff", "FisherTest", "ChisqTest", "GlmLogit", "MatchIt", "MatchItSummary",
     "CoxPH", "CoxTest", "CoxZph", "Concordance", "InvalidArgument", "ComputationError", "RParityError",

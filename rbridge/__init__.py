@@ -24,12 +24,14 @@ from .cox import (
     survfit_cox,
 )
 from .matching import glm_logit, match_data, matchit, matchit302_available, matchit_summary
+from .matching_match import matching_match
 from .multistate import finegray, survfit_ms
 from .stats import chisq_test, fisher_test
 from .survey import svycoxph
 from .survival import survdiff, survfit, survfit_quantile, survfit_summary, survfit_table, survsplit
 from .survreg import survreg, survreg_predict
 from .tmerge import tmerge
+from .weighting import ps_weights, weighted_balance
 
 ENGINE_NAME = "r"
 
@@ -47,6 +49,6 @@ __all__ = ["survfit", "survfit_ms", "survfit_summary", "survfit_quantile", "surv
            "coxph", "coxph_summary", "cox_zph", "coxph_residuals", "coxph_predict", "survfit_cox", "coxph_anova",
            "coxph_detail", "clogit", "survreg", "survreg_predict",
            "basehaz", "concordance", "glm_logit", "matchit", "matchit302_available", "matchit_summary", "match_data",
-           "fisher_test", "cuminc", "finegray", "svycoxph",
-           "chisq_test",
+           "fisher_test", "cuminc", "finegray", "svycoxph", "matching_match",
+           "chisq_test", "ps_weights", "weighted_balance",
            "session", "r_available", "exclusive_r", "INSTALL_HINT"]

@@ -36,7 +36,7 @@ log = logging.getLogger("rbridge")
 INSTALL_HINT = (
     "Install R and the packages it needs with\n"
     "    sudo apt-get update && sudo apt-get install -y --no-install-recommends "
-    "r-base-core r-cran-survival r-cran-matchit r-cran-cmprsk r-cran-survey\n"
+    "r-base-core r-cran-survival r-cran-matchit r-cran-cmprsk r-cran-survey r-cran-matching\n"
     "then the Python bridge with\n"
     "    pip install 'rpy2>=3.5.17,<3.6'\n"
     "(rpy2 3.6 needs R >= 4.5 and fails to import on Debian's R 4.2)."
@@ -117,7 +117,7 @@ class RSession:
                     sys_source(str(p), envir=self.env)
         missing = [
             pkg
-            for pkg in ("survival", "MatchIt", "cmprsk", "survey")
+            for pkg in ("survival", "MatchIt", "cmprsk", "survey", "Matching")
             if not ro.r["requireNamespace"](pkg, quietly=True)[0]
         ]
         if "survival" in missing:

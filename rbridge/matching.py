@@ -152,7 +152,8 @@ class _Call:
                                     caliper=opts.get("caliper"), m_order=opts.get("m_order"),
                                     discard=opts.get("discard", "none"))
         else:
-            renamed = {"std_caliper": "std.caliper", "m_order": "m.order", "min_n": "min.n"}
+            renamed = {"std_caliper": "std.caliper", "m_order": "m.order", "min_n": "min.n", "s_weights": "s.weights",
+                       "unit_id": "unit.id"}
             if opts.get("method", "nearest") != "nearest":
                 # MatchIt warns about the options *given* to exact matching (check.inputs compares them with
                 # matchit()'s defaults): pass only those the caller set to something else
@@ -164,6 +165,12 @@ class _Call:
             for k in ("mahvars", "antiexact"):  # character vectors of (placeholder) names
                 if opts.get(k) is not None:
                     opts[k] = self.names_of(opts[k])
+            for k in ("s_weights", "unit_id"):  # a name or names (placeholders); anything else as given
+                v = opts.get(k)
+                if isinstance(v, str) or (isinstance(v, (list, tuple)) and v and all(isinstance(e, str) for e in v)):
+                    opts[k] = self.names_of(v)
+                elif isinstance(v, (list, tuple)):
+                    opts[k] = np.asarray(v)
             cal = opts.get("caliper")
             if isinstance(cal, dict):  # R's named vector: values, and their names (the distance's is "")
                 keys = list(cal)
@@ -181,6 +188,8 @@ class _Call:
                    exact=self.names_of(exact), options=options, seed=seed, sample_kind=kind)
         if compat != COMPAT_302 and isinstance(c.options.get("caliper"), dict):
             out["caliper_names"] = caliper_names
+        if "method" in c.options and c.options["method"] is None:
+            out["null_method"] = True  # MatchIt's method = NULL (dropped above with the other Nones)
         if compat == COMPAT_302:
             out["lib"] = matchit302_library()
         return out
@@ -208,7 +217,9 @@ class _Call:
             return (f"{seed}matchit({a['treat']} ~ {xs}, data = d, method = \"nearest\", {opts}{exact})  "
                     f"# MatchIt 3.0.2 from {a['lib']}")
         exact = f", exact = ~{' + '.join(a['exact'])}" if a["exact"] else ""
-        return f"{seed}MatchIt::matchit({a['treat']} ~ {xs}, data = d, method = \"nearest\", {opts}{exact})"
+        method = "method = NULL, " if a.get("null_method") else "" if "method" in a["options"] else \
+            "method = \"nearest\", "
+        return f"{seed}MatchIt::matchit({a['treat']} ~ {xs}, data = d, {method}{opts}{exact})"
 
 
 def matchit302_library() -> str:
@@ -249,8 +260,8 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
             estimand: str = "ATT", ratio: int = 1, replace: bool = False, caliper: float | None = None,
             std_caliper: bool = True, m_order: str | None = None, discard: str = "none", exact=None,
             seed: int | None = None, compat: str | None = None, sample_kind: str | None = None,
-            method: str = "nearest", subclass=None, min_n=None, cutpoints=None, mahvars=None,
-            antiexact=None) -> MatchIt:
+            method: str | None = "nearest", subclass=None, min_n=None, cutpoints=None, mahvars=None,
+            antiexact=None, s_weights=None, unit_id=None) -> MatchIt:
     """R's ``MatchIt::matchit(treat ~ covariates, data, method = "nearest", ...)``
     (``set.seed(seed)`` first when a seed is given, under
     ``RNGkind(sample.kind = sample_kind)``).
@@ -258,7 +269,9 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
     ``compat="3.0.2"`` runs MatchIt 3.0.2 (from its private library,
     :func:`matchit302_library`) with the options in 3.0.2's spelling
     (:mod:`rparity_contract.matchit302`); otherwise the installed MatchIt
-    (``compat`` "4.5.1" or None: R has no "documented algorithm")."""
+    (``compat`` "4.5.1" or None: R has no "documented algorithm"). ``method=None``
+    is R's ``method = NULL``; ``s_weights`` (a column name, or numbers) and
+    ``unit_id`` (column names) are R's ``s.weights`` and ``unit.id``."""
     call = MatchItCall(data=data, treat=treat, covariates=covariates,
                        options=dict(distance=distance, link=link, estimand=estimand, ratio=ratio, replace=replace,
                                     caliper=caliper, std_caliper=std_caliper, m_order=m_order, discard=discard,
@@ -268,11 +281,13 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
                                     **({"min_n": min_n} if min_n is not None else {}),
                                     **({"cutpoints": cutpoints} if cutpoints is not None else {}),
                                     **({"mahvars": mahvars} if mahvars is not None else {}),
-                                    **({"antiexact": antiexact} if antiexact is not None else {})))
+                                    **({"antiexact": antiexact} if antiexact is not None else {}),
+                                    **({"s_weights": s_weights} if s_weights is not None else {}),
+                                    **({"unit_id": unit_id} if unit_id is not None else {})))
     if compat not in COMPAT_MODES:
         raise InvalidArgument(f"`compat` must be None, '4.5.1' or '3.0.2'; got compat={compat!r}",
                               kind="compat.value")
-    if method != "nearest" and compat == COMPAT_302:
+    if (method != "nearest" or s_weights is not None or unit_id is not None) and compat == COMPAT_302:
         raise NotImplementedError(f"method={method!r} with compat='3.0.2': rbridge runs MatchIt 3.0.2's "
                                   "nearest-neighbour matching only")
     c = _Call(call)
@@ -324,6 +339,7 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
                    int(ratio) if isinstance(ratio, (int, np.integer)) and not exact_method else 1,
                    replace=bool(replace) and not exact_method, m_order=m_used, compat=compat, model=model, call=call,
                    engine="r", method=method,
+                   s_weights=None if v.get("s_weights") is None else np.asarray(v["s_weights"], float).reshape(-1),
                    q_cut=None if v.get("q_cut") is None else np.asarray(v["q_cut"], float).reshape(-1),
                    provenance={**sess.provenance(c.call_string()), **_provenance_302(c),
                                "placeholders": dict(c.names)},
@@ -364,7 +380,8 @@ def matchit_summary(m: MatchIt) -> MatchItSummary:
     v = res.value
     nn = pd.DataFrame({"control": np.asarray(v["nn_control"], float).reshape(-1),
                        "treated": np.asarray(v["nn_treated"], float).reshape(-1)}, index=pd.Index(list(NN_ROWS)))
-    return MatchItSummary(all=_table(v["sum_all"], c), matched=_table(v["sum_matched"], c), nn=nn, engine="r",
+    matched = None if v.get("sum_matched") is None else _table(v["sum_matched"], c)  # None: method = NULL
+    return MatchItSummary(all=_table(v["sum_all"], c), matched=matched, nn=nn, engine="r",
                           provenance=sess.provenance(f"summary({c.call_string()})"), warnings=res.warnings)
 
 

@@ -40,6 +40,7 @@ from rparity_contract.functions import FUNCTIONS
 from rparity_contract.verdicts import ERROR_QUANTITY, Classification, Verdict
 
 from .compare import QuantityDiff
+from .peer_matching import causalml_pairs_recognised, causalml_score_recognised
 from .tolerance import TOLERANCES
 
 __all__ = ["KnownDivergence", "DivergenceContext", "REGISTRY", "classify", "by_id", "version_matches",
@@ -643,7 +644,7 @@ REGISTRY: list[KnownDivergence] = [
     ),
     KnownDivergence(
         id="peer-warnings",
-        engines={"lifelines": "*", "statsmodels": "*", "sksurv": "*", "psmpy": "*"},
+        engines={"lifelines": "*", "statsmodels": "*", "sksurv": "*", "psmpy": "*", "causalml": "*"},
         functions=("survfit", "survdiff", "coxph", "cox_zph", "basehaz", "concordance", "glm_logit", "matchit",
                    "fisher_test", "chisq_test"),
         quantities=("warnings",),
@@ -968,6 +969,45 @@ REGISTRY: list[KnownDivergence] = [
                "group in row order); MatchIt 4.5.1 matchit2nearest (m.order), kosukeimai/MatchIt#163, #159; "
                "tests/harness/test_psmpy_peer.py",
         recognise=_psmpy_greedy_in_data_order,
+    ),
+    KnownDivergence(
+        id="causalml-calibrated-elastic-net-score",
+        engines={"causalml": "*"},
+        functions=("matchit",),
+        quantities=("distance", "caliper"),
+        explanation=("causalml's documented propensity model, ElasticNetPropensityModel(), is scikit-learn's "
+                     "LogisticRegressionCV with an elastic-net penalty (saga solver, 4 values of C and 4 of the "
+                     "l1 ratio chosen by 4-fold stratified cross-validation on the log loss, random_state 42) "
+                     "on the raw covariates, whose fitted probabilities are then recalibrated by an isotonic "
+                     "regression on the same rows and clipped to [0.001, 0.999]. MatchIt's score is the "
+                     "unpenalised maximum-likelihood glm(treat ~ ., family = quasibinomial). The isotonic step "
+                     "makes the score a step function: on lalonde 6 distinct values for 614 units (saga also "
+                     "stops at max_iter on the unscaled income columns). A standardised caliper differs as the "
+                     "scores' SD does. Recognised by refitting: the same model gives the engine's scores "
+                     "exactly, the unpenalised fit R's."),
+        source="causalml 0.18 propensity.py LogisticRegressionPropensityModel._model, PropensityModel.fit "
+               "(IsotonicRegression), predict (np.clip); MatchIt distance2glm; tests/harness/test_causalml_peer.py",
+        recognise=causalml_score_recognised,
+    ),
+    KnownDivergence(
+        id="causalml-nearest-on-own-score",
+        engines={"causalml": "*"},
+        functions=("matchit",),
+        quantities=("match_matrix", "weights", "subclass"),
+        explanation=("causalml's NearestNeighborMatch gives each focal unit, in the order its rows are given "
+                     "(the adapter hands them over in MatchIt's order), the nearest unmatched units of the other "
+                     "group on its own score (causalml-calibrated-elastic-net-score), ties in np.argpartition's "
+                     "order; on a calibrated step-function score most distances tie, so the pairs among tied "
+                     "units are arbitrary. With ratio k it takes a unit's k nearest at once, where MatchIt "
+                     "matches in rounds (every focal unit's first match before any second), so with the same "
+                     "score the later units can get other controls. Its caliper is caliper x np.std (population "
+                     "SD; on the standardised score with replacement, and strict there): the adapter converts "
+                     "MatchIt's caliper x sd() to it. Against MatchIt 4.5.1-4.5.3 the pairs also differ by that "
+                     "build's bugs (#163, #159). Recognised by recomputing the engine's match and checking from "
+                     "its own scores that every focal unit got its nearest available units in that order."),
+        source="causalml 0.18 match.py NearestNeighborMatch.match (argpartition, sdcal, StandardScaler, "
+               "NearestNeighbors); MatchIt 4.5.1 matchit2nearest; tests/harness/test_causalml_peer.py",
+        recognise=causalml_pairs_recognised,
     ),
     KnownDivergence(
         id="fractional-weight-summation-order",

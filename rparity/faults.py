@@ -417,6 +417,17 @@ def _fractional_counts(fn):
     return faulty
 
 
+def _unit_tie_weights(loop_out):
+    """matching_match's loop with every pair weight 1."""
+    return dataclasses.replace(loop_out, W=np.ones_like(loop_out.W))
+
+
+def _zero_counts(est_out):
+    """EstFuncC's (YCAUS, Kcount, KKcount) with the counts zeroed."""
+    ycaus, kcount, kkcount = est_out
+    return ycaus, np.zeros_like(kcount), np.zeros_like(kkcount)
+
+
 def _swap_first_pair(m):
     mm = m.match_matrix.copy()
     if len(mm) >= 2:
@@ -567,6 +578,31 @@ def _covariate_calipers_raw(process_calipers):
     return faulty
 
 
+def _glm_without_s_weights(propensity):
+    """The propensity glm fitted unweighted although ``s_weights`` are given."""
+    return lambda spec, n, sw: propensity(spec, n, None)
+
+
+def _unit_id_ignored(unit_id_codes):
+    """``unit_id`` read and then ignored: every row is a unit of its own."""
+    return lambda data, unit_id, focal: None
+
+
+def _balance_without_s_weights(bal1var):
+    """Balance tables computed as if no ``s_weights`` had been given."""
+    def faulty(*args, s_weights=None, **kwargs):
+        return bal1var(*args, **kwargs)
+    return faulty
+
+
+def _match_data_without_s_weights(fn):
+    """``match.data``'s weights without the sampling weights (``include.s.weights = FALSE``)."""
+    @functools.wraps(fn)
+    def faulty(m, *args, **kwargs):
+        return fn(dataclasses.replace(m, s_weights=None), *args, **kwargs)
+    return faulty
+
+
 def _lazy_patched(target: Callable[[], Any], name: str, replacement: Callable[[Any], Any]) -> Wrap:
     """:func:`_patched` on a module found at call time; ``replacement`` gets the
     original and returns the faulty attribute."""
@@ -665,6 +701,30 @@ def _ctype_always_one(survfit_cox):
     return faulty
 
 
+def _att_without_odds(weights_from_ps):
+    """ATT controls weighted by the score itself, not its odds ps/(1 - ps)."""
+    def faulty(ps, treat, estimand):
+        w = weights_from_ps(ps, treat, estimand)
+        return np.where(treat == 0, ps, w) if estimand == "ATT" else w
+    return faulty
+
+
+def _stabilize_other_arm(stabilize_weights):
+    """Each weight times the proportion of the *other* arm."""
+    def faulty(w, treat):
+        t = np.asarray(treat)
+        p1 = float(np.sum(t == 1)) / t.size
+        return w * np.where(t == 1, 1.0 - p1, p1)
+    return faulty
+
+
+def _quantile_type7(quantile_type3):
+    """R's default quantile (type 7, interpolated) instead of WeightIt's type 3."""
+    def faulty(x, probs):
+        return [float(np.quantile(np.asarray(x, dtype=float), p)) for p in probs]
+    return faulty
+
+
 FAULTS: list[Fault] = [
     # survfit and its derived functions
     Fault("survfit-surv-1e-11", "survfit", "1e-12 relative", "the survival curve off by 1e-11 relative",
@@ -708,6 +768,19 @@ FAULTS: list[Fault] = [
           "own cluster whatever ids says", _set_kwarg("ids", None)),
     Fault("svycoxph-var-1e-10", "svycoxph", "1e-12 relative", "the design variance 1e-10 relative off",
           _field("var", _scale(1e-10))),
+    # matching_match
+    Fault("matching-match-tie-weights-one", "matching_match", "identical", "every matched pair weighted 1 instead "
+          "of 1/#matches of its focal unit (MatchLoopCfast's Wi_ratio dropped): weights, estimate and se wrong "
+          "wherever a focal unit has tied matches",
+          _lazy_patched(_module("pyimpl.matching.match_ai"), "match_loop",
+                        lambda original: lambda *a, **k: _unit_tie_weights(original(*a, **k)))),
+    Fault("matching-match-var-calc-ignored", "matching_match", "1e-12 relative", "Var.calc > 0 read as 0: the "
+          "homoskedastic variance of the pairs in place of each unit's variance from matching within its own "
+          "treatment group (VarCalcMatchC)", _set_kwarg("var_calc", 0)),
+    Fault("matching-match-se-without-k-term", "matching_match", "1e-12 relative", "the Abadie-Imbens variance "
+          "without its sigma^2 (K^2 - K') term (EstFuncC's match counts zeroed): only the spread of the unit "
+          "effects is left", _lazy_patched(_module("pyimpl.matching.match_ai"), "est_func",
+                                           lambda original: lambda *a, **k: _zero_counts(original(*a, **k)))),
     # cuminc
     Fault("cuminc-rho-ignored", "cuminc", "1e-12 relative", "Gray's test with rho = 0 whatever rho says (the "
           "weight (1 - F(t-))^rho left out)", _set_kwarg("rho", 0.0)),
@@ -877,6 +950,19 @@ FAULTS: list[Fault] = [
           _result(_drop_last_row)),
     Fault("concordance-count", "concordance", "1e-12 relative", "concordant pairs off by 1e-10 relative",
           _result(_concordant)),
+    # ps_weights / weighted_balance
+    Fault("ps-weights-att-without-odds", "ps_weights", "1e-10 relative", "ATT weights of the controls are the "
+          "propensity score, not its odds ps/(1 - ps)",
+          _lazy_patched(_module("pyimpl.weighting.weights"), "weights_from_ps", _att_without_odds)),
+    Fault("ps-weights-stabilize-other-arm", "ps_weights", "1e-10 relative", "stabilised weights multiplied by the "
+          "other arm's proportion", _lazy_patched(_module("pyimpl.weighting.weights"), "stabilize_weights",
+                                                  _stabilize_other_arm)),
+    Fault("ps-weights-trim-quantile-type7", "ps_weights", "1e-10 relative", "trimming at R's default quantile "
+          "(type 7, interpolated) instead of WeightIt's type 3",
+          _lazy_patched(_module("pyimpl.weighting.weights"), "quantile_type3", _quantile_type7)),
+    Fault("weighted-balance-pooled-sd", "weighted_balance", "1e-10 relative", "SMDs standardised by the pooled "
+          "SD whatever the estimand (cobalt: the treated SD for ATT, the controls' for ATC)",
+          _set_kwarg("estimand", "ATE")),
     # glm and matching
     Fault("glm-coef-1e-9", "glm_logit", "1e-10 relative", "coefficients off by 1e-9 relative",
           _field("coef", _scale(1e-9))),
@@ -917,6 +1003,17 @@ FAULTS: list[Fault] = [
           _lazy_patched(_module("pyimpl.matching.matchit"), "process_calipers", _covariate_calipers_raw)),
     Fault("match-data-drops-row", "match_data", "identical", "leaves the last matched row out",
           _result(_drop_last_row)),
+    Fault("matchit-s-weights-not-in-glm", "matchit", "1e-10 relative", "the propensity glm fitted without the "
+          "sampling weights (MatchIt: glm(weights = s.weights))",
+          _lazy_patched(_module("pyimpl.matching.matchit"), "propensity", _glm_without_s_weights)),
+    Fault("matchit-unit-id-ignored", "matchit", "identical", "unit_id ignored: a control row whose unit was "
+          "already used may be matched", _lazy_patched(_module("pyimpl.matching.matchit"), "unit_id_codes",
+                                                        _unit_id_ignored)),
+    Fault("matchit-summary-s-weights-ignored", "matchit_summary", "1e-10 relative", "balance tables unweighted "
+          "although s_weights are given",
+          _lazy_patched(_module("pyimpl.matching.balance"), "bal1var", _balance_without_s_weights)),
+    Fault("match-data-s-weights-ignored", "match_data", "identical", "match.data's weights not multiplied by "
+          "the sampling weights", _match_data_without_s_weights),
     # contingency tables
     Fault("fisher-pvalue-1e-10", "fisher_test", "p-value 1e-12", "p-values off by 1e-10 relative",
           _field("pvalue", lambda v: float(v) * (1 + 1e-10))),

@@ -42,6 +42,7 @@ class RefusalRule:
 _SURV = ("survfit", "survdiff", "coxph")
 _COX = ("coxph", "coxph_summary", "cox_zph", "basehaz", "concordance", "coxph_residuals", "coxph_predict")
 _MATCH = ("matchit", "matchit_summary", "match_data")
+_WEIGHTING = ("ps_weights", "weighted_balance")
 _TABLES = ("fisher_test", "chisq_test")
 
 #: R's messages, most specific first (the first rule that matches wins).
@@ -255,6 +256,18 @@ R_MESSAGES: tuple[RefusalRule, ...] = (
                 source="cmprsk cuminc: no failure, the cause loop runs with an NA cause"),
     RefusalRule(r"NA/NaN/Inf in foreign function call \(arg 1\)", "time.nonfinite", ("cuminc",),
                 source="cmprsk cuminc: .Fortran(cinc) with an infinite time"),
+    # matching_match (Matching 4.10-8 Match)
+    RefusalRule(r"Match\(\): input includes NAs", "data.missing", ("matching_match",), source="Matching Match"),
+    RefusalRule(r"Treatment indicator \('Tr'\) must be a logical variable", "treat.values", ("matching_match",),
+                source="Matching Match"),
+    RefusalRule(r"Treatment indicator \('Tr'\) must contain both", "treat.binary", ("matching_match",),
+                source="Matching Match"),
+    RefusalRule(r"missing value where TRUE/FALSE needed", "treat.binary", ("matching_match",),
+                source="Matching Match: var(Tr) of a single observation is NA"),
+    RefusalRule(r"^length\((Y|Tr)\) != (length\(Tr\)|nrow\(X\))", "lengths", ("matching_match",),
+                source="Matching Match"),
+    RefusalRule(r"object 'matched.index' not found", "estimand.value", ("matching_match",),
+                source="Matching Match: an unknown estimand (reset to ATT with a warning) and caliper drops"),
     # svycoxph (survey 4.1-1)
     RefusalRule(r"exactly singular|computationally singular", "solve.singular", ("svycoxph",),
                 source="survey svycoxph: solve(var, coef) for the Wald test; a design variance of rank below p "
@@ -343,8 +356,18 @@ R_MESSAGES: tuple[RefusalRule, ...] = (
     RefusalRule(r"No matches were found", "match.none", _MATCH, source="MatchIt matchit2nearest"),
     RefusalRule(r"The argument 'mahvars' is not used with `method = \"nearest\"` and distance", "mahvars.distance",
                 _MATCH, source="MatchIt check.inputs"),
-    RefusalRule(r"All names supplied to `(mahvars|antiexact)` must be variables in `data`", "data.column", _MATCH,
-                source="MatchIt process.variable.input"),
+    RefusalRule(r"All names supplied to `(mahvars|antiexact|unit\.id)` must be variables in `data`", "data.column",
+                _MATCH, source="MatchIt process.variable.input"),
+    RefusalRule(r"`unit\.id` must be supplied as a character vector of names", "unit_id.type", _MATCH,
+                source="MatchIt process.variable.input (matchit2nearest)"),
+    RefusalRule(r"The name supplied to 's\.weights' must be a variable in 'data'", "data.column", _MATCH,
+                source="MatchIt matchit.R"),
+    RefusalRule(r"'s\.weights' (can only contain one named variable|must be supplied as a numeric vector)",
+                "s_weights.type", _MATCH, source="MatchIt matchit.R"),
+    RefusalRule(r"Missing values are not allowed in 's\.weights'", "s_weights.missing", _MATCH,
+                source="MatchIt matchit.R"),
+    RefusalRule(r"'s\.weights' must be the same length as the treatment vector", "s_weights.length", _MATCH,
+                source="MatchIt matchit.R"),
     RefusalRule(r"All variables named in `caliper` must be in `data`", "data.column", _MATCH,
                 source="MatchIt process.caliper"),
     RefusalRule(r"All entries in `caliper` must be named when distance does not correspond to a propensity score|"
@@ -388,6 +411,27 @@ R_MESSAGES: tuple[RefusalRule, ...] = (
                 source="MatchIt 3.0.2 matchit2nearest (every treated unit discarded)"),
     RefusalRule(r"number of columns of matrices must match", "compat.failure", _MATCH,
                 source="MatchIt 4.5.1 rbind of an exact stratum without focal units (#151)"),
+    # ps_weights / weighted_balance (rbridge/R/weighting.R: its refusals end with the kind in brackets)
+    RefusalRule(r"\[data\.empty\]$", "data.empty", _WEIGHTING, source="rbridge weighting.R"),
+    RefusalRule(r"\[data\.column\]$", "data.column", _WEIGHTING, source="rbridge weighting.R"),
+    RefusalRule(r"\[treat\.missing\]$", "treat.missing", _WEIGHTING, source="rbridge weighting.R"),
+    RefusalRule(r"\[treat\.binary\]$", "treat.binary", _WEIGHTING, source="rbridge weighting.R"),
+    RefusalRule(r"\[treat\.values\]$", "treat.values", _WEIGHTING, source="rbridge weighting.R"),
+    RefusalRule(r"\[covariates\.treat\]$", "covariates.treat", _WEIGHTING, source="rbridge weighting.R"),
+    RefusalRule(r"\[covariates\.empty\]$", "covariates.empty", _WEIGHTING, source="rbridge weighting.R"),
+    RefusalRule(r"\[covariates\.missing\]$", "covariates.missing", _WEIGHTING, source="rbridge weighting.R"),
+    RefusalRule(r"\[estimand\.value\]$", "estimand.value", _WEIGHTING, source="rbridge weighting.R"),
+    RefusalRule(r"\[link\.value\]$", "link.value", _WEIGHTING, source="rbridge weighting.R"),
+    RefusalRule(r"\[argument\.value\]$", "argument.value", _WEIGHTING, source="rbridge weighting.R"),
+    RefusalRule(r"\[stabilize\.estimand\]$", "stabilize.estimand", _WEIGHTING, source="rbridge weighting.R"),
+    RefusalRule(r"\[trim\.value\]$", "trim.value", _WEIGHTING, source="rbridge weighting.R"),
+    RefusalRule(r"\[weights\.nonfinite\]$", "weights.nonfinite", _WEIGHTING, source="rbridge weighting.R"),
+    RefusalRule(r"\[weights\.negative\]$", "weights.negative", _WEIGHTING, source="rbridge weighting.R"),
+    RefusalRule(r"\[weights\.arm\]$", "weights.arm", _WEIGHTING, source="rbridge weighting.R"),
+    RefusalRule(r"\[weights\.type\]$", "weights.type", _WEIGHTING, source="rbridge weighting.R"),
+    RefusalRule(r"\[lengths\]$", "lengths", _WEIGHTING, source="rbridge weighting.R"),
+    RefusalRule(r"no valid set of coefficients has been found|cannot find valid starting values|"
+                r"inner loop [12]; cannot correct step size", "glm.fit", _WEIGHTING, source="stats glm.fit"),
     # fisher.test / chisq.test (R stats fisher.test.R, chisq.test.R)
     RefusalRule(r"all entries of 'x' must be nonnegative and finite", "table.values", _TABLES,
                 source="stats fisher.test / chisq.test"),

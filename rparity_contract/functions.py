@@ -27,8 +27,10 @@ from .results import (
     CumInc,
     FisherTest,
     GlmLogit,
+    MatchingMatch,
     MatchIt,
     MatchItSummary,
+    PSWeights,
     SurvDiff,
     SurvFit,
     SurvFitCox,
@@ -37,6 +39,7 @@ from .results import (
     SurvRegPredict,
     SvyCoxPH,
     Tmerge,
+    WeightedBalance,
 )
 
 __all__ = ["FunctionSpec", "FUNCTIONS", "FUNCTION_NAMES", "FIT_FUNCTIONS", "DERIVED_FUNCTIONS", "spec"]
@@ -101,6 +104,12 @@ FUNCTIONS: dict[str, FunctionSpec] = {f.name: f for f in [
     FunctionSpec("matchit", ("data", "treat", "covariates"), MatchIt, "MatchIt::matchit(method = \"nearest\")"),
     FunctionSpec("matchit_summary", ("m",), MatchItSummary, "summary(<matchit>)", "matchit"),
     FunctionSpec("match_data", ("m",), pd.DataFrame, "MatchIt::match.data", "matchit"),
+    FunctionSpec("matching_match", ("Y", "Tr", "X"), MatchingMatch,
+                 "Matching::Match(Y, Tr, X, estimand, M, ...): matched pairs, estimate, Abadie-Imbens se"),
+    FunctionSpec("ps_weights", ("data", "treat", "covariates"), PSWeights,
+                 "glm(treat ~ covariates, family = binomial(link)) fitted values, WeightIt's weight formulas in R"),
+    FunctionSpec("weighted_balance", ("data", "treat", "covariates", "weights"), WeightedBalance,
+                 "weighted means, SMDs (cobalt's s.d.denom) and variance ratios, written in R"),
     FunctionSpec("fisher_test", ("table",), FisherTest, "stats::fisher.test"),
     FunctionSpec("chisq_test", ("table",), ChisqTest, "stats::chisq.test"),
 ]}

@@ -32,6 +32,7 @@ BUILTIN: dict[str, str] = {
     "statsmodels": "rparity_peers.statsmodels_engine",
     "sksurv": "rparity_peers.sksurv_engine",
     "psmpy": "rparity_peers.psmpy_engine",
+    "causalml": "rparity_peers.causalml_engine",
 }
 _RUNTIME: dict[str, Any] = {}
 

@@ -41,7 +41,7 @@ from rparity_contract.calls import MatchItCall
 from rparity_contract.errors import InvalidArgument
 from rparity_contract.results import MatchIt
 
-from ._common import not_honoured
+from ._common import design_matrix, matchit_weights, not_honoured, treatment01
 
 try:  # the adapter is importable only where psmpy is installed
     from importlib.metadata import version as _dist_version
@@ -69,6 +69,8 @@ UNSUPPORTED = {
 #: quantities psmpy does not compute (``None``), by function: nothing of the match itself
 NOT_COMPUTED: dict[str, tuple[str, ...]] = {"matchit": ()}
 
+__all__ = ["matchit", "treatment01", "design_matrix", "ENGINE_NAME", "VERSION", "UNSUPPORTED", "NOT_COMPUTED"]
+
 #: MatchIt's options this adapter reads; any other keyword is refused by name
 _OPTIONS = ("distance", "link", "estimand", "ratio", "replace", "caliper", "std_caliper", "m_order", "discard",
             "exact", "seed", "sample_kind", "method", "subclass", "min_n", "cutpoints", "mahvars", "antiexact")
@@ -76,54 +78,6 @@ _OPTIONS = ("distance", "link", "estimand", "ratio", "replace", "caliper", "std_
 
 def _not_honoured(what: str):
     not_honoured(ENGINE_NAME, what)
-
-
-def treatment01(x: pd.Series) -> np.ndarray:
-    """The treatment as MatchIt's glm reads it: 0/1 numbers, a logical, or a
-    factor whose second used level is treated."""
-    s = pd.Series(x).reset_index(drop=True)
-    if s.isna().any():
-        raise InvalidArgument("`treat` must not contain missing values (MatchIt: Missing values are not "
-                              "allowed in the treatment.)", kind="treat.missing")
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        used = [c for c in s.cat.categories if (s == c).any()]
-        if len(used) != 2:
-            raise InvalidArgument(f"`treat` must be a binary variable (two distinct values); got {len(used)}",
-                                  kind="treat.binary")
-        return (s == used[1]).to_numpy().astype(np.int64)
-    vals = s.to_numpy()
-    uniq = pd.unique(vals)
-    if len(uniq) != 2:
-        raise InvalidArgument(f"`treat` must be a binary variable (two distinct values); got {len(uniq)}",
-                              kind="treat.binary")
-    if vals.dtype == bool:
-        return vals.astype(np.int64)
-    if vals.dtype.kind in "iuf" and np.all(np.isin(vals, (0, 1))):
-        return vals.astype(np.int64)
-    raise InvalidArgument("`treat` must be numeric 0/1, logical or a factor (R's glm: 'y values must be "
-                          f"0 <= y <= 1'); got values {sorted(str(v) for v in uniq)}", kind="treat.values")
-
-
-def design_matrix(data: pd.DataFrame, covariates: list[str]) -> pd.DataFrame:
-    """The covariates as R's model.matrix codes them, without the intercept
-    (scikit-learn fits its own): numbers as they are, logicals 0/1, a factor
-    or text as indicators of every level but the first (levels sorted)."""
-    cols: dict[str, np.ndarray] = {}
-    for c in covariates:
-        s = data[c].reset_index(drop=True)
-        if s.isna().any():
-            raise InvalidArgument("Missing values are not allowed in the covariates (MatchIt).",
-                                  kind="covariates.missing")
-        if isinstance(s.dtype, pd.CategoricalDtype) or s.dtype == object or pd.api.types.is_string_dtype(s):
-            cat = s.astype("category") if not isinstance(s.dtype, pd.CategoricalDtype) else s
-            levels = [lv for lv in cat.cat.categories if (cat == lv).any()]
-            for lv in levels[1:]:
-                cols[f"{c}{lv}"] = (cat == lv).to_numpy(dtype=float)
-        elif s.dtype == bool:
-            cols[c] = s.to_numpy(dtype=float)
-        else:
-            cols[c] = s.to_numpy(dtype=float)
-    return pd.DataFrame(cols)
 
 
 def _refuse_options(*, distance, link, estimand, method, exact, mahvars, antiexact, discard, caliper, m_order,
@@ -227,7 +181,7 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance: Any = "glm"
         raise RuntimeError("psmpy's matched ids are not one row per treated unit")
     mm = np.where(np.isnan(got[order]), -1, got[order]).astype(np.int64)
 
-    weights = _weights(mm, t == 1)
+    weights = matchit_weights(mm, t == 1)
     sub = None
     if not replace:
         owner = np.full(n, -1, dtype=np.int64)
@@ -250,24 +204,3 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance: Any = "glm"
                    discarded=np.zeros(n, dtype=bool), caliper=cal, treat=t, index=data.index, estimand="ATT",
                    ratio=ratio, replace=bool(replace), m_order="data", compat=None, model=None, call=call,
                    engine=ENGINE_NAME, warnings=tuple(notes))
-
-
-def _weights(mm: np.ndarray, focal: np.ndarray) -> np.ndarray:
-    """MatchIt's weights of a match (weights.matrix, ATT): a matched treated
-    unit 1; a control 1/(matches of its treated unit) per appearance, the
-    control weights then scaled to sum to the number of controls used."""
-    w = np.zeros(focal.size)
-    frows = np.flatnonzero(focal)
-    got = mm >= 0
-    cnt = got.sum(axis=1)
-    for r in range(mm.shape[0]):
-        for j in range(mm.shape[1]):
-            if got[r, j]:
-                w[mm[r, j]] += 1.0 / cnt[r]
-    w[frows[cnt > 0]] = 1.0
-    ctrl = np.flatnonzero(~focal)
-    cw = w[ctrl]
-    total = float(np.cumsum(cw)[-1]) if cw.size else 0.0
-    if total > 0:
-        w[ctrl] = cw * float((cw > 0).sum()) / total
-    return w

@@ -11,12 +11,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VENV=${RPARITY_VENV:-.venv}
-R_PKGS="r-base-core r-cran-survival r-cran-matchit r-cran-cmprsk r-cran-survey"
+R_PKGS="r-base-core r-cran-survival r-cran-matchit r-cran-cmprsk r-cran-survey r-cran-matching"
 say() { printf 'setup: %s\n' "$*" >&2; }
 
 r_ready() {
   command -v Rscript >/dev/null 2>&1 &&
-    Rscript -e 'quit(status = if (requireNamespace("survival", quietly = TRUE) && requireNamespace("MatchIt", quietly = TRUE) && requireNamespace("cmprsk", quietly = TRUE) && requireNamespace("survey", quietly = TRUE)) 0 else 1)' >/dev/null 2>&1
+    Rscript -e 'quit(status = if (requireNamespace("survival", quietly = TRUE) && requireNamespace("MatchIt", quietly = TRUE) && requireNamespace("cmprsk", quietly = TRUE) && requireNamespace("survey", quietly = TRUE) && requireNamespace("Matching", quietly = TRUE)) 0 else 1)' >/dev/null 2>&1
 }
 
 if ! r_ready; then

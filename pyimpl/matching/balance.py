@@ -118,23 +118,28 @@ def _pair_dist_sub(x, treat, sub, std) -> float:
     return mp
 
 
-def _pooled_sd_equal(x, t, bin_var: bool) -> np.float64:
-    """``pooled_sd(contribution = "equal")``: the groups' variances averaged
-    (``colMeans``: a long-double sum over ``unique(t)``, divided by their count)."""
-    v = [_wvar(x[t == g], bin_var, np.ones(int((t == g).sum()))) for g in pd.unique(t)]
+def _pooled_sd_equal(x, t, bin_var: bool, w) -> np.float64:
+    """``pooled_sd(contribution = "equal", w = s.weights)``: the groups'
+    (s-weighted) variances averaged (``colMeans``: a long-double sum over
+    ``unique(t)``, divided by their count)."""
+    v = [_wvar(x[t == g], bin_var, w[t == g]) for g in pd.unique(t)]
     return np.float64(np.sqrt(r_sum(np.array(v)) / len(v)))
 
 
 def bal1var(x, treat, weights, *, focal_group: int, mm=None, focal_rows=None, subclass=None,
-            pair_dist: bool = True) -> np.ndarray:
+            pair_dist: bool = True, s_weights=None) -> np.ndarray:
     """One row of a balance table (``bal1var``); ``weights=None`` for the
     unmatched table. Returns the 7 values of :data:`BALANCE_COLUMNS`.
+    ``s_weights`` (MatchIt's ``s.weights``; 1 when None) weight everything
+    but the pair distance: means, variance ratio and eCDF by
+    ``weights * s_weights``, the standardising SD by ``s_weights`` alone
+    (the focal group's, or the groups' averaged for the ATE).
     ``focal_group`` -1 standardises by the pooled SD (the ATE's
     ``s.d.denom = "pooled"``); ``subclass`` (1..k, 0 none) replaces ``mm``
     for the pair distance of a subclass method."""
     x = np.asarray(x, dtype=float)
     un = weights is None
-    s_w = np.ones(x.size)
+    s_w = np.ones(x.size) if s_weights is None else np.asarray(s_weights, dtype=float)
     ww = s_w if un else weights * s_w
     bin_var = bool(np.all((x == 0) | (x == 1)))
     out = np.full(7, np.nan)
@@ -148,7 +153,7 @@ def bal1var(x, treat, weights, *, focal_group: int, mm=None, focal_rows=None, su
         if not too_small:
             with np.errstate(invalid="ignore", divide="ignore"):
                 if focal_group == -1:
-                    std = _pooled_sd_equal(x, treat, bin_var)
+                    std = _pooled_sd_equal(x, treat, bin_var, s_w)
                 else:
                     grp = i1 if focal_group == 1 else i0
                     std = np.float64(np.sqrt(_wvar(x[grp], bin_var, s_w[grp])))
@@ -185,7 +190,7 @@ def balance_design(m: MatchIt) -> Design:
 
     c = m.call
     opts = {k: v for k, v in c.options.items()
-            if k not in ("compat", "sample_kind", "method", "subclass", "min_n", "cutpoints")}
+            if k not in ("compat", "sample_kind", "method", "subclass", "min_n", "cutpoints", "s_weights", "unit_id")}
     if m.method != "nearest":  # check.inputs: the nearest-neighbour options are ignored
         opts = {"estimand": opts.get("estimand", "ATT")}
     spec = validate(c.data, c.treat, c.covariates, allow_ate=m.method != "nearest", **opts)
@@ -213,8 +218,13 @@ def balance_table(m: MatchIt, matched: bool, design: Design | None = None) -> pd
         names.insert(0, "distance")
     # summary.matchit.subclass (method = "subclass") defaults to pair.dist = FALSE
     pair = m.method != "subclass"
+    sw = getattr(m, "s_weights", None)
+    if sw is not None and not np.isfinite(sw).all():
+        # R: a weighted mean of Inf/Inf is NaN, and bal1var's `if (abs(mdiff) > ...)` stops
+        raise InvalidArgument("missing value where TRUE/FALSE needed (summary.matchit: `s_weights` must be finite "
+                              "for the balance tables)", kind="weights.nonfinite")
     rows = [bal1var(c, treat, w, focal_group=focal_group, mm=mm, focal_rows=focal_rows, subclass=sub,
-                    pair_dist=pair) for c in cols]
+                    pair_dist=pair, s_weights=sw) for c in cols]
     return pd.DataFrame(np.vstack(rows), columns=list(BALANCE_COLUMNS), index=pd.Index(names))
 
 
@@ -223,6 +233,9 @@ def sample_sizes(m: MatchIt) -> pd.DataFrame:
     treat = np.asarray(m.treat)
     w = np.asarray(m.weights, dtype=float)
     disc = np.asarray(m.discarded, dtype=bool)
+    sw = getattr(m, "s_weights", None)
+    s_w = np.ones(w.size) if sw is None else np.asarray(sw, dtype=float)
+    w = w * s_w  # nn(): the matching weights times the sampling weights
 
     def ess(v):
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -233,7 +246,7 @@ def sample_sizes(m: MatchIt) -> pd.DataFrame:
     cols = {}
     for name, g in (("control", 0), ("treated", 1)):
         in_g = treat == g
-        cols[name] = [ess(np.ones(int(in_g.sum()))), float(in_g.sum()), ess(w[in_g]),
+        cols[name] = [ess(s_w[in_g]), float(in_g.sum()), ess(w[in_g]),
                       float((in_g & (w > 0)).sum()), float((in_g & (w == 0) & ~disc).sum()),
                       float((in_g & disc).sum())]
     return pd.DataFrame(cols, index=pd.Index(list(NN_ROWS)))
@@ -249,6 +262,7 @@ def matchit_summary(m: MatchIt) -> MatchItSummary:
                                   "eQQ statistics) is not reproduced; MatchIt 4.x's balance tables apply to "
                                   "4.x matches")
     design = balance_design(m)
-    return MatchItSummary(all=balance_table(m, matched=False, design=design),
-                          matched=balance_table(m, matched=True, design=design), nn=sample_sizes(m),
+    # method = NULL: summary.matchit's `matched` is FALSE (no m$info$method): the full-sample table only
+    matched = None if m.method is None else balance_table(m, matched=True, design=design)
+    return MatchItSummary(all=balance_table(m, matched=False, design=design), matched=matched, nn=sample_sizes(m),
                           engine="pyimpl")

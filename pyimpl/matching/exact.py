@@ -37,6 +37,9 @@ IGNORED = {
             "replace", "ratio", "min.controls", "max.controls", "m.order"),
     "subclass": ("exact", "mahvars", "antiexact", "caliper", "std.caliper", "replace", "ratio", "min.controls",
                  "max.controls", "m.order"),
+    # method = NULL (no matching)
+    "NULL": ("exact", "mahvars", "antiexact", "caliper", "std.caliper", "replace", "ratio", "min.controls",
+             "max.controls", "m.order"),
 }
 EXACT_IGNORED = IGNORED["exact"]
 
@@ -62,7 +65,8 @@ def ignored_options(given: dict[str, bool], method: str = "exact") -> str | None
         listed = f"{names[0]} and {names[1]} are"
     else:
         listed = f"{', '.join(names[:-1])}, and {names[-1]} are"
-    return (f"The argument{'' if len(names) == 1 else 's'} {listed} not used with `method = \"{method}\"` and "
+    shown = "NULL" if method == "NULL" else f'"{method}"'  # add_quotes(method, quotes = !null.method)
+    return (f"The argument{'' if len(names) == 1 else 's'} {listed} not used with `method = {shown}` and "
             f"will be ignored.")
 
 

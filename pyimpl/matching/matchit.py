@@ -28,6 +28,7 @@ from .matchit302 import matchit_302
 from .nearest import INT_MAX, nn_match
 from .nearest_general import nn_match_covs, nn_match_scan
 from .rng import RRandom
+from .sampling import check_s_weights_for_glm, read_s_weights, unit_id_codes
 
 __all__ = ["matchit", "match_data", "MatchItCompatError", "binarize_treat", "validate", "balance_terms"]
 
@@ -460,10 +461,16 @@ def _strata(exact_terms, n: int) -> tuple[np.ndarray, list[str]]:
 
 
 def _match_warnings(focal: np.ndarray, codes: np.ndarray | None, nlev: int, reuse_max: int,
-                    ratio: int, tc: tuple[str, str]) -> list[str]:
-    """The warnings ``matchit2nearest`` issues before matching."""
+                    ratio: int, tc: tuple[str, str], unit_ids: np.ndarray | None = None) -> list[str]:
+    """The warnings ``matchit2nearest`` issues before matching (with unit ids,
+    the non-focal units are counted as distinct ids)."""
     n1 = int(focal.sum())
-    n0 = focal.size - n1
+
+    def n_ctrl(sel: np.ndarray) -> int:
+        return int(sel.sum()) if unit_ids is None else int(np.unique(unit_ids[sel]).size)
+
+    n0 = n_ctrl(~focal)
+    units = "units" if unit_ids is None else "unit IDs"
     out = []
     if reuse_max >= n1:
         return out
@@ -471,7 +478,7 @@ def _match_warnings(focal: np.ndarray, codes: np.ndarray | None, nlev: int, reus
         e = []
         for k in range(nlev):
             f = int((focal & (codes == k)).sum())
-            c = int((~focal & (codes == k)).sum())
+            c = n_ctrl(~focal & (codes == k))
             e.append(c * (reuse_max / f) if f > 0 else np.inf)
         e = np.array(e)
         if np.any(e < 1):
@@ -482,7 +489,7 @@ def _match_warnings(focal: np.ndarray, codes: np.ndarray | None, nlev: int, reus
     else:
         e = float(reuse_max) * n0 / n1
         if e < 1:
-            out.append(f"Fewer {tc[1]} units than {tc[0]} units; not all {tc[0]} units will get a match.")
+            out.append(f"Fewer {tc[1]} {units} than {tc[0]} units; not all {tc[0]} units will get a match.")
         elif e < ratio:
             out.append(f"Not all {tc[0]} units will get {ratio} matches.")
     return out
@@ -542,12 +549,16 @@ def subclasses(mm: np.ndarray, focal: np.ndarray) -> np.ndarray:
 
 def run_matching(spec: MatchSpec, d: np.ndarray | None, discarded: np.ndarray, cal: float | None,
                  compat: bool, sample_kind: str = "Rejection", cal_covs=(), mah: np.ndarray | None = None,
-                 antiexact: np.ndarray | None = None) -> tuple[np.ndarray, str, list[str]]:
+                 antiexact: np.ndarray | None = None,
+                 unit_ids: np.ndarray | None = None) -> tuple[np.ndarray, str, list[str]]:
     """``matchit2nearest``: (match matrix of data rows, -1 none; m.order used; warnings).
 
-    ``mah`` (transformed covariates) selects ``nn_matchC``; ``antiexact`` or
-    covariate calipers (``cal_covs``: (name, caliper, column)) without it
-    ``nn_matchC_vec``'s scan; neither, the fast scalar kernel."""
+    ``mah`` (transformed covariates) selects ``nn_matchC``; ``antiexact``,
+    covariate calipers (``cal_covs``: (name, caliper, column)) or unit ids
+    without it ``nn_matchC_vec``'s scan; none of these, the fast scalar
+    kernel. With ``unit_ids`` (codes per row, read only without
+    replacement) MatchIt matches all strata of ``exact`` in one pass (the
+    ids may span strata): the kernels get the stratum codes instead."""
     est = spec.estimand
     focal_v = 1 if est == "ATT" else 0
     tc = ("treated", "control") if est == "ATT" else ("control", "treated")
@@ -566,23 +577,28 @@ def run_matching(spec: MatchSpec, d: np.ndarray | None, discarded: np.ndarray, c
         m_order = "smallest" if est == "ATC" else "largest"
     covs = [(c, v) for _, v, c in cal_covs]
 
-    def kernel(rows, fl, ord_):
+    if reuse_max >= n1:
+        unit_ids = None  # matchit2nearest: unit.id <- NULL
+
+    def kernel(rows, fl, ord_, ex=None):
         def sub(a):
             return None if a is None else a[rows]
 
         dd = sub(d)
         if mah is not None:
             return nn_match_covs(fl, ord_, spec.ratio, discarded[rows], spec.replace, dd, cal,
-                                 [(c[rows], v) for c, v in covs], mah[rows], sub(antiexact))
-        if antiexact is not None or covs:
+                                 [(c[rows], v) for c, v in covs], mah[rows], sub(antiexact), exact=ex,
+                                 unit_ids=sub(unit_ids))
+        if antiexact is not None or covs or unit_ids is not None:
             return nn_match_scan(fl, ord_, spec.ratio, discarded[rows], spec.replace, dd, cal,
-                                 [(c[rows], v) for c, v in covs], sub(antiexact), compat)
+                                 [(c[rows], v) for c, v in covs], sub(antiexact), compat, exact=ex,
+                                 unit_ids=sub(unit_ids))
         return nn_match(fl, ord_, spec.ratio, discarded[rows], spec.replace, dd, cal, compat)
 
     codes, levels = (None, [])
     if spec.exact_terms is not None:
         codes, levels = _strata(spec.exact_terms, focal.size)
-    warns = _match_warnings(focal, codes, len(levels), reuse_max, spec.ratio, tc)
+    warns = _match_warnings(focal, codes, len(levels), reuse_max, spec.ratio, tc, unit_ids)
     rng = None
 
     def draw(k: int) -> np.ndarray:
@@ -602,6 +618,9 @@ def run_matching(spec: MatchSpec, d: np.ndarray | None, discarded: np.ndarray, c
     c_in = [np.any(~focal & (codes == k)) for k in range(len(levels))]
     if not any(a and b for a, b in zip(f_in, c_in)):
         raise InvalidArgument("No matches were found.", kind="match.none")
+    if unit_ids is not None:  # one pass over every stratum (nn_matchC_dispatch(..., ex, ..., unit.id))
+        ord_ = _focal_order(m_order, None if d is None else d[focal], draw, n1)
+        return kernel(np.arange(focal.size), focal, ord_, codes), m_order, warns
     if compat:
         empty = [levels[k] for k in range(len(levels)) if not f_in[k]]
         if empty:
@@ -630,8 +649,8 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
             estimand: str = "ATT", ratio: int = 1, replace: bool = False, caliper: float | None = None,
             std_caliper: bool = True, m_order: str | None = None, discard: str = "none", exact=None,
             seed: int | None = None, compat: str | None = None, sample_kind: str | None = None,
-            method: str = "nearest", subclass=None, min_n=None, cutpoints=None, mahvars=None,
-            antiexact=None) -> MatchIt:
+            method: str | None = "nearest", subclass=None, min_n=None, cutpoints=None, mahvars=None,
+            antiexact=None, s_weights=None, unit_id=None) -> MatchIt:
     """Nearest-neighbour (or exact) matching on a propensity score, as
     ``MatchIt::matchit(treat ~ covariates, data, method = "nearest", ...)``.
 
@@ -702,11 +721,30 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
     cutpoints : with ``method="cem"``: the binning of every numeric covariate
         ("sturges", the default; "scott"; "q<k>"; a number of bins; cut
         points), or a dict of these per covariate (MatchIt's ``cutpoints``).
-    method : "nearest", "exact", "cem" or "subclass"
+    method : "nearest", "exact", "cem", "subclass" or None
         ``"exact"`` (:mod:`pyimpl.matching.exact`): subclasses of units with
         the same printed covariate values in both groups, no distance, no
         match matrix; estimand ATT, ATC or ATE; the nearest-neighbour options
-        given are ignored with MatchIt's warning.
+        given are ignored with MatchIt's warning. None is MatchIt's
+        ``method = NULL`` (``matchit2null``): no matching, the distance and
+        ``discard`` only; weights 1 for the units kept (its summary is the
+        balance of the (s-)weighted sample).
+    s_weights : str or array, optional
+        Sampling weights (MatchIt's ``s.weights``): a column of ``data`` or
+        one number per row. They are the prior weights of the propensity glm
+        (``glm(weights = s.weights, family = quasibinomial)``), do not change
+        the matching on a propensity score (nor the caliper's SD or
+        ``discard``), are kept apart from the matching weights
+        (``m.s_weights``), multiply them in :func:`match_data`, and weight the
+        balance tables and effective sample sizes of the summary
+        (:mod:`pyimpl.matching.sampling`).
+    unit_id : str or list of str, optional
+        Columns identifying units that several rows share (MatchIt's
+        ``unit.id``, nearest-neighbour matching without replacement): once a
+        control row is used, every row with its id is used up (in the
+        Mahalanobis kernel, MatchIt 4.5.1's ``nn_matchC``, a focal row
+        sharing the id is then skipped too). Ignored, unread, with
+        replacement, with one focal unit and by the other methods, as in R.
     sample_kind : None, "Rounding" or "Rejection"
         R's ``RNGkind(sample.kind=)`` for the random draws: default
         "Rounding" (R < 3.6, the paper's R 3.4.3) with ``compat="3.0.2"``,
@@ -718,8 +756,20 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
     sees the original coding and fails unless it is 0/1); booleans are 0/1
     covariates; a negative caliper is an error (4.5.1 silently takes its
     absolute value). With ``m_order="random"`` and no seed, a seed is drawn
-    from numpy's entropy source.
+    from numpy's entropy source. ``s_weights`` with a match on covariate
+    distances (``mahvars``, ``distance="mahalanobis"`` or
+    ``"scaled_euclidean"``: MatchIt's weighted pooled covariance / SD) is not
+    reproduced (``NotImplementedError``).
     """
+    if method is None:
+        if compat == COMPAT_302:
+            raise NotImplementedError("method=None with compat='3.0.2': MatchIt 3.0.2 has no method = NULL")
+        from .sampling import matchit_null
+
+        return matchit_null(data, treat, covariates, distance=distance, link=link, estimand=estimand, ratio=ratio,
+                            replace=replace, caliper=caliper, std_caliper=std_caliper, m_order=m_order,
+                            discard=discard, exact=exact, seed=seed, compat=compat, sample_kind=sample_kind,
+                            mahvars=mahvars, antiexact=antiexact, s_weights=s_weights, unit_id=unit_id)
     if method not in METHODS:
         raise InvalidArgument(f"`method` must be one of {', '.join(map(repr, METHODS))}; got method={method!r}",
                               kind="method.value")
@@ -736,11 +786,13 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
                                  or (isinstance(distance, str) and distance in MATCHIT_DISTANCES)):
         raise NotImplementedError("mahvars, antiexact, named calipers and covariate distances with "
                                   "compat='3.0.2': not reproduced")
+    if compat == COMPAT_302 and (s_weights is not None or unit_id is not None):
+        raise NotImplementedError("s_weights and unit_id with compat='3.0.2': not reproduced")
     if method in ("exact", "cem"):
         return matchit_exact(data, treat, covariates, distance=distance, link=link, estimand=estimand, ratio=ratio,
                              replace=replace, caliper=caliper, std_caliper=std_caliper, m_order=m_order,
                              discard=discard, exact=exact, seed=seed, compat=compat, sample_kind=sample_kind,
-                             method=method, cutpoints=cutpoints)
+                             method=method, cutpoints=cutpoints, s_weights=s_weights, unit_id=unit_id)
     if compat == COMPAT_302:
         return matchit_302(data, treat, covariates, distance=distance, link=link, estimand=estimand, ratio=ratio,
                            replace=replace, caliper=caliper, std_caliper=std_caliper, m_order=m_order,
@@ -748,7 +800,7 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
     kind = sample_kind_for(compat, sample_kind)
     given = dict(distance=distance, link=link, estimand=estimand, ratio=ratio, replace=replace, caliper=caliper,
                  std_caliper=std_caliper, m_order=m_order, discard=discard, exact=exact, seed=seed,
-                 compat=compat, sample_kind=sample_kind)
+                 compat=compat, sample_kind=sample_kind, **_sampling_options(s_weights, unit_id))
     warns: list[str] = []
     if method == "subclass":
         from .exact import given_options, ignored_options
@@ -763,30 +815,23 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
                     replace=replace, caliper=caliper, std_caliper=std_caliper, m_order=m_order,
                     discard=discard, exact=exact, seed=seed, compat=compat, allow_ate=method == "subclass",
                     mahvars=mahvars, antiexact=antiexact)
-    model = None
+    sw = read_s_weights(data, s_weights)
+    if sw is not None and spec.mahvars_terms is not None and spec.dist_method != "euclidean":
+        raise NotImplementedError("s_weights with mahvars or distance='mahalanobis'/'scaled_euclidean': MatchIt's "
+                                  "s.weighted pooled covariance (cov.wt) of the match variables is not reproduced")
     n = len(data)
-    if spec.dist_method is not None:
-        d = None  # no propensity score (MatchIt's distance is NULL)
-    elif spec.distance is None:
-        design = model_matrix(spec.terms, n, intercept=True, drop_unused_levels=True, arg="covariates")
-        x, names = design.x, design.names
-        # MatchIt 4.5.1 distance2glm: glm(family = quasibinomial(link)), "linear." matches on the link scale
-        fit = fit_glm(x, spec.treat.astype(float), np.ones(n), spec.link.removeprefix("linear."), GlmControl(),
-                      family="quasibinomial")
-        warns.extend(fit["warnings"])
-        model = GlmLogit(names=tuple(names), coef=fit["coef"], fitted=fit["fitted"],
-                         linear_predictor=fit["linear_predictor"], deviance=fit["deviance"],
-                         null_deviance=fit["null_deviance"], aic=fit["aic"], iterations=fit["iterations"],
-                         converged=fit["converged"], rank=fit["rank"], warnings=tuple(fit["warnings"]))
-        d = fit["linear_predictor"] if spec.link.startswith("linear.") else fit["fitted"]
-    else:
-        d = spec.distance
-    d = None if d is None else np.asarray(d, dtype=float)
+    d, model, fit_warns = propensity(spec, n, sw)
+    warns.extend(fit_warns)
     discarded = discard_units(spec.treat, d, spec.discard) if d is not None else np.zeros(n, dtype=bool)
     if method == "subclass":
-        return _subclass_result(data, treat, covariates, spec, d, discarded, model, warns, given, subclass, min_n)
+        return _subclass_result(data, treat, covariates, spec, d, discarded, model, warns, given, subclass, min_n,
+                                sw)
     cal, cal_covs = process_calipers(spec, d, discarded)
     focal_ind = (spec.treat == (1 if spec.estimand == "ATT" else 0)).astype(np.int64)
+    n1 = int(focal_ind.sum())
+    # matchit2nearest reads unit.id only when reuse.max < n1 (without replacement, more than one focal unit)
+    uid = unit_id_codes(data, unit_id, focal_ind == 1) if unit_id is not None and not spec.replace and n1 > 1 \
+        else None
     mah = None
     if spec.mahvars_terms is not None:
         # transform_covariates(mahvars, method, treat = the focal indicator, discarded)
@@ -794,7 +839,7 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
                                    focal_ind, discarded)
     anti = _antiexact_codes(spec.antiexact_terms, n) if spec.antiexact_terms is not None else None
     mm, m_order_used, mwarns = run_matching(spec, d, discarded, cal, compat=spec.compat == "4.5.1", sample_kind=kind,
-                                            cal_covs=cal_covs, mah=mah, antiexact=anti)
+                                            cal_covs=cal_covs, mah=mah, antiexact=anti, unit_ids=uid)
     warns.extend(mwarns)
     for w in warns:
         warnings.warn(RParityWarning(w), stacklevel=2)
@@ -811,9 +856,38 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
                                     caliper=caliper, std_caliper=std_caliper, m_order=m_order, discard=discard,
                                     exact=exact, seed=seed, compat=compat, sample_kind=sample_kind,
                                     **({"mahvars": mahvars} if mahvars is not None else {}),
-                                    **({"antiexact": antiexact} if antiexact is not None else {})))
+                                    **({"antiexact": antiexact} if antiexact is not None else {}),
+                                    **_sampling_options(s_weights, unit_id)))
     return _result(data, spec, d, mm, weights, sub, discarded, cal, m_order_used, model, warns, call,
-                   {name: v for name, v, _ in cal_covs} or None)
+                   {name: v for name, v, _ in cal_covs} or None, sw)
+
+
+def _sampling_options(s_weights, unit_id) -> dict:
+    """The call's ``s_weights``/``unit_id`` options, when given."""
+    return {**({"s_weights": s_weights} if s_weights is not None else {}),
+            **({"unit_id": unit_id} if unit_id is not None else {})}
+
+
+def propensity(spec: MatchSpec, n: int, sw: np.ndarray | None) -> tuple[np.ndarray | None, GlmLogit | None,
+                                                                        list[str]]:
+    """The distance (None without a propensity score), the glm and its
+    warnings: MatchIt 4.5.1 ``distance2glm``, ``glm(weights = s.weights,
+    family = quasibinomial(link))``; "linear." matches on the link scale."""
+    if spec.dist_method is not None:
+        return None, None, []  # no propensity score (MatchIt's distance is NULL)
+    if spec.distance is not None:
+        return np.asarray(spec.distance, dtype=float), None, []
+    if sw is not None:
+        check_s_weights_for_glm(sw)
+    design = model_matrix(spec.terms, n, intercept=True, drop_unused_levels=True, arg="covariates")
+    fit = fit_glm(design.x, spec.treat.astype(float), np.ones(n) if sw is None else sw,
+                  spec.link.removeprefix("linear."), GlmControl(), family="quasibinomial")
+    model = GlmLogit(names=tuple(design.names), coef=fit["coef"], fitted=fit["fitted"],
+                     linear_predictor=fit["linear_predictor"], deviance=fit["deviance"],
+                     null_deviance=fit["null_deviance"], aic=fit["aic"], iterations=fit["iterations"],
+                     converged=fit["converged"], rank=fit["rank"], warnings=tuple(fit["warnings"]))
+    d = fit["linear_predictor"] if spec.link.startswith("linear.") else fit["fitted"]
+    return np.asarray(d, dtype=float), model, list(fit["warnings"])
 
 
 def _check_weights(w: np.ndarray, focal: np.ndarray) -> None:
@@ -844,7 +918,7 @@ def balance_terms(spec: MatchSpec) -> list[Term]:
 
 
 def _result(data, spec, d, mm, weights, sub, discarded, cal, m_order_used, model, warns, call,
-            cal_covs=None) -> MatchIt:
+            cal_covs=None, sw=None) -> MatchIt:
     focal = spec.treat == (1 if spec.estimand == "ATT" else 0)
     labels = data.index
     frows = np.flatnonzero(focal)
@@ -854,7 +928,8 @@ def _result(data, spec, d, mm, weights, sub, discarded, cal, m_order_used, model
     return MatchIt(distance=d, match_matrix=match_matrix, weights=weights, subclass=sub,
                    discarded=np.asarray(discarded, dtype=bool), caliper=cal, caliper_covs=cal_covs,
                    treat=spec.treat, index=labels, estimand=spec.estimand, ratio=spec.ratio, replace=spec.replace,
-                   m_order=m_order_used, compat=spec.compat, model=model, call=call, warnings=tuple(warns))
+                   m_order=m_order_used, compat=spec.compat, model=model, call=call, warnings=tuple(warns),
+                   s_weights=sw)
 
 
 def match_data(m: MatchIt) -> pd.DataFrame:
@@ -873,7 +948,8 @@ def match_data(m: MatchIt) -> pd.DataFrame:
                                   kind="match_data.name")
     if m.distance is not None:  # exact matching has none (R's NULL)
         out["distance"] = m.distance
-    out["weights"] = m.weights
+    # match.data(include.s.weights = TRUE): the matching weights times the sampling weights
+    out["weights"] = m.weights if m.s_weights is None else m.weights * m.s_weights
     if m.subclass is not None:
         out["subclass"] = pd.Categorical(m.subclass)
     return out[m.weights > 0]
@@ -882,7 +958,7 @@ def match_data(m: MatchIt) -> pd.DataFrame:
 def matchit_exact(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link: str = "logit",
                   estimand: str = "ATT", ratio=1, replace=False, caliper=None, std_caliper=True, m_order=None,
                   discard="none", exact=None, seed=None, compat=None, sample_kind=None, method: str = "exact",
-                  cutpoints=None) -> MatchIt:
+                  cutpoints=None, s_weights=None, unit_id=None) -> MatchIt:
     """:func:`matchit` with ``method="exact"`` (MatchIt 4.5.1's ``matchit2exact``)
     or ``"cem"`` (``matchit2cem``: the same on binned numeric covariates,
     :mod:`pyimpl.matching.cem`)."""
@@ -894,6 +970,7 @@ def matchit_exact(data: pd.DataFrame, treat: str, covariates, *, distance="glm",
     # check.inputs sets the ignored options to NULL before anything reads them
     spec = validate(data, treat, covariates, distance=np.zeros(len(data)) if isinstance(data, pd.DataFrame)
                     else distance, link=link, estimand=estimand, compat=compat, seed=seed, allow_ate=True)
+    sw = read_s_weights(data, s_weights)  # kept for the summary and match.data; matching ignores them
     what = "exact matching" if method == "exact" else "coarsened exact matching"
     if not spec.terms:
         raise InvalidArgument(f"`covariates` must name at least one column for {what} (MatchIt: Covariates "
@@ -920,15 +997,16 @@ def matchit_exact(data: pd.DataFrame, treat: str, covariates, *, distance="glm",
                        options=dict(method=method, distance=distance, link=link, estimand=estimand, ratio=ratio,
                                     replace=replace, caliper=caliper, std_caliper=std_caliper, m_order=m_order,
                                     discard=discard, exact=exact, seed=seed, compat=compat, sample_kind=sample_kind,
-                                    **({"cutpoints": cutpoints} if cutpoints is not None else {})))
+                                    **({"cutpoints": cutpoints} if cutpoints is not None else {}),
+                                    **_sampling_options(s_weights, unit_id)))
     return MatchIt(distance=None, match_matrix=None, weights=weights, subclass=subclass,
                    discarded=np.zeros(n, dtype=bool), caliper=None, treat=spec.treat, index=data.index,
                    estimand=spec.estimand, ratio=1, replace=False, m_order="", compat=compat, model=None, call=call,
-                   warnings=tuple(warns), method=method)
+                   warnings=tuple(warns), method=method, s_weights=sw)
 
 
 def _subclass_result(data, treat, covariates, spec: MatchSpec, d, discarded, model, warns, given, subclass,
-                     min_n) -> MatchIt:
+                     min_n, sw=None) -> MatchIt:
     """The end of ``method="subclass"``: subclasses on the distance, their weights."""
     from .exact import weights_subclass
     from .subclass import assign_subclasses
@@ -949,4 +1027,4 @@ def _subclass_result(data, treat, covariates, spec: MatchSpec, d, discarded, mod
                    subclass=pd.Categorical.from_codes(sub - 1, categories=list(range(1, k + 1))),
                    discarded=np.asarray(discarded, dtype=bool), caliper=None, treat=spec.treat, index=data.index,
                    estimand=spec.estimand, ratio=1, replace=False, m_order="", compat=spec.compat, model=model,
-                   call=call, warnings=tuple(warns), method="subclass", q_cut=q)
+                   call=call, warnings=tuple(warns), method="subclass", q_cut=q, s_weights=sw)

@@ -97,8 +97,9 @@ def partial_sort_indices(values: np.ndarray, k: int) -> list[int]:
 # -- nn_matchC -----------------------------------------------------------------------------
 def nn_match_covs(focal: np.ndarray, ord_: np.ndarray, ratio: int, discarded: np.ndarray, replace: bool,
                   distance: np.ndarray | None, caliper: float | None, cal_covs: list[tuple[np.ndarray, float]],
-                  mah: np.ndarray | None, antiexact: np.ndarray | None) -> np.ndarray:
-    """MatchIt 4.5.1 ``nn_matchC`` (no distance matrix, no unit.id).
+                  mah: np.ndarray | None, antiexact: np.ndarray | None, *, exact: np.ndarray | None = None,
+                  unit_ids: np.ndarray | None = None) -> np.ndarray:
+    """MatchIt 4.5.1 ``nn_matchC`` (no distance matrix).
 
     Contract
     --------
@@ -107,7 +108,11 @@ def nn_match_covs(focal: np.ndarray, ord_: np.ndarray, ratio: int, discarded: np
     propensity score: then ``caliper`` is None); caliper >= 0 or None (the
     distance's, already scaled); cal_covs: (column (n,), caliper >= 0) pairs;
     mah (n, p) transformed covariates (the match is on their Euclidean
-    distance) or None (on |distance difference|); antiexact (n, k) int codes or None.
+    distance) or None (on |distance difference|); antiexact (n, k) int codes or None;
+    exact (n,) stratum codes or None (one pass over all strata: with unit
+    ids); unit_ids (n,) codes or None: without replacement a chosen control
+    adds one use to *every* row with its id, focal rows included (a focal row
+    with a use is skipped as if discarded: ``matched[t_ind] > 0``).
     """
     n = focal.size
     frows = np.flatnonzero(focal)
@@ -129,6 +134,8 @@ def nn_match_covs(focal: np.ndarray, ord_: np.ndarray, ratio: int, discarded: np
             if rat > 0:
                 prev = mm[i, :rat]
                 c = c[~np.isin(c, prev[prev >= 0])]
+            if exact is not None:
+                c = c[exact[c] == exact[t_ind]]
             if c.size == 0:
                 continue
             if antiexact is not None:
@@ -179,7 +186,10 @@ def nn_match_covs(focal: np.ndarray, ord_: np.ndarray, ratio: int, discarded: np
             else:
                 k = c[int(np.argmin(md))]  # which_min: the first smallest
                 mm[i, rat] = k
-                matched[k] += 1
+                if unit_ids is None:
+                    matched[k] += 1
+                else:  # units_with_id_of_chosen_unit: every row of the id, focal ones too
+                    matched[unit_ids == unit_ids[k]] += 1
         if not use_reuse_max:
             break
     return mm
@@ -188,11 +198,16 @@ def nn_match_covs(focal: np.ndarray, ord_: np.ndarray, ratio: int, discarded: np
 # -- nn_matchC_vec with antiexact / covariate calipers ------------------------------------------
 def nn_match_scan(focal: np.ndarray, ord_: np.ndarray, ratio: int, discarded: np.ndarray, replace: bool,
                   distance: np.ndarray, caliper: float | None, cal_covs: list[tuple[np.ndarray, float]],
-                  antiexact: np.ndarray | None, compat: bool) -> np.ndarray:
+                  antiexact: np.ndarray | None, compat: bool, *, exact: np.ndarray | None = None,
+                  unit_ids: np.ndarray | None = None) -> np.ndarray:
     """MatchIt 4.5.1 ``nn_matchC_vec`` (``find_left``/``find_right``), for
-    antiexact and covariate calipers (contract as :func:`nn_match_covs`,
-    ``distance`` required; ``compat``: the 4.5.1 build's integer ``abs`` and
-    ``check_in``)."""
+    antiexact, covariate calipers and unit ids (contract as
+    :func:`nn_match_covs`, ``distance`` required; ``compat``: the 4.5.1
+    build's integer ``abs`` and ``check_in``). ``exact``: stratum codes,
+    checked after the propensity caliper (a control of another stratum
+    outside the caliper still stops the scan). ``unit_ids``: a chosen
+    control uses up every row with its id (``times_matched`` of each; focal
+    rows are never candidates here)."""
     n = focal.size
     frows = np.flatnonzero(focal)
     n1 = frows.size
@@ -207,6 +222,15 @@ def nn_match_scan(focal: np.ndarray, ord_: np.ndarray, ratio: int, discarded: np
     times = [0] * n
     cc = [(col[d_ord].tolist(), cal) for col, cal in cal_covs]
     ae = None if antiexact is None else [antiexact[d_ord, a].tolist() for a in range(antiexact.shape[1])]
+    ex = None if exact is None else exact[d_ord].tolist()
+    # sorted positions of the rows of each unit id (ind[unit_id == unit_id[k]])
+    same_id = None
+    if unit_ids is not None:
+        uid_s = unit_ids[d_ord]
+        groups: dict[int, list[int]] = {}
+        for k_, u in enumerate(uid_s.tolist()):
+            groups.setdefault(u, []).append(k_)
+        same_id = [groups[u] for u in uid_s.tolist()]
     d_ord_l = d_ord.tolist()
     absf = ta if compat else abs
     remaining = sum(can)
@@ -225,6 +249,8 @@ def nn_match_scan(focal: np.ndarray, ord_: np.ndarray, ratio: int, discarded: np
             return 0
         if caliper is not None and absf(ds[ii] - ds[k]) > caliper:
             return -1
+        if ex is not None and ex[ii] != ex[k]:
+            return 0
         if ae is not None and any(col[ii] == col[k] for col in ae):
             return 0
         if cc and any(absf(col[ii] - col[k]) > cal for col, cal in cc):
@@ -259,10 +285,11 @@ def nn_match_scan(focal: np.ndarray, ord_: np.ndarray, ratio: int, discarded: np
             else:
                 continue
             mm[i, r] = d_ord_l[k]
-            times[k] += 1
-            if times[k] >= reuse_max:
-                can[k] = False
-                remaining -= 1
-                if remaining == 0:
-                    return mm
+            for ck in ([k] if same_id is None else same_id[k]):
+                times[ck] += 1
+                if times[ck] >= reuse_max and can[ck]:
+                    can[ck] = False
+                    remaining -= 1
+            if remaining == 0:
+                return mm
     return mm

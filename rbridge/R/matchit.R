@@ -40,13 +40,15 @@ rparity_seed <- function(seed, kind) {
 }
 
 rparity_matchit_object <- function(data, treat, covariates, exact, options, seed, sample_kind = "Rejection",
-                                   caliper_names = NULL) {
+                                   caliper_names = NULL, null_method = FALSE) {
   f <- eval(call("~", as.name(treat), rparity_rhs(covariates)), globalenv())
   args <- c(list(formula = f, data = data), options)
   ## a named caliper vector (c(0.2, age = 5)): its names arrive apart ("" for the distance's)
   if (!is.null(caliper_names)) args$caliper <- stats::setNames(as.numeric(unlist(args$caliper)), caliper_names)
-  for (k in c("mahvars", "antiexact", "std.caliper")) if (!is.null(args[[k]])) args[[k]] <- unlist(args[[k]])
-  if (is.null(args$method)) args$method <- "nearest"
+  for (k in c("mahvars", "antiexact", "std.caliper", "s.weights", "unit.id"))
+    if (!is.null(args[[k]])) args[[k]] <- unlist(args[[k]])
+  ## method = NULL (no matching) must reach matchit() as a NULL argument
+  if (isTRUE(null_method)) args["method"] <- list(NULL) else if (is.null(args$method)) args$method <- "nearest"
   if (!is.null(exact)) args$exact <- stats::reformulate(exact)
   old <- rparity_seed(seed, sample_kind)
   on.exit(suppressWarnings(RNGkind(sample.kind = old)))
@@ -118,8 +120,9 @@ rparity_match_data302 <- function(lib, data, treat, covariates, exact, options, 
 }
 
 rparity_matchit <- function(data, treat, covariates, exact, options, seed, sample_kind = "Rejection",
-                            caliper_names = NULL) {
-  m <- rparity_matchit_object(data, treat, covariates, exact, options, seed, sample_kind, caliper_names)
+                            caliper_names = NULL, null_method = FALSE) {
+  m <- rparity_matchit_object(data, treat, covariates, exact, options, seed, sample_kind, caliper_names,
+                              null_method)
   mm <- m$match.matrix
   if (is.null(mm)) mm <- matrix(character(0), nrow = 0, ncol = 0)  # a subclass method (exact)
   mmi <- matrix(match(mm, rownames(data)), nrow = nrow(mm), ncol = ncol(mm))
@@ -133,23 +136,26 @@ rparity_matchit <- function(data, treat, covariates, exact, options, seed, sampl
        caliper_names = if (is.null(names(m$caliper))) NULL else names(m$caliper),
        q_cut = if (is.null(m$q.cut)) NULL else unname(m$q.cut),
        estimand = m$estimand,
+       s_weights = if (is.null(m$s.weights)) NULL else unname(as.numeric(m$s.weights)),
        model = if (is.null(m$model)) NULL else rparity_glm_values(m$model))
 }
 
 rparity_matchit_summary <- function(data, treat, covariates, exact, options, seed, sample_kind = "Rejection",
-                                    caliper_names = NULL) {
-  m <- rparity_matchit_object(data, treat, covariates, exact, options, seed, sample_kind, caliper_names)
+                                    caliper_names = NULL, null_method = FALSE) {
+  m <- rparity_matchit_object(data, treat, covariates, exact, options, seed, sample_kind, caliper_names,
+                              null_method)
   s <- summary(m)
   ## subclassification reports its weighted balance as "sum.across" (across subclasses)
   matched <- if (is.null(s$sum.matched)) s$sum.across else s$sum.matched
   list(sum_all = rparity_balance_table(s$sum.all),
-       sum_matched = rparity_balance_table(matched),
+       sum_matched = if (is.null(matched)) NULL else rparity_balance_table(matched),  # NULL: method = NULL
        nn_control = unname(s$nn[, "Control"]), nn_treated = unname(s$nn[, "Treated"]))
 }
 
 rparity_match_data <- function(data, treat, covariates, exact, options, seed, sample_kind = "Rejection",
-                               caliper_names = NULL) {
-  m <- rparity_matchit_object(data, treat, covariates, exact, options, seed, sample_kind, caliper_names)
+                               caliper_names = NULL, null_method = FALSE) {
+  m <- rparity_matchit_object(data, treat, covariates, exact, options, seed, sample_kind, caliper_names,
+                              null_method)
   md <- MatchIt::match.data(m)
   list(rows = match(rownames(md), rownames(data)), distance = unname(md$distance),
        weights = unname(md$weights),

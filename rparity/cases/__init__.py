@@ -12,7 +12,8 @@ from .base import Case, as_quantities, canonical_json
 __all__ = ["Case", "all_cases", "get_case", "as_quantities", "canonical_json", "CASE_MODULES", "case_function",
            "CHECKED_IN"]
 
-CASE_MODULES = ["survival", "multistate", "cmprsk", "contingency", "matching", "cox", "tmerge", "survreg", "survey"]
+CASE_MODULES = ["survival", "multistate", "cmprsk", "contingency", "matching", "cox", "tmerge", "survreg", "survey",
+                "weighting", "matching_match"]
 
 #: Derived functions that are checked inside the cases of another function
 #: (a survfit case also compares survfit_summary, survfit_quantile and

@@ -36,6 +36,7 @@ from ..compare import NotProvided
 from .base import Case
 
 __all__ = ["CASES", "CASES_302", "DOCUMENTED_CASES", "EXACT_CONFIGS", "SUBCLASS_CONFIGS", "CEM_CONFIGS",
+           "SAMPLING_CONFIGS",
            "matching_cohorts",
            "logistic_cohorts", "compat_for", "compat_for_version",
            "installed_matchit_version", "run_glm_logit", "run_matchit", "canonical_subclass", "MATCHIT_ISSUES",
@@ -135,7 +136,27 @@ def run_glm_logit(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict
 
 _MATCHIT_OPTIONS = ("link", "estimand", "ratio", "replace", "caliper", "std_caliper", "m_order", "discard",
                     "exact", "seed", "sample_kind", "method", "subclass", "min_n", "cutpoints", "distance", "mahvars",
-                    "antiexact")
+                    "antiexact", "s_weights", "unit_id")
+
+
+def _sampling_columns(data: pd.DataFrame, p: Mapping[str, Any]) -> pd.DataFrame:
+    """Columns a case derives for ``s_weights``/``unit_id``: ``sw`` (from
+    ``sw_from``: [column, offset, scale], ``offset + scale * column``; or the
+    fixed pattern ``0.5 + ((i * 7919) % 101)/67``, in [0.5, 2]), ``uid``
+    (``uid_block = k``: rows i // k share an id, treated and control alike).
+    ``s_weights_vector`` passes the ``sw`` column as numbers instead of its name."""
+    if not any(k in p for k in ("sw_from", "sw_pattern", "uid_block")):
+        return data
+    out = data.copy()
+    i = np.arange(len(out))
+    if "sw_from" in p:
+        col, offset, scale = p["sw_from"]
+        out["sw"] = offset + scale * out[col].to_numpy(float)
+    elif p.get("sw_pattern"):
+        out["sw"] = 0.5 + ((i * 7919) % 101) / 67.0
+    if "uid_block" in p:
+        out["uid"] = i // int(p["uid_block"])
+    return out
 
 
 def _treatment(data: pd.DataFrame, p: Mapping[str, Any]) -> pd.DataFrame:
@@ -151,7 +172,9 @@ def _treatment(data: pd.DataFrame, p: Mapping[str, Any]) -> pd.DataFrame:
 
 def run_matchit(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
     kw = {k: p[k] for k in _MATCHIT_OPTIONS if k in p}
-    data = _treatment(data, p)
+    data = _sampling_columns(_treatment(data, p), p)
+    if p.get("s_weights_vector"):
+        kw["s_weights"] = data[kw["s_weights"]].to_numpy(float)
     mode = p.get("mode")
     if mode == "3.0.2":
         if not takes_compat(engine):
@@ -170,6 +193,9 @@ def run_matchit(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
         "caliper": float("nan") if m.caliper is None else float(m.caliper),
         "warnings": tuple(m.warnings),
     }
+    if "s_weights" in p:  # m$s.weights
+        sw = getattr(m, "s_weights", None)
+        out["s_weights"] = np.zeros(0) if sw is None else np.asarray(sw, dtype=float)
     if isinstance(p.get("caliper"), dict):  # the named calipers (on covariates), in R's order
         out["caliper_covs"] = np.array(list((getattr(m, "caliper_covs", None) or {}).values()), dtype=float)
     if getattr(m, "method", "nearest") == "subclass":
@@ -184,7 +210,8 @@ def run_matchit(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -> dict:
         s, absent = None, NotProvided(str(exc))
     out["summary.rows"] = absent if s is None else tuple(str(r) for r in s.all.index)
     for part in ("all", "matched"):
-        out.update({f"summary.{part}.{c}": absent if s is None else getattr(s, part)[c].to_numpy()
+        tab = None if s is None else getattr(s, part)  # no matched table after method = NULL (R's NULL)
+        out.update({f"summary.{part}.{c}": absent if s is None else np.zeros(0) if tab is None else tab[c].to_numpy()
                     for c in BALANCE_COLUMNS})
     out.update({f"summary.nn.{r}": absent if s is None else s.nn.loc[r].to_numpy(float) for r in NN_ROWS})
     out.update(_match_data_quantities(engine, m))
@@ -437,6 +464,56 @@ def _mi_subclass(cfg: str) -> Case:
 
 
 CASES += [_mi_subclass(c) for c in SUBCLASS_CONFIGS]
+
+_SW = dict(s_weights="sw", sw_pattern=True)
+#: Sampling weights (``s.weights``) and unit ids (``unit.id``), MatchIt 4.5.1: the
+#: s.weighted propensity glm, m$s.weights, the s.weighted summary and match.data;
+#: unit ids used up as a whole without replacement (nn_matchC_vec / nn_matchC).
+SAMPLING_CONFIGS: dict[str, dict] = {
+    "sw-nearest": dict(_SW),
+    "sw-vector-ratio2": dict(_SW, s_weights_vector=True, ratio=2),
+    "sw-caliper0.1": dict(_SW, caliper=0.1),
+    "sw-linear-caliper0.2-ratio2": dict(_SW, link="linear.logit", caliper=0.2, ratio=2),
+    "sw-replace-ratio2": dict(_SW, replace=True, ratio=2),
+    "sw-atc-discard-both": dict(_SW, estimand="ATC", discard="both"),
+    "sw-zero-for-some": dict(s_weights="sw", sw_from=["nodegree", 0.0, 1.5]),  # s.weights 0 where nodegree is 0
+    "sw-exact-married": dict(_SW, exact="married"),
+    "sw-euclidean": dict(_SW, distance="euclidean", covariates=["age", "educ"]),
+    "sw-negative-euclidean": dict(s_weights="sw", sw_from=["educ", -6.0, 1.0], distance="euclidean",
+                                      covariates=["age", "educ"]),  # no glm: R accepts negative weights
+    "sw-method-exact": dict(_SW, method="exact", covariates=["race", "married", "nodegree"]),
+    "sw-method-exact-ate": dict(_SW, method="exact", covariates=["race", "married"], estimand="ATE"),
+    "sw-method-cem": dict(_SW, method="cem", covariates=["age", "educ", "race"]),
+    "sw-method-subclass": dict(_SW, method="subclass"),
+    "sw-method-subclass-ate": dict(_SW, method="subclass", subclass=5, estimand="ATE"),
+    "sw-method-null": dict(_SW, method=None),
+    "sw-method-null-discard-both": dict(_SW, method=None, discard="both", ratio=2, caliper=0.1),  # ignored, warned
+    "null-no-weights": dict(method=None),
+    "sw-negative-glm-refused": dict(s_weights="sw", sw_from=["educ", -6.0, 1.0]),
+    "sw-missing-column-refused": dict(s_weights="nope"),
+    "sw-two-columns-refused": dict(s_weights=["age", "educ"]),
+    "uid-block3": dict(unit_id="uid", uid_block=3),
+    "uid-block3-ratio2": dict(unit_id="uid", uid_block=3, ratio=2),
+    "uid-block5-caliper0.1": dict(unit_id="uid", uid_block=5, caliper=0.1),
+    "uid-block4-exact-married": dict(unit_id="uid", uid_block=4, exact="married"),
+    "uid-block3-random": dict(unit_id="uid", uid_block=3, m_order="random", seed=11),
+    "uid-block3-replace": dict(unit_id="uid", uid_block=3, replace=True),  # unit.id not read
+    "uid-block3-mahvars": dict(unit_id="uid", uid_block=3, mahvars=["age", "educ", "re74"]),
+    "uid-block2-antiexact": dict(unit_id="uid", uid_block=2, antiexact="married"),
+    "uid-with-sw": dict(unit_id="uid", uid_block=2, **_SW),
+    "uid-unknown-refused": dict(unit_id="nope"),
+    "uid-unknown-replace-ignored": dict(unit_id="nope", replace=True),
+    "uid-unknown-exact-ignored": dict(unit_id="nope", method="exact", covariates=["race", "married"]),
+}
+
+
+def _mi_sampling(cfg: str) -> Case:
+    params = {"treat": "treat", "covariates": LALONDE_COVS, "mode": "installed", **SAMPLING_CONFIGS[cfg]}
+    return Case(f"matchit/sampling/{cfg}", "matchit", "lalonde", params, run_matchit,
+                description="s.weights and unit.id (MatchIt 4.5.1)")
+
+
+CASES += [_mi_sampling(c) for c in SAMPLING_CONFIGS]
 
 #: MatchIt 3.0.2: golden files made by 3.0.2 itself.
 CASES_302: list[Case] = [_mi302(c) for c in MATCHIT302_CONFIGS] + [_mi302(c, "study_cohort")

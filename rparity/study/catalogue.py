@@ -92,6 +92,31 @@ def _subgroups(spec: StudySpec, s: Sample) -> Iterator[StudyKey]:
                 yield K.subgroup(s, c, level, Q.N, arm=arm)
 
 
+def _weighting(spec: StudySpec) -> Iterator[StudyKey]:
+    """The weighted analysis ([weighting]): weights, ESS, balance rows (the
+    matching covariates, 0/1 columns), weighted Kaplan-Meier and Cox."""
+    for q in (Q.WEIGHTS, Q.PS, Q.WARNINGS):
+        yield K.weighting(q)
+    for arm in spec.arms.order:
+        for q in (Q.N, Q.ESS):
+            yield K.weighting(q, arm=arm)
+    for row in spec.matching.covariates:
+        for q in (Q.SMD, Q.SMD_UNWEIGHTED, Q.VAR_RATIO, Q.MEANS_TREATED, Q.MEANS_CONTROL):
+            yield K.weighting(q, variable=row)
+    for ep in spec.all_endpoints():
+        landmarks = spec.km.landmarks if ep == spec.primary else spec.secondary.landmarks
+        for arm in spec.arms.order:
+            for q in CURVE_QUANTITIES:
+                yield K.weighted_km(ep, arm, q, curve=True)
+            for lm in landmarks:
+                for q in SUMMARY_QUANTITIES:
+                    yield K.weighted_km(ep, arm, q, landmark=lm)
+            for q in (Q.MEDIAN, Q.WARNINGS):
+                yield K.weighted_km(ep, arm, q)
+    for q in (Q.COEF, Q.HR, Q.SE, Q.ROBUST_SE, Q.LOWER, Q.UPPER, Q.P, Q.WARNINGS):
+        yield K.weighted_cox(q)
+
+
 def study_keys(spec: StudySpec) -> Iterator[StudyKey]:
     """Every key the pipeline can record for ``spec``, in pipeline order."""
     yield K.cohort()
@@ -115,6 +140,11 @@ def study_keys(spec: StudySpec) -> Iterator[StudyKey]:
         for c in spec.covariate_names:
             for test in Table1Test:
                 yield K.published_audit(s, c, test)
+    if spec.weighting is not None:
+        yield from _weighting(spec)
+    from .profile_spss import profile_keys  # (it imports the pipeline's steps)
+
+    yield from profile_keys(spec)
 
 
 def catalogue(spec: StudySpec) -> dict[str, StudyKey | Ambiguous]:

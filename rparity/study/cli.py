@@ -61,6 +61,10 @@ def register(sub) -> None:
 
 
 def _version_arguments(p) -> None:
+    p.add_argument("--profile", default=None, metavar="NAME",
+                   help="also report the numbers as another package computes them, beside R's "
+                        "(spss21: SPSS 21's COXREG, CROSSTABS and KM conventions); overrides the spec's "
+                        "[study] profile")
     p.add_argument("--matchit", default=None, metavar="VERSIONS",
                    help="also run the matching and everything after it once per MatchIt version "
                         "(3.0.2, 4.5.1, documented; comma-separated) and add the version matrix to the report")
@@ -158,7 +162,7 @@ def _run(args, cohort, spec, notices, command) -> int:
             versions = parse_versions(args.matchit) if args.matchit is not None else ()
             run = run_study_files(cohort, spec, names, out_dir=args.out, notices=notices, command=command,
                                   matchit_versions=versions, seeds=args.seeds, workers=args.workers,
-                                  sweep=not args.no_sweep)
+                                  sweep=not args.no_sweep, profile=args.profile)
     except (StudyInputError, InvalidArgument) as exc:
         # one line: what is wrong, and that nothing was written
         err.print(f"[bold red]rparity {args.command}: bad input:[/bold red] {escape(str(exc))} "
@@ -175,6 +179,8 @@ def _run(args, cohort, spec, notices, command) -> int:
 
 
 def _vflags(args) -> str:
+    if args.profile is not None:
+        return f" --profile {args.profile}" + _vflags(argparse.Namespace(**{**vars(args), "profile": None}))
     if args.matchit is None:
         return ""
     out = f" --matchit {args.matchit} --seeds {args.seeds}"

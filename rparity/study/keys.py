@@ -28,9 +28,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["Step", "Sample", "Model", "Level", "Table1Test", "Quantity", "StudyKey", "StepId", "cohort", "table1",
-           "matching", "balance", "km", "logrank", "cox", "subgroup", "published_audit", "COX_QUANTITIES",
-           "SUMMARY_QUANTITIES", "CURVE_QUANTITIES", "BALANCE_QUANTITIES"]
+__all__ = ["Step", "Sample", "Model", "Level", "Table1Test", "ChiSquareRow", "Quantity", "StudyKey", "StepId",
+           "cohort", "table1",
+           "matching", "balance", "km", "logrank", "cox", "subgroup", "published_audit", "spss21", "COX_QUANTITIES",
+           "SUMMARY_QUANTITIES", "CURVE_QUANTITIES", "BALANCE_QUANTITIES", "WEIGHTING_STEPS", "weighting",
+           "weighted_km", "weighted_cox"]
 
 
 class Step(StrEnum):
@@ -45,6 +47,14 @@ class Step(StrEnum):
     COX = "cox"
     SUBGROUP = "subgroup"
     PUBLISHED_AUDIT = "published_audit"
+    WEIGHTING = "weighting"
+    """Inverse-probability weights, their ESS and the weighted balance (``[weighting]``)."""
+    WEIGHTED_KM = "weighted_km"
+    """Kaplan-Meier curves of the weighted cohort."""
+    WEIGHTED_COX = "weighted_cox"
+    """The weighted Cox model of treatment (robust variance)."""
+    SPSS21 = "spss21"
+    """The SPSS 21 profile's numbers (:mod:`~rparity.study.profile_spss`)."""
 
 
 class Sample(StrEnum):
@@ -74,6 +84,16 @@ class Table1Test(StrEnum):
     FISHER = "fisher"
     CHISQ = "chisq"
     CHISQ_UNCORRECTED = "chisq_uncorrected"
+
+
+class ChiSquareRow(StrEnum):
+    """A row of SPSS CROSSTABS' "Chi-Square Tests" table (the SPSS 21 profile)."""
+
+    PEARSON = "pearson"
+    CONTINUITY_CORRECTION = "continuity_correction"
+    LIKELIHOOD_RATIO = "likelihood_ratio"
+    FISHER_EXACT = "fisher_exact"
+    LINEAR_BY_LINEAR = "linear_by_linear"
 
 
 class Quantity(StrEnum):
@@ -117,9 +137,24 @@ class Quantity(StrEnum):
     SELECTED = "selected"
     REASON = "reason"
     LOGLIK = "loglik"
+    # weighting (inverse-probability weights)
+    PS = "ps"
+    WEIGHTS = "weights"
+    ESS = "ess"
+    SMD_UNWEIGHTED = "smd_unweighted"
+    VAR_RATIO = "var_ratio"
+    ROBUST_SE = "robust_se"
+    # the SPSS 21 profile: KM's "Means and Medians for Survival Time"
+    MEAN = "mean"
+    MEAN_SE = "mean_se"
+    MEAN_LOWER = "mean_lower"
+    MEAN_UPPER = "mean_upper"
+    MEDIAN_SE = "median_se"
 
 
 Q = Quantity
+#: The steps of the weighted analysis (``[weighting]``), run once on the whole cohort.
+WEIGHTING_STEPS: tuple[Step, ...] = (Step.WEIGHTING, Step.WEIGHTED_KM, Step.WEIGHTED_COX)
 #: A Cox row of Table 2 / a subgroup: the quantities recorded per variable.
 COX_QUANTITIES: tuple[Quantity, ...] = (Q.COEF, Q.HR, Q.SE, Q.LOWER, Q.UPPER, Q.P)
 #: Per Kaplan-Meier landmark (``summary(fit, times=)``).
@@ -165,6 +200,7 @@ class StudyKey:
     arm : an arm label of the spec
     landmark : the landmark time (Kaplan-Meier survival at a time)
     curve : the number is a whole Kaplan-Meier curve (an array)
+    row : the row of SPSS's chi-square table (SPSS 21 profile numbers)
     """
 
     step: Step
@@ -178,6 +214,7 @@ class StudyKey:
     arm: str | None = None
     landmark: float | None = None
     curve: bool = False
+    row: ChiSquareRow | None = None
 
     def __post_init__(self) -> None:
         # members from their values ("km" -> Step.KM), so that keys read back from JSON are equal
@@ -188,6 +225,7 @@ class StudyKey:
         set_(self, "model", _enum(Model, "model", self.model))
         set_(self, "level", _enum(Level, "level", self.level))
         set_(self, "test", _enum(Table1Test, "test", self.test))
+        set_(self, "row", _enum(ChiSquareRow, "row", self.row))
         for name in ("endpoint", "variable", "arm"):
             set_(self, name, _text(name, getattr(self, name)))
         if self.landmark is not None:
@@ -205,8 +243,8 @@ class StudyKey:
             return None
         if self.step in (Step.MATCHING, Step.BALANCE):
             return StepId(Step.MATCHING)
-        if self.step is Step.PUBLISHED_AUDIT:
-            return StepId(Step.PUBLISHED_AUDIT)
+        if self.step in (Step.PUBLISHED_AUDIT, *WEIGHTING_STEPS):
+            return StepId(self.step)
         return StepId(Step.KM if self.step is Step.LOGRANK else self.step, self.sample)
 
     @property
@@ -224,7 +262,7 @@ class StudyKey:
         parts: list[str] = [self.step.value]
         if self.step is Step.PUBLISHED_AUDIT:
             parts.append(Step.TABLE1.value)
-        for p in (self.sample, self.model, self.endpoint, self.variable, self.level, self.test):
+        for p in (self.sample, self.model, self.endpoint, self.variable, self.level, self.test, self.row):
             if p is not None:
                 parts.append(str(p))
         if self.step is Step.MATCHING and self.arm is not None:
@@ -241,7 +279,7 @@ class StudyKey:
     def fields(self) -> dict[str, Any]:
         """The fields that are set, JSON-native (the key's record in the JSON format)."""
         out: dict[str, Any] = {"step": self.step.value}
-        for name in ("sample", "model", "endpoint", "variable", "level", "test", "arm", "landmark"):
+        for name in ("sample", "model", "endpoint", "variable", "level", "test", "row", "arm", "landmark"):
             v = getattr(self, name)
             if v is not None:
                 out[name] = v.value if isinstance(v, StrEnum) else v
@@ -263,8 +301,8 @@ class StepId:
     def __post_init__(self) -> None:
         object.__setattr__(self, "step", _enum(Step, "step", self.step, optional=False))
         object.__setattr__(self, "sample", _enum(Sample, "sample", self.sample))
-        per_sample = (Step.TABLE1, Step.KM, Step.COX, Step.SUBGROUP)
-        if self.step not in (*per_sample, Step.MATCHING, Step.PUBLISHED_AUDIT):
+        per_sample = (Step.TABLE1, Step.KM, Step.COX, Step.SUBGROUP, Step.SPSS21)
+        if self.step not in (*per_sample, Step.MATCHING, Step.PUBLISHED_AUDIT, *WEIGHTING_STEPS):
             raise ValueError(f"`step` must be a pipeline step ({', '.join(s.value for s in per_sample)}, matching, "
                              f"published_audit); got step={self.step.value!r}")
         if (self.sample is None) == (self.step in per_sample):
@@ -331,3 +369,27 @@ def subgroup(sample: Sample | str, covariate: str, level: Level | str, quantity:
 def published_audit(sample: Sample | str, covariate: str, test: Table1Test | str) -> StudyKey:
     """``published_audit.table1.<s>.<cov>.<test>.p``: a Table 1 test on the paper's counts."""
     return StudyKey(Step.PUBLISHED_AUDIT, Q.P, sample=sample, variable=covariate, test=test)
+
+
+def spss21(sample: Sample | str, quantity: Quantity, *, model: Model | str | None = None, endpoint: str | None = None,
+           variable: str | None = None, arm: str | None = None, row: ChiSquareRow | str | None = None) -> StudyKey:
+    """The SPSS 21 profile: ``spss21.<s>.<model>.<v>.<q>`` (Cox, Breslow ties),
+    ``spss21.<s>.<v>.<row>.statistic|p`` (chi-square table), ``spss21.<s>.<ep>.<arm>.<q>`` (means and medians)."""
+    return StudyKey(Step.SPSS21, quantity, sample=sample, model=model, endpoint=endpoint, variable=variable, arm=arm,
+                    row=row)
+
+
+def weighting(quantity: Quantity, *, arm: str | None = None, variable: str | None = None) -> StudyKey:
+    """``weighting.<arm>.n|ess``, ``weighting.weights|ps|warnings``, ``weighting.<row>.smd|smd_unweighted|...``."""
+    return StudyKey(Step.WEIGHTING, quantity, arm=arm, variable=variable)
+
+
+def weighted_km(endpoint: str, arm: str, quantity: Quantity, *, landmark: float | None = None,
+                curve: bool = False) -> StudyKey:
+    """``weighted_km.<ep>.<arm>.<q>``, ``...landmark.<t>.<q>``, ``...curve.<q>``."""
+    return StudyKey(Step.WEIGHTED_KM, quantity, endpoint=endpoint, arm=arm, landmark=landmark, curve=curve)
+
+
+def weighted_cox(quantity: Quantity, *, variable: str = "treatment") -> StudyKey:
+    """``weighted_cox.treatment.<q>`` (``coef|hr|se|robust_se|lower|upper|p``), ``weighted_cox.warnings``."""
+    return StudyKey(Step.WEIGHTED_COX, quantity, variable=variable)

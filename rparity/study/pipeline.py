@@ -11,6 +11,9 @@ order, each through the engine's contract functions only:
    whose imbalance criterion may use step 1's p-values or step 2's SMDs)
 5. Subgroup hazard ratios (before and/or after matching)
 6. Steps 1, 3-5 again on the matched sample
+6b. With a ``[weighting]`` table: inverse-probability weights from the same
+   propensity model, the weighted balance, weighted Kaplan-Meier and a weighted
+   Cox model of treatment with a robust variance (:mod:`.steps_weighting`)
 7. When the spec carries the paper's Table 1 counts and p-values: every Table 1
    test recomputed on the published counts (which test did the paper use?)
 
@@ -47,7 +50,8 @@ B, A = Sample.BEFORE, Sample.AFTER
 STEP_ORDER: tuple[StepId, ...] = (
     StepId(Step.TABLE1, B), StepId(Step.MATCHING), StepId(Step.KM, B), StepId(Step.COX, B),
     StepId(Step.SUBGROUP, B), StepId(Step.TABLE1, A), StepId(Step.KM, A), StepId(Step.COX, A),
-    StepId(Step.SUBGROUP, A), StepId(Step.PUBLISHED_AUDIT))
+    StepId(Step.SUBGROUP, A), StepId(Step.WEIGHTING), StepId(Step.WEIGHTED_KM), StepId(Step.WEIGHTED_COX),
+    StepId(Step.PUBLISHED_AUDIT))
 
 
 def check_landmarks(cohort: Cohort, spec: StudySpec) -> None:
@@ -154,10 +158,45 @@ def run_study(eng, cohort: Cohort, spec: StudySpec, *, match_kwargs: dict | None
             for s in (StepId(Step.TABLE1, A), StepId(Step.KM, A), StepId(Step.COX, A), StepId(Step.SUBGROUP, A)):
                 if s.step is not Step.SUBGROUP or A in spec.subgroups.samples:
                     rec.steps[s] = StepStatus(StepState.SKIPPED, "matching did not run")
+        if spec.weighting is not None:
+            _weighting(eng, rec, cohort, spec)
         if published_table1(spec):
             with _step(rec, StepId(Step.PUBLISHED_AUDIT)):
                 audit_table1_tests(eng, rec, spec)
+        if spec.profile is not None:
+            _profile(eng, rec, cohort, spec, matched if rec.steps[StepId(Step.MATCHING)].ok else None, pair)
     return rec.freeze(prov)
+
+
+def _weighting(eng, rec: Recorder, cohort: Cohort, spec: StudySpec) -> None:
+    """The weighted analysis ([weighting]): weights and balance, then weighted
+    Kaplan-Meier and Cox on the whole cohort (:mod:`.steps_weighting`)."""
+    from . import steps_weighting as W
+
+    w = None
+    with _step(rec, StepId(Step.WEIGHTING)):
+        w = W.ps_weights(eng, rec, cohort, spec)
+    if w is None or not rec.steps[StepId(Step.WEIGHTING)].ok:
+        for s in (Step.WEIGHTED_KM, Step.WEIGHTED_COX):
+            rec.steps[StepId(s)] = StepStatus(StepState.SKIPPED, "weighting did not run")
+        return
+    with _step(rec, StepId(Step.WEIGHTED_KM)):
+        W.weighted_km(eng, rec, cohort, spec, w)
+    with _step(rec, StepId(Step.WEIGHTED_COX)):
+        W.weighted_cox(eng, rec, cohort, spec, w)
+
+
+def _profile(eng, rec: Recorder, cohort: Cohort, spec: StudySpec, matched, pair) -> None:
+    """The spec's profile (another package's conventions beside R's: :mod:`.profile_spss`), per sample."""
+    from .profile_spss import spss21_step
+
+    samples = [(B, cohort, None)]
+    if matched is not None:
+        cluster = pair[np.asarray(matched)] if spec.cox.after_matching == "robust_pairs" else None
+        samples.append((A, cohort.subset(matched), cluster))
+    for sample, sub, cluster in samples:
+        with _step(rec, StepId(Step.SPSS21, sample)):
+            spss21_step(eng, rec, sub, spec, sample, cluster=cluster)
 
 
 def run_after_matching(eng, cohort: Cohort, spec: StudySpec, *, match_kwargs: dict) -> StudyResult:

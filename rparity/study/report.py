@@ -399,7 +399,22 @@ def build_context(inp: ReportInputs) -> dict:
         "published": _published(spec, results),
         "provenance": inp.provenance,
         "versions": None if inp.versions is None else versions_context(inp.versions, spec),
+        "weighting": _weighting_context(spec, results),
+        "spss21": _profile_context(spec, results),
     }
+
+
+def _profile_context(spec: StudySpec, results) -> dict | None:
+    """The spec's profile section (``templates/spss21.html.j2``), or None."""
+    from .profile_spss import report_context
+
+    return report_context(spec, results)
+
+
+def _weighting_context(spec: StudySpec, results) -> dict | None:
+    from .report_weighting import weighting_context  # (it formats with this module's helpers)
+
+    return weighting_context(spec, results)
 
 
 def render_html(inp: ReportInputs) -> str:

@@ -263,9 +263,10 @@ def _write_all_atomic(files: Sequence[tuple[Path, str]]) -> None:
 def run_study_files(cohort_path: str | Path, spec: str | Path | StudySpec, engines: Sequence[str], *,
                     out_dir: str | Path | None = None, notices: Sequence[str] = (), command: str | None = None,
                     matchit_versions: Sequence[str] = (), seeds: int = 500, workers: int | None = None,
-                    sweep: bool = True) -> StudyRun:
+                    sweep: bool = True, profile: str | None = None) -> StudyRun:
     """Validate, run in each engine, compare, and (with ``out_dir``) write the report and JSON.
-    With ``matchit_versions``, also the MatchIt version matrix (:mod:`.versions`)."""
+    With ``matchit_versions``, also the MatchIt version matrix (:mod:`.versions`); with ``profile``
+    (``--profile``, overriding the spec's ``[study] profile``), another package's conventions."""
     names = check_engines(engines)
     if out_dir is not None:
         check_out_dir(out_dir)
@@ -274,6 +275,10 @@ def run_study_files(cohort_path: str | Path, spec: str | Path | StudySpec, engin
     if workers is not None and workers < 1:
         raise StudyInputError(f"`--workers` must be at least 1; got {workers}")
     spec_obj = spec if isinstance(spec, StudySpec) else load_spec(spec)
+    if profile is not None:
+        from .profile_spss import with_profile
+
+        spec_obj = with_profile(spec_obj, profile)
     cohort = load_cohort(cohort_path, spec_obj)
     results, skipped = run_engines(cohort, spec_obj, names)
     if not results:

@@ -35,13 +35,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["StudySpec", "Arms", "Endpoint", "Covariate", "Table1Spec", "MatchingSpec", "KMSpec",
            "CoxSpec", "SubgroupSpec", "SecondarySpec", "load_spec", "parse_spec", "bundled_spec_path", "TREATMENT",
-           "SAMPLES", "TABLE1_TESTS"]
+           "SAMPLES", "TABLE1_TESTS", "PROFILES", "WeightingSpec"]
 
 #: Name of the treatment indicator in Cox models and in ``cox.force``.
 TREATMENT = "treatment"
 #: The two analysis samples: the whole cohort and the matched sample.
 SAMPLES = ("before", "after")
 TABLE1_TESTS = ("fisher", "chisq", "chisq_uncorrected")
+#: Named sets of another package's conventions, reported beside R's (``[study] profile``; ``--profile``).
+PROFILES = ("spss21",)
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _REQUIRED = object()
 
@@ -179,6 +181,20 @@ class SubgroupSpec:
 
 
 @dataclass(frozen=True)
+class WeightingSpec:
+    """``[weighting]`` (optional): inverse-probability weighting beside the
+    matching, from the same propensity model (the matching's covariates and
+    link, on the probability scale): ``ps_weights(estimand, stabilize, trim,
+    trim_lower)``, WeightIt's conventions (stabilisation with ATE only; ``trim``
+    a quantile in (0.5, 1) or a whole number >= 1 of weights)."""
+
+    estimand: str = "ATT"
+    stabilize: bool = False
+    trim: float | None = None
+    trim_lower: bool = False
+
+
+@dataclass(frozen=True)
 class SecondarySpec:
     """``[secondary]``: landmark rates of further endpoints."""
 
@@ -207,6 +223,8 @@ class StudySpec:
     secondary: SecondarySpec
     published: tuple[PublishedValue, ...] = ()
     published_note: str = ""
+    profile: str | None = None  # a name of PROFILES: that package's conventions reported beside R's
+    weighting: WeightingSpec | None = None  # [weighting]: the weighted analysis beside the matched one
     source_text: str = field(default="", repr=False)
     source_path: str | None = field(default=None, repr=False)
 
@@ -434,6 +452,33 @@ def _names_in(key: str, names: Any, known: tuple[str, ...], what: str) -> tuple[
     return tuple(names)
 
 
+def _read_weighting(top: _Section) -> WeightingSpec | None:
+    """``[weighting]`` (None when absent): estimand, stabilize, trim, trim_lower (WeightIt's rules)."""
+    raw = top.raw("weighting", None)
+    if raw is None:
+        return None
+    w = _Section("weighting", raw)
+    estimand = w.string("estimand", "ATT", choices=("ATE", "ATT", "ATC"))
+    stabilize = w.boolean("stabilize", False)
+    if stabilize and estimand != "ATE":
+        raise SpecError(f"spec `weighting.stabilize` can only be true with estimand = \"ATE\" (WeightIt: the ATT's "
+                        f"and ATC's focal arm is not weighted, their stabilisation is not defined); got "
+                        f"estimand={estimand!r}")
+    trim = w.raw("trim", None)
+    if trim is not None:
+        ok = not isinstance(trim, bool) and isinstance(trim, (int, float)) and math.isfinite(trim) and (
+            0.5 < trim < 1 or (trim >= 1 and trim == int(trim)))
+        if not ok:
+            raise SpecError(f"spec `weighting.trim` must be a quantile in (0.5, 1) or a whole number >= 1 of weights "
+                            f"(WeightIt's trim(at =)); got trim={_show(trim)}")
+        trim = float(trim)
+    trim_lower = w.boolean("trim_lower", False)
+    if trim_lower and trim is None:
+        raise SpecError("spec `weighting.trim_lower` needs `weighting.trim` (the quantile or count to trim at)")
+    w.finish()
+    return WeightingSpec(estimand=estimand, stabilize=stabilize, trim=trim, trim_lower=trim_lower)
+
+
 def parse_spec(text: str, *, source: str | None = None) -> StudySpec:
     """Validate the TOML ``text`` of a study spec."""
     where = f" ({source})" if source else ""
@@ -448,6 +493,7 @@ def parse_spec(text: str, *, source: str | None = None) -> StudySpec:
     reference = st.string("reference", "")
     seed = st.integer("seed", None, lo=0)
     time_unit = st.string("time_unit", "months")
+    profile = st.string("profile", None, choices=PROFILES)
     st.finish()
 
     co = top.table("cohort", required=False)
@@ -516,6 +562,8 @@ def parse_spec(text: str, *, source: str | None = None) -> StudySpec:
                             replace=replace, caliper=caliper, std_caliper=std_caliper, m_order=m_order,
                             discard=discard, compat=None if compat == "none" else compat)
 
+    weighting = _read_weighting(top)
+
     km_s = top.table("km")
     km = KMSpec(landmarks=km_s.times("landmarks"),
                 conf_type=km_s.string("conf_type", "log",
@@ -572,7 +620,7 @@ def parse_spec(text: str, *, source: str | None = None) -> StudySpec:
     spec = StudySpec(title=title, reference=reference, seed=seed, time_unit=time_unit, id_column=id_column,
                      arms=arms, endpoints=endpoints, primary=primary, covariates=covs, table1=table1,
                      matching=matching, km=km, cox=cox, subgroups=subgroups, secondary=secondary,
-                     published_note=note, source_text=text, source_path=source)
+                     published_note=note, profile=profile, weighting=weighting, source_text=text, source_path=source)
     from .catalogue import resolve_published  # (it lists the keys of a spec: it imports this module)
 
     return dataclasses.replace(spec, published=resolve_published(spec, printed))

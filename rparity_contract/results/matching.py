@@ -51,7 +51,8 @@ class MatchItSummary(Result):
     """
 
     all: pd.DataFrame = rfield("sum.all", doc="balance of the full sample")
-    matched: pd.DataFrame = rfield("sum.matched", doc="balance of the matched sample")
+    matched: pd.DataFrame | None = rfield("sum.matched", doc="balance of the matched sample (None after "
+                                                             "method = NULL: R's NULL)")
     nn: pd.DataFrame = rfield("nn", doc="sample sizes")
 
 
@@ -106,7 +107,8 @@ class MatchIt(Result):
     compat: str | None = field(default=None)
     model: GlmLogit | None = field(default=None, repr=False)
     call: MatchItCall | None = field(default=None, repr=False)
-    method: str = field(default="nearest")
+    method: str | None = field(default="nearest")  # None: MatchIt's method = NULL (no matching)
+    s_weights: np.ndarray | None = rfield("s.weights", default=None, doc="sampling weights (None: not given)")
     q_cut: np.ndarray | None = field(default=None, repr=False)  # m$q.cut (subclassification's cut points)
 
     @property
