@@ -8,7 +8,7 @@ setup:
 	./scripts/setup.sh
 
 demo: setup
-	$(VENV)/bin/rparity demo --matchit 3.0.2,4.5.1,documented --workers 2
+	$(VENV)/bin/rparity demo --matchit 3.0.2,4.5.1,documented --profile spss21 --workers 2
 
 check: setup
 	$(VENV)/bin/rparity check

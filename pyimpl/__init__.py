@@ -39,7 +39,11 @@ from .cox import (
 )
 from .matching import glm_logit, match_data, matchit, matchit_summary
 from .matching.match_ai import matching_match
+from .survey import svyglm, svykm, svylogrank
 from .survival import (
+                                      crr,
+                                      crr_predict,
+                                      crr_summary,
                                       cuminc,
                                       finegray,
                                       survdiff,
@@ -51,7 +55,7 @@ from .survival import (
                                       survsplit,
                                       tmerge,
 )
-from .survreg import survreg, survreg_predict
+from .survreg import survreg, survreg_predict, survreg_residuals
 from .weighting import ps_weights, weighted_balance
 
 ENGINE_NAME = "pyimpl"
@@ -66,7 +70,8 @@ UNSUPPORTED = {
         "method='optimal', 'full', 'quick', 'genetic', 'cardinality': not implemented (in R, optimal and full "
         "need optmatch and quick needs quickmatch, which Debian does not package)",
         "method='cem': cutpoints='fd', grouping and k2k are not reproduced",
-        "s.weights, unit.id, min.controls/max.controls, a distance matrix: not implemented",
+        "min.controls/max.controls, a distance matrix: not implemented; s.weights and unit.id with "
+        "compat='3.0.2': not reproduced",
         "mahvars / distance='mahalanobis' when the pooled covariance is singular (a factor among the variables, "
         "collinear variables): MatchIt's SVD generalised inverse (LAPACK dgesdd) is not replayed bit for bit",
         "distance='robust_mahalanobis': MatchIt 4.5.1 fails on it (compat='4.5.1' reproduces the failure)",
@@ -78,10 +83,12 @@ UNSUPPORTED = {
 
 __all__ = [
     # the contract's functions
-    "survfit", "survfit_ms", "cuminc", "finegray", "survfit_summary", "survfit_quantile", "survfit_table", "survdiff",
+    "survfit", "survfit_ms", "cuminc", "crr", "crr_predict", "crr_summary", "finegray", "survfit_summary",
+    "survfit_quantile", "survfit_table", "survdiff",
     "survsplit",
     "tmerge", "coxph", "coxph_summary", "cox_zph", "coxph_residuals", "coxph_predict", "survfit_cox", "coxph_anova",
-    "coxph_detail", "basehaz", "clogit", "svycoxph", "survreg", "survreg_predict", "matching_match",
+    "coxph_detail", "basehaz", "clogit", "svycoxph", "svykm", "svylogrank", "svyglm", "survreg", "survreg_predict",
+    "survreg_residuals", "matching_match",
     "concordance", "glm_logit", "matchit", "matchit_summary", "match_data", "fisher_test", "chisq_test",
     "ps_weights", "weighted_balance",
     # re-exported from the contract for convenience

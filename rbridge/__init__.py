@@ -9,7 +9,7 @@ without R; the first call starts the embedded R (one per process) or raises
 Results are the contract's types, with ``engine="r"`` and ``provenance``.
 """
 from ._session import INSTALL_HINT, exclusive_r, r_available, session
-from .cmprsk import cuminc
+from .cmprsk import crr, crr_predict, crr_summary, cuminc
 from .cox import (
     basehaz,
     clogit,
@@ -27,9 +27,9 @@ from .matching import glm_logit, match_data, matchit, matchit302_available, matc
 from .matching_match import matching_match
 from .multistate import finegray, survfit_ms
 from .stats import chisq_test, fisher_test
-from .survey import svycoxph
+from .survey import svycoxph, svyglm, svykm, svylogrank
 from .survival import survdiff, survfit, survfit_quantile, survfit_summary, survfit_table, survsplit
-from .survreg import survreg, survreg_predict
+from .survreg import survreg, survreg_predict, survreg_residuals
 from .tmerge import tmerge
 from .weighting import ps_weights, weighted_balance
 
@@ -47,8 +47,9 @@ UNSUPPORTED = {
 __all__ = ["survfit", "survfit_ms", "survfit_summary", "survfit_quantile", "survfit_table", "survdiff", "survsplit",
            "tmerge",
            "coxph", "coxph_summary", "cox_zph", "coxph_residuals", "coxph_predict", "survfit_cox", "coxph_anova",
-           "coxph_detail", "clogit", "survreg", "survreg_predict",
+           "coxph_detail", "clogit", "survreg", "survreg_predict", "survreg_residuals",
            "basehaz", "concordance", "glm_logit", "matchit", "matchit302_available", "matchit_summary", "match_data",
-           "fisher_test", "cuminc", "finegray", "svycoxph", "matching_match",
+           "fisher_test", "cuminc", "crr", "crr_predict", "crr_summary", "finegray", "svycoxph", "svykm", "svylogrank",
+           "svyglm", "matching_match",
            "chisq_test", "ps_weights", "weighted_balance",
            "session", "r_available", "exclusive_r", "INSTALL_HINT"]

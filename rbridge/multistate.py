@@ -20,19 +20,22 @@ __all__ = ["survfit_ms", "finegray"]
 
 
 def survfit_ms(time, event=MISSING, *, data=None, subset=None, weights=None, conf_type: str = "log",
-               conf_int: Any = 0.95, se_fit: bool = True, start_time: Any = None, p0: Any = None) -> SurvFitMS:
-    """R's ``survival::survfit(Surv(time, event) ~ 1, weights=, conf.type=,
-    conf.int=, se.fit=, start.time=, p0=)`` with ``event`` a factor, or its
-    formula form ``survfit(formula, data=, subset=, weights=, ...)``."""
+               conf_int: Any = 0.95, se_fit: bool = True, start_time: Any = None, p0: Any = None, id: Any = None,
+               istate: Any = None, cluster: Any = None, influence: Any = False) -> SurvFitMS:
+    """R's ``survival::survfit(Surv(time, event) ~ 1, weights=, id=, istate=,
+    cluster=, influence=, conf.type=, conf.int=, se.fit=, start.time=, p0=)``
+    with ``event`` a factor, or its formula form ``survfit(formula, data=,
+    subset=, weights=, ...)`` ((start, stop] data too)."""
     fa = None
     if survfit_ms_form(time, event, data, subset):
         fa = FormulaArgs(time, data, subset)
-        args = dict(time=None, event=None, weights=fa.column(weights, data), form=fa.form)
+        args = dict(time=None, event=None, weights=fa.column(weights, data), form=fa.form,
+                    id=fa.column(id, data), istate=fa.column(istate, data), cluster=fa.column(cluster, data))
     else:
-        args = dict(time=time, event=event, weights=weights)
+        args = dict(time=time, event=event, weights=weights, id=id, istate=istate, cluster=cluster)
     s = session()
     res = s.call("rparity_survfit_ms", conf_type=conf_type, conf_int=conf_int, se_fit=se_fit, start_time=start_time,
-                 p0=None if p0 is None else np.asarray(p0, dtype=float), **args)
+                 p0=None if p0 is None else np.asarray(p0, dtype=float), influence=influence, **args)
     v = res.value
     states = tuple(str(x) for x in v["states"])
 
@@ -61,9 +64,19 @@ def survfit_ms(time, event=MISSING, *, data=None, subset=None, weights=None, con
         conf_type=str(v["conf_type"][0]) if v["conf_type"] is not None else "none",
         conf_int=scalar(v["conf_int"]) if v["conf_int"] is not None else float(conf_int),
         start_time=None if v["start_time"] is None else scalar(v["start_time"]),
+        influence_pstate=_influence(v), influence_ids=None if v["influence_ids"] is None else tuple(
+            tuple(str(x) for x in np.asarray(ids).reshape(-1)) for ids in v["influence_ids"]),
         engine="r", provenance=s.provenance(_call_string(time if fa else None, weights, conf_type, conf_int)),
         warnings=res.warnings,
     )
+
+
+def _influence(v: Any) -> tuple[np.ndarray, ...] | None:
+    """R's influence.pstate arrays (column-major, dims subjects x 1 + times x states)."""
+    if v["influence"] is None:
+        return None
+    return tuple(np.asarray(a, dtype=float).reshape([int(x) for x in np.asarray(d).reshape(-1)], order="F")
+                 for a, d in zip(v["influence"], v["influence_dim"]))
 
 
 def _call_string(formula: Any, weights: Any, conf_type: Any, conf_int: Any) -> str:

@@ -13,14 +13,20 @@ import numpy as np
 
 from rparity_contract.control import SurvregControl
 from rparity_contract.errors import InvalidArgument
-from rparity_contract.results.survreg import SurvReg, SurvregCall, SurvRegPredict
+from rparity_contract.results.survreg import (
+    SURVREG_RESIDUAL_TYPES,
+    SurvReg,
+    SurvregCall,
+    SurvRegPredict,
+    SurvRegResiduals,
+)
 
 from ._convert import r_literal as lit
 from ._convert import scalar
 from ._session import session
 from .formula import FormulaArgs
 
-__all__ = ["survreg", "survreg_predict"]
+__all__ = ["survreg", "survreg_predict", "survreg_residuals"]
 
 
 def _control(c: Any) -> Any:
@@ -40,11 +46,14 @@ def _args(call: SurvregCall) -> tuple[FormulaArgs, dict]:
     if call.init is not None:
         args["init"] = np.asarray(call.init, dtype=float)
     if call.parms is not None:
-        args["parms"] = dict(call.parms)
+        # a named list, or R's unnamed numeric parms (survreg assigns it by position)
+        args["parms"] = dict(call.parms) if isinstance(call.parms, dict) else np.asarray(call.parms, dtype=float)
     if call.robust is not None:
         args["robust"] = bool(call.robust)
     if call.cluster is not None:
         args["cluster"] = fa.column(call.cluster, call.data)
+    if call.na_action == "na.exclude":
+        args["na_action"] = "na.exclude"
     return fa, args
 
 
@@ -54,11 +63,14 @@ def _vec(v: Any) -> np.ndarray:
 
 def survreg(formula: str, data: Any = None, *, dist: str = "weibull", weights: Any = None, subset: Any = None,
             scale: float = 0, init: Any = None, control: SurvregControl | None = None, robust: bool | None = None,
-            cluster: Any = None, parms: Any = None) -> SurvReg:
+            cluster: Any = None, parms: Any = None, na_action: str = "na.omit") -> SurvReg:
     """R's ``survival::survreg(formula, data, dist=, weights=, subset=, scale=,
-    init=, control=, parms=)``."""
+    init=, control=, parms=, na.action=)``."""
+    if na_action not in ("na.omit", "na.exclude"):
+        raise InvalidArgument(f"`na_action` must be one of na.omit, na.exclude; got na_action={na_action!r}",
+                              kind="argument.value")
     call = SurvregCall(formula=formula, data=data, dist=dist, weights=weights, subset=subset, scale=scale,
-                       init=init, control=control, robust=robust, cluster=cluster, parms=parms)
+                       init=init, control=control, robust=robust, cluster=cluster, parms=parms, na_action=na_action)
     fa, args = _args(call)
     sess = session()
     res = sess.call("rparity_survreg", stacklevel=3, placeholders=fa.names, **args)
@@ -90,7 +102,7 @@ def survreg_predict(fit: SurvReg, type: str = "response", *, p: Any = (0.1, 0.9)
                     newdata: Any = None) -> SurvRegPredict:
     """R's ``predict(fit, type=, p=, se.fit=, newdata=)`` on the fit's call, run again in R."""
     if not isinstance(fit, SurvReg) or fit.call is None:
-        raise InvalidArgument(f"`fit` must be a SurvReg result that kept its call; got {type(fit).__name__}",
+        raise InvalidArgument(f"`fit` must be a SurvReg result that kept its call; got {fit.__class__.__name__}",
                               kind="fit.type")
     fa, args = _args(fit.call)
     if p is not None:
@@ -110,3 +122,35 @@ def survreg_predict(fit: SurvReg, type: str = "response", *, p: Any = (0.1, 0.9)
         se = None if se is None else se.reshape(dim, order="F")
     return SurvRegPredict(fit=fitv, se_fit=se, engine="r", provenance=sess.provenance("predict(<survreg>)"),
                           warnings=res.warnings)
+
+
+_MATRIX_TYPES = ("dfbeta", "dfbetas", "matrix")
+
+
+def survreg_residuals(fit: SurvReg, type: str = "response", *, rsigma: bool = True, collapse: Any = None,
+                      weighted: bool = False) -> SurvRegResiduals:
+    """R's ``residuals(fit, type=, rsigma=, collapse=, weighted=)`` on the fit's call, run again in R."""
+    if not isinstance(fit, SurvReg) or fit.call is None:
+        raise InvalidArgument(f"`fit` must be a SurvReg result that kept its call; got {fit.__class__.__name__}",
+                              kind="fit.type")
+    fa, args = _args(fit.call)
+    if collapse is not None:
+        args["collapse"] = collapse.reset_index(drop=True) if hasattr(collapse, "reset_index") else collapse
+    sess = session()
+    res = sess.call("rparity_survreg_residuals", stacklevel=3, placeholders=fa.names, type=type, rsigma=rsigma,
+                    weighted=weighted, **args)
+    v = res.value
+    dim = None if v["dim"] is None else tuple(int(d) for d in np.asarray(v["dim"]).reshape(-1))
+    vals = _vec(v["values"])
+    kind = str(type)
+    full = [t for t in SURVREG_RESIDUAL_TYPES if t == kind] or [t for t in SURVREG_RESIDUAL_TYPES
+                                                                 if t.startswith(kind)]
+    kind = full[0] if len(full) == 1 else kind
+    if dim is not None and len(dim) == 2:
+        vals = vals.reshape(dim, order="F")
+    elif kind in _MATRIX_TYPES:  # R dropped a one-column (or one-row) collapsed matrix
+        vals = vals.reshape(-1, 1) if kind != "matrix" or vals.size != 6 else vals.reshape(1, -1)
+    cols = tuple(str(c) for c in (v["columns"] or [])) if kind == "matrix" else ()
+    groups = None if collapse is None else tuple("NA" if g is None else str(g) for g in (v["groups"] or []))
+    return SurvRegResiduals(type=kind, values=vals, columns=cols, groups=groups, engine="r",
+                            provenance=sess.provenance("residuals(<survreg>)"), warnings=res.warnings)

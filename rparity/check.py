@@ -105,6 +105,9 @@ def run_check(engine: str = "pyimpl", against: str = "r", *, cases: Iterable[Cas
               functions: Iterable[str] | None = None, progress=None) -> CheckReport:
     import rparity
 
+    from .peer_matching import forget_reruns
+
+    forget_reruns()  # a check never explains a row by an earlier check's rerun of a peer
     eng = rparity.engine(engine)
     kind, ref, note = _reference(against)
     selected = select_cases(cases, functions)

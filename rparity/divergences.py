@@ -40,7 +40,7 @@ from rparity_contract.functions import FUNCTIONS
 from rparity_contract.verdicts import ERROR_QUANTITY, Classification, Verdict
 
 from .compare import QuantityDiff
-from .peer_matching import causalml_pairs_recognised, causalml_score_recognised
+from .peer_matching import causalml_pairs_recognised, causalml_score_recognised, rerun_matchit
 from .tolerance import TOLERANCES
 
 __all__ = ["KnownDivergence", "DivergenceContext", "REGISTRY", "classify", "by_id", "version_matches",
@@ -88,6 +88,10 @@ class KnownDivergence:
     departure : for an entry that covers pyimpl, the name of pyimpl's
         deliberate departure from R (required then)
     needs_r : the predicate recomputes in R to decide; it returns the evidence
+    peer_refusal : the entry explains a peer library refusing what R accepts
+        (its documented input check); only such entries are tried on a
+        refusal, and never for pyimpl or the R engine: their refusals of what
+        R accepts are always new divergences
     """
 
     id: str
@@ -100,6 +104,7 @@ class KnownDivergence:
     reference: Mapping[str, str] = field(default_factory=lambda: {"r": "*"})
     departure: str | None = None
     needs_r: bool = False
+    peer_refusal: bool = False  # explains a peer's refusal of what R accepts (never for pyimpl or R)
 
     def recognises(self, ctx: DivergenceContext) -> str | None:
         """None when the entry does not apply; else the evidence ("" if none)."""
@@ -179,6 +184,8 @@ def validate_entry(entry: KnownDivergence, *, known_ids: Iterable[str] = ()) -> 
             problems.append(f"engine {name!r} is not registered (registered: {', '.join(sorted(targets))})")
         if not _spec_ok(spec):
             problems.append(f"engine {name!r} has an unreadable version spec {spec!r}")
+    if entry.peer_refusal and ({"pyimpl", "r"} & set(entry.engines)):
+        problems.append("peer_refusal covers a peer library's refusals: not pyimpl's or R's")
     if "pyimpl" in entry.engines and not (entry.departure or "").strip():
         problems.append("it covers pyimpl against R without naming pyimpl's deliberate departure (departure=)")
     for name, spec in entry.reference.items():
@@ -349,20 +356,37 @@ def _r_weighted_schoenfeld(ctx: DivergenceContext) -> bool | str:
     return False
 
 
+# -- scikit-survival's refusal of data without events ------------------------------------
+def _no_events_refused(ctx: DivergenceContext) -> bool | str:
+    """The engine refused with ``event.none`` and the case's data have no
+    event (the status read as R's Surv() reads it)."""
+    import numpy as np
+
+    if ctx.row.a != "event.none" or ctx.data is None:
+        return False
+    name = ctx.params.get("event") if isinstance(ctx.params.get("event"), str) else "status"
+    d = ctx.data
+    for col, val in (ctx.params.get("where") or {}).items():  # the case's rows (rparity/cases: "where")
+        d = d[d[col] == val]
+    if name not in getattr(d, "columns", ()):
+        return False
+    if "event_value" in ctx.params:
+        e = (d[name] == ctx.params["event_value"]).to_numpy(float)
+    else:
+        from rparity_peers._common import status
+
+        e = status(d[name], len(d))
+    if len(d) == 0 or np.nansum(e) != 0:
+        return False
+    r_side = f"R refuses them too, for another reason ({ctx.row.b})" if ctx.row.b else "R answers"
+    return (f"recomputed: the case's {len(d)} rows have no event (column {name!r}); scikit-survival's "
+            f"check_y_survival refuses them ('all samples are censored'); {r_side}")
+
+
 # -- psmpy (matchit) ---------------------------------------------------------------------
 def _psmpy_rerun(ctx: DivergenceContext):
     """The case's match again with the psmpy engine: (data, the MatchIt), or None."""
-    if ctx.data is None or "treat" not in ctx.params:
-        return None
-    try:
-        from .cases.matching import _MATCHIT_OPTIONS, _treatment
-        from .engines import engine
-
-        data = _treatment(ctx.data, ctx.params)
-        kw = {k: ctx.params[k] for k in _MATCHIT_OPTIONS if k in ctx.params}
-        return data, engine("psmpy").matchit(data, ctx.params["treat"], list(ctx.params["covariates"]), **kw)
-    except Exception:  # noqa: BLE001 - the engine refuses or fails: nothing to explain
-        return None
+    return rerun_matchit(ctx, "psmpy")
 
 
 def psmpy_logit(p):
@@ -971,6 +995,21 @@ REGISTRY: list[KnownDivergence] = [
         recognise=_psmpy_greedy_in_data_order,
     ),
     KnownDivergence(
+        id="sksurv-refuses-data-without-events",
+        engines={"sksurv": "*"},
+        functions=("survdiff", "coxph", "cox_zph", "basehaz", "concordance", "coxph_residuals", "coxph_summary"),
+        quantities=(ERROR_QUANTITY,),
+        explanation=("scikit-survival checks every survival outcome with sksurv.util.check_y_survival, which "
+                     "raises 'all samples are censored' when no row has an event; compare_survival and "
+                     "CoxPHSurvivalAnalysis.fit therefore refuse data without events. R's coxph fits them (its "
+                     "coefficients stay at 0, with a warning where the information is singular), and the "
+                     "functions of a fit follow. A peer's documented input check, not a defect of the "
+                     "comparison: recognised by checking that the case's data have no event."),
+        source="scikit-survival 0.28 sksurv/util.py check_y_survival; survival 3.5-3 coxph.fit",
+        recognise=_no_events_refused,
+        peer_refusal=True,
+    ),
+    KnownDivergence(
         id="causalml-calibrated-elastic-net-score",
         engines={"causalml": "*"},
         functions=("matchit",),
@@ -1085,13 +1124,15 @@ def classify(rows: Iterable[QuantityDiff], *, engine: str, engine_version: str =
         if r.verdict in (Verdict.ENGINE_ERROR, Verdict.ERROR):
             out.append(dataclasses.replace(r, classification=Classification.ENGINE_ERROR))
             continue
-        if r.engine_refused:  # refusing what R accepts, or refusing for another reason: never "known"
+        if r.engine_refused and engine in ("pyimpl", "r"):  # refusing what R accepts: never "known"
             out.append(dataclasses.replace(r, classification=Classification.NEW))
             continue
         ctx = DivergenceContext(engine, engine_version, reference, reference_versions or {}, r.function,
                                 r.quantity, params or {}, r, data)
         hit, evidence = None, ""
         for k in reg:
+            if k.peer_refusal != r.engine_refused:  # a peer's refusal only by an entry written for one
+                continue
             ev = k.recognises(ctx)
             if ev is not None:
                 hit, evidence = k, ev

@@ -492,6 +492,26 @@ def _without_halving(survreg_fit):
     return faulty
 
 
+def _status_recoded(old: float, new: float):
+    """read_surv_typed with survreg's status ``old`` read as ``new`` (3 -> 0: an
+    interval taken as right censored at its lower bound; 2 -> 0: a left-censored
+    time taken as right censored)."""
+    def replacement(read_surv_typed):
+        def faulty(*args, **kwargs):
+            out = read_surv_typed(*args, **kwargs)
+            return dataclasses.replace(out, status=np.where(out.status == old, new, out.status))
+        return faulty
+    return replacement
+
+
+def _ds_without_minus_one(derivatives):
+    def faulty(y1, y2, status, *rest):
+        out = np.array(derivatives(y1, y2, status, *rest), copy=True)
+        out[status == 1, 3] += 1.0  # residuals.survreg's ds - 1 for exact rows left out
+        return out
+    return faulty
+
+
 def _without_scale_variance(survreg_predict):
     @functools.wraps(survreg_predict)
     def faulty(fit, *args, **kwargs):
@@ -581,6 +601,18 @@ def _covariate_calipers_raw(process_calipers):
 def _glm_without_s_weights(propensity):
     """The propensity glm fitted unweighted although ``s_weights`` are given."""
     return lambda spec, n, sw: propensity(spec, n, None)
+
+
+def _pooled_cov_unweighted(pooled_cov_weighted):
+    """The Mahalanobis covariance without the sampling weights (``pooled_cov(X, t)``, not ``cov.wt``)."""
+    from pyimpl.matching import distances
+    return lambda x, t, w: distances._pooled_cov(x, t)
+
+
+def _pooled_sd_unweighted(pooled_sd_weighted):
+    """scaled_euclidean's pooled SDs without the sampling weights (``pooled_sd(X, t)``)."""
+    from pyimpl.matching import distances
+    return lambda x, t, w: distances._pooled_sd(x, t)
 
 
 def _unit_id_ignored(unit_id_codes):
@@ -768,6 +800,22 @@ FAULTS: list[Fault] = [
           "own cluster whatever ids says", _set_kwarg("ids", None)),
     Fault("svycoxph-var-1e-10", "svycoxph", "1e-12 relative", "the design variance 1e-10 relative off",
           _field("var", _scale(1e-10))),
+    # svykm, svylogrank, svyglm (survey 4.1-1)
+    Fault("svykm-strata-ignored", "svykm", "1e-12 relative", "varlog without the design's strata",
+          _set_kwarg("strata", None)),
+    Fault("svykm-varlog-1e-10", "svykm", "1e-12 relative", "varlog 1e-10 relative off",
+          _field("varlog", _scale(1e-10))),
+    Fault("svykm-surv-1e-10", "svykm", "1e-12 relative", "the curve 1e-10 relative off", _field("surv", _scale(1e-10))),
+    Fault("svylogrank-clusters-ignored", "svylogrank", "1e-12 relative", "the design variance with each row its own "
+          "cluster whatever ids says", _set_kwarg("ids", None)),
+    Fault("svylogrank-se-1e-10", "svylogrank", "1e-12 relative", "the score's standard error 1e-10 relative off",
+          _field("se", _scale(1e-10))),
+    Fault("svyglm-clusters-ignored", "svyglm", "1e-12 relative", "the sandwich with each row its own cluster "
+          "whatever ids says", _set_kwarg("ids", None)),
+    Fault("svyglm-var-1e-10", "svyglm", "1e-12 relative", "the design variance 1e-10 relative off",
+          _field("var", _scale(1e-10))),
+    Fault("svyglm-dispersion-1e-10", "svyglm", "1e-12 relative", "the dispersion 1e-10 relative off",
+          _field("dispersion", _scale(1e-10))),
     # matching_match
     Fault("matching-match-tie-weights-one", "matching_match", "identical", "every matched pair weighted 1 instead "
           "of 1/#matches of its focal unit (MatchLoopCfast's Wi_ratio dropped): weights, estimate and se wrong "
@@ -786,12 +834,27 @@ FAULTS: list[Fault] = [
           "weight (1 - F(t-))^rho left out)", _set_kwarg("rho", 0.0)),
     Fault("cuminc-strata-ignored", "cuminc", "1e-12 relative", "Gray's test pooled over the strata (crstm sums "
           "the per-stratum scores and variances)", _set_kwarg("strata", None)),
+    # crr
+    Fault("crr-cengroup-km-shifted", "crr", "1e-12 relative", "the censoring weights of each censoring group "
+          "taken from the next group's Kaplan-Meier (uuu's rows rolled by one)",
+          _lazy_patched(_module("pyimpl.survival.crr"), "_censoring_km",
+                        lambda original: lambda *a: np.roll(original(*a), 1, axis=0))),
+    Fault("crr-var-without-sandwich", "crr", "1e-12 relative", "var reported as the inverse information "
+          "(the model-based variance) instead of the sandwich inf^-1 V inf^-1",
+          _result(lambda r: dataclasses.replace(r, var=r.invinf))),
     # survfit_ms
     Fault("survfit-ms-se-without-dh", "survfit_ms", "1e-12 relative", "the jackknife influence leaves out the "
           "dH term (U <- U H only): standard errors and limits wrong, the probabilities right",
           _lazy_patched(_module("pyimpl.survival.aj"), "add_dh", lambda original: lambda *a, **k: None)),
     Fault("survfit-ms-pstate-1e-11", "survfit_ms", "1e-12 relative", "every state probability 1e-11 relative "
           "off", _field("pstate", _scale(1e-11))),
+    Fault("survfit-ms-istate-ignored", "survfit_ms", "1e-12 relative", "istate left out: every subject of "
+          "(start, stop] data starts in \"(s0)\" (the states, p0 and every curve wrong)", _without("istate")),
+    Fault("survfit-ms-jackknife-by-row", "survfit_ms", "1e-12 relative", "the jackknife of (start, stop] data "
+          "not grouped by id: each row its own subject (pstate right, std_err wrong)",
+          _lazy_patched(_module("pyimpl.survival.multistate"), "_docurve",
+                        lambda original: lambda entry, etime, status, istate, w, idc, *rest: original(
+                            entry, etime, status, istate, w, np.arange(idc.size), *rest))),
     # survreg
     Fault("survreg-no-step-halving", "survreg", "1e-9 relative", "takes every Newton-Raphson step, even one that "
           "lowers the log-likelihood (survreg6.c halves it, up to 5 times); the R-coded start is kept",
@@ -799,6 +862,21 @@ FAULTS: list[Fault] = [
     Fault("survreg-predict-quantile-se-fixed-scale", "survreg_predict", "1e-9 relative", "the quantiles' standard "
           "errors leave out the variance of the log scale (the fixed-scale formula whatever the fit)",
           _without_scale_variance),
+    Fault("survreg-interval-as-right-censored", "survreg", "1e-9 relative", "an interval-censored row (status 3) "
+          "taken as right censored at its lower bound (survregc1.c's F(upper) - F(lower) never used)",
+          _lazy_patched(_module("pyimpl.survreg.survreg"), "read_surv_typed", _status_recoded(3.0, 0.0))),
+    Fault("survreg-left-as-right-censored", "survreg", "1e-9 relative", "a left-censored row (status 2: log F) "
+          "taken as right censored (log(1 - F))",
+          _lazy_patched(_module("pyimpl.survreg.survreg"), "read_surv_typed", _status_recoded(2.0, 0.0))),
+    Fault("survreg-residuals-ds-without-minus-one", "survreg_residuals", "1e-9 relative", "the log-scale score of "
+          "an exact row without residuals.survreg's ds - 1: dfbeta's scale column, ldcase and the matrix wrong",
+          _lazy_patched(_module("pyimpl.survreg.residuals"), "derivatives", _ds_without_minus_one)),
+    Fault("survreg-na-exclude-unpadded", "survreg_residuals", "identical", "a fit with na.action = na.exclude "
+          "gives its residuals one per kept row (naresid's NA rows at the dropped positions left out)",
+          _lazy_patched(_module("pyimpl.survreg.residuals"), "naresid_exclude", lambda _orig: lambda fit, v: v)),
+    Fault("survreg-intercept-always", "survreg", "identical", "adds the intercept column whatever the formula's "
+          "`- 1` says (survreg.R keeps attr(Terms, 'intercept'))",
+          _lazy_patched(_module("pyimpl.survreg.survreg"), "with_intercept", lambda orig: lambda x, i: orig(x, True))),
     # clogit
     Fault("clogit-method-ignored", "clogit", "1e-10 relative", "fits the exact conditional likelihood whatever "
           "method says", _set_kwarg("method", "exact")),
@@ -1014,6 +1092,13 @@ FAULTS: list[Fault] = [
           _lazy_patched(_module("pyimpl.matching.balance"), "bal1var", _balance_without_s_weights)),
     Fault("match-data-s-weights-ignored", "match_data", "identical", "match.data's weights not multiplied by "
           "the sampling weights", _match_data_without_s_weights),
+    Fault("matchit-mahalanobis-cov-s-weights-ignored", "matchit", "identical", "the Mahalanobis covariance of "
+          "mahvars / distance='mahalanobis' unweighted although s_weights are given (MatchIt: pooled_cov(X, t, w), "
+          "cov.wt)", _lazy_patched(_module("pyimpl.matching.distances"), "_pooled_cov_weighted",
+                                   _pooled_cov_unweighted)),
+    Fault("matchit-scaled-euclidean-sd-s-weights-ignored", "matchit", "identical", "scaled_euclidean's pooled "
+          "SDs unweighted although s_weights are given (MatchIt: pooled_sd(X, t, w))",
+          _lazy_patched(_module("pyimpl.matching.distances"), "_pooled_sd_weighted", _pooled_sd_unweighted)),
     # contingency tables
     Fault("fisher-pvalue-1e-10", "fisher_test", "p-value 1e-12", "p-values off by 1e-10 relative",
           _field("pvalue", lambda v: float(v) * (1 + 1e-10))),

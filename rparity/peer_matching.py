@@ -11,7 +11,8 @@ import numpy as np
 if TYPE_CHECKING:  # pragma: no cover
     from .divergences import DivergenceContext
 
-__all__ = ["greedy_nearest_match", "causalml_score_recognised", "causalml_pairs_recognised", "focal_order"]
+__all__ = ["rerun_matchit", "forget_reruns", "greedy_nearest_match", "causalml_score_recognised",
+           "causalml_pairs_recognised", "focal_order"]
 
 
 def focal_order(d, focal, m_order: str) -> np.ndarray:
@@ -75,32 +76,35 @@ def greedy_nearest_match(d, focal, mm, order, *, replace: bool, caliper: float |
     return None
 
 
-_LAST: list[tuple] = []  # (data, params repr, result) of the latest reruns: one case's rows share a rerun
+_LAST: list[tuple] = []  # (data, (engine, params repr), result) of the latest reruns
 
 
-def _rerun(ctx: DivergenceContext):
-    """The case's match again with the causalml engine: (data, the MatchIt), or None."""
+def forget_reruns() -> None:
+    """Drop the kept reruns (at the start of each check)."""
+    _LAST.clear()
+
+
+def rerun_matchit(ctx: DivergenceContext, engine_name: str):
+    """The case's match again with a peer engine: (data, the MatchIt), or None
+    when there is no data or the engine refuses. The latest reruns are kept:
+    the rows of one case (distance, caliper, pairs...) share one."""
     if ctx.data is None or "treat" not in ctx.params:
         return None
-    key = repr(sorted((k, repr(v)) for k, v in ctx.params.items()))
+    key = (engine_name, repr(sorted((k, repr(v)) for k, v in ctx.params.items())))
     for data, k, got in _LAST:
         if data is ctx.data and k == key:
             return got
-    got = _rerun_uncached(ctx)
-    _LAST[:] = [(ctx.data, key, got)] + _LAST[:3]
-    return got
-
-
-def _rerun_uncached(ctx: DivergenceContext):
     try:
         from .cases.matching import _MATCHIT_OPTIONS, _treatment
         from .engines import engine
 
         data = _treatment(ctx.data, ctx.params)
         kw = {k: ctx.params[k] for k in _MATCHIT_OPTIONS if k in ctx.params}
-        return data, engine("causalml").matchit(data, ctx.params["treat"], list(ctx.params["covariates"]), **kw)
+        got = data, engine(engine_name).matchit(data, ctx.params["treat"], list(ctx.params["covariates"]), **kw)
     except Exception:  # noqa: BLE001 - the engine refuses or fails: nothing to explain
-        return None
+        got = None
+    _LAST[:] = [(ctx.data, key, got)] + _LAST[:3]
+    return got
 
 
 def causalml_score_recognised(ctx: DivergenceContext) -> bool | str:
@@ -109,7 +113,7 @@ def causalml_score_recognised(ctx: DivergenceContext) -> bool | str:
     engine's whole distance, and the unpenalised maximum-likelihood fit
     (pyimpl's glm_logit: R's glm iterations) gives R's value at the unit where
     the engine is nearest the compared value."""
-    got = _rerun(ctx)
+    got = rerun_matchit(ctx, "causalml")
     if got is None or ctx.row.a is None or ctx.row.b is None:
         return False
     data, m = got
@@ -159,7 +163,7 @@ def causalml_pairs_recognised(ctx: DivergenceContext) -> bool | str:
     """Recompute the engine's match and check, from its own distance, that it
     is the greedy nearest-neighbour match in MatchIt's order with causalml's
     ratio rule (a focal unit's ``ratio`` nearest taken at once)."""
-    got = _rerun(ctx)
+    got = rerun_matchit(ctx, "causalml")
     if got is None:
         return False
     _, m = got

@@ -44,6 +44,7 @@ _COX = ("coxph", "coxph_summary", "cox_zph", "basehaz", "concordance", "coxph_re
 _MATCH = ("matchit", "matchit_summary", "match_data")
 _WEIGHTING = ("ps_weights", "weighted_balance")
 _TABLES = ("fisher_test", "chisq_test")
+_SURVEY = ("svycoxph", "svykm", "svylogrank", "svyglm")  # the survey functions share svydesign's refusals
 
 #: R's messages, most specific first (the first rule that matches wins).
 R_MESSAGES: tuple[RefusalRule, ...] = (
@@ -64,10 +65,22 @@ R_MESSAGES: tuple[RefusalRule, ...] = (
                 "parms.value", ("survreg",), source="survival survreg.R, survreg.distributions$t$init"),
     RefusalRule(r"start-stop type Surv objects are not supported|Response must be a survival object",
                 "formula.response", ("survreg",), source="survival survreg.R"),
+    # residuals(<survreg>) (survival 3.5-3 residuals.survreg.R)
+    RefusalRule(r"'arg' should be one of .*“response”, “deviance”, “dfbeta”|'arg' must be NULL or a character "
+                r"vector", "type.value", ("survreg_residuals",), source="survival residuals.survreg (match.arg(type))"),
+    RefusalRule(r"non-conformable arguments", "argument.value", ("survreg_residuals",),
+                source="survival residuals.survreg: score %*% vv with rsigma = FALSE and an estimated scale"),
+    RefusalRule(r"Wrong length for 'collapse'", "lengths", ("survreg_residuals",),
+                source="survival residuals.survreg"),
     # Surv() and the model frame (survival 3.5-3 Surv.R, stats model.frame)
+    RefusalRule(r"Wrong number of args for this type of survival data", "formula.response", source="survival Surv.R"),
+    RefusalRule(r"Invalid status value, must be logical or numeric", "event.type", ("survreg",),
+                source="survival Surv.R (type = 'interval': a non-numeric status)"),
     RefusalRule(r"Time variable is not numeric", "time.type", source="survival Surv.R"),
     RefusalRule(r"missing values are not allowed in 'poly'|'degree' must be (less than number of unique "
                 r"points|at least 1)", "formula.value", source="stats poly"),
+    RefusalRule(r'argument "tf" is missing', "tf.missing", ("crr",),
+                source="cmprsk crr: cov2 without tf (before the general rule below)"),
     RefusalRule(r"argument \"[^\"]+\" is missing, with no default", "formula.arguments",
                 source="R's closure call (a formula's own function)"),
     RefusalRule(r"no applicable method for '(predict|survfit|anova|concordance)' applied to an object of class "
@@ -256,6 +269,14 @@ R_MESSAGES: tuple[RefusalRule, ...] = (
                 source="cmprsk cuminc: no failure, the cause loop runs with an NA cause"),
     RefusalRule(r"NA/NaN/Inf in foreign function call \(arg 1\)", "time.nonfinite", ("cuminc",),
                 source="cmprsk cuminc: .Fortran(cinc) with an infinite time"),
+    # crr (cmprsk 2.2-11): the .Fortran calls refuse non-finite values; na.fail; no covariate, no tf
+    RefusalRule(r"NA/NaN/Inf in foreign function call \(arg 1\)", "time.nonfinite", ("crr",),
+                source="cmprsk crr: .Fortran(crrfsv) with an infinite time"),
+    RefusalRule(r"NA/NaN/Inf in foreign function call \(arg [47]\)", "X.nonfinite", ("crr",),
+                source="cmprsk crr: cov1 (arg 4) or cov2 (arg 7) infinite, or text that as.double made NA"),
+    RefusalRule(r"missing values in object", "argument.missing", ("crr",), source="stats na.fail in crr"),
+    RefusalRule(r"undefined columns selected", "X.missing", ("crr",),
+                source="cmprsk crr without cov1 and cov2: d[, (1:0) + 3]"),
     # matching_match (Matching 4.10-8 Match)
     RefusalRule(r"Match\(\): input includes NAs", "data.missing", ("matching_match",), source="Matching Match"),
     RefusalRule(r"Treatment indicator \('Tr'\) must be a logical variable", "treat.values", ("matching_match",),
@@ -272,12 +293,19 @@ R_MESSAGES: tuple[RefusalRule, ...] = (
     RefusalRule(r"exactly singular|computationally singular", "solve.singular", ("svycoxph",),
                 source="survey svycoxph: solve(var, coef) for the Wald test; a design variance of rank below p "
                        "is exactly or computationally singular depending on its last bits: one refusal"),
-    RefusalRule(r"Clusters not nested in strata at top level", "ids.nesting", ("svycoxph",),
+    RefusalRule(r"Clusters not nested in strata at top level", "ids.nesting", _SURVEY,
                 source="survey svydesign.default"),
-    RefusalRule(r"has only one PSU at stage", "strata.lonely", ("svycoxph",),
+    RefusalRule(r"has only one PSU at stage", "strata.lonely", _SURVEY,
                 source="survey onestrat (options(survey.lonely.psu = 'fail'))"),
-    RefusalRule(r"weights must be non-negative", "weights.negative", ("svycoxph",), source="survey svycoxph"),
-    RefusalRule(r"missing values in object|missing values in `weights'", "argument.missing", ("svycoxph",),
+    RefusalRule(r"weights must be non-negative", "weights.negative", _SURVEY,
+                source="survey svydesign"),
+    # svykm, svylogrank, svyglm (survey 4.1-1)
+    RefusalRule(r"y values must be 0 <= y <= 1|negative values not allowed for the", "y.values", ("svyglm",),
+                source="stats binomial()/poisson()$initialize in svyglm's glm"),
+    RefusalRule(r"exactly singular|computationally singular", "solve.singular", ("svylogrank",),
+                source="survey .logrank: solve(vcov(means), coef(means)) with a design variance of rank below p"),
+    RefusalRule(r"missing values in object|missing values in `weights'", "argument.missing",
+                _SURVEY,
                 source="survey svydesign: a missing weight, cluster or stratum"),
     # finegray (survival 3.5-3 finegray.R): missing times or statuses are kept (na.pass) and then fail
     RefusalRule(r"NAs are not allowed in subscripted assignments|'vec' must be sorted non-decreasingly and not "
@@ -302,6 +330,9 @@ R_MESSAGES: tuple[RefusalRule, ...] = (
                 "start_time.value", ("survfit_ms",), source="survival survfitCI.R"),
     RefusalRule(r"an id statement is required for start,stop data", "id.missing", ("survfit_ms",),
                 source="survival survfitCI.R"),
+    RefusalRule(r"one or more flags are >0 in survcheck", "data.survcheck", ("survfit_ms",),
+                source="survival survfitCI.R (survcheck2: overlap, gap, jump, teleport)"),
+    RefusalRule(r"influence argument must be", "influence.value", ("survfit_ms",), source="survival survfitCI.R"),
     RefusalRule(r"'arg' should be one of .*“peto”", "conf_lower.value", ("survfit",),
                 source="survival survfit.formula (match.arg)"),
     RefusalRule(r"'arg' should be one of .*“breslow”", "ties.value", _COX + ("clogit",),
@@ -366,6 +397,8 @@ R_MESSAGES: tuple[RefusalRule, ...] = (
                 "s_weights.type", _MATCH, source="MatchIt matchit.R"),
     RefusalRule(r"Missing values are not allowed in 's\.weights'", "s_weights.missing", _MATCH,
                 source="MatchIt matchit.R"),
+    RefusalRule(r"'x' must contain finite values only", "s_weights.value", _MATCH,
+                source="stats cov.wt in MatchIt pooled_cov (transform_covariates with s.weights)"),
     RefusalRule(r"'s\.weights' must be the same length as the treatment vector", "s_weights.length", _MATCH,
                 source="MatchIt matchit.R"),
     RefusalRule(r"All variables named in `caliper` must be in `data`", "data.column", _MATCH,

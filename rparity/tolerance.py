@@ -301,8 +301,9 @@ TOLERANCES["clogit.martingale"] = TOLERANCES["coxph_residuals.values"]
 # survreg: Newton-Raphson (survreg6.c, rel.tolerance 1e-9) replayed from R's own starting values, with R's
 # long-double sums and reference-BLAS orders: bit-identical to R on lung/ovarian for the built-in distributions
 # (extreme value, logistic, Gaussian and their log-time forms); the t distribution's pt/dt come from scipy
-# (measured 5e-15 relative on the fit, 2e-14 on its quantiles: scipy's qt); the robust variance 3e-16 (lognormal:
-# scipy's ndtr for pnorm in the dfbetas). 1e-9 (R's convergence criterion) allows another libm/BLAS.
+# (measured 5e-15 relative on the fit, 2e-14 on its quantiles: scipy's qt); the Gaussian's pnorm/dnorm are R's
+# nmath ported (pyimpl.matching.links). Interval and left-censored data: identical for the built-in distributions.
+# 1e-9 (R's convergence criterion) allows another libm/BLAS.
 SURVREG = rel(1e-9, "Newton iterates reproduced from R's start, steps and halving (survreg.control "
                     "rel.tolerance = 1e-9); measured: identical to R for the built-in distributions, ~1e-15 for t")
 TOLERANCES.update({
@@ -315,6 +316,9 @@ TOLERANCES.update({
     "survreg.means": rel(1e-12, "column means of the model matrix (R's two-pass long-double mean)"),
     # predict(<survreg>): closed forms on the fit's coefficients and variance
     "survreg_predict.fit": SURVREG, "survreg_predict.se_fit": SURVREG,
+    # residuals(<survreg>): R's expressions on the fit (deriv matrix, score %*% var, rowsum); measured: identical
+    # to R for the built-in distributions, interval and left-censored data included; t: ~1e-12 (the fit's ulps)
+    "survreg_residuals.values": SURVREG, "survreg_residuals.columns": EXACT, "survreg_residuals.groups": EXACT,
 })
 
 # survfit_ms: survfitci.c's Aalen-Johansen loop replayed sum for sum (sequential, multiply then add): measured
@@ -326,7 +330,9 @@ TOLERANCES.update({
     **{f"survfit_ms.{k}": EXACT for k in ("states", "time", "n_risk", "n_event", "n_censor", "cumhaz_names",
                                           "transitions", "transitions_from", "transitions_to", "n", "strata",
                                           "strata_n", "start_time")},
-    **{f"survfit_ms.{k}": AJ for k in ("pstate", "std_err", "lower", "upper", "cumhaz", "p0", "sp0")},
+    **{f"survfit_ms.{k}": AJ for k in ("pstate", "std_err", "lower", "upper", "cumhaz", "p0", "sp0",
+                                       "influence_pstate")},
+    "survfit_ms.influence_ids": EXACT,
 })
 
 # finegray: finegray.R/finegray.c replayed (the censoring curve is survfitKM's, pyimpl's at parity); the Fine-Gray
@@ -347,6 +353,24 @@ TOLERANCES.update({
     "svycoxph.var": SVY, "svycoxph.wald": SVY,
 })
 
+# svykm, svylogrank, svyglm (survey 4.1-1): svykm.fit's and km.stderr's sums, svyrecvar, glm.fit's IRLS (LINPACK QR),
+# chol2inv (reference dtrti2/dlauu2), the dgemm sandwich, svyvar, and the log-rank score residuals all replayed in R's
+# order; measured over the cases and ~100 random designs: every value identical to R (difference 0) except the
+# p-values from scipy's t, chi-square (and normal) distributions, within 2e-14 relative of R's pt/pchisq
+SVY_EXACT = rel(1e-12, "survey's sums replayed in R's order; measured: identical to R")
+SVY_P = pvalue(1e-12, "scipy's pt/pchisq against R's (measured 2e-14)")
+TOLERANCES.update({
+    **{f"svykm.{k}": EXACT for k in ("groups", "lengths", "time", "n_dropped")},
+    "svykm.surv": SVY_EXACT, "svykm.varlog": SVY_EXACT,
+    "svylogrank.df": EXACT,
+    **{f"svylogrank.{k}": SVY_EXACT for k in ("score", "se", "z", "chisq")},
+    "svylogrank.p": SVY_P, "svylogrank.p_chisq": SVY_P,
+    **{f"svyglm.{k}": EXACT for k in ("names", "iter", "n", "df_residual")},
+    **{f"svyglm.{k}": SVY_EXACT for k in ("coef", "var", "naive_cov", "se", "t", "dispersion", "dispersion_var",
+                                           "deviance", "null_deviance", "fitted")},
+    "svyglm.p": SVY_P,
+})
+
 # matching_match (Matching 4.10-8 Match): MatchLoopCfast, EstFuncC, VarCalcMatchC and Match's sums replayed in their
 # order (R's long-double sum, reference dgemv/dgemm/dpotrf2/dgetrf2); measured: every quantity of the 18 cases and of
 # ~100 random small data sets bit-identical to R (max difference 0)
@@ -365,6 +389,19 @@ TOLERANCES.update({
     **{f"cuminc.{k}": EXACT for k in ("names", "lengths", "time", "df", "causes", "n_omitted")},
     "cuminc.est": CINC, "cuminc.var": CINC, "cuminc.stat": CINC,
     "cuminc.pv": pvalue(1e-12, "1 - pchisq(stat, df) (measured 1.1e-15 absolute: scipy's chdtr)"),
+})
+
+# crr (cmprsk 2.2-11): crr.f's crrfsv/crrf/crrvv/crrsr/crrfit with every sum in the Fortran's order, C-library
+# exp/log, reference LAPACK dgetrf2 for solve() and dgemm's loop order for %*%; measured: every quantity identical
+# to R (max difference 0) on the 14 cases and on 60 random data sets (tests/survival/test_crr.py)
+CRR = rel(1e-12, "crr.f replayed in its order; measured: identical to R")
+TOLERANCES.update({
+    **{f"crr.{k}": EXACT for k in ("names", "uftime", "converged", "n", "n_missing", "messages")},
+    **{f"crr.{k}": CRR for k in ("coef", "loglik", "score", "inf", "var", "res", "bfitj", "tfs", "loglik_null",
+                                 "invinf")},
+    **{f"crr.summary.{k}": CRR for k in ("coef", "exp(coef)", "se(coef)", "z", "exp(-coef)", "2.5%", "97.5%")},
+    "crr.summary.p-value": pvalue(1e-12, "signif(2 (1 - pnorm(|z|)), 2) (scipy's ndtr for pnorm; measured identical)"),
+    "crr.predict.time": EXACT, "crr.predict.cif": CRR,
 })
 
 # ps_weights / weighted_balance: R's glm score (glm.fit replayed) and closed-form weights and balance, the same

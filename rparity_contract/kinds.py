@@ -38,6 +38,10 @@ KINDS: dict[str, str] = {
     "strata.lonely": "a survey stratum with one cluster (survey.lonely.psu = 'fail')",
     "p0.value": "initial state probabilities of the wrong length, or not adding to 1",
     "id.missing": "(start, stop] multi-state data without subject ids (R requires them)",
+    "data.survcheck": "multi-state data survcheck flags (overlapping intervals of an id, a gap, an istate other than "
+                      "the state the previous row ended in): survfitCI refuses them",
+    "event.none": "no event in the data, where R answers (a peer library refuses it: scikit-survival's 'all samples "
+                  "are censored')",
     "event.values": "event has values that are not a status code R reads (0/1, 1/2, FALSE/TRUE)",
     "time.nonpositive": "a time of 0 or below where the distribution fits log(time) (survreg's weibull, lognormal...)",
     # survreg
@@ -53,6 +57,8 @@ KINDS: dict[str, str] = {
     "weights.exact": "case weights with ties='exact'",
     # groups and strata
     "group.levels": "fewer distinct groups than the test needs",
+    "group.empty": "a factor level of the grouping variable without rows (survey's svykm then makes curves of "
+                   "mismatched lengths)",
     "group.type": "group labels of mixed or unsupported types",
     "strata.type": "strata labels of mixed or unsupported types",
     "cluster.missing": "a robust variance of (start, stop] data asked for without a cluster",
@@ -133,6 +139,8 @@ KINDS: dict[str, str] = {
     "detail.one_time": "coxph.detail of one event time and several coefficients, where R fails",
     "predict.null": "se or terms predicted from the null model (no covariates), where R fails",
     "fit.type": "a derived function given something that is not a fit of the right kind",
+    "residuals.rows": "residuals of a survreg fit whose cluster= argument dropped rows: R rebuilds the model frame "
+                      "without it, so its rows no longer match the fit (R warns and returns misaligned values)",
     "fit.unclassed": "a derived function of a ties='exact' fit of (start, stop] data, which R returns without "
                      "the class 'coxph'",
     "fit.no_events": "a derived function that needs events and covariates given a fit without either "
@@ -155,6 +163,9 @@ KINDS: dict[str, str] = {
     "X.nonfinite": "a covariate with an infinite value",
     "X.levels": "a factor covariate with fewer than two levels",
     "X.names": "covariate names that are not unique",
+    "X.missing": "no covariate at all where the function needs one (crr without cov1 and cov2)",
+    "tf.missing": "crr's time-varying covariates cov2 without the time functions tf",
+    "tf.shape": "crr's tf(times) is not one row per time and one column per cov2 column",
     "X.singular": "a redundant covariate with singular_ok=False",
     "y.type": "the response is not numeric, logical or a factor",
     "y.values": "the response has values outside [0, 1]",
@@ -198,6 +209,8 @@ KINDS: dict[str, str] = {
     "s_weights.type": "s.weights neither numbers nor the name of one numeric column of data",
     "s_weights.missing": "s.weights with a missing value",
     "s_weights.length": "s.weights not one value per row of data",
+    "s_weights.value": "s.weights that leave a treatment group without a weighted mean (all zero, or infinite) "
+                       "where MatchIt weights the Mahalanobis covariance (cov.wt)",
     "unit_id.type": "unit.id is not a column name or a list of them",
     "m_order.value": "an unknown m.order",
     "discard.value": "an unknown discard option",

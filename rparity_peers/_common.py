@@ -19,7 +19,7 @@ from rparity_contract.results import SurvFit
 from rparity_contract.values import QUANTILE_COLUMNS, SUMMARY_COLUMNS, TABLE_INDEX
 
 __all__ = ["numeric", "status", "km_arrays", "group_arrays", "factor_status", "step_lookup", "CurveFunctions", "Curves",
-           "curve_summary", "not_honoured", "treatment01", "design_matrix", "matchit_weights"]
+           "curve_summary", "not_honoured", "treatment01", "design_matrix", "matchit_weights", "matchit_arguments"]
 
 
 def not_honoured(engine: str, what: str):
@@ -276,3 +276,26 @@ def matchit_weights(mm: np.ndarray, focal: np.ndarray) -> np.ndarray:
     if total > 0:
         w[ctrl] = cw * float((cw > 0).sum()) / total
     return w
+
+
+def matchit_arguments(engine: str, data: Any, treat: str, covariates: Any, ratio: Any, caliper: Any,
+                      std_caliper: Any) -> tuple[list[str], int]:
+    """What every matching peer checks first: ``data`` a DataFrame holding
+    ``treat`` and the covariates (refused with a kind, as MatchIt does), and
+    the options a peer can only honour as whole numbers and one non-negative
+    caliper on the score (else not provided). Returns (covariates, ratio)."""
+    if not isinstance(data, pd.DataFrame):
+        raise InvalidArgument(f"`data` must be a DataFrame; got {type(data).__name__}", kind="data.type")
+    if treat not in data.columns:
+        raise InvalidArgument(f"`treat` must name a column of `data`; got treat={treat!r}", kind="treat.column")
+    covs = [covariates] if isinstance(covariates, str) else list(covariates)
+    missing = [c for c in covs if c not in data.columns]
+    if missing:
+        raise InvalidArgument(f"covariates {missing} are not columns of `data`", kind="covariates.column")
+    if isinstance(ratio, bool) or not float(ratio).is_integer() or ratio < 1:
+        not_honoured(engine, f"ratio={ratio!r} ({engine}: a whole number of matches)")
+    if caliper is not None and not isinstance(caliper, dict) and (not np.isfinite(caliper) or caliper < 0):
+        not_honoured(engine, f"caliper={caliper!r} ({engine}: a non-negative caliper)")
+    if not isinstance(std_caliper, (bool, np.bool_)):
+        not_honoured(engine, f"std_caliper={std_caliper!r} (one caliper, on the score)")
+    return covs, int(ratio)

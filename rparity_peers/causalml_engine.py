@@ -47,7 +47,7 @@ from rparity_contract.calls import MatchItCall
 from rparity_contract.errors import InvalidArgument
 from rparity_contract.results import MatchIt
 
-from ._common import design_matrix, matchit_weights, not_honoured, treatment01
+from ._common import design_matrix, matchit_arguments, matchit_weights, not_honoured, treatment01
 
 try:  # the adapter is importable only where causalml is installed
     from importlib.metadata import version as _dist_version
@@ -130,24 +130,10 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance: Any = "glm"
     ``NearestNeighborMatch(caliper, replace, ratio, shuffle=False,
     treatment_to_control).match(...)``; the pairs are read from its
     ``matched_indexes_``."""
-    if not isinstance(data, pd.DataFrame):
-        raise InvalidArgument(f"`data` must be a DataFrame; got {type(data).__name__}", kind="data.type")
-    if treat not in data.columns:
-        raise InvalidArgument(f"`treat` must name a column of `data`; got treat={treat!r}", kind="treat.column")
-    covariates = [covariates] if isinstance(covariates, str) else list(covariates)
-    missing = [c for c in covariates if c not in data.columns]
-    if missing:
-        raise InvalidArgument(f"covariates {missing} are not columns of `data`", kind="covariates.column")
+    covariates, ratio = matchit_arguments(ENGINE_NAME, data, treat, covariates, ratio, caliper, std_caliper)
     _refuse_options(distance=distance, link=link, estimand=estimand, method=method, exact=exact, mahvars=mahvars,
                     antiexact=antiexact, discard=discard, caliper=caliper, m_order=m_order, subclass=subclass,
                     min_n=min_n, cutpoints=cutpoints, other=other)
-    if isinstance(ratio, bool) or not float(ratio).is_integer() or ratio < 1:
-        _not_honoured(f"ratio={ratio!r} (causalml: a whole number of matches)")
-    ratio = int(ratio)
-    if caliper is not None and (not np.isfinite(caliper) or caliper < 0):
-        _not_honoured(f"caliper={caliper!r} (causalml: a non-negative caliper)")
-    if not isinstance(std_caliper, (bool, np.bool_)):
-        _not_honoured(f"std_caliper={std_caliper!r} (one caliper, on the score)")
 
     t = treatment01(data[treat])
     n = len(data)

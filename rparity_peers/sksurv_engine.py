@@ -69,7 +69,8 @@ UNSUPPORTED = {
                    "sample)", "case weights", "p0 (everyone starts event-free)",
                    "start_time (its time_min fails in scikit-survival 0.28: ValueError 'could not broadcast')",
                    "conf_type other than 'log-log' (its only interval)",
-                   "the standard errors, sp0 (its variance is internal: only the limits are returned)"],
+                   "the standard errors, sp0 (its variance is internal: only the limits are returned)",
+                   "(start, stop] multi-state data: id, istate, cluster, influence"],
     "survdiff": ["strata (compare_survival has none)", "rho other than 0 (log-rank only, no G-rho weights)"],
     "coxph": ["ties='exact' (breslow and efron only; its default is breslow, R's efron: the adapter passes "
               "the ties asked for)", "case weights, strata, cluster/robust variance, init, control",
@@ -104,6 +105,14 @@ NOT_COMPUTED = {
 
 def _not_honoured(what: str):
     not_honoured(ENGINE_NAME, what)
+
+
+def _refuse_no_events(exc: ValueError) -> None:
+    """scikit-survival's check_y_survival refuses data without events ("all
+    samples are censored"), where R answers: a refusal with its kind."""
+    if "all samples are censored" in str(exc):
+        raise InvalidArgument(f"scikit-survival refuses data without events ({exc}); R answers",
+                              kind="event.none") from exc
 
 
 def _y(event: np.ndarray, time: np.ndarray) -> np.ndarray:
@@ -191,7 +200,8 @@ def survfit_summary(fit: SurvFit, times, *, extend: bool = False) -> pd.DataFram
 
 # -- competing risks ----------------------------------------------------------------------
 def survfit_ms(time, event=MISSING, *, data=None, subset=None, weights=None, conf_type="log", conf_int=0.95,
-               se_fit=True, start_time=None, p0=None) -> SurvFitMS:
+               se_fit=True, start_time=None, p0=None, id=None, istate=None, cluster=None,
+               influence=False) -> SurvFitMS:
     """``cumulative_incidence_competing_risks(cause, time, conf_type="log-log",
     conf_level=conf_int)``: the Aalen-Johansen curves of one sample.
 
@@ -210,6 +220,12 @@ def survfit_ms(time, event=MISSING, *, data=None, subset=None, weights=None, con
     if is_formula(time) or data is not None or subset is not None:
         _not_honoured("the formula form survfit_ms(formula, data=, subset=) and its groups "
                       "(cumulative_incidence_competing_risks takes the arrays of one sample)")
+    for what, v in (("id", id), ("istate", istate), ("cluster", cluster)):
+        if v is not None:
+            _not_honoured(f"{what} (cumulative_incidence_competing_risks takes right-censored competing risks, "
+                          "one row per subject)")
+    if influence is not False and influence is not None and influence != 0:
+        _not_honoured("influence (cumulative_incidence_competing_risks returns no influence matrix)")
     if event is MISSING:
         raise InvalidArgument("`event` is missing: give the status factor", kind="argument.missing")
     t = numeric(time, "time")
@@ -298,7 +314,11 @@ def survdiff(time, event, group, *, strata=None, rho=0.0) -> SurvDiff:
     e = _status01(e)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        chisq, p, table, cov = compare_survival(_y(e, t), g, return_stats=True)
+        try:
+            chisq, p, table, cov = compare_survival(_y(e, t), g, return_stats=True)
+        except ValueError as exc:
+            _refuse_no_events(exc)
+            raise
     # compare_survival's groups are np.unique of the codes: R's level order
     table = table.reindex(range(len(levels)))
     k = len(levels)
@@ -348,6 +368,7 @@ def coxph(X, time=None, event=MISSING, *, data=None, subset=None, ties="efron", 
                 if t.size == 1:  # scikit-learn's validate_data(ensure_min_samples=2): its refusal of one row
                     raise InvalidArgument(f"scikit-survival needs at least 2 observations; got 1 ({exc})",
                                           kind="data.one_subject") from exc
+                _refuse_no_events(exc)
                 raise
         notes += [str(w.message) for w in caught]
         coef = np.asarray(model.coef_, float)

@@ -132,15 +132,23 @@ def _status_coding(event: Term) -> Term:
     return Term(event.name, "numeric", values=one_two_coding(event.values))
 
 
-def model_frame(formula: Any, data: Any, subset: Any = None) -> Frame:
-    """Parse ``formula`` against ``data`` and evaluate it (see the module)."""
+def model_frame(formula: Any, data: Any, subset: Any = None, *,
+                surv_types: tuple[str, ...] = ("right", "counting")) -> Frame:
+    """Parse ``formula`` against ``data`` and evaluate it (see the module).
+    ``surv_types``: the ``Surv(..., type = )`` the caller reads (survreg also
+    "left", "interval", "interval2"); another given type is refused."""
     data = _check_data(data)
     mf = formula if isinstance(formula, ModelFormula) else parse_formula(formula, [str(c) for c in data.columns])
+    rt = mf.response.type if mf.response is not None else None
+    if rt is not None and rt not in surv_types:
+        raise InvalidArgument(f"`formula` response: Surv(..., type = {rt!r}) data are not supported by this function "
+                              "(survreg takes left and interval censored data)", kind="formula.response")
     rows, na_rows = subset_rows(subset, data)
     resp_exprs: list[Expr] = list(mf.response.args) if mf.response is not None else []
     terms = evaluate(list(mf.variables) + resp_exprs + list(mf.offsets) + list(mf.unused), data, mf.functions)
     nv, nr, no = len(mf.variables), len(resp_exprs), len(mf.offsets)
-    if mf.response is not None and mf.response.surv and mf.response.event is not None:
+    if mf.response is not None and mf.response.surv and mf.response.event is not None \
+            and mf.response.type in (None, "right", "left", "counting"):  # Surv.R: no 1/2 coding of 0-3 statuses
         terms[nv + nr - 1] = _status_coding(terms[nv + nr - 1])
     terms = [t.take(rows) for t in terms]
     unchanged = subset is None and isinstance(data.index, pd.RangeIndex) and data.index.start == 0 \

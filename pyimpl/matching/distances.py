@@ -28,10 +28,25 @@ levels' columns are collinear, or collinear variables), needs R's ``dgesdd``
 bit for bit, because its rounding decides between controls at distances equal
 in exact arithmetic; it is not replayed and such calls are refused
 (``NotImplementedError``). ``scaled_euclidean`` and ``euclidean`` take factors.
+
+With ``s.weights`` (``transform_covariates(s.weights =)``, MatchIt 4.5.1):
+``scale(X)`` is still unweighted; step 3 is ``pooled_cov(X, t, w)``: each
+group centred on its weighted mean ``wm`` (``sum(x * w)/sum(w)``), then
+``cov.wt(X, w)$cov`` (weights over their sum, the weighted column means
+(``colSums``) taken off again, rows times ``sqrt(wt)``, ``crossprod``
+(reference ``dsyrk``) over ``1 - sum(wt^2)``), with no ``(n - 1)/(n - k)``
+factor; ``scaled_euclidean`` divides by ``pooled_sd(X, t, w)``: a 0/1 column's
+``sum_g sxi (1 - sxi/ni)/sum(w)`` (``sxi``, ``ni``: the group's weighted sum
+and total weight), another's ``sum(w_ x^2)/(1 - sum(w_^2))`` of the weighted
+within-group deviations, ``w_ = w/sum(w)``. ``euclidean`` ignores the weights.
+``cov.wt``'s refusals are R's: a group whose weights sum to zero or that holds
+an infinite weight (its weighted mean is not finite), a negative weight.
 """
 from __future__ import annotations
 
 import numpy as np
+
+from rparity_contract.errors import InvalidArgument
 
 from .._rmath import SQRT_EPS, r_sum
 from ..design import Term, model_matrix
@@ -131,6 +146,80 @@ def _pooled_sd(x: np.ndarray, t: np.ndarray) -> np.ndarray:
                 rows = t == g
                 c[rows] = c[rows] - float(r_sum(c[rows])) / int(rows.sum())  # wm(): sum(x)/length(x)
             out[j] = np.sqrt(float(r_sum(c * c)) / (n - len(groups)))
+    return out
+
+
+# -- with s.weights -----------------------------------------------------------------------------
+def _wm(x: np.ndarray, w: np.ndarray) -> float:
+    """MatchIt's ``wm(x, w)``: ``sum(x * w)/sum(w)`` (each ``sum`` in long double, rounded, then divided)."""
+    return float(r_sum(x * w) / r_sum(w))
+
+
+def _crossprod(a: np.ndarray) -> np.ndarray:
+    """``crossprod(a)`` of finite values (``symcrossprod``: reference ``dsyrk``
+    "U", "T"): C[i, j] = sum over rows, in order, of a[l, i] a[l, j] in double;
+    the upper triangle mirrored."""
+    p = a.shape[1]
+    out = np.zeros((p, p))
+    for j in range(p):
+        for i in range(j + 1):
+            out[i, j] = out[j, i] = np.cumsum(a[:, i] * a[:, j])[-1] if a.shape[0] else 0.0
+    return out
+
+
+def _cov_wt(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """``cov.wt(x, wt = w)$cov`` (stats ``cov.wt``, method "unbiased"), with its
+    refusals in its order."""
+    if not np.isfinite(x).all():
+        raise InvalidArgument("'x' must contain finite values only (stats cov.wt, in MatchIt's pooled_cov: a "
+                              "treatment group whose s.weights sum to zero or hold an infinite value has no "
+                              "weighted mean)", kind="s_weights.value")
+    s = r_sum(w)
+    if (w < 0).any() or s == 0:
+        i = int(np.flatnonzero(w < 0)[0]) if (w < 0).any() else 0
+        raise InvalidArgument(f"weights must be non-negative and not all zero (stats cov.wt; an s_weights value "
+                              f"among the units kept: {w[i]!r})", kind="weights.negative")
+    wt = w / float(s)
+    center = np.array([float(r_sum(wt * x[:, j])) for j in range(x.shape[1])])  # colSums: long double
+    xs = np.sqrt(wt)[:, None] * (x - center[None, :])
+    return _crossprod(xs) / (1.0 - float(r_sum(wt * wt)))
+
+
+def _pooled_cov_weighted(x: np.ndarray, t: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """``pooled_cov(X, t, w)``: each group (in order of appearance) centred on
+    its weighted mean ``wm``, column by column, then ``cov.wt(X, w)$cov``."""
+    xc = x.copy()
+    for g in dict.fromkeys(t.tolist()):
+        rows = t == g
+        for j in range(x.shape[1]):
+            xc[rows, j] = x[rows, j] - _wm(x[rows, j], w[rows])
+    return _cov_wt(xc, w)
+
+
+def _pooled_sd_weighted(x: np.ndarray, t: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """``pooled_sd(X, t, w, contribution = "proportional")``."""
+    groups = list(dict.fromkeys(t.tolist()))
+    sw = r_sum(w)
+    out = np.empty(x.shape[1])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for j in range(x.shape[1]):
+            col = x[:, j]
+            if np.all((col == 0) | (col == 1)):
+                v = []
+                for g in groups:
+                    rows = t == g
+                    sxi = r_sum(col[rows] * w[rows])
+                    ni = r_sum(w[rows])
+                    v.append(sxi * (1 - sxi / ni) / sw)
+                var = r_sum(np.array(v))
+            else:
+                c = col.copy()
+                for g in groups:
+                    rows = t == g
+                    c[rows] = c[rows] - _wm(c[rows], w[rows])
+                w_ = w / sw
+                var = r_sum(w_ * (c * c)) / (1 - r_sum(w_ * w_))
+            out[j] = np.sqrt(var)  # a negative pooled variance (negative weights): NaN, as R's sqrt
     return out
 
 
@@ -296,14 +385,19 @@ def _mahalanobize(x: np.ndarray, inv_var: np.ndarray) -> np.ndarray:
     return out
 
 
-def transform_covariates(x: np.ndarray, method: str, treat: np.ndarray, discarded: np.ndarray) -> np.ndarray:
-    """MatchIt 4.5.1 ``transform_covariates(method =, treat =, discarded =)``
-    without s.weights: rows whose Euclidean distances are the ``method``'s.
+def transform_covariates(x: np.ndarray, method: str, treat: np.ndarray, discarded: np.ndarray,
+                         s_weights: np.ndarray | None = None) -> np.ndarray:
+    """MatchIt 4.5.1 ``transform_covariates(method =, s.weights =, treat =,
+    discarded =)``: rows whose Euclidean distances are the ``method``'s.
 
     Contract: ``x`` (n, p) from :func:`distance_matrix_terms`, finite;
     ``treat`` (n,) 0/1 (the focal indicator MatchIt passes); ``discarded``
-    (n,) bool. ``method`` is not "robust_mahalanobis" (MatchIt 4.5.1 fails
-    on it: the caller refuses it).
+    (n,) bool; ``s_weights`` None or (n,) without NaN (any sign, possibly
+    infinite: R's refusals are raised here). ``method`` is not
+    "robust_mahalanobis" (MatchIt 4.5.1 fails on it: the caller refuses it).
+    A ``scaled_euclidean`` column whose weighted pooled SD is not a number
+    (weights summing to zero, infinite, or a negative pooled variance) is NaN,
+    as in R (then no unit is matched).
     """
     x = np.asarray(x, dtype=float)
     keep_cols = [j for j in range(x.shape[1]) if not abs(x[:, j].max() - x[:, j].min()) < SQRT_EPS]
@@ -314,12 +408,14 @@ def transform_covariates(x: np.ndarray, method: str, treat: np.ndarray, discarde
     if method == "euclidean":
         return x.copy()
     if method == "scaled_euclidean":
-        sds = _pooled_sd(x[kept], np.asarray(treat)[kept])
+        t = np.asarray(treat)[kept]
+        sds = _pooled_sd(x[kept], t) if s_weights is None else _pooled_sd_weighted(x[kept], t, s_weights[kept])
         return x / sds
     if method != "mahalanobis":
         raise ValueError(f"transform_covariates: method {method!r}")
     xs = _scale(x)
-    var = _pooled_cov(xs[kept], np.asarray(treat)[kept])
+    t = np.asarray(treat)[kept]
+    var = _pooled_cov(xs[kept], t) if s_weights is None else _pooled_cov_weighted(xs[kept], t, s_weights[kept])
     inv, det = _lu_solve_identity(var)
     if det <= 1e-08 or inv is None:
         # R takes generalized_inverse(var) (LAPACK dgesdd), which is not replayed: its rounding decides

@@ -737,7 +737,11 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
         ``discard``), are kept apart from the matching weights
         (``m.s_weights``), multiply them in :func:`match_data`, and weight the
         balance tables and effective sample sizes of the summary
-        (:mod:`pyimpl.matching.sampling`).
+        (:mod:`pyimpl.matching.sampling`). With ``mahvars``,
+        ``distance="mahalanobis"`` or ``"scaled_euclidean"`` they weight the
+        pooled within-group covariance or SDs of the match variables
+        (MatchIt's ``pooled_cov``/``pooled_sd`` with ``w``: ``cov.wt``;
+        :mod:`pyimpl.matching.distances`); ``"euclidean"`` ignores them.
     unit_id : str or list of str, optional
         Columns identifying units that several rows share (MatchIt's
         ``unit.id``, nearest-neighbour matching without replacement): once a
@@ -756,10 +760,7 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
     sees the original coding and fails unless it is 0/1); booleans are 0/1
     covariates; a negative caliper is an error (4.5.1 silently takes its
     absolute value). With ``m_order="random"`` and no seed, a seed is drawn
-    from numpy's entropy source. ``s_weights`` with a match on covariate
-    distances (``mahvars``, ``distance="mahalanobis"`` or
-    ``"scaled_euclidean"``: MatchIt's weighted pooled covariance / SD) is not
-    reproduced (``NotImplementedError``).
+    from numpy's entropy source.
     """
     if method is None:
         if compat == COMPAT_302:
@@ -816,9 +817,6 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
                     discard=discard, exact=exact, seed=seed, compat=compat, allow_ate=method == "subclass",
                     mahvars=mahvars, antiexact=antiexact)
     sw = read_s_weights(data, s_weights)
-    if sw is not None and spec.mahvars_terms is not None and spec.dist_method != "euclidean":
-        raise NotImplementedError("s_weights with mahvars or distance='mahalanobis'/'scaled_euclidean': MatchIt's "
-                                  "s.weighted pooled covariance (cov.wt) of the match variables is not reproduced")
     n = len(data)
     d, model, fit_warns = propensity(spec, n, sw)
     warns.extend(fit_warns)
@@ -834,9 +832,9 @@ def matchit(data: pd.DataFrame, treat: str, covariates, *, distance="glm", link:
         else None
     mah = None
     if spec.mahvars_terms is not None:
-        # transform_covariates(mahvars, method, treat = the focal indicator, discarded)
+        # transform_covariates(mahvars, method, s.weights, treat = the focal indicator, discarded)
         mah = transform_covariates(distance_matrix_terms(spec.mahvars_terms, n), spec.dist_method or "mahalanobis",
-                                   focal_ind, discarded)
+                                   focal_ind, discarded, sw)
     anti = _antiexact_codes(spec.antiexact_terms, n) if spec.antiexact_terms is not None else None
     mm, m_order_used, mwarns = run_matching(spec, d, discarded, cal, compat=spec.compat == "4.5.1", sample_kind=kind,
                                             cal_covs=cal_covs, mah=mah, antiexact=anti, unit_ids=uid)

@@ -37,6 +37,8 @@ class AJCurve:
     pstate: np.ndarray  # times x states
     cumhaz: np.ndarray  # times x (states x states): column from + to * nstate holds C[from, to]
     std_err: np.ndarray | None  # times x states
+    # influence.pstate: subjects x (1 + times) x states, U before the first time (i0) then after each time
+    influence: np.ndarray | None = None
 
 
 def _seq_sum_rows(a: np.ndarray) -> np.ndarray:
@@ -54,12 +56,14 @@ def _seq_sum_rows(a: np.ndarray) -> np.ndarray:
 def _u_times_h(umat: np.ndarray, hmat: np.ndarray, ns: np.ndarray) -> np.ndarray:
     """survfitci.c's ``U = U %*% H``, each product summed over kk from 0 (a plain
     multiply then add). When nobody is at risk outside state 0 (right-censored
-    competing risks), rows 1.. of H are the identity's, and the sums are
+    competing risks), rows 1.. of H are the identity's (checked: on (start, stop]
+    data that survfitCI's merge of rows misaligns, a state with no one counted at
+    risk may still have moves out of it), and the sums are
     ``U[, 0] H[0, 0]`` and ``U[, 0] H[0, c] + U[, c]``: the terms the C loop adds
     besides these are exact zeros (a zero's sign aside, which nothing after
     reads: U is only squared or multiplied)."""
     nstate = hmat.shape[0]
-    if not ns[1:].any():
+    if not ns[1:].any() and np.array_equal(hmat[1:], np.eye(nstate)[1:]):
         u0 = umat[:, 0].copy()
         umat[:, 0] = u0 * hmat[0, 0]
         for col in range(1, nstate):
@@ -80,15 +84,21 @@ def add_dh(umat: np.ndarray, atrisk: np.ndarray, cstate: np.ndarray, dstate: np.
     risk (``atrisk``, a mask): ``U[i, k] -= H[j, k] * p[j] / ws[j]`` (j the
     subject's state), then ``U[i, next state] += p[j] / ws[j]``. When every
     subject at risk is in state 0, each term is one number for all of them,
-    added to the whole column times the mask (0 elsewhere: ``x - 0`` is x)."""
+    added to the whole column times the mask (0 elsewhere: ``x - 0`` is x).
+    (Checked on the subjects: misaligned (start, stop] data can leave one at
+    risk in a state whose count is 0.)"""
     nstate = hmat.shape[1]
-    if not ns[1:].any():
+    if not ns[1:].any() and not cstate[atrisk].any():
         f = atrisk.astype(float)
         for col in range(nstate):
-            umat[:, col] -= (hmat[0, col] * p[0] / ws[0]) * f
+            term = hmat[0, col] * p[0] / ws[0]
+            if np.isfinite(term):
+                umat[:, col] -= term * f
+            else:  # ws[0] == 0 (nobody, or only zero weights, at risk): the C code touches the subjects at risk only
+                umat[atrisk, col] -= term
         pw = p[0] / ws[0]
         moved = atrisk & (dstate != 0)
-        umat[:, 0] += pw * (atrisk & ~moved)
+        umat[np.flatnonzero(atrisk & ~moved), 0] += pw
         idx = np.flatnonzero(moved)
         umat[idx, dstate[idx]] += pw
         return
@@ -101,7 +111,7 @@ def add_dh(umat: np.ndarray, atrisk: np.ndarray, cstate: np.ndarray, dstate: np.
 
 def aalen_johansen(entry: np.ndarray, etime: np.ndarray, status: np.ndarray, cstate: np.ndarray,
                    wt: np.ndarray, subject: np.ndarray, nsubject: int, p0: np.ndarray, i0: np.ndarray,
-                   se_fit: bool) -> AJCurve:
+                   se_fit: bool, influence: bool = False) -> AJCurve:
     """One curve. ``status``: 0 censored, k > 0 a move to state k - 1 (0-based);
     ``cstate``: each subject's initial state (0-based); ``subject``: the
     subject (0-based) of each row; ``i0``: the initial influence (subjects x
@@ -130,6 +140,10 @@ def aalen_johansen(entry: np.ndarray, etime: np.ndarray, status: np.ndarray, cst
     pmat = np.zeros((ntime, nstate))
     cum = np.zeros((ntime, nstate * nstate))
     vmat = np.zeros((ntime, nstate)) if se_fit else None
+    usave = None
+    if influence and umat is not None:
+        usave = np.zeros((nsubject, ntime + 1, nstate))
+        usave[:, 0, :] = umat
 
     i = 0
     eptr = 0
@@ -199,6 +213,8 @@ def aalen_johansen(entry: np.ndarray, etime: np.ndarray, status: np.ndarray, cst
             cum[itime] = chaz.T.reshape(-1)  # C order: for each to-state j, every from-state k
             if umat is not None and vmat is not None:
                 vmat[itime] = np.sqrt(_seq_sum_rows((w2[:, None] * umat) * umat))
+                if usave is not None:
+                    usave[:, itime + 1, :] = umat
             while i < n:  # the events and censorings of ctime leave the risk set
                 k = sort2[i]
                 if etime[k] != ctime:
@@ -213,4 +229,4 @@ def aalen_johansen(entry: np.ndarray, etime: np.ndarray, status: np.ndarray, cst
                 i += 1
             itime += 1
     return AJCurve(time=timeset, n_risk=n_risk, n_event=n_event, n_censor=n_censor, pstate=pmat, cumhaz=cum,
-                   std_err=vmat)
+                   std_err=vmat, influence=usave)

@@ -73,10 +73,11 @@ class SurvfitArrays:
     id: Any
     cluster: Any
     warnings: tuple[str, ...] = ()
+    istate: Any = None  # survfit(..., istate=): multi-state data
 
 
 def survfit_arrays(formula: Any, data: Any, subset: Any, weights: Any, id: Any = None,
-                   cluster: Any = None) -> SurvfitArrays:
+                   cluster: Any = None, istate: Any = None) -> SurvfitArrays:
     """The arrays of ``survfit(formula, data=, subset=, weights=, id=,
     cluster=)`` (survfit.formula). The curves are ``strata(mf[term.labels])``:
     every term but ``cluster()``, ``strata()`` ones included (labelled
@@ -88,10 +89,11 @@ def survfit_arrays(formula: Any, data: Any, subset: Any, weights: Any, id: Any =
     w = column_or_values(weights, frame, "weights", data)
     ids = column_or_values(id, frame, "id", data)
     given_cluster = column_or_values(cluster, frame, "cluster", data)
+    ist = column_or_values(istate, frame, "istate", data)
     if mf.cluster is not None and given_cluster is not None:
         raise InvalidArgument(f"`cluster` is given both as an argument and as a term of `formula` {mf.text!r} "
                               "(R: 'cluster appears as both an argument and a model term')", kind="argument.value")
-    frame = complete_frame(frame, [w, ids, given_cluster])
+    frame = complete_frame(frame, [w, ids, given_cluster, ist])
     cluster_terms = set(mf.special_terms("cluster"))
     groups = []
     for k, term in enumerate(mf.terms):
@@ -105,7 +107,7 @@ def survfit_arrays(formula: Any, data: Any, subset: Any, weights: Any, id: Any =
     clus = as_series(frame.variables[mf.cluster]) if mf.cluster is not None else given_cluster
     start = response_start(frame)
     time, event = _time_event(frame, mf, 0 if start is None else 1)
-    return SurvfitArrays(time, event, w, group, start, ids, clus, warns)
+    return SurvfitArrays(time, event, w, group, start, ids, clus, warns, ist)
 
 
 @dataclass(frozen=True)

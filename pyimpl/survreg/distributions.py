@@ -5,6 +5,7 @@ the times, a fixed scale, and the pieces of R code ``survreg.fit`` evaluates
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,11 +13,14 @@ from scipy import special, stats
 
 from .. import _libm
 from .._rmath import r_sum
+from ..matching.links import dnorm, pnorm
 
 __all__ = ["Distribution", "DISTRIBUTIONS", "BASES", "Base", "M_1_SQRT_2PI"]
 
 #: R's Rmath constant 1/sqrt(2 pi), dnorm(0)
 M_1_SQRT_2PI = 0.398942280401432677939946059934
+#: R's ``sqrt(2 * pi)``: the C library's sqrt of the double 2 pi
+_SQRT_2PI_R = math.sqrt(2 * math.pi)
 
 
 @dataclass(frozen=True)
@@ -58,13 +62,53 @@ class Base:
             w = _libm.exp(x)
             return (w / (1 + w), 1 / (1 + w), w / ((1 + w) * (1 + w)), (1 - w) / (1 + w),
                     (w * (w - 4) + 1) / ((1 + w) * (1 + w)))
-        if self.name == "Gaussian":
-            # dnorm: M_1_SQRT_2PI * exp(-x^2/2) (R's dnorm4 for |x| < 5; here only at 0 or moderate x)
-            return (special.ndtr(x), special.ndtr(-x), M_1_SQRT_2PI * _libm.exp(-0.5 * x * x), -x, x * x - 1)
+        if self.name == "Gaussian":  # R's pnorm and dnorm (nmath, ported: bit for bit)
+            return (pnorm(x), pnorm(-x), dnorm(x), -x, x * x - 1)
         df = parms["df"]
         x2 = x * x
         return (special.stdtr(df, x), special.stdtr(df, -x), stats.t.pdf(x, df), -(df + 1) * x / (df + x2),
                 (df + 1) * (x2 * (df + 3) / (df + x2) - 1) / (df + x2))
+
+    def deviance(self, y1: np.ndarray, y2: np.ndarray | None, status: np.ndarray, scale: np.ndarray,
+                 parms: dict) -> tuple[np.ndarray, np.ndarray]:
+        """``sd$deviance(y, scale, parms)``: each row's ``center`` and the
+        saturated model's ``loglik`` (0 for censored rows), R's expressions
+        as written (``ifelse`` evaluates both branches). ``y2`` is y's second
+        column when y has three (else None: ``rowMeans`` then averages time
+        and status, as the Student-t's does)."""
+        st3 = status == 3
+        y2v = np.zeros_like(y1) if y2 is None else y2
+        with np.errstate(all="ignore"):
+            if self.name == "Extreme value":
+                width = np.where(st3, (y2v - y1) / scale, 1.0)
+                temp = width / (_libm.exp(width) - 1)
+                center = np.where(st3, y1 - _libm.log(temp), y1)
+                temp3 = (-temp) + _libm.log(1 - _libm.exp(-_libm.exp(width)))
+                lsc = _libm.log(np.broadcast_to(scale, y1.shape))
+                ll = np.where(status == 1, -(1 + lsc), np.where(st3, temp3, 0.0))
+                return center, ll
+            width = np.where(st3, (y2v - y1) / scale, 0.0)
+            if self.name == "Student-t":  # rowMeans(y): the status column too (long-double sum / ncol)
+                cols = [y1, y2v, status] if y2 is not None else [y1, status]
+                acc = np.zeros(y1.shape, dtype=np.longdouble)
+                for c in cols:
+                    acc = acc + c.astype(np.longdouble)
+                center = np.where(st3, (acc / len(cols)).astype(float), y1)
+            else:
+                center = np.where(st3, (y1 + y2v) / 2, y1)
+            sc = np.broadcast_to(scale, y1.shape)
+            if self.name == "Logistic":
+                temp2 = np.where(st3, _libm.exp(width / 2), 2.0)
+                temp3 = _libm.log((temp2 - 1) / (temp2 + 1))
+                ll = np.where(status == 1, -_libm.log(4 * sc), np.where(st3, temp3, 0.0))
+            elif self.name == "Gaussian":
+                temp2 = _libm.log(2 * pnorm(width / 2) - 1)
+                ll = np.where(status == 1, -_libm.log(_SQRT_2PI_R * sc), np.where(st3, temp2, 0.0))
+            else:
+                df = parms["df"]
+                temp2 = _libm.log(1 - 2 * special.stdtr(df, width / 2))
+                ll = np.where(status == 1, -_libm.log(stats.t.pdf(0.0, df) * sc), np.where(st3, temp2, 0.0))
+        return center, ll
 
     def quantile(self, p: np.ndarray, parms: dict) -> np.ndarray:
         """``sd$quantile(p, parms)``."""

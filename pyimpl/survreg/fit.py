@@ -5,7 +5,8 @@ Newton-Raphson fit (:mod:`.survreg6`) and the back-transformation.
 Contract
 --------
 Inputs: ``x`` (n, nvar) the model matrix with its intercept column, ``time``
-(transformed) and ``status`` (0/1), ``weights`` (positive), ``offset``,
+(transformed), ``time2`` (the transformed upper bounds, when a status is 3)
+and ``status`` (0 right, 1 exact, 2 left, 3 interval censored), ``weights`` (positive), ``offset``,
 ``init`` (None or nvar / nvar + nstrat values), ``scale`` (0: estimated),
 ``nstrat`` and ``strata`` (0-based), the base distribution and its parameters.
 Output: :class:`SurvregFit` (R's list: coefficients with the log scales,
@@ -77,30 +78,37 @@ class SurvregFit:
     converged: bool
 
 
-def _derfun(status: np.ndarray, sigma: np.ndarray | float, base: Base, parms: dict) -> tuple[np.ndarray, np.ndarray]:
-    """survreg.fit's ``derfun(y, eta, sigma, density, parms)`` at eta = y (so
-    z = 0 for every row): the first and second derivatives of each row's
-    log-likelihood with respect to eta, R's expressions evaluated as written
-    (right-censored rows only: status 0 or 1)."""
-    n = status.size
-    d1, d2, d3, d4, d5 = base.density(np.zeros(n), parms)
-    s0 = (status == 0).astype(float)
-    s1 = (status == 1).astype(float)
-    zero = np.zeros(n)
-    dtemp = d3 * d4
-    tdenom = s0 * d2 + s1 * 1 + zero * d1 + zero * (zero - d1)  # status 2 and 3 terms: 0
-    tdenom = 1 / (tdenom * sigma)
-    dg = -tdenom * (s0 * (0 - d3) + s1 * d4 + zero * d3 + zero * (zero - d3))
-    ddg = (tdenom / sigma) * (s0 * (0 - dtemp) + s1 * d5 + zero * dtemp + zero * (zero * zero - dtemp))
+def _derfun(y1: np.ndarray, y2: np.ndarray | None, status: np.ndarray, eta: np.ndarray,
+            sigma: np.ndarray | float, base: Base, parms: dict) -> tuple[np.ndarray, np.ndarray]:
+    """survreg.fit's ``derfun(y, eta, sigma, density, parms)``: the first and
+    second derivatives of each row's log-likelihood with respect to eta, R's
+    expressions evaluated as written, for the statuses 0 (right), 1 (exact),
+    2 (left) and 3 (interval: the difference of the two tails, the upper
+    ones when z > 0). Without a status 3 R's ``dmat2`` is a row of zeros."""
+    s0, s1, s2, s3 = ((status == k).astype(float) for k in range(4))
+    with np.errstate(all="ignore"):
+        z = (y1 - eta) / sigma
+        d1, d2, d3, d4, d5 = base.density(z, parms)
+        dtemp = d3 * d4
+        if np.any(status == 3):
+            assert y2 is not None
+            e1, e2, e3, e4, _ = base.density((y2 - eta) / sigma, parms)
+        else:
+            e1 = e2 = e3 = e4 = np.zeros(1)
+        tdenom = s0 * d2 + s1 * 1 + s2 * d1 + s3 * np.where(z > 0, d2 - e2, e1 - d1)
+        tdenom = 1 / (tdenom * sigma)
+        dg = -tdenom * (s0 * (0 - d3) + s1 * d4 + s2 * d3 + s3 * (e3 - d3))
+        ddg = (tdenom / sigma) * (s0 * (0 - dtemp) + s1 * d5 + s2 * dtemp + s3 * (e3 * e4 - dtemp))
     return dg, ddg - dg * dg
 
 
 def survreg_fit(x: np.ndarray, time: np.ndarray, status: np.ndarray, weights: np.ndarray, offset: np.ndarray,
                 init: np.ndarray | None, iter_max: int, eps: float, toler_chol: float, base: Base, parms: dict,
                 scale: float = 0.0, nstrat: int = 1, strata: np.ndarray | None = None,
-                halving: bool = True) -> SurvregFit:
+                halving: bool = True, time2: np.ndarray | None = None) -> SurvregFit:
     """R's ``survreg.fit(x, y, weights, offset, init, controlvals, dist, scale,
-    nstrat, strata, parms)`` for right-censored data (see the module)."""
+    nstrat, strata, parms)`` (see the module); ``time2``: y's second column
+    when a status is 3 (interval censored), else None."""
     n, nvar = x.shape
     if strata is None or nstrat == 1:
         strata = np.zeros(n, dtype=np.intp)
@@ -120,17 +128,17 @@ def survreg_fit(x: np.ndarray, time: np.ndarray, status: np.ndarray, weights: np
             x = (x - center[None, :]) / stdev[None, :]  # scale(x, center, stdev): two sweeps
     nvar2 = nvar + nstrat2
     meanonly = nvar == 1 and bool(np.all(x == 1))
-    yy = time
+    yy = time if time2 is None else np.where(status != 3, time, (time + time2) / 2)
     fit0 = None
     if not meanonly:
         c0, c1 = base.init(yy, weights, parms)
         vars0 = math.log(scale) if scale > 0 else math.log(4 * c1) / 2
         coef = np.array([c0] + [vars0] * nstrat)
-        dg, ddg = _derfun(status, float(_libm.exp(np.array([vars0]))[0]), base, parms)
+        dg, ddg = _derfun(time, time2, status, yy, float(_libm.exp(np.array([vars0]))[0]), base, parms)
         wt = -1 * ddg * weights
         coef[0] = r_sum(weights * dg + wt * (yy - offset)) / r_sum(wt)
         fit0 = survreg6(20, time, status, ones, weights, offset, coef, nstrat2, strata, eps, toler_chol, dnum,
-                        density, halving=halving)
+                        density, halving=halving, time2=time2)
     if init is not None:
         init = np.asarray(init, dtype=float).ravel()
         if init.size == nvar and nvar2 > nvar:
@@ -155,7 +163,7 @@ def survreg_fit(x: np.ndarray, time: np.ndarray, status: np.ndarray, weights: np
             vars_ = fit0.coef[1:]
         eta = yy - offset
         sig = _libm.exp(np.asarray(vars_, dtype=float))
-        dg, ddg = _derfun(status, sig[strata] if sig.size > 1 else sig[0], base, parms)
+        dg, ddg = _derfun(time, time2, status, yy, sig[strata] if sig.size > 1 else sig[0], base, parms)
         wt = -1 * ddg * weights
         a = crossprod_blas(x, wt[:, None] * x)
         b = seq_dot(wt * eta + weights * dg, x)  # c(v %*% x): dgemv "T", sequential
@@ -166,7 +174,7 @@ def survreg_fit(x: np.ndarray, time: np.ndarray, status: np.ndarray, weights: np
             solved = chsolve2(fac, np.atleast_1d(b))
         start = np.concatenate([np.atleast_1d(solved), vars_])
     fit = survreg6(iter_max, time, status, x, weights, offset, start, nstrat2, strata, eps, toler_chol, dnum,
-                   density, halving=halving)
+                   density, halving=halving, time2=time2)
     coef_all = fit.coef[:nvar2] if scale > 0 else fit.coef
     if meanonly:
         coef0 = coef_all.copy()

@@ -11,10 +11,14 @@ distributions) and its se ``se / dtrans(pred)``; the quantile types are
 fitted scale adds its own variance through the (coefficients, log scale)
 variance. Matrix products follow reference BLAS's orders.
 
+With ``newdata``, a fit with ``strata()`` asked for a quantile type takes each
+new row's stratum by its label (R's ``match(newstrat, levels(strata.keep))``;
+none: NA). Without ``newdata``, a fit made with ``na_action="na.exclude"``
+gives NaN rows at the dropped rows (R's ``naresid``).
+
 Notes
 -----
-Not implemented: ``type="terms"``, and ``newdata`` for a fit with ``strata()``
-asked for a quantile type (each new row's stratum).
+Not implemented: ``type="terms"``.
 """
 from __future__ import annotations
 
@@ -28,11 +32,12 @@ from rparity_contract.results.survreg import SurvReg, SurvRegPredict
 
 from .. import _libm
 from ..cox.newdata import _relevel
-from ..formula import evaluate, terms_matrix
+from ..formula import combine, evaluate, terms_matrix
 from ..matching._linpack import seq_matvec
 from .distributions import DISTRIBUTIONS
 from .fit import gemm_blas
-from .survreg import model
+from .residuals import naresid_exclude
+from .survreg import model, resolve_parms, with_intercept
 
 __all__ = ["survreg_predict"]
 
@@ -67,18 +72,26 @@ def _quad_diag(x: np.ndarray, v: np.ndarray) -> np.ndarray:
     return out
 
 
-def _new_x(fit: SurvReg, m: Any, newdata: pd.DataFrame) -> np.ndarray:
+def _new_x(fit: SurvReg, m: Any, newdata: pd.DataFrame) -> tuple[np.ndarray, list]:
     """The fit's model-matrix columns on new rows (R's model.frame(Terms,
-    newdata, xlev = object$xlevels), then model.matrix)."""
+    newdata, xlev = object$xlevels), then model.matrix), and the frame's variables."""
     if not isinstance(newdata, pd.DataFrame):
         raise InvalidArgument(f"`newdata` must be a DataFrame; got {type(newdata).__name__}", kind="newdata.type")
     mf = m.formula
     new_terms = evaluate(list(mf.variables), newdata.reset_index(drop=True), mf.functions)
     variables = [_relevel(new, old, old.name) for new, old in zip(new_terms, m.variables)]
     k = len(newdata)
-    design = terms_matrix(variables, [mf.terms[t] for t in m.kept_terms], [mf.codes[t] for t in m.kept_terms],
+    design = terms_matrix(variables, [mf.terms[t] for t in m.kept_terms], list(m.kept_codes),
                           [mf.label(t) for t in m.kept_terms], k)
-    return np.column_stack([np.ones(k), design.x]) if design.x.shape[1] else np.ones((k, 1))
+    return with_intercept(design.x, mf.intercept), variables
+
+
+def _new_strata(m: Any, variables: list) -> np.ndarray:
+    """predict.survreg's ``match(newstrat, levels(strata.keep))``: each new row's stratum by its label (0-based;
+    -1 where it has none: a missing value, or a label the fit has not)."""
+    s = combine([variables[i] for i in m.formula.strata], "strata")
+    pos = {lab: i for i, lab in enumerate(m.scale_names)}
+    return np.array([pos.get(s.levels[k], -1) if k >= 0 else -1 for k in np.asarray(s.codes)], dtype=np.intp)
 
 
 def survreg_predict(fit: SurvReg, type: str = "response", *, p: Any = (0.1, 0.9), se_fit: bool = False,
@@ -86,7 +99,7 @@ def survreg_predict(fit: SurvReg, type: str = "response", *, p: Any = (0.1, 0.9)
     """``predict(fit, newdata=, type=, se.fit=, p=)`` (see the module)."""
     if not isinstance(fit, SurvReg) or fit.call is None:
         raise InvalidArgument(f"`fit` must be a SurvReg result that kept its call (survreg() of any engine); got "
-                              f"{type(fit).__name__}", kind="fit.type")
+                              f"{fit.__class__.__name__}", kind="fit.type")
     kind = _match_type(type)
     c = fit.call
     m = model(c.formula, c.data, c.subset, c.weights)
@@ -96,19 +109,18 @@ def survreg_predict(fit: SurvReg, type: str = "response", *, p: Any = (0.1, 0.9)
     fixedscale = nvar == fit.var.shape[1]
     d = DISTRIBUTIONS[fit.dist]
     stratified = m.nstrat > 1 and kind in ("quantile", "uquantile") and not fixedscale
-    if newdata is not None and stratified:
-        raise NotImplementedError("predict(<survreg with strata>, newdata=, type='quantile'): not implemented")
     if newdata is None:
         x = m.x
         strata = m.strata if stratified else np.zeros(x.shape[0], dtype=np.intp)
         lp = np.asarray(fit.linear_predictors, dtype=float)
     else:
-        x = _new_x(fit, m, newdata)
-        strata = np.zeros(x.shape[0], dtype=np.intp)
+        x, new_vars = _new_x(fit, m, newdata)
+        strata = _new_strata(m, new_vars) if stratified else np.zeros(x.shape[0], dtype=np.intp)
         lp = seq_matvec(x, coef)  # drop(x %*% coef) (+ 0 for the lp types)
     assert strata is not None
     nstrata = m.nstrat if stratified else 1
-    scale = np.asarray(fit.scale, dtype=float)[strata]
+    # object$scale[strata]: NA where a new row has no stratum
+    scale = np.where(strata >= 0, np.asarray(fit.scale, dtype=float)[np.maximum(strata, 0)], np.nan)
     se = None
     if kind in ("lp", "response"):
         pred = lp
@@ -118,8 +130,9 @@ def survreg_predict(fit: SurvReg, type: str = "response", *, p: Any = (0.1, 0.9)
             pred = _libm.exp(pred)
             if se is not None:
                 se = se / (1 / pred)  # se / dtrans(pred), dtrans = 1/y
-        return SurvRegPredict(fit=pred, se_fit=se, engine="pyimpl")
-    qq = np.atleast_1d(d.base_dist.quantile(np.asarray(p, dtype=float), dict(d.base_dist.parms)))
+        return _padded(fit, pred, se, newdata)
+    # R: dd$quantile(p, object$parm), the fit's parameters (a t distribution's df)
+    qq = np.atleast_1d(d.base_dist.quantile(np.asarray(p, dtype=float), resolve_parms(d, c.parms)))
     n = lp.size
     if qq.size == 1 or n == 1:
         pred = lp + qq * scale if qq.size == 1 else lp[0] + qq * scale[0]
@@ -143,4 +156,12 @@ def survreg_predict(fit: SurvReg, type: str = "response", *, p: Any = (0.1, 0.9)
         pred = _libm.exp(pred)
         if se is not None:
             se = se / (1 / pred)
-    return SurvRegPredict(fit=np.asarray(pred, dtype=float), se_fit=se, engine="pyimpl")
+    return _padded(fit, np.asarray(pred, dtype=float), se, newdata)
+
+
+def _padded(fit: SurvReg, pred: np.ndarray, se: Any, newdata: Any) -> SurvRegPredict:
+    """R's ``naresid(na.action.used, pred)``: without newdata, the fit's na.action (na.exclude pads NA rows)."""
+    if newdata is None:
+        pred = naresid_exclude(fit, np.asarray(pred, dtype=float))
+        se = None if se is None else naresid_exclude(fit, np.asarray(se, dtype=float))
+    return SurvRegPredict(fit=pred, se_fit=se, engine="pyimpl")

@@ -2,9 +2,13 @@
 scale=, init=, control=)``: survival 3.5-3's ``survreg`` for right-censored
 data, on R's model frame and model matrix (:mod:`pyimpl.formula`).
 
-As R's ``survreg``: the model matrix has its intercept; ``strata()`` terms
-give one scale per stratum (``strata(a, b)`` or several terms: their
-combinations, ``shortlabel``) and leave the matrix; ``offset()`` terms are
+As R's ``survreg``: the model matrix has its intercept (unless ``- 1``: then
+the first factor is coded by indicators); ``strata()`` terms give one scale
+per stratum (``strata(a, b)`` or several terms: their combinations,
+``shortlabel``) and leave the matrix (an interaction such as
+``age:strata(sex)`` stays in it, as ``untangle.specials(Terms, "strata", 1)``
+drops main effects only); an unnamed ``parms`` sets the parameters by
+position; ``offset()`` terms are
 summed; the log-time distributions fit log(time) and add the Jacobian
 ``sum(w * log(1/t))`` of the events to the log-likelihoods; a distribution
 with a fixed scale (exponential 1, rayleigh 0.5) ignores ``scale=`` with R's
@@ -16,7 +20,13 @@ Notes
 variance when there is a cluster (``cluster=`` or a ``cluster()`` term), the
 model-based one otherwise; ``naive_var`` then keeps the model-based one.
 
-Not implemented: interval and left-censored data, penalised terms.
+Interval and left-censored data (``Surv(type = "left" | "interval" |
+"interval2")``, :mod:`.surv_interval`) take survreg's status coding 0 right,
+1 exact, 2 left, 3 interval censored: the Jacobian counts the exact rows, the
+log-time distributions log both bounds (and refuse a non-finite one, as a
+0 lower bound).
+
+Not implemented: penalised terms.
 """
 from __future__ import annotations
 
@@ -38,12 +48,14 @@ from .._rmath import r_sum
 from ..formula import as_series, column_or_values, combine, model_frame, terms_matrix
 from ..formula.frame import complete_frame
 from ..matching._rstats import r_mean
-from ..survival.surv import read_surv
+from ..survival.surv import SurvData, read_surv
 from .distributions import DISTRIBUTIONS
-from .fit import survreg_fit
-from .robust import dfbeta, robust_var
+from .fit import gemm_blas, survreg_fit
+from .residuals import derivatives, score_matrix
+from .robust import robust_var
+from .surv_interval import read_surv_typed
 
-__all__ = ["survreg", "match_dist", "model", "Model", "RAN_OUT"]
+__all__ = ["survreg", "match_dist", "resolve_parms", "model", "Model", "RAN_OUT", "transformed_y", "DISTRIBUTIONS"]
 
 RAN_OUT = "Ran out of iterations and did not converge"
 
@@ -63,6 +75,40 @@ def match_dist(dist: Any) -> str:
     return hits[0]
 
 
+def resolve_parms(d: Any, parms: Any) -> dict[str, float]:
+    """The distribution's parameters with ``parms`` put in, as survreg.R: ``temp <- unlist(parms)``, its names
+    (when it has any) must be the distribution's, then ``ptemp[names(ptemp)] <- temp``, which assigns by
+    position (an unnamed ``parms = 5`` is the t distribution's df), recycled."""
+    pdict = dict(d.base_dist.parms)
+    if parms is None:
+        return pdict
+    if not pdict:
+        raise InvalidArgument(f"`parms`: the {d.name} distribution has no optional parameters; got "
+                              f"parms={parms!r} (R: '{d.name} distribution has no optional parameters')",
+                              kind="parms.value")
+    if isinstance(parms, dict):
+        for k in parms:
+            if k not in pdict:
+                raise InvalidArgument(f"`parms` names must be in {list(pdict)}; got {k!r} (R: 'Invalid parameter "
+                                      "names')", kind="parms.value")
+        values = [parms[k] for k in parms]
+    else:
+        values = list(np.atleast_1d(np.asarray(parms, dtype=object)).ravel())
+    try:
+        vals = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise InvalidArgument(f"`parms` must be numbers; got parms={parms!r}", kind="parms.value") from None
+    if vals.size == 0:
+        raise InvalidArgument("`parms` must have a value (R: 'replacement has length zero')", kind="parms.value")
+    names = list(pdict)
+    if vals.size > len(names) or len(names) % vals.size:
+        warnings.warn(RParityWarning("number of items to replace is not a multiple of replacement length"),
+                      stacklevel=3)
+    for i, k in enumerate(names):  # ptemp[names(ptemp)] <- temp: by position, recycled
+        pdict[k] = float(vals[i % vals.size])
+    return pdict
+
+
 def _control(control: Any) -> SurvregControl:
     if control is None:
         return SurvregControl()
@@ -79,7 +125,7 @@ def _control(control: Any) -> SurvregControl:
 
 def survreg(formula: Any, data: Any = None, *, dist: str = "weibull", weights: Any = None, subset: Any = None,
             scale: float = 0, init: Any = None, control: SurvregControl | None = None, robust: bool | None = None,
-            cluster: Any = None, parms: Any = None) -> SurvReg:
+            cluster: Any = None, parms: Any = None, na_action: str = "na.omit") -> SurvReg:
     """Parametric survival regression, as ``survival::survreg`` (see the module).
 
     Parameters
@@ -97,48 +143,44 @@ def survreg(formula: Any, data: Any = None, *, dist: str = "weibull", weights: A
         0 (R's default): estimated; > 0: fixed at that value.
     init : initial coefficients (nvar, or nvar + the log scales).
     control : :class:`~rparity_contract.control.SurvregControl`.
+    na_action : {"na.omit", "na.exclude"}
+        Rows with a missing value are dropped either way (the fit is the same); with ``na.exclude`` the
+        fit's residuals and predictions (without newdata) have NaN at the dropped rows (R's naresid).
     """
+    if na_action not in ("na.omit", "na.exclude"):
+        raise InvalidArgument(f"`na_action` must be one of na.omit, na.exclude; got na_action={na_action!r}",
+                              kind="argument.value")
     key = match_dist(dist)
     d = DISTRIBUTIONS[key]
     base = d.base_dist
-    pdict = dict(base.parms)
-    if parms is not None:
-        if not base.parms:
-            raise InvalidArgument(f"`parms`: the {d.name} distribution has no optional parameters; got "
-                                  f"parms={parms!r} (R: '{d.name} distribution has no optional parameters')",
-                                  kind="parms.value")
-        for k, v in dict(parms).items():
-            if k not in pdict:
-                raise InvalidArgument(f"`parms` names must be in {list(pdict)}; got {k!r} (R: 'Invalid parameter "
-                                      "names')", kind="parms.value")
-            pdict[k] = float(v)
+    pdict = resolve_parms(d, parms)
     ctl = _control(control)
     try:
         scale_v = float(scale)
     except (TypeError, ValueError):
         raise InvalidArgument(f"`scale` must be a number; got scale={scale!r}", kind="scale.value") from None
     call = SurvregCall(formula=formula, data=data, dist=dist, weights=weights, subset=subset, scale=scale,
-                       init=init, control=control, robust=robust, cluster=cluster, parms=parms)
+                       init=init, control=control, robust=robust, cluster=cluster, parms=parms, na_action=na_action)
 
     m = model(formula, data, subset, weights, cluster)
-    x, names, time, status, w, offset = m.x, m.names, m.time, m.status, m.weights, m.offset
+    x, names, status, w, offset = m.x, m.names, m.status, m.weights, m.offset
     nstrat, strata, scale_names, dropped, n = m.nstrat, m.strata, m.scale_names, m.dropped, m.x.shape[0]
     warns: list[str] = list(m.warnings)
-    # the log-time distributions: the Jacobian of the events, then log(time)
+    # the log-time distributions: the Jacobian of the exact rows, then log(time) (both bounds)
     logcorrect = 0.0
     if d.log_time:
         exact = status == 1
         if exact.any():
             with np.errstate(divide="ignore", invalid="ignore"):
-                lj = _libm.log(1 / time[exact])
+                lj = _libm.log(1 / m.time[exact])
             logcorrect = float(r_sum(lj if w is None else w[exact] * lj))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            time = _libm.log(time)
-        if not np.all(np.isfinite(time)):
-            bad = np.flatnonzero(~np.isfinite(time))
+    time, time2, _ = transformed_y(m, d)
+    if d.log_time:
+        if not (np.all(np.isfinite(time)) and (time2 is None or np.all(np.isfinite(time2)))):
+            bad = ~np.isfinite(time) | (~np.isfinite(time2) if time2 is not None else False)
             raise InvalidArgument(f"`formula` response time must be positive for dist={key!r} (log time); got "
-                                  f"{int(bad.size)} non-positive value(s) (R: 'Invalid survival times for this "
-                                  "distribution')", kind="time.nonpositive")
+                                  f"{int(np.sum(bad))} row(s) with a non-positive bound (R: 'Invalid survival times "
+                                  "for this distribution')", kind="time.nonpositive")
     if d.fixed_scale is not None:
         if scale_v != 0:  # R: any scale argument given
             warns.append(f"{d.name} has a fixed scale, user specified value ignored")
@@ -157,7 +199,7 @@ def survreg(formula: Any, data: Any = None, *, dist: str = "weibull", weights: A
                               "weights, must be >0')", kind="weights.nonpositive")
     weights_arr = np.ones(n) if w is None else w
     fit = survreg_fit(x, time, status, weights_arr, offset, init, ctl.iter_max, ctl.rel_tolerance,
-                      ctl.toler_chol, base, pdict, scale_v, nstrat, strata)
+                      ctl.toler_chol, base, pdict, scale_v, nstrat, strata, time2=time2)
     if not fit.converged:
         warns.append(RAN_OUT)
     nvar = x.shape[1]
@@ -172,9 +214,11 @@ def survreg(formula: Any, data: Any = None, *, dist: str = "weibull", weights: A
     naive = None
     use_robust = (m.cluster is not None) if robust is None else bool(robust)
     if use_robust:  # survreg.R: crossprod(rowsum(residuals(fit, "dfbeta"), cluster))
-        sig = scales[strata] if (strata is not None and scales.size > 1) else np.full(n, scales[0])
-        rr = dfbeta(time, status, fit.linear_predictors, sig, x, var, strata if strata is not None else
-                    np.zeros(n, dtype=np.intp), nstrat, base, pdict)
+        # residuals.survreg(fit, "dfbeta") (weighted = FALSE): the score times the model-based variance
+        sig: Any = scales[strata] if (strata is not None and nstrat > 1) else scales[0]
+        deriv = derivatives(time, time2, status, fit.linear_predictors, sig, base, pdict)
+        score = score_matrix(deriv[:, 1], x, deriv[:, 3] if var.shape[0] > nvar else None, strata, nstrat)
+        rr = gemm_blas(score, var)
         naive = var
         var = robust_var(rr, m.cluster if m.cluster is not None else np.arange(n))
     coef[np.diag(var)[:nvar] == 0] = np.nan  # R: singular columns are NA
@@ -201,7 +245,7 @@ class Model:
     x: np.ndarray
     names: tuple[str, ...]
     time: np.ndarray
-    status: np.ndarray
+    status: np.ndarray  # survreg's coding: 0 right, 1 exact, 2 left, 3 interval censored
     weights: np.ndarray | None
     offset: np.ndarray
     strata: np.ndarray | None
@@ -210,12 +254,26 @@ class Model:
     dropped: tuple[int, ...]
     warnings: tuple[str, ...]
     cluster: np.ndarray | None = None  # 0-based codes of the sorted cluster values
+    time2: np.ndarray | None = None  # the Surv's second column (the upper bound of a status 3, 1 elsewhere)
+    kept_codes: tuple[tuple[int, ...], ...] = ()  # the kept terms' factor codes (R's terms of Terms[-dropx])
+
+
+def transformed_y(m: Model, d: Any) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    """survreg's ``Y`` after ``dlist$trans``: the first column, the second
+    (only when a status is 3: R then keeps three columns) and the status."""
+    has3 = m.time2 is not None and bool(np.any(m.status == 3))
+    t1, t2 = m.time, (m.time2 if has3 else None)
+    if d.log_time:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t1 = _libm.log(t1)
+            t2 = None if t2 is None else _libm.log(t2)
+    return t1, t2, m.status
 
 
 def model(formula: Any, data: Any, subset: Any, weights: Any, cluster: Any = None) -> Model:
     """survreg's model frame and matrix (``model.frame``, ``na.omit``,
     ``model.matrix`` of the terms but ``strata()``, ``model.offset``)."""
-    frame = model_frame(formula, data, subset)
+    frame = model_frame(formula, data, subset, surv_types=("right", "left", "interval", "interval2"))
     mf = frame.formula
     if mf.response is None or not mf.response.surv:
         raise InvalidArgument(f"`formula` response must be Surv(time, event) for survreg; got {mf.text!r} (R: "
@@ -230,8 +288,17 @@ def model(formula: Any, data: Any, subset: Any, weights: Any, cluster: Any = Non
     if t_term.kind != "numeric":
         raise InvalidArgument(f"`formula` response time {t_term.name!r} must be numeric (R: 'Time variable is "
                               "not numeric')", kind="time.type")
-    ev = as_series(frame.response[1]) if mf.response.event is not None else None
-    sv = read_surv(np.asarray(t_term.values, dtype=float), ev)
+    stype = mf.response.type
+    time2_all = None
+    if stype in ("left", "interval", "interval2"):
+        resp = [as_series(t) for t in frame.response]
+        si = read_surv_typed(stype, resp[0], resp[1] if stype != "left" else None,
+                             resp[-1] if stype != "interval2" else None)
+        sv = SurvData(time=si.time1, status=si.status, warnings=si.warnings)
+        time2_all = si.time2
+    else:
+        ev = as_series(frame.response[1]) if mf.response.event is not None else None
+        sv = read_surv(np.asarray(t_term.values, dtype=float), ev)
     warns: list[str] = list(sv.warnings)
     wv = None
     if w_raw is not None:
@@ -241,6 +308,8 @@ def model(formula: Any, data: Any, subset: Any, weights: Any, cluster: Any = Non
             raise InvalidArgument("`weights` must be numeric", kind="weights.type") from None
     # na.omit of the whole model frame
     complete = ~frame.na_rows & ~np.isnan(sv.time) & ~np.isnan(sv.status)
+    if time2_all is not None:
+        complete &= ~np.isnan(time2_all)
     for t in frame.variables + frame.offsets + frame.unused:
         complete &= ~t.missing
     if wv is not None:
@@ -252,13 +321,17 @@ def model(formula: Any, data: Any, subset: Any, weights: Any, cluster: Any = Non
     if keep.size == 0:
         raise InvalidArgument("no observations left after dropping missing values", kind="data.empty")
     variables = [v.take(keep) for v in frame.variables]
-    strata_terms = set(mf.special_terms("strata")) | set(mf.special_terms("cluster"))
+    # survreg.R: untangle.specials(Terms, "strata", 1) drops the strata() main effects only (an interaction
+    # age:strata(sex) stays in the model matrix), then model.matrix(Terms[-dropx]): the kept terms' codes are
+    # those of the reduced terms
+    strata_terms = {k for k in mf.special_terms("strata") if len(mf.terms[k]) == 1} | set(mf.special_terms("cluster"))
     kept = [k for k in range(len(mf.terms)) if k not in strata_terms]
-    design = terms_matrix(variables, [mf.terms[k] for k in kept], [mf.codes[k] for k in kept],
+    kept_codes = _reduced_codes([mf.terms[k] for k in kept], variables, mf.intercept)
+    design = terms_matrix(variables, [mf.terms[k] for k in kept], list(kept_codes),
                           [mf.label(k) for k in kept], keep.size)
     n = keep.size
-    x = np.column_stack([np.ones(n), design.x]) if design.x.shape[1] else np.ones((n, 1))
-    names = ("(Intercept)",) + tuple(design.names)
+    x = with_intercept(design.x, mf.intercept)
+    names = (("(Intercept)",) if mf.intercept else ()) + tuple(design.names)
     if not np.all(np.isfinite(x)):
         raise InvalidArgument("`formula`: the model matrix has an infinite value (R: 'data contains an infinite "
                               "predictor')", kind="X.nonfinite")
@@ -295,4 +368,34 @@ def model(formula: Any, data: Any, subset: Any, weights: Any, cluster: Any = Non
         clus = np.unique(np.asarray(vals), return_inverse=True)[1]
     return Model(formula=mf, variables=variables, kept_terms=kept, x=x, names=names, time=time, status=status,
                  weights=w, offset=offset, strata=strata, nstrat=nstrat, scale_names=scale_names, dropped=dropped,
-                 warnings=tuple(warns), cluster=clus)
+                 warnings=tuple(warns), cluster=clus, time2=None if time2_all is None else time2_all[keep],
+                 kept_codes=kept_codes)
+
+
+def _reduced_codes(terms: list[tuple[int, ...]], variables: list, intercept: bool) -> tuple[tuple[int, ...], ...]:
+    """R's ``TermCode`` (src/main/model.c) on the reduced terms: variable j of term k is coded by contrasts (1)
+    when the term without j is empty or within an earlier term, else by indicators (2). Without an intercept
+    (``- 1``: survreg.R keeps ``attr(Terms, "intercept")``), model.c's modelmatrix codes the first factor
+    (more than one level) of the first term that has one by indicators."""
+    def code(k: int, j: int) -> int:
+        rest = set(terms[k]) - {j}
+        return 1 if not rest or any(rest <= set(terms[i]) for i in range(k)) else 2
+    codes = [[code(k, j) for j in t] for k, t in enumerate(terms)]
+    if not intercept:
+        def is_factor(j: int) -> bool:
+            v = variables[j]
+            return v.kind == "logical" or (v.kind == "factor" and len(v.levels) > 1)
+        for k, t in enumerate(terms):
+            hits = sorted(j for j in t if is_factor(j))  # model.c: the variables in their order
+            if hits:
+                codes[k][list(t).index(hits[0])] = 2
+                break
+    return tuple(tuple(c) for c in codes)
+
+
+def with_intercept(x: np.ndarray, intercept: bool) -> np.ndarray:
+    """The model matrix with its intercept column first (a formula's ``- 1``: none)."""
+    n = x.shape[0]
+    if not intercept:
+        return x
+    return np.column_stack([np.ones(n), x]) if x.shape[1] else np.ones((n, 1))

@@ -7,7 +7,8 @@ anew from the method, in the C loops' order so that the last bits follow R's.
 Contract
 --------
 Inputs: ``time`` (n, the transformed times: log(t) for the log-time
-distributions), ``status`` (n, 1 = event, 0 = right censored), ``x`` (n, nvar)
+distributions), ``status`` (n: 0 right censored, 1 exact, 2 left censored, 3 interval
+censored, then ``time2`` holds the upper bounds), ``x`` (n, nvar)
 the model matrix, ``wt`` (n, positive), ``offset`` (n), ``beta`` the starting
 values: nvar coefficients then ``nstrat`` log scales, or, with ``nstrat = 0``
 (a fixed scale), the fixed log scale tacked on the end; ``strata`` (n, 0-based
@@ -131,7 +132,8 @@ class Lik:
 
 
 def loglik_terms(beta: np.ndarray, time: np.ndarray, status: np.ndarray, x: np.ndarray, offset: np.ndarray,
-                 nvar: int, nstrat: int, strata: np.ndarray, dist: int, density: Callable | None):
+                 nvar: int, nstrat: int, strata: np.ndarray, dist: int, density: Callable | None,
+                 time2: np.ndarray | None = None):
     """Each observation's g = log f (or log S) and its derivatives (dg, ddg
     with respect to eta; dsig, ddsig, dsg with respect to log sigma), and
     sigma: the per-person part of ``survregc1``/``survregc2``."""
@@ -153,18 +155,24 @@ def loglik_terms(beta: np.ndarray, time: np.ndarray, status: np.ndarray, x: np.n
     dsig = np.empty(n)
     ddsig = np.empty(n)
     dsg = np.empty(n)
+    sz = time - eta
+    z = sz / sigma
+    rows3 = status == 3
+    zu_all = None
+    if rows3.any():
+        assert time2 is not None
+        zu_all = (time2[rows3] - eta[rows3]) / sigma[rows3]  # survregc1: zu = (time2 - eta)/sigma
     if density is None:  # survregc1
-        sz = time - eta
-        z = sz / sigma
         gg = BUILTIN[dist]
-        for case, rows in ((1, status == 1), (2, status == 0)):
+        for case in (1, 0, 2, 3):
+            rows = status == case
             if not rows.any():
                 continue
             zr, sr, s2, szr = z[rows], sigma[rows], sig2[rows], sz[rows]
-            funs = gg(zr, case)
-            if case == 1:
-                bad = funs[1] <= 0
-                with np.errstate(divide="ignore", invalid="ignore"):
+            funs = gg(zr, 1 if case == 1 else 2)
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                if case == 1:
+                    bad = funs[1] <= 0
                     temp = funs[2] / sr
                     temp2 = funs[3] * s2
                     dg_ = -temp
@@ -174,12 +182,9 @@ def loglik_terms(beta: np.ndarray, time: np.ndarray, status: np.ndarray, x: np.n
                     ddsig_ = szr * szr * temp2 - dsig_ * (1 + dsig_)
                     dsig_ = dsig_ - 1
                     g_ = _clog(funs[1]) - _log_few(sr)
-                g[rows] = np.where(bad, SMALL, g_)
-                dg[rows] = np.where(bad, -zr / sr, dg_)
-                ddg[rows] = np.where(bad, -1 / sr, ddg_)
-            else:
-                bad = funs[1] <= 0
-                with np.errstate(divide="ignore", invalid="ignore"):
+                    bad_dg, bad_ddg = -zr / sr, -1 / sr
+                elif case == 0:
+                    bad = funs[1] <= 0
                     temp = -funs[2] / (funs[1] * sr)
                     temp2 = -funs[3] * s2 / funs[1]
                     dg_ = -temp
@@ -188,18 +193,43 @@ def loglik_terms(beta: np.ndarray, time: np.ndarray, status: np.ndarray, x: np.n
                     dsg_ = szr * temp2 - dg_ * (dsig_ + 1)
                     ddsig_ = szr * szr * temp2 - dsig_ * (1 + dsig_)
                     g_ = _clog(funs[1])
-                g[rows] = np.where(bad, SMALL, g_)
-                dg[rows] = np.where(bad, zr / sr, dg_)
-                ddg[rows] = np.where(bad, 0.0, ddg_)
+                    bad_dg, bad_ddg = zr / sr, np.zeros(zr.size)
+                elif case == 2:  # left censored: log F
+                    bad = funs[0] <= 0
+                    temp = funs[2] / (funs[0] * sr)
+                    temp2 = funs[3] * s2 / funs[0]
+                    dg_ = -temp
+                    dsig_ = -temp * szr
+                    ddg_ = temp2 - dg_ * dg_
+                    dsg_ = szr * temp2 - dg_ * (dsig_ + 1)
+                    ddsig_ = szr * szr * temp2 - dsig_ * (1 + dsig_)
+                    g_ = _clog(funs[0])
+                    bad_dg, bad_ddg = -zr / sr, np.zeros(zr.size)
+                else:  # interval censored: the difference of two tails, upper ones when z > 0
+                    assert zu_all is not None
+                    zu = zu_all
+                    ufun = gg(zu, 2)
+                    tmp = np.where(zr > 0, funs[1] - ufun[1], ufun[0] - funs[0])
+                    bad = tmp <= 0
+                    dg_ = -(ufun[2] - funs[2]) / (tmp * sr)
+                    ddg_ = (ufun[3] - funs[3]) * s2 / tmp - dg_ * dg_
+                    dsig_ = (zr * funs[2] - zu * ufun[2]) / tmp
+                    ddsig_ = ((zu * zu * ufun[3] - zr * zr * funs[3]) / tmp) - dsig_ * (1 + dsig_)
+                    dsg_ = ((zu * ufun[3] - zr * funs[3]) / (tmp * sr)) - dg_ * (dsig_ + 1)
+                    g_ = _clog(tmp)
+                    bad_dg, bad_ddg = np.ones(zr.size), np.zeros(zr.size)
+            g[rows] = np.where(bad, SMALL, g_)
+            dg[rows] = np.where(bad, bad_dg, dg_)
+            ddg[rows] = np.where(bad, bad_ddg, ddg_)
             dsig[rows] = np.where(bad, 0.0, dsig_)
             ddsig[rows] = np.where(bad, 0.0, ddsig_)
             dsg[rows] = np.where(bad, 0.0, dsg_)
-    else:  # survregc2: the density matrix of R's distribution at z, then these formulas
-        z = (time - eta) / sigma
-        funs = density(z)
+    else:  # survregc2: R's density at z (then at the upper z of the status-3 rows), then these formulas
+        allz = z if zu_all is None else np.concatenate([z, zu_all])
+        dens = density(allz)
+        funs = [np.asarray(f, dtype=float)[:n] for f in dens]
         sz = z * sigma
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ev = status == 1
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             temp1 = funs[3] / sigma
             temp2 = funs[4] * sig2
             e_dg = -temp1
@@ -216,14 +246,48 @@ def loglik_terms(beta: np.ndarray, time: np.ndarray, status: np.ndarray, x: np.n
             c_dsg = sz * c2 - c_dg * (1 + c_dsig)
             c_ddsig = sz * sz * c2 - c_dsig * (1 + c_dsig)
             c_g = _libm.log(funs[1])
+            l1 = funs[2] / (funs[0] * sigma)  # left censored (survregc2 tests f, not F, for 0)
+            l2 = funs[3] * funs[2] * sig2 / funs[0]
+            l_dg = -l1
+            l_dsig = -sz * l1
+            l_ddg = l2 - l_dg * l_dg
+            l_dsg = sz * l2 - l_dg * (1 + l_dsig)
+            l_ddsig = sz * sz * l2 - l_dsig * (1 + l_dsig)
+            l_g = _libm.log(funs[0])
         ebad = funs[2] <= 0
         cbad = funs[1] <= 0
-        g[:] = np.where(ev, np.where(ebad, SMALL, e_g), np.where(cbad, SMALL, c_g))
-        dg[:] = np.where(ev, np.where(ebad, -z / sigma, e_dg), np.where(cbad, z / sigma, c_dg))
-        ddg[:] = np.where(ev, np.where(ebad, -1 / sigma, e_ddg), np.where(cbad, 0.0, c_ddg))
-        dsig[:] = np.where(ev, np.where(ebad, 0.0, e_dsig), np.where(cbad, 0.0, c_dsig))
-        ddsig[:] = np.where(ev, np.where(ebad, 0.0, e_ddsig), np.where(cbad, 0.0, c_ddsig))
-        dsg[:] = np.where(ev, np.where(ebad, 0.0, e_dsg), np.where(cbad, 0.0, c_dsg))
+        cases = [(status == 1, ebad, e_g, e_dg, e_ddg, e_dsig, e_ddsig, e_dsg, -z / sigma, -1 / sigma),
+                 (status == 0, cbad, c_g, c_dg, c_ddg, c_dsig, c_ddsig, c_dsg, z / sigma, np.zeros(n)),
+                 (status == 2, ebad, l_g, l_dg, l_ddg, l_dsig, l_ddsig, l_dsg, -z / sigma, np.zeros(n))]
+        for rows, bad, g_, dg_, ddg_, ds_, dds_, dsg_, bdg, bddg in cases:
+            g[rows] = np.where(bad, SMALL, g_)[rows]
+            dg[rows] = np.where(bad, bdg, dg_)[rows]
+            ddg[rows] = np.where(bad, bddg, ddg_)[rows]
+            dsig[rows] = np.where(bad, 0.0, ds_)[rows]
+            ddsig[rows] = np.where(bad, 0.0, dds_)[rows]
+            dsg[rows] = np.where(bad, 0.0, dsg_)[rows]
+        if rows3.any():
+            assert zu_all is not None
+            up = [np.asarray(f, dtype=float)[n:] for f in dens]
+            zz, zu, sr, s2 = z[rows3], zu_all, sigma[rows3], sig2[rows3]
+            p0, p1, p2, p3 = (f[rows3] for f in funs[:4])
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                tmp = np.where(zz > 0, p1 - up[1], up[0] - p0)
+                f3u = up[3] * up[2]  # f', not f'/f
+                f3p = p3 * p2
+                i_g = _libm.log(tmp)
+                i_dg = -(up[2] - p2) / (tmp * sr)
+                i_ddg = (f3u - f3p) * s2 / tmp - i_dg * i_dg
+                i_dsig = (zz * p2 - zu * up[2]) / tmp
+                i_ddsig = (zu * zu * f3u - zz * zz * f3p) / tmp - i_dsig * (1 + i_dsig)
+                i_dsg = (zu * f3u - zz * f3p) / (tmp * sr) - i_dg * (1 + i_dsig)
+            bad = tmp <= 0
+            g[rows3] = np.where(bad, SMALL, i_g)
+            dg[rows3] = np.where(bad, 1.0, i_dg)
+            ddg[rows3] = np.where(bad, 0.0, i_ddg)
+            dsig[rows3] = np.where(bad, 0.0, i_dsig)
+            ddsig[rows3] = np.where(bad, 0.0, i_ddsig)
+            dsg[rows3] = np.where(bad, 0.0, i_dsg)
     return g, dg, ddg, dsig, ddsig, dsg
 
 
@@ -259,9 +323,10 @@ def _covariate_sums(x: np.ndarray, dg: np.ndarray, ddg: np.ndarray, wt: np.ndarr
 
 
 def dolik(beta: np.ndarray, time, status, x, wt, offset, nvar: int, nstrat: int, strata, dist: int,
-          density: Callable | None, loglik_only: bool = False) -> Lik:
+          density: Callable | None, loglik_only: bool = False, time2: np.ndarray | None = None) -> Lik:
     """``survregc1``/``survregc2`` at ``beta`` (whichcase 1: the log-likelihood only)."""
-    g, dg, ddg, dsig, ddsig, dsg = loglik_terms(beta, time, status, x, offset, nvar, nstrat, strata, dist, density)
+    g, dg, ddg, dsig, ddsig, dsg = loglik_terms(beta, time, status, x, offset, nvar, nstrat, strata, dist, density,
+                                                time2)
     loglik = _seq(g * wt)
     if loglik_only:
         return Lik(loglik)
@@ -356,10 +421,12 @@ def _step(lik: Lik, toler: float) -> tuple[np.ndarray, int]:
 
 def survreg6(maxiter: int, time: np.ndarray, status: np.ndarray, x: np.ndarray, wt: np.ndarray,
              offset: np.ndarray, beta: np.ndarray, nstrat: int, strata: np.ndarray, eps: float, toler: float,
-             dist: int, density: Callable | None = None, *, halving: bool = True) -> Survreg6:
+             dist: int, density: Callable | None = None, *, halving: bool = True,
+             time2: np.ndarray | None = None) -> Survreg6:
     """survreg6.c (survival 3.5-3): Newton-Raphson with step halving (see the
-    module docstring). ``halving=False`` is a seeded fault's switch: a step
-    that lowers the log-likelihood is then taken as it is."""
+    module docstring; ``time2``: the upper bounds of the status-3 rows).
+    ``halving=False`` is a seeded fault's switch: a step that lowers the
+    log-likelihood is then taken as it is."""
     nvar = x.shape[1]
     nvar2 = nvar + nstrat
     beta = np.array(beta, dtype=float, copy=True)
@@ -367,7 +434,7 @@ def survreg6(maxiter: int, time: np.ndarray, status: np.ndarray, x: np.ndarray, 
     newbeta[nvar:] = beta[nvar:]  # the fixed scale, tacked onto the end, is kept in newbeta too
 
     def lik_at(b: np.ndarray, only: bool = False) -> Lik:
-        return dolik(b, time, status, x, wt, offset, nvar, nstrat, strata, dist, density, only)
+        return dolik(b, time, status, x, wt, offset, nvar, nstrat, strata, dist, density, only, time2)
 
     lik = lik_at(beta)
     loglik = lik.loglik

@@ -1,18 +1,25 @@
-## survival: competing risks curves, survfit(Surv(time, <factor>) ~ groups)
-## (survfitCI). The caller's vectors are variables of a fresh environment
+## survival: multi-state curves, survfit(Surv(time, <factor>) ~ groups) and
+## survfit(Surv(start, stop, <factor>) ~ groups, id =, istate =) (survfitCI). The caller's vectors are variables of a fresh environment
 ## (placeholder names); R accepts or refuses the call an R user would type.
 
 rparity_survfit_ms <- function(time, event, weights, conf_type, conf_int, se_fit, form = NULL,
-                               start_time = NULL, p0 = NULL) {
+                               start_time = NULL, p0 = NULL, id = NULL, istate = NULL, cluster = NULL,
+                               influence = FALSE) {
   if (!is.null(form)) {
-    fc <- rparity_formula_call("survfit", form, list(.rp_w = weights))
+    fc <- rparity_formula_call("survfit", form, list(.rp_w = weights, .rp_id = id, .rp_is = istate,
+                                                     .rp_cl = cluster))
     cl <- fc$call
     env <- fc$env
   } else {
-    env <- rparity_env(list(time = time, event = event, w = weights))
+    env <- rparity_env(list(time = time, event = event, w = weights, .rp_id = id, .rp_is = istate,
+                            .rp_cl = cluster))
     cl <- call("survfit", call("~", quote(Surv(time, event)), 1))
   }
   if (!is.null(weights)) cl$weights <- if (is.null(form)) quote(w) else quote(.rp_w)
+  if (!is.null(id)) cl$id <- quote(.rp_id)
+  if (!is.null(istate)) cl$istate <- quote(.rp_is)
+  if (!is.null(cluster)) cl$cluster <- quote(.rp_cl)
+  if (!isFALSE(influence)) cl$influence <- influence
   cl$conf.type <- conf_type
   cl$conf.int <- conf_int
   cl$se.fit <- se_fit
@@ -27,6 +34,9 @@ rparity_survfit_ms <- function(time, event, weights, conf_type, conf_int, se_fit
   for (k in c("lower", "upper"))
     if (!is.null(fit[[k]]) && is.null(dim(fit[[k]]))) fit[[k]] <- matrix(fit[[k]], nrow = nrow(fit$pstate))
   tr <- fit$transitions
+  ## influence.pstate: one array (subjects x 1 + times x states) for one curve, a list of them for several
+  inf <- fit$influence.pstate
+  inf <- if (is.array(inf)) list(inf) else unname(inf)
   list(states = fit$states, time = fit$time, n_risk = fit$n.risk, n_event = fit$n.event,
        n_censor = fit$n.censor, pstate = fit$pstate, std_err = fit$std.err, lower = fit$lower,
        upper = fit$upper, cumhaz = unname(fit$cumhaz), cumhaz_names = colnames(fit$cumhaz),
@@ -34,7 +44,10 @@ rparity_survfit_ms <- function(time, event, weights, conf_type, conf_int, se_fit
        transitions = matrix(as.integer(tr), nrow = nrow(tr)), transitions_from = rownames(tr),
        transitions_to = colnames(tr), n = fit$n,
        strata = if (is.null(fit$strata)) NULL else rep(names(fit$strata), as.vector(fit$strata)),
-       start_time = fit$start.time, conf_type = fit$conf.type, conf_int = fit$conf.int)
+       start_time = fit$start.time, conf_type = fit$conf.type, conf_int = fit$conf.int,
+       influence = if (is.null(inf)) NULL else lapply(inf, function(a) as.vector(unname(a))),
+       influence_dim = if (is.null(inf)) NULL else lapply(inf, dim),
+       influence_ids = if (is.null(inf)) NULL else lapply(inf, function(a) dimnames(a)[[1]]))
 }
 
 ## finegray(formula, data, weights =, etype =, prefix =, count =, timefix =): the formula's data are the

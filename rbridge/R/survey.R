@@ -23,3 +23,63 @@ rparity_svycoxph <- function(form, weights = NULL, ids = NULL, strata = NULL, ti
        n = fit$n, n_clusters = sum(design$fpc$sampsize[!duplicated(design$strata[, 1]), 1]),
        n_strata = length(unique(design$strata[, 1])))
 }
+
+## the design of rparity_svycoxph, from the data frame of a formula call
+rparity_svydesign <- function(df, weights, ids, strata) {
+  if (!is.null(weights)) df$.rp_w <- weights
+  if (!is.null(ids)) df$.rp_id <- ids
+  if (!is.null(strata)) df$.rp_st <- strata
+  args <- list(ids = if (is.null(ids)) ~1 else ~.rp_id, data = df)
+  if (!is.null(strata)) args$strata <- ~.rp_st
+  if (!is.null(weights)) args$weights <- ~.rp_w
+  do.call(survey::svydesign, args)
+}
+
+## svykm(formula, design, se): the curves laid end to end (a svykm, or a svykmlist per group)
+rparity_svykm <- function(form, weights = NULL, ids = NULL, strata = NULL, se = FALSE) {
+  fc <- rparity_formula_call("svykm", form)
+  design <- rparity_svydesign(fc$env$.rp_df, weights, ids, strata)
+  fit <- eval(bquote(survey::svykm(.(fc$env$.rp_f), design = design, se = .(se))))
+  curves <- if (inherits(fit, "svykmlist")) unclass(fit) else list(fit)
+  list(groups = if (inherits(fit, "svykmlist")) names(fit) else character(0),
+       lengths = vapply(curves, function(k) length(k$time), 1L),
+       time = unlist(lapply(curves, `[[`, "time"), use.names = FALSE),
+       surv = unlist(lapply(curves, `[[`, "surv"), use.names = FALSE),
+       varlog = if (se) unlist(lapply(curves, `[[`, "varlog"), use.names = FALSE) else numeric(0),
+       n_dropped = length(attr(fit, "na.action")))
+}
+
+## svylogrank(formula, design, rho, gamma, method): the score table and the chi-square
+rparity_svylogrank <- function(form, weights = NULL, ids = NULL, strata = NULL, rho = 0, gamma = 0,
+                               method = "small") {
+  fc <- rparity_formula_call("svylogrank", form)
+  design <- rparity_svydesign(fc$env$.rp_df, weights, ids, strata)
+  res <- eval(bquote(survey::svylogrank(.(fc$env$.rp_f), design = design, rho = .(rho), gamma = .(gamma),
+                                        method = .(method))))
+  if (method == "score") {
+    k <- length(res) - 2
+    return(list(names = names(res)[seq_len(k)], score = numeric(0), se = numeric(0), z = unname(res[seq_len(k)]),
+                p = numeric(0), chisq = unname(res[k + 1]), p_chisq = unname(res[k + 2]), df = k))
+  }
+  tab <- as.matrix(res[[1]])
+  list(names = rownames(tab), score = unname(tab[, 1]), se = unname(tab[, 2]), z = unname(tab[, 3]),
+       p = unname(tab[, 4]), chisq = unname(res[[2]][1]), p_chisq = unname(res[[2]][2]), df = nrow(tab))
+}
+
+## svyglm(formula, design, family): coefficients, the design-based and the model-based variances, the
+## summary's t table and dispersion
+rparity_svyglm <- function(form, weights = NULL, ids = NULL, strata = NULL, family = "gaussian") {
+  fc <- rparity_formula_call("svyglm", form)
+  design <- rparity_svydesign(fc$env$.rp_df, weights, ids, strata)
+  fam <- get(family, envir = asNamespace("stats"))()
+  fit <- eval(bquote(survey::svyglm(.(fc$env$.rp_f), design = design, family = .(fam))))
+  s <- summary(fit)
+  tab <- coef(s)
+  disp <- s$dispersion
+  list(names = names(coef(fit)), coef = unname(coef(fit)), var = unname(as.matrix(vcov(fit))),
+       naive_cov = unname(as.matrix(fit$naive.cov)), se = unname(tab[, 2]), t = unname(tab[, 3]),
+       p = unname(tab[, 4]), dispersion = unname(as.numeric(disp)),
+       dispersion_var = unname(as.numeric(attr(disp, "var"))), df_residual = fit$df.residual,
+       deviance = fit$deviance, null_deviance = fit$null.deviance, iter = fit$iter,
+       n = length(fit$y), fitted = unname(fit$fitted.values))
+}

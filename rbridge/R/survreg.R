@@ -1,7 +1,7 @@
 ## survival::survreg on the formula form: the formula rebuilt from placeholders
 ## (rparity_formula_call), weights as a vector; R does everything else.
 rparity_survreg_fitobj <- function(form, weights = NULL, dist = "weibull", scale = NULL, init = NULL,
-                                   control = NULL, parms = NULL, robust = NULL, cluster = NULL) {
+                                   control = NULL, parms = NULL, robust = NULL, cluster = NULL, na_action = NULL) {
   fc <- rparity_formula_call("survreg", form, list(.rp_w = weights, .rp_cl = cluster))
   cl <- fc$call
   env <- fc$env
@@ -13,12 +13,13 @@ rparity_survreg_fitobj <- function(form, weights = NULL, dist = "weibull", scale
   if (!is.null(parms)) cl$parms <- parms
   if (!is.null(robust)) cl$robust <- robust
   if (!is.null(cluster)) cl$cluster <- quote(.rp_cl)
+  if (!is.null(na_action)) cl$na.action <- as.name(na_action)  # "na.exclude": residuals and predictions padded
   eval(cl, env)
 }
 
 rparity_survreg <- function(form, weights = NULL, dist = "weibull", scale = NULL, init = NULL, control = NULL,
-                            parms = NULL, robust = NULL, cluster = NULL) {
-  fit <- rparity_survreg_fitobj(form, weights, dist, scale, init, control, parms, robust, cluster)
+                            parms = NULL, robust = NULL, cluster = NULL, na_action = NULL) {
+  fit <- rparity_survreg_fitobj(form, weights, dist, scale, init, control, parms, robust, cluster, na_action)
   list(coef = unname(fit$coefficients), names = names(fit$coefficients),
        scale = unname(fit$scale), scale_names = names(fit$scale),
        var = unname(fit$var), naive_var = if (is.null(fit$naive.var)) NULL else unname(fit$naive.var),
@@ -31,16 +32,29 @@ rparity_survreg <- function(form, weights = NULL, dist = "weibull", scale = NULL
 
 ## predict(fit, newdata=, type=, p=, se.fit=); a matrix comes back by columns
 rparity_survreg_predict <- function(form, weights = NULL, dist = "weibull", scale = NULL, init = NULL,
-                                    control = NULL, parms = NULL, robust = NULL, cluster = NULL, type = "lp",
-                                    p = NULL, se_fit = FALSE, newdata = NULL) {
+                                    control = NULL, parms = NULL, robust = NULL, cluster = NULL, na_action = NULL,
+                                    type = "lp", p = NULL, se_fit = FALSE, newdata = NULL) {
   fit <- suppressWarnings(rparity_survreg_fitobj(form, weights, dist, scale, init, control, parms, robust,
-                                                 cluster))
+                                                 cluster, na_action))
   args <- list(fit, type = type, se.fit = se_fit)
   if (!is.null(p)) args$p <- p
   if (!is.null(newdata)) args$newdata <- as.data.frame(newdata, stringsAsFactors = FALSE, optional = TRUE)
   pr <- do.call(stats::predict, args)
   if (se_fit) list(fit = as.vector(pr$fit), se = as.vector(pr$se.fit), dim = dim(pr$fit))
   else list(fit = as.vector(pr), se = NULL, dim = dim(pr))
+}
+
+## residuals(fit, type=, rsigma=, collapse=, weighted=); a matrix comes back by columns
+rparity_survreg_residuals <- function(form, weights = NULL, dist = "weibull", scale = NULL, init = NULL,
+                                      control = NULL, parms = NULL, robust = NULL, cluster = NULL, na_action = NULL,
+                                      type = "response", rsigma = TRUE, collapse = NULL, weighted = FALSE) {
+  fit <- suppressWarnings(rparity_survreg_fitobj(form, weights, dist, scale, init, control, parms, robust,
+                                                 cluster, na_action))
+  args <- list(fit, type = type, rsigma = rsigma, weighted = weighted)
+  if (!is.null(collapse)) args$collapse <- collapse
+  rr <- do.call(stats::residuals, args)
+  list(values = as.vector(rr), dim = dim(rr), columns = colnames(rr),
+       groups = if (is.null(collapse)) NULL else if (is.matrix(rr)) rownames(rr) else names(rr))
 }
 
 ## bench/survreg.py: survreg timed inside R (model frame and fit; no conversion), `reps` runs

@@ -21,6 +21,7 @@ CASE_MODULES = ["survival", "multistate", "cmprsk", "contingency", "matching", "
 CHECKED_IN: dict[str, str] = {
     "survfit_summary": "survfit", "survfit_quantile": "survfit", "survfit_table": "survfit",
     "coxph_summary": "coxph", "matchit_summary": "matchit", "match_data": "matchit",
+    "crr_summary": "crr", "crr_predict": "crr",
 }
 
 

@@ -492,6 +492,32 @@ SAMPLING_CONFIGS: dict[str, dict] = {
     "sw-negative-glm-refused": dict(s_weights="sw", sw_from=["educ", -6.0, 1.0]),
     "sw-missing-column-refused": dict(s_weights="nope"),
     "sw-two-columns-refused": dict(s_weights=["age", "educ"]),
+    # s.weights in the covariate distances (transform_covariates: pooled_cov / pooled_sd with w, cov.wt)
+    "sw-mahvars": dict(_SW, mahvars=["age", "educ", "re74"]),
+    "sw-mahvars-discard-both-caliper0.3-ratio2": dict(_SW, mahvars=["age", "educ", "re74", "married"],
+                                                     discard="both", caliper=0.3, ratio=2),
+    "sw-mahvars-atc-exact-married": dict(_SW, mahvars=["age", "re74"], estimand="ATC", exact="married"),
+    "sw-mahalanobis-ratio2": dict(_SW, distance="mahalanobis", covariates=_NUM_COVS, ratio=2),
+    "sw-mahalanobis-caliper-age-raw": dict(_SW, distance="mahalanobis", covariates=_NUM_COVS, caliper={"age": 5},
+                                           std_caliper=False),
+    "sw-mahalanobis-caliper-age0.5-ratio2": dict(_SW, distance="mahalanobis", covariates=_NUM_COVS,
+                                                 caliper={"age": 0.5}, ratio=2),  # sd(age): unweighted
+    # s.weights re78/1000: 0 for the 23% without 1978 earnings, up to 60 for the others
+    "sw-mahalanobis-replace-re78-weights": dict(s_weights="sw", sw_from=["re78", 0.0, 1e-3], distance="mahalanobis",
+                                                covariates=_NUM_COVS, replace=True),
+    "sw-scaled-euclidean": dict(_SW, distance="scaled_euclidean"),  # race's levels: continuous columns
+    "sw-scaled-euclidean-atc-ratio2": dict(_SW, distance="scaled_euclidean", covariates=_NUM_COVS, estimand="ATC",
+                                           ratio=2),  # married, nodegree: the 0/1 formula
+    "sw-negative-scaled-euclidean": dict(s_weights="sw", sw_from=["educ", -6.0, 1.0], distance="scaled_euclidean",
+                                         covariates=_NUM_COVS),  # no glm, no cov.wt: R accepts them
+    "sw-euclidean-ratio2-caliper-age": dict(_SW, distance="euclidean", covariates=["age", "educ", "re74"], ratio=2,
+                                            caliper={"age": 3}, std_caliper=False),  # the weights do not matter
+    "sw-negative-mahalanobis-refused": dict(s_weights="sw", sw_from=["educ", -6.0, 1.0], distance="mahalanobis",
+                                            covariates=_NUM_COVS),  # cov.wt: weights must be non-negative
+    "sw-zero-treated-mahalanobis-refused": dict(s_weights="sw", sw_from=["treat", 1.0, -1.0],
+                                                distance="mahalanobis", covariates=_NUM_COVS),  # wm: 0/0
+    "sw-zero-treated-scaled-euclidean-refused": dict(s_weights="sw", sw_from=["treat", 1.0, -1.0],
+                                                     distance="scaled_euclidean", covariates=_NUM_COVS),  # NaN SDs
     "uid-block3": dict(unit_id="uid", uid_block=3),
     "uid-block3-ratio2": dict(unit_id="uid", uid_block=3, ratio=2),
     "uid-block5-caliper0.1": dict(unit_id="uid", uid_block=5, caliper=0.1),

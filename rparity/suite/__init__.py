@@ -1,8 +1,9 @@
 """R survival's own test suite, replayed in an engine (``rparity suite``).
 
 Every call the scripts of survival 3.5-3's ``tests/`` make to ``coxph``,
-``survfit``, ``survdiff`` and, on a Cox fit, ``survfit``, ``residuals``,
-``predict``, ``cox.zph``, ``concordance`` and ``coxph.detail`` was captured
+``survfit``, ``survdiff``, ``survreg`` and, on a Cox fit, ``survfit``, ``residuals``,
+``predict``, ``cox.zph``, ``concordance`` and ``coxph.detail`` (on a survreg fit,
+``residuals`` and ``predict``) was captured
 with R's answer
 (:mod:`fixtures.survival_suite`). Here each call is made again through an
 engine's contract functions (formula form, the script's data) and its numbers

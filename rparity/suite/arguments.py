@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 import numpy as np
+import pandas as pd
 
-from rparity_contract.control import CoxControl
+from rparity_contract.control import CoxControl, SurvregControl
 
-__all__ = ["Unsupported", "KWARGS", "coxph_kwargs"]
+__all__ = ["Unsupported", "KWARGS", "coxph_kwargs", "survreg_kwargs"]
 
 
 class Unsupported(Exception):
@@ -115,20 +116,37 @@ def _survfit_kwargs(c) -> dict:
 
 
 def _survfit_ms_kwargs(c) -> dict:
-    """survfit on a factor status (survfitCI): the arguments survfit_ms has; id, istate, influence, cluster
-    (multi-state (start, stop] data, the influence matrices) are not in the contract."""
-    _take(c, ["weights", "conf.type", "conf.int", "se.fit", "start.time", "p0"], ignored=["error"])
+    """survfit on a factor status (survfitCI): the arguments survfit_ms has (id, istate, cluster and influence
+    of multi-state (start, stop] data included)."""
+    _take(c, ["weights", "conf.type", "conf.int", "se.fit", "start.time", "p0", "id", "istate", "cluster",
+              "influence"], ignored=["error"])
     _na_action(c)
     kw: dict[str, Any] = {}
     _subset(c, kw)
     if "weights" in c.args:
         kw["weights"] = np.atleast_1d(c.args["weights"])
+    for a in ("id", "cluster"):
+        if a in c.args:
+            kw[a] = np.atleast_1d(np.asarray(list(c.args[a]) if isinstance(c.args[a], tuple) else c.args[a]))
+    if "istate" in c.args:
+        kw["istate"] = _factor_arg(c.args["istate"])
+    if "influence" in c.args:
+        kw["influence"] = c.args["influence"]
     for a in ("conf.type", "conf.int", "se.fit", "start.time"):
         if a in c.args:
             kw[a.replace(".", "_")] = c.args[a]
     if "p0" in c.args:
         kw["p0"] = np.atleast_1d(np.asarray(c.args["p0"], dtype=float))
     return kw
+
+
+def _factor_arg(v: Any) -> Any:
+    """A factor argument as the capture writes it ({type, levels, values}): a Categorical with R's levels."""
+    if not isinstance(v, dict):
+        return np.atleast_1d(np.asarray(list(v) if isinstance(v, tuple) else v))
+    levels = [v["levels"]] if isinstance(v["levels"], str) else list(v["levels"])
+    codes = [-1 if x is None else int(x) - 1 for x in np.atleast_1d(np.asarray(v["values"], dtype=object))]
+    return pd.Categorical.from_codes(codes, levels)
 
 
 def _survfit_cox_kwargs(c) -> dict:
@@ -225,7 +243,92 @@ def _tmerge_kwargs(c) -> dict:
     return kw
 
 
+# ---- survreg and the functions of its fit ------------------------------------------
+_SURVREG_CONTROL = ("maxiter", "iter.max", "rel.tolerance", "toler.chol", "outer.max", "debug")
+
+
+def _survreg_control(c) -> SurvregControl | None:
+    """survreg.control's arguments (``control=`` a list, or given to survreg by ``...``): R's
+    ``do.call("survreg.control", control)``, where ``iter.max`` wins over ``maxiter``; ``debug`` only prints."""
+    ctl = dict(c.args["control"]) if isinstance(c.args.get("control"), dict) else {}
+    ctl.update({k: c.args[k] for k in _SURVREG_CONTROL if k in c.args})
+    ctl = {k: v for k, v in ctl.items() if v is not None}
+    values: dict[str, Any] = {}
+    if "iter.max" in ctl or "maxiter" in ctl:
+        values["iter_max"] = int(ctl.get("iter.max", ctl.get("maxiter")))
+    for r, ours in (("rel.tolerance", "rel_tolerance"), ("toler.chol", "toler_chol")):
+        if r in ctl:
+            values[ours] = float(ctl[r])
+    if "outer.max" in ctl:
+        values["outer_max"] = int(ctl["outer.max"])
+    return SurvregControl(**values) if values else None
+
+
+def survreg_kwargs(c) -> dict:
+    """survreg's arguments (na.exclude: the fit's residuals and predictions padded); a user-defined distribution
+    (``dist`` a list) is not in the contract."""
+    _take(c, ["dist", "weights", "init", "scale", "control", "parms", "robust", "cluster", *_SURVREG_CONTROL],
+          ignored=["model", "x", "y", "score"])
+    dist = c.args.get("dist", "weibull")
+    if isinstance(dist, dict):
+        raise Unsupported("a user-defined distribution (`dist` given as a list, survreg.distributions style); "
+                          "the contract's dist is one of R's named distributions")
+    kw: dict[str, Any] = {"dist": dist}
+    _na_action(c, kw)
+    _subset(c, kw)
+    for a in ("weights", "cluster"):
+        if a in c.args:
+            v = c.args[a]
+            kw[a] = np.atleast_1d(np.asarray(list(v) if isinstance(v, tuple) else v))
+    if "init" in c.args:
+        kw["init"] = np.atleast_1d(np.asarray(c.args["init"], dtype=float))
+    if "scale" in c.args:
+        kw["scale"] = float(np.atleast_1d(np.asarray(c.args["scale"], dtype=float))[0]) \
+            if np.size(c.args["scale"]) == 1 else np.asarray(c.args["scale"], dtype=float)
+    if "robust" in c.args:
+        kw["robust"] = bool(c.args["robust"])
+    if "parms" in c.args and c.args["parms"] is not None:
+        p = c.args["parms"]
+        kw["parms"] = {k: float(np.asarray(v, dtype=float).ravel()[0]) for k, v in p.items()} \
+            if isinstance(p, dict) else np.atleast_1d(np.asarray(p, dtype=float))
+    control = _survreg_control(c)
+    if control is not None:
+        kw["control"] = control
+    return kw
+
+
+def _survreg_predict_kwargs(c) -> dict:
+    _take(c, ["type", "se.fit", "p", "terms", "na.action"])
+    if c.args.get("na.action", "na.pass") != "na.pass":
+        raise Unsupported(f"predict(<survreg>, na.action = {c.args['na.action']}): the contract's survreg_predict "
+                          "keeps every row of newdata (R's default na.pass)")
+    if "terms" in c.args:
+        raise Unsupported("predict(<survreg>, terms=)")
+    kw: dict[str, Any] = {"type": c.args.get("type", "response")}
+    if "se.fit" in c.args:
+        kw["se_fit"] = bool(c.args["se.fit"])
+    if "p" in c.args:
+        kw["p"] = np.atleast_1d(np.asarray(c.args["p"], dtype=float))
+    if c.newdata is not None:
+        kw["newdata"] = c.newdata
+    return kw
+
+
+def _survreg_residuals_kwargs(c) -> dict:
+    _take(c, ["type", "rsigma", "collapse", "weighted"])
+    kw: dict[str, Any] = {"type": c.args.get("type", "response")}
+    for a in ("rsigma", "weighted"):
+        if a in c.args:
+            kw[a] = bool(c.args[a])
+    if "collapse" in c.args and c.args["collapse"] is not False:
+        v = c.args["collapse"]
+        kw["collapse"] = np.atleast_1d(np.asarray(list(v) if isinstance(v, tuple) else v))
+    return kw
+
+
 KWARGS = {"tmerge": _tmerge_kwargs, "coxph": coxph_kwargs, "survfit": _survfit_kwargs,
           "survfit_ms": _survfit_ms_kwargs, "survdiff": _survdiff_kwargs,
           "survfit_cox": _survfit_cox_kwargs, "coxph_residuals": _residuals_kwargs, "coxph_predict": _predict_kwargs,
-          "cox_zph": _zph_kwargs, "concordance": _concordance_kwargs, "coxph_detail": _detail_kwargs}
+          "cox_zph": _zph_kwargs, "concordance": _concordance_kwargs, "coxph_detail": _detail_kwargs,
+          "survreg": survreg_kwargs, "survreg_predict": _survreg_predict_kwargs,
+          "survreg_residuals": _survreg_residuals_kwargs}

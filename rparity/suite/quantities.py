@@ -85,6 +85,9 @@ _MS = ("time", "n_risk", "n_event", "n_censor", "pstate", "cumhaz", "std_err", "
 
 def _r_survfit_ms(r: dict) -> dict:
     out: dict[str, Any] = {k: np.asarray(r[k], dtype=float) for k in _MS if k in r}
+    for k in ("p0", "sp0", "influence_pstate"):  # R's vectors (column-major: a curve's values in turn)
+        if k in r:
+            out[k] = np.atleast_1d(np.asarray(r[k], dtype=float)).reshape(-1)
     out["states"] = (r["states"],) if isinstance(r["states"], str) else tuple(r["states"])
     if "strata" in r:
         names = (r["strata"],) if isinstance(r["strata"], str) else tuple(r["strata"])
@@ -97,6 +100,11 @@ def _engine_survfit_ms(fit, r: dict) -> dict:
     out["states"] = tuple(fit.states)
     if "strata" in r:
         out["strata"] = fit.strata
+    for k in ("p0", "sp0"):
+        if k in r and getattr(fit, k) is not None:
+            out[k] = np.asarray(getattr(fit, k), dtype=float).reshape(-1, order="F")
+    if "influence_pstate" in r and fit.influence_pstate is not None:
+        out["influence_pstate"] = np.concatenate([a.reshape(-1, order="F") for a in fit.influence_pstate])
     return out
 
 
@@ -225,6 +233,76 @@ def _engine_tmerge(t, r: dict) -> dict:
                              t.censors, t.tdcvars, t.column_classes)
 
 
+def _names(v: Any) -> tuple:
+    return () if v is None or (isinstance(v, list) and not v) else (v,) if isinstance(v, str) else tuple(v)
+
+
+_SURVREG_NUM = ("loglik", "icoef", "linear_predictors", "means")
+
+
+def _r_survreg(r: dict) -> dict:
+    out: dict[str, Any] = {k: np.atleast_1d(np.asarray(r[k], dtype=float)) for k in _SURVREG_NUM}
+    out.update({"names": _names(r["names"]), "scale_names": _names(r.get("scale_names")),
+                "coef": np.atleast_1d(np.asarray(r["coef"] if r["coef"] is not None else [], dtype=float)),
+                "scale": np.atleast_1d(np.asarray(r["scale"], dtype=float)), "iterations": int(r["iter"]),
+                "df": _scalar(r["df"]), "idf": _scalar(r["idf"]), "df_residual": _scalar(r["df_residual"]),
+                "n": out["linear_predictors"].size, "n_dropped": r["n_dropped"]})
+    k = int(round(np.sqrt(np.size(r["var"]))))
+    out["var"] = np.asarray(r["var"], dtype=float).reshape(k, k)
+    if "naive_var" in r:
+        out["naive_var"] = np.asarray(r["naive_var"], dtype=float).reshape(k, k)
+    if "dist" in r:
+        out["dist"] = r["dist"]
+    return out
+
+
+def _engine_survreg(fit, r: dict) -> dict:
+    out: dict[str, Any] = {k: np.atleast_1d(np.asarray(getattr(fit, k), dtype=float)) for k in _SURVREG_NUM}
+    out.update({"names": tuple(fit.names), "scale_names": tuple(fit.scale_names), "coef": np.asarray(fit.coef),
+                "scale": np.asarray(fit.scale, dtype=float), "iterations": fit.iterations, "df": float(fit.df),
+                "idf": float(fit.idf), "df_residual": fit.df_residual, "n": fit.n, "n_dropped": fit.n_dropped,
+                "var": np.asarray(fit.var, dtype=float)})
+    if "naive_var" in r:
+        out["naive_var"] = fit.naive_var
+    if "dist" in r:
+        out["dist"] = fit.dist
+    return out
+
+
+def _matrix_columns(r: dict) -> bool:
+    """R's colnames are the contract's ``columns`` for type="matrix" (g, dg, ...); a dfbeta matrix's are the
+    dimnames its variance happened to carry (R names fit$var only in some fits), not a contract quantity."""
+    return _names(r.get("columns"))[:1] == ("g",)
+
+
+def _r_survreg_residuals(r: dict) -> dict:
+    out: dict[str, Any] = {"values": np.asarray(r["values"], dtype=float)}
+    if _matrix_columns(r):
+        out["columns"] = _names(r["columns"])
+    return out
+
+
+def _engine_survreg_residuals(res, r: dict) -> dict:
+    out: dict[str, Any] = {"values": _shaped(res.values, r["values"])}
+    if _matrix_columns(r):
+        out["columns"] = tuple(res.columns)
+    return out
+
+
+def _engine_survreg_predict(res, r: dict) -> dict:
+    out = {"fit": _shaped(res.fit, r["values"])}
+    if "se" in r:
+        out["se_fit"] = None if res.se_fit is None else _shaped(res.se_fit, r["se"])
+    return out
+
+
+def _r_survreg_predict(r: dict) -> dict:
+    out = {"fit": np.asarray(r["values"], dtype=float)}
+    if "se" in r:
+        out["se_fit"] = np.asarray(r["se"], dtype=float)
+    return out
+
+
 #: function -> (R's quantities from the captured result, the engine's from its result and R's)
 QUANTITIES: dict[str, tuple[Callable[[dict], dict], Callable[[Any, dict], dict]]] = {
     "coxph": (_r_coxph, _engine_coxph),
@@ -238,4 +316,7 @@ QUANTITIES: dict[str, tuple[Callable[[dict], dict], Callable[[Any, dict], dict]]
     "concordance": (_r_concordance, _engine_concordance),
     "coxph_detail": (_r_detail, _engine_detail),
     "tmerge": (_r_tmerge, _engine_tmerge),
+    "survreg": (_r_survreg, _engine_survreg),
+    "survreg_predict": (_r_survreg_predict, _engine_survreg_predict),
+    "survreg_residuals": (_r_survreg_residuals, _engine_survreg_residuals),
 }

@@ -18,7 +18,7 @@ from rparity_contract.formula import Formula
 from ..compare import compare_values
 from ..refusals import r_kind, refusal_kind
 from ..tolerance import lookup
-from .arguments import KWARGS, Unsupported, coxph_kwargs
+from .arguments import KWARGS, Unsupported
 from .quantities import QUANTITIES
 
 __all__ = ["Status", "FAILURES", "QuantityRow", "CallVerdict", "ScriptVerdict", "replay_call", "run_suite"]
@@ -77,14 +77,19 @@ class _OutOfScope(Exception):
 _OUT_OF_SCOPE_TERMS = [
     (re.compile(r"\b(frailty(\.\w+)?|pspline|ridge|coxme)\s*\("), "penalized or frailty terms (frailty/pspline)"),
     (re.compile(r"\btt\s*\("), "time-transform terms tt()"),
-    (re.compile(r"type\s*=\s*\"(interval|interval2|left|mstate)\""), "interval, left or multi-state Surv"),
+    (re.compile(r"type\s*=\s*\"mstate\""), "multi-state Surv"),
     (re.compile(r"\bSurv2\s*\("), "Surv2 multi-state data"),
 ]
-_OUT_OF_SCOPE_ARGS = {"tt": "time-transform terms (tt)", "istate": "multi-state models (istate)",
-                      "statedata": "multi-state models (statedata)", "etype": "competing risks (etype)"}
+_OUT_OF_SCOPE_ARGS = {"tt": "time-transform terms (tt)", "statedata": "multi-state models (statedata)",
+                      "etype": "competing risks (etype)"}
+
+
+_INTERVAL_SURV = re.compile(r"type\s*=\s*\"(interval|interval2|left)\"")
 
 
 def _scope(c) -> None:
+    if c.function != "survreg" and (c.formula and _INTERVAL_SURV.search(c.formula) or _INTERVAL_SURV.search(c.call)):
+        raise _OutOfScope("interval or left-censored Surv (only survreg takes them)")
     for pattern, why in _OUT_OF_SCOPE_TERMS:
         if c.formula and pattern.search(c.formula) or pattern.search(c.call):
             raise _OutOfScope(why)
@@ -100,7 +105,8 @@ def _scope(c) -> None:
 
 
 #: functions of a fit: replayed on the engine's fit of the script's coxph call
-_OF_FIT = {"survfit_cox", "coxph_residuals", "coxph_predict", "cox_zph", "concordance", "coxph_detail"}
+_OF_FIT = {"survfit_cox", "coxph_residuals", "coxph_predict", "cox_zph", "concordance", "coxph_detail",
+           "survreg_residuals", "survreg_predict"}
 
 
 def _compare(function: str, ours: dict, theirs: dict) -> tuple[QuantityRow, ...]:
@@ -139,7 +145,7 @@ def _call(engine: Any, c, kw: dict, fit_of: Callable[[int], Any] | None) -> Any:
     if c.function not in _OF_FIT:
         return getattr(engine, c.function)(_formula(c), data=c.data, **kw)
     if fit_of is None:
-        raise Unsupported(f"{c.function} on a coxph fit needs the script's calls")
+        raise Unsupported(f"{c.function} on a fit needs the script's calls")
     if c.function == "survfit_cox":
         return engine.survfit_cox(fit_of(c.fit_call), _with_extractions(c.newdata, fit_of, c.fit_call), **kw)
     return getattr(engine, c.function)(fit_of(c.fit_call), **kw)
@@ -192,7 +198,7 @@ def replay_call(engine: Any, c, fit_of: Callable[[int], Any] | None = None) -> C
     except Unsupported as exc:
         return verdict(Status.UNSUPPORTED, str(exc))
     except _FitFailed as exc:
-        return verdict(Status.UNSUPPORTED, f"its coxph fit (call #{c.fit_call}) does not replay: {exc}")
+        return verdict(Status.UNSUPPORTED, f"its fit (call #{c.fit_call}) does not replay: {exc}")
     except (InvalidArgument, RParityError, NotImplementedError, ArithmeticError) as exc:
         kind = refusal_kind(exc, c.function)
         said = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
@@ -220,7 +226,7 @@ def replay_call(engine: Any, c, fit_of: Callable[[int], Any] | None = None) -> C
 
 
 def _fits(eng: Any, calls) -> Callable[[int], Any]:
-    """The engine's fit of a script's coxph call, made once; _FitFailed when it cannot be."""
+    """The engine's fit of a script's coxph (or survreg) call, made once; _FitFailed when it cannot be."""
     made: dict[int, Any] = {}
 
     def fit_of(i: int) -> Any:
@@ -229,10 +235,10 @@ def _fits(eng: Any, calls) -> Callable[[int], Any]:
             try:
                 if c.not_captured:
                     raise Unsupported(c.not_captured)
-                kw = coxph_kwargs(c)
+                kw = KWARGS[c.function](c)  # a coxph or survreg call
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    made[i] = eng.coxph(_formula(c), data=c.data, **kw)
+                    made[i] = getattr(eng, c.function)(_formula(c), data=c.data, **kw)
             except Unsupported as exc:
                 made[i] = _FitFailed(str(exc))
             except Exception as exc:  # noqa: BLE001 - reported as the reason of the survfit call

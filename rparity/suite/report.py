@@ -49,8 +49,9 @@ DOC_INTRO = """# R survival's own test suite, replayed in pyimpl
 survival 3.5-3 (github:therneau/survival, commit `e9d7ca0`) ships about 100 test
 scripts in `tests/`, written by the package's author, many of them checking
 hand-calculated values (`book1.R` ... `book7.R`). `fixtures/survival_suite/` holds
-every call those scripts make to `coxph`, `survfit`, `survdiff`, `tmerge` and, on a
-`coxph` fit, `survfit`, `residuals`, `predict`, `cox.zph`, `concordance` and `coxph.detail`:
+every call those scripts make to `coxph`, `survfit`, `survdiff`, `survreg`, `tmerge` and, on a
+`coxph` fit, `survfit`, `residuals`, `predict`, `cox.zph`, `concordance` and `coxph.detail`
+(on a `survreg` fit, `residuals` and `predict`):
 the call as written, its data (exactly), its arguments and R's numbers, captured by
 running each script under R 4.2.2 with survival 3.5-3
 (`python -m fixtures.survival_suite <survival>/tests` regenerates them).
@@ -65,7 +66,7 @@ reason); **differ**, **accepted** (the engine answers where R refuses), **engine
 error**: verdicts against the engine (none may remain); **refused** (the engine
 refuses what R accepts) and **unsupported** (an argument the contract lacks): the
 gaps left, each with its reason below; **out of scope** (frailty and penalized
-terms, `tt()`, multi-state models, multi-state (start, stop] curves, interval data: other issues);
+terms, `tt()`, multi-state Cox models (coxphms), interval-censored curves (Turnbull): not in the contract);
 **not captured** (a variable that is a list, a matrix or a `Surv` column, or a
 `Date`; a fit the script changed before using it).
 

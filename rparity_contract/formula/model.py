@@ -42,15 +42,28 @@ class Response:
 
     args: tuple[Expr, ...]
     surv: bool = True  # False: another response (``y ~ x``), one expression in ``args``
+    #: ``Surv(..., type = )`` as written (None: not given); "left", "interval"
+    #: (time, time2, event 0-3) and "interval2" (time, time2) only survreg reads
+    #: (``pyimpl.formula.model_frame``'s ``surv_types`` refuses them elsewhere)
+    type: str | None = None
 
     @property
     def counting(self) -> bool:
         """``Surv(start, stop, event)``: counting-process data."""
-        return self.surv and len(self.args) == 3
+        return self.surv and len(self.args) == 3 and self.type in (None, "counting")
+
+    @property
+    def interval(self) -> bool:
+        """``type = "interval"`` or ``"interval2"``: a second time, the upper bound."""
+        return self.type in ("interval", "interval2")
 
     @property
     def time(self) -> Expr:
         return self.args[1] if self.counting else self.args[0]
+
+    @property
+    def time2(self) -> Expr | None:
+        return self.args[1] if self.interval else None
 
     @property
     def start(self) -> Expr | None:
@@ -58,8 +71,10 @@ class Response:
 
     @property
     def event(self) -> Expr | None:
-        if self.counting:
+        if self.counting or self.type == "interval":
             return self.args[2]
+        if self.type == "interval2":
+            return None
         return self.args[1] if len(self.args) == 2 else None
 
 
@@ -117,20 +132,36 @@ def _response(expr_text: str) -> Response:
     e = parse_expr(expr_text)
     if not (isinstance(e, Call) and e.fn == "Surv"):
         return Response((e,), surv=False)
+    stype = None
     if e.kwargs:
         allowed = {"time", "time2", "event", "type", "origin"}
         bad = [k for k, _ in e.kwargs if k not in allowed]
-        if bad or any(k in ("type", "origin") for k, _ in e.kwargs):
+        if bad or any(k == "origin" for k, _ in e.kwargs):
             raise InvalidArgument(f"`formula` response {expr_text!r}: Surv() here takes its arguments by "
-                                  "position (time, event) or (start, stop, event)", kind="formula.response")
+                                  "position (time, event) or (start, stop, event), and type=", kind="formula.response")
         byname = dict(e.kwargs)
+        if "type" in byname:
+            t = byname["type"]
+            types = ("right", "left", "interval", "counting", "interval2")
+            hits = [k for k in types if isinstance(t, Const) and isinstance(t.value, str) and t.value
+                    and k.startswith(t.value)] if not (isinstance(t, Const) and t.value in types) else [t.value]
+            if len(hits) != 1:
+                raise InvalidArgument(f"`formula` response {expr_text!r}: Surv()'s type must be one of {list(types)} "
+                                      "(multi-state data, 'mstate', are not in the contract)",
+                                      kind="formula.response")
+            stype = str(hits[0])
         args = list(e.args) + [byname[k] for k in ("time", "time2", "event") if k in byname]
     else:
         args = list(e.args)
     if not 1 <= len(args) <= 3:
         raise InvalidArgument(f"`formula` response {expr_text!r} has {len(args)} arguments; Surv() takes 1 to 3",
                               kind="formula.response")
-    return Response(tuple(args))
+    need = {"right": 2, "left": 2, "interval2": 2, "interval": 3, "counting": 3}
+    if stype is not None and len(args) != need[stype]:
+        raise InvalidArgument(f"`formula` response {expr_text!r}: type {stype!r} takes {need[stype]} arguments; "
+                              f"got {len(args)} (R: 'Wrong number of args for this type of survival data')",
+                              kind="formula.response")
+    return Response(tuple(args), type=stype)
 
 
 def _check_special(e: Expr, text: str) -> None:

@@ -18,8 +18,11 @@ class SurvFitMS(Result):
     ``survival::survfit(Surv(time, event) ~ groups)`` with ``event`` a factor
     whose first level is censoring.
 
-    Every subject starts in state ``"(s0)"``; the other states are the
-    factor's other levels, in order. One row per unique time of a curve, the
+    Without ``istate`` every subject starts in state ``"(s0)"``; the other
+    states are the factor's other levels, in order. With ``istate`` (subjects
+    entering in any state) its levels that are not states of the status come
+    first. (start, stop] data with an ``id`` follow each subject through its
+    rows (transitions between any states: illness-death...). One row per unique time of a curve, the
     curves one after another (``strata`` names each row's curve). The matrices
     have a column per state (``pstate``, ``std_err``, ``n_risk``, ``n_event``)
     or per observed transition (``cumhaz``, columns named as R's "from.to",
@@ -54,3 +57,8 @@ class SurvFitMS(Result):
     conf_type: str = field(default="log")
     conf_int: float = field(default=0.95)
     start_time: float | None = rfield("start.time", default=None, doc="the start_time given")
+    influence_pstate: tuple[np.ndarray, ...] | None = rfield(
+        "influence.pstate", default=None, doc="influence=True: each curve's subjects x (1 + times) x states array "
+                                              "(the first time slice is the influence on p0); None otherwise")
+    influence_ids: tuple[tuple[str, ...], ...] | None = rfield(
+        "dimnames(influence.pstate)[[1]]", default=None, doc="each curve's subjects (sorted ids) of influence_pstate")

@@ -10,7 +10,11 @@ from ..control import SurvregControl
 from ..registry import derived
 from .base import Result, rfield
 
-__all__ = ["SurvregCall", "SurvReg", "SurvRegPredict"]
+__all__ = ["SurvregCall", "SurvReg", "SurvRegPredict", "SurvRegResiduals", "SURVREG_RESIDUAL_TYPES"]
+
+#: residuals.survreg's types, in R's order (``match.arg``)
+SURVREG_RESIDUAL_TYPES = ("response", "deviance", "dfbeta", "dfbetas", "working", "ldcase", "ldresp", "ldshape",
+                          "matrix")
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,7 @@ class SurvregCall:
     robust: bool | None = None
     cluster: Any = None
     parms: Any = None
+    na_action: str = "na.omit"  # or "na.exclude": residuals and predictions padded with NA (R's naresid)
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -77,6 +82,12 @@ class SurvReg(Result):
         out: SurvRegPredict = derived(self, "survreg_predict")(self, type=type, **kwargs)
         return out
 
+    def residuals(self, type: str = "response", **kwargs: Any) -> "SurvRegResiduals":
+        """``residuals(fit, type=, rsigma=, collapse=, weighted=)``, computed by
+        the engine that made the fit (its ``survreg_residuals``)."""
+        out: SurvRegResiduals = derived(self, "survreg_residuals")(self, type=type, **kwargs)
+        return out
+
 
 @dataclass(frozen=True, kw_only=True, eq=False)
 class SurvRegPredict(Result):
@@ -85,3 +96,25 @@ class SurvRegPredict(Result):
 
     fit: np.ndarray = rfield("fit")
     se_fit: np.ndarray | None = rfield("se.fit", default=None)
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class SurvRegResiduals(Result):
+    """``residuals(<survreg>, type=, rsigma=, collapse=, weighted=)`` (survival
+    3.5-3's ``residuals.survreg``).
+
+    ``values`` is a vector for ``response``, ``deviance``, ``working``,
+    ``ldcase``, ``ldresp`` and ``ldshape``; a matrix for ``dfbeta`` and
+    ``dfbetas`` (a column per coefficient, then per log scale with
+    ``rsigma``) and for ``matrix`` (the columns ``g, dg, ddg, ds, dds, dsg``:
+    each row's log-likelihood and its derivatives in eta and log sigma). A
+    matrix type keeps two dimensions here (R drops a one-column or one-row
+    collapsed matrix). Rows are the fit's rows (after ``na.omit``), or the
+    sorted ``collapse`` groups (NA last).
+    """
+
+    type: str = field(default="response")
+    values: np.ndarray = rfield("residuals(fit, type=)", doc="(n,) or (n, k)")
+    columns: tuple[str, ...] = rfield("colnames(residuals)", default=(), doc="matrix: g..dsg; else ()")
+    groups: tuple[str, ...] | None = rfield("rownames(rowsum(, collapse))", default=None,
+                                            doc="collapse: the groups, sorted as rowsum sorts them")

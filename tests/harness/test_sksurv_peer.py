@@ -19,14 +19,14 @@ pytest.importorskip("sksurv", reason="scikit-survival is not installed (pip inst
 FUNCTIONS = ["survfit", "survdiff", "coxph", "concordance"]
 
 #: every difference from R has one of these explanations
-KNOWN = {"sksurv-km-ci-loglog", "sksurv-ci-undefined-limits", "sksurv-cox-first-step-not-halved", "peer-warnings"}
+KNOWN = {"sksurv-km-ci-loglog", "sksurv-ci-undefined-limits", "sksurv-cox-first-step-not-halved", "peer-warnings",
+         "sksurv-refuses-data-without-events"}
 
 #: what scikit-survival really cannot do: it refuses data without any event ("all samples are censored",
-#: check_y_survival in compare_survival and CoxPHSurvivalAnalysis.fit) where R answers. A failure of the
-#: peer is never a known divergence: the check says so.
-FAILING = {("survdiff/edge-no-events", "(outcome)", Classification.ENGINE_ERROR),
-           ("coxph/edge-no-events", "(outcome)", Classification.ENGINE_ERROR),
-           ("concordance/edge-no-events", "(outcome)", Classification.ENGINE_ERROR)}
+#: check_y_survival in compare_survival and CoxPHSurvivalAnalysis.fit) where R answers. The adapter reports
+#: it as a refusal (event.none), and the check explains it only after counting the case's events.
+REFUSED = {"survdiff/edge-no-events", "coxph/edge-no-events", "concordance/edge-no-events"}
+
 
 AML_T = np.array([9.0, 13, 13, 18, 23, 28, 31, 34, 45, 48, 161])
 AML_E = np.array([1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 0])
@@ -35,8 +35,10 @@ AML_STATE = pd.Categorical.from_codes([1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 0], ["censo
 
 def _assert_classified(rep):
     failing = {(r.case, r.quantity, r.classification) for r in rep.rows if r.classification.failing}
-    assert failing == FAILING, failing
-    assert all("all samples are censored" in r.detail for r in rep.rows if r.classification.failing)
+    assert not failing, failing
+    refused = {r.case for r in rep.rows if r.known == "sksurv-refuses-data-without-events"}
+    assert refused == REFUSED
+    assert all("have no event" in r.evidence for r in rep.rows if r.known == "sksurv-refuses-data-without-events")
     known = {r.known for r in rep.rows if r.classification is Classification.KNOWN}
     assert known == KNOWN
     # the quantities scikit-survival computes agree with R wherever no known divergence applies
@@ -258,3 +260,30 @@ def test_cuminc_limits_differ_from_rs_by_their_variance_and_level():
     # where R's interval is undefined (p = 0 or 1) R has NA, scikit-survival 0
     undefined = np.isnan(r["lower"]) & ~np.isnan(fit.lower)
     assert undefined.any() and np.all(fit.lower[undefined] == 0) and np.all(p[undefined] == 0)
+
+
+def test_a_refusal_of_data_with_events_is_never_explained(monkeypatch):
+    """Planted fault: an adapter refusing every Cox fit as 'no events'. Where
+    the case's data have events the refusal stays a new divergence: the entry
+    counts the events itself, it does not trust the engine's kind."""
+    from rparity_peers import sksurv_engine
+
+    def refuse(*args, **kwargs):
+        raise InvalidArgument("scikit-survival refuses data without events (planted)", kind="event.none")
+
+    monkeypatch.setattr(sksurv_engine, "coxph", refuse)
+    cases = [c for c in COX_CASES if c.id in ("coxph/lung", "coxph/edge-no-events")]
+    rep = run_check("sksurv", "golden", cases=cases)
+    rows = {r.case: r for r in rep.rows if r.quantity == "(outcome)"}
+    assert rows["coxph/lung"].classification is Classification.NEW
+    assert rows["coxph/edge-no-events"].known == "sksurv-refuses-data-without-events"
+
+
+def test_refusal_entries_never_cover_pyimpl_or_r():
+    from rparity.divergences import InvalidDivergence, KnownDivergence, validate_entry
+
+    for eng in ("pyimpl", "r"):
+        entry = KnownDivergence(id="x-refusal", engines={eng: "*"}, functions=("coxph",), quantities=("(outcome)",),
+                                explanation="e", source="s", departure="d", peer_refusal=True)
+        with pytest.raises(InvalidDivergence, match="not pyimpl's or R's"):
+            validate_entry(entry)

@@ -133,8 +133,10 @@ def test_refused_or_accepted_as_r_does_without_a_glm():
     d.loc[d.index[0], "sw"] = -2.0  # no glm: MatchIt checks nothing more
     m = _pm(d, covs=["age", "educ"], distance="euclidean", s_weights="sw")
     assert pyimpl.matchit_summary(m).nn.loc["all", "treated"] == 185
-    with pytest.raises(NotImplementedError, match="cov.wt"):
+    with pytest.raises(InvalidArgument, match="negative weights not allowed"):  # mahvars: the glm refuses first
         _pm(d, mahvars=["age"], s_weights="sw")
+    with pytest.raises(InvalidArgument, match="weights must be non-negative"):  # no glm: cov.wt refuses
+        _pm(d, covs=["age", "educ"], distance="mahalanobis", s_weights="sw")
 
 
 def test_psmpy_peer_does_not_provide_them():

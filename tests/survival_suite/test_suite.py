@@ -42,7 +42,7 @@ def test_the_replay_compares_numbers():
     assert sum(len(v.rows) for v in compared) > 5000
     functions = {v.function for v in compared}
     assert functions >= {"coxph", "survfit", "survdiff", "survfit_cox", "coxph_residuals", "coxph_predict",
-                         "cox_zph", "coxph_detail"}
+                         "cox_zph", "coxph_detail", "survreg", "survreg_predict", "survreg_residuals"}
 
 
 @pytest.mark.r
@@ -64,7 +64,10 @@ CAUGHT = ["coxph-coef-1e-8", "coxph-refuses-one-stratum", "coxph-accepts-single-
           "survdiff-accepts-one-group", "survdiff-formula-short-labels", "coxph-n-dropped",
           "coxph-drops-infinite-warning", "cox-zph-chisq", "residuals-values-1e-8",
           "residuals-collapse-unsorted", "predict-se-1e-8", "survfit-cox-surv-1e-8", "detail-imat-1e-8",
-          "survfit-ms-se-without-dh", "survfit-ms-pstate-1e-11"]
+          "survfit-ms-se-without-dh", "survfit-ms-pstate-1e-11",
+          "survreg-no-step-halving", "survreg-left-as-right-censored", "survreg-interval-as-right-censored",
+          "survreg-residuals-ds-without-minus-one", "survreg-predict-quantile-se-fixed-scale",
+          "survreg-na-exclude-unpadded", "survreg-intercept-always"]
 
 
 def _replayed_as(c) -> str:
