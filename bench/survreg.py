@@ -9,6 +9,13 @@ log-scale 0.1 * sum(x), 30% random censoring. R is timed inside R around
 ``--reps`` runs; the ratio is R's time / pyimpl's (> 1: pyimpl faster). The
 largest relative difference of the coefficients, scale and log-likelihood
 between the two engines is printed too.
+
+Where pyimpl's time goes (n = 2e5, p = 10; 8 evaluations of the
+intercept-only fit, 6 of the full one): the blocked sequential sums of u,
+imat and JJ (about half), the C library's exp and log called element by
+element through Python's ``math`` (about a quarter: numpy's SIMD exp/log
+differ from glibc's in the last bit), the rest the per-row formulas and the
+set-up (model frame, R's two-pass means and sds, the starting values).
 """
 from __future__ import annotations
 

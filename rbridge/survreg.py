@@ -120,8 +120,9 @@ def survreg_predict(fit: SurvReg, type: str = "response", *, p: Any = (0.1, 0.9)
     if dim is not None and len(dim) == 2:
         fitv = fitv.reshape(dim, order="F")
         se = None if se is None else se.reshape(dim, order="F")
-    return SurvRegPredict(fit=fitv, se_fit=se, engine="r", provenance=sess.provenance("predict(<survreg>)"),
-                          warnings=res.warnings)
+    columns = tuple(fa.user_label(str(c)) for c in (v["columns"] or []))
+    return SurvRegPredict(fit=fitv, se_fit=se, columns=columns, engine="r",
+                          provenance=sess.provenance("predict(<survreg>)"), warnings=res.warnings)
 
 
 _MATRIX_TYPES = ("dfbeta", "dfbetas", "matrix")

@@ -842,6 +842,10 @@ FAULTS: list[Fault] = [
     Fault("crr-var-without-sandwich", "crr", "1e-12 relative", "var reported as the inverse information "
           "(the model-based variance) instead of the sandwich inf^-1 V inf^-1",
           _result(lambda r: dataclasses.replace(r, var=r.invinf))),
+    Fault("crr-summary-se-1e-10", "crr_summary", "1e-12 relative", "summary's se(coef) 1e-10 relative off",
+          _column("se(coef)", _scale(1e-10))),
+    Fault("crr-predict-cif-1e-10", "crr_predict", "1e-12 relative", "the predicted cumulative incidence 1e-10 "
+          "relative off", _field("cif", _scale(1e-10))),
     # survfit_ms
     Fault("survfit-ms-se-without-dh", "survfit_ms", "1e-12 relative", "the jackknife influence leaves out the "
           "dH term (U <- U H only): standard errors and limits wrong, the probabilities right",
@@ -862,6 +866,10 @@ FAULTS: list[Fault] = [
     Fault("survreg-predict-quantile-se-fixed-scale", "survreg_predict", "1e-9 relative", "the quantiles' standard "
           "errors leave out the variance of the log scale (the fixed-scale formula whatever the fit)",
           _without_scale_variance),
+    Fault("survreg-predict-terms-uncentred", "survreg_predict", "1e-9 relative", "type = 'terms' from the model "
+          "matrix as it is, not centred by the fit's means (predict.survreg's sweep(x, 2, object$means) when the "
+          "model has an intercept)",
+          _lazy_patched(_module("pyimpl.survreg.predict"), "centred", lambda _orig: lambda x, means, i: x)),
     Fault("survreg-interval-as-right-censored", "survreg", "1e-9 relative", "an interval-censored row (status 3) "
           "taken as right censored at its lower bound (survregc1.c's F(upper) - F(lower) never used)",
           _lazy_patched(_module("pyimpl.survreg.survreg"), "read_surv_typed", _status_recoded(3.0, 0.0))),

@@ -224,7 +224,9 @@ R_MESSAGES: tuple[RefusalRule, ...] = (
     RefusalRule(r"(a name given in the terms argument not found in the model|Invalid terms argument)",
                 "terms.value", ("coxph_predict",), source="survival predict.coxph"),
     RefusalRule(r"(subscript out of bounds|requires numeric/complex matrix/vector arguments)", "predict.null",
-                ("coxph_predict",), source="survival predict.coxph on a coxph.null fit (se.fit, terms)"),
+                ("coxph_predict", "survreg_predict"),
+                source="survival predict.coxph on a coxph.null fit (se.fit, terms); predict.survreg's terms of an "
+                       "intercept-only fit (asgn[[1]])"),
     # coxph.detail
     RefusalRule(r"Detailed output is not available for the", "detail.method", ("coxph_detail",),
                 source="survival coxph.detail"),

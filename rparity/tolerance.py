@@ -315,7 +315,7 @@ TOLERANCES.update({
     "survreg.icoef": SURVREG, "survreg.linear_predictors": SURVREG,
     "survreg.means": rel(1e-12, "column means of the model matrix (R's two-pass long-double mean)"),
     # predict(<survreg>): closed forms on the fit's coefficients and variance
-    "survreg_predict.fit": SURVREG, "survreg_predict.se_fit": SURVREG,
+    "survreg_predict.fit": SURVREG, "survreg_predict.se_fit": SURVREG, "survreg_predict.columns": EXACT,
     # residuals(<survreg>): R's expressions on the fit (deriv matrix, score %*% var, rowsum); measured: identical
     # to R for the built-in distributions, interval and left-censored data included; t: ~1e-12 (the fit's ulps)
     "survreg_residuals.values": SURVREG, "survreg_residuals.columns": EXACT, "survreg_residuals.groups": EXACT,

@@ -242,8 +242,13 @@ def coxph_summary(fit, *, conf_int=0.95) -> pd.DataFrame:
     return st.summary.copy()
 
 
-def concordance(fit):
-    """lifelines' C index of the fit (``concordance_index_``): no standard error."""
+def concordance(fit, *others, **options):
+    """lifelines' C index of the fit (``concordance_index_``): no standard
+    error, and nothing else of R's ``concordance()``."""
+    if isinstance(fit, str):
+        _not_honoured("the formula form concordance(y ~ x, data)")
+    if others or options:
+        _not_honoured("several fits or concordance options (concordance_index_ is one fit's C)")
     _FITS.state(fit)
     return fit.concordance
 

@@ -19,7 +19,8 @@
   influence ``i0`` starts the jackknife (so the standard errors then include
   it, as in R) and ``sp0 = sqrt(colSums(i0^2))``; 0 otherwise.
 * the Aalen-Johansen loop (:mod:`.aj`), its jackknife grouped by ``id``
-  (``cluster`` is accepted and unused, as in survfitCI), and
+  (``cluster`` is accepted and unused, as in survfitCI; on large right-
+  censored competing risks its closed form, within ~1e-13 of R), and
   ``survfit_confint(pstate, std.err, logse = FALSE)``.
 
 R's own refusals are repeated with its words.
@@ -191,8 +192,8 @@ def survfit_ms(time, event=MISSING, *, data=None, subset=None, weights=None, con
         entry = np.full(t.size, min(0.0, float(np.min(t))) - 1)  # survfitCI: t0 <- min(0, Y[, 1]); entry <- t0 - 1
     else:
         entry = start
-    curves = [_docurve(entry[r], t[r], status[r], icur[r], w[r], id_codes[r], nstate, bool(se_fit), infl, given_p0)
-              for r in curves_of]
+    curves = [_docurve(entry[r], t[r], status[r], icur[r], w[r], id_codes[r], nstate, bool(se_fit), infl, given_p0,
+                       start is None) for r in curves_of]
     fit = _assemble(curves, glevels if len(curves_of) > 1 else None, [len(r) for r in curves_of], all_states,
                     check, bool(se_fit), conf_type, conf_int, time0, warns, id_labels if infl else None)
     for msg in warns:
@@ -244,12 +245,15 @@ class _Curve:
 
 
 def _docurve(entry: np.ndarray, etime: np.ndarray, status: np.ndarray, istate: np.ndarray, w: np.ndarray,
-             idc: np.ndarray, nstate: int, se_fit: bool, influence: bool, given_p0: np.ndarray | None) -> _Curve:
+             idc: np.ndarray, nstate: int, se_fit: bool, influence: bool, given_p0: np.ndarray | None,
+             right_censored: bool = False) -> _Curve:
     """survfitCI.R's ``docurve2`` for one curve: the subjects (sorted ids),
     each one's initial state (the istate of its first row by entry), ``p0``
     (the weighted share of each state among the rows at risk at the first
     event time, ``tapply(wt, istate, sum) / wtsum``), its influence ``i0``
-    when ``influence`` (and no state has all of them), then survfitci.c."""
+    when ``influence`` (and no state has all of them), then survfitci.c
+    (``right_censored``: no (start, stop] data, the closed-form std.err may
+    apply, :mod:`.aj`)."""
     uid, index = np.unique(idc, return_inverse=True)
     nid = uid.size
     by_entry = np.lexsort((entry, index))  # order(id, entry)
@@ -276,7 +280,7 @@ def _docurve(entry: np.ndarray, etime: np.ndarray, status: np.ndarray, istate: n
     else:
         p = given_p0
     # survfitCI's smap recode: status k > 0 is the k-th state (1-based), what survfitci.c reads
-    fit = aalen_johansen(entry, etime, status, cstate, w, index, nid, p, i0, se_fit, influence)
+    fit = aalen_johansen(entry, etime, status, cstate, w, index, nid, p, i0, se_fit, influence, right_censored)
     sp0 = None
     if se_fit:
         sq = (i0 * i0).astype(np.longdouble)

@@ -14,6 +14,7 @@ from scipy import special, stats
 from .. import _libm
 from .._rmath import r_sum
 from ..matching.links import dnorm, pnorm
+from ._cmath import cexp
 
 __all__ = ["Distribution", "DISTRIBUTIONS", "BASES", "Base", "M_1_SQRT_2PI"]
 
@@ -55,11 +56,11 @@ class Base:
         """``sd$density(x, parms)``: the columns F, 1 - F, f, f'/f, f''/f."""
         x = np.asarray(x, dtype=float)
         if self.name == "Extreme value":
-            w = _libm.exp(x)
-            ww = _libm.exp(-w)
+            w = cexp(x)
+            ww = cexp(-w)
             return (1 - ww, ww, w * ww, 1 - w, w * (w - 3) + 1)
         if self.name == "Logistic":
-            w = _libm.exp(x)
+            w = cexp(x)
             return (w / (1 + w), 1 / (1 + w), w / ((1 + w) * (1 + w)), (1 - w) / (1 + w),
                     (w * (w - 4) + 1) / ((1 + w) * (1 + w)))
         if self.name == "Gaussian":  # R's pnorm and dnorm (nmath, ported: bit for bit)

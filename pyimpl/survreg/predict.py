@@ -16,9 +16,16 @@ new row's stratum by its label (R's ``match(newstrat, levels(strata.keep))``;
 none: NA). Without ``newdata``, a fit made with ``na_action="na.exclude"``
 gives NaN rows at the dropped rows (R's ``naresid``).
 
-Notes
------
-Not implemented: ``type="terms"``.
+``type="terms"``: one column per term of the model matrix (the intercept
+left out), ``x[, cols] %*% coef[cols]`` with x centred by the fit's column
+means (``sweep(x, 2, object$means)``) when the model has an intercept; its
+se, row by row, ``sqrt(xi %*% var[cols, cols] %*% t(xi))`` with ``xi =
+x[j, cols] * coef[cols]``. As R (``attrassign(x, Terms)``), a column's term
+is named by the label of the *full* terms at the model matrix's (reduced,
+strata() and cluster() removed) term index: ``~ strata(sex) + age`` names
+age's column "strata(sex)". R's result has no ``constant`` attribute (that
+is ``predict.lm``'s). A model without a term besides the intercept is refused
+(R: 'subscript out of bounds').
 """
 from __future__ import annotations
 
@@ -39,7 +46,7 @@ from .fit import gemm_blas
 from .residuals import naresid_exclude
 from .survreg import model, resolve_parms, with_intercept
 
-__all__ = ["survreg_predict"]
+__all__ = ["survreg_predict", "term_columns", "centred"]
 
 _TYPES = ("response", "link", "lp", "linear", "terms", "quantile", "uquantile")
 
@@ -52,8 +59,6 @@ def _match_type(type: Any) -> str:
         raise InvalidArgument(f"`type` must be one of {list(_TYPES)}; got type={type!r} (R: \"'arg' should be one "
                               "of ...\")", kind="type.value")
     t = hits[0]
-    if t == "terms":
-        raise NotImplementedError("predict(<survreg>, type='terms') is not implemented in pyimpl")
     return "lp" if t in ("link", "linear") else t
 
 
@@ -108,6 +113,8 @@ def survreg_predict(fit: SurvReg, type: str = "response", *, p: Any = (0.1, 0.9)
     vv = np.asarray(fit.var, dtype=float)[:nvar, :nvar]
     fixedscale = nvar == fit.var.shape[1]
     d = DISTRIBUTIONS[fit.dist]
+    if kind == "terms":
+        return _terms(fit, m, coef, se_fit, newdata)
     stratified = m.nstrat > 1 and kind in ("quantile", "uquantile") and not fixedscale
     if newdata is None:
         x = m.x
@@ -159,9 +166,46 @@ def survreg_predict(fit: SurvReg, type: str = "response", *, p: Any = (0.1, 0.9)
     return _padded(fit, np.asarray(pred, dtype=float), se, newdata)
 
 
-def _padded(fit: SurvReg, pred: np.ndarray, se: Any, newdata: Any) -> SurvRegPredict:
+def term_columns(m: Any) -> list[tuple[str, list[int]]]:
+    """survival's ``attrassign(x, Terms)`` less the intercept: each term's
+    label and its model-matrix columns. The matrix's assign indexes the
+    reduced terms (strata() and cluster() main effects dropped) but R reads
+    the labels of the full terms at that index (see the module)."""
+    mf = m.formula
+    design = terms_matrix(m.variables, [mf.terms[t] for t in m.kept_terms], list(m.kept_codes),
+                          [mf.label(t) for t in m.kept_terms], m.x.shape[0])
+    shift = 1 if mf.intercept else 0
+    return [(mf.label(r), [c + shift for c in cols]) for r, cols in enumerate(design.assign) if cols]
+
+
+def centred(x: np.ndarray, means: np.ndarray, intercept: bool) -> np.ndarray:
+    """predict.survreg's ``if (type == "terms" && intercept) x <- sweep(x, 2, object$means)``."""
+    return x - means[None, :] if intercept else x
+
+
+def _terms(fit: SurvReg, m: Any, coef: np.ndarray, se_fit: bool, newdata: Any) -> SurvRegPredict:
+    """predict.survreg's ``type = "terms"`` branch (see the module)."""
+    groups = term_columns(m)
+    if not groups:
+        raise InvalidArgument("`type`='terms' needs a model with a term besides the intercept (R: 'subscript out "
+                              "of bounds')", kind="predict.null")
+    x = m.x if newdata is None else _new_x(fit, m, newdata)[0]
+    x = centred(x, np.asarray(fit.means, dtype=float), bool(m.formula.intercept))
+    var = np.asarray(fit.var, dtype=float)
+    pred = np.empty((x.shape[0], len(groups)))
+    se = np.empty_like(pred) if se_fit else None
+    for i, (_, cols) in enumerate(groups):
+        xc = x[:, cols]
+        pred[:, i] = seq_matvec(xc, coef[cols])  # x[, ii, drop = FALSE] %*% coef[ii]: dgemv
+        if se is not None:
+            xi = xc * coef[cols][None, :]  # each row's xi = x[j, ii] * coef[ii]
+            se[:, i] = np.sqrt(_quad_diag(xi, var[np.ix_(cols, cols)]))  # sum(xi %*% vci %*% t(xi))
+    return _padded(fit, pred, se, newdata, tuple(label for label, _ in groups))
+
+
+def _padded(fit: SurvReg, pred: np.ndarray, se: Any, newdata: Any, columns: tuple[str, ...] = ()) -> SurvRegPredict:
     """R's ``naresid(na.action.used, pred)``: without newdata, the fit's na.action (na.exclude pads NA rows)."""
     if newdata is None:
         pred = naresid_exclude(fit, np.asarray(pred, dtype=float))
         se = None if se is None else naresid_exclude(fit, np.asarray(se, dtype=float))
-    return SurvRegPredict(fit=pred, se_fit=se, engine="pyimpl")
+    return SurvRegPredict(fit=pred, se_fit=se, columns=columns, engine="pyimpl")

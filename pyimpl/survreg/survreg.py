@@ -49,6 +49,7 @@ from ..formula import as_series, column_or_values, combine, model_frame, terms_m
 from ..formula.frame import complete_frame
 from ..matching._rstats import r_mean
 from ..survival.surv import SurvData, read_surv
+from ._cmath import clog
 from .distributions import DISTRIBUTIONS
 from .fit import gemm_blas, survreg_fit
 from .residuals import derivatives, score_matrix
@@ -172,7 +173,7 @@ def survreg(formula: Any, data: Any = None, *, dist: str = "weibull", weights: A
         exact = status == 1
         if exact.any():
             with np.errstate(divide="ignore", invalid="ignore"):
-                lj = _libm.log(1 / m.time[exact])
+                lj = clog(1 / m.time[exact])
             logcorrect = float(r_sum(lj if w is None else w[exact] * lj))
     time, time2, _ = transformed_y(m, d)
     if d.log_time:
@@ -265,8 +266,8 @@ def transformed_y(m: Model, d: Any) -> tuple[np.ndarray, np.ndarray | None, np.n
     t1, t2 = m.time, (m.time2 if has3 else None)
     if d.log_time:
         with np.errstate(divide="ignore", invalid="ignore"):
-            t1 = _libm.log(t1)
-            t2 = None if t2 is None else _libm.log(t2)
+            t1 = clog(t1)
+            t2 = None if t2 is None else clog(t2)
     return t1, t2, m.status
 
 

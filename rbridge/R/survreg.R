@@ -40,8 +40,9 @@ rparity_survreg_predict <- function(form, weights = NULL, dist = "weibull", scal
   if (!is.null(p)) args$p <- p
   if (!is.null(newdata)) args$newdata <- as.data.frame(newdata, stringsAsFactors = FALSE, optional = TRUE)
   pr <- do.call(stats::predict, args)
-  if (se_fit) list(fit = as.vector(pr$fit), se = as.vector(pr$se.fit), dim = dim(pr$fit))
-  else list(fit = as.vector(pr), se = NULL, dim = dim(pr))
+  ## type = "terms": a matrix whose columns are the terms (their labels in `columns`; NULL for the other types)
+  if (se_fit) list(fit = as.vector(pr$fit), se = as.vector(pr$se.fit), dim = dim(pr$fit), columns = colnames(pr$fit))
+  else list(fit = as.vector(pr), se = NULL, dim = dim(pr), columns = colnames(pr))
 }
 
 ## residuals(fit, type=, rsigma=, collapse=, weighted=); a matrix comes back by columns

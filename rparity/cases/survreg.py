@@ -152,9 +152,11 @@ def run_survreg_predict(engine: Any, data: pd.DataFrame, p: Mapping[str, Any]) -
         lo, hi = p["newdata_rows"]
         kw["newdata"] = data.iloc[lo:hi].reset_index(drop=True)
     pr = engine.survreg_predict(fit, **kw)
-    out = {"fit": np.asarray(pr.fit, dtype=float)}
+    out: dict[str, Any] = {"fit": np.asarray(pr.fit, dtype=float)}
     if kw["se_fit"]:
         out["se_fit"] = np.asarray(pr.se_fit, dtype=float)
+    if kw["type"] == "terms":
+        out["columns"] = tuple(pr.columns)
     return out
 
 
@@ -187,6 +189,20 @@ CASES += [
            type="quantile", p=[0.5, 0.9], se_fit=True, newdata_rows=[0, 8]),
     _pcase("lung-weibull-na-exclude-lp-se", "lung", "Surv(time, status) ~ age + ph.ecog", type="lp", se_fit=True,
            na_action="na.exclude"),
+    # type = "terms": centred by the fit's means (with an intercept), a column per term; R names the columns by
+    # the full terms at the model matrix's reduced term index (strata(sex) first: age's column is "strata(sex)")
+    _pcase("lung-weibull-factor-terms-se", "lung", "Surv(time, status) ~ age + sex + factor(ph.ecog)", type="terms",
+           se_fit=True),
+    _pcase("lung-lognormal-terms", "lung", _LUNG, dist="lognormal", type="terms"),
+    _pcase("lung-weibull-strata-first-terms-se", "lung", "Surv(time, status) ~ strata(sex) + age + ph.ecog",
+           type="terms", se_fit=True),
+    _pcase("lung-weibull-no-intercept-terms-se", "lung", "Surv(time, status) ~ age + sex - 1", type="terms",
+           se_fit=True),
+    _pcase("lung-weibull-na-exclude-terms-se", "lung", "Surv(time, status) ~ age + ph.ecog", type="terms",
+           se_fit=True, na_action="na.exclude"),
+    _pcase("lung-weibull-factor-newdata-terms-se", "lung", "Surv(time, status) ~ age + factor(ph.ecog)",
+           type="terms", se_fit=True, newdata_rows=[0, 8]),
+    _pcase("lung-weibull-intercept-only-terms-refused", "lung", "Surv(time, status) ~ 1", type="terms"),
 ]
 
 

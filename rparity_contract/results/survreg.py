@@ -92,10 +92,12 @@ class SurvReg(Result):
 @dataclass(frozen=True, kw_only=True, eq=False)
 class SurvRegPredict(Result):
     """``predict(<survreg>, type=, p=, se.fit=, newdata=)``: one row per
-    observation (and one column per ``p`` for the quantile types)."""
+    observation (and one column per ``p`` for the quantile types, per term
+    for ``type="terms"``)."""
 
     fit: np.ndarray = rfield("fit")
     se_fit: np.ndarray | None = rfield("se.fit", default=None)
+    columns: tuple[str, ...] = rfield("colnames(fit)", default=(), doc="type='terms': the terms' labels; else ()")
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)

@@ -88,6 +88,15 @@ def test_an_engine_error_or_an_engine_refusal_is_never_known():
     assert err.classification is C.ENGINE_ERROR
     assert refused.classification is C.NEW
     assert accepted_r_refused.classification is C.KNOWN
+    # only an entry written for a peer's refusal explains one, and never for pyimpl or R
+    peer = KnownDivergence(id="t-peer-refusal", engines={"lifelines": "*"}, functions=("survfit",),
+                           quantities=("(outcome)",), explanation="x" * 80, source="test", peer_refusal=True)
+    assert classify([_row("(outcome)", engine_refused=True)], engine="lifelines",
+                    registry=[peer])[0].classification is C.KNOWN
+    assert classify([_row("(outcome)")], engine="lifelines", registry=[peer])[0].classification is C.NEW
+    for eng in ("pyimpl", "r"):
+        assert classify([_row("(outcome)", engine_refused=True)], engine=eng,
+                        registry=[peer])[0].classification is C.NEW
 
 
 @pytest.mark.parametrize("change,problem", [
