@@ -7,12 +7,17 @@ operations (unblocked paths: the matrices here are far below the block size
   the triangle, column by column: ``dtrmv`` then ``dscal``) and ``dlauu2``
   (``U U'``: per row a ``ddot`` of the row's tail and a ``dgemv``); the
   upper triangle mirrored into the lower.
+* :func:`r_solve_lu`, :func:`r_lu_solve`: R's ``solve(a, b)`` (``La_solve``):
+  dgesv's LU (reference ``dgetrf2``) with R's two refusals (an exactly zero
+  pivot; a reciprocal condition number below machine epsilon, ``dgecon``),
+  then ``dgetrs`` (the row swaps, unit-lower then upper ``dtrsm``, column by
+  column).
 """
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["chol2inv"]
+__all__ = ["chol2inv", "r_solve_lu", "r_lu_solve"]
 
 
 def _dtrti2_upper(a: np.ndarray) -> None:
@@ -62,3 +67,51 @@ def chol2inv(r: np.ndarray) -> np.ndarray:
     _dlauu2_upper(a)
     upper = np.triu(a)
     return upper + np.triu(a, 1).T if n else upper
+
+
+def r_solve_lu(a: np.ndarray, *, one_refusal: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """``solve``'s dgesv LU of ``a`` (Fortran order, 0-based pivots) with R's
+    two refusals: "exactly singular" (a zero pivot, ``solve.singular``) and
+    "computationally singular" (``rcond < DBL_EPS``, ``solve.ill_conditioned``;
+    ``solve.singular`` too with ``one_refusal``, for a function where which of
+    the two R meets depends on last bits)."""
+    from scipy.linalg import lapack
+
+    from rparity_contract.errors import ComputationError
+
+    from ._rmath import DBL_EPS
+    from .matching.distances import _dgetrf2
+
+    p = a.shape[0]
+    lu = np.array(a, dtype=float, order="F")
+    piv = np.zeros(p, dtype=np.int64)
+    info = _dgetrf2(lu, piv, 0, 0, p, p)
+    if info > 0:
+        raise ComputationError(f"Lapack routine dgesv: system is exactly singular: U[{info},{info}] = 0",
+                               kind="solve.singular")
+    rcond, _ = lapack.dgecon(lu, float(np.abs(a).sum(axis=0).max()), norm="1")
+    if rcond < DBL_EPS:
+        msg = f"system is computationally singular: reciprocal condition number = {rcond:g}"
+        if one_refusal:
+            raise ComputationError(msg, kind="solve.singular")
+        raise ComputationError(msg, kind="solve.ill_conditioned")
+    return lu, piv
+
+
+def r_lu_solve(lu: np.ndarray, piv: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """dgetrs on the LU of :func:`r_solve_lu`: the row swaps, then reference
+    BLAS dtrsm (unit lower, then upper), column by column; (p, k) result."""
+    from .matching.distances import _dlaswp
+
+    p = lu.shape[0]
+    x = np.array(b, dtype=float, order="F").reshape(p, -1)
+    _dlaswp(x, 0, 0, x.shape[1], piv)
+    for j in range(x.shape[1]):
+        for k in range(p):  # L y = b (unit lower)
+            if x[k, j] != 0.0:
+                x[k + 1:, j] = x[k + 1:, j] - x[k, j] * lu[k + 1:, k]
+        for k in range(p - 1, -1, -1):  # U x = y
+            if x[k, j] != 0.0:
+                x[k, j] = x[k, j] / lu[k, k]
+                x[:k, j] = x[:k, j] - x[k, j] * lu[:k, k]
+    return x

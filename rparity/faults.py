@@ -885,6 +885,16 @@ FAULTS: list[Fault] = [
     Fault("survreg-intercept-always", "survreg", "identical", "adds the intercept column whatever the formula's "
           "`- 1` says (survreg.R keeps attr(Terms, 'intercept'))",
           _lazy_patched(_module("pyimpl.survreg.survreg"), "with_intercept", lambda orig: lambda x, i: orig(x, True))),
+    Fault("survreg-robust-strata-interaction-accepted", "survreg", "accepts what R refuses", "a robust variance "
+          "with strata() only inside interactions, which R refuses (residuals.survreg's model matrix is then the "
+          "intercept alone: score %*% vv non-conformable), computed from the full model matrix",
+          _lazy_patched(_module("pyimpl.survreg.survreg"), "_refuse_strata_only_in_interactions",
+                        lambda _orig: lambda *a: None)),
+    Fault("survreg-residuals-strata-interaction-full-x", "survreg_residuals", "accepts what R refuses", "the score "
+          "residuals of a fit with strata() only inside interactions from the full model matrix (R's "
+          "model.matrix(Terms[-integer(0)]) is the intercept alone: score %*% vv non-conformable)",
+          _lazy_patched(_module("pyimpl.survreg.survreg"), "strata_only_in_interactions",
+                        lambda _orig: lambda mf: False)),
     # clogit
     Fault("clogit-method-ignored", "clogit", "1e-10 relative", "fits the exact conditional likelihood whatever "
           "method says", _set_kwarg("method", "exact")),

@@ -65,6 +65,10 @@ R_MESSAGES: tuple[RefusalRule, ...] = (
                 "parms.value", ("survreg",), source="survival survreg.R, survreg.distributions$t$init"),
     RefusalRule(r"start-stop type Surv objects are not supported|Response must be a survival object",
                 "formula.response", ("survreg",), source="survival survreg.R"),
+    RefusalRule(r"non-conformable arguments", "robust.strata_interaction", ("survreg",),
+                source="survival survreg.R's robust variance: residuals.survreg(fit, 'dfbeta') models "
+                       "Terms[-untangle.specials(Terms, 'strata', 1)$terms], no term when strata() is only in "
+                       "interactions, so score %*% vv is non-conformable"),
     # residuals(<survreg>) (survival 3.5-3 residuals.survreg.R)
     RefusalRule(r"'arg' should be one of .*“response”, “deviance”, “dfbeta”|'arg' must be NULL or a character "
                 r"vector", "type.value", ("survreg_residuals",), source="survival residuals.survreg (match.arg(type))"),

@@ -49,6 +49,9 @@ KINDS: dict[str, str] = {
     "scale.value": "a negative or non-numeric survreg scale",
     "scale.strata": "a fixed survreg scale together with strata (one scale per stratum)",
     "parms.value": "survreg parms the distribution does not take, or a t distribution with df <= 2",
+    "robust.strata_interaction": "a robust survreg variance (a cluster, or robust = TRUE) with strata() only inside "
+                                 "interactions (age:strata(sex)): R's residuals(fit, 'dfbeta') then has an "
+                                 "intercept-only model matrix (score %*% vv: non-conformable arguments)",
     # weights
     "weights.type": "weights are not numeric",
     "weights.nonfinite": "weights have an infinite or missing value",

@@ -112,40 +112,15 @@ def svycoxph(formula: Any, data: Any, *, weights: Any = None, ids: Any = None, s
 
 
 def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """R's ``solve(a, b)`` with reference LAPACK's LU (dgetrf2, as Debian's R
-    has it: a design variance of rank below p, e.g. from two clusters, has an
-    exactly zero pivot there), R's two refusals, then dgetrs."""
-    from scipy.linalg import lapack
+    """R's ``solve(a, b)`` (:func:`pyimpl._lapack.r_solve_lu`). A design
+    variance of rank below p (fewer clusters than coefficients) may have an
+    exactly zero pivot in R ("exactly singular") where ours, from dfbeta
+    residuals equal to R's to ~6e-16, is not: for this function both are one
+    refusal, ``solve.singular`` (rparity/refusals.py)."""
+    from .._lapack import r_lu_solve, r_solve_lu
 
-    from rparity_contract.errors import ComputationError
-
-    from .._rmath import DBL_EPS
-    from ..matching.distances import _dgetrf2, _dlaswp
-
-    p = a.shape[0]
-    lu = np.array(a, dtype=float, order="F")
-    piv = np.zeros(p, dtype=np.int64)
-    info = _dgetrf2(lu, piv, 0, 0, p, p)
-    if info > 0:
-        raise ComputationError(f"Lapack routine dgesv: system is exactly singular: U[{info},{info}] = 0",
-                               kind="solve.singular")
-    rcond, _ = lapack.dgecon(lu, float(np.abs(a).sum(axis=0).max()), norm="1")
-    if rcond < DBL_EPS:
-        # a design variance of rank below p (fewer clusters than coefficients): R's pivot may be exactly 0
-        # ("exactly singular") where ours, from dfbeta residuals equal to R's to ~6e-16, is not: for this
-        # function both are one refusal (rparity/refusals.py)
-        raise ComputationError(f"system is computationally singular: reciprocal condition number = {rcond:.6g}",
-                               kind="solve.singular")
-    x = np.array(b, dtype=float).reshape(p, 1)
-    _dlaswp(x, 0, 0, 1, piv)
-    for k in range(p):  # L y = b (unit lower)
-        if x[k, 0] != 0.0:
-            x[k + 1:, 0] = x[k + 1:, 0] - x[k, 0] * lu[k + 1:, k]
-    for k in range(p - 1, -1, -1):  # U x = y
-        if x[k, 0] != 0.0:
-            x[k, 0] = x[k, 0] / lu[k, k]
-            x[:k, 0] = x[:k, 0] - x[k, 0] * lu[:k, k]
-    return x[:, 0]
+    lu, piv = r_solve_lu(a, one_refusal=True)
+    return r_lu_solve(lu, piv, b)[:, 0]
 
 
 def _svyrecvar(x: np.ndarray, cluster: np.ndarray, stratum: np.ndarray, npsu: np.ndarray) -> np.ndarray:

@@ -49,13 +49,13 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from rparity_contract.errors import ComputationError, InvalidArgument
+from rparity_contract.errors import InvalidArgument
 from rparity_contract.results.crr import Crr, CrrPredict
 
 from .. import _libm as C
+from .._lapack import r_lu_solve, r_solve_lu
 from .._rmath import DBL_EPS, qnorm, r_cumsum, r_sum
 from .._validate import label_codes, show
-from ..matching.distances import _dgetrf2, _dlaswp
 from .crr_fortran import CrrData
 from .cuminc import _as_time, _censored, _status
 from .km import survfit
@@ -136,36 +136,12 @@ def _censoring_km(t: np.ndarray, cen: np.ndarray, groups: np.ndarray, ncg: int) 
 # -- R's linear algebra ----------------------------------------------------------------------
 def _lu(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``solve``'s dgesv LU (reference LAPACK dgetrf2) with R's two refusals."""
-    from scipy.linalg import lapack
-
-    p = a.shape[0]
-    lu = np.array(a, dtype=float, order="F")
-    piv = np.zeros(p, dtype=np.int64)
-    info = _dgetrf2(lu, piv, 0, 0, p, p)
-    if info > 0:
-        raise ComputationError(f"Lapack routine dgesv: system is exactly singular: U[{info},{info}] = 0",
-                               kind="solve.singular")
-    rcond, _ = lapack.dgecon(lu, float(np.abs(a).sum(axis=0).max()), norm="1")
-    if rcond < DBL_EPS:
-        raise ComputationError(f"system is computationally singular: reciprocal condition number = {rcond:g}",
-                               kind="solve.ill_conditioned")
-    return lu, piv
+    return r_solve_lu(a)
 
 
 def _lu_solve(lu: np.ndarray, piv: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """dgetrs: the row swaps, then reference BLAS dtrsm (unit lower, then upper), column by column."""
-    p = lu.shape[0]
-    x = np.array(b, dtype=float, order="F").reshape(p, -1)
-    _dlaswp(x, 0, 0, x.shape[1], piv)
-    for j in range(x.shape[1]):
-        for k in range(p):
-            if x[k, j] != 0.0:
-                x[k + 1:, j] = x[k + 1:, j] - x[k, j] * lu[k + 1:, k]
-        for k in range(p - 1, -1, -1):
-            if x[k, j] != 0.0:
-                x[k, j] = x[k, j] / lu[k, k]
-                x[:k, j] = x[:k, j] - x[k, j] * lu[:k, k]
-    return x
+    """dgetrs: the row swaps, then reference BLAS dtrsm, column by column."""
+    return r_lu_solve(lu, piv, b)
 
 
 def _matprod(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -25,7 +25,9 @@ four statuses (0 right, 1 exact, 2 left, 3 interval censored). The types:
 ``collapse`` sums rows by group (``rowsum``: groups sorted, NA last). A
 fixed scale sets ``rsigma`` to False; ``rsigma = False`` with an estimated
 scale is refused for the score types, as R (``score %*% vv``:
-non-conformable arguments).
+non-conformable arguments). So are the score types of a fit whose
+``strata()`` are only inside interactions (``age:strata(sex)``): R's ``x``
+is then ``model.matrix(Terms[-integer(0)])``, the intercept alone.
 """
 from __future__ import annotations
 
@@ -157,7 +159,7 @@ def _rowsum(rr: np.ndarray, collapse: Any, n: int) -> tuple[np.ndarray, tuple[st
 def survreg_residuals(fit: SurvReg, type: str = "response", *, rsigma: bool = True, collapse: Any = None,
                       weighted: bool = False) -> SurvRegResiduals:
     """``residuals(fit, type=, rsigma=, collapse=, weighted=)`` (see the module)."""
-    from .survreg import DISTRIBUTIONS, model, resolve_parms, transformed_y
+    from .survreg import DISTRIBUTIONS, model, resolve_parms, strata_only_in_interactions, transformed_y
 
     if not isinstance(fit, SurvReg) or fit.call is None:
         raise InvalidArgument(f"`fit` must be a SurvReg result that kept its call (survreg() of any engine); got "
@@ -195,6 +197,11 @@ def survreg_residuals(fit: SurvReg, type: str = "response", *, rsigma: bool = Tr
     else:
         deriv = derivatives(y1, y2, status, eta, sigma, base, parms)
         x = m.x
+        strata_x = need_x and strata_only_in_interactions(m.formula)
+        if strata_x:
+            # R: model.matrix(Terms[-untangle.specials(Terms, "strata", 1)$terms]); with strata() only inside
+            # interactions the index is -integer(0), which keeps no term: the intercept alone (none with - 1)
+            x = np.ones((x.shape[0], 1)) if m.formula.intercept else np.zeros((x.shape[0], 0))
         with np.errstate(all="ignore"):
             if kind == "deviance":
                 _, ll = base.deviance(y1, y2, status, sigma, parms)
@@ -221,9 +228,11 @@ def survreg_residuals(fit: SurvReg, type: str = "response", *, rsigma: bool = Tr
                         extra = deriv[:, 4]
                     score = score_matrix(deriv[:, 5], x, extra, m.strata, m.nstrat)
                 if score.shape[1] != vv.shape[0]:
-                    raise InvalidArgument(f"`rsigma`=False with an estimated scale: the score has {score.shape[1]} "
-                                          f"columns and the variance {vv.shape[0]} (R: 'non-conformable arguments')",
-                                          kind="argument.value")
+                    why = ("`fit`: strata() only inside interactions (no strata() main effect), so R's model matrix "
+                           "here is the intercept alone" if strata_x else
+                           "`rsigma`=False with an estimated scale")
+                    raise InvalidArgument(f"{why}: the score has {score.shape[1]} columns and the variance "
+                                          f"{vv.shape[0]} (R: 'non-conformable arguments')", kind="argument.value")
                 prod = gemm_blas(score, vv)
                 if kind == "dfbeta":
                     rr = prod

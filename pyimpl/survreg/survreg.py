@@ -19,6 +19,9 @@ Notes
 ``robust=None`` is R's missing argument: the robust (grouped dfbeta)
 variance when there is a cluster (``cluster=`` or a ``cluster()`` term), the
 model-based one otherwise; ``naive_var`` then keeps the model-based one.
+A robust variance with ``strata()`` only inside interactions (no ``strata()``
+main effect) is refused, as survival 3.5-3 refuses it ("score %*% vv:
+non-conformable arguments", see :func:`_refuse_strata_only_in_interactions`).
 
 Interval and left-censored data (``Surv(type = "left" | "interval" |
 "interval2")``, :mod:`.surv_interval`) take survreg's status coding 0 right,
@@ -215,6 +218,7 @@ def survreg(formula: Any, data: Any = None, *, dist: str = "weibull", weights: A
     naive = None
     use_robust = (m.cluster is not None) if robust is None else bool(robust)
     if use_robust:  # survreg.R: crossprod(rowsum(residuals(fit, "dfbeta"), cluster))
+        _refuse_strata_only_in_interactions(m, var.shape[0] - nvar, warns)
         # residuals.survreg(fit, "dfbeta") (weighted = FALSE): the score times the model-based variance
         sig: Any = scales[strata] if (strata is not None and nstrat > 1) else scales[0]
         deriv = derivatives(time, time2, status, fit.linear_predictors, sig, base, pdict)
@@ -232,6 +236,36 @@ def survreg(formula: Any, data: Any = None, *, dist: str = "weibull", weights: A
         df_residual=float(n - fit.df), linear_predictors=fit.linear_predictors, means=means, n=n,
         n_dropped=len(dropped), dist=key, na_action=dropped, call=call, engine="pyimpl", warnings=tuple(warns),
     )
+
+
+def strata_only_in_interactions(mf: Any) -> bool:
+    """The formula has ``strata()`` variables (R's ``attr(Terms, "specials")$strata``) but no ``strata()`` main
+    effect: ``untangle.specials(Terms, "strata", 1)$terms`` is empty (``age:strata(sex)``, ``strata(a):strata(b)``,
+    or a ``- strata(g)`` that leaves the variable in the frame only)."""
+    return bool(mf.strata) and not any(len(mf.terms[k]) == 1 for k in mf.special_terms("strata"))
+
+
+def _refuse_strata_only_in_interactions(m: Model, n_scale: int, warns: list[str]) -> None:
+    """survreg.R's robust variance calls ``residuals.survreg(fit, "dfbeta")``, which rebuilds its model matrix
+    from ``Terms[-untangle.specials(Terms, "strata", 1)$terms]``: with no strata() main effect that index is
+    ``-integer(0)``, which selects no term, so ``x`` is the intercept alone (or nothing with ``- 1``). The score
+    ``cbind(deriv[, 2] * x, <one column per stratum>)`` then has ``ncol(x) + nstrata`` columns against the
+    variance's ``nvar + nstrata``, and ``score %*% vv`` stops with "non-conformable arguments" whenever the
+    model matrix has more than that intercept (a formula without such a column, ``~ strata(g) - strata(g)``,
+    already fails earlier in R: untangle.specials on a terms object without terms). R's warnings
+    (``Ran out of iterations``) come before its error."""
+    mf = m.formula
+    x_cols = 1 if mf.intercept else 0
+    if not strata_only_in_interactions(mf) or m.x.shape[1] == x_cols:
+        return
+    for msg in warns:
+        warnings.warn(RParityWarning(msg), stacklevel=3)
+    labels = [mf.label(k) for k in mf.special_terms("strata")] or [mf.variable_label(j) for j in mf.strata]
+    raise InvalidArgument(
+        f"`robust`/`cluster`: survreg's robust variance with strata() only inside interactions ({', '.join(labels)}; "
+        f"no strata() main effect) is refused, as R: its residuals(fit, \"dfbeta\") rebuilds the model matrix with "
+        f"the intercept only (no column with - 1), a score of {x_cols} + {n_scale} columns against a variance of "
+        f"{m.x.shape[1]} + {n_scale} (R: 'score %*% vv: non-conformable arguments')", kind="robust.strata_interaction")
 
 
 @dataclass(frozen=True)

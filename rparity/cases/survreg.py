@@ -118,6 +118,10 @@ CASES = [
     _case("lung-scale-strata-refused", "lung", "Surv(time, status) ~ age + strata(sex)", scale=2.0),
     _case("lung-weights-nonpositive-refused", "lung", "Surv(time, status) ~ age", weights="ph.ecog"),
     _case("lung-init-length-refused", "lung", "Surv(time, status) ~ age", init=[1.0, 2.0, 3.0, 4.0]),
+    # a robust variance with strata() only inside an interaction: residuals(fit, "dfbeta") models the intercept
+    # alone (score %*% vv: non-conformable arguments)
+    _case("lung-lognormal-strata-interaction-cluster-refused", "lung",
+          "Surv(time, status) ~ sex + age:strata(sex) + cluster(inst)", dist="lognormal"),
 ]
 
 _I2 = "Surv(lo, hi, type = \"interval2\") ~ age + sex"
@@ -254,4 +258,6 @@ CASES += [
     _rcase("lung-weibull-type-unknown-refused", "lung", "Surv(time, status) ~ age", type="foo"),
     _rcase("lung-weibull-na-exclude-dfbeta", "lung", "Surv(time, status) ~ age + ph.ecog", type="dfbeta",
            na_action="na.exclude"),
+    _rcase("lung-lognormal-strata-interaction-dfbeta-refused", "lung", "Surv(time, status) ~ sex + age:strata(sex)",
+           dist="lognormal", type="dfbeta"),
 ]

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 from ..errors import InvalidArgument
-from .expr import BinOp, Call, Const, Expr, Name, Unary, deparse, names_in, parse_expr
+from .expr import SPECIALS, BinOp, Call, Const, Expr, Name, Unary, deparse, names_in, parse_expr
 
 __all__ = ["ModelFormula", "Response", "parse_formula", "formula_tree", "Op", "Dot", "FormulaNode"]
 
@@ -393,8 +393,9 @@ def _mask_calls(text: str) -> tuple[str, dict[str, str]]:
                     m += 1
                 if depth != 0:
                     raise InvalidArgument(f"`formula` {text!r} has unbalanced parentheses", kind="formula.syntax")
-                key = _MASK.format(len(calls))
-                calls[key] = text[i:m + 1]
+                call_text = text[i:m + 1]
+                key = _same_call(calls, call_text) or _MASK.format(len(calls))
+                calls[key] = call_text
                 out.append(key)
                 i = m + 1
                 continue
@@ -404,6 +405,30 @@ def _mask_calls(text: str) -> tuple[str, dict[str, str]]:
         out.append(ch)
         i += 1
     return "".join(out), calls
+
+
+def _same_call(calls: dict[str, str], call_text: str) -> str | None:
+    """The placeholder of an earlier occurrence of the same call, so that
+    ``log(x) - log(x)`` or ``a:log(x)`` name one variable as in R (terms are
+    compared by their deparsed expressions). Not for survival's specials
+    (strata, cluster, offset): R keeps a subtracted special's variable in the
+    model frame and still uses it (a removed strata() term still stratifies
+    coxph), which the contract's term list cannot express; they keep their own
+    placeholders (and so their terms)."""
+    try:
+        e = parse_expr(call_text)
+    except InvalidArgument:
+        return None
+    if isinstance(e, Call) and e.fn in SPECIALS:
+        return None
+    d = deparse(e)
+    for key, seen in calls.items():
+        try:
+            if deparse(parse_expr(seen)) == d:
+                return key
+        except InvalidArgument:
+            continue
+    return None
 
 
 def _leaf(src: str, kind: str, calls: dict[str, str]) -> Expr:

@@ -175,7 +175,24 @@ TRICKY = [
     "Surv(time, status) ~ `my var` + grp + relevel(factor(ph.ecog), ref = '2')",
     "Surv(time, status == 2) ~ pmax(age, 50) * sex + I(wt.loss > 5 | is_old) + strata(inst)",
     "Surv(time) ~ as.numeric(factor(ph.ecog)) + log(age, 2)",
+    # the same call twice is one variable: subtracted, repeated, in an interaction (whitespace aside)
+    "Surv(time, status) ~ age + log(sex) - log(sex)",
+    "Surv(time, status) ~ sqrt(age) + sqrt( age ):sex + log(age) + log(age)",
 ]
+
+
+@pytest.mark.parametrize("formula, labels", [
+    ("Surv(time, status) ~ age + log(sex) - log(sex)", ("age",)),
+    ("Surv(time, status) ~ sqrt(age) + sqrt( age ):sex", ("sqrt(age)", "sqrt(age):sex")),
+    ("Surv(time, status) ~ log(age) + log(age)", ("log(age)",)),
+    # R keeps a subtracted special's variable and still stratifies by it: the term stays in the contract
+    ("Surv(time, status) ~ age + strata(sex) - strata(sex)", ("age", "strata(sex)")),
+])
+def test_the_same_call_is_one_variable(formula, labels):
+    """R's terms() compares terms by their deparsed calls (attr(terms(f), "term.labels") in R 4.2.2)."""
+    m = parse_formula(formula)
+    assert m.term_labels == labels
+    assert len({deparse(v) for v in m.variables}) == len(m.variables)
 
 
 @pytest.mark.r
