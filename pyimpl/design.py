@@ -119,7 +119,8 @@ def _read_column(name: str, s: pd.Series, arg: str) -> Term:
         codes = np.where(miss, -1, s.fillna(False).astype(bool).to_numpy().astype(np.intp))
         return Term(name, "logical", codes=codes, levels=("FALSE", "TRUE"))
     if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype):
-        return Term(name, "numeric", values=s.to_numpy(dtype=float, na_value=np.nan))
+        # contiguous: a column of a row-major frame is a strided view, slow in every later pass
+        return Term(name, "numeric", values=np.ascontiguousarray(s.to_numpy(dtype=float, na_value=np.nan)))
     if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
         arr = s.to_numpy(dtype=object)
         miss = _missing_objects(arr)

@@ -150,7 +150,8 @@ def model_frame(formula: Any, data: Any, subset: Any = None, *,
     if mf.response is not None and mf.response.surv and mf.response.event is not None \
             and mf.response.type in (None, "right", "left", "counting"):  # Surv.R: no 1/2 coding of 0-3 statuses
         terms[nv + nr - 1] = _status_coding(terms[nv + nr - 1])
-    terms = [t.take(rows) for t in terms]
+    if subset is not None:  # (without a subset the rows are all of them, in order: nothing to take)
+        terms = [t.take(rows) for t in terms]
     unchanged = subset is None and isinstance(data.index, pd.RangeIndex) and data.index.start == 0 \
         and data.index.step == 1
     sub = data if unchanged else data.iloc[rows].reset_index(drop=True)  # (read only: no copy needed)

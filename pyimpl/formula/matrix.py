@@ -52,12 +52,12 @@ def terms_matrix(variables: list[Term], terms: list[tuple[int, ...]], codes: lis
     assign: list[tuple[int, ...]] = []
     for term, code in zip(terms, codes):
         start = len(cols)
-        block: list[tuple[np.ndarray, str]] = [(np.ones(n), "")]
+        block: list[tuple[np.ndarray | None, str]] = [(None, "")]  # None: the column of ones (1 * b is b)
         for j, c in zip(term, code):  # the first variable varies fastest
             parts = _parts(variables[j], c)
-            block = [(a * b, f"{na}:{nb}" if na else nb) for b, nb in parts for a, na in block]
+            block = [(b if a is None else a * b, f"{na}:{nb}" if na else nb) for b, nb in parts for a, na in block]
         for v, name in block:
-            cols.append(v)
+            cols.append(np.ones(n) if v is None else v)
             names.append(name)
         assign.append(tuple(range(start, len(cols))))
     x = np.empty((n, len(cols)), order="F")

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["r_mean", "r_sd", "r_var"]
+from .._threads import run_all
+
+__all__ = ["r_mean", "r_sd", "r_var", "r_col_means", "r_means", "r_means_sds", "r_sds", "r_column_moments"]
 
 
 def _ld(x) -> np.ndarray:
@@ -48,3 +50,115 @@ def r_var(x) -> float:
 def r_sd(x) -> float:
     """R's ``sd(x)``."""
     return float(np.sqrt(r_var(x)))
+
+
+# --- the same, for each column of a matrix at once -----------------------------------------
+
+_LD_BLOCK = 2048
+
+
+def _ld_reduce_is_sequential() -> bool:
+    """numpy adds the rows of a C-ordered long-double (n, k >= 2) array in
+    order when reducing over axis 0 (as for doubles; checked once)."""
+    x = np.array([1.0, 1e-19, 1e-19, 1e-19, -1.0, 3e-19, 1e300, -1e300] * 8, dtype=np.longdouble)
+    m = np.ascontiguousarray(np.column_stack([x, x[::-1]]))
+    return bool(np.array_equal(np.add.reduce(m, axis=0), np.cumsum(m, axis=0)[-1]))
+
+
+_LD_SEQUENTIAL = _ld_reduce_is_sequential()
+
+
+def _ld_pass(x: np.ndarray, shift: np.ndarray | None = None, square: bool = False) -> np.ndarray:
+    """Each column's long-double sum, in row order, of ``x`` (or of ``x -
+    shift``, squared when ``square``): a block of rows at a time, in long
+    double, the running total as the block's first row."""
+    n, p = x.shape
+    if p < 2 or not _LD_SEQUENTIAL:
+        v = x.astype(np.longdouble)
+        if shift is not None:
+            v = v - shift
+        if square:
+            v = v * v
+        return np.cumsum(v, axis=0)[-1]
+    buf = np.empty((min(_LD_BLOCK, n) + 1, p), dtype=np.longdouble)
+    total = np.zeros(p, dtype=np.longdouble)
+    for a in range(0, n, _LD_BLOCK):
+        b = min(n, a + _LD_BLOCK)
+        blk = buf[:b - a + 1]
+        blk[0] = total
+        v = blk[1:]
+        v[...] = x[a:b]
+        if shift is not None:
+            np.subtract(v, shift, out=v)
+        if square:
+            np.multiply(v, v, out=v)
+        total = np.add.reduce(blk, axis=0)
+    return total
+
+
+def _means_ld(x: np.ndarray) -> np.ndarray:
+    """R's two-pass mean of each column, in long double (summary.c, cov.c's MEAN)."""
+    n = x.shape[0]
+    s = _ld_pass(x) / n
+    t = _ld_pass(x, s)
+    return np.where(np.isfinite(s.astype(float)), s + t / n, s)
+
+
+def r_col_means(x: np.ndarray) -> np.ndarray:
+    """R's ``colMeans(x)``: each column's long-double sum divided by n, rounded once."""
+    x = np.asarray(x, dtype=float)
+    if x.shape[0] == 0:
+        return np.full(x.shape[1], np.nan)
+    return (_ld_pass(x) / x.shape[0]).astype(float)
+
+
+def r_means(x: np.ndarray) -> np.ndarray:
+    """``apply(x, 2, mean)``: R's two-pass ``mean`` of each column."""
+    x = np.asarray(x, dtype=float)
+    if x.shape[0] == 0:
+        return np.full(x.shape[1], np.nan)
+    return _means_ld(x).astype(float)
+
+
+def _moments(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    n = x.shape[0]
+    s = _ld_pass(x) / n
+    col_means = s.astype(float)
+    t = _ld_pass(x, s)
+    means = np.where(np.isfinite(col_means), s + t / n, s).astype(float)
+    if n < 2:
+        return col_means, means, np.full(x.shape[1], np.nan)
+    dev2 = _ld_pass(x, means.astype(np.longdouble), square=True)
+    with np.errstate(over="ignore"):
+        return col_means, means, np.sqrt((dev2 / (n - 1)).astype(float))
+
+
+def r_column_moments(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``colMeans(x)``, ``apply(x, 2, mean)`` and ``apply(x, 2, sd)`` in
+    three passes over the rows: colMeans is the first pass's long-double
+    sum over n, rounded once; mean goes on with summary.c's correction
+    pass; sd (cov.c) uses that mean stored as a double, then the long-double
+    sum of the squared deviations over n - 1 (NaN below 2 rows). A large
+    matrix's two halves of columns are computed on two threads (columns
+    are independent: the same bits)."""
+    x = np.asarray(x, dtype=float)
+    n, p = x.shape
+    if n == 0:
+        nan = np.full(p, np.nan)
+        return nan, nan.copy(), nan.copy()
+    if p >= 4 and n * p >= 200_000:
+        h = p // 2
+        left, right = run_all([(_moments, (x[:, :h],)), (_moments, (x[:, h:],))])
+        return tuple(np.concatenate([a, b]) for a, b in zip(left, right))  # type: ignore[return-value]
+    return _moments(x)
+
+
+def r_means_sds(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``apply(x, 2, mean)`` and ``apply(x, 2, sd)`` (see :func:`r_column_moments`)."""
+    _, means, sds = r_column_moments(x)
+    return means, sds
+
+
+def r_sds(x: np.ndarray) -> np.ndarray:
+    """``apply(x, 2, sd)``: R's ``sd`` of each column (NaN below 2 rows)."""
+    return r_means_sds(x)[1]

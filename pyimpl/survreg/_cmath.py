@@ -1,16 +1,12 @@
 """The C library's ``exp`` and ``log`` over arrays, as R's C code and R's
-vectorised ``exp``/``log`` call them, faster than :mod:`pyimpl._libm`'s
-element-by-element wrappers and with the same bits.
-
-numpy's own ``np.exp``/``np.log`` are not used: their SIMD versions differ
-from glibc's in the last bit for a few percent of arguments (see
-:mod:`pyimpl._libm`). Here each element still goes through Python's ``math``
-module (the C library), but by ``map`` over a memoryview (about half the cost of a
-``frompyfunc`` ufunc), with one call for an array whose elements are all equal
-(``survreg.fit``'s ``derfun`` evaluates the density at z = 0 for every row).
-An argument where ``math`` raises (``exp`` overflow, ``log`` of a value <= 0)
-sends the whole array to :mod:`pyimpl._libm`, which gives C's answer
-(``Inf``, ``-Inf``, ``NaN``) element by element.
+vectorised ``exp``/``log`` call them, with the same bits: always an array
+of the argument's shape (:mod:`pyimpl._libm` returns a float for a scalar).
+Where scipy's compiled loops are the C library's (``_libm.SCIPY_IS_LIBM``,
+checked at import) they do the work; otherwise each element goes through
+Python's ``math`` by ``map`` over a memoryview (about half the cost of a
+``frompyfunc`` ufunc), with one call for an array whose elements are all
+equal, and :mod:`pyimpl._libm`'s element-by-element wrappers for the edge
+values (``Inf``, ``-Inf``, ``NaN`` where ``math`` raises).
 """
 from __future__ import annotations
 
@@ -37,6 +33,8 @@ def _constant(flat: np.ndarray) -> bool:
 def cexp(a: Any) -> np.ndarray:
     """C's ``exp`` of each element of ``a`` (an array of the same shape)."""
     arr = np.asarray(a, dtype=float)
+    if _libm.SCIPY_IS_LIBM:
+        return np.asarray(_libm.exp(arr.reshape(-1)), dtype=float).reshape(arr.shape)
     flat = arr.ravel()
     try:
         if _constant(flat):
@@ -49,6 +47,8 @@ def cexp(a: Any) -> np.ndarray:
 def clog(a: Any) -> np.ndarray:
     """C's ``log`` of each element of ``a``: ``-Inf`` at 0, ``NaN`` below."""
     arr = np.asarray(a, dtype=float)
+    if _libm.SCIPY_IS_LIBM:
+        return np.asarray(_libm.log(arr.reshape(-1)), dtype=float).reshape(arr.shape)
     flat = arr.ravel()
     try:
         if _constant(flat):

@@ -29,27 +29,39 @@ from rparity_contract.errors import InvalidArgument
 
 from .. import _libm
 from .._rmath import r_sum
+from .._seqsum import row_dot
 from ..cox.chol import cholesky2, chsolve2
-from ..matching._linpack import _colsums, seq_dot, seq_matvec
-from ..matching._rstats import r_sd
+from ..matching._linpack import seq_matvec
+from ..matching._rstats import r_column_moments
 from .distributions import Base
-from .survreg6 import survreg6
+from .survreg6 import Design, Survreg6, make_design, survreg6
 
-__all__ = ["SurvregFit", "survreg_fit", "crossprod_blas", "gemm_blas"]
+__all__ = ["SurvregFit", "survreg_fit", "crossprod_lower", "gemm_blas"]
 
-_CHUNK = 4096
-
-
-def crossprod_blas(x: np.ndarray, wx: np.ndarray) -> np.ndarray:
-    """``t(x) %*% wx`` through reference ``dgemm``: C[a, b] is the sequential
-    sum over rows l of ``wx[l, b] * x[l, a]``."""
+def crossprod_lower(x: np.ndarray, wx: np.ndarray) -> np.ndarray:
+    """``t(x) %*% wx`` through reference ``dgemm`` (``TEMP = TEMP + A(L,I) *
+    B(L,J)`` over L): C[a, b] is the sequential sum over rows l of ``wx[l, b]
+    * x[l, a]``. Only the lower triangle (b <= a), what survreg.fit's
+    ``cholesky2(t(a))`` reads, is formed; the upper mirrors it. A block of
+    rows at a time (it stays in the cache while each row a of C goes on from
+    its running total, the block's first row, times 1)."""
     n, p = x.shape
-    out = np.zeros(p * p)
-    for a in range(0, n, _CHUNK):  # in chunks, each running on from the last's total
-        xa, wa = x[a:a + _CHUNK], wx[a:a + _CHUNK]
-        prod = (wa[:, None, :] * xa[:, :, None]).reshape(xa.shape[0], p * p)
-        out = _colsums(np.ascontiguousarray(np.vstack([out[None, :], prod])))
-    return out.reshape(p, p)
+    out = np.zeros((p, p))
+    m = 2048
+    ext = np.empty((min(m, n) + 1, p))
+    sv = np.empty(min(m, n) + 1)
+    sv[0] = 1.0
+    for lo in range(0, n, m):
+        hi = min(n, lo + m)
+        k = hi - lo + 1
+        ext[1:k] = wx[lo:hi]
+        for a in range(p):
+            ext[0, :a + 1] = out[a, :a + 1]
+            sv[1:k] = x[lo:hi, a]
+            out[a, :a + 1] = row_dot(ext[:k, :a + 1], sv[:k])
+    iu = np.triu_indices(p, 1)
+    out[iu] = out.T[iu]
+    return out
 
 
 def gemm_blas(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -58,12 +70,6 @@ def gemm_blas(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     for k in range(a.shape[1]):
         out = out + b[k, :][None, :] * a[:, k][:, None]
     return out
-
-
-def _col_means(x: np.ndarray) -> np.ndarray:
-    """R's ``colMeans``: a long-double sum divided by n, rounded once."""
-    xl = x.astype(np.longdouble)
-    return (np.cumsum(xl, axis=0)[-1] / x.shape[0]).astype(float)
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,16 @@ class SurvregFit:
     linear_predictors: np.ndarray
     df: int
     converged: bool
+    means: np.ndarray | None = None  # R's mean() of each column of x, when the rescaling computed them
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    x: np.ndarray  # the model matrix, rescaled when survreg.fit rescales it
+    center: np.ndarray | None
+    stdev: np.ndarray | None
+    means: np.ndarray | None
+    design: Design
 
 
 def _derfun(y1: np.ndarray, y2: np.ndarray | None, status: np.ndarray, eta: np.ndarray,
@@ -84,13 +100,32 @@ def _derfun(y1: np.ndarray, y2: np.ndarray | None, status: np.ndarray, eta: np.n
     second derivatives of each row's log-likelihood with respect to eta, R's
     expressions evaluated as written, for the statuses 0 (right), 1 (exact),
     2 (left) and 3 (interval: the difference of the two tails, the upper
-    ones when z > 0). Without a status 3 R's ``dmat2`` is a row of zeros."""
+    ones when z > 0). Without a status 3 R's ``dmat2`` is a row of zeros.
+    Elementwise: computed a block of rows at a time (the vectors stay in the
+    cache), with the whole data's "is there a status 3"."""
+    interval = bool(np.any(status == 3))
+    n = y1.size
+    dg, ddg = np.empty(n), np.empty(n)
+    for a in range(0, n, _DERFUN_ROWS):
+        b = min(n, a + _DERFUN_ROWS)
+        sig = sigma if np.ndim(sigma) == 0 else np.asarray(sigma)[a:b]
+        dg[a:b], ddg[a:b] = _derfun_rows(y1[a:b], None if y2 is None else y2[a:b], status[a:b], eta[a:b], sig,
+                                         base, parms, interval)
+    return dg, ddg
+
+
+_DERFUN_ROWS = 8192
+
+
+def _derfun_rows(y1: np.ndarray, y2: np.ndarray | None, status: np.ndarray, eta: np.ndarray,
+                 sigma: np.ndarray | float, base: Base, parms: dict,
+                 interval: bool) -> tuple[np.ndarray, np.ndarray]:
     s0, s1, s2, s3 = ((status == k).astype(float) for k in range(4))
     with np.errstate(all="ignore"):
         z = (y1 - eta) / sigma
         d1, d2, d3, d4, d5 = base.density(z, parms)
         dtemp = d3 * d4
-        if np.any(status == 3):
+        if interval:
             assert y2 is not None
             e1, e2, e3, e4, _ = base.density((y2 - eta) / sigma, parms)
         else:
@@ -117,28 +152,39 @@ def survreg_fit(x: np.ndarray, time: np.ndarray, status: np.ndarray, weights: np
     density = None if dnum < 4 else (lambda z: base.density(z, parms))
     ones = np.ones((n, 1))
 
-    rescaled = False
-    center = stdev = None
-    if init is None and nvar > 1 and bool(np.all(x[:, 0] == 1)):
-        okay = np.all((x == 0) | (x == 1), axis=0)
-        if not okay.all():
-            rescaled = True
-            center = np.where(okay, 0.0, _col_means(x))
-            stdev = np.array([1.0 if ok else r_sd(x[:, j]) for j, ok in enumerate(okay)])
-            x = (x - center[None, :]) / stdev[None, :]  # scale(x, center, stdev): two sweeps
-    nvar2 = nvar + nstrat2
     meanonly = nvar == 1 and bool(np.all(x == 1))
     yy = time if time2 is None else np.where(status != 3, time, (time + time2) / 2)
-    fit0 = None
-    if not meanonly:
+
+    def prepare() -> _Prepared:
+        """survreg.fit's rescaling of x, and the full fit's fixed design."""
+        xs, center, stdev, means = x, None, None, None
+        if init is None and nvar > 1 and bool(np.all(x[:, 0] == 1)):
+            okay = np.all((x == 0) | (x == 1), axis=0)
+            if not okay.all():
+                col_means, means, sds = r_column_moments(x)  # sd's mean is R's mean(): the result's means too
+                center = np.where(okay, 0.0, col_means)
+                stdev = np.where(okay, 1.0, sds)
+                xs = (x - center[None, :]) / stdev[None, :]  # scale(x, center, stdev): two sweeps
+        return _Prepared(xs, center, stdev, means, make_design(xs, status, weights, offset, strata, nstrat2))
+
+    def intercept_only() -> Survreg6 | None:
+        """The preliminary fit of the intercept alone (R's ``fit0``)."""
+        if meanonly:
+            return None
         c0, c1 = base.init(yy, weights, parms)
         vars0 = math.log(scale) if scale > 0 else math.log(4 * c1) / 2
         coef = np.array([c0] + [vars0] * nstrat)
         dg, ddg = _derfun(time, time2, status, yy, float(_libm.exp(np.array([vars0]))[0]), base, parms)
         wt = -1 * ddg * weights
         coef[0] = r_sum(weights * dg + wt * (yy - offset)) / r_sum(wt)
-        fit0 = survreg6(20, time, status, ones, weights, offset, coef, nstrat2, strata, eps, toler_chol, dnum,
+        return survreg6(20, time, status, ones, weights, offset, coef, nstrat2, strata, eps, toler_chol, dnum,
                         density, halving=halving, time2=time2)
+
+    prep = prepare()
+    fit0 = intercept_only()
+    x, center, stdev, means = prep.x, prep.center, prep.stdev, prep.means
+    rescaled = center is not None
+    nvar2 = nvar + nstrat2
     if init is not None:
         init = np.asarray(init, dtype=float).ravel()
         if init.size == nvar and nvar2 > nvar:
@@ -165,8 +211,8 @@ def survreg_fit(x: np.ndarray, time: np.ndarray, status: np.ndarray, weights: np
         sig = _libm.exp(np.asarray(vars_, dtype=float))
         dg, ddg = _derfun(time, time2, status, yy, sig[strata] if sig.size > 1 else sig[0], base, parms)
         wt = -1 * ddg * weights
-        a = crossprod_blas(x, wt[:, None] * x)
-        b = seq_dot(wt * eta + weights * dg, x)  # c(v %*% x): dgemv "T", sequential
+        a = crossprod_lower(x, wt[:, None] * x)
+        b = row_dot(x, wt * eta + weights * dg)  # c(v %*% x): dgemv "T", sequential
         if nvar == 1:
             solved = np.atleast_1d(b / a[0, 0])
         else:
@@ -174,7 +220,7 @@ def survreg_fit(x: np.ndarray, time: np.ndarray, status: np.ndarray, weights: np
             solved = chsolve2(fac, np.atleast_1d(b))
         start = np.concatenate([np.atleast_1d(solved), vars_])
     fit = survreg6(iter_max, time, status, x, weights, offset, start, nstrat2, strata, eps, toler_chol, dnum,
-                   density, halving=halving, time2=time2)
+                   density, halving=halving, time2=time2, des=prep.design)
     coef_all = fit.coef[:nvar2] if scale > 0 else fit.coef
     if meanonly:
         coef0 = coef_all.copy()
@@ -194,4 +240,4 @@ def survreg_fit(x: np.ndarray, time: np.ndarray, status: np.ndarray, weights: np
     lp = seq_matvec(x, fit.coef[:nvar]) + offset
     return SurvregFit(coef=coef_new, icoef=np.asarray(coef0, dtype=float), var=var, loglik=loglik,
                       iterations=fit.iterations, linear_predictors=lp, df=int(coef_all.size),
-                      converged=not (iter_max > 1 and fit.flag > nvar2))
+                      converged=not (iter_max > 1 and fit.flag > nvar2), means=means)

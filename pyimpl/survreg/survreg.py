@@ -50,7 +50,7 @@ from .. import _libm
 from .._rmath import r_sum
 from ..formula import as_series, column_or_values, combine, model_frame, terms_matrix
 from ..formula.frame import complete_frame
-from ..matching._rstats import r_mean
+from ..matching._rstats import r_means
 from ..survival.surv import SurvData, read_surv
 from ._cmath import clog
 from .distributions import DISTRIBUTIONS
@@ -229,7 +229,7 @@ def survreg(formula: Any, data: Any = None, *, dist: str = "weibull", weights: A
     coef[np.diag(var)[:nvar] == 0] = np.nan  # R: singular columns are NA
     for msg in warns:
         warnings.warn(RParityWarning(msg), stacklevel=2)
-    means = np.array([r_mean(x[:, j]) for j in range(nvar)])
+    means = fit.means if fit.means is not None else r_means(x)
     return SurvReg(
         names=names, coef=coef, scale=scales, scale_names=scale_names if nstrat > 1 else (), var=var, naive_var=naive,
         loglik=fit.loglik + logcorrect, icoef=fit.icoef, iterations=fit.iterations, df=fit.df, idf=idf,
@@ -355,7 +355,7 @@ def model(formula: Any, data: Any, subset: Any, weights: Any, cluster: Any = Non
     dropped = tuple(int(i) for i in frame.rows[~complete])
     if keep.size == 0:
         raise InvalidArgument("no observations left after dropping missing values", kind="data.empty")
-    variables = [v.take(keep) for v in frame.variables]
+    variables = list(frame.variables) if keep.size == complete.size else [v.take(keep) for v in frame.variables]
     # survreg.R: untangle.specials(Terms, "strata", 1) drops the strata() main effects only (an interaction
     # age:strata(sex) stays in the model matrix), then model.matrix(Terms[-dropx]): the kept terms' codes are
     # those of the reduced terms

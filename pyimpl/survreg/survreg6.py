@@ -23,15 +23,20 @@ as the C loops accumulate them; every product is formed in the C
 expression's order (``covar[i] * covar[j] * ddg * w`` is ((x_i x_j) ddg) w).
 
 Speed, with the same bits: what does not change between evaluations (the
-covariates laid out by column, the row indices of each status, whether the
-weights are all 1 and the offset all 0, where ``* w`` and ``+ offset`` leave
-every value as it is) is prepared once per fit (:class:`Design`); the
-sums of u, imat and JJ are formed a block of rows at a time, each quantity
-a row of a (quantities x rows) buffer (long vector products), then added by
-``np.add.reduce`` along axis 0 of the transposed block, which adds its rows in
-order (the C ``+=`` loop; :func:`pyimpl.matching._linpack._colsums`); the
-step-halving evaluations compute only the log-likelihood; exp and log are the
-C library's (:mod:`._cmath`).
+covariates by row and by column, the products x_i x_j of each row, the rows
+of each status in each block of rows, whether the weights are all 1, x the
+intercept alone and the offset all 0, where ``* w``, ``* 1`` and ``+
+offset`` leave every value as it is) is prepared once per fit
+(:class:`Design`). The per-row formulas run a block of 8192 rows at a time
+(their vectors stay in the cache), each status's on its own rows for the
+three quantities that differ (g, temp, temp2), then the shared derivative
+formulas once. Each sum of u and imat is a sum over rows of (a per-row
+vector) x (a per-row scalar), which :func:`pyimpl._seqsum.row_dot` forms as
+the C loop does (numpy's einsum, checked at import to be that loop); the
+pairs' sums run on a second thread beside the others. JJ, which survreg6.c
+uses only when imat is not positive definite, is formed only then; the
+step-halving evaluations compute only the log-likelihood; exp and log are
+the C library's (:mod:`._cmath`).
 """
 from __future__ import annotations
 
@@ -42,8 +47,10 @@ from typing import Any, Callable
 import numpy as np
 
 from .. import _libm
+from .._seqsum import row_dot
+from .._threads import run_all
 from ..cox.chol import chinv2, chsolve2
-from ..matching._linpack import _SEQUENTIAL_REDUCE, _colsums
+from ..matching._linpack import _colsums
 from ._cmath import cexp, clog
 
 __all__ = ["Survreg6", "survreg6", "cholesky3", "loglik_terms", "SMALL", "Design", "make_design"]
@@ -104,35 +111,87 @@ def _gauss(z: np.ndarray, case: int) -> tuple[np.ndarray, ...]:
 BUILTIN: dict[int, Callable[[np.ndarray, int], tuple[np.ndarray, ...]]] = {1: _exvalue, 2: _logistic, 3: _gauss}
 
 
-@dataclass(frozen=True)
 class Lik:
     """One evaluation of ``survregc1``/``survregc2``: the log-likelihood, and
-    (unless only the log-likelihood was asked) the score ``u``, minus the
-    Hessian ``imat`` and the outer-product matrix ``JJ`` in the C code's
-    ragged layout (``M[i, j]``, lower triangle)."""
+    (unless only the log-likelihood was asked) the score ``u`` and minus the
+    Hessian ``imat`` in the C code's ragged layout (``M[i, j]``, lower
+    triangle). The outer-product matrix ``JJ``, which survreg6.c uses only
+    when ``imat`` is not positive definite, is formed the first time it is
+    read, from the same per-row derivatives (``jj_from``)."""
 
-    loglik: float
-    u: np.ndarray | None = None
-    imat: np.ndarray | None = None
-    jj: np.ndarray | None = None
+    __slots__ = ("loglik", "u", "imat", "_jj", "_jj_from")
+
+    def __init__(self, loglik: float, u: np.ndarray | None = None, imat: np.ndarray | None = None,
+                 jj: np.ndarray | None = None, jj_from: Callable[[], np.ndarray] | None = None) -> None:
+        self.loglik = loglik
+        self.u = u
+        self.imat = imat
+        self._jj = jj
+        self._jj_from = jj_from
+
+    @property
+    def jj(self) -> np.ndarray | None:
+        if self._jj is None and self._jj_from is not None:
+            self._jj, self._jj_from = self._jj_from(), None
+        return self._jj
+
+
+#: a block of rows (a, b) and each status's rows in it (from a; None: all)
+Chunk = tuple[int, int, tuple[tuple[int, np.ndarray | None], ...]]
 
 
 @dataclass(frozen=True, eq=False)
 class Design:
     """What stays the same between the evaluations of one fit: ``xt`` the
-    covariates as rows (nvar, n), the rows of each status present (``None``
+    covariates as rows (nvar, n), ``xr`` as columns (n, nvar), ``xx`` the
+    products x_i x_j of each row (n, pairs; None for a large design), ``exact``
+    1 on the exact rows and 0 elsewhere (None without one), the blocks of
+    rows of the per-row formulas with each status's rows in each, the rows of each status present (``None``
     when every row has it), the (i, j <= i) pairs in the C loop's order,
-    each stratum's rows, and whether the weights are all 1 and the offset
-    all 0 (then ``* w`` and ``+ offset`` change no value and are skipped:
+    each stratum's rows, whether the weights are all 1, x is a single column
+    of ones (the intercept-only fit) and the offset all 0 (then ``* w``,
+    ``* x`` and ``+ offset`` change no value and are skipped:
     the linear predictor, summed from +0, is never -0)."""
 
     xt: np.ndarray
+    xr: np.ndarray
+    xx: np.ndarray | None
     rows: tuple[tuple[int, np.ndarray | None], ...]
+    chunks: tuple[Chunk, ...]
+    exact: np.ndarray | float | None
     ii: np.ndarray
     jj: np.ndarray
     strata_rows: tuple[np.ndarray, ...]
     unit_wt: bool
+    ones_only: bool
     zero_offset: bool
+
+
+#: rows per block of the per-row formulas (a few 64 kB vectors: they stay in the cache)
+_CHUNK_ROWS = 8192
+
+
+def _chunks(status: np.ndarray, present: list[int]) -> tuple[Chunk, ...]:
+    """The blocks of rows (a, b) and, in each, the rows (from a; None: all
+    of them) of each status 0, 1 and 2 present there (status 3 rows are
+    computed on their own)."""
+    n = status.size
+    out = []
+    for a in range(0, n, _CHUNK_ROWS):
+        b = min(n, a + _CHUNK_ROWS)
+        st = status[a:b]
+        rows: list[tuple[int, np.ndarray | None]] = []
+        for case in present:
+            if case == 3:
+                continue
+            hit = st == case
+            if hit.all():
+                rows = [(case, None)]
+                break
+            if hit.any():
+                rows.append((case, np.flatnonzero(hit)))
+        out.append((a, b, tuple(rows)))
+    return tuple(out)
 
 
 def make_design(x: np.ndarray, status: np.ndarray, wt: np.ndarray, offset: np.ndarray,
@@ -148,33 +207,24 @@ def make_design(x: np.ndarray, status: np.ndarray, wt: np.ndarray, offset: np.nd
     ii = np.array([p[0] for p in pairs], dtype=np.intp)
     jj = np.array([p[1] for p in pairs], dtype=np.intp)
     srows = tuple(np.flatnonzero(strata == s) for s in range(nstrat)) if nstrat > 1 and strata is not None else ()
-    return Design(np.ascontiguousarray(np.asarray(x, dtype=float).T), rows, ii, jj, srows,
-                  bool(np.all(wt == 1)), not bool(np.any(offset)))
+    x = np.asarray(x, dtype=float)
+    xr = np.ascontiguousarray(x)
+    xt = np.ascontiguousarray(x.T)  # a view when x is laid out by column (the model matrix)
+    xx = _pair_table(xt, ii, jj) if 0 < xr.shape[0] * ii.size <= _MAX_PAIR_TABLE else None
+    exact: np.ndarray | float | None = None  # 1 on the exact rows, 0 elsewhere
+    if 1 in present:
+        exact = 1.0 if rows[0][1] is None else (status == 1).astype(float)
+    return Design(xt, xr, xx, rows, _chunks(status, present), exact, ii, jj, srows,
+                  bool(np.all(wt == 1)), nvar == 1 and bool(np.all(xr == 1)), not bool(np.any(offset)))
 
 
-_ETA_BLOCK = 8192
 
 
 def _eta(beta: np.ndarray, des: Design, offset: np.ndarray, n: int, nvar: int) -> np.ndarray:
     """survregc1: eta = 0; eta += beta[i] * covar[i][person], i = 0..nvar-1;
-    eta += offset. A block of persons at a time: the products as rows, added
-    down the rows in order from +0 (``np.add.reduce`` along axis 0 with
-    ``initial=0.0``, as :func:`pyimpl.matching._linpack._colsums`)."""
-    if not _SEQUENTIAL_REDUCE or nvar < 2:
-        eta = np.zeros(n)
-        tmp = np.empty(n)
-        for i in range(nvar):
-            np.multiply(des.xt[i], beta[i], out=tmp)
-            eta += tmp
-    else:
-        eta = np.empty(n)
-        b = np.asarray(beta[:nvar], dtype=float)[:, None]
-        buf = np.empty((nvar, min(_ETA_BLOCK, n)))
-        for a in range(0, n, _ETA_BLOCK):
-            e = min(n, a + _ETA_BLOCK)
-            prod = buf[:, :e - a]
-            np.multiply(des.xt[:, a:e], b, out=prod)
-            np.add.reduce(prod, axis=0, initial=0.0, out=eta[a:e])
+    eta += offset: each person's sum over the covariates in order
+    (:func:`pyimpl._seqsum.row_dot` of the covariates as rows)."""
+    eta = row_dot(des.xt, np.asarray(beta[:nvar], dtype=float)) if nvar else np.zeros(n)
     if not des.zero_offset:
         eta += offset
     return eta
@@ -186,7 +236,15 @@ def loglik_terms(beta: np.ndarray, time: np.ndarray, status: np.ndarray, x: np.n
     """Each observation's g = log f (or log S) and its derivatives (dg, ddg
     with respect to eta; dsig, ddsig, dsg with respect to log sigma): the
     per-person part of ``survregc1``/``survregc2``. ``g_only``: g alone (the
-    derivatives are None), for a log-likelihood-only evaluation."""
+    derivatives are None), for a log-likelihood-only evaluation.
+
+    survregc1's exact, right and left censored rows differ only in g and in
+    two quantities, ``temp`` and ``temp2``; each status's are computed on
+    its own rows, and the derivative formulas the three share (dg = -temp,
+    dsig = -temp sz, ddg = temp2 - dg^2, dsg = sz temp2 - dg (dsig + 1),
+    ddsig = sz^2 temp2 - dsig (1 + dsig), then dsig - 1 for an exact row)
+    run once over every row: elementwise the C code's operations. Interval
+    censored rows have their own formulas, written over theirs."""
     n = time.size
     if des is None:
         des = make_design(x, status, np.ones(n), offset)
@@ -204,10 +262,6 @@ def loglik_terms(beta: np.ndarray, time: np.ndarray, status: np.ndarray, x: np.n
             sig2 = 1 / (sigma * sigma)
         logsig = np.float64(_libm.log(float(sigma)))
     eta = _eta(beta, des, offset, n, nvar)
-    g = np.empty(n)
-    dg = ddg = dsig = ddsig = dsg = None
-    if not g_only:
-        dg, ddg, dsig, ddsig, dsg = (np.empty(n) for _ in range(5))
     sz = time - eta
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         z = sz / sigma
@@ -215,79 +269,96 @@ def loglik_terms(beta: np.ndarray, time: np.ndarray, status: np.ndarray, x: np.n
         return _terms_density(z, eta, sigma, sig2, status, time2, density, n)
     gg = BUILTIN[dist]
     scalar = np.ndim(sigma) == 0
-    for case, idx in des.rows:
-        if idx is None:
-            zr, szr, sr, s2, ls = z, sz, sigma, sig2, logsig
-        else:
-            zr, szr = z[idx], sz[idx]
-            sr, s2, ls = (sigma, sig2, logsig) if scalar else (sigma[idx], sig2[idx], logsig[idx])
-        funs = gg(zr, 1 if case == 1 else 2)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            if case == 3:  # interval censored: the difference of two tails, upper ones when z > 0
-                assert time2 is not None
-                t2 = time2 if idx is None else time2[idx]
-                er = eta if idx is None else eta[idx]
-                zu = (t2 - er) / sr  # survregc1: zu = (time2 - eta)/sigma
-                ufun = gg(zu, 2)
-                tmp = np.where(zr > 0, funs[1] - ufun[1], ufun[0] - funs[0])
-                bad = tmp <= 0
-                g_ = clog(tmp)
-            elif case == 2:  # left censored: log F
-                bad = funs[0] <= 0
-                g_ = clog(funs[0])
-            else:
-                bad = funs[1] <= 0
-                g_ = clog(funs[1]) - ls if case == 1 else clog(funs[1])
-            anybad = bool(bad.any())
-            _put(g, idx, np.where(bad, SMALL, g_) if anybad else g_)
-            if g_only:
+    g = np.empty(n)
+    dg = ddg = dsig = ddsig = dsg = None
+    if not g_only:
+        dg, ddg, dsig, ddsig, dsg = (np.empty(n) for _ in range(5))
+    bads: list[tuple[int, np.ndarray]] = []  # (status, rows where f, S or F is 0)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for a, b, rows in des.chunks:  # a block of rows at a time: its vectors stay in the cache
+            zc, szc = z[a:b], sz[a:b]
+            sc, s2c, lsc = (sigma, sig2, logsig) if scalar else (sigma[a:b], sig2[a:b], logsig[a:b])
+            gc = g[a:b]
+            tc = t2c = None
+            if not g_only:
+                tc, t2c = np.zeros(b - a), np.zeros(b - a)
+            for case, idx in rows:
+                zr = zc if idx is None else zc[idx]
+                sr, s2, ls = (sc, s2c, lsc) if scalar or idx is None else (sc[idx], s2c[idx], lsc[idx])
+                funs = gg(zr, 1 if case == 1 else 2)
+                if case == 2:  # left censored: log F
+                    fv = funs[0]
+                    _put(gc, idx, clog(fv))
+                else:  # exact: log f - log sigma; right censored: log S
+                    fv = funs[1]
+                    _put(gc, idx, clog(fv) - ls if case == 1 else clog(fv))
+                bad = fv <= 0
+                if bad.any():
+                    bads.append((case, a + (np.flatnonzero(bad) if idx is None else idx[bad])))
+                if tc is None or t2c is None:
+                    continue
+                if case == 1:  # exact
+                    _put(tc, idx, funs[2] / sr)
+                    _put(t2c, idx, funs[3] * s2)
+                elif case == 0:  # right censored
+                    _put(tc, idx, -funs[2] / (funs[1] * sr))
+                    _put(t2c, idx, -funs[3] * s2 / funs[1])
+                else:  # left censored
+                    _put(tc, idx, funs[2] / (funs[0] * sr))
+                    _put(t2c, idx, funs[3] * s2 / funs[0])
+            if tc is None or t2c is None:
                 continue
-            if case == 1:  # exact
-                temp = funs[2] / sr
-                temp2 = funs[3] * s2
-                dg_ = -temp
-                dsig_ = -temp * szr
-                ddg_ = temp2 - dg_ * dg_
-                dsg_ = szr * temp2 - dg_ * (dsig_ + 1)
-                ddsig_ = szr * szr * temp2 - dsig_ * (1 + dsig_)
-                dsig_ = dsig_ - 1
-                bad_dg, bad_ddg = -zr / sr, -1 / sr
-            elif case == 0:  # right censored
-                temp = -funs[2] / (funs[1] * sr)
-                temp2 = -funs[3] * s2 / funs[1]
-                dg_ = -temp
-                dsig_ = -temp * szr
-                ddg_ = temp2 - dg_ * dg_
-                dsg_ = szr * temp2 - dg_ * (dsig_ + 1)
-                ddsig_ = szr * szr * temp2 - dsig_ * (1 + dsig_)
-                bad_dg, bad_ddg = zr / sr, 0.0
-            elif case == 2:
-                temp = funs[2] / (funs[0] * sr)
-                temp2 = funs[3] * s2 / funs[0]
-                dg_ = -temp
-                dsig_ = -temp * szr
-                ddg_ = temp2 - dg_ * dg_
-                dsg_ = szr * temp2 - dg_ * (dsig_ + 1)
-                ddsig_ = szr * szr * temp2 - dsig_ * (1 + dsig_)
-                bad_dg, bad_ddg = -zr / sr, 0.0
+            assert dg is not None and ddg is not None and dsig is not None and ddsig is not None and dsg is not None
+            dgc = np.negative(tc, out=dg[a:b])
+            dsigc = np.multiply(-tc, szc, out=dsig[a:b])
+            np.subtract(t2c, dgc * dgc, out=ddg[a:b])
+            np.subtract(szc * t2c, dgc * (dsigc + 1), out=dsg[a:b])
+            np.subtract(szc * szc * t2c, dsigc * (1 + dsigc), out=ddsig[a:b])
+            if des.exact is not None:  # dsig - 1 on an exact row (x - 0 is x on the others)
+                dsigc -= des.exact if np.ndim(des.exact) == 0 else des.exact[a:b]
+        idx3 = dict(des.rows).get(3, False)
+        if idx3 is not False:  # interval censored: the difference of two tails, upper ones when z > 0
+            assert time2 is not None
+            zr = z if idx3 is None else z[idx3]
+            sr, s2 = (sigma, sig2) if scalar or idx3 is None else (sigma[idx3], sig2[idx3])
+            t2 = time2 if idx3 is None else time2[idx3]
+            er = eta if idx3 is None else eta[idx3]
+            zu = (t2 - er) / sr  # survregc1: zu = (time2 - eta)/sigma
+            funs = gg(zr, 2)
+            ufun = gg(zu, 2)
+            tmp = np.where(zr > 0, funs[1] - ufun[1], ufun[0] - funs[0])
+            _put(g, idx3, clog(tmp))
+            bad = tmp <= 0
+            if bad.any():
+                bads.append((3, np.flatnonzero(bad) if idx3 is None else idx3[bad]))
+            if not g_only:
+                i_dg = -(ufun[2] - funs[2]) / (tmp * sr)
+                i_ddg = (ufun[3] - funs[3]) * s2 / tmp - i_dg * i_dg
+                i_dsig = (zr * funs[2] - zu * ufun[2]) / tmp
+                i_ddsig = ((zu * zu * ufun[3] - zr * zr * funs[3]) / tmp) - i_dsig * (1 + i_dsig)
+                i_dsg = ((zu * ufun[3] - zr * funs[3]) / (tmp * sr)) - i_dg * (i_dsig + 1)
+                for out, val in ((dg, i_dg), (ddg, i_ddg), (dsig, i_dsig), (ddsig, i_ddsig), (dsg, i_dsg)):
+                    assert out is not None
+                    _put(out, idx3, val)
+        for _, rows_bad in bads:
+            g[rows_bad] = SMALL
+        if g_only:
+            return g, None, None, None, None, None
+        assert dg is not None and ddg is not None and dsig is not None and ddsig is not None and dsg is not None
+        for case, rows_bad in bads:  # survregc1's values where f (S, F, the interval's mass) is 0
+            sr = sigma if scalar else sigma[rows_bad]
+            if case == 3:
+                dg[rows_bad] = 1.0
             else:
-                dg_ = -(ufun[2] - funs[2]) / (tmp * sr)
-                ddg_ = (ufun[3] - funs[3]) * s2 / tmp - dg_ * dg_
-                dsig_ = (zr * funs[2] - zu * ufun[2]) / tmp
-                ddsig_ = ((zu * zu * ufun[3] - zr * zr * funs[3]) / tmp) - dsig_ * (1 + dsig_)
-                dsg_ = ((zu * ufun[3] - zr * funs[3]) / (tmp * sr)) - dg_ * (dsig_ + 1)
-                bad_dg, bad_ddg = 1.0, 0.0
-        if anybad:
-            dg_ = np.where(bad, bad_dg, dg_)
-            ddg_ = np.where(bad, bad_ddg, ddg_)
-            dsig_, ddsig_, dsg_ = (np.where(bad, 0.0, v) for v in (dsig_, ddsig_, dsg_))
-        for out, val in ((dg, dg_), (ddg, ddg_), (dsig, dsig_), (ddsig, ddsig_), (dsg, dsg_)):
-            _put(out, idx, val)
+                dg[rows_bad] = (z[rows_bad] if case == 0 else -z[rows_bad]) / sr
+            ddg[rows_bad] = -1 / sr if case == 1 else 0.0
+            dsig[rows_bad] = 0.0
+            ddsig[rows_bad] = 0.0
+            dsg[rows_bad] = 0.0
     return g, dg, ddg, dsig, ddsig, dsg
 
 
-def _put(out: np.ndarray | None, idx: np.ndarray | None, val) -> None:
-    assert out is not None
+def _put(out: np.ndarray, idx: np.ndarray | None, val) -> None:
     if idx is None:
         out[:] = val
     else:
@@ -376,69 +447,140 @@ def _seq(v: np.ndarray) -> float:
     return float(np.cumsum(v)[-1]) if v.size else 0.0
 
 
-def _block_sums(des: Design, dg: np.ndarray, ddg: np.ndarray, wt: np.ndarray,
-                scale: tuple[np.ndarray, np.ndarray, np.ndarray] | None) -> np.ndarray:
-    """The sequential sums over rows of u, imat and JJ's covariate parts, in
-    the C loop's expressions: ``temp = dg * x_i * w``; for j <= i,
-    ``x_i * x_j * ddg * w`` and ``temp * x_j * dg``; and, with ``scale =
-    (dsig, ddsig, dsg)`` (one scale for every row), ``w * dsig``,
-    ``dsg * x_i * w``, ``dsig * x_i * dg * w``, ``ddsig * w`` and
-    ``dsig * dsig * w``. A block of rows at a time: each quantity is a row
-    of ``t`` (long vector products), the transposed block (previous total on
-    top) is added down its rows in order."""
-    xt = des.xt
-    nvar, n = xt.shape
-    npair = des.ii.size
-    unit = des.unit_wt
-    o_b, o_c, o_s = nvar, nvar + npair, nvar + 2 * npair
-    k = o_s + (3 + 2 * nvar if scale is not None else 0)
-    chunk = max(512, min(16384, (1 << 16) // max(k, 1)))
+#: the largest (rows x pairs) table of covariate products kept for a fit
+#: (elements; 2e7 = 160 MB): above it the products are formed block by block
+_MAX_PAIR_TABLE = 20_000_000
+_BLOCK_ELEMENTS = 1 << 16
+
+
+def _pair_table(xt: np.ndarray, ii: np.ndarray, jj: np.ndarray) -> np.ndarray:
+    """``x_i * x_j`` for the pairs (ii, jj) of every row, as (n, pairs) from
+    the covariates as rows ``xt`` (nvar, n): a block of 512 rows at a time,
+    the products of whole rows of ``xt`` (long vectors) transposed into
+    place."""
+    n = xt.shape[1]
+    out = np.empty((n, ii.size))
+    for a in range(0, n, 512):
+        b = min(n, a + 512)
+        out[a:b] = (xt[ii, a:b] * xt[jj, a:b]).T
+    return out
+
+
+def _pair_products(des: Design, a: int, b: int) -> np.ndarray:
+    """``x_i * x_j`` (j <= i, the C loop's pair order) for rows a..b-1, as
+    a (rows, pairs) array: from the fit's table when it has one."""
+    if des.xx is not None:
+        return des.xx[a:b]
+    xr = des.xr[a:b]
+    return xr[:, des.ii] * xr[:, des.jj]
+
+
+def _ordered_sums(n: int, k: int, fill: Callable[[np.ndarray, int, int], None]) -> np.ndarray:
+    """The sequential (row-order) sums of ``k`` per-row quantities: ``fill(t,
+    a, b)`` writes rows a..b-1 into ``t`` (rows, k); each block is added
+    under the running total by ``np.add.reduce`` along axis 0, which adds
+    the rows of a C-ordered array one after the other (the C ``+=`` loop;
+    :func:`pyimpl.matching._linpack._colsums`)."""
+    chunk = max(256, min(16384, _BLOCK_ELEMENTS // max(k, 1)))
     total = np.zeros(k)
-    tbuf = np.empty((k, min(chunk, n)))
-    bbuf = np.empty((min(chunk, n) + 1, k))
+    buf = np.empty((min(chunk, n) + 1, k))
     for a in range(0, n, chunk):
         b = min(n, a + chunk)
-        t = tbuf[:, :b - a]
-        blk = bbuf[:b - a + 1]
-        xc = xt[:, a:b]
-        d1, d2 = dg[a:b], ddg[a:b]
-        w = wt[a:b]
-        tA = t[:o_b]
-        np.multiply(d1, xc, out=tA)  # temp = dg * x_i * w
-        if not unit:
-            tA *= w
-        tB = t[o_b:o_c]
-        tC = t[o_c:o_s]
-        for i in range(nvar):  # the pairs (i, 0..i): rows tri(i)..tri(i)+i of tB and tC
-            r = i * (i + 1) // 2
-            np.multiply(xc[:i + 1], xc[i], out=tB[r:r + i + 1])  # x_i * x_j * ddg * w
-            np.multiply(xc[:i + 1], tA[i], out=tC[r:r + i + 1])  # temp * x_j * dg
-        tB *= d2
-        if not unit:
-            tB *= w
-        tC *= d1
-        if scale is not None:
-            ds, dds, dsg = (v[a:b] for v in scale)
-            if unit:  # w * dsig, ddsig * w
-                np.copyto(t[o_s], ds)
-                np.copyto(t[k - 2], dds)
-            else:
-                np.multiply(w, ds, out=t[o_s])
-                np.multiply(dds, w, out=t[k - 2])
-            tE = t[o_s + 1:o_s + 1 + nvar]
-            np.multiply(dsg, xc, out=tE)  # dsg * x_i * w
-            tF = t[o_s + 1 + nvar:o_s + 1 + 2 * nvar]
-            np.multiply(ds, xc, out=tF)  # dsig * x_i * dg * w
-            tF *= d1
-            np.multiply(ds, ds, out=t[k - 1])  # dsig * dsig * w
-            if not unit:
-                tE *= w
-                tF *= w
-                t[k - 1] *= w
+        blk = buf[:b - a + 1]
         blk[0] = total
-        blk[1:] = t.T
+        fill(blk[1:], a, b)
         total = _colsums(blk)
     return total
+
+
+def _block_sums(des: Design, dg: np.ndarray, ddg: np.ndarray, wt: np.ndarray,
+                scale: tuple[np.ndarray, np.ndarray, np.ndarray] | None) -> np.ndarray:
+    """The sequential sums over rows of u and imat (the C loop's ``u[i] +=
+    temp`` and ``imat[i][j] -= ...``, not negated here), in the C
+    expressions: ``temp = dg * x_i * w``; for j <= i ``x_i * x_j * ddg *
+    w``; and, with ``scale = (dsig, ddsig, dsg)`` (one scale for every
+    row), ``w * dsig``, ``dsg * x_i * w`` and ``ddsig * w``. Layout: u
+    (nvar), the pairs (npair), then u, the covariate row and the diagonal
+    of the scale (1 + nvar + 1)."""
+    nvar, n = des.xt.shape
+    npair = des.ii.size
+    unit = des.unit_wt
+    if unit and des.ones_only:  # x = 1 (the intercept-only fit): dg * 1 is dg, (1 * 1) * ddg is ddg
+        vecs = [dg, ddg] + ([scale[0], scale[2], scale[1]] if scale is not None else [])
+        return np.array([_seq(v) for v in vecs])
+    if unit and des.xx is not None:  # each part a sum of (per-row vector) * (per-row scalar)
+        xx = des.xx
+
+        def others() -> list[np.ndarray]:
+            out = [row_dot(des.xr, dg)]
+            if scale is not None:
+                ds, dds, dsg = scale
+                out += [np.array([_seq(ds)]), row_dot(des.xr, dsg), np.array([_seq(dds)])]
+            return out
+
+        # the pairs' sums (the longest) beside the others: independent sums, each in row order
+        pairs, rest = run_all([(row_dot, (xx, ddg)), (others, ())], parallel=xx.size >= 1_000_000)
+        return np.concatenate([rest[0], pairs] + rest[1:])
+    o_b, o_s = nvar, nvar + npair
+    k = o_s + (2 + nvar if scale is not None else 0)
+
+    def fill(t: np.ndarray, a: int, b: int) -> None:
+        xr = des.xr[a:b]
+        d1, d2 = dg[a:b, None], ddg[a:b, None]
+        w = wt[a:b, None]
+        tA = t[:, :o_b]
+        np.multiply(d1, xr, out=tA)  # temp = dg * x_i * w
+        tB = t[:, o_b:o_s]
+        np.multiply(_pair_products(des, a, b), d2, out=tB)  # x_i * x_j * ddg * w
+        if not unit:
+            tA *= w
+            tB *= w
+        if scale is not None:
+            ds, dds, dsg = (v[a:b] for v in scale)
+            tE = t[:, o_s + 1:o_s + 1 + nvar]
+            np.multiply(dsg[:, None], xr, out=tE)  # dsg * x_i * w
+            if unit:  # w * dsig, ddsig * w
+                t[:, o_s] = ds
+                t[:, k - 1] = dds
+            else:
+                np.multiply(wt[a:b], ds, out=t[:, o_s])
+                np.multiply(dds, wt[a:b], out=t[:, k - 1])
+                tE *= w
+    return _ordered_sums(n, k, fill)
+
+
+def _jj_sums(des: Design, dg: np.ndarray, wt: np.ndarray,
+             dsig: np.ndarray | None) -> np.ndarray:
+    """The sequential sums over rows of JJ (the outer products of the
+    per-row scores), in the C expressions: for j <= i ``temp * x_j * dg``
+    with ``temp = dg * x_i * w``; and, with ``dsig`` (one scale for every
+    row), ``dsig * x_i * dg * w`` and ``dsig * dsig * w``. Layout: the
+    pairs (npair), then the scale's covariate row and diagonal (nvar + 1)."""
+    nvar, n = des.xt.shape
+    npair = des.ii.size
+    unit = des.unit_wt
+    k = npair + (nvar + 1 if dsig is not None else 0)
+
+    def fill(t: np.ndarray, a: int, b: int) -> None:
+        xr = des.xr[a:b]
+        d1 = dg[a:b, None]
+        w = wt[a:b, None]
+        temp = d1 * xr  # dg * x_i * w
+        if not unit:
+            temp *= w
+        tC = t[:, :npair]
+        np.multiply(temp[:, des.ii], xr[:, des.jj], out=tC)  # temp * x_j * dg
+        tC *= d1
+        if dsig is not None:
+            ds = dsig[a:b]
+            tF = t[:, npair:npair + nvar]
+            np.multiply(ds[:, None], xr, out=tF)  # dsig * x_i * dg * w
+            tF *= d1
+            np.multiply(ds, ds, out=t[:, k - 1])  # dsig * dsig * w
+            if not unit:
+                tF *= w
+                t[:, k - 1] *= wt[a:b]
+    return _ordered_sums(n, k, fill)
 
 
 def dolik(beta: np.ndarray, time, status, x, wt, offset, nvar: int, nstrat: int, strata, dist: int,
@@ -456,21 +598,18 @@ def dolik(beta: np.ndarray, time, status, x, wt, offset, nvar: int, nstrat: int,
     nvar2 = nvar + nstrat
     u = np.zeros(nvar2)
     imat = np.zeros((nvar2, nvar2))
-    jj = np.zeros((nvar2, nvar2))
     one_scale = nstrat == 1
     if nvar or one_scale:
         sums = _block_sums(des, dg, ddg, wt, (dsig, ddsig, dsg) if one_scale else None)
         npair = des.ii.size
         u[:nvar] = sums[:nvar]
         imat[des.ii, des.jj] = -sums[nvar:nvar + npair]  # imat -= ...: the negated sequential sum
-        jj[des.ii, des.jj] = sums[nvar + npair:nvar + 2 * npair]
         if one_scale:
-            o = nvar + 2 * npair
+            o = nvar + npair
             u[nvar] = sums[o]
             imat[nvar, :nvar] = -sums[o + 1:o + 1 + nvar]
-            jj[nvar, :nvar] = sums[o + 1 + nvar:o + 1 + 2 * nvar]
-            imat[nvar, nvar] = -sums[o + 1 + 2 * nvar]
-            jj[nvar, nvar] = sums[o + 2 + 2 * nvar]
+            imat[nvar, nvar] = -sums[o + 1 + nvar]
+    strata_jj: list[np.ndarray] = []
     if nstrat > 1:  # a scale per stratum: each one's sums over its own rows
         for s, rows in enumerate(des.strata_rows):
             k = nvar + s
@@ -489,10 +628,24 @@ def dolik(beta: np.ndarray, time, status, x, wt, offset, nvar: int, nstrat: int,
                 sums = _colsums(block)
             u[k] = sums[0]
             imat[k, :nvar] = -sums[1:1 + nvar]
-            jj[k, :nvar] = sums[1 + nvar:1 + 2 * nvar]
             imat[k, k] = -sums[1 + 2 * nvar]
-            jj[k, k] = sums[2 + 2 * nvar]
-    return Lik(loglik, u, imat, jj)
+            strata_jj.append(sums)
+
+    def jj_from() -> np.ndarray:
+        jj = np.zeros((nvar2, nvar2))
+        if nvar or one_scale:
+            sums = _jj_sums(des, dg, wt, dsig if one_scale else None)
+            npair = des.ii.size
+            jj[des.ii, des.jj] = sums[:npair]
+            if one_scale:
+                jj[nvar, :nvar] = sums[npair:npair + nvar]
+                jj[nvar, nvar] = sums[npair + nvar]
+        for s, sums in enumerate(strata_jj):
+            jj[nvar + s, :nvar] = sums[1 + nvar:1 + 2 * nvar]
+            jj[nvar + s, nvar + s] = sums[2 + 2 * nvar]
+        return jj
+
+    return Lik(loglik, u, imat, jj_from=jj_from)
 
 
 def cholesky3(a: np.ndarray, toler: float) -> tuple[np.ndarray, int]:
@@ -541,9 +694,10 @@ class Survreg6:
 
 def _step(lik: Lik, toler: float) -> tuple[np.ndarray, int]:
     """The Newton step u I^-1 (through J'J when I is not positive definite)."""
-    assert lik.imat is not None and lik.u is not None and lik.jj is not None
+    assert lik.imat is not None and lik.u is not None
     fac, flag = cholesky3(lik.imat, toler)
-    if flag < 0:
+    if flag < 0:  # JJ is formed here, only when it is needed
+        assert lik.jj is not None
         facj, _ = cholesky3(lik.jj, toler)
         return chsolve2(facj, lik.u), flag
     return chsolve2(fac, lik.u), flag
@@ -552,7 +706,7 @@ def _step(lik: Lik, toler: float) -> tuple[np.ndarray, int]:
 def survreg6(maxiter: int, time: np.ndarray, status: np.ndarray, x: np.ndarray, wt: np.ndarray,
              offset: np.ndarray, beta: np.ndarray, nstrat: int, strata: np.ndarray, eps: float, toler: float,
              dist: int, density: Callable | None = None, *, halving: bool = True,
-             time2: np.ndarray | None = None) -> Survreg6:
+             time2: np.ndarray | None = None, des: Design | None = None) -> Survreg6:
     """survreg6.c (survival 3.5-3): Newton-Raphson with step halving (see the
     module docstring; ``time2``: the upper bounds of the status-3 rows).
     ``halving=False`` is a seeded fault's switch: a step that lowers the
@@ -563,7 +717,8 @@ def survreg6(maxiter: int, time: np.ndarray, status: np.ndarray, x: np.ndarray, 
     newbeta = np.zeros(beta.size)
     newbeta[nvar:] = beta[nvar:]  # the fixed scale, tacked onto the end, is kept in newbeta too
 
-    des = make_design(x, status, wt, offset, strata, nstrat)
+    if des is None:
+        des = make_design(x, status, wt, offset, strata, nstrat)
 
     def lik_at(b: np.ndarray, only: bool = False) -> Lik:
         return dolik(b, time, status, x, wt, offset, nvar, nstrat, strata, dist, density, only, time2, des)

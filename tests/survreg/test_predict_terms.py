@@ -16,7 +16,7 @@ import fixtures
 from pyimpl import _libm
 from pyimpl.survreg import survreg, survreg_predict
 from pyimpl.survreg._cmath import cexp, clog
-from pyimpl.survreg.survreg6 import _block_sums, dolik, loglik_terms, make_design
+from pyimpl.survreg.survreg6 import _block_sums, _jj_sums, dolik, loglik_terms, make_design
 from rparity.testing import differential
 from rparity_contract.errors import InvalidArgument
 
@@ -136,7 +136,8 @@ def _loop_sums(x, dg, ddg, wt, dsig, ddsig, dsg):
 
 
 @pytest.mark.parametrize("unit", [True, False])
-def test_blocked_sums_are_the_c_loops_sums(unit):
+@pytest.mark.parametrize("pair_table", [True, False])
+def test_blocked_sums_are_the_c_loops_sums(unit, pair_table):
     rng = np.random.default_rng(3)
     n, nvar = 1500, 4  # more rows than a block: the totals run on from block to block
     x = rng.standard_normal((n, nvar))
@@ -144,17 +145,25 @@ def test_blocked_sums_are_the_c_loops_sums(unit):
     dg, ddg, dsig, ddsig, dsg = rng.standard_normal((5, n))
     wt = np.ones(n) if unit else rng.uniform(0.2, 3, n)
     des = make_design(x, np.ones(n), wt, np.zeros(n))
+    assert des.xx is not None
+    if not pair_table:  # a design too large for the table of x_i x_j: formed block by block
+        des = dataclasses.replace(des, xx=None)
     sums = _block_sums(des, dg, ddg, wt, (dsig, ddsig, dsg))
+    jsums = _jj_sums(des, dg, wt, dsig)
     u, imat, jj = _loop_sums(x, dg, ddg, wt, dsig, ddsig, dsg)
     npair = des.ii.size
     np.testing.assert_array_equal(sums[:nvar], u[:nvar])
     np.testing.assert_array_equal(-sums[nvar:nvar + npair], imat[des.ii, des.jj])
-    np.testing.assert_array_equal(sums[nvar + npair:nvar + 2 * npair], jj[des.ii, des.jj])
-    o = nvar + 2 * npair
+    np.testing.assert_array_equal(jsums[:npair], jj[des.ii, des.jj])
+    o = nvar + npair
     assert sums[o] == u[nvar]
     np.testing.assert_array_equal(-sums[o + 1:o + 1 + nvar], imat[nvar, :nvar])
-    np.testing.assert_array_equal(sums[o + 1 + nvar:o + 1 + 2 * nvar], jj[nvar, :nvar])
-    assert -sums[o + 1 + 2 * nvar] == imat[nvar, nvar] and sums[o + 2 + 2 * nvar] == jj[nvar, nvar]
+    assert -sums[o + 1 + nvar] == imat[nvar, nvar]
+    np.testing.assert_array_equal(jsums[npair:npair + nvar], jj[nvar, :nvar])
+    assert jsums[npair + nvar] == jj[nvar, nvar]
+    # and through dolik's result, JJ formed when first read
+    lik = dolik(np.zeros(nvar + 1), rng.standard_normal(n), np.ones(n), x, wt, np.zeros(n), nvar, 1, None, 1, None)
+    assert lik.jj is not None and lik.jj.shape == (nvar + 1, nvar + 1)
 
 
 def test_the_loglik_only_evaluation_and_unit_weight_shortcuts_change_no_bit():
