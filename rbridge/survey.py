@@ -74,7 +74,9 @@ def svykm(formula: Any, data: Any, *, weights: Any = None, ids: Any = None, stra
 
 def svylogrank(formula: Any, data: Any, *, weights: Any = None, ids: Any = None, strata: Any = None,
                rho: float = 0.0, gamma: float = 0.0, method: str = "small") -> SvyLogrank:
-    """R's ``survey::svylogrank(formula, design = svydesign(...), rho, gamma, method)``."""
+    """R's ``survey::svylogrank(formula, design = svydesign(...), rho, gamma, method)``; with ``method =
+    "score"`` also ``b`` and ``sqrt(diag(v))`` read from the two svycoxph fits R's own code makes
+    (rbridge/R/survey.R ``rparity_svylogrank_score``)."""
     fa = FormulaArgs(formula, data, None)
     s = session()
     s.require("survey")

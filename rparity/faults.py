@@ -810,6 +810,10 @@ FAULTS: list[Fault] = [
           "cluster whatever ids says", _set_kwarg("ids", None)),
     Fault("svylogrank-se-1e-10", "svylogrank", "1e-12 relative", "the score's standard error 1e-10 relative off",
           _field("se", _scale(1e-10))),
+    Fault("svylogrank-score-v-at-one-step", "svylogrank", "1e-12 relative", "method = 'score': the variance v "
+          "from the one-step fit (svycoxph iter = 1) instead of iter = 0",
+          _lazy_patched(_module("pyimpl.survey.svylogrank"), "_svycoxph_at",
+                        lambda original: lambda f, d, design, iter_max: original(f, d, design, 1))),
     Fault("svyglm-clusters-ignored", "svyglm", "1e-12 relative", "the sandwich with each row its own cluster "
           "whatever ids says", _set_kwarg("ids", None)),
     Fault("svyglm-var-1e-10", "svyglm", "1e-12 relative", "the design variance 1e-10 relative off",

@@ -49,21 +49,44 @@ rparity_svykm <- function(form, weights = NULL, ids = NULL, strata = NULL, se = 
        n_dropped = length(attr(fit, "na.action")))
 }
 
-## svylogrank(formula, design, rho, gamma, method): the score table and the chi-square
+## svylogrank(formula, design, rho, gamma, method): the score table and the chi-square. method = "score"
+## returns only c(z = b/sqrt(diag(v)), Chisq, p); b (coef of svycoxph(iter = 1)) and v (vcov of
+## svycoxph(iter = 0)) are read from those same fits: survey's own svylogrank.survey.design2 and
+## expandlogrank run unchanged, in an environment (child of survey's namespace) whose svycoxph records each
+## fit it returns
 rparity_svylogrank <- function(form, weights = NULL, ids = NULL, strata = NULL, rho = 0, gamma = 0,
                                method = "small") {
   fc <- rparity_formula_call("svylogrank", form)
   design <- rparity_svydesign(fc$env$.rp_df, weights, ids, strata)
+  if (method == "score") return(rparity_svylogrank_score(fc$env$.rp_f, design, rho, gamma))
   res <- eval(bquote(survey::svylogrank(.(fc$env$.rp_f), design = design, rho = .(rho), gamma = .(gamma),
                                         method = .(method))))
-  if (method == "score") {
-    k <- length(res) - 2
-    return(list(names = names(res)[seq_len(k)], score = numeric(0), se = numeric(0), z = unname(res[seq_len(k)]),
-                p = numeric(0), chisq = unname(res[k + 1]), p_chisq = unname(res[k + 2]), df = k))
-  }
   tab <- as.matrix(res[[1]])
   list(names = rownames(tab), score = unname(tab[, 1]), se = unname(tab[, 2]), z = unname(tab[, 3]),
        p = unname(tab[, 4]), chisq = unname(res[[2]][1]), p_chisq = unname(res[[2]][2]), df = nrow(tab))
+}
+
+rparity_svylogrank_score <- function(f, design, rho, gamma) {
+  fits <- list()
+  env <- new.env(parent = asNamespace("survey"))
+  env$svycoxph <- function(formula, design, iter) {
+    fit <- eval(bquote(survey::svycoxph(.(formula), design = design, iter = .(iter))))
+    fits[[length(fits) + 1L]] <<- fit
+    fit
+  }
+  env$expandlogrank <- survey:::expandlogrank
+  environment(env$expandlogrank) <- env
+  run <- survey:::svylogrank.survey.design2
+  environment(run) <- env
+  res <- run(f, design, rho = rho, gamma = gamma, method = "score")
+  stopifnot(length(fits) == 2L)
+  b <- coef(fits[[1]])
+  v <- vcov(fits[[2]])
+  k <- length(res) - 2L
+  z <- unclass(res)[seq_len(k)]
+  stopifnot(identical(unname(b / sqrt(diag(v))), unname(z)))  # the recorded fits are R's own
+  list(names = names(b), score = unname(b), se = unname(sqrt(diag(v))), z = unname(z), p = numeric(0),
+       chisq = unname(unclass(res)[k + 1L]), p_chisq = unname(unclass(res)[k + 2L]), df = k)
 }
 
 ## svyglm(formula, design, family): coefficients, the design-based and the model-based variances, the

@@ -105,8 +105,16 @@ class SvyLogrank(Result):
     design-based (weighted) log-rank test. ``method = "small"``/``"large"``:
     the design total of the score residuals (one per model-matrix column:
     ``score``, its design standard error ``se``, ``z``, two-sided normal
-    ``p``) and ``chisq = U' V^-1 U`` on ``df`` degrees of freedom;
-    ``"score"``: the one-step svycoxph score test (``z`` only)."""
+    ``p``) and ``chisq = U' V^-1 U`` on ``df`` degrees of freedom.
+
+    ``method = "score"`` (R returns only ``c(z, Chisq, p)``): ``score = b``,
+    the coefficients of the one-step fit ``svycoxph(formula, design, iter =
+    1)``; ``se = sqrt(diag(v))``, ``v`` the design variance of
+    ``svycoxph(formula, design, iter = 0)``; ``z = b/se``; ``p`` empty (R
+    gives no per-column p value); ``chisq = sum(b * solve(v, b))``;
+    ``p_chisq`` R's ``p`` (``pchisq(chisq, df, lower.tail = FALSE)``); ``df
+    = length(b)``. With ``rho``/``gamma`` the fits are on survey's
+    ``expandlogrank`` data (split at the event times, weights times w(t))."""
 
     score: np.ndarray = rfield("score")
     se: np.ndarray = rfield("se")
