@@ -318,7 +318,7 @@ R_MESSAGES: tuple[RefusalRule, ...] = (
                 source="survey svylogrank.survey.design2 (method = 'score'): mf[[1]] of a formula without a group"),
     RefusalRule(r"replacement has \d+ rows, data has \d+", "argument.missing", ("svylogrank",),
                 source="survey expandlogrank: mf$.time <- coxmodel$y[, 'time'] after coxph dropped rows"),
-    RefusalRule(r"argument lengths differ", "weights.nonpositive", ("svylogrank",),
+    RefusalRule(r"argument lengths differ", "weights.nonpositive", ("svylogrank", "svycoxph"),
                 source="survival residuals.coxph on a svycoxph fit with weights 0 and strata(): "
                        "model.frame.svycoxph ignores the subset (order(nstrat, y[, ny - 1], -status))"),
     RefusalRule(r"'zero' parameter must be less than any observed times", "zero.value", ("svylogrank",),

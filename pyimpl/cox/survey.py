@@ -23,11 +23,14 @@ A stratum with one cluster fails as in R (``options(survey.lonely.psu =
 """
 from __future__ import annotations
 
+import dataclasses
+import warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from rparity_contract.control import CoxControl
 from rparity_contract.errors import InvalidArgument
 from rparity_contract.results.survey import SvyCoxPH
 
@@ -46,8 +49,6 @@ def svycoxph(formula: Any, data: Any, *, weights: Any = None, ids: Any = None, s
     per row; without weights every row has probability 1, with svydesign's
     warning. Returns the Cox fit with the design-based variance ``var`` (and
     the model-based ``inv_info``)."""
-    import warnings
-
     from rparity_contract.errors import RParityWarning
 
     from . import coxph, coxph_residuals
@@ -98,7 +99,10 @@ def svycoxph(formula: Any, data: Any, *, weights: Any = None, ids: Any = None, s
     dropped = np.zeros(n, dtype=bool)
     dropped[list(fit.na_action)] = True
     keep = ~dropped  # the design after design[-nas, ]
-    dbeta_used = np.asarray(coxph_residuals(fit, "dfbeta", weighted=True).values, dtype=float)
+    if (rescaled > 0).all():
+        dbeta_used = np.asarray(coxph_residuals(fit, "dfbeta", weighted=True).values, dtype=float)
+    else:  # R's residuals pair the kept rows with the first rows of the whole model matrix
+        dbeta_used = dfbeta_zero_weights(formula, data, fit)
     dbeta_used = dbeta_used.reshape(dbeta_used.shape[0], -1)
     p = dbeta_used.shape[1]
     dbeta = np.zeros((int(keep.sum()), p))
@@ -109,6 +113,40 @@ def svycoxph(formula: Any, data: Any, *, weights: Any = None, ids: Any = None, s
     return SvyCoxPH(names=tuple(fit.names), coef=coef, var=var, inv_info=np.asarray(fit.var, dtype=float),
                     loglik=np.asarray(fit.loglik, dtype=float), wald=wald, n=int(fit.n),
                     n_clusters=int(npsu.sum()), n_strata=int(nst), warnings=tuple(notes) + tuple(fit.warnings))
+
+
+def dfbeta_zero_weights(formula: Any, data: pd.DataFrame, fit: Any) -> np.ndarray:
+    """``resid(g, "dfbeta", weighted = TRUE)`` of a svycoxph fit whose
+    ``subset = weights > 0`` dropped rows, as survey 4.1-1 and survival
+    3.5-3 compute it: ``residuals.coxph`` has the fit's ``y``, weights and
+    linear predictors (the rows kept) but no ``x``, and ``coxph.getdata``
+    rebuilds it from ``model.frame(<svycoxph>)``, survey's
+    ``model.frame.svycoxph``, which re-evaluates the formula on the whole
+    design without the subset. ``x[ord, ]`` (``ord`` the order of the kept
+    rows) then pairs kept row i with the i-th row of the whole model matrix
+    (rows with a missing value still dropped); the strata, from the same
+    frame, fail there ("argument lengths differ", in ``order``)."""
+    from . import coxph
+    from .refit import fit_data
+    from .residuals import _model_var, _score
+    from .robust import _matmul_blas
+
+    fd = fit_data(fit)
+    if fd.prep.strata_term:
+        raise InvalidArgument("a weight of 0 (R's svycoxph subset = weights > 0) with strata() in the formula: "
+                              "survey's model.frame.svycoxph gives the strata of every row, the fit's response "
+                              "only the kept rows (R: order(): 'argument lengths differ')", kind="weights.nonpositive")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        whole = coxph(formula, data=data, control=CoxControl(iter_max=0))  # the model matrix of every row
+    x_all = np.asarray(fit_data(whole).prep.x, dtype=float)
+    n = fd.prep.x.shape[0]
+    fd.prep = dataclasses.replace(fd.prep, x=x_all[:n])
+    start, stop = fd.times()
+    rr = _score(fit, fd, start, stop, fd.prep.event.astype(float))
+    vv = _model_var(fit)
+    rr = rr * vv[0, 0] if vv.shape[0] == 1 else _matmul_blas(rr, vv)
+    return np.asarray(rr * (fd.prep.weights if rr.ndim == 1 else fd.prep.weights[:, None]), dtype=float)
 
 
 def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:

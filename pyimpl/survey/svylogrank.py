@@ -26,7 +26,6 @@ or ``gamma`` on ``expandlogrank``'s split data (see :func:`_score_test`).
 """
 from __future__ import annotations
 
-import dataclasses
 import warnings
 from typing import Any, Callable
 
@@ -262,7 +261,7 @@ def _svycoxph_at(formula: Any, data: pd.DataFrame, design: Design,
     where ``prob`` is infinite); ``coef %*% solve(var, coef)`` (the Wald test:
     a singular variance fails there). Returns (coef, var, the fit's warnings)."""
     from ..cox import coxph, coxph_residuals
-    from ..cox.survey import _solve
+    from ..cox.survey import _solve, dfbeta_zero_weights
 
     w = design.weights
     if (w < 0).any():
@@ -280,7 +279,7 @@ def _svycoxph_at(formula: Any, data: pd.DataFrame, design: Design,
     if (rescaled > 0).all():
         used = np.asarray(coxph_residuals(fit, "dfbeta", weighted=True).values, dtype=float)
     else:
-        used = _dfbeta_zero_weights(formula, data, fit)
+        used = dfbeta_zero_weights(formula, data, fit)
     used = used.reshape(used.shape[0], -1)
     dbeta = np.zeros((sub.prob.size, used.shape[1]))
     dbeta[np.isfinite(sub.prob)] = used
@@ -288,40 +287,6 @@ def _svycoxph_at(formula: Any, data: pd.DataFrame, design: Design,
     coef = np.asarray(fit.coef, dtype=float)
     _solve(var, coef)  # g$wald.test
     return coef, var, tuple(str(c.message) for c in caught)
-
-
-def _dfbeta_zero_weights(formula: Any, data: pd.DataFrame, fit: Any) -> np.ndarray:
-    """``resid(g, "dfbeta", weighted = TRUE)`` of a svycoxph fit whose
-    ``subset = weights > 0`` dropped rows, as survey 4.1-1 and survival
-    3.5-3 compute it: ``residuals.coxph`` has the fit's ``y``, weights and
-    linear predictors (the rows kept) but no ``x``, and ``coxph.getdata``
-    rebuilds it from ``model.frame(<svycoxph>)``, survey's
-    ``model.frame.svycoxph``, which re-evaluates the formula on the whole
-    design without the subset. ``x[ord, ]`` (``ord`` the order of the kept
-    rows) then pairs kept row i with the i-th row of the whole model matrix
-    (rows with a missing value still dropped); the strata, from the same
-    frame, fail there ("argument lengths differ", in ``order``)."""
-    from ..cox import coxph
-    from ..cox.refit import fit_data
-    from ..cox.residuals import _model_var, _score
-    from ..cox.robust import _matmul_blas
-
-    fd = fit_data(fit)
-    if fd.prep.strata_term:
-        raise InvalidArgument("a weight of 0 (R's svycoxph subset = weights > 0) with strata() in the formula: "
-                              "survey's model.frame.svycoxph gives the strata of every row, the fit's response "
-                              "only the kept rows (R: order(): 'argument lengths differ')", kind="weights.nonpositive")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        whole = coxph(formula, data=data, control=CoxControl(iter_max=0))  # the model matrix of every row
-    x_all = np.asarray(fit_data(whole).prep.x, dtype=float)
-    n = fd.prep.x.shape[0]
-    fd.prep = dataclasses.replace(fd.prep, x=x_all[:n])
-    start, stop = fd.times()
-    rr = _score(fit, fd, start, stop, fd.prep.event.astype(float))
-    vv = _model_var(fit)
-    rr = rr * vv[0, 0] if vv.shape[0] == 1 else _matmul_blas(rr, vv)
-    return np.asarray(rr * (fd.prep.weights if rr.ndim == 1 else fd.prep.weights[:, None]), dtype=float)
 
 
 def _expand(formula: Any, data: pd.DataFrame, design: Design, rho: float, gamma: float, no_ids: bool,

@@ -28,6 +28,8 @@ def _design_columns(data: pd.DataFrame, p: Mapping[str, Any]) -> pd.DataFrame:
         d.loc[5, "w"] = np.nan
     if p.get("lonely_stratum"):
         d["sex"] = np.where(np.arange(len(d)) == 0, 3, d["sex"])
+    if p.get("zero_weights"):  # svycoxph's subset = weights > 0 drops them from the fit
+        d.loc[[3, 10, 50, 120], "w"] = 0.0
     return d
 
 
@@ -55,6 +57,10 @@ CASES = [
           ids="inst0"),
     _case("lung-factor-term", "Surv(time, status) ~ factor(ph.ecog) + sex", strata="sex"),
     _case("lung-no-weights", _F, ids="inst0", no_weights=True),
+    _case("lung-zero-weights", _F, zero_weights=True),
+    _case("lung-zero-weights-clusters-strata", "Surv(time, status) ~ ph.karno + sex", ids="inst_sex", strata="sex",
+          zero_weights=True),
+    _case("lung-zero-weights-strata-term-refused", "Surv(time, status) ~ age + strata(sex)", zero_weights=True),
     # R's refusals
     _case("lung-not-nested-refused", _F, ids="inst0", strata="sex"),
     _case("lung-lonely-stratum-refused", _F, strata="sex", lonely_stratum=True),
