@@ -21,6 +21,7 @@ the edge values, that they give the element-by-element answers bit for bit
 from __future__ import annotations
 
 import math
+from typing import Any, Callable
 
 import numpy as np
 from scipy import special as _special
@@ -106,24 +107,27 @@ def _scipy_is_libm() -> bool:
 SCIPY_IS_LIBM = _scipy_is_libm()
 
 
-def exp(x):
-    """C library ``exp`` elementwise (see module docstring): a float for a scalar."""
-    if np.ndim(x) == 0:
-        return _exp1(float(x))
-    if SCIPY_IS_LIBM:
-        with np.errstate(all="ignore"):
-            return np.asarray(_special.inv_boxcox(np.asarray(x, dtype=float), 0.0), dtype=float)
-    return _exp_each(x)
+def _compiled(one: Callable[[float], float], each: Callable[[Any], np.ndarray],
+              loop: Callable[..., Any]) -> Callable[[Any], Any]:
+    """The C library's ``one`` elementwise: a float for a scalar, scipy's
+    compiled ``loop(x, 0)`` for an array where it is the C library's
+    (``SCIPY_IS_LIBM``), else ``each`` (element by element)."""
+
+    def f(x: Any) -> Any:
+        if np.ndim(x) == 0:
+            return one(float(x))
+        if SCIPY_IS_LIBM:
+            with np.errstate(all="ignore"):
+                return np.asarray(loop(np.asarray(x, dtype=float), 0.0), dtype=float)
+        return each(x)
+
+    f.__name__ = one.__name__.strip("_").rstrip("1")
+    f.__doc__ = f"C library ``{f.__name__}`` elementwise (see module docstring): a float for a scalar."
+    return f
 
 
-def log(x):
-    """C library ``log`` elementwise (see module docstring): a float for a scalar."""
-    if np.ndim(x) == 0:
-        return _log1(float(x))
-    if SCIPY_IS_LIBM:
-        with np.errstate(all="ignore"):
-            return np.asarray(_special.boxcox(np.asarray(x, dtype=float), 0.0), dtype=float)
-    return _log_each(x)
+exp = _compiled(_exp1, _exp_each, _special.inv_boxcox)
+log = _compiled(_log1, _log_each, _special.boxcox)
 
 
 asin = _vectorize(_asin1, 1)
