@@ -11,8 +11,13 @@ crashes (a segmentation fault) or R hangs, at random (seen in CI).
 
 :func:`install_release_guard` makes rpy2's release wait for R to be idle
 without ever blocking the thread that drops the object: the release is done at
-once when no other thread is in R (or by the R thread itself), and otherwise
-queued and done by the thread that leaves R, before it lets go of the lock.
+once only on the thread that started R, when no other thread is in R (or
+when it is itself the one in R); from any other thread it is queued and done
+by the next thread that leaves R (:func:`exclusive_r`), before it lets go of
+the lock. So no thread that does not otherwise call R (a pool's worker, a Dask
+thread running the collector) ever enters R's C API, even while R looks idle
+(a test or a user calling rpy2 directly, outside the lock, is then not
+disturbed either).
 """
 from __future__ import annotations
 
@@ -28,6 +33,7 @@ __all__ = ["lock", "exclusive_r", "install_release_guard"]
 lock = threading.RLock()
 _deferred: list[Any] = []  # cdata of rpy2 objects dropped while another thread was in R
 _release: Callable[[Any], None] | None = None  # rpy2's own release, once guarded
+_r_thread: int | None = None  # the thread that started R
 
 
 _depth = 0  # nesting of exclusive_r() on the thread that holds the lock
@@ -63,6 +69,9 @@ def _drain() -> None:
 
 
 def _guarded_release(cdata: Any) -> None:
+    if threading.get_ident() != _r_thread:  # never R's API from another thread: done on the next exit from R
+        _deferred.append(cdata)
+        return
     if lock.acquire(blocking=False):  # R idle, or this thread is the one in R
         try:
             _drain()
@@ -77,12 +86,14 @@ def _guarded_release(cdata: Any) -> None:
 def install_release_guard(capi: Any) -> None:
     """Route rpy2's finalisers through the guard. ``capi`` is
     ``rpy2.rinterface_lib._rinterface_capi``, whose ``SexpCapsule.__del__``
-    looks its module-level ``_release`` up at each call (rpy2 3.5)."""
-    global _release
+    looks its module-level ``_release`` up at each call (rpy2 3.5). Called on
+    the thread that starts R."""
+    global _release, _r_thread
     if _release is not None:
         return
     original = capi._release
     if not callable(original):
         raise RuntimeError("rpy2 has no _release to guard: the bridge supports rpy2 >=3.5.17,<3.6")
     _release = original
+    _r_thread = threading.get_ident()
     capi._release = _guarded_release

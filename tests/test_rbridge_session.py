@@ -90,7 +90,10 @@ def test_a_finaliser_in_another_thread_waits_until_r_is_idle():
     assert not _preserved(rid), "never released"
 
 
-def test_a_finaliser_with_r_idle_releases_at_once():
+def test_a_finaliser_in_another_thread_with_r_idle_waits_for_the_next_r_call():
+    """From a thread other than R's, the release is never done there, even with R
+    idle (a caller using rpy2 directly outside the lock could be in R): it is
+    queued and done by the next thread leaving R."""
     import rpy2.robjects as ro
     from rpy2.rinterface_lib import _rinterface_capi as capi
 
@@ -100,4 +103,28 @@ def test_a_finaliser_with_r_idle_releases_at_once():
     holder = [vec]
     del vec
     _drop_in_another_thread(holder)
+    assert _preserved(rid), "released from a thread that is not R's"
+    with rbridge.exclusive_r():
+        pass
+    assert not _preserved(rid), "never released"
+
+
+def test_a_finaliser_on_rs_thread_with_r_idle_releases_at_once():
+    import gc
+    import threading
+
+    import rpy2.robjects as ro
+    from rpy2.rinterface_lib import _rinterface_capi as capi
+
+    from rbridge import _exclusive
+
+    rbridge.session()
+    if _exclusive._r_thread != threading.get_ident():
+        pytest.skip("R was started on another thread in this process")
+    vec = ro.FloatVector([4.5])
+    rid = capi.get_rid(vec.__sexp__._cdata)
+    holder = [vec]
+    del vec
+    holder.clear()
+    gc.collect()
     assert not _preserved(rid)
