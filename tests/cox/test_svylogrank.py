@@ -61,7 +61,6 @@ BAD = [
     ("lonely stratum", lambda d: d.assign(s=np.where(d.index == 0, 3, d.sex)), {"strata": "s"}, "strata.lonely"),
     ("not nested", lambda d: d, {"ids": "inst", "strata": "sex"}, "ids.nesting"),
     ("unknown method", lambda d: d, {"method": "medium"}, "argument.value"),
-    ("score method", lambda d: d, {"method": "score"}, "argument.value"),
     ("rho not a number", lambda d: d, {"rho": "1"}, "argument.value"),
     ("missing group", lambda d: d.assign(sex=np.where(d.index == 1, np.nan, d.sex)), {}, "argument.missing"),
 ]
