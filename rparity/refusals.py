@@ -316,6 +316,10 @@ R_MESSAGES: tuple[RefusalRule, ...] = (
                 source="survey svylogrank.survey.design2 / expandlogrank (method = 'score')"),
     RefusalRule(r"subscript out of bounds", "group.levels", ("svylogrank",),
                 source="survey svylogrank.survey.design2 (method = 'score'): mf[[1]] of a formula without a group"),
+    RefusalRule(r"number of items to replace is not a multiple of replacement length", "argument.missing",
+                ("svycoxph", "svylogrank"),
+                source="survey svycoxph.survey.design: dbeta[is.finite(design$prob), ] <- dbeta.subset, a row of "
+                       "weight 0 with a missing value being in neither the fit nor na.action"),
     RefusalRule(r"replacement has \d+ rows, data has \d+", "argument.missing", ("svylogrank",),
                 source="survey expandlogrank: mf$.time <- coxmodel$y[, 'time'] after coxph dropped rows"),
     RefusalRule(r"argument lengths differ", "weights.nonpositive", ("svylogrank", "svycoxph"),

@@ -104,15 +104,31 @@ def svycoxph(formula: Any, data: Any, *, weights: Any = None, ids: Any = None, s
     else:  # R's residuals pair the kept rows with the first rows of the whole model matrix
         dbeta_used = dfbeta_zero_weights(formula, data, fit)
     dbeta_used = dbeta_used.reshape(dbeta_used.shape[0], -1)
-    p = dbeta_used.shape[1]
-    dbeta = np.zeros((int(keep.sum()), p))
-    dbeta[np.isfinite(prob[keep])] = dbeta_used
+    dbeta = place_dfbeta(dbeta_used, np.isfinite(prob[keep]))
     var = _svyrecvar(dbeta, cl_codes[keep], st_codes[keep], npsu)
     coef = np.asarray(fit.coef, dtype=float)
     wald = float(coef @ _solve(var, coef))
     return SvyCoxPH(names=tuple(fit.names), coef=coef, var=var, inv_info=np.asarray(fit.var, dtype=float),
                     loglik=np.asarray(fit.loglik, dtype=float), wald=wald, n=int(fit.n),
                     n_clusters=int(npsu.sum()), n_strata=int(nst), warnings=tuple(notes) + tuple(fit.warnings))
+
+
+def place_dfbeta(used: np.ndarray, finite: np.ndarray) -> np.ndarray:
+    """survey's ``dbeta <- matrix(0, nrow(design), ncol(dbeta.subset));
+    dbeta[is.finite(design$prob), ] <- dbeta.subset`` on the design less the
+    rows ``na.action`` dropped. A row of weight 0 with a missing value is in
+    neither the fit (``subset``) nor ``na.action``, so the design keeps it and
+    the counts differ: R then fails ("number of items to replace is not a
+    multiple of replacement length"; it would recycle if one count divided
+    the other, which needs more such rows than rows in the fit: refused too)."""
+    if int(finite.sum()) != used.shape[0]:
+        raise InvalidArgument(f"{int(finite.sum()) - used.shape[0]} row(s) with a weight of 0 have a missing value "
+                              "in the formula's variables: survey's svycoxph then has more design rows than "
+                              "residuals (R: 'number of items to replace is not a multiple of replacement "
+                              "length')", kind="argument.missing")
+    dbeta = np.zeros((finite.size, used.shape[1]))
+    dbeta[finite] = used
+    return dbeta
 
 
 def dfbeta_zero_weights(formula: Any, data: pd.DataFrame, fit: Any) -> np.ndarray:

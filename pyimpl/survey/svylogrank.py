@@ -261,7 +261,7 @@ def _svycoxph_at(formula: Any, data: pd.DataFrame, design: Design,
     where ``prob`` is infinite); ``coef %*% solve(var, coef)`` (the Wald test:
     a singular variance fails there). Returns (coef, var, the fit's warnings)."""
     from ..cox import coxph, coxph_residuals
-    from ..cox.survey import _solve, dfbeta_zero_weights
+    from ..cox.survey import _solve, dfbeta_zero_weights, place_dfbeta
 
     w = design.weights
     if (w < 0).any():
@@ -281,8 +281,7 @@ def _svycoxph_at(formula: Any, data: pd.DataFrame, design: Design,
     else:
         used = dfbeta_zero_weights(formula, data, fit)
     used = used.reshape(used.shape[0], -1)
-    dbeta = np.zeros((sub.prob.size, used.shape[1]))
-    dbeta[np.isfinite(sub.prob)] = used
+    dbeta = place_dfbeta(used, np.isfinite(sub.prob))
     var = svyrecvar(dbeta, sub)
     coef = np.asarray(fit.coef, dtype=float)
     _solve(var, coef)  # g$wald.test

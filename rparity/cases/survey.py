@@ -61,6 +61,7 @@ CASES = [
     _case("lung-zero-weights-clusters-strata", "Surv(time, status) ~ ph.karno + sex", ids="inst_sex", strata="sex",
           zero_weights=True),
     _case("lung-zero-weights-strata-term-refused", "Surv(time, status) ~ age + strata(sex)", zero_weights=True),
+    _case("lung-zero-weights-missing-refused", "Surv(time, status) ~ age + meal.cal", zero_weights=True),
     # R's refusals
     _case("lung-not-nested-refused", _F, ids="inst0", strata="sex"),
     _case("lung-lonely-stratum-refused", _F, strata="sex", lonely_stratum=True),
