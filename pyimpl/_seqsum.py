@@ -17,32 +17,47 @@ products are formed a block of rows at a time and added down the rows.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
 from .matching._linpack import _colsums
 
-__all__ = ["row_dot", "row_squares", "SEQUENTIAL_EINSUM", "SEQUENTIAL_EINSUM_SQUARES"]
+__all__ = ["ordered_sums", "row_dot", "row_squares", "SEQUENTIAL_EINSUM", "SEQUENTIAL_EINSUM_SQUARES"]
 
 _BLOCK = 4096
+
+
+def ordered_sums(n: int, k: int, fill: Callable[[np.ndarray, int, int], None], *, block: int = _BLOCK,
+                 total: np.ndarray | None = None) -> np.ndarray:
+    """``out[j] = total[j]`` (or 0); ``out[j] += t[r, j]`` over the rows r of
+    (n, k) per-row quantities in order, where ``fill(t, lo, hi)`` writes rows
+    lo..hi-1 into ``t``: a block of rows at a time under the running total
+    (the block's first row), added down the rows by ``np.add.reduce``, which
+    adds the rows of a C-ordered array one after the other
+    (:func:`pyimpl.matching._linpack._colsums`)."""
+    out = np.zeros(k) if total is None else np.array(total, dtype=float)
+    if n == 0 or k == 0:
+        return out
+    m = max(1, min(block, n))
+    buf = np.empty((m + 1, k))
+    for lo in range(0, n, m):
+        hi = min(n, lo + m)
+        blk = buf[:hi - lo + 1]
+        blk[0] = out
+        fill(blk[1:], lo, hi)
+        out = np.atleast_1d(_colsums(blk))
+    return out
 
 
 def _blocked(a: np.ndarray, s: np.ndarray, total: np.ndarray | None) -> np.ndarray:
     """The loop by blocks: each block's products under the running total,
     added down the rows in order."""
-    n, k = a.shape
-    out = np.zeros(k) if total is None else np.array(total, dtype=float)
-    if n == 0 or k == 0:
-        return out
-    if k == 1:  # one column: a cumulative sum from the start value
-        return np.cumsum(np.concatenate([out, a[:, 0] * s]))[-1:]
-    buf = np.empty((min(_BLOCK, n) + 1, k))
-    for lo in range(0, n, _BLOCK):
-        hi = min(n, lo + _BLOCK)
-        blk = buf[:hi - lo + 1]
-        blk[0] = out
-        np.multiply(a[lo:hi], s[lo:hi, None], out=blk[1:])
-        out = _colsums(blk)
-    return out
+
+    def fill(t: np.ndarray, lo: int, hi: int) -> None:
+        np.multiply(a[lo:hi], s[lo:hi, None], out=t)
+
+    return ordered_sums(a.shape[0], a.shape[1], fill, total=total)
 
 
 def _by_row(a: np.ndarray) -> bool:
@@ -89,22 +104,15 @@ def row_dot(a: np.ndarray, s: np.ndarray, total: np.ndarray | None = None) -> np
 def _squares_blocked(g: np.ndarray, w: np.ndarray | None) -> np.ndarray:
     """``out[j] += (w[r] * g[r, j]) * g[r, j]`` (or ``g * g``) by blocks of
     rows: the products formed, then added down the rows in order."""
-    n, k = g.shape
-    out = np.zeros(k)
-    if n == 0 or k == 0:
-        return out
-    buf = np.empty((min(_BLOCK, n) + 1, k))
-    for lo in range(0, n, _BLOCK):
-        hi = min(n, lo + _BLOCK)
-        blk = buf[:hi - lo + 1]
-        blk[0] = out
+
+    def fill(t: np.ndarray, lo: int, hi: int) -> None:
         if w is None:
-            np.multiply(g[lo:hi], g[lo:hi], out=blk[1:])
+            np.multiply(g[lo:hi], g[lo:hi], out=t)
         else:
-            np.multiply(w[lo:hi, None], g[lo:hi], out=blk[1:])
-            blk[1:] *= g[lo:hi]
-        out = _colsums(blk) if k >= 2 else np.cumsum(blk[:, 0])[-1:]
-    return out
+            np.multiply(w[lo:hi, None], g[lo:hi], out=t)
+            t *= g[lo:hi]
+
+    return ordered_sums(g.shape[0], g.shape[1], fill)
 
 
 def _einsum_squares_are_sequential() -> bool:

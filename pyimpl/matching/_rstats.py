@@ -11,7 +11,7 @@ import numpy as np
 
 from .._threads import run_all
 
-__all__ = ["r_mean", "r_sd", "r_var", "r_col_means", "r_means", "r_means_sds", "r_sds", "r_column_moments"]
+__all__ = ["r_mean", "r_sd", "r_var", "r_means", "r_column_moments"]
 
 
 def _ld(x) -> np.ndarray:
@@ -96,20 +96,13 @@ def _ld_pass(x: np.ndarray, shift: np.ndarray | None = None, square: bool = Fals
     return total
 
 
-def _means_ld(x: np.ndarray) -> np.ndarray:
-    """R's two-pass mean of each column, in long double (summary.c, cov.c's MEAN)."""
+def _means_ld(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each column's first-pass sum over n (``colMeans`` before its rounding)
+    and R's two-pass mean, in long double (summary.c, cov.c's MEAN)."""
     n = x.shape[0]
     s = _ld_pass(x) / n
     t = _ld_pass(x, s)
-    return np.where(np.isfinite(s.astype(float)), s + t / n, s)
-
-
-def r_col_means(x: np.ndarray) -> np.ndarray:
-    """R's ``colMeans(x)``: each column's long-double sum divided by n, rounded once."""
-    x = np.asarray(x, dtype=float)
-    if x.shape[0] == 0:
-        return np.full(x.shape[1], np.nan)
-    return (_ld_pass(x) / x.shape[0]).astype(float)
+    return s, np.where(np.isfinite(s.astype(float)), s + t / n, s)
 
 
 def r_means(x: np.ndarray) -> np.ndarray:
@@ -117,15 +110,13 @@ def r_means(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=float)
     if x.shape[0] == 0:
         return np.full(x.shape[1], np.nan)
-    return _means_ld(x).astype(float)
+    return _means_ld(x)[1].astype(float)
 
 
 def _moments(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n = x.shape[0]
-    s = _ld_pass(x) / n
-    col_means = s.astype(float)
-    t = _ld_pass(x, s)
-    means = np.where(np.isfinite(col_means), s + t / n, s).astype(float)
+    s, m = _means_ld(x)
+    col_means, means = s.astype(float), m.astype(float)
     if n < 2:
         return col_means, means, np.full(x.shape[1], np.nan)
     dev2 = _ld_pass(x, means.astype(np.longdouble), square=True)
@@ -153,12 +144,3 @@ def r_column_moments(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     return _moments(x)
 
 
-def r_means_sds(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``apply(x, 2, mean)`` and ``apply(x, 2, sd)`` (see :func:`r_column_moments`)."""
-    _, means, sds = r_column_moments(x)
-    return means, sds
-
-
-def r_sds(x: np.ndarray) -> np.ndarray:
-    """``apply(x, 2, sd)``: R's ``sd`` of each column (NaN below 2 rows)."""
-    return r_means_sds(x)[1]

@@ -86,7 +86,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..matching._linpack import _colsums
+from .._seqsum import ordered_sums
 
 __all__ = ["AJCurve", "aalen_johansen", "add_dh", "CLOSED_FORM_MIN_WORK"]
 
@@ -612,19 +612,12 @@ def _group_block_sums(snaps: list[tuple[int, np.ndarray]], grp: np.ndarray, w2: 
         bt[tab.shape[0]:, cols] = tab[0]
     if w2 is None:
         bt = bt * bt  # each group's u * u: the same product for every subject of the group
-    n = grp.size
-    m = min(_JK_CHUNK, n)
-    buf = np.empty((m + 1, bt.shape[1]))
-    total = np.zeros(bt.shape[1])
-    for lo in range(0, n, m):
-        hi = min(n, lo + m)
-        blk = buf[:hi - lo + 1]
-        blk[0] = total
-        terms = blk[1:]
+
+    def fill(terms: np.ndarray, lo: int, hi: int) -> None:
         np.take(bt, grp[lo:hi], axis=0, out=terms)
         if w2 is not None:  # (w^2 * u) * u
             uu = terms.copy()
             terms *= w2[lo:hi, None]
             terms *= uu
-        total = _colsums(blk)
-    return total
+
+    return ordered_sums(grp.size, bt.shape[1], fill, block=_JK_CHUNK)

@@ -47,7 +47,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .. import _libm
-from .._seqsum import row_dot
+from .._seqsum import ordered_sums, row_dot
 from .._threads import run_all
 from ..cox.chol import chinv2, chsolve2
 from ..matching._linpack import _colsums
@@ -476,21 +476,10 @@ def _pair_products(des: Design, a: int, b: int) -> np.ndarray:
 
 
 def _ordered_sums(n: int, k: int, fill: Callable[[np.ndarray, int, int], None]) -> np.ndarray:
-    """The sequential (row-order) sums of ``k`` per-row quantities: ``fill(t,
-    a, b)`` writes rows a..b-1 into ``t`` (rows, k); each block is added
-    under the running total by ``np.add.reduce`` along axis 0, which adds
-    the rows of a C-ordered array one after the other (the C ``+=`` loop;
-    :func:`pyimpl.matching._linpack._colsums`)."""
-    chunk = max(256, min(16384, _BLOCK_ELEMENTS // max(k, 1)))
-    total = np.zeros(k)
-    buf = np.empty((min(chunk, n) + 1, k))
-    for a in range(0, n, chunk):
-        b = min(n, a + chunk)
-        blk = buf[:b - a + 1]
-        blk[0] = total
-        fill(blk[1:], a, b)
-        total = _colsums(blk)
-    return total
+    """The sequential (row-order) sums of ``k`` per-row quantities that
+    ``fill(t, a, b)`` writes (:func:`pyimpl._seqsum.ordered_sums`), blocks
+    of about 64 k elements."""
+    return ordered_sums(n, k, fill, block=max(256, min(16384, _BLOCK_ELEMENTS // max(k, 1))))
 
 
 def _block_sums(des: Design, dg: np.ndarray, ddg: np.ndarray, wt: np.ndarray,
