@@ -11,7 +11,7 @@ values (``Inf``, ``-Inf``, ``NaN`` where ``math`` raises).
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -30,29 +30,30 @@ def _constant(flat: np.ndarray) -> bool:
     return flat.size > 1 and flat[0] == flat[-1] and bool(np.all(flat == flat[0]))
 
 
-def cexp(a: Any) -> np.ndarray:
-    """C's ``exp`` of each element of ``a`` (an array of the same shape)."""
-    arr = np.asarray(a, dtype=float)
-    if _libm.SCIPY_IS_LIBM:
-        return np.asarray(_libm.exp(arr.reshape(-1)), dtype=float).reshape(arr.shape)
-    flat = arr.ravel()
-    try:
-        if _constant(flat):
-            return np.full(arr.shape, math.exp(float(flat[0])))
-        return np.fromiter(map(math.exp, _floats(flat)), dtype=float, count=flat.size).reshape(arr.shape)
-    except OverflowError:
-        return np.asarray(_libm.exp(arr), dtype=float).reshape(arr.shape)
+def _arrays(one: Callable[[float], float], each: Callable[[Any], Any],
+            edge: type[Exception]) -> Callable[[Any], np.ndarray]:
+    """The C library's ``one`` (a ``math`` function) of each element, as an
+    array of the argument's shape: :mod:`pyimpl._libm`'s ``each`` where
+    scipy's compiled loops are the C library's, else ``one`` by ``map`` (one
+    call for equal elements), ``each`` again where ``one`` raises ``edge``
+    (C's ``Inf``, ``-Inf``, ``NaN`` there)."""
+
+    def f(a: Any) -> np.ndarray:
+        arr = np.asarray(a, dtype=float)
+        if _libm.SCIPY_IS_LIBM:
+            return np.asarray(each(arr.reshape(-1)), dtype=float).reshape(arr.shape)
+        flat = arr.ravel()
+        try:
+            if _constant(flat):
+                return np.full(arr.shape, one(float(flat[0])))
+            return np.fromiter(map(one, _floats(flat)), dtype=float, count=flat.size).reshape(arr.shape)
+        except edge:
+            return np.asarray(each(arr), dtype=float).reshape(arr.shape)
+
+    return f
 
 
-def clog(a: Any) -> np.ndarray:
-    """C's ``log`` of each element of ``a``: ``-Inf`` at 0, ``NaN`` below."""
-    arr = np.asarray(a, dtype=float)
-    if _libm.SCIPY_IS_LIBM:
-        return np.asarray(_libm.log(arr.reshape(-1)), dtype=float).reshape(arr.shape)
-    flat = arr.ravel()
-    try:
-        if _constant(flat):
-            return np.full(arr.shape, math.log(float(flat[0])))
-        return np.fromiter(map(math.log, _floats(flat)), dtype=float, count=flat.size).reshape(arr.shape)
-    except ValueError:
-        return np.asarray(_libm.log(arr), dtype=float).reshape(arr.shape)
+#: C's ``exp`` of each element of ``a`` (an array of the same shape)
+cexp = _arrays(math.exp, _libm.exp, OverflowError)
+#: C's ``log`` of each element of ``a``: ``-Inf`` at 0, ``NaN`` below
+clog = _arrays(math.log, _libm.log, ValueError)
