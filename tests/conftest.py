@@ -79,3 +79,18 @@ def pytest_configure(config):
 
     if not any(p is plugin for p in config.pluginmanager.get_plugins()):
         config.pluginmanager.register(plugin, "rparity")
+
+
+_TRAIL: dict = {}
+
+
+def pytest_runtest_logstart(nodeid: str, location: tuple) -> None:
+    # RPARITY_TEST_TRAIL=<file>: each test's id is written there as it starts,
+    # so that a run the process dies in (a crash in R or a C library, which
+    # pytest cannot report) still names its last test (.ci/run prints it)
+    path = os.environ.get("RPARITY_TEST_TRAIL")
+    if not path:
+        return
+    if "file" not in _TRAIL:
+        _TRAIL["file"] = open(path, "a", buffering=1, encoding="utf-8")
+    _TRAIL["file"].write(f"{os.getpid()} {nodeid}\n")
