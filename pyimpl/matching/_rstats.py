@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._rmath import r_sum
 from .._threads import run_all
 
-__all__ = ["r_mean", "r_sd", "r_var", "r_means", "r_column_moments"]
+__all__ = ["r_mean", "r_sd", "r_var", "r_means", "r_column_moments", "weighted_mean"]
 
 
 def _ld(x) -> np.ndarray:
@@ -34,6 +35,13 @@ def r_mean(x) -> float:
     if x.size == 0:
         return float("nan")
     return float(_mean_ld(x))
+
+
+def weighted_mean(x: np.ndarray, w: np.ndarray) -> float:
+    """MatchIt's ``wm(x, w)``: ``sum(x * w)/sum(w)`` (each ``sum`` in long double, rounded, then divided;
+    weights summing to 0 give R's NaN, silently)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return float(r_sum(x * w) / r_sum(w))
 
 
 def r_var(x) -> float:

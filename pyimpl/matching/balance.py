@@ -29,13 +29,9 @@ from rparity_contract.values import BALANCE_COLUMNS, NN_ROWS
 
 from .._rmath import SQRT_EPS, r_cumsum, r_sum
 from ..design import Design, model_matrix
-from ._rstats import r_mean
+from ._rstats import r_mean, weighted_mean
 
 __all__ = ["balance_table", "balance_design", "sample_sizes", "matchit_summary", "bal1var"]
-
-
-def _wm(x, w) -> float:
-    return r_sum(x * w) / r_sum(w)
 
 
 def _wvar(x, bin_var: bool, w) -> float:
@@ -60,7 +56,7 @@ def _pooled_sd(x, t, w, bin_var: bool) -> float:
             return np.float64(np.sqrt(r_sum(np.array(v))))
         xc = x.astype(float).copy()
         for g in groups:
-            xc[t == g] = xc[t == g] - _wm(xc[t == g], w[t == g])
+            xc[t == g] = xc[t == g] - weighted_mean(xc[t == g], w[t == g])
         w_ = w / r_sum(w)
         return np.float64(np.sqrt(r_sum(w_ * xc ** 2) / (1 - r_sum(w_ ** 2))))
 
@@ -146,8 +142,8 @@ def bal1var(x, treat, weights, *, focal_group: int, mm=None, focal_rows=None, su
     i1, i0 = treat == 1, treat == 0
     too_small = (np.sum(ww[i1] != 0) < 2) and (np.sum(ww[i0] != 0) < 2)
     with np.errstate(invalid="ignore", divide="ignore"):
-        out[0] = _wm(x[i1], ww[i1])
-        out[1] = _wm(x[i0], ww[i0])
+        out[0] = weighted_mean(x[i1], ww[i1])
+        out[1] = weighted_mean(x[i0], ww[i0])
     mdiff = out[0] - out[1]
     if abs(mdiff) > SQRT_EPS:
         if not too_small:

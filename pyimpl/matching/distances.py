@@ -50,6 +50,7 @@ from rparity_contract.errors import InvalidArgument
 
 from .._rmath import SQRT_EPS, r_sum
 from ..design import Term, model_matrix
+from ._rstats import weighted_mean
 
 __all__ = ["MATCHIT_DISTANCES", "transform_covariates", "distance_matrix_terms"]
 
@@ -150,11 +151,6 @@ def _pooled_sd(x: np.ndarray, t: np.ndarray) -> np.ndarray:
 
 
 # -- with s.weights -----------------------------------------------------------------------------
-def _wm(x: np.ndarray, w: np.ndarray) -> float:
-    """MatchIt's ``wm(x, w)``: ``sum(x * w)/sum(w)`` (each ``sum`` in long double, rounded, then divided)."""
-    return float(r_sum(x * w) / r_sum(w))
-
-
 def _crossprod(a: np.ndarray) -> np.ndarray:
     """``crossprod(a)`` of finite values (``symcrossprod``: reference ``dsyrk``
     "U", "T"): C[i, j] = sum over rows, in order, of a[l, i] a[l, j] in double;
@@ -192,7 +188,7 @@ def _pooled_cov_weighted(x: np.ndarray, t: np.ndarray, w: np.ndarray) -> np.ndar
     for g in dict.fromkeys(t.tolist()):
         rows = t == g
         for j in range(x.shape[1]):
-            xc[rows, j] = x[rows, j] - _wm(x[rows, j], w[rows])
+            xc[rows, j] = x[rows, j] - weighted_mean(x[rows, j], w[rows])
     return _cov_wt(xc, w)
 
 
@@ -216,7 +212,7 @@ def _pooled_sd_weighted(x: np.ndarray, t: np.ndarray, w: np.ndarray) -> np.ndarr
                 c = col.copy()
                 for g in groups:
                     rows = t == g
-                    c[rows] = c[rows] - _wm(c[rows], w[rows])
+                    c[rows] = c[rows] - weighted_mean(c[rows], w[rows])
                 w_ = w / sw
                 var = r_sum(w_ * (c * c)) / (1 - r_sum(w_ * w_))
             out[j] = np.sqrt(var)  # a negative pooled variance (negative weights): NaN, as R's sqrt
