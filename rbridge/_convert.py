@@ -60,9 +60,20 @@ def _logical(values: np.ndarray, mask: np.ndarray) -> Any:
         if mask.any() else ro.BoolVector(values.astype(bool).tolist())
 
 
-def _character(values: list, mask: np.ndarray) -> Any:
+def _character(values: list, mask: np.ndarray, name: str = "x") -> Any:
+    return _strings([None if m else str(v) for v, m in zip(values, mask.tolist())], name)
+
+
+def _strings(values: list, name: str) -> Any:
+    """An R character vector (None: NA). An R string cannot hold a NUL character
+    (R: "embedded nul in string"), and rpy2 would cut the string there without a
+    word, making two labels one: such a string is refused."""
     ro = _ro()
-    return ro.StrVector([ro.NA_Character if m else str(v) for v, m in zip(values, mask.tolist())])
+    for i, v in enumerate(values):
+        if v is not None and "\x00" in v:
+            raise InvalidArgument(f"`{name}` value {i + 1} ({v!r}) contains a NUL character, which an R string "
+                                  "cannot hold (R: 'embedded nul in string')", kind="argument.type")
+    return ro.StrVector([ro.NA_Character if v is None else v for v in values])
 
 
 def _datetime(arr: np.ndarray) -> Any:
@@ -74,12 +85,12 @@ def _datetime(arr: np.ndarray) -> Any:
     return ro.baseenv["structure"](vec, **{"class": ro.StrVector(["POSIXct", "POSIXt"]), "tzone": "UTC"})
 
 
-def _factor(codes: np.ndarray, categories: Any) -> Any:
+def _factor(codes: np.ndarray, categories: Any, name: str = "x") -> Any:
     """A factor as R's ``factor(levels[codes], levels = levels)`` builds it, so
     that R labels numeric levels itself (``1``, not ``1.0``)."""
     from . import _session
 
-    levels = vector(pd.Index(categories))
+    levels = vector(pd.Index(categories), f"{name}'s levels")
     c = np.asarray(codes).astype(np.int64)  # int8 codes cannot hold R's NA
     ro = _ro()
     iv = ro.IntVector(np.where(c < 0, _NA_INT, c + 1).astype(np.int32))
@@ -95,7 +106,7 @@ def _object(name: str, values: list) -> Any:
            for v in present):
         return _double(np.array([np.nan if m else float(v) for v, m in zip(values, mask.tolist())]), mask)
     if all(isinstance(v, str) for v in present):
-        return _character(values, mask)
+        return _character(values, mask, name)
     kinds = sorted({type(v).__name__ for v in present})
     raise InvalidArgument(f"`{name}` mixes values of types {kinds}; it has no R counterpart (an R vector holds one "
                           "type)", kind="argument.type")
@@ -105,11 +116,11 @@ def vector(x: Any, name: str = "x") -> Any:
     """An R vector (or factor, or matrix for 2-D input) from an array-like."""
     ro = _ro()
     if isinstance(x, pd.Categorical):
-        return _factor(np.asarray(x.codes), x.categories)
+        return _factor(np.asarray(x.codes), x.categories, name)
     if isinstance(x, (pd.Series, pd.Index)):
         dt = x.dtype
         if isinstance(dt, pd.CategoricalDtype):
-            return _factor(np.asarray(pd.Categorical(x).codes), dt.categories)
+            return _factor(np.asarray(pd.Categorical(x).codes), dt.categories, name)
         mask = np.asarray(pd.isna(x), dtype=bool)
         if pd.api.types.is_bool_dtype(dt):
             return _logical(np.asarray(x.fillna(False) if mask.any() else x, dtype=bool), mask)
@@ -151,7 +162,7 @@ def vector(x: Any, name: str = "x") -> Any:
     if arr.dtype.kind == "c":
         return ro.ComplexVector(arr.tolist())
     if arr.dtype.kind in "US":
-        return ro.StrVector([str(v) for v in arr.tolist()])
+        return _strings([str(v) for v in arr.tolist()], name)
     if arr.dtype.kind == "O":
         return _object(name, arr.tolist())
     raise InvalidArgument(f"`{name}` has dtype {arr.dtype}, which has no R counterpart", kind="argument.type")
@@ -174,7 +185,7 @@ def to_r(value: Any, name: str = "x") -> Any:
     if isinstance(value, (float, np.floating)):
         return _double(np.array([float(value)]))
     if isinstance(value, str):
-        return ro.StrVector([value])
+        return _strings([value], name)
     if isinstance(value, Mapping):
         return ro.vectors.ListVector({str(k): to_r(v, str(k)) for k, v in value.items()}) if value \
             else ro.r["list"]()

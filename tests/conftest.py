@@ -14,6 +14,8 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
+from tests import r_thread_audit
+
 settings.register_profile(
     "ci",
     derandomize=True,
@@ -41,6 +43,7 @@ def _r_status() -> tuple[bool, str]:
             import rbridge
 
             rbridge.session()
+            r_thread_audit.install()
             _R_STATE["ok"], _R_STATE["why"] = True, ""
         except Exception as exc:  # RUnavailable, or anything R start-up raises
             _R_STATE["ok"], _R_STATE["why"] = False, str(exc)
@@ -56,6 +59,21 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if os.environ.get("RPARITY_REQUIRE_R") == "1":
         pytest.fail(f"R is required here (RPARITY_REQUIRE_R=1) but unavailable: {why}", pytrace=False)
     pytest.skip(f"R is not installed, so this live R test cannot run: {why.splitlines()[0]}")
+
+
+@pytest.fixture(autouse=True)
+def _r_api_only_on_rs_thread():
+    """Fails the test during which R's C API was called off R's thread
+    (:mod:`tests.r_thread_audit`)."""
+    before = len(r_thread_audit.calls)
+    yield
+    r_thread_audit.install_if_started()
+    new = r_thread_audit.calls[before:]
+    if new:
+        del r_thread_audit.calls[before:]  # reported by this test only
+        first = new[0]
+        pytest.fail(f"R's C API was called off R's thread {len(new)} time(s) during this test; the first, "
+                    f"{first.function} on thread {first.thread!r}, from:\n{first.stack}", pytrace=False)
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import rbridge
@@ -128,3 +129,46 @@ def test_a_finaliser_on_rs_thread_with_r_idle_releases_at_once():
     holder.clear()
     gc.collect()
     assert not _preserved(rid)
+
+
+def test_a_call_into_r_off_rs_thread_is_caught_by_the_suites_audit():
+    """The seeded fault of the suite's R-thread audit (tests/r_thread_audit.py):
+    an R vector made on a second thread (under the lock, so R itself is safe
+    here) is recorded, with the function and the thread."""
+    import threading
+
+    import rpy2.rinterface as ri
+
+    from tests import r_thread_audit
+
+    rbridge.session()
+    r_thread_audit.install()
+    before = len(r_thread_audit.calls)
+
+    def off_thread() -> None:
+        with rbridge.exclusive_r():
+            ri.IntSexpVector([1, 2, 3])
+
+    t = threading.Thread(target=off_thread, name="not-R")
+    t.start()
+    t.join()
+    new = r_thread_audit.calls[before:]
+    del r_thread_audit.calls[before:]  # the fault was planted: not this test's failure
+    assert new and {c.thread for c in new} == {"not-R"}
+    assert any(c.function == "Rf_allocVector" for c in new)
+    assert "off_thread" in new[0].stack
+
+
+@pytest.mark.parametrize("labels", [
+    ["a\x00b", "a\x00b", "a\x00c", "a\x00c"],  # a list (object values)
+    pd.Categorical(["a\x00b", "a\x00b", "c", "c"]),  # a factor's levels
+    np.array(["a\x00b", "a\x00b", "a", "a"]),  # numpy strings
+])
+def test_a_string_with_a_nul_is_refused_not_cut(labels):
+    """R's strings cannot hold a NUL; rpy2 would cut 'a\\x00b' to 'a' (making
+    'a\\x00b' and 'a\\x00c' one group), so the bridge refuses the value."""
+    from rparity_contract.errors import InvalidArgument
+
+    with pytest.raises(InvalidArgument, match="NUL character") as err:
+        rbridge.survdiff([1.0, 2.0, 3.0, 4.0], [1, 1, 0, 1], labels)
+    assert err.value.kind == "argument.type"
