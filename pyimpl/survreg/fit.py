@@ -34,7 +34,7 @@ from ..cox.chol import cholesky2, chsolve2
 from ..matching._linpack import seq_matvec
 from ..matching._rstats import r_column_moments
 from .distributions import Base
-from .survreg6 import Design, Survreg6, make_design, survreg6
+from .survreg6 import Survreg6, make_design, survreg6
 
 __all__ = ["SurvregFit", "survreg_fit", "crossprod_lower", "gemm_blas"]
 
@@ -83,15 +83,6 @@ class SurvregFit:
     df: int
     converged: bool
     means: np.ndarray | None = None  # R's mean() of each column of x, when the rescaling computed them
-
-
-@dataclass(frozen=True)
-class _Prepared:
-    x: np.ndarray  # the model matrix, rescaled when survreg.fit rescales it
-    center: np.ndarray | None
-    stdev: np.ndarray | None
-    means: np.ndarray | None
-    design: Design
 
 
 def _derfun(y1: np.ndarray, y2: np.ndarray | None, status: np.ndarray, eta: np.ndarray,
@@ -155,34 +146,28 @@ def survreg_fit(x: np.ndarray, time: np.ndarray, status: np.ndarray, weights: np
     meanonly = nvar == 1 and bool(np.all(x == 1))
     yy = time if time2 is None else np.where(status != 3, time, (time + time2) / 2)
 
-    def prepare() -> _Prepared:
-        """survreg.fit's rescaling of x, and the full fit's fixed design."""
-        xs, center, stdev, means = x, None, None, None
-        if init is None and nvar > 1 and bool(np.all(x[:, 0] == 1)):
-            okay = np.all((x == 0) | (x == 1), axis=0)
-            if not okay.all():
-                col_means, means, sds = r_column_moments(x)  # sd's mean is R's mean(): the result's means too
-                center = np.where(okay, 0.0, col_means)
-                stdev = np.where(okay, 1.0, sds)
-                xs = (x - center[None, :]) / stdev[None, :]  # scale(x, center, stdev): two sweeps
-        return _Prepared(xs, center, stdev, means, make_design(xs, status, weights, offset, strata, nstrat2))
+    # survreg.fit's rescaling of x (when it has an intercept and a column that is not 0/1)
+    center = stdev = means = None
+    if init is None and nvar > 1 and bool(np.all(x[:, 0] == 1)):
+        okay = np.all((x == 0) | (x == 1), axis=0)
+        if not okay.all():
+            col_means, means, sds = r_column_moments(x)  # sd's mean is R's mean(): the result's means too
+            center = np.where(okay, 0.0, col_means)
+            stdev = np.where(okay, 1.0, sds)
+            x = (x - center[None, :]) / stdev[None, :]  # scale(x, center, stdev): two sweeps
+    design = make_design(x, status, weights, offset, strata, nstrat2)  # the full fit's fixed design
 
-    def intercept_only() -> Survreg6 | None:
-        """The preliminary fit of the intercept alone (R's ``fit0``)."""
-        if meanonly:
-            return None
+    # the preliminary fit of the intercept alone (R's fit0)
+    fit0: Survreg6 | None = None
+    if not meanonly:
         c0, c1 = base.init(yy, weights, parms)
         vars0 = math.log(scale) if scale > 0 else math.log(4 * c1) / 2
         coef = np.array([c0] + [vars0] * nstrat)
         dg, ddg = _derfun(time, time2, status, yy, float(_libm.exp(np.array([vars0]))[0]), base, parms)
         wt = -1 * ddg * weights
         coef[0] = r_sum(weights * dg + wt * (yy - offset)) / r_sum(wt)
-        return survreg6(20, time, status, ones, weights, offset, coef, nstrat2, strata, eps, toler_chol, dnum,
+        fit0 = survreg6(20, time, status, ones, weights, offset, coef, nstrat2, strata, eps, toler_chol, dnum,
                         density, halving=halving, time2=time2)
-
-    prep = prepare()
-    fit0 = intercept_only()
-    x, center, stdev, means = prep.x, prep.center, prep.stdev, prep.means
     rescaled = center is not None
     nvar2 = nvar + nstrat2
     if init is not None:
@@ -220,7 +205,7 @@ def survreg_fit(x: np.ndarray, time: np.ndarray, status: np.ndarray, weights: np
             solved = chsolve2(fac, np.atleast_1d(b))
         start = np.concatenate([np.atleast_1d(solved), vars_])
     fit = survreg6(iter_max, time, status, x, weights, offset, start, nstrat2, strata, eps, toler_chol, dnum,
-                   density, halving=halving, time2=time2, des=prep.design)
+                   density, halving=halving, time2=time2, des=design)
     coef_all = fit.coef[:nvar2] if scale > 0 else fit.coef
     if meanonly:
         coef0 = coef_all.copy()
